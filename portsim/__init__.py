@@ -1,0 +1,46 @@
+"""portsim: discrete-event simulation of port clearance.
+
+The public API::
+
+    import portsim
+    scenario = portsim.load_scenario("scenarios/validation/mm1.yaml")
+    results = portsim.simulate(scenario, replications=10, seed=1)
+    results.summary("classes", "customer", "wait_mean")   # Interval(mean, low, high, ...)
+    results.to_dict()                                     # what results.json holds
+
+Names are imported on first use, so ``import portsim.engine`` stays free of pydantic and YAML.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "Model": "portsim.engine",
+    "run_replication": "portsim.engine",
+    "PortsimError": "portsim.errors",
+    "ScenarioError": "portsim.errors",
+    "Results": "portsim.experiment.results",
+    "simulate": "portsim.experiment.runner",
+    "Scenario": "portsim.scenario",
+    "compile_model": "portsim.scenario",
+    "load_scenario": "portsim.scenario",
+    "Interval": "portsim.stats.summary",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'portsim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

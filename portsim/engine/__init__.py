@@ -1,0 +1,24 @@
+"""The simulation engine: plain runtime objects run on SimPy. Knows nothing of YAML or pydantic."""
+
+from portsim.engine.model import (
+    Branch,
+    ClassSpec,
+    Delay,
+    Model,
+    OptionalStep,
+    Poisson,
+    RateProfile,
+    ShiftSchedule,
+    ShortestQueue,
+    StationSpec,
+    Timetable,
+    Trace,
+    Visit,
+)
+from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
+
+__all__ = [
+    "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Model", "OptionalStep", "Poisson",
+    "RateProfile", "ReplicationResult", "ShiftSchedule", "ShortestQueue", "StationSpec",
+    "Timetable", "Trace", "Visit", "run_replication",
+]

@@ -1,0 +1,295 @@
+"""The plain runtime model the engine runs: small frozen objects, no YAML, no pydantic.
+
+The scenario layer compiles a validated file into a :class:`Model`; Python users may build one
+directly. All times are minutes from the start of the run; rates are per minute.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from typing import Literal
+
+from portsim.engine.distributions import Distribution
+
+MINUTES_PER_DAY = 1440.0
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftSchedule:
+    """Servers as a step function of time, repeating every ``period`` minutes.
+
+    ``steps`` are ``(offset, servers)`` pairs sorted by offset, the first at offset 0; a step
+    holds until the next one. ``period=None`` means the steps do not repeat (the last holds for
+    ever).
+    """
+
+    steps: tuple[tuple[float, int], ...]
+    period: float | None = MINUTES_PER_DAY
+
+    def __post_init__(self) -> None:
+        if not self.steps or self.steps[0][0] != 0:
+            raise ValueError("a shift schedule needs a step at offset 0")
+        offsets = [offset for offset, _ in self.steps]
+        if offsets != sorted(offsets) or len(set(offsets)) != len(offsets):
+            raise ValueError("shift schedule offsets must be strictly increasing")
+        if any(servers < 0 for _, servers in self.steps):
+            raise ValueError("servers cannot be negative")
+        if self.period is not None and offsets[-1] >= self.period:
+            raise ValueError("shift schedule offsets must lie within the period")
+
+    @classmethod
+    def constant(cls, servers: int) -> ShiftSchedule:
+        return cls(steps=((0.0, servers),), period=None)
+
+    @property
+    def is_constant(self) -> bool:
+        return len(self.steps) == 1
+
+    @property
+    def max_servers(self) -> int:
+        return max(servers for _, servers in self.steps)
+
+    def servers_at(self, time: float) -> int:
+        offset = time % self.period if self.period is not None else time
+        index = bisect.bisect_right([start for start, _ in self.steps], offset) - 1
+        return self.steps[index][1]
+
+    def mean_servers(self) -> float:
+        """Long-run average servers: over one period, or the last step if it holds for ever."""
+        if self.period is None:
+            return float(self.steps[-1][1])
+        ends = [start for start, _ in self.steps[1:]] + [self.period]
+        pairs = zip(self.steps, ends, strict=True)
+        return sum((end - start) * n for (start, n), end in pairs) / self.period
+
+
+@dataclass(frozen=True, slots=True)
+class ReactiveStaffing:
+    """Open extra servers while the queue's head has waited too long.
+
+    Every ``check_every`` minutes: if the customer at the head of the queue has waited more than
+    ``open_above`` minutes, one more server opens (up to ``max_extra`` above the schedule); if it
+    has waited less than ``close_below`` (or nobody waits), one extra server closes. Closing never
+    preempts a customer in service.
+    """
+
+    open_above: float
+    close_below: float
+    max_extra: int
+    check_every: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.close_below > self.open_above:
+            raise ValueError("reactive staffing: close_below must not exceed open_above")
+        if self.max_extra < 1 or self.check_every <= 0:
+            raise ValueError("reactive staffing needs max_extra >= 1 and check_every > 0")
+
+
+@dataclass(frozen=True, slots=True)
+class StationSpec:
+    """A station: servers (possibly by shift), a queue discipline and service times."""
+
+    name: str
+    servers: ShiftSchedule
+    service: Distribution
+    service_by_class: dict[str, Distribution] = field(default_factory=dict)
+    discipline: Literal["fifo", "priority"] = "fifo"
+    reactive: ReactiveStaffing | None = None
+
+    def service_for(self, class_name: str) -> Distribution:
+        return self.service_by_class.get(class_name, self.service)
+
+
+# ----------------------------------------------------------------------------- arrivals
+
+
+@dataclass(frozen=True, slots=True)
+class Poisson:
+    """Poisson arrivals at a constant rate (per minute)."""
+
+    rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class RateProfile:
+    """Non-homogeneous Poisson arrivals with a piecewise-constant rate (per minute).
+
+    ``rates[i]`` holds over ``[i*bin_width, (i+1)*bin_width)``; the profile repeats every
+    ``len(rates) * bin_width`` minutes (24 hourly rates repeat daily).
+    """
+
+    rates: tuple[float, ...]
+    bin_width: float = 60.0
+
+    @property
+    def period(self) -> float:
+        return len(self.rates) * self.bin_width
+
+
+@dataclass(frozen=True, slots=True)
+class Timetable:
+    """Batches (flights, trains, buses): at ``times[i]``, ``counts[i]`` entities reach the station
+    over ``spreads[i]`` minutes (uniformly at random). Repeats every ``repeat_every`` if set."""
+
+    times: tuple[float, ...]
+    counts: tuple[int, ...]
+    spreads: tuple[float, ...]
+    repeat_every: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """Recorded arrival timestamps, replayed as they are."""
+
+    times: tuple[float, ...]
+
+
+Arrivals = Poisson | RateProfile | Timetable | Trace
+
+
+# ----------------------------------------------------------------------------- routes
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """Queue for and receive service at a station.
+
+    ``reserve_ahead`` (first step of a route only): the entity's request reaches the station
+    that many minutes before the entity does, and is served ahead of the ordinary queue; a
+    server that takes it is held for the entity, which then starts on arrival (a reservation).
+    """
+
+    station: str
+    reserve_ahead: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """Take one of several sub-routes with the given probabilities (summing to 1)."""
+
+    options: tuple[tuple[float, Route], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShortestQueue:
+    """Join the station with the fewest customers per open server (ties: first listed)."""
+
+    stations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OptionalStep:
+    """Take a sub-route with a probability, else skip it."""
+
+    probability: float
+    route: Route
+
+
+@dataclass(frozen=True, slots=True)
+class Delay:
+    """Spend a random time without queueing (walking, deplaning, a fixed process)."""
+
+    duration: Distribution
+
+
+@dataclass(frozen=True, slots=True)
+class Spawn:
+    """Create ``count`` (rounded) new entities of another class here and now, spread uniformly
+    over ``spread`` minutes: the passengers a bus or a train brings to the hall."""
+
+    class_name: str
+    count: Distribution
+    spread: float = 0.0
+
+
+Step = Visit | Branch | ShortestQueue | OptionalStep | Delay | Spawn
+Route = tuple[Step, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSpec:
+    """An entity class: how its members arrive and the route they follow.
+
+    Lower ``priority`` numbers are served first at stations with the ``priority`` discipline.
+    ``due_after`` (minutes after arrival), if set, adds lateness KPIs: how often and by how much
+    members leave later than that (e.g. a ship's planned departure).
+    """
+
+    name: str
+    arrivals: Arrivals
+    route: Route
+    priority: int = 0
+    due_after: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Everything one replication needs. Times in minutes."""
+
+    stations: tuple[StationSpec, ...]
+    classes: tuple[ClassSpec, ...]
+    horizon: float
+    warmup: float = 0.0
+    sla: float = 30.0
+    name: str = "model"
+    series_bin: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.horizon <= 0:
+            raise ValueError("horizon must be positive")
+        if not 0 <= self.warmup < self.horizon:
+            raise ValueError("warm-up must be at least 0 and shorter than the horizon")
+        names = [s.name for s in self.stations]
+        if len(set(names)) != len(names):
+            raise ValueError("station names must be unique")
+        known = set(names)
+        class_names = {cls.name for cls in self.classes}
+        for cls in self.classes:
+            for station in _stations_in(cls.route):
+                if station not in known:
+                    raise ValueError(f"class {cls.name!r} visits unknown station {station!r}")
+            for target in _spawned_in(cls.route):
+                if target not in class_names:
+                    raise ValueError(f"class {cls.name!r} spawns unknown class {target!r}")
+            for index, step in enumerate(_all_steps(cls.route)):
+                if isinstance(step, Visit) and step.reserve_ahead is not None and index != 0:
+                    raise ValueError(f"class {cls.name!r}: reserve_ahead is only allowed on "
+                                     "the first step of a route")
+
+    def station(self, name: str) -> StationSpec:
+        for spec in self.stations:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+
+def _stations_in(route: Route) -> list[str]:
+    found: list[str] = []
+    for step in route:
+        if isinstance(step, Visit):
+            found.append(step.station)
+        elif isinstance(step, ShortestQueue):
+            found.extend(step.stations)
+        elif isinstance(step, Branch):
+            for _, sub in step.options:
+                found.extend(_stations_in(sub))
+        elif isinstance(step, OptionalStep):
+            found.extend(_stations_in(step.route))
+    return found
+
+
+def _all_steps(route: Route) -> list[Step]:
+    found: list[Step] = []
+    for step in route:
+        found.append(step)
+        if isinstance(step, Branch):
+            for _, sub in step.options:
+                found.extend(_all_steps(sub))
+        elif isinstance(step, OptionalStep):
+            found.extend(_all_steps(step.route))
+    return found
+
+
+def _spawned_in(route: Route) -> list[str]:
+    return [step.class_name for step in _all_steps(route) if isinstance(step, Spawn)]

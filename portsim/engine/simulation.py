@@ -1,0 +1,615 @@
+"""One replication of a :class:`~portsim.engine.model.Model`: build, run, collect.
+
+The run is a short pipeline: build the stations, route graphs and arrival sources for this
+replication's random streams; ``env.run(until=horizon)``; collect the accumulators into KPIs.
+SimPy is the only scheduler. Arrivals and service completions are callbacks on plain events;
+generator processes are kept for the rare, rich behaviours (shift changes, timetables).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time as wallclock
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import simpy
+
+from portsim.engine import model as m
+from portsim.engine.distributions import Exponential
+from portsim.engine.station import Entity, Station, Wake
+from portsim.engine.streams import Stream, Uniforms, generator
+from portsim.stats.accumulators import Level, Tally
+
+TraceSink = Callable[[float, int, str, "str | None", str], None]
+MAX_SERIES_BINS = 20_000
+
+
+class EntityLimitExceeded(RuntimeError):
+    """More entities arrived in one replication than the run allows."""
+
+
+@dataclass
+class ReplicationResult:
+    """KPIs of one replication, plus what plots need (series, histograms) and provenance."""
+
+    replication: int
+    seed: int
+    kpis: dict[str, dict[str, dict[str, float]]]
+    series: dict[str, Any] = field(default_factory=dict)
+    histograms: dict[str, Any] = field(default_factory=dict)
+    events: int = 0
+    wall_seconds: float = 0.0
+
+
+# ----------------------------------------------------------------------------- class state
+
+
+class _Class:
+    """Runtime state of one entity class in one replication."""
+
+    __slots__ = ("name", "priority", "waits", "sojourns", "arrivals", "completions",
+                 "arrival_series", "completion_series", "first_node", "due_after", "lateness")
+
+    def __init__(self, name: str, priority: int, sla: float, bins: int,
+                 due_after: float | None = None) -> None:
+        self.name = name
+        self.priority = priority
+        self.due_after = due_after
+        self.lateness = Tally(0.0) if due_after is not None else None
+        self.waits = Tally(sla)
+        self.sojourns = Tally()
+        self.arrivals = 0
+        self.completions = 0
+        self.arrival_series = [0] * bins
+        self.completion_series = [0] * bins
+        self.first_node: Any = None
+
+    def reset(self) -> None:
+        self.waits.reset()
+        self.sojourns.reset()
+        if self.lateness is not None:
+            self.lateness.reset()
+        self.arrivals = 0
+        self.completions = 0
+
+
+# ----------------------------------------------------------------------------- route graph
+# A route compiles to linked nodes; each node knows its successor, so an entity carries only
+# the node it is at. Branches and optional steps draw from their own uniform streams.
+
+
+class _VisitNode:
+    __slots__ = ("station", "next")
+
+    def __init__(self, station: Station) -> None:
+        self.station = station
+        self.next: Any = None
+
+
+class _BookedVisitNode(_VisitNode):
+    """The first visit of a class that books its station ahead of arrival."""
+
+    __slots__ = ()
+
+
+class _SpawnNode:
+    __slots__ = ("kind", "count", "spread", "uniforms_rng", "next")
+
+    def __init__(self, kind: Any, count: Stream, spread: float,
+                 uniforms_rng: np.random.Generator) -> None:
+        self.kind = kind
+        self.count = count
+        self.spread = spread
+        self.uniforms_rng = uniforms_rng
+        self.next: Any = None
+
+
+class _ChoiceNode:
+    """Shortest-queue choice between stations."""
+
+    __slots__ = ("stations", "next")
+
+    def __init__(self, stations: list[Station]) -> None:
+        self.stations = stations
+        self.next: Any = None
+
+
+class _BranchNode:
+    __slots__ = ("cumulative", "targets", "uniforms", "next")
+
+    def __init__(self, cumulative: list[float], targets: list[Any], uniforms: Uniforms) -> None:
+        self.cumulative = cumulative
+        self.targets = targets
+        self.uniforms = uniforms
+        self.next: Any = None
+
+
+class _DelayNode:
+    __slots__ = ("stream", "next")
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+        self.next: Any = None
+
+
+class _Replication:
+    """Everything alive during one replication."""
+
+    def __init__(self, model: m.Model, seed: int, replication: int,
+                 trace: TraceSink | None, max_entities: int | None) -> None:
+        self.model = model
+        self.seed = seed
+        self.replication = replication
+        self.trace = trace
+        self.max_entities = max_entities
+        self.env = simpy.Environment()
+        self.bin_width, self.bin_count = _series_bins(model)
+        self.inv_bin = 1.0 / self.bin_width
+        self.next_id = 0
+        self.in_system = Level(0)
+        self.arrivals = 0
+        self.completions = 0
+        self.in_system_start = 0
+        self.system_waits = Tally(model.sla)
+        self.system_sojourns = Tally()
+        self.classes = {
+            spec.name: _Class(spec.name, spec.priority, model.sla, self.bin_count,
+                              spec.due_after)
+            for spec in model.classes
+        }
+        self.stations: dict[str, Station] = {}
+        for spec in model.stations:
+            services = {
+                self.classes[c.name]: Stream(
+                    spec.service_for(c.name),
+                    generator(seed, replication, "service", spec.name, c.name))
+                for c in model.classes
+            }
+            self.stations[spec.name] = Station(
+                spec.name, self.env, spec.servers.servers_at(0.0),
+                spec.discipline == "priority", services, self.advance, model.sla,
+                self.bin_width, self.bin_count, trace)
+        for spec in model.classes:
+            kind = self.classes[spec.name]
+            kind.first_node = self._compile_route(spec.route, spec.name, "route", None)
+
+    # ------------------------------------------------------------------ building
+
+    def _compile_route(self, route: m.Route, class_name: str, path: str, after: Any) -> Any:
+        """Link the steps of ``route`` so the last one continues at ``after``."""
+        head = after
+        for index in range(len(route) - 1, -1, -1):
+            step = route[index]
+            where = f"{path}/{index}"
+            if isinstance(step, m.Visit):
+                node_type = _BookedVisitNode if step.reserve_ahead else _VisitNode
+                node: Any = node_type(self.stations[step.station])
+                node.next = head
+            elif isinstance(step, m.Spawn):
+                node = _SpawnNode(
+                    self.classes[step.class_name],
+                    Stream(step.count, generator(self.seed, self.replication, "spawn",
+                                                 class_name, where)),
+                    step.spread,
+                    generator(self.seed, self.replication, "spawn-spread", class_name, where))
+                node.next = head
+            elif isinstance(step, m.ShortestQueue):
+                node = _ChoiceNode([self.stations[name] for name in step.stations])
+                node.next = head
+            elif isinstance(step, m.Delay):
+                node = _DelayNode(Stream(step.duration, generator(
+                    self.seed, self.replication, "delay", class_name, where)))
+                node.next = head
+            elif isinstance(step, m.Branch):
+                total = 0.0
+                cumulative, targets = [], []
+                for option, (probability, sub) in enumerate(step.options):
+                    total += probability
+                    cumulative.append(total)
+                    targets.append(self._compile_route(sub, class_name, f"{where}/{option}", head))
+                cumulative[-1] = math.inf  # rounding must never leave an entity unrouted
+                node = _BranchNode(cumulative, targets, Uniforms(generator(
+                    self.seed, self.replication, "branch", class_name, where)))
+            elif isinstance(step, m.OptionalStep):
+                taken = self._compile_route(step.route, class_name, f"{where}/0", head)
+                node = _BranchNode([step.probability, math.inf], [taken, head], Uniforms(
+                    generator(self.seed, self.replication, "branch", class_name, where)))
+            else:  # pragma: no cover - the model's types rule this out
+                raise TypeError(f"unknown route step {step!r}")
+            head = node
+        return head
+
+    def _start_arrivals(self, spec: m.ClassSpec) -> None:
+        kind = self.classes[spec.name]
+        rng = generator(self.seed, self.replication, "arrivals", spec.name)
+        times = arrival_times(spec.arrivals, rng, self.model.horizon)
+        first = spec.route[0] if spec.route else None
+        lead = first.reserve_ahead if isinstance(first, m.Visit) else None
+        if lead:
+            self._announce(kind, times, lead, self.stations[first.station])
+        else:
+            self._arrive_at(kind, times)
+
+    def _arrive_at(self, kind: _Class, times: Iterator[float]) -> None:
+        """Spawn a member of ``kind`` at each of the (increasing) ``times``."""
+        horizon = self.model.horizon
+        env = self.env
+
+        def arrive(event: Any) -> None:
+            upcoming = next(times, math.inf)
+            if upcoming < horizon:
+                Wake(env, upcoming - env._now, None, arrive)  # type: ignore[attr-defined]
+            self.spawn(kind)
+
+        first = next(times, math.inf)
+        if first < horizon:
+            Wake(env, first, None, arrive)
+
+    def _announce(self, kind: _Class, times: Iterator[float], lead: float,
+                  station: Station) -> None:
+        """Like ``_arrive_at``, but each member books ``station`` ``lead`` minutes ahead."""
+        horizon = self.model.horizon
+        env = self.env
+
+        def announce(event: Any) -> None:
+            arrival = event._value
+            upcoming = next(times, math.inf)
+            if upcoming < horizon:
+                Wake(env, max(upcoming - lead, env.now) - env.now, upcoming, announce)
+            self.next_id += 1
+            entity = Entity(self.next_id, kind, arrival, kind.priority)
+            station.book(entity)
+            Wake(env, arrival - env.now, entity, land)
+
+        def land(event: Any) -> None:
+            self.enter(event._value)
+
+        first = next(times, math.inf)
+        if first < horizon:
+            Wake(env, max(first - lead, 0.0), first, announce)
+
+    # ------------------------------------------------------------------ entity flow
+
+    def spawn(self, kind: _Class) -> None:
+        """A new member of ``kind`` arrives now."""
+        self.next_id += 1
+        self.enter(Entity(self.next_id, kind, self.env._now,  # type: ignore[attr-defined]
+                          kind.priority))
+
+    def enter(self, entity: Entity) -> None:
+        """An entity arrives in the system and starts its route."""
+        now = self.env._now  # type: ignore[attr-defined]
+        kind = entity.kind
+        if self.max_entities is not None and entity.id > self.max_entities:
+            raise EntityLimitExceeded(
+                f"more than {self.max_entities:,} entities arrived in one replication")
+        kind.arrivals += 1
+        kind.arrival_series[int(now * self.inv_bin)] += 1
+        self.arrivals += 1
+        self.in_system.set(now, self.in_system.value + 1)
+        if self.trace is not None:
+            self.trace(now, entity.id, kind.name, None, "arrive")
+        self.advance_from(entity, kind.first_node)
+
+    def advance(self, entity: Entity) -> None:
+        """Continue an entity's route after a service or a delay."""
+        self.advance_from(entity, entity.node)
+
+    def advance_from(self, entity: Entity, node: Any) -> None:
+        while node is not None:
+            node_type = type(node)
+            if node_type is _VisitNode:
+                entity.node = node.next
+                node.station.arrive(entity)
+                return
+            if node_type is _BranchNode:
+                u = node.uniforms.draw()
+                cumulative = node.cumulative
+                index = 0
+                while u >= cumulative[index]:
+                    index += 1
+                node = node.targets[index]
+                continue
+            if node_type is _BookedVisitNode:
+                entity.node = node.next
+                node.station.arrive_booked(entity)
+                return
+            if node_type is _SpawnNode:
+                self._spawn_batch(node)
+                node = node.next
+                continue
+            if node_type is _ChoiceNode:
+                best = node.stations[0]
+                best_load = best.load()
+                for station in node.stations[1:]:
+                    load = station.load()
+                    if load < best_load:
+                        best, best_load = station, load
+                entity.node = node.next
+                best.arrive(entity)
+                return
+            # _DelayNode
+            entity.node = node.next
+            Wake(self.env, node.stream.draw(), entity, self._after_delay)
+            return
+        self._depart(entity)
+
+    def _spawn_batch(self, node: _SpawnNode) -> None:
+        count = max(0, int(round(node.count.draw())))
+        kind = node.kind
+        if node.spread > 0:
+            offsets = np.sort(node.uniforms_rng.uniform(0.0, node.spread, count)).tolist()
+            for offset in offsets:
+                Wake(self.env, offset, kind, self._spawn_later)
+        else:
+            for _ in range(count):
+                self.spawn(kind)
+
+    def _spawn_later(self, event: Any) -> None:
+        self.spawn(event._value)
+
+    def _after_delay(self, event: Any) -> None:
+        entity = event._value
+        self.advance_from(entity, entity.node)
+
+    def _depart(self, entity: Entity) -> None:
+        now = self.env._now  # type: ignore[attr-defined]
+        kind = entity.kind
+        kind.completions += 1
+        kind.completion_series[int(now * self.inv_bin)] += 1
+        self.completions += 1
+        sojourn = now - entity.arrived
+        kind.waits.add(entity.wait)
+        kind.sojourns.add(sojourn)
+        self.system_waits.add(entity.wait)
+        self.system_sojourns.add(sojourn)
+        if kind.lateness is not None:
+            kind.lateness.add(max(0.0, sojourn - kind.due_after))
+            kind.lateness.maybe_flush()
+        if kind.completions & 4095 == 0:
+            kind.waits.flush()
+            kind.sojourns.flush()
+            self.system_waits.flush()
+            self.system_sojourns.flush()
+        self.in_system.set(now, self.in_system.value - 1)
+        if self.trace is not None:
+            self.trace(now, entity.id, kind.name, None, "depart")
+
+    # ------------------------------------------------------------------ shifts, warm-up
+
+    def _shifts(self, station: Station, schedule: m.ShiftSchedule) -> Any:
+        env = self.env
+        period = schedule.period
+        cycle = 0.0
+        while True:
+            for offset, servers in schedule.steps:
+                when = cycle + offset
+                if when > env.now:
+                    yield env.timeout(when - env.now)
+                if servers != station.servers:
+                    station.set_servers(servers)
+            if period is None:
+                return
+            cycle += period
+
+    def _reactive(self, station: Station, rule: m.ReactiveStaffing) -> Any:
+        env = self.env
+        while True:
+            yield env.timeout(rule.check_every)
+            waited = station.head_wait()
+            if waited > rule.open_above and station.extra_servers < rule.max_extra:
+                station.set_extra_servers(station.extra_servers + 1)
+            elif waited < rule.close_below and station.extra_servers > 0:
+                station.set_extra_servers(station.extra_servers - 1)
+
+    def _end_warmup(self, event: Any) -> None:
+        now = self.env.now
+        self.in_system_start = int(self.in_system.value)
+        self.in_system.reset(now)
+        self.arrivals = 0
+        self.completions = 0
+        self.system_waits.reset()
+        self.system_sojourns.reset()
+        for kind in self.classes.values():
+            kind.reset()
+        for station in self.stations.values():
+            station.reset_statistics(now)
+
+    # ------------------------------------------------------------------ run
+
+    def run(self) -> ReplicationResult:
+        started = wallclock.perf_counter()
+        model = self.model
+        for spec in model.stations:
+            if not spec.servers.is_constant:
+                self.env.process(self._shifts(self.stations[spec.name], spec.servers))
+            if spec.reactive is not None:
+                self.env.process(self._reactive(self.stations[spec.name], spec.reactive))
+        for spec in model.classes:
+            self._start_arrivals(spec)
+        if model.warmup > 0:
+            Wake(self.env, model.warmup, None, self._end_warmup)
+        self.env.run(until=model.horizon)
+        events = next(self.env._eid)  # type: ignore[attr-defined]
+        return self._collect(events, wallclock.perf_counter() - started)
+
+    def _collect(self, events: int, wall_seconds: float) -> ReplicationResult:
+        model = self.model
+        end = model.horizon
+        hours = (end - model.warmup) / 60.0
+        self.in_system.close(end)
+        kpis: dict[str, dict[str, dict[str, float]]] = {"classes": {}, "stations": {}}
+        histograms: dict[str, Any] = {"classes": {}, "stations": {}}
+        for name, kind in self.classes.items():
+            row = {"arrivals": float(kind.arrivals), "completions": float(kind.completions),
+                   "arrival_rate_per_hour": kind.arrivals / hours,
+                   "throughput_per_hour": kind.completions / hours}
+            row.update(_tally_kpis("wait", kind.waits))
+            row["prob_wait"] = kind.waits.share_positive()
+            row.update(_tally_kpis("sojourn", kind.sojourns))
+            if kind.lateness is not None:
+                row["late_share"] = 1.0 - kind.lateness.share_within()
+                row["lateness_mean"] = kind.lateness.mean
+                row["lateness_max"] = kind.lateness.maximum if kind.lateness.count else math.nan
+            kpis["classes"][name] = row
+            histograms["classes"][name] = _histogram(kind.waits)
+        for name, station in self.stations.items():
+            station.close(end)
+            available = station.servers_level.area
+            row = {"arrivals": float(station.arrivals),
+                   "completions": float(station.completions),
+                   "arrival_rate_per_hour": station.arrivals / hours,
+                   "throughput_per_hour": station.completions / hours}
+            row.update(_tally_kpis("wait", station.waits))
+            row["prob_wait"] = station.waits.share_positive()
+            row["queue_mean"] = station.queue_level.time_average()
+            row["queue_max"] = float(station.queue_level.maximum)
+            row["utilisation"] = (station.busy_level.area / available if available > 0
+                                  else math.nan)
+            row["servers_mean"] = station.servers_level.time_average()
+            kpis["stations"][name] = row
+            histograms["stations"][name] = _histogram(station.waits)
+        system = {
+            "arrivals": float(self.arrivals),
+            "completions": float(self.completions),
+            "in_system_start": float(self.in_system_start),
+            "in_system_end": float(self.in_system.value),
+            "in_system_mean": self.in_system.time_average(),
+            "arrival_rate_per_hour": self.arrivals / hours,
+            "throughput_per_hour": self.completions / hours,
+            "sojourn_mean": self.system_sojourns.mean,
+            "wait_mean": self.system_waits.mean,
+            "wait_sla_share": self.system_waits.share_within(),
+        }
+        kpis["system"] = {"all": system}
+        series = {
+            "bin_minutes": self.bin_width,
+            "arrivals": {n: k.arrival_series for n, k in self.classes.items()},
+            "completions": {n: k.completion_series for n, k in self.classes.items()},
+            "queue_mean": {
+                n: (s.queue_level.bins / self.bin_width).tolist()
+                for n, s in self.stations.items()
+            },
+        }
+        return ReplicationResult(self.replication, self.seed, kpis, series, histograms,
+                                 events, wall_seconds)
+
+
+# ----------------------------------------------------------------------------- arrival times
+
+
+def arrival_times(arrivals: m.Arrivals, rng: np.random.Generator,
+                  horizon: float) -> Iterator[float]:
+    """The increasing arrival times of one class, drawn lazily from ``rng``."""
+    if isinstance(arrivals, m.Poisson):
+        return _poisson_times(arrivals.rate, rng, horizon)
+    if isinstance(arrivals, m.RateProfile):
+        return _profile_times(arrivals, rng, horizon)
+    if isinstance(arrivals, m.Timetable):
+        return _timetable_times(arrivals, rng, horizon)
+    if isinstance(arrivals, m.Trace):
+        return iter(sorted(t for t in arrivals.times if t < horizon))
+    raise TypeError(f"unknown arrivals {arrivals!r}")  # pragma: no cover
+
+
+def _poisson_times(rate: float, rng: np.random.Generator, horizon: float) -> Iterator[float]:
+    if rate <= 0:
+        return
+    gaps = Stream(Exponential(1.0 / rate), rng)
+    t = gaps.draw()
+    while t < horizon:
+        yield t
+        t += gaps.draw()
+
+
+def _profile_times(profile: m.RateProfile, rng: np.random.Generator,
+                   horizon: float) -> Iterator[float]:
+    # Thinning (Lewis & Shedler): candidates at the peak rate, each kept with probability
+    # rate(t)/peak; rejected candidates cost no SimPy event.
+    peak = max(profile.rates)
+    if peak <= 0:
+        return
+    gaps = Stream(Exponential(1.0 / peak), rng)
+    uniforms = Uniforms(rng)
+    rates, width, period = profile.rates, profile.bin_width, profile.period
+    t = 0.0
+    while True:
+        t += gaps.draw()
+        if t >= horizon:
+            return
+        if uniforms.draw() * peak < rates[int((t % period) // width) % len(rates)]:
+            yield t
+
+
+def _timetable_times(table: m.Timetable, rng: np.random.Generator,
+                     horizon: float) -> Iterator[float]:
+    # Batches may overlap (a spread longer than the gap to the next batch): members wait in a
+    # heap until no earlier member can still come.
+    rows = sorted(zip(table.times, table.counts, table.spreads, strict=True))
+    if not rows:
+        return
+    pending: list[float] = []
+    cycle = 0.0
+    while True:
+        for at, count, spread in rows:
+            when = cycle + at
+            if when >= horizon:
+                while pending:
+                    yield heapq.heappop(pending)
+                return
+            while pending and pending[0] <= when:
+                yield heapq.heappop(pending)
+            if spread > 0:
+                members = (when + rng.uniform(0.0, spread, count)).tolist()
+            else:
+                members = [when] * count
+            for member in members:
+                heapq.heappush(pending, member)
+        if table.repeat_every is None:
+            while pending:
+                yield heapq.heappop(pending)
+            return
+        cycle += table.repeat_every
+
+
+def _tally_kpis(prefix: str, tally: Tally) -> dict[str, float]:
+    return {
+        f"{prefix}_mean": tally.mean,
+        f"{prefix}_p50": tally.quantile(0.50),
+        f"{prefix}_p90": tally.quantile(0.90),
+        f"{prefix}_p95": tally.quantile(0.95),
+        f"{prefix}_p99": tally.quantile(0.99),
+        f"{prefix}_max": tally.maximum if tally.count else math.nan,
+        f"{prefix}_sla_share": tally.share_within(),
+    }
+
+
+def _histogram(tally: Tally) -> dict[str, Any]:
+    tally.flush()
+    nonzero = np.flatnonzero(tally.histogram)
+    return {"zeros": tally.zeros, "bins": nonzero.tolist(),
+            "counts": tally.histogram[nonzero].tolist(), "max": tally.maximum}
+
+
+def _series_bins(model: m.Model) -> tuple[float, int]:
+    width = model.series_bin
+    count = int(math.ceil(model.horizon / width)) + 1
+    if count > MAX_SERIES_BINS:
+        width *= math.ceil(count / MAX_SERIES_BINS)
+        count = int(math.ceil(model.horizon / width)) + 1
+    return width, count
+
+
+def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
+                    trace: TraceSink | None = None,
+                    max_entities: int | None = None) -> ReplicationResult:
+    """Run one replication of ``model`` and return its KPIs.
+
+    ``trace``, if given, is called as ``trace(time, entity_id, class_name, station, event)`` for
+    every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``).
+    """
+    return _Replication(model, seed, replication, trace, max_entities).run()

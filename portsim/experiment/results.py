@@ -1,0 +1,99 @@
+"""Results of many replications of one model: summaries, per-replication values, provenance.
+
+``Results.to_dict()`` is exactly what ``results.json`` holds; its structure is documented in
+``docs/results.md``. Everything in it depends only on the inputs (scenario, variant, seed,
+replications, portsim version), so the same inputs give byte-identical files; wall-clock timings
+live in :attr:`Results.timings` and go to a separate file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from portsim.engine.simulation import ReplicationResult
+from portsim.stats.summary import Interval, t_interval
+
+SCOPES = ("classes", "stations", "system")
+
+
+@dataclass
+class Results:
+    """Replications of one model (one scenario variant), in replication order."""
+
+    name: str
+    variant: str | None
+    seed: int
+    replications: list[ReplicationResult]
+    provenance: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.replications = sorted(self.replications, key=lambda r: r.replication)
+
+    # ------------------------------------------------------------------ access
+
+    def names(self, scope: str) -> list[str]:
+        return list(self.replications[0].kpis[scope]) if self.replications else []
+
+    def kpi_names(self, scope: str, name: str) -> list[str]:
+        return list(self.replications[0].kpis[scope][name]) if self.replications else []
+
+    def per_replication(self, scope: str, name: str, kpi: str) -> np.ndarray:
+        """One value per replication, in replication order."""
+        return np.array([r.kpis[scope][name][kpi] for r in self.replications], dtype=float)
+
+    def summary(self, scope: str, name: str, kpi: str, level: float = 0.95) -> Interval:
+        """Mean over replications and its Student-t interval."""
+        return t_interval(self.per_replication(scope, name, kpi), level)
+
+    def items(self) -> Iterator[tuple[str, str, str]]:
+        """Every (scope, name, kpi) triple, in a stable order."""
+        for scope in SCOPES:
+            for name in self.names(scope):
+                for kpi in self.kpi_names(scope, name):
+                    yield scope, name, kpi
+
+    @property
+    def timings(self) -> dict[str, Any]:
+        seconds = [r.wall_seconds for r in self.replications]
+        events = [r.events for r in self.replications]
+        return {"replication_seconds": seconds, "total_seconds": float(sum(seconds)),
+                "events": events}
+
+    # ------------------------------------------------------------------ export
+
+    def to_dict(self) -> dict[str, Any]:
+        kpis: dict[str, Any] = {}
+        for scope, name, kpi in self.items():
+            values = self.per_replication(scope, name, kpi)
+            entry = self.summary(scope, name, kpi).as_dict()
+            entry["values"] = [_json_number(v) for v in values]
+            kpis.setdefault(scope, {}).setdefault(name, {})[kpi] = entry
+        return {
+            "format": "portsim-results/1",
+            **self.provenance,
+            "name": self.name,
+            "variant": self.variant,
+            "seed": self.seed,
+            "replications": len(self.replications),
+            "warnings": list(self.warnings),
+            "kpis": kpis,
+        }
+
+    def summary_rows(self) -> list[dict[str, Any]]:
+        """Flat rows (scope, name, kpi, mean, ci_low, ci_high, half_width, n) for CSV."""
+        rows = []
+        for scope, name, kpi in self.items():
+            entry = self.summary(scope, name, kpi).as_dict()
+            rows.append({"variant": self.variant or "baseline", "scope": scope, "name": name,
+                         "kpi": kpi, **entry})
+        return rows
+
+
+def _json_number(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None

@@ -1,0 +1,96 @@
+"""Reservations, spawned batches, queue-reactive staffing and lateness."""
+
+import pytest
+
+from portsim.engine import (
+    ClassSpec,
+    Model,
+    ShiftSchedule,
+    StationSpec,
+    Trace,
+    Visit,
+    run_replication,
+)
+from portsim.engine.distributions import Deterministic
+from portsim.engine.model import ReactiveStaffing, Spawn
+
+
+def log_of(model, seed=0):
+    log = []
+    result = run_replication(model, seed=seed, trace=lambda *e: log.append(e))
+    return result, log
+
+
+def test_booked_entity_starts_on_arrival_even_when_others_queue():
+    # One team busy with walk-ins; a booked ship announces 30 min ahead and must start at once.
+    team = StationSpec("team", ShiftSchedule.constant(1), Deterministic(20.0))
+    walkins = ClassSpec("walkin", Trace((0.0, 1.0, 2.0)), (Visit("team"),))
+    booked = ClassSpec("ship", Trace((50.0,)), (Visit("team", reserve_ahead=30.0),))
+    model = Model(stations=(team,), classes=(walkins, booked), horizon=200.0)
+    result, log = log_of(model)
+    starts = {cls: t for t, _, cls, _, e in log if e == "start" and cls == "ship"}
+    assert starts["ship"] == 50.0
+    assert result.kpis["classes"]["ship"]["wait_mean"] == 0.0
+    walkin_starts = [t for t, _, cls, _, e in log if e == "start" and cls == "walkin"]
+    # the booking (made at 20) takes the team freed at 20 ahead of the queue and holds it until
+    # the ship comes at 50; the queued walk-ins follow after the ship
+    assert walkin_starts == [0.0, 70.0, 90.0]
+
+
+def test_booking_taken_late_when_all_servers_stay_busy():
+    team = StationSpec("team", ShiftSchedule.constant(1), Deterministic(100.0))
+    walkins = ClassSpec("walkin", Trace((0.0,)), (Visit("team"),))
+    booked = ClassSpec("ship", Trace((10.0,)), (Visit("team", reserve_ahead=5.0),))
+    model = Model(stations=(team,), classes=(walkins, booked), horizon=500.0)
+    result, log = log_of(model)
+    assert [t for t, _, c, _, e in log if e == "start" and c == "ship"] == [100.0]
+    assert result.kpis["classes"]["ship"]["wait_mean"] == pytest.approx(90.0)
+
+
+def test_reserve_ahead_only_on_first_step():
+    team = StationSpec("team", ShiftSchedule.constant(1), Deterministic(1.0))
+    with pytest.raises(ValueError, match="first step"):
+        Model(stations=(team,), classes=(ClassSpec(
+            "c", Trace((0.0,)), (Visit("team"), Visit("team", reserve_ahead=5.0))),),
+            horizon=10.0)
+
+
+def test_spawned_batch_enters_its_own_route():
+    lane = StationSpec("lane", ShiftSchedule.constant(1), Deterministic(2.0))
+    hall = StationSpec("hall", ShiftSchedule.constant(100), Deterministic(1.0))
+    bus = ClassSpec("bus", Trace((0.0, 10.0)),
+                    (Visit("lane"), Spawn("bus_passenger", Deterministic(40.0), spread=3.0)))
+    passenger = ClassSpec("bus_passenger", Trace(()), (Visit("hall"),))
+    model = Model(stations=(lane, hall), classes=(bus, passenger), horizon=100.0)
+    result, log = log_of(model)
+    arrivals = [t for t, _, c, _, e in log if e == "arrive" and c == "bus_passenger"]
+    assert len(arrivals) == 80
+    assert min(arrivals) >= 2.0 and max(arrivals) <= 15.0
+    assert result.kpis["stations"]["hall"]["completions"] == 80
+
+
+def test_reactive_staffing_opens_desks_at_the_line_and_closes_them_after():
+    desk = StationSpec("desk", ShiftSchedule.constant(1), Deterministic(1.0),
+                       reactive=ReactiveStaffing(open_above=5.0, close_below=1.0, max_extra=3,
+                                                 check_every=1.0))
+    crowd = ClassSpec("pax", Trace(tuple([0.0] * 60)), (Visit("desk"),))
+    model = Model(stations=(desk,), classes=(crowd,), horizon=300.0)
+    result, log = log_of(model)
+    k = result.kpis["stations"]["desk"]
+    last_start = max(t for t, *_, e in log if e == "start")
+    # with one desk the 60th passenger would start at 59; extra desks clear the crowd sooner
+    assert last_start < 30.0
+    # never more than 1 + 3 desks, and back to 1 desk after the crowd
+    assert k["servers_mean"] < 1.5
+    assert k["completions"] == 60
+
+
+def test_lateness_against_due_time():
+    team = StationSpec("team", ShiftSchedule.constant(1), Deterministic(10.0))
+    ships = ClassSpec("departing", Trace((0.0, 0.0, 0.0)), (Visit("team"),), due_after=15.0)
+    result = run_replication(Model(stations=(team,), classes=(ships,), horizon=100.0))
+    k = result.kpis["classes"]["departing"]
+    # sojourns 10, 20, 30 against a due time of 15: two late, by 5 and 15
+    assert k["late_share"] == pytest.approx(2 / 3)
+    assert k["lateness_mean"] == pytest.approx(20 / 3)
+    assert k["lateness_max"] == pytest.approx(15.0)
