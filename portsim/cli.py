@@ -1,8 +1,10 @@
-"""The ``portsim`` command line: run, validate, schema.
+"""The ``portsim`` command line: run, compare, sweep, validate, schema.
 
 Every error a user can cause (a bad scenario file, an existing output folder) is a
 :class:`~portsim.errors.PortsimError`: printed as one message on stderr with exit code 2, never a
-traceback, and never after a partial write.
+traceback, and never after a partial write. A replication that fails (an error in the run, a
+killed worker) exits with code 3 and names the replication and seed; Ctrl-C exits with 130. In
+both cases the finished replications stay in ``DIR/.partial`` and ``--resume`` finishes the run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from portsim.errors import PortsimError
 
@@ -31,24 +34,46 @@ console = Console()
 errors = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
+EXIT_RUN_FAILED = 3
+EXIT_INTERRUPTED = 130
 
 
 class UsageError(PortsimError):
     """A command-line value that does not fit the scenario (e.g. an unknown variant)."""
 
 
+class _Resumable:
+    """Where an interrupted run's replications are kept, for the hint after a failure."""
+
+    out: Path | None = None
+
+
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the project's own errors into one message and exit code 2."""
+def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
+    """Turn the project's own errors into one message: exit code 2 for bad input, 3 for a
+    failed replication, 130 for Ctrl-C; say how to resume when replications were kept."""
+    from portsim.experiment.executors import ReplicationError
+
+    def hint() -> str:
+        out = resumable.out if resumable is not None else None
+        if out is None or not (out / ".partial").is_dir():
+            return ""
+        return (f"\nfinished replications are kept in {out / '.partial'}; "
+                "run the same command with --resume to finish the run")
+
     try:
         yield
+    except ReplicationError as error:
+        errors.print(f"[bold red]error:[/] {error}{hint()}", markup=True, highlight=False,
+                     soft_wrap=True)
+        raise typer.Exit(EXIT_RUN_FAILED) from None
     except PortsimError as error:
-        errors.print(f"[bold red]error:[/] {error}", markup=True, highlight=False,
+        errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False,
                      soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
-        errors.print("interrupted", style="yellow")
-        raise typer.Exit(130) from None
+        errors.print(f"interrupted{hint()}", style="yellow", highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
 def check_variant(scenario: Any, variant: str | None) -> None:
@@ -67,8 +92,32 @@ ReplicationsOpt = Annotated[
 SeedOpt = Annotated[int | None, typer.Option(min=0, help="Seed (default: the file's).")]
 OutOpt = Annotated[
     Path | None, typer.Option(help="Output folder (default: results/<stem>[-<variant>]).")]
-WorkersOpt = Annotated[int, typer.Option(min=1, help="Processes running replications.")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    min=1, help="Processes running replications (default: all cores).", show_default=False)]
 ForceOpt = Annotated[bool, typer.Option(help="Replace an existing output folder.")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    help="Run replications on this Dask scheduler (e.g. tcp://host:8786) instead of local "
+         "processes; needs portsim\\[dask].", show_default=False)]
+ResumeOpt = Annotated[bool, typer.Option(
+    help="Finish an interrupted run: reuse the replications kept in DIR/.partial.")]
+TraceOpt = Annotated[Path | None, typer.Option(
+    help="Write the event log of replication 0 (of the baseline) to this .csv (or .parquet, "
+         "with pyarrow) file.", show_default=False)]
+
+
+def _workers(workers: int | None) -> int:
+    from portsim.experiment.executors import default_workers
+
+    return workers if workers is not None else default_workers()
+
+
+def _check_trace(trace: Path | None) -> str | None:
+    from portsim.experiment.trace import trace_format
+
+    if trace is None:
+        return None
+    trace_format(trace)  # fail before running, not after
+    return str(trace)
 
 
 @app.command()
@@ -78,22 +127,34 @@ def run(
     replications: ReplicationsOpt = None,
     seed: SeedOpt = None,
     out: OutOpt = None,
-    workers: WorkersOpt = 1,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    trace: TraceOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """Run a scenario, print its KPIs and write results.json and summary.csv."""
     from portsim.experiment.runner import simulate
-    from portsim.report.files import check_output, dump_csv, dump_json, write_output
+    from portsim.report.files import dump_csv, dump_json, write_output
+    from portsim.report.outputs import prepare_output
+    from portsim.report.progress import ReplicationProgress
     from portsim.report.table import print_results
     from portsim.scenario import load_scenario
 
-    with user_errors():
+    resumable = _Resumable()
+    with user_errors(resumable):
         scenario = load_scenario(file)
         check_variant(scenario, variant)
+        trace_path = _check_trace(trace)
         out = out or Path("results") / (file.stem + (f"-{variant}" if variant else ""))
-        check_output(out, force)
-        results = simulate(scenario, replications=replications, seed=seed, variant=variant,
-                           workers=workers)
+        store = prepare_output(out, force=force, resume=resume)
+        resumable.out = out
+        total = replications or scenario.replications
+        with ReplicationProgress(total, console) as bar:
+            results = simulate(scenario, replications=replications, seed=seed, variant=variant,
+                               workers=_workers(workers), scheduler=scheduler, store=store,
+                               resume=resume, progress=bar, resumed=bar.resumed,
+                               trace=trace_path)
         for warning in results.warnings:
             errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
         print_results(results, console, sla_minutes=scenario.sla)
@@ -103,9 +164,140 @@ def run(
             dump_csv(results.summary_rows(), folder / "summary.csv")
             dump_json(results.timings, folder / "timings.json")
 
-        write_output(out, write, force=force)
+        # prepare_output has checked the folder; replacing it also drops .partial.
+        write_output(out, write, force=True)
         console.print(f"results written to [bold]{out}[/] "
                       f"(results.json, summary.csv, timings.json)")
+        if trace_path is not None:
+            console.print(f"event log of replication 0 written to [bold]{trace_path}[/]")
+
+
+@app.command()
+def compare(
+    file: FileArg,
+    variants: Annotated[str | None, typer.Option(
+        help="Comma-separated variants to compare with the baseline (default: all).",
+        show_default=False)] = None,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (default: results/<stem>-compare).", show_default=False)] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    trace: TraceOpt = None,
+    plots: Annotated[bool, typer.Option(help="Draw the plots and report.html.")] = True,
+    force: ForceOpt = False,
+) -> None:
+    """Compare the baseline with its variants on common random numbers.
+
+    Prints each KPI per variant and its paired difference to the baseline, and writes
+    results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
+    """
+    from portsim.experiment.comparison import check_variants
+    from portsim.experiment.comparison import compare as run_comparison
+    from portsim.report.compare_table import print_comparison
+    from portsim.report.outputs import prepare_output, write_comparison
+    from portsim.report.progress import ReplicationProgress
+    from portsim.scenario import load_scenario
+
+    resumable = _Resumable()
+    with user_errors(resumable):
+        scenario = load_scenario(file)
+        wanted = None if variants is None else [v.strip() for v in variants.split(",")
+                                                 if v.strip()]
+        chosen = check_variants(scenario, wanted)
+        trace_path = _check_trace(trace)
+        out = out or Path("results") / f"{file.stem}-compare"
+        store = prepare_output(out, force=force, resume=resume)
+        resumable.out = out
+        total = (replications or scenario.replications) * (1 + len(chosen))
+        with ReplicationProgress(total, console) as bar:
+            comparison = run_comparison(
+                scenario, variants=chosen, replications=replications, seed=seed,
+                workers=_workers(workers), scheduler=scheduler, store=store, resume=resume,
+                progress=bar, resumed=bar.resumed, trace=trace_path)
+        for results in comparison.all:
+            for warning in results.warnings:
+                errors.print(f"[yellow]warning ({results.label}):[/] {warning}",
+                             highlight=False)
+        print_comparison(comparison, console)
+        files = write_comparison(comparison, out, force=True, plots=plots)
+        console.print(f"comparison written to [bold]{out}[/] ({', '.join(files)})")
+        if trace_path is not None:
+            console.print(f"event log of the baseline's replication 0 written to "
+                          f"[bold]{trace_path}[/]")
+
+
+@app.command()
+def sweep(
+    file: FileArg,
+    set_: Annotated[list[str], typer.Option(
+        "--set", help="PATH=VALUES in the resolved scenario (minutes, per minute): a range "
+                      "start:stop:step, a list a,b,c or one value; repeat for a grid. "
+                      "E.g. stations.counters.servers=10:30:2", show_default=False)],
+    kpi: Annotated[list[str] | None, typer.Option(
+        help="KPI to plot, SCOPE.NAME.KPI, e.g. classes.car.wait_p95; repeatable "
+             "(default: system.all.wait_mean).", show_default=False)] = None,
+    variant: VariantOpt = None,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (default: results/<stem>-sweep).", show_default=False)] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    force: ForceOpt = False,
+) -> None:
+    """Run a grid of parameter values and plot KPIs against the parameter.
+
+    Writes sweep.csv, sweep.json, timings.json and a PNG per KPI (with 95% CIs and the
+    waiting-time standard).
+    """
+    from portsim.experiment.sweeps import grid, parse_kpi, parse_setting
+    from portsim.experiment.sweeps import sweep as run_sweep
+    from portsim.report.outputs import prepare_output, write_sweep
+    from portsim.report.progress import ReplicationProgress
+    from portsim.scenario import load_scenario
+
+    resumable = _Resumable()
+    with user_errors(resumable):
+        scenario = load_scenario(file)
+        check_variant(scenario, variant)
+        settings = [parse_setting(text) for text in set_]
+        kpis = [parse_kpi(text) for text in (kpi or ["system.all.wait_mean"])]
+        out = out or Path("results") / f"{file.stem}-sweep"
+        store = prepare_output(out, force=force, resume=resume)
+        resumable.out = out
+        total = (replications or scenario.replications) * len(grid(settings))
+        with ReplicationProgress(total, console) as bar:
+            result = run_sweep(scenario, settings, kpis=kpis, variant=variant,
+                               replications=replications, seed=seed, workers=_workers(workers),
+                               scheduler=scheduler, store=store, resume=resume, progress=bar,
+                               resumed=bar.resumed)
+        console.print(_sweep_table(result))
+        files = write_sweep(result, out, force=True)
+        console.print(f"sweep written to [bold]{out}[/] ({', '.join(files)})")
+
+
+def _sweep_table(result: Any) -> Any:
+    from rich.table import Table
+
+    from portsim.report.kpis import Shown, with_interval
+
+    table = Table(title=f"{result.name}: sweep ({len(result.points)} points; mean ± 95% CI)",
+                  title_justify="left")
+    for setting in result.settings:
+        table.add_column(setting.path, justify="right")
+    for kpi in result.kpis:
+        table.add_column(str(kpi), justify="right")
+    shown = Shown("", "", digits=3)
+    for point in result.points:
+        cells = [str(point.assignment[s.path]) for s in result.settings]
+        cells += [with_interval(point.results.summary(k.scope, k.name, k.kpi), shown)
+                  for k in result.kpis]
+        table.add_row(*cells)
+    return table
 
 
 @app.command()

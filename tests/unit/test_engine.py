@@ -21,7 +21,7 @@ from portsim.engine import (
     Visit,
     run_replication,
 )
-from portsim.engine.distributions import Deterministic, Exponential, Sequence
+from portsim.engine.distributions import Deterministic, Exponential
 
 
 def events_of(model, seed=0):

@@ -1,0 +1,566 @@
+"""Pydantic models of the scenario file format (docs/scenario-format.md).
+
+One strict, frozen base model; bounds and choices live in the types; field docstrings become the
+JSON Schema's descriptions. Validators check only what types cannot say: sums, orderings and
+cross-references. Durations are minutes and rates per minute once validated.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from itertools import pairwise
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from portsim.scenario.units import (
+    Count,
+    Duration,
+    Name,
+    PositiveDuration,
+    PositiveRate,
+    Probability,
+    Rate,
+    TimeOfDay,
+    format_duration,
+)
+
+#: Tolerance for "probabilities sum to 1".
+SUM_TOLERANCE = 1e-9
+
+#: Error type of cross-reference problems; its context holds ``problems``: ``(loc, message)`` pairs.
+REFERENCE_ERROR = "scenario_reference"
+
+#: Keys a variant may not change: variants are compared with common random numbers, under the
+#: scenario's own name.
+FIXED_IN_VARIANTS = ("name", "seed", "replications", "variants")
+
+
+class StrictModel(BaseModel):
+    """Base of every scenario model: unknown keys are errors, values are not coerced."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+    )
+
+
+def clock(minutes: float) -> str:
+    """Minutes after midnight as ``HH:MM`` (for messages)."""
+    whole = round(minutes)
+    return f"{whole // 60:02d}:{whole % 60:02d}" if abs(whole - minutes) < 1e-9 else f"{minutes}"
+
+
+# ----------------------------------------------------------------------------- distributions
+
+
+class Exponential(StrictModel):
+    """Exponential distribution (memoryless service or inter-arrival times)."""
+
+    dist: Literal["exponential"]
+    mean: PositiveDuration
+    """Mean."""
+
+
+class Deterministic(StrictModel):
+    """Always the same value."""
+
+    dist: Literal["deterministic"]
+    value: Duration
+    """The value."""
+
+
+class Uniform(StrictModel):
+    """Uniform between low and high."""
+
+    dist: Literal["uniform"]
+    low: Duration
+    """Lower bound."""
+    high: Duration
+    """Upper bound (at least low)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high ({format_duration(self.high)}) must be at least low "
+                             f"({format_duration(self.low)})")
+        return self
+
+
+class Triangular(StrictModel):
+    """Triangular distribution with low <= mode <= high."""
+
+    dist: Literal["triangular"]
+    low: Duration
+    """Lower bound."""
+    mode: Duration
+    """Most likely value."""
+    high: Duration
+    """Upper bound."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(
+                "need low <= mode <= high (got "
+                + ", ".join(format_duration(x) for x in (self.low, self.mode, self.high)) + ")"
+            )
+        return self
+
+
+class Lognormal(StrictModel):
+    """Lognormal given by its own mean and coefficient of variation."""
+
+    dist: Literal["lognormal"]
+    mean: PositiveDuration
+    """Mean."""
+    cv: Annotated[float, Field(ge=0)]
+    """Coefficient of variation (standard deviation / mean)."""
+
+
+class Gamma(StrictModel):
+    """Gamma given by its mean and coefficient of variation."""
+
+    dist: Literal["gamma"]
+    mean: PositiveDuration
+    """Mean."""
+    cv: Annotated[float, Field(ge=0)]
+    """Coefficient of variation (standard deviation / mean)."""
+
+
+class Empirical(StrictModel):
+    """Observed values, resampled with replacement."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[Duration], Field(min_length=1)]
+    """The observed values."""
+
+
+Distribution = Annotated[
+    Exponential | Deterministic | Uniform | Triangular | Lognormal | Gamma | Empirical,
+    Field(discriminator="dist"),
+]
+
+
+# ----------------------------------------------------------------------------- stations
+
+
+class ShiftWindow(StrictModel):
+    """Servers on duty during one daily window."""
+
+    start: TimeOfDay
+    """Start, time of day (HH:MM)."""
+    end: TimeOfDay
+    """End, time of day (HH:MM, up to 24:00), after start."""
+    servers: Annotated[int, Field(ge=0)]
+    """Servers on duty in the window."""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> ShiftWindow:
+        if self.end <= self.start:
+            raise ValueError(
+                f"a window must end after it starts (got {clock(self.start)}-{clock(self.end)})"
+            )
+        return self
+
+
+def _windows_apart(windows: list[ShiftWindow]) -> list[ShiftWindow]:
+    ordered = sorted(windows, key=lambda w: w.start)
+    for before, after in pairwise(ordered):
+        if after.start < before.end:
+            raise ValueError(
+                f"shift windows overlap: {clock(before.start)}-{clock(before.end)} and "
+                f"{clock(after.start)}-{clock(after.end)}"
+            )
+    if all(window.servers == 0 for window in windows):
+        raise ValueError("every shift window has 0 servers: the station would never serve")
+    return windows
+
+
+ShiftWindows = Annotated[list[ShiftWindow], Field(min_length=1), AfterValidator(_windows_apart)]
+
+
+def _servers_tag(value: Any) -> str:
+    return "servers-windows" if isinstance(value, list | tuple) else "servers-count"
+
+
+Servers = Annotated[
+    Annotated[Count, Tag("servers-count")] | Annotated[ShiftWindows, Tag("servers-windows")],
+    Discriminator(_servers_tag),
+]
+
+
+class OpeningHours(StrictModel):
+    """Daily opening hours: outside them no server starts."""
+
+    start: TimeOfDay
+    """Opening time (HH:MM)."""
+    end: TimeOfDay
+    """Closing time (HH:MM, up to 24:00), after the opening time."""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> OpeningHours:
+        if self.end <= self.start:
+            raise ValueError(
+                f"closing time must be after opening time (got {clock(self.start)}-"
+                f"{clock(self.end)})"
+            )
+        return self
+
+
+class Station(StrictModel):
+    """A station: servers (constant or by daily shift), a queue discipline, service times."""
+
+    servers: Servers
+    """An integer >= 1, or a daily shift schedule: a list of {start, end, servers} windows
+    (time not covered by a window has 0 servers)."""
+    discipline: Literal["fifo", "priority"] = "fifo"
+    """fifo, or priority (by class priority, non-preemptive)."""
+    service: Distribution
+    """Service time."""
+    service_by_class: dict[Name, Distribution] = Field(default_factory=dict)
+    """A class's own service time here, by class name."""
+    opening_hours: OpeningHours | None = None
+    """Daily opening hours (default: always open)."""
+
+
+# ----------------------------------------------------------------------------- arrivals
+
+
+class PoissonArrivals(StrictModel):
+    """Poisson arrivals at a constant rate."""
+
+    kind: Literal["poisson"]
+    rate: PositiveRate
+    """Arrival rate."""
+
+
+class ProfileArrivals(StrictModel):
+    """Poisson arrivals with a piecewise-constant rate, repeating every len(rates) * bin."""
+
+    kind: Literal["profile"]
+    rates: Annotated[list[Rate], Field(min_length=1)]
+    """Rate in each bin (24 hourly values repeat daily)."""
+    bin: PositiveDuration = 60.0
+    """Width of each bin (default 1h)."""
+
+    @field_validator("rates")
+    @classmethod
+    def _some_positive(cls, rates: list[float]) -> list[float]:
+        if not any(rate > 0 for rate in rates):
+            raise ValueError("every rate is 0: nobody would arrive")
+        return rates
+
+
+class Batch(StrictModel):
+    """A batch of arrivals (a flight, a train, a bus)."""
+
+    time: Duration
+    """When the batch arrives (HH:MM or a duration from the start)."""
+    count: Count
+    """How many arrive."""
+    spread: Duration = 0.0
+    """Members reach the first step uniformly over this time (default 0)."""
+
+
+class TimetableArrivals(StrictModel):
+    """Batches at set times, given in the file or in a CSV file (columns time,count[,spread])."""
+
+    kind: Literal["timetable"]
+    batches: Annotated[list[Batch], Field(min_length=1)] | None = None
+    """The batches (give either batches or file)."""
+    file: Annotated[str, Field(min_length=1)] | None = None
+    """CSV file with a header and columns time,count[,spread], relative to the scenario file.
+    The loader replaces it by its batches."""
+    repeat: PositiveDuration | None = None
+    """Period after which the timetable repeats (default: no repeat)."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TimetableArrivals:
+        if (self.batches is None) == (self.file is None):
+            raise ValueError("give either batches or file (exactly one of them)")
+        if self.repeat is not None and self.batches is not None:
+            late = [b.time for b in self.batches if b.time >= self.repeat]
+            if late:
+                raise ValueError(
+                    f"batch time {format_duration(late[0])} is not within the repeat period "
+                    f"({format_duration(self.repeat)})"
+                )
+        return self
+
+
+class TraceArrivals(StrictModel):
+    """Recorded arrival times, replayed as they are."""
+
+    kind: Literal["trace"]
+    times: Annotated[list[Duration], Field(min_length=1)]
+    """Arrival times from the start of the run."""
+
+
+Arrivals = Annotated[
+    PoissonArrivals | ProfileArrivals | TimetableArrivals | TraceArrivals,
+    Field(discriminator="kind"),
+]
+
+
+# ----------------------------------------------------------------------------- routes
+
+
+class StationStep(StrictModel):
+    """Queue for and be served at a station."""
+
+    station: Name
+    """Station name."""
+    service: Distribution | None = None
+    """This class's own service time at the station (default: the station's)."""
+
+
+class BranchOption(StrictModel):
+    """One sub-route of a branch."""
+
+    p: Probability
+    """Probability of taking this sub-route."""
+    route: Route
+    """The sub-route."""
+
+
+def _sums_to_one(options: list[BranchOption]) -> list[BranchOption]:
+    total = sum(option.p for option in options)
+    if abs(total - 1) > SUM_TOLERANCE:
+        raise ValueError(f"branch probabilities must sum to 1 (got {total:.12g})")
+    return options
+
+
+class BranchStep(StrictModel):
+    """Take one of several sub-routes at random."""
+
+    branch: Annotated[list[BranchOption], Field(min_length=1), AfterValidator(_sums_to_one)]
+    """The sub-routes with their probabilities (summing to 1)."""
+
+
+class ShortestQueueStep(StrictModel):
+    """Join the station with the fewest customers per open server (ties: first listed)."""
+
+    shortest_queue: Annotated[list[Name], Field(min_length=1)]
+    """Station names to choose from."""
+
+
+class OptionalRoute(StrictModel):
+    """A sub-route taken with a probability."""
+
+    p: Probability
+    """Probability of taking the sub-route."""
+    route: Route
+    """The sub-route."""
+
+
+class OptionalStep(StrictModel):
+    """A sub-route taken with a probability, else skipped."""
+
+    optional: OptionalRoute
+    """Probability and sub-route."""
+
+
+class DelayStep(StrictModel):
+    """Spend a random time without queueing (walking, deplaning)."""
+
+    delay: Distribution
+    """How long."""
+
+
+STEP_KEYS: dict[str, type[StrictModel]] = {
+    "station": StationStep,
+    "branch": BranchStep,
+    "shortest_queue": ShortestQueueStep,
+    "optional": OptionalStep,
+    "delay": DelayStep,
+}
+STEP_ERROR = "route_step"
+STEP_HELP = (
+    "a route step is a station name or a mapping with exactly one of the keys "
+    + ", ".join(STEP_KEYS)
+)
+
+
+def _step_tag(value: Any) -> str | None:
+    # Tags are "step-..." rather than the keys themselves so that error paths can tell the
+    # union's tag apart from the step's own key.
+    if isinstance(value, str):
+        return "step-name"
+    if isinstance(value, dict):
+        keys = [key for key in STEP_KEYS if key in value]
+        return f"step-{keys[0]}" if len(keys) == 1 else None
+    for key, model in STEP_KEYS.items():
+        if isinstance(value, model):
+            return f"step-{key}"
+    return None
+
+
+Step = Annotated[
+    Annotated[Name, Tag("step-name")]
+    | Annotated[StationStep, Tag("step-station")]
+    | Annotated[BranchStep, Tag("step-branch")]
+    | Annotated[ShortestQueueStep, Tag("step-shortest_queue")]
+    | Annotated[OptionalStep, Tag("step-optional")]
+    | Annotated[DelayStep, Tag("step-delay")],
+    Discriminator(_step_tag, custom_error_type=STEP_ERROR, custom_error_message=STEP_HELP),
+]
+
+Route = Annotated[list[Step], Field(min_length=1)]
+
+
+# ----------------------------------------------------------------------------- classes, top level
+
+
+class EntityClass(StrictModel):
+    """An entity class: how its members arrive and the route they follow."""
+
+    priority: int = 0
+    """Lower numbers are served first at priority stations (default 0)."""
+    arrivals: Arrivals
+    """How members arrive."""
+    route: Route
+    """Steps followed from arrival to departure."""
+
+
+class TimeSettings(StrictModel):
+    """Simulated time of one replication."""
+
+    horizon: PositiveDuration
+    """Simulated time of one replication."""
+    warmup: Duration = 0.0
+    """Statistics are reset at this time (default 0, shorter than the horizon)."""
+
+    @field_validator("warmup")
+    @classmethod
+    def _before_horizon(cls, warmup: float, info: ValidationInfo) -> float:
+        horizon = info.data.get("horizon")
+        if horizon is not None and warmup >= horizon:
+            raise ValueError(
+                f"warm-up ({format_duration(warmup)}) must be shorter than the horizon "
+                f"({format_duration(horizon)})"
+            )
+        return warmup
+
+
+VariantPatch = dict[str, Any]
+
+
+class ScenarioDocument(StrictModel):
+    """A portsim scenario: stations, entity classes and named variants."""
+
+    name: Name
+    """Scenario name."""
+    description: str | None = None
+    """Free text."""
+    time: TimeSettings
+    """Horizon and warm-up."""
+    replications: Count = 10
+    """Default number of replications."""
+    seed: Annotated[int, Field(ge=0)] = 0
+    """Default seed."""
+    sla: PositiveDuration = 30.0
+    """Waiting-time standard for the share-within-SLA KPI (default 30min)."""
+    stations: Annotated[dict[Name, Station], Field(min_length=1)]
+    """Stations by name."""
+    classes: Annotated[dict[Name, EntityClass], Field(min_length=1)]
+    """Entity classes by name."""
+    variants: dict[Name, VariantPatch] = Field(default_factory=dict)
+    """Named partial documents merged over this one (mappings merge key by key, everything
+    else replaces)."""
+
+    @model_validator(mode="after")
+    def _references(self) -> ScenarioDocument:
+        problems = list(reference_problems(self))
+        if problems:
+            summary = "; ".join(
+                f"{'.'.join(map(str, loc))}: {message}" for loc, message in problems
+            )
+            raise PydanticCustomError(
+                REFERENCE_ERROR, "{summary}", {"summary": summary, "problems": tuple(problems)}
+            )
+        return self
+
+
+Loc = tuple[str | int, ...]
+
+
+def _unknown(kind: str, name: str, known: list[str], plural: str) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"no {kind} named {name!r}{hint} ({plural}: {', '.join(known)})"
+
+
+def _visits(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
+    """(loc, station, step-level service or None) for every station named in a route."""
+    for index, step in enumerate(route):
+        here = (*loc, index)
+        if isinstance(step, str):
+            yield here, step, None
+        elif isinstance(step, StationStep):
+            yield (*here, "station"), step.station, step.service
+        elif isinstance(step, ShortestQueueStep):
+            for j, station in enumerate(step.shortest_queue):
+                yield (*here, "shortest_queue", j), station, None
+        elif isinstance(step, BranchStep):
+            for j, option in enumerate(step.branch):
+                yield from _visits(option.route, (*here, "branch", j, "route"))
+        elif isinstance(step, OptionalStep):
+            yield from _visits(step.optional.route, (*here, "optional", "route"))
+
+
+def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
+    """Names that point nowhere, service times given twice for one class at one station, and
+    variants changing what variants share."""
+    for variant, patch in doc.variants.items():
+        for key in FIXED_IN_VARIANTS:
+            if key in patch:
+                yield (("variants", variant, key),
+                       f"a variant cannot change {key!r}: variants share the scenario's name, "
+                       "seed and replications, so that they are compared on common random "
+                       "numbers" if key != "variants" else "variants cannot be nested")
+    stations, classes = list(doc.stations), list(doc.classes)
+    for station_name, station in doc.stations.items():
+        for class_name in station.service_by_class:
+            if class_name not in doc.classes:
+                yield (("stations", station_name, "service_by_class", class_name),
+                       _unknown("class", class_name, classes, "classes"))
+    for class_name, entity in doc.classes.items():
+        chosen: dict[str, tuple[Loc, Any]] = {}
+        for loc, station_name, service in _visits(entity.route, ("classes", class_name, "route")):
+            if station_name not in doc.stations:
+                yield loc, _unknown("station", station_name, stations, "stations")
+                continue
+            if service is None:
+                continue
+            service_loc = (*loc[:-1], "service")
+            on_station = doc.stations[station_name].service_by_class.get(class_name)
+            if on_station is not None and on_station != service:
+                yield (service_loc, f"conflicts with stations.{station_name}.service_by_class."
+                       f"{class_name}; give this class's service time at one place")
+            elif station_name in chosen and chosen[station_name][1] != service:
+                first = ".".join(map(str, chosen[station_name][0]))
+                yield (service_loc, f"conflicts with the service time given at {first}; "
+                       f"a class has one service time per station")
+            else:
+                chosen.setdefault(station_name, (service_loc, service))
+
+
+for _model in (BranchOption, OptionalRoute, OptionalStep, BranchStep, EntityClass,
+               ScenarioDocument):
+    _model.model_rebuild()
