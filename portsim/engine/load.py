@@ -1,0 +1,206 @@
+"""Offered load per station, computed from the model before any simulation runs.
+
+Long-run class arrival rates (own arrivals plus entities spawned by other classes' routes)
+times expected visits give each station's arrival rate; with the arrival-weighted mean service
+time and the schedule's mean servers that gives the utilisation
+rho = lambda E[S] / c. A station at rho >= 1 has no steady state: its queue grows for as long
+as the run lasts, so :func:`overload_warnings` says so in words before the user waits for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from portsim.engine.model import (
+    Arrivals,
+    Branch,
+    Delay,
+    Model,
+    OptionalStep,
+    Poisson,
+    RateProfile,
+    Route,
+    ShortestQueue,
+    Spawn,
+    Timetable,
+    Trace,
+    Visit,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StationLoad:
+    """Long-run load on one station. Rates per minute, times in minutes."""
+
+    arrival_rate: float
+    mean_service: float  # weighted by each class's arrival rate at this station
+    mean_servers: float
+    utilisation: float  # arrival_rate * mean_service / mean_servers; inf with arrivals, no servers
+
+
+def arrival_rate(arrivals: Arrivals, horizon: float) -> float:
+    """Long-run average arrivals per minute of one class.
+
+    A profile averages its rates over its period; a repeating timetable spreads its batches over
+    the period. A one-off timetable or a trace is averaged over the horizon, counting only what
+    arrives before it (later arrivals never enter the run).
+    """
+    if isinstance(arrivals, Poisson):
+        return arrivals.rate
+    if isinstance(arrivals, RateProfile):
+        return sum(arrivals.rates) / len(arrivals.rates) if arrivals.rates else 0.0
+    if isinstance(arrivals, Timetable):
+        if arrivals.repeat_every is not None:
+            return sum(arrivals.counts) / arrivals.repeat_every
+        inside = (n for t, n in zip(arrivals.times, arrivals.counts, strict=True) if t < horizon)
+        return sum(inside) / horizon
+    if isinstance(arrivals, Trace):
+        return sum(1 for t in arrivals.times if t < horizon) / horizon
+    raise TypeError(f"unknown arrivals {arrivals!r}")
+
+
+def visit_counts(route: Route, model: Model) -> dict[str, float]:
+    """Expected visits to each station by one entity following ``route``.
+
+    Branches and optional steps weight their sub-routes by probability; a shortest-queue choice
+    is split in proportion to the stations' mean servers (what balanced queues tend to), equally
+    if none has any. A station on the route twice counts twice.
+    """
+    return _walk(route, model)[0]
+
+
+def spawn_counts(route: Route, model: Model) -> dict[str, float]:
+    """Expected entities of each other class spawned by one entity following ``route``
+    (the mean of each spawn step's count, weighted like visits)."""
+    return _walk(route, model)[1]
+
+
+def _walk(route: Route, model: Model) -> tuple[dict[str, float], dict[str, float]]:
+    visits: dict[str, float] = defaultdict(float)
+    spawns: dict[str, float] = defaultdict(float)
+    _add_visits(route, 1.0, model, visits, spawns)
+    return dict(visits), dict(spawns)
+
+
+def _add_visits(
+    route: Route,
+    weight: float,
+    model: Model,
+    visits: dict[str, float],
+    spawns: dict[str, float],
+) -> None:
+    for step in route:
+        if isinstance(step, Visit):
+            visits[step.station] += weight
+        elif isinstance(step, Branch):
+            for p, sub in step.options:
+                _add_visits(sub, weight * p, model, visits, spawns)
+        elif isinstance(step, OptionalStep):
+            _add_visits(step.route, weight * step.probability, model, visits, spawns)
+        elif isinstance(step, ShortestQueue):
+            servers = [model.station(name).servers.mean_servers() for name in step.stations]
+            total = sum(servers)
+            for name, c in zip(step.stations, servers, strict=True):
+                share = c / total if total > 0 else 1.0 / len(step.stations)
+                visits[name] += weight * share
+        elif isinstance(step, Spawn):
+            # The engine rounds each drawn count; the mean of the draw is close enough here.
+            spawns[step.class_name] += weight * step.count.mean
+        elif isinstance(step, Delay):
+            continue  # no station, no queue
+        else:
+            raise TypeError(f"unknown route step {step!r}")
+
+
+def class_rates(model: Model) -> dict[str, float]:
+    """Long-run arrivals per minute of every class: its own arrivals plus those spawned by
+    other classes' routes, lambda = lambda_own + M^T lambda with M[j][k] the expected class-k
+    entities one class-j entity spawns. If spawning feeds back on itself without dying out
+    (spectral radius of M >= 1), the spawned classes' rates are infinite."""
+    names = [cls.name for cls in model.classes]
+    own = np.array([arrival_rate(cls.arrivals, model.horizon) for cls in model.classes])
+    index = {name: i for i, name in enumerate(names)}
+    spawn = np.zeros((len(names), len(names)))
+    for cls in model.classes:
+        for target, count in spawn_counts(cls.route, model).items():
+            spawn[index[cls.name], index[target]] += count
+    if not spawn.any():
+        return dict(zip(names, own.tolist(), strict=True))
+    if max(abs(np.linalg.eigvals(spawn))) >= 1:
+        fed = spawn.sum(axis=0) > 0
+        rates = np.where(fed, math.inf, own)
+    else:
+        rates = np.linalg.solve(np.eye(len(names)) - spawn.T, own)
+    return dict(zip(names, rates.tolist(), strict=True))
+
+
+def offered_load(model: Model) -> dict[str, StationLoad]:
+    """Arrival rate, mean service, mean servers and utilisation of every station of ``model``."""
+    rate: dict[str, float] = defaultdict(float)
+    work: dict[str, float] = defaultdict(float)  # sum of rate * E[S], minutes of work per minute
+    rates = class_rates(model)
+    for cls in model.classes:
+        lam = rates[cls.name]
+        if lam == 0:
+            continue
+        for name, visits in visit_counts(cls.route, model).items():
+            if visits == 0:
+                continue  # a branch taken with probability 0 (and no inf * 0 below)
+            rate[name] += lam * visits
+            work[name] += lam * visits * model.station(name).service_for(cls.name).mean
+    loads: dict[str, StationLoad] = {}
+    for spec in model.stations:
+        lam = rate[spec.name]
+        # With no arrivals there is nothing to weight by: report the station's default service.
+        finite = 0 < lam < math.inf
+        mean_service = work[spec.name] / lam if finite else spec.service.mean
+        servers = spec.servers.mean_servers()
+        if lam == 0:
+            rho = 0.0
+        elif servers == 0:
+            rho = math.inf
+        else:
+            rho = lam * mean_service / servers
+        loads[spec.name] = StationLoad(lam, mean_service, servers, rho)
+    return loads
+
+
+def overload_warnings(model: Model) -> list[str]:
+    """One sentence per station whose offered load reaches its capacity (utilisation >= 1).
+
+    A station with reactive staffing whose extra servers would cover the load is still named
+    (the schedule alone cannot keep up), but without the claim that its queue grows for ever.
+    """
+    warnings: list[str] = []
+    for name, load in offered_load(model).items():
+        if load.utilisation < 1:
+            continue
+        if load.mean_servers == 0:
+            warnings.append(
+                f"station {name!r}: receives arrivals at {load.arrival_rate:.3g}/min but has no "
+                "servers; queues will grow without bound"
+            )
+            continue
+        noun = "server" if load.mean_servers == 1 else "servers"
+        figures = (
+            f"(arrivals {load.arrival_rate:.3g}/min × service {load.mean_service:.3g} min "
+            f"over {load.mean_servers:.3g} {noun})"
+        )
+        reactive = model.station(name).reactive
+        offered = load.arrival_rate * load.mean_service
+        if reactive is not None and offered < load.mean_servers + reactive.max_extra:
+            warnings.append(
+                f"station {name!r}: offered load {load.utilisation:.3g} of scheduled capacity "
+                f"{figures}; only reactive staffing (up to {reactive.max_extra} extra) keeps "
+                "the queue bounded"
+            )
+            continue
+        warnings.append(
+            f"station {name!r}: offered load {load.utilisation:.3g} of capacity {figures}; "
+            "queues will grow without bound"
+        )
+    return warnings

@@ -1,0 +1,275 @@
+"""Textbook answers for the queues the validation scenarios simulate.
+
+Pure functions, no simulation: M/M/1 and M/M/c (Erlang C), M/G/1 (Pollaczek–Khinchine, M/D/1 as
+its zero-variance case), the M/M/c waiting-time tail, non-preemptive priority M/G/1 (Cobham) with
+Kleinrock's conservation law, and open Jackson networks. Times are in one consistent unit
+(portsim uses minutes); rates are per that unit.
+
+References:
+- [GH] D. Gross, J. Shortle, J. Thompson, C. Harris, *Fundamentals of Queueing Theory*, 4th ed.,
+  Wiley 2008: §2.2 (M/M/1), §2.3 (M/M/c), §3.2 (Jackson networks), §5.1 (P–K).
+- [K2] L. Kleinrock, *Queueing Systems, Vol. 2*, Wiley 1976: §3.4–3.5 (priority, conservation law).
+- [C54] A. Cobham, "Priority assignment in waiting line problems", *Operations Research* 2 (1954).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class QueueMetrics:
+    """Steady-state results of one queue. Times in the unit of ``service_mean``."""
+
+    arrival_rate: float
+    service_mean: float
+    servers: int
+    utilisation: float  # rho = lambda E[S] / c
+    prob_wait: float  # P(Wq > 0)
+    wait_mean: float  # Wq, mean time in queue
+    queue_mean: float  # Lq, time-average number waiting
+    sojourn_mean: float  # W = Wq + E[S]
+    in_system_mean: float  # L = lambda W
+
+
+def _check_stable(arrival_rate: float, service_mean: float, servers: int) -> float:
+    if arrival_rate < 0 or service_mean <= 0 or servers < 1:
+        raise ValueError("need arrival_rate >= 0, service_mean > 0 and servers >= 1")
+    rho = arrival_rate * service_mean / servers
+    if rho >= 1:
+        raise ValueError(f"unstable queue: utilisation {rho:.4g} >= 1 has no steady state")
+    return rho
+
+
+def _metrics(
+    arrival_rate: float, service_mean: float, servers: int, prob_wait: float, wait_mean: float
+) -> QueueMetrics:
+    """Fill in the Little's-law relatives Lq = lambda Wq, W = Wq + E[S], L = lambda W."""
+    sojourn = wait_mean + service_mean
+    return QueueMetrics(
+        arrival_rate=arrival_rate,
+        service_mean=service_mean,
+        servers=servers,
+        utilisation=arrival_rate * service_mean / servers,
+        prob_wait=prob_wait,
+        wait_mean=wait_mean,
+        queue_mean=arrival_rate * wait_mean,
+        sojourn_mean=sojourn,
+        in_system_mean=arrival_rate * sojourn,
+    )
+
+
+# ----------------------------------------------------------------------------- M/M/c
+
+
+def erlang_b(servers: int, offered_load: float) -> float:
+    """Erlang B blocking probability B(c, a) for offered load ``a = lambda E[S]`` in erlangs.
+
+    Recursion B(0) = 1, B(k) = a B(k-1) / (k + a B(k-1)) [GH §2.6]: every term lies in [0, 1],
+    so it neither overflows (as a^c / c! would for c in the hundreds) nor cancels.
+    """
+    if servers < 0 or offered_load < 0:
+        raise ValueError("need servers >= 0 and offered_load >= 0")
+    b = 1.0
+    for k in range(1, servers + 1):
+        b = offered_load * b / (k + offered_load * b)
+    return b
+
+
+def erlang_c(servers: int, offered_load: float) -> float:
+    """Erlang C: probability an arrival waits in M/M/c, C(c, a) = B / (1 - rho (1 - B)).
+
+    ``rho = a / c`` must be below 1 [GH eq. 2.36, via Erlang B for numerical stability].
+    """
+    if servers < 1:
+        raise ValueError("need servers >= 1")
+    rho = offered_load / servers
+    if rho >= 1:
+        raise ValueError(f"unstable queue: utilisation {rho:.4g} >= 1 has no steady state")
+    b = erlang_b(servers, offered_load)
+    return b / (1.0 - rho * (1.0 - b))
+
+
+def mmc(arrival_rate: float, service_mean: float, servers: int) -> QueueMetrics:
+    """M/M/c: P(wait) = C(c, a), Wq = C / (c mu - lambda), Lq = lambda Wq [GH §2.3]."""
+    _check_stable(arrival_rate, service_mean, servers)
+    load = arrival_rate * service_mean
+    c_prob = erlang_c(servers, load)
+    wait = c_prob / (servers / service_mean - arrival_rate)
+    return _metrics(arrival_rate, service_mean, servers, c_prob, wait)
+
+
+def mm1(arrival_rate: float, service_mean: float) -> QueueMetrics:
+    """M/M/1: P(wait) = rho, Wq = rho E[S] / (1 - rho) [GH §2.2]. At rho = 0.8, Wq = 4 E[S]."""
+    return mmc(arrival_rate, service_mean, 1)
+
+
+def mmc_wait_tail(arrival_rate: float, service_mean: float, servers: int, t: float) -> float:
+    """M/M/c FIFO waiting-time tail P(Wq > t) = C(c, a) exp(-(c mu - lambda) t), t >= 0 [GH §2.3.3].
+
+    ``1 - mmc_wait_tail(..., sla)`` is the share served within the SLA.
+    """
+    if t < 0:
+        raise ValueError("t must be >= 0")
+    metrics = mmc(arrival_rate, service_mean, servers)
+    return metrics.prob_wait * math.exp(-(servers / service_mean - arrival_rate) * t)
+
+
+def mmc_wait_quantile(arrival_rate: float, service_mean: float, servers: int, q: float) -> float:
+    """The q-quantile of the M/M/c FIFO wait [GH §2.3.3]:
+
+    0 if q <= 1 - C, else ln(C / (1 - q)) / (c mu - lambda). Inverts :func:`mmc_wait_tail`
+    (the wait has an atom of 1 - C at zero).
+    """
+    if not 0 <= q < 1:
+        raise ValueError("q must lie in [0, 1)")
+    metrics = mmc(arrival_rate, service_mean, servers)
+    if q <= 1 - metrics.prob_wait:
+        return 0.0
+    return math.log(metrics.prob_wait / (1 - q)) / (servers / service_mean - arrival_rate)
+
+
+# ----------------------------------------------------------------------------- M/G/1
+
+
+def mg1(arrival_rate: float, service_mean: float, service_scv: float) -> QueueMetrics:
+    """M/G/1 FIFO by Pollaczek–Khinchine: Wq = rho / (1 - rho) * (1 + SCV) / 2 * E[S] [GH §5.1.1].
+
+    ``service_scv`` is the squared coefficient of variation Var[S] / E[S]^2 (1 exponential,
+    0 deterministic). P(wait) = rho (PASTA: an arrival waits iff the server is busy).
+    """
+    if service_scv < 0:
+        raise ValueError("service_scv must be >= 0")
+    rho = _check_stable(arrival_rate, service_mean, 1)
+    wait = rho / (1 - rho) * (1 + service_scv) / 2 * service_mean
+    return _metrics(arrival_rate, service_mean, 1, rho, wait)
+
+
+def md1(arrival_rate: float, service_time: float) -> QueueMetrics:
+    """M/D/1: P–K with SCV = 0, Wq = rho E[S] / (2 (1 - rho)), half the M/M/1 wait."""
+    return mg1(arrival_rate, service_time, 0.0)
+
+
+# ----------------------------------------------------------------------------- priority
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityClass:
+    """One class of a priority M/G/1 queue: arrival rate, E[S] and E[S^2] of its service time."""
+
+    arrival_rate: float
+    service_mean: float
+    service_second_moment: float
+
+    @classmethod
+    def from_scv(
+        cls, arrival_rate: float, service_mean: float, service_scv: float
+    ) -> PriorityClass:
+        """E[S^2] = E[S]^2 (1 + SCV)."""
+        return cls(arrival_rate, service_mean, service_mean**2 * (1 + service_scv))
+
+    @property
+    def utilisation(self) -> float:
+        return self.arrival_rate * self.service_mean
+
+
+def residual_work(classes: Sequence[PriorityClass]) -> float:
+    """W0 = sum_k lambda_k E[S_k^2] / 2: mean remaining service an arrival finds in progress."""
+    return sum(k.arrival_rate * k.service_second_moment for k in classes) / 2
+
+
+def priority_waits(classes: Sequence[PriorityClass]) -> tuple[float, ...]:
+    """Cobham's formula for non-preemptive priority M/G/1, classes listed highest priority first:
+
+    W_k = W0 / ((1 - sigma_{k-1}) (1 - sigma_k)),  sigma_k = rho_1 + ... + rho_k  [C54; K2 §3.4].
+
+    Waits are in queue (FIFO within a class). Needs sigma_K = total utilisation < 1.
+    """
+    total = sum(k.utilisation for k in classes)
+    if total >= 1:
+        raise ValueError(f"unstable queue: utilisation {total:.4g} >= 1 has no steady state")
+    w0 = residual_work(classes)
+    waits: list[float] = []
+    sigma_before = 0.0
+    for k in classes:
+        sigma = sigma_before + k.utilisation
+        waits.append(w0 / ((1 - sigma_before) * (1 - sigma)))
+        sigma_before = sigma
+    return tuple(waits)
+
+
+def conservation_value(classes: Sequence[PriorityClass]) -> float:
+    """Kleinrock's conservation law: for any work-conserving non-preemptive discipline of M/G/1,
+
+    sum_k rho_k W_k = rho W0 / (1 - rho)  [K2 §3.4, eq. 3.48],
+
+    the same value FIFO gives (there every W_k = W0 / (1 - rho)). Compare it with
+    ``sum(rho_k * W_k)`` from :func:`priority_waits` or from a simulation.
+    """
+    rho = sum(k.utilisation for k in classes)
+    if rho >= 1:
+        raise ValueError(f"unstable queue: utilisation {rho:.4g} >= 1 has no steady state")
+    return rho * residual_work(classes) / (1 - rho)
+
+
+# ----------------------------------------------------------------------------- Jackson networks
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkMetrics:
+    """An open Jackson network: per-station M/M/c results and network-wide means."""
+
+    stations: tuple[QueueMetrics, ...]
+    external_rate: float  # total arrivals from outside, gamma = sum gamma_i
+    in_system_mean: float  # L = sum L_i
+    sojourn_mean: float  # W = L / gamma (Little), mean time from entry to exit
+    wait_mean: float  # mean total time queueing per customer = sum Lq_i / gamma
+
+
+def traffic_equations(external: Sequence[float], routing: Sequence[Sequence[float]]) -> np.ndarray:
+    """Solve lambda = gamma + P^T lambda for the total arrival rate at each station [GH §3.2].
+
+    ``routing[i][j]`` is the probability of going from station i to j next; the rest of row i
+    leaves the network. A feed-forward network solves exactly; (I - P^T) must be invertible.
+    """
+    gamma = np.asarray(external, dtype=float)
+    p = np.asarray(routing, dtype=float)
+    n = gamma.size
+    if p.shape != (n, n):
+        raise ValueError("routing must be a square matrix matching the external rates")
+    if (p < 0).any() or (p.sum(axis=1) > 1 + 1e-12).any():
+        raise ValueError("routing rows must be probabilities summing to at most 1")
+    return np.linalg.solve(np.eye(n) - p.T, gamma)
+
+
+def jackson_network(
+    external: Sequence[float],
+    routing: Sequence[Sequence[float]],
+    service_means: Sequence[float],
+    servers: Sequence[int],
+) -> NetworkMetrics:
+    """Open Jackson network: each station is an independent M/M/c at its traffic-equation rate
+    (product form) [GH §3.2]; network sojourn W = sum L_i / sum gamma_i by Little's law.
+    """
+    rates = traffic_equations(external, routing)
+    if not len(service_means) == len(servers) == rates.size:
+        raise ValueError("one service mean and one server count per station")
+    stations = tuple(
+        mmc(float(lam), s, c) for lam, s, c in zip(rates, service_means, servers, strict=True)
+    )
+    gamma = float(np.sum(external))
+    if gamma <= 0:
+        raise ValueError("the network needs external arrivals")
+    total_l = sum(m.in_system_mean for m in stations)
+    total_lq = sum(m.queue_mean for m in stations)
+    return NetworkMetrics(
+        stations=stations,
+        external_rate=gamma,
+        in_system_mean=total_l,
+        sojourn_mean=total_l / gamma,
+        wait_mean=total_lq / gamma,
+    )
