@@ -25,6 +25,8 @@ _EXPORTS = {
     "ScenarioError": "portsim.errors",
     "Results": "portsim.experiment.results",
     "simulate": "portsim.experiment.runner",
+    "compare": "portsim.experiment.comparison",
+    "Comparison": "portsim.experiment.comparison",
     "Scenario": "portsim.scenario",
     "compile_model": "portsim.scenario",
     "load_scenario": "portsim.scenario",

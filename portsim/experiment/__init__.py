@@ -1,1 +1,49 @@
+"""Experiments: replications (local pool or Dask), policy comparisons and parameter sweeps.
 
+::
+
+    import portsim.experiment as ex
+    comparison = ex.compare("port.yaml", variants=["egates"], replications=20, workers=4)
+    comparison.difference("egates", "classes", "foreigner", "wait_p95")   # paired interval
+    sweep = ex.sweep("port.yaml", [ex.parse_setting("stations.counters.servers=10:30:2")])
+
+Names are imported on first use, like the top-level package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Comparison": "portsim.experiment.comparison",
+    "compare": "portsim.experiment.comparison",
+    "Results": "portsim.experiment.results",
+    "simulate": "portsim.experiment.runner",
+    "run_jobs": "portsim.experiment.runner",
+    "Job": "portsim.experiment.runner",
+    "default_workers": "portsim.experiment.executors",
+    "ReplicationError": "portsim.experiment.executors",
+    "PartialStore": "portsim.experiment.store",
+    "KPI": "portsim.experiment.sweeps",
+    "Setting": "portsim.experiment.sweeps",
+    "Sweep": "portsim.experiment.sweeps",
+    "parse_kpi": "portsim.experiment.sweeps",
+    "parse_setting": "portsim.experiment.sweeps",
+    "sweep": "portsim.experiment.sweeps",
+    "TraceWriter": "portsim.experiment.trace",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'portsim.experiment' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from portsim.engine.simulation import ReplicationResult
 from portsim.stats.summary import Interval, t_interval
+
+if TYPE_CHECKING:  # results are read without the engine (plots, reports)
+    from portsim.engine.simulation import ReplicationResult
 
 SCOPES = ("classes", "stations", "system")
 
@@ -31,9 +33,19 @@ class Results:
     replications: list[ReplicationResult]
     provenance: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Simulated time of each replication and its warm-up (minutes), and the waiting-time
+    #: standard; plots need them to read the time series. ``None`` when not known.
+    horizon: float | None = None
+    warmup: float = 0.0
+    sla: float | None = None
 
     def __post_init__(self) -> None:
         self.replications = sorted(self.replications, key=lambda r: r.replication)
+
+    @property
+    def label(self) -> str:
+        """The variant's name, or ``"baseline"``."""
+        return self.variant or "baseline"
 
     # ------------------------------------------------------------------ access
 
@@ -71,7 +83,7 @@ class Results:
         kpis: dict[str, Any] = {}
         for scope, name, kpi in self.items():
             values = self.per_replication(scope, name, kpi)
-            entry = self.summary(scope, name, kpi).as_dict()
+            entry: dict[str, Any] = dict(self.summary(scope, name, kpi).as_dict())
             entry["values"] = [_json_number(v) for v in values]
             kpis.setdefault(scope, {}).setdefault(name, {})[kpi] = entry
         return {
@@ -90,7 +102,7 @@ class Results:
         rows = []
         for scope, name, kpi in self.items():
             entry = self.summary(scope, name, kpi).as_dict()
-            rows.append({"variant": self.variant or "baseline", "scope": scope, "name": name,
+            rows.append({"variant": self.label, "scope": scope, "name": name,
                          "kpi": kpi, **entry})
         return rows
 

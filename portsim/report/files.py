@@ -54,6 +54,10 @@ def write_output(out: Path, writer: Callable[[Path], None], force: bool = False)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # mkdtemp makes the folder private (0700); results are meant to be shared like any folder.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
     try:
         writer(staging)
         if out.exists():

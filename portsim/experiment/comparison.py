@@ -1,0 +1,230 @@
+"""Compare a scenario's baseline with its variants on common random numbers.
+
+Every variant runs with the baseline's seed, so replication ``i`` of each variant sees the same
+arrivals and service draws wherever the variant did not change them. Differences are therefore
+taken replication by replication (paired), and their Student-t interval is usually much narrower
+than the two variants' own intervals would suggest: that is what common random numbers buy.
+
+``Comparison.to_dict()`` is what ``results.json`` holds and ``Comparison.rows()`` what
+``comparison.csv`` holds; both are documented in ``docs/results.md``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from portsim.errors import PortsimError
+from portsim.experiment.results import SCOPES, Results
+from portsim.experiment.runner import (
+    Job,
+    Progress,
+    Resumed,
+    job_inputs,
+    resolve,
+    results_of,
+    run_jobs,
+)
+from portsim.experiment.store import PartialStore
+from portsim.stats.summary import Interval, t_interval
+
+BASELINE = "baseline"
+FORMAT = "portsim-comparison/1"
+
+
+class VariantError(PortsimError):
+    """A variant asked for that the scenario does not have."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value a variant changes, by its dotted path in the resolved scenario (minutes)."""
+
+    path: str
+    baseline: Any
+    variant: Any
+
+
+@dataclass
+class Comparison:
+    """The baseline's and each variant's results, run on common random numbers."""
+
+    baseline: Results
+    variants: dict[str, Results]
+    changes: dict[str, list[Change]] = field(default_factory=dict)
+    description: str | None = None
+
+    # ------------------------------------------------------------------ access
+
+    @property
+    def name(self) -> str:
+        return str(self.baseline.provenance.get("scenario", {}).get("name", self.baseline.name))
+
+    @property
+    def seed(self) -> int:
+        return self.baseline.seed
+
+    @property
+    def replications(self) -> int:
+        return len(self.baseline.replications)
+
+    @property
+    def sla(self) -> float | None:
+        return self.baseline.sla
+
+    @property
+    def labels(self) -> list[str]:
+        """``"baseline"`` first, then the variants in the order they were asked for."""
+        return [BASELINE, *self.variants]
+
+    @property
+    def all(self) -> list[Results]:
+        return [self.baseline, *self.variants.values()]
+
+    def results(self, label: str) -> Results:
+        return self.baseline if label == BASELINE else self.variants[label]
+
+    def difference_values(self, variant: str, scope: str, name: str, kpi: str) -> np.ndarray:
+        """Per replication: the variant's value minus the baseline's (paired by replication)."""
+        return (self.variants[variant].per_replication(scope, name, kpi)
+                - self.baseline.per_replication(scope, name, kpi))
+
+    def difference(self, variant: str, scope: str, name: str, kpi: str,
+                   level: float = 0.95) -> Interval:
+        """Mean paired difference (variant − baseline) and its paired-t interval."""
+        return t_interval(self.difference_values(variant, scope, name, kpi), level)
+
+    def items(self) -> Iterator[tuple[str, str, str]]:
+        """Every (scope, name, kpi) of the baseline, in a stable order."""
+        return self.baseline.items()
+
+    @property
+    def timings(self) -> dict[str, Any]:
+        per_label = {label: self.results(label).timings for label in self.labels}
+        total = sum(timing["total_seconds"] for timing in per_label.values())
+        return {"total_seconds": float(total), "variants": per_label}
+
+    # ------------------------------------------------------------------ export
+
+    def to_dict(self) -> dict[str, Any]:
+        differences: dict[str, Any] = {}
+        for variant in self.variants:
+            nested: dict[str, Any] = {}
+            for scope, name, kpi in self.items():
+                entry = self.difference(variant, scope, name, kpi).as_dict()
+                nested.setdefault(scope, {}).setdefault(name, {})[kpi] = entry
+            differences[variant] = nested
+        scenario = self.baseline.provenance.get("scenario", {})
+        return {
+            "format": FORMAT,
+            "portsim_version": self.baseline.provenance.get("portsim_version"),
+            "scenario": {"name": self.name, "file": scenario.get("file"),
+                         "description": self.description, "sla": self.sla},
+            "seed": self.seed,
+            "replications": self.replications,
+            "baseline": BASELINE,
+            # JSON objects are written with sorted keys; this keeps the order asked for.
+            "labels": self.labels,
+            "variants": {label: self.results(label).to_dict() for label in self.labels},
+            "changes": {variant: [{"path": c.path, "baseline": c.baseline,
+                                   "variant": c.variant} for c in changes]
+                        for variant, changes in self.changes.items()},
+            "differences": differences,
+        }
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per (KPI, variant): its interval and the paired difference to the baseline
+        (empty for the baseline itself)."""
+        rows = []
+        for scope, name, kpi in self.items():
+            for label in self.labels:
+                entry = self.results(label).summary(scope, name, kpi).as_dict()
+                row: dict[str, Any] = {"scope": scope, "name": name, "kpi": kpi,
+                                       "variant": label, **entry}
+                if label == BASELINE:
+                    diff: dict[str, Any] = dict.fromkeys(entry)
+                else:
+                    diff = self.difference(label, scope, name, kpi).as_dict()
+                row.update({f"diff_{key}": value for key, value in diff.items()})
+                rows.append(row)
+        return rows
+
+
+def document_changes(before: Any, after: Any, path: str = "") -> list[Change]:
+    """Dotted paths where ``after`` differs from ``before`` (lists compared whole)."""
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        changes: list[Change] = []
+        for key in [*before, *(k for k in after if k not in before)]:
+            here = f"{path}.{key}" if path else str(key)
+            changes.extend(document_changes(before.get(key), after.get(key), here))
+        return changes
+    return [] if before == after else [Change(path, before, after)]
+
+
+def check_variants(scenario: Any, wanted: Sequence[str] | None) -> list[str]:
+    """The variants to run, all by default; unknown names are errors with a suggestion."""
+    known = list(scenario.variant_names)
+    if wanted is None:
+        chosen = known
+    else:
+        chosen = []
+        for name in wanted:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                where = scenario.source_file or scenario.name
+                raise VariantError(f"{where}: no variant {name!r} "
+                                   f"(variants: {', '.join(known) or 'none'}){hint}")
+            if name not in chosen:
+                chosen.append(name)
+    if not chosen:
+        raise VariantError(f"{scenario.source_file or scenario.name}: the scenario has no "
+                           "variants to compare with its baseline")
+    if BASELINE in chosen:
+        raise VariantError(f"a variant named {BASELINE!r} cannot be told apart from the "
+                           "baseline in a comparison; rename it")
+    return chosen
+
+
+def compare(source: Any, *, variants: Sequence[str] | None = None,
+            replications: int | None = None, seed: int | None = None, workers: int = 1,
+            scheduler: str | None = None, store: PartialStore | None = None,
+            resume: bool = False, progress: Progress | None = None,
+            resumed: Resumed | None = None, trace: str | None = None) -> Comparison:
+    """Run the baseline and ``variants`` (all by default) of a scenario with the same seed.
+
+    ``source`` is a scenario file, a mapping or a loaded :class:`~portsim.scenario.Scenario`.
+    All replications of all variants share one pool (or cluster). ``trace`` writes the event
+    log of the baseline's replication 0.
+    """
+    from portsim.scenario import Scenario, load_scenario
+
+    scenario = source if isinstance(source, Scenario) else load_scenario(source)
+    chosen = check_variants(scenario, variants)
+    replications = scenario.replications if replications is None else replications
+    seed = scenario.seed if seed is None else seed
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    compiled = {label: resolve(scenario, None if label == BASELINE else label)
+                for label in [BASELINE, *chosen]}
+    jobs = [Job(label, model, seed, replications, job_inputs(model, provenance))
+            for label, (model, provenance, _) in compiled.items()]
+    runs = run_jobs(jobs, workers=workers, scheduler=scheduler, store=store, resume=resume,
+                    progress=progress, resumed=resumed,
+                    trace=(BASELINE, trace) if trace is not None else None)
+    results = {label: results_of(model, provenance, None if label == BASELINE else label,
+                                 seed, runs[label])
+               for label, (model, provenance, _) in compiled.items()}
+    base_document = scenario.resolved(None)
+    changes = {label: document_changes(base_document, scenario.resolved(label))
+               for label in chosen}
+    return Comparison(baseline=results.pop(BASELINE), variants=results, changes=changes,
+                      description=scenario.base.description)
+
+
+__all__ = ["BASELINE", "SCOPES", "Change", "Comparison", "VariantError", "check_variants",
+           "compare", "document_changes"]

@@ -1,0 +1,99 @@
+"""Finished replications kept on disk while a run goes on, so an interrupted run can resume.
+
+Layout: ``<folder>/<label>/inputs.json`` records what the replications were run from (scenario
+hash, seed, portsim version); ``<folder>/<label>/rep-00003.json`` holds replication 3. Files are
+JSON rather than pickles so that resuming never executes code from the output folder, and Python's
+float repr round-trips exactly, so a resumed run's results are byte-identical to an uninterrupted
+one. Each file is written under a temporary name and renamed, so no file is ever half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from portsim.engine.simulation import ReplicationResult
+from portsim.errors import PortsimError
+
+PARTIAL = ".partial"
+_SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+
+
+class StaleResultsError(PortsimError):
+    """Stored replications were made from other inputs than the run being resumed."""
+
+
+def label_folder(label: str) -> str:
+    """A file-system-safe folder name for a label (variant names may hold any character)."""
+    if _SAFE.match(label):
+        return label
+    digest = hashlib.sha256(label.encode("utf-8")).hexdigest()[:10]
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", label)[:40].lstrip(".") + "-" + digest
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class PartialStore:
+    """Replications of several labelled models under one folder (``DIR/.partial``)."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = Path(folder)
+
+    def _label_dir(self, label: str) -> Path:
+        return self.folder / label_folder(label)
+
+    def prepare(self, label: str, inputs: dict[str, Any], *, resume: bool) -> None:
+        """Make ``label``'s folder ready. With ``resume``, stored replications are kept if they
+        were made from the same ``inputs``; otherwise they are discarded."""
+        where = self._label_dir(label)
+        marker = where / "inputs.json"
+        text = json.dumps(inputs, sort_keys=True, indent=1, default=str)
+        if resume and marker.exists():
+            if marker.read_text(encoding="utf-8") != text:
+                raise StaleResultsError(
+                    f"{where}: stored replications of {label} were made from other inputs "
+                    "(the scenario, seed or portsim version changed); use --force to start over")
+            return
+        if where.exists():
+            shutil.rmtree(where)
+        where.mkdir(parents=True)
+        _write_atomic(marker, text)
+
+    def load(self, label: str) -> dict[int, ReplicationResult]:
+        """The stored replications of ``label`` by index (files that cannot be read are
+        ignored: they are run again)."""
+        found: dict[int, ReplicationResult] = {}
+        where = self._label_dir(label)
+        if not where.is_dir():
+            return found
+        for path in sorted(where.glob("rep-*.json")):
+            try:
+                result = ReplicationResult(**json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError):
+                continue
+            found[result.replication] = result
+        return found
+
+    def save(self, label: str, result: ReplicationResult) -> None:
+        path = self._label_dir(label) / f"rep-{result.replication:05d}.json"
+        # NaN is written as the JSON extension NaN: this file is only read back by portsim.
+        _write_atomic(path, json.dumps(asdict(result), separators=(",", ":")))
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,285 @@
+"""Parameter sweeps: run a scenario over a grid of values set at dotted paths.
+
+A setting such as ``stations.counters.servers=10:30:2`` names a value in the *resolved* scenario
+(durations in minutes, rates per minute) and the values to try: ``start:stop:step`` (stop
+included), a comma list, or one value. Values that are not numbers (``5min``, ``fifo``) are passed
+as written and validated by the scenario schema. Every grid point is a full scenario, validated
+like a file, and all points share the seed (common random numbers), so neighbouring points
+differ by the parameter and not by luck.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import itertools
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from portsim.engine.model import Model
+from portsim.engine.simulation import run_replication
+from portsim.errors import PortsimError, ScenarioError
+from portsim.experiment.results import SCOPES, Results
+from portsim.experiment.runner import (
+    Job,
+    Progress,
+    Resumed,
+    job_inputs,
+    resolve,
+    results_of,
+    run_jobs,
+)
+from portsim.experiment.store import PartialStore
+
+FORMAT = "portsim-sweep/1"
+MAX_POINTS = 10_000
+
+
+class SweepError(PortsimError):
+    """A ``--set`` or ``--kpi`` that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A dotted path in the resolved scenario and the values to give it."""
+
+    path: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class KPI:
+    """A KPI addressed as ``scope.name.kpi`` (e.g. ``classes.car.wait_p95``)."""
+
+    scope: str
+    name: str
+    kpi: str
+
+    def __str__(self) -> str:
+        return f"{self.scope}.{self.name}.{self.kpi}"
+
+
+def _number(text: str) -> int | float | str:
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if math.isfinite(value) else text
+
+
+def parse_values(text: str) -> tuple[Any, ...]:
+    """``10:30:2`` → (10, 12, ..., 30); ``a,b`` → ("a", "b"); ``5`` → (5,)."""
+    text = text.strip()
+    if not text:
+        raise SweepError("no value given")
+    if ":" in text and text.count(":") == 2:
+        parts = [_number(part) for part in text.split(":")]
+        if all(isinstance(part, int | float) for part in parts):
+            return _range(*parts)  # type: ignore[arg-type]
+    return tuple(_number(part.strip()) for part in text.split(","))
+
+
+def _range(start: float, stop: float, step: float) -> tuple[Any, ...]:
+    if step <= 0 or stop < start:
+        raise SweepError(f"a range start:stop:step needs step > 0 and stop >= start "
+                         f"(got {start}:{stop}:{step})")
+    count = math.floor((stop - start) / step + 1e-9) + 1
+    if count > MAX_POINTS:
+        raise SweepError(f"{start}:{stop}:{step} has {count} values (at most {MAX_POINTS})")
+    if all(isinstance(x, int) for x in (start, stop, step)):
+        return tuple(int(start + i * step) for i in range(count))
+    # Round away binary noise (0.1 + 0.2), so values print and compare as written.
+    return tuple(float(f"{start + i * step:.12g}") for i in range(count))
+
+
+def parse_setting(text: str) -> Setting:
+    """``path=values`` as written after ``--set``."""
+    path, equals, values = text.partition("=")
+    path = path.strip()
+    if not equals or not path:
+        raise SweepError(f"--set {text!r}: expected PATH=VALUES, e.g. "
+                         "stations.counters.servers=10:30:2")
+    try:
+        return Setting(path, parse_values(values))
+    except SweepError as error:
+        raise SweepError(f"--set {text!r}: {error}") from None
+
+
+def parse_kpi(text: str) -> KPI:
+    parts = text.split(".")
+    if len(parts) != 3 or parts[0] not in SCOPES:
+        raise SweepError(f"--kpi {text!r}: expected SCOPE.NAME.KPI with SCOPE one of "
+                         f"{', '.join(SCOPES)} (e.g. classes.car.wait_p95, system.all.wait_mean)")
+    return KPI(*parts)
+
+
+def set_path(document: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at the dotted ``path`` of ``document`` in place (list items by index)."""
+    keys = path.split(".")
+    here: Any = document
+    for depth, key in enumerate(keys):
+        last = depth == len(keys) - 1
+        where = ".".join(keys[:depth]) or "the scenario"
+        if isinstance(here, list):
+            if not key.isdigit() or int(key) >= len(here):
+                raise SweepError(f"--set {path}: {where} is a list of {len(here)}; "
+                                 f"{key!r} is not an index in it")
+            if last:
+                here[int(key)] = value
+            here = here[int(key)]
+        elif isinstance(here, dict):
+            if key not in here and not (last and here):
+                close = difflib.get_close_matches(key, list(here), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise SweepError(f"--set {path}: {where} has no {key!r}{hint} "
+                                 f"(it has: {', '.join(map(str, here))})")
+            if last:
+                here[key] = value
+            else:
+                here = here[key]
+        else:
+            raise SweepError(f"--set {path}: {where} is a value, not a mapping or list")
+
+
+def grid(settings: Sequence[Setting]) -> list[dict[str, Any]]:
+    """Every combination of the settings' values, the first setting varying slowest."""
+    paths = [setting.path for setting in settings]
+    if len(set(paths)) != len(paths):
+        raise SweepError(f"a path is set twice: {', '.join(paths)}")
+    for setting in settings:
+        written = [json.dumps(value) for value in setting.values]
+        if len(set(written)) != len(written):
+            raise SweepError(f"--set {setting.path}: a value is given twice "
+                             f"({', '.join(map(str, setting.values))})")
+    points = [dict(zip(paths, values, strict=True))
+              for values in itertools.product(*(s.values for s in settings))]
+    if len(points) > MAX_POINTS:
+        raise SweepError(f"the grid has {len(points)} points (at most {MAX_POINTS})")
+    return points
+
+
+def point_label(assignment: Mapping[str, Any]) -> str:
+    return ", ".join(f"{path}={value}" for path, value in assignment.items())
+
+
+def kpi_names(model: Model) -> dict[str, dict[str, list[str]]]:
+    """The KPIs a model reports, by scope and name, from a one-minute probe run."""
+    probe = dataclasses.replace(model, horizon=min(model.horizon, 1.0), warmup=0.0)
+    kpis = run_replication(probe, seed=0, replication=0).kpis
+    return {scope: {name: list(row) for name, row in names.items()}
+            for scope, names in kpis.items()}
+
+
+def check_kpi(kpi: KPI, known: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
+    names = known.get(kpi.scope, {})
+    if kpi.name not in names:
+        close = difflib.get_close_matches(kpi.name, list(names), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise SweepError(f"--kpi {kpi}: no {kpi.scope} named {kpi.name!r}{hint} "
+                         f"({', '.join(names)})")
+    if kpi.kpi not in names[kpi.name]:
+        close = difflib.get_close_matches(kpi.kpi, list(names[kpi.name]), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise SweepError(f"--kpi {kpi}: no KPI {kpi.kpi!r}{hint} "
+                         f"(KPIs: {', '.join(names[kpi.name])})")
+
+
+@dataclass
+class SweepPoint:
+    """One grid point: the values set and the results there."""
+
+    assignment: dict[str, Any]
+    results: Results
+
+
+@dataclass
+class Sweep:
+    """Results over a parameter grid."""
+
+    name: str
+    variant: str | None
+    settings: list[Setting]
+    points: list[SweepPoint]
+    kpis: list[KPI]
+    sla: float | None = None
+
+    @property
+    def timings(self) -> dict[str, Any]:
+        per_point = [point.results.timings for point in self.points]
+        return {"total_seconds": float(sum(t["total_seconds"] for t in per_point)),
+                "points": [{"settings": point.assignment, **timing}
+                           for point, timing in zip(self.points, per_point, strict=True)]}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """For sweep.csv: one row per (point, KPI) with the parameter values as columns."""
+        rows = []
+        for point in self.points:
+            for kpi in self.kpis:
+                interval = point.results.summary(kpi.scope, kpi.name, kpi.kpi)
+                rows.append({**point.assignment, "kpi": str(kpi), **interval.as_dict()})
+        return rows
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.points[0].results if self.points else None
+        return {
+            "format": FORMAT,
+            "portsim_version": first.provenance.get("portsim_version") if first else None,
+            "scenario": {"name": self.name, "variant": self.variant, "sla": self.sla},
+            "settings": [{"path": s.path, "values": list(s.values)} for s in self.settings],
+            "kpis": [str(kpi) for kpi in self.kpis],
+            "points": [{"settings": point.assignment, "results": point.results.to_dict()}
+                       for point in self.points],
+        }
+
+
+def sweep(source: Any, settings: Sequence[Setting], *, kpis: Sequence[KPI] = (),
+          variant: str | None = None, replications: int | None = None,
+          seed: int | None = None, workers: int = 1, scheduler: str | None = None,
+          store: PartialStore | None = None, resume: bool = False,
+          progress: Progress | None = None, resumed: Resumed | None = None) -> Sweep:
+    """Run a scenario (or one of its variants) at every point of the settings' grid."""
+    from portsim.scenario import Scenario, load_scenario
+
+    scenario = source if isinstance(source, Scenario) else load_scenario(source)
+    if not settings:
+        raise SweepError("nothing to sweep: give at least one --set PATH=VALUES")
+    replications = scenario.replications if replications is None else replications
+    seed = scenario.seed if seed is None else seed
+    kpis = list(kpis) or [KPI("system", "all", "wait_mean")]
+    base = scenario.resolved(variant)
+    folder = scenario.source_file.parent if scenario.source_file is not None else None
+    jobs: list[Job] = []
+    compiled: dict[str, tuple[Model, dict[str, Any], dict[str, Any]]] = {}
+    for assignment in grid(settings):
+        document = copy.deepcopy(base)
+        for path, value in assignment.items():
+            set_path(document, path, value)
+        try:
+            point = load_scenario(document, base_dir=folder)
+        except ScenarioError as error:
+            raise SweepError(f"at {point_label(assignment)}: {error}") from None
+        model, provenance, _ = resolve(point)
+        label = json.dumps(assignment, sort_keys=True)
+        compiled[label] = (model, provenance, assignment)
+        jobs.append(Job(label, model, seed, replications, job_inputs(model, provenance)))
+    known = kpi_names(jobs[0].model)
+    for kpi in kpis:
+        check_kpi(kpi, known)
+    runs = run_jobs(jobs, workers=workers, scheduler=scheduler, store=store, resume=resume,
+                    progress=progress, resumed=resumed)
+    points = [SweepPoint(assignment, results_of(model, provenance, variant, seed, runs[label]))
+              for label, (model, provenance, assignment) in compiled.items()]
+    return Sweep(name=scenario.name, variant=variant, settings=list(settings), points=points,
+                 kpis=kpis, sla=scenario.sla)
+
+
+__all__ = ["KPI", "Setting", "Sweep", "SweepError", "SweepPoint", "grid", "kpi_names",
+           "parse_kpi", "parse_setting", "parse_values", "point_label", "set_path", "sweep"]

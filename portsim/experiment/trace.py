@@ -1,0 +1,112 @@
+"""Event traces of one replication, streamed to CSV (or Parquet when pyarrow is installed).
+
+A trace is the only output whose size grows with the number of entities, so it is never held in
+memory: the sink buffers a bounded chunk of rows and appends it to the file. The file is written
+under a temporary name and renamed when complete, so an interrupted run leaves no truncated trace.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from portsim.errors import PortsimError
+
+COLUMNS = ("time", "entity", "class", "station", "event")
+#: Rows buffered before a chunk is written: bounds memory, keeps writes large.
+CHUNK_ROWS = 65_536
+
+
+class TraceFormatError(PortsimError):
+    """The trace file's extension names a format that cannot be written here."""
+
+
+def trace_format(path: str | os.PathLike[str]) -> str:
+    """``"csv"`` or ``"parquet"`` from the file name; raises :class:`TraceFormatError`."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".parquet":
+        if importlib.util.find_spec("pyarrow") is None:
+            raise TraceFormatError(
+                f"{path}: writing Parquet needs pyarrow (pip install pyarrow); "
+                "or give a .csv file")
+        return "parquet"
+    raise TraceFormatError(f"{path}: a trace file must end in .csv or .parquet")
+
+
+class TraceWriter:
+    """A trace sink: call it as ``writer(time, entity, class_name, station, event)``.
+
+    Use as a context manager; the file appears under its name only on a clean exit.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], chunk_rows: int = CHUNK_ROWS) -> None:
+        self.path = Path(path)
+        self.format = trace_format(self.path)
+        self.chunk_rows = chunk_rows
+        self.rows_written = 0
+        self._rows: list[tuple[float, int, str, str, str]] = []
+        self._partial = self.path.with_name(f".{self.path.name}.partial-{os.getpid()}")
+        self._handle: IO[str] | None = None
+        self._csv: Any = None
+        self._parquet: Any = None
+
+    def __enter__(self) -> TraceWriter:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.format == "csv":
+            self._handle = self._partial.open("w", newline="", encoding="utf-8")
+            self._csv = csv.writer(self._handle, lineterminator="\n")
+            self._csv.writerow(COLUMNS)
+        return self
+
+    def __call__(self, time: float, entity: int, class_name: str, station: str | None,
+                 event: str) -> None:
+        self._rows.append((time, entity, class_name, station or "", event))
+        if len(self._rows) >= self.chunk_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the buffered rows as one chunk."""
+        if not self._rows:
+            return
+        if self.format == "csv":
+            self._csv.writerows(self._rows)
+        else:
+            self._write_parquet_chunk()
+        self.rows_written += len(self._rows)
+        self._rows = []
+
+    def _write_parquet_chunk(self) -> None:
+        import pyarrow as pa  # optional: only for .parquet traces
+        import pyarrow.parquet as pq
+
+        schema = pa.schema([("time", pa.float64()), ("entity", pa.int64()),
+                            ("class", pa.string()), ("station", pa.string()),
+                            ("event", pa.string())])
+        columns = list(zip(*self._rows, strict=True)) or [()] * len(COLUMNS)
+        table = pa.table([list(values) for values in columns], schema=schema)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(str(self._partial), schema)
+        self._parquet.write_table(table)
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self.flush()
+                if self.format == "parquet" and self._parquet is None:
+                    self._write_parquet_chunk()  # an empty trace is still a valid file
+        finally:
+            if self._handle is not None:
+                self._handle.close()
+            if self._parquet is not None:
+                self._parquet.close()
+        if kind is None:
+            os.replace(self._partial, self.path)
+        else:
+            self._partial.unlink(missing_ok=True)

@@ -1,0 +1,58 @@
+"""Terminal tables of a comparison (Rich): each KPI per variant with its 95% interval, and the
+paired difference to the baseline with its paired-t interval (bold when it excludes zero)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from portsim.experiment.comparison import Comparison
+from portsim.report.kpis import SCOPE_TITLES, shown_for, signed, significant, with_interval
+
+
+def comparison_tables(comparison: Comparison) -> list[Table]:
+    """One table per scope (whole port, classes, stations), a row per KPI and variant.
+
+    Variants go down rather than across, so the table stays readable in 80 columns whatever
+    the number of variants.
+    """
+    base = comparison.baseline
+    tables = []
+    for scope in ("system", "classes", "stations"):
+        names = base.names(scope)
+        if not names:
+            continue
+        title = (f"{comparison.name}: {SCOPE_TITLES[scope].lower()} — "
+                 f"{comparison.replications} replications, seed {comparison.seed}; "
+                 "mean ± 95% CI; Δ = paired difference to the baseline, bold if its CI "
+                 "excludes 0")
+        table = Table(title=title, title_justify="left")
+        if scope != "system":
+            table.add_column(scope[:-1] if scope == "stations" else "class", justify="left")
+        for header in ("KPI", "variant", "value", "Δ vs baseline"):
+            table.add_column(header, justify="left" if header in ("KPI", "variant")
+                             else "right")
+        for name in names:
+            for shown in shown_for(scope, base.kpi_names(scope, name)):
+                for row, label in enumerate(comparison.labels):
+                    results = comparison.results(label)
+                    cells: list[str | Text] = [] if scope == "system" else [
+                        name if row == 0 else ""]
+                    cells += [shown.heading(comparison.sla) if row == 0 else "", label,
+                              with_interval(results.summary(scope, name, shown.kpi), shown)]
+                    if label == comparison.labels[0]:
+                        cells.append("")
+                    else:
+                        diff = comparison.difference(label, scope, name, shown.kpi)
+                        cells.append(Text(signed(diff, shown),
+                                          style="bold" if significant(diff) else "dim"))
+                    table.add_row(*cells, end_section=row == len(comparison.labels) - 1)
+        tables.append(table)
+    return tables
+
+
+def print_comparison(comparison: Comparison, console: Console | None = None) -> None:
+    console = console or Console()
+    for table in comparison_tables(comparison):
+        console.print(table)

@@ -1,0 +1,96 @@
+"""Which KPIs a comparison shows, in what words and units, and how numbers are written.
+
+Shared by the terminal table and the HTML report so both say the same thing the same way.
+Shares are stored as fractions and shown as percentages; times are minutes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from portsim.stats.summary import Interval
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A KPI as shown to people: label, unit, scale from stored value, decimals."""
+
+    kpi: str
+    label: str
+    unit: str = ""
+    scale: float = 1.0
+    digits: int = 2
+
+    def heading(self, sla: float | None = None) -> str:
+        label = self.label.replace("{sla}", f"{sla:g} min" if sla is not None else "standard")
+        return f"{label} ({self.unit})" if self.unit else label
+
+
+SHOWN: dict[str, tuple[Shown, ...]] = {
+    "system": (
+        Shown("wait_mean", "mean wait", "min"),
+        Shown("wait_sla_share", "share waiting ≤ {sla}", "%", 100.0, 1),
+        Shown("sojourn_mean", "mean time in system", "min"),
+        Shown("throughput_per_hour", "cleared per hour", "", 1.0, 1),
+        Shown("in_system_mean", "mean number in system", "", 1.0, 1),
+    ),
+    "classes": (
+        Shown("wait_mean", "mean wait", "min"),
+        Shown("wait_p95", "95th percentile wait", "min"),
+        Shown("wait_sla_share", "share waiting ≤ {sla}", "%", 100.0, 1),
+        Shown("sojourn_mean", "mean time in system", "min"),
+        Shown("throughput_per_hour", "cleared per hour", "", 1.0, 1),
+        Shown("late_share", "share late", "%", 100.0, 1),
+        Shown("lateness_mean", "mean lateness", "min"),
+    ),
+    "stations": (
+        Shown("utilisation", "utilisation", "%", 100.0, 1),
+        Shown("queue_mean", "mean queue length", "", 1.0, 2),
+        Shown("wait_mean", "mean wait", "min"),
+        Shown("wait_p95", "95th percentile wait", "min"),
+    ),
+}
+
+SCOPE_TITLES = {"system": "Whole port", "classes": "By class", "stations": "By station"}
+
+
+def shown_for(scope: str, available: list[str]) -> Iterator[Shown]:
+    """The shown KPIs of ``scope`` that the results actually have."""
+    for shown in SHOWN[scope]:
+        if shown.kpi in available:
+            yield shown
+
+
+def number(value: float | None, shown: Shown) -> str:
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value * shown.scale:,.{shown.digits}f}"
+
+
+def with_interval(interval: Interval, shown: Shown) -> str:
+    """``mean ± half-width`` (just the mean when the half-width is unknown)."""
+    if not math.isfinite(interval.half_width):
+        return number(interval.mean, shown)
+    return f"{number(interval.mean, shown)} ± {number(interval.half_width, shown)}"
+
+
+def signed(interval: Interval, shown: Shown) -> str:
+    """A difference: ``+1.20 ± 0.30``."""
+    if not math.isfinite(interval.mean):
+        return "—"
+    text = f"{interval.mean * shown.scale:+,.{shown.digits}f}"
+    if math.isfinite(interval.half_width):
+        text += f" ± {number(interval.half_width, shown)}"
+    return text
+
+
+def significant(interval: Interval) -> bool:
+    """Whether the interval excludes zero (a difference not explained by chance at its level).
+
+    An exactly zero difference in every replication (a KPI the variant does not touch) has a
+    zero-width interval at 0 and is not significant.
+    """
+    return (math.isfinite(interval.low) and math.isfinite(interval.high)
+            and (interval.low > 0 or interval.high < 0))

@@ -1,0 +1,90 @@
+"""Output folders of comparisons and sweeps, written all at once through ``write_output``.
+
+While a run goes on, its finished replications live in ``DIR/.partial`` (see
+:mod:`portsim.experiment.store`). When every file of the result is ready, the whole folder is
+replaced in one step, which also drops ``.partial``; an interrupted run leaves only ``.partial``,
+which ``--resume`` picks up.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from portsim.experiment.comparison import Comparison
+from portsim.experiment.store import PARTIAL, PartialStore
+from portsim.experiment.sweeps import Sweep
+from portsim.report.files import OutputExistsError, dump_csv, dump_json, write_output
+
+Writer = Callable[[Path], None]
+
+
+def prepare_output(out: Path, *, force: bool, resume: bool) -> PartialStore:
+    """Check ``out`` before any work is done and return the store for finished replications.
+
+    A folder holding results needs ``force``; one holding only an interrupted run's replications
+    needs ``resume`` (to finish it) or ``force`` (to start over).
+    """
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out}: exists and is not a folder")
+    entries = {entry.name for entry in out.iterdir()} if out.is_dir() else set()
+    if entries - {PARTIAL} and not force:
+        raise OutputExistsError(
+            f"{out}: output folder already holds results; use --force to replace them")
+    partial = out / PARTIAL
+    if PARTIAL in entries and not resume:
+        if not force:
+            raise OutputExistsError(
+                f"{out}: holds the finished replications of an interrupted run; use --resume "
+                "to finish it or --force to start over")
+        shutil.rmtree(partial)
+    return PartialStore(partial)
+
+
+def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
+                     plots: bool = True) -> list[str]:
+    """Write results.json, comparison.csv, timings.json and (with ``plots``) the PNG plots and
+    report.html to ``out``; returns the file names."""
+    from portsim.report.html import comparison_html
+    from portsim.report.plots import comparison_figures, png_bytes
+
+    images: dict[str, bytes] = {}
+    if plots:
+        figures = comparison_figures(comparison.all, comparison.sla)
+        # Report order: the headline numbers first, then distributions, then detail over time.
+        order = ["kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
+                 "utilisation.png"]
+        images = {name: png_bytes(figures[name]) for name in order}
+
+    def write(folder: Path) -> None:
+        dump_json(comparison.to_dict(), folder / "results.json")
+        dump_csv(comparison.rows(), folder / "comparison.csv")
+        dump_json(comparison.timings, folder / "timings.json")
+        for name, data in images.items():
+            (folder / name).write_bytes(data)
+        if plots:
+            (folder / "report.html").write_text(comparison_html(comparison, images),
+                                                encoding="utf-8")
+
+    write_output(out, write, force=force)
+    files = ["results.json", "comparison.csv", "timings.json", *images]
+    return files + (["report.html"] if plots else [])
+
+
+def write_sweep(sweep: Sweep, out: Path, *, force: bool = False) -> list[str]:
+    """Write sweep.json, sweep.csv, timings.json and one PNG per KPI to ``out``."""
+    from portsim.report.plots import png_bytes, sweep_figure
+
+    images = {f"sweep-{kpi.scope}-{kpi.name}-{kpi.kpi}.png": png_bytes(sweep_figure(sweep, kpi))
+              for kpi in sweep.kpis}
+
+    def write(folder: Path) -> None:
+        dump_json(sweep.to_dict(), folder / "sweep.json")
+        dump_csv(sweep.rows(), folder / "sweep.csv")
+        dump_json(sweep.timings, folder / "timings.json")
+        for name, data in images.items():
+            (folder / name).write_bytes(data)
+
+    write_output(out, write, force=force)
+    return ["sweep.json", "sweep.csv", "timings.json", *images]

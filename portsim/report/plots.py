@@ -1,0 +1,334 @@
+"""Plots of results: matplotlib figures drawn off-screen (Agg), saved as PNG.
+
+Plots read only results — :class:`~portsim.experiment.results.Results` (KPIs, per-replication
+series and waiting-time histograms), comparisons and sweeps — never the engine. Figures are built
+with :class:`matplotlib.figure.Figure` and an Agg canvas rather than ``pyplot``, so making a plot
+never opens a window, touches a global figure list or changes the caller's backend.
+
+Every figure has a title, axis labels with units and a legend; colours follow the variant's
+position, so a variant keeps its colour in every figure of a comparison.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+from scipy import stats
+
+from portsim.stats.accumulators import bin_edges
+
+if TYPE_CHECKING:
+    from portsim.experiment.results import Results
+
+DAY = 1440.0
+MAX_PANELS = 4
+DPI = 110
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _figure(panels: int, title: str, width: float = 6.0, height: float = 3.6,
+            ) -> tuple[Figure, list[Axes]]:
+    columns = 1 if panels == 1 else 2
+    rows = math.ceil(panels / columns)
+    figure = Figure(figsize=(width * columns, height * rows + 0.6), dpi=DPI,
+                    layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = list(np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel())
+    for extra in axes[panels:]:
+        extra.set_visible(False)
+    figure.suptitle(title, fontsize=13)
+    return figure, axes[:panels]
+
+
+def _colour(index: int) -> str:
+    return f"C{index % 10}"
+
+
+def _band(matrix: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Column means over replications (rows) and the t half-width (nan with one row)."""
+    mean = np.nanmean(matrix, axis=0) if matrix.size else np.zeros(matrix.shape[1])
+    n = matrix.shape[0]
+    if n < 2:
+        return mean, np.full_like(mean, np.nan)
+    spread = np.nanstd(matrix, axis=0, ddof=1)
+    return mean, float(stats.t.ppf(0.5 + level / 2, n - 1)) * spread / math.sqrt(n)
+
+
+def _profile(results: Results, rows: list[list[float]]) -> tuple[np.ndarray, np.ndarray, str]:
+    """Per-replication series (rows) as time-of-day profiles when the run spans days.
+
+    Returns (x in hours, matrix replications × bins, x-axis label). Only whole bins inside
+    [warm-up, horizon) are used; with several days each replication's days are averaged.
+    """
+    width = float(results.replications[0].series["bin_minutes"])
+    matrix = np.asarray(rows, dtype=float)
+    horizon = results.horizon if results.horizon is not None else matrix.shape[1] * width
+    first = math.ceil(results.warmup / width - 1e-9)
+    last = min(matrix.shape[1], math.floor(horizon / width + 1e-9))
+    matrix = matrix[:, first:last]
+    per_day = DAY / width
+    if horizon - results.warmup > DAY and abs(per_day - round(per_day)) < 1e-9:
+        per_day_bins = int(round(per_day))
+        slot = (np.arange(first, last) % per_day_bins)
+        folded = np.full((matrix.shape[0], per_day_bins), np.nan)
+        for index in range(per_day_bins):
+            if np.any(slot == index):
+                folded[:, index] = matrix[:, slot == index].mean(axis=1)
+        x = np.arange(per_day_bins) * width / 60.0
+        return x, folded, "time of day (h), averaged over the days after warm-up"
+    x = np.arange(first, last) * width / 60.0
+    # Scenario clocks start at midnight, so within the first day time is time of day.
+    return x, matrix, "time of day (h)" if horizon <= DAY else "time since start (h)"
+
+
+def _line_with_band(ax: Axes, x: np.ndarray, matrix: np.ndarray, label: str,
+                    colour: str, width_hours: float) -> None:
+    mean, half = _band(matrix)
+    # Bins are drawn as steps over [start, start + width) so a bin's value covers its hour.
+    edges = np.append(x, x[-1] + width_hours) if x.size else x
+    ax.stairs(mean, edges, baseline=None, label=label, color=colour, linewidth=1.6)
+    if np.any(np.isfinite(half)):
+        ax.stairs(mean + half, edges, baseline=mean - half, fill=True, color=colour,
+                  alpha=0.18, linewidth=0)
+
+
+def _hour_ticks(ax: Axes) -> None:
+    low, high = ax.get_xlim()
+    if high - low <= 30:
+        ax.set_xticks(np.arange(0, math.floor(high) + 1, 3))
+        ax.set_xlim(low, high)
+
+
+def _busiest(results: Sequence[Results], scope: str, kpi: str, count: int) -> list[str]:
+    names = results[0].names(scope)
+    score = {name: max(_finite(r.summary(scope, name, kpi).mean) for r in results)
+             for name in names}
+    return sorted(names, key=lambda name: -score[name])[:count]
+
+
+def _finite(value: float) -> float:
+    return value if value is not None and math.isfinite(value) else 0.0
+
+
+def _yerr(intervals: Sequence[Any]) -> np.ndarray:
+    return np.array([_finite(i.half_width) for i in intervals])
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def throughput_profile(results: Sequence[Results]) -> Figure:
+    """Clearances per hour over the day, all classes and the busiest classes, per variant."""
+    classes = _busiest(results, "classes", "throughput_per_hour", MAX_PANELS - 1)
+    panels = ["all classes", *classes] if len(results[0].names("classes")) > 1 else classes
+    figure, axes = _figure(len(panels), "Throughput per hour over the day")
+    for ax, panel in zip(axes, panels, strict=True):
+        for index, result in enumerate(results):
+            width = float(result.replications[0].series["bin_minutes"])
+            names = result.names("classes") if panel == "all classes" else [panel]
+            rows = [np.sum([rep.series["completions"][name] for name in names], axis=0)
+                    * (60.0 / width) for rep in result.replications]
+            x, matrix, xlabel = _profile(result, rows)
+            _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0)
+        ax.set(title=panel, xlabel=xlabel, ylabel="cleared per hour")
+        _hour_ticks(ax)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0].legend(title="variant (mean, 95% band)", fontsize=8)
+    return figure
+
+
+def _ecdf(result: Results, scope: str, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    edges = bin_edges()
+    counts = np.zeros(edges.size - 1)
+    zeros = 0
+    for rep in result.replications:
+        for name in names:
+            histogram = rep.histograms[scope][name]
+            zeros += int(histogram["zeros"])
+            np.add.at(counts, np.asarray(histogram["bins"], dtype=int),
+                      np.asarray(histogram["counts"], dtype=float))
+    total = zeros + counts.sum()
+    if total == 0:
+        return np.array([0.0]), np.array([np.nan])
+    cdf = (zeros + np.cumsum(counts)) / total
+    used = np.flatnonzero(counts)
+    stop = used[-1] + 1 if used.size else 0
+    # Upper bin edges: by the end of bin i, the cumulative share has been reached.
+    return np.r_[0.0, edges[1:stop + 1]], np.r_[zeros / total, cdf[:stop]]
+
+
+def _quantile_of(x: np.ndarray, y: np.ndarray, q: float) -> float:
+    index = int(np.searchsorted(y, q))
+    return float(x[min(index, x.size - 1)])
+
+
+def wait_ecdf(results: Sequence[Results], sla: float | None = None) -> Figure:
+    """Empirical CDF of waiting times per variant, with the waiting-time standard marked."""
+    classes = _busiest(results, "classes", "arrivals", MAX_PANELS - 1)
+    many = len(results[0].names("classes")) > 1
+    panels = ["all classes", *classes] if many else classes
+    sla = sla if sla is not None else results[0].sla
+    figure, axes = _figure(len(panels), "Waiting time distribution (empirical CDF)")
+    for ax, panel in zip(axes, panels, strict=True):
+        names = results[0].names("classes") if panel == "all classes" else [panel]
+        right = 2.0 * sla if sla is not None else 1.0
+        for index, result in enumerate(results):
+            x, y = _ecdf(result, "classes", names)
+            label = result.label
+            if sla is not None:
+                scope, name = ("system", "all") if panel == "all classes" else ("classes", panel)
+                share = result.summary(scope, name, "wait_sla_share").mean
+                if math.isfinite(share):
+                    label = f"{result.label} ({share:.1%} ≤ {sla:g} min)"
+            if not np.isfinite(y).all():
+                continue  # nobody waited in this class: nothing to draw
+            right = max(right, 1.1 * _quantile_of(x, y, 0.99))
+            # Carry the last level on to the right edge of any axis range.
+            ax.step(np.r_[x, 1e12], np.r_[y, y[-1]], where="post", color=_colour(index),
+                    label=label, linewidth=1.6)
+        if sla is not None:
+            ax.axvline(sla, color="black", linestyle="--", linewidth=1)
+            ax.text(sla, 0.02, f" standard {sla:g} min", fontsize=8, va="bottom")
+        ax.set(title=panel, xlabel="waiting time (min)", ylabel="share waiting at most x",
+               xlim=(0, right), ylim=(0, 1.01))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right")
+    return figure
+
+
+def _grouped_bars(ax: Axes, results: Sequence[Results], scope: str, names: Sequence[str],
+                  kpi: str, scale: float = 1.0) -> None:
+    count = len(results)
+    width = 0.8 / count
+    positions = np.arange(len(names))
+    for index, result in enumerate(results):
+        intervals = [result.summary(scope, name, kpi) for name in names]
+        heights = np.array([_finite(i.mean) for i in intervals]) * scale
+        ax.bar(positions + (index - (count - 1) / 2) * width, heights, width,
+               yerr=_yerr(intervals) * scale, capsize=3, color=_colour(index),
+               label=result.label, error_kw={"linewidth": 1})
+    ax.set_xticks(positions, [str(name) for name in names],
+                  rotation=20 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_ylim(bottom=0)  # every KPI drawn as bars is >= 0; whiskers below 0 say nothing
+
+
+def kpi_bars(results: Sequence[Results], sla: float | None = None) -> Figure:
+    """Main class KPIs per variant with 95% interval whiskers."""
+    sla = sla if sla is not None else results[0].sla
+    names = results[0].names("classes")
+    standard = f" ≤ {sla:g} min" if sla is not None else " within standard"
+    panels = [("wait_mean", "mean wait (min)", 1.0), ("wait_p95", "95th percentile wait (min)",
+                                                      1.0),
+              ("wait_sla_share", f"share waiting{standard} (%)", 100.0),
+              ("throughput_per_hour", "cleared per hour", 1.0)]
+    figure, axes = _figure(len(panels), "KPIs by class (mean over replications, 95% CI)")
+    for ax, (kpi, label, scale) in zip(axes, panels, strict=True):
+        _grouped_bars(ax, results, "classes", names, kpi, scale)
+        ax.set(title=label, ylabel=label)
+        if kpi == "wait_p95" and sla is not None:
+            ax.axhline(sla, color="black", linestyle="--", linewidth=1, label="standard")
+    axes[0].legend(fontsize=8, title="variant")
+    return figure
+
+
+def queue_profile(results: Sequence[Results], stations: Sequence[str] | None = None) -> Figure:
+    """Time-average queue length per hour at the busiest stations, per variant."""
+    stations = list(stations or _busiest(results, "stations", "queue_mean", MAX_PANELS))
+    figure, axes = _figure(len(stations), "Queue length over time at the busiest stations")
+    for ax, station in zip(axes, stations, strict=True):
+        for index, result in enumerate(results):
+            width = float(result.replications[0].series["bin_minutes"])
+            rows = [rep.series["queue_mean"][station] for rep in result.replications]
+            x, matrix, xlabel = _profile(result, rows)
+            _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0)
+        ax.set(title=station, xlabel=xlabel, ylabel="in queue (time average per bin)")
+        _hour_ticks(ax)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    axes[0].legend(title="variant (mean, 95% band)", fontsize=8)
+    return figure
+
+
+def utilisation_bars(results: Sequence[Results]) -> Figure:
+    """Server utilisation per station and variant, with 95% interval whiskers."""
+    names = results[0].names("stations")
+    figure, (ax,) = _figure(1, "Server utilisation per station",
+                            width=max(6.0, 1.1 * len(names) + 2))
+    _grouped_bars(ax, results, "stations", names, "utilisation", 100.0)
+    ax.set(ylabel="utilisation (% of staffed server time)", ylim=(0, 105))
+    ax.legend(fontsize=8, title="variant")
+    return figure
+
+
+def comparison_figures(results: Sequence[Results], sla: float | None = None,
+                       ) -> dict[str, Figure]:
+    """Every comparison plot by file name."""
+    return {
+        "throughput.png": throughput_profile(results),
+        "waiting_ecdf.png": wait_ecdf(results, sla),
+        "kpis.png": kpi_bars(results, sla),
+        "queues.png": queue_profile(results),
+        "utilisation.png": utilisation_bars(results),
+    }
+
+
+def sweep_figure(sweep: Any, kpi: Any) -> Figure:
+    """A KPI against the first swept parameter with 95% intervals; one line per combination
+    of the other parameters; the waiting-time standard for KPIs in minutes."""
+    first, *others = [setting.path for setting in sweep.settings]
+    figure, (ax,) = _figure(1, f"{sweep.name}: {kpi} against {first}", width=7.0, height=4.4)
+    groups: dict[str, list[Any]] = {}
+    for point in sweep.points:
+        key = ", ".join(f"{path}={point.assignment[path]}" for path in others)
+        groups.setdefault(key, []).append(point)
+    values = [point.assignment[first] for point in sweep.points]
+    numeric = all(isinstance(v, int | float) for v in values)
+    ticks = list(dict.fromkeys(values))
+    for index, (key, points) in enumerate(groups.items()):
+        xs = [p.assignment[first] if numeric else ticks.index(p.assignment[first])
+              for p in points]
+        intervals = [p.results.summary(kpi.scope, kpi.name, kpi.kpi) for p in points]
+        ax.errorbar(xs, [i.mean for i in intervals], yerr=_yerr(intervals), marker="o",
+                    capsize=3, color=_colour(index), label=key or kpi.name)
+    if not numeric:
+        ax.set_xticks(range(len(ticks)), [str(t) for t in ticks])
+    elif all(isinstance(v, int) for v in values):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    in_minutes = kpi.kpi.startswith(("wait_", "sojourn_", "lateness_")) and not kpi.kpi.endswith(
+        "_share")
+    if in_minutes and sweep.sla is not None:
+        ax.axhline(sweep.sla, color="black", linestyle="--", linewidth=1,
+                   label=f"standard {sweep.sla:g} min")
+    unit = " (min)" if in_minutes else (" (share)" if "share" in kpi.kpi else "")
+    ax.set(xlabel=first, ylabel=f"{kpi.kpi}{unit}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, title="mean, 95% CI")
+    return figure
+
+
+def png_bytes(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    # No metadata: the same figure gives the same bytes (no software stamp to drift).
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def save_png(figure: Figure, path: str | Path) -> None:
+    Path(path).write_bytes(png_bytes(figure))
+
+
+__all__ = ["comparison_figures", "kpi_bars", "png_bytes", "queue_profile", "save_png",
+           "sweep_figure", "throughput_profile", "utilisation_bars", "wait_ecdf"]

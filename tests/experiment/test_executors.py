@@ -1,0 +1,93 @@
+"""Where replications run must not change what they give; failures name the replication."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+import pytest
+from exp_support import canonical
+
+from portsim.experiment import executors
+from portsim.experiment.comparison import Comparison, compare
+from portsim.experiment.executors import ReplicationError, Task, execute
+from portsim.experiment.runner import run_replications, simulate
+from portsim.scenario import compile_model
+
+fork_only = pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="patching the replication function reaches pool workers only when they are forked")
+
+
+def test_worker_count_does_not_change_results(mini, comparison: Comparison) -> None:
+    pooled = compare(mini, replications=4, workers=2)
+    assert canonical(pooled.to_dict()) == canonical(comparison.to_dict())
+    # Series and histograms (what the plots read) are identical too.
+    for a, b in zip(pooled.all, comparison.all, strict=True):
+        for x, y in zip(a.replications, b.replications, strict=True):
+            assert (x.series, x.histograms, x.kpis.keys()) == (y.series, y.histograms,
+                                                               y.kpis.keys())
+
+
+def test_simulate_and_run_replications_keep_their_signatures(mini) -> None:
+    model = compile_model(mini)
+    serial = run_replications(model, 7, range(3))
+    pooled = run_replications(model, 7, [2, 0, 1], workers=2)
+    assert [r.replication for r in pooled] == [2, 0, 1]
+    by_index = {r.replication: r.kpis for r in pooled}
+    assert [by_index[r.replication] for r in serial] == [r.kpis for r in serial]
+    seen = []
+    results = simulate(mini, replications=2, workers=1, progress=seen.append)
+    assert len(seen) == 2 and results.horizon == 1440.0 and results.sla == 10.0
+
+
+def test_execute_yields_nothing_for_no_tasks() -> None:
+    assert list(execute([], workers=4)) == []
+
+
+def _failing_at(index: int, how: str):
+    original = executors.replicate
+
+    def replicate(model, seed, replication, trace=None):
+        if replication == index:
+            if how == "exit":
+                os._exit(17)  # a worker killed outright: no exception, no result
+            raise RuntimeError("boom")
+        return original(model, seed, replication, trace)
+
+    return replicate
+
+
+def _tasks(mini, count):
+    model = compile_model(mini)
+    return [Task("baseline", model, 7, i) for i in range(count)]
+
+
+def test_an_error_in_a_replication_names_it_and_its_seed(mini, monkeypatch) -> None:
+    monkeypatch.setattr(executors, "replicate", _failing_at(1, "raise"))
+    done = []
+    with pytest.raises(ReplicationError,
+                       match=r"replication 1 of baseline \(seed 7\) failed: RuntimeError: boom"):
+        for task, _ in execute(_tasks(mini, 3), workers=1):
+            done.append(task.replication)
+    assert done == [0]  # what finished before the failure was handed out
+
+
+@fork_only
+def test_an_error_in_a_pool_worker_names_it(mini, monkeypatch) -> None:
+    monkeypatch.setattr(executors, "replicate", _failing_at(2, "raise"))
+    done = []
+    with pytest.raises(ReplicationError, match=r"replication 2 of baseline \(seed 7\)"):
+        for task, _ in execute(_tasks(mini, 4), workers=2):
+            done.append(task.replication)
+    assert 2 not in done
+
+
+@fork_only
+def test_a_killed_worker_is_reported_with_its_replication(mini, monkeypatch) -> None:
+    monkeypatch.setattr(executors, "replicate", _failing_at(1, "exit"))
+    with pytest.raises(ReplicationError) as caught:
+        list(execute(_tasks(mini, 4), workers=2))
+    message = str(caught.value)
+    assert "worker process died" in message
+    assert "replication 1 of baseline (seed 7)" in message

@@ -1,0 +1,107 @@
+"""Plots and the HTML report: every file produced, readable, and the page self-contained."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import portsim.report.plots as plots
+from portsim.engine.simulation import ReplicationResult
+from portsim.experiment.comparison import Comparison
+from portsim.experiment.results import Results
+from portsim.report.outputs import write_comparison
+from portsim.stats.accumulators import bin_edges
+
+PNG = b"\x89PNG\r\n\x1a\n"
+PLOTS = ["kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png", "utilisation.png"]
+
+
+@pytest.fixture(scope="module")
+def written(comparison: Comparison, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report") / "out"
+    files = write_comparison(comparison, out)
+    assert files == ["results.json", "comparison.csv", "timings.json", *PLOTS, "report.html"]
+    return out
+
+
+def test_every_plot_is_a_png(written: Path) -> None:
+    for name in PLOTS:
+        data = (written / name).read_bytes()
+        assert data.startswith(PNG) and len(data) > 10_000, name
+
+
+def test_report_is_self_contained(written: Path, comparison: Comparison) -> None:
+    html = (written / "report.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert not re.search(r"""(src|href)\s*=\s*(?!["']?data:)""", html, re.IGNORECASE)
+    assert "href=" not in html.lower()
+    assert "http://" not in html and "https://" not in html
+    assert "<script" not in html and "@import" not in html and "url(" not in html
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(images) == len(PLOTS)
+    for name in ["extra_car_lane", "truck_fast_lane", "car_lanes", "inspection",
+                 "stations.truck_lanes.servers", "10 min"]:
+        assert name in html
+    assert html.count("<table") == 1 + 1 + 2 + 3  # summary, port, classes, stations
+
+
+def test_report_escapes_scenario_text(comparison: Comparison, tmp_path: Path) -> None:
+    from portsim.report.html import comparison_html
+
+    hostile = Comparison(comparison.baseline, comparison.variants, comparison.changes,
+                         description='<img src="http://evil/x.png">')
+    html = comparison_html(hostile, {})
+    assert "<img src=\"http" not in html and "&lt;img" in html
+
+
+def test_plots_module_reads_only_results() -> None:
+    tree = ast.parse(Path(plots.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    assert not any(name and name.startswith("portsim.engine") for name in imported)
+    assert "matplotlib.pyplot" not in imported  # no global figure state, no GUI backend
+
+
+def _fake(histograms: list[dict], series: list[list[float]], horizon: float,
+          warmup: float = 0.0) -> Results:
+    reps = [ReplicationResult(i, 0, {"classes": {"c": {"wait_sla_share": 0.5}},
+                                     "stations": {}, "system": {"all": {}}},
+                              series={"bin_minutes": 60.0, "completions": {"c": s}},
+                              histograms={"classes": {"c": h}})
+            for i, (h, s) in enumerate(zip(histograms, series, strict=True))]
+    return Results(name="fake", variant=None, seed=0, replications=reps, horizon=horizon,
+                   warmup=warmup, sla=10.0)
+
+
+def test_ecdf_pools_replications_and_counts_zero_waits() -> None:
+    edges = bin_edges()
+    results = _fake([{"zeros": 2, "bins": [10], "counts": [1], "max": 1.0},
+                     {"zeros": 0, "bins": [10, 20], "counts": [1, 4], "max": 1.0}],
+                    [[0.0], [0.0]], 60.0)
+    x, y = plots._ecdf(results, "classes", ["c"])
+    assert x[0] == 0.0 and y[0] == pytest.approx(2 / 8)
+    assert x[11] == edges[11] and y[11] == pytest.approx(4 / 8)  # end of bin 10: 2 zeros + 2
+    assert y[-1] == pytest.approx(1.0) and x[-1] == edges[21]
+
+
+def test_profile_folds_days_after_warmup() -> None:
+    # 3 days of hourly bins (+1 partial bin); the first day is warm-up.
+    day = np.arange(24.0)
+    series = np.concatenate([day + 1000, day, day + 2, [99.0]]).tolist()
+    results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [series],
+                    horizon=3 * 1440.0, warmup=1440.0)
+    x, matrix, label = plots._profile(results, [series])
+    assert "time of day" in label and x.tolist() == list(range(24))
+    assert matrix.shape == (1, 24) and matrix[0].tolist() == (day + 1).tolist()
+
+
+def test_one_day_profile_keeps_whole_bins() -> None:
+    series = [float(i) for i in range(26)]
+    results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [series], 1440.0)
+    x, matrix, label = plots._profile(results, [series])
+    assert label == "time of day (h)" and matrix.shape == (1, 24)

@@ -1,0 +1,94 @@
+"""Parameter sweeps: parsing, setting values in the resolved scenario, running a grid."""
+
+from __future__ import annotations
+
+import pytest
+
+from portsim.experiment.runner import simulate
+from portsim.experiment.sweeps import (
+    KPI,
+    Setting,
+    SweepError,
+    grid,
+    parse_kpi,
+    parse_setting,
+    parse_values,
+    set_path,
+    sweep,
+)
+
+
+def test_parse_values() -> None:
+    assert parse_values("10:30:5") == (10, 15, 20, 25, 30)
+    assert parse_values("0.1:0.3:0.1") == (0.1, 0.2, 0.3)  # no binary noise
+    assert parse_values("1,2.5,fifo") == (1, 2.5, "fifo")
+    assert parse_values("5min") == ("5min",)
+    assert parse_values("08:00") == ("08:00",)  # a time of day, passed to the schema
+    for bad in ("5:1:1", "1:5:0", ""):
+        with pytest.raises(SweepError):
+            parse_values(bad)
+
+
+def test_parse_setting_and_kpi() -> None:
+    assert parse_setting("stations.a.servers=1:3:1") == Setting("stations.a.servers", (1, 2, 3))
+    with pytest.raises(SweepError, match="expected PATH=VALUES"):
+        parse_setting("stations.a.servers")
+    assert parse_kpi("classes.car.wait_p95") == KPI("classes", "car", "wait_p95")
+    with pytest.raises(SweepError, match="SCOPE.NAME.KPI"):
+        parse_kpi("car.wait_p95")
+
+
+def test_set_path() -> None:
+    doc = {"stations": {"gates": {"servers": [{"servers": 1}, {"servers": 2}]}}}
+    set_path(doc, "stations.gates.servers.1.servers", 5)
+    assert doc["stations"]["gates"]["servers"][1]["servers"] == 5
+    set_path(doc, "stations.gates.discipline", "priority")  # a new key at the leaf is allowed
+    assert doc["stations"]["gates"]["discipline"] == "priority"
+    with pytest.raises(SweepError, match="did you mean 'gates'"):
+        set_path(doc, "stations.gate.servers", 1)
+    with pytest.raises(SweepError, match="not an index"):
+        set_path(doc, "stations.gates.servers.7.servers", 1)
+    with pytest.raises(SweepError, match="is a value"):
+        set_path(doc, "stations.gates.servers.0.servers.x", 1)
+
+
+def test_grid_is_the_product_first_setting_slowest() -> None:
+    points = grid([Setting("a", (1, 2)), Setting("b", ("x", "y"))])
+    assert points == [{"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "x"},
+                      {"a": 2, "b": "y"}]
+    with pytest.raises(SweepError, match="set twice"):
+        grid([Setting("a", (1,)), Setting("a", (2,))])
+    with pytest.raises(SweepError, match="given twice"):
+        grid([Setting("a", (1, 2, 1))])
+
+
+def test_sweep_points_equal_runs_of_the_edited_scenario(mini) -> None:
+    kpi = KPI("classes", "truck", "wait_mean")
+    result = sweep(mini, [parse_setting("stations.truck_lanes.servers=1:3:1")], kpis=[kpi],
+                   replications=2, workers=2)
+    assert [p.assignment for p in result.points] == [
+        {"stations.truck_lanes.servers": n} for n in (1, 2, 3)]
+    means = [p.results.summary("classes", "truck", "wait_mean").mean for p in result.points]
+    assert means[0] > means[1] > means[2]  # more lanes, shorter waits (same random numbers)
+    document = mini.resolved(None)
+    document["stations"]["truck_lanes"]["servers"] = 2
+    direct = simulate(document, replications=2)
+    assert result.points[1].results.to_dict()["kpis"] == direct.to_dict()["kpis"]
+    rows = result.rows()
+    assert rows[0] == {"stations.truck_lanes.servers": 1, "kpi": "classes.truck.wait_mean",
+                       **result.points[0].results.summary("classes", "truck",
+                                                          "wait_mean").as_dict()}
+    assert result.to_dict()["format"] == "portsim-sweep/1"
+
+
+def test_sweep_of_a_variant_and_bad_inputs(mini) -> None:
+    setting = parse_setting("classes.truck.arrivals.rate=0.2")
+    result = sweep(mini, [setting], variant="truck_fast_lane", replications=1)
+    resolved = result.points[0].results.provenance["scenario"]["resolved"]
+    assert resolved["stations"]["truck_lanes"]["servers"] == 3  # the variant's value kept
+    with pytest.raises(SweepError, match=r"at stations.truck_lanes.servers=0: .*greater"):
+        sweep(mini, [parse_setting("stations.truck_lanes.servers=0")], replications=1)
+    with pytest.raises(SweepError, match="did you mean 'wait_p99'"):
+        sweep(mini, [setting], kpis=[KPI("classes", "truck", "wait_p96")], replications=1)
+    with pytest.raises(SweepError, match="no classes named 'trucks'"):
+        sweep(mini, [setting], kpis=[KPI("classes", "trucks", "wait_p95")], replications=1)
