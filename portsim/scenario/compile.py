@@ -1,7 +1,9 @@
 """Compile a validated scenario into the engine's plain runtime model (``engine.model.Model``).
 
 Everything here is a direct translation: validation has already checked names, sums and
-bounds, so compiling cannot fail on a document that loaded. Times stay in minutes.
+bounds, so compiling cannot fail on a document that loaded. Times stay in minutes. The base
+model (stations and classes) is compiled first; the ``policies:`` block is then applied to it
+in a fixed order (:mod:`portsim.policies.registry`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from portsim.scenario import schema as s
 from portsim.scenario.loader import Scenario
 
 DAY = m.MINUTES_PER_DAY
+#: Arrivals of a class whose members only enter when another class spawns them.
+NO_ARRIVALS = m.Trace(times=())
 
 
 def compile_model(scenario: Scenario, variant: str | None = None) -> m.Model:
@@ -22,15 +26,31 @@ def compile_model(scenario: Scenario, variant: str | None = None) -> m.Model:
 
 
 def compile_document(doc: s.ScenarioDocument, *, name: str | None = None) -> m.Model:
-    """The engine model of one validated document."""
+    """The engine model of one validated document, its policies applied."""
+    # Imported here: the policy blocks are part of the schema this module builds on, so the
+    # policies package cannot be imported before the scenario layer is.
+    from portsim.policies.registry import apply_policies
+
+    return apply_policies(base_model(doc, name=name), doc.policies)
+
+
+def base_model(doc: s.ScenarioDocument, *, name: str | None = None,
+               arrivals: bool = True) -> m.Model:
+    """The engine model of a document's stations and classes, before its policies.
+
+    ``arrivals=False`` leaves every class without arrivals: enough to check the names in the
+    policy blocks while validating, before timetable files are read.
+    """
     step_services = _step_services(doc)
     stations = tuple(
         _station(station_name, station, step_services.get(station_name, {}))
         for station_name, station in doc.stations.items()
     )
     classes = tuple(
-        m.ClassSpec(name=class_name, arrivals=_arrivals(entity.arrivals),
-                    route=_route(entity.route), priority=entity.priority)
+        m.ClassSpec(name=class_name,
+                    arrivals=_arrivals(entity.arrivals) if arrivals else NO_ARRIVALS,
+                    route=_route(entity.route), priority=entity.priority,
+                    due_after=entity.due_after)
         for class_name, entity in doc.classes.items()
     )
     return m.Model(stations=stations, classes=classes, horizon=doc.time.horizon,
@@ -91,11 +111,12 @@ def _within_hours(steps: Steps, hours: s.OpeningHours) -> Steps:
             for cut in cuts]
 
 
-def _schedule(station: s.Station) -> m.ShiftSchedule:
-    servers = station.servers
+def schedule(servers: int | list[s.ShiftWindow],
+             opening_hours: s.OpeningHours | None = None) -> m.ShiftSchedule:
+    """The shift schedule of a server count or daily windows, closed outside opening hours."""
     steps = [(0.0, servers)] if isinstance(servers, int) else _window_steps(servers)
-    if station.opening_hours is not None:
-        steps = _within_hours(steps, station.opening_hours)
+    if opening_hours is not None:
+        steps = _within_hours(steps, opening_hours)
     # Drop steps that do not change the number of servers.
     steps = [step for i, step in enumerate(steps) if i == 0 or step[1] != steps[i - 1][1]]
     if len(steps) == 1:
@@ -128,7 +149,7 @@ def _station(name: str, station: s.Station,
     by_class = {**station.service_by_class, **step_services}
     return m.StationSpec(
         name=name,
-        servers=_schedule(station),
+        servers=schedule(station.servers, station.opening_hours),
         service=distribution(station.service),
         service_by_class={cls: distribution(spec) for cls, spec in by_class.items()},
         discipline=station.discipline,
@@ -139,8 +160,10 @@ def _station(name: str, station: s.Station,
 
 
 def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
-              | s.TraceArrivals) -> m.Arrivals:
+              | s.TraceArrivals | None) -> m.Arrivals:
     match spec:
+        case None:
+            return NO_ARRIVALS
         case s.PoissonArrivals(rate=rate):
             return m.Poisson(rate=rate)
         case s.ProfileArrivals(rates=rates, bin=width):
@@ -171,6 +194,12 @@ def _step(step: s.Step) -> m.Step:
             return m.OptionalStep(probability=optional.p, route=_route(optional.route))
         case s.DelayStep(delay=spec):
             return m.Delay(duration=distribution(spec))
+        case s.SpawnStep(spawn=spawn):
+            count = spawn.count
+            return m.Spawn(class_name=spawn.class_name,
+                           count=(dists.Deterministic(value=float(count))
+                                  if isinstance(count, int) else distribution(count)),
+                           spread=spawn.spread)
     raise TypeError(f"not a route step: {step!r}")
 
 

@@ -383,12 +383,47 @@ class DelayStep(StrictModel):
     """How long."""
 
 
+def _count_tag(value: Any) -> str:
+    return "count-dist" if isinstance(value, dict | BaseModel) else "count-number"
+
+
+SpawnCount = Annotated[
+    Annotated[Count, Tag("count-number")] | Annotated[Distribution, Tag("count-dist")],
+    Discriminator(_count_tag),
+]
+"""A whole number, or a distribution of counts (its numbers are counts: write them without
+units; draws are rounded to whole numbers)."""
+
+
+class SpawnSpec(StrictModel):
+    """A batch of another class created here: the passengers a bus or a train brings."""
+
+    # ``class`` is a Python keyword: the field has another name and is read and written as
+    # ``class`` (serialising by alias keeps the resolved document loadable).
+    model_config = ConfigDict(serialize_by_alias=True)
+
+    class_name: Name = Field(alias="class")
+    """The class whose members are created (they start its route)."""
+    count: SpawnCount
+    """How many: a whole number or a distribution of counts (rounded)."""
+    spread: Duration = 0.0
+    """The members enter uniformly over this time (default 0)."""
+
+
+class SpawnStep(StrictModel):
+    """Create a batch of members of another class, then go on (no queue, no time)."""
+
+    spawn: SpawnSpec
+    """Which class, how many, over how long."""
+
+
 STEP_KEYS: dict[str, type[StrictModel]] = {
     "station": StationStep,
     "branch": BranchStep,
     "shortest_queue": ShortestQueueStep,
     "optional": OptionalStep,
     "delay": DelayStep,
+    "spawn": SpawnStep,
 }
 STEP_ERROR = "route_step"
 STEP_HELP = (
@@ -417,7 +452,8 @@ Step = Annotated[
     | Annotated[BranchStep, Tag("step-branch")]
     | Annotated[ShortestQueueStep, Tag("step-shortest_queue")]
     | Annotated[OptionalStep, Tag("step-optional")]
-    | Annotated[DelayStep, Tag("step-delay")],
+    | Annotated[DelayStep, Tag("step-delay")]
+    | Annotated[SpawnStep, Tag("step-spawn")],
     Discriminator(_step_tag, custom_error_type=STEP_ERROR, custom_error_message=STEP_HELP),
 ]
 
@@ -432,10 +468,13 @@ class EntityClass(StrictModel):
 
     priority: int = 0
     """Lower numbers are served first at priority stations (default 0)."""
-    arrivals: Arrivals
-    """How members arrive."""
+    arrivals: Arrivals | None = None
+    """How members arrive (leave out for a class whose members only enter by a spawn step)."""
     route: Route
     """Steps followed from arrival to departure."""
+    due_after: PositiveDuration | None = None
+    """Members are due to leave this long after they arrive (a ship's planned departure);
+    adds the lateness KPIs late_share, lateness_mean and lateness_max."""
 
 
 class TimeSettings(StrictModel):
@@ -480,6 +519,9 @@ class ScenarioDocument(StrictModel):
     """Stations by name."""
     classes: Annotated[dict[Name, EntityClass], Field(min_length=1)]
     """Entity classes by name."""
+    policies: Policies = Field(default_factory=lambda: Policies())
+    """Clearance policies (docs/policies.md), applied in a fixed order after the stations and
+    classes are compiled."""
     variants: dict[Name, VariantPatch] = Field(default_factory=dict)
     """Named partial documents merged over this one (mappings merge key by key, everything
     else replaces)."""
@@ -487,6 +529,10 @@ class ScenarioDocument(StrictModel):
     @model_validator(mode="after")
     def _references(self) -> ScenarioDocument:
         problems = list(reference_problems(self))
+        if not problems:
+            # Policy blocks are checked against the model the policies before them built, so
+            # only once the stations and classes they name are known to be sound.
+            problems = list(policy_problems(self))
         if problems:
             summary = "; ".join(
                 f"{'.'.join(map(str, loc))}: {message}" for loc, message in problems
@@ -500,7 +546,8 @@ class ScenarioDocument(StrictModel):
 Loc = tuple[str | int, ...]
 
 
-def _unknown(kind: str, name: str, known: list[str], plural: str) -> str:
+def unknown_name(kind: str, name: str, known: list[str], plural: str) -> str:
+    """"no station named 'x'; did you mean 'y'? (stations: ...)", for reference problems."""
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     return f"no {kind} named {name!r}{hint} ({plural}: {', '.join(known)})"
@@ -524,6 +571,46 @@ def _visits(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
             yield from _visits(step.optional.route, (*here, "optional", "route"))
 
 
+def _spawns(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str]]:
+    """(loc of the class name, class) for every spawn step in a route."""
+    for index, step in enumerate(route):
+        here = (*loc, index)
+        if isinstance(step, SpawnStep):
+            yield (*here, "spawn", "class"), step.spawn.class_name
+        elif isinstance(step, BranchStep):
+            for j, option in enumerate(step.branch):
+                yield from _spawns(option.route, (*here, "branch", j, "route"))
+        elif isinstance(step, OptionalStep):
+            yield from _spawns(step.optional.route, (*here, "optional", "route"))
+
+
+def _spawn_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
+    """Spawned classes that do not exist, classes nobody brings, and spawn cycles."""
+    classes = list(doc.classes)
+    spawned: dict[str, set[str]] = {}
+    for class_name, entity in doc.classes.items():
+        for loc, target in _spawns(entity.route, ("classes", class_name, "route")):
+            if target not in doc.classes:
+                yield loc, unknown_name("class", target, classes, "classes")
+            else:
+                spawned.setdefault(class_name, set()).add(target)
+    brought = set().union(*spawned.values()) if spawned else set()
+    for class_name, entity in doc.classes.items():
+        if entity.arrivals is None and class_name not in brought:
+            yield (("classes", class_name),
+                   "has no arrivals and no route spawns it: give it arrivals or spawn it")
+    for class_name in doc.classes:
+        # A class that spawns itself, directly or through others, would never stop growing.
+        reached, frontier = set(), set(spawned.get(class_name, ()))
+        while frontier:
+            reached |= frontier
+            frontier = {t for c in frontier for t in spawned.get(c, ())} - reached
+        if class_name in reached:
+            yield (("classes", class_name, "route"),
+                   "spawns its own class (directly or through other classes): the batch "
+                   "would never stop growing")
+
+
 def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
     """Names that point nowhere, service times given twice for one class at one station, and
     variants changing what variants share."""
@@ -539,12 +626,12 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
         for class_name in station.service_by_class:
             if class_name not in doc.classes:
                 yield (("stations", station_name, "service_by_class", class_name),
-                       _unknown("class", class_name, classes, "classes"))
+                       unknown_name("class", class_name, classes, "classes"))
     for class_name, entity in doc.classes.items():
         chosen: dict[str, tuple[Loc, Any]] = {}
         for loc, station_name, service in _visits(entity.route, ("classes", class_name, "route")):
             if station_name not in doc.stations:
-                yield loc, _unknown("station", station_name, stations, "stations")
+                yield loc, unknown_name("station", station_name, stations, "stations")
                 continue
             if service is None:
                 continue
@@ -559,7 +646,11 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        f"a class has one service time per station")
             else:
                 chosen.setdefault(station_name, (service_loc, service))
+    yield from _spawn_problems(doc)
 
+
+# Policy models build on the base above, and the document holds them: import them last.
+from portsim.policies.registry import Policies, policy_problems  # noqa: E402
 
 for _model in (BranchOption, OptionalRoute, OptionalStep, BranchStep, EntityClass,
                ScenarioDocument):

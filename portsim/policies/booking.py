@@ -1,0 +1,53 @@
+"""Inspection booked ahead of arrival: what ``zero_wait`` and ``zero_delay_departure`` share.
+
+Mechanism: engine ``Visit.reserve_ahead`` on the first step of the classes' routes. The request
+reaches the station ``ahead`` minutes before the ship; it is served before the station's ordinary
+queue, and the team that takes it is held (committed, not serving anyone else) until the ship
+arrives and starts at once. ``around_the_clock`` gives the station its largest staffing at all
+hours: bookings are then not left waiting for the next shift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+
+from portsim.engine import model as m
+from portsim.policies.base import Context, Loc, Problems, with_route, with_station
+
+
+def booking_problems(ctx: Context, classes: list[str], station: str, loc: Loc) -> Problems:
+    """Known classes whose route starts at ``station`` (only a first step can be booked)."""
+    yield from ctx.unknown_classes(classes, (*loc, "classes"))
+    if not ctx.has_station(station):
+        yield from ctx.unknown_station(station, (*loc, "station"))
+        return
+    for index, name in enumerate(classes):
+        spec = ctx.spec(name)
+        if spec is None:
+            continue
+        first = spec.route[0]
+        if not (isinstance(first, m.Visit) and first.station == station):
+            yield ((*loc, "classes", index),
+                   f"class {name!r} must start its route at station {station!r}: only the "
+                   "first step can be booked ahead of arrival")
+        elif first.reserve_ahead:
+            yield ((*loc, "classes", index),
+                   f"class {name!r} already books {station!r} ahead (by another policy)")
+
+
+def book_ahead(model: m.Model, classes: Iterable[str], station: str, ahead: float,
+               around_the_clock: bool) -> m.Model:
+    """The classes book their first step, ``station``, ``ahead`` minutes before arrival."""
+
+    def booked(route: m.Route) -> m.Route:
+        first = route[0]
+        assert isinstance(first, m.Visit)  # checked by booking_problems
+        return (dataclasses.replace(first, reserve_ahead=ahead), *route[1:])
+
+    model = with_route(model, classes, booked)
+    if around_the_clock:
+        spec = model.station(station)
+        model = with_station(model, dataclasses.replace(
+            spec, servers=m.ShiftSchedule.constant(spec.servers.max_servers)))
+    return model
