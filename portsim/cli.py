@@ -35,6 +35,7 @@ errors = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 3
+EXIT_OS_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
@@ -64,7 +65,7 @@ def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
     try:
         yield
     except ReplicationError as error:
-        errors.print(f"[bold red]error:[/] {error}{hint()}", markup=True, highlight=False,
+        errors.print(f"[bold red]error:[/] {escape(str(error) + hint())}", highlight=False,
                      soft_wrap=True)
         raise typer.Exit(EXIT_RUN_FAILED) from None
     except PortsimError as error:
@@ -74,6 +75,12 @@ def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
     except KeyboardInterrupt:
         errors.print(f"interrupted{hint()}", style="yellow", highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except OSError as error:
+        # The machine, not the input: a full disk, a folder without write permission.
+        where = f" ({error.filename})" if error.filename else ""
+        errors.print(f"[bold red]error:[/] {escape(error.strerror or str(error))}"
+                     f"{escape(where)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_OS_ERROR) from None
 
 
 def check_variant(scenario: Any, variant: str | None) -> None:

@@ -9,26 +9,30 @@ generator processes are kept for the rare, rich behaviours (shift changes, timet
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import time as wallclock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from heapq import heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL
 
 from portsim.engine import model as m
 from portsim.engine.distributions import Exponential
 from portsim.engine.station import Entity, Station, Wake
-from portsim.engine.streams import Stream, Uniforms, generator
-from portsim.stats.accumulators import Level, Tally
+from portsim.engine.streams import Stream, Uniforms, batch_sizes, generator
+from portsim.errors import PortsimError
+from portsim.stats.accumulators import Tally
 
 TraceSink = Callable[[float, int, str, "str | None", str], None]
 MAX_SERIES_BINS = 20_000
 
 
-class EntityLimitExceeded(RuntimeError):
+class EntityLimitExceeded(PortsimError):
     """More entities arrived in one replication than the run allows."""
 
 
@@ -52,7 +56,8 @@ class _Class:
     """Runtime state of one entity class in one replication."""
 
     __slots__ = ("name", "priority", "waits", "sojourns", "arrivals", "completions",
-                 "arrival_series", "completion_series", "first_node", "due_after", "lateness")
+                 "arrival_series", "completion_series", "first_node", "due_after", "lateness",
+                 "add_wait", "add_sojourn")
 
     def __init__(self, name: str, priority: int, sla: float, bins: int,
                  due_after: float | None = None) -> None:
@@ -67,12 +72,17 @@ class _Class:
         self.arrival_series = [0] * bins
         self.completion_series = [0] * bins
         self.first_node: Any = None
+        # NOTE: the tallies' appends bound here for performance reasons; rebound on reset.
+        self.add_wait = self.waits.add
+        self.add_sojourn = self.sojourns.add
 
     def reset(self) -> None:
         self.waits.reset()
         self.sojourns.reset()
         if self.lateness is not None:
             self.lateness.reset()
+        self.add_wait = self.waits.add
+        self.add_sojourn = self.sojourns.add
         self.arrivals = 0
         self.completions = 0
 
@@ -150,12 +160,20 @@ class _Replication:
         self.bin_width, self.bin_count = _series_bins(model)
         self.inv_bin = 1.0 / self.bin_width
         self.next_id = 0
-        self.in_system = Level(0)
-        self.arrivals = 0
-        self.completions = 0
+        # NOTE: the number in system is integrated by parts for performance reasons: its area
+        # over [in_start, t] is in_area + t * in_count, where each arrival subtracts its time
+        # and each departure adds its own -- one float operation per event instead of a Level.
+        # The system's arrivals, completions and number in system are sums over the classes
+        # (properties below), not counters kept at every event.
+        self.in_area = 0.0
+        self.in_start = 0.0
         self.in_system_start = 0
         self.system_waits = Tally(model.sla)
         self.system_sojourns = Tally()
+        # With one class the system's tallies would receive exactly the class's values, in the
+        # same order and flushed at the same points: they are not kept (see _collect).
+        self.system_tallies = len(model.classes) != 1
+        self.after_delay_callbacks = [self._after_delay]
         self.classes = {
             spec.name: _Class(spec.name, spec.priority, model.sla, self.bin_count,
                               spec.due_after)
@@ -176,6 +194,21 @@ class _Replication:
         for spec in model.classes:
             kind = self.classes[spec.name]
             kind.first_node = self._compile_route(spec.route, spec.name, "route", None)
+
+    @property
+    def arrivals(self) -> int:
+        """Entities that entered the system since the statistics started."""
+        return sum(kind.arrivals for kind in self.classes.values())
+
+    @property
+    def completions(self) -> int:
+        """Entities that left the system since the statistics started."""
+        return sum(kind.completions for kind in self.classes.values())
+
+    @property
+    def in_count(self) -> int:
+        """Entities in the system now."""
+        return self.in_system_start + self.arrivals - self.completions
 
     # ------------------------------------------------------------------ building
 
@@ -238,16 +271,46 @@ class _Replication:
         """Spawn a member of ``kind`` at each of the (increasing) ``times``."""
         horizon = self.model.horizon
         env = self.env
+        heap = env._queue  # type: ignore[attr-defined]
+        eid = env._eid  # type: ignore[attr-defined]
+        inv_bin = self.inv_bin
+        series = kind.arrival_series
+        max_entities = self.max_entities
+        trace = self.trace
+        visit = _VisitNode
+        first_node = kind.first_node
+        priority = kind.priority
 
         def arrive(event: Any) -> None:
+            # NOTE: one event is rescheduled for every arrival of the class, and spawn, enter
+            # and the first visit are inlined, for performance reasons. Keep in step with
+            # spawn() and enter(); the next arrival is scheduled first, as before, so event ids
+            # (SimPy's tie-breaker) are drawn in the same order.
+            now = env._now
             upcoming = next(times, math.inf)
             if upcoming < horizon:
-                Wake(env, upcoming - env._now, None, arrive)  # type: ignore[attr-defined]
-            self.spawn(kind)
+                event.callbacks = callbacks
+                heappush(heap, (now + (upcoming - now), NORMAL, next(eid), event))
+            ident = self.next_id + 1
+            self.next_id = ident
+            if max_entities is not None and ident > max_entities:
+                raise EntityLimitExceeded(
+                    f"more than {max_entities:,} entities arrived in one replication")
+            entity = Entity(ident, kind, now, priority)
+            kind.arrivals += 1
+            series[int(now * inv_bin)] += 1
+            self.in_area -= now
+            if trace is not None:
+                trace(now, ident, kind.name, None, "arrive")
+            if type(first_node) is visit:
+                entity.node = first_node.next
+                first_node.station.arrive(entity)
+            else:
+                self.advance_from(entity, first_node)
 
         first = next(times, math.inf)
         if first < horizon:
-            Wake(env, first, None, arrive)
+            callbacks = Wake(env, first, None, arrive).callbacks
 
     def _announce(self, kind: _Class, times: Iterator[float], lead: float,
                   station: Station) -> None:
@@ -289,15 +352,21 @@ class _Replication:
                 f"more than {self.max_entities:,} entities arrived in one replication")
         kind.arrivals += 1
         kind.arrival_series[int(now * self.inv_bin)] += 1
-        self.arrivals += 1
-        self.in_system.set(now, self.in_system.value + 1)
+        self.in_area -= now
         if self.trace is not None:
             self.trace(now, entity.id, kind.name, None, "arrive")
         self.advance_from(entity, kind.first_node)
 
     def advance(self, entity: Entity) -> None:
         """Continue an entity's route after a service or a delay."""
-        self.advance_from(entity, entity.node)
+        node = entity.node
+        if node is None:
+            self._depart(entity)
+        elif type(node) is _VisitNode:
+            entity.node = node.next
+            node.station.arrive(entity)
+        else:
+            self.advance_from(entity, node)
 
     def advance_from(self, entity: Entity, node: Any) -> None:
         while node is not None:
@@ -332,9 +401,11 @@ class _Replication:
                 entity.node = node.next
                 best.arrive(entity)
                 return
-            # _DelayNode
+            # _DelayNode. NOTE: the entity is its own event (see Entity) for performance reasons.
             entity.node = node.next
-            Wake(self.env, node.stream.draw(), entity, self._after_delay)
+            entity.callbacks = self.after_delay_callbacks
+            env: Any = self.env
+            heappush(env._queue, (env._now + node.stream.draw(), NORMAL, next(env._eid), entity))
             return
         self._depart(entity)
 
@@ -352,30 +423,32 @@ class _Replication:
     def _spawn_later(self, event: Any) -> None:
         self.spawn(event._value)
 
-    def _after_delay(self, event: Any) -> None:
-        entity = event._value
+    def _after_delay(self, entity: Entity) -> None:
         self.advance_from(entity, entity.node)
 
     def _depart(self, entity: Entity) -> None:
         now = self.env._now  # type: ignore[attr-defined]
         kind = entity.kind
-        kind.completions += 1
+        completions = kind.completions + 1
+        kind.completions = completions
         kind.completion_series[int(now * self.inv_bin)] += 1
-        self.completions += 1
         sojourn = now - entity.arrived
-        kind.waits.add(entity.wait)
-        kind.sojourns.add(sojourn)
-        self.system_waits.add(entity.wait)
-        self.system_sojourns.add(sojourn)
+        wait = entity.wait
+        kind.add_wait(wait)
+        kind.add_sojourn(sojourn)
+        if self.system_tallies:
+            self.system_waits.add(wait)
+            self.system_sojourns.add(sojourn)
         if kind.lateness is not None:
             kind.lateness.add(max(0.0, sojourn - kind.due_after))
             kind.lateness.maybe_flush()
-        if kind.completions & 4095 == 0:
+        if completions & 4095 == 0:
             kind.waits.flush()
             kind.sojourns.flush()
-            self.system_waits.flush()
-            self.system_sojourns.flush()
-        self.in_system.set(now, self.in_system.value - 1)
+            if self.system_tallies:
+                self.system_waits.flush()
+                self.system_sojourns.flush()
+        self.in_area += now
         if self.trace is not None:
             self.trace(now, entity.id, kind.name, None, "depart")
 
@@ -408,10 +481,10 @@ class _Replication:
 
     def _end_warmup(self, event: Any) -> None:
         now = self.env.now
-        self.in_system_start = int(self.in_system.value)
-        self.in_system.reset(now)
-        self.arrivals = 0
-        self.completions = 0
+        count = self.in_count
+        self.in_system_start = count  # the class counters are reset below
+        self.in_area = -now * count
+        self.in_start = now
         self.system_waits.reset()
         self.system_sojourns.reset()
         for kind in self.classes.values():
@@ -441,7 +514,13 @@ class _Replication:
         model = self.model
         end = model.horizon
         hours = (end - model.warmup) / 60.0
-        self.in_system.close(end)
+        in_span = end - self.in_start
+        in_system_mean = ((self.in_area + end * self.in_count) / in_span if in_span > 0
+                          else float(self.in_count))
+        system_waits, system_sojourns = self.system_waits, self.system_sojourns
+        if not self.system_tallies:
+            (kind,) = self.classes.values()
+            system_waits, system_sojourns = kind.waits, kind.sojourns
         kpis: dict[str, dict[str, dict[str, float]]] = {"classes": {}, "stations": {}}
         histograms: dict[str, Any] = {"classes": {}, "stations": {}}
         for name, kind in self.classes.items():
@@ -459,7 +538,7 @@ class _Replication:
             histograms["classes"][name] = _histogram(kind.waits)
         for name, station in self.stations.items():
             station.close(end)
-            available = station.servers_level.area
+            available = station.capacity_level.area
             row = {"arrivals": float(station.arrivals),
                    "completions": float(station.completions),
                    "arrival_rate_per_hour": station.arrivals / hours,
@@ -477,13 +556,13 @@ class _Replication:
             "arrivals": float(self.arrivals),
             "completions": float(self.completions),
             "in_system_start": float(self.in_system_start),
-            "in_system_end": float(self.in_system.value),
-            "in_system_mean": self.in_system.time_average(),
+            "in_system_end": float(self.in_count),
+            "in_system_mean": in_system_mean,
             "arrival_rate_per_hour": self.arrivals / hours,
             "throughput_per_hour": self.completions / hours,
-            "sojourn_mean": self.system_sojourns.mean,
-            "wait_mean": self.system_waits.mean,
-            "wait_sla_share": self.system_waits.share_within(),
+            "sojourn_mean": system_sojourns.mean,
+            "wait_mean": system_waits.mean,
+            "wait_sla_share": system_waits.share_within(),
         }
         kpis["system"] = {"all": system}
         series = {
@@ -516,14 +595,31 @@ def arrival_times(arrivals: m.Arrivals, rng: np.random.Generator,
     raise TypeError(f"unknown arrivals {arrivals!r}")  # pragma: no cover
 
 
+# NOTE: Poisson and thinned arrival times are cumulated by numpy a batch at a time, for
+# performance reasons (a generator resumed per arrival cost more than the arrival's own event).
+# The variates are the streams' own, in the same batch sizes and the same order (batch_sizes);
+# np.cumsum adds strictly in sequence, so every time is the float the one-by-one loop
+# ``t += gap`` gives, and the thinning test is the same arithmetic, element by element.
+
+
 def _poisson_times(rate: float, rng: np.random.Generator, horizon: float) -> Iterator[float]:
     if rate <= 0:
-        return
-    gaps = Stream(Exponential(1.0 / rate), rng)
-    t = gaps.draw()
-    while t < horizon:
-        yield t
-        t += gaps.draw()
+        return iter(())
+    return itertools.chain.from_iterable(_poisson_batches(1.0 / rate, rng, horizon))
+
+
+def _poisson_batches(mean: float, rng: np.random.Generator,
+                     horizon: float) -> Iterator[list[float]]:
+    t = 0.0
+    for size in batch_sizes():
+        times = Exponential(mean).sample(rng, size)
+        times[0] += t
+        np.cumsum(times, out=times)
+        if times[-1] >= horizon:
+            yield times[:int(np.searchsorted(times, horizon))].tolist()
+            return
+        yield times.tolist()
+        t = float(times[-1])
 
 
 def _profile_times(profile: m.RateProfile, rng: np.random.Generator,
@@ -532,17 +628,31 @@ def _profile_times(profile: m.RateProfile, rng: np.random.Generator,
     # rate(t)/peak; rejected candidates cost no SimPy event.
     peak = max(profile.rates)
     if peak <= 0:
-        return
-    gaps = Stream(Exponential(1.0 / peak), rng)
-    uniforms = Uniforms(rng)
-    rates, width, period = profile.rates, profile.bin_width, profile.period
+        return iter(())
+    return itertools.chain.from_iterable(_profile_batches(profile, peak, rng, horizon))
+
+
+def _profile_batches(profile: m.RateProfile, peak: float, rng: np.random.Generator,
+                     horizon: float) -> Iterator[list[float]]:
+    gaps = Exponential(1.0 / peak)
+    rates = np.asarray(profile.rates, dtype=float)
+    width, period = profile.bin_width, profile.period
     t = 0.0
-    while True:
-        t += gaps.draw()
-        if t >= horizon:
+    for size in batch_sizes():
+        times = gaps.sample(rng, size)
+        times[0] += t
+        np.cumsum(times, out=times)
+        below = int(np.searchsorted(times, horizon))  # candidates before the horizon
+        if below == 0:
             return
-        if uniforms.draw() * peak < rates[int((t % period) // width) % len(rates)]:
-            yield t
+        uniforms = rng.random(size)  # drawn after the gaps, as the one-by-one streams did
+        candidates = times[:below]
+        index = np.floor_divide(np.remainder(candidates, period), width).astype(np.int64)
+        keep = uniforms[:below] * peak < rates[index % len(rates)]
+        yield candidates[keep].tolist()
+        if below < size:
+            return
+        t = float(times[-1])
 
 
 def _timetable_times(table: m.Timetable, rng: np.random.Generator,

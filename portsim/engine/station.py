@@ -7,12 +7,13 @@ completion). SimPy stays the scheduler; stations only react to the events it del
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import deque
 from collections.abc import Callable
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from simpy.events import NORMAL, Event
 
 from portsim.stats.accumulators import Level, Tally
@@ -38,13 +39,24 @@ class Wake(Event):
         self.callbacks = [callback]
         self._value = value
         self._ok = True
-        heapq.heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))  # type: ignore[attr-defined]
+        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))  # type: ignore[attr-defined]
 
 
 class Entity:
-    """One passenger, vehicle, ship...: what a station needs to know about a customer."""
+    """One passenger, vehicle, ship...: what a station needs to know about a customer.
 
-    __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking")
+    NOTE: an entity is also its own SimPy event while it is in service or in a delay, for
+    performance reasons: a ``Wake`` per service completion cost an object and an ``__init__``
+    call. ``Environment.step`` needs only ``callbacks`` (set just before the entity is pushed on
+    the heap) and ``_ok``; the callback receives the entity itself. An entity is in at most one
+    timed activity at a time, so it is never on the heap twice.
+    """
+
+    __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking",
+                 "callbacks")
+
+    _ok = True  # read by Environment.step: the "event" never fails
+    callbacks: list[Any]  # the callbacks SimPy calls when the entity's activity ends
 
     def __init__(self, ident: int, kind: Any, arrived: float, priority: int) -> None:
         self.id = ident
@@ -66,12 +78,19 @@ class Station:
 
     ``servers`` may change at any time (shifts, reactive staffing); a decrease never preempts a
     customer in service, it only stops new starts until enough servers are free.
+
+    Statistics: waits are a :class:`Tally`; the number of servers a :class:`Level`. The queue
+    length and the busy servers are not integrated event by event (see ``_start`` and
+    ``_start_next``); ``queue_level`` and ``busy_level`` give them as :class:`Level` objects,
+    brought up to the current time (or to the time of :meth:`close`) when read.
     """
 
     __slots__ = ("name", "env", "queue", "priority", "busy", "servers", "services", "on_done",
-                 "waits", "queue_level", "busy_level", "servers_level", "arrivals",
-                 "completions", "trace", "_seq", "_wait_buffer", "base_servers", "extra_servers",
-                 "bookings")
+                 "waits", "servers_level", "capacity_level", "arrivals", "completions", "trace",
+                 "_seq",
+                 "_wait_buffer", "base_servers", "extra_servers", "bookings", "_heap", "_eid",
+                 "_on_finish", "_busy_area", "_queue_area", "_queue_max", "_queue_bins",
+                 "_bin_width", "_inv_bin", "_stats_start", "_closed")
 
     def __init__(self, name: str, env: simpy.Environment, servers: int, priority: bool,
                  services: dict[Any, Stream], on_done: Callable[[Entity], None], sla: float,
@@ -90,31 +109,66 @@ class Station:
         self.on_done = on_done
         self.waits = Tally(sla)
         self._wait_buffer = self.waits._buffer
-        self.queue_level = Level(0, 0.0, bin_width, bin_count)
-        self.busy_level = Level(0)
         self.servers_level = Level(servers)
+        # Servers available to work: the scheduled ones, or more while servers cut by a shift
+        # finish the service they had begun.
+        self.capacity_level = Level(servers)
         self.arrivals = 0
         self.completions = 0
         self.trace = trace
         self._seq = 0
+        # NOTE: the heap and the event counter are SimPy's own, bound once for performance
+        # reasons (one attribute lookup instead of two per scheduled completion).
+        self._heap: list[Any] = env._queue  # type: ignore[attr-defined]
+        self._eid = env._eid  # type: ignore[attr-defined]
+        # One callbacks list for every completion here: Environment.step only reads it. Its
+        # identity also tells this station's completions apart on the heap (_in_service).
+        self._on_finish = [self._finish]
+        # Busy servers: the sum of service durations started (plus the open parts of holds),
+        # corrected at reset and read for services still running (see _busy_snapshot).
+        self._busy_area = 0.0
+        # Queue length: the sum of the waits served from the queue (Little), corrected at reset
+        # and read for customers still waiting; per-bin integrals for the day plot.
+        self._queue_area = 0.0
+        self._queue_max = 0
+        self._queue_bins = [0.0] * bin_count
+        self._bin_width = bin_width
+        self._inv_bin = 1.0 / bin_width
+        self._stats_start = 0.0
+        self._closed: tuple[float, Level, Level] | None = None
 
     # ---------------------------------------------------------------- the hot path
 
     def arrive(self, entity: Entity) -> None:
         now = self.env._now  # type: ignore[attr-defined]
         self.arrivals += 1
-        if self.trace is not None:
-            self.trace(now, entity.id, entity.kind.name, self.name, "queue")
+        trace = self.trace
+        if trace is not None:
+            trace(now, entity.id, entity.kind.name, self.name, "queue")
         if self.busy < self.servers:
-            self._start(entity, now, 0.0)
+            # NOTE: _start(entity, now, 0.0) inlined for performance reasons (most arrivals
+            # find a free server): keep the two in step.
+            buffer = self._wait_buffer
+            buffer.append(0.0)
+            if len(buffer) >= _FLUSH_AT:
+                self.waits.flush()
+            self.busy += 1
+            if trace is not None:
+                trace(now, entity.id, entity.kind.name, self.name, "start")
+            duration = self.services[entity.kind].draw()
+            self._busy_area += duration
+            entity.callbacks = self._on_finish
+            heappush(self._heap, (now + duration, NORMAL, next(self._eid), entity))
             return
         entity.queued = now
+        queue = self.queue
         if self.priority:
             self._seq += 1
-            heapq.heappush(self.queue, (entity.priority, self._seq, entity))
+            heappush(queue, (entity.priority, self._seq, entity))
         else:
-            self.queue.append(entity)
-        self.queue_level.set(now, len(self.queue))
+            queue.append(entity)
+        if len(queue) > self._queue_max:
+            self._queue_max = len(queue)
 
     def _start(self, entity: Entity, now: float, wait: float) -> None:
         buffer = self._wait_buffer
@@ -122,35 +176,93 @@ class Station:
         if len(buffer) >= _FLUSH_AT:
             self.waits.flush()
         self.busy += 1
-        self.busy_level.set(now, self.busy)
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, "start")
-        Wake(self.env, self.services[entity.kind].draw(), entity, self._finish)
+        duration = self.services[entity.kind].draw()
+        # NOTE: the busy-server integral is the sum of service durations, added once when the
+        # service starts instead of integrating a level at every start and finish, for
+        # performance reasons; _busy_snapshot removes what runs past the time it is read at.
+        self._busy_area += duration
+        # NOTE: the entity is its own completion event (see Entity), scheduled as
+        # Environment.schedule would, for performance reasons.
+        entity.callbacks = self._on_finish
+        heappush(self._heap, (now + duration, NORMAL, next(self._eid), entity))
 
-    def _finish(self, event: Event) -> None:
-        entity: Entity = event._value  # type: ignore[attr-defined]
+    def _finish(self, entity: Entity) -> None:
         now = self.env._now  # type: ignore[attr-defined]
-        self.busy -= 1
         self.completions += 1
-        if self.trace is not None:
-            self.trace(now, entity.id, entity.kind.name, self.name, "finish")
-        if self.bookings and self.busy < self.servers:
+        trace = self.trace
+        if trace is not None:
+            trace(now, entity.id, entity.kind.name, self.name, "finish")
+        # The server just freed is free if busy - 1 < servers, i.e. busy <= servers.
+        if self.bookings and self.busy <= self.servers:
+            self.busy -= 1
             self._take_booking(now)
-        elif self.queue and self.busy < self.servers:
-            self._start_next(now)
+        elif self.queue and self.busy <= self.servers:
+            # NOTE: _start_next and _start inlined for performance reasons (at high load most
+            # completions start the next customer); the freed server is taken again at once,
+            # so busy does not change. Keep in step with _start_next and _start.
+            if self.priority:
+                nxt = heappop(self.queue)[2]
+            else:
+                nxt = self.queue.popleft()
+            queued = nxt.queued
+            wait = now - queued
+            nxt.wait += wait
+            self._queue_area += wait
+            inv_bin = self._inv_bin
+            index = int(now * inv_bin)
+            if int(queued * inv_bin) == index:
+                self._queue_bins[index] += wait
+            else:
+                self._spread(queued, now, self._queue_bins)
+            buffer = self._wait_buffer
+            buffer.append(wait)
+            if len(buffer) >= _FLUSH_AT:
+                self.waits.flush()
+            if trace is not None:
+                trace(now, nxt.id, nxt.kind.name, self.name, "start")
+            duration = self.services[nxt.kind].draw()
+            self._busy_area += duration
+            nxt.callbacks = self._on_finish
+            heappush(self._heap, (now + duration, NORMAL, next(self._eid), nxt))
         else:
-            self.busy_level.set(now, self.busy)
+            self.busy -= 1
+            if self.busy >= self.servers:
+                # Rare: a shift cut servers below the busy ones; the server still finishing
+                # counts as available until it is done, so utilisation never exceeds 1.
+                self.capacity_level.set(now, self.busy)
         self.on_done(entity)
 
     def _start_next(self, now: float) -> None:
         if self.priority:
-            entity = heapq.heappop(self.queue)[2]
+            entity = heappop(self.queue)[2]
         else:
             entity = self.queue.popleft()
-        self.queue_level.set(now, len(self.queue))
-        wait = now - entity.queued
+        queued = entity.queued
+        wait = now - queued
         entity.wait += wait
+        # NOTE: the queue-length integral is the sum of the waits served from the queue
+        # (Little's law, interval by interval) instead of a level updated at every join and
+        # every start, for performance reasons; _queue_snapshot adds those still waiting.
+        self._queue_area += wait
+        self._spread(queued, now, self._queue_bins)
         self._start(entity, now, wait)
+
+    def _spread(self, start: float, end: float, bins: list[float]) -> None:
+        """Add the interval [start, end] of one waiting customer to the per-bin integrals."""
+        inv_bin, width, count = self._inv_bin, self._bin_width, len(bins)
+        first, last = int(start * inv_bin), int(end * inv_bin)
+        if first == last:
+            if first < count:
+                bins[first] += end - start
+            return
+        if first < count:
+            bins[first] += (first + 1) * width - start
+        for index in range(first + 1, min(last, count)):
+            bins[index] += width
+        if last < count:
+            bins[last] += end - last * width
 
     # ---------------------------------------------------------------- reservations
     # A booking reaches the station before its entity and is served ahead of the ordinary
@@ -178,6 +290,7 @@ class Station:
         if entity.booking == HELD:
             entity.booking = NO_BOOKING
             self.busy -= 1  # the held server now serves it; _start counts it busy again
+            self._busy_area += now  # the hold ends (it began with -= in _hold)
             self._start(entity, now, 0.0)
         else:
             entity.booking = BOOKED_HERE
@@ -185,7 +298,7 @@ class Station:
 
     def _hold(self, entity: Entity, now: float) -> None:
         self.busy += 1
-        self.busy_level.set(now, self.busy)
+        self._busy_area -= now  # a hold's busy time: its end minus its start
         entity.booking = HELD
 
     def _take_booking(self, now: float) -> None:
@@ -214,6 +327,7 @@ class Station:
         now = self.env._now  # type: ignore[attr-defined]
         self.servers = self.base_servers + self.extra_servers
         self.servers_level.set(now, self.servers)
+        self.capacity_level.set(now, max(self.servers, self.busy))
         while self.busy < self.servers and (self.bookings or self.queue):
             if self.bookings:
                 self._take_booking(now)
@@ -237,17 +351,98 @@ class Station:
             return math.inf
         return (len(self.queue) + self.busy) / self.servers
 
+    # ---------------------------------------------------------------- statistics
+
+    def _waiting(self) -> list[Entity]:
+        return [item[2] for item in self.queue] if self.priority else list(self.queue)
+
+    def _in_service(self) -> list[float]:
+        """Completion times of the services running here (read from SimPy's heap)."""
+        on_finish = self._on_finish
+        return [item[0] for item in self._heap
+                if getattr(item[3], "callbacks", None) is on_finish]
+
     def reset_statistics(self, now: float) -> None:
+        """Start the averages afresh at ``now`` (end of warm-up); the per-bin series go on."""
         self.waits.reset()
         self._wait_buffer = self.waits._buffer
-        self.queue_level.reset(now)
-        self.busy_level.reset(now)
+        waiting = self._waiting()
+        self._queue_area = -sum(now - entity.queued for entity in waiting)
+        self._queue_max = len(waiting)
+        finishes = self._in_service()
+        held = self.busy - len(finishes)
+        self._busy_area = sum(finish - now for finish in finishes) - held * now
+        self._stats_start = now
         self.servers_level.reset(now)
+        self.capacity_level.reset(now)
         self.arrivals = 0
         self.completions = 0
 
     def close(self, now: float) -> None:
+        """Bring the statistics up to ``now`` (end of the run) and keep them as they are then."""
         self.waits.flush()
-        self.queue_level.close(now)
-        self.busy_level.close(now)
         self.servers_level.close(now)
+        self.capacity_level.close(now)
+        self._closed = (now, self._queue_snapshot(now), self._busy_snapshot(now))
+
+    def _queue_snapshot(self, now: float) -> Level:
+        waiting = self._waiting()
+        starts = np.fromiter((entity.queued for entity in waiting), dtype=float,
+                             count=len(waiting))
+        level = Level(len(waiting), self._stats_start)
+        level.area = self._queue_area + float(np.sum(now - starts))
+        level.maximum = self._queue_max
+        level.last = now
+        level.bin_width = self._bin_width
+        level.bins = np.asarray(self._queue_bins, dtype=float) + self._spread_all(starts, now)
+        return level
+
+    def _spread_all(self, starts: np.ndarray, end: float) -> np.ndarray:
+        """Per-bin integrals of many intervals [start, end] at once, in O(intervals + bins):
+        a difference array for the whole bins between each start and the end, plus the two
+        partial bins at either side (the end's bin is shared by all)."""
+        count, width = len(self._queue_bins), self._bin_width
+        result = np.zeros(count, dtype=float)
+        if starts.size == 0:
+            return result
+        first = (starts * self._inv_bin).astype(np.int64)
+        last = int(end * self._inv_bin)
+        same = first == last
+        if last < count:
+            result[last] += float(np.sum(end - starts[same]))
+        spanning = ~same
+        firsts = first[spanning]
+        inside = firsts < count
+        np.add.at(result, firsts[inside], (firsts[inside] + 1) * width - starts[spanning][inside])
+        if last < count:
+            result[last] += int(np.count_nonzero(spanning)) * (end - last * width)
+        # whole bins first+1 .. last-1 (clipped to the series)
+        whole = np.zeros(count + 1, dtype=float)
+        lows = np.minimum(firsts + 1, count)
+        np.add.at(whole, lows, width)
+        whole[min(last, count)] -= width * lows.size
+        result += np.cumsum(whole)[:count]
+        return result
+
+    def _busy_snapshot(self, now: float) -> Level:
+        finishes = self._in_service()
+        held = self.busy - len(finishes)
+        level = Level(self.busy, self._stats_start)
+        level.area = self._busy_area - sum(finish - now for finish in finishes) + held * now
+        level.maximum = math.nan  # not tracked: no KPI reads it
+        level.last = now
+        return level
+
+    @property
+    def queue_level(self) -> Level:
+        """Queue length over time since the last reset (per-bin series over the whole run)."""
+        if self._closed is not None:
+            return self._closed[1]
+        return self._queue_snapshot(self.env._now)  # type: ignore[attr-defined]
+
+    @property
+    def busy_level(self) -> Level:
+        """Busy (or held) servers over time since the last reset; ``maximum`` is not tracked."""
+        if self._closed is not None:
+            return self._closed[2]
+        return self._busy_snapshot(self.env._now)  # type: ignore[attr-defined]

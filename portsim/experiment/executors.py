@@ -17,8 +17,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from portsim import limits
 from portsim.engine.model import Model
-from portsim.engine.simulation import ReplicationResult, run_replication
+from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
 from portsim.errors import PortsimError
 from portsim.experiment.trace import TraceWriter
 
@@ -55,11 +56,23 @@ def default_workers() -> int:
 
 def replicate(model: Model, seed: int, replication: int,
               trace: str | None = None) -> ReplicationResult:
-    """Run one replication, optionally streaming its event log to ``trace``."""
-    if trace is None:
-        return run_replication(model, seed=seed, replication=replication)
-    with TraceWriter(trace) as writer:
-        return run_replication(model, seed=seed, replication=replication, trace=writer)
+    """Run one replication, optionally streaming its event log to ``trace``.
+
+    The entity limit in force (``PORTSIM_MAX_ENTITIES``) stops a run that would outgrow the
+    machine; the estimate made when the scenario loaded uses mean rates and cannot catch all.
+    """
+    max_entities = limits.current().max_entities
+    try:
+        if trace is None:
+            return run_replication(model, seed=seed, replication=replication,
+                                   max_entities=max_entities)
+        with TraceWriter(trace) as writer:
+            return run_replication(model, seed=seed, replication=replication, trace=writer,
+                                   max_entities=max_entities)
+    except EntityLimitExceeded as error:
+        raise EntityLimitExceeded(
+            f"replication {replication} (seed {seed}): {error}; the limit is set by "
+            f"{limits.ENVIRONMENT['max_entities']} (raise it to run this scenario)") from None
 
 
 def execute(tasks: Sequence[Task], *, workers: int = 1,
@@ -80,7 +93,9 @@ def execute(tasks: Sequence[Task], *, workers: int = 1,
         yield from _pool(tasks, min(workers, len(tasks)))
 
 
-def _failure(task: Task, error: BaseException) -> ReplicationError:
+def _failure(task: Task, error: BaseException) -> PortsimError:
+    if isinstance(error, PortsimError):
+        return error  # already the user's own clear message (e.g. a limit); not a crash
     return ReplicationError(f"{task.describe()} failed: {type(error).__name__}: {error}")
 
 
@@ -88,6 +103,8 @@ def _serial(tasks: Sequence[Task]) -> Iterator[tuple[Task, ReplicationResult]]:
     for task in tasks:
         try:
             result = replicate(task.model, task.seed, task.replication, task.trace)
+        except PortsimError:
+            raise
         except Exception as error:
             raise _failure(task, error) from error
         yield task, result
@@ -164,7 +181,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _pool_failure(tasks: Sequence[Task], futures: dict[Future[ReplicationResult], int],
-                  failed: list[Future[ReplicationResult]], started: Any) -> ReplicationError:
+                  failed: list[Future[ReplicationResult]], started: Any) -> PortsimError:
     ordered = sorted(failed, key=futures.__getitem__)
     first = ordered[0].exception()
     assert first is not None

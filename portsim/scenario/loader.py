@@ -5,11 +5,17 @@ are valid, or raises one :class:`~portsim.errors.ScenarioError` listing each pro
 field path and line. Variants are partial documents deep-merged over the base, in the order
 written; they are validated as whole scenarios, and their problems are reported under
 ``variants.NAME`` with lines in the variant's own text.
+
+The loader also enforces the limits that protect the machine (:mod:`portsim.limits`): the file's
+size (checked before it is read), nesting and alias expansion (while the YAML is composed), the
+rows of timetable CSVs, and, once a document is valid, its horizon, its replications and the
+entities expected to arrive in one replication. Each one is a located problem like any other.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from portsim import limits as limits_
 from portsim.errors import PathPart, Problem, ScenarioError
 from portsim.scenario.problems import line_of, problems_from, suggest
 from portsim.scenario.schema import ScenarioDocument
@@ -32,6 +39,8 @@ Loc = tuple[PathPart, ...]
 KIND_KEYS = ("dist", "kind")
 #: Keys that stand in for each other: giving one in an override drops the other from the base.
 ALTERNATIVE_KEYS = (frozenset({"batches", "file"}),)
+#: Bytes read at a time from a scenario file.
+_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,9 +109,31 @@ def merge(base: Any, override: Any) -> Any:
     return merged
 
 
-def _read_source(path: Path, shown: str) -> str:
+def _read_source(path: Path, shown: str, limits: limits_.Limits) -> str:
+    """The text of a scenario file; its size is checked before it is read, and the read is
+    capped, so a huge file (or a device that never ends) costs nothing."""
+    cap = limits.max_file_bytes
+    limit = (f"the limit of {limits_.format_bytes(cap)} for scenario files (set "
+             f"{limits_.describe('max_file_bytes')} to allow larger ones)")
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        if path.is_dir():
+            raise IsADirectoryError
+        size = path.stat().st_size
+        if size > cap:
+            raise ScenarioError.single(f"is {limits_.format_bytes(size)}, more than {limit}",
+                                       file=shown)
+        data = bytearray()
+        with path.open("rb") as handle:
+            # In chunks, and never more than the limit: a file that is still growing, or a
+            # device such as /dev/zero, stops here.
+            while len(data) <= cap:
+                chunk = handle.read(min(_CHUNK, cap + 1 - len(data)))
+                if not chunk:
+                    break
+                data += chunk
+        if len(data) > cap:
+            raise ScenarioError.single(f"is more than {limit}", file=shown)
+        return bytes(data).decode("utf-8-sig")
     except FileNotFoundError:
         reason = "file not found"
     except IsADirectoryError:
@@ -110,7 +141,11 @@ def _read_source(path: Path, shown: str) -> str:
     except PermissionError:
         reason = "cannot be read (permission denied)"
     except UnicodeDecodeError as error:
-        reason = f"not UTF-8 text (invalid byte at position {error.start})"
+        text = bytes(error.object)  # without a byte-order mark, which positions leave out too
+        raise ScenarioError.single(
+            f"not UTF-8 text (invalid byte 0x{text[error.start]:02x} at position {error.start}); "
+            "save the file as UTF-8", file=shown, line=text.count(b"\n", 0, error.start) + 1,
+        ) from None
     except OSError as error:
         reason = f"cannot be read: {error.strerror}"
     raise ScenarioError.single(reason, file=shown)
@@ -119,8 +154,9 @@ def _read_source(path: Path, shown: str) -> str:
 class _Inliner:
     """Replaces ``file:`` of timetable arrivals by the batches read from the CSV."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, limits: limits_.Limits) -> None:
         self.folder = folder
+        self.limits = limits
         self._cache: dict[Path, list[dict[str, Any]] | TimetableFileError] = {}
 
     def __call__(self, doc: dict[str, Any], lines: Lines, prefix: Loc) -> list[Problem]:
@@ -147,10 +183,13 @@ class _Inliner:
         path = (self.folder / written).resolve()
         if path not in self._cache:
             try:
-                self._cache[path] = read_timetable(path, shown=written)
+                self._cache[path] = read_timetable(path, shown=written, limits=self.limits)
             except TimetableFileError as error:
                 self._cache[path] = error
-        return copy.deepcopy(self._cache[path])
+        cached = self._cache[path]
+        # A new list of the same rows: validation only reads the rows (a deep copy of a million
+        # of them would cost seconds).
+        return cached if isinstance(cached, TimetableFileError) else list(cached)
 
 
 def _validate(raw: dict[str, Any], *, lines: Lines, prefix: Loc, inline: _Inliner,
@@ -164,14 +203,49 @@ def _validate(raw: dict[str, Any], *, lines: Lines, prefix: Loc, inline: _Inline
         return None, problems_from(error, raw=raw, lines=lines, prefix=prefix)
 
 
+def _check_shape(data: Mapping[str, Any], limits: limits_.Limits) -> None:
+    """Hold a mapping given from Python to the limits a YAML file is held to (nesting, values),
+    without recursion: a mapping that contains itself is refused, not copied for ever."""
+    stack: list[tuple[Any, Loc, tuple[int, ...]]] = [(data, (), ())]
+    seen = 0
+    while stack:
+        value, path, inside = stack.pop()
+        seen += 1
+        if seen > limits.max_nodes:
+            raise ScenarioError.single(
+                f"the scenario holds more than {limits.max_nodes:,} values (the limit is "
+                f"{limits_.describe('max_nodes')})")
+        if not isinstance(value, Mapping | list | tuple):
+            continue
+        if id(value) in inside:
+            raise ScenarioError.single("a mapping or list contains itself", path=path)
+        if len(path) >= limits.max_depth:
+            raise ScenarioError.single(
+                f"mappings and lists are nested more than {limits.max_depth} levels deep "
+                f"(the limit is {limits_.describe('max_depth')})", path=path)
+        items = value.items() if isinstance(value, Mapping) else enumerate(value)
+        stack.extend((item, (*path, key), (*inside, id(value))) for key, item in items)
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return f"a single value ({type(value).__name__})"
+
+
 def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
                   base_dir: str | os.PathLike[str] | None = None) -> Scenario:
     """Load and validate a scenario from a YAML file, or from an already parsed mapping.
 
     Timetable CSV files are found relative to ``base_dir``, by default the scenario file's
-    folder (the current folder for a mapping). Raises :class:`ScenarioError` on any problem.
+    folder (the current folder for a mapping). Raises :class:`ScenarioError` on any problem,
+    including a limit of :mod:`portsim.limits` being exceeded.
     """
+    limits = limits_.current()
     if isinstance(source, Mapping):
+        _check_shape(source, limits)
         raw: Any = copy.deepcopy(dict(source))
         lines: Lines = {}
         shown: str | None = None
@@ -180,26 +254,86 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
     else:
         source_file = Path(source)
         shown = os.fspath(source)
-        raw, lines = parse_yaml(_read_source(source_file, shown), file=shown)
+        raw, lines = parse_yaml(_read_source(source_file, shown, limits), file=shown,
+                                limits=limits)
         folder = Path(base_dir) if base_dir is not None else source_file.parent
     if not isinstance(raw, dict):
         raise ScenarioError.single(
             "a scenario must be a mapping with name, time, stations and classes "
-            f"(got {type(raw).__name__})", file=shown, line=lines.get(()),
+            f"(got {_kind(raw)})", file=shown, line=lines.get(()),
         )
-    inline = _Inliner(folder)
+    inline = _Inliner(folder, limits)
     base_raw = copy.deepcopy(raw)
     base, problems = _validate(base_raw, lines=lines, prefix=(), inline=inline)
     if base is None:
         raise ScenarioError(problems, file=shown)
+    problems = limit_problems(base, limits=limits, lines=lines, prefix=())
+    if problems:
+        raise ScenarioError(problems, file=shown)
+    del base_raw
     common = {key: value for key, value in raw.items() if key != "variants"}
     variants: dict[str, ScenarioDocument] = {}
     for name, patch in base.variants.items():
         merged = merge(common, patch)
-        document, found = _validate(merged, lines=lines, prefix=("variants", name), inline=inline)
-        problems.extend(found)
+        prefix = ("variants", name)
+        document, found = _validate(merged, lines=lines, prefix=prefix, inline=inline)
         if document is not None:
+            found = limit_problems(document, limits=limits, lines=lines, prefix=prefix)
+        problems.extend(found)
+        if document is not None and not found:
             variants[name] = document
     if problems:
         raise ScenarioError(problems, file=shown)
     return Scenario(base=base, variants=variants, source_file=source_file)
+
+
+# ----------------------------------------------------------------------------- machine limits
+
+
+def limit_problems(doc: ScenarioDocument, *, limits: limits_.Limits, lines: Lines,
+                   prefix: Loc = ()) -> list[Problem]:
+    """The limits of :mod:`portsim.limits` that a valid document exceeds: its horizon, its
+    replications and the entities expected to arrive in one replication."""
+    problems: list[Problem] = []
+
+    def problem(path: Loc, message: str) -> None:
+        full = (*prefix, *path)
+        problems.append(Problem(path=full, line=line_of(full, lines), message=message))
+
+    horizon = doc.time.horizon
+    if horizon > limits.max_horizon:
+        problem(("time", "horizon"),
+                f"a horizon of {limits_.format_horizon(horizon)} is longer than the limit of "
+                f"{limits_.format_horizon(limits.max_horizon)} of simulated time per replication "
+                f"(set {limits_.describe('max_horizon')} to allow more)")
+    if doc.replications > limits.max_replications:
+        problem(("replications",),
+                f"{doc.replications:,} replications is more than the limit of "
+                f"{limits.max_replications:,} (set {limits_.describe('max_replications')} to "
+                "allow more)")
+    if problems:
+        return problems  # the expected arrivals are only worth counting over a sane horizon
+    expected = expected_entities(doc)
+    total = sum(expected.values())
+    if total > limits.max_entities:
+        name = max(expected, key=lambda key: expected[key])
+        where = ("classes", name, "arrivals") if doc.classes[name].arrivals is not None \
+            else ("classes", name)
+        horizon_text = limits_.format_horizon(horizon).split(" (")[0]
+        count = f"about {total:,.0f}" if math.isfinite(total) else "an unbounded number of"
+        share = f"{expected[name]:,.0f}" if math.isfinite(expected[name]) else "unbounded"
+        problem(where,
+                f"{count} entities would arrive in one replication of {horizon_text} ({share} "
+                f"of class {name!r}), more than the limit of {limits.max_entities:,} (set "
+                f"{limits_.describe('max_entities')} to allow more, or shorten time.horizon)")
+    return problems
+
+
+def expected_entities(doc: ScenarioDocument) -> dict[str, float]:
+    """Entities of each class expected to arrive in one replication of ``doc``: own arrivals
+    and members spawned by other classes (long-run rates times the horizon)."""
+    from portsim.engine.load import class_rates
+    from portsim.scenario.compile import compile_document
+
+    horizon = doc.time.horizon
+    return {name: rate * horizon for name, rate in class_rates(compile_document(doc)).items()}

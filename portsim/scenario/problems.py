@@ -10,6 +10,7 @@ the keys its model allows.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -38,6 +39,8 @@ _SHOW_INPUT = {
     "multiple_of",
 }
 _MISSING = object()
+#: A number in exponent form without a dot (``1e-3``), which YAML 1.1 reads as text.
+_EXPONENT = re.compile(r"^[-+]?[0-9]+[eE][-+]?[0-9]+$")
 
 
 # ----------------------------------------------------------------------------- walking the types
@@ -187,7 +190,13 @@ def _message(error: Mapping[str, Any], path: Loc, types_here: list[Any], raw: An
     message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     if kind in _SHOW_INPUT:
         given = value_at(raw, path)
-        message += f" (got {show_value(error.get('input') if given is _MISSING else given)})"
+        shown = error.get("input") if given is _MISSING else given
+        message += f" (got {show_value(shown)})"
+        if kind in ("float_type", "float_parsing") and isinstance(shown, str) \
+                and _EXPONENT.match(shown):
+            # YAML 1.1 reads 1e-3 (no dot) as text; the user meant a number.
+            mantissa, exponent = shown.lower().split("e")
+            message += f"; write {mantissa}.0e{exponent}: without a dot YAML reads it as text"
     return path, message
 
 

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from portsim.scenario.units import (
+    MAX_COUNT,
     Count,
     Duration,
     Name,
@@ -46,6 +47,11 @@ REFERENCE_ERROR = "scenario_reference"
 #: Keys a variant may not change: variants are compared with common random numbers, under the
 #: scenario's own name.
 FIXED_IN_VARIANTS = ("name", "seed", "replications", "variants")
+
+
+#: Coefficient of variation of a service or delay time. Observed clearance times have CVs
+#: around 0.3-1.5; 100 is far beyond any real process and keeps cv² finite.
+CoefficientOfVariation = Annotated[float, Field(ge=0, le=100)]
 
 
 class StrictModel(BaseModel):
@@ -129,7 +135,7 @@ class Lognormal(StrictModel):
     dist: Literal["lognormal"]
     mean: PositiveDuration
     """Mean."""
-    cv: Annotated[float, Field(ge=0)]
+    cv: CoefficientOfVariation
     """Coefficient of variation (standard deviation / mean)."""
 
 
@@ -139,7 +145,7 @@ class Gamma(StrictModel):
     dist: Literal["gamma"]
     mean: PositiveDuration
     """Mean."""
-    cv: Annotated[float, Field(ge=0)]
+    cv: CoefficientOfVariation
     """Coefficient of variation (standard deviation / mean)."""
 
 
@@ -167,7 +173,7 @@ class ShiftWindow(StrictModel):
     """Start, time of day (HH:MM)."""
     end: TimeOfDay
     """End, time of day (HH:MM, up to 24:00), after start."""
-    servers: Annotated[int, Field(ge=0)]
+    servers: Annotated[int, Field(ge=0, le=MAX_COUNT)]
     """Servers on duty in the window."""
 
     @model_validator(mode="after")

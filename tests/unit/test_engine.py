@@ -177,3 +177,13 @@ def test_zero_servers_forever_means_everyone_waits_and_nobody_is_lost():
     assert result.kpis["system"]["all"]["in_system_end"] == result.kpis["system"]["all"][
         "arrivals"]
     assert math.isnan(k["utilisation"])
+
+
+def test_utilisation_never_exceeds_one_when_a_shift_cuts_busy_servers():
+    # 3 servers busy for 10 min each; at t=1 the shift drops to 1 server. The two cut servers
+    # finish their customers (available until then), so utilisation is 1, not 2.5 or more.
+    schedule = ShiftSchedule(steps=((0.0, 3), (1.0, 1)), period=None)
+    model = one_station(schedule, Deterministic(10.0), Trace((0.0, 0.0, 0.0)), horizon=10.0)
+    k = run_replication(model).kpis["stations"]["s"]
+    assert k["utilisation"] == pytest.approx(1.0)
+    assert k["servers_mean"] == pytest.approx((3 * 1 + 1 * 9) / 10)

@@ -1,0 +1,1 @@
+"""Benchmarks of the simulation core, each measured against references in the same run."""

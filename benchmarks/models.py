@@ -1,0 +1,96 @@
+"""portsim models for the benchmarks, built with the Python engine API (no scenario file).
+
+Only portsim and numpy are imported here, so that a memory probe in a fresh process measures
+portsim and not the references (SimPy models, Ciw) it is compared with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence as SequenceOf
+
+import numpy as np
+
+from portsim.engine.distributions import Exponential, Lognormal, Sequence, Uniform
+from portsim.engine.model import (
+    Branch,
+    ClassSpec,
+    Delay,
+    Model,
+    Poisson,
+    RateProfile,
+    ShiftSchedule,
+    StationSpec,
+    Trace,
+    Visit,
+)
+
+SERVERS = 10
+UTILISATION = 0.9
+MEAN_SERVICE = 1.0  # minutes
+
+
+def trace_model(arrivals: SequenceOf[float], services: SequenceOf[SequenceOf[float]],
+                servers: int, horizon: float) -> Model:
+    """A queue (one station) or tandem (several, visited in order) fed recorded times.
+
+    ``arrivals`` are absolute times; ``services[k]`` the service times of station ``k``, handed
+    out in the order services start there. No randomness is drawn.
+    """
+    stations = tuple(
+        StationSpec(f"s{k + 1}", ShiftSchedule.constant(servers), Sequence(tuple(times)))
+        for k, times in enumerate(services))
+    route = tuple(Visit(station.name) for station in stations)
+    return Model(stations=stations, classes=(ClassSpec("c", Trace(tuple(arrivals)), route),),
+                 horizon=horizon, name="mmc-trace")
+
+
+def poisson_model(customers: int, servers: int = SERVERS, stations: int = 1,
+                  utilisation: float = UTILISATION) -> Model:
+    """The same M/M/c queue (or tandem) on portsim's own random streams.
+
+    The horizon is sized for ``customers`` expected arrivals. Used where a pre-drawn trace would
+    itself cost memory (the memory probe) or time to ship to worker processes.
+    """
+    rate = utilisation * servers / MEAN_SERVICE
+    specs = tuple(StationSpec(f"s{k + 1}", ShiftSchedule.constant(servers),
+                              Exponential(MEAN_SERVICE)) for k in range(stations))
+    route = tuple(Visit(spec.name) for spec in specs)
+    return Model(stations=specs, classes=(ClassSpec("c", Poisson(rate), route),),
+                 horizon=customers / rate, name="mmc-poisson")
+
+
+# ----------------------------------------------------------------------------- a port day
+
+PORT_DAY_PASSENGERS = 100_000
+SECONDS = 1.0 / 60.0
+# Relative weight of each hour of the day: quiet nights, a morning and an evening peak.
+_HOURLY_WEIGHT = np.array([
+    0.6, 0.4, 0.3, 0.3, 0.4, 1.2, 3.0, 5.0, 6.0, 6.2, 6.0, 5.6,
+    5.2, 5.0, 5.2, 5.6, 6.0, 6.4, 6.6, 6.2, 5.4, 4.4, 2.6, 1.4,
+])
+HOURLY_SHARE = _HOURLY_WEIGHT / _HOURLY_WEIGHT.sum()
+
+
+def port_day_model(passengers: int = PORT_DAY_PASSENGERS) -> Model:
+    """A busy airport arrivals hall for one day, sized from REFERENCE.md "Suggested defaults".
+
+    ``passengers`` inbound per day (expected) on an hourly profile whose peak hour carries 6.6 %
+    of the day: 80 % citizens, 80 % of them e-gate eligible; 20 % foreigners, 30 % of them e-gate
+    eligible. Everyone walks 5-15 minutes from the aircraft, then queues for 30 e-gates (12 s,
+    lognormal cv 0.3) or 30 desks (citizens 45 s cv 0.5, foreigners 75 s cv 0.6). Desks run at
+    about 68 % over the day and saturate at the evening peak.
+    """
+    def profile(share: float) -> RateProfile:
+        return RateProfile(tuple((passengers * share * HOURLY_SHARE / 60.0).tolist()))
+
+    def route(egate_share: float) -> tuple:
+        return (Delay(Uniform(5.0, 15.0)),
+                Branch(((egate_share, (Visit("egates"),)),
+                        (1.0 - egate_share, (Visit("desks"),)))))
+
+    egates = StationSpec("egates", ShiftSchedule.constant(30), Lognormal(12 * SECONDS, 0.3))
+    desks = StationSpec("desks", ShiftSchedule.constant(30), Lognormal(45 * SECONDS, 0.5),
+                        service_by_class={"foreigner": Lognormal(75 * SECONDS, 0.6)})
+    classes = (ClassSpec("citizen", profile(0.8), route(0.8)),
+               ClassSpec("foreigner", profile(0.2), route(0.3)))
+    return Model(stations=(egates, desks), classes=classes, horizon=1440.0, name="port-day")

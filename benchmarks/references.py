@@ -1,0 +1,182 @@
+"""The references every core benchmark is compared with, fed one set of pre-drawn inputs.
+
+A ratio is only honest when both sides simulate the same thing. So inter-arrival and service
+times are drawn once with numpy (:func:`draw_inputs`) and fed, unchanged, to
+
+* portsim (:func:`portsim_model`): a ``Trace`` of arrival times and a ``Sequence`` of service
+  times per station, run with its full statistics (waits, quantile histograms, queue lengths,
+  utilisation, throughput, series);
+* the minimal process-per-customer SimPy model (:func:`minimal_simpy`): one process per
+  customer, a ``simpy.Resource`` per station, the bulk draws handed out by list iterators,
+  running sums -- the best plain SimPy a user would write;
+* Ciw (:func:`run_ciw`), with ``Sequential`` distributions over the same times;
+* the Kiefer-Wolfowitz recursion for a FIFO c-server queue (:func:`kiefer_wolfowitz_waits`).
+
+Each station takes its next service time when a service starts, as portsim's streams do; in a
+FIFO queue starts follow arrivals, so customer *i* of a single station gets ``services[0][i]``
+everywhere and the waits agree customer by customer.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import ciw
+import numpy as np
+import simpy
+
+from benchmarks.models import MEAN_SERVICE, SERVERS, UTILISATION, trace_model
+from benchmarks.summary import fast_mode
+from portsim.engine.model import Model
+
+CORE_CUSTOMERS = 50_000 if fast_mode() else 200_000
+INPUT_SEED = 20_240_501
+TAIL = 1_000.0
+"""Minutes simulated after the last arrival, enough for every queue here to empty."""
+
+
+@dataclass(frozen=True)
+class QueueInputs:
+    """Pre-drawn arrival times and, per station, service times, as Python floats."""
+
+    arrivals: list[float]
+    """Absolute arrival times, increasing (the cumulative sum of exponential gaps)."""
+    services: tuple[list[float], ...]
+    """Service times, one list per station, handed out in the order services start."""
+    servers: int
+
+    @property
+    def customers(self) -> int:
+        return len(self.arrivals)
+
+    @property
+    def horizon(self) -> float:
+        return self.arrivals[-1] + TAIL
+
+    def gaps(self) -> list[float]:
+        return np.diff(np.asarray(self.arrivals), prepend=0.0).tolist()
+
+
+def draw_inputs(customers: int = CORE_CUSTOMERS, servers: int = SERVERS, stations: int = 1,
+                utilisation: float = UTILISATION, seed: int = INPUT_SEED) -> QueueInputs:
+    """Poisson arrivals at ``utilisation * servers / MEAN_SERVICE``, exponential services."""
+    rng = np.random.default_rng(seed)
+    rate = utilisation * servers / MEAN_SERVICE
+    arrivals = np.cumsum(rng.exponential(1.0 / rate, customers))
+    services = tuple(rng.exponential(MEAN_SERVICE, customers).tolist() for _ in range(stations))
+    return QueueInputs(arrivals.tolist(), services, servers)
+
+
+def portsim_model(inputs: QueueInputs) -> Model:
+    return trace_model(inputs.arrivals, inputs.services, inputs.servers, inputs.horizon)
+
+
+# ----------------------------------------------------------------------------- minimal SimPy
+
+
+@dataclass
+class SimpyTotals:
+    """Running sums over all visits (waits) and all customers (times in system)."""
+
+    visits: int = 0
+    completed: int = 0
+    wait_sum: float = 0.0
+    sojourn_sum: float = 0.0
+
+    @property
+    def wait_mean(self) -> float:
+        """Mean wait per station visit."""
+        return self.wait_sum / self.visits
+
+    @property
+    def sojourn_mean(self) -> float:
+        return self.sojourn_sum / self.completed
+
+
+def minimal_simpy(inputs: QueueInputs,
+                  waits: list[dict[int, float]] | None = None) -> SimpyTotals:
+    """The minimal process-per-customer SimPy model: a station is a ``simpy.Resource``.
+
+    Keeps running sums only, unless ``waits`` is given (one dict per station): then each wait is
+    also recorded under the customer's index (0-based, in order of arrival).
+    """
+    env = simpy.Environment()
+    stations = [(simpy.Resource(env, capacity=inputs.servers), iter(times).__next__)
+                for times in inputs.services]
+    totals = SimpyTotals()
+
+    def customer(env: simpy.Environment, index: int):
+        arrived = env.now
+        for k, (resource, service) in enumerate(stations):
+            queued = env.now
+            with resource.request() as request:
+                yield request
+                wait = env.now - queued
+                totals.wait_sum += wait
+                totals.visits += 1
+                if waits is not None:
+                    waits[k][index] = wait
+                yield env.timeout(service())
+        totals.sojourn_sum += env.now - arrived
+        totals.completed += 1
+
+    def source(env: simpy.Environment):
+        for index, at in enumerate(inputs.arrivals):
+            yield env.timeout(at - env.now)
+            env.process(customer(env, index))
+
+    env.process(source(env))
+    env.run(until=inputs.horizon)
+    return totals
+
+
+# ----------------------------------------------------------------------------- Ciw
+
+
+def ciw_network(inputs: QueueInputs) -> ciw.network.Network:
+    """The same queue or tandem in Ciw, over ``Sequential`` distributions of the same times.
+
+    A final huge gap stops Ciw's cyclic arrival sequence from starting over within the horizon.
+    """
+    stations = len(inputs.services)
+    arrivals = [ciw.dists.Sequential(inputs.gaps() + [1e12])] + [None] * (stations - 1)
+    routing = [[1.0 if j == i + 1 else 0.0 for j in range(stations)] for i in range(stations)]
+    return ciw.create_network(
+        arrival_distributions=arrivals,
+        service_distributions=[ciw.dists.Sequential(times) for times in inputs.services],
+        number_of_servers=[inputs.servers] * stations,
+        routing=routing,
+    )
+
+
+def run_ciw(inputs: QueueInputs) -> ciw.Simulation:
+    ciw.seed(0)  # nothing random is drawn (Sequential only); Ciw's global state is seeded anyway
+    simulation = ciw.Simulation(ciw_network(inputs))
+    simulation.simulate_until_max_time(inputs.horizon)
+    return simulation
+
+
+def ciw_wait_mean(simulation: ciw.Simulation) -> float:
+    """Mean wait per station visit, from Ciw's records (read after the timed run)."""
+    return float(np.mean([record.waiting_time for record in simulation.get_all_records()]))
+
+
+# ----------------------------------------------------------------------------- recursion
+
+
+def kiefer_wolfowitz_waits(arrivals: list[float], services: list[float],
+                           servers: int) -> list[float]:
+    """Waits in a FIFO c-server queue: each customer takes the server that frees first.
+
+    Equivalent to the Kiefer-Wolfowitz workload-vector recursion; a heap of the times the
+    servers next become free.
+    """
+    free = [0.0] * servers
+    waits = []
+    for at, service in zip(arrivals, services, strict=True):
+        soonest = free[0]
+        start = at if at >= soonest else soonest
+        waits.append(start - at)
+        heapq.heapreplace(free, start + service)
+    return waits

@@ -1,0 +1,166 @@
+"""The ratios the benchmarks exist to measure, and the table that prints them.
+
+Benchmarks record timings under fixed keys (see :data:`TIMINGS`); a ratio is defined on two keys
+measured in the same session, so machine speed cancels out. Used by ``benchmarks/conftest.py``
+(table at the end of a ``pytest benchmarks`` session, ``benchmarks/latest.json``) and by
+``benchmarks/ci_guard.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Ratio:
+    name: str
+    numerator: str
+    denominator: str
+    goal: str
+    """``"<= x"``, ``">= x"`` or ``""`` (reported, no goal)."""
+    aim: str = ""
+
+    def value(self, timings: Mapping[str, Mapping[str, Any]], field: str | None = None
+              ) -> float | None:
+        """The ratio on CPU seconds when both sides have them, else on wall seconds.
+
+        CPU time (``time.process_time``) of single-threaded code is what a busy neighbour on a
+        shared machine disturbs least; ``field`` picks one explicitly.
+        """
+        top, bottom = timings.get(self.numerator), timings.get(self.denominator)
+        if not top or not bottom:
+            return None
+        if field is None:
+            field = "cpu" if top.get("cpu") and bottom.get("cpu") else "seconds"
+        if not top.get(field) or not bottom.get(field):
+            return None
+        return top[field] / bottom[field]
+
+    def met(self, value: float | None) -> bool | None:
+        if value is None or not self.goal:
+            return None
+        op, limit = self.goal.split()
+        return value <= float(limit) if op == "<=" else value >= float(limit)
+
+
+WORKERS = Ratio("8 replications: 1 worker / 2 workers", "workers.1", "workers.2", ">= 1.8")
+CEILING = Ratio("machine: 2 plain processes, serial / parallel", "machine.serial2",
+                "machine.parallel2", "")
+"""What two cores give two independent CPU-bound processes at the time: the ceiling for WORKERS."""
+
+RATIOS = (
+    Ratio("M/M/10 portsim / minimal SimPy", "mm10.portsim", "mm10.simpy", "<= 0.5", "0.3"),
+    Ratio("M/M/10 portsim own streams / minimal SimPy", "mm10.portsim_poisson", "mm10.simpy",
+          ""),
+    Ratio("M/M/10 Ciw / portsim", "mm10.ciw", "mm10.portsim", ">= 4"),
+    Ratio("tandem portsim / minimal SimPy", "tandem.portsim", "tandem.simpy", "<= 0.5"),
+    Ratio("tandem Ciw / portsim", "tandem.ciw", "tandem.portsim", ">= 4"),
+    Ratio("M/M/10 Kiefer-Wolfowitz / portsim", "mm10.kiefer_wolfowitz", "mm10.portsim", ""),
+    Ratio("peak RSS 10x customers / 1x", "memory.large", "memory.small", "<= 1.2"),
+    WORKERS,
+    CEILING,
+)
+
+GROSS_REGRESSIONS = (("mm10.portsim", "mm10.simpy"), ("tandem.portsim", "tandem.simpy"))
+"""CI fails only when portsim is slower than the minimal SimPy model (ratio above 1)."""
+
+
+def gross_regressions(timings: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Messages for each model on which portsim is slower than the minimal SimPy model."""
+    found = []
+    for top, bottom in GROSS_REGRESSIONS:
+        ratio = Ratio("", top, bottom, "").value(timings)
+        if ratio is not None:
+            if ratio > 1.0:
+                found.append(f"GROSS REGRESSION: {top} takes {ratio:.2f}x the time of "
+                             f"{bottom} (limit 1.0)")
+    return found
+
+
+def fast_mode() -> bool:
+    return os.environ.get("PORTSIM_BENCH_FAST", "") not in ("", "0")
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import ciw
+    import numpy
+    import simpy
+
+    return {"nproc": os.cpu_count(), "cpu": cpu, "python": sys.version.split()[0],
+            "load_average": os.getloadavg(),
+            "platform": platform.platform(), "simpy": simpy.__version__,
+            "ciw": ciw.__version__, "numpy": numpy.__version__}
+
+
+def ratio_rows(timings: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for ratio in RATIOS:
+        value = ratio.value(timings)
+        rows.append({"name": ratio.name, "value": value, "wall": ratio.value(timings, "seconds"),
+                     "goal": ratio.goal, "aim": ratio.aim, "met": ratio.met(value)})
+    return rows
+
+
+def format_report(timings: Mapping[str, Mapping[str, Any]],
+                  notes: Mapping[str, Any] | None = None, measured_only: bool = False) -> str:
+    lines = [f"portsim benchmarks ({'fast' if fast_mode() else 'full'} mode): minimum over "
+             "rounds of wall-clock and CPU seconds; ratios on CPU seconds where measured"]
+    lines.append(f"{'timing':<26}{'wall s':>10}{'cpu s':>10}{'median':>10}{'rounds':>7}"
+                 f"{'customers':>11}{'us/cust':>9}")
+    for key in sorted(timings):
+        row = timings[key]
+        customers = row.get("customers")
+        if row.get("unit", "s") != "s":
+            lines.append(f"{key:<26}{row['seconds']:>8.1f}{row['unit']:>2}{'':>27}"
+                         f"{customers or '':>11}")
+            continue
+        cpu = row.get("cpu")
+        best = cpu or row["seconds"]
+        per = f"{1e6 * best / customers:>9.2f}" if customers else f"{'':>9}"
+        cpu_text = f"{cpu:>10.4f}" if cpu else f"{'':>10}"
+        lines.append(f"{key:<26}{row['seconds']:>10.4f}{cpu_text}"
+                     f"{row.get('median', row['seconds']):>10.4f}{row.get('rounds', 1):>7}"
+                     f"{customers or '':>11}{per}")
+    lines.append("")
+    lines.append(f"{'ratio':<46}{'value':>8}{'(wall)':>8}{'goal':>9}{'aim':>6}  verdict")
+    for row in ratio_rows(timings):
+        if measured_only and row["value"] is None:
+            continue
+        value = "n/a" if row["value"] is None else f"{row['value']:.3f}"
+        wall = "" if row["wall"] is None else f"{row['wall']:.3f}"
+        verdict = {True: "met", False: "MISSED", None: ""}[row["met"]]
+        lines.append(f"{row['name']:<46}{value:>8}{wall:>8}{row['goal']:>9}{row['aim']:>6}"
+                     f"  {verdict}")
+    rows = {row["name"]: row["value"] for row in ratio_rows(timings)}
+    speedup, ceiling = rows[WORKERS.name], rows[CEILING.name]
+    if speedup and ceiling:
+        lines.append(f"worker speed-up / the machine's ceiling at the time: {speedup / ceiling:.2f}"
+                     " (1.0: the pool gets all that two free cores would give)")
+    for key, value in (notes or {}).items():
+        lines.append(f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def write_json(path: Path, timings: Mapping[str, Mapping[str, Any]],
+               notes: Mapping[str, Any] | None = None) -> None:
+    document = {"mode": "fast" if fast_mode() else "full", "machine": machine(),
+                "timings": dict(timings), "ratios": ratio_rows(timings),
+                "notes": dict(notes or {})}
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")

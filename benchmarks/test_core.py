@@ -1,0 +1,96 @@
+"""Core benchmarks: M/M/10 at utilisation 0.9 and a two-station tandem, against the references.
+
+portsim, the minimal SimPy model and Ciw are fed the same pre-drawn times (benchmarks/references.py)
+and every benchmark checks, after its timed rounds, that its mean wait equals the others', so the
+ratios compare implementations doing the same work.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.models import poisson_model
+from benchmarks.references import (
+    ciw_wait_mean,
+    kiefer_wolfowitz_waits,
+    minimal_simpy,
+    portsim_model,
+    run_ciw,
+)
+from benchmarks.summary import fast_mode
+from portsim.engine import run_replication
+
+pytestmark = [pytest.mark.benchmark_suite, pytest.mark.benchmark(group="core")]
+
+ROUNDS = 3 if fast_mode() else 5
+CIW_ROUNDS = 1 if fast_mode() else 2
+
+
+def _expected_wait(inputs) -> float:
+    return minimal_simpy(inputs).wait_mean
+
+
+# ----------------------------------------------------------------------------- M/M/10
+
+
+def test_mm10_portsim(measure, mm10_inputs):
+    model = portsim_model(mm10_inputs)
+    result = measure("mm10.portsim", lambda: run_replication(model, seed=0), ROUNDS,
+                     mm10_inputs.customers)
+    station = result.kpis["stations"]["s1"]
+    assert station["completions"] == mm10_inputs.customers
+    assert station["wait_mean"] == pytest.approx(_expected_wait(mm10_inputs), rel=1e-9)
+
+
+def test_mm10_portsim_own_streams(measure, mm10_inputs):
+    model = poisson_model(mm10_inputs.customers)
+    result = measure("mm10.portsim_poisson", lambda: run_replication(model, seed=0), ROUNDS,
+                     mm10_inputs.customers)
+    assert result.kpis["stations"]["s1"]["utilisation"] == pytest.approx(0.9, abs=0.02)
+
+
+def test_mm10_minimal_simpy(measure, mm10_inputs):
+    totals = measure("mm10.simpy", lambda: minimal_simpy(mm10_inputs), ROUNDS,
+                     mm10_inputs.customers)
+    assert totals.completed == mm10_inputs.customers
+
+
+def test_mm10_ciw(measure, mm10_inputs):
+    simulation = measure("mm10.ciw", lambda: run_ciw(mm10_inputs), CIW_ROUNDS,
+                         mm10_inputs.customers)
+    assert ciw_wait_mean(simulation) == pytest.approx(_expected_wait(mm10_inputs), rel=1e-9)
+
+
+def test_mm10_kiefer_wolfowitz(measure, mm10_inputs):
+    """The floor: the recursion in plain Python, no simulation at all."""
+    waits = measure("mm10.kiefer_wolfowitz",
+                    lambda: kiefer_wolfowitz_waits(mm10_inputs.arrivals,
+                                                   mm10_inputs.services[0], mm10_inputs.servers),
+                    ROUNDS, mm10_inputs.customers)
+    assert sum(waits) / len(waits) == pytest.approx(_expected_wait(mm10_inputs), rel=1e-9)
+
+
+# ----------------------------------------------------------------------------- tandem
+
+
+def test_tandem_portsim(measure, tandem_inputs):
+    model = portsim_model(tandem_inputs)
+    result = measure("tandem.portsim", lambda: run_replication(model, seed=0), ROUNDS,
+                     tandem_inputs.customers)
+    stations = result.kpis["stations"]
+    visits = stations["s1"]["completions"] + stations["s2"]["completions"]
+    assert visits == 2 * tandem_inputs.customers
+    mean = (stations["s1"]["wait_mean"] + stations["s2"]["wait_mean"]) / 2
+    assert mean == pytest.approx(_expected_wait(tandem_inputs), rel=1e-9)
+
+
+def test_tandem_minimal_simpy(measure, tandem_inputs):
+    totals = measure("tandem.simpy", lambda: minimal_simpy(tandem_inputs), ROUNDS,
+                     tandem_inputs.customers)
+    assert totals.completed == tandem_inputs.customers
+
+
+def test_tandem_ciw(measure, tandem_inputs):
+    simulation = measure("tandem.ciw", lambda: run_ciw(tandem_inputs), CIW_ROUNDS,
+                         tandem_inputs.customers)
+    assert ciw_wait_mean(simulation) == pytest.approx(_expected_wait(tandem_inputs), rel=1e-9)
