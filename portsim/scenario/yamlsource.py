@@ -290,6 +290,14 @@ def _syntax_error(error: yaml.MarkedYAMLError, text: str, file: str | None) -> S
         return min(mark.line + 1, last)
 
     mark = error.problem_mark or error.context_mark
+    if "nesting depth" in (error.problem or ""):
+        # Newer libyaml stops deep flow nesting in its scanner, ahead of the events that our
+        # own depth check reads: report it as the same limit.
+        limit = limits_.current().max_depth
+        return ScenarioError.single(
+            f"mappings and lists are nested more than {limit} levels deep "
+            f"(the limit is {limits_.describe('max_depth')})", file=file,
+            line=line(mark) if mark is not None else None)
     detail = error.problem or "invalid YAML"
     if error.context and error.context_mark is not None:
         detail += f" ({error.context} on line {line(error.context_mark)})"
