@@ -4,6 +4,7 @@ from portsim.engine.model import (
     Branch,
     ClassSpec,
     Delay,
+    Milestone,
     Model,
     OptionalStep,
     Poisson,
@@ -18,7 +19,8 @@ from portsim.engine.model import (
 from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
 
 __all__ = [
-    "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Model", "OptionalStep", "Poisson",
+    "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Milestone", "Model", "OptionalStep",
+    "Poisson",
     "RateProfile", "ReplicationResult", "ShiftSchedule", "ShortestQueue", "StationSpec",
     "Timetable", "Trace", "Visit", "run_replication",
 ]

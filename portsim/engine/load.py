@@ -19,6 +19,7 @@ from portsim.engine.model import (
     Arrivals,
     Branch,
     Delay,
+    Milestone,
     Model,
     OptionalStep,
     Poisson,
@@ -110,7 +111,7 @@ def _add_visits(
         elif isinstance(step, Spawn):
             # The engine rounds each drawn count; the mean of the draw is close enough here.
             spawns[step.class_name] += weight * step.count.mean
-        elif isinstance(step, Delay):
+        elif isinstance(step, Delay | Milestone):
             continue  # no station, no queue
         else:
             raise TypeError(f"unknown route step {step!r}")

@@ -203,7 +203,19 @@ class Spawn:
     spread: float = 0.0
 
 
-Step = Visit | Branch | ShortestQueue | OptionalStep | Delay | Spawn
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """Record the time since the entity's arrival when it reaches this point of its route
+    (e.g. cleared to berth): class KPIs ``until_<name>_mean``, ``_p50`` ... ``_max``."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not self.name.replace("_", "").isalnum():
+            raise ValueError(f"milestone name {self.name!r}: use letters, digits and '_'")
+
+
+Step = Visit | Branch | ShortestQueue | OptionalStep | Delay | Spawn | Milestone
 Route = tuple[Step, ...]
 
 

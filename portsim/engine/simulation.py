@@ -57,6 +57,7 @@ class _Class:
 
     __slots__ = ("name", "priority", "waits", "sojourns", "arrivals", "completions",
                  "arrival_series", "completion_series", "first_node", "due_after", "lateness",
+                 "milestones",
                  "add_wait", "add_sojourn")
 
     def __init__(self, name: str, priority: int, sla: float, bins: int,
@@ -65,6 +66,7 @@ class _Class:
         self.priority = priority
         self.due_after = due_after
         self.lateness = Tally(0.0) if due_after is not None else None
+        self.milestones: dict[str, Tally] = {}
         self.waits = Tally(sla)
         self.sojourns = Tally()
         self.arrivals = 0
@@ -81,6 +83,8 @@ class _Class:
         self.sojourns.reset()
         if self.lateness is not None:
             self.lateness.reset()
+        for tally in self.milestones.values():
+            tally.reset()
         self.add_wait = self.waits.add
         self.add_sojourn = self.sojourns.add
         self.arrivals = 0
@@ -138,6 +142,14 @@ class _BranchNode:
         self.next: Any = None
 
 
+class _MilestoneNode:
+    __slots__ = ("tally", "next")
+
+    def __init__(self, tally: Tally) -> None:
+        self.tally = tally
+        self.next: Any = None
+
+
 class _DelayNode:
     __slots__ = ("stream", "next")
 
@@ -191,9 +203,10 @@ class _Replication:
                 spec.name, self.env, spec.servers.servers_at(0.0),
                 spec.discipline == "priority", services, self.advance, model.sla,
                 self.bin_width, self.bin_count, trace)
-        for spec in model.classes:
-            kind = self.classes[spec.name]
-            kind.first_node = self._compile_route(spec.route, spec.name, "route", None)
+        for class_spec in model.classes:
+            kind = self.classes[class_spec.name]
+            kind.first_node = self._compile_route(class_spec.route, class_spec.name, "route",
+                                                  None)
 
     @property
     def arrivals(self) -> int:
@@ -221,6 +234,11 @@ class _Replication:
             if isinstance(step, m.Visit):
                 node_type = _BookedVisitNode if step.reserve_ahead else _VisitNode
                 node: Any = node_type(self.stations[step.station])
+                node.next = head
+            elif isinstance(step, m.Milestone):
+                milestones = self.classes[class_name].milestones
+                tally = milestones.setdefault(step.name, Tally(self.model.sla))
+                node = _MilestoneNode(tally)
                 node.next = head
             elif isinstance(step, m.Spawn):
                 node = _SpawnNode(
@@ -261,9 +279,8 @@ class _Replication:
         rng = generator(self.seed, self.replication, "arrivals", spec.name)
         times = arrival_times(spec.arrivals, rng, self.model.horizon)
         first = spec.route[0] if spec.route else None
-        lead = first.reserve_ahead if isinstance(first, m.Visit) else None
-        if lead:
-            self._announce(kind, times, lead, self.stations[first.station])
+        if isinstance(first, m.Visit) and first.reserve_ahead:
+            self._announce(kind, times, first.reserve_ahead, self.stations[first.station])
         else:
             self._arrive_at(kind, times)
 
@@ -391,6 +408,11 @@ class _Replication:
                 self._spawn_batch(node)
                 node = node.next
                 continue
+            if node_type is _MilestoneNode:
+                node.tally.add(self.env._now - entity.arrived)  # type: ignore[attr-defined]
+                node.tally.maybe_flush()
+                node = node.next
+                continue
             if node_type is _ChoiceNode:
                 best = node.stations[0]
                 best_load = best.load()
@@ -502,8 +524,8 @@ class _Replication:
                 self.env.process(self._shifts(self.stations[spec.name], spec.servers))
             if spec.reactive is not None:
                 self.env.process(self._reactive(self.stations[spec.name], spec.reactive))
-        for spec in model.classes:
-            self._start_arrivals(spec)
+        for class_spec in model.classes:
+            self._start_arrivals(class_spec)
         if model.warmup > 0:
             Wake(self.env, model.warmup, None, self._end_warmup)
         self.env.run(until=model.horizon)
@@ -530,6 +552,8 @@ class _Replication:
             row.update(_tally_kpis("wait", kind.waits))
             row["prob_wait"] = kind.waits.share_positive()
             row.update(_tally_kpis("sojourn", kind.sojourns))
+            for milestone, tally in kind.milestones.items():
+                row.update(_tally_kpis(f"until_{milestone}", tally))
             if kind.lateness is not None:
                 row["late_share"] = 1.0 - kind.lateness.share_within()
                 row["lateness_mean"] = kind.lateness.mean
@@ -570,7 +594,7 @@ class _Replication:
             "arrivals": {n: k.arrival_series for n, k in self.classes.items()},
             "completions": {n: k.completion_series for n, k in self.classes.items()},
             "queue_mean": {
-                n: (s.queue_level.bins / self.bin_width).tolist()
+                n: (np.asarray(s.queue_level.bins) / self.bin_width).tolist()
                 for n, s in self.stations.items()
             },
         }

@@ -194,6 +194,8 @@ def _step(step: s.Step) -> m.Step:
             return m.OptionalStep(probability=optional.p, route=_route(optional.route))
         case s.DelayStep(delay=spec):
             return m.Delay(duration=distribution(spec))
+        case s.MilestoneStep(milestone=name):
+            return m.Milestone(name=name)
         case s.SpawnStep(spawn=spawn):
             count = spawn.count
             return m.Spawn(class_name=spawn.class_name,

@@ -423,6 +423,15 @@ class SpawnStep(StrictModel):
     """Which class, how many, over how long."""
 
 
+class MilestoneStep(StrictModel):
+    """Record the time since arrival when an entity reaches this point of its route (no queue,
+    no time): class KPIs ``until_<name>_mean``, ``_p50``, ``_p90``, ``_p95``, ``_p99``, ``_max``.
+    E.g. a ship's time from arrival until it is cleared to berth."""
+
+    milestone: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]
+    """The milestone's name (letters, digits and _: it becomes part of KPI names)."""
+
+
 STEP_KEYS: dict[str, type[StrictModel]] = {
     "station": StationStep,
     "branch": BranchStep,
@@ -430,6 +439,7 @@ STEP_KEYS: dict[str, type[StrictModel]] = {
     "optional": OptionalStep,
     "delay": DelayStep,
     "spawn": SpawnStep,
+    "milestone": MilestoneStep,
 }
 STEP_ERROR = "route_step"
 STEP_HELP = (
@@ -459,7 +469,8 @@ Step = Annotated[
     | Annotated[ShortestQueueStep, Tag("step-shortest_queue")]
     | Annotated[OptionalStep, Tag("step-optional")]
     | Annotated[DelayStep, Tag("step-delay")]
-    | Annotated[SpawnStep, Tag("step-spawn")],
+    | Annotated[SpawnStep, Tag("step-spawn")]
+    | Annotated[MilestoneStep, Tag("step-milestone")],
     Discriminator(_step_tag, custom_error_type=STEP_ERROR, custom_error_message=STEP_HELP),
 ]
 

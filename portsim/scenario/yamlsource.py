@@ -118,7 +118,7 @@ class _Composer:
             line = event.start_mark.line + 1
             node: Node | None = None
             if isinstance(event, ev.AliasEvent):
-                target = self.anchors.get(event.anchor)
+                target = self.anchors.get(event.anchor or "")
                 if target is None:
                     raise _error(f"alias *{event.anchor} names no anchor (&{event.anchor}) "
                                  "defined above it", line)

@@ -94,3 +94,18 @@ def test_lateness_against_due_time():
     assert k["late_share"] == pytest.approx(2 / 3)
     assert k["lateness_mean"] == pytest.approx(20 / 3)
     assert k["lateness_max"] == pytest.approx(15.0)
+
+
+def test_milestone_records_time_since_arrival_at_that_point_of_the_route():
+    from portsim.engine.model import Milestone
+
+    team = StationSpec("team", ShiftSchedule.constant(1), Deterministic(10.0))
+    berth = StationSpec("berth", ShiftSchedule.constant(10), Deterministic(100.0))
+    ships = ClassSpec("ship", Trace((0.0, 0.0)),
+                      (Visit("team"), Milestone("cleared"), Visit("berth")))
+    k = run_replication(Model(stations=(team, berth), classes=(ships,), horizon=500.0)).kpis
+    row = k["classes"]["ship"]
+    # cleared after 10 and 20 minutes; the berth stay does not count
+    assert row["until_cleared_mean"] == pytest.approx(15.0)
+    assert row["until_cleared_max"] == pytest.approx(20.0)
+    assert row["sojourn_mean"] == pytest.approx(115.0)
