@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portsim.engine.load import overload_warnings
+from portsim import limits
 from portsim.engine.model import Model
 from portsim.engine.simulation import ReplicationResult
 from portsim.experiment.executors import Task, default_workers, execute
@@ -52,6 +53,14 @@ def run_jobs(jobs: Sequence[Job], *, workers: int = 1, scheduler: str | None = N
     labels = [job.label for job in jobs]
     if len(set(labels)) != len(labels):
         raise ValueError(f"job labels must be unique: {labels}")
+    most = limits.current().max_replications
+    for job in jobs:
+        if job.replications > most:
+            # The file's own count is checked when it loads; this catches --replications and
+            # the Python API.
+            raise limits.LimitsError(
+                f"{job.replications:,} replications asked for; the limit is {most:,} "
+                f"(set {limits.describe('max_replications')} to allow more)")
     done: dict[str, dict[int, ReplicationResult]] = {job.label: {} for job in jobs}
     tasks: list[Task] = []
     for job in jobs:

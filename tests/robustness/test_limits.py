@@ -129,3 +129,18 @@ def test_mappings_from_python_are_held_to_the_same_limits() -> None:
     looped["self"] = looped
     with pytest.raises(ScenarioError, match="contains itself"):
         load_scenario(looped)
+
+
+def test_replications_from_the_command_line_respect_the_limit(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from portsim.cli import app
+
+    monkeypatch.setenv("PORTSIM_MAX_REPLICATIONS", "5")
+    out = tmp_path / "out"
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "validation" / "mm1.yaml"
+    result = CliRunner().invoke(app, ["run", str(scenario), "--replications",
+                                      "6", "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "PORTSIM_MAX_REPLICATIONS" in result.output
+    assert not out.exists()
