@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from portsim.engine.load import overload_warnings
 from portsim import limits
+from portsim.engine.load import overload_warnings
 from portsim.engine.model import Model
 from portsim.engine.simulation import ReplicationResult
 from portsim.experiment.executors import Task, default_workers, execute

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
+from portsim.report.kpis import SHOWN
 from portsim.stats.accumulators import bin_edges
 
 if TYPE_CHECKING:
@@ -49,6 +50,15 @@ def _figure(panels: int, title: str, width: float = 6.0, height: float = 3.6,
         extra.set_visible(False)
     figure.suptitle(title, fontsize=13)
     return figure, axes[:panels]
+
+
+def _kpi_words(kpi: str) -> str:
+    """The words a comparison uses for a KPI (``wait_p95`` → "95th percentile wait")."""
+    for shown in SHOWN.values():
+        for entry in shown:
+            if entry.kpi == kpi:
+                return entry.label.replace(" ≤ {sla}", " within the standard")
+    return kpi.replace("_", " ")
 
 
 def _colour(index: int) -> str:
@@ -289,7 +299,10 @@ def sweep_figure(sweep: Any, kpi: Any) -> Figure:
     """A KPI against the first swept parameter with 95% intervals; one line per combination
     of the other parameters; the waiting-time standard for KPIs in minutes."""
     first, *others = [setting.path for setting in sweep.settings]
-    figure, (ax,) = _figure(1, f"{sweep.name}: {kpi} against {first}", width=7.0, height=4.4)
+    words = _kpi_words(kpi.kpi)
+    # Two short lines: dotted paths are long, and a clipped title says nothing.
+    figure, (ax,) = _figure(1, f"{sweep.name}: {words} ({kpi.scope} {kpi.name})\n"
+                               f"against {first}", width=7.0, height=4.4)
     groups: dict[str, list[Any]] = {}
     for point in sweep.points:
         key = ", ".join(f"{path}={point.assignment[path]}" for path in others)
@@ -313,7 +326,7 @@ def sweep_figure(sweep: Any, kpi: Any) -> Figure:
         ax.axhline(sweep.sla, color="black", linestyle="--", linewidth=1,
                    label=f"standard {sweep.sla:g} min")
     unit = " (min)" if in_minutes else (" (share)" if "share" in kpi.kpi else "")
-    ax.set(xlabel=first, ylabel=f"{kpi.kpi}{unit}")
+    ax.set(xlabel=first, ylabel=f"{words}{unit}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, title="mean, 95% CI")
     return figure
