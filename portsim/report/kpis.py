@@ -61,6 +61,12 @@ def shown_for(scope: str, available: list[str]) -> Iterator[Shown]:
     for shown in SHOWN[scope]:
         if shown.kpi in available:
             yield shown
+    if scope == "classes":
+        # Milestones are named in the scenario (e.g. a ship cleared to berth): show their means.
+        for kpi in available:
+            if kpi.startswith("until_") and kpi.endswith("_mean"):
+                milestone = kpi.removeprefix("until_").removesuffix("_mean").replace("_", " ")
+                yield Shown(kpi, f"mean time until {milestone}", "min")
 
 
 def number(value: float | None, shown: Shown) -> str:
