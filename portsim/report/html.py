@@ -82,10 +82,13 @@ def _variants(comparison: Comparison) -> str:
     parts = ["<h2>Variants</h2><ul>"]
     for variant in comparison.variants:
         changes = comparison.changes.get(variant, [])
+        # A variant's description is its caption, not one of the changes it makes.
+        said = next((c.variant for c in changes if c.path == "description"), None)
+        caption = f" — {escape(str(said))}" if said else ""
         items = "".join(
             f"<li><code>{escape(c.path)}</code>: {_value(c.baseline)} → {_value(c.variant)}</li>"
-            for c in changes) or "<li>no change to the baseline</li>"
-        parts.append(f"<li><strong>{escape(variant)}</strong><ul>{items}</ul></li>")
+            for c in changes if c.path != "description") or "<li>no change to the baseline</li>"
+        parts.append(f"<li><strong>{escape(variant)}</strong>{caption}<ul>{items}</ul></li>")
     parts.append("</ul><p class=\"note\">Values as resolved: durations in minutes, rates per "
                  "minute.</p>")
     return "".join(parts)
