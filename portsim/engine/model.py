@@ -196,11 +196,18 @@ class Delay:
 @dataclass(frozen=True, slots=True)
 class Spawn:
     """Create ``count`` (rounded) new entities of another class here and now, spread uniformly
-    over ``spread`` minutes: the passengers a bus or a train brings to the hall."""
+    over ``spread`` minutes: the passengers a bus or a train brings to the hall.
+
+    With ``wait``, the spawning entity does not take its next step (other than another spawn)
+    until every member of the batch has left the system: a train that departs only when all
+    its passengers are cleared, a ship released when its crew is. Consecutive waiting spawns
+    join: the entity goes on when the last member of any of them has left.
+    """
 
     class_name: str
     count: Distribution
     spread: float = 0.0
+    wait: bool = False
 
 
 @dataclass(frozen=True, slots=True)

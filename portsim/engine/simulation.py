@@ -111,14 +111,15 @@ class _BookedVisitNode(_VisitNode):
 
 
 class _SpawnNode:
-    __slots__ = ("kind", "count", "spread", "uniforms_rng", "next")
+    __slots__ = ("kind", "count", "spread", "uniforms_rng", "wait", "next")
 
     def __init__(self, kind: Any, count: Stream, spread: float,
-                 uniforms_rng: np.random.Generator) -> None:
+                 uniforms_rng: np.random.Generator, wait: bool) -> None:
         self.kind = kind
         self.count = count
         self.spread = spread
         self.uniforms_rng = uniforms_rng
+        self.wait = wait
         self.next: Any = None
 
 
@@ -172,6 +173,8 @@ class _Replication:
         self.bin_width, self.bin_count = _series_bins(model)
         self.inv_bin = 1.0 / self.bin_width
         self.next_id = 0
+        # Entities parked after a waiting spawn -> members of their batches still in the system.
+        self.awaiting: dict[Entity, int] = {}
         # NOTE: the number in system is integrated by parts for performance reasons: its area
         # over [in_start, t] is in_area + t * in_count, where each arrival subtracts its time
         # and each departure adds its own -- one float operation per event instead of a Level.
@@ -246,7 +249,8 @@ class _Replication:
                     Stream(step.count, generator(self.seed, self.replication, "spawn",
                                                  class_name, where)),
                     step.spread,
-                    generator(self.seed, self.replication, "spawn-spread", class_name, where))
+                    generator(self.seed, self.replication, "spawn-spread", class_name, where),
+                    step.wait)
                 node.next = head
             elif isinstance(step, m.ShortestQueue):
                 node = _ChoiceNode([self.stations[name] for name in step.stations])
@@ -354,11 +358,13 @@ class _Replication:
 
     # ------------------------------------------------------------------ entity flow
 
-    def spawn(self, kind: _Class) -> None:
-        """A new member of ``kind`` arrives now."""
+    def spawn(self, kind: _Class, parent: Entity | None = None) -> None:
+        """A new member of ``kind`` arrives now (``parent`` waits for it to leave)."""
         self.next_id += 1
-        self.enter(Entity(self.next_id, kind, self.env._now,  # type: ignore[attr-defined]
-                          kind.priority))
+        entity = Entity(self.next_id, kind, self.env._now,  # type: ignore[attr-defined]
+                        kind.priority)
+        entity.parent = parent
+        self.enter(entity)
 
     def enter(self, entity: Entity) -> None:
         """An entity arrives in the system and starts its route."""
@@ -405,8 +411,11 @@ class _Replication:
                 node.station.arrive_booked(entity)
                 return
             if node_type is _SpawnNode:
-                self._spawn_batch(node)
+                self._spawn_batch(node, entity)
                 node = node.next
+                if entity in self.awaiting and type(node) is not _SpawnNode:
+                    entity.node = node  # parked until its last member leaves (_depart)
+                    return
                 continue
             if node_type is _MilestoneNode:
                 node.tally.add(self.env._now - entity.arrived)  # type: ignore[attr-defined]
@@ -431,19 +440,30 @@ class _Replication:
             return
         self._depart(entity)
 
-    def _spawn_batch(self, node: _SpawnNode) -> None:
+    def _spawn_batch(self, node: _SpawnNode, spawner: Entity) -> None:
         count = max(0, int(round(node.count.draw())))
         kind = node.kind
+        parent = spawner if node.wait and count > 0 else None
+        if parent is not None:
+            self.awaiting[parent] = self.awaiting.get(parent, 0) + count
         if node.spread > 0:
             offsets = np.sort(node.uniforms_rng.uniform(0.0, node.spread, count)).tolist()
             for offset in offsets:
-                Wake(self.env, offset, kind, self._spawn_later)
+                Wake(self.env, offset, (kind, parent), self._spawn_later)
         else:
             for _ in range(count):
-                self.spawn(kind)
+                self.spawn(kind, parent)
 
     def _spawn_later(self, event: Any) -> None:
-        self.spawn(event._value)
+        self.spawn(*event._value)
+
+    def _member_left(self, parent: Entity) -> None:
+        left = self.awaiting[parent] - 1
+        if left:
+            self.awaiting[parent] = left
+        else:
+            del self.awaiting[parent]
+            self.advance_from(parent, parent.node)
 
     def _after_delay(self, entity: Entity) -> None:
         self.advance_from(entity, entity.node)
@@ -473,6 +493,8 @@ class _Replication:
         self.in_area += now
         if self.trace is not None:
             self.trace(now, entity.id, kind.name, None, "depart")
+        if entity.parent is not None:
+            self._member_left(entity.parent)
 
     # ------------------------------------------------------------------ shifts, warm-up
 

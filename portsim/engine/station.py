@@ -53,7 +53,7 @@ class Entity:
     """
 
     __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking",
-                 "callbacks")
+                 "callbacks", "parent")
 
     _ok = True  # read by Environment.step: the "event" never fails
     callbacks: list[Any]  # the callbacks SimPy calls when the entity's activity ends
@@ -67,6 +67,7 @@ class Entity:
         self.queued = 0.0
         self.priority = priority
         self.booking = NO_BOOKING
+        self.parent: Entity | None = None  # who waits for this entity to leave (Spawn.wait)
 
 
 # Reservation states of an entity at the station it booked.

@@ -201,7 +201,7 @@ def _step(step: s.Step) -> m.Step:
             return m.Spawn(class_name=spawn.class_name,
                            count=(dists.Deterministic(value=float(count))
                                   if isinstance(count, int) else distribution(count)),
-                           spread=spawn.spread)
+                           spread=spawn.spread, wait=spawn.wait)
     raise TypeError(f"not a route step: {step!r}")
 
 

@@ -94,7 +94,9 @@ class Scenario:
 
 
 def merge(base: Any, override: Any) -> Any:
-    """``override`` deep-merged over ``base``: mappings merge key by key, all else replaces."""
+    """``override`` deep-merged over ``base``: mappings merge key by key, all else replaces,
+    and a key set to null is removed (as in JSON Merge Patch, RFC 7386): a variant can drop a
+    class, a station, a policy or an optional setting of the baseline."""
     if not (isinstance(base, dict) and isinstance(override, dict)):
         return copy.deepcopy(override)
     if any(key in base and key in override and base[key] != override[key] for key in KIND_KEYS):
@@ -105,7 +107,10 @@ def merge(base: Any, override: Any) -> Any:
             for other in pair - {key} - override.keys():
                 merged.pop(other, None)
     for key, value in override.items():
-        merged[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
     return merged
 
 

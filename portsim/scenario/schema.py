@@ -414,6 +414,9 @@ class SpawnSpec(StrictModel):
     """How many: a whole number or a distribution of counts (rounded)."""
     spread: Duration = 0.0
     """The members enter uniformly over this time (default 0)."""
+    wait: bool = False
+    """Hold this entity before its next step (other than another spawn) until every member of
+    the batch has left: a train that departs when all its passengers are cleared."""
 
 
 class SpawnStep(StrictModel):

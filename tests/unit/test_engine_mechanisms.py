@@ -4,6 +4,7 @@ import pytest
 
 from portsim.engine import (
     ClassSpec,
+    Delay,
     Model,
     ShiftSchedule,
     StationSpec,
@@ -109,3 +110,35 @@ def test_milestone_records_time_since_arrival_at_that_point_of_the_route():
     assert row["until_cleared_mean"] == pytest.approx(15.0)
     assert row["until_cleared_max"] == pytest.approx(20.0)
     assert row["sojourn_mean"] == pytest.approx(115.0)
+
+
+def test_waiting_spawn_holds_the_spawner_until_its_batch_has_left():
+    # A train's 3 passengers take 10, 20, 30 min at one desk; the train waits for all of them,
+    # then stands 5 min. A parallel "journey" member of 25 min joins the same wait.
+    desk = StationSpec("desk", ShiftSchedule.constant(1), Deterministic(10.0))
+    train = ClassSpec("train", Trace((0.0,)), (
+        Spawn("journey", Deterministic(1.0), wait=True),
+        Spawn("pax", Deterministic(3.0), wait=True),
+        Delay(Deterministic(5.0))))
+    journey = ClassSpec("journey", Trace(()), (Delay(Deterministic(25.0)),))
+    pax = ClassSpec("pax", Trace(()), (Visit("desk"),))
+    k = run_replication(Model(stations=(desk,), classes=(train, journey, pax),
+                              horizon=100.0)).kpis["classes"]
+    assert k["train"]["sojourn_mean"] == pytest.approx(30.0 + 5.0)
+    assert k["pax"]["completions"] == 3
+
+
+def test_waiting_spawn_of_nobody_does_not_hold():
+    train = ClassSpec("train", Trace((0.0,)),
+                      (Spawn("pax", Deterministic(0.0), wait=True), Delay(Deterministic(5.0))))
+    pax = ClassSpec("pax", Trace(()), (Delay(Deterministic(1.0)),))
+    k = run_replication(Model(stations=(), classes=(train, pax), horizon=100.0)).kpis
+    assert k["classes"]["train"]["sojourn_mean"] == pytest.approx(5.0)
+
+
+def test_without_wait_the_spawner_goes_on_at_once():
+    desk = StationSpec("desk", ShiftSchedule.constant(1), Deterministic(10.0))
+    train = ClassSpec("train", Trace((0.0,)), (Spawn("pax", Deterministic(3.0)),))
+    pax = ClassSpec("pax", Trace(()), (Visit("desk"),))
+    k = run_replication(Model(stations=(desk,), classes=(train, pax), horizon=100.0)).kpis
+    assert k["classes"]["train"]["sojourn_mean"] == 0.0
