@@ -69,3 +69,16 @@ def test_trace_formats(tmp_path: Path) -> None:
             trace_format("x.parquet")
     else:  # pragma: no cover - depends on the environment
         assert trace_format("x.parquet") == "parquet"
+
+
+def test_parquet_trace_holds_the_same_events_in_chunks(mini, tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")  # in the test extra; optional for users
+    path = tmp_path / "trace.parquet"
+    with TraceWriter(path, chunk_rows=100) as writer:
+        run_replication(compile_model(mini), seed=7, replication=0, trace=writer)
+    table = pq.read_table(path)
+    assert tuple(table.column_names) == COLUMNS
+    assert pq.ParquetFile(path).num_row_groups > 1  # written chunk by chunk
+    rows = list(zip(*(table.column(name).to_pylist() for name in COLUMNS), strict=True))
+    expected = [(t, e, c, s or "", ev) for t, e, c, s, ev in _events(compile_model(mini))]
+    assert rows == expected
