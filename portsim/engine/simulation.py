@@ -442,6 +442,11 @@ class _Replication:
 
     def _spawn_batch(self, node: _SpawnNode, spawner: Entity) -> None:
         count = max(0, int(round(node.count.draw())))
+        if self.max_entities is not None and self.next_id + count > self.max_entities:
+            # Refuse before drawing a batch's spread: a heavy-tailed count could be huge.
+            raise EntityLimitExceeded(
+                f"more than {self.max_entities:,} entities would arrive in one replication "
+                f"(a batch of {count:,} {node.kind.name})")
         kind = node.kind
         parent = spawner if node.wait and count > 0 else None
         if parent is not None:

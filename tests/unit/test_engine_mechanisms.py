@@ -142,3 +142,14 @@ def test_without_wait_the_spawner_goes_on_at_once():
     pax = ClassSpec("pax", Trace(()), (Visit("desk"),))
     k = run_replication(Model(stations=(desk,), classes=(train, pax), horizon=100.0)).kpis
     assert k["classes"]["train"]["sojourn_mean"] == 0.0
+
+
+def test_a_huge_spawned_batch_is_refused_before_it_is_drawn():
+    from portsim.engine import EntityLimitExceeded
+
+    bus = ClassSpec("bus", Trace((0.0,)),
+                    (Spawn("pax", Deterministic(1e12), spread=5.0),))
+    pax = ClassSpec("pax", Trace(()), (Delay(Deterministic(1.0)),))
+    model = Model(stations=(), classes=(bus, pax), horizon=10.0)
+    with pytest.raises(EntityLimitExceeded, match="a batch of"):
+        run_replication(model, max_entities=1000)
