@@ -96,6 +96,10 @@ class StationSpec:
     service_by_class: dict[str, Distribution] = field(default_factory=dict)
     discipline: Literal["fifo", "priority"] = "fifo"
     reactive: ReactiveStaffing | None = None
+    booking_servers: int = 0
+    """Servers that may work on bookings (``Visit.reserve_ahead``) at any hour: when fewer are
+    on duty, off-duty ones are called in for bookings only (a team arranged around the clock
+    for a declared ship). 0: bookings use the servers on duty only."""
 
     def service_for(self, class_name: str) -> Distribution:
         return self.service_by_class.get(class_name, self.service)

@@ -202,10 +202,12 @@ class _Replication:
                     generator(seed, replication, "service", spec.name, c.name))
                 for c in model.classes
             }
-            self.stations[spec.name] = Station(
+            station = Station(
                 spec.name, self.env, spec.servers.servers_at(0.0),
                 spec.discipline == "priority", services, self.advance, model.sla,
                 self.bin_width, self.bin_count, trace)
+            station.on_call_total = spec.booking_servers
+            self.stations[spec.name] = station
         for class_spec in model.classes:
             kind = self.classes[class_spec.name]
             kind.first_node = self._compile_route(class_spec.route, class_spec.name, "route",

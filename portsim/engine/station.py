@@ -71,7 +71,7 @@ class Entity:
 
 
 # Reservation states of an entity at the station it booked.
-NO_BOOKING, BOOKED, HELD, BOOKED_HERE = 0, 1, 2, 3
+NO_BOOKING, BOOKED, HELD, BOOKED_HERE, HELD_ON_CALL = 0, 1, 2, 3, 4
 
 
 class Station:
@@ -90,7 +90,8 @@ class Station:
                  "waits", "servers_level", "capacity_level", "arrivals", "completions", "trace",
                  "_seq",
                  "_wait_buffer", "base_servers", "extra_servers", "bookings", "_heap", "_eid",
-                 "_on_finish", "_busy_area", "_queue_area", "_queue_max", "_queue_bins",
+                 "_on_finish", "_on_finish_on_call", "on_call_total", "on_call_busy",
+                 "_busy_area", "_queue_area", "_queue_max", "_queue_bins",
                  "_bin_width", "_inv_bin", "_stats_start", "_closed")
 
     def __init__(self, name: str, env: simpy.Environment, servers: int, priority: bool,
@@ -125,6 +126,11 @@ class Station:
         # One callbacks list for every completion here: Environment.step only reads it. Its
         # identity also tells this station's completions apart on the heap (_in_service).
         self._on_finish = [self._finish]
+        # Off-duty servers on call for bookings only (see StationSpec.booking_servers): up to
+        # on_call_total servers in all may work on bookings at any hour.
+        self.on_call_total = 0
+        self.on_call_busy = 0
+        self._on_finish_on_call = [self._finish_on_call]
         # Busy servers: the sum of service durations started (plus the open parts of holds),
         # corrected at reset and read for services still running (see _busy_snapshot).
         self._busy_area = 0.0
@@ -276,6 +282,9 @@ class Station:
         entity.booking = BOOKED
         if self.busy < self.servers and not self.bookings:
             self._hold(entity, now)
+        elif not self.bookings and self._on_call_free():
+            self.on_call_busy += 1
+            entity.booking = HELD_ON_CALL
         else:
             self.bookings.append(entity)
 
@@ -293,6 +302,9 @@ class Station:
             self.busy -= 1  # the held server now serves it; _start counts it busy again
             self._busy_area += now  # the hold ends (it began with -= in _hold)
             self._start(entity, now, 0.0)
+        elif entity.booking == HELD_ON_CALL:
+            entity.booking = NO_BOOKING
+            self._start_on_call(entity, now, 0.0)
         else:
             entity.booking = BOOKED_HERE
             entity.queued = now
@@ -312,6 +324,45 @@ class Station:
         else:
             self._hold(entity, now)
 
+    # An on-call server is an off-duty one called in for a booking: it serves nobody else, is
+    # not counted in the station's servers or utilisation, and exists only while
+    # on_call_total exceeds the servers on duty (at night, outside opening hours).
+
+    def _on_call_free(self) -> bool:
+        return self.on_call_busy < self.on_call_total - self.servers
+
+    def _start_on_call(self, entity: Entity, now: float, wait: float) -> None:
+        buffer = self._wait_buffer
+        buffer.append(wait)
+        if len(buffer) >= _FLUSH_AT:
+            self.waits.flush()
+        if self.trace is not None:
+            self.trace(now, entity.id, entity.kind.name, self.name, "start")
+        entity.callbacks = self._on_finish_on_call
+        heappush(self._heap, (now + self.services[entity.kind].draw(), NORMAL, next(self._eid),
+                              entity))
+
+    def _finish_on_call(self, entity: Entity) -> None:
+        now = self.env._now  # type: ignore[attr-defined]
+        self.completions += 1
+        if self.trace is not None:
+            self.trace(now, entity.id, entity.kind.name, self.name, "finish")
+        self.on_call_busy -= 1
+        if self.bookings and self._on_call_free():
+            self._take_booking_on_call(now)
+        self.on_done(entity)
+
+    def _take_booking_on_call(self, now: float) -> None:
+        entity = self.bookings.popleft()
+        self.on_call_busy += 1
+        if entity.booking == BOOKED_HERE:
+            entity.booking = NO_BOOKING
+            wait = now - entity.queued
+            entity.wait += wait
+            self._start_on_call(entity, now, wait)
+        else:
+            entity.booking = HELD_ON_CALL
+
     # ---------------------------------------------------------------- control
 
     def set_servers(self, servers: int) -> None:
@@ -329,6 +380,8 @@ class Station:
         self.servers = self.base_servers + self.extra_servers
         self.servers_level.set(now, self.servers)
         self.capacity_level.set(now, max(self.servers, self.busy))
+        while self.bookings and self._on_call_free():  # a shift ended: more servers on call
+            self._take_booking_on_call(now)
         while self.busy < self.servers and (self.bookings or self.queue):
             if self.bookings:
                 self._take_booking(now)

@@ -3,8 +3,9 @@
 Mechanism: engine ``Visit.reserve_ahead`` on the first step of the classes' routes. The request
 reaches the station ``ahead`` minutes before the ship; it is served before the station's ordinary
 queue, and the team that takes it is held (committed, not serving anyone else) until the ship
-arrives and starts at once. ``around_the_clock`` gives the station its largest staffing at all
-hours: bookings are then not left waiting for the next shift.
+arrives and starts at once. ``around_the_clock`` lets off-duty teams be called in for bookings
+(engine ``StationSpec.booking_servers``, up to the station's largest shift): a declared ship is
+not left waiting for the next shift, while walk-ins still wait for the teams on duty.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def book_ahead(model: m.Model, classes: Iterable[str], station: str, ahead: floa
 
     model = with_route(model, classes, booked)
     if around_the_clock:
+        # Off-duty teams are called in for the booked entities only, up to the station's
+        # largest shift; everyone else still waits for the teams on duty.
         spec = model.station(station)
         model = with_station(model, dataclasses.replace(
-            spec, servers=m.ShiftSchedule.constant(spec.servers.max_servers)))
+            spec, booking_servers=max(spec.booking_servers, spec.servers.max_servers)))
     return model

@@ -5,7 +5,7 @@ The departing-ship classes carry ``due_after`` (the planned departure, after the
 ready); the lateness KPIs (``late_share``, ``lateness_mean``, ``lateness_max``) measure departure
 delay beyond it. Mechanism (see :mod:`portsim.policies.booking`): the departure inspection is
 booked ``declared_ahead`` before the ship is ready, so a team is held for it and starts when the
-ship is ready; with ``around_the_clock`` the teams work at every hour.
+ship is ready; with ``around_the_clock`` off-duty teams are called in for them at any hour.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ class ZeroDelayDeparture(StrictModel):
     declared_ahead: PositiveDuration
     """How long before the ship is ready the inspection is booked (a team is held from then)."""
     around_the_clock: bool = True
-    """Inspection teams at full strength at all hours (7x24 service; default true)."""
+    """Off-duty teams are called in for these ships at any hour, up to the station's largest
+    shift (7x24 service for declared ships; default true)."""
 
 
 def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:

@@ -3,7 +3,7 @@
 Mechanism (see :mod:`portsim.policies.booking`): the boarding inspection is booked
 ``declared_ahead`` before the ship arrives, so a team is held for it and boards on arrival
 instead of the ship waiting at anchorage for a free team within working hours; with
-``around_the_clock`` the teams work at every hour.
+``around_the_clock`` off-duty teams are called in for them at any hour.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ class ZeroWait(StrictModel):
     declared_ahead: PositiveDuration
     """How long before arrival the inspection is arranged (a team is held from then on)."""
     around_the_clock: bool = True
-    """Inspection teams at full strength at all hours (7x24 service; default true)."""
+    """Off-duty teams are called in for these ships at any hour, up to the station's largest
+    shift (7x24 service for declared ships; default true)."""
 
 
 def check(ctx: Context, block: ZeroWait) -> Problems:

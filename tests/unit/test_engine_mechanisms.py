@@ -153,3 +153,30 @@ def test_a_huge_spawned_batch_is_refused_before_it_is_drawn():
     model = Model(stations=(), classes=(bus, pax), horizon=10.0)
     with pytest.raises(EntityLimitExceeded, match="a batch of"):
         run_replication(model, max_entities=1000)
+
+
+def test_off_duty_servers_are_called_in_for_bookings_only():
+    # Teams on duty 08:00-20:00 only; two may work on bookings at any hour.
+    day = ShiftSchedule(steps=((0.0, 0), (480.0, 2), (1200.0, 0)), period=1440.0)
+    team = StationSpec("team", day, Deterministic(45.0), booking_servers=2)
+    walkin = ClassSpec("walkin", Trace((60.0,)), (Visit("team"),))
+    declared = ClassSpec("declared", Trace((60.0, 70.0, 80.0)),
+                         (Visit("team", reserve_ahead=30.0),))
+    model = Model(stations=(team,), classes=(walkin, declared), horizon=1440.0)
+    result, log = log_of(model)
+    starts = sorted((t, c) for t, _, c, _, e in log if e == "start")
+    # two declared ships start on arrival at night on the two on-call teams; the third waits
+    # for one of them (60 + 45 = 105); the walk-in waits for the day shift at 08:00
+    assert starts == [(60.0, "declared"), (70.0, "declared"), (105.0, "declared"),
+                      (480.0, "walkin")]
+    k = result.kpis["stations"]["team"]
+    assert k["completions"] == 4
+    assert k["utilisation"] == pytest.approx(45.0 / (2 * 720.0))  # on-call work not counted
+
+
+def test_without_booking_servers_bookings_wait_for_the_shift():
+    day = ShiftSchedule(steps=((0.0, 0), (480.0, 2), (1200.0, 0)), period=1440.0)
+    team = StationSpec("team", day, Deterministic(45.0))
+    declared = ClassSpec("declared", Trace((60.0,)), (Visit("team", reserve_ahead=30.0),))
+    _, log = log_of(Model(stations=(team,), classes=(declared,), horizon=1440.0))
+    assert [t for t, *_, e in log if e == "start"] == [480.0]
