@@ -32,6 +32,22 @@ app = typer.Typer(
 )
 # Files and CI logs have no width of their own: give tables room instead of Rich's 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 120)
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from portsim import __version__
+
+        console.print(f"portsim {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print portsim's version and exit.")] = False,
+) -> None:
+    """Discrete-event simulation of port clearance and the policies that speed it."""
 errors = Console(stderr=True)
 
 EXIT_BAD_INPUT = 2

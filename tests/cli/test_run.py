@@ -63,3 +63,14 @@ def test_bad_trace_name_fails_before_running(runner: CliRunner, tmp_path: Path) 
     result = run(runner, tmp_path / "out", "--trace", str(tmp_path / "t.txt"))
     assert result.exit_code == 2 and ".csv or .parquet" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_version_is_printed() -> None:
+    from typer.testing import CliRunner
+
+    import portsim
+    from portsim.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"portsim {portsim.__version__}"
