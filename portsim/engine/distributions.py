@@ -94,8 +94,9 @@ class Triangular:
 
 
 @dataclass(frozen=True, slots=True)
-class Lognormal:
-    """Lognormal given by its own mean and coefficient of variation (not by mu and sigma)."""
+class _ByMeanAndCV:
+    """A distribution given by its own mean and coefficient of variation; cv = 0 is the
+    deterministic limit."""
 
     mean: float
     cv: float
@@ -107,25 +108,27 @@ class Lognormal:
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         if self.cv == 0:
             return np.full(size, self.mean, dtype=float)
+        return self._shaped(rng, size)
+
+    def _shaped(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class Lognormal(_ByMeanAndCV):
+    """Lognormal by mean and CV (not by mu and sigma): sigma² = ln(1 + cv²)."""
+
+    def _shaped(self, rng: np.random.Generator, size: int) -> np.ndarray:
         sigma2 = math.log1p(self.cv**2)
         mu = math.log(self.mean) - sigma2 / 2
         return rng.lognormal(mu, math.sqrt(sigma2), size)
 
 
 @dataclass(frozen=True, slots=True)
-class Gamma:
-    """Gamma given by its mean and coefficient of variation: shape = 1/cv², scale = mean·cv²."""
+class Gamma(_ByMeanAndCV):
+    """Gamma by mean and CV: shape = 1/cv², scale = mean·cv²."""
 
-    mean: float
-    cv: float
-
-    @property
-    def variance(self) -> float:
-        return (self.mean * self.cv) ** 2
-
-    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        if self.cv == 0:
-            return np.full(size, self.mean, dtype=float)
+    def _shaped(self, rng: np.random.Generator, size: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
         return rng.gamma(shape, self.mean / shape, size)
 
