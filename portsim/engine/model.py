@@ -7,6 +7,7 @@ directly. All times are minutes from the start of the run; rates are per minute.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -269,13 +270,13 @@ class Model:
         known = set(names)
         class_names = {cls.name for cls in self.classes}
         for cls in self.classes:
-            for station in _stations_in(cls.route):
+            for station in stations_visited(cls.route):
                 if station not in known:
                     raise ValueError(f"class {cls.name!r} visits unknown station {station!r}")
-            for target in _spawned_in(cls.route):
-                if target not in class_names:
-                    raise ValueError(f"class {cls.name!r} spawns unknown class {target!r}")
-            for index, step in enumerate(_all_steps(cls.route)):
+            for index, step in enumerate(steps(cls.route)):
+                if isinstance(step, Spawn) and step.class_name not in class_names:
+                    raise ValueError(f"class {cls.name!r} spawns unknown class "
+                                     f"{step.class_name!r}")
                 if isinstance(step, Visit) and step.reserve_ahead is not None and index != 0:
                     raise ValueError(f"class {cls.name!r}: reserve_ahead is only allowed on "
                                      "the first step of a route")
@@ -287,32 +288,23 @@ class Model:
         raise KeyError(name)
 
 
-def _stations_in(route: Route) -> list[str]:
-    found: list[str] = []
+def steps(route: Route) -> Iterator[Step]:
+    """Every step of ``route``, those inside branches and optional steps too (depth first)."""
     for step in route:
+        yield step
+        if isinstance(step, Branch):
+            for _, sub in step.options:
+                yield from steps(sub)
+        elif isinstance(step, OptionalStep):
+            yield from steps(step.route)
+
+
+def stations_visited(route: Route) -> list[str]:
+    """Every station ``route`` may visit (by a station step or a shortest-queue choice)."""
+    found: list[str] = []
+    for step in steps(route):
         if isinstance(step, Visit):
             found.append(step.station)
         elif isinstance(step, ShortestQueue):
             found.extend(step.stations)
-        elif isinstance(step, Branch):
-            for _, sub in step.options:
-                found.extend(_stations_in(sub))
-        elif isinstance(step, OptionalStep):
-            found.extend(_stations_in(step.route))
     return found
-
-
-def _all_steps(route: Route) -> list[Step]:
-    found: list[Step] = []
-    for step in route:
-        found.append(step)
-        if isinstance(step, Branch):
-            for _, sub in step.options:
-                found.extend(_all_steps(sub))
-        elif isinstance(step, OptionalStep):
-            found.extend(_all_steps(step.route))
-    return found
-
-
-def _spawned_in(route: Route) -> list[str]:
-    return [step.class_name for step in _all_steps(route) if isinstance(step, Spawn)]

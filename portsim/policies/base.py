@@ -97,20 +97,12 @@ def creates_nothing(block: Any) -> tuple[str, ...]:
 
 def step_stations(step: m.Step) -> list[str]:
     """Stations a step may visit, looking inside branches and optional steps."""
-    if isinstance(step, m.Visit):
-        return [step.station]
-    if isinstance(step, m.ShortestQueue):
-        return list(step.stations)
-    if isinstance(step, m.Branch):
-        return [name for _, sub in step.options for s in sub for name in step_stations(s)]
-    if isinstance(step, m.OptionalStep):
-        return [name for s in step.route for name in step_stations(s)]
-    return []
+    return m.stations_visited((step,))
 
 
 def route_stations(route: m.Route) -> set[str]:
     """Every station a route may visit."""
-    return {name for step in route for name in step_stations(step)}
+    return set(m.stations_visited(route))
 
 
 def visits_directly(step: m.Step, station: str) -> bool:
