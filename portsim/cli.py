@@ -9,7 +9,6 @@ both cases the finished replications stay in ``DIR/.partial`` and ``--resume`` f
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from collections.abc import Iterator
@@ -56,10 +55,6 @@ EXIT_OS_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
-class UsageError(PortsimError):
-    """A command-line value that does not fit the scenario (e.g. an unknown variant)."""
-
-
 class _Resumable:
     """Where an interrupted run's replications are kept, for the hint after a failure."""
 
@@ -98,15 +93,6 @@ def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
         errors.print(f"[bold red]error:[/] {escape(error.strerror or str(error))}"
                      f"{escape(where)}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_OS_ERROR) from None
-
-
-def check_variant(scenario: Any, variant: str | None) -> None:
-    if variant is None or variant in scenario.variant_names:
-        return
-    known = ", ".join(scenario.variant_names) or "none"
-    close = difflib.get_close_matches(variant, scenario.variant_names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise UsageError(f"{scenario.source_file}: no variant {variant!r} (variants: {known}){hint}")
 
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
@@ -168,7 +154,7 @@ def run(
     resumable = _Resumable()
     with user_errors(resumable):
         scenario = load_scenario(file)
-        check_variant(scenario, variant)
+        scenario.document(variant)  # an unknown variant: one message with a suggestion
         trace_path = _check_trace(trace)
         out = out or Path("results") / (file.stem + (f"-{variant}" if variant else ""))
         store = prepare_output(out, force=force, resume=resume)
@@ -287,7 +273,7 @@ def sweep(
     resumable = _Resumable()
     with user_errors(resumable):
         scenario = load_scenario(file)
-        check_variant(scenario, variant)
+        scenario.document(variant)  # an unknown variant: one message with a suggestion
         settings = [parse_setting(text) for text in set_]
         kpis = [parse_kpi(text) for text in (kpi or ["system.all.wait_mean"])]
         out = out or Path("results") / f"{file.stem}-sweep"

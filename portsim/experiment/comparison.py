@@ -11,14 +11,13 @@ than the two variants' own intervals would suggest: that is what common random n
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from portsim.errors import PortsimError
+from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment.results import SCOPES, Results
 from portsim.experiment.runner import (
     Job,
@@ -173,12 +172,10 @@ def check_variants(scenario: Any, wanted: Sequence[str] | None) -> list[str]:
     else:
         chosen = []
         for name in wanted:
-            if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                where = scenario.source_file or scenario.name
-                raise VariantError(f"{where}: no variant {name!r} "
-                                   f"(variants: {', '.join(known) or 'none'}){hint}")
+            try:
+                scenario.document(name)  # the scenario says what is unknown, with a suggestion
+            except ScenarioError as error:
+                raise VariantError(str(error)) from None
             if name not in chosen:
                 chosen.append(name)
     if not chosen:
