@@ -178,22 +178,26 @@ class Station:
             self._queue_max = len(queue)
 
     def _start(self, entity: Entity, now: float, wait: float) -> None:
+        self.busy += 1
+        # NOTE: the busy-server integral is the sum of service durations, added once when the
+        # service starts instead of integrating a level at every start and finish, for
+        # performance reasons; _busy_snapshot removes what runs past the time it is read at.
+        self._busy_area += self._serve(entity, now, wait, self._on_finish)
+
+    def _serve(self, entity: Entity, now: float, wait: float, callbacks: list[Any]) -> float:
+        """Record the entity's wait, start its service and schedule the end; the duration."""
         buffer = self._wait_buffer
         buffer.append(wait)
         if len(buffer) >= _FLUSH_AT:
             self.waits.flush()
-        self.busy += 1
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, "start")
         duration = self.services[entity.kind].draw()
-        # NOTE: the busy-server integral is the sum of service durations, added once when the
-        # service starts instead of integrating a level at every start and finish, for
-        # performance reasons; _busy_snapshot removes what runs past the time it is read at.
-        self._busy_area += duration
         # NOTE: the entity is its own completion event (see Entity), scheduled as
         # Environment.schedule would, for performance reasons.
-        entity.callbacks = self._on_finish
+        entity.callbacks = callbacks
         heappush(self._heap, (now + duration, NORMAL, next(self._eid), entity))
+        return duration
 
     def _finish(self, entity: Entity) -> None:
         now = self.env._now  # type: ignore[attr-defined]
@@ -283,8 +287,7 @@ class Station:
         if self.busy < self.servers and not self.bookings:
             self._hold(entity, now)
         elif not self.bookings and self._on_call_free():
-            self.on_call_busy += 1
-            entity.booking = HELD_ON_CALL
+            self._hold_on_call(entity)
         else:
             self.bookings.append(entity)
 
@@ -304,7 +307,7 @@ class Station:
             self._start(entity, now, 0.0)
         elif entity.booking == HELD_ON_CALL:
             entity.booking = NO_BOOKING
-            self._start_on_call(entity, now, 0.0)
+            self._serve(entity, now, 0.0, self._on_finish_on_call)
         else:
             entity.booking = BOOKED_HERE
             entity.queued = now
@@ -331,16 +334,9 @@ class Station:
     def _on_call_free(self) -> bool:
         return self.on_call_busy < self.on_call_total - self.servers
 
-    def _start_on_call(self, entity: Entity, now: float, wait: float) -> None:
-        buffer = self._wait_buffer
-        buffer.append(wait)
-        if len(buffer) >= _FLUSH_AT:
-            self.waits.flush()
-        if self.trace is not None:
-            self.trace(now, entity.id, entity.kind.name, self.name, "start")
-        entity.callbacks = self._on_finish_on_call
-        heappush(self._heap, (now + self.services[entity.kind].draw(), NORMAL, next(self._eid),
-                              entity))
+    def _hold_on_call(self, entity: Entity) -> None:
+        self.on_call_busy += 1
+        entity.booking = HELD_ON_CALL
 
     def _finish_on_call(self, entity: Entity) -> None:
         now = self.env._now  # type: ignore[attr-defined]
@@ -354,14 +350,14 @@ class Station:
 
     def _take_booking_on_call(self, now: float) -> None:
         entity = self.bookings.popleft()
-        self.on_call_busy += 1
         if entity.booking == BOOKED_HERE:
             entity.booking = NO_BOOKING
+            self.on_call_busy += 1
             wait = now - entity.queued
             entity.wait += wait
-            self._start_on_call(entity, now, wait)
+            self._serve(entity, now, wait, self._on_finish_on_call)
         else:
-            entity.booking = HELD_ON_CALL
+            self._hold_on_call(entity)
 
     # ---------------------------------------------------------------- control
 
