@@ -9,8 +9,10 @@ from portsim.engine.model import (
     OptionalStep,
     Poisson,
     RateProfile,
+    ReactiveStaffing,
     ShiftSchedule,
     ShortestQueue,
+    Spawn,
     StationSpec,
     Timetable,
     Trace,
@@ -20,7 +22,6 @@ from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, ru
 
 __all__ = [
     "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Milestone", "Model", "OptionalStep",
-    "Poisson",
-    "RateProfile", "ReplicationResult", "ShiftSchedule", "ShortestQueue", "StationSpec",
-    "Timetable", "Trace", "Visit", "run_replication",
+    "Poisson", "RateProfile", "ReactiveStaffing", "ReplicationResult", "ShiftSchedule",
+    "ShortestQueue", "Spawn", "StationSpec", "Timetable", "Trace", "Visit", "run_replication",
 ]

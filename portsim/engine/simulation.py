@@ -2,8 +2,9 @@
 
 The run is a short pipeline: build the stations, route graphs and arrival sources for this
 replication's random streams; ``env.run(until=horizon)``; collect the accumulators into KPIs.
-SimPy is the only scheduler. Arrivals and service completions are callbacks on plain events;
-generator processes are kept for the rare, rich behaviours (shift changes, timetables).
+SimPy is the only scheduler. Arrivals, service completions and delays are callbacks on plain
+events (arrival times come from lazy iterators, timetables included); generator processes are
+kept for the rare, rich behaviours (shift changes, queue-reactive staffing).
 """
 
 from __future__ import annotations
