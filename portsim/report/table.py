@@ -1,42 +1,62 @@
 """Terminal tables of one run's results (Rich), readable in 80 columns.
 
 Each cell shows the mean over replications and, beneath it, the 95% half-width, so columns stay
-narrow enough that names are never cut.
+narrow enough that names are never cut. Numbers are written as in the comparison report
+(:mod:`portsim.report.kpis`).
 """
 
 from __future__ import annotations
 
 import math
-from functools import partial
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.results import Results
-from portsim.stats.summary import Interval
+from portsim.report.kpis import Shown, number
 
 NAME_WIDTH = 24
 
+# (header, KPI as shown, with its interval beneath)
+CLASS_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
+    ("arrive/h", Shown("arrival_rate_per_hour", "arrivals per hour", digits=1), True),
+    ("done/h", Shown("throughput_per_hour", "cleared per hour", digits=1), True),
+    ("wait", Shown("wait_mean", "mean wait", "min"), True),
+    ("p95 wait", Shown("wait_p95", "95th percentile wait", "min"), True),
+    ("max wait", Shown("wait_max", "longest wait", "min"), False),
+    ("% {sla}", Shown("wait_sla_share", "share waiting within the standard", "%", 100.0, 1), True),
+    ("in system", Shown("sojourn_mean", "mean time in system", "min"), True),
+)
+STATION_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
+    ("servers", Shown("servers_mean", "servers on duty", digits=1), False),
+    ("% busy", Shown("utilisation", "utilisation", "%", 100.0, 1), True),
+    ("queue", Shown("queue_mean", "mean queue length"), True),
+    ("max queue", Shown("queue_max", "longest queue", digits=0), False),
+    ("wait", Shown("wait_mean", "mean wait", "min"), True),
+    ("p95 wait", Shown("wait_p95", "95th percentile wait", "min"), True),
+    ("done/h", Shown("throughput_per_hour", "cleared per hour", digits=1), True),
+)
 
-def _fmt(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None or not math.isfinite(value) else f"{value:,.{digits}f}"
 
-
-def _cell(interval: Interval, digits: int = 2, scale: float = 1.0) -> Text:
-    text = Text(_fmt(interval.mean * scale, digits))
-    if math.isfinite(interval.half_width):
-        text.append(f"\n±{_fmt(interval.half_width * scale, digits)}", style="dim")
-    return text
-
-
-def _table(title: str, first: str, names: list[str], headers: tuple[str, ...]) -> Table:
+def _table(results: Results, scope: str, title: str, first: str,
+           columns: tuple[tuple[str, Shown, bool], ...], sla: str) -> Table:
+    names = results.names(scope)
     table = Table(title=title, title_justify="left")
     width = min(max([len(first), *map(len, names)]), NAME_WIDTH)
     table.add_column(first, justify="left", no_wrap=True, min_width=width, overflow="ellipsis")
-    for header in headers:
+    for header, _, _ in columns:
         # fold, never cut: a number must be read whole even on a narrow terminal
-        table.add_column(header, justify="right", overflow="fold")
+        table.add_column(header.format(sla=sla), justify="right", overflow="fold")
+    for name in names:
+        cells: list[str | Text] = [name]
+        for _, shown, with_interval in columns:
+            interval = results.summary(scope, name, shown.kpi)
+            cell = Text(number(interval.mean, shown))
+            if with_interval and math.isfinite(interval.half_width):
+                cell.append(f"\n±{number(interval.half_width, shown)}", style="dim")
+            cells.append(cell)
+        table.add_row(*cells)
     return table
 
 
@@ -45,27 +65,12 @@ def results_tables(results: Results, sla_minutes: float | None = None) -> list[T
     title = results.name + (f" — variant {results.variant}" if results.variant else "")
     reps = len(results.replications)
     sla = f"≤{sla_minutes:g}min" if sla_minutes is not None else "in SLA"
-    class_names = results.names("classes")
-    classes = _table(
-        f"{title}\nclasses: {reps} replications, mean and ± 95% CI; times in minutes",
-        "class", class_names,
-        ("arrive/h", "done/h", "wait", "p95 wait", "max wait", f"% {sla}", "in system"))
-    for name in class_names:
-        s = partial(results.summary, "classes", name)
-        classes.add_row(
-            name, _cell(s("arrival_rate_per_hour"), 1), _cell(s("throughput_per_hour"), 1),
-            _cell(s("wait_mean")), _cell(s("wait_p95")), _fmt(s("wait_max").mean),
-            _cell(s("wait_sla_share"), 1, 100.0), _cell(s("sojourn_mean")))
-    station_names = results.names("stations")
-    stations = _table(f"{title}\nstations", "station", station_names,
-                      ("servers", "% busy", "queue", "max queue", "wait", "p95 wait", "done/h"))
-    for name in station_names:
-        s = partial(results.summary, "stations", name)
-        stations.add_row(
-            name, _fmt(s("servers_mean").mean, 1), _cell(s("utilisation"), 1, 100.0),
-            _cell(s("queue_mean")), _fmt(s("queue_max").mean, 0), _cell(s("wait_mean")),
-            _cell(s("wait_p95")), _cell(s("throughput_per_hour"), 1))
-    return [classes, stations]
+    return [
+        _table(results, "classes",
+               f"{title}\nclasses: {reps} replications, mean and ± 95% CI; times in minutes",
+               "class", CLASS_COLUMNS, sla),
+        _table(results, "stations", f"{title}\nstations", "station", STATION_COLUMNS, sla),
+    ]
 
 
 def print_results(results: Results, console: Console | None = None,
