@@ -12,9 +12,38 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import Annotated
+
+from pydantic import Field
 
 from portsim.engine import model as m
 from portsim.policies.base import Context, Loc, Problems, with_route, with_station
+from portsim.scenario.schema import StrictModel
+from portsim.scenario.units import Name, PositiveDuration
+
+
+class Booking(StrictModel):
+    """Which classes book which station ahead of their arrival (the block both policies share)."""
+
+    classes: Annotated[list[Name], Field(min_length=1)]
+    """Ship classes (their route must start at ``station``)."""
+    station: Name
+    """The inspection station."""
+    declared_ahead: PositiveDuration
+    """How long before the ship arrives (or is ready) the inspection is arranged; a team is
+    held from then on."""
+    around_the_clock: bool = True
+    """Off-duty teams are called in for these ships at any hour, up to the station's largest
+    shift (7x24 service for declared ships; default true)."""
+
+
+def check_booking(ctx: Context, block: Booking) -> Problems:
+    yield from booking_problems(ctx, block.classes, block.station, ctx.loc)
+
+
+def apply_booking(model: m.Model, block: Booking) -> m.Model:
+    return book_ahead(model, block.classes, block.station, block.declared_ahead,
+                      block.around_the_clock)
 
 
 def booking_problems(ctx: Context, classes: list[str], station: str, loc: Loc) -> Problems:

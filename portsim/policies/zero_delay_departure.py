@@ -10,33 +10,16 @@ ship is ready; with ``around_the_clock`` off-duty teams are called in for them a
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
-from portsim.engine import model as m
 from portsim.policies.base import Context, Policy, Problems, creates_nothing
-from portsim.policies.booking import book_ahead, booking_problems
-from portsim.scenario.schema import StrictModel
-from portsim.scenario.units import Name, PositiveDuration
+from portsim.policies.booking import Booking, apply_booking, check_booking
 
 
-class ZeroDelayDeparture(StrictModel):
+class ZeroDelayDeparture(Booking):
     """Which departures are booked ahead, at which station."""
-
-    classes: Annotated[list[Name], Field(min_length=1)]
-    """Departing-ship classes (with due_after; their route must start at ``station``)."""
-    station: Name
-    """The departure-inspection station."""
-    declared_ahead: PositiveDuration
-    """How long before the ship is ready the inspection is booked (a team is held from then)."""
-    around_the_clock: bool = True
-    """Off-duty teams are called in for these ships at any hour, up to the station's largest
-    shift (7x24 service for declared ships; default true)."""
 
 
 def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:
-    yield from booking_problems(ctx, block.classes, block.station, ctx.loc)
+    yield from check_booking(ctx, block)
     for index, name in enumerate(block.classes):
         spec = ctx.spec(name)
         if spec is not None and spec.due_after is None:
@@ -45,11 +28,6 @@ def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:
                    "so that departure delay is measured")
 
 
-def apply(model: m.Model, block: ZeroDelayDeparture) -> m.Model:
-    return book_ahead(model, block.classes, block.station, block.declared_ahead,
-                      block.around_the_clock)
-
-
 POLICY: Policy[ZeroDelayDeparture] = Policy(
     name="zero_delay_departure", block=ZeroDelayDeparture, check=check,
-    creates=creates_nothing, apply=apply)
+    creates=creates_nothing, apply=apply_booking)
