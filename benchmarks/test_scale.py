@@ -13,7 +13,8 @@ import pytest
 
 from benchmarks.models import poisson_model
 from benchmarks.summary import HERE, fast_mode
-from portsim.experiment.runner import run_replications
+from portsim.experiment.options import RunOptions
+from portsim.experiment.runner import Job, run_jobs
 
 pytestmark = [pytest.mark.benchmark_suite, pytest.mark.benchmark(group="scale")]
 
@@ -67,7 +68,8 @@ def test_two_workers_against_one(record, note):
         best = math.inf
         for _ in range(rounds):
             started = perf_counter()
-            results[workers] = run_replications(model, 7, range(REPLICATIONS), workers=workers)
+            job = Job("scale", model, 7, REPLICATIONS)
+            results[workers] = run_jobs([job], RunOptions(workers=workers))["scale"]
             best = min(best, perf_counter() - started)
         timings[workers] = best
         record(f"workers.{workers}", best, rounds=rounds,

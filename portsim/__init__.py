@@ -25,6 +25,7 @@ _EXPORTS = {
     "ScenarioError": "portsim.errors",
     "Results": "portsim.experiment.results",
     "simulate": "portsim.experiment.runner",
+    "RunOptions": "portsim.experiment.options",
     "compare": "portsim.experiment.comparison",
     "Comparison": "portsim.experiment.comparison",
     "Scenario": "portsim.scenario",

@@ -14,13 +14,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from portsim.errors import PortsimError
+
+if TYPE_CHECKING:
+    from portsim.experiment.options import RunOptions as RunOptionsType
 
 app = typer.Typer(
     name="portsim",
@@ -130,6 +133,26 @@ def _check_trace(trace: Path | None) -> str | None:
     return str(trace)
 
 
+@contextmanager
+def _running(out: Path, *, force: bool, resume: bool, total: int, workers: int | None,
+             scheduler: str | None, trace: str | None,
+             resumable: _Resumable) -> Iterator[RunOptionsType]:
+    """Prepare the output folder and a progress bar; yield the run's options.
+
+    Shared by ``run``, ``compare`` and ``sweep``: the folder is checked (and ``.partial``
+    opened) before anything runs, so that a bad folder costs no simulation.
+    """
+    from portsim.experiment.options import RunOptions
+    from portsim.report.outputs import prepare_output
+    from portsim.report.progress import ReplicationProgress
+
+    store = prepare_output(out, force=force, resume=resume)
+    resumable.out = out
+    with ReplicationProgress(total, console) as bar:
+        yield RunOptions(workers=_workers(workers), scheduler=scheduler, store=store,
+                         resume=resume, trace=trace, progress=bar, resumed=bar.resumed)
+
+
 @app.command()
 def run(
     file: FileArg,
@@ -146,8 +169,6 @@ def run(
     """Run a scenario, print its KPIs and write results.json and summary.csv."""
     from portsim.experiment.runner import simulate
     from portsim.report.files import dump_csv, dump_json, write_output
-    from portsim.report.outputs import prepare_output
-    from portsim.report.progress import ReplicationProgress
     from portsim.report.table import print_results
     from portsim.scenario import load_scenario
 
@@ -157,14 +178,11 @@ def run(
         scenario.document(variant)  # an unknown variant: one message with a suggestion
         trace_path = _check_trace(trace)
         out = out or Path("results") / (file.stem + (f"-{variant}" if variant else ""))
-        store = prepare_output(out, force=force, resume=resume)
-        resumable.out = out
         total = replications or scenario.replications
-        with ReplicationProgress(total, console) as bar:
-            results = simulate(scenario, replications=replications, seed=seed, variant=variant,
-                               workers=_workers(workers), scheduler=scheduler, store=store,
-                               resume=resume, progress=bar, resumed=bar.resumed,
-                               trace=trace_path)
+        with _running(out, force=force, resume=resume, total=total, workers=workers,
+                      scheduler=scheduler, trace=trace_path, resumable=resumable) as options:
+            results = simulate(scenario, options, variant=variant, replications=replications,
+                               seed=seed)
         for warning in results.warnings:
             errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
         print_results(results, console, sla_minutes=scenario.sla)
@@ -207,8 +225,7 @@ def compare(
     from portsim.experiment.comparison import check_variants
     from portsim.experiment.comparison import compare as run_comparison
     from portsim.report.compare_table import print_comparison
-    from portsim.report.outputs import prepare_output, write_comparison
-    from portsim.report.progress import ReplicationProgress
+    from portsim.report.outputs import write_comparison
     from portsim.scenario import load_scenario
 
     resumable = _Resumable()
@@ -219,14 +236,11 @@ def compare(
         chosen = check_variants(scenario, wanted)
         trace_path = _check_trace(trace)
         out = out or Path("results") / f"{file.stem}-compare"
-        store = prepare_output(out, force=force, resume=resume)
-        resumable.out = out
         total = (replications or scenario.replications) * (1 + len(chosen))
-        with ReplicationProgress(total, console) as bar:
-            comparison = run_comparison(
-                scenario, variants=chosen, replications=replications, seed=seed,
-                workers=_workers(workers), scheduler=scheduler, store=store, resume=resume,
-                progress=bar, resumed=bar.resumed, trace=trace_path)
+        with _running(out, force=force, resume=resume, total=total, workers=workers,
+                      scheduler=scheduler, trace=trace_path, resumable=resumable) as options:
+            comparison = run_comparison(scenario, options, variants=chosen,
+                                        replications=replications, seed=seed)
         for results in comparison.all:
             for warning in results.warnings:
                 errors.print(f"[yellow]warning ({results.label}):[/] {warning}",
@@ -266,8 +280,7 @@ def sweep(
     """
     from portsim.experiment.sweeps import grid, parse_kpi, parse_setting
     from portsim.experiment.sweeps import sweep as run_sweep
-    from portsim.report.outputs import prepare_output, write_sweep
-    from portsim.report.progress import ReplicationProgress
+    from portsim.report.outputs import write_sweep
     from portsim.scenario import load_scenario
 
     resumable = _Resumable()
@@ -277,14 +290,11 @@ def sweep(
         settings = [parse_setting(text) for text in set_]
         kpis = [parse_kpi(text) for text in (kpi or ["system.all.wait_mean"])]
         out = out or Path("results") / f"{file.stem}-sweep"
-        store = prepare_output(out, force=force, resume=resume)
-        resumable.out = out
         total = (replications or scenario.replications) * len(grid(settings))
-        with ReplicationProgress(total, console) as bar:
-            result = run_sweep(scenario, settings, kpis=kpis, variant=variant,
-                               replications=replications, seed=seed, workers=_workers(workers),
-                               scheduler=scheduler, store=store, resume=resume, progress=bar,
-                               resumed=bar.resumed)
+        with _running(out, force=force, resume=resume, total=total, workers=workers,
+                      scheduler=scheduler, trace=None, resumable=resumable) as options:
+            result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
+                               replications=replications, seed=seed)
         console.print(_sweep_table(result))
         files = write_sweep(result, out, force=True)
         console.print(f"sweep written to [bold]{out}[/] ({', '.join(files)})")

@@ -20,6 +20,7 @@ _EXPORTS = {
     "compare": "portsim.experiment.comparison",
     "Results": "portsim.experiment.results",
     "simulate": "portsim.experiment.runner",
+    "RunOptions": "portsim.experiment.options",
     "run_jobs": "portsim.experiment.runner",
     "Job": "portsim.experiment.runner",
     "default_workers": "portsim.experiment.executors",

@@ -13,22 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from portsim.errors import PortsimError, ScenarioError
+from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results
-from portsim.experiment.runner import (
-    Job,
-    Progress,
-    Resumed,
-    job_inputs,
-    resolve,
-    results_of,
-    run_jobs,
-)
-from portsim.experiment.store import PartialStore
+from portsim.experiment.runner import prepare, run_prepared
 from portsim.stats.summary import Interval, t_interval
 
 BASELINE = "baseline"
@@ -187,35 +179,24 @@ def check_variants(scenario: Any, wanted: Sequence[str] | None) -> list[str]:
     return chosen
 
 
-def compare(source: Any, *, variants: Sequence[str] | None = None,
-            replications: int | None = None, seed: int | None = None, workers: int = 1,
-            scheduler: str | None = None, store: PartialStore | None = None,
-            resume: bool = False, progress: Progress | None = None,
-            resumed: Resumed | None = None, trace: str | None = None) -> Comparison:
+def compare(source: Any, options: RunOptions | None = None, *,
+            variants: Sequence[str] | None = None,
+            **settings: Unpack[RunSettings]) -> Comparison:
     """Run the baseline and ``variants`` (all by default) of a scenario with the same seed.
 
     ``source`` is a scenario file, a mapping or a loaded :class:`~portsim.scenario.Scenario`.
-    All replications of all variants share one pool (or cluster). ``trace`` writes the event
-    log of the baseline's replication 0.
+    Run settings come as ``options`` or as keywords (see :class:`RunOptions`). All
+    replications of all variants share one pool (or cluster); ``trace`` writes the event log
+    of the baseline's replication 0.
     """
     from portsim.scenario import Scenario, load_scenario
 
+    options = run_options(options, settings)
     scenario = source if isinstance(source, Scenario) else load_scenario(source)
     chosen = check_variants(scenario, variants)
-    replications = scenario.replications if replications is None else replications
-    seed = scenario.seed if seed is None else seed
-    if replications < 1:
-        raise ValueError("replications must be at least 1")
-    compiled = {label: resolve(scenario, None if label == BASELINE else label)
-                for label in [BASELINE, *chosen]}
-    jobs = [Job(label, model, seed, replications, job_inputs(model, provenance))
-            for label, (model, provenance, _) in compiled.items()]
-    runs = run_jobs(jobs, workers=workers, scheduler=scheduler, store=store, resume=resume,
-                    progress=progress, resumed=resumed,
-                    trace=(BASELINE, trace) if trace is not None else None)
-    results = {label: results_of(model, provenance, None if label == BASELINE else label,
-                                 seed, runs[label])
-               for label, (model, provenance, _) in compiled.items()}
+    prepared = [prepare(scenario, variant, label)[0]
+                for label, variant in [(BASELINE, None), *((name, name) for name in chosen)]]
+    results = run_prepared(prepared, options, scenario, trace_label=BASELINE)
     base_document = scenario.resolved(None)
     changes = {label: document_changes(base_document, scenario.resolved(label))
                for label in chosen}

@@ -14,20 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 from portsim import limits
 from portsim.engine.load import overload_warnings
 from portsim.engine.model import Model
 from portsim.engine.simulation import ReplicationResult
 from portsim.experiment.executors import Task, default_workers, execute
+from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import Results
-from portsim.experiment.store import PartialStore
-
-Progress = Callable[[ReplicationResult], None]
-Resumed = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -41,15 +38,18 @@ class Job:
     inputs: Mapping[str, Any] = field(default_factory=dict)  # what a stored result must match
 
 
-def run_jobs(jobs: Sequence[Job], *, workers: int = 1, scheduler: str | None = None,
-             store: PartialStore | None = None, resume: bool = False,
-             progress: Progress | None = None, resumed: Resumed | None = None,
-             trace: tuple[str, str] | None = None) -> dict[str, list[ReplicationResult]]:
+def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
+             trace_label: str | None = None) -> dict[str, list[ReplicationResult]]:
     """Run every job; the replications of each label, in replication order.
 
-    ``trace=(label, path)`` writes the event log of replication 0 of that label to ``path``.
-    ``resumed(n)`` is told how many replications were taken from the store.
+    ``options.trace`` writes the event log of replication 0 of the job labelled
+    ``trace_label`` (the first job if not given); ``options.resumed(n)`` is told how many
+    replications were taken from ``options.store``.
     """
+    options = options if options is not None else RunOptions()
+    store, resume = options.store, options.resume
+    if options.trace is not None and trace_label is None and jobs:
+        trace_label = jobs[0].label
     labels = [job.label for job in jobs]
     if len(set(labels)) != len(labels):
         raise ValueError(f"job labels must be unique: {labels}")
@@ -70,35 +70,22 @@ def run_jobs(jobs: Sequence[Job], *, workers: int = 1, scheduler: str | None = N
             if resume:
                 stored = store.load(job.label)
                 done[job.label] = {i: r for i, r in stored.items() if i < job.replications}
-        traced = trace is not None and trace[0] == job.label
+        traced = options.trace is not None and trace_label == job.label
         for index in range(job.replications):
-            trace_path = trace[1] if traced and index == 0 and trace is not None else None
+            trace_path = options.trace if traced and index == 0 else None
             if index in done[job.label] and trace_path is None:
                 continue
             tasks.append(Task(job.label, job.model, job.seed, index, trace_path))
     reused = sum(len(results) for results in done.values())
-    if resumed is not None and reused:
-        resumed(reused)
-    for task, result in execute(tasks, workers=workers, scheduler=scheduler):
+    if options.resumed is not None and reused:
+        options.resumed(reused)
+    for task, result in execute(tasks, workers=options.workers, scheduler=options.scheduler):
         if store is not None:
             store.save(task.label, result)
         done[task.label][task.replication] = result
-        if progress is not None:
-            progress(result)
+        if options.progress is not None:
+            options.progress(result)
     return {label: [results[i] for i in sorted(results)] for label, results in done.items()}
-
-
-def run_replications(model: Model, seed: int, indices: Iterable[int], workers: int = 1,
-                     progress: Progress | None = None,
-                     scheduler: str | None = None) -> list[ReplicationResult]:
-    """Run the given replication indices of ``model``; ``workers > 1`` uses a process pool."""
-    tasks = [Task(model.name, model, seed, index) for index in indices]
-    results: dict[int, ReplicationResult] = {}
-    for _task, result in execute(tasks, workers=workers, scheduler=scheduler):
-        results[result.replication] = result
-        if progress is not None:
-            progress(result)
-    return [results[task.replication] for task in tasks]
 
 
 def scenario_hash(document: Mapping[str, Any]) -> str:
@@ -148,31 +135,50 @@ def results_of(model: Model, provenance: dict[str, Any], variant: str | None, se
                    horizon=model.horizon, warmup=model.warmup, sla=model.sla)
 
 
-def simulate(source: Any, *, replications: int | None = None, seed: int | None = None,
-             variant: str | None = None, workers: int = 1,
-             progress: Progress | None = None, scheduler: str | None = None,
-             store: PartialStore | None = None, resume: bool = False,
-             resumed: Resumed | None = None, trace: str | None = None) -> Results:
+@dataclass(frozen=True)
+class Prepared:
+    """A model to replicate under a label: a scenario's baseline, a variant, a sweep point."""
+
+    label: str
+    variant: str | None
+    model: Model
+    provenance: dict[str, Any]
+
+
+def prepare(source: Any, variant: str | None = None,
+            label: str | None = None) -> tuple[Prepared, Any]:
+    """The model of ``source``'s ``variant`` ready to run, and the loaded scenario (or None)."""
+    model, provenance, scenario = resolve(source, variant)
+    return Prepared(label or variant or "baseline", variant, model, provenance), scenario
+
+
+def run_prepared(prepared: Sequence[Prepared], options: RunOptions, scenario: Any = None,
+                 *, trace_label: str | None = None) -> dict[str, Results]:
+    """Replicate every prepared model with the same seed (common random numbers), pooled
+    into one task list; the results by label, in the order given."""
+    replications = options.replications_for(scenario)
+    seed = options.seed_for(scenario)
+    jobs = [Job(item.label, item.model, seed, replications,
+                job_inputs(item.model, item.provenance)) for item in prepared]
+    runs = run_jobs(jobs, options, trace_label=trace_label)
+    return {item.label: results_of(item.model, item.provenance, item.variant, seed,
+                                   runs[item.label])
+            for item in prepared}
+
+
+def simulate(source: Any, options: RunOptions | None = None, *, variant: str | None = None,
+             **settings: Unpack[RunSettings]) -> Results:
     """Simulate a scenario (path, mapping, loaded scenario) or a :class:`Model`.
 
-    ``replications`` and ``seed`` default to the scenario's own (10 and 0 for a bare model).
-    ``store`` keeps each finished replication on disk; with ``resume`` the stored ones are reused.
-    ``trace`` writes the event log of replication 0 to a .csv (or .parquet) file.
+    Run settings come as ``options`` or as keywords (the fields of :class:`RunOptions`):
+    ``replications`` and ``seed`` default to the scenario's own (10 and 0 for a bare model);
+    ``store`` keeps each finished replication on disk and ``resume`` reuses them; ``trace``
+    writes the event log of replication 0 to a .csv (or .parquet) file.
     """
-    model, provenance, scenario = resolve(source, variant)
-    if replications is None:
-        replications = scenario.replications if scenario is not None else 10
-    if seed is None:
-        seed = scenario.seed if scenario is not None else 0
-    if replications < 1:
-        raise ValueError("replications must be at least 1")
-    label = variant or "baseline"
-    job = Job(label, model, seed, replications, job_inputs(model, provenance))
-    runs = run_jobs([job], workers=workers, scheduler=scheduler, store=store, resume=resume,
-                    progress=progress, resumed=resumed,
-                    trace=(label, trace) if trace is not None else None)
-    return results_of(model, provenance, variant, seed, runs[label])
+    options = run_options(options, settings)
+    prepared, scenario = prepare(source, variant)
+    return run_prepared([prepared], options, scenario)[prepared.label]
 
 
-__all__ = ["Job", "default_workers", "job_inputs", "resolve", "results_of", "run_jobs",
-           "run_replications", "scenario_hash", "simulate"]
+__all__ = ["Job", "Prepared", "RunOptions", "default_workers", "job_inputs", "prepare",
+           "resolve", "results_of", "run_jobs", "run_prepared", "scenario_hash", "simulate"]

@@ -18,22 +18,14 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from portsim.engine.model import Model
 from portsim.engine.simulation import run_replication
 from portsim.errors import PortsimError, ScenarioError
+from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results
-from portsim.experiment.runner import (
-    Job,
-    Progress,
-    Resumed,
-    job_inputs,
-    resolve,
-    results_of,
-    run_jobs,
-)
-from portsim.experiment.store import PartialStore
+from portsim.experiment.runner import Prepared, prepare, run_prepared
 
 FORMAT = "portsim-sweep/1"
 MAX_POINTS = 10_000
@@ -240,24 +232,24 @@ class Sweep:
         }
 
 
-def sweep(source: Any, settings: Sequence[Setting], *, kpis: Sequence[KPI] = (),
-          variant: str | None = None, replications: int | None = None,
-          seed: int | None = None, workers: int = 1, scheduler: str | None = None,
-          store: PartialStore | None = None, resume: bool = False,
-          progress: Progress | None = None, resumed: Resumed | None = None) -> Sweep:
-    """Run a scenario (or one of its variants) at every point of the settings' grid."""
+def sweep(source: Any, settings: Sequence[Setting], options: RunOptions | None = None, *,
+          kpis: Sequence[KPI] = (), variant: str | None = None,
+          **run_settings: Unpack[RunSettings]) -> Sweep:
+    """Run a scenario (or one of its variants) at every point of the settings' grid.
+
+    Run settings come as ``options`` or as keywords (see :class:`RunOptions`).
+    """
     from portsim.scenario import Scenario, load_scenario
 
+    options = run_options(options, run_settings)
     scenario = source if isinstance(source, Scenario) else load_scenario(source)
     if not settings:
         raise SweepError("nothing to sweep: give at least one --set PATH=VALUES")
-    replications = scenario.replications if replications is None else replications
-    seed = scenario.seed if seed is None else seed
     kpis = list(kpis) or [KPI("system", "all", "wait_mean")]
     base = scenario.resolved(variant)
     folder = scenario.source_file.parent if scenario.source_file is not None else None
-    jobs: list[Job] = []
-    compiled: dict[str, tuple[Model, dict[str, Any], dict[str, Any]]] = {}
+    prepared: list[Prepared] = []
+    assignments: dict[str, dict[str, Any]] = {}
     for assignment in grid(settings):
         document = copy.deepcopy(base)
         for path, value in assignment.items():
@@ -266,17 +258,16 @@ def sweep(source: Any, settings: Sequence[Setting], *, kpis: Sequence[KPI] = (),
             point = load_scenario(document, base_dir=folder)
         except ScenarioError as error:
             raise SweepError(f"at {point_label(assignment)}: {error}") from None
-        model, provenance, _ = resolve(point)
         label = json.dumps(assignment, sort_keys=True)
-        compiled[label] = (model, provenance, assignment)
-        jobs.append(Job(label, model, seed, replications, job_inputs(model, provenance)))
-    known = kpi_names(jobs[0].model)
+        item, _ = prepare(point, label=label)
+        prepared.append(dataclasses.replace(item, variant=variant))
+        assignments[label] = assignment
+    known = kpi_names(prepared[0].model)
     for kpi in kpis:
         check_kpi(kpi, known)
-    runs = run_jobs(jobs, workers=workers, scheduler=scheduler, store=store, resume=resume,
-                    progress=progress, resumed=resumed)
-    points = [SweepPoint(assignment, results_of(model, provenance, variant, seed, runs[label]))
-              for label, (model, provenance, assignment) in compiled.items()]
+    results = run_prepared(prepared, options, scenario)
+    points = [SweepPoint(assignments[label], point_results)
+              for label, point_results in results.items()]
     return Sweep(name=scenario.name, variant=variant, settings=list(settings), points=points,
                  kpis=kpis, sla=scenario.sla)
 

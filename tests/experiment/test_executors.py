@@ -11,7 +11,8 @@ from exp_support import canonical
 from portsim.experiment import executors
 from portsim.experiment.comparison import Comparison, compare
 from portsim.experiment.executors import ReplicationError, Task, execute
-from portsim.experiment.runner import run_replications, simulate
+from portsim.experiment.options import RunOptions
+from portsim.experiment.runner import Job, run_jobs, simulate
 from portsim.scenario import compile_model
 
 fork_only = pytest.mark.skipif(
@@ -29,16 +30,32 @@ def test_worker_count_does_not_change_results(mini, comparison: Comparison) -> N
                                                                y.kpis.keys())
 
 
-def test_simulate_and_run_replications_keep_their_signatures(mini) -> None:
+def test_run_jobs_and_simulate_share_one_options_object(mini) -> None:
     model = compile_model(mini)
-    serial = run_replications(model, 7, range(3))
-    pooled = run_replications(model, 7, [2, 0, 1], workers=2)
-    assert [r.replication for r in pooled] == [2, 0, 1]
-    by_index = {r.replication: r.kpis for r in pooled}
-    assert [by_index[r.replication] for r in serial] == [r.kpis for r in serial]
-    seen = []
+    job = Job("m", model, 7, 3)
+    serial = run_jobs([job])["m"]
+    pooled = run_jobs([job], RunOptions(workers=2))["m"]
+    assert [r.replication for r in pooled] == [0, 1, 2]
+    assert [r.kpis for r in pooled] == [r.kpis for r in serial]
+    seen: list = []
     results = simulate(mini, replications=2, workers=1, progress=seen.append)
     assert len(seen) == 2 and results.horizon == 1440.0 and results.sla == 10.0
+    # Keywords and an options object are the same thing; keywords win over the object's.
+    again = simulate(mini, RunOptions(replications=5, workers=2), replications=2)
+    assert [r.kpis for r in again.replications] == [r.kpis for r in results.replications]
+
+
+@pytest.mark.parametrize("settings", [
+    {"seed": -1}, {"seed": "x"}, {"seed": 1.5}, {"workers": 0}, {"workers": -3},
+    {"replications": True}, {"replications": 0}])
+def test_bad_run_options_are_refused_before_anything_runs(mini, settings) -> None:
+    with pytest.raises(ValueError, match=next(iter(settings))):
+        simulate(mini, **settings)
+
+
+def test_unknown_run_option_is_a_type_error(mini) -> None:
+    with pytest.raises(TypeError, match="warp"):
+        simulate(mini, warp=9)  # type: ignore[call-arg]
 
 
 def test_execute_yields_nothing_for_no_tasks() -> None:
