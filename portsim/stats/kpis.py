@@ -1,0 +1,236 @@
+"""The KPI catalogue: every KPI portsim reports, with whom it counts and how it is shown.
+
+One entry per (scope, KPI): its key in results, its words and unit, who or what it counts and
+when, and how replications are combined. The engine's collection computes exactly these keys in
+this order; the results API, the report's tables and plots, the sweep's KPI names and the KPI
+table of ``docs/results.md`` all read them from here. Adding a KPI means adding it here and
+computing it in ``portsim.engine.collect``.
+
+Scopes: ``classes`` (per entity class), ``stations`` (per station), ``system`` (the whole
+port, named ``all``). Families of tally KPIs (``wait``, ``sojourn``, a milestone's
+``until_<name>``) share one shape: mean, 50/90/95/99th percentiles, maximum, share within the
+scenario's standard.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+Scope = Literal["classes", "stations", "system"]
+SCOPES: tuple[Scope, ...] = ("classes", "stations", "system")
+
+#: Units. Stored values are minutes, fractions in [0, 1], counts or rates per hour.
+MINUTES, SHARE, COUNT, PER_HOUR, LEVEL = "min", "share", "count", "per hour", "mean level"
+
+AFTER_WARMUP = "after the warm-up"
+MEAN_OVER_REPLICATIONS = "mean"
+MEAN_OF_QUANTILES = "mean of the replications' quantiles"
+MEAN_OF_MAXIMA = "mean of the replications' maxima"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI of one scope."""
+
+    key: str
+    """Its name in results.json, comparison.csv and ``Results.summary``."""
+    label: str
+    """Its words for people: ``95th percentile wait``."""
+    unit: str
+    """``min``, ``share`` (a fraction, shown as %), ``count``, ``per hour`` or ``mean level``."""
+    counts: str
+    """Who or what it counts, and when."""
+    aggregate: str = MEAN_OVER_REPLICATIONS
+    """How the replications' values are combined (always with a Student-t interval)."""
+    only_for: str | None = None
+    """A condition for the KPI to exist (``a due time``, ``milestone``); None: always."""
+    family: str | None = None
+    """The tally a KPI summarises (``wait``), for the seven KPIs every tally has."""
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == SHARE
+
+
+def _tally_family(prefix: str, noun: str, counts: str, *,
+                  only_for: str | None = None) -> tuple[Kpi, ...]:
+    """The seven KPIs of a tally: mean, percentiles, maximum, share within the standard."""
+    shapes = (("mean", f"mean {noun}", MINUTES, MEAN_OVER_REPLICATIONS),
+              ("p50", f"median {noun}", MINUTES, MEAN_OF_QUANTILES),
+              ("p90", f"90th percentile {noun}", MINUTES, MEAN_OF_QUANTILES),
+              ("p95", f"95th percentile {noun}", MINUTES, MEAN_OF_QUANTILES),
+              ("p99", f"99th percentile {noun}", MINUTES, MEAN_OF_QUANTILES),
+              ("max", f"longest {noun}", MINUTES, MEAN_OF_MAXIMA),
+              ("sla_share", f"share with {noun} ≤ {{sla}}", SHARE, MEAN_OVER_REPLICATIONS))
+    return tuple(Kpi(f"{prefix}_{suffix}", label, unit, counts, aggregate, only_for, prefix)
+                 for suffix, label, unit, aggregate in shapes)
+
+
+def _flow(subject: str, arrive: str, leave: str) -> tuple[Kpi, ...]:
+    return (
+        Kpi("arrivals", "arrivals", COUNT, f"{subject} that {arrive} {AFTER_WARMUP}"),
+        Kpi("completions", "completions", COUNT, f"{subject} that {leave} {AFTER_WARMUP}"),
+    )
+
+
+def _rates(subject: str, arrive: str, leave: str) -> tuple[Kpi, ...]:
+    return (
+        Kpi("arrival_rate_per_hour", "arrivals per hour", PER_HOUR,
+            f"{subject} that {arrive} {AFTER_WARMUP}, per hour of the measured span"),
+        Kpi("throughput_per_hour", "cleared per hour", PER_HOUR,
+            f"{subject} that {leave} {AFTER_WARMUP}, per hour of the measured span"),
+    )
+
+
+_CLASS_WAIT = ("members who left the port after the warm-up; a member's wait is the sum of its "
+               "queue waits at every station of its route")
+_STATION_WAIT = ("customers who started service here after the warm-up; the wait is the time "
+                 "in this station's queue (or until a booked server took it)")
+_SOJOURN = "members who left the port after the warm-up: time from arrival to departure"
+_PROB_WAIT = "share of the same customers whose wait was longer than zero"
+
+CLASS_KPIS: tuple[Kpi, ...] = (
+    *_flow("members of the class", "arrived", "left the port"),
+    *_rates("members of the class", "arrived", "left the port"),
+    *_tally_family("wait", "wait", _CLASS_WAIT),
+    Kpi("prob_wait", "share who waited", SHARE, _PROB_WAIT),
+    *_tally_family("sojourn", "time in system", _SOJOURN),
+)
+
+#: The KPIs of a milestone step (``until_<name>_...``): time from arrival to the milestone.
+MILESTONE_KPIS: tuple[Kpi, ...] = _tally_family(
+    "until_{milestone}", "time until {milestone}",
+    "members who passed the milestone after the warm-up: time from their arrival to it",
+    only_for="classes whose route has the milestone")
+
+#: The KPIs of a class with a due time (``due_after``).
+DUE_KPIS: tuple[Kpi, ...] = (
+    Kpi("late_share", "share late", SHARE,
+        "members who left after the warm-up: share whose time in system exceeded the due time",
+        only_for="classes with a due time"),
+    Kpi("lateness_mean", "mean lateness", MINUTES,
+        "the same members: time in system beyond the due time (0 if on time)",
+        only_for="classes with a due time"),
+    Kpi("lateness_max", "longest lateness", MINUTES,
+        "the same members: the replication's largest lateness", MEAN_OF_MAXIMA,
+        only_for="classes with a due time"),
+)
+
+STATION_KPIS: tuple[Kpi, ...] = (
+    *_flow("customers", "joined the station", "finished service here"),
+    *_rates("customers", "joined the station", "finished service here"),
+    *_tally_family("wait", "wait", _STATION_WAIT),
+    Kpi("prob_wait", "share who waited", SHARE, _PROB_WAIT),
+    Kpi("queue_mean", "mean queue length", LEVEL,
+        "customers waiting in the queue, averaged over time after the warm-up (those still "
+        "waiting at the end included)"),
+    Kpi("queue_max", "longest queue", COUNT,
+        "the most customers waiting at once after the warm-up", MEAN_OF_MAXIMA),
+    Kpi("utilisation", "utilisation", SHARE,
+        "busy server time (a server held for a booking counts as busy) over available server "
+        "time after the warm-up; a server a shift cut stays available until its service ends"),
+    Kpi("servers_mean", "servers on duty", LEVEL,
+        "scheduled plus queue-reactive servers, averaged over time after the warm-up"),
+)
+
+SYSTEM_KPIS: tuple[Kpi, ...] = (
+    *_flow("entities of every class", "arrived", "left the port"),
+    Kpi("in_system_start", "in system at the end of the warm-up", COUNT,
+        "entities in the port when the warm-up ended"),
+    Kpi("in_system_end", "in system at the end", COUNT,
+        "entities still in the port at the end of the run (waiting, in service or travelling)"),
+    Kpi("in_system_mean", "mean number in system", LEVEL,
+        "entities in the port, averaged over time after the warm-up"),
+    *_rates("entities of every class", "arrived", "left the port"),
+    Kpi("sojourn_mean", "mean time in system", MINUTES,
+        "entities of every class that left after the warm-up"),
+    Kpi("wait_mean", "mean wait", MINUTES,
+        "entities of every class that left after the warm-up (their total queue wait)"),
+    Kpi("wait_sla_share", "share with wait ≤ {sla}", SHARE,
+        "entities of every class that left after the warm-up"),
+)
+
+
+def class_kpis(milestones: Sequence[str] = (), due: bool = False) -> Iterator[Kpi]:
+    """The KPIs of a class, in the order results list them."""
+    yield from CLASS_KPIS
+    for milestone in milestones:
+        for kpi in MILESTONE_KPIS:
+            yield _for_milestone(kpi, milestone)
+    if due:
+        yield from DUE_KPIS
+
+
+def _for_milestone(kpi: Kpi, milestone: str) -> Kpi:
+    return replace(kpi, key=kpi.key.replace("{milestone}", milestone),
+                   label=kpi.label.replace("{milestone}", milestone.replace("_", " ")))
+
+
+def scope_kpis(scope: Scope) -> tuple[Kpi, ...]:
+    """The KPIs every member of ``scope`` has (conditional ones not included)."""
+    return {"classes": CLASS_KPIS, "stations": STATION_KPIS, "system": SYSTEM_KPIS}[scope]
+
+
+def lookup(scope: str, key: str) -> Kpi | None:
+    """The catalogue entry of ``key`` in ``scope``, milestones and due-time KPIs included."""
+    if scope == "classes" and key.startswith("until_"):
+        for kpi in MILESTONE_KPIS:
+            head, tail = kpi.key.split("{milestone}")
+            if key.startswith(head) and key.endswith(tail) and len(key) > len(head + tail):
+                return _for_milestone(kpi, key[len(head):len(key) - len(tail)])
+        return None
+    candidates = scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
+    return next((kpi for kpi in candidates if kpi.key == key), None)
+
+
+# ----------------------------------------------------------------------------- documentation
+
+DOC_START = ("<!-- kpi-catalogue:start (generated by "
+             "`python -m portsim.stats.kpis docs/results.md`) -->")
+DOC_END = "<!-- kpi-catalogue:end -->"
+
+
+def markdown() -> str:
+    """The KPI tables of docs/results.md, one per scope."""
+    titles = {"classes": "Per class (`kpis.classes.<class>`)",
+              "stations": "Per station (`kpis.stations.<station>`)",
+              "system": "Whole port (`kpis.system.all`)"}
+    groups: dict[str, tuple[Kpi, ...]] = {
+        "classes": CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS,
+        "stations": STATION_KPIS, "system": SYSTEM_KPIS}
+    lines: list[str] = []
+    for scope, kpis in groups.items():
+        lines += ["", f"#### {titles[scope]}", "",
+                  "| KPI | unit | counts | over replications |", "|---|---|---|---|"]
+        done: set[str] = set()
+        for kpi in kpis:
+            if kpi.family is not None and kpi.family in done:
+                continue
+            key, unit, aggregate = f"`{kpi.key}`", kpi.unit, kpi.aggregate
+            if kpi.family is not None:
+                done.add(kpi.family)
+                key = f"`{kpi.family}_` + `mean`, `p50`, `p90`, `p95`, `p99`, `max`, `sla_share`"
+                unit = f"{MINUTES}; `sla_share`: {SHARE}"
+                aggregate = f"mean; quantiles: {MEAN_OF_QUANTILES}; `max`: {MEAN_OF_MAXIMA}"
+            counts = kpi.counts + (f" (only {kpi.only_for})" if kpi.only_for else "")
+            lines.append(f"| {key} | {unit} | {counts} | {aggregate} |")
+    return "\n".join([DOC_START, *lines, "", DOC_END])
+
+
+def write_markdown(path: Path) -> bool:
+    """Replace the generated section of ``path``; whether it changed."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(DOC_START), text.index(DOC_END) + len(DOC_END)
+    updated = text[:start] + markdown() + text[end:]
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+    return updated != text
+
+
+if __name__ == "__main__":  # pragma: no cover - a maintenance command
+    for name in sys.argv[1:]:
+        print(f"{name}: {'updated' if write_markdown(Path(name)) else 'up to date'}")
