@@ -1,0 +1,90 @@
+"""report.html opened in a real browser (headless Chromium) at the widths planners use.
+
+Chromium comes from Debian's packages (``.ci/run`` installs it) and is driven by Playwright for
+Python with that executable, so no browser is downloaded. Outside CI the tests skip when there is
+no Chromium; in CI (``CI`` set) a missing browser is a failure, never a skip. Screenshots are kept
+in ``$PORTSIM_ARTIFACTS`` (default: the test's temporary folder) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from portsim.experiment.comparison import Comparison
+from portsim.report.outputs import write_comparison
+
+WIDTHS = (800, 1280)
+HEIGHT = 900
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs it (apt-get install chromium)")
+        pytest.skip("no Chromium on this machine (apt-get install chromium)")
+    if os.environ.get("CI"):
+        from playwright import sync_api
+    else:
+        sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as driver:
+        launched = driver.chromium.launch(
+            executable_path=executable, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def report(comparison: Comparison, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "out"
+    write_comparison(comparison, out)
+    return out / "report.html"
+
+
+@pytest.fixture(scope="module")
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = os.environ.get("PORTSIM_ARTIFACTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_report_fits_the_window_and_every_image_decodes(browser: Any, report: Path,
+                                                        artefacts: Path, width: int) -> None:
+    page = browser.new_page(viewport={"width": width, "height": HEIGHT})
+    page.goto(report.as_uri())
+    page.wait_for_load_state("load")
+    page.screenshot(path=str(artefacts / f"report-{width}.png"), full_page=True)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {width} px"
+    images = page.evaluate(
+        "Array.from(document.images).map(i => [i.alt, i.complete && i.naturalWidth > 0])")
+    assert images, "the report shows no image"
+    assert [alt for alt, decoded in images if not decoded] == []
+    wide = page.evaluate(
+        """Array.from(document.querySelectorAll('body *'))
+             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                          && getComputedStyle(e).position !== 'fixed'
+                          && !e.closest('[data-scroll]'))
+             .map(e => e.tagName + (e.id ? '#' + e.id : ''))""")
+    assert wide == [], f"elements wider than the window at {width} px: {wide[:5]}"
+    page.close()
