@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from portsim.errors import PortsimError
 
@@ -272,13 +273,18 @@ def sweep(
     scheduler: SchedulerOpt = None,
     resume: ResumeOpt = False,
     force: ForceOpt = False,
+    target: Annotated[str | None, typer.Option(
+        help="A target line on the plots: a share as 95% (or 0.95), a time as 20min.",
+        show_default=False)] = None,
 ) -> None:
     """Run a grid of parameter values and plot KPIs against the parameter.
 
-    Writes sweep.csv, sweep.json, timings.json and a PNG per KPI (with 95% CIs and the
-    waiting-time standard).
+    PATH=VALUES replaces a value; PATH*=FACTORS scales it and PATH+=N adds to it, keeping a
+    shift schedule's shape; PATH1,PATH2=VALUES moves several paths on one axis. Writes
+    sweep.csv, sweep.json, timings.json and a PNG per KPI (with 95% CIs, the waiting-time
+    standard and overloaded points marked).
     """
-    from portsim.experiment.sweeps import grid, parse_kpi, parse_setting
+    from portsim.experiment.sweeps import grid, parse_kpi, parse_setting, parse_target
     from portsim.experiment.sweeps import sweep as run_sweep
     from portsim.report.outputs import write_sweep
     from portsim.scenario import load_scenario
@@ -289,33 +295,47 @@ def sweep(
         scenario.document(variant)  # an unknown variant: one message with a suggestion
         settings = [parse_setting(text) for text in set_]
         kpis = [parse_kpi(text) for text in (kpi or ["system.all.wait_mean"])]
+        target_value = parse_target(target) if target is not None else None
         out = out or Path("results") / f"{file.stem}-sweep"
         total = (replications or scenario.replications) * len(grid(settings))
         with _running(out, force=force, resume=resume, total=total, workers=workers,
                       scheduler=scheduler, trace=None, resumable=resumable) as options:
             result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
                                replications=replications, seed=seed)
+        for warning in result.warnings:
+            errors.print(Text.assemble(("warning: ", "yellow"), warning))
+        overloaded = [point for point in result.points if point.overloaded]
+        if overloaded:
+            errors.print(Text.assemble(
+                ("warning: ", "yellow"),
+                f"{len(overloaded)} of {len(result.points)} points are overloaded (a station "
+                "is offered more work than it can do; marked in the table, sweep.csv and the "
+                "plots): their waits grow with the horizon and describe no steady state"))
         console.print(_sweep_table(result))
-        files = write_sweep(result, out, force=True)
+        files = write_sweep(result, out, force=True, target=target_value)
         console.print(f"sweep written to [bold]{out}[/] ({', '.join(files)})")
 
 
 def _sweep_table(result: Any) -> Any:
     from rich.table import Table
 
-    from portsim.report.kpis import Shown, with_interval
+    from portsim.report.kpis import shown_kpi, with_interval
 
     table = Table(title=f"{result.name}: sweep ({len(result.points)} points; mean ± 95% CI)",
                   title_justify="left")
     for setting in result.settings:
-        table.add_column(setting.path, justify="right")
+        table.add_column(Text(setting.key), justify="right", overflow="fold")
+    shown = {str(kpi): shown_kpi(kpi.scope, kpi.kpi) for kpi in result.kpis}
     for kpi in result.kpis:
-        table.add_column(str(kpi), justify="right")
-    shown = Shown("", "", digits=3)
+        table.add_column(Text(shown[str(kpi)].heading(result.sla) + f"\n{kpi}"),
+                         justify="right", overflow="fold")
+    table.add_column("overloaded")
     for point in result.points:
-        cells = [str(point.assignment[s.path]) for s in result.settings]
-        cells += [with_interval(point.results.summary(k.scope, k.name, k.kpi), shown)
+        cells = [Text(str(point.assignment[s.key])) for s in result.settings]
+        cells += [Text(with_interval(point.results.summary(k.scope, k.name, k.kpi),
+                                     shown[str(k)]))
                   for k in result.kpis]
+        cells.append(Text("yes", style="bold red") if point.overloaded else Text(""))
         table.add_row(*cells)
     return table
 

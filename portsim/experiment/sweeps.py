@@ -17,7 +17,7 @@ import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Unpack
 
 from portsim.engine.model import Model
@@ -26,6 +26,7 @@ from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results
 from portsim.experiment.runner import Prepared, prepare, run_prepared
+from portsim.scenario.units import parse_duration
 
 FORMAT = "portsim-sweep/1"
 MAX_POINTS = 10_000
@@ -37,10 +38,25 @@ class SweepError(PortsimError):
 
 @dataclass(frozen=True)
 class Setting:
-    """A dotted path in the resolved scenario and the values to give it."""
+    """Dotted paths in the resolved scenario and the values to give them, one grid axis.
+
+    ``path`` may name several paths separated by commas: they move together (both desk halls
+    on one axis). ``op`` is ``=`` (replace), ``*=`` (scale) or ``+=`` (add); scaling and adding
+    keep a shift schedule's shape by acting on every window's servers.
+    """
 
     path: str
     values: tuple[Any, ...]
+    op: str = "="
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(part.strip() for part in self.path.split(","))
+
+    @property
+    def key(self) -> str:
+        """The axis's name in results, tables and plots."""
+        return self.path if self.op == "=" else f"{self.path} {self.op}"
 
 
 @dataclass(frozen=True)
@@ -93,16 +109,43 @@ def _range(start: float, stop: float, step: float) -> tuple[Any, ...]:
 
 
 def parse_setting(text: str) -> Setting:
-    """``path=values`` as written after ``--set``."""
+    """``path=values``, ``path*=factors`` or ``path+=increments`` as written after ``--set``;
+    ``path`` may be several comma-separated paths set together."""
     path, equals, values = text.partition("=")
+    op = "="
+    if path.endswith(("*", "+")):
+        op, path = path[-1] + "=", path[:-1]
     path = path.strip()
-    if not equals or not path:
-        raise SweepError(f"--set {text!r}: expected PATH=VALUES, e.g. "
-                         "stations.counters.servers=10:30:2")
+    paths = [part.strip() for part in path.split(",")]
+    if not equals or not path or not all(paths):
+        raise SweepError(f"--set {text!r}: expected PATH=VALUES, PATH*=FACTORS or "
+                         "PATH+=INCREMENTS, e.g. stations.counters.servers=10:30:2")
     try:
-        return Setting(path, parse_values(values))
+        parsed = parse_values(values)
     except SweepError as error:
         raise SweepError(f"--set {text!r}: {error}") from None
+    if op != "=" and not all(isinstance(value, int | float) for value in parsed):
+        raise SweepError(f"--set {text!r}: {op} takes numbers")
+    return Setting(",".join(paths), parsed, op)
+
+
+def parse_target(text: str) -> float:
+    """A target in a KPI's stored unit: ``95%`` → 0.95; ``20min``, ``1h`` → minutes; a plain
+    number as it is (a fraction for shares, minutes for times)."""
+    written = text.strip()
+    try:
+        if written.endswith("%"):
+            value = float(written[:-1]) / 100.0
+        elif written and written[-1].isalpha():
+            value = parse_duration(written)
+        else:
+            value = float(written)
+    except ValueError as error:
+        raise SweepError(f"--target {text!r}: expected a share (95%, 0.95) or a time "
+                         f"(20min): {error}") from None
+    if not math.isfinite(value):
+        raise SweepError(f"--target {text!r}: must be a finite number")
+    return value
 
 
 def parse_kpi(text: str) -> KPI:
@@ -141,11 +184,78 @@ def set_path(document: dict[str, Any], path: str, value: Any) -> None:
             raise SweepError(f"--set {path}: {where} is a value, not a mapping or list")
 
 
+def get_path(document: Mapping[str, Any], path: str) -> Any:
+    """The value at the dotted ``path`` of ``document`` (list items by index)."""
+    here: Any = document
+    for key in path.split("."):
+        if isinstance(here, list) and key.isdigit() and int(key) < len(here):
+            here = here[int(key)]
+        elif isinstance(here, Mapping) and key in here:
+            here = here[key]
+        else:
+            # set_path words what is wrong on the way (with a suggestion); a missing leaf,
+            # which set_path would add, has nothing to scale.
+            set_path(copy.deepcopy(dict(document)), path, None)
+            raise SweepError(f"--set {path}: the scenario has no value there to scale or "
+                             "add to")
+    return here
+
+
+def _is_schedule(value: Any) -> bool:
+    return (isinstance(value, list) and bool(value)
+            and all(isinstance(window, Mapping) and "servers" in window for window in value))
+
+
+def _operate(value: Any, op: str, operand: float, path: str) -> Any:
+    if _is_schedule(value):
+        return [{**window, "servers": _operate(window["servers"], op, operand, path)}
+                for window in value]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise SweepError(f"--set {path}{op}: {op} needs a number or a shift schedule there, "
+                         f"not {value!r}")
+    result = value * operand if op == "*=" else value + operand
+    if isinstance(value, int):
+        # Servers and counts stay whole: the nearest whole number, halves up, never below 0.
+        return max(0, math.floor(result + 0.5))
+    return float(result)
+
+
+def apply_setting(document: dict[str, Any], setting: Setting, value: Any) -> None:
+    """Give ``document`` the ``value`` of ``setting`` at each of its paths, in place."""
+    for path in setting.paths:
+        if setting.op == "=":
+            set_path(document, path, value)
+        else:
+            set_path(document, path, _operate(get_path(document, path), setting.op, value, path))
+
+
+def flattening_warnings(document: Mapping[str, Any], settings: Sequence[Setting]) -> list[str]:
+    """A warning for each ``=`` setting that would replace a shift schedule by one number."""
+    warnings = []
+    for setting in settings:
+        if setting.op != "=":
+            continue
+        for path in setting.paths:
+            try:
+                current = get_path(document, path)
+            except SweepError:
+                continue
+            if _is_schedule(current):
+                shape = "/".join(str(window["servers"]) for window in current)
+                warnings.append(
+                    f"--set {path}={setting.values[0]}: replaces a shift schedule of {shape} "
+                    f"servers by a flat count; use {path}*=FACTOR or {path}+=N to keep its "
+                    "shape")
+    return warnings
+
+
 def grid(settings: Sequence[Setting]) -> list[dict[str, Any]]:
-    """Every combination of the settings' values, the first setting varying slowest."""
-    paths = [setting.path for setting in settings]
-    if len(set(paths)) != len(paths):
-        raise SweepError(f"a path is set twice: {', '.join(paths)}")
+    """Every combination of the settings' values (keyed by :attr:`Setting.key`), the first
+    setting varying slowest."""
+    every = [path for setting in settings for path in setting.paths]
+    if len(set(every)) != len(every):
+        raise SweepError(f"a path is set twice: {', '.join(every)}")
+    paths = [setting.key for setting in settings]
     for setting in settings:
         written = [json.dumps(value) for value in setting.values]
         if len(set(written)) != len(written):
@@ -191,6 +301,12 @@ class SweepPoint:
     assignment: dict[str, Any]
     results: Results
 
+    @property
+    def overloaded(self) -> bool:
+        """Whether some station is offered more work than it can do (queues grow without
+        bound, so waits depend on the horizon and the point's KPIs describe no steady state)."""
+        return bool(self.results.warnings)
+
 
 @dataclass
 class Sweep:
@@ -202,6 +318,7 @@ class Sweep:
     points: list[SweepPoint]
     kpis: list[KPI]
     sla: float | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def timings(self) -> dict[str, Any]:
@@ -216,7 +333,8 @@ class Sweep:
         for point in self.points:
             for kpi in self.kpis:
                 interval = point.results.summary(kpi.scope, kpi.name, kpi.kpi)
-                rows.append({**point.assignment, "kpi": str(kpi), **interval.as_dict()})
+                rows.append({**point.assignment, "kpi": str(kpi), **interval.as_dict(),
+                             "overloaded": point.overloaded})
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -225,10 +343,12 @@ class Sweep:
             "format": FORMAT,
             "portsim_version": first.provenance.get("portsim_version") if first else None,
             "scenario": {"name": self.name, "variant": self.variant, "sla": self.sla},
-            "settings": [{"path": s.path, "values": list(s.values)} for s in self.settings],
+            "settings": [{"path": s.path, "op": s.op, "values": list(s.values)}
+                         for s in self.settings],
             "kpis": [str(kpi) for kpi in self.kpis],
-            "points": [{"settings": point.assignment, "results": point.results.to_dict()}
-                       for point in self.points],
+            "warnings": list(self.warnings),
+            "points": [{"settings": point.assignment, "overloaded": point.overloaded,
+                        "results": point.results.to_dict()} for point in self.points],
         }
 
 
@@ -250,10 +370,11 @@ def sweep(source: Any, settings: Sequence[Setting], options: RunOptions | None =
     folder = scenario.source_file.parent if scenario.source_file is not None else None
     prepared: list[Prepared] = []
     assignments: dict[str, dict[str, Any]] = {}
+    warnings = flattening_warnings(base, settings)
     for assignment in grid(settings):
         document = copy.deepcopy(base)
-        for path, value in assignment.items():
-            set_path(document, path, value)
+        for setting in settings:
+            apply_setting(document, setting, assignment[setting.key])
         try:
             point = load_scenario(document, base_dir=folder)
         except ScenarioError as error:
@@ -269,8 +390,9 @@ def sweep(source: Any, settings: Sequence[Setting], options: RunOptions | None =
     points = [SweepPoint(assignments[label], point_results)
               for label, point_results in results.items()]
     return Sweep(name=scenario.name, variant=variant, settings=list(settings), points=points,
-                 kpis=kpis, sla=scenario.sla)
+                 kpis=kpis, sla=scenario.sla, warnings=warnings)
 
 
-__all__ = ["KPI", "Setting", "Sweep", "SweepError", "SweepPoint", "grid", "kpi_names",
-           "parse_kpi", "parse_setting", "parse_values", "point_label", "set_path", "sweep"]
+__all__ = ["KPI", "Setting", "Sweep", "SweepError", "SweepPoint", "apply_setting",
+           "flattening_warnings", "get_path", "grid", "kpi_names", "parse_kpi", "parse_setting",
+           "parse_values", "point_label", "set_path", "sweep"]

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from portsim.stats.kpis import COUNT, MINUTES, lookup
 from portsim.stats.summary import Interval
 
 
@@ -54,6 +55,18 @@ SHOWN: dict[str, tuple[Shown, ...]] = {
 }
 
 SCOPE_TITLES = {"system": "Whole port", "classes": "By class", "stations": "By station"}
+
+
+def shown_kpi(scope: str, key: str) -> Shown:
+    """A KPI in the catalogue's words: shares in %, times in minutes."""
+    entry = lookup(scope, key)
+    if entry is None:
+        return Shown(key, key.replace("_", " "))
+    if entry.is_share:
+        return Shown(key, entry.label, "%", 100.0, 1)
+    if entry.unit == MINUTES:
+        return Shown(key, entry.label, "min")
+    return Shown(key, entry.label, digits=0 if entry.unit == COUNT else 1)
 
 
 def shown_for(scope: str, available: list[str]) -> Iterator[Shown]:

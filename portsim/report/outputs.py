@@ -72,12 +72,14 @@ def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
     return files + (["report.html"] if plots else [])
 
 
-def write_sweep(sweep: Sweep, out: Path, *, force: bool = False) -> list[str]:
-    """Write sweep.json, sweep.csv, timings.json and one PNG per KPI to ``out``."""
+def write_sweep(sweep: Sweep, out: Path, *, force: bool = False,
+                target: float | None = None) -> list[str]:
+    """Write sweep.json, sweep.csv, timings.json and one PNG per KPI to ``out`` (``target``,
+    in the KPIs' stored unit, is drawn on every plot)."""
     from portsim.report.plots import png_bytes, sweep_figure
 
-    images = {f"sweep-{kpi.scope}-{kpi.name}-{kpi.kpi}.png": png_bytes(sweep_figure(sweep, kpi))
-              for kpi in sweep.kpis}
+    images = {f"sweep-{kpi.scope}-{kpi.name}-{kpi.kpi}.png":
+              png_bytes(sweep_figure(sweep, kpi, target)) for kpi in sweep.kpis}
 
     def write(folder: Path) -> None:
         dump_json(sweep.to_dict(), folder / "sweep.json")

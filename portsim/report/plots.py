@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 DAY = 1440.0
 MAX_PANELS = 4
+# Lines told apart without colour too (printouts, colour blindness).
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_STYLES = ("-", "--", "-.", ":")
 DPI = 110
 
 
@@ -295,12 +298,20 @@ def comparison_figures(results: Sequence[Results], sla: float | None = None,
     }
 
 
-def sweep_figure(sweep: Any, kpi: Any) -> Figure:
+def sweep_figure(sweep: Any, kpi: Any, target: float | None = None) -> Figure:
     """A KPI against the first swept parameter with 95% intervals; one line per combination
-    of the other parameters; the waiting-time standard for KPIs in minutes."""
-    first, *others = [setting.path for setting in sweep.settings]
-    words = _kpi_words(kpi.kpi)
-    # Two short lines: dotted paths are long, and a clipped title says nothing.
+    of the other parameters. Shares are drawn in % with intervals clipped to [0, 100];
+    KPIs in minutes get the waiting-time standard as a line, ``target`` (in the KPI's stored
+    unit) a line of its own; points where a station is overloaded are marked."""
+    from portsim.stats.kpis import lookup
+
+    first, *others = [setting.key for setting in sweep.settings]
+    entry = lookup(kpi.scope, kpi.kpi)
+    words = (entry.label.replace(" ≤ {sla}", " within the standard") if entry is not None
+             else kpi.kpi.replace("_", " "))
+    share = entry is not None and entry.is_share
+    in_minutes = entry is not None and entry.unit == "min"
+    scale = 100.0 if share else 1.0
     figure, (ax,) = _figure(1, f"{sweep.name}: {words} ({kpi.scope} {kpi.name})\n"
                                f"against {first}", width=7.0, height=4.4)
     groups: dict[str, list[Any]] = {}
@@ -310,22 +321,42 @@ def sweep_figure(sweep: Any, kpi: Any) -> Figure:
     values = [point.assignment[first] for point in sweep.points]
     numeric = all(isinstance(v, int | float) for v in values)
     ticks = list(dict.fromkeys(values))
+    overloaded_x: list[Any] = []
+    overloaded_y: list[float] = []
     for index, (key, points) in enumerate(groups.items()):
         xs = [p.assignment[first] if numeric else ticks.index(p.assignment[first])
               for p in points]
         intervals = [p.results.summary(kpi.scope, kpi.name, kpi.kpi) for p in points]
-        ax.errorbar(xs, [i.mean for i in intervals], yerr=_yerr(intervals), marker="o",
-                    capsize=3, color=_colour(index), label=key or kpi.name)
+        means = np.array([i.mean for i in intervals], dtype=float) * scale
+        lows = np.array([i.low for i in intervals], dtype=float) * scale
+        highs = np.array([i.high for i in intervals], dtype=float) * scale
+        if share:
+            lows, highs = np.clip(lows, 0.0, 100.0), np.clip(highs, 0.0, 100.0)
+        yerr = np.nan_to_num(np.vstack([means - lows, highs - means]), nan=0.0)
+        ax.errorbar(xs, means, yerr=yerr, marker=_MARKERS[index % len(_MARKERS)],
+                    linestyle=_STYLES[index % len(_STYLES)], capsize=3,
+                    color=_colour(index), label=key or kpi.name)
+        for x, mean, point in zip(xs, means, points, strict=True):
+            if point.overloaded:
+                overloaded_x.append(x)
+                overloaded_y.append(float(mean))
+    if overloaded_x:
+        ax.scatter(overloaded_x, overloaded_y, s=160, facecolors="none", edgecolors="red",
+                   linewidths=1.8, zorder=5, label="overloaded: queues grow without bound")
     if not numeric:
         ax.set_xticks(range(len(ticks)), [str(t) for t in ticks])
     elif all(isinstance(v, int) for v in values):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    in_minutes = kpi.kpi.startswith(("wait_", "sojourn_", "lateness_")) and not kpi.kpi.endswith(
-        "_share")
     if in_minutes and sweep.sla is not None:
         ax.axhline(sweep.sla, color="black", linestyle="--", linewidth=1,
                    label=f"standard {sweep.sla:g} min")
-    unit = " (min)" if in_minutes else (" (share)" if "share" in kpi.kpi else "")
+    if target is not None:
+        ax.axhline(target * scale, color="firebrick", linestyle=":", linewidth=1.5,
+                   label=f"target {target * scale:g}{' %' if share else ''}"
+                         f"{' min' if in_minutes else ''}")
+    if share:
+        ax.set_ylim(-2, 102)
+    unit = " (min)" if in_minutes else (" (%)" if share else "")
     ax.set(xlabel=first, ylabel=f"{words}{unit}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, title="mean, 95% CI")

@@ -9,9 +9,12 @@ from portsim.experiment.sweeps import (
     KPI,
     Setting,
     SweepError,
+    apply_setting,
+    flattening_warnings,
     grid,
     parse_kpi,
     parse_setting,
+    parse_target,
     parse_values,
     set_path,
     sweep,
@@ -77,7 +80,9 @@ def test_sweep_points_equal_runs_of_the_edited_scenario(mini) -> None:
     rows = result.rows()
     assert rows[0] == {"stations.truck_lanes.servers": 1, "kpi": "classes.truck.wait_mean",
                        **result.points[0].results.summary("classes", "truck",
-                                                          "wait_mean").as_dict()}
+                                                          "wait_mean").as_dict(),
+                       "overloaded": True}  # one lane for 1.5 erlangs of trucks
+    assert [row["overloaded"] for row in rows] == [True, False, False]
     assert result.to_dict()["format"] == "portsim-sweep/1"
 
 
@@ -92,3 +97,77 @@ def test_sweep_of_a_variant_and_bad_inputs(mini) -> None:
         sweep(mini, [setting], kpis=[KPI("classes", "truck", "wait_p96")], replications=1)
     with pytest.raises(SweepError, match="no classes named 'trucks'"):
         sweep(mini, [setting], kpis=[KPI("classes", "trucks", "wait_p95")], replications=1)
+
+
+def test_scale_and_add_keep_a_shift_schedule_and_linked_paths_move_together(mini) -> None:
+    scaled = parse_setting("stations.car_lanes.servers*=1.5,2")
+    assert scaled == Setting("stations.car_lanes.servers", (1.5, 2), "*=")
+    assert scaled.key == "stations.car_lanes.servers *="
+    document = mini.resolved(None)
+    apply_setting(document, scaled, 1.5)  # 1 and 2 servers -> 1.5 and 3, halves up -> 2, 3
+    assert [w["servers"] for w in document["stations"]["car_lanes"]["servers"]] == [2, 3]
+    added = parse_setting("stations.car_lanes.servers,stations.truck_lanes.servers+=1")
+    assert added.paths == ("stations.car_lanes.servers", "stations.truck_lanes.servers")
+    apply_setting(document, added, 1)
+    assert [w["servers"] for w in document["stations"]["car_lanes"]["servers"]] == [3, 4]
+    assert document["stations"]["truck_lanes"]["servers"] == 3
+    apply_setting(document, parse_setting("classes.truck.arrivals.rate*=2"), 2)
+    assert document["classes"]["truck"]["arrivals"]["rate"] == pytest.approx(0.6)
+    with pytest.raises(SweepError, match="takes numbers"):
+        parse_setting("stations.car_lanes.discipline*=fifo")
+    with pytest.raises(SweepError, match="needs a number or a shift schedule"):
+        apply_setting(document, parse_setting("stations.car_lanes.service*=2"), 2)
+    with pytest.raises(SweepError, match="set twice"):
+        grid([parse_setting("stations.a.servers,stations.b.servers=1"),
+              parse_setting("stations.b.servers=2")])
+
+
+def test_a_flat_value_over_a_schedule_warns_and_scaling_runs(mini) -> None:
+    assert flattening_warnings(mini.resolved(None), [parse_setting(
+        "stations.car_lanes.servers=3")]) == [
+        "--set stations.car_lanes.servers=3: replaces a shift schedule of 1/2 servers by a "
+        "flat count; use stations.car_lanes.servers*=FACTOR or stations.car_lanes.servers+=N "
+        "to keep its shape"]
+    assert flattening_warnings(mini.resolved(None), [parse_setting(
+        "stations.car_lanes.servers+=1")]) == []
+    result = sweep(mini, [parse_setting("stations.car_lanes.servers+=0:1:1")],
+                   kpis=[KPI("classes", "car", "wait_mean")], replications=1)
+    assert result.warnings == []
+    resolved = [p.results.provenance["scenario"]["resolved"]["stations"]["car_lanes"]["servers"]
+                for p in result.points]
+    assert [[w["servers"] for w in r] for r in resolved] == [[1, 2], [2, 3]]
+
+
+def test_overloaded_points_are_flagged_everywhere(mini) -> None:
+    result = sweep(mini, [parse_setting("classes.truck.arrivals.rate=0.1,1.0")],
+                   kpis=[KPI("classes", "truck", "wait_sla_share")], replications=1)
+    assert [p.overloaded for p in result.points] == [False, True]
+    assert [row["overloaded"] for row in result.rows()] == [False, True]
+    assert [p["overloaded"] for p in result.to_dict()["points"]] == [False, True]
+
+
+def test_targets_are_parsed_in_the_kpis_stored_unit() -> None:
+    assert parse_target("95%") == pytest.approx(0.95)
+    assert parse_target("0.9") == 0.9
+    assert parse_target("20min") == 20.0
+    assert parse_target("1h") == 60.0
+    with pytest.raises(SweepError, match="expected a share"):
+        parse_target("lots")
+
+
+def test_sweep_plot_draws_shares_in_percent_clipped_with_target_and_overload(mini) -> None:
+    from portsim.report.plots import sweep_figure
+
+    kpi = KPI("classes", "truck", "wait_sla_share")
+    result = sweep(mini, [parse_setting("classes.truck.arrivals.rate=0.1,1.0")], kpis=[kpi],
+                   replications=2)
+    (ax,) = sweep_figure(result, kpi, target=0.95).axes
+    assert ax.get_ylabel().endswith("(%)") and ax.get_ylim() == (-2, 102)
+    bars = [line for container in ax.containers for line in container.lines[2]]
+    tops = [segment[:, 1].max() for bar in bars for segment in bar.get_segments()]
+    bottoms = [segment[:, 1].min() for bar in bars for segment in bar.get_segments()]
+    assert max(tops) <= 100.0 and min(bottoms) >= 0.0
+    labels = ax.get_legend_handles_labels()[1]
+    assert "target 95 %" in labels
+    assert "overloaded: queues grow without bound" in labels
+    assert len(ax.collections[-1].get_offsets()) == 1  # the one overloaded point, circled
