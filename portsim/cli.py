@@ -114,6 +114,15 @@ SchedulerOpt = Annotated[str | None, typer.Option(
          "processes; needs portsim\\[dask].", show_default=False)]
 ResumeOpt = Annotated[bool, typer.Option(
     help="Finish an interrupted run: reuse the replications kept in DIR/.partial.")]
+PrecisionOpt = Annotated[str | None, typer.Option(
+    help="Add replications in rounds until each watched KPI's 95% half-width is within this "
+         "share of its mean (shares: within this many percentage points), e.g. 5%. "
+         "--replications is then the first round.", show_default=False)]
+PrecisionKpiOpt = Annotated[list[str] | None, typer.Option(
+    help="A KPI --precision watches, SCOPE.NAME.KPI; repeatable (default: every class's "
+         "wait_mean and wait_sla_share).", show_default=False)]
+MaxReplicationsOpt = Annotated[int, typer.Option(
+    min=2, help="The most replications --precision may run per variant.")]
 TraceOpt = Annotated[Path | None, typer.Option(
     help="Write the event log of replication 0 (of the baseline) to this .csv (or .parquet, "
          "with pyarrow) file.", show_default=False)]
@@ -134,10 +143,23 @@ def _check_trace(trace: Path | None) -> str | None:
     return str(trace)
 
 
+def _precision(text: str | None, kpis: list[str] | None, most: int) -> Any:
+    from portsim.experiment.precision import Precision, parse_items, parse_precision
+
+    if text is None:
+        if kpis:
+            raise PortsimError("--precision-kpi needs --precision")
+        return None
+    try:
+        return Precision(parse_precision(text), parse_items(kpis or []), most)
+    except ValueError as error:
+        raise PortsimError(str(error)) from None
+
+
 @contextmanager
 def _running(out: Path, *, force: bool, resume: bool, total: int, workers: int | None,
-             scheduler: str | None, trace: str | None,
-             resumable: _Resumable) -> Iterator[RunOptionsType]:
+             scheduler: str | None, trace: str | None, resumable: _Resumable,
+             precision: Any = None) -> Iterator[RunOptionsType]:
     """Prepare the output folder and a progress bar; yield the run's options.
 
     Shared by ``run``, ``compare`` and ``sweep``: the folder is checked (and ``.partial``
@@ -151,7 +173,8 @@ def _running(out: Path, *, force: bool, resume: bool, total: int, workers: int |
     resumable.out = out
     with ReplicationProgress(total, console) as bar:
         yield RunOptions(workers=_workers(workers), scheduler=scheduler, store=store,
-                         resume=resume, trace=trace, progress=bar, resumed=bar.resumed)
+                         resume=resume, trace=trace, progress=bar, resumed=bar.resumed,
+                         precision=precision)
 
 
 @app.command()
@@ -166,6 +189,9 @@ def run(
     resume: ResumeOpt = False,
     trace: TraceOpt = None,
     force: ForceOpt = False,
+    precision: PrecisionOpt = None,
+    precision_kpi: PrecisionKpiOpt = None,
+    max_replications: MaxReplicationsOpt = 200,
 ) -> None:
     """Run a scenario, print its KPIs and write results.json and summary.csv."""
     from portsim.experiment.runner import simulate
@@ -180,10 +206,14 @@ def run(
         trace_path = _check_trace(trace)
         out = out or Path("results") / (file.stem + (f"-{variant}" if variant else ""))
         total = replications or scenario.replications
+        watch = _precision(precision, precision_kpi, max_replications)
         with _running(out, force=force, resume=resume, total=total, workers=workers,
-                      scheduler=scheduler, trace=trace_path, resumable=resumable) as options:
+                      scheduler=scheduler, trace=trace_path, resumable=resumable,
+                      precision=watch) as options:
             results = simulate(scenario, options, variant=variant, replications=replications,
                                seed=seed)
+        if results.precision is not None:
+            _print_precision(results.label, results.precision)
         for warning in results.warnings:
             errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
         print_results(results, console, sla_minutes=scenario.sla)
@@ -217,6 +247,9 @@ def compare(
     trace: TraceOpt = None,
     plots: Annotated[bool, typer.Option(help="Draw the plots and report.html.")] = True,
     force: ForceOpt = False,
+    precision: PrecisionOpt = None,
+    precision_kpi: PrecisionKpiOpt = None,
+    max_replications: MaxReplicationsOpt = 200,
 ) -> None:
     """Compare the baseline with its variants on common random numbers.
 
@@ -238,10 +271,15 @@ def compare(
         trace_path = _check_trace(trace)
         out = out or Path("results") / f"{file.stem}-compare"
         total = (replications or scenario.replications) * (1 + len(chosen))
+        watch = _precision(precision, precision_kpi, max_replications)
         with _running(out, force=force, resume=resume, total=total, workers=workers,
-                      scheduler=scheduler, trace=trace_path, resumable=resumable) as options:
+                      scheduler=scheduler, trace=trace_path, resumable=resumable,
+                      precision=watch) as options:
             comparison = run_comparison(scenario, options, variants=chosen,
                                         replications=replications, seed=seed)
+        for results in comparison.all:
+            if results.precision is not None:
+                _print_precision(results.label, results.precision)
         for results in comparison.all:
             for warning in results.warnings:
                 errors.print(f"[yellow]warning ({results.label}):[/] {warning}",
@@ -314,6 +352,18 @@ def sweep(
         console.print(_sweep_table(result))
         files = write_sweep(result, out, force=True, target=target_value)
         console.print(f"sweep written to [bold]{out}[/] ({', '.join(files)})")
+
+
+def _print_precision(label: str, report: dict[str, Any]) -> None:
+    missed = [f"{row['scope']}.{row['name']}.{row['kpi']}" for row in report["kpis"]
+              if not row["met"]]
+    text = (f"{label}: {report['replications']} replications for a precision of "
+            f"{report['target']:.1%}")
+    if missed:
+        errors.print(Text.assemble(("warning: ", "yellow"), text + f" not reached (the cap is "
+                                   f"{report['most']}) for {', '.join(missed)}"))
+    else:
+        console.print(Text(text + " (reached; half-widths in results.json)"))
 
 
 def _sweep_table(result: Any) -> Any:

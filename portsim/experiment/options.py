@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
     from portsim.engine.simulation import ReplicationResult
+    from portsim.experiment.precision import Precision
     from portsim.experiment.store import PartialStore
 
 Progress = Callable[["ReplicationResult"], None]
@@ -43,6 +44,9 @@ class RunOptions:
     """Called with each finished replication."""
     resumed: Resumed | None = None
     """Called once with the number of replications taken from ``store``."""
+    precision: Precision | None = None
+    """Add replications in rounds until the watched KPIs are this precise (``replications``
+    is then the first round's size)."""
 
     def __post_init__(self) -> None:
         # Checked here, before anything runs: a bad value would otherwise surface as a failed
@@ -80,6 +84,7 @@ class RunSettings(TypedDict, total=False):
     trace: str | None
     progress: Progress | None
     resumed: Resumed | None
+    precision: Precision | None
 
 
 def run_options(options: RunOptions | None, settings: RunSettings) -> RunOptions:

@@ -38,6 +38,9 @@ class Results:
     horizon: float | None = None
     warmup: float = 0.0
     sla: float | None = None
+    #: With a precision target: the target, the replications it took and the half-widths
+    #: achieved (see :mod:`portsim.experiment.precision`); None for a fixed count.
+    precision: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.replications = sorted(self.replications, key=lambda r: r.replication)
@@ -86,7 +89,7 @@ class Results:
             entry: dict[str, Any] = dict(self.summary(scope, name, kpi).as_dict())
             entry["values"] = [_json_number(v) for v in values]
             kpis.setdefault(scope, {}).setdefault(name, {})[kpi] = entry
-        return {
+        document = {
             "format": "portsim-results/1",
             **self.provenance,
             "name": self.name,
@@ -96,6 +99,9 @@ class Results:
             "warnings": list(self.warnings),
             "kpis": kpis,
         }
+        if self.precision is not None:
+            document["precision"] = self.precision
+        return document
 
     def summary_rows(self) -> list[dict[str, Any]]:
         """Flat rows (scope, name, kpi, mean, ci_low, ci_high, half_width, n) for CSV."""

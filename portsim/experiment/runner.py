@@ -24,6 +24,7 @@ from portsim.engine.model import Model
 from portsim.engine.simulation import ReplicationResult
 from portsim.experiment.executors import Task, default_workers, execute
 from portsim.experiment.options import RunOptions, RunSettings, run_options
+from portsim.experiment.precision import next_count
 from portsim.experiment.results import Results
 
 
@@ -39,12 +40,15 @@ class Job:
 
 
 def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
-             trace_label: str | None = None) -> dict[str, list[ReplicationResult]]:
+             trace_label: str | None = None,
+             have: Mapping[str, Sequence[ReplicationResult]] | None = None,
+             ) -> dict[str, list[ReplicationResult]]:
     """Run every job; the replications of each label, in replication order.
 
     ``options.trace`` writes the event log of replication 0 of the job labelled
     ``trace_label`` (the first job if not given); ``options.resumed(n)`` is told how many
-    replications were taken from ``options.store``.
+    replications were taken from ``options.store``. Replications in ``have`` (by label) are
+    not run again.
     """
     options = options if options is not None else RunOptions()
     store, resume = options.store, options.resume
@@ -61,7 +65,10 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
             raise limits.LimitsError(
                 f"{job.replications:,} replications asked for; the limit is {most:,} "
                 f"(set {limits.describe('max_replications')} to allow more)")
-    done: dict[str, dict[int, ReplicationResult]] = {job.label: {} for job in jobs}
+    done: dict[str, dict[int, ReplicationResult]] = {
+        job.label: {r.replication: r for r in (have or {}).get(job.label, ())
+                    if r.replication < job.replications}
+        for job in jobs}
     tasks: list[Task] = []
     for job in jobs:
         if store is not None:
@@ -69,14 +76,16 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
                           resume=resume)
             if resume:
                 stored = store.load(job.label)
-                done[job.label] = {i: r for i, r in stored.items() if i < job.replications}
+                done[job.label].update(
+                    (i, r) for i, r in stored.items() if i < job.replications)
         traced = options.trace is not None and trace_label == job.label
         for index in range(job.replications):
             trace_path = options.trace if traced and index == 0 else None
             if index in done[job.label] and trace_path is None:
                 continue
             tasks.append(Task(job.label, job.model, job.seed, index, trace_path))
-    reused = sum(len(results) for results in done.values())
+    reused = sum(len(results) for results in done.values()) - sum(
+        len(results) for results in (have or {}).values())
     if options.resumed is not None and reused:
         options.resumed(reused)
     for task, result in execute(tasks, workers=options.workers, scheduler=options.scheduler):
@@ -155,15 +164,34 @@ def prepare(source: Any, variant: str | None = None,
 def run_prepared(prepared: Sequence[Prepared], options: RunOptions, scenario: Any = None,
                  *, trace_label: str | None = None) -> dict[str, Results]:
     """Replicate every prepared model with the same seed (common random numbers), pooled
-    into one task list; the results by label, in the order given."""
+    into one task list; the results by label, in the order given.
+
+    With ``options.precision``, rounds of replications are added until the watched KPIs of
+    every model are precise enough or the cap is reached (see :mod:`.precision`).
+    """
     replications = options.replications_for(scenario)
     seed = options.seed_for(scenario)
-    jobs = [Job(item.label, item.model, seed, replications,
-                job_inputs(item.model, item.provenance)) for item in prepared]
-    runs = run_jobs(jobs, options, trace_label=trace_label)
-    return {item.label: results_of(item.model, item.provenance, item.variant, seed,
-                                   runs[item.label])
-            for item in prepared}
+    precision = options.precision
+    if precision is not None:
+        replications = min(precision.most, max(replications, precision.first))
+    runs: dict[str, list[ReplicationResult]] = {}
+    while True:
+        jobs = [Job(item.label, item.model, seed, replications,
+                    job_inputs(item.model, item.provenance)) for item in prepared]
+        runs = run_jobs(jobs, options, trace_label=trace_label, have=runs)
+        results = {item.label: results_of(item.model, item.provenance, item.variant, seed,
+                                          runs[item.label])
+                   for item in prepared}
+        if precision is None:
+            return results
+        needed = precision.shortfall(results.values())
+        if needed <= replications or replications >= precision.most:
+            for result in results.values():
+                result.precision = precision.report(result)
+            return results
+        replications = next_count(replications, needed, precision.most)
+        # Later rounds add to what is stored and trace nothing again.
+        options = options.replace(resume=True, trace=None, resumed=None)
 
 
 def simulate(source: Any, options: RunOptions | None = None, *, variant: str | None = None,

@@ -45,6 +45,10 @@ class ReplicationProgress:
         self._progress.stop()
 
     def __call__(self, result: Any) -> None:
+        task = self._progress.tasks[0]
+        if task.total is not None and task.completed >= task.total:
+            # A run sized by --precision adds rounds beyond the first estimate.
+            self._progress.update(self._task, total=task.completed + 1)
         self._progress.advance(self._task)
 
     def resumed(self, count: int) -> None:
