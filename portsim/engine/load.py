@@ -30,6 +30,7 @@ from portsim.engine.model import (
     Timetable,
     Trace,
     Visit,
+    weighted_steps,
 )
 
 
@@ -83,25 +84,9 @@ def spawn_counts(route: Route, model: Model) -> dict[str, float]:
 def _walk(route: Route, model: Model) -> tuple[dict[str, float], dict[str, float]]:
     visits: dict[str, float] = defaultdict(float)
     spawns: dict[str, float] = defaultdict(float)
-    _add_visits(route, 1.0, model, visits, spawns)
-    return dict(visits), dict(spawns)
-
-
-def _add_visits(
-    route: Route,
-    weight: float,
-    model: Model,
-    visits: dict[str, float],
-    spawns: dict[str, float],
-) -> None:
-    for step in route:
+    for weight, step in weighted_steps(route):
         if isinstance(step, Visit):
             visits[step.station] += weight
-        elif isinstance(step, Branch):
-            for p, sub in step.options:
-                _add_visits(sub, weight * p, model, visits, spawns)
-        elif isinstance(step, OptionalStep):
-            _add_visits(step.route, weight * step.probability, model, visits, spawns)
         elif isinstance(step, ShortestQueue):
             servers = [model.station(name).servers.mean_servers() for name in step.stations]
             total = sum(servers)
@@ -111,10 +96,11 @@ def _add_visits(
         elif isinstance(step, Spawn):
             # The engine rounds each drawn count; the mean of the draw is close enough here.
             spawns[step.class_name] += weight * step.count.mean
-        elif isinstance(step, Delay | Milestone):
-            continue  # no station, no queue
+        elif isinstance(step, Branch | OptionalStep | Delay | Milestone):
+            continue  # no station of its own (the walk goes into sub-routes), no queue
         else:
             raise TypeError(f"unknown route step {step!r}")
+    return dict(visits), dict(spawns)
 
 
 def class_rates(model: Model) -> dict[str, float]:

@@ -7,8 +7,8 @@ directly. All times are minutes from the start of the run; rates are per minute.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from portsim.engine.distributions import Distribution
@@ -288,15 +288,22 @@ class Model:
         raise KeyError(name)
 
 
+def weighted_steps(route: Route, weight: float = 1.0) -> Iterator[tuple[float, Step]]:
+    """(probability of reaching it, step) for every step of ``route``, those inside branches and
+    optional steps too (depth first, each container before its sub-routes): the one walk over
+    routes. ``weight`` is the probability of reaching the route itself."""
+    for step in route:
+        yield weight, step
+        if isinstance(step, Branch):
+            for p, sub in step.options:
+                yield from weighted_steps(sub, weight * p)
+        elif isinstance(step, OptionalStep):
+            yield from weighted_steps(step.route, weight * step.probability)
+
+
 def steps(route: Route) -> Iterator[Step]:
     """Every step of ``route``, those inside branches and optional steps too (depth first)."""
-    for step in route:
-        yield step
-        if isinstance(step, Branch):
-            for _, sub in step.options:
-                yield from steps(sub)
-        elif isinstance(step, OptionalStep):
-            yield from steps(step.route)
+    return (step for _, step in weighted_steps(route))
 
 
 def stations_visited(route: Route) -> list[str]:
@@ -308,3 +315,25 @@ def stations_visited(route: Route) -> list[str]:
         elif isinstance(step, ShortestQueue):
             found.extend(step.stations)
     return found
+
+
+def rewrite(route: Route, change: Callable[[Step], Route | None]) -> Route:
+    """``route`` with every step for which ``change`` returns steps replaced by them (``()``
+    removes it); other steps are kept, and branches and optional steps are rewritten inside. An
+    optional step left with an empty route is dropped: it would do nothing."""
+    out: list[Step] = []
+    for step in route:
+        replaced = change(step)
+        if replaced is not None:
+            out.extend(replaced)
+            continue
+        if isinstance(step, Branch):
+            step = replace(step, options=tuple((p, rewrite(sub, change))
+                                               for p, sub in step.options))
+        elif isinstance(step, OptionalStep):
+            sub = rewrite(step.route, change)
+            if not sub:
+                continue
+            step = replace(step, route=sub)
+        out.append(step)
+    return tuple(out)

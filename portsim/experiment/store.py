@@ -94,6 +94,3 @@ class PartialStore:
         path = self._label_dir(label) / f"rep-{result.replication:05d}.json"
         # NaN is written as the JSON extension NaN: this file is only read back by portsim.
         _write_atomic(path, json.dumps(asdict(result), separators=(",", ":")))
-
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)

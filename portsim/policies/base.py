@@ -78,10 +78,9 @@ def _keyed(names: Iterable[str]) -> Iterator[tuple[str | int, str]]:
 
 @dataclass(frozen=True)
 class Policy(Generic[Block]):
-    """One policy: its block's type and its three functions, chosen by name in the registry."""
+    """One policy: its three functions, chosen by name in the registry."""
 
     name: str
-    block: Any
     check: Callable[[Context, Block], Problems]
     creates: Callable[[Block], tuple[str, ...]]
     apply: Callable[[m.Model, Block], m.Model]
@@ -109,27 +108,6 @@ def visits_directly(step: m.Step, station: str) -> bool:
     """A station step or a shortest-queue choice that includes ``station``."""
     return ((isinstance(step, m.Visit) and step.station == station)
             or (isinstance(step, m.ShortestQueue) and station in step.stations))
-
-
-Rewrite = Callable[[m.Step], "m.Route | None"]
-
-
-def rewrite(route: m.Route, change: Rewrite) -> m.Route:
-    """``route`` with every step for which ``change`` returns steps replaced by them; other
-    steps are kept, and branches and optional steps are rewritten inside."""
-    out: list[m.Step] = []
-    for step in route:
-        replaced = change(step)
-        if replaced is not None:
-            out.extend(replaced)
-            continue
-        if isinstance(step, m.Branch):
-            step = dataclasses.replace(
-                step, options=tuple((p, rewrite(sub, change)) for p, sub in step.options))
-        elif isinstance(step, m.OptionalStep):
-            step = dataclasses.replace(step, route=rewrite(step.route, change))
-        out.append(step)
-    return tuple(out)
 
 
 def with_route(model: m.Model, classes: Iterable[str],
@@ -163,24 +141,22 @@ def with_station(model: m.Model, station: m.StationSpec) -> m.Model:
     return dataclasses.replace(model, stations=stations)
 
 
+#: Distribution parameters that are not times: they keep their value when times are scaled.
+SHAPE_PARAMETERS = frozenset({"cv"})
+
+
 def scaled(dist: dists.Distribution, factor: float) -> dists.Distribution:
     """``dist`` with every value multiplied by ``factor`` (same shape, same CV)."""
-    match dist:
-        case dists.Exponential(mean=mean):
-            return dists.Exponential(mean=mean * factor)
-        case dists.Deterministic(value=value):
-            return dists.Deterministic(value=value * factor)
-        case dists.Uniform(low=low, high=high):
-            return dists.Uniform(low=low * factor, high=high * factor)
-        case dists.Triangular(low=low, mode=mode, high=high):
-            return dists.Triangular(low=low * factor, mode=mode * factor, high=high * factor)
-        case dists.Lognormal(mean=mean, cv=cv):
-            return dists.Lognormal(mean=mean * factor, cv=cv)
-        case dists.Gamma(mean=mean, cv=cv):
-            return dists.Gamma(mean=mean * factor, cv=cv)
-        case dists.Empirical(values=values):
-            return dists.Empirical(values=tuple(v * factor for v in values))
-    raise TypeError(f"cannot scale {dist!r}")
+    if not dataclasses.is_dataclass(dist):
+        raise TypeError(f"cannot scale {dist!r}")
+    times: dict[str, Any] = {}
+    for parameter in dataclasses.fields(dist):
+        if not parameter.init or parameter.name in SHAPE_PARAMETERS:
+            continue
+        value = getattr(dist, parameter.name)
+        times[parameter.name] = (tuple(v * factor for v in value) if isinstance(value, tuple)
+                                 else value * factor)
+    return dataclasses.replace(dist, **times)
 
 
 def split_schedule(schedule: m.ShiftSchedule, taken: int) -> tuple[m.ShiftSchedule,
@@ -212,7 +188,7 @@ def dedicate(model: m.Model, station: str, servers: int, classes: Iterable[str],
             return (m.ShortestQueue((lane, *step.stations)),)
         return None
 
-    return with_route(model, classes, lambda route: rewrite(route, to_either))
+    return with_route(model, classes, lambda route: m.rewrite(route, to_either))
 
 
 def dedicated_problems(ctx: Context, lanes: dict[str, int], classes: Iterable[str],

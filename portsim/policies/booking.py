@@ -12,29 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Annotated
-
-from pydantic import Field
 
 from portsim.engine import model as m
 from portsim.policies.base import Context, Loc, Problems, with_route, with_station
-from portsim.scenario.schema import StrictModel
-from portsim.scenario.units import Name, PositiveDuration
-
-
-class Booking(StrictModel):
-    """Which classes book which station ahead of their arrival (the block both policies share)."""
-
-    classes: Annotated[list[Name], Field(min_length=1)]
-    """Ship classes (their route must start at ``station``)."""
-    station: Name
-    """The inspection station."""
-    declared_ahead: PositiveDuration
-    """How long before the ship arrives (or is ready) the inspection is arranged; a team is
-    held from then on."""
-    around_the_clock: bool = True
-    """Off-duty teams are called in for these ships at any hour, up to the station's largest
-    shift (7x24 service for declared ships; default true)."""
+from portsim.scenario.policy_blocks import Booking
 
 
 def check_booking(ctx: Context, block: Booking) -> Problems:

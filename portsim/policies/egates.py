@@ -11,42 +11,19 @@ non-eligible share plus the eligible share times the rejection share.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
-
-from pydantic import Field
 
 from portsim.engine import model as m
 from portsim.policies.base import (
     Context,
     Policy,
     Problems,
-    rewrite,
     route_stations,
     visits_directly,
     with_route,
     with_station,
 )
-from portsim.scenario import compile as compiling
-from portsim.scenario.schema import Distribution, Servers, StrictModel
-from portsim.scenario.units import Name, Probability
-
-
-class Egates(StrictModel):
-    """The gates, who may use them, and what they replace."""
-
-    station: Name = "egates"
-    """Name of the gates' station (created by the policy; default egates)."""
-    gates: Servers
-    """Number of gates, or daily shift windows of open gates."""
-    service: Distribution
-    """Time one traveller takes at a gate."""
-    replaces: Name | Annotated[list[Name], Field(min_length=1)]
-    """The manual station(s) the eligible share bypasses: every step that visits one (a station
-    step, or a shortest-queue choice that includes it)."""
-    eligible: Annotated[dict[Name, Probability], Field(min_length=1)]
-    """Share of each class eligible for (and using) the gates."""
-    rejection: Probability = 0.0
-    """Share of gate users rejected, who then take the manual step."""
+from portsim.scenario import convert
+from portsim.scenario.policy_blocks import Egates
 
 
 def creates(block: Egates) -> tuple[str, ...]:
@@ -87,9 +64,7 @@ def gate_or_manual(step: m.Step, block: Egates, share: float) -> m.Route:
 
 
 def apply(model: m.Model, block: Egates) -> m.Model:
-    model = with_station(model, m.StationSpec(
-        name=block.station, servers=compiling.schedule(block.gates),
-        service=compiling.distribution(block.service)))
+    model = with_station(model, convert.station(block.station, block.gates, block.service))
     manual = replaced(block)
 
     def gates_for(share: float) -> Callable[[m.Route], m.Route]:
@@ -101,7 +76,7 @@ def apply(model: m.Model, block: Egates) -> m.Model:
                 return gate_or_manual(step, block, share)
             return None
 
-        return lambda route: rewrite(route, change)
+        return lambda route: m.rewrite(route, change)
 
     for name, share in block.eligible.items():
         if share > 0:
@@ -110,4 +85,4 @@ def apply(model: m.Model, block: Egates) -> m.Model:
 
 
 POLICY: Policy[Egates] = Policy(
-    name="egates", block=Egates, check=check, creates=creates, apply=apply)
+    name="egates", check=check, creates=creates, apply=apply)

@@ -9,9 +9,6 @@ sends a vehicle to the physical-inspection station.
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
-
-from pydantic import Field
 
 from portsim.engine import model as m
 from portsim.policies.base import (
@@ -20,35 +17,17 @@ from portsim.policies.base import (
     Problems,
     dedicate,
     dedicated_problems,
-    rewrite,
     route_stations,
     with_route,
 )
-from portsim.scenario.schema import StrictModel
-from portsim.scenario.units import Count, Name, Probability
+from portsim.scenario.policy_blocks import FastLane
 
 #: Suffix of the dedicated lanes: ``truck_lanes`` gives ``truck_lanes.fast``.
 SUFFIX = "fast"
 
 
-class Inspection(StrictModel):
-    """The physical inspection the key classes are sent to less often."""
-
-    station: Name
-    """The physical-inspection station (reached by an optional step)."""
-    probability: Probability
-    """The key classes' probability of being inspected."""
 
 
-class FastLane(StrictModel):
-    """Which vehicles use the fast lane, its lanes and its inspection rate."""
-
-    classes: Annotated[list[Name], Field(min_length=1)]
-    """The key classes (trucks carrying key materials)."""
-    lanes: dict[Name, Count] = Field(default_factory=dict)
-    """Lanes taken from a station into NAME.fast, used by the key classes only."""
-    inspection: Inspection | None = None
-    """A lower physical-inspection probability for the key classes."""
 
 
 def creates(block: FastLane) -> tuple[str, ...]:
@@ -60,14 +39,7 @@ def _inspects(step: m.Step, station: str) -> bool:
 
 
 def _has_inspection(route: m.Route, station: str) -> bool:
-    for step in route:
-        if _inspects(step, station):
-            return True
-        subs = ([sub for _, sub in step.options] if isinstance(step, m.Branch)
-                else [step.route] if isinstance(step, m.OptionalStep) else [])
-        if any(_has_inspection(sub, station) for sub in subs):
-            return True
-    return False
+    return any(_inspects(step, station) for step in m.steps(route))
 
 
 def check(ctx: Context, block: FastLane) -> Problems:
@@ -97,11 +69,11 @@ def apply(model: m.Model, block: FastLane) -> m.Model:
                 return (dataclasses.replace(step, probability=rule.probability),)
             return None
 
-        model = with_route(model, block.classes, lambda route: rewrite(route, lower))
+        model = with_route(model, block.classes, lambda route: m.rewrite(route, lower))
     for station, lanes in block.lanes.items():
         model = dedicate(model, station, lanes, block.classes, SUFFIX)
     return model
 
 
 POLICY: Policy[FastLane] = Policy(
-    name="fast_lane", block=FastLane, check=check, creates=creates, apply=apply)
+    name="fast_lane", check=check, creates=creates, apply=apply)

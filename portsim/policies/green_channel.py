@@ -11,9 +11,6 @@ two); ``predeclared`` multiplies the key classes' service time at a station by a
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
-
-from pydantic import Field
 
 from portsim.engine import model as m
 from portsim.policies.base import (
@@ -27,26 +24,12 @@ from portsim.policies.base import (
     with_classes,
     with_station,
 )
-from portsim.scenario.schema import StrictModel
-from portsim.scenario.units import Count, Name
+from portsim.scenario.policy_blocks import GreenChannel
 
 #: Suffix of the dedicated stations: ``cargo_inspection`` gives ``cargo_inspection.green``.
 SUFFIX = "green"
 
 
-class GreenChannel(StrictModel):
-    """Which classes get the green channel, and at which stations."""
-
-    classes: Annotated[list[Name], Field(min_length=1)]
-    """The key classes (key cargo flights)."""
-    priority: bool = True
-    """Serve the key classes first (non-preemptive) at ``stations``."""
-    stations: list[Name] = Field(default_factory=list)
-    """Stations where the key classes are served first."""
-    dedicated: dict[Name, Count] = Field(default_factory=dict)
-    """Servers taken from a station into NAME.green, used by the key classes only."""
-    predeclared: dict[Name, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
-    """Factor on the key classes' service time at a station (pre-declared documents)."""
 
 
 def creates(block: GreenChannel) -> tuple[str, ...]:
@@ -93,4 +76,4 @@ def apply(model: m.Model, block: GreenChannel) -> m.Model:
 
 
 POLICY: Policy[GreenChannel] = Policy(
-    name="green_channel", block=GreenChannel, check=check, creates=creates, apply=apply)
+    name="green_channel", check=check, creates=creates, apply=apply)

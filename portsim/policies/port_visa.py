@@ -7,10 +7,6 @@ first step). Outside opening hours the office starts nobody: arrivals wait for i
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
 from portsim.engine import model as m
 from portsim.policies.base import (
     Context,
@@ -21,26 +17,8 @@ from portsim.policies.base import (
     with_route,
     with_station,
 )
-from portsim.scenario import compile as compiling
-from portsim.scenario.schema import Distribution, OpeningHours, Servers, StrictModel
-from portsim.scenario.units import Name
-
-
-class PortVisa(StrictModel):
-    """The port-visa office and who needs it."""
-
-    classes: Annotated[list[Name], Field(min_length=1)]
-    """Classes that apply for a visa on arrival."""
-    station: Name = "port_visa_office"
-    """Name of the office (created by the policy; default port_visa_office)."""
-    servers: Servers
-    """Officers: a number, or daily shift windows."""
-    service: Distribution
-    """Time to issue one visa."""
-    opening_hours: OpeningHours | None = None
-    """Daily opening hours (default: always open)."""
-    before: Name | None = None
-    """The office comes before the first step that visits this station (default: first)."""
+from portsim.scenario import convert
+from portsim.scenario.policy_blocks import PortVisa
 
 
 def creates(block: PortVisa) -> tuple[str, ...]:
@@ -77,15 +55,12 @@ def insert_before(route: m.Route, new: m.Step, before: str | None) -> m.Route:
 
 
 def apply(model: m.Model, block: PortVisa) -> m.Model:
-    office = m.StationSpec(
-        name=block.station,
-        servers=compiling.schedule(block.servers, block.opening_hours),
-        service=compiling.distribution(block.service))
-    model = with_station(model, office)
+    model = with_station(model, convert.station(block.station, block.servers, block.service,
+                                                opening_hours=block.opening_hours))
     visit = m.Visit(block.station)
     return with_route(model, block.classes,
                       lambda route: insert_before(route, visit, block.before))
 
 
 POLICY: Policy[PortVisa] = Policy(
-    name="port_visa", block=PortVisa, check=check, creates=creates, apply=apply)
+    name="port_visa", check=check, creates=creates, apply=apply)

@@ -8,11 +8,6 @@ unchanged. The share therefore moves off the visa path onto the transit desk.
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Annotated
-
-from pydantic import Field
-
 from portsim.engine import model as m
 from portsim.policies.base import (
     Context,
@@ -23,26 +18,8 @@ from portsim.policies.base import (
     with_route,
     with_station,
 )
-from portsim.scenario import compile as compiling
-from portsim.scenario.schema import Distribution, Servers, StrictModel
-from portsim.scenario.units import Name, Probability
-
-
-class TransitVisaFree(StrictModel):
-    """Who may transit without a visa, and the desk that checks them."""
-
-    classes: Annotated[list[Name], Field(min_length=1)]
-    """Transit classes."""
-    eligible: Probability
-    """Share of those classes from eligible nationalities."""
-    station: Name = "transit_desk"
-    """The transit desk (created unless a station of that name exists)."""
-    servers: Servers | None = None
-    """Officers at the desk (only when the policy creates it)."""
-    service: Distribution | None = None
-    """Time to check one transit traveller (only when the policy creates the desk)."""
-    replaces: Annotated[list[Name], Field(min_length=1)]
-    """Stations of the visa path that eligible travellers no longer visit."""
+from portsim.scenario import convert
+from portsim.scenario.policy_blocks import TransitVisaFree
 
 
 def creates(block: TransitVisaFree) -> tuple[str, ...]:
@@ -78,25 +55,16 @@ def check(ctx: Context, block: TransitVisaFree) -> Problems:
 
 def without(route: m.Route, stations: set[str]) -> m.Route:
     """``route`` with its visits to ``stations`` removed (from choices too)."""
-    out: list[m.Step] = []
-    for step in route:
+
+    def drop(step: m.Step) -> m.Route | None:
         if isinstance(step, m.Visit) and step.station in stations:
-            continue
+            return ()
         if isinstance(step, m.ShortestQueue):
             kept = tuple(name for name in step.stations if name not in stations)
-            if kept:
-                out.append(m.ShortestQueue(kept))
-            continue
-        if isinstance(step, m.Branch):
-            step = dataclasses.replace(step, options=tuple(
-                (p, without(sub, stations)) for p, sub in step.options))
-        elif isinstance(step, m.OptionalStep):
-            sub = without(step.route, stations)
-            if not sub:
-                continue
-            step = dataclasses.replace(step, route=sub)
-        out.append(step)
-    return tuple(out)
+            return (m.ShortestQueue(kept),) if kept else ()
+        return None
+
+    return m.rewrite(route, drop)
 
 
 def branch_off(route: m.Route, block: TransitVisaFree) -> m.Route:
@@ -109,11 +77,9 @@ def branch_off(route: m.Route, block: TransitVisaFree) -> m.Route:
 
 def apply(model: m.Model, block: TransitVisaFree) -> m.Model:
     if block.servers is not None and block.service is not None:
-        model = with_station(model, m.StationSpec(
-            name=block.station, servers=compiling.schedule(block.servers),
-            service=compiling.distribution(block.service)))
+        model = with_station(model, convert.station(block.station, block.servers, block.service))
     return with_route(model, block.classes, lambda route: branch_off(route, block))
 
 
 POLICY: Policy[TransitVisaFree] = Policy(
-    name="transit_visa_free", block=TransitVisaFree, check=check, creates=creates, apply=apply)
+    name="transit_visa_free", check=check, creates=creates, apply=apply)

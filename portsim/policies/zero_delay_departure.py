@@ -11,11 +11,8 @@ ship is ready; with ``around_the_clock`` off-duty teams are called in for them a
 from __future__ import annotations
 
 from portsim.policies.base import Context, Policy, Problems, creates_nothing
-from portsim.policies.booking import Booking, apply_booking, check_booking
-
-
-class ZeroDelayDeparture(Booking):
-    """Which departures are booked ahead, at which station."""
+from portsim.policies.booking import apply_booking, check_booking
+from portsim.scenario.policy_blocks import ZeroDelayDeparture
 
 
 def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:
@@ -29,5 +26,5 @@ def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:
 
 
 POLICY: Policy[ZeroDelayDeparture] = Policy(
-    name="zero_delay_departure", block=ZeroDelayDeparture, check=check,
+    name="zero_delay_departure", check=check,
     creates=creates_nothing, apply=apply_booking)

@@ -1,10 +1,12 @@
 """Load a scenario file: read YAML safely, inline timetable CSVs, merge and validate variants.
 
 ``load_scenario`` either returns a :class:`Scenario` whose base document and every variant
-are valid, or raises one :class:`~portsim.errors.ScenarioError` listing each problem with its
-field path and line. Variants are partial documents deep-merged over the base, in the order
-written; they are validated as whole scenarios, and their problems are reported under
-``variants.NAME`` with lines in the variant's own text.
+are valid and compiled (each exactly once: :meth:`Scenario.model`), or raises one
+:class:`~portsim.errors.ScenarioError` listing each problem with its field path and line.
+Variants are partial documents deep-merged over the base, in the order written; they are
+validated as whole scenarios, and their problems are reported under ``variants.NAME`` with
+lines in the variant's own text. A document's policy blocks are checked
+as it is compiled, against the model the policies before each one built.
 
 The loader also enforces the limits that protect the machine (:mod:`portsim.limits`): the file's
 size (checked before it is read), nesting and alias expansion (while the YAML is composed), the
@@ -25,8 +27,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from portsim import limits as limits_
+from portsim.engine.load import class_rates
+from portsim.engine.model import Model
 from portsim.errors import PathPart, Problem, ScenarioError
-from portsim.scenario.problems import line_of, problems_from, suggest
+from portsim.scenario import compile as compiling
+from portsim.scenario.problems import line_of, located, problems_from, suggest
 from portsim.scenario.schema import ScenarioDocument
 from portsim.scenario.timetable import TimetableFileError, read_timetable
 from portsim.scenario.yamlsource import Lines, parse_yaml
@@ -45,9 +50,11 @@ _CHUNK = 1 << 20
 
 @dataclass(frozen=True, eq=False)
 class Scenario:
-    """A validated scenario: the base document and every variant merged over it."""
+    """A validated scenario: the base document and every variant merged over it, each with
+    its compiled engine model (under ``None`` for the base, the variant's name otherwise)."""
 
     base: ScenarioDocument
+    models: Mapping[str | None, Model]
     variants: Mapping[str, ScenarioDocument] = field(default_factory=dict)
     source_file: Path | None = None
 
@@ -87,10 +94,25 @@ class Scenario:
                 path=("variants",),
             ) from None
 
+    def model(self, variant: str | None = None) -> Model:
+        """The engine model of the base (``None``) or of a variant, compiled when loading."""
+        self.document(variant)  # an unknown variant: one message with a suggestion
+        return self.models[variant]
+
     def resolved(self, variant: str | None = None) -> dict[str, Any]:
         """The merged, validated document as JSON-able data, durations in minutes and rates per
         minute, timetable files inlined as batches; for provenance and hashing."""
         return self.document(variant).model_dump(mode="json", exclude={"variants"})
+
+
+def compile_model(scenario: Scenario, variant: str | None = None) -> Model:
+    """The engine model of the base scenario (``variant=None``) or of one variant."""
+    return scenario.model(variant)
+
+
+def model_name(doc: ScenarioDocument, variant: str | None) -> str:
+    """The name runs of a document's model carry: ``NAME`` or ``NAME [VARIANT]``."""
+    return doc.name if variant is None else f"{doc.name} [{variant}]"
 
 
 def merge(base: Any, override: Any) -> Any:
@@ -197,15 +219,25 @@ class _Inliner:
         return cached if isinstance(cached, TimetableFileError) else list(cached)
 
 
-def _validate(raw: dict[str, Any], *, lines: Lines, prefix: Loc, inline: _Inliner,
-              ) -> tuple[ScenarioDocument | None, list[Problem]]:
+def _load(raw: dict[str, Any], *, variant: str | None, lines: Lines, prefix: Loc,
+          inline: _Inliner, limits: limits_.Limits,
+          ) -> tuple[ScenarioDocument | None, Model | None, list[Problem]]:
+    """Validate one document, compile it once (checking its policy blocks) and hold the
+    compiled model to the limits: (document, model, problems), both None on any problem."""
     problems = inline(raw, lines, prefix)
     if problems:
-        return None, problems
+        return None, None, problems
     try:
-        return ScenarioDocument.model_validate(raw), []
+        doc = ScenarioDocument.model_validate(raw)
     except ValidationError as error:
-        return None, problems_from(error, raw=raw, lines=lines, prefix=prefix)
+        return None, None, problems_from(error, raw=raw, lines=lines, prefix=prefix)
+    compiled = compiling.compile_document(doc, name=model_name(doc, variant))
+    if compiled.model is None:
+        return None, None, located(compiled.problems, lines, prefix)
+    problems = limit_problems(doc, compiled.model, limits=limits, lines=lines, prefix=prefix)
+    if problems:
+        return None, None, problems
+    return doc, compiled.model, []
 
 
 def _check_shape(data: Mapping[str, Any], limits: limits_.Limits) -> None:
@@ -268,37 +300,32 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
             f"(got {_kind(raw)})", file=shown, line=lines.get(()),
         )
     inline = _Inliner(folder, limits)
-    base_raw = copy.deepcopy(raw)
-    base, problems = _validate(base_raw, lines=lines, prefix=(), inline=inline)
-    if base is None:
+    base, model, problems = _load(copy.deepcopy(raw), variant=None, lines=lines, prefix=(),
+                                  inline=inline, limits=limits)
+    if base is None or model is None:
         raise ScenarioError(problems, file=shown)
-    problems = limit_problems(base, limits=limits, lines=lines, prefix=())
-    if problems:
-        raise ScenarioError(problems, file=shown)
-    del base_raw
+    models: dict[str | None, Model] = {None: model}
     common = {key: value for key, value in raw.items() if key != "variants"}
     variants: dict[str, ScenarioDocument] = {}
     for name, patch in base.variants.items():
-        merged = merge(common, patch)
-        prefix = ("variants", name)
-        document, found = _validate(merged, lines=lines, prefix=prefix, inline=inline)
-        if document is not None:
-            found = limit_problems(document, limits=limits, lines=lines, prefix=prefix)
+        document, model, found = _load(merge(common, patch), variant=name, lines=lines,
+                                       prefix=("variants", name), inline=inline, limits=limits)
         problems.extend(found)
-        if document is not None and not found:
+        if document is not None and model is not None:
             variants[name] = document
+            models[name] = model
     if problems:
         raise ScenarioError(problems, file=shown)
-    return Scenario(base=base, variants=variants, source_file=source_file)
+    return Scenario(base=base, models=models, variants=variants, source_file=source_file)
 
 
 # ----------------------------------------------------------------------------- machine limits
 
 
-def limit_problems(doc: ScenarioDocument, *, limits: limits_.Limits, lines: Lines,
-                   prefix: Loc = ()) -> list[Problem]:
+def limit_problems(doc: ScenarioDocument, model: Model, *, limits: limits_.Limits,
+                   lines: Lines, prefix: Loc = ()) -> list[Problem]:
     """The limits of :mod:`portsim.limits` that a valid document exceeds: its horizon, its
-    replications and the entities expected to arrive in one replication."""
+    replications and the entities expected to arrive in one replication of its ``model``."""
     problems: list[Problem] = []
 
     def problem(path: Loc, message: str) -> None:
@@ -318,7 +345,7 @@ def limit_problems(doc: ScenarioDocument, *, limits: limits_.Limits, lines: Line
                 "allow more)")
     if problems:
         return problems  # the expected arrivals are only worth counting over a sane horizon
-    expected = expected_entities(doc)
+    expected = expected_entities(model)
     total = sum(expected.values())
     if total > limits.max_entities:
         name = max(expected, key=lambda key: expected[key])
@@ -334,11 +361,7 @@ def limit_problems(doc: ScenarioDocument, *, limits: limits_.Limits, lines: Line
     return problems
 
 
-def expected_entities(doc: ScenarioDocument) -> dict[str, float]:
-    """Entities of each class expected to arrive in one replication of ``doc``: own arrivals
+def expected_entities(model: Model) -> dict[str, float]:
+    """Entities of each class expected to arrive in one replication of ``model``: own arrivals
     and members spawned by other classes (long-run rates times the horizon)."""
-    from portsim.engine.load import class_rates
-    from portsim.scenario.compile import compile_document
-
-    horizon = doc.time.horizon
-    return {name: rate * horizon for name, rate in class_rates(compile_document(doc)).items()}
+    return {name: rate * model.horizon for name, rate in class_rates(model).items()}

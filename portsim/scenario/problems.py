@@ -200,6 +200,16 @@ def _message(error: Mapping[str, Any], path: Loc, types_here: list[Any], raw: An
     return path, message
 
 
+def located(found: Iterable[tuple[Loc, str]], lines: Mapping[Loc, int],
+            prefix: Loc = ()) -> list[Problem]:
+    """``(loc, message)`` pairs as :class:`Problem` entries under ``prefix``, with their lines."""
+    problems: list[Problem] = []
+    for loc, message in found:
+        full = (*prefix, *loc)
+        problems.append(Problem(path=full, line=line_of(full, lines), message=message))
+    return problems
+
+
 def problems_from(error: ValidationError, *, raw: Any, lines: Mapping[Loc, int],
                   prefix: Loc = ()) -> list[Problem]:
     """One :class:`Problem` per pydantic error, located in ``lines`` under ``prefix``.
@@ -209,9 +219,7 @@ def problems_from(error: ValidationError, *, raw: Any, lines: Mapping[Loc, int],
     problems: list[Problem] = []
     for item in error.errors(include_url=False):
         if item["type"] == REFERENCE_ERROR:
-            for loc, message in item["ctx"]["problems"]:
-                full = (*prefix, *loc)
-                problems.append(Problem(path=full, line=line_of(full, lines), message=message))
+            problems.extend(located(item["ctx"]["problems"], lines, prefix))
             continue
         loc = tuple(item["loc"])
         path, types_here = walk(loc)

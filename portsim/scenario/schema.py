@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -25,8 +24,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from portsim.scenario.parts import Distribution, OpeningHours, Servers, StrictModel
+from portsim.scenario.policy_blocks import Policies
 from portsim.scenario.units import (
-    MAX_COUNT,
     Count,
     Duration,
     Name,
@@ -34,7 +34,6 @@ from portsim.scenario.units import (
     PositiveRate,
     Probability,
     Rate,
-    TimeOfDay,
     format_duration,
 )
 
@@ -49,184 +48,7 @@ REFERENCE_ERROR = "scenario_reference"
 FIXED_IN_VARIANTS = ("name", "seed", "replications", "variants")
 
 
-#: Coefficient of variation of a service or delay time. Observed clearance times have CVs
-#: around 0.3-1.5; 100 is far beyond any real process and keeps cv² finite.
-CoefficientOfVariation = Annotated[float, Field(ge=0, le=100)]
-
-
-class StrictModel(BaseModel):
-    """Base of every scenario model: unknown keys are errors, values are not coerced."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        strict=True,
-        allow_inf_nan=False,
-        use_attribute_docstrings=True,
-    )
-
-
-def clock(minutes: float) -> str:
-    """Minutes after midnight as ``HH:MM`` (for messages)."""
-    whole = round(minutes)
-    return f"{whole // 60:02d}:{whole % 60:02d}" if abs(whole - minutes) < 1e-9 else f"{minutes}"
-
-
-# ----------------------------------------------------------------------------- distributions
-
-
-class Exponential(StrictModel):
-    """Exponential distribution (memoryless service or inter-arrival times)."""
-
-    dist: Literal["exponential"]
-    mean: PositiveDuration
-    """Mean."""
-
-
-class Deterministic(StrictModel):
-    """Always the same value."""
-
-    dist: Literal["deterministic"]
-    value: Duration
-    """The value."""
-
-
-class Uniform(StrictModel):
-    """Uniform between low and high."""
-
-    dist: Literal["uniform"]
-    low: Duration
-    """Lower bound."""
-    high: Duration
-    """Upper bound (at least low)."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if self.high < self.low:
-            raise ValueError(f"high ({format_duration(self.high)}) must be at least low "
-                             f"({format_duration(self.low)})")
-        return self
-
-
-class Triangular(StrictModel):
-    """Triangular distribution with low <= mode <= high."""
-
-    dist: Literal["triangular"]
-    low: Duration
-    """Lower bound."""
-    mode: Duration
-    """Most likely value."""
-    high: Duration
-    """Upper bound."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Triangular:
-        if not self.low <= self.mode <= self.high:
-            raise ValueError(
-                "need low <= mode <= high (got "
-                + ", ".join(format_duration(x) for x in (self.low, self.mode, self.high)) + ")"
-            )
-        return self
-
-
-class Lognormal(StrictModel):
-    """Lognormal given by its own mean and coefficient of variation."""
-
-    dist: Literal["lognormal"]
-    mean: PositiveDuration
-    """Mean."""
-    cv: CoefficientOfVariation
-    """Coefficient of variation (standard deviation / mean)."""
-
-
-class Gamma(StrictModel):
-    """Gamma given by its mean and coefficient of variation."""
-
-    dist: Literal["gamma"]
-    mean: PositiveDuration
-    """Mean."""
-    cv: CoefficientOfVariation
-    """Coefficient of variation (standard deviation / mean)."""
-
-
-class Empirical(StrictModel):
-    """Observed values, resampled with replacement."""
-
-    dist: Literal["empirical"]
-    values: Annotated[list[Duration], Field(min_length=1)]
-    """The observed values."""
-
-
-Distribution = Annotated[
-    Exponential | Deterministic | Uniform | Triangular | Lognormal | Gamma | Empirical,
-    Field(discriminator="dist"),
-]
-
-
 # ----------------------------------------------------------------------------- stations
-
-
-class ShiftWindow(StrictModel):
-    """Servers on duty during one daily window."""
-
-    start: TimeOfDay
-    """Start, time of day (HH:MM)."""
-    end: TimeOfDay
-    """End, time of day (HH:MM, up to 24:00), after start."""
-    servers: Annotated[int, Field(ge=0, le=MAX_COUNT)]
-    """Servers on duty in the window."""
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> ShiftWindow:
-        if self.end <= self.start:
-            raise ValueError(
-                f"a window must end after it starts (got {clock(self.start)}-{clock(self.end)})"
-            )
-        return self
-
-
-def _windows_apart(windows: list[ShiftWindow]) -> list[ShiftWindow]:
-    ordered = sorted(windows, key=lambda w: w.start)
-    for before, after in pairwise(ordered):
-        if after.start < before.end:
-            raise ValueError(
-                f"shift windows overlap: {clock(before.start)}-{clock(before.end)} and "
-                f"{clock(after.start)}-{clock(after.end)}"
-            )
-    if all(window.servers == 0 for window in windows):
-        raise ValueError("every shift window has 0 servers: the station would never serve")
-    return windows
-
-
-ShiftWindows = Annotated[list[ShiftWindow], Field(min_length=1), AfterValidator(_windows_apart)]
-
-
-def _servers_tag(value: Any) -> str:
-    return "servers-windows" if isinstance(value, list | tuple) else "servers-count"
-
-
-Servers = Annotated[
-    Annotated[Count, Tag("servers-count")] | Annotated[ShiftWindows, Tag("servers-windows")],
-    Discriminator(_servers_tag),
-]
-
-
-class OpeningHours(StrictModel):
-    """Daily opening hours: outside them no server starts."""
-
-    start: TimeOfDay
-    """Opening time (HH:MM)."""
-    end: TimeOfDay
-    """Closing time (HH:MM, up to 24:00), after the opening time."""
-
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> OpeningHours:
-        if self.end <= self.start:
-            raise ValueError(
-                f"closing time must be after opening time (got {clock(self.start)}-"
-                f"{clock(self.end)})"
-            )
-        return self
 
 
 class Station(StrictModel):
@@ -548,11 +370,9 @@ class ScenarioDocument(StrictModel):
 
     @model_validator(mode="after")
     def _references(self) -> ScenarioDocument:
+        # The policy blocks are checked when the document is compiled (the loader does both):
+        # each against the model the policies before it built.
         problems = list(reference_problems(self))
-        if not problems:
-            # Policy blocks are checked against the model the policies before them built, so
-            # only once the stations and classes they name are known to be sound.
-            problems = list(policy_problems(self))
         if problems:
             summary = "; ".join(
                 f"{'.'.join(map(str, loc))}: {message}" for loc, message in problems
@@ -573,10 +393,22 @@ def unknown_name(kind: str, name: str, known: list[str], plural: str) -> str:
     return f"no {kind} named {name!r}{hint} ({plural}: {', '.join(known)})"
 
 
-def _visits(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
-    """(loc, station, step-level service or None) for every station named in a route."""
+def route_steps(route: list[Any], loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
+    """(loc, step) for every step of a route, those inside branches and optional steps too
+    (depth first, each container before its sub-routes): the one walk over written routes."""
     for index, step in enumerate(route):
         here = (*loc, index)
+        yield here, step
+        if isinstance(step, BranchStep):
+            for j, option in enumerate(step.branch):
+                yield from route_steps(option.route, (*here, "branch", j, "route"))
+        elif isinstance(step, OptionalStep):
+            yield from route_steps(step.optional.route, (*here, "optional", "route"))
+
+
+def _visits(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
+    """(loc, station, step-level service or None) for every station named in a route."""
+    for here, step in route_steps(route, loc):
         if isinstance(step, str):
             yield here, step, None
         elif isinstance(step, StationStep):
@@ -584,24 +416,6 @@ def _visits(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
         elif isinstance(step, ShortestQueueStep):
             for j, station in enumerate(step.shortest_queue):
                 yield (*here, "shortest_queue", j), station, None
-        elif isinstance(step, BranchStep):
-            for j, option in enumerate(step.branch):
-                yield from _visits(option.route, (*here, "branch", j, "route"))
-        elif isinstance(step, OptionalStep):
-            yield from _visits(step.optional.route, (*here, "optional", "route"))
-
-
-def _spawns(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str]]:
-    """(loc of the class name, class) for every spawn step in a route."""
-    for index, step in enumerate(route):
-        here = (*loc, index)
-        if isinstance(step, SpawnStep):
-            yield (*here, "spawn", "class"), step.spawn.class_name
-        elif isinstance(step, BranchStep):
-            for j, option in enumerate(step.branch):
-                yield from _spawns(option.route, (*here, "branch", j, "route"))
-        elif isinstance(step, OptionalStep):
-            yield from _spawns(step.optional.route, (*here, "optional", "route"))
 
 
 def _spawn_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
@@ -609,7 +423,10 @@ def _spawn_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
     classes = list(doc.classes)
     spawned: dict[str, set[str]] = {}
     for class_name, entity in doc.classes.items():
-        for loc, target in _spawns(entity.route, ("classes", class_name, "route")):
+        for here, step in route_steps(entity.route, ("classes", class_name, "route")):
+            if not isinstance(step, SpawnStep):
+                continue
+            loc, target = (*here, "spawn", "class"), step.spawn.class_name
             if target not in doc.classes:
                 yield loc, unknown_name("class", target, classes, "classes")
             else:
@@ -669,9 +486,7 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
     yield from _spawn_problems(doc)
 
 
-# Policy models build on the base above, and the document holds them: import them last.
-from portsim.policies.registry import Policies, policy_problems  # noqa: E402
-
+# The sub-routes refer to Route, defined after them.
 for _model in (BranchOption, OptionalRoute, OptionalStep, BranchStep, EntityClass,
                ScenarioDocument):
     _model.model_rebuild()

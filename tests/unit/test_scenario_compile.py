@@ -177,3 +177,32 @@ def test_variant_model_name_and_changes() -> None:
     more = compile_model(scenario, "more")
     assert more.name == "port [more]"
     assert more.station("desk").servers == m.ShiftSchedule.constant(5)
+
+
+AIRPORT = Path(__file__).parents[2] / "scenarios" / "airport" / "airport.yaml"
+
+
+def test_loading_and_running_compiles_each_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import portsim
+    from portsim.scenario import compile as compiling
+
+    calls: dict[str, list[str | None]] = {"compile_document": [], "base_model": []}
+
+    def counting(function: str) -> Any:
+        original = getattr(compiling, function)
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            calls[function].append(kwargs.get("name"))  # the model's name tells which document
+            return original(*args, **kwargs)
+
+        return counted
+
+    for function in calls:
+        monkeypatch.setattr(compiling, function, counting(function))
+    scenario = portsim.load_scenario(AIRPORT)
+    assert len(scenario.variant_names) == 3
+    portsim.simulate(scenario, replications=1)
+    for variant in scenario.variant_names:
+        assert compile_model(scenario, variant) is compile_model(scenario, variant)
+    names = [scenario.name, *(f"{scenario.name} [{v}]" for v in scenario.variant_names)]
+    assert calls == {"compile_document": names, "base_model": names}

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from portsim.errors import ScenarioError
-from portsim.scenario import load_scenario, scenario_json_schema
-from portsim.scenario import schema as s
+from portsim.scenario import load_scenario, parts, scenario_json_schema
 
 
 def minimal(**changes: Any) -> dict[str, Any]:
@@ -52,24 +51,24 @@ def test_minimal_document_and_defaults() -> None:
     assert doc.time.horizon == 1440 and doc.time.warmup == 0
     assert (doc.replications, doc.seed, doc.sla) == (10, 0, 30.0)
     assert doc.stations["desk"].discipline == "fifo"
-    assert doc.stations["desk"].service == s.Exponential(dist="exponential", mean=0.8)
+    assert doc.stations["desk"].service == parts.Exponential(dist="exponential", mean=0.8)
 
 
 @pytest.mark.parametrize(
     ("spec", "expected"),
     [
-        ({"dist": "exponential", "mean": "54s"}, s.Exponential(dist="exponential", mean=0.9)),
+        ({"dist": "exponential", "mean": "54s"}, parts.Exponential(dist="exponential", mean=0.9)),
         ({"dist": "deterministic", "value": "1min"},
-         s.Deterministic(dist="deterministic", value=1)),
+         parts.Deterministic(dist="deterministic", value=1)),
         ({"dist": "uniform", "low": "5min", "high": "15min"},
-         s.Uniform(dist="uniform", low=5, high=15)),
+         parts.Uniform(dist="uniform", low=5, high=15)),
         ({"dist": "triangular", "low": 1, "mode": 2, "high": "5min"},
-         s.Triangular(dist="triangular", low=1, mode=2, high=5)),
+         parts.Triangular(dist="triangular", low=1, mode=2, high=5)),
         ({"dist": "lognormal", "mean": "45s", "cv": 0.5},
-         s.Lognormal(dist="lognormal", mean=0.75, cv=0.5)),
-        ({"dist": "gamma", "mean": "45s", "cv": 0.5}, s.Gamma(dist="gamma", mean=0.75, cv=0.5)),
+         parts.Lognormal(dist="lognormal", mean=0.75, cv=0.5)),
+        ({"dist": "gamma", "mean": "45s", "cv": 0.5}, parts.Gamma(dist="gamma", mean=0.75, cv=0.5)),
         ({"dist": "empirical", "values": ["30s", "42s", 1, "75s"]},
-         s.Empirical(dist="empirical", values=[0.5, 0.7, 1.0, 1.25])),
+         parts.Empirical(dist="empirical", values=[0.5, 0.7, 1.0, 1.25])),
     ],
 )
 def test_each_distribution_loads_in_minutes(spec: dict[str, Any], expected: Any) -> None:

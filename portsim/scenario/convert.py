@@ -1,0 +1,97 @@
+"""Scenario parts as engine objects: distributions, server schedules and stations.
+
+The compiler uses these for the stations and routes of a document, and the policies for the
+stations they create, so that a block's ``servers`` or ``service`` means what it means on a
+station. Validation has already checked every value: converting cannot fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from portsim.engine import distributions as dists
+from portsim.engine import model as m
+from portsim.scenario import parts as p
+
+DAY = m.MINUTES_PER_DAY
+
+#: The engine distribution of each scenario distribution; their parameters have the same names.
+_ENGINE_DISTRIBUTIONS: dict[type[p.StrictModel], Callable[..., dists.Distribution]] = {
+    p.Exponential: dists.Exponential,
+    p.Deterministic: dists.Deterministic,
+    p.Uniform: dists.Uniform,
+    p.Triangular: dists.Triangular,
+    p.Lognormal: dists.Lognormal,
+    p.Gamma: dists.Gamma,
+    p.Empirical: dists.Empirical,
+}
+
+
+def distribution(spec: p.Distribution) -> dists.Distribution:
+    """The engine distribution for a validated ``dist`` mapping (all times in minutes)."""
+    engine = _ENGINE_DISTRIBUTIONS.get(type(spec))
+    if engine is None:
+        raise TypeError(f"not a distribution: {spec!r}")
+    parameters: dict[str, Any] = {name: tuple(value) if isinstance(value, list) else value
+                  for name, value in spec if name != "dist"}
+    return engine(**parameters)
+
+
+# ----------------------------------------------------------------------------- servers
+
+
+Steps = list[tuple[float, int]]
+
+
+def _window_steps(windows: list[p.ShiftWindow]) -> Steps:
+    """Daily steps of a shift schedule; time outside every window has 0 servers."""
+    steps: Steps = []
+    cursor = 0.0
+    for window in sorted(windows, key=lambda w: w.start):
+        if window.start > cursor:
+            steps.append((cursor, 0))
+        steps.append((window.start, window.servers))
+        cursor = window.end
+    if cursor < DAY:
+        steps.append((cursor, 0))
+    return steps
+
+
+def _servers_at(steps: Steps, offset: float) -> int:
+    return [servers for start, servers in steps if start <= offset][-1]
+
+
+def _within_hours(steps: Steps, hours: p.OpeningHours) -> Steps:
+    """Servers as in ``steps`` while open, 0 while closed."""
+    cuts = sorted(({start for start, _ in steps} | {0.0, hours.start, hours.end}) - {DAY})
+    return [(cut, _servers_at(steps, cut) if hours.start <= cut < hours.end else 0)
+            for cut in cuts]
+
+
+def schedule(servers: int | list[p.ShiftWindow],
+             opening_hours: p.OpeningHours | None = None) -> m.ShiftSchedule:
+    """The shift schedule of a server count or daily windows, closed outside opening hours."""
+    steps = [(0.0, servers)] if isinstance(servers, int) else _window_steps(servers)
+    if opening_hours is not None:
+        steps = _within_hours(steps, opening_hours)
+    # Drop steps that do not change the number of servers.
+    steps = [step for i, step in enumerate(steps) if i == 0 or step[1] != steps[i - 1][1]]
+    if len(steps) == 1:
+        return m.ShiftSchedule.constant(steps[0][1])
+    return m.ShiftSchedule(steps=tuple(steps), period=DAY)
+
+
+def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distribution, *,
+            opening_hours: p.OpeningHours | None = None,
+            service_by_class: Mapping[str, p.Distribution] | None = None,
+            discipline: Literal["fifo", "priority"] = "fifo") -> m.StationSpec:
+    """The engine station of a station written in the scenario or created by a policy."""
+    return m.StationSpec(
+        name=name,
+        servers=schedule(servers, opening_hours),
+        service=distribution(service),
+        service_by_class={cls: distribution(spec)
+                          for cls, spec in (service_by_class or {}).items()},
+        discipline=discipline,
+    )

@@ -1,0 +1,210 @@
+"""The parts that scenario models and policy blocks share: the strict base model, distributions,
+servers (a count or daily shift windows) and opening hours.
+
+They sit below both :mod:`portsim.scenario.schema` and :mod:`portsim.scenario.policy_blocks`, so
+that the document can hold the policy blocks and the blocks can use these parts without either
+importing the other.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+
+from portsim.scenario.units import (
+    MAX_COUNT,
+    Count,
+    Duration,
+    PositiveDuration,
+    TimeOfDay,
+    format_duration,
+)
+
+#: Coefficient of variation of a service or delay time. Observed clearance times have CVs
+#: around 0.3-1.5; 100 is far beyond any real process and keeps cv² finite.
+CoefficientOfVariation = Annotated[float, Field(ge=0, le=100)]
+
+
+class StrictModel(BaseModel):
+    """Base of every scenario model: unknown keys are errors, values are not coerced."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        allow_inf_nan=False,
+        use_attribute_docstrings=True,
+    )
+
+
+def clock(minutes: float) -> str:
+    """Minutes after midnight as ``HH:MM`` (for messages)."""
+    whole = round(minutes)
+    return f"{whole // 60:02d}:{whole % 60:02d}" if abs(whole - minutes) < 1e-9 else f"{minutes}"
+
+
+# ----------------------------------------------------------------------------- distributions
+
+
+class Exponential(StrictModel):
+    """Exponential distribution (memoryless service or inter-arrival times)."""
+
+    dist: Literal["exponential"]
+    mean: PositiveDuration
+    """Mean."""
+
+
+class Deterministic(StrictModel):
+    """Always the same value."""
+
+    dist: Literal["deterministic"]
+    value: Duration
+    """The value."""
+
+
+class Uniform(StrictModel):
+    """Uniform between low and high."""
+
+    dist: Literal["uniform"]
+    low: Duration
+    """Lower bound."""
+    high: Duration
+    """Upper bound (at least low)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high ({format_duration(self.high)}) must be at least low "
+                             f"({format_duration(self.low)})")
+        return self
+
+
+class Triangular(StrictModel):
+    """Triangular distribution with low <= mode <= high."""
+
+    dist: Literal["triangular"]
+    low: Duration
+    """Lower bound."""
+    mode: Duration
+    """Most likely value."""
+    high: Duration
+    """Upper bound."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(
+                "need low <= mode <= high (got "
+                + ", ".join(format_duration(x) for x in (self.low, self.mode, self.high)) + ")"
+            )
+        return self
+
+
+class Lognormal(StrictModel):
+    """Lognormal given by its own mean and coefficient of variation."""
+
+    dist: Literal["lognormal"]
+    mean: PositiveDuration
+    """Mean."""
+    cv: CoefficientOfVariation
+    """Coefficient of variation (standard deviation / mean)."""
+
+
+class Gamma(StrictModel):
+    """Gamma given by its mean and coefficient of variation."""
+
+    dist: Literal["gamma"]
+    mean: PositiveDuration
+    """Mean."""
+    cv: CoefficientOfVariation
+    """Coefficient of variation (standard deviation / mean)."""
+
+
+class Empirical(StrictModel):
+    """Observed values, resampled with replacement."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[Duration], Field(min_length=1)]
+    """The observed values."""
+
+
+Distribution = Annotated[
+    Exponential | Deterministic | Uniform | Triangular | Lognormal | Gamma | Empirical,
+    Field(discriminator="dist"),
+]
+
+
+# ----------------------------------------------------------------------------- stations
+
+
+class ShiftWindow(StrictModel):
+    """Servers on duty during one daily window."""
+
+    start: TimeOfDay
+    """Start, time of day (HH:MM)."""
+    end: TimeOfDay
+    """End, time of day (HH:MM, up to 24:00), after start."""
+    servers: Annotated[int, Field(ge=0, le=MAX_COUNT)]
+    """Servers on duty in the window."""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> ShiftWindow:
+        if self.end <= self.start:
+            raise ValueError(
+                f"a window must end after it starts (got {clock(self.start)}-{clock(self.end)})"
+            )
+        return self
+
+
+def _windows_apart(windows: list[ShiftWindow]) -> list[ShiftWindow]:
+    ordered = sorted(windows, key=lambda w: w.start)
+    for before, after in pairwise(ordered):
+        if after.start < before.end:
+            raise ValueError(
+                f"shift windows overlap: {clock(before.start)}-{clock(before.end)} and "
+                f"{clock(after.start)}-{clock(after.end)}"
+            )
+    if all(window.servers == 0 for window in windows):
+        raise ValueError("every shift window has 0 servers: the station would never serve")
+    return windows
+
+
+ShiftWindows = Annotated[list[ShiftWindow], Field(min_length=1), AfterValidator(_windows_apart)]
+
+
+def _servers_tag(value: Any) -> str:
+    return "servers-windows" if isinstance(value, list | tuple) else "servers-count"
+
+
+Servers = Annotated[
+    Annotated[Count, Tag("servers-count")] | Annotated[ShiftWindows, Tag("servers-windows")],
+    Discriminator(_servers_tag),
+]
+
+
+class OpeningHours(StrictModel):
+    """Daily opening hours: outside them no server starts."""
+
+    start: TimeOfDay
+    """Opening time (HH:MM)."""
+    end: TimeOfDay
+    """Closing time (HH:MM, up to 24:00), after the opening time."""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> OpeningHours:
+        if self.end <= self.start:
+            raise ValueError(
+                f"closing time must be after opening time (got {clock(self.start)}-"
+                f"{clock(self.end)})"
+            )
+        return self

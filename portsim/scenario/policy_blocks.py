@@ -1,0 +1,202 @@
+"""The ``policies:`` block of a scenario: one pydantic block per policy (docs/policies.md).
+
+The blocks are part of the file format, so they live with the schema; what a policy does with
+its block (check its names, apply it to the engine's model) is in :mod:`portsim.policies`. The
+fields of :class:`Policies` are in the order the policies are applied
+(:data:`portsim.policies.registry.ORDER`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+from portsim.scenario.parts import Distribution, OpeningHours, Servers, ShiftWindows, StrictModel
+from portsim.scenario.units import (
+    Count,
+    Duration,
+    Name,
+    PositiveDuration,
+    Probability,
+    format_duration,
+)
+
+
+class Booking(StrictModel):
+    """Which classes book which station ahead of their arrival (the block both policies share)."""
+
+    classes: Annotated[list[Name], Field(min_length=1)]
+    """Ship classes (their route must start at ``station``)."""
+    station: Name
+    """The inspection station."""
+    declared_ahead: PositiveDuration
+    """How long before the ship arrives (or is ready) the inspection is arranged; a team is
+    held from then on."""
+    around_the_clock: bool = True
+    """Off-duty teams are called in for these ships at any hour, up to the station's largest
+    shift (7x24 service for declared ships; default true)."""
+
+
+class Reactive(StrictModel):
+    """Open a desk while the head of the queue has waited past a line; close one below another."""
+
+    open_above: PositiveDuration
+    """Head-of-queue wait beyond which one more desk opens (at each check)."""
+    close_below: Duration
+    """Head-of-queue wait below which one extra desk closes (at most open_above)."""
+    max_extra: Count
+    """Reserve staff: desks that may open beyond the shift schedule."""
+    check_every: PositiveDuration = 1.0
+    """How often the line is checked (default 1min)."""
+
+    @model_validator(mode="after")
+    def _lines_ordered(self) -> Reactive:
+        if self.close_below > self.open_above:
+            raise ValueError(f"close_below ({format_duration(self.close_below)}) must not exceed "
+                             f"open_above ({format_duration(self.open_above)})")
+        return self
+
+
+class StationStaffing(StrictModel):
+    """Staffing of one station: a new shift schedule, reactive desks, or both."""
+
+    shifts: ShiftWindows | None = None
+    """Daily shift windows {start, end, servers} replacing the station's servers and opening
+    hours (time outside every window has 0 servers)."""
+    reactive: Reactive | None = None
+    """Queue-reactive desks on top of the shifts."""
+
+    @model_validator(mode="after")
+    def _something(self) -> StationStaffing:
+        if self.shifts is None and self.reactive is None:
+            raise ValueError("give shifts, reactive or both")
+        return self
+
+
+StaffingBlock = Annotated[dict[Name, StationStaffing], Field(min_length=1)]
+
+
+class PortVisa(StrictModel):
+    """The port-visa office and who needs it."""
+
+    classes: Annotated[list[Name], Field(min_length=1)]
+    """Classes that apply for a visa on arrival."""
+    station: Name = "port_visa_office"
+    """Name of the office (created by the policy; default port_visa_office)."""
+    servers: Servers
+    """Officers: a number, or daily shift windows."""
+    service: Distribution
+    """Time to issue one visa."""
+    opening_hours: OpeningHours | None = None
+    """Daily opening hours (default: always open)."""
+    before: Name | None = None
+    """The office comes before the first step that visits this station (default: first)."""
+
+
+class TransitVisaFree(StrictModel):
+    """Who may transit without a visa, and the desk that checks them."""
+
+    classes: Annotated[list[Name], Field(min_length=1)]
+    """Transit classes."""
+    eligible: Probability
+    """Share of those classes from eligible nationalities."""
+    station: Name = "transit_desk"
+    """The transit desk (created unless a station of that name exists)."""
+    servers: Servers | None = None
+    """Officers at the desk (only when the policy creates it)."""
+    service: Distribution | None = None
+    """Time to check one transit traveller (only when the policy creates the desk)."""
+    replaces: Annotated[list[Name], Field(min_length=1)]
+    """Stations of the visa path that eligible travellers no longer visit."""
+
+
+class Egates(StrictModel):
+    """The gates, who may use them, and what they replace."""
+
+    station: Name = "egates"
+    """Name of the gates' station (created by the policy; default egates)."""
+    gates: Servers
+    """Number of gates, or daily shift windows of open gates."""
+    service: Distribution
+    """Time one traveller takes at a gate."""
+    replaces: Name | Annotated[list[Name], Field(min_length=1)]
+    """The manual station(s) the eligible share bypasses: every step that visits one (a station
+    step, or a shortest-queue choice that includes it)."""
+    eligible: Annotated[dict[Name, Probability], Field(min_length=1)]
+    """Share of each class eligible for (and using) the gates."""
+    rejection: Probability = 0.0
+    """Share of gate users rejected, who then take the manual step."""
+
+
+class GreenChannel(StrictModel):
+    """Which classes get the green channel, and at which stations."""
+
+    classes: Annotated[list[Name], Field(min_length=1)]
+    """The key classes (key cargo flights)."""
+    priority: bool = True
+    """Serve the key classes first (non-preemptive) at ``stations``."""
+    stations: list[Name] = Field(default_factory=list)
+    """Stations where the key classes are served first."""
+    dedicated: dict[Name, Count] = Field(default_factory=dict)
+    """Servers taken from a station into NAME.green, used by the key classes only."""
+    predeclared: dict[Name, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    """Factor on the key classes' service time at a station (pre-declared documents)."""
+
+
+class Inspection(StrictModel):
+    """The physical inspection the key classes are sent to less often."""
+
+    station: Name
+    """The physical-inspection station (reached by an optional step)."""
+    probability: Probability
+    """The key classes' probability of being inspected."""
+
+
+class FastLane(StrictModel):
+    """Which vehicles use the fast lane, its lanes and its inspection rate."""
+
+    classes: Annotated[list[Name], Field(min_length=1)]
+    """The key classes (trucks carrying key materials)."""
+    lanes: dict[Name, Count] = Field(default_factory=dict)
+    """Lanes taken from a station into NAME.fast, used by the key classes only."""
+    inspection: Inspection | None = None
+    """A lower physical-inspection probability for the key classes."""
+
+
+class ZeroWait(Booking):
+    """Which arriving ships are inspected on arrival, by which station."""
+
+
+class ZeroDelayDeparture(Booking):
+    """Which departures are booked ahead, at which station."""
+
+
+class Policies(StrictModel):
+    """Clearance policies by name (docs/policies.md); each compiles onto engine mechanisms.
+    In a variant, ``NAME: null`` switches off a policy of the base."""
+
+    staffing: StaffingBlock | None = None
+    """Servers by shift and queue-reactive desks, by station."""
+    port_visa: PortVisa | None = None
+    """A visa-on-arrival office at a designated port."""
+    transit_visa_free: TransitVisaFree | None = None
+    """72/144-hour visa-free transit for an eligible share."""
+    egates: Egates | None = None
+    """Self-service gates for an eligible share; rejections fall back to the manual step."""
+    green_channel: GreenChannel | None = None
+    """Key cargo flights: priority, dedicated capacity, pre-declared documents."""
+    fast_lane: FastLane | None = None
+    """Key-material vehicles: dedicated lanes, fewer physical inspections."""
+    zero_wait: ZeroWait | None = None
+    """Arriving ships inspected on arrival (booked ahead, around the clock)."""
+    zero_delay_departure: ZeroDelayDeparture | None = None
+    """Departure inspection booked so that it starts as the ship is ready."""
+
+    def active(self) -> Iterator[tuple[str, Any]]:
+        """(name, block) of the policies switched on, in the order of applying."""
+        for name in type(self).model_fields:
+            block = getattr(self, name)
+            if block is not None:
+                yield name, block

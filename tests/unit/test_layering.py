@@ -1,0 +1,178 @@
+"""Imports go one way: utilities <- stats <- engine <- scenario schema <- policies <- compiler
+and loader <- experiment <- report <- cli, and no import cycle exists, even through a package's
+``__init__``.
+
+The graph is portsim's own, as grimp reads it from the source: imports inside functions count
+too, so a lazy import cannot hide a backward dependency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+import grimp
+import pytest
+
+#: Layers, lowest first: a module may import its own layer and those below it. A module belongs
+#: to the layer of the longest entry naming it or a package holding it ("portsim" itself names
+#: the root package only: its names are imported on first use).
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("utilities", ("portsim", "portsim.errors", "portsim.theory", "portsim.scenario.units")),
+    ("limits", ("portsim.limits",)),
+    ("stats", ("portsim.stats",)),
+    ("engine", ("portsim.engine",)),
+    ("scenario schema", ("portsim.scenario.yamlsource", "portsim.scenario.parts",
+                         "portsim.scenario.policy_blocks", "portsim.scenario.schema",
+                         "portsim.scenario.timetable", "portsim.scenario.problems",
+                         "portsim.scenario.convert")),
+    ("policies", ("portsim.policies",)),
+    ("scenario compiler and loader", ("portsim.scenario",)),
+    ("experiment", ("portsim.experiment",)),
+    ("report", ("portsim.report",)),
+    ("cli", ("portsim.cli", "portsim.__main__")),
+)
+ROOT = "portsim"
+
+Edges = Mapping[str, Iterable[str]]
+
+
+def layer_of(module: str, layers: tuple[tuple[str, tuple[str, ...]], ...] = LAYERS,
+             root: str = ROOT) -> int | None:
+    """Index of the layer ``module`` belongs to, or None if no entry names it."""
+    best: tuple[int, int] | None = None  # (length of the entry, layer)
+    for index, (_, entries) in enumerate(layers):
+        for entry in entries:
+            inside = module == entry or (entry != root and module.startswith(entry + "."))
+            if inside and (best is None or len(entry) > best[0]):
+                best = (len(entry), index)
+    return None if best is None else best[1]
+
+
+def backward_imports(edges: Edges, layers: tuple[tuple[str, tuple[str, ...]], ...] = LAYERS,
+                     root: str = ROOT) -> list[str]:
+    """Every import of a module from a higher layer, as "importer -> imported"."""
+    found = []
+    for importer, imported in edges.items():
+        low = layer_of(importer, layers, root)
+        for target in imported:
+            high = layer_of(target, layers, root)
+            if low is not None and high is not None and high > low:
+                found.append(f"{importer} ({layers[low][0]}) -> {target} ({layers[high][0]})")
+    return sorted(found)
+
+
+def _ancestors(module: str) -> Iterator[str]:
+    parts = module.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        yield ".".join(parts[:end])
+
+
+def with_package_inits(edges: Edges) -> dict[str, set[str]]:
+    """``edges`` plus what Python runs on the way: importing ``a.b.c`` from outside package
+    ``a.b`` first runs ``a.b``'s ``__init__`` (and ``a``'s)."""
+    full: dict[str, set[str]] = {module: set(imported) for module, imported in edges.items()}
+    for importer, imported in edges.items():
+        own = set(_ancestors(importer)) | {importer}
+        for target in imported:
+            full[importer].update(package for package in _ancestors(target) if package not in own)
+    return full
+
+
+def cycles(edges: Edges) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan, without recursion)."""
+    graph = {module: sorted(imported) for module, imported in edges.items()}
+    for imported in list(graph.values()):
+        for module in imported:
+            graph.setdefault(module, [])
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(graph[start]))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is None:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        found.append(sorted(component))
+            elif child not in index:
+                index[child] = low[child] = len(index)
+                stack.append(child)
+                on_stack.add(child)
+                work.append((child, iter(graph[child])))
+            elif child in on_stack:
+                low[node] = min(low[node], index[child])
+    return found
+
+
+def edges_of(graph: grimp.ImportGraph) -> dict[str, set[str]]:
+    return {module: set(graph.find_modules_directly_imported_by(module))
+            for module in graph.modules}
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph(ROOT, cache_dir=None)
+
+
+def test_every_module_has_a_layer(graph: grimp.ImportGraph) -> None:
+    assert [module for module in sorted(graph.modules) if layer_of(module) is None] == []
+
+
+def test_imports_go_one_way(graph: grimp.ImportGraph) -> None:
+    assert backward_imports(edges_of(graph)) == []
+
+
+def test_no_import_cycle() -> None:
+    # What runs: imports needed only by type checkers are left out, a package's __init__ in.
+    runtime = grimp.build_graph(ROOT, cache_dir=None, exclude_type_checking_imports=True)
+    assert cycles(with_package_inits(edges_of(runtime))) == []
+
+
+# ----------------------------------------------------------------------------- the checks can fail
+
+
+def test_a_backward_import_is_found() -> None:
+    graph = grimp.ImportGraph()
+    for module in ("portsim.engine.model", "portsim.scenario.schema", "portsim.policies.base"):
+        graph.add_module(module)
+    graph.add_import(importer="portsim.policies.base", imported="portsim.engine.model")
+    assert backward_imports(edges_of(graph)) == []
+    graph.add_import(importer="portsim.engine.model", imported="portsim.scenario.schema")
+    assert backward_imports(edges_of(graph)) == [
+        "portsim.engine.model (engine) -> portsim.scenario.schema (scenario schema)"]
+    # A lazy import for the policies would not hide it either: grimp reads function bodies.
+    assert layer_of("portsim.scenario.schema") < layer_of("portsim.policies.registry") \
+        < layer_of("portsim.scenario.compile")
+
+
+def test_a_cycle_is_found() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": {"c"}, "d": {"a"}}) == []
+
+
+def test_a_cycle_through_a_package_init_is_found() -> None:
+    # pkg/__init__ imports pkg.high, which imports outside.mid, which imports pkg.low: importing
+    # outside.mid first runs pkg/__init__, which needs outside.mid half-way through its import.
+    edges = {"pkg": {"pkg.high"}, "pkg.high": {"outside.mid"}, "outside.mid": {"pkg.low"},
+             "pkg.low": set()}
+    assert cycles(edges) == []
+    assert cycles(with_package_inits(edges)) == [["outside.mid", "pkg", "pkg.high"]]
