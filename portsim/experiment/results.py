@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from portsim.experiment import frames
+from portsim.stats.kpis import lookup
 from portsim.stats.summary import Interval, t_interval
 
 if TYPE_CHECKING:  # results are read without the engine (plots, reports)
@@ -103,6 +105,24 @@ class Results:
             document["precision"] = self.precision
         return document
 
+    def to_frame(self) -> Any:
+        """A tidy pandas DataFrame: one row per (variant, scope, name, kpi, replication)."""
+        return frames.frame(frames.long_rows(self), frames.LONG_COLUMNS)
+
+    def summary_frame(self) -> Any:
+        """A pandas DataFrame of :meth:`summary_rows` (the columns of summary.csv)."""
+        return frames.frame(self.summary_rows(), frames.SUMMARY_COLUMNS)
+
+    def _repr_html_(self) -> str:
+        """The per-class headline, for Jupyter."""
+        headline = ("wait_mean", "wait_p95", "wait_sla_share", "throughput_per_hour")
+        header = ["class"] + [_label("classes", kpi, self.sla) for kpi in headline]
+        rows = [[name] + [_shown(self.summary("classes", name, kpi), "classes", kpi)
+                          for kpi in headline]
+                for name in self.names("classes")]
+        return frames.html_table(rows, header, f"{self.name}: {len(self.replications)} "
+                                 "replications, mean ± 95% CI")
+
     def summary_rows(self) -> list[dict[str, Any]]:
         """Flat rows (scope, name, kpi, mean, ci_low, ci_high, half_width, n) for CSV."""
         rows = []
@@ -111,6 +131,24 @@ class Results:
             rows.append({"variant": self.label, "scope": scope, "name": name,
                          "kpi": kpi, **entry})
         return rows
+
+
+def _label(scope: str, kpi: str, sla: float | None) -> str:
+    entry = lookup(scope, kpi)
+    label = entry.label if entry is not None else kpi
+    return label.replace("{sla}", f"{sla:g} min" if sla is not None else "the standard")
+
+
+def _shown(interval: Interval, scope: str, kpi: str) -> str:
+    """``mean ± half-width`` in the KPI's unit (shares in %)."""
+    if not math.isfinite(interval.mean):
+        return "—"
+    entry = lookup(scope, kpi)
+    scale, unit = (100.0, " %") if entry is not None and entry.is_share else (1.0, "")
+    text = f"{interval.mean * scale:,.2f}"
+    if math.isfinite(interval.half_width):
+        text += f" ± {interval.half_width * scale:,.2f}"
+    return text + unit
 
 
 def _json_number(value: float) -> float | None:

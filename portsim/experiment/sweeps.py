@@ -23,6 +23,7 @@ from typing import Any, Unpack
 from portsim.engine.model import Model
 from portsim.engine.simulation import run_replication
 from portsim.errors import PortsimError, ScenarioError
+from portsim.experiment import frames
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results
 from portsim.experiment.runner import Prepared, prepare, run_prepared
@@ -336,6 +337,19 @@ class Sweep:
                 rows.append({**point.assignment, "kpi": str(kpi), **interval.as_dict(),
                              "overloaded": point.overloaded})
         return rows
+
+    def to_frame(self) -> Any:
+        """A tidy pandas DataFrame: the swept axes' values, then one row per (variant, scope,
+        name, kpi, replication) at each point, and ``overloaded``."""
+        rows = (row for point in self.points
+                for row in frames.long_rows(point.results,
+                                            {**point.assignment,
+                                             "overloaded": point.overloaded}))
+        return frames.frame(rows, [s.key for s in self.settings] + list(frames.LONG_COLUMNS))
+
+    def summary_frame(self) -> Any:
+        """A pandas DataFrame of :meth:`rows` (the columns of sweep.csv)."""
+        return frames.frame(self.rows(), [s.key for s in self.settings])
 
     def to_dict(self) -> dict[str, Any]:
         first = self.points[0].results if self.points else None
