@@ -1,0 +1,48 @@
+"""Waits filed by clock slot of arrival, checked against direct computation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from portsim.stats.slots import SlotTally
+
+
+def test_slots_match_a_direct_computation_per_day_and_pooled() -> None:
+    rng = np.random.default_rng(1)
+    horizon, standard = 2 * 1440.0, 30.0
+    arrived = rng.uniform(0, horizon, 20_000)
+    waits = np.where(rng.random(arrived.size) < 0.3, 0.0, rng.exponential(12.0, arrived.size))
+    tally = SlotTally(horizon, standard)
+    for wait, time in zip(waits[:15_000], arrived[:15_000], strict=True):
+        tally.add(float(wait), float(time))
+    tally.add_many(waits[15_000:], arrived[15_000:])
+    days = tally.by_day()
+    assert len(days) == 2 and len(days[0]) == 24
+    for day in range(2):
+        for hour in (0, 7, 23):
+            chosen = (arrived // 1440 == day) & ((arrived % 1440) // 60 == hour)
+            summary = days[day][hour]
+            assert summary.count == int(chosen.sum())
+            assert summary.mean == pytest.approx(waits[chosen].mean())
+            assert summary.beyond_share == pytest.approx((waits[chosen] > standard).mean())
+            exact = np.quantile(waits[chosen], 0.95, method="inverted_cdf")
+            assert exact <= summary.p95 <= exact + standard / 60 + 1e-9
+    pooled = tally.pooled()
+    hour = (arrived % 1440) // 60 == 9
+    assert pooled[9].count == int(hour.sum())
+    assert pooled[9].beyond_share == pytest.approx((waits[hour] > standard).mean())
+
+
+def test_empty_slots_zero_waits_and_waits_beyond_the_reach() -> None:
+    tally = SlotTally(1440.0, 30.0)
+    tally.add_many(np.zeros(10), np.full(10, 61.0))
+    tally.add_many(np.array([500.0]), np.array([130.0]))
+    pooled = tally.pooled()
+    assert math.isnan(pooled[0].mean) and pooled[0].count == 0
+    assert pooled[1].p95 == 0.0 and pooled[1].beyond_share == 0.0
+    assert pooled[2].p95 == math.inf and pooled[2].beyond_share == 1.0
+    tally.reset()
+    assert tally.pooled()[1].count == 0
