@@ -222,7 +222,11 @@ def wait_ecdf(results: Sequence[Results], sla: float | None = None) -> Figure:
         ax.set(title=panel, xlabel="waiting time (min)", ylabel="share waiting at most x",
                xlim=(0, right), ylim=(0, 1.01))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, loc="lower right")
+        else:  # e.g. a class whose entities all arrive after a short horizon
+            ax.text(0.5, 0.5, "no waiting times recorded", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=9)
     return figure
 
 
