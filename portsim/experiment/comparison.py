@@ -5,6 +5,12 @@ arrivals and service draws wherever the variant did not change them. Differences
 taken replication by replication (paired), and their Student-t interval is usually much narrower
 than the two variants' own intervals would suggest: that is what common random numbers buy.
 
+A variant may add or drop classes, stations and policies (and so the stations a policy
+creates). A comparison covers the union of every (scope, name, KPI) of the baseline and its
+variants — the baseline's first, in its order, then what each variant adds, in variant order —
+and a variant lacking an item has no value for it; a paired difference exists only where both
+the baseline and the variant have the item.
+
 ``Comparison.to_dict()`` is what ``results.json`` holds and ``Comparison.rows()`` what
 ``comparison.csv`` holds; both are documented in ``docs/results.md``.
 """
@@ -19,12 +25,14 @@ import numpy as np
 
 from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment.options import RunOptions, RunSettings, run_options
-from portsim.experiment.results import SCOPES, Results
+from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
 from portsim.experiment.runner import prepare, run_prepared
 from portsim.stats.summary import Interval, t_interval
 
 BASELINE = "baseline"
 FORMAT = "portsim-comparison/1"
+#: The fields of an interval in comparison.csv, empty where a variant lacks the item.
+INTERVAL_FIELDS = tuple(t_interval(()).as_dict())
 
 
 class VariantError(PortsimError):
@@ -79,19 +87,45 @@ class Comparison:
     def results(self, label: str) -> Results:
         return self.baseline if label == BASELINE else self.variants[label]
 
+    def names(self, scope: str) -> list[str]:
+        """Classes or stations (``scope``) of the baseline or of any variant: the baseline's
+        in its order, then those the variants add, in variant order."""
+        return union_names(self.all, scope)
+
+    def kpi_names(self, scope: str, name: str) -> list[str]:
+        """The KPIs of ``name`` in the baseline or in any variant, ordered as :meth:`names`."""
+        return union_kpis(self.all, scope, name)
+
+    def labels_with(self, scope: str, name: str) -> list[str]:
+        """The labels whose model has the class or station ``name``."""
+        return [label for label in self.labels if self.results(label).has(scope, name)]
+
+    def summary(self, label: str, scope: str, name: str, kpi: str,
+                level: float = 0.95) -> Interval | None:
+        """The KPI's mean and interval in ``label``; ``None`` if that model lacks it."""
+        results = self.results(label)
+        return results.summary(scope, name, kpi, level) if results.has(scope, name, kpi) else None
+
     def difference_values(self, variant: str, scope: str, name: str, kpi: str) -> np.ndarray:
-        """Per replication: the variant's value minus the baseline's (paired by replication)."""
+        """Per replication: the variant's value minus the baseline's (paired by replication).
+
+        Both must have the KPI (see :meth:`difference`)."""
         return (self.variants[variant].per_replication(scope, name, kpi)
                 - self.baseline.per_replication(scope, name, kpi))
 
     def difference(self, variant: str, scope: str, name: str, kpi: str,
-                   level: float = 0.95) -> Interval:
-        """Mean paired difference (variant − baseline) and its paired-t interval."""
+                   level: float = 0.95) -> Interval | None:
+        """Mean paired difference (variant − baseline) and its paired-t interval; ``None``
+        when the baseline or the variant lacks the KPI (a class or station only one has)."""
+        if not (self.baseline.has(scope, name, kpi)
+                and self.variants[variant].has(scope, name, kpi)):
+            return None
         return t_interval(self.difference_values(variant, scope, name, kpi), level)
 
     def items(self) -> Iterator[tuple[str, str, str]]:
-        """Every (scope, name, kpi) of the baseline, in a stable order."""
-        return self.baseline.items()
+        """Every (scope, name, kpi) of the baseline or of any variant, in a stable order:
+        scope by scope, ordered as :meth:`names` and :meth:`kpi_names`."""
+        return union_items(self.all)
 
     @property
     def timings(self) -> dict[str, Any]:
@@ -106,8 +140,9 @@ class Comparison:
         for variant in self.variants:
             nested: dict[str, Any] = {}
             for scope, name, kpi in self.items():
-                entry = self.difference(variant, scope, name, kpi).as_dict()
-                nested.setdefault(scope, {}).setdefault(name, {})[kpi] = entry
+                diff = self.difference(variant, scope, name, kpi)
+                if diff is not None:  # only where both have the item
+                    nested.setdefault(scope, {}).setdefault(name, {})[kpi] = diff.as_dict()
             differences[variant] = nested
         scenario = self.baseline.provenance.get("scenario", {})
         return {
@@ -128,21 +163,23 @@ class Comparison:
         }
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per (KPI, variant): its interval and the paired difference to the baseline
-        (empty for the baseline itself)."""
+        """One row per (KPI, variant) of the union: its interval and the paired difference to
+        the baseline; empty where the variant lacks the KPI, and the difference empty for the
+        baseline itself and where either side lacks the KPI."""
         rows = []
         for scope, name, kpi in self.items():
             for label in self.labels:
-                entry = self.results(label).summary(scope, name, kpi).as_dict()
                 row: dict[str, Any] = {"scope": scope, "name": name, "kpi": kpi,
-                                       "variant": label, **entry}
-                if label == BASELINE:
-                    diff: dict[str, Any] = dict.fromkeys(entry)
-                else:
-                    diff = self.difference(label, scope, name, kpi).as_dict()
-                row.update({f"diff_{key}": value for key, value in diff.items()})
+                                       "variant": label,
+                                       **_fields(self.summary(label, scope, name, kpi))}
+                diff = None if label == BASELINE else self.difference(label, scope, name, kpi)
+                row.update({f"diff_{key}": value for key, value in _fields(diff).items()})
                 rows.append(row)
         return rows
+
+
+def _fields(interval: Interval | None) -> dict[str, Any]:
+    return dict.fromkeys(INTERVAL_FIELDS) if interval is None else dict(interval.as_dict())
 
 
 def document_changes(before: Any, after: Any, path: str = "") -> list[Change]:

@@ -9,7 +9,7 @@ live in :attr:`Results.timings` and go to a separate file.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +58,17 @@ class Results:
         return list(self.replications[0].kpis[scope]) if self.replications else []
 
     def kpi_names(self, scope: str, name: str) -> list[str]:
-        return list(self.replications[0].kpis[scope][name]) if self.replications else []
+        """The KPIs of ``name`` (none when this model has no such class or station)."""
+        if not self.replications:
+            return []
+        return list(self.replications[0].kpis[scope].get(name, {}))
+
+    def has(self, scope: str, name: str, kpi: str | None = None) -> bool:
+        """Whether this model has the class or station ``name`` (and its ``kpi``): a variant
+        may add or drop classes, stations and the KPIs that go with them."""
+        if not self.replications or name not in self.replications[0].kpis[scope]:
+            return False
+        return kpi is None or kpi in self.replications[0].kpis[scope][name]
 
     def per_replication(self, scope: str, name: str, kpi: str) -> np.ndarray:
         """One value per replication, in replication order."""
@@ -70,10 +80,7 @@ class Results:
 
     def items(self) -> Iterator[tuple[str, str, str]]:
         """Every (scope, name, kpi) triple, in a stable order."""
-        for scope in SCOPES:
-            for name in self.names(scope):
-                for kpi in self.kpi_names(scope, name):
-                    yield scope, name, kpi
+        return union_items((self,))
 
     @property
     def timings(self) -> dict[str, Any]:
@@ -149,6 +156,26 @@ def _shown(interval: Interval, scope: str, kpi: str) -> str:
     if math.isfinite(interval.half_width):
         text += f" ± {interval.half_width * scale:,.2f}"
     return text + unit
+
+
+def union_names(results: Iterable[Results], scope: str) -> list[str]:
+    """The classes or stations (``scope``) of any of ``results``: the first's in its order,
+    then those each later one adds, in its order."""
+    return list(dict.fromkeys(name for result in results for name in result.names(scope)))
+
+
+def union_kpis(results: Iterable[Results], scope: str, name: str) -> list[str]:
+    """The KPIs of ``name`` in any of ``results``, ordered as :func:`union_names`."""
+    return list(dict.fromkeys(kpi for result in results for kpi in result.kpi_names(scope, name)))
+
+
+def union_items(results: Sequence[Results]) -> Iterator[tuple[str, str, str]]:
+    """Every (scope, name, kpi) of any of ``results``, scope by scope, ordered as
+    :func:`union_names` and :func:`union_kpis`."""
+    for scope in SCOPES:
+        for name in union_names(results, scope):
+            for kpi in union_kpis(results, scope, name):
+                yield scope, name, kpi
 
 
 def _json_number(value: float) -> float | None:

@@ -1,5 +1,8 @@
 """Terminal tables of a comparison (Rich): each KPI per variant with its 95% interval, and the
-paired difference to the baseline with its paired-t interval (bold when it excludes zero)."""
+paired difference to the baseline with its paired-t interval (bold when it excludes zero).
+
+The tables cover every class and station of the baseline and of any variant; "—" marks a value a
+variant does not have and a difference that does not exist (one side lacks the item)."""
 
 from __future__ import annotations
 
@@ -17,10 +20,9 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
     Variants go down rather than across, so the table stays readable in 80 columns whatever
     the number of variants.
     """
-    base = comparison.baseline
     tables = []
     for scope in ("system", "classes", "stations"):
-        names = base.names(scope)
+        names = comparison.names(scope)
         if not names:
             continue
         title = (f"{comparison.name}: {SCOPE_TITLES[scope].lower()} — "
@@ -34,13 +36,13 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
             table.add_column(header, justify="left" if header in ("KPI", "variant")
                              else "right")
         for name in names:
-            for shown in shown_for(scope, base.kpi_names(scope, name)):
+            for shown in shown_for(scope, comparison.kpi_names(scope, name)):
                 for row, label in enumerate(comparison.labels):
-                    results = comparison.results(label)
                     cells: list[str | Text] = [] if scope == "system" else [
                         name if row == 0 else ""]
                     cells += [shown.heading(comparison.sla) if row == 0 else "", label,
-                              with_interval(results.summary(scope, name, shown.kpi), shown)]
+                              with_interval(comparison.summary(label, scope, name, shown.kpi),
+                                            shown)]
                     if label == comparison.labels[0]:
                         cells.append("")
                     else:

@@ -1,6 +1,9 @@
 """A comparison as one self-contained HTML page: opens in any browser, with no server and no
 other file — styles are inline and images are embedded as base64 ``data:`` URIs, and the page
 has no links, scripts or fonts to fetch. Every text from the scenario is HTML-escaped.
+
+The KPI tables cover every class and station of the baseline and of any variant, with "—" where
+a variant lacks one; a class or station not in every variant says which have it.
 """
 
 from __future__ import annotations
@@ -100,25 +103,37 @@ def _warnings(comparison: Comparison) -> str:
     return f"<h2>Warnings</h2><ul class=\"warn\">{''.join(lines)}</ul>" if lines else ""
 
 
+def _where(comparison: Comparison, scope: str, name: str) -> str:
+    """Which variants have a class or station that not all have (what a variant adds is
+    "only in" it; what it drops is "not in" it)."""
+    having = comparison.labels_with(scope, name)
+    lacking = [label for label in comparison.labels if label not in having]
+    if not lacking:
+        return ""
+    words = (f"not in {', '.join(lacking)}" if comparison.labels[0] in having
+             else f"only in {', '.join(having)}")
+    return f"<p class=\"note\">{escape(words)}</p>"
+
+
 def _tables(comparison: Comparison) -> str:
-    base = comparison.baseline
     head = "<th>baseline</th>" + "".join(
         f"<th>{escape(v)}</th><th>Δ {escape(v)}</th>" for v in comparison.variants)
     parts = []
     for scope in ("system", "classes", "stations"):
         parts.append(f"<h2>{SCOPE_TITLES[scope]}</h2>")
-        for name in base.names(scope):
+        for name in comparison.names(scope):
             if scope != "system":
-                parts.append(f"<h3>{escape(name)}</h3>")
+                parts.append(f"<h3>{escape(name)}</h3>{_where(comparison, scope, name)}")
             rows = []
-            for shown in shown_for(scope, base.kpi_names(scope, name)):
-                cells = [_cell(shown.heading(comparison.sla)),
-                         _cell(with_interval(base.summary(scope, name, shown.kpi), shown))]
-                for variant, results in comparison.variants.items():
-                    cells.append(_cell(with_interval(results.summary(scope, name, shown.kpi),
-                                                     shown)))
-                    diff = comparison.difference(variant, scope, name, shown.kpi)
-                    cells.append(_cell(signed(diff, shown), "sig" if significant(diff) else "ns"))
+            for shown in shown_for(scope, comparison.kpi_names(scope, name)):
+                cells = [_cell(shown.heading(comparison.sla))]
+                for label in comparison.labels:
+                    cells.append(_cell(with_interval(
+                        comparison.summary(label, scope, name, shown.kpi), shown)))
+                    if label in comparison.variants:
+                        diff = comparison.difference(label, scope, name, shown.kpi)
+                        cells.append(_cell(signed(diff, shown),
+                                           "sig" if significant(diff) else "ns"))
                 rows.append(f"<tr>{''.join(cells)}</tr>")
             parts.append(f"<table><thead><tr><th>KPI</th>{head}</tr></thead>"
                          f"<tbody>{''.join(rows)}</tbody></table>")

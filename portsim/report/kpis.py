@@ -1,7 +1,8 @@
 """Which KPIs a comparison shows, in what words and units, and how numbers are written.
 
 Shared by the terminal table and the HTML report so both say the same thing the same way.
-Shares are stored as fractions and shown as percentages; times are minutes.
+Shares are stored as fractions and shown as percentages; times are minutes. A value a variant
+does not have (``None``: a class or station only other variants have) is written "—".
 """
 
 from __future__ import annotations
@@ -88,16 +89,18 @@ def number(value: float | None, shown: Shown) -> str:
     return f"{value * shown.scale:,.{shown.digits}f}"
 
 
-def with_interval(interval: Interval, shown: Shown) -> str:
+def with_interval(interval: Interval | None, shown: Shown) -> str:
     """``mean ± half-width`` (just the mean when the half-width is unknown)."""
+    if interval is None:
+        return "—"
     if not math.isfinite(interval.half_width):
         return number(interval.mean, shown)
     return f"{number(interval.mean, shown)} ± {number(interval.half_width, shown)}"
 
 
-def signed(interval: Interval, shown: Shown) -> str:
+def signed(interval: Interval | None, shown: Shown) -> str:
     """A difference: ``+1.20 ± 0.30``."""
-    if not math.isfinite(interval.mean):
+    if interval is None or not math.isfinite(interval.mean):
         return "—"
     text = f"{interval.mean * shown.scale:+,.{shown.digits}f}"
     if math.isfinite(interval.half_width):
@@ -105,11 +108,12 @@ def signed(interval: Interval, shown: Shown) -> str:
     return text
 
 
-def significant(interval: Interval) -> bool:
+def significant(interval: Interval | None) -> bool:
     """Whether the interval excludes zero (a difference not explained by chance at its level).
 
     An exactly zero difference in every replication (a KPI the variant does not touch) has a
     zero-width interval at 0 and is not significant.
     """
-    return (math.isfinite(interval.low) and math.isfinite(interval.high)
+    return (interval is not None and math.isfinite(interval.low)
+            and math.isfinite(interval.high)
             and (interval.low > 0 or interval.high < 0))

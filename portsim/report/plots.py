@@ -6,7 +6,9 @@ with :class:`matplotlib.figure.Figure` and an Agg canvas rather than ``pyplot``,
 never opens a window, touches a global figure list or changes the caller's backend.
 
 Every figure has a title, axis labels with units and a legend; colours follow the variant's
-position, so a variant keeps its colour in every figure of a comparison.
+position, so a variant keeps its colour in every figure of a comparison. Figures of several
+variants show every class and station of any of them (:func:`union_names`); a variant without a
+class or station has no bar or line for it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
+from portsim.experiment.results import union_names
 from portsim.report.kpis import SHOWN
 from portsim.stats.accumulators import bin_edges
 
@@ -124,8 +127,9 @@ def _hour_ticks(ax: Axes) -> None:
 
 
 def _busiest(results: Sequence[Results], scope: str, kpi: str, count: int) -> list[str]:
-    names = results[0].names(scope)
-    score = {name: max(_finite(r.summary(scope, name, kpi).mean) for r in results)
+    names = union_names(results, scope)
+    score = {name: max((_finite(r.summary(scope, name, kpi).mean) for r in results
+                        if r.has(scope, name, kpi)), default=0.0)
              for name in names}
     return sorted(names, key=lambda name: -score[name])[:count]
 
@@ -144,10 +148,12 @@ def _yerr(intervals: Sequence[Any]) -> np.ndarray:
 def throughput_profile(results: Sequence[Results]) -> Figure:
     """Clearances per hour over the day, all classes and the busiest classes, per variant."""
     classes = _busiest(results, "classes", "throughput_per_hour", MAX_PANELS - 1)
-    panels = ["all classes", *classes] if len(results[0].names("classes")) > 1 else classes
+    panels = ["all classes", *classes] if len(union_names(results, "classes")) > 1 else classes
     figure, axes = _figure(len(panels), "Throughput per hour over the day")
     for ax, panel in zip(axes, panels, strict=True):
         for index, result in enumerate(results):
+            if panel != "all classes" and not result.has("classes", panel):
+                continue
             width = float(result.replications[0].series["bin_minutes"])
             names = result.names("classes") if panel == "all classes" else [panel]
             rows = [np.sum([rep.series["completions"][name] for name in names], axis=0)
@@ -190,14 +196,16 @@ def _quantile_of(x: np.ndarray, y: np.ndarray, q: float) -> float:
 def wait_ecdf(results: Sequence[Results], sla: float | None = None) -> Figure:
     """Empirical CDF of waiting times per variant, with the waiting-time standard marked."""
     classes = _busiest(results, "classes", "arrivals", MAX_PANELS - 1)
-    many = len(results[0].names("classes")) > 1
+    many = len(union_names(results, "classes")) > 1
     panels = ["all classes", *classes] if many else classes
     sla = sla if sla is not None else results[0].sla
     figure, axes = _figure(len(panels), "Waiting time distribution (empirical CDF)")
     for ax, panel in zip(axes, panels, strict=True):
-        names = results[0].names("classes") if panel == "all classes" else [panel]
         right = 2.0 * sla if sla is not None else 1.0
         for index, result in enumerate(results):
+            if panel != "all classes" and not result.has("classes", panel):
+                continue
+            names = result.names("classes") if panel == "all classes" else [panel]
             x, y = _ecdf(result, "classes", names)
             label = result.label
             if sla is not None:
@@ -217,7 +225,11 @@ def wait_ecdf(results: Sequence[Results], sla: float | None = None) -> Figure:
         ax.set(title=panel, xlabel="waiting time (min)", ylabel="share waiting at most x",
                xlim=(0, right), ylim=(0, 1.01))
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, loc="lower right")
+        else:  # e.g. a class whose entities all arrive after a short horizon
+            ax.text(0.5, 0.5, "no waiting times recorded", transform=ax.transAxes,
+                    ha="center", va="center", fontsize=9)
     return figure
 
 
@@ -227,10 +239,12 @@ def _grouped_bars(ax: Axes, results: Sequence[Results], scope: str, names: Seque
     width = 0.8 / count
     positions = np.arange(len(names))
     for index, result in enumerate(results):
-        intervals = [result.summary(scope, name, kpi) for name in names]
+        present = [position for position, name in enumerate(names)
+                   if result.has(scope, name, kpi)]
+        intervals = [result.summary(scope, names[position], kpi) for position in present]
         heights = np.array([_finite(i.mean) for i in intervals]) * scale
-        ax.bar(positions + (index - (count - 1) / 2) * width, heights, width,
-               yerr=_yerr(intervals) * scale, capsize=3, color=_colour(index),
+        ax.bar(np.array(present, dtype=float) + (index - (count - 1) / 2) * width, heights,
+               width, yerr=_yerr(intervals) * scale, capsize=3, color=_colour(index),
                label=result.label, error_kw={"linewidth": 1})
     ax.set_xticks(positions, [str(name) for name in names],
                   rotation=20 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
@@ -241,7 +255,7 @@ def _grouped_bars(ax: Axes, results: Sequence[Results], scope: str, names: Seque
 def kpi_bars(results: Sequence[Results], sla: float | None = None) -> Figure:
     """Main class KPIs per variant with 95% interval whiskers."""
     sla = sla if sla is not None else results[0].sla
-    names = results[0].names("classes")
+    names = union_names(results, "classes")
     standard = f" ≤ {sla:g} min" if sla is not None else " within standard"
     panels = [("wait_mean", "mean wait (min)", 1.0), ("wait_p95", "95th percentile wait (min)",
                                                       1.0),
@@ -263,6 +277,8 @@ def queue_profile(results: Sequence[Results], stations: Sequence[str] | None = N
     figure, axes = _figure(len(stations), "Queue length over time at the busiest stations")
     for ax, station in zip(axes, stations, strict=True):
         for index, result in enumerate(results):
+            if not result.has("stations", station):
+                continue
             width = float(result.replications[0].series["bin_minutes"])
             rows = [rep.series["queue_mean"][station] for rep in result.replications]
             x, matrix, xlabel = _profile(result, rows)
@@ -277,7 +293,7 @@ def queue_profile(results: Sequence[Results], stations: Sequence[str] | None = N
 
 def utilisation_bars(results: Sequence[Results]) -> Figure:
     """Server utilisation per station and variant, with 95% interval whiskers."""
-    names = results[0].names("stations")
+    names = union_names(results, "stations")
     figure, (ax,) = _figure(1, "Server utilisation per station",
                             width=max(6.0, 1.1 * len(names) + 2))
     _grouped_bars(ax, results, "stations", names, "utilisation", 100.0)

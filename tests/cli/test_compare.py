@@ -141,3 +141,54 @@ def test_sweep_bad_inputs_exit_2(runner: CliRunner, tmp_path: Path) -> None:
         assert result.exit_code == 2, result.output
         assert message in result.output and "Traceback" not in result.output
         assert not (tmp_path / "x").exists()
+
+
+MOHAN = Path(__file__).parents[2] / "scenarios" / "railway_port" / "mohan_onboard.yaml"
+POLICY_PORT = Path(__file__).parents[1] / "experiment" / "data" / "policy_port.yaml"
+
+
+def test_a_variant_that_drops_a_class_is_compared(runner: CliRunner, tmp_path: Path) -> None:
+    # The onboard variant drops hall_passengers and adds onboard_passengers and their officers.
+    out = tmp_path / "mohan"
+    result = runner.invoke(app, ["compare", str(MOHAN), "--out", str(out),
+                                 "--replications", "2", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    with (out / "comparison.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    for name in ("hall_passengers", "onboard_passengers", "onboard_officers"):
+        assert name in result.output and f"<h3>{name}</h3>" in html
+        assert {row["variant"] for row in rows if row["name"] == name} == {"baseline",
+                                                                           "onboard"}
+    gone = next(row for row in rows if row["name"] == "hall_passengers"
+                and row["variant"] == "onboard")
+    assert gone["mean"] == "" and gone["diff_mean"] == ""
+
+
+def test_a_policy_set_to_null_then_resume(runner: CliRunner, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # no_egates: {policies: {egates: null}}, the documented way to switch a policy off.
+    from portsim.experiment.comparison import compare as run_comparison
+    from portsim.report.outputs import prepare_output
+
+    reference = tmp_path / "reference"
+    arguments = ["compare", str(POLICY_PORT), "--replications", "3", "--workers", "1"]
+    result = runner.invoke(app, [*arguments, "--out", str(reference)])
+    assert result.exit_code == 0, result.output
+    assert "not in no_egates" in (reference / "report.html").read_text(encoding="utf-8")
+    # A run whose replications are all kept but whose outputs were never written (as when
+    # compare used to crash on a station the variant lacks): --resume finishes it.
+    out = tmp_path / "cmp"
+    run_comparison(POLICY_PORT, replications=3,
+                   store=prepare_output(out, force=False, resume=False))
+    assert [p.name for p in out.iterdir()] == [".partial"]
+
+    def replicate(*_: object) -> None:
+        raise AssertionError("--resume reruns a kept replication")
+
+    monkeypatch.setattr(executors, "replicate", replicate)
+    result = runner.invoke(app, [*arguments, "--out", str(out), "--resume", "--no-plots"])
+    assert result.exit_code == 0, result.output
+    assert "egates" in result.output and not (out / ".partial").exists()
+    for name in ("results.json", "comparison.csv"):
+        assert (out / name).read_bytes() == (reference / name).read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -105,3 +106,14 @@ def test_one_day_profile_keeps_whole_bins() -> None:
     results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [series], 1440.0)
     x, matrix, label = plots._profile(results, [series])
     assert label == "time of day (h)" and matrix.shape == (1, 24)
+
+
+def test_ecdf_panel_without_waiting_times_says_so() -> None:
+    # A class with no entity after the warm-up (a short horizon): a note, not an empty legend.
+    results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [[0.0]], 60.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        figure = plots.wait_ecdf([results])
+    (ax,) = figure.axes
+    assert ax.get_legend() is None
+    assert "no waiting times recorded" in [text.get_text() for text in ax.texts]
