@@ -17,6 +17,7 @@ the baseline and the variant have the item.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Unpack
@@ -24,6 +25,7 @@ from typing import Any, Unpack
 import numpy as np
 
 from portsim.errors import PortsimError, ScenarioError
+from portsim.experiment import frames
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
 from portsim.experiment.runner import prepare, run_prepared
@@ -169,13 +171,44 @@ class Comparison:
         rows = []
         for scope, name, kpi in self.items():
             for label in self.labels:
-                row: dict[str, Any] = {"scope": scope, "name": name, "kpi": kpi,
-                                       "variant": label,
+                # The columns of summary.csv first (one tidy shape for both files).
+                row: dict[str, Any] = {"variant": label, "scope": scope, "name": name,
+                                       "kpi": kpi,
                                        **_fields(self.summary(label, scope, name, kpi))}
                 diff = None if label == BASELINE else self.difference(label, scope, name, kpi)
                 row.update({f"diff_{key}": value for key, value in _fields(diff).items()})
                 rows.append(row)
         return rows
+
+
+    def to_frame(self) -> Any:
+        """A tidy pandas DataFrame: one row per (variant, scope, name, kpi, replication)."""
+        rows = (row for results in self.all for row in frames.long_rows(results))
+        return frames.frame(rows, frames.LONG_COLUMNS)
+
+    def summary_frame(self) -> Any:
+        """A pandas DataFrame of :meth:`rows` (the columns of comparison.csv)."""
+        return frames.frame(self.rows(), frames.SUMMARY_COLUMNS)
+
+    def _repr_html_(self) -> str:
+        """Each variant's paired difference to the baseline in every class's mean wait and
+        share within the standard, for Jupyter."""
+        shown = (("wait_mean", "mean wait (min)", 1.0), ("wait_p95", "p95 wait (min)", 1.0),
+                 ("wait_sla_share", "share within the standard (points)", 100.0))
+        header = ["variant", "class"] + [f"Δ {words}" for _, words, _ in shown]
+        rows = []
+        for variant in self.variants:
+            for name in self.names("classes"):
+                cells = []
+                for kpi, _, scale in shown:
+                    diff = self.difference(variant, "classes", name, kpi)
+                    cells.append("—" if diff is None or not math.isfinite(diff.mean) else
+                                 f"{diff.mean * scale:+,.2f} ± {diff.half_width * scale:,.2f}"
+                                 if math.isfinite(diff.half_width) else
+                                 f"{diff.mean * scale:+,.2f}")
+                rows.append([variant, name, *cells])
+        return frames.html_table(rows, header, f"{self.name}: variant − baseline, paired 95% "
+                                 f"CI over {self.replications} replications")
 
 
 def _fields(interval: Interval | None) -> dict[str, Any]:

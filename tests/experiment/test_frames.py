@@ -60,3 +60,20 @@ def test_pandas_is_imported_only_when_a_frame_is_asked_for() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "False True"
+
+
+def test_comparison_frames_and_csv_share_one_tidy_shape(comparison: Comparison) -> None:
+    values = comparison.to_frame()
+    assert tuple(values.columns) == LONG_COLUMNS
+    assert list(dict.fromkeys(values.variant)) == comparison.labels
+    summary = comparison.summary_frame()
+    assert tuple(summary.columns[:9]) == SUMMARY_COLUMNS
+    assert list(comparison.rows()[0])[:9] == list(SUMMARY_COLUMNS)
+    assert list(comparison.baseline.summary_rows()[0]) == list(SUMMARY_COLUMNS)
+    variant = comparison.labels[1]
+    row = summary[(summary.variant == variant) & (summary.name == "car")
+                  & (summary.kpi == "wait_mean")].iloc[0]
+    diff = comparison.difference(variant, "classes", "car", "wait_mean")
+    assert diff is not None and row["diff_mean"] == diff.mean
+    html = comparison._repr_html_()
+    assert variant in html and "Δ mean wait (min)" in html
