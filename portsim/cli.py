@@ -246,6 +246,8 @@ def compare(
     resume: ResumeOpt = False,
     trace: TraceOpt = None,
     plots: Annotated[bool, typer.Option(help="Draw the plots and report.html.")] = True,
+    detail: Annotated[bool, typer.Option(
+        help="Print every KPI table, not only each variant's headline.")] = False,
     force: ForceOpt = False,
     precision: PrecisionOpt = None,
     precision_kpi: PrecisionKpiOpt = None,
@@ -284,9 +286,10 @@ def compare(
             for warning in results.warnings:
                 errors.print(f"[yellow]warning ({results.label}):[/] {warning}",
                              highlight=False)
-        print_comparison(comparison, console)
+        print_comparison(comparison, console, detail=detail)
         files = write_comparison(comparison, out, force=True, plots=plots)
-        console.print(f"comparison written to [bold]{out}[/] ({', '.join(files)})")
+        console.print(f"comparison written to [bold]{out}[/] ({', '.join(files)}); open "
+                      f"{out / 'report.html'} for the plots, or add --detail for every table")
         if trace_path is not None:
             console.print(f"event log of the baseline's replication 0 written to "
                           f"[bold]{trace_path}[/]")

@@ -26,6 +26,7 @@ import numpy as np
 
 from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment import frames
+from portsim.experiment.headline import focus, headline_items
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
 from portsim.experiment.runner import prepare, run_prepared
@@ -58,6 +59,8 @@ class Comparison:
     variants: dict[str, Results]
     changes: dict[str, list[Change]] = field(default_factory=dict)
     description: str | None = None
+    #: Per variant, the few (scope, name, kpi) that say what it does (see .headline).
+    headline: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ access
 
@@ -162,6 +165,8 @@ class Comparison:
                                    "variant": c.variant} for c in changes]
                         for variant, changes in self.changes.items()},
             "differences": differences,
+            "headline": {variant: [".".join(item) for item in items]
+                         for variant, items in self.headline.items()},
         }
 
     def rows(self) -> list[dict[str, Any]]:
@@ -270,8 +275,12 @@ def compare(source: Any, options: RunOptions | None = None, *,
     base_document = scenario.resolved(None)
     changes = {label: document_changes(base_document, scenario.resolved(label))
                for label in chosen}
-    return Comparison(baseline=results.pop(BASELINE), variants=results, changes=changes,
-                      description=scenario.base.description)
+    comparison = Comparison(baseline=results.pop(BASELINE), variants=results, changes=changes,
+                            description=scenario.base.description)
+    for variant in chosen:
+        classes, stations = focus(scenario, variant, (c.path for c in changes[variant]))
+        comparison.headline[variant] = headline_items(classes, stations, comparison.kpi_names)
+    return comparison
 
 
 __all__ = ["BASELINE", "SCOPES", "Change", "Comparison", "VariantError", "check_variants",

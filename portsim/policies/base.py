@@ -77,13 +77,23 @@ def _keyed(names: Iterable[str]) -> Iterator[tuple[str | int, str]]:
 
 
 @dataclass(frozen=True)
+class Serves:
+    """Whom a policy is for: the classes it names and the stations it changes or creates.
+    A comparison's headline shows these first."""
+
+    classes: tuple[str, ...] = ()
+    stations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy(Generic[Block]):
-    """One policy: its three functions, chosen by name in the registry."""
+    """One policy: its functions, chosen by name in the registry."""
 
     name: str
     check: Callable[[Context, Block], Problems]
     creates: Callable[[Block], tuple[str, ...]]
     apply: Callable[[m.Model, Block], m.Model]
+    serves: Callable[[Block], Serves]
 
 
 def creates_nothing(block: Any) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from portsim.engine import model as m
-from portsim.policies.base import Context, Loc, Problems, with_route, with_station
+from portsim.policies.base import Context, Loc, Problems, Serves, with_route, with_station
 from portsim.scenario.policy_blocks import Booking
 
 
@@ -64,3 +64,8 @@ def book_ahead(model: m.Model, classes: Iterable[str], station: str, ahead: floa
         model = with_station(model, dataclasses.replace(
             spec, booking_servers=max(spec.booking_servers, spec.servers.max_servers)))
     return model
+
+
+def serves_booking(block: Booking) -> Serves:
+    """The booked classes and their inspection station."""
+    return Serves(tuple(block.classes), (block.station,))

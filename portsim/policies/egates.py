@@ -17,6 +17,7 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Serves,
     route_stations,
     visits_directly,
     with_route,
@@ -85,4 +86,5 @@ def apply(model: m.Model, block: Egates) -> m.Model:
 
 
 POLICY: Policy[Egates] = Policy(
-    name="egates", check=check, creates=creates, apply=apply)
+    name="egates", check=check, creates=creates, apply=apply,
+    serves=lambda block: Serves(tuple(block.eligible), (block.station, *replaced(block))))

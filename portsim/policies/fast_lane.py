@@ -15,6 +15,7 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Serves,
     dedicate,
     dedicated_problems,
     route_stations,
@@ -76,4 +77,5 @@ def apply(model: m.Model, block: FastLane) -> m.Model:
 
 
 POLICY: Policy[FastLane] = Policy(
-    name="fast_lane", check=check, creates=creates, apply=apply)
+    name="fast_lane", check=check, creates=creates, apply=apply,
+    serves=lambda block: Serves(tuple(block.classes), (*block.lanes, *creates(block))))

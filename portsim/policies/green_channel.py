@@ -17,6 +17,7 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Serves,
     dedicate,
     dedicated_problems,
     route_stations,
@@ -76,4 +77,6 @@ def apply(model: m.Model, block: GreenChannel) -> m.Model:
 
 
 POLICY: Policy[GreenChannel] = Policy(
-    name="green_channel", check=check, creates=creates, apply=apply)
+    name="green_channel", check=check, creates=creates, apply=apply,
+    serves=lambda block: Serves(tuple(block.classes),
+                                (*block.stations, *block.dedicated, *creates(block))))

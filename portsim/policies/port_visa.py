@@ -12,6 +12,7 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Serves,
     route_stations,
     step_stations,
     with_route,
@@ -63,4 +64,5 @@ def apply(model: m.Model, block: PortVisa) -> m.Model:
 
 
 POLICY: Policy[PortVisa] = Policy(
-    name="port_visa", check=check, creates=creates, apply=apply)
+    name="port_visa", check=check, creates=creates, apply=apply,
+    serves=lambda block: Serves(tuple(block.classes), (block.station,)))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from portsim.engine import model as m
-from portsim.policies.base import Context, Policy, Problems, creates_nothing, with_station
+from portsim.policies.base import Context, Policy, Problems, Serves, creates_nothing, with_station
 from portsim.scenario import convert
 from portsim.scenario.policy_blocks import StationStaffing
 
@@ -37,4 +37,5 @@ def apply(model: m.Model, block: dict[str, StationStaffing]) -> m.Model:
 
 
 POLICY: Policy[dict[str, StationStaffing]] = Policy(
-    name="staffing", check=check, creates=creates_nothing, apply=apply)
+    name="staffing", check=check, creates=creates_nothing, apply=apply,
+    serves=lambda block: Serves((), tuple(block)))

@@ -13,6 +13,7 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Serves,
     route_stations,
     step_stations,
     with_route,
@@ -82,4 +83,5 @@ def apply(model: m.Model, block: TransitVisaFree) -> m.Model:
 
 
 POLICY: Policy[TransitVisaFree] = Policy(
-    name="transit_visa_free", check=check, creates=creates, apply=apply)
+    name="transit_visa_free", check=check, creates=creates, apply=apply,
+    serves=lambda block: Serves(tuple(block.classes), (block.station, *block.replaces)))

@@ -11,7 +11,7 @@ ship is ready; with ``around_the_clock`` off-duty teams are called in for them a
 from __future__ import annotations
 
 from portsim.policies.base import Context, Policy, Problems, creates_nothing
-from portsim.policies.booking import apply_booking, check_booking
+from portsim.policies.booking import apply_booking, check_booking, serves_booking
 from portsim.scenario.policy_blocks import ZeroDelayDeparture
 
 
@@ -27,4 +27,4 @@ def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:
 
 POLICY: Policy[ZeroDelayDeparture] = Policy(
     name="zero_delay_departure", check=check,
-    creates=creates_nothing, apply=apply_booking)
+    creates=creates_nothing, apply=apply_booking, serves=serves_booking)

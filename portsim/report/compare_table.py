@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.comparison import Comparison
+from portsim.report.headline import BETTER, HEADERS, WORSE, headline_rows, sentence
 from portsim.report.kpis import SCOPE_TITLES, shown_for, signed, significant, with_interval
 
 
@@ -54,7 +55,31 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
     return tables
 
 
-def print_comparison(comparison: Comparison, console: Console | None = None) -> None:
+def headline_tables(comparison: Comparison) -> list[Table]:
+    """Per variant, its headline KPIs against the baseline (see :mod:`.headline`)."""
+    tables = []
+    for variant, rows in headline_rows(comparison).items():
+        table = Table(title=Text(sentence(variant, rows, comparison.sla)), title_justify="left")
+        for header in HEADERS:
+            table.add_column(header, justify="left" if header in ("KPI", "verdict")
+                             else "right", overflow="fold")
+        for row in rows:
+            *cells, verdict = row.cells(comparison.sla)
+            style = {BETTER: "bold green", WORSE: "bold red"}.get(verdict, "dim")
+            table.add_row(*(Text(cell) for cell in cells), Text(verdict, style=style))
+        tables.append(table)
+    return tables
+
+
+def print_comparison(comparison: Comparison, console: Console | None = None, *,
+                     detail: bool = False) -> None:
+    """The headline of every variant; with ``detail`` the full tables too."""
     console = console or Console()
-    for table in comparison_tables(comparison):
+    console.print(Text(f"{comparison.name}: {comparison.replications} replications per "
+                       f"variant, seed {comparison.seed}; Δ = variant − baseline, paired 95% "
+                       "CI", style="bold"))
+    for table in headline_tables(comparison):
         console.print(table)
+    if detail:
+        for table in comparison_tables(comparison):
+            console.print(table)

@@ -2,8 +2,12 @@
 other file — styles are inline and images are embedded as base64 ``data:`` URIs, and the page
 has no links, scripts or fonts to fetch. Every text from the scenario is HTML-escaped.
 
-The KPI tables cover every class and station of the baseline and of any variant, with "—" where
-a variant lacks one; a class or station not in every variant says which have it.
+The first screen answers "which variant, by how much, how sure": a headline per variant (its
+few KPIs against the baseline, paired 95% intervals, % change, verdict) and a forest plot of
+the differences; warnings (an overloaded station) come first. Plots follow; the full tables and
+the scenario's details are folded (``<details>``). The KPI tables cover every class and station
+of the baseline and of any variant, with "—" where a variant lacks one; a class or station not
+in every variant says which have it. The layout fits 800 px without sideways scrolling.
 """
 
 from __future__ import annotations
@@ -14,12 +18,22 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from portsim.report.kpis import SCOPE_TITLES, shown_for, signed, significant, with_interval
+from portsim.report.headline import BETTER, HEADERS, WORSE, headline_rows, sentence
+from portsim.report.kpis import (
+    SCOPE_TITLES,
+    counted,
+    shown_for,
+    signed,
+    significant,
+    with_interval,
+)
 
 if TYPE_CHECKING:
     from portsim.experiment.comparison import Comparison
 
 CAPTIONS = {
+    "forest.png": "Each variant's headline KPIs minus the baseline's, paired by replication, "
+                  "with 95% confidence intervals; an interval clear of 0 is a real change.",
     "kpis.png": "Main KPIs by class, mean over replications with 95% confidence intervals.",
     "waiting_ecdf.png": "Share of entities that waited at most x minutes (empirical CDF); the "
                         "dashed line is the waiting-time standard.",
@@ -30,12 +44,17 @@ CAPTIONS = {
 }
 
 STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
-       max-width: 75em; padding: 0 1em; color: #222; line-height: 1.4; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { margin-top: 1.6em; border-bottom: 1px solid
-#ddd; } h3 { margin-bottom: 0.3em; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
-th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #e4e4e4; text-align: right; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.2em auto;
+       max-width: 75em; padding: 0 0.8em; color: #222; line-height: 1.35; }
+h1 { font-size: 1.45em; margin: 0 0 0.2em; } h2 { margin-top: 1.4em; border-bottom: 1px solid
+#ddd; } h3 { margin: 0.9em 0 0.2em; } p.lead { margin-top: 0; color: #444; }
+table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.88em; max-width: 100%; }
+th, td { padding: 0.2em 0.5em; border-bottom: 1px solid #e4e4e4; text-align: right;
+         overflow-wrap: anywhere; }
+td.better { color: #1a6e2e; font-weight: 600; } td.worse { color: #a31d1d; font-weight: 600; }
+td small { color: #666; display: block; } details { margin: 1em 0; }
+summary { cursor: pointer; font-weight: 600; font-size: 1.1em; }
+.warnbox { background: #fff4e0; border-left: 4px solid #d08a00; padding: 0.4em 0.8em; }
 th:first-child, td:first-child { text-align: left; }
 thead th { background: #f4f4f4; } td.sig { font-weight: 600; } td.ns { color: #888; }
 table.meta td { text-align: left; } code { font-size: 0.9em; background: #f6f6f6; }
@@ -100,7 +119,11 @@ def _variants(comparison: Comparison) -> str:
 def _warnings(comparison: Comparison) -> str:
     lines = [f"<li><strong>{escape(r.label)}</strong>: {escape(w)}</li>"
              for r in comparison.all for w in r.warnings]
-    return f"<h2>Warnings</h2><ul class=\"warn\">{''.join(lines)}</ul>" if lines else ""
+    if not lines:
+        return ""
+    return ("<div class=\"warnbox\"><strong>Overloaded: queues grow without bound, so waits "
+            "depend on the simulated time and describe no steady state.</strong>"
+            f"<ul class=\"warn\">{''.join(lines)}</ul></div>")
 
 
 def _where(comparison: Comparison, scope: str, name: str) -> str:
@@ -116,8 +139,10 @@ def _where(comparison: Comparison, scope: str, name: str) -> str:
 
 
 def _tables(comparison: Comparison) -> str:
-    head = "<th>baseline</th>" + "".join(
-        f"<th>{escape(v)}</th><th>Δ {escape(v)}</th>" for v in comparison.variants)
+    """Per class and station, a row per KPI and a column per variant: the value ± half-width,
+    and beneath it the paired difference to the baseline (bold when its interval excludes 0).
+    One column per variant, so the table fits the page at 800 px."""
+    head = "".join(f"<th>{escape(label)}</th>" for label in comparison.labels)
     parts = []
     for scope in ("system", "classes", "stations"):
         parts.append(f"<h2>{SCOPE_TITLES[scope]}</h2>")
@@ -128,20 +153,44 @@ def _tables(comparison: Comparison) -> str:
             for shown in shown_for(scope, comparison.kpi_names(scope, name)):
                 cells = [_cell(shown.heading(comparison.sla))]
                 for label in comparison.labels:
-                    cells.append(_cell(with_interval(
-                        comparison.summary(label, scope, name, shown.kpi), shown)))
+                    value = escape(with_interval(
+                        comparison.summary(label, scope, name, shown.kpi), shown))
                     if label in comparison.variants:
                         diff = comparison.difference(label, scope, name, shown.kpi)
-                        cells.append(_cell(signed(diff, shown),
-                                           "sig" if significant(diff) else "ns"))
+                        weight = "strong" if significant(diff) else "span"
+                        value += (f"<small>Δ <{weight}>{escape(signed(diff, shown))}"
+                                  f"</{weight}></small>")
+                    cells.append(f"<td>{value}</td>")
                 rows.append(f"<tr>{''.join(cells)}</tr>")
             parts.append(f"<table><thead><tr><th>KPI</th>{head}</tr></thead>"
                          f"<tbody>{''.join(rows)}</tbody></table>")
     return "".join(parts)
 
 
-def _figures(images: Mapping[str, bytes]) -> str:
-    parts = ["<h2>Plots</h2>"]
+def _headline(comparison: Comparison) -> str:
+    sla = comparison.sla
+    parts = ["<section id=\"headline\"><h2>Headline</h2>"]
+    header = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
+    for variant, rows in headline_rows(comparison).items():
+        said = next((c.variant for c in comparison.changes.get(variant, [])
+                     if c.path == "description"), None)
+        caption = f" <span class=\"note\">— {escape(str(said))}</span>" if said else ""
+        body = []
+        for row in rows:
+            *cells, verdict = row.cells(sla)
+            css = {BETTER: "better", WORSE: "worse"}.get(verdict, "ns")
+            body.append("<tr>" + "".join(_cell(cell) for cell in cells)
+                        + _cell(verdict, css) + "</tr>")
+        parts.append(f"<h3>{escape(variant)}{caption}</h3>"
+                     f"<p>{escape(sentence(variant, rows, sla))}</p>"
+                     f"<table><thead><tr>{header}</tr></thead>"
+                     f"<tbody>{''.join(body)}</tbody></table>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _figures(images: Mapping[str, bytes], title: str | None = "Plots") -> str:
+    parts = [f"<h2>{escape(title)}</h2>"] if title else []
     for name, data in images.items():
         encoded = base64.b64encode(data).decode("ascii")
         caption = CAPTIONS.get(name, name)
@@ -151,17 +200,32 @@ def _figures(images: Mapping[str, bytes]) -> str:
     return "".join(parts)
 
 
+def _lead(comparison: Comparison) -> str:
+    sla = f"{comparison.sla:g}-minute standard" if comparison.sla else "no waiting standard"
+    words = (f"{counted(len(comparison.variants), 'variant')} against the baseline; "
+             f"{counted(comparison.replications, 'replication')} each on common random numbers "
+             f"(seed {comparison.seed}); {sla}.")
+    description = f" {comparison.description}" if comparison.description else ""
+    return f"<p class=\"lead\">{escape(words + description)}</p>"
+
+
 def comparison_html(comparison: Comparison, images: Mapping[str, bytes]) -> str:
-    """The report page: scenario summary, what each variant changes, KPI tables, plots."""
+    """The report page: headline and forest plot first, then plots, then folded details."""
     title = f"portsim comparison: {comparison.name}"
     how = ("Each value is the mean over replications ± the half-width of its 95% confidence "
            "interval. Δ is the variant minus the baseline, paired replication by replication "
            "(the variants share their random numbers); <strong>bold</strong> differences have "
            "an interval that excludes zero.")
+    first = {name: data for name, data in images.items() if name == "forest.png"}
+    rest = {name: data for name, data in images.items() if name != "forest.png"}
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{escape(title)}</h1>{_summary(comparison)}{_variants(comparison)}"
-        f"{_warnings(comparison)}<p class=\"note\">{how}</p>{_tables(comparison)}"
-        f"{_figures(images)}</body></html>\n"
+        f"<h1>{escape(title)}</h1>{_lead(comparison)}{_warnings(comparison)}"
+        f"{_headline(comparison)}{_figures(first, None)}{_figures(rest)}"
+        f"<details><summary>Full tables</summary><p class=\"note\">{how}</p>"
+        f"{_tables(comparison)}</details>"
+        f"<details><summary>Scenario and variants</summary>{_summary(comparison)}"
+        f"{_variants(comparison)}</details></body></html>\n"
     )

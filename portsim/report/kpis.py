@@ -30,29 +30,13 @@ class Shown:
         return f"{label} ({self.unit})" if self.unit else label
 
 
-SHOWN: dict[str, tuple[Shown, ...]] = {
-    "system": (
-        Shown("wait_mean", "mean wait", "min"),
-        Shown("wait_sla_share", "share waiting ≤ {sla}", "%", 100.0, 1),
-        Shown("sojourn_mean", "mean time in system", "min"),
-        Shown("throughput_per_hour", "cleared per hour", "", 1.0, 1),
-        Shown("in_system_mean", "mean number in system", "", 1.0, 1),
-    ),
-    "classes": (
-        Shown("wait_mean", "mean wait", "min"),
-        Shown("wait_p95", "95th percentile wait", "min"),
-        Shown("wait_sla_share", "share waiting ≤ {sla}", "%", 100.0, 1),
-        Shown("sojourn_mean", "mean time in system", "min"),
-        Shown("throughput_per_hour", "cleared per hour", "", 1.0, 1),
-        Shown("late_share", "share late", "%", 100.0, 1),
-        Shown("lateness_mean", "mean lateness", "min"),
-    ),
-    "stations": (
-        Shown("utilisation", "utilisation", "%", 100.0, 1),
-        Shown("queue_mean", "mean queue length", "", 1.0, 2),
-        Shown("wait_mean", "mean wait", "min"),
-        Shown("wait_p95", "95th percentile wait", "min"),
-    ),
+#: The KPIs the full tables show, by scope, in the catalogue's words (see :func:`shown_kpi`).
+SHOWN_KPIS: dict[str, tuple[str, ...]] = {
+    "system": ("wait_mean", "wait_sla_share", "sojourn_mean", "throughput_per_hour",
+               "in_system_mean", "in_system_end"),
+    "classes": ("wait_mean", "wait_p95", "wait_sla_share", "wait_max", "sojourn_mean",
+                "throughput_per_hour", "late_share", "lateness_mean"),
+    "stations": ("utilisation", "queue_mean", "wait_mean", "wait_p95"),
 }
 
 SCOPE_TITLES = {"system": "Whole port", "classes": "By class", "stations": "By station"}
@@ -72,15 +56,14 @@ def shown_kpi(scope: str, key: str) -> Shown:
 
 def shown_for(scope: str, available: list[str]) -> Iterator[Shown]:
     """The shown KPIs of ``scope`` that the results actually have."""
-    for shown in SHOWN[scope]:
-        if shown.kpi in available:
-            yield shown
+    for key in SHOWN_KPIS[scope]:
+        if key in available:
+            yield shown_kpi(scope, key)
     if scope == "classes":
         # Milestones are named in the scenario (e.g. a ship cleared to berth): show their means.
         for kpi in available:
             if kpi.startswith("until_") and kpi.endswith("_mean"):
-                milestone = kpi.removeprefix("until_").removesuffix("_mean").replace("_", " ")
-                yield Shown(kpi, f"mean time until {milestone}", "min")
+                yield shown_kpi(scope, kpi)
 
 
 def number(value: float | None, shown: Shown) -> str:
@@ -117,3 +100,8 @@ def significant(interval: Interval | None) -> bool:
     return (interval is not None and math.isfinite(interval.low)
             and math.isfinite(interval.high)
             and (interval.low > 0 or interval.high < 0))
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 replication``, ``2 replications``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -46,14 +46,18 @@ def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
                      plots: bool = True) -> list[str]:
     """Write results.json, comparison.csv, timings.json and (with ``plots``) the PNG plots and
     report.html to ``out``; returns the file names."""
+    from portsim.report.headline import headline_rows
     from portsim.report.html import comparison_html
-    from portsim.report.plots import comparison_figures, png_bytes
+    from portsim.report.plots import comparison_figures, forest, png_bytes
 
     images: dict[str, bytes] = {}
     if plots:
         figures = comparison_figures(comparison.all, comparison.sla)
-        # Report order: the headline numbers first, then distributions, then detail over time.
-        order = ["kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
+        rows = [row for rows in headline_rows(comparison).values() for row in rows]
+        figures["forest.png"] = forest(rows, list(comparison.variants), comparison.sla)
+        # Report order: the differences first, then the numbers, then distributions, then
+        # detail over time.
+        order = ["forest.png", "kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
                  "utilisation.png"]
         images = {name: png_bytes(figures[name]) for name in order}
 

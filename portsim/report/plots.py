@@ -27,8 +27,8 @@ from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from portsim.experiment.results import union_names
-from portsim.report.kpis import SHOWN
 from portsim.stats.accumulators import bin_edges
+from portsim.stats.kpis import lookup
 
 if TYPE_CHECKING:
     from portsim.experiment.results import Results
@@ -56,15 +56,6 @@ def _figure(panels: int, title: str, width: float = 6.0, height: float = 3.6,
         extra.set_visible(False)
     figure.suptitle(title, fontsize=13)
     return figure, axes[:panels]
-
-
-def _kpi_words(kpi: str) -> str:
-    """The words a comparison uses for a KPI (``wait_p95`` → "95th percentile wait")."""
-    for shown in SHOWN.values():
-        for entry in shown:
-            if entry.kpi == kpi:
-                return entry.label.replace(" ≤ {sla}", " within the standard")
-    return kpi.replace("_", " ")
 
 
 def _colour(index: int) -> str:
@@ -302,6 +293,47 @@ def utilisation_bars(results: Sequence[Results]) -> Figure:
     return figure
 
 
+def forest(rows: Sequence[Any], variants: Sequence[str], sla: float | None = None,
+           ) -> Figure:
+    """Each variant's headline differences to the baseline with their paired 95% intervals:
+    one panel per unit (minutes, percentage points, other), zero marked, one colour and
+    marker per variant."""
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        if row.difference is None or not math.isfinite(row.difference.mean):
+            continue
+        unit = ("Δ minutes" if row.shown.unit == "min" else
+                "Δ percentage points" if row.shown.unit == "%" else "Δ")
+        groups.setdefault(unit, []).append(row)
+    if not groups:
+        figure, (ax,) = _figure(1, "Differences to the baseline", width=7.0, height=1.6)
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no difference to show", ha="center", va="center")
+        return figure
+    height = sum(0.32 * len(members) + 0.9 for members in groups.values())
+    figure = Figure(figsize=(7.5, height + 0.6), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(len(groups), 1, squeeze=False,
+                           height_ratios=[len(m) + 1.5 for m in groups.values()])[:, 0]
+    figure.suptitle("Variant − baseline, paired 95% CI (right of 0: higher)", fontsize=12)
+    for ax, (unit, members) in zip(axes, groups.items(), strict=True):
+        ys = np.arange(len(members))[::-1]
+        for y, row in zip(ys, members, strict=True):
+            index = list(variants).index(row.variant)
+            diff, scale = row.difference, row.shown.scale
+            low = (diff.mean - diff.low) * scale if math.isfinite(diff.low) else 0.0
+            high = (diff.high - diff.mean) * scale if math.isfinite(diff.high) else 0.0
+            ax.errorbar([diff.mean * scale], [y], xerr=[[low], [high]], fmt=_MARKERS[index % 8],
+                        color=_colour(index + 1), capsize=3, markersize=6)
+        ax.axvline(0.0, color="black", linewidth=1)
+        ax.set_yticks(ys, [f"{row.variant} · {row.label(sla)}" for row in members],
+                      fontsize=8)
+        ax.set_ylim(-0.8, len(members) - 0.2)
+        ax.set_xlabel(unit + (" (shares)" if unit == "Δ percentage points" else ""))
+        ax.grid(axis="x", alpha=0.3)
+    return figure
+
+
 def comparison_figures(results: Sequence[Results], sla: float | None = None,
                        ) -> dict[str, Figure]:
     """Every comparison plot by file name."""
@@ -319,8 +351,6 @@ def sweep_figure(sweep: Any, kpi: Any, target: float | None = None) -> Figure:
     of the other parameters. Shares are drawn in % with intervals clipped to [0, 100];
     KPIs in minutes get the waiting-time standard as a line, ``target`` (in the KPI's stored
     unit) a line of its own; points where a station is overloaded are marked."""
-    from portsim.stats.kpis import lookup
-
     first, *others = [setting.key for setting in sweep.settings]
     entry = lookup(kpi.scope, kpi.kpi)
     words = (entry.label.replace(" ≤ {sla}", " within the standard") if entry is not None

@@ -170,6 +170,18 @@ def _for_milestone(kpi: Kpi, milestone: str) -> Kpi:
                    label=kpi.label.replace("{milestone}", milestone.replace("_", " ")))
 
 
+def direction(key: str) -> int:
+    """Which way is better for a KPI: -1 lower (waits, queues, lateness), +1 higher (shares
+    within the standard, throughput), 0 neither (counts, utilisation, staffing)."""
+    if key.endswith("_sla_share") or key == "throughput_per_hour":
+        return 1
+    lower = ("wait_", "sojourn_", "until_", "lateness_", "queue_")
+    if key.startswith(lower) or key in ("late_share", "prob_wait", "in_system_mean",
+                                        "in_system_end"):
+        return -1
+    return 0
+
+
 def scope_kpis(scope: Scope) -> tuple[Kpi, ...]:
     """The KPIs every member of ``scope`` has (conditional ones not included)."""
     return {"classes": CLASS_KPIS, "stations": STATION_KPIS, "system": SYSTEM_KPIS}[scope]

@@ -33,12 +33,16 @@ def test_compare_writes_everything(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     assert names == {"results.json", "comparison.csv", "timings.json", "report.html",
-                     "kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
-                     "utilisation.png"}
-    # The table: every variant, its value and the paired difference.
-    for text in ("baseline", "extra_car_lane", "truck_fast_lane", "Δ vs baseline",
-                 "mean wait (min)", "by station"):
+                     "forest.png", "kpis.png", "waiting_ecdf.png", "throughput.png",
+                     "queues.png", "utilisation.png"}
+    # The headline: every variant, its KPIs against the baseline, the verdict; no full table.
+    for text in ("baseline", "extra_car_lane", "truck_fast_lane", "Δ (95% CI)", "verdict",
+                 "mean wait (min)", "report.html", "--detail"):
         assert text in result.output
+    assert "by station" not in result.output
+    detailed = compare(runner, tmp_path / "detail", "--no-plots", "--detail")
+    for text in ("Δ vs baseline", "by station", "verdict"):
+        assert text in detailed.output
     assert "━━" in result.output and "elapsed" not in result.output  # no progress bar in pipes
     data = json.loads((out / "results.json").read_text())
     assert data["labels"] == ["baseline", "extra_car_lane", "truck_fast_lane"]
@@ -151,7 +155,7 @@ def test_a_variant_that_drops_a_class_is_compared(runner: CliRunner, tmp_path: P
     # The onboard variant drops hall_passengers and adds onboard_passengers and their officers.
     out = tmp_path / "mohan"
     result = runner.invoke(app, ["compare", str(MOHAN), "--out", str(out),
-                                 "--replications", "2", "--workers", "1"])
+                                 "--replications", "2", "--workers", "1", "--detail"])
     assert result.exit_code == 0, result.output
     html = (out / "report.html").read_text(encoding="utf-8")
     with (out / "comparison.csv").open() as handle:

@@ -82,7 +82,7 @@ def every_output(comparison: Comparison) -> dict[str, Any]:
     """What a user sees: the terminal tables, comparison.csv, results.json, two plots' bars,
     and the report (without its images)."""
     console = Console(record=True, width=200, file=io.StringIO())
-    print_comparison(comparison, console)
+    print_comparison(comparison, console, detail=True)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "out"
         write_comparison(comparison, out, plots=False)

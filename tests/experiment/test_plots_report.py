@@ -18,7 +18,8 @@ from portsim.report.outputs import write_comparison
 from portsim.stats.accumulators import bin_edges
 
 PNG = b"\x89PNG\r\n\x1a\n"
-PLOTS = ["kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png", "utilisation.png"]
+PLOTS = ["forest.png", "kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
+         "utilisation.png"]
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,11 @@ def test_report_is_self_contained(written: Path, comparison: Comparison) -> None
     for name in ["extra_car_lane", "truck_fast_lane", "car_lanes", "inspection",
                  "stations.truck_lanes.servers", "10 min"]:
         assert name in html
-    assert html.count("<table") == 1 + 1 + 2 + 3  # summary, port, classes, stations
+    # A headline per variant, then summary, port, classes, stations.
+    assert html.count("<table") == len(comparison.variants) + 1 + 1 + 2 + 3
+    first_screen = html.split("<details>")[0]
+    assert 'id="headline"' in first_screen and "forest.png" not in first_screen
+    assert first_screen.count("<table") == len(comparison.variants)
 
 
 def test_report_escapes_scenario_text(comparison: Comparison, tmp_path: Path) -> None:

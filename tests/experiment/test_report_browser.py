@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from portsim.experiment.comparison import Comparison
+from portsim.experiment.comparison import Comparison, compare
 from portsim.report.outputs import write_comparison
 
 WIDTHS = (800, 1280)
@@ -52,9 +52,16 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def report(comparison: Comparison, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("browser") / "out"
+AIRPORT = Path(__file__).parents[2] / "scenarios" / "airport" / "airport.yaml"
+
+
+@pytest.fixture(scope="module", params=["mini", "airport"])
+def report(request: pytest.FixtureRequest, comparison: Comparison,
+           tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture's comparison, and the shipped airport's (four variants: the widest)."""
+    out = tmp_path_factory.mktemp("browser") / request.param
+    if request.param == "airport":
+        comparison = compare(AIRPORT, replications=2, workers=2)
     write_comparison(comparison, out)
     return out / "report.html"
 
@@ -73,7 +80,9 @@ def test_report_fits_the_window_and_every_image_decodes(browser: Any, report: Pa
     page = browser.new_page(viewport={"width": width, "height": HEIGHT})
     page.goto(report.as_uri())
     page.wait_for_load_state("load")
-    page.screenshot(path=str(artefacts / f"report-{width}.png"), full_page=True)
+    page.screenshot(path=str(artefacts / f"{report.parent.name}-{width}.png"), full_page=True)
+    top = page.evaluate("document.getElementById('headline').getBoundingClientRect().top")
+    assert top < HEIGHT / 2, f"the headline starts {top} px down at {width} px"
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px at {width} px"
     images = page.evaluate(

@@ -85,7 +85,7 @@ def outputs(path: Path, folder: Path) -> Outputs:
     comparison = compare(scenario, replications=2, workers=1)
     write_comparison(comparison, folder, plots=False)
     console = Console(record=True, width=200, file=io.StringIO())
-    print_comparison(comparison, console)
+    print_comparison(comparison, console, detail=True)
     with (folder / "comparison.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return Outputs(comparison, active, console.export_text(), rows,
