@@ -24,7 +24,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from scipy import stats
+from scipy.special import stdtrit
 
 from portsim.experiment.results import union_names
 from portsim.stats.accumulators import bin_edges
@@ -69,7 +69,7 @@ def _band(matrix: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarr
     if n < 2:
         return mean, np.full_like(mean, np.nan)
     spread = np.nanstd(matrix, axis=0, ddof=1)
-    return mean, float(stats.t.ppf(0.5 + level / 2, n - 1)) * spread / math.sqrt(n)
+    return mean, float(stdtrit(n - 1, 0.5 + level / 2)) * spread / math.sqrt(n)
 
 
 def _profile(results: Results, rows: list[list[float]]) -> tuple[np.ndarray, np.ndarray, str]:
@@ -93,28 +93,63 @@ def _profile(results: Results, rows: list[list[float]]) -> tuple[np.ndarray, np.
             if np.any(slot == index):
                 folded[:, index] = matrix[:, slot == index].mean(axis=1)
         x = np.arange(per_day_bins) * width / 60.0
-        return x, folded, "time of day (h), averaged over the days after warm-up"
+        return x, folded, "clock time (HH:MM), the days after the warm-up averaged"
     x = np.arange(first, last) * width / 60.0
-    # Scenario clocks start at midnight, so within the first day time is time of day.
-    return x, matrix, "time of day (h)" if horizon <= DAY else "time since start (h)"
+    # Scenario clocks start at midnight: hour h of the run is clock time h mod 24 of day
+    # h // 24 + 1.
+    return x, matrix, "clock time (HH:MM)" if horizon <= DAY else "clock time (HH:MM, day N)"
+
+
+def _style(index: int) -> dict[str, Any]:
+    """Line style of the ``index``-th result: the baseline (0) thick and black, each variant
+    its colour and its own dash pattern, so lines are told apart in print too."""
+    if index == 0:
+        return {"color": "black", "linewidth": 2.4, "linestyle": "-"}
+    return {"color": _colour(index), "linewidth": 1.5,
+            "linestyle": _STYLES[(index - 1) % len(_STYLES)] if index > 1 else "-"}
 
 
 def _line_with_band(ax: Axes, x: np.ndarray, matrix: np.ndarray, label: str,
-                    colour: str, width_hours: float) -> None:
+                    colour: str, width_hours: float, index: int = 1) -> None:
     mean, half = _band(matrix)
     # Bins are drawn as steps over [start, start + width) so a bin's value covers its hour.
     edges = np.append(x, x[-1] + width_hours) if x.size else x
-    ax.stairs(mean, edges, baseline=None, label=label, color=colour, linewidth=1.6)
+    style = _style(index)
+    colour = style["color"]
+    ax.stairs(mean, edges, baseline=None, label=label, **style)
     if np.any(np.isfinite(half)):
         ax.stairs(mean + half, edges, baseline=mean - half, fill=True, color=colour,
                   alpha=0.18, linewidth=0)
 
 
-def _hour_ticks(ax: Axes) -> None:
-    low, high = ax.get_xlim()
-    if high - low <= 30:
-        ax.set_xticks(np.arange(0, math.floor(high) + 1, 3))
-        ax.set_xlim(low, high)
+def _clock(hours: float, days: bool) -> str:
+    clock = f"{int(hours % 24):02d}:{int(round(hours % 1 * 60)) % 60:02d}"
+    return f"{clock}\nday {int(hours // 24) + 1}" if days and hours % 24 == 0 else clock
+
+
+def _hour_ticks(ax: Axes, x: np.ndarray) -> None:
+    """Clock-time ticks (HH:MM; day N under each midnight when the run spans days), fitted
+    to the data."""
+    if not x.size:
+        return
+    low, high = float(x[0]), float(x[-1]) + float(x[1] - x[0] if x.size > 1 else 1.0)
+    span = high - low
+    step = 3 if span <= 30 else 6 if span <= 72 else 24
+    ticks = np.arange(math.ceil(low / step) * step, high + 1e-9, step)
+    days = high > 24
+    ax.set_xticks(ticks, [_clock(t, days) for t in ticks], fontsize=8)
+    ax.set_xlim(low, high)
+
+
+def _outside_legend(figure: Figure, axes: Sequence[Axes], title: str) -> None:
+    """One legend for the figure, below the panels: it covers no data."""
+    handles: dict[str, Any] = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(label, handle)
+    if handles:
+        figure.legend(list(handles.values()), list(handles), loc="outside lower center",
+                      ncols=min(4, len(handles)), fontsize=8, title=title, title_fontsize=8)
 
 
 def _busiest(results: Sequence[Results], scope: str, kpi: str, count: int) -> list[str]:
@@ -150,12 +185,12 @@ def throughput_profile(results: Sequence[Results]) -> Figure:
             rows = [np.sum([rep.series["completions"][name] for name in names], axis=0)
                     * (60.0 / width) for rep in result.replications]
             x, matrix, xlabel = _profile(result, rows)
-            _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0)
+            _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0, index)
         ax.set(title=panel, xlabel=xlabel, ylabel="cleared per hour")
-        _hour_ticks(ax)
+        _hour_ticks(ax, x)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    axes[0].legend(title="variant (mean, 95% band)", fontsize=8)
+    _outside_legend(figure, axes, "variant (mean, 95% band; baseline in black)")
     return figure
 
 
@@ -192,7 +227,8 @@ def wait_ecdf(results: Sequence[Results], sla: float | None = None) -> Figure:
     sla = sla if sla is not None else results[0].sla
     figure, axes = _figure(len(panels), "Waiting time distribution (empirical CDF)")
     for ax, panel in zip(axes, panels, strict=True):
-        right = 2.0 * sla if sla is not None else 1.0
+        right = 0.0
+        drawn = False
         for index, result in enumerate(results):
             if panel != "all classes" and not result.has("classes", panel):
                 continue
@@ -206,21 +242,28 @@ def wait_ecdf(results: Sequence[Results], sla: float | None = None) -> Figure:
                     label = f"{result.label} ({share:.1%} ≤ {sla:g} min)"
             if not np.isfinite(y).all():
                 continue  # nobody waited in this class: nothing to draw
-            right = max(right, 1.1 * _quantile_of(x, y, 0.99))
+            right = max(right, 1.1 * _quantile_of(x, y, 0.999))
             # Carry the last level on to the right edge of any axis range.
-            ax.step(np.r_[x, 1e12], np.r_[y, y[-1]], where="post", color=_colour(index),
-                    label=label, linewidth=1.6)
-        if sla is not None:
-            ax.axvline(sla, color="black", linestyle="--", linewidth=1)
-            ax.text(sla, 0.02, f" standard {sla:g} min", fontsize=8, va="bottom")
-        ax.set(title=panel, xlabel="waiting time (min)", ylabel="share waiting at most x",
+            ax.step(np.r_[x, 1e12], np.r_[y, y[-1]], where="post", label=label,
+                    **_style(index))
+            drawn = True
+        # The axis ends where the data do (the 99.9th percentile), not at the standard.
+        right = right if right > 0 else (sla if sla is not None else 1.0)
+        if sla is not None and sla <= right:
+            ax.axvline(sla, color="firebrick", linestyle=":", linewidth=1.5,
+                       label=f"standard {sla:g} min")
+        elif sla is not None:
+            ax.set_title(f"{panel}\n(every wait below the {sla:g}-min standard)", fontsize=10)
+        if sla is None or sla <= right:
+            ax.set_title(panel)
+        ax.set(xlabel="waiting time (min)", ylabel="share waiting at most x",
                xlim=(0, right), ylim=(0, 1.01))
         ax.grid(alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            ax.legend(fontsize=8, loc="lower right")
-        else:  # e.g. a class whose entities all arrive after a short horizon
+        if not drawn:  # e.g. every member arrives after the run
             ax.text(0.5, 0.5, "no waiting times recorded", transform=ax.transAxes,
                     ha="center", va="center", fontsize=9)
+        else:
+            ax.legend(fontsize=7, loc="lower right", framealpha=0.9)
     return figure
 
 
@@ -273,12 +316,12 @@ def queue_profile(results: Sequence[Results], stations: Sequence[str] | None = N
             width = float(result.replications[0].series["bin_minutes"])
             rows = [rep.series["queue_mean"][station] for rep in result.replications]
             x, matrix, xlabel = _profile(result, rows)
-            _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0)
-        ax.set(title=station, xlabel=xlabel, ylabel="in queue (time average per bin)")
-        _hour_ticks(ax)
+            _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0, index)
+        ax.set(title=station, xlabel=xlabel, ylabel="customers in queue (time average)")
+        _hour_ticks(ax, x)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    axes[0].legend(title="variant (mean, 95% band)", fontsize=8)
+    _outside_legend(figure, axes, "variant (mean, 95% band; baseline in black)")
     return figure
 
 

@@ -102,7 +102,7 @@ def test_profile_folds_days_after_warmup() -> None:
     results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [series],
                     horizon=3 * 1440.0, warmup=1440.0)
     x, matrix, label = plots._profile(results, [series])
-    assert "time of day" in label and x.tolist() == list(range(24))
+    assert "clock time" in label and "averaged" in label and x.tolist() == list(range(24))
     assert matrix.shape == (1, 24) and matrix[0].tolist() == (day + 1).tolist()
 
 
@@ -110,7 +110,7 @@ def test_one_day_profile_keeps_whole_bins() -> None:
     series = [float(i) for i in range(26)]
     results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [series], 1440.0)
     x, matrix, label = plots._profile(results, [series])
-    assert label == "time of day (h)" and matrix.shape == (1, 24)
+    assert label == "clock time (HH:MM)" and matrix.shape == (1, 24)
 
 
 def test_ecdf_panel_without_waiting_times_says_so() -> None:
@@ -122,3 +122,18 @@ def test_ecdf_panel_without_waiting_times_says_so() -> None:
     (ax,) = figure.axes
     assert ax.get_legend() is None
     assert "no waiting times recorded" in [text.get_text() for text in ax.texts]
+
+
+def test_clock_ticks_read_as_clock_times_with_days() -> None:
+    figure = plots.Figure()
+    ax = figure.subplots()
+    plots._hour_ticks(ax, np.arange(24.0, 48.0))
+    labels = [tick.get_text() for tick in ax.get_xticklabels()]
+    assert labels[0] == "00:00\nday 2" and labels[1] == "03:00" and ax.get_xlim() == (24, 48)
+    plots._hour_ticks(ax, np.arange(0.0, 24.0))
+    assert [tick.get_text() for tick in ax.get_xticklabels()][:3] == ["00:00", "03:00", "06:00"]
+
+
+def test_baseline_is_drawn_black_and_thick_variants_dashed() -> None:
+    assert plots._style(0) == {"color": "black", "linewidth": 2.4, "linestyle": "-"}
+    assert plots._style(1)["color"] != "black" and plots._style(2)["linestyle"] != "-"
