@@ -258,10 +258,20 @@ class Model:
     sla: float = 30.0
     name: str = "model"
     series_bin: float = 60.0
+    #: Waits are also filed by the clock slot of arrival (minutes; a divisor of a day), and
+    #: each station's queue length is recorded at these clock times of every day (minutes
+    #: after midnight).
+    slot_minutes: float = 60.0
+    queue_at: tuple[float, ...] = ()
+    #: The share of each class that must wait at most ``sla`` in every slot (for verdicts).
+    pledge_share: float = 0.95
 
     def __post_init__(self) -> None:
         if self.horizon <= 0:
             raise ValueError("horizon must be positive")
+        per_day = MINUTES_PER_DAY / self.slot_minutes if self.slot_minutes > 0 else 0.5
+        if abs(per_day - round(per_day)) > 1e-9 or per_day < 1:
+            raise ValueError("slot_minutes must divide a day")
         if not 0 <= self.warmup < self.horizon:
             raise ValueError("warm-up must be at least 0 and shorter than the horizon")
         names = [s.name for s in self.stations]

@@ -40,6 +40,8 @@ class Results:
     horizon: float | None = None
     warmup: float = 0.0
     sla: float | None = None
+    #: The share of each class that must wait at most ``sla`` in every clock slot.
+    pledge_share: float = 0.95
     #: With a precision target: the target, the replications it took and the half-widths
     #: achieved (see :mod:`portsim.experiment.precision`); None for a fixed count.
     precision: dict[str, Any] | None = None

@@ -141,7 +141,8 @@ def results_of(model: Model, provenance: dict[str, Any], variant: str | None, se
     """Wrap one model's replications as :class:`Results`, with what plots need to read them."""
     return Results(name=model.name, variant=variant, seed=seed, replications=runs,
                    provenance=provenance, warnings=overload_warnings(model),
-                   horizon=model.horizon, warmup=model.warmup, sla=model.sla)
+                   horizon=model.horizon, warmup=model.warmup, sla=model.sla,
+                   pledge_share=model.pledge_share)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.comparison import Comparison
+from portsim.experiment.pledge import BROKEN, MET, verdict
 from portsim.report.headline import BETTER, HEADERS, WORSE, headline_rows, sentence
 from portsim.report.kpis import SCOPE_TITLES, shown_for, signed, significant, with_interval
 
@@ -71,6 +72,37 @@ def headline_tables(comparison: Comparison) -> list[Table]:
     return tables
 
 
+def pledge_table(comparison: Comparison) -> Table | None:
+    """Per class (rows) and label (columns), the pledge verdict over the clock slots."""
+    names = comparison.names("classes")
+    cells: dict[str, list[Text]] = {}
+    seen = False
+    for name in names:
+        row = []
+        for label in comparison.labels:
+            results = comparison.results(label)
+            if not results.has("classes", name):
+                row.append(Text("—"))
+                continue
+            found = verdict(results, "classes", name)
+            seen = seen or bool(found.slots)
+            style = {MET: "green", BROKEN: "bold red"}.get(found.status, "dim")
+            row.append(Text(found.text(), style=style))
+        cells[name] = row
+    if not seen:
+        return None
+    standard = f"{comparison.sla:g} min" if comparison.sla else "the standard"
+    table = Table(title=Text(f"The pledge: at least {comparison.baseline.pledge_share:.0%} "
+                             f"wait ≤ {standard} in every hour of arrival (95% intervals)"),
+                  title_justify="left")
+    table.add_column("class")
+    for label in comparison.labels:
+        table.add_column(Text(label), overflow="fold")
+    for name, row in cells.items():
+        table.add_row(Text(name), *row)
+    return table
+
+
 def print_comparison(comparison: Comparison, console: Console | None = None, *,
                      detail: bool = False) -> None:
     """The headline of every variant; with ``detail`` the full tables too."""
@@ -78,6 +110,9 @@ def print_comparison(comparison: Comparison, console: Console | None = None, *,
     console.print(Text(f"{comparison.name}: {comparison.replications} replications per "
                        f"variant, seed {comparison.seed}; Δ = variant − baseline, paired 95% "
                        "CI", style="bold"))
+    pledge = pledge_table(comparison)
+    if pledge is not None:
+        console.print(pledge)
     for table in headline_tables(comparison):
         console.print(table)
     if detail:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
+from portsim.experiment.pledge import BROKEN, MET, verdict
 from portsim.report.headline import BETTER, HEADERS, WORSE, headline_rows, sentence
 from portsim.report.kpis import (
     SCOPE_TITLES,
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
     from portsim.experiment.comparison import Comparison
 
 CAPTIONS = {
+    "pledge.png": "The 95th percentile wait by clock hour of arrival (every measured day "
+                  "pooled), mean over replications with its 95% band; the dotted line is the "
+                  "standard.",
     "forest.png": "Each variant's headline KPIs minus the baseline's, paired by replication, "
                   "with 95% confidence intervals; an interval clear of 0 is a real change.",
     "kpis.png": "Main KPIs by class, mean over replications with 95% confidence intervals.",
@@ -167,9 +171,37 @@ def _tables(comparison: Comparison) -> str:
     return "".join(parts)
 
 
+def _pledge(comparison: Comparison) -> str:
+    """Per class and label, the pledge verdict over the clock slots (see experiment.pledge)."""
+    names = comparison.names("classes")
+    verdicts = {label: {name: verdict(comparison.results(label), "classes", name)
+                        for name in names if comparison.results(label).has("classes", name)}
+                for label in comparison.labels}
+    if not any(v.slots for by_name in verdicts.values() for v in by_name.values()):
+        return ""
+    share = comparison.baseline.pledge_share
+    standard = f"{comparison.sla:g} min" if comparison.sla else "the standard"
+    head = "".join(f"<th>{escape(label)}</th>" for label in comparison.labels)
+    rows = []
+    for name in names:
+        cells = [_cell(name)]
+        for label in comparison.labels:
+            found = verdicts[label].get(name)
+            text = "—" if found is None else found.text()
+            css = "" if found is None else {MET: "better", BROKEN: "worse"}.get(found.status, "ns")
+            cells.append(_cell(text, css))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (f"<h3>The pledge: at least {share:.0%} wait ≤ {escape(standard)} in every hour"
+            "</h3><p class=\"note\">By hour of arrival, every measured day pooled; met or "
+            "broken where the 95% interval of the share waiting longer lies wholly on one "
+            "side.</p>"
+            f"<table><thead><tr><th>class</th>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
 def _headline(comparison: Comparison) -> str:
     sla = comparison.sla
-    parts = ["<section id=\"headline\"><h2>Headline</h2>"]
+    parts = ["<section id=\"headline\"><h2>Headline</h2>", _pledge(comparison)]
     header = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
     for variant, rows in headline_rows(comparison).items():
         said = next((c.variant for c in comparison.changes.get(variant, [])

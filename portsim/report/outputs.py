@@ -57,9 +57,9 @@ def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
         figures["forest.png"] = forest(rows, list(comparison.variants), comparison.sla)
         # Report order: the differences first, then the numbers, then distributions, then
         # detail over time.
-        order = ["forest.png", "kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
-                 "utilisation.png"]
-        images = {name: png_bytes(figures[name]) for name in order}
+        order = ["forest.png", "pledge.png", "kpis.png", "waiting_ecdf.png", "throughput.png",
+                 "queues.png", "utilisation.png"]
+        images = {name: png_bytes(figures[name]) for name in order if name in figures}
 
     def write(folder: Path) -> None:
         dump_json(comparison.to_dict(), folder / "results.json")

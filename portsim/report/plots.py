@@ -377,10 +377,57 @@ def forest(rows: Sequence[Any], variants: Sequence[str], sla: float | None = Non
     return figure
 
 
+def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figure:
+    """The 95th percentile wait by clock slot of arrival for the busiest classes, per variant,
+    with the standard: the pledge hour by hour (all measured days pooled)."""
+    from portsim.experiment.pledge import slot_names
+
+    classes = _busiest(results, "classes", "arrivals", MAX_PANELS)
+    sla = sla if sla is not None else results[0].sla
+    figure, axes = _figure(len(classes), "95th percentile wait by hour of arrival")
+    for ax, name in zip(axes, classes, strict=True):
+        drawn = np.zeros(0)
+        for index, result in enumerate(results):
+            slots = slot_names(result, "classes", name) if result.has("classes", name) else []
+            if not slots:
+                continue
+            hours = np.array([int(slot[1:3]) + int(slot[3:5]) / 60 for slot in slots])
+            intervals = [result.summary("classes", name, f"wait_{slot}_p95") for slot in slots]
+            means = np.array([i.mean for i in intervals], dtype=float)
+            halves = np.array([i.half_width for i in intervals], dtype=float)
+            width = (hours[1] - hours[0]) if hours.size > 1 else 1.0
+            edges = np.append(hours, hours[-1] + width)
+            style = _style(index)
+            ax.stairs(np.nan_to_num(means, nan=0.0), edges, baseline=None, label=result.label,
+                      **style)
+            if np.any(np.isfinite(halves)):
+                ax.stairs(np.nan_to_num(means + halves, nan=0.0), edges,
+                          baseline=np.nan_to_num(np.maximum(means - halves, 0.0), nan=0.0),
+                          fill=True, color=style["color"], alpha=0.15, linewidth=0)
+            drawn = hours
+        if sla is not None:
+            ax.axhline(sla, color="firebrick", linestyle=":", linewidth=1.5,
+                       label=f"standard {sla:g} min")
+        ax.set(title=name, xlabel="clock time of arrival (HH:MM)",
+               ylabel="95th percentile wait (min)")
+        _hour_ticks(ax, drawn)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+    _outside_legend(figure, axes, "variant (mean over replications, 95% band)")
+    return figure
+
+
 def comparison_figures(results: Sequence[Results], sla: float | None = None,
                        ) -> dict[str, Figure]:
-    """Every comparison plot by file name."""
-    return {
+    """Every comparison plot by file name (the pledge by hour when waits were filed by
+    slot)."""
+    from portsim.experiment.pledge import slot_names
+
+    extra = {}
+    if any(slot_names(result, "classes", name) for result in results
+           for name in result.names("classes")):
+        extra["pledge.png"] = pledge_profile(results, sla)
+    return {**extra,
         "throughput.png": throughput_profile(results),
         "waiting_ecdf.png": wait_ecdf(results, sla),
         "kpis.png": kpi_bars(results, sla),

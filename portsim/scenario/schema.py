@@ -34,6 +34,7 @@ from portsim.scenario.units import (
     PositiveRate,
     Probability,
     Rate,
+    TimeOfDay,
     format_duration,
 )
 
@@ -339,6 +340,28 @@ class TimeSettings(StrictModel):
         return warmup
 
 
+class Pledge(StrictModel):
+    """The waiting-time pledge judged hour by hour: at least ``share`` of each class's
+    travellers wait at most the scenario's ``sla``, in every ``slot`` of the day."""
+
+    share: Annotated[Probability, Field(gt=0)] = 0.95
+    """Share that must wait at most ``sla`` in each slot (default 95%)."""
+    slot: PositiveDuration = 60.0
+    """Width of the clock slots waits are filed under by arrival time (default 1h; must
+    divide a day)."""
+    queue_at: list[TimeOfDay] = Field(default_factory=list)
+    """Clock times at which each station's queue length is recorded every day (HH:MM)."""
+
+    @field_validator("slot")
+    @classmethod
+    def _divides_a_day(cls, slot: float) -> float:
+        count = 1440.0 / slot
+        if slot > 1440.0 or abs(count - round(count)) > 1e-9:
+            raise ValueError(f"a slot of {format_duration(slot)} does not divide a day "
+                             "(e.g. 15min, 30min, 1h, 2h)")
+        return slot
+
+
 VariantPatch = dict[str, Any]
 
 
@@ -357,6 +380,9 @@ class ScenarioDocument(StrictModel):
     """Default seed."""
     sla: PositiveDuration = 30.0
     """Waiting-time standard for the share-within-SLA KPI (default 30min)."""
+    pledge: Pledge = Field(default_factory=lambda: Pledge())
+    """The pledge judged by clock slot: the share within ``sla`` required in every hour, the
+    slot width, and clock times to record queue lengths at."""
     stations: Annotated[dict[Name, Station], Field(min_length=1)]
     """Stations by name."""
     classes: Annotated[dict[Name, EntityClass], Field(min_length=1)]

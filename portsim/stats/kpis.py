@@ -14,6 +14,7 @@ scenario's standard.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -155,7 +156,75 @@ SYSTEM_KPIS: tuple[Kpi, ...] = (
 )
 
 
-def class_kpis(milestones: Sequence[str] = (), due: bool = False) -> Iterator[Kpi]:
+_SLOT_COUNTS = {
+    "classes": "members who arrived at the port in the slot (after the warm-up): those who left "
+               "with their whole wait, those still queueing at the end with their wait so far",
+    "stations": "customers who joined the station in the slot (after the warm-up): those served "
+                "with their wait, those still queueing at the end with their wait so far",
+}
+
+
+def _slot_family(scope: str) -> tuple[Kpi, ...]:
+    counts = _SLOT_COUNTS[scope]
+    return (
+        Kpi("wait_{slot}_count", "arrivals from {slot}", COUNT, counts),
+        Kpi("wait_{slot}_mean", "mean wait, arriving from {slot}", MINUTES, counts),
+        Kpi("wait_{slot}_p95", "95th percentile wait, arriving from {slot}", MINUTES,
+            counts + "; from bins of 1/60 of the standard (the upper edge)", MEAN_OF_QUANTILES),
+        Kpi("wait_{slot}_beyond_share", "share waiting > {sla}, arriving from {slot}", SHARE,
+            counts),
+    )
+
+
+#: Waits by clock slot of arrival: ``wait_h0800_mean`` is the slot from 08:00, every measured
+#: day pooled; ``wait_d2_h0800_mean`` the same slot of day 2 alone (given when more than one
+#: day is measured). Only slots that lie after the warm-up are given.
+SLOT_KPIS: dict[str, tuple[Kpi, ...]] = {scope: _slot_family(scope)
+                                          for scope in ("classes", "stations")}
+QUEUE_AT = Kpi("queue_at_{clock}", "queue length at {clock}", LEVEL,
+               "customers waiting in the station's queue at that clock time, averaged over the "
+               "measured days (``queue_at_d2_0800``: day 2 alone)")
+
+
+def slot_name(start_minutes: float, day: int | None = None) -> str:
+    """``h0800`` for the slot starting 08:00 (``d2_h0800`` on day 2)."""
+    minutes = round(start_minutes) % 1440
+    name = f"h{minutes // 60:02d}{minutes % 60:02d}"
+    return name if day is None else f"d{day}_{name}"
+
+
+def clock_name(minutes: float, day: int | None = None) -> str:
+    """``0800`` for 08:00 (``d2_0800`` on day 2)."""
+    value = round(minutes) % 1440
+    name = f"{value // 60:02d}{value % 60:02d}"
+    return name if day is None else f"d{day}_{name}"
+
+
+def _for_slot(kpi: Kpi, slot: str) -> Kpi:
+    clock = slot.split("_h")[-1].removeprefix("h")
+    words = f"{clock[:2]}:{clock[2:]}" + (f" (day {slot[1:].split('_')[0]})"
+                                           if slot.startswith("d") else "")
+    return replace(kpi, key=kpi.key.replace("{slot}", slot),
+                   label=kpi.label.replace("{slot}", words), family=None)
+
+
+def _for_clock(clock: str) -> Kpi:
+    time = clock.split("_")[-1]
+    words = f"{time[:2]}:{time[2:]}" + (f" (day {clock[1:].split('_')[0]})"
+                                         if clock.startswith("d") else "")
+    return replace(QUEUE_AT, key=QUEUE_AT.key.replace("{clock}", clock),
+                   label=QUEUE_AT.label.replace("{clock}", words))
+
+
+def slot_kpis(scope: str, slots: Sequence[str]) -> Iterator[Kpi]:
+    """The slot KPIs of ``scope`` for these slot names, slot by slot."""
+    for slot in slots:
+        for kpi in SLOT_KPIS[scope]:
+            yield _for_slot(kpi, slot)
+
+
+def class_kpis(milestones: Sequence[str] = (), due: bool = False,
+               slots: Sequence[str] = ()) -> Iterator[Kpi]:
     """The KPIs of a class, in the order results list them."""
     yield from CLASS_KPIS
     for milestone in milestones:
@@ -163,6 +232,15 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False) -> Iterator[Kp
             yield _for_milestone(kpi, milestone)
     if due:
         yield from DUE_KPIS
+    yield from slot_kpis("classes", slots)
+
+
+def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = ()) -> Iterator[Kpi]:
+    """The KPIs of a station, in the order results list them."""
+    yield from STATION_KPIS
+    yield from slot_kpis("stations", slots)
+    for clock in clocks:
+        yield _for_clock(clock)
 
 
 def _for_milestone(kpi: Kpi, milestone: str) -> Kpi:
@@ -195,8 +273,20 @@ def lookup(scope: str, key: str) -> Kpi | None:
             if key.startswith(head) and key.endswith(tail) and len(key) > len(head + tail):
                 return _for_milestone(kpi, key[len(head):len(key) - len(tail)])
         return None
+    slot = _SLOT_KEY.match(key)
+    if slot is not None and scope in SLOT_KPIS:
+        found = next((k for k in SLOT_KPIS[scope]
+                      if k.key == f"wait_{{slot}}_{slot.group('kpi')}"), None)
+        return None if found is None else _for_slot(found, slot.group("slot"))
+    clock = _CLOCK_KEY.match(key)
+    if clock is not None and scope == "stations":
+        return _for_clock(clock.group("clock"))
     candidates = scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
     return next((kpi for kpi in candidates if kpi.key == key), None)
+
+
+_SLOT_KEY = re.compile(r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share)$")
+_CLOCK_KEY = re.compile(r"^queue_at_(?P<clock>(?:d\d+_)?\d{4})$")
 
 
 # ----------------------------------------------------------------------------- documentation
@@ -212,8 +302,9 @@ def markdown() -> str:
               "stations": "Per station (`kpis.stations.<station>`)",
               "system": "Whole port (`kpis.system.all`)"}
     groups: dict[str, tuple[Kpi, ...]] = {
-        "classes": CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS,
-        "stations": STATION_KPIS, "system": SYSTEM_KPIS}
+        "classes": CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + SLOT_KPIS["classes"],
+        "stations": STATION_KPIS + SLOT_KPIS["stations"] + (QUEUE_AT,),
+        "system": SYSTEM_KPIS}
     lines: list[str] = []
     for scope, kpis in groups.items():
         lines += ["", f"#### {titles[scope]}", "",
