@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import simpy
 
 from benchmarks.summary import fast_mode
 from portsim.engine.distributions import Deterministic, Exponential
+from portsim.engine.kernel import Environment
 from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, Uniforms, generator
 
@@ -67,7 +67,7 @@ def test_station_visit(measure):
     kind = _Kind()
 
     def visits() -> int:
-        env = simpy.Environment()
+        env = Environment()
         done = []
         station = Station("s", env, 1, False,
                           {kind: Stream(Deterministic(1.0), generator(1, 0, "s"))},

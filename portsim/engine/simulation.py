@@ -19,12 +19,11 @@ from heapq import heappush
 from typing import Any
 
 import numpy as np
-import simpy
-from simpy.events import NORMAL
 
 from portsim.engine import model as m
 from portsim.engine.distributions import Exponential
-from portsim.engine.station import Entity, Station, Wake
+from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
+from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, Uniforms, batch_sizes, generator
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Tally
@@ -170,7 +169,8 @@ class _Replication:
         self.replication = replication
         self.trace = trace
         self.max_entities = max_entities
-        self.env = simpy.Environment()
+        self.env = Environment()
+        self.heap, self.ids = scheduler(self.env)
         self.bin_width, self.bin_count = _series_bins(model)
         self.inv_bin = 1.0 / self.bin_width
         self.next_id = 0
@@ -295,8 +295,7 @@ class _Replication:
         """Spawn a member of ``kind`` at each of the (increasing) ``times``."""
         horizon = self.model.horizon
         env = self.env
-        heap = env._queue  # type: ignore[attr-defined]
-        eid = env._eid  # type: ignore[attr-defined]
+        heap, eid = scheduler(env)
         inv_bin = self.inv_bin
         series = kind.arrival_series
         max_entities = self.max_entities
@@ -310,7 +309,7 @@ class _Replication:
             # and the first visit are inlined, for performance reasons. Keep in step with
             # spawn() and enter(); the next arrival is scheduled first, as before, so event ids
             # (SimPy's tie-breaker) are drawn in the same order.
-            now = env._now
+            now = env.now
             upcoming = next(times, math.inf)
             if upcoming < horizon:
                 event.callbacks = callbacks
@@ -343,7 +342,7 @@ class _Replication:
         env = self.env
 
         def announce(event: Any) -> None:
-            arrival = event._value
+            arrival = event.value
             upcoming = next(times, math.inf)
             if upcoming < horizon:
                 Wake(env, max(upcoming - lead, env.now) - env.now, upcoming, announce)
@@ -353,7 +352,7 @@ class _Replication:
             Wake(env, arrival - env.now, entity, land)
 
         def land(event: Any) -> None:
-            self.enter(event._value)
+            self.enter(event.value)
 
         first = next(times, math.inf)
         if first < horizon:
@@ -364,14 +363,13 @@ class _Replication:
     def spawn(self, kind: _Class, parent: Entity | None = None) -> None:
         """A new member of ``kind`` arrives now (``parent`` waits for it to leave)."""
         self.next_id += 1
-        entity = Entity(self.next_id, kind, self.env._now,  # type: ignore[attr-defined]
-                        kind.priority)
+        entity = Entity(self.next_id, kind, self.env.now, kind.priority)
         entity.parent = parent
         self.enter(entity)
 
     def enter(self, entity: Entity) -> None:
         """An entity arrives in the system and starts its route."""
-        now = self.env._now  # type: ignore[attr-defined]
+        now = self.env.now
         kind = entity.kind
         if self.max_entities is not None and entity.id > self.max_entities:
             raise EntityLimitExceeded(
@@ -421,7 +419,7 @@ class _Replication:
                     return
                 continue
             if node_type is _MilestoneNode:
-                node.tally.add(self.env._now - entity.arrived)  # type: ignore[attr-defined]
+                node.tally.add(self.env.now - entity.arrived)
                 node.tally.maybe_flush()
                 node = node.next
                 continue
@@ -438,8 +436,8 @@ class _Replication:
             # _DelayNode. NOTE: the entity is its own event (see Entity) for performance reasons.
             entity.node = node.next
             entity.callbacks = self.after_delay_callbacks
-            env: Any = self.env
-            heappush(env._queue, (env._now + node.stream.draw(), NORMAL, next(env._eid), entity))
+            # NOTE: scheduled inline (see kernel.scheduler) for performance reasons.
+            heappush(self.heap, (self.env.now + node.stream.draw(), NORMAL, next(self.ids), entity))
             return
         self._depart(entity)
 
@@ -463,7 +461,7 @@ class _Replication:
                 self.spawn(kind, parent)
 
     def _spawn_later(self, event: Any) -> None:
-        self.spawn(*event._value)
+        self.spawn(*event.value)
 
     def _member_left(self, parent: Entity) -> None:
         left = self.awaiting[parent] - 1
@@ -477,7 +475,7 @@ class _Replication:
         self.advance_from(entity, entity.node)
 
     def _depart(self, entity: Entity) -> None:
-        now = self.env._now  # type: ignore[attr-defined]
+        now = self.env.now
         kind = entity.kind
         completions = kind.completions + 1
         kind.completions = completions
@@ -559,7 +557,7 @@ class _Replication:
         if model.warmup > 0:
             Wake(self.env, model.warmup, None, self._end_warmup)
         self.env.run(until=model.horizon)
-        events = next(self.env._eid)  # type: ignore[attr-defined]
+        events = events_scheduled(self.env)
         return self._collect(events, wallclock.perf_counter() - started)
 
     def _collect(self, events: int, wall_seconds: float) -> ReplicationResult:
