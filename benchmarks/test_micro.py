@@ -1,13 +1,14 @@
-"""Micro benchmarks: drawing a variate from a stream; one station visit (arrive, start, finish)."""
+"""Micro benchmarks: drawing a variate from a stream; one station visit (arrive, start, finish);
+one hand-off from a completion to the head of the queue."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-import simpy
 
 from benchmarks.summary import fast_mode
 from portsim.engine.distributions import Deterministic, Exponential
+from portsim.engine.kernel import Environment
 from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, Uniforms, generator
 
@@ -57,6 +58,13 @@ class _Kind:
     name = "c"
 
 
+def _one_server(kind: _Kind, done: list, bin_width: float, bins: int) -> Station:
+    """A one-server FIFO station with deterministic 1-minute services, finishing into ``done``."""
+    return Station("s", Environment(), 1, False,
+                   {kind: Stream(Deterministic(1.0), generator(1, 0, "s"))},
+                   done.append, 30.0, bin_width, bins)
+
+
 def test_station_visit(measure):
     """One customer's visit to a free server: ``arrive`` + its completion event + ``on_done``.
 
@@ -67,11 +75,9 @@ def test_station_visit(measure):
     kind = _Kind()
 
     def visits() -> int:
-        env = simpy.Environment()
-        done = []
-        station = Station("s", env, 1, False,
-                          {kind: Stream(Deterministic(1.0), generator(1, 0, "s"))},
-                          done.append, 30.0, 60.0, VISITS // 60 + 2)
+        done: list[Entity] = []
+        station = _one_server(kind, done, 60.0, VISITS // 60 + 2)
+        env = station.env
         step = env.step
         arrive = station.arrive
         for ident in range(VISITS):
@@ -80,3 +86,23 @@ def test_station_visit(measure):
         return len(done)
 
     assert measure("micro.station_visit", visits, rounds=5, customers=VISITS) == VISITS
+
+
+def test_station_handoff(measure):
+    """One completion that hands its server to the head of the queue: ``_finish``, the start of
+    the next customer's service (wait recorded, queue integrals, draw, completion scheduled) and
+    ``on_done``. Every customer joins the queue of one server at time 0, then SimPy fires the
+    completions; the series has one bin, so no wait spans bins."""
+    kind = _Kind()
+
+    def handoffs() -> int:
+        done: list[Entity] = []
+        station = _one_server(kind, done, 2.0 * VISITS, 2)
+        for ident in range(VISITS):
+            station.arrive(Entity(ident, kind, 0.0, 0))
+        step = station.env.step
+        for _ in range(VISITS):
+            step()
+        return len(done)
+
+    assert measure("micro.station_handoff", handoffs, rounds=5, customers=VISITS) == VISITS

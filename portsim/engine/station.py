@@ -10,53 +10,30 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from heapq import heappop, heappush
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from simpy.events import NORMAL, Event
 
-from portsim.stats.accumulators import Level, Tally
+from portsim.engine.kernel import NORMAL, Activity, scheduled_times, scheduler
+from portsim.engine.queues import FifoLine, PriorityLine, WaitingLine
+from portsim.stats.accumulators import CHUNK, Level, Tally
 
 if TYPE_CHECKING:
-    import simpy
-
+    from portsim.engine.kernel import Environment
     from portsim.engine.streams import Stream
 
-_FLUSH_AT = 4096
 
-
-class Wake(Event):
-    """A timeout with its one callback fixed at creation.
-
-    NOTE: inlines ``Timeout.__init__`` and ``Environment.schedule`` for performance reasons; the
-    event is an ordinary SimPy event in the ordinary heap.
-    """
-
-    def __init__(self, env: simpy.Environment, delay: float, value: Any,
-                 callback: Callable[[Event], None]) -> None:
-        self.env = env
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
-        heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))  # type: ignore[attr-defined]
-
-
-class Entity:
+class Entity(Activity):
     """One passenger, vehicle, ship...: what a station needs to know about a customer.
 
-    NOTE: an entity is also its own SimPy event while it is in service or in a delay, for
-    performance reasons: a ``Wake`` per service completion cost an object and an ``__init__``
-    call. ``Environment.step`` needs only ``callbacks`` (set just before the entity is pushed on
-    the heap) and ``_ok``; the callback receives the entity itself. An entity is in at most one
-    timed activity at a time, so it is never on the heap twice.
+    NOTE: an entity is also its own SimPy event (an :class:`Activity`) while it is in service or
+    in a delay, for performance reasons: a separate event per service completion cost an object
+    and an ``__init__`` call.
     """
 
     __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking",
-                 "callbacks", "parent")
-
-    _ok = True  # read by Environment.step: the "event" never fails
-    callbacks: list[Any]  # the callbacks SimPy calls when the entity's activity ends
+                 "parent")
 
     def __init__(self, ident: int, kind: Any, arrived: float, priority: int) -> None:
         self.id = ident
@@ -75,33 +52,31 @@ NO_BOOKING, BOOKED, HELD, BOOKED_HERE, HELD_ON_CALL = 0, 1, 2, 3, 4
 
 
 class Station:
-    """Servers, a FIFO or priority queue, and the station's statistics.
+    """Servers, a waiting line (FIFO or by priority), and the station's statistics.
 
     ``servers`` may change at any time (shifts, reactive staffing); a decrease never preempts a
     customer in service, it only stops new starts until enough servers are free.
 
     Statistics: waits are a :class:`Tally`; the number of servers a :class:`Level`. The queue
-    length and the busy servers are not integrated event by event (see ``_start`` and
-    ``_start_next``); ``queue_level`` and ``busy_level`` give them as :class:`Level` objects,
+    length and the busy servers are not integrated event by event (see ``_serve`` and
+    ``_serve_next``); ``queue_level`` and ``busy_level`` give them as :class:`Level` objects,
     brought up to the current time (or to the time of :meth:`close`) when read.
     """
 
-    __slots__ = ("name", "env", "queue", "priority", "busy", "servers", "services", "on_done",
+    __slots__ = ("name", "env", "queue", "busy", "servers", "services", "on_done",
                  "waits", "servers_level", "capacity_level", "arrivals", "completions", "trace",
-                 "_seq",
-                 "_wait_buffer", "base_servers", "extra_servers", "bookings", "_heap", "_eid",
-                 "_on_finish", "_on_finish_on_call", "on_call_total", "on_call_busy",
-                 "_busy_area", "_queue_area", "_queue_max", "_queue_bins",
-                 "_bin_width", "_inv_bin", "_stats_start", "_closed")
+                 "_add_wait", "_pending_waits", "base_servers", "extra_servers", "bookings",
+                 "_heap", "_ids", "_on_finish", "_on_finish_on_call", "on_call_total",
+                 "on_call_busy", "holds", "_busy_area", "_queue_area", "_queue_max",
+                 "_queue_bins", "_bin_width", "_inv_bin", "_stats_start", "_closed")
 
-    def __init__(self, name: str, env: simpy.Environment, servers: int, priority: bool,
+    def __init__(self, name: str, env: Environment, servers: int, priority: bool,
                  services: dict[Any, Stream], on_done: Callable[[Entity], None], sla: float,
                  bin_width: float, bin_count: int,
                  trace: Callable[..., None] | None = None) -> None:
         self.name = name
         self.env = env
-        self.priority = priority
-        self.queue: Any = [] if priority else deque()
+        self.queue: WaitingLine = PriorityLine() if priority else FifoLine()
         self.busy = 0
         self.servers = servers
         self.base_servers = servers
@@ -110,7 +85,7 @@ class Station:
         self.services = services
         self.on_done = on_done
         self.waits = Tally(sla)
-        self._wait_buffer = self.waits._buffer
+        self._bind_waits()
         self.servers_level = Level(servers)
         # Servers available to work: the scheduled ones, or more while servers cut by a shift
         # finish the service they had begun.
@@ -118,19 +93,19 @@ class Station:
         self.arrivals = 0
         self.completions = 0
         self.trace = trace
-        self._seq = 0
-        # NOTE: the heap and the event counter are SimPy's own, bound once for performance
-        # reasons (one attribute lookup instead of two per scheduled completion).
-        self._heap: list[Any] = env._queue  # type: ignore[attr-defined]
-        self._eid = env._eid  # type: ignore[attr-defined]
-        # One callbacks list for every completion here: Environment.step only reads it. Its
-        # identity also tells this station's completions apart on the heap (_in_service).
+        # NOTE: SimPy's heap and event counter, bound once for performance reasons (see
+        # kernel.scheduler): a completion is pushed without a call to Environment.schedule.
+        self._heap, self._ids = scheduler(env)
+        # One callbacks list for every completion here: Environment.step only reads it.
         self._on_finish = [self._finish]
         # Off-duty servers on call for bookings only (see StationSpec.booking_servers): up to
         # on_call_total servers in all may work on bookings at any hour.
         self.on_call_total = 0
         self.on_call_busy = 0
         self._on_finish_on_call = [self._finish_on_call]
+        # Servers held for a booking whose entity has not arrived: busy, but serving nobody.
+        # The other busy servers are the services in progress (see _busy_snapshot).
+        self.holds = 0
         # Busy servers: the sum of service durations started (plus the open parts of holds),
         # corrected at reset and read for services still running (see _busy_snapshot).
         self._busy_area = 0.0
@@ -144,99 +119,90 @@ class Station:
         self._stats_start = 0.0
         self._closed: tuple[float, Level, Level] | None = None
 
+    def _bind_waits(self) -> None:
+        # NOTE: the tally's append and its list of pending observations bound for performance
+        # reasons (see _serve); rebound whenever the tally is reset.
+        self._add_wait = self.waits.add
+        self._pending_waits = self.waits.pending
+
     # ---------------------------------------------------------------- the hot path
 
     def arrive(self, entity: Entity) -> None:
-        now = self.env._now  # type: ignore[attr-defined]
+        now = self.env.now
         self.arrivals += 1
-        trace = self.trace
-        if trace is not None:
-            trace(now, entity.id, entity.kind.name, self.name, "queue")
+        if self.trace is not None:
+            self.trace(now, entity.id, entity.kind.name, self.name, "queue")
         if self.busy < self.servers:
-            # NOTE: _start(entity, now, 0.0) inlined for performance reasons (most arrivals
-            # find a free server): keep the two in step.
-            buffer = self._wait_buffer
-            buffer.append(0.0)
-            if len(buffer) >= _FLUSH_AT:
-                self.waits.flush()
             self.busy += 1
-            if trace is not None:
-                trace(now, entity.id, entity.kind.name, self.name, "start")
-            duration = self.services[entity.kind].draw()
-            self._busy_area += duration
-            entity.callbacks = self._on_finish
-            heappush(self._heap, (now + duration, NORMAL, next(self._eid), entity))
+            self._serve(entity, now, 0.0, True)
             return
         entity.queued = now
         queue = self.queue
-        if self.priority:
-            self._seq += 1
-            heappush(queue, (entity.priority, self._seq, entity))
-        else:
-            queue.append(entity)
+        queue.push(entity)
         if len(queue) > self._queue_max:
             self._queue_max = len(queue)
 
-    def _start(self, entity: Entity, now: float, wait: float) -> None:
-        self.busy += 1
-        # NOTE: the busy-server integral is the sum of service durations, added once when the
-        # service starts instead of integrating a level at every start and finish, for
-        # performance reasons; _busy_snapshot removes what runs past the time it is read at.
-        self._busy_area += self._serve(entity, now, wait, self._on_finish)
+    def _serve(self, entity: Entity, now: float, wait: float, on_duty: bool) -> None:
+        """Record the entity's wait, start its service and schedule the end.
 
-    def _serve(self, entity: Entity, now: float, wait: float, callbacks: list[Any]) -> float:
-        """Record the entity's wait, start its service and schedule the end; the duration."""
-        buffer = self._wait_buffer
-        buffer.append(wait)
-        if len(buffer) >= _FLUSH_AT:
+        The station's service start: on arrival, from the queue, for a booking, by an on-duty
+        server (the caller counted it busy) or an on-call one. Only ``_finish`` inlines it (with
+        ``_serve_next``), for the hand-off from a completion to the head of the queue.
+        """
+        self._add_wait(wait)
+        if len(self._pending_waits) >= CHUNK:
             self.waits.flush()
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, "start")
         duration = self.services[entity.kind].draw()
+        end = now + duration
+        if on_duty:
+            # NOTE: the busy-server integral is the sum of service durations, added once when
+            # the service starts instead of integrating a level at every start and finish, for
+            # performance reasons; _busy_snapshot removes what runs past the time it is read at.
+            self._busy_area += duration
+            entity.callbacks = self._on_finish
+        else:
+            entity.callbacks = self._on_finish_on_call
         # NOTE: the entity is its own completion event (see Entity), scheduled as
         # Environment.schedule would, for performance reasons.
-        entity.callbacks = callbacks
-        heappush(self._heap, (now + duration, NORMAL, next(self._eid), entity))
-        return duration
+        heappush(self._heap, (end, NORMAL, next(self._ids), entity))
 
     def _finish(self, entity: Entity) -> None:
-        now = self.env._now  # type: ignore[attr-defined]
+        now = self.env.now
         self.completions += 1
-        trace = self.trace
-        if trace is not None:
-            trace(now, entity.id, entity.kind.name, self.name, "finish")
+        if self.trace is not None:
+            self.trace(now, entity.id, entity.kind.name, self.name, "finish")
         # The server just freed is free if busy - 1 < servers, i.e. busy <= servers.
         if self.bookings and self.busy <= self.servers:
             self.busy -= 1
             self._take_booking(now)
         elif self.queue and self.busy <= self.servers:
-            # NOTE: _start_next and _start inlined for performance reasons (at high load most
-            # completions start the next customer); the freed server is taken again at once,
-            # so busy does not change. Keep in step with _start_next and _start.
-            if self.priority:
-                nxt = heappop(self.queue)[2]
-            else:
-                nxt = self.queue.popleft()
+            # The freed server is taken again at once: busy is unchanged.
+            # NOTE: _serve_next and _serve inlined for performance reasons: at high load most
+            # completions start the next customer. benchmarks/test_micro.py station_handoff
+            # (fast mode, best of 6 runs): 1.38 us per customer inlined, 1.43 us through the
+            # two calls; the hand-off alone, without the join, 0.92 against 1.04 us. Keep in
+            # step with _serve_next and _serve.
+            nxt = self.queue.take()
             queued = nxt.queued
             wait = now - queued
             nxt.wait += wait
             self._queue_area += wait
-            inv_bin = self._inv_bin
-            index = int(now * inv_bin)
-            if int(queued * inv_bin) == index:
+            index = int(now * self._inv_bin)
+            if int(queued * self._inv_bin) == index:
                 self._queue_bins[index] += wait
             else:
                 self._spread(queued, now, self._queue_bins)
-            buffer = self._wait_buffer
-            buffer.append(wait)
-            if len(buffer) >= _FLUSH_AT:
+            self._add_wait(wait)
+            if len(self._pending_waits) >= CHUNK:
                 self.waits.flush()
-            if trace is not None:
-                trace(now, nxt.id, nxt.kind.name, self.name, "start")
+            if self.trace is not None:
+                self.trace(now, nxt.id, nxt.kind.name, self.name, "start")
             duration = self.services[nxt.kind].draw()
             self._busy_area += duration
             nxt.callbacks = self._on_finish
-            heappush(self._heap, (now + duration, NORMAL, next(self._eid), nxt))
+            heappush(self._heap, (now + duration, NORMAL, next(self._ids), nxt))
         else:
             self.busy -= 1
             if self.busy >= self.servers:
@@ -245,11 +211,9 @@ class Station:
                 self.capacity_level.set(now, self.busy)
         self.on_done(entity)
 
-    def _start_next(self, now: float) -> None:
-        if self.priority:
-            entity = heappop(self.queue)[2]
-        else:
-            entity = self.queue.popleft()
+    def _serve_next(self, now: float) -> None:
+        """Serve the head of the queue by an on-duty server already counted busy."""
+        entity = self.queue.take()
         queued = entity.queued
         wait = now - queued
         entity.wait += wait
@@ -257,8 +221,12 @@ class Station:
         # (Little's law, interval by interval) instead of a level updated at every join and
         # every start, for performance reasons; _queue_snapshot adds those still waiting.
         self._queue_area += wait
-        self._spread(queued, now, self._queue_bins)
-        self._start(entity, now, wait)
+        index = int(now * self._inv_bin)
+        if int(queued * self._inv_bin) == index:
+            self._queue_bins[index] += wait  # most waits fall within one bin
+        else:
+            self._spread(queued, now, self._queue_bins)
+        self._serve(entity, now, wait, True)
 
     def _spread(self, start: float, end: float, bins: list[float]) -> None:
         """Add the interval [start, end] of one waiting customer to the per-bin integrals."""
@@ -282,7 +250,7 @@ class Station:
 
     def book(self, entity: Entity) -> None:
         """The request of an entity that will arrive later (see ``Visit.reserve_ahead``)."""
-        now = self.env._now  # type: ignore[attr-defined]
+        now = self.env.now
         entity.booking = BOOKED
         if self.busy < self.servers and not self.bookings:
             self._hold(entity, now)
@@ -296,24 +264,25 @@ class Station:
         if entity.booking == NO_BOOKING:
             self.arrive(entity)
             return
-        now = self.env._now  # type: ignore[attr-defined]
+        now = self.env.now
         self.arrivals += 1
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, "queue")
         if entity.booking == HELD:
             entity.booking = NO_BOOKING
-            self.busy -= 1  # the held server now serves it; _start counts it busy again
+            self.holds -= 1
             self._busy_area += now  # the hold ends (it began with -= in _hold)
-            self._start(entity, now, 0.0)
+            self._serve(entity, now, 0.0, True)  # by the held server, still counted busy
         elif entity.booking == HELD_ON_CALL:
             entity.booking = NO_BOOKING
-            self._serve(entity, now, 0.0, self._on_finish_on_call)
+            self._serve(entity, now, 0.0, False)
         else:
             entity.booking = BOOKED_HERE
             entity.queued = now
 
     def _hold(self, entity: Entity, now: float) -> None:
         self.busy += 1
+        self.holds += 1
         self._busy_area -= now  # a hold's busy time: its end minus its start
         entity.booking = HELD
 
@@ -323,7 +292,8 @@ class Station:
             entity.booking = NO_BOOKING
             wait = now - entity.queued
             entity.wait += wait
-            self._start(entity, now, wait)
+            self.busy += 1
+            self._serve(entity, now, wait, True)
         else:
             self._hold(entity, now)
 
@@ -339,7 +309,7 @@ class Station:
         entity.booking = HELD_ON_CALL
 
     def _finish_on_call(self, entity: Entity) -> None:
-        now = self.env._now  # type: ignore[attr-defined]
+        now = self.env.now
         self.completions += 1
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, "finish")
@@ -355,7 +325,7 @@ class Station:
             self.on_call_busy += 1
             wait = now - entity.queued
             entity.wait += wait
-            self._serve(entity, now, wait, self._on_finish_on_call)
+            self._serve(entity, now, wait, False)
         else:
             self._hold_on_call(entity)
 
@@ -372,7 +342,7 @@ class Station:
         self._apply_servers()
 
     def _apply_servers(self) -> None:
-        now = self.env._now  # type: ignore[attr-defined]
+        now = self.env.now
         self.servers = self.base_servers + self.extra_servers
         self.servers_level.set(now, self.servers)
         self.capacity_level.set(now, max(self.servers, self.busy))
@@ -382,18 +352,14 @@ class Station:
             if self.bookings:
                 self._take_booking(now)
             else:
-                self._start_next(now)
+                self.busy += 1
+                self._serve_next(now)
 
     def head_wait(self) -> float:
         """How long the customer at the head of the queue has waited (0 if nobody waits)."""
         if not self.queue:
             return 0.0
-        head = self.queue[0][2] if self.priority else self.queue[0]
-        return self.env._now - head.queued  # type: ignore[attr-defined]
-
-    @property
-    def waiting(self) -> int:
-        return len(self.queue)
+        return self.env.now - self.queue.head().queued
 
     def load(self) -> float:
         """Customers per open server: the shortest-queue criterion."""
@@ -403,25 +369,26 @@ class Station:
 
     # ---------------------------------------------------------------- statistics
 
-    def _waiting(self) -> list[Entity]:
-        return [item[2] for item in self.queue] if self.priority else list(self.queue)
+    def _service_ends(self) -> list[float]:
+        """End times of the on-duty services in progress, in the order SimPy's heap holds them.
 
-    def _in_service(self) -> list[float]:
-        """Completion times of the services running here (read from SimPy's heap)."""
-        on_finish = self._on_finish
-        return [item[0] for item in self._heap
-                if getattr(item[3], "callbacks", None) is on_finish]
+        Their count is the station's own (``busy - holds``); the times come from the schedule
+        because the snapshots sum them in that order, which earlier results were computed in
+        (a sum in start order differs in the last bits).
+        """
+        ends = scheduled_times(self.env, self._on_finish)
+        assert len(ends) == self.busy - self.holds
+        return ends
 
     def reset_statistics(self, now: float) -> None:
         """Start the averages afresh at ``now`` (end of warm-up); the per-bin series go on."""
         self.waits.reset()
-        self._wait_buffer = self.waits._buffer
-        waiting = self._waiting()
+        self._bind_waits()
+        waiting = self.queue.entities()
         self._queue_area = -sum(now - entity.queued for entity in waiting)
         self._queue_max = len(waiting)
-        finishes = self._in_service()
-        held = self.busy - len(finishes)
-        self._busy_area = sum(finish - now for finish in finishes) - held * now
+        finishes = self._service_ends()
+        self._busy_area = sum(finish - now for finish in finishes) - self.holds * now
         self._stats_start = now
         self.servers_level.reset(now)
         self.capacity_level.reset(now)
@@ -436,16 +403,14 @@ class Station:
         self._closed = (now, self._queue_snapshot(now), self._busy_snapshot(now))
 
     def _queue_snapshot(self, now: float) -> Level:
-        waiting = self._waiting()
+        waiting = self.queue.entities()
         starts = np.fromiter((entity.queued for entity in waiting), dtype=float,
                              count=len(waiting))
-        level = Level(len(waiting), self._stats_start)
-        level.area = self._queue_area + float(np.sum(now - starts))
-        level.maximum = self._queue_max
-        level.last = now
-        level.bin_width = self._bin_width
-        level.bins = np.asarray(self._queue_bins, dtype=float) + self._spread_all(starts, now)
-        return level
+        return Level.integrated(
+            len(waiting), self._stats_start, now,
+            area=self._queue_area + float(np.sum(now - starts)), maximum=self._queue_max,
+            bin_width=self._bin_width,
+            bins=np.asarray(self._queue_bins, dtype=float) + self._spread_all(starts, now))
 
     def _spread_all(self, starts: np.ndarray, end: float) -> np.ndarray:
         """Per-bin integrals of many intervals [start, end] at once, in O(intervals + bins):
@@ -475,24 +440,22 @@ class Station:
         return result
 
     def _busy_snapshot(self, now: float) -> Level:
-        finishes = self._in_service()
-        held = self.busy - len(finishes)
-        level = Level(self.busy, self._stats_start)
-        level.area = self._busy_area - sum(finish - now for finish in finishes) + held * now
-        level.maximum = math.nan  # not tracked: no KPI reads it
-        level.last = now
-        return level
+        finishes = self._service_ends()
+        return Level.integrated(
+            self.busy, self._stats_start, now,
+            area=self._busy_area - sum(finish - now for finish in finishes) + self.holds * now,
+            maximum=math.nan)  # the maximum is not tracked: no KPI reads it
 
     @property
     def queue_level(self) -> Level:
         """Queue length over time since the last reset (per-bin series over the whole run)."""
         if self._closed is not None:
             return self._closed[1]
-        return self._queue_snapshot(self.env._now)  # type: ignore[attr-defined]
+        return self._queue_snapshot(self.env.now)
 
     @property
     def busy_level(self) -> Level:
         """Busy (or held) servers over time since the last reset; ``maximum`` is not tracked."""
         if self._closed is not None:
             return self._closed[2]
-        return self._busy_snapshot(self.env._now)  # type: ignore[attr-defined]
+        return self._busy_snapshot(self.env.now)

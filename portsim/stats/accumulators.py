@@ -19,7 +19,7 @@ HIST_MIN = 1e-4
 HIST_REL = 0.002
 _LOG_STEP = math.log1p(HIST_REL)
 HIST_BINS = int(math.ceil(math.log(1e7 / HIST_MIN) / _LOG_STEP)) + 1
-_CHUNK = 4096
+CHUNK = 4096  # observations buffered before a tally folds them in
 
 
 def bin_edges() -> np.ndarray:
@@ -30,16 +30,18 @@ def bin_edges() -> np.ndarray:
 class Tally:
     """Count, mean, variance, max, share within a threshold and a quantile histogram.
 
-    Observations are appended to a short list (``add`` is ``list.append``, bound once for speed)
-    and folded into the totals every few thousand values.
+    Observations are appended to a short list, ``pending`` (``add`` is its ``append``, bound
+    once for speed), and folded into the totals every few thousand values. A hot loop that binds
+    ``add`` may test ``len(pending) >= CHUNK`` itself to fold at the points :meth:`maybe_flush`
+    would; both are replaced by :meth:`reset`, so rebind them after it.
     """
 
     __slots__ = ("threshold", "count", "total", "total_sq", "maximum", "zeros", "within",
-                 "histogram", "_buffer", "add")
+                 "histogram", "pending", "add")
 
     def __init__(self, threshold: float = math.inf) -> None:
         self.threshold = threshold
-        self._buffer: list[float] = []
+        self.pending: list[float] = []
         self.reset()
 
     def reset(self) -> None:
@@ -50,14 +52,14 @@ class Tally:
         self.zeros = 0
         self.within = 0
         self.histogram = np.zeros(HIST_BINS, dtype=np.int64)
-        self._buffer = []
-        self.add = self._buffer.append
+        self.pending = []
+        self.add = self.pending.append
 
     def flush(self) -> None:
-        if not self._buffer:
+        if not self.pending:
             return
-        values = np.asarray(self._buffer, dtype=float)
-        self._buffer.clear()
+        values = np.asarray(self.pending, dtype=float)
+        self.pending.clear()
         size = values.size
         self.count += size
         self.total += float(values.sum())
@@ -86,7 +88,7 @@ class Tally:
             self.histogram[low:low + counts.size] += counts
 
     def maybe_flush(self) -> None:
-        if len(self._buffer) >= _CHUNK:
+        if len(self.pending) >= CHUNK:
             self.flush()
 
     @property
@@ -196,6 +198,18 @@ class Level:
         if self.bins is not None and self._bin_index < self.bins.size:
             self.bins[self._bin_index] += self._bin_area
             self._bin_area = 0.0
+
+    @classmethod
+    def integrated(cls, value: float, start: float, end: float, area: float, maximum: float,
+                   bin_width: float | None = None, bins: np.ndarray | None = None) -> Level:
+        """A level integrated elsewhere over [start, end]: ``area`` and per-bin ``bins``."""
+        level = cls(value, start)
+        level.area = area
+        level.maximum = maximum
+        level.last = end
+        level.bin_width = bin_width
+        level.bins = bins
+        return level
 
     def time_average(self) -> float:
         span = self.last - self.start

@@ -26,8 +26,7 @@ def test_tally_quantiles_match_exact_order_statistics_within_bin_width():
     tally = Tally()
     for value in values:
         tally.add(float(value))
-        if len(tally._buffer) >= 4096:
-            tally.flush()
+        tally.maybe_flush()
     for q in (0.1, 0.5, 0.9, 0.95, 0.99):
         exact = float(np.quantile(values, q))
         if exact == 0:

@@ -1,0 +1,122 @@
+"""Arrival times of one entity class: increasing, lazy, and from the class's own random stream.
+
+Poisson, rate profile (thinning), timetable (batches, possibly spread and repeated) and a fixed
+trace of times; all stop before the horizon.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator
+
+import numpy as np
+
+from portsim.engine import model as m
+from portsim.engine.distributions import Exponential
+from portsim.engine.streams import batch_sizes
+
+
+def arrival_times(arrivals: m.Arrivals, rng: np.random.Generator,
+                  horizon: float) -> Iterator[float]:
+    """The increasing arrival times of one class, drawn lazily from ``rng``."""
+    if isinstance(arrivals, m.Poisson):
+        return _poisson_times(arrivals.rate, rng, horizon)
+    if isinstance(arrivals, m.RateProfile):
+        return _profile_times(arrivals, rng, horizon)
+    if isinstance(arrivals, m.Timetable):
+        return _timetable_times(arrivals, rng, horizon)
+    if isinstance(arrivals, m.Trace):
+        return iter(sorted(t for t in arrivals.times if t < horizon))
+    raise TypeError(f"unknown arrivals {arrivals!r}")  # pragma: no cover
+
+
+# NOTE: Poisson and thinned arrival times are cumulated by numpy a batch at a time, for
+# performance reasons (a generator resumed per arrival cost more than the arrival's own event).
+# The variates are the streams' own, in the same batch sizes and the same order (batch_sizes);
+# np.cumsum adds strictly in sequence, so every time is the float the one-by-one loop
+# ``t += gap`` gives, and the thinning test is the same arithmetic, element by element.
+
+
+def _poisson_times(rate: float, rng: np.random.Generator, horizon: float) -> Iterator[float]:
+    if rate <= 0:
+        return iter(())
+    return itertools.chain.from_iterable(_poisson_batches(1.0 / rate, rng, horizon))
+
+
+def _poisson_batches(mean: float, rng: np.random.Generator,
+                     horizon: float) -> Iterator[list[float]]:
+    t = 0.0
+    for size in batch_sizes():
+        times = Exponential(mean).sample(rng, size)
+        times[0] += t
+        np.cumsum(times, out=times)
+        if times[-1] >= horizon:
+            yield times[:int(np.searchsorted(times, horizon))].tolist()
+            return
+        yield times.tolist()
+        t = float(times[-1])
+
+
+def _profile_times(profile: m.RateProfile, rng: np.random.Generator,
+                   horizon: float) -> Iterator[float]:
+    # Thinning (Lewis & Shedler): candidates at the peak rate, each kept with probability
+    # rate(t)/peak; rejected candidates cost no SimPy event.
+    peak = max(profile.rates)
+    if peak <= 0:
+        return iter(())
+    return itertools.chain.from_iterable(_profile_batches(profile, peak, rng, horizon))
+
+
+def _profile_batches(profile: m.RateProfile, peak: float, rng: np.random.Generator,
+                     horizon: float) -> Iterator[list[float]]:
+    gaps = Exponential(1.0 / peak)
+    rates = np.asarray(profile.rates, dtype=float)
+    width, period = profile.bin_width, profile.period
+    t = 0.0
+    for size in batch_sizes():
+        times = gaps.sample(rng, size)
+        times[0] += t
+        np.cumsum(times, out=times)
+        below = int(np.searchsorted(times, horizon))  # candidates before the horizon
+        if below == 0:
+            return
+        uniforms = rng.random(size)  # drawn after the gaps, as the one-by-one streams did
+        candidates = times[:below]
+        index = np.floor_divide(np.remainder(candidates, period), width).astype(np.int64)
+        keep = uniforms[:below] * peak < rates[index % len(rates)]
+        yield candidates[keep].tolist()
+        if below < size:
+            return
+        t = float(times[-1])
+
+
+def _timetable_times(table: m.Timetable, rng: np.random.Generator,
+                     horizon: float) -> Iterator[float]:
+    # Batches may overlap (a spread longer than the gap to the next batch): members wait in a
+    # heap until no earlier member can still come.
+    rows = sorted(zip(table.times, table.counts, table.spreads, strict=True))
+    if not rows:
+        return
+    pending: list[float] = []
+    cycle = 0.0
+    while True:
+        for at, count, spread in rows:
+            when = cycle + at
+            if when >= horizon:
+                while pending:
+                    yield heapq.heappop(pending)
+                return
+            while pending and pending[0] <= when:
+                yield heapq.heappop(pending)
+            if spread > 0:
+                members = (when + rng.uniform(0.0, spread, count)).tolist()
+            else:
+                members = [when] * count
+            for member in members:
+                heapq.heappush(pending, member)
+        if table.repeat_every is None:
+            while pending:
+                yield heapq.heappop(pending)
+            return
+        cycle += table.repeat_every

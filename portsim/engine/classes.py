@@ -1,0 +1,46 @@
+"""The runtime state of one entity class in one replication: its counters, tallies and series."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from portsim.stats.accumulators import Tally
+
+
+class ClassState:
+    """Runtime state of one entity class in one replication."""
+
+    __slots__ = ("name", "priority", "waits", "sojourns", "arrivals", "completions",
+                 "arrival_series", "completion_series", "first_node", "due_after", "lateness",
+                 "milestones",
+                 "add_wait", "add_sojourn")
+
+    def __init__(self, name: str, priority: int, sla: float, bins: int,
+                 due_after: float | None = None) -> None:
+        self.name = name
+        self.priority = priority
+        self.due_after = due_after
+        self.lateness = Tally(0.0) if due_after is not None else None
+        self.milestones: dict[str, Tally] = {}
+        self.waits = Tally(sla)
+        self.sojourns = Tally()
+        self.arrivals = 0
+        self.completions = 0
+        self.arrival_series = [0] * bins
+        self.completion_series = [0] * bins
+        self.first_node: Any = None
+        # NOTE: the tallies' appends bound here for performance reasons; rebound on reset.
+        self.add_wait = self.waits.add
+        self.add_sojourn = self.sojourns.add
+
+    def reset(self) -> None:
+        self.waits.reset()
+        self.sojourns.reset()
+        if self.lateness is not None:
+            self.lateness.reset()
+        for tally in self.milestones.values():
+            tally.reset()
+        self.add_wait = self.waits.add
+        self.add_sojourn = self.sojourns.add
+        self.arrivals = 0
+        self.completions = 0

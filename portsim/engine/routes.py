@@ -1,0 +1,146 @@
+"""A route compiled to linked nodes, one per step: the entity carries only the node it is at.
+
+Each node knows its successor; branches and optional steps link to the sub-routes they choose
+between, which continue at the step after the branch. Branches, optional steps, spawns and
+delays draw from their own random streams, named by the class and the step's path in the route.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from portsim.engine import model as m
+from portsim.engine.streams import Stream, Uniforms, generator
+from portsim.stats.accumulators import Tally
+
+if TYPE_CHECKING:
+    from portsim.engine.classes import ClassState
+    from portsim.engine.station import Station
+
+
+class VisitNode:
+    __slots__ = ("station", "next")
+
+    def __init__(self, station: Station) -> None:
+        self.station = station
+        self.next: Any = None
+
+
+class BookedVisitNode(VisitNode):
+    """The first visit of a class that books its station ahead of arrival."""
+
+    __slots__ = ()
+
+
+class SpawnNode:
+    __slots__ = ("kind", "count", "spread", "uniforms_rng", "wait", "next")
+
+    def __init__(self, kind: ClassState, count: Stream, spread: float,
+                 uniforms_rng: np.random.Generator, wait: bool) -> None:
+        self.kind = kind
+        self.count = count
+        self.spread = spread
+        self.uniforms_rng = uniforms_rng
+        self.wait = wait
+        self.next: Any = None
+
+
+class ChoiceNode:
+    """Shortest-queue choice between stations."""
+
+    __slots__ = ("stations", "next")
+
+    def __init__(self, stations: list[Station]) -> None:
+        self.stations = stations
+        self.next: Any = None
+
+
+class BranchNode:
+    __slots__ = ("cumulative", "targets", "uniforms", "next")
+
+    def __init__(self, cumulative: list[float], targets: list[Any], uniforms: Uniforms) -> None:
+        self.cumulative = cumulative
+        self.targets = targets
+        self.uniforms = uniforms
+        self.next: Any = None
+
+
+class MilestoneNode:
+    __slots__ = ("tally", "next")
+
+    def __init__(self, tally: Tally) -> None:
+        self.tally = tally
+        self.next: Any = None
+
+
+class DelayNode:
+    __slots__ = ("stream", "next")
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+        self.next: Any = None
+
+
+class RouteCompiler:
+    """Compiles the routes of one replication onto its stations and class states."""
+
+    def __init__(self, stations: dict[str, Station], classes: dict[str, ClassState], seed: int,
+                 replication: int, sla: float) -> None:
+        self.stations = stations
+        self.classes = classes
+        self.seed = seed
+        self.replication = replication
+        self.sla = sla
+
+    def _generator(self, purpose: str, class_name: str, where: str) -> np.random.Generator:
+        return generator(self.seed, self.replication, purpose, class_name, where)
+
+    def compile(self, route: m.Route, class_name: str, path: str = "route",
+                after: Any = None) -> Any:
+        """Link the steps of ``route`` so the last one continues at ``after``; the first node."""
+        head = after
+        for index in range(len(route) - 1, -1, -1):
+            step = route[index]
+            where = f"{path}/{index}"
+            if isinstance(step, m.Visit):
+                node_type = BookedVisitNode if step.reserve_ahead else VisitNode
+                node: Any = node_type(self.stations[step.station])
+                node.next = head
+            elif isinstance(step, m.Milestone):
+                milestones = self.classes[class_name].milestones
+                node = MilestoneNode(milestones.setdefault(step.name, Tally(self.sla)))
+                node.next = head
+            elif isinstance(step, m.Spawn):
+                node = SpawnNode(
+                    self.classes[step.class_name],
+                    Stream(step.count, self._generator("spawn", class_name, where)),
+                    step.spread, self._generator("spawn-spread", class_name, where), step.wait)
+                node.next = head
+            elif isinstance(step, m.ShortestQueue):
+                node = ChoiceNode([self.stations[name] for name in step.stations])
+                node.next = head
+            elif isinstance(step, m.Delay):
+                node = DelayNode(Stream(step.duration,
+                                        self._generator("delay", class_name, where)))
+                node.next = head
+            elif isinstance(step, m.Branch):
+                total = 0.0
+                cumulative, targets = [], []
+                for option, (probability, sub) in enumerate(step.options):
+                    total += probability
+                    cumulative.append(total)
+                    targets.append(self.compile(sub, class_name, f"{where}/{option}", head))
+                cumulative[-1] = math.inf  # rounding must never leave an entity unrouted
+                node = BranchNode(cumulative, targets,
+                                  Uniforms(self._generator("branch", class_name, where)))
+            elif isinstance(step, m.OptionalStep):
+                taken = self.compile(step.route, class_name, f"{where}/0", head)
+                node = BranchNode([step.probability, math.inf], [taken, head],
+                                  Uniforms(self._generator("branch", class_name, where)))
+            else:  # pragma: no cover - the model's types rule this out
+                raise TypeError(f"unknown route step {step!r}")
+            head = node
+        return head
