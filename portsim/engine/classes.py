@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from portsim.stats.accumulators import Tally
+from portsim.stats.slots import SlotTally
 
 
 class ClassState:
@@ -12,17 +13,20 @@ class ClassState:
 
     __slots__ = ("name", "priority", "waits", "sojourns", "arrivals", "completions",
                  "arrival_series", "completion_series", "first_node", "due_after", "lateness",
-                 "milestones",
-                 "add_wait", "add_sojourn")
+                 "milestones", "slots",
+                 "add_wait", "add_sojourn", "add_arrived")
 
     def __init__(self, name: str, priority: int, sla: float, bins: int,
-                 due_after: float | None = None) -> None:
+                 due_after: float | None = None, slots: SlotTally | None = None) -> None:
         self.name = name
         self.priority = priority
         self.due_after = due_after
         self.lateness = Tally(0.0) if due_after is not None else None
         self.milestones: dict[str, Tally] = {}
-        self.waits = Tally(sla)
+        # Waits filed by the clock slot of arrival too: each wait recorded is paired with its
+        # member's arrival time (add_arrived), folded together when the tally folds.
+        self.slots = slots if slots is not None else SlotTally(1.0, sla)
+        self.waits = Tally(sla, on_flush=self.slots.fold_pending)
         self.sojourns = Tally()
         self.arrivals = 0
         self.completions = 0
@@ -32,9 +36,11 @@ class ClassState:
         # NOTE: the tallies' appends bound here for performance reasons; rebound on reset.
         self.add_wait = self.waits.add
         self.add_sojourn = self.sojourns.add
+        self.add_arrived = self.slots.times.append
 
     def reset(self) -> None:
         self.waits.reset()
+        self.slots.drop_pending()
         self.sojourns.reset()
         if self.lateness is not None:
             self.lateness.reset()

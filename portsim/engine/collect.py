@@ -1,17 +1,28 @@
 """Collection: the KPIs, series and histograms of one finished replication.
 
-A function of the replication's state (classes, stations, system counters) at the horizon.
+The KPIs are those of the catalogue (:mod:`portsim.stats.kpis`), in its order: each row is
+built by asking the catalogue which keys a class, station or the whole port has and computing
+each here, in one place. Adding a KPI means adding it to the catalogue and to the table of
+values below.
+
+Waits still in progress at the end (customers in a queue) count, with their wait so far, in the
+wait quantiles, the maximum, the share within the standard and the slot KPIs; ``waiting_end``
+says how many they are. The mean wait is that of the waits that ended.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from portsim.engine import model as m
+from portsim.stats import kpis as catalogue
 from portsim.stats.accumulators import Tally
+from portsim.stats.slots import SlotSummary, SlotTally
 
 if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
@@ -32,75 +43,272 @@ class ReplicationResult:
     wall_seconds: float = 0.0
 
 
+# ----------------------------------------------------------------------------- what is measured
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The clock slots and clock times a model's KPIs cover, after the warm-up."""
+
+    slots: tuple[str, ...]          # pooled slot names, in clock order
+    day_slots: tuple[str, ...]      # per-day slot names (when more than one day is measured)
+    clocks: tuple[str, ...]         # queue_at names, pooled then per day
+    slot_index: dict[str, tuple[int, ...]]  # name -> indices into the run's slots
+    clock_samples: dict[str, tuple[tuple[int, float], ...]]  # name -> (day, minute) samples
+
+
+def layout(model: m.Model) -> Layout:
+    """Which slots and clock times ``model``'s KPIs report."""
+    width, day = model.slot_minutes, m.MINUTES_PER_DAY
+    per_day = round(day / width)
+    days = max(1, math.ceil(model.horizon / day))
+    starts = np.arange(days * per_day) * width
+    measured = (starts >= model.warmup - 1e-9) & (starts < model.horizon)
+    pooled: dict[str, list[int]] = {}
+    by_day: dict[str, list[int]] = {}
+    measured_days = sorted({int(i // per_day) for i in np.flatnonzero(measured)})
+    for index in np.flatnonzero(measured):
+        start = float(starts[index])
+        pooled.setdefault(catalogue.slot_name(start % day), []).append(int(index))
+        if len(measured_days) > 1:
+            by_day[catalogue.slot_name(start % day, int(index // per_day) + 1)] = [int(index)]
+    samples = clock_samples(model)
+    clocks: dict[str, list[tuple[int, float]]] = {}
+    for minute in sorted(set(model.queue_at)):
+        clocks[catalogue.clock_name(minute)] = [s for s in samples if s[1] == minute]
+    sample_days = sorted({d for d, _ in samples})
+    if len(sample_days) > 1:
+        for sample in samples:
+            clocks[catalogue.clock_name(sample[1], sample[0] + 1)] = [sample]
+    ordered = sorted(pooled, key=lambda name: name[1:])
+    return Layout(tuple(ordered), tuple(by_day),
+                  tuple(name for name in clocks if clocks[name]),
+                  {**{k: tuple(v) for k, v in pooled.items()},
+                   **{k: tuple(v) for k, v in by_day.items()}},
+                  {k: tuple(v) for k, v in clocks.items() if v})
+
+
+def clock_samples(model: m.Model) -> list[tuple[int, float]]:
+    """Every (day, minute of the day) at which queues are recorded: the ``queue_at`` clock
+    times of each day that fall after the warm-up and before the horizon."""
+    samples = []
+    for day in range(math.ceil(model.horizon / m.MINUTES_PER_DAY)):
+        for minute in sorted(set(model.queue_at)):
+            when = day * m.MINUTES_PER_DAY + minute
+            if model.warmup <= when < model.horizon:
+                samples.append((day, minute))
+    return samples
+
+
+def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
+    """The KPIs a run of ``model`` reports, by scope and name, without running it."""
+    plan = layout(model)
+    slots = plan.slots + plan.day_slots
+    return {
+        "classes": {spec.name: [kpi.key for kpi in catalogue.class_kpis(
+            m.milestone_names(spec.route), spec.due_after is not None, slots)]
+            for spec in model.classes},
+        "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(slots, plan.clocks)]
+                     for spec in model.stations},
+        "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
+    }
+
+
+# ----------------------------------------------------------------------------- collection
+
+
 def collect(state: Replication, events: int, wall_seconds: float) -> ReplicationResult:
     """The KPIs of a replication run to its horizon; closes its stations' statistics."""
-    end = state.model.horizon
-    hours = (end - state.model.warmup) / 60.0
+    model = state.model
+    end = model.horizon
+    hours = (end - model.warmup) / 60.0
+    plan = layout(model)
+    waiting = _still_waiting(state, end)
     kpis: dict[str, dict[str, dict[str, float]]] = {"classes": {}, "stations": {}}
     histograms: dict[str, Any] = {"classes": {}, "stations": {}}
     for name, kind in state.classes.items():
-        kpis["classes"][name] = _class_kpis(kind, hours)
+        kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name), plan)
         histograms["classes"][name] = _histogram(kind.waits)
     for name, station in state.stations.items():
         station.close(end)
-        kpis["stations"][name] = _station_kpis(station, hours)
+        kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan)
         histograms["stations"][name] = _histogram(station.waits)
-    kpis["system"] = {"all": _system_kpis(state, end, hours)}
+    kpis["system"] = {"all": _system_row(state, end, hours, waiting)}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
                              events, wall_seconds)
 
 
-def _class_kpis(kind: ClassState, hours: float) -> dict[str, float]:
-    row = {"arrivals": float(kind.arrivals), "completions": float(kind.completions),
-           "arrival_rate_per_hour": kind.arrivals / hours,
-           "throughput_per_hour": kind.completions / hours}
-    row.update(_tally_kpis("wait", kind.waits))
-    row["prob_wait"] = kind.waits.share_positive()
-    row.update(_tally_kpis("sojourn", kind.sojourns))
-    for milestone, tally in kind.milestones.items():
-        row.update(_tally_kpis(f"until_{milestone}", tally))
-    if kind.lateness is not None:
-        row["late_share"] = 1.0 - kind.lateness.share_within()
-        row["lateness_mean"] = kind.lateness.mean
-        row["lateness_max"] = kind.lateness.maximum if kind.lateness.count else math.nan
+@dataclass
+class _Waiting:
+    """Waits in progress at the end: per class (wait so far, arrival at the port) and per
+    station (time in its queue, time it joined)."""
+
+    classes: dict[str, tuple[np.ndarray, np.ndarray]]
+    stations: dict[str, tuple[np.ndarray, np.ndarray]]
+
+    def all_class_waits(self) -> np.ndarray:
+        parts = [waits for waits, _ in self.classes.values()]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def _still_waiting(state: Replication, end: float) -> _Waiting:
+    by_class: dict[str, tuple[list[float], list[float]]] = {}
+    stations = {}
+    for name, station in state.stations.items():
+        entities = station.queue.entities()
+        queued = np.array([entity.queued for entity in entities], dtype=float)
+        stations[name] = (end - queued, queued)
+        for entity in entities:
+            waits, arrived = by_class.setdefault(entity.kind.name, ([], []))
+            waits.append(entity.wait + end - entity.queued)
+            arrived.append(entity.arrived)
+    return _Waiting({name: (np.asarray(w, dtype=float), np.asarray(a, dtype=float))
+                     for name, (w, a) in by_class.items()}, stations)
+
+
+Values = dict[str, Callable[[], float]]
+
+
+def _row(kpis: Iterator[catalogue.Kpi], scalars: Values,
+         families: dict[str, tuple[Tally, np.ndarray | None]],
+         slots: dict[str, SlotSummary], clocks: dict[str, float]) -> dict[str, float]:
+    """One row: each catalogue KPI computed from the scalars, the tally families, the slot
+    summaries or the clock samples."""
+    row: dict[str, float] = {}
+    with_censored: dict[str, Tally] = {}
+    for kpi in kpis:
+        key = kpi.key
+        if key in scalars:
+            row[key] = scalars[key]()
+        elif kpi.family is not None:
+            tally, censored = families[kpi.family]
+            suffix = key[len(kpi.family) + 1:]
+            if suffix != "mean" and censored is not None and censored.size:
+                if kpi.family not in with_censored:
+                    with_censored[kpi.family] = tally.with_values(censored)
+                tally = with_censored[kpi.family]
+            row[key] = _tally_value(tally, suffix)
+        elif key.startswith("queue_at_"):
+            row[key] = clocks[key.removeprefix("queue_at_")]
+        else:
+            parsed = catalogue.parse_slot_key(key)
+            assert parsed is not None, key
+            row[key] = _slot_value(slots[parsed[0]], parsed[1])
     return row
 
 
-def _station_kpis(station: Station, hours: float) -> dict[str, float]:
+def _tally_value(tally: Tally, suffix: str) -> float:
+    if suffix == "mean":
+        return tally.mean
+    if suffix == "max":
+        return tally.maximum if tally.count else math.nan
+    if suffix == "sla_share":
+        return tally.share_within()
+    return tally.quantile(int(suffix[1:]) / 100.0)
+
+
+def _slot_value(summary: SlotSummary, stat: str) -> float:
+    if stat == "count":
+        return float(summary.count)
+    if stat == "mean":
+        return summary.mean
+    if stat == "p95":
+        return summary.p95
+    return summary.beyond_share
+
+
+def _slot_summaries(tally: SlotTally, waiting: tuple[np.ndarray, np.ndarray] | None,
+                    plan: Layout) -> dict[str, SlotSummary]:
+    """The slot summaries a row reports (pooled over measured days, and per day)."""
+    if not plan.slots:
+        return {}
+    if waiting is not None and waiting[0].size:
+        tally.add_many(*waiting)
+    pooled = tally.pooled()
+    per_day = tally.slots_per_day
+    found = {name: pooled[plan.slot_index[name][0] % per_day] for name in plan.slots}
+    if plan.day_slots:
+        days = tally.by_day()
+        for name in plan.day_slots:
+            (index,) = plan.slot_index[name]
+            found[name] = days[index // per_day][index % per_day]
+    return found
+
+
+def _class_row(kind: ClassState, hours: float,
+               waiting: tuple[np.ndarray, np.ndarray] | None, plan: Layout) -> dict[str, float]:
+    censored = waiting[0] if waiting is not None else np.zeros(0)
+    kind.waits.flush()  # its last chunk reaches the slots (the tally's on_flush) first
+    scalars: Values = {
+        "arrivals": lambda: float(kind.arrivals),
+        "completions": lambda: float(kind.completions),
+        "arrival_rate_per_hour": lambda: kind.arrivals / hours,
+        "throughput_per_hour": lambda: kind.completions / hours,
+        "prob_wait": kind.waits.share_positive,
+        "waiting_end": lambda: float(censored.size),
+    }
+    lateness = kind.lateness
+    if lateness is not None:
+        scalars.update({
+            "late_share": lambda: 1.0 - lateness.share_within(),
+            "lateness_mean": lambda: lateness.mean,
+            "lateness_max": lambda: lateness.maximum if lateness.count else math.nan,
+        })
+    families: dict[str, tuple[Tally, np.ndarray | None]] = {
+        "wait": (kind.waits, censored), "sojourn": (kind.sojourns, None),
+        **{f"until_{name}": (tally, None) for name, tally in kind.milestones.items()}}
+    slots = plan.slots + plan.day_slots
+    kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots)
+    return _row(kpis, scalars, families, _slot_summaries(kind.slots, waiting, plan), {})
+
+
+def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
+                 plan: Layout) -> dict[str, float]:
     available = station.capacity_level.area
-    row = {"arrivals": float(station.arrivals),
-           "completions": float(station.completions),
-           "arrival_rate_per_hour": station.arrivals / hours,
-           "throughput_per_hour": station.completions / hours}
-    row.update(_tally_kpis("wait", station.waits))
-    row["prob_wait"] = station.waits.share_positive()
-    row["queue_mean"] = station.queue_level.time_average()
-    row["queue_max"] = float(station.queue_level.maximum)
-    row["utilisation"] = station.busy_level.area / available if available > 0 else math.nan
-    row["servers_mean"] = station.servers_level.time_average()
-    return row
+    scalars: Values = {
+        "arrivals": lambda: float(station.arrivals),
+        "completions": lambda: float(station.completions),
+        "arrival_rate_per_hour": lambda: station.arrivals / hours,
+        "throughput_per_hour": lambda: station.completions / hours,
+        "prob_wait": station.waits.share_positive,
+        "waiting_end": lambda: float(waiting[0].size),
+        "queue_mean": station.queue_level.time_average,
+        "queue_max": lambda: float(station.queue_level.maximum),
+        "utilisation": lambda: (station.busy_level.area / available if available > 0
+                                else math.nan),
+        "servers_mean": station.servers_level.time_average,
+    }
+    clocks = {name: float(np.mean([station.queue_samples[sample] for sample in samples]))
+              for name, samples in plan.clock_samples.items()}
+    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks)
+    return _row(kpis, scalars, {"wait": (station.waits, waiting[0])},
+                _slot_summaries(station.slots, waiting, plan), clocks)
 
 
-def _system_kpis(state: Replication, end: float, hours: float) -> dict[str, float]:
+def _system_row(state: Replication, end: float, hours: float,
+                waiting: _Waiting) -> dict[str, float]:
     in_span = end - state.in_start
-    in_system_mean = ((state.in_area + end * state.in_count) / in_span if in_span > 0
-                      else float(state.in_count))
     system_waits, system_sojourns = state.system_waits, state.system_sojourns
     if not state.system_tallies:  # one class: its tallies are the system's (see Replication)
         (kind,) = state.classes.values()
         system_waits, system_sojourns = kind.waits, kind.sojourns
-    return {
-        "arrivals": float(state.arrivals),
-        "completions": float(state.completions),
-        "in_system_start": float(state.in_system_start),
-        "in_system_end": float(state.in_count),
-        "in_system_mean": in_system_mean,
-        "arrival_rate_per_hour": state.arrivals / hours,
-        "throughput_per_hour": state.completions / hours,
-        "sojourn_mean": system_sojourns.mean,
-        "wait_mean": system_waits.mean,
-        "wait_sla_share": system_waits.share_within(),
+    censored = waiting.all_class_waits()
+    scalars: Values = {
+        "arrivals": lambda: float(state.arrivals),
+        "completions": lambda: float(state.completions),
+        "in_system_start": lambda: float(state.in_system_start),
+        "in_system_end": lambda: float(state.in_count),
+        "in_system_mean": lambda: ((state.in_area + end * state.in_count) / in_span
+                                   if in_span > 0 else float(state.in_count)),
+        "arrival_rate_per_hour": lambda: state.arrivals / hours,
+        "throughput_per_hour": lambda: state.completions / hours,
+        "sojourn_mean": lambda: system_sojourns.mean,
+        "wait_mean": lambda: system_waits.mean,
+        "wait_sla_share": lambda: (system_waits.with_values(censored) if censored.size
+                                   else system_waits).share_within(),
+        "waiting_end": lambda: float(censored.size),
     }
+    return _row(iter(catalogue.scope_kpis("system")), scalars, {}, {}, {})
 
 
 def _series(state: Replication) -> dict[str, Any]:
@@ -115,20 +323,11 @@ def _series(state: Replication) -> dict[str, Any]:
     }
 
 
-def _tally_kpis(prefix: str, tally: Tally) -> dict[str, float]:
-    return {
-        f"{prefix}_mean": tally.mean,
-        f"{prefix}_p50": tally.quantile(0.50),
-        f"{prefix}_p90": tally.quantile(0.90),
-        f"{prefix}_p95": tally.quantile(0.95),
-        f"{prefix}_p99": tally.quantile(0.99),
-        f"{prefix}_max": tally.maximum if tally.count else math.nan,
-        f"{prefix}_sla_share": tally.share_within(),
-    }
-
-
 def _histogram(tally: Tally) -> dict[str, Any]:
     tally.flush()
     nonzero = np.flatnonzero(tally.histogram)
     return {"zeros": tally.zeros, "bins": nonzero.tolist(),
             "counts": tally.histogram[nonzero].tolist(), "max": tally.maximum}
+
+
+__all__ = ["Layout", "ReplicationResult", "clock_samples", "collect", "kpi_names", "layout"]

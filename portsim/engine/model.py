@@ -316,6 +316,11 @@ def steps(route: Route) -> Iterator[Step]:
     return (step for _, step in weighted_steps(route))
 
 
+def milestone_names(route: Route) -> list[str]:
+    """The milestones of ``route`` in the order its steps name them (once each)."""
+    return list(dict.fromkeys(step.name for step in steps(route) if isinstance(step, Milestone)))
+
+
 def stations_visited(route: Route) -> list[str]:
     """Every station ``route`` may visit (by a station step or a shortest-queue choice)."""
     found: list[str] = []

@@ -22,9 +22,10 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
-from portsim.engine.collect import ReplicationResult, collect
+from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.control import follow_shifts, react_to_waits
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
+from portsim.engine.model import MINUTES_PER_DAY, milestone_names
 from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
@@ -38,6 +39,7 @@ from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, generator
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Tally
+from portsim.stats.slots import SlotTally
 
 __all__ = ["EntityLimitExceeded", "Replication", "ReplicationResult", "TraceSink",
            "arrival_times", "run_replication"]
@@ -97,9 +99,12 @@ class Replication:
         self.after_delay_callbacks = [self._after_delay]
         self.classes = {
             spec.name: ClassState(spec.name, spec.priority, model.sla, self.bin_count,
-                                  spec.due_after)
+                                  spec.due_after, self._slot_tally(ends=False))
             for spec in model.classes
         }
+        for class_spec in model.classes:  # milestone tallies in route order (the KPIs' order)
+            for milestone in milestone_names(class_spec.route):
+                self.classes[class_spec.name].milestones[milestone] = Tally(model.sla)
         self.stations: dict[str, Station] = {}
         for spec in model.stations:
             services = {
@@ -111,13 +116,19 @@ class Replication:
             station = Station(
                 spec.name, self.env, spec.servers.servers_at(0.0),
                 spec.discipline == "priority", services, self.advance, model.sla,
-                self.bin_width, self.bin_count, trace)
+                self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla)
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
                                                                       class_spec.name)
+
+    def _slot_tally(self, *, ends: bool) -> SlotTally:
+        model = self.model
+        first = math.ceil(model.warmup / model.slot_minutes - 1e-9)  # slots after the warm-up
+        return SlotTally(model.horizon, model.sla, model.slot_minutes, times_are_ends=ends,
+                         first_slot=first)
 
     @property
     def arrivals(self) -> int:
@@ -338,6 +349,7 @@ class Replication:
         sojourn = now - entity.arrived
         wait = entity.wait
         kind.add_wait(wait)
+        kind.add_arrived(entity.arrived)  # files the wait by clock slot too (ClassState)
         kind.add_sojourn(sojourn)
         if self.system_tallies:
             self.system_waits.add(wait)
@@ -386,7 +398,14 @@ class Replication:
             self._start_arrivals(class_spec)
         if model.warmup > 0:
             Wake(env, model.warmup, None, self._end_warmup)
+        for day, minute in clock_samples(model):
+            Wake(env, day * MINUTES_PER_DAY + minute, (day, minute), self._sample_queues)
         env.run(until=model.horizon)
+
+    def _sample_queues(self, event: Any) -> None:
+        day, minute = event.value
+        for station in self.stations.values():
+            station.record_queue(day, minute)
 
 
 def _series_bins(model: m.Model) -> tuple[float, int]:

@@ -18,6 +18,7 @@ import numpy as np
 from portsim.engine.kernel import NORMAL, Activity, scheduled_times, scheduler
 from portsim.engine.queues import FifoLine, PriorityLine, WaitingLine
 from portsim.stats.accumulators import CHUNK, Level, Tally
+from portsim.stats.slots import SlotTally
 
 if TYPE_CHECKING:
     from portsim.engine.kernel import Environment
@@ -65,7 +66,8 @@ class Station:
 
     __slots__ = ("name", "env", "queue", "busy", "servers", "services", "on_done",
                  "waits", "servers_level", "capacity_level", "arrivals", "completions", "trace",
-                 "_add_wait", "_pending_waits", "base_servers", "extra_servers", "bookings",
+                 "_add_wait", "_pending_waits", "_add_start", "slots", "queue_samples",
+                 "base_servers", "extra_servers", "bookings",
                  "_heap", "_ids", "_on_finish", "_on_finish_on_call", "on_call_total",
                  "on_call_busy", "holds", "_busy_area", "_queue_area", "_queue_max",
                  "_queue_bins", "_bin_width", "_inv_bin", "_stats_start", "_closed")
@@ -73,7 +75,8 @@ class Station:
     def __init__(self, name: str, env: Environment, servers: int, priority: bool,
                  services: dict[Any, Stream], on_done: Callable[[Entity], None], sla: float,
                  bin_width: float, bin_count: int,
-                 trace: Callable[..., None] | None = None) -> None:
+                 trace: Callable[..., None] | None = None,
+                 slots: SlotTally | None = None) -> None:
         self.name = name
         self.env = env
         self.queue: WaitingLine = PriorityLine() if priority else FifoLine()
@@ -84,8 +87,14 @@ class Station:
         self.bookings: deque[Entity] = deque()
         self.services = services
         self.on_done = on_done
-        self.waits = Tally(sla)
+        # Waits filed by the clock slot in which the customer joined: each wait recorded is
+        # paired with its service start (_add_start; joined = start - wait).
+        self.slots = slots if slots is not None else SlotTally(1.0, sla, times_are_ends=True)
+        self._add_start = self.slots.times.append
+        self.waits = Tally(sla, on_flush=self.slots.fold_pending)
         self._bind_waits()
+        #: Queue lengths recorded at clock times: (day, minute of the day) -> customers waiting.
+        self.queue_samples: dict[tuple[int, float], int] = {}
         self.servers_level = Level(servers)
         # Servers available to work: the scheduled ones, or more while servers cut by a shift
         # finish the service they had begun.
@@ -150,6 +159,7 @@ class Station:
         ``_serve_next``), for the hand-off from a completion to the head of the queue.
         """
         self._add_wait(wait)
+        self._add_start(now)
         if len(self._pending_waits) >= CHUNK:
             self.waits.flush()
         if self.trace is not None:
@@ -195,6 +205,7 @@ class Station:
             else:
                 self._spread(queued, now, self._queue_bins)
             self._add_wait(wait)
+            self._add_start(now)
             if len(self._pending_waits) >= CHUNK:
                 self.waits.flush()
             if self.trace is not None:
@@ -383,6 +394,7 @@ class Station:
     def reset_statistics(self, now: float) -> None:
         """Start the averages afresh at ``now`` (end of warm-up); the per-bin series go on."""
         self.waits.reset()
+        self.slots.drop_pending()
         self._bind_waits()
         waiting = self.queue.entities()
         self._queue_area = -sum(now - entity.queued for entity in waiting)
@@ -394,6 +406,10 @@ class Station:
         self.capacity_level.reset(now)
         self.arrivals = 0
         self.completions = 0
+
+    def record_queue(self, day: int, minute: float) -> None:
+        """Note how many customers wait now (a clock time of ``queue_at``)."""
+        self.queue_samples[(day, minute)] = len(self.queue)
 
     def close(self, now: float) -> None:
         """Bring the statistics up to ``now`` (end of the run) and keep them as they are then."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.experiment import frames
-from portsim.stats.kpis import lookup
+from portsim.stats.kpis import MEAN_OF_MAXIMA, lookup
 from portsim.stats.summary import Interval, t_interval
 
 if TYPE_CHECKING:  # results are read without the engine (plots, reports)
@@ -80,6 +80,13 @@ class Results:
         """Mean over replications and its Student-t interval."""
         return t_interval(self.per_replication(scope, name, kpi), level)
 
+    def largest(self, scope: str, name: str, kpi: str) -> float:
+        """The largest value any replication saw (for a maximum: the largest of all, where
+        :meth:`summary` gives the mean of the replications' maxima)."""
+        values = self.per_replication(scope, name, kpi)
+        finite = values[np.isfinite(values)]
+        return float(finite.max()) if finite.size else math.nan
+
     def items(self) -> Iterator[tuple[str, str, str]]:
         """Every (scope, name, kpi) triple, in a stable order."""
         return union_items((self,))
@@ -98,6 +105,9 @@ class Results:
         for scope, name, kpi in self.items():
             values = self.per_replication(scope, name, kpi)
             entry: dict[str, Any] = dict(self.summary(scope, name, kpi).as_dict())
+            catalogued = lookup(scope, kpi)
+            if catalogued is not None and catalogued.aggregate == MEAN_OF_MAXIMA:
+                entry["largest"] = _json_number(self.largest(scope, name, kpi))
             entry["values"] = [_json_number(v) for v in values]
             kpis.setdefault(scope, {}).setdefault(name, {})[kpi] = entry
         document = {

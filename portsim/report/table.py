@@ -18,14 +18,16 @@ from portsim.report.kpis import Shown, number
 
 NAME_WIDTH = 24
 
-# (header, KPI as shown, with its interval beneath)
+# (header, KPI as shown, with its interval beneath). A maximum shows the mean of the
+# replications' maxima with the largest seen beneath ("max").
 CLASS_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
     ("arrive/h", Shown("arrival_rate_per_hour", "arrivals per hour", digits=1), True),
     ("done/h", Shown("throughput_per_hour", "cleared per hour", digits=1), True),
     ("wait", Shown("wait_mean", "mean wait", "min"), True),
     ("p95 wait", Shown("wait_p95", "95th percentile wait", "min"), True),
-    ("max wait", Shown("wait_max", "longest wait", "min"), False),
+    ("longest wait", Shown("wait_max", "longest wait", "min"), False),
     ("% {sla}", Shown("wait_sla_share", "share waiting within the standard", "%", 100.0, 1), True),
+    ("queued at end", Shown("waiting_end", "still queueing at the end", digits=0), False),
     ("in system", Shown("sojourn_mean", "mean time in system", "min"), True),
 )
 STATION_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
@@ -33,6 +35,7 @@ STATION_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
     ("% busy", Shown("utilisation", "utilisation", "%", 100.0, 1), True),
     ("queue", Shown("queue_mean", "mean queue length"), True),
     ("max queue", Shown("queue_max", "longest queue", digits=0), False),
+    ("queued at end", Shown("waiting_end", "still queueing at the end", digits=0), False),
     ("wait", Shown("wait_mean", "mean wait", "min"), True),
     ("p95 wait", Shown("wait_p95", "95th percentile wait", "min"), True),
     ("done/h", Shown("throughput_per_hour", "cleared per hour", digits=1), True),
@@ -51,10 +54,16 @@ def _table(results: Results, scope: str, title: str, first: str,
     for name in names:
         cells: list[str | Text] = [name]
         for _, shown, with_interval in columns:
+            if not results.has(scope, name, shown.kpi):
+                cells.append(Text("—"))
+                continue
             interval = results.summary(scope, name, shown.kpi)
             cell = Text(number(interval.mean, shown))
             if with_interval and math.isfinite(interval.half_width):
                 cell.append(f"\n±{number(interval.half_width, shown)}", style="dim")
+            elif shown.kpi.endswith("_max") and len(results.replications) > 1:
+                cell.append(f"\nmax {number(results.largest(scope, name, shown.kpi), shown)}",
+                            style="dim")
             cells.append(cell)
         table.add_row(*cells)
     return table
@@ -67,7 +76,8 @@ def results_tables(results: Results, sla_minutes: float | None = None) -> list[T
     sla = f"≤{sla_minutes:g}min" if sla_minutes is not None else "in SLA"
     return [
         _table(results, "classes",
-               f"{title}\nclasses: {reps} replications, mean and ± 95% CI; times in minutes",
+               f"{title}\nclasses: {reps} replications, mean and ± 95% CI; times in minutes; "
+               "longest wait: mean of the replications' longest, beneath it the largest seen",
                "class", CLASS_COLUMNS, sla),
         _table(results, "stations", f"{title}\nstations", "station", STATION_COLUMNS, sla),
     ]

@@ -10,6 +10,7 @@ entities pass.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -37,10 +38,13 @@ class Tally:
     """
 
     __slots__ = ("threshold", "count", "total", "total_sq", "maximum", "zeros", "within",
-                 "histogram", "pending", "add")
+                 "histogram", "pending", "add", "on_flush")
 
-    def __init__(self, threshold: float = math.inf) -> None:
+    def __init__(self, threshold: float = math.inf,
+                 on_flush: Callable[[np.ndarray], None] | None = None) -> None:
         self.threshold = threshold
+        #: Told each chunk of observations as it is folded (e.g. to file them by slot too).
+        self.on_flush = on_flush
         self.pending: list[float] = []
         self.reset()
 
@@ -60,6 +64,8 @@ class Tally:
             return
         values = np.asarray(self.pending, dtype=float)
         self.pending.clear()
+        if self.on_flush is not None:
+            self.on_flush(values)
         size = values.size
         self.count += size
         self.total += float(values.sum())
@@ -86,6 +92,18 @@ class Tally:
                 index -= low
             counts = np.bincount(index)
             self.histogram[low:low + counts.size] += counts
+
+    def with_values(self, values: np.ndarray) -> Tally:
+        """A copy with ``values`` observed too (e.g. the waits still in progress at the end,
+        for quantiles and shares that count them)."""
+        self.flush()
+        copy = Tally(self.threshold)
+        for name in ("count", "total", "total_sq", "maximum", "zeros", "within"):
+            setattr(copy, name, getattr(self, name))
+        copy.histogram = self.histogram.copy()
+        copy.pending.extend(np.asarray(values, dtype=float).tolist())
+        copy.flush()
+        return copy
 
     def maybe_flush(self) -> None:
         if len(self.pending) >= CHUNK:

@@ -92,13 +92,17 @@ _CLASS_WAIT = ("members who left the port after the warm-up; a member's wait is 
 _STATION_WAIT = ("customers who started service here after the warm-up; the wait is the time "
                  "in this station's queue (or until a booked server took it)")
 _SOJOURN = "members who left the port after the warm-up: time from arrival to departure"
+_CENSORED = ("; the quantiles, maximum and share within the standard also count those still "
+             "queueing at the end, with their wait so far (a lower bound); the mean does not")
 _PROB_WAIT = "share of the same customers whose wait was longer than zero"
 
 CLASS_KPIS: tuple[Kpi, ...] = (
     *_flow("members of the class", "arrived", "left the port"),
     *_rates("members of the class", "arrived", "left the port"),
-    *_tally_family("wait", "wait", _CLASS_WAIT),
+    *_tally_family("wait", "wait", _CLASS_WAIT + _CENSORED),
     Kpi("prob_wait", "share who waited", SHARE, _PROB_WAIT),
+    Kpi("waiting_end", "still queueing at the end", COUNT,
+        "members in a queue when the run ended (their waits are not over)"),
     *_tally_family("sojourn", "time in system", _SOJOURN),
 )
 
@@ -124,8 +128,10 @@ DUE_KPIS: tuple[Kpi, ...] = (
 STATION_KPIS: tuple[Kpi, ...] = (
     *_flow("customers", "joined the station", "finished service here"),
     *_rates("customers", "joined the station", "finished service here"),
-    *_tally_family("wait", "wait", _STATION_WAIT),
+    *_tally_family("wait", "wait", _STATION_WAIT + _CENSORED),
     Kpi("prob_wait", "share who waited", SHARE, _PROB_WAIT),
+    Kpi("waiting_end", "still queueing at the end", COUNT,
+        "customers in this station's queue when the run ended"),
     Kpi("queue_mean", "mean queue length", LEVEL,
         "customers waiting in the queue, averaged over time after the warm-up (those still "
         "waiting at the end included)"),
@@ -152,7 +158,10 @@ SYSTEM_KPIS: tuple[Kpi, ...] = (
     Kpi("wait_mean", "mean wait", MINUTES,
         "entities of every class that left after the warm-up (their total queue wait)"),
     Kpi("wait_sla_share", "share with wait ≤ {sla}", SHARE,
-        "entities of every class that left after the warm-up"),
+        "entities of every class that left after the warm-up, and those still queueing at the "
+        "end with their wait so far"),
+    Kpi("waiting_end", "still queueing at the end", COUNT,
+        "entities of every class in a queue when the run ended"),
 )
 
 
@@ -217,10 +226,13 @@ def _for_clock(clock: str) -> Kpi:
 
 
 def slot_kpis(scope: str, slots: Sequence[str]) -> Iterator[Kpi]:
-    """The slot KPIs of ``scope`` for these slot names, slot by slot."""
+    """The slot KPIs of ``scope`` for these slot names, slot by slot (a single day's slot has
+    no 95th percentile: percentiles are kept for the pooled slots, so that memory does not
+    grow with the number of days)."""
     for slot in slots:
         for kpi in SLOT_KPIS[scope]:
-            yield _for_slot(kpi, slot)
+            if not (slot.startswith("d") and kpi.key.endswith("_p95")):
+                yield _for_slot(kpi, slot)
 
 
 def class_kpis(milestones: Sequence[str] = (), due: bool = False,
@@ -245,7 +257,8 @@ def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = ()) -> Itera
 
 def _for_milestone(kpi: Kpi, milestone: str) -> Kpi:
     return replace(kpi, key=kpi.key.replace("{milestone}", milestone),
-                   label=kpi.label.replace("{milestone}", milestone.replace("_", " ")))
+                   label=kpi.label.replace("{milestone}", milestone.replace("_", " ")),
+                   family=(kpi.family or "").replace("{milestone}", milestone) or None)
 
 
 def direction(key: str) -> int:
@@ -274,7 +287,8 @@ def lookup(scope: str, key: str) -> Kpi | None:
                 return _for_milestone(kpi, key[len(head):len(key) - len(tail)])
         return None
     slot = _SLOT_KEY.match(key)
-    if slot is not None and scope in SLOT_KPIS:
+    if slot is not None and scope in SLOT_KPIS and not (
+            slot.group("slot").startswith("d") and slot.group("kpi") == "p95"):
         found = next((k for k in SLOT_KPIS[scope]
                       if k.key == f"wait_{{slot}}_{slot.group('kpi')}"), None)
         return None if found is None else _for_slot(found, slot.group("slot"))
@@ -283,6 +297,12 @@ def lookup(scope: str, key: str) -> Kpi | None:
         return _for_clock(clock.group("clock"))
     candidates = scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
     return next((kpi for kpi in candidates if kpi.key == key), None)
+
+
+def parse_slot_key(key: str) -> tuple[str, str] | None:
+    """``wait_d2_h0800_beyond_share`` → ("d2_h0800", "beyond_share"); None for other keys."""
+    found = _SLOT_KEY.match(key)
+    return None if found is None else (found.group("slot"), found.group("kpi"))
 
 
 _SLOT_KEY = re.compile(r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share)$")

@@ -3,9 +3,9 @@
 A pledge such as "no traveller queues more than 30 minutes" is a promise about every hour, and
 the peak hour is where it breaks; a whole-day average hides it. A :class:`SlotTally` files each
 wait under the slot of the customer's arrival (an hour of a given day, and the same hour pooled
-over all days), with a linear histogram fine enough for a 95th percentile to within 1/60 of
-the standard. Observations arrive in chunks (numpy arrays of waits and arrival times), so the
-cost per customer is an append to two lists, not a Python call.
+over all days), with a histogram fine enough for a 95th percentile to within 1/60 of the
+standard up to four standards (and within 2 % beyond). Observations arrive in chunks (numpy
+arrays of waits and their times), so the cost per customer on the hot path is one list append.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Histogram resolution: the standard is cut into this many bins, and the histogram reaches
-#: ``REACH`` standards; a longer wait falls into one overflow bin (its percentile is then
-#: reported as at least the reach, which is far beyond any pledge).
+#: Histogram resolution: up to ``REACH`` standards the standard is cut into this many equal
+#: bins (a percentile within 1/60 of the standard where the pledge is decided); beyond, bins
+#: grow by ``GROWTH`` each (within 2 %) up to ``LONGEST`` minutes.
 STEPS_PER_STANDARD = 60
 REACH = 4
+GROWTH = 1.02
+LONGEST = 1e7
 
 
 @dataclass(frozen=True)
@@ -33,30 +35,56 @@ class SlotSummary:
 
 
 class SlotTally:
-    """Waits filed by the clock slot of arrival: per day and slot, and pooled over days."""
+    """Waits filed by the clock slot of arrival: per day and slot (count, mean, share beyond
+    the standard), and pooled over days (with the 95th percentile).
 
-    __slots__ = ("days", "slot_minutes", "slots_per_day", "standard", "width", "bins",
-                 "counts", "sums", "beyond", "zeros", "histograms", "_waits",
-                 "_times")
+    Only slots from ``first_slot`` on are filed (the slots after the warm-up); the histograms
+    are kept per slot of the day, pooled, so memory does not grow with the horizon.
+    """
+
+    __slots__ = ("days", "slot_minutes", "slots_per_day", "standard", "edges", "bins",
+                 "counts", "sums", "beyond", "zeros", "histograms", "first_slot", "_waits",
+                 "_times", "times", "times_are_ends")
 
     def __init__(self, horizon: float, standard: float, slot_minutes: float = 60.0,
-                 day_minutes: float = 1440.0) -> None:
+                 day_minutes: float = 1440.0, *, times_are_ends: bool = False,
+                 first_slot: int = 0) -> None:
         self.slot_minutes = slot_minutes
         self.slots_per_day = max(1, round(day_minutes / slot_minutes))
         self.days = max(1, math.ceil(horizon / day_minutes))
         self.standard = standard
         # With no finite standard, bins of a minute up to four hours.
         unit = standard if math.isfinite(standard) and standard > 0 else 60.0
-        self.width = unit / STEPS_PER_STANDARD
-        self.bins = STEPS_PER_STANDARD * REACH + 1
+        linear = np.linspace(0.0, REACH * unit, STEPS_PER_STANDARD * REACH + 1)
+        growing = REACH * unit * GROWTH ** np.arange(
+            1, math.ceil(math.log(LONGEST / (REACH * unit)) / math.log(GROWTH)) + 1)
+        #: Upper edges of the bins: bin i holds the waits in [edges[i-1], edges[i]) (bin 0 from
+        #: 0), and one more bin everything from the last edge on.
+        self.edges = np.concatenate([linear[1:], growing])
+        self.bins = self.edges.size + 1
         size = self.days * self.slots_per_day
         self.counts = np.zeros(size, dtype=np.int64)
         self.sums = np.zeros(size, dtype=float)
         self.beyond = np.zeros(size, dtype=np.int64)
         self.zeros = np.zeros(size, dtype=np.int64)
-        self.histograms = np.zeros((size, self.bins), dtype=np.int64)
+        self.histograms = np.zeros((self.slots_per_day, self.bins), dtype=np.int64)
+        self.first_slot = first_slot
         self._waits: list[float] = []
         self._times: list[float] = []
+        #: Times for the observations a :class:`~portsim.stats.accumulators.Tally` folds
+        #: (see :meth:`fold_pending`): arrival times, or with ``times_are_ends`` the times the
+        #: waits ended (arrival = end - wait).
+        self.times: list[float] = []
+        self.times_are_ends = times_are_ends
+
+    def fold_pending(self, waits: np.ndarray) -> None:
+        """File a tally's chunk of waits under the times appended to :attr:`times` alongside
+        them (a ``Tally.on_flush`` hook: one list append per observation on the hot path)."""
+        times = np.asarray(self.times, dtype=float)
+        self.times.clear()
+        if times.size != waits.size:  # pragma: no cover - a broken pairing is a bug
+            raise RuntimeError("waits and their times are out of step")
+        self._fold(waits, times - waits if self.times_are_ends else times)
 
     def add(self, wait: float, arrived: float) -> None:
         self._waits.append(wait)
@@ -83,15 +111,23 @@ class SlotTally:
             return
         size = self.counts.size
         slots = np.minimum((times // self.slot_minutes).astype(np.int64), size - 1)
+        if self.first_slot:
+            kept = slots >= self.first_slot
+            slots, waits = slots[kept], waits[kept]
         self.counts += np.bincount(slots, minlength=size)
         self.sums += np.bincount(slots, weights=waits, minlength=size)
         self.beyond += np.bincount(slots[waits > self.standard], minlength=size)
         self.zeros += np.bincount(slots[waits <= 0.0], minlength=size)
-        cells = np.minimum((waits / self.width).astype(np.int64), self.bins - 1)
-        np.add.at(self.histograms, (slots, cells), 1)
+        cells = np.searchsorted(self.edges, waits, side="right")
+        np.add.at(self.histograms, (slots % self.slots_per_day, cells), 1)
+
+    def drop_pending(self) -> None:
+        """Forget the times of a tally's chunk that was reset unfolded (end of the warm-up):
+        they were filed before the warm-up, under slots that are not reported."""
+        self.times.clear()
 
     def reset(self) -> None:
-        """Forget what came before (end of the warm-up)."""
+        """Forget what came before."""
         self.flush()
         self.counts[:] = 0
         self.sums[:] = 0.0
@@ -102,23 +138,26 @@ class SlotTally:
     # ------------------------------------------------------------------ summaries
 
     def _summary(self, counts: int, total: float, beyond: int, zeros: int,
-                 histogram: np.ndarray) -> SlotSummary:
+                 histogram: np.ndarray | None) -> SlotSummary:
         if counts == 0:
             return SlotSummary(0, math.nan, math.nan, math.nan)
+        if histogram is None:
+            return SlotSummary(int(counts), total / counts, math.nan, beyond / counts)
         if zeros >= 0.95 * counts:
             return SlotSummary(int(counts), total / counts, 0.0, beyond / counts)
         cumulative = np.cumsum(histogram)
         index = int(np.searchsorted(cumulative, 0.95 * counts))
         # The upper edge of the bin holding the 95th percentile: never below the truth.
-        p95 = (index + 1) * self.width if index < self.bins - 1 else math.inf
+        p95 = float(self.edges[index]) if index < self.edges.size else math.inf
         return SlotSummary(int(counts), total / counts, p95, beyond / counts)
 
     def by_day(self) -> list[list[SlotSummary]]:
-        """Per day, per slot of the day."""
+        """Per day, per slot of the day: count, mean and share beyond the standard (the 95th
+        percentile is kept pooled only, so ``p95`` is nan here)."""
         self.flush()
         per = self.slots_per_day
         return [[self._summary(int(self.counts[i]), float(self.sums[i]), int(self.beyond[i]),
-                               int(self.zeros[i]), self.histograms[i])
+                               int(self.zeros[i]), None)
                  for i in range(d * per, (d + 1) * per)] for d in range(self.days)]
 
     def pooled(self) -> list[SlotSummary]:
@@ -130,9 +169,8 @@ class SlotTally:
         sums = self.sums.reshape(shape).sum(axis=0)
         beyond = self.beyond.reshape(shape).sum(axis=0)
         zeros = self.zeros.reshape(shape).sum(axis=0)
-        histograms = self.histograms.reshape(self.days, per, self.bins).sum(axis=0)
         return [self._summary(int(counts[s]), float(sums[s]), int(beyond[s]), int(zeros[s]),
-                              histograms[s]) for s in range(per)]
+                              self.histograms[s]) for s in range(per)]
 
 
-__all__ = ["REACH", "STEPS_PER_STANDARD", "SlotSummary", "SlotTally"]
+__all__ = ["GROWTH", "LONGEST", "REACH", "STEPS_PER_STANDARD", "SlotSummary", "SlotTally"]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import portsim
+from portsim.engine.collect import kpi_names
 from portsim.stats import kpis as catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,20 +48,28 @@ def test_lookup_finds_milestone_and_due_time_kpis() -> None:
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*/*.yaml")), ids=lambda p: p.stem)
 def test_the_engine_reports_exactly_the_catalogue_in_its_order(path: Path) -> None:
+    """kpi_names(model), read from the catalogue without running, is what a run reports."""
     scenario = portsim.load_scenario(path)
     for variant in [None, *scenario.variant_names]:
         model = portsim.compile_model(scenario, variant)
-        short = dataclasses.replace(model, horizon=min(model.horizon, 120.0), warmup=0.0)
+        short = dataclasses.replace(model, horizon=min(model.horizon, 1800.0), warmup=60.0,
+                                    queue_at=(30.0, 600.0))
         result = portsim.run_replication(short, seed=1)
+        expected = kpi_names(short)
         for scope, members in result.kpis.items():
+            assert list(members) == list(expected[scope]), (path.name, variant, scope)
             for name, row in members.items():
-                if scope == "classes":
-                    spec = next(c for c in model.classes if c.name == name)
-                    milestones = [key.removeprefix("until_").removesuffix("_mean")
-                                  for key in row if key.startswith("until_")
-                                  and key.endswith("_mean")]
-                    expected = [kpi.key for kpi in catalogue.class_kpis(
-                        milestones, due=spec.due_after is not None)]
-                else:
-                    expected = [kpi.key for kpi in catalogue.scope_kpis(scope)]
-                assert list(row) == expected, (path.name, variant, scope, name)
+                assert list(row) == expected[scope][name], (path.name, variant, scope, name)
+
+
+def test_slot_and_clock_kpis_follow_the_warm_up_and_the_days() -> None:
+    scenario = portsim.load_scenario(SCENARIOS / "validation" / "mm1.yaml")
+    model = dataclasses.replace(portsim.compile_model(scenario), horizon=3 * 1440.0,
+                                warmup=1440.0 + 600.0, queue_at=(480.0, 1020.0))
+    names = kpi_names(model)["stations"]["server"]
+    assert "wait_h0000_mean" in names and "wait_d2_h0900_mean" not in names
+    assert "wait_d2_h1000_mean" in names and "wait_d3_h0000_mean" in names
+    assert "queue_at_0800" in names and "queue_at_d3_0800" in names
+    assert "queue_at_d2_0800" not in names and "queue_at_d2_1700" in names
+    single = dataclasses.replace(model, horizon=2 * 1440.0, warmup=1440.0)
+    assert not any(key.startswith("wait_d") for key in kpi_names(single)["stations"]["server"])
