@@ -8,7 +8,8 @@ queueing at the end counted with their wait so far) has a 95 % interval over rep
 
 - **met** in a slot when the whole interval lies at or below the allowed share (1 − pledge);
 - **broken** when the whole interval lies above it;
-- **uncertain** when the interval straddles it (more replications would tell).
+- **uncertain** when the interval straddles it (more replications would tell);
+- not judged when fewer than two replications had arrivals in the slot (a night hour).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from portsim.stats.summary import Interval
 if TYPE_CHECKING:
     from portsim.experiment.results import Results
 
-MET, BROKEN, UNCERTAIN = "met", "broken", "uncertain"
+MET, BROKEN, UNCERTAIN, THIN = "met", "broken", "uncertain", "too few arrivals"
 _POOLED = re.compile(r"^wait_(h\d{4})_beyond_share$")
 
 
@@ -48,6 +49,11 @@ class Verdict:
     slots: tuple[SlotVerdict, ...]
 
     @property
+    def judged(self) -> tuple[SlotVerdict, ...]:
+        """The slots with arrivals in at least two replications (an interval to judge by)."""
+        return tuple(slot for slot in self.slots if slot.status != THIN)
+
+    @property
     def status(self) -> str:
         if any(slot.status == BROKEN for slot in self.slots):
             return BROKEN
@@ -62,15 +68,18 @@ class Verdict:
         """``met in every hour``, ``broken at 16:00, 17:00 (uncertain at 18:00)``."""
         if not self.slots:
             return "no arrivals"
+        thin = len(self.slots) - len(self.judged)
+        aside = f" ({thin} with too few arrivals to judge)" if thin else ""
         broken, uncertain = self.hours(BROKEN), self.hours(UNCERTAIN)
         if not broken and not uncertain:
-            return f"met in all {len(self.slots)} slots"
+            count = len(self.judged)
+            return f"met in all {count} slot{'' if count == 1 else 's'}{aside}"
         parts = []
         if broken:
             parts.append(f"broken from {', '.join(broken)}")
         if uncertain:
             parts.append(f"uncertain from {', '.join(uncertain)}")
-        return "; ".join(parts)
+        return "; ".join(parts) + aside
 
 
 def slot_names(results: Results, scope: str, name: str) -> list[str]:
@@ -82,12 +91,10 @@ def slot_names(results: Results, scope: str, name: str) -> list[str]:
 
 def judge(beyond: Interval, allowed: float) -> str:
     """The status of one slot whose share beyond the standard is ``beyond``."""
-    if not math.isfinite(beyond.mean):
-        return UNCERTAIN
+    if beyond.n < 2 or not math.isfinite(beyond.mean):
+        return THIN  # one replication with arrivals says nothing of its own precision
     low = beyond.low if math.isfinite(beyond.low) else beyond.mean
     high = beyond.high if math.isfinite(beyond.high) else beyond.mean
-    if beyond.n < 2:
-        return UNCERTAIN  # one replication says nothing of its own precision
     if high <= allowed:
         return MET
     if low > allowed:
@@ -108,5 +115,5 @@ def verdict(results: Results, scope: str, name: str, share: float | None = None)
     return Verdict(share, tuple(slots))
 
 
-__all__ = ["BROKEN", "MET", "UNCERTAIN", "SlotVerdict", "Verdict", "judge", "slot_names",
+__all__ = ["BROKEN", "MET", "THIN", "UNCERTAIN", "SlotVerdict", "Verdict", "judge", "slot_names",
            "verdict"]

@@ -20,8 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 
-from portsim.engine.model import Model
-from portsim.engine.simulation import run_replication
+from portsim.engine.collect import kpi_names
 from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment import frames
 from portsim.experiment.options import RunOptions, RunSettings, run_options
@@ -271,14 +270,6 @@ def grid(settings: Sequence[Setting]) -> list[dict[str, Any]]:
 
 def point_label(assignment: Mapping[str, Any]) -> str:
     return ", ".join(f"{path}={value}" for path, value in assignment.items())
-
-
-def kpi_names(model: Model) -> dict[str, dict[str, list[str]]]:
-    """The KPIs a model reports, by scope and name, from a one-minute probe run."""
-    probe = dataclasses.replace(model, horizon=min(model.horizon, 1.0), warmup=0.0)
-    kpis = run_replication(probe, seed=0, replication=0).kpis
-    return {scope: {name: list(row) for name, row in names.items()}
-            for scope, names in kpis.items()}
 
 
 def check_kpi(kpi: KPI, known: Mapping[str, Mapping[str, Sequence[str]]]) -> None:

@@ -33,8 +33,8 @@ def test_compare_writes_everything(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
     assert names == {"results.json", "comparison.csv", "timings.json", "report.html",
-                     "forest.png", "kpis.png", "waiting_ecdf.png", "throughput.png",
-                     "queues.png", "utilisation.png"}
+                     "forest.png", "pledge.png", "kpis.png", "waiting_ecdf.png",
+                     "throughput.png", "queues.png", "utilisation.png"}
     # The headline: every variant, its KPIs against the baseline, the verdict; no full table.
     for text in ("baseline", "extra_car_lane", "truck_fast_lane", "Δ (95% CI)", "verdict",
                  "mean wait (min)", "report.html", "--detail"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portsim.engine.simulation import ReplicationResult
-from portsim.experiment.pledge import BROKEN, MET, UNCERTAIN, judge, verdict
+from portsim.experiment.pledge import BROKEN, MET, THIN, UNCERTAIN, judge, verdict
 from portsim.experiment.results import Results
 from portsim.stats.summary import t_interval
 
@@ -41,10 +41,15 @@ def test_met_everywhere_and_empty_slots_left_out() -> None:
     assert verdict(empty, "classes", "c").text() == "no arrivals"
 
 
-def test_one_replication_or_no_value_is_uncertain() -> None:
-    assert judge(t_interval([0.5]), 0.05) == UNCERTAIN
-    assert judge(t_interval([]), 0.05) == UNCERTAIN
+def test_a_slot_with_arrivals_in_one_replication_is_not_judged() -> None:
+    assert judge(t_interval([0.5]), 0.05) == THIN
+    assert judge(t_interval([]), 0.05) == THIN
     assert judge(t_interval([0.0, 0.0]), 0.05) == MET
+    results = results_with({"h0200": [0.0, float("nan"), float("nan")],
+                            "h0800": [0.0, 0.01, 0.0]})
+    found = verdict(results, "classes", "c")
+    assert found.status == MET
+    assert found.text() == "met in all 1 slot (1 with too few arrivals to judge)"
 
 
 @pytest.mark.parametrize("share", [0.8, 0.99])

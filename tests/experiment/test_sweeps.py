@@ -171,3 +171,21 @@ def test_sweep_plot_draws_shares_in_percent_clipped_with_target_and_overload(min
     assert "target 95 %" in labels
     assert "overloaded: queues grow without bound" in labels
     assert len(ax.collections[-1].get_offsets()) == 1  # the one overloaded point, circled
+
+
+def test_in_an_overloaded_sweep_the_share_within_the_standard_falls_as_lanes_go(mini) -> None:
+    """Trucks at 40/h (3.3 lanes' work): with 1, 2 or 3 lanes the queue grows all day. Those
+    still queueing at the end count with their wait so far, so fewer lanes always read worse,
+    as do the waits still in progress; before, the share was judged on those served only."""
+    kpis = [KPI("classes", "truck", "wait_sla_share"), KPI("classes", "truck", "waiting_end")]
+    # The fast-lane variant sends 5 % of trucks to inspection, so the lanes are the bottleneck.
+    result = sweep(mini, [parse_setting("stations.truck_lanes.servers=1:5:1"),
+                          parse_setting("classes.truck.arrivals.rate=0.667")], kpis=kpis,
+                   variant="truck_fast_lane", replications=3)
+    shares = [p.results.summary("classes", "truck", "wait_sla_share").mean
+              for p in result.points]
+    waiting = [p.results.summary("classes", "truck", "waiting_end").mean
+               for p in result.points]
+    assert shares == sorted(shares) and len(set(shares)) == len(shares)  # strictly rising
+    assert waiting[0] > waiting[1] > waiting[2] > 0
+    assert [p.overloaded for p in result.points] == [True, True, True, False, False]
