@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,16 +31,52 @@ if TYPE_CHECKING:
 
 
 @dataclass
+class Series:
+    """What one replication did over time, in bins of ``bin_minutes`` over the whole run."""
+
+    bin_minutes: float
+    arrivals: dict[str, list[int]] = field(default_factory=dict)      # per class, per bin
+    completions: dict[str, list[int]] = field(default_factory=dict)   # per class, per bin
+    queue_mean: dict[str, list[float]] = field(default_factory=dict)  # per station, per bin
+
+
+@dataclass
+class Histogram:
+    """The waits of a class or station in one replication: how many were zero, and the counts
+    in the occupied bins of the log histogram (``portsim.stats.accumulators.bin_edges``)."""
+
+    zeros: int
+    bins: list[int]
+    counts: list[int]
+    max: float
+
+
+@dataclass
 class ReplicationResult:
-    """KPIs of one replication, plus what plots need (series, histograms) and provenance."""
+    """KPIs of one replication (``kpis[scope][name][kpi]``, the catalogue's keys), what plots
+    read (series, wait histograms by scope and name) and provenance."""
 
     replication: int
     seed: int
     kpis: dict[str, dict[str, dict[str, float]]]
-    series: dict[str, Any] = field(default_factory=dict)
-    histograms: dict[str, Any] = field(default_factory=dict)
+    series: Series = field(default_factory=lambda: Series(60.0))
+    histograms: dict[str, dict[str, Histogram]] = field(default_factory=dict)
     events: int = 0
     wall_seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data (for a replication kept on disk to resume)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReplicationResult:
+        """The inverse of :meth:`to_json`."""
+        return cls(
+            replication=data["replication"], seed=data["seed"], kpis=data["kpis"],
+            series=Series(**data["series"]),
+            histograms={scope: {name: Histogram(**h) for name, h in by_name.items()}
+                        for scope, by_name in data["histograms"].items()},
+            events=data["events"], wall_seconds=data["wall_seconds"])
 
 
 # ----------------------------------------------------------------------------- what is measured
@@ -125,7 +161,7 @@ def collect(state: Replication, events: int, wall_seconds: float) -> Replication
     plan = layout(model)
     waiting = _still_waiting(state, end)
     kpis: dict[str, dict[str, dict[str, float]]] = {"classes": {}, "stations": {}}
-    histograms: dict[str, Any] = {"classes": {}, "stations": {}}
+    histograms: dict[str, dict[str, Histogram]] = {"classes": {}, "stations": {}}
     for name, kind in state.classes.items():
         kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name), plan)
         histograms["classes"][name] = _histogram(kind.waits)
@@ -311,23 +347,22 @@ def _system_row(state: Replication, end: float, hours: float,
     return _row(iter(catalogue.scope_kpis("system")), scalars, {}, {}, {})
 
 
-def _series(state: Replication) -> dict[str, Any]:
-    return {
-        "bin_minutes": state.bin_width,
-        "arrivals": {n: k.arrival_series for n, k in state.classes.items()},
-        "completions": {n: k.completion_series for n, k in state.classes.items()},
-        "queue_mean": {
-            n: (np.asarray(s.queue_level.bins) / state.bin_width).tolist()
-            for n, s in state.stations.items()
-        },
-    }
+def _series(state: Replication) -> Series:
+    return Series(
+        bin_minutes=state.bin_width,
+        arrivals={n: k.arrival_series for n, k in state.classes.items()},
+        completions={n: k.completion_series for n, k in state.classes.items()},
+        queue_mean={n: (np.asarray(s.queue_level.bins) / state.bin_width).tolist()
+                    for n, s in state.stations.items()},
+    )
 
 
-def _histogram(tally: Tally) -> dict[str, Any]:
+def _histogram(tally: Tally) -> Histogram:
     tally.flush()
     nonzero = np.flatnonzero(tally.histogram)
-    return {"zeros": tally.zeros, "bins": nonzero.tolist(),
-            "counts": tally.histogram[nonzero].tolist(), "max": tally.maximum}
+    return Histogram(tally.zeros, nonzero.tolist(), tally.histogram[nonzero].tolist(),
+                     tally.maximum)
 
 
-__all__ = ["Layout", "ReplicationResult", "clock_samples", "collect", "kpi_names", "layout"]
+__all__ = ["Histogram", "Layout", "ReplicationResult", "Series", "clock_samples", "collect",
+           "kpi_names", "layout"]

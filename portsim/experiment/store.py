@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -84,8 +83,9 @@ class PartialStore:
             return found
         for path in sorted(where.glob("rep-*.json")):
             try:
-                result = ReplicationResult(**json.loads(path.read_text(encoding="utf-8")))
-            except (OSError, ValueError, TypeError):
+                result = ReplicationResult.from_json(
+                    json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError, KeyError, AttributeError):
                 continue
             found[result.replication] = result
         return found
@@ -93,4 +93,4 @@ class PartialStore:
     def save(self, label: str, result: ReplicationResult) -> None:
         path = self._label_dir(label) / f"rep-{result.replication:05d}.json"
         # NaN is written as the JSON extension NaN: this file is only read back by portsim.
-        _write_atomic(path, json.dumps(asdict(result), separators=(",", ":")))
+        _write_atomic(path, json.dumps(result.to_json(), separators=(",", ":")))

@@ -78,7 +78,7 @@ def _profile(results: Results, rows: list[list[float]]) -> tuple[np.ndarray, np.
     Returns (x in hours, matrix replications × bins, x-axis label). Only whole bins inside
     [warm-up, horizon) are used; with several days each replication's days are averaged.
     """
-    width = float(results.replications[0].series["bin_minutes"])
+    width = float(results.replications[0].series.bin_minutes)
     matrix = np.asarray(rows, dtype=float)
     horizon = results.horizon if results.horizon is not None else matrix.shape[1] * width
     first = math.ceil(results.warmup / width - 1e-9)
@@ -180,9 +180,9 @@ def throughput_profile(results: Sequence[Results]) -> Figure:
         for index, result in enumerate(results):
             if panel != "all classes" and not result.has("classes", panel):
                 continue
-            width = float(result.replications[0].series["bin_minutes"])
+            width = float(result.replications[0].series.bin_minutes)
             names = result.names("classes") if panel == "all classes" else [panel]
-            rows = [np.sum([rep.series["completions"][name] for name in names], axis=0)
+            rows = [np.sum([rep.series.completions[name] for name in names], axis=0)
                     * (60.0 / width) for rep in result.replications]
             x, matrix, xlabel = _profile(result, rows)
             _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0, index)
@@ -201,9 +201,9 @@ def _ecdf(result: Results, scope: str, names: Sequence[str]) -> tuple[np.ndarray
     for rep in result.replications:
         for name in names:
             histogram = rep.histograms[scope][name]
-            zeros += int(histogram["zeros"])
-            np.add.at(counts, np.asarray(histogram["bins"], dtype=int),
-                      np.asarray(histogram["counts"], dtype=float))
+            zeros += histogram.zeros
+            np.add.at(counts, np.asarray(histogram.bins, dtype=int),
+                      np.asarray(histogram.counts, dtype=float))
     total = zeros + counts.sum()
     if total == 0:
         return np.array([0.0]), np.array([np.nan])
@@ -313,8 +313,8 @@ def queue_profile(results: Sequence[Results], stations: Sequence[str] | None = N
         for index, result in enumerate(results):
             if not result.has("stations", station):
                 continue
-            width = float(result.replications[0].series["bin_minutes"])
-            rows = [rep.series["queue_mean"][station] for rep in result.replications]
+            width = float(result.replications[0].series.bin_minutes)
+            rows = [rep.series.queue_mean[station] for rep in result.replications]
             x, matrix, xlabel = _profile(result, rows)
             _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0, index)
         ax.set(title=station, xlabel=xlabel, ylabel="customers in queue (time average)")

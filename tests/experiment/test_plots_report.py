@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import portsim.report.plots as plots
-from portsim.engine.simulation import ReplicationResult
+from portsim.engine.collect import Histogram, ReplicationResult, Series
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.results import Results
 from portsim.report.outputs import write_comparison
@@ -78,8 +78,8 @@ def _fake(histograms: list[dict], series: list[list[float]], horizon: float,
           warmup: float = 0.0) -> Results:
     reps = [ReplicationResult(i, 0, {"classes": {"c": {"wait_sla_share": 0.5}},
                                      "stations": {}, "system": {"all": {}}},
-                              series={"bin_minutes": 60.0, "completions": {"c": s}},
-                              histograms={"classes": {"c": h}})
+                              series=Series(60.0, completions={"c": s}),
+                              histograms={"classes": {"c": Histogram(**h)}})
             for i, (h, s) in enumerate(zip(histograms, series, strict=True))]
     return Results(name="fake", variant=None, seed=0, replications=reps, horizon=horizon,
                    warmup=warmup, sla=10.0)

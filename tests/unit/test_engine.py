@@ -144,7 +144,7 @@ def test_rate_profile_rates_by_hour():
     rates = tuple([0.0] * 12 + [2.0] * 12)  # nothing in the morning, 120/h after noon
     model = one_station(1000, Deterministic(0.01), RateProfile(rates), horizon=30 * 1440.0)
     result = run_replication(model, seed=2)
-    series = np.array(result.series["arrivals"]["c"][:-1]).reshape(30, 24)
+    series = np.array(result.series.arrivals["c"][:-1]).reshape(30, 24)
     assert series[:, :12].sum() == 0
     assert series[:, 12:].mean() == pytest.approx(120, rel=0.02)
 

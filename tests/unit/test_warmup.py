@@ -63,7 +63,7 @@ def test_mser5_removes_the_empty_start_bias_of_an_mm1() -> None:
         horizon=horizon, warmup=0.0, sla=math.inf, name="mm1", series_bin=width)
     bins = int(horizon / width)
     series = np.vstack([
-        np.asarray(run_replication(model, seed=5, replication=r).series["queue_mean"]["s"])[:bins]
+        np.asarray(run_replication(model, seed=5, replication=r).series.queue_mean["s"])[:bins]
         for r in range(replications)])
     cut = mser(series.mean(axis=0)).observations
     assert 6 <= cut <= bins // 2  # at least an hour, at most half the run
