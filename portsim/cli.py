@@ -34,7 +34,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # Files and CI logs have no width of their own: give tables room instead of Rich's 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 120)
+# User text (names, paths, messages) is printed as written: never read as Rich markup ("[/]")
+# or emoji codes (":100:" after a line number); markup is kept for portsim's own styling only,
+# and every piece of user text passed with it goes through ``escape``.
+console = Console(width=None if sys.stdout.isatty() else 120, emoji=False)
 
 
 def _print_version(asked: bool) -> None:
@@ -51,7 +54,7 @@ def _main(
                                           help="Print portsim's version and exit.")] = False,
 ) -> None:
     """Discrete-event simulation of port clearance and the policies that speed it."""
-errors = Console(stderr=True)
+errors = Console(stderr=True, emoji=False)
 
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 3
@@ -215,7 +218,7 @@ def run(
         if results.precision is not None:
             _print_precision(results.label, results.precision)
         for warning in results.warnings:
-            errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
         print_results(results, console, sla_minutes=scenario.sla)
 
         def write(folder: Path) -> None:
@@ -225,10 +228,11 @@ def run(
 
         # prepare_output has checked the folder; replacing it also drops .partial.
         write_output(out, write, force=True)
-        console.print(f"results written to [bold]{out}[/] "
+        console.print(f"results written to [bold]{escape(str(out))}[/] "
                       f"(results.json, summary.csv, timings.json)")
         if trace_path is not None:
-            console.print(f"event log of replication 0 written to [bold]{trace_path}[/]")
+            console.print(f"event log of replication 0 written to "
+                          f"[bold]{escape(trace_path)}[/]")
 
 
 @app.command()
@@ -284,15 +288,16 @@ def compare(
                 _print_precision(results.label, results.precision)
         for results in comparison.all:
             for warning in results.warnings:
-                errors.print(f"[yellow]warning ({results.label}):[/] {warning}",
-                             highlight=False)
+                errors.print(f"[yellow]warning ({escape(results.label)}):[/] "
+                             f"{escape(warning)}", highlight=False)
         print_comparison(comparison, console, detail=detail)
         files = write_comparison(comparison, out, force=True, plots=plots)
-        console.print(f"comparison written to [bold]{out}[/] ({', '.join(files)}); open "
-                      f"{out / 'report.html'} for the plots, or add --detail for every table")
+        console.print(f"comparison written to [bold]{escape(str(out))}[/] "
+                      f"({', '.join(files)}); open {escape(str(out / 'report.html'))} for the "
+                      "plots, or add --detail for every table")
         if trace_path is not None:
             console.print(f"event log of the baseline's replication 0 written to "
-                          f"[bold]{trace_path}[/]")
+                          f"[bold]{escape(trace_path)}[/]")
 
 
 @app.command()
@@ -354,7 +359,7 @@ def sweep(
                 "plots): their waits grow with the horizon and describe no steady state"))
         console.print(_sweep_table(result))
         files = write_sweep(result, out, force=True, target=target_value)
-        console.print(f"sweep written to [bold]{out}[/] ({', '.join(files)})")
+        console.print(f"sweep written to [bold]{escape(str(out))}[/] ({', '.join(files)})")
 
 
 def _print_precision(label: str, report: dict[str, Any]) -> None:
@@ -374,8 +379,10 @@ def _sweep_table(result: Any) -> Any:
 
     from portsim.report.kpis import shown_kpi, with_interval
 
-    table = Table(title=f"{result.name}: sweep ({len(result.points)} points; mean ± 95% CI)",
-                  title_justify="left")
+    # Text, not str: names and paths are the user's and must not be read as markup.
+    count = len(result.points)
+    table = Table(title=Text(f"{result.name}: sweep ({count} point{'s' if count != 1 else ''}; "
+                             "mean ± 95% CI)"), title_justify="left")
     for setting in result.settings:
         table.add_column(Text(setting.key), justify="right", overflow="fold")
     shown = {str(kpi): shown_kpi(kpi.scope, kpi.kpi) for kpi in result.kpis}
@@ -405,10 +412,11 @@ def validate(file: FileArg) -> None:
             model = compile_model(scenario, variant)
             label = variant or "baseline"
             for warning in overload_warnings(model):
-                errors.print(f"[yellow]warning ({label}):[/] {warning}", highlight=False)
+                errors.print(f"[yellow]warning ({escape(label)}):[/] {escape(warning)}",
+                             highlight=False)
         variants = ", ".join(scenario.variant_names) or "none"
-        console.print(f"{file}: valid — {scenario.name!r}; variants: {variants}",
-                      highlight=False)
+        console.print(f"{file}: valid — '{scenario.name}'; variants: {variants}",
+                      highlight=False, markup=False)
 
 
 @app.command()

@@ -15,7 +15,7 @@ from pathlib import Path
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.store import PARTIAL, PartialStore
 from portsim.experiment.sweeps import Sweep
-from portsim.report.files import OutputExistsError, dump_csv, dump_json, write_output
+from portsim.report.files import OutputExistsError, check_output, dump_csv, dump_json, write_output
 
 Writer = Callable[[Path], None]
 
@@ -24,14 +24,11 @@ def prepare_output(out: Path, *, force: bool, resume: bool) -> PartialStore:
     """Check ``out`` before any work is done and return the store for finished replications.
 
     A folder holding results needs ``force``; one holding only an interrupted run's replications
-    needs ``resume`` (to finish it) or ``force`` (to start over).
+    needs ``resume`` (to finish it) or ``force`` (to start over). A folder holding anything
+    portsim did not write is refused even with ``force``.
     """
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out}: exists and is not a folder")
+    check_output(out, force, kept=frozenset({PARTIAL}))
     entries = {entry.name for entry in out.iterdir()} if out.is_dir() else set()
-    if entries - {PARTIAL} and not force:
-        raise OutputExistsError(
-            f"{out}: output folder already holds results; use --force to replace them")
     partial = out / PARTIAL
     if PARTIAL in entries and not resume:
         if not force:
