@@ -168,12 +168,12 @@ def _fast(row: dict[str, str]) -> dict[str, Any] | None:
 
 
 def _slow(row: dict[str, str], shown: str, number: int) -> dict[str, Any]:
-    for column, cell in row.items():
-        if len(cell) > EXCERPT:
+    for name, text in row.items():
+        if len(text) > EXCERPT:
             # No time, count or spread is this long; quoting it whole would echo a file that
             # is not a timetable (a row of /etc/passwd) into the message.
-            raise TimetableFileError(f"{shown} row {number}, column {column!r}: not a "
-                                     f"{column} (got {excerpt(cell)})")
+            raise TimetableFileError(f"{shown} row {number}, column {name!r}: not a "
+                                     f"{name} (got {excerpt(text)})")
     try:
         # Lax on purpose: every cell is text, so "180" must become the count 180.
         batch = Batch.model_validate(row, strict=False)
