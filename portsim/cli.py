@@ -63,9 +63,33 @@ EXIT_INTERRUPTED = 130
 
 
 class _Resumable:
-    """Where an interrupted run's replications are kept, for the hint after a failure."""
+    """A run's output folder: where its finished replications are kept (for the hint after a
+    failure), and what the run created there, taken away again when it failed before finishing
+    any replication, so that the next plain run is not refused."""
 
     out: Path | None = None
+    _had_out = _had_partial = True
+
+    def prepare(self, out: Path, *, force: bool, resume: bool, scheduler: str | None) -> Any:
+        """Check the scheduler and the output folder before anything runs; the store."""
+        from portsim.experiment.store import PARTIAL
+        from portsim.report.outputs import prepare_output
+
+        if scheduler is not None:
+            from portsim.experiment.executors import check_scheduler
+
+            check_scheduler(scheduler)  # before DIR/.partial exists
+        store = prepare_output(out, force=force, resume=resume)
+        self.out = out
+        self._had_out = out.exists()
+        self._had_partial = (out / PARTIAL).exists()
+        return store
+
+    def discard_unused(self) -> None:
+        from portsim.report.outputs import discard_unused
+
+        if self.out is not None:
+            discard_unused(self.out, had_out=self._had_out, had_partial=self._had_partial)
 
 
 @contextmanager
@@ -75,6 +99,8 @@ def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
     from portsim.experiment.executors import ReplicationError
 
     def hint() -> str:
+        if resumable is not None:
+            resumable.discard_unused()
         out = resumable.out if resumable is not None else None
         if out is None or not (out / ".partial").is_dir():
             return ""
@@ -88,17 +114,20 @@ def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
                      soft_wrap=True)
         raise typer.Exit(EXIT_RUN_FAILED) from None
     except PortsimError as error:
-        errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False,
+        errors.print(f"[bold red]error:[/] {escape(str(error) + hint())}", highlight=False,
                      soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
-        errors.print(f"interrupted{hint()}", style="yellow", highlight=False)
+        errors.print(f"interrupted{escape(hint())}", style="yellow", highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as error:
-        # The machine, not the input: a full disk, a folder without write permission.
-        where = f" ({error.filename})" if error.filename else ""
+        # The machine, not the input: a full disk, a folder without write permission. A write
+        # that fails (ENOSPC) often names no file: name the output folder instead.
+        out = resumable.out if resumable is not None else None
+        where = (f" ({error.filename})" if error.filename
+                 else f" (writing to {out})" if out is not None else "")
         errors.print(f"[bold red]error:[/] {escape(error.strerror or str(error))}"
-                     f"{escape(where)}", highlight=False, soft_wrap=True)
+                     f"{escape(where + hint())}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_OS_ERROR) from None
 
 
@@ -169,11 +198,9 @@ def _running(out: Path, *, force: bool, resume: bool, total: int, workers: int |
     opened) before anything runs, so that a bad folder costs no simulation.
     """
     from portsim.experiment.options import RunOptions
-    from portsim.report.outputs import prepare_output
     from portsim.report.progress import ReplicationProgress
 
-    store = prepare_output(out, force=force, resume=resume)
-    resumable.out = out
+    store = resumable.prepare(out, force=force, resume=resume, scheduler=scheduler)
     with ReplicationProgress(total, console) as bar:
         yield RunOptions(workers=_workers(workers), scheduler=scheduler, store=store,
                          resume=resume, trace=trace, progress=bar, resumed=bar.resumed,

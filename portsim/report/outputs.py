@@ -8,6 +8,7 @@ which ``--resume`` picks up.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,18 @@ def prepare_output(out: Path, *, force: bool, resume: bool) -> PartialStore:
                 "to finish it or --force to start over")
         shutil.rmtree(partial)
     return PartialStore(partial)
+
+
+def discard_unused(out: Path, *, had_out: bool, had_partial: bool) -> None:
+    """After a failed run: remove the ``.partial`` folder (and ``out``) this run created if not
+    one replication was kept in it, so that the next run is not told to --resume nothing."""
+    partial = out / PARTIAL
+    if had_partial or not partial.is_dir() or any(partial.rglob("rep-*.json")):
+        return
+    shutil.rmtree(partial, ignore_errors=True)
+    if not had_out:
+        with contextlib.suppress(OSError):
+            out.rmdir()  # only if nothing else appeared in it
 
 
 def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
