@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -172,6 +173,12 @@ def _check_trace(trace: Path | None) -> str | None:
     if trace is None:
         return None
     trace_format(trace)  # fail before running, not after
+    if trace.is_dir():
+        raise PortsimError(f"--trace {trace}: is a folder; give a .csv or .parquet file name")
+    # Whether the file can be written, found now rather than after the whole simulation: an
+    # OSError here (a read-only folder, a parent that is a file) exits with code 1 at once.
+    trace.parent.mkdir(parents=True, exist_ok=True)
+    tempfile.TemporaryFile(dir=trace.parent).close()
     return str(trace)
 
 
@@ -289,7 +296,7 @@ def compare(
     Prints each KPI per variant and its paired difference to the baseline, and writes
     results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
     """
-    from portsim.experiment.comparison import check_variants
+    from portsim.experiment.comparison import VariantError, check_variants
     from portsim.experiment.comparison import compare as run_comparison
     from portsim.report.compare_table import print_comparison
     from portsim.report.outputs import write_comparison
@@ -300,6 +307,10 @@ def compare(
         scenario = load_scenario(file)
         wanted = None if variants is None else [v.strip() for v in variants.split(",")
                                                  if v.strip()]
+        if wanted == []:
+            known = ", ".join(scenario.variant_names) or "none"
+            raise VariantError(f"--variants {variants!r} names no variant; give names "
+                               f"separated by commas (the scenario's variants: {known})")
         chosen = check_variants(scenario, wanted)
         trace_path = _check_trace(trace)
         out = out or Path("results") / f"{file.stem}-compare"
