@@ -132,6 +132,13 @@ def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
         raise typer.Exit(EXIT_OS_ERROR) from None
 
 
+def _warn(label: str | None, warning: str) -> None:
+    """One warning on stderr, on one line (as errors are): a field path must not be split."""
+    where = f" ({escape(label)})" if label is not None else ""
+    errors.print(f"[yellow]warning{where}:[/] {escape(warning)}", highlight=False,
+                 soft_wrap=True)
+
+
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
 VariantOpt = Annotated[str | None, typer.Option(help="Run this variant, not the baseline.")]
 ReplicationsOpt = Annotated[
@@ -252,7 +259,7 @@ def run(
         if results.precision is not None:
             _print_precision(results.label, results.precision)
         for warning in results.warnings:
-            errors.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+            _warn(None, warning)
         print_results(results, console, sla_minutes=scenario.sla)
 
         def write(folder: Path) -> None:
@@ -326,8 +333,7 @@ def compare(
                 _print_precision(results.label, results.precision)
         for results in comparison.all:
             for warning in results.warnings:
-                errors.print(f"[yellow]warning ({escape(results.label)}):[/] "
-                             f"{escape(warning)}", highlight=False)
+                _warn(results.label, warning)
         print_comparison(comparison, console, detail=detail)
         files = write_comparison(comparison, out, force=True, plots=plots)
         console.print(f"comparison written to [bold]{escape(str(out))}[/] "
@@ -443,15 +449,15 @@ def validate(file: FileArg) -> None:
     """Check a scenario file and all its variants without running it."""
     from portsim.engine.load import overload_warnings
     from portsim.scenario import compile_model, load_scenario
+    from portsim.scenario.durations import long_durations
 
     with user_errors():
         scenario = load_scenario(file)
         for variant in [None, *scenario.variant_names]:
             model = compile_model(scenario, variant)
             label = variant or "baseline"
-            for warning in overload_warnings(model):
-                errors.print(f"[yellow]warning ({escape(label)}):[/] {escape(warning)}",
-                             highlight=False)
+            for warning in overload_warnings(model) + long_durations(scenario.resolved(variant)):
+                _warn(label, warning)
         variants = ", ".join(scenario.variant_names) or "none"
         console.print(f"{file}: valid — '{scenario.name}'; variants: {variants}",
                       highlight=False, markup=False)
