@@ -421,11 +421,10 @@ def _print_precision(label: str, report: dict[str, Any]) -> None:
 def _sweep_table(result: Any) -> Any:
     from rich.table import Table
 
-    from portsim.report.kpis import shown_kpi, with_interval
+    from portsim.report.kpis import counted, shown_kpi, with_interval
 
     # Text, not str: names and paths are the user's and must not be read as markup.
-    count = len(result.points)
-    table = Table(title=Text(f"{result.name}: sweep ({count} point{'s' if count != 1 else ''}; "
+    table = Table(title=Text(f"{result.name}: sweep ({counted(len(result.points), 'point')}; "
                              "mean ± 95% CI)"), title_justify="left")
     for setting in result.settings:
         table.add_column(Text(setting.key), justify="right", overflow="fold")

@@ -13,7 +13,14 @@ from rich.text import Text
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.pledge import BROKEN, MET, verdict
 from portsim.report.headline import BETTER, HEADERS, WORSE, headline_rows, sentence
-from portsim.report.kpis import SCOPE_TITLES, shown_for, signed, significant, with_interval
+from portsim.report.kpis import (
+    SCOPE_TITLES,
+    counted,
+    shown_for,
+    signed,
+    significant,
+    with_interval,
+)
 
 
 def comparison_tables(comparison: Comparison) -> list[Table]:
@@ -28,7 +35,7 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
         if not names:
             continue
         title = (f"{comparison.name}: {SCOPE_TITLES[scope].lower()} — "
-                 f"{comparison.replications} replications, seed {comparison.seed}; "
+                 f"{counted(comparison.replications, 'replication')}, seed {comparison.seed}; "
                  "mean ± 95% CI; Δ = paired difference to the baseline, bold if its CI "
                  "excludes 0")
         # Text, not str: names are the user's, never Rich markup or emoji codes.
@@ -108,7 +115,7 @@ def print_comparison(comparison: Comparison, console: Console | None = None, *,
                      detail: bool = False) -> None:
     """The headline of every variant; with ``detail`` the full tables too."""
     console = console or Console(emoji=False)
-    console.print(Text(f"{comparison.name}: {comparison.replications} replications per "
+    console.print(Text(f"{comparison.name}: {counted(comparison.replications, 'replication')} per "
                        f"variant, seed {comparison.seed}; Δ = variant − baseline, paired 95% "
                        "CI", style="bold"))
     pledge = pledge_table(comparison)

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.results import Results
-from portsim.report.kpis import Shown, number
+from portsim.report.kpis import Shown, counted, number
 
 NAME_WIDTH = 24
 
@@ -77,8 +77,9 @@ def results_tables(results: Results, sla_minutes: float | None = None) -> list[T
     sla = f"≤{sla_minutes:g}min" if sla_minutes is not None else "in SLA"
     return [
         _table(results, "classes",
-               f"{title}\nclasses: {reps} replications, mean and ± 95% CI; times in minutes; "
-               "longest wait: mean of the replications' longest, beneath it the largest seen",
+               f"{title}\nclasses: {counted(reps, 'replication')}, mean and ± 95% CI; times in "
+               "minutes; longest wait: mean of the replications' longest, beneath it the largest "
+               "seen",
                "class", CLASS_COLUMNS, sla),
         _table(results, "stations", f"{title}\nstations", "station", STATION_COLUMNS, sla),
     ]

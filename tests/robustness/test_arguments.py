@@ -94,3 +94,14 @@ def test_a_full_disk_names_the_folder_and_how_to_resume(
     message = result.stderr
     assert "No space left on device" in message and str(out) in message, message
     assert "--resume" in message and "Traceback" not in result.output
+
+
+def test_counts_of_one_are_singular(cli: Callable[..., Result], write: Callable[..., Path],
+                                    tmp_path: Path) -> None:
+    file = write(WITH_VARIANT)
+    run = cli("run", file, "--out", tmp_path / "run", "--workers", "1", "--replications", "1")
+    assert run.exit_code == 0 and "1 replication," in run.output, run.output
+    compare = cli("compare", file, "--out", tmp_path / "cmp", "--workers", "1",
+                  "--replications", "1", "--no-plots")
+    assert compare.exit_code == 0 and "1 replication," in compare.output, compare.output
+    assert "1 replications" not in run.output + compare.output

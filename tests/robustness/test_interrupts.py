@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import pytest
+from robustness_helpers import SMALL
 
 from portsim.engine.model import Model
 from portsim.experiment import executors
@@ -33,42 +34,14 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX p
 
 REPEAT = int(os.environ.get("PORTSIM_STRESS", "2"))
 #: Replications of about 0.1 s each: a run that lasts long enough to be interrupted.
-LONG = """\
-name: long
-time:
-  horizon: 5d
-  warmup: 1h
-replications: 200
-seed: 11
-stations:
-  desk:
-    servers: 3
-    service: {dist: exponential, mean: 1min}
-classes:
-  pax:
-    arrivals: {kind: poisson, rate: 2/min}
-    route: [desk]
-"""
+LONG = (SMALL.replace("horizon: 12h", "horizon: 5d").replace("replications: 3", "replications: 200")
+        .replace("servers: 2", "servers: 3").replace("rate: 1/min", "rate: 2/min"))
 #: A baseline of about 3 s and a variant of a few milliseconds, one replication each: the
 #: variant's worker is idle, blocked on the task pipe, while the baseline runs.
-UNEVEN = """\
-name: uneven
-time:
-  horizon: 20d
-replications: 1
-seed: 11
-stations:
-  desk:
-    servers: 25
-    service: {dist: exponential, mean: 1min}
-classes:
-  pax:
-    arrivals: {kind: poisson, rate: 20/min}
-    route: [desk]
-variants:
-  quiet:
-    classes: {pax: {arrivals: {kind: poisson, rate: 1/h}}}
-"""
+UNEVEN = (SMALL.replace("horizon: 12h", "horizon: 20d").replace("replications: 3",
+                                                                 "replications: 1")
+          .replace("servers: 2", "servers: 25").replace("rate: 1/min", "rate: 20/min")
+          + "variants:\n  quiet:\n    classes: {pax: {arrivals: {kind: poisson, rate: 1/h}}}\n")
 #: "Process ForkProcess-2:" heads a worker's traceback, even one cut short by its end.
 BAD_SIGNS = ("Traceback", "Exception ignored", "Error:", "KeyboardInterrupt", "Process ")
 
