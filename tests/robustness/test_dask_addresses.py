@@ -55,7 +55,7 @@ def test_a_scheduler_address_that_cannot_work_is_refused_at_once(
                  address.format(port=closed_port()))
     assert result.exit_code == 2, result.output
     assert fragment in result.stderr and "Traceback" not in result.output
-    assert time.monotonic() - started < 15
+    assert time.monotonic() - started < 20  # no connection attempt of 10 s, no stall
     assert not out.exists()  # nothing that makes the next run ask for --resume
     assert cli("run", scenario, "--out", out, "--workers", "1").exit_code == 0
 
@@ -73,7 +73,9 @@ def test_no_dask_traceback_or_stall_after_the_message(tmp_path: Path) -> None:
         assert result.returncode == 2, result.stderr
         assert result.stderr.count("\n") <= 2 and "Traceback" not in result.stderr, \
             result.stderr
-        assert time.monotonic() - started < 15, address
+        # Starting Python and importing Dask takes a few seconds on a busy machine; the stall
+        # was 20 s on top of that.
+        assert time.monotonic() - started < 30, address
 
 
 def test_a_task_lost_with_its_scheduler_is_named_as_such() -> None:
