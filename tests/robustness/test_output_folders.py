@@ -11,6 +11,8 @@ import pytest
 from click.testing import Result
 from robustness_helpers import SMALL
 
+from portsim.report.files import foreign_entries
+
 #: SMALL with a variant, so that ``compare`` has something to compare.
 SCENARIO = SMALL + "variants:\n  more:\n    stations: {desk: {servers: 3}}\n"
 COMMANDS = {
@@ -91,3 +93,18 @@ def test_force_still_replaces_an_earlier_runs_results(cli: Callable[..., Result]
     assert cli("run", scenario, "--out", link, "--workers", "1", "--force").exit_code == 0
     assert link.is_symlink()
     assert (out / "results.json").read_bytes() == first["results.json"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_everything_a_command_writes_counts_as_its_own(cli: Callable[..., Result],
+                                                       tmp_path: Path, command: str) -> None:
+    """A new output file must join files.RESULT_NAMES, or --force would refuse the folder."""
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    out = tmp_path / "out"
+    name, *extra = COMMANDS[command]
+    extra = [flag for flag in extra if flag != "--no-plots"]  # every plot and report.html
+    assert cli(name, scenario, "--out", out, "--workers", "1", *extra).exit_code == 0
+    assert foreign_entries(out) == []
+    again = cli(name, scenario, "--out", out, "--workers", "1", *extra, "--force")
+    assert again.exit_code == 0, again.output
