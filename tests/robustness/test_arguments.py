@@ -102,6 +102,7 @@ def test_counts_of_one_are_singular(cli: Callable[..., Result], write: Callable[
     run = cli("run", file, "--out", tmp_path / "run", "--workers", "1", "--replications", "1")
     assert run.exit_code == 0 and "1 replication," in run.output, run.output
     compare = cli("compare", file, "--out", tmp_path / "cmp", "--workers", "1",
-                  "--replications", "1", "--no-plots")
-    assert compare.exit_code == 0 and "1 replication," in compare.output, compare.output
+                  "--replications", "1", "--no-plots", "--detail")
+    assert compare.exit_code == 0 and "1 replication per variant" in compare.output, \
+        compare.output
     assert "1 replications" not in run.output + compare.output
