@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +35,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 # Files and CI logs have no width of their own: give tables room instead of Rich's 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 120)
+# User text (names, paths, messages) is printed as written: never read as Rich markup ("[/]")
+# or emoji codes (":100:" after a line number); markup is kept for portsim's own styling only,
+# and every piece of user text passed with it goes through ``escape``.
+console = Console(width=None if sys.stdout.isatty() else 120, emoji=False)
 
 
 def _print_version(asked: bool) -> None:
@@ -51,7 +55,7 @@ def _main(
                                           help="Print portsim's version and exit.")] = False,
 ) -> None:
     """Discrete-event simulation of port clearance and the policies that speed it."""
-errors = Console(stderr=True)
+errors = Console(stderr=True, emoji=False)
 
 EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 3
@@ -60,9 +64,33 @@ EXIT_INTERRUPTED = 130
 
 
 class _Resumable:
-    """Where an interrupted run's replications are kept, for the hint after a failure."""
+    """A run's output folder: where its finished replications are kept (for the hint after a
+    failure), and what the run created there, taken away again when it failed before finishing
+    any replication, so that the next plain run is not refused."""
 
     out: Path | None = None
+    _had_out = _had_partial = True
+
+    def prepare(self, out: Path, *, force: bool, resume: bool, scheduler: str | None) -> Any:
+        """Check the scheduler and the output folder before anything runs; the store."""
+        from portsim.experiment.store import PARTIAL
+        from portsim.report.outputs import prepare_output
+
+        if scheduler is not None:
+            from portsim.experiment.executors import check_scheduler
+
+            check_scheduler(scheduler)  # before DIR/.partial exists
+        store = prepare_output(out, force=force, resume=resume)
+        self.out = out
+        self._had_out = out.exists()
+        self._had_partial = (out / PARTIAL).exists()
+        return store
+
+    def discard_unused(self) -> None:
+        from portsim.report.outputs import discard_unused
+
+        if self.out is not None:
+            discard_unused(self.out, had_out=self._had_out, had_partial=self._had_partial)
 
 
 @contextmanager
@@ -72,6 +100,8 @@ def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
     from portsim.experiment.executors import ReplicationError
 
     def hint() -> str:
+        if resumable is not None:
+            resumable.discard_unused()
         out = resumable.out if resumable is not None else None
         if out is None or not (out / ".partial").is_dir():
             return ""
@@ -85,18 +115,28 @@ def user_errors(resumable: _Resumable | None = None) -> Iterator[None]:
                      soft_wrap=True)
         raise typer.Exit(EXIT_RUN_FAILED) from None
     except PortsimError as error:
-        errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False,
+        errors.print(f"[bold red]error:[/] {escape(str(error) + hint())}", highlight=False,
                      soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
-        errors.print(f"interrupted{hint()}", style="yellow", highlight=False)
+        errors.print(f"interrupted{escape(hint())}", style="yellow", highlight=False)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except OSError as error:
-        # The machine, not the input: a full disk, a folder without write permission.
-        where = f" ({error.filename})" if error.filename else ""
+        # The machine, not the input: a full disk, a folder without write permission. A write
+        # that fails (ENOSPC) often names no file: name the output folder instead.
+        out = resumable.out if resumable is not None else None
+        where = (f" ({error.filename})" if error.filename
+                 else f" (writing to {out})" if out is not None else "")
         errors.print(f"[bold red]error:[/] {escape(error.strerror or str(error))}"
-                     f"{escape(where)}", highlight=False, soft_wrap=True)
+                     f"{escape(where + hint())}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_OS_ERROR) from None
+
+
+def _warn(label: str | None, warning: str) -> None:
+    """One warning on stderr, on one line (as errors are): a field path must not be split."""
+    where = f" ({escape(label)})" if label is not None else ""
+    errors.print(f"[yellow]warning{where}:[/] {escape(warning)}", highlight=False,
+                 soft_wrap=True)
 
 
 FileArg = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
@@ -140,6 +180,12 @@ def _check_trace(trace: Path | None) -> str | None:
     if trace is None:
         return None
     trace_format(trace)  # fail before running, not after
+    if trace.is_dir():
+        raise PortsimError(f"--trace {trace}: is a folder; give a .csv or .parquet file name")
+    # Whether the file can be written, found now rather than after the whole simulation: an
+    # OSError here (a read-only folder, a parent that is a file) exits with code 1 at once.
+    trace.parent.mkdir(parents=True, exist_ok=True)
+    tempfile.TemporaryFile(dir=trace.parent).close()
     return str(trace)
 
 
@@ -166,11 +212,9 @@ def _running(out: Path, *, force: bool, resume: bool, total: int, workers: int |
     opened) before anything runs, so that a bad folder costs no simulation.
     """
     from portsim.experiment.options import RunOptions
-    from portsim.report.outputs import prepare_output
     from portsim.report.progress import ReplicationProgress
 
-    store = prepare_output(out, force=force, resume=resume)
-    resumable.out = out
+    store = resumable.prepare(out, force=force, resume=resume, scheduler=scheduler)
     with ReplicationProgress(total, console) as bar:
         yield RunOptions(workers=_workers(workers), scheduler=scheduler, store=store,
                          resume=resume, trace=trace, progress=bar, resumed=bar.resumed,
@@ -215,7 +259,7 @@ def run(
         if results.precision is not None:
             _print_precision(results.label, results.precision)
         for warning in results.warnings:
-            errors.print(f"[yellow]warning:[/] {warning}", highlight=False)
+            _warn(None, warning)
         print_results(results, console, sla_minutes=scenario.sla)
 
         def write(folder: Path) -> None:
@@ -225,10 +269,11 @@ def run(
 
         # prepare_output has checked the folder; replacing it also drops .partial.
         write_output(out, write, force=True)
-        console.print(f"results written to [bold]{out}[/] "
+        console.print(f"results written to [bold]{escape(str(out))}[/] "
                       f"(results.json, summary.csv, timings.json)")
         if trace_path is not None:
-            console.print(f"event log of replication 0 written to [bold]{trace_path}[/]")
+            console.print(f"event log of replication 0 written to "
+                          f"[bold]{escape(trace_path)}[/]")
 
 
 @app.command()
@@ -258,7 +303,7 @@ def compare(
     Prints each KPI per variant and its paired difference to the baseline, and writes
     results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
     """
-    from portsim.experiment.comparison import check_variants
+    from portsim.experiment.comparison import VariantError, check_variants
     from portsim.experiment.comparison import compare as run_comparison
     from portsim.report.compare_table import print_comparison
     from portsim.report.outputs import write_comparison
@@ -269,6 +314,10 @@ def compare(
         scenario = load_scenario(file)
         wanted = None if variants is None else [v.strip() for v in variants.split(",")
                                                  if v.strip()]
+        if wanted == []:
+            known = ", ".join(scenario.variant_names) or "none"
+            raise VariantError(f"--variants {variants!r} names no variant; give names "
+                               f"separated by commas (the scenario's variants: {known})")
         chosen = check_variants(scenario, wanted)
         trace_path = _check_trace(trace)
         out = out or Path("results") / f"{file.stem}-compare"
@@ -284,15 +333,15 @@ def compare(
                 _print_precision(results.label, results.precision)
         for results in comparison.all:
             for warning in results.warnings:
-                errors.print(f"[yellow]warning ({results.label}):[/] {warning}",
-                             highlight=False)
+                _warn(results.label, warning)
         print_comparison(comparison, console, detail=detail)
         files = write_comparison(comparison, out, force=True, plots=plots)
-        console.print(f"comparison written to [bold]{out}[/] ({', '.join(files)}); open "
-                      f"{out / 'report.html'} for the plots, or add --detail for every table")
+        console.print(f"comparison written to [bold]{escape(str(out))}[/] "
+                      f"({', '.join(files)}); open {escape(str(out / 'report.html'))} for the "
+                      "plots, or add --detail for every table")
         if trace_path is not None:
             console.print(f"event log of the baseline's replication 0 written to "
-                          f"[bold]{trace_path}[/]")
+                          f"[bold]{escape(trace_path)}[/]")
 
 
 @app.command()
@@ -354,7 +403,7 @@ def sweep(
                 "plots): their waits grow with the horizon and describe no steady state"))
         console.print(_sweep_table(result))
         files = write_sweep(result, out, force=True, target=target_value)
-        console.print(f"sweep written to [bold]{out}[/] ({', '.join(files)})")
+        console.print(f"sweep written to [bold]{escape(str(out))}[/] ({', '.join(files)})")
 
 
 def _print_precision(label: str, report: dict[str, Any]) -> None:
@@ -372,10 +421,11 @@ def _print_precision(label: str, report: dict[str, Any]) -> None:
 def _sweep_table(result: Any) -> Any:
     from rich.table import Table
 
-    from portsim.report.kpis import shown_kpi, with_interval
+    from portsim.report.kpis import counted, shown_kpi, with_interval
 
-    table = Table(title=f"{result.name}: sweep ({len(result.points)} points; mean ± 95% CI)",
-                  title_justify="left")
+    # Text, not str: names and paths are the user's and must not be read as markup.
+    table = Table(title=Text(f"{result.name}: sweep ({counted(len(result.points), 'point')}; "
+                             "mean ± 95% CI)"), title_justify="left")
     for setting in result.settings:
         table.add_column(Text(setting.key), justify="right", overflow="fold")
     shown = {str(kpi): shown_kpi(kpi.scope, kpi.kpi) for kpi in result.kpis}
@@ -398,17 +448,18 @@ def validate(file: FileArg) -> None:
     """Check a scenario file and all its variants without running it."""
     from portsim.engine.load import overload_warnings
     from portsim.scenario import compile_model, load_scenario
+    from portsim.scenario.durations import long_durations
 
     with user_errors():
         scenario = load_scenario(file)
         for variant in [None, *scenario.variant_names]:
             model = compile_model(scenario, variant)
             label = variant or "baseline"
-            for warning in overload_warnings(model):
-                errors.print(f"[yellow]warning ({label}):[/] {warning}", highlight=False)
+            for warning in overload_warnings(model) + long_durations(scenario.resolved(variant)):
+                _warn(label, warning)
         variants = ", ".join(scenario.variant_names) or "none"
-        console.print(f"{file}: valid — {scenario.name!r}; variants: {variants}",
-                      highlight=False)
+        console.print(f"{file}: valid — '{scenario.name}'; variants: {variants}",
+                      highlight=False, markup=False)
 
 
 @app.command()

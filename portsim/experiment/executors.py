@@ -8,8 +8,16 @@ caller store it at once (so an interrupted run keeps its finished replications).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -116,11 +124,48 @@ def _serial(tasks: Sequence[Task]) -> Iterator[tuple[Task, ReplicationResult]]:
 # on a queue; the started-but-unfinished ones are what the dead worker (or its peers) ran.
 
 _started: Any = None
+#: prctl(2) option: the signal a process receives when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+#: How often a worker without prctl checks that its parent is alive, in seconds.
+_PARENT_POLL = 1.0
+#: Longest wait, in seconds, for the pool's manager thread once its workers are stopped.
+_STOP_WAIT = 10.0
 
 
-def _init_worker(started: Any) -> None:
+def _die_with_parent(parent: int | None) -> None:
+    """Make this worker end when the process that started it ends, even by SIGKILL (which
+    gives the parent no chance to stop its workers): otherwise a worker blocked on the task
+    pipe lives for ever, holding its memory.
+
+    ``parent`` is the pid that forked or spawned the worker, or None when a fork server did
+    (which itself ends with the main process).
+    """
+    parent = os.getppid() if parent is None else parent
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:  # the parent died before prctl took effect
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+
+    def watch() -> None:  # pragma: no cover - elsewhere than Linux
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="portsim-parent-watch", daemon=True).start()
+
+
+def _init_worker(started: Any, parent: int | None) -> None:
     global _started
     _started = started
+    # Ctrl-C reaches the whole process group: the parent handles it and stops the workers;
+    # a worker interrupted on its own would print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
 
 
 def _pool_replicate(number: int, model: Model, seed: int, replication: int,
@@ -133,9 +178,11 @@ def _pool_replicate(number: int, model: Model, seed: int, replication: int,
 def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, ReplicationResult]]:
     # A SimpleQueue writes synchronously (no feeder thread), so an announcement is not lost
     # when the worker dies right after making it.
-    started = multiprocessing.get_context().SimpleQueue()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                               initargs=(started,))
+    context = multiprocessing.get_context()
+    started = context.SimpleQueue()
+    parent = os.getpid() if context.get_start_method() in ("fork", "spawn") else None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_init_worker, initargs=(started, parent))
     futures: dict[Future[ReplicationResult], int] = {}
     completed = False
     try:
@@ -170,14 +217,31 @@ def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, Replicati
 def _stop(pool: ProcessPoolExecutor) -> None:
     """Stop at once (Ctrl-C, a failure, the caller gave up): without this, interpreter exit
     waits for the workers to finish every task already handed to them."""
+    # NOTE: private attributes: the pool's manager thread and result pipe, the only handles on
+    # what interpreter exit would otherwise wait for.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    results = getattr(pool, "_result_queue", None)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     terminate = getattr(pool, "terminate_workers", None)  # Python >= 3.14
     if terminate is not None:
         terminate()
-        return
-    # NOTE: private attribute, the only handle on the workers before Python 3.14.
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+    else:
+        for process in processes:
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=_STOP_WAIT)
+    # A worker stopped while sending a result leaves half a message in the result pipe, and
+    # the manager thread waits for the rest for ever (interpreter exit then hangs joining it).
+    # With the workers gone, closing this process's end of the pipe makes that read end.
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
+    # Let the manager thread see the workers gone and close its pipes now: left running, it
+    # races the interpreter's exit hook, which then writes to a closed pipe and prints
+    # "Exception ignored in: <module 'threading'> ... OSError: [Errno 9] Bad file descriptor".
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=_STOP_WAIT)
 
 
 def _pool_failure(tasks: Sequence[Task], futures: dict[Future[ReplicationResult], int],
@@ -206,18 +270,91 @@ def _pool_failure(tasks: Sequence[Task], futures: dict[Future[ReplicationResult]
 
 # ----------------------------------------------------------------------------- dask
 
+#: Schemes of Dask addresses a scheduler in another process can be reached by.
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+_ADDRESS = re.compile(r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
+                      r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):(?P<port>[0-9]{1,5})/?$")
+#: Seconds to wait for a scheduler to answer, first on a plain socket, then as Dask.
+_CONNECT_TIMEOUT = 10
+#: Seconds to wait for the cluster while letting go of it (it may be gone).
+_CLOSE_TIMEOUT = 5
+EXAMPLE = "tcp://host:8786"
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse at once a scheduler address that cannot work, and one nobody answers at; cheap,
+    so a command checks it before it creates anything (such as ``DIR/.partial``).
+
+    Raises :class:`SchedulerError`.
+    """
+    text = address.strip()
+    if not text:
+        raise SchedulerError(f"--scheduler is empty; give the scheduler's address, e.g. {EXAMPLE}")
+    match = _ADDRESS.match(text)
+    scheme = (match["scheme"] if match else text.partition("://")[0] if "://" in text
+              else None) or "tcp"
+    if scheme.lower() == "inproc":
+        raise SchedulerError(
+            f"cannot use the Dask scheduler at {address!r}: inproc:// addresses reach a "
+            f"scheduler inside the same Python process; give a network address, e.g. {EXAMPLE}")
+    if scheme.lower() not in SCHEMES:
+        raise SchedulerError(f"cannot use the Dask scheduler at {address!r}: unknown scheme "
+                             f"{scheme!r} (use one of {', '.join(SCHEMES)})")
+    if match is None or not 0 < int(match["port"]) < 65536:
+        raise SchedulerError(f"cannot use the Dask scheduler at {address!r}: not an address "
+                             f"of the form [scheme://]host:port, e.g. {EXAMPLE}")
+    if scheme.lower() in ("tls", "wss"):
+        from distributed.security import Security
+
+        if Security().get_connection_args("client").get("ssl_context") is None:
+            raise SchedulerError(
+                f"cannot use the Dask scheduler at {address}: {scheme}:// needs TLS "
+                "certificates in Dask's configuration (distributed.comm.tls.ca-file, "
+                ".client.cert and .client.key), and none are set")
+    if scheme.lower() != "ucx":
+        host = match["host"].strip("[]")
+        try:
+            socket.create_connection((host, int(match["port"])),
+                                     timeout=_CONNECT_TIMEOUT).close()
+        except OSError as error:
+            reason = error.strerror or str(error) or type(error).__name__
+            raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {reason}") \
+                from None
+
+
+def _lost(task: Task, future: Any) -> PortsimError:
+    """The error of a Dask task that did not finish: its own exception, or the cluster's."""
+    try:
+        failure = future.exception()
+    except Exception as error:  # the scheduler is gone: even asking fails
+        failure = None
+        status = f"{type(error).__name__}: {error}".rstrip(": ")
+    else:
+        status = str(getattr(future, "status", "unknown"))
+    if failure is not None:
+        found = _failure(task, failure)
+        found.__cause__ = failure
+        return found
+    return ReplicationError(
+        f"{task.describe()} was lost: the Dask scheduler or its workers went away "
+        f"(task {status})")
+
 
 def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[tuple[Task, ReplicationResult]]:
     try:  # optional dependency: portsim[dask]
         from distributed import Client, as_completed
     except ImportError:
         raise SchedulerError("--scheduler needs Dask: pip install 'portsim[dask]'") from None
+    check_scheduler(scheduler)
     try:
-        client = Client(scheduler, timeout="10s", set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as error:
-        raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+        client = Client(scheduler, timeout=f"{_CONNECT_TIMEOUT}s", set_as_default=False)
+    except Exception as error:  # Dask raises what it likes (OSError, ValueError, Assertion...)
+        reason = str(error) or type(error).__name__
+        raise SchedulerError(f"cannot reach the Dask scheduler at {scheduler}: {reason}") \
+            from None
     run = uuid.uuid4().hex[:8]
     futures: dict[Any, Task] = {}
+    task: Task | None = None
     try:
         # Ship each model to the cluster once, not once per task.
         shipped: dict[int, Any] = {}
@@ -231,14 +368,20 @@ def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[tuple[Task, Replica
             future = client.submit(replicate, shipped[id(task.model)], task.seed,
                                    task.replication, None, key=key, pure=False)
             futures[future] = task
+        task = None
         # A traced replication writes its file here, on this machine, while the cluster works.
         yield from _serial(local)
         for future in as_completed(list(futures), loop=client.loop):
             task = futures[future]
             if future.status != "finished":
-                failure = future.exception()
-                raise _failure(task, failure) from failure
+                raise _lost(task, future)
             yield task, future.result()
+    except (OSError, TimeoutError) as error:  # the connection to the cluster broke
+        where = f" while running {task.describe()}" if task is not None else ""
+        raise ReplicationError(f"the Dask scheduler at {scheduler} went away{where}: "
+                               f"{error or type(error).__name__}") from error
     finally:
-        client.cancel(list(futures))  # nothing left running on the cluster for us
-        client.close()
+        # Nothing left running on the cluster for us; a cluster that is gone has nothing left.
+        with contextlib.suppress(Exception):
+            client.cancel(list(futures))
+        client.close(timeout=_CLOSE_TIMEOUT)

@@ -139,8 +139,12 @@ def job_inputs(model: Model, provenance: Mapping[str, Any]) -> dict[str, Any]:
 def results_of(model: Model, provenance: dict[str, Any], variant: str | None, seed: int,
                runs: list[ReplicationResult]) -> Results:
     """Wrap one model's replications as :class:`Results`, with what plots need to read them."""
+    from portsim.scenario.durations import long_durations
+
+    resolved = provenance.get("scenario", {}).get("resolved")
+    warnings = overload_warnings(model) + (long_durations(resolved) if resolved else [])
     return Results(name=model.name, variant=variant, seed=seed, replications=runs,
-                   provenance=provenance, warnings=overload_warnings(model),
+                   provenance=provenance, warnings=warnings,
                    horizon=model.horizon, warmup=model.warmup, sla=model.sla,
                    pledge_share=model.pledge_share)
 

@@ -13,7 +13,14 @@ from rich.text import Text
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.pledge import BROKEN, MET, verdict
 from portsim.report.headline import BETTER, HEADERS, WORSE, headline_rows, sentence
-from portsim.report.kpis import SCOPE_TITLES, shown_for, signed, significant, with_interval
+from portsim.report.kpis import (
+    SCOPE_TITLES,
+    counted,
+    shown_for,
+    signed,
+    significant,
+    with_interval,
+)
 
 
 def comparison_tables(comparison: Comparison) -> list[Table]:
@@ -28,10 +35,11 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
         if not names:
             continue
         title = (f"{comparison.name}: {SCOPE_TITLES[scope].lower()} — "
-                 f"{comparison.replications} replications, seed {comparison.seed}; "
+                 f"{counted(comparison.replications, 'replication')}, seed {comparison.seed}; "
                  "mean ± 95% CI; Δ = paired difference to the baseline, bold if its CI "
                  "excludes 0")
-        table = Table(title=title, title_justify="left")
+        # Text, not str: names are the user's, never Rich markup or emoji codes.
+        table = Table(title=Text(title), title_justify="left")
         if scope != "system":
             table.add_column(scope[:-1] if scope == "stations" else "class", justify="left")
         for header in ("KPI", "variant", "value", "Δ vs baseline"):
@@ -41,8 +49,8 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
             for shown in shown_for(scope, comparison.kpi_names(scope, name)):
                 for row, label in enumerate(comparison.labels):
                     cells: list[str | Text] = [] if scope == "system" else [
-                        name if row == 0 else ""]
-                    cells += [shown.heading(comparison.sla) if row == 0 else "", label,
+                        Text(name) if row == 0 else ""]
+                    cells += [shown.heading(comparison.sla) if row == 0 else "", Text(label),
                               with_interval(comparison.summary(label, scope, name, shown.kpi),
                                             shown)]
                     if label == comparison.labels[0]:
@@ -106,8 +114,8 @@ def pledge_table(comparison: Comparison) -> Table | None:
 def print_comparison(comparison: Comparison, console: Console | None = None, *,
                      detail: bool = False) -> None:
     """The headline of every variant; with ``detail`` the full tables too."""
-    console = console or Console()
-    console.print(Text(f"{comparison.name}: {comparison.replications} replications per "
+    console = console or Console(emoji=False)
+    console.print(Text(f"{comparison.name}: {counted(comparison.replications, 'replication')} per "
                        f"variant, seed {comparison.seed}; Δ = variant − baseline, paired 95% "
                        "CI", style="bold"))
     pledge = pledge_table(comparison)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
@@ -39,11 +40,49 @@ def dump_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> None:
         writer.writerows(rows)
 
 
-def check_output(out: Path, force: bool) -> None:
-    """Refuse, before any work is done, to overwrite a non-empty folder without ``force``."""
+#: What portsim writes into an output folder (``run``, ``compare``, ``sweep``) and its kept
+#: replications. ``--force`` replaces a folder only if it holds nothing else.
+RESULT_NAMES = frozenset({
+    "results.json", "summary.csv", "timings.json", "comparison.csv", "report.html",
+    "forest.png", "pledge.png", "kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
+    "utilisation.png",
+    "sweep.json", "sweep.csv", ".partial",
+})
+_RESULT_PATTERN = re.compile(r"^sweep-.+\.png$")
+#: Foreign entries named in a refusal before the rest are counted.
+_LISTED = 5
+
+
+def foreign_entries(folder: Path) -> list[str]:
+    """The entries of ``folder`` that portsim does not write (sorted); none if it is missing."""
+    if not folder.is_dir():
+        return []
+    return sorted(entry.name for entry in folder.iterdir()
+                  if entry.name not in RESULT_NAMES and not _RESULT_PATTERN.match(entry.name))
+
+
+def check_output(out: Path, force: bool, *, kept: frozenset[str] = frozenset()) -> None:
+    """Refuse, before any work is done, to overwrite results without ``force``, and to replace
+    (even with ``force``) a folder holding anything portsim did not write: ``--force`` must never
+    delete a user's own files. ``kept`` entries (``.partial``) are judged by the caller.
+
+    A symbolic link is judged by the folder it points to, since that is what would be replaced.
+    """
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out}: exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()) and not force:
+    if not out.is_dir():
+        return
+    foreign = foreign_entries(out)
+    if foreign:
+        listed = ", ".join(foreign[:_LISTED])
+        if len(foreign) > _LISTED:
+            listed += f" and {len(foreign) - _LISTED} more"
+        target = f" (a link to {out.resolve()})" if out.is_symlink() else ""
+        raise OutputExistsError(
+            f"{out}{target}: the output folder holds files portsim did not write ({listed}); "
+            "results are written only to a new or empty folder or over an earlier run's "
+            "results, and --force never deletes other files: choose another --out")
+    if not force and {entry.name for entry in out.iterdir()} - kept:
         raise OutputExistsError(
             f"{out}: output folder already holds results; use --force to replace them")
 

@@ -8,6 +8,7 @@ which ``--resume`` picks up.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.store import PARTIAL, PartialStore
 from portsim.experiment.sweeps import Sweep
-from portsim.report.files import OutputExistsError, dump_csv, dump_json, write_output
+from portsim.report.files import OutputExistsError, check_output, dump_csv, dump_json, write_output
 
 Writer = Callable[[Path], None]
 
@@ -24,14 +25,11 @@ def prepare_output(out: Path, *, force: bool, resume: bool) -> PartialStore:
     """Check ``out`` before any work is done and return the store for finished replications.
 
     A folder holding results needs ``force``; one holding only an interrupted run's replications
-    needs ``resume`` (to finish it) or ``force`` (to start over).
+    needs ``resume`` (to finish it) or ``force`` (to start over). A folder holding anything
+    portsim did not write is refused even with ``force``.
     """
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out}: exists and is not a folder")
+    check_output(out, force, kept=frozenset({PARTIAL}))
     entries = {entry.name for entry in out.iterdir()} if out.is_dir() else set()
-    if entries - {PARTIAL} and not force:
-        raise OutputExistsError(
-            f"{out}: output folder already holds results; use --force to replace them")
     partial = out / PARTIAL
     if PARTIAL in entries and not resume:
         if not force:
@@ -40,6 +38,18 @@ def prepare_output(out: Path, *, force: bool, resume: bool) -> PartialStore:
                 "to finish it or --force to start over")
         shutil.rmtree(partial)
     return PartialStore(partial)
+
+
+def discard_unused(out: Path, *, had_out: bool, had_partial: bool) -> None:
+    """After a failed run: remove the ``.partial`` folder (and ``out``) this run created if not
+    one replication was kept in it, so that the next run is not told to --resume nothing."""
+    partial = out / PARTIAL
+    if had_partial or not partial.is_dir() or any(partial.rglob("rep-*.json")):
+        return
+    shutil.rmtree(partial, ignore_errors=True)
+    if not had_out:
+        with contextlib.suppress(OSError):
+            out.rmdir()  # only if nothing else appeared in it
 
 
 def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.results import Results
-from portsim.report.kpis import Shown, number
+from portsim.report.kpis import Shown, counted, number
 
 NAME_WIDTH = 24
 
@@ -45,14 +45,15 @@ STATION_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
 def _table(results: Results, scope: str, title: str, first: str,
            columns: tuple[tuple[str, Shown, bool], ...], sla: str) -> Table:
     names = results.names(scope)
-    table = Table(title=title, title_justify="left")
+    # Text, not str: names are the user's and must not be read as Rich markup or emoji codes.
+    table = Table(title=Text(title), title_justify="left")
     width = min(max([len(first), *map(len, names)]), NAME_WIDTH)
     table.add_column(first, justify="left", no_wrap=True, min_width=width, overflow="ellipsis")
     for header, _, _ in columns:
         # fold, never cut: a number must be read whole even on a narrow terminal
         table.add_column(header.format(sla=sla), justify="right", overflow="fold")
     for name in names:
-        cells: list[str | Text] = [name]
+        cells: list[str | Text] = [Text(name)]
         for _, shown, with_interval in columns:
             if not results.has(scope, name, shown.kpi):
                 cells.append(Text("—"))
@@ -76,8 +77,9 @@ def results_tables(results: Results, sla_minutes: float | None = None) -> list[T
     sla = f"≤{sla_minutes:g}min" if sla_minutes is not None else "in SLA"
     return [
         _table(results, "classes",
-               f"{title}\nclasses: {reps} replications, mean and ± 95% CI; times in minutes; "
-               "longest wait: mean of the replications' longest, beneath it the largest seen",
+               f"{title}\nclasses: {counted(reps, 'replication')}, mean and ± 95% CI; times in "
+               "minutes; longest wait: mean of the replications' longest, beneath it the largest "
+               "seen",
                "class", CLASS_COLUMNS, sla),
         _table(results, "stations", f"{title}\nstations", "station", STATION_COLUMNS, sla),
     ]
@@ -85,6 +87,6 @@ def results_tables(results: Results, sla_minutes: float | None = None) -> list[T
 
 def print_results(results: Results, console: Console | None = None,
                   sla_minutes: float | None = None) -> None:
-    console = console or Console()
+    console = console or Console(emoji=False)
     for table in results_tables(results, sla_minutes):
         console.print(table)

@@ -33,7 +33,7 @@ from portsim.errors import PathPart, Problem, ScenarioError
 from portsim.scenario import compile as compiling
 from portsim.scenario.problems import line_of, located, problems_from, suggest
 from portsim.scenario.schema import ScenarioDocument
-from portsim.scenario.timetable import TimetableFileError, read_timetable
+from portsim.scenario.timetable import TimetableFileError, locate, read_timetable
 from portsim.scenario.yamlsource import Lines, parse_yaml
 
 Loc = tuple[PathPart, ...]
@@ -207,7 +207,10 @@ class _Inliner:
         return problems
 
     def _read(self, written: str) -> list[dict[str, Any]] | TimetableFileError:
-        path = (self.folder / written).resolve()
+        try:
+            path = locate(self.folder, written)
+        except TimetableFileError as error:
+            return error
         if path not in self._cache:
             try:
                 self._cache[path] = read_timetable(path, shown=written, limits=self.limits)

@@ -4,11 +4,17 @@ Each row means what the same batch written in YAML means, checked by the same
 :class:`~portsim.scenario.schema.Batch` model (leniently, since every CSV cell is text), and any
 mistake is reported with the CSV file's name, the row number (the header is row 1) and the column.
 
-The file is read row by row, never whole, within two limits (:mod:`portsim.limits`): its size in
-bytes (checked before reading) and its number of rows. Rows need not be in time order: a timetable
-is a set of batches, and the arrivals it describes are the same in any order (the engine sorts
-them). Well-formed rows take a fast path through the unit parsers; only a row that fails it goes
-through pydantic, for the exact message.
+Where a timetable may live: in the scenario file's folder or below it (after following symbolic
+links), or below a folder listed in ``PORTSIM_TIMETABLE_DIRS``; a scenario cannot make portsim
+read, and inline into its results, any file on the machine. Only a regular file is read (never a
+device or a FIFO, which never end or block), row by row, never whole, within two limits
+(:mod:`portsim.limits`): its size in bytes (checked before reading, and again while reading, for
+a file that grows) and its number of rows. A message quotes at most a short, visibly cut excerpt
+of a bad cell, never a whole line of a file that is not a timetable.
+
+Rows need not be in time order: a timetable is a set of batches, and the arrivals it describes
+are the same in any order (the engine sorts them). Well-formed rows take a fast path through the
+unit parsers; only a row that fails it goes through pydantic, for the exact message.
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from __future__ import annotations
 import csv
 import os
 import re
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +40,67 @@ _DIGITS = re.compile(r"^[0-9]{1,18}$")
 _PLAIN = re.compile(r"^[0-9]{1,15}(?:\.[0-9]{0,15})?$")  # minutes, exactly as parse_duration
 
 
+#: Environment variable: more folders (separated by ``os.pathsep``) timetables may be read from.
+FOLDERS_VARIABLE = "PORTSIM_TIMETABLE_DIRS"
+#: Longest excerpt of a cell or header quoted in a message.
+EXCERPT = 40
+
+
 class TimetableFileError(ValueError):
     """A timetable CSV that is missing or malformed; the message names the file and the row."""
 
 
+def excerpt(text: str, size: int = EXCERPT) -> str:
+    """``text`` quoted, cut to ``size`` characters with a visible mark when longer."""
+    if len(text) <= size:
+        return repr(text)
+    return f"{text[:size]!r}… ({len(text):,} characters, cut)"
+
+
+def allowed_folders(folder: Path) -> list[Path]:
+    """Where timetables of a scenario in ``folder`` may live: that folder, and the folders of
+    ``PORTSIM_TIMETABLE_DIRS``."""
+    extra = os.environ.get(FOLDERS_VARIABLE, "")
+    return [Path(entry).resolve() for entry in [str(folder), *extra.split(os.pathsep)]
+            if entry.strip()]
+
+
+def locate(folder: Path, written: str) -> Path:
+    """The timetable file ``written`` (relative to ``folder``), refused if it lies outside the
+    allowed folders (:func:`allowed_folders`), symbolic links followed."""
+    path = (folder / written).resolve()
+    allowed = allowed_folders(folder)
+    if not any(path.is_relative_to(root) for root in allowed):
+        raise TimetableFileError(
+            f"timetable file {excerpt(written, 200)} is outside the scenario's folder "
+            f"({allowed[0]}); a timetable must be in that folder or below it (list other "
+            f"folders in {FOLDERS_VARIABLE} to allow them)")
+    return path
+
+
+def _capped(handle: Iterable[str], shown: str, limits: limits_.Limits) -> Iterator[str]:
+    """The lines of ``handle``, stopping at the size limit (a file that grows while read)."""
+    read = 0
+    for line in handle:
+        read += len(line)  # characters: at most the bytes they were decoded from
+        if read > limits.max_csv_bytes:
+            raise TimetableFileError(
+                f"timetable file {shown!r} is more than the limit of "
+                f"{limits_.format_bytes(limits.max_csv_bytes)} "
+                f"({limits_.describe('max_csv_bytes')})")
+        yield line
+
+
 def _open(path: Path, shown: str, limits: limits_.Limits) -> Any:
     try:
-        size = os.stat(path).st_size
-        if path.is_dir():
+        status = os.stat(path)
+        size = status.st_size
+        if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError
+        if not stat.S_ISREG(status.st_mode):
+            # A device never ends (st_size is 0) and a FIFO blocks in open(): never read them.
+            raise TimetableFileError(
+                f"timetable file {shown!r} is not a regular file (a device, FIFO or socket)")
         if size > limits.max_csv_bytes:
             raise TimetableFileError(
                 f"timetable file {shown!r} is {limits_.format_bytes(size)}, more than the limit "
@@ -63,7 +122,7 @@ def _open(path: Path, shown: str, limits: limits_.Limits) -> Any:
 
 def _rows(handle: Any, shown: str, limits: limits_.Limits) -> Iterator[tuple[int, list[str]]]:
     """(row number, stripped cells) of every non-blank row, within the row limit."""
-    reader = csv.reader(handle)
+    reader = csv.reader(_capped(handle, shown, limits))
     rows = 0
     try:
         for cells in reader:
@@ -93,6 +152,8 @@ def _minutes(cell: str) -> float:
 
 def _fast(row: dict[str, str]) -> dict[str, Any] | None:
     """The batch of a well-formed row, as Batch.model_dump() gives it; None to ask pydantic."""
+    if any(len(cell) > EXCERPT for cell in row.values()):
+        return None  # let _slow refuse it with a short excerpt
     count = row.get("count")
     if count is None or not _DIGITS.match(count) or not 1 <= int(count) <= MAX_COUNT:
         return None
@@ -107,6 +168,12 @@ def _fast(row: dict[str, str]) -> dict[str, Any] | None:
 
 
 def _slow(row: dict[str, str], shown: str, number: int) -> dict[str, Any]:
+    for name, text in row.items():
+        if len(text) > EXCERPT:
+            # No time, count or spread is this long; quoting it whole would echo a file that
+            # is not a timetable (a row of /etc/passwd) into the message.
+            raise TimetableFileError(f"{shown} row {number}, column {name!r}: not a "
+                                     f"{name} (got {excerpt(text)})")
     try:
         # Lax on purpose: every cell is text, so "180" must become the count 180.
         batch = Batch.model_validate(row, strict=False)
@@ -115,11 +182,21 @@ def _slow(row: dict[str, str], shown: str, number: int) -> dict[str, Any]:
         column = first["loc"][0] if first["loc"] else "?"
         cell = row.get(str(column))
         message = first["msg"].removeprefix("Value error, ")
-        got = f" (got {cell!r})" if cell is not None and repr(cell) not in message else ""
+        got = f" (got {excerpt(cell)})" if cell is not None and repr(cell) not in message \
+            else ""
         raise TimetableFileError(
             f"{shown} row {number}, column {column!r}: {message}{got}"
         ) from None
     return batch.model_dump()
+
+
+def _header_fault(header: list[str], unknown: list[str], missing: list[str]) -> str:
+    """What is wrong with a header, quoting at most one short cell of it."""
+    if unknown:
+        return f"got the unknown column {excerpt(unknown[0], 20)}"
+    if missing:
+        return f"the column {missing[0]!r} is missing"
+    return "a column is named twice"
 
 
 def read_timetable(path: Path, *, shown: str,
@@ -142,7 +219,7 @@ def read_timetable(path: Path, *, shown: str,
         if unknown or missing or len(set(header)) != len(header):
             raise TimetableFileError(
                 f"{shown} row {header_row}: the header must name the columns time,count[,spread] "
-                f"(got {','.join(header)!r})"
+                f"({_header_fault(header, unknown, missing)})"
             )
         batches: list[dict[str, Any]] = []
         for number, cells in rows:

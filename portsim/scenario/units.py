@@ -41,7 +41,9 @@ def show_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, dict):
         return "a mapping"
-    if isinstance(value, list | tuple):
+    if isinstance(value, tuple):  # from Python: say so, not "a valid list (got a list)"
+        return "a tuple"
+    if isinstance(value, list):
         return "a list"
     return repr(value)
 
