@@ -96,7 +96,8 @@ class Triangular:
 @dataclass(frozen=True, slots=True)
 class _ByMeanAndCV:
     """A distribution given by its own mean and coefficient of variation; cv = 0 is the
-    deterministic limit."""
+    deterministic limit, and so is a cv whose square underflows to 0 (below about 1e-154),
+    where the shaped distributions would divide by zero."""
 
     mean: float
     cv: float
@@ -106,7 +107,7 @@ class _ByMeanAndCV:
         return (self.mean * self.cv) ** 2
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
-        if self.cv == 0:
+        if self.cv * self.cv == 0.0:
             return np.full(size, self.mean, dtype=float)
         return self._shaped(rng, size)
 

@@ -48,3 +48,10 @@ def test_stream_is_reproducible_and_independent_of_batching():
 def test_sequence_stream_cycles_in_order():
     stream = Stream(d.Sequence((1.0, 2.0, 3.0)), generator(0, 0, "x"))
     assert [stream.draw() for _ in range(7)] == [1.0, 2.0, 3.0, 1.0, 2.0, 3.0, 1.0]
+
+
+@pytest.mark.parametrize("kind", [d.Gamma, d.Lognormal])
+def test_a_cv_whose_square_underflows_is_the_deterministic_limit(kind) -> None:
+    """Found by the property tests: cv = 1e-300 made Gamma divide by zero (cv² is 0.0)."""
+    values = kind(mean=2.0, cv=1e-300).sample(np.random.default_rng(1), 5)
+    assert values.tolist() == [2.0] * 5
