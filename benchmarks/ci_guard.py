@@ -22,15 +22,15 @@ from typing import Any
 
 os.environ.setdefault("PORTSIM_BENCH_FAST", "1")
 
-from benchmarks import summary  # noqa: E402  (fast mode must be set before the sizes are read)
-from benchmarks.references import (  # noqa: E402
+from benchmarks import summary
+from benchmarks.references import (
     ciw_wait_mean,
     draw_inputs,
     minimal_simpy,
     portsim_model,
     run_ciw,
 )
-from portsim.engine import run_replication  # noqa: E402
+from portsim.engine import run_replication
 
 ROUNDS = 3
 

@@ -140,7 +140,7 @@ def ciw_network(inputs: QueueInputs) -> ciw.network.Network:
     A final huge gap stops Ciw's cyclic arrival sequence from starting over within the horizon.
     """
     stations = len(inputs.services)
-    arrivals = [ciw.dists.Sequential(inputs.gaps() + [1e12])] + [None] * (stations - 1)
+    arrivals = [ciw.dists.Sequential([*inputs.gaps(), 1e12])] + [None] * (stations - 1)
     routing = [[1.0 if j == i + 1 else 0.0 for j in range(stations)] for i in range(stations)]
     return ciw.create_network(
         arrival_distributions=arrivals,

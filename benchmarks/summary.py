@@ -79,10 +79,9 @@ def gross_regressions(timings: Mapping[str, Mapping[str, Any]]) -> list[str]:
     found = []
     for top, bottom in GROSS_REGRESSIONS:
         ratio = Ratio("", top, bottom, "").value(timings)
-        if ratio is not None:
-            if ratio > 1.0:
-                found.append(f"GROSS REGRESSION: {top} takes {ratio:.2f}x the time of "
-                             f"{bottom} (limit 1.0)")
+        if ratio is not None and ratio > 1.0:
+            found.append(f"GROSS REGRESSION: {top} takes {ratio:.2f}x the time of "
+                         f"{bottom} (limit 1.0)")
     return found
 
 

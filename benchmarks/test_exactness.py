@@ -103,10 +103,10 @@ def test_time_averages_equal_the_event_log(discipline):
 
     kpis = run_replication(model, seed=0, trace=trace).kpis
     span = horizon - warmup
-    for name in queue:
+    for name, changes in queue.items():
         row = kpis["stations"][name]
         assert row["queue_mean"] == pytest.approx(
-            _integral(queue[name], warmup, horizon) / span, rel=1e-9)
+            _integral(changes, warmup, horizon) / span, rel=1e-9)
         assert row["utilisation"] == pytest.approx(
             _integral(busy[name], warmup, horizon) / (inputs.servers * span), rel=1e-9)
         assert row["queue_mean"] > 5  # long queues, as intended

@@ -34,7 +34,7 @@ _EXPORTS = {
     "Interval": "portsim.stats.summary",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", *_EXPORTS]  # noqa: PLE0604 (the keys are the exported names)
 
 
 def __getattr__(name: str) -> Any:

@@ -340,8 +340,8 @@ def _system_row(state: Replication, end: float, hours: float,
         "throughput_per_hour": lambda: state.completions / hours,
         "sojourn_mean": lambda: system_sojourns.mean,
         "wait_mean": lambda: system_waits.mean,
-        "wait_sla_share": lambda: (system_waits.with_values(censored) if censored.size
-                                   else system_waits).share_within(),
+        "wait_sla_share": (system_waits.with_values(censored) if censored.size
+                           else system_waits).share_within,
         "waiting_end": lambda: float(censored.size),
     }
     return _row(iter(catalogue.scope_kpis("system")), scalars, {}, {}, {})

@@ -342,13 +342,14 @@ def rewrite(route: Route, change: Callable[[Step], Route | None]) -> Route:
         if replaced is not None:
             out.extend(replaced)
             continue
+        kept: Step = step
         if isinstance(step, Branch):
-            step = replace(step, options=tuple((p, rewrite(sub, change))
+            kept = replace(step, options=tuple((p, rewrite(sub, change))
                                                for p, sub in step.options))
         elif isinstance(step, OptionalStep):
             sub = rewrite(step.route, change)
             if not sub:
                 continue
-            step = replace(step, route=sub)
-        out.append(step)
+            kept = replace(step, route=sub)
+        out.append(kept)
     return tuple(out)

@@ -308,7 +308,7 @@ class Replication:
         self._depart(entity)
 
     def _spawn_batch(self, node: SpawnNode, spawner: Entity) -> None:
-        count = max(0, int(round(node.count.draw())))
+        count = max(0, round(node.count.draw()))
         if self.max_entities is not None and self.next_id + count > self.max_entities:
             # Refuse before drawing a batch's spread: a heavy-tailed count could be huge.
             raise EntityLimitExceeded(
@@ -410,9 +410,9 @@ class Replication:
 
 def _series_bins(model: m.Model) -> tuple[float, int]:
     width = model.series_bin
-    count = int(math.ceil(model.horizon / width)) + 1
+    count = math.ceil(model.horizon / width) + 1
     if count > MAX_SERIES_BINS:
         width *= math.ceil(count / MAX_SERIES_BINS)
-        count = int(math.ceil(model.horizon / width)) + 1
+        count = math.ceil(model.horizon / width) + 1
     return width, count
 

@@ -148,8 +148,7 @@ class Station:
         entity.queued = now
         queue = self.queue
         queue.push(entity)
-        if len(queue) > self._queue_max:
-            self._queue_max = len(queue)
+        self._queue_max = max(self._queue_max, len(queue))
 
     def _serve(self, entity: Entity, now: float, wait: float, on_duty: bool) -> None:
         """Record the entity's wait, start its service and schedule the end.

@@ -160,7 +160,8 @@ def _die_with_parent(parent: int | None) -> None:
 
 
 def _init_worker(started: Any, parent: int | None) -> None:
-    global _started
+    # A pool initializer can only leave its result in the worker's module state.
+    global _started  # noqa: PLW0603
     _started = started
     # Ctrl-C reaches the whole process group: the parent handles it and stops the workers;
     # a worker interrupted on its own would print a KeyboardInterrupt traceback.

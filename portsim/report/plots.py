@@ -86,7 +86,7 @@ def _profile(results: Results, rows: list[list[float]]) -> tuple[np.ndarray, np.
     matrix = matrix[:, first:last]
     per_day = DAY / width
     if horizon - results.warmup > DAY and abs(per_day - round(per_day)) < 1e-9:
-        per_day_bins = int(round(per_day))
+        per_day_bins = round(per_day)
         slot = (np.arange(first, last) % per_day_bins)
         folded = np.full((matrix.shape[0], per_day_bins), np.nan)
         for index in range(per_day_bins):
@@ -123,7 +123,7 @@ def _line_with_band(ax: Axes, x: np.ndarray, matrix: np.ndarray, label: str,
 
 
 def _clock(hours: float, days: bool) -> str:
-    clock = f"{int(hours % 24):02d}:{int(round(hours % 1 * 60)) % 60:02d}"
+    clock = f"{int(hours % 24):02d}:{round(hours % 1 * 60) % 60:02d}"
     return f"{clock}\nday {int(hours // 24) + 1}" if days and hours % 24 == 0 else clock
 
 

@@ -124,7 +124,8 @@ def line_of(path: Loc, lines: Mapping[Loc, int]) -> int | None:
 
 def value_at(data: Any, path: Loc) -> Any:
     for part in path:
-        if isinstance(data, dict) and part in data:
+        # Two branches, not one `or`: each narrows the index's type for its container.
+        if isinstance(data, dict) and part in data:  # noqa: SIM114
             data = data[part]
         elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
             data = data[part]

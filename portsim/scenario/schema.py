@@ -380,14 +380,14 @@ class ScenarioDocument(StrictModel):
     """Default seed."""
     sla: PositiveDuration = 30.0
     """Waiting-time standard for the share-within-SLA KPI (default 30min)."""
-    pledge: Pledge = Field(default_factory=lambda: Pledge())
+    pledge: Pledge = Field(default_factory=Pledge)
     """The pledge judged by clock slot: the share within ``sla`` required in every hour, the
     slot width, and clock times to record queue lengths at."""
     stations: Annotated[dict[Name, Station], Field(min_length=1)]
     """Stations by name."""
     classes: Annotated[dict[Name, EntityClass], Field(min_length=1)]
     """Entity classes by name."""
-    policies: Policies = Field(default_factory=lambda: Policies())
+    policies: Policies = Field(default_factory=Policies)
     """Clearance policies (docs/policies.md), applied in a fixed order after the stations and
     classes are compiled."""
     variants: dict[Name, VariantPatch] = Field(default_factory=dict)

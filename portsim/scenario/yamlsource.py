@@ -273,7 +273,6 @@ class _Builder:
             f"YAML tag {_shown_tag(node.tag)!r} is not allowed: scenario files hold plain data "
             "(mappings, lists, strings, numbers, true/false, null)",
         )
-        return None
 
     def _problem(self, path: Path_, node: Node, message: str) -> None:
         self.problems.append(Problem(path=path, line=node.line, message=message))

@@ -19,7 +19,7 @@ import numpy as np
 HIST_MIN = 1e-4
 HIST_REL = 0.002
 _LOG_STEP = math.log1p(HIST_REL)
-HIST_BINS = int(math.ceil(math.log(1e7 / HIST_MIN) / _LOG_STEP)) + 1
+HIST_BINS = math.ceil(math.log(1e7 / HIST_MIN) / _LOG_STEP) + 1
 CHUNK = 4096  # observations buffered before a tally folds them in
 
 
@@ -194,8 +194,7 @@ class Level:
         self._bin_area += increment
         self.last = now
         self.value = value
-        if value > self.maximum:
-            self.maximum = value
+        self.maximum = max(self.maximum, value)
 
     def _roll_bins(self, now: float) -> None:
         bins = self.bins

@@ -210,16 +210,16 @@ def clock_name(minutes: float, day: int | None = None) -> str:
 
 
 def _for_slot(kpi: Kpi, slot: str) -> Kpi:
-    clock = slot.split("_h")[-1].removeprefix("h")
-    words = f"{clock[:2]}:{clock[2:]}" + (f" (day {slot[1:].split('_')[0]})"
+    clock = slot.rsplit("_h", maxsplit=1)[-1].removeprefix("h")
+    words = f"{clock[:2]}:{clock[2:]}" + (f" (day {slot[1:].split('_', maxsplit=1)[0]})"
                                            if slot.startswith("d") else "")
     return replace(kpi, key=kpi.key.replace("{slot}", slot),
                    label=kpi.label.replace("{slot}", words), family=None)
 
 
 def _for_clock(clock: str) -> Kpi:
-    time = clock.split("_")[-1]
-    words = f"{time[:2]}:{time[2:]}" + (f" (day {clock[1:].split('_')[0]})"
+    time = clock.rsplit("_", maxsplit=1)[-1]
+    words = f"{time[:2]}:{time[2:]}" + (f" (day {clock[1:].split('_', maxsplit=1)[0]})"
                                          if clock.startswith("d") else "")
     return replace(QUEUE_AT, key=QUEUE_AT.key.replace("{clock}", clock),
                    label=QUEUE_AT.label.replace("{clock}", words))

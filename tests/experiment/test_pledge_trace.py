@@ -77,7 +77,7 @@ def test_class_slots_match_the_trace(traced) -> None:
         elif event == "depart":
             done.add(entity)
     end = model.horizon
-    still = [e for e in queued]  # queueing at the end: their wait so far counts
+    still = list(queued)  # queueing at the end: their wait so far counts
     assert still, "the fixture should leave trucks queueing at the end"
     for name in ("car", "truck"):
         observations = [(arrived[e], waited[e]) for e in done if kind[e] == name]

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import portsim.report.plots as plots
 from portsim.engine.collect import Histogram, ReplicationResult, Series
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.results import Results
+from portsim.report import plots
 from portsim.report.outputs import write_comparison
 from portsim.stats.accumulators import bin_edges
 
@@ -110,7 +110,7 @@ def test_profile_folds_days_after_warmup() -> None:
 def test_one_day_profile_keeps_whole_bins() -> None:
     series = [float(i) for i in range(26)]
     results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [series], 1440.0)
-    x, matrix, label = plots._profile(results, [series])
+    _, matrix, label = plots._profile(results, [series])
     assert label == "clock time (HH:MM)" and matrix.shape == (1, 24)
 
 

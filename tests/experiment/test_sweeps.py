@@ -37,7 +37,7 @@ def test_parse_setting_and_kpi() -> None:
     with pytest.raises(SweepError, match="expected PATH=VALUES"):
         parse_setting("stations.a.servers")
     assert parse_kpi("classes.car.wait_p95") == KPI("classes", "car", "wait_p95")
-    with pytest.raises(SweepError, match="SCOPE.NAME.KPI"):
+    with pytest.raises(SweepError, match=r"SCOPE\.NAME\.KPI"):
         parse_kpi("car.wait_p95")
 
 

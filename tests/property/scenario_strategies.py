@@ -9,6 +9,7 @@ thousand entities) so that each one also simulates in milliseconds.
 from __future__ import annotations
 
 import copy
+import itertools
 from typing import Any
 
 from hypothesis import strategies as st
@@ -68,7 +69,7 @@ def shift_windows(draw: st.DrawFn) -> list[dict[str, Any]]:
     if len(cuts) < 2:
         cuts = [0, 96]
     windows = []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         if draw(st.booleans()) or not windows:
             windows.append({"start": f"{start // 4:02d}:{start % 4 * 15:02d}",
                             "end": f"{end // 4:02d}:{end % 4 * 15:02d}",

@@ -16,9 +16,9 @@ from click.testing import Result
 from robustness_helpers import SMALL
 
 import portsim
-import portsim.report.files as files
 from portsim.errors import ScenarioError
 from portsim.experiment import executors
+from portsim.report import files
 
 WITH_VARIANT = SMALL + "variants:\n  more:\n    stations: {desk: {servers: 3}}\n"
 

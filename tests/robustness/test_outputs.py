@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 from robustness_helpers import SMALL
 
-import portsim.report.files as files
+from portsim.report import files
 
 RESULT_FILES = ("results.json", "summary.csv", "timings.json")
 
@@ -121,7 +121,7 @@ def test_a_failure_while_writing_a_new_folder_leaves_no_results(
 def test_a_failed_replication_keeps_the_previous_results(
         cli: Callable[..., Result], scenario: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import portsim.experiment.executors as executors
+    from portsim.experiment import executors
 
     out = tmp_path / "out"
     assert run(cli, scenario, out).exit_code == 0

@@ -131,7 +131,7 @@ def test_delay_adds_to_time_in_system_not_to_wait():
 def test_timetable_batches_spread_and_repeat():
     table = Timetable(times=(60.0,), counts=(100,), spreads=(10.0,), repeat_every=1440.0)
     model = one_station(1000, Deterministic(0.5), table, horizon=3 * 1440.0)
-    result, log = events_of(model)
+    _, log = events_of(model)
     arrivals = np.array([t for t, _, _, w, e in log if e == "arrive"])
     assert arrivals.size == 300
     for day in range(3):

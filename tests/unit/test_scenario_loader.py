@@ -329,7 +329,7 @@ def test_merge_rules() -> None:
 
 def test_unknown_variant_is_a_scenario_error(tmp_path: Path) -> None:
     scenario = load_scenario(write(tmp_path, VARIANTS))
-    with pytest.raises(ScenarioError, match="no variant 'fast'.*did you mean 'fast_desks'"):
+    with pytest.raises(ScenarioError, match=r"no variant 'fast'.*did you mean 'fast_desks'"):
         scenario.document("fast")
 
 
