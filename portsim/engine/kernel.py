@@ -28,7 +28,7 @@ import simpy
 from simpy.events import NORMAL, Event
 
 __all__ = ["NORMAL", "Activity", "Environment", "Wake", "events_scheduled",
-           "scheduled_times", "scheduler"]
+           "scheduler"]
 
 
 class Environment(simpy.Environment):
@@ -83,15 +83,6 @@ def scheduler(env: simpy.Environment) -> tuple[list[Any], Iterator[int]]:
     what ``Environment.schedule`` does, without its call.
     """
     return env._queue, env._eid  # type: ignore[attr-defined]
-
-
-def scheduled_times(env: simpy.Environment, callbacks: list[Any]) -> list[float]:
-    """When the scheduled events whose ``callbacks`` is this very list fire, in heap order.
-
-    A scan of the whole schedule: for the end of a warm-up or of a run, not for every event.
-    """
-    heap, _ = scheduler(env)
-    return [entry[0] for entry in heap if getattr(entry[3], "callbacks", None) is callbacks]
 
 
 def events_scheduled(env: simpy.Environment) -> int:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from portsim.engine.kernel import NORMAL, Activity, scheduled_times, scheduler
+from portsim.engine.kernel import NORMAL, Activity, scheduler
 from portsim.engine.queues import FifoLine, PriorityLine, WaitingLine
 from portsim.stats.accumulators import CHUNK, Level, Tally
 from portsim.stats.slots import SlotTally
@@ -69,7 +69,7 @@ class Station:
                  "_add_wait", "_pending_waits", "_add_start", "slots", "queue_samples",
                  "base_servers", "extra_servers", "bookings",
                  "_heap", "_ids", "_on_finish", "_on_finish_on_call", "on_call_total",
-                 "on_call_busy", "holds", "_busy_area", "_queue_area", "_queue_max",
+                 "on_call_busy", "holds", "_end_sum", "_busy_area", "_queue_area", "_queue_max",
                  "_queue_bins", "_bin_width", "_inv_bin", "_stats_start", "_closed")
 
     def __init__(self, name: str, env: Environment, servers: int, priority: bool,
@@ -115,6 +115,10 @@ class Station:
         # Servers held for a booking whose entity has not arrived: busy, but serving nobody.
         # The other busy servers are the services in progress (see _busy_snapshot).
         self.holds = 0
+        # The sum of the end times of the on-duty services in progress (busy - holds of them):
+        # the busy snapshots need sum(end - now), so the station keeps it rather than reading
+        # SimPy's schedule. Added at each start, removed at each finish.
+        self._end_sum = 0.0
         # Busy servers: the sum of service durations started (plus the open parts of holds),
         # corrected at reset and read for services still running (see _busy_snapshot).
         self._busy_area = 0.0
@@ -170,6 +174,7 @@ class Station:
             # the service starts instead of integrating a level at every start and finish, for
             # performance reasons; _busy_snapshot removes what runs past the time it is read at.
             self._busy_area += duration
+            self._end_sum += end
             entity.callbacks = self._on_finish
         else:
             entity.callbacks = self._on_finish_on_call
@@ -180,6 +185,7 @@ class Station:
     def _finish(self, entity: Entity) -> None:
         now = self.env.now
         self.completions += 1
+        self._end_sum -= now  # this service's end
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, "finish")
         # The server just freed is free if busy - 1 < servers, i.e. busy <= servers.
@@ -211,8 +217,10 @@ class Station:
                 self.trace(now, nxt.id, nxt.kind.name, self.name, "start")
             duration = self.services[nxt.kind].draw()
             self._busy_area += duration
+            end = now + duration
+            self._end_sum += end
             nxt.callbacks = self._on_finish
-            heappush(self._heap, (now + duration, NORMAL, next(self._ids), nxt))
+            heappush(self._heap, (end, NORMAL, next(self._ids), nxt))
         else:
             self.busy -= 1
             if self.busy >= self.servers:
@@ -379,16 +387,10 @@ class Station:
 
     # ---------------------------------------------------------------- statistics
 
-    def _service_ends(self) -> list[float]:
-        """End times of the on-duty services in progress, in the order SimPy's heap holds them.
-
-        Their count is the station's own (``busy - holds``); the times come from the schedule
-        because the snapshots sum them in that order, which earlier results were computed in
-        (a sum in start order differs in the last bits).
-        """
-        ends = scheduled_times(self.env, self._on_finish)
-        assert len(ends) == self.busy - self.holds
-        return ends
+    def _running_after(self, now: float) -> float:
+        """The sum over the on-duty services in progress of the time they still run after
+        ``now`` (their end minus ``now``)."""
+        return self._end_sum - (self.busy - self.holds) * now
 
     def reset_statistics(self, now: float) -> None:
         """Start the averages afresh at ``now`` (end of warm-up); the per-bin series go on."""
@@ -398,8 +400,7 @@ class Station:
         waiting = self.queue.entities()
         self._queue_area = -sum(now - entity.queued for entity in waiting)
         self._queue_max = len(waiting)
-        finishes = self._service_ends()
-        self._busy_area = sum(finish - now for finish in finishes) - self.holds * now
+        self._busy_area = self._running_after(now) - self.holds * now
         self._stats_start = now
         self.servers_level.reset(now)
         self.capacity_level.reset(now)
@@ -455,10 +456,9 @@ class Station:
         return result
 
     def _busy_snapshot(self, now: float) -> Level:
-        finishes = self._service_ends()
         return Level.integrated(
             self.busy, self._stats_start, now,
-            area=self._busy_area - sum(finish - now for finish in finishes) + self.holds * now,
+            area=self._busy_area - self._running_after(now) + self.holds * now,
             maximum=math.nan)  # the maximum is not tracked: no KPI reads it
 
     @property

@@ -20,7 +20,6 @@ from portsim.engine.kernel import (
     Environment,
     Wake,
     events_scheduled,
-    scheduled_times,
     scheduler,
 )
 
@@ -140,16 +139,3 @@ def test_a_failed_event_is_raised_unless_defused():
     env.step()  # no exception: step checks _defused only for a failed event
 
 
-def test_scheduled_times_finds_events_by_their_callbacks_list_until_processed():
-    env = Environment()
-    mine: list[Any] = [lambda event: None]
-    for at in (3.0, 1.0, 2.0):
-        probe = _probe(None)
-        probe.callbacks = mine
-        schedule(env, probe, at)
-    other = _probe(lambda event: None)
-    schedule(env, other, 1.5)
-    heap, _ = scheduler(env)
-    assert scheduled_times(env, mine) == [entry[0] for entry in heap if entry[3] is not other]
-    env.step()  # fires the one at 1.0: its callbacks become None, it leaves the heap
-    assert sorted(scheduled_times(env, mine)) == [2.0, 3.0]
