@@ -81,6 +81,10 @@ class ReplicationResult:
 
 # ----------------------------------------------------------------------------- what is measured
 
+#: Slot and clock KPIs are given day by day only for runs of a few measured days (a week): a
+#: long steady-state run would otherwise report thousands of them; all days are pooled always.
+MOST_DAYS_BY_DAY = 7
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -103,17 +107,18 @@ def layout(model: m.Model) -> Layout:
     pooled: dict[str, list[int]] = {}
     by_day: dict[str, list[int]] = {}
     measured_days = sorted({int(i // per_day) for i in np.flatnonzero(measured)})
+    by_days = 1 < len(measured_days) <= MOST_DAYS_BY_DAY
     for index in np.flatnonzero(measured):
         start = float(starts[index])
         pooled.setdefault(catalogue.slot_name(start % day), []).append(int(index))
-        if len(measured_days) > 1:
+        if by_days:
             by_day[catalogue.slot_name(start % day, int(index // per_day) + 1)] = [int(index)]
     samples = clock_samples(model)
     clocks: dict[str, list[tuple[int, float]]] = {}
     for minute in sorted(set(model.queue_at)):
         clocks[catalogue.clock_name(minute)] = [s for s in samples if s[1] == minute]
     sample_days = sorted({d for d, _ in samples})
-    if len(sample_days) > 1:
+    if 1 < len(sample_days) <= MOST_DAYS_BY_DAY:
         for sample in samples:
             clocks[catalogue.clock_name(sample[1], sample[0] + 1)] = [sample]
     ordered = sorted(pooled, key=lambda name: name[1:])

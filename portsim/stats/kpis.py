@@ -14,6 +14,7 @@ scenario's standard.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -209,6 +210,7 @@ def clock_name(minutes: float, day: int | None = None) -> str:
     return name if day is None else f"d{day}_{name}"
 
 
+@functools.lru_cache(maxsize=4096)
 def _for_slot(kpi: Kpi, slot: str) -> Kpi:
     clock = slot.rsplit("_h", maxsplit=1)[-1].removeprefix("h")
     words = f"{clock[:2]}:{clock[2:]}" + (f" (day {slot[1:].split('_', maxsplit=1)[0]})"

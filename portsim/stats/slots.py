@@ -119,7 +119,11 @@ class SlotTally:
         self.beyond += np.bincount(slots[waits > self.standard], minlength=size)
         self.zeros += np.bincount(slots[waits <= 0.0], minlength=size)
         cells = np.searchsorted(self.edges, waits, side="right")
-        np.add.at(self.histograms, (slots % self.slots_per_day, cells), 1)
+        # NOTE: one bincount over (slot of the day, bin) pairs flattened, rather than np.add.at
+        # on the 2-D histogram (several times slower), for performance reasons.
+        flat = (slots % self.slots_per_day) * self.bins + cells
+        self.histograms += np.bincount(flat, minlength=self.histograms.size).reshape(
+            self.histograms.shape)
 
     def drop_pending(self) -> None:
         """Forget the times of a tally's chunk that was reset unfolded (end of the warm-up):
