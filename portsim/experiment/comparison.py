@@ -182,6 +182,7 @@ class Comparison:
                                        **_fields(self.summary(label, scope, name, kpi))}
                 diff = None if label == BASELINE else self.difference(label, scope, name, kpi)
                 row.update({f"diff_{key}": value for key, value in _fields(diff).items()})
+                row["overloaded"] = self.results(label).overloaded
                 rows.append(row)
         return rows
 

@@ -142,13 +142,20 @@ class Results:
         return frames.html_table(rows, header, f"{self.name}: {len(self.replications)} "
                                  "replications, mean ± 95% CI")
 
+    @property
+    def overloaded(self) -> bool:
+        """Whether some station is offered more work than it can do (queues grow without
+        bound; the warnings say which)."""
+        return bool(self.warnings)
+
     def summary_rows(self) -> list[dict[str, Any]]:
-        """Flat rows (scope, name, kpi, mean, ci_low, ci_high, half_width, n) for CSV."""
+        """Flat rows (variant, scope, name, kpi, mean, ci_low, ci_high, half_width, n,
+        overloaded) for CSV."""
         rows = []
         for scope, name, kpi in self.items():
             entry = self.summary(scope, name, kpi).as_dict()
             rows.append({"variant": self.label, "scope": scope, "name": name,
-                         "kpi": kpi, **entry})
+                         "kpi": kpi, **entry, "overloaded": self.overloaded})
         return rows
 
 

@@ -297,7 +297,7 @@ class SweepPoint:
     def overloaded(self) -> bool:
         """Whether some station is offered more work than it can do (queues grow without
         bound, so waits depend on the horizon and the point's KPIs describe no steady state)."""
-        return bool(self.results.warnings)
+        return self.results.overloaded
 
 
 @dataclass

@@ -295,6 +295,13 @@ def kpi_bars(results: Sequence[Results], sla: float | None = None) -> Figure:
                                                       1.0),
               ("wait_sla_share", f"share waiting{standard} (%)", 100.0),
               ("throughput_per_hour", "cleared per hour", 1.0)]
+    # A panel whose bars would all be equal in every replication (every class 100 % within the
+    # standard in every variant) carries no information: left out.
+    panels = [panel for panel in panels
+              if len({value for result in results for name in names
+                      if result.has("classes", name, panel[0])
+                      for value in result.per_replication("classes", name, panel[0]).tolist()
+                      }) > 1] or panels[:1]
     figure, axes = _figure(len(panels), "KPIs by class (mean over replications, 95% CI)")
     for ax, (kpi, label, scale) in zip(axes, panels, strict=True):
         _grouped_bars(ax, results, "classes", names, kpi, scale)

@@ -28,7 +28,7 @@ def test_results_long_frame_holds_every_value_once(comparison: Comparison) -> No
 def test_summary_frame_is_summary_csv(comparison: Comparison) -> None:
     results = comparison.baseline
     table = results.summary_frame()
-    assert tuple(table.columns) == SUMMARY_COLUMNS
+    assert tuple(table.columns) == (*SUMMARY_COLUMNS, "overloaded")
     row = table[(table.name == "car") & (table.kpi == "wait_mean")].iloc[0]
     interval = results.summary("classes", "car", "wait_mean")
     assert (row["mean"], row["ci_low"], row["n"]) == (interval.mean, interval.low, interval.n)
@@ -69,7 +69,8 @@ def test_comparison_frames_and_csv_share_one_tidy_shape(comparison: Comparison) 
     summary = comparison.summary_frame()
     assert tuple(summary.columns[:9]) == SUMMARY_COLUMNS
     assert list(comparison.rows()[0])[:9] == list(SUMMARY_COLUMNS)
-    assert list(comparison.baseline.summary_rows()[0]) == list(SUMMARY_COLUMNS)
+    assert list(comparison.baseline.summary_rows()[0]) == [*SUMMARY_COLUMNS, "overloaded"]
+    assert list(comparison.rows()[0])[-1] == "overloaded"
     variant = comparison.labels[1]
     row = summary[(summary.variant == variant) & (summary.name == "car")
                   & (summary.kpi == "wait_mean")].iloc[0]
