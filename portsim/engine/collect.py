@@ -276,18 +276,25 @@ def _slot_summaries(tally: SlotTally, waiting: tuple[np.ndarray, np.ndarray] | N
     return found
 
 
+def _flow_values(counts: ClassState | Station, waits: Tally, hours: float,
+                 waiting: int) -> Values:
+    """The values a class and a station share: arrivals, completions, their rates, the share
+    who waited and how many still wait."""
+    return {
+        "arrivals": lambda: float(counts.arrivals),
+        "completions": lambda: float(counts.completions),
+        "arrival_rate_per_hour": lambda: counts.arrivals / hours,
+        "throughput_per_hour": lambda: counts.completions / hours,
+        "prob_wait": waits.share_positive,
+        "waiting_end": lambda: float(waiting),
+    }
+
+
 def _class_row(kind: ClassState, hours: float,
                waiting: tuple[np.ndarray, np.ndarray] | None, plan: Layout) -> dict[str, float]:
     censored = waiting[0] if waiting is not None else np.zeros(0)
     kind.waits.flush()  # its last chunk reaches the slots (the tally's on_flush) first
-    scalars: Values = {
-        "arrivals": lambda: float(kind.arrivals),
-        "completions": lambda: float(kind.completions),
-        "arrival_rate_per_hour": lambda: kind.arrivals / hours,
-        "throughput_per_hour": lambda: kind.completions / hours,
-        "prob_wait": kind.waits.share_positive,
-        "waiting_end": lambda: float(censored.size),
-    }
+    scalars = _flow_values(kind, kind.waits, hours, censored.size)
     lateness = kind.lateness
     if lateness is not None:
         scalars.update({
@@ -306,19 +313,14 @@ def _class_row(kind: ClassState, hours: float,
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
                  plan: Layout) -> dict[str, float]:
     available = station.capacity_level.area
-    scalars: Values = {
-        "arrivals": lambda: float(station.arrivals),
-        "completions": lambda: float(station.completions),
-        "arrival_rate_per_hour": lambda: station.arrivals / hours,
-        "throughput_per_hour": lambda: station.completions / hours,
-        "prob_wait": station.waits.share_positive,
-        "waiting_end": lambda: float(waiting[0].size),
+    scalars = _flow_values(station, station.waits, hours, waiting[0].size)
+    scalars.update({
         "queue_mean": station.queue_level.time_average,
         "queue_max": lambda: float(station.queue_level.maximum),
         "utilisation": lambda: (station.busy_level.area / available if available > 0
                                 else math.nan),
         "servers_mean": station.servers_level.time_average,
-    }
+    })
     clocks = {name: float(np.mean([station.queue_samples[sample] for sample in samples]))
               for name, samples in plan.clock_samples.items()}
     kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks)

@@ -11,8 +11,16 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.comparison import Comparison
-from portsim.experiment.pledge import BROKEN, MET, verdict
-from portsim.report.headline import BETTER, HEADERS, WORSE, headline_rows, sentence
+from portsim.experiment.pledge import BROKEN, MET
+from portsim.report.headline import (
+    BETTER,
+    HEADERS,
+    WORSE,
+    headline_rows,
+    pledge_grid,
+    pledge_title,
+    sentence,
+)
 from portsim.report.kpis import (
     SCOPE_TITLES,
     counted,
@@ -82,32 +90,20 @@ def headline_tables(comparison: Comparison) -> list[Table]:
 
 def pledge_table(comparison: Comparison) -> Table | None:
     """Per class (rows) and label (columns), the pledge verdict over the clock slots."""
-    names = comparison.names("classes")
-    cells: dict[str, list[Text]] = {}
-    seen = False
-    for name in names:
-        row = []
-        for label in comparison.labels:
-            results = comparison.results(label)
-            if not results.has("classes", name):
-                row.append(Text("—"))
-                continue
-            found = verdict(results, "classes", name)
-            seen = seen or bool(found.slots)
-            style = {MET: "green", BROKEN: "bold red"}.get(found.status, "dim")
-            row.append(Text(found.text(), style=style))
-        cells[name] = row
-    if not seen:
+    grid = pledge_grid(comparison)
+    if grid is None:
         return None
-    standard = f"{comparison.sla:g} min" if comparison.sla else "the standard"
-    table = Table(title=Text(f"The pledge: at least {comparison.baseline.pledge_share:.0%} "
-                             f"wait ≤ {standard} in every hour of arrival (95% intervals)"),
+    table = Table(title=Text(pledge_title(comparison) + " (95% intervals)"),
                   title_justify="left")
     table.add_column("class")
     for label in comparison.labels:
         table.add_column(Text(label), overflow="fold")
-    for name, row in cells.items():
-        table.add_row(Text(name), *row)
+    for name, by_label in grid.items():
+        cells = [Text("—") if found is None else
+                 Text(found.text(), style={MET: "green", BROKEN: "bold red"}.get(found.status,
+                                                                                  "dim"))
+                 for found in by_label.values()]
+        table.add_row(Text(name), *cells)
     return table
 
 

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from portsim.experiment.comparison import Comparison
+from portsim.experiment.pledge import Verdict, verdict
 from portsim.report.kpis import Shown, number, shown_kpi, signed, significant
 from portsim.stats.kpis import direction
 from portsim.stats.summary import Interval
@@ -99,4 +100,24 @@ def sentence(variant: str, rows: list[HeadlineRow], sla: float | None) -> str:
     return text
 
 
-__all__ = ["BETTER", "HEADERS", "UNCLEAR", "WORSE", "HeadlineRow", "headline_rows", "sentence"]
+def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] | None:
+    """Per class, per label, the pledge verdict over the clock slots (None where the label's
+    model lacks the class); None when no results were filed by slot."""
+    grid = {name: {label: (verdict(comparison.results(label), "classes", name)
+                           if comparison.results(label).has("classes", name) else None)
+                   for label in comparison.labels}
+            for name in comparison.names("classes")}
+    if not any(found is not None and found.slots for row in grid.values()
+               for found in row.values()):
+        return None
+    return grid
+
+
+def pledge_title(comparison: Comparison) -> str:
+    standard = f"{comparison.sla:g} min" if comparison.sla else "the standard"
+    return (f"The pledge: at least {comparison.baseline.pledge_share:.0%} wait ≤ {standard} "
+            "in every hour of arrival")
+
+
+__all__ = ["BETTER", "HEADERS", "UNCLEAR", "WORSE", "HeadlineRow", "headline_rows",
+           "pledge_grid", "pledge_title", "sentence"]

@@ -18,8 +18,16 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from portsim.experiment.pledge import BROKEN, MET, verdict
-from portsim.report.headline import BETTER, HEADERS, WORSE, headline_rows, sentence
+from portsim.experiment.pledge import BROKEN, MET
+from portsim.report.headline import (
+    BETTER,
+    HEADERS,
+    WORSE,
+    headline_rows,
+    pledge_grid,
+    pledge_title,
+    sentence,
+)
 from portsim.report.kpis import (
     SCOPE_TITLES,
     counted,
@@ -173,28 +181,21 @@ def _tables(comparison: Comparison) -> str:
 
 def _pledge(comparison: Comparison) -> str:
     """Per class and label, the pledge verdict over the clock slots (see experiment.pledge)."""
-    names = comparison.names("classes")
-    verdicts = {label: {name: verdict(comparison.results(label), "classes", name)
-                        for name in names if comparison.results(label).has("classes", name)}
-                for label in comparison.labels}
-    if not any(v.slots for by_name in verdicts.values() for v in by_name.values()):
+    grid = pledge_grid(comparison)
+    if grid is None:
         return ""
-    share = comparison.baseline.pledge_share
-    standard = f"{comparison.sla:g} min" if comparison.sla else "the standard"
     head = "".join(f"<th>{escape(label)}</th>" for label in comparison.labels)
     rows = []
-    for name in names:
+    for name, by_label in grid.items():
         cells = [_cell(name)]
-        for label in comparison.labels:
-            found = verdicts[label].get(name)
+        for found in by_label.values():
             text = "—" if found is None else found.text()
             css = "" if found is None else {MET: "better", BROKEN: "worse"}.get(found.status, "ns")
             cells.append(_cell(text, css))
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return (f"<h3>The pledge: at least {share:.0%} wait ≤ {escape(standard)} in every hour"
-            "</h3><p class=\"note\">By hour of arrival, every measured day pooled; met or "
-            "broken where the 95% interval of the share waiting longer lies wholly on one "
-            "side.</p>"
+    return (f"<h3>{escape(pledge_title(comparison))}</h3><p class=\"note\">By hour of "
+            "arrival, every measured day pooled; met or broken where the 95% interval of the "
+            "share waiting longer lies wholly on one side.</p>"
             f"<table><thead><tr><th>class</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
