@@ -69,7 +69,7 @@ class Verdict:
         if not self.slots:
             return "no arrivals"
         thin = len(self.slots) - len(self.judged)
-        aside = f" ({thin} with too few arrivals to judge)" if thin else ""
+        aside = f" ({thin} too thin to judge)" if thin else ""
         broken, uncertain = self.hours(BROKEN), self.hours(UNCERTAIN)
         if not broken and not uncertain:
             count = len(self.judged)

@@ -67,7 +67,7 @@ td.better { color: #1a6e2e; font-weight: 600; } td.worse { color: #a31d1d; font-
 td small { color: #666; display: block; } details { margin: 1em 0; }
 summary { cursor: pointer; font-weight: 600; font-size: 1.1em; }
 .warnbox { background: #fff4e0; border-left: 4px solid #d08a00; padding: 0.4em 0.8em; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child { text-align: left; overflow-wrap: normal; }
 thead th { background: #f4f4f4; } td.sig { font-weight: 600; } td.ns { color: #888; }
 table.meta td { text-align: left; } code { font-size: 0.9em; background: #f6f6f6; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }

@@ -49,7 +49,7 @@ def test_a_slot_with_arrivals_in_one_replication_is_not_judged() -> None:
                             "h0800": [0.0, 0.01, 0.0]})
     found = verdict(results, "classes", "c")
     assert found.status == MET
-    assert found.text() == "met in all 1 slot (1 with too few arrivals to judge)"
+    assert found.text() == "met in all 1 slot (1 too thin to judge)"
 
 
 @pytest.mark.parametrize("share", [0.8, 0.99])
