@@ -14,6 +14,7 @@ queueing at the end counted with their wait so far) has a 95 % interval over rep
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -64,6 +65,20 @@ class Verdict:
     def hours(self, status: str) -> list[str]:
         return [slot.clock for slot in self.slots if slot.status == status]
 
+    def spans(self, status: str) -> str:
+        """The slots with ``status`` as clock ranges: ``00:00–11:00, 22:00–24:00``."""
+        starts = [_minutes(slot.slot) for slot in self.slots]
+        width = min((b - a for a, b in itertools.pairwise(starts) if b > a),
+                    default=60)
+        chosen = [_minutes(slot.slot) for slot in self.slots if slot.status == status]
+        ranges: list[list[int]] = []
+        for start in chosen:
+            if ranges and start == ranges[-1][1]:
+                ranges[-1][1] = start + width
+            else:
+                ranges.append([start, start + width])
+        return ", ".join(f"{_clock(low)}–{_clock(high)}" for low, high in ranges)
+
     def text(self) -> str:
         """``met in every hour``, ``broken at 16:00, 17:00 (uncertain at 18:00)``."""
         if not self.slots:
@@ -76,10 +91,18 @@ class Verdict:
             return f"met in all {count} slot{'' if count == 1 else 's'}{aside}"
         parts = []
         if broken:
-            parts.append(f"broken from {', '.join(broken)}")
+            parts.append(f"broken {self.spans(BROKEN)}")
         if uncertain:
-            parts.append(f"uncertain from {', '.join(uncertain)}")
+            parts.append(f"uncertain {self.spans(UNCERTAIN)}")
         return "; ".join(parts) + aside
+
+
+def _minutes(slot: str) -> int:
+    return int(slot[1:3]) * 60 + int(slot[3:5])
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def slot_names(results: Results, scope: str, name: str) -> list[str]:

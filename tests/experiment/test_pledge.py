@@ -30,7 +30,10 @@ def test_each_slot_is_met_broken_or_uncertain_by_its_interval() -> None:
     assert [(s.clock, s.status) for s in found.slots] == [
         ("08:00", MET), ("16:00", BROKEN), ("17:00", UNCERTAIN)]
     assert found.status == BROKEN
-    assert found.text() == "broken from 16:00; uncertain from 17:00"
+    assert found.text() == "broken 16:00–17:00; uncertain 17:00–18:00"
+    assert found.spans(MET) == "08:00–09:00"
+    morning = results_with({f"h{h:02d}00": [0.3, 0.3, 0.31] for h in (6, 7, 8, 11)})
+    assert verdict(morning, "classes", "c").text() == "broken 06:00–09:00, 11:00–12:00"
 
 
 def test_met_everywhere_and_empty_slots_left_out() -> None:
