@@ -263,8 +263,9 @@ class Model:
     #: after midnight).
     slot_minutes: float = 60.0
     queue_at: tuple[float, ...] = ()
-    #: The share of each class that must wait at most ``sla`` in every slot (for verdicts).
-    pledge_share: float = 0.95
+    #: The share of each class that should wait at most ``sla`` in every slot; the engine only
+    #: carries it to the results, where verdicts are judged against it.
+    sla_share_target: float = 0.95
 
     def __post_init__(self) -> None:
         if self.horizon <= 0:

@@ -146,7 +146,7 @@ def results_of(model: Model, provenance: dict[str, Any], variant: str | None, se
     return Results(name=model.name, variant=variant, seed=seed, replications=runs,
                    provenance=provenance, warnings=warnings,
                    horizon=model.horizon, warmup=model.warmup, sla=model.sla,
-                   pledge_share=model.pledge_share)
+                   pledge_share=model.sla_share_target)
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def base_model(doc: s.ScenarioDocument, *, name: str | None = None) -> m.Model:
     return m.Model(stations=stations, classes=classes, horizon=doc.time.horizon,
                    warmup=doc.time.warmup, sla=doc.sla, name=name or doc.name,
                    slot_minutes=doc.pledge.slot, queue_at=tuple(doc.pledge.queue_at),
-                   pledge_share=doc.pledge.share)
+                   sla_share_target=doc.pledge.share)
 
 
 # ----------------------------------------------------------------------------- stations
