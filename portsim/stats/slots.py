@@ -43,8 +43,8 @@ class SlotTally:
     """
 
     __slots__ = ("days", "slot_minutes", "slots_per_day", "standard", "edges", "bins",
-                 "counts", "sums", "beyond", "zeros", "histograms", "first_slot", "_waits",
-                 "_times", "times", "times_are_ends")
+                 "counts", "sums", "beyond", "zeros", "histograms", "first_slot", "times",
+                 "times_are_ends")
 
     def __init__(self, horizon: float, standard: float, slot_minutes: float = 60.0,
                  day_minutes: float = 1440.0, *, times_are_ends: bool = False,
@@ -69,8 +69,6 @@ class SlotTally:
         self.zeros = np.zeros(size, dtype=np.int64)
         self.histograms = np.zeros((self.slots_per_day, self.bins), dtype=np.int64)
         self.first_slot = first_slot
-        self._waits: list[float] = []
-        self._times: list[float] = []
         #: Times for the observations a :class:`~portsim.stats.accumulators.Tally` folds
         #: (see :meth:`fold_pending`): arrival times, or with ``times_are_ends`` the times the
         #: waits ended (arrival = end - wait).
@@ -86,25 +84,9 @@ class SlotTally:
             raise RuntimeError("waits and their times are out of step")
         self._fold(waits, times - waits if self.times_are_ends else times)
 
-    def add(self, wait: float, arrived: float) -> None:
-        self._waits.append(wait)
-        self._times.append(arrived)
-        if len(self._waits) >= 4096:
-            self.flush()
-
     def add_many(self, waits: np.ndarray, arrived: np.ndarray) -> None:
         """File many observations at once (e.g. those still waiting at the end)."""
-        self.flush()
         self._fold(np.asarray(waits, dtype=float), np.asarray(arrived, dtype=float))
-
-    def flush(self) -> None:
-        if not self._waits:
-            return
-        waits = np.asarray(self._waits, dtype=float)
-        times = np.asarray(self._times, dtype=float)
-        self._waits.clear()
-        self._times.clear()
-        self._fold(waits, times)
 
     def _fold(self, waits: np.ndarray, times: np.ndarray) -> None:
         if waits.size == 0:
@@ -132,7 +114,6 @@ class SlotTally:
 
     def reset(self) -> None:
         """Forget what came before."""
-        self.flush()
         self.counts[:] = 0
         self.sums[:] = 0.0
         self.beyond[:] = 0
@@ -158,7 +139,6 @@ class SlotTally:
     def by_day(self) -> list[list[SlotSummary]]:
         """Per day, per slot of the day: count, mean and share beyond the standard (the 95th
         percentile is kept pooled only, so ``p95`` is nan here)."""
-        self.flush()
         per = self.slots_per_day
         return [[self._summary(int(self.counts[i]), float(self.sums[i]), int(self.beyond[i]),
                                int(self.zeros[i]), None)
@@ -166,7 +146,6 @@ class SlotTally:
 
     def pooled(self) -> list[SlotSummary]:
         """Per slot of the day, all days together."""
-        self.flush()
         per = self.slots_per_day
         shape = (self.days, per)
         counts = self.counts.reshape(shape).sum(axis=0)

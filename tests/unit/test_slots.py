@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotTally
 
 
@@ -16,8 +17,14 @@ def test_slots_match_a_direct_computation_per_day_and_pooled() -> None:
     arrived = rng.uniform(0, horizon, 20_000)
     waits = np.where(rng.random(arrived.size) < 0.3, 0.0, rng.exponential(12.0, arrived.size))
     tally = SlotTally(horizon, standard)
+    # As the engine files them: a Tally folds its chunks into the slots, with the times
+    # appended alongside each wait; the rest at once, as waits still in progress.
+    waits_tally = Tally(standard, on_flush=tally.fold_pending)
     for wait, time in zip(waits[:15_000], arrived[:15_000], strict=True):
-        tally.add(float(wait), float(time))
+        waits_tally.add(float(wait))
+        tally.times.append(float(time))
+        waits_tally.maybe_flush()
+    waits_tally.flush()
     tally.add_many(waits[15_000:], arrived[15_000:])
     days = tally.by_day()
     assert len(days) == 2 and len(days[0]) == 24
