@@ -7,6 +7,7 @@ does not have (``None``: a class or station only other variants have) is written
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,16 +43,19 @@ SHOWN_KPIS: dict[str, tuple[str, ...]] = {
 SCOPE_TITLES = {"system": "Whole port", "classes": "By class", "stations": "By station"}
 
 
-def shown_kpi(scope: str, key: str) -> Shown:
-    """A KPI in the catalogue's words: shares in %, times in minutes."""
+def shown_kpi(scope: str, key: str, digits: int | None = None) -> Shown:
+    """A KPI in the catalogue's words: shares in %, times in minutes; ``digits`` overrides
+    the decimals its unit gets."""
     entry = lookup(scope, key)
     if entry is None:
-        return Shown(key, key.replace("_", " "))
-    if entry.is_share:
-        return Shown(key, entry.label, "%", 100.0, 1)
-    if entry.unit == MINUTES:
-        return Shown(key, entry.label, "min")
-    return Shown(key, entry.label, digits=0 if entry.unit == COUNT else 1)
+        shown = Shown(key, key.replace("_", " "))
+    elif entry.is_share:
+        shown = Shown(key, entry.label, "%", 100.0, 1)
+    elif entry.unit == MINUTES:
+        shown = Shown(key, entry.label, "min")
+    else:
+        shown = Shown(key, entry.label, digits=0 if entry.unit == COUNT else 1)
+    return shown if digits is None else dataclasses.replace(shown, digits=digits)
 
 
 def shown_for(scope: str, available: list[str]) -> Iterator[Shown]:

@@ -14,31 +14,31 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.results import Results
-from portsim.report.kpis import Shown, counted, number
+from portsim.report.kpis import Shown, counted, number, shown_kpi
 
 NAME_WIDTH = 24
 
 # (header, KPI as shown, with its interval beneath). A maximum shows the mean of the
 # replications' maxima with the largest seen beneath ("max").
 CLASS_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
-    ("arrive/h", Shown("arrival_rate_per_hour", "arrivals per hour", digits=1), True),
-    ("done/h", Shown("throughput_per_hour", "cleared per hour", digits=1), True),
-    ("wait", Shown("wait_mean", "mean wait", "min"), True),
-    ("p95 wait", Shown("wait_p95", "95th percentile wait", "min"), True),
-    ("longest wait", Shown("wait_max", "longest wait", "min"), False),
-    ("% {sla}", Shown("wait_sla_share", "share waiting within the standard", "%", 100.0, 1), True),
-    ("queued at end", Shown("waiting_end", "still queueing at the end", digits=0), False),
-    ("in system", Shown("sojourn_mean", "mean time in system", "min"), True),
+    ("arrive/h", shown_kpi("classes", "arrival_rate_per_hour"), True),
+    ("done/h", shown_kpi("classes", "throughput_per_hour"), True),
+    ("wait", shown_kpi("classes", "wait_mean"), True),
+    ("p95 wait", shown_kpi("classes", "wait_p95"), True),
+    ("longest wait", shown_kpi("classes", "wait_max"), False),
+    ("% {sla}", shown_kpi("classes", "wait_sla_share"), True),
+    ("queued at end", shown_kpi("classes", "waiting_end"), False),
+    ("in system", shown_kpi("classes", "sojourn_mean"), True),
 )
 STATION_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
-    ("servers", Shown("servers_mean", "servers on duty", digits=1), False),
-    ("% busy", Shown("utilisation", "utilisation", "%", 100.0, 1), True),
-    ("queue", Shown("queue_mean", "mean queue length"), True),
-    ("max queue", Shown("queue_max", "longest queue", digits=0), False),
-    ("queued at end", Shown("waiting_end", "still queueing at the end", digits=0), False),
-    ("wait", Shown("wait_mean", "mean wait", "min"), True),
-    ("p95 wait", Shown("wait_p95", "95th percentile wait", "min"), True),
-    ("done/h", Shown("throughput_per_hour", "cleared per hour", digits=1), True),
+    ("servers", shown_kpi("stations", "servers_mean"), False),
+    ("% busy", shown_kpi("stations", "utilisation"), True),
+    ("queue", shown_kpi("stations", "queue_mean", digits=2), True),
+    ("max queue", shown_kpi("stations", "queue_max"), False),
+    ("queued at end", shown_kpi("stations", "waiting_end"), False),
+    ("wait", shown_kpi("stations", "wait_mean"), True),
+    ("p95 wait", shown_kpi("stations", "wait_p95"), True),
+    ("done/h", shown_kpi("stations", "throughput_per_hour"), True),
 )
 
 
