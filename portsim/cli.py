@@ -1,4 +1,4 @@
-"""The ``portsim`` command line: run, compare, sweep, validate, schema.
+"""The ``portsim`` command line: run, compare, sweep, staff, validate, schema.
 
 Every error a user can cause (a bad scenario file, an existing output folder) is a
 :class:`~portsim.errors.PortsimError`: printed as one message on stderr with exit code 2, never a
@@ -441,6 +441,122 @@ def _sweep_table(result: Any) -> Any:
         cells.append(Text("yes", style="bold red") if point.overloaded else Text(""))
         table.add_row(*cells)
     return table
+
+
+@app.command()
+def staff(
+    file: FileArg,
+    stations: Annotated[str, typer.Option(
+        help="Comma-separated stations to staff, e.g. desks_north,desks_south.",
+        show_default=False)],
+    target: Annotated[str, typer.Option(
+        help="What every interval must meet, at the unfavourable end of its 95% interval: "
+             "wait_p95<=30min, wait_mean<=10min or wait_sla_share>=0.95 (the waits at the "
+             "staffed stations of the customers who joined in that interval).",
+        show_default=False)],
+    shifts: Annotated[str, typer.Option(
+        help="Allowed shifts LENGTH@GRID, comma-separated: 8h@1h = 8-hour shifts starting on "
+             "every hour.")] = "8h@1h",
+    interval: Annotated[str, typer.Option(
+        help="Width of the intervals the day is staffed by (divides a day).")] = "1h",
+    variant: VariantOpt = None,
+    most: Annotated[list[str] | None, typer.Option(
+        help="Counters physically available, STATION=N; repeatable.", show_default=False)] = None,
+    least: Annotated[int, typer.Option(
+        min=0, help="Officers kept on duty in every interval at each station.")] = 1,
+    hour_cost: Annotated[float, typer.Option(
+        min=0.0, help="Cost of one officer-hour (the roster minimises officer-hours times "
+                      "this).")] = 1.0,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    proof_seed: Annotated[int | None, typer.Option(
+        min=0, help="Seed of the proof run (default: the seed + 1, fresh random numbers).",
+        show_default=False)] = None,
+    max_rounds: Annotated[int, typer.Option(
+        min=2, help="The most simulation rounds the requirement search may take.")] = 30,
+    tightness: Annotated[bool, typer.Option(
+        help="Also check that one officer fewer in any shift breaks some interval (one more "
+             "run per shift used).")] = False,
+    write_variant: Annotated[str | None, typer.Option(
+        help="Add the roster to FILE as a variant of this name (FILE is changed only if the "
+             "result loads); variant.yaml in the output folder has it in any case.",
+        show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Output folder (default: results/<stem>-staff).", show_default=False)] = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    force: ForceOpt = False,
+) -> None:
+    """Find the fewest officers per interval, and the cheapest roster of allowed shifts, that
+    meet a waiting-time target in every interval; prove it with fresh seeds.
+
+    Prints the requirement curve against the roster and the scenario's own staffing, the
+    roster, officer-hours and cost, the proof's verdict per interval and the replications
+    spent; writes staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml.
+    """
+    from portsim.experiment.options import RunOptions
+    from portsim.experiment.roster import parse_shifts
+    from portsim.experiment.staffing import Problem, parse_target, replicating, solve
+    from portsim.report.files import check_output, write_output
+    from portsim.report.staffing import (
+        print_solution,
+        variant_comments,
+        variant_description,
+        variant_schedules,
+        write_solution,
+    )
+    from portsim.scenario import load_scenario
+    from portsim.scenario.edit import add_variant
+    from portsim.scenario.units import parse_duration
+
+    with user_errors():
+        scenario = load_scenario(file)
+        model = scenario.model(variant)
+        out = out or Path("results") / f"{file.stem}-staff"
+        check_output(out, force)
+        if scheduler is not None:
+            from portsim.experiment.executors import check_scheduler
+
+            check_scheduler(scheduler)
+        try:
+            width = parse_duration(interval)
+        except ValueError as error:
+            raise PortsimError(f"--interval {interval!r}: {error}") from None
+        limits: dict[str, int] = {}
+        for item in most or []:
+            name, _, count = item.partition("=")
+            if not count.strip().isdigit() or int(count) < 1:
+                raise PortsimError(f"--most {item!r}: expected STATION=N with N >= 1")
+            limits[name.strip()] = int(count)
+        chosen_seed = seed if seed is not None else scenario.seed
+        problem = Problem(
+            model=model, stations=tuple(s.strip() for s in stations.split(",") if s.strip()),
+            target=parse_target(target, model.sla), interval=width,
+            patterns=parse_shifts(shifts, width), seed=chosen_seed,
+            proof_seed=proof_seed if proof_seed is not None else chosen_seed + 1,
+            most=limits, least=least, hour_cost=hour_cost, max_rounds=max_rounds)
+        if not problem.stations:
+            raise PortsimError("--stations names no station")
+        options = RunOptions(workers=_workers(workers), scheduler=scheduler)
+        run = replicating(replications or scenario.replications, options)
+        with console.status("staffing search") as status:
+            solution = solve(problem, run, tightness=tightness,
+                             progress=lambda text: status.update(escape(text)))
+        print_solution(solution, console)
+        name = write_variant or "staffed"
+        def write(folder: Path) -> None:
+            write_solution(solution, folder, name)
+
+        write_output(out, write, force=True)
+        console.print(f"staffing written to [bold]{escape(str(out))}[/] (staffing.json, "
+                      "requirement.csv, roster.csv, staffing.png, variant.yaml)")
+        if write_variant is not None:
+            add_variant(file, write_variant, variant_description(solution),
+                        variant_schedules(solution), variant_comments(solution))
+            console.print(f"variant [bold]{escape(write_variant)}[/] added to "
+                          f"{escape(str(file))}: compare it with "
+                          f"portsim compare {escape(str(file))} --variants "
+                          f"{escape(write_variant)}", highlight=False)
 
 
 @app.command()

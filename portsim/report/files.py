@@ -47,6 +47,7 @@ RESULT_NAMES = frozenset({
     "forest.png", "pledge.png", "kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
     "utilisation.png",
     "sweep.json", "sweep.csv", ".partial",
+    "staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml",
 })
 _RESULT_PATTERN = re.compile(r"^sweep-.+\.png$")
 #: Foreign entries named in a refusal before the rest are counted.

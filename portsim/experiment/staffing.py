@@ -1,0 +1,616 @@
+"""Staffing solved backwards from a waiting-time target: the officers needed per interval, the
+cheapest roster of allowed shifts that covers them, and a proof run with fresh seeds.
+
+1. **Requirement curve.** An interval *meets* the target when the 95 % interval (over
+   replications) of its KPI — the waits of the customers who joined the station in that clock
+   interval, every measured day pooled — lies within the target at its unfavourable end (the
+   pledge verdict's "met", :func:`portsim.experiment.pledge.judge`). The search starts from
+   the Erlang C staffing of each interval's own offered load (arrival rate and service time
+   measured in a pilot run of the scenario as written) and corrects it by simulation, in the
+   spirit of the iterative staffing algorithm of Feldman, Mandelbaum, Massey and Whitt (2008):
+   every round simulates the whole day with the current staffing (so that a deficit in one
+   interval shows up as waits in the next), on common random numbers (the same seed every
+   round); intervals that do not meet the target get one officer more; once all meet it,
+   officers are taken away where an interval has room, and a removal that makes an interval
+   fail is put back (in that interval, or the nearest interval before it that lost one) and
+   not tried again.
+2. **Roster.** Per station, the cheapest integer roster of allowed shifts whose coverage is at
+   least the requirement in every interval (:mod:`.roster`, SciPy's ``milp``).
+3. **Proof.** The rostered staffing simulated again with fresh seeds; an interval that does
+   not meet the target there raises its requirement by one and the roster is solved and checked
+   again (a repair round), up to a cap; the number of rounds is reported.
+
+The engine knows nothing of this: a staffing is a :class:`~portsim.engine.model.ShiftSchedule`
+per station, swapped into the compiled model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from portsim import theory
+from portsim.engine.model import MINUTES_PER_DAY, Model, ShiftSchedule
+from portsim.errors import PortsimError
+from portsim.experiment.pledge import BROKEN, MET, THIN, UNCERTAIN, judge
+from portsim.experiment.results import Results
+from portsim.experiment.roster import (
+    Roster,
+    RosterError,
+    ShiftPattern,
+    allowed_shifts,
+    schedule_steps,
+    solve_roster,
+)
+from portsim.scenario.units import parse_duration
+from portsim.stats.kpis import slot_name
+from portsim.stats.summary import Interval
+
+
+class StaffingError(PortsimError):
+    """A staffing request that cannot be answered as asked."""
+
+
+# ----------------------------------------------------------------------------- the target
+
+_TARGET = re.compile(r"^\s*(?P<kpi>wait_p95|wait_mean|wait_sla_share)\s*(?P<op><=|>=)\s*"
+                     r"(?P<value>\S.*?)\s*$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What every interval must meet: a bound on a slot KPI of the staffed stations."""
+
+    text: str
+    slot_kpi: str
+    """``p95``, ``mean`` or ``beyond_share`` (of ``wait_{slot}_...``)."""
+    bound: float
+    """Minutes, or the largest allowed share waiting longer than the standard."""
+    sla: float | None = None
+    """For a share target: the standard (minutes) it counts within."""
+
+    def key(self, slot: str) -> str:
+        return f"wait_{slot}_{self.slot_kpi}"
+
+    def judge(self, value: Interval) -> str:
+        return judge(value, self.bound)
+
+    def met_by(self, arrival_rate: float, service_mean: float, servers: int) -> bool:
+        """Whether a stationary M/M/c with these figures meets the target (Erlang C)."""
+        if arrival_rate <= 0:
+            return True
+        if arrival_rate * service_mean >= servers:
+            return False
+        if self.slot_kpi == "mean":
+            return theory.mmc(arrival_rate, service_mean, servers).wait_mean <= self.bound
+        if self.slot_kpi == "p95":
+            return theory.mmc_wait_quantile(arrival_rate, service_mean, servers,
+                                            0.95) <= self.bound
+        assert self.sla is not None
+        return theory.mmc_wait_tail(arrival_rate, service_mean, servers,
+                                    self.sla) <= self.bound
+
+
+def parse_target(text: str, sla: float) -> Target:
+    """``wait_p95<=30min``, ``wait_mean<=10min`` or ``wait_sla_share>=0.95`` (or ``95%``; the
+    share within the scenario's standard ``sla``)."""
+    match = _TARGET.match(text)
+    if match is None:
+        raise StaffingError(f"--target {text!r}: expected wait_p95<=DURATION, "
+                            "wait_mean<=DURATION or wait_sla_share>=SHARE")
+    kpi, op, value = match.group("kpi"), match.group("op"), match.group("value")
+    if kpi == "wait_sla_share":
+        if op != ">=":
+            raise StaffingError(f"--target {text!r}: a share target is a floor (>=)")
+        try:
+            share = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+        except ValueError:
+            raise StaffingError(f"--target {text!r}: {value!r} is not a share "
+                                "(0.95 or 95%)") from None
+        if not 0 < share < 1:
+            raise StaffingError(f"--target {text!r}: the share must lie between 0 and 1")
+        return Target(text.strip(), "beyond_share", 1.0 - share, sla)
+    if op != "<=":
+        raise StaffingError(f"--target {text!r}: a waiting-time target is a ceiling (<=)")
+    try:
+        minutes = parse_duration(value)
+    except ValueError as error:
+        raise StaffingError(f"--target {text!r}: {error}") from None
+    if minutes <= 0:
+        raise StaffingError(f"--target {text!r}: the bound must be positive")
+    return Target(text.strip(), "p95" if kpi == "wait_p95" else "mean", minutes)
+
+
+# ----------------------------------------------------------------------------- the problem
+
+#: Runs a model with a seed; returns its results. The solver counts what it costs.
+Runner = Callable[[Model, int], Results]
+Staffing = dict[str, list[int]]
+
+
+def replicating(replications: int, options: Any = None) -> Runner:
+    """A :data:`Runner` that replicates a model ``replications`` times with ``options``'
+    workers or Dask scheduler (the streams of replication ``i`` depend only on the seed and
+    ``i``, so every round of the search sees the same random numbers: common random numbers)."""
+    from portsim.experiment.options import RunOptions
+    from portsim.experiment.runner import Job, results_of, run_jobs
+
+    settings = options if options is not None else RunOptions()
+    settings = settings.replace(store=None, resume=False, trace=None, precision=None)
+
+    def run(model: Model, seed: int) -> Results:
+        runs = run_jobs([Job("staffing", model, seed, replications)], settings)["staffing"]
+        provenance = {"scenario": {"name": model.name}}
+        return results_of(model, provenance, None, seed, runs)
+
+    return run
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What to staff and how."""
+
+    model: Model
+    stations: tuple[str, ...]
+    target: Target
+    interval: float
+    """Interval width in minutes (divides a day)."""
+    patterns: tuple[ShiftPattern, ...]
+    seed: int
+    proof_seed: int
+    most: Mapping[str, int] = field(default_factory=dict)
+    """Counters physically available, by station."""
+    least: int = 1
+    """Officers kept on duty in every interval (a 24-hour port keeps a desk open)."""
+    hour_cost: float = 1.0
+    max_rounds: int = 30
+    max_repairs: int = 5
+
+    @property
+    def intervals(self) -> int:
+        return round(MINUTES_PER_DAY / self.interval)
+
+    def slots(self) -> list[str]:
+        return [slot_name(h * self.interval) for h in range(self.intervals)]
+
+
+def check_problem(problem: Problem) -> None:
+    """The stations exist, the interval divides a day and the model repeats daily."""
+    known = [spec.name for spec in problem.model.stations]
+    for name in problem.stations:
+        if name not in known:
+            raise StaffingError(f"--stations: no station named {name!r} "
+                                f"(stations: {', '.join(known)})")
+    for name in problem.most:
+        if name not in problem.stations:
+            raise StaffingError(f"--most: {name!r} is not one of the stations staffed")
+    per_day = MINUTES_PER_DAY / problem.interval
+    if problem.interval <= 0 or abs(per_day - round(per_day)) > 1e-9:
+        raise StaffingError("--interval must divide a day (e.g. 30min, 1h, 2h)")
+    if problem.model.horizon - problem.model.warmup < MINUTES_PER_DAY - 1e-9:
+        raise StaffingError("the scenario measures less than a day after its warm-up; a daily "
+                            "roster needs at least one whole measured day")
+    for name in problem.stations:
+        if problem.model.station(name).reactive is not None:
+            raise StaffingError(f"station {name!r} has queue-reactive staffing: staff the "
+                                "baseline (or a variant) without it")
+
+
+def staffed(model: Model, staffing: Mapping[str, Sequence[int]]) -> Model:
+    """``model`` with these stations' servers replaced by a daily schedule per interval."""
+    stations = tuple(
+        replace(spec, servers=ShiftSchedule(schedule_steps(staffing[spec.name])))
+        if spec.name in staffing else spec
+        for spec in model.stations)
+    return replace(model, stations=stations)
+
+
+# ----------------------------------------------------------------------------- evaluation
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One simulated staffing: per station and interval, the KPI's interval and verdict."""
+
+    staffing: dict[str, tuple[int, ...]]
+    values: dict[str, tuple[Interval | None, ...]]
+    statuses: dict[str, tuple[str, ...]]
+    results: Results
+
+    def failing(self) -> list[tuple[str, int]]:
+        return [(name, h) for name, row in self.statuses.items()
+                for h, status in enumerate(row) if status in (BROKEN, UNCERTAIN)]
+
+    @property
+    def met(self) -> bool:
+        return not self.failing()
+
+
+class _Evaluator:
+    """Runs staffings on the problem's model and keeps count of the replications spent."""
+
+    def __init__(self, problem: Problem, run: Runner) -> None:
+        self.problem = problem
+        self.model = replace(problem.model, slot_minutes=problem.interval,
+                             sla=problem.target.sla if problem.target.sla is not None
+                             else problem.model.sla)
+        self.run = run
+        self.replications = 0
+        self.rounds = 0
+        self.seconds = 0.0
+
+    def results(self, staffing: Mapping[str, Sequence[int]] | None, seed: int) -> Results:
+        model = self.model if staffing is None else staffed(self.model, staffing)
+        began = time.perf_counter()
+        results = self.run(model, seed)
+        self.seconds += time.perf_counter() - began
+        self.replications += len(results.replications)
+        self.rounds += 1
+        return results
+
+    def evaluate(self, staffing: Mapping[str, Sequence[int]], seed: int) -> Evaluation:
+        results = self.results(staffing, seed)
+        target, slots = self.problem.target, self.problem.slots()
+        values: dict[str, tuple[Interval | None, ...]] = {}
+        statuses: dict[str, tuple[str, ...]] = {}
+        for name in self.problem.stations:
+            row_values: list[Interval | None] = []
+            row_status: list[str] = []
+            for slot in slots:
+                key = target.key(slot)
+                if not results.has("stations", name, key) or results.summary(
+                        "stations", name, f"wait_{slot}_count").mean <= 0:
+                    row_values.append(None)
+                    row_status.append(THIN)
+                    continue
+                value = results.summary("stations", name, key)
+                row_values.append(value)
+                row_status.append(target.judge(value))
+            values[name] = tuple(row_values)
+            statuses[name] = tuple(row_status)
+        return Evaluation({name: tuple(staffing[name]) for name in self.problem.stations},
+                          values, statuses, results)
+
+
+# ----------------------------------------------------------------------------- the search
+
+
+@dataclass(frozen=True)
+class Load:
+    """A station's offered load per interval, from the pilot run."""
+
+    arrival_rates: tuple[float, ...]
+    """Customers joining per minute, per interval."""
+    service_mean: float
+    """Minutes of service per customer (busy server time over completions)."""
+
+
+def offered_loads(problem: Problem, pilot: Results) -> dict[str, Load]:
+    """Arrival rate per interval and mean service time per station, from the pilot."""
+    model = problem.model
+    days = (model.horizon - model.warmup) / MINUTES_PER_DAY
+    loads = {}
+    for name in problem.stations:
+        rates = []
+        for slot in problem.slots():
+            key = f"wait_{slot}_count"
+            count = pilot.summary("stations", name, key).mean if pilot.has(
+                "stations", name, key) else 0.0
+            rates.append(max(count, 0.0) / (days * problem.interval))
+        busy = (pilot.summary("stations", name, "utilisation").mean
+                * pilot.summary("stations", name, "servers_mean").mean)
+        served = pilot.summary("stations", name, "throughput_per_hour").mean / 60.0
+        service_mean = busy / served if served > 0 and math.isfinite(busy) else 0.0
+        loads[name] = Load(tuple(rates), service_mean)
+    return loads
+
+
+def erlang_start(problem: Problem, loads: Mapping[str, Load]) -> Staffing:
+    """Per interval, the fewest servers with which a stationary M/M/c at that interval's load
+    meets the target (at least ``problem.least``; at most the counters available)."""
+    start: Staffing = {}
+    for name in problem.stations:
+        load, most = loads[name], problem.most.get(name)
+        row = []
+        for rate in load.arrival_rates:
+            servers = max(problem.least, 1 if rate > 0 else 0)
+            while not problem.target.met_by(rate, load.service_mean, servers) and (
+                    most is None or servers < most):
+                servers += 1
+            row.append(servers if most is None else min(servers, most))
+        start[name] = row
+    return start
+
+
+@dataclass
+class Requirement:
+    """The requirement curve and how it was found."""
+
+    staffing: Staffing
+    start: Staffing
+    evaluation: Evaluation
+    rounds: int
+    capped: list[tuple[str, int]]
+    """Intervals that fail even with every counter open."""
+
+
+def _previous(decreased: set[tuple[str, int]], name: str, h: int, count: int) -> int | None:
+    for back in range(count):
+        candidate = (h - back) % count
+        if (name, candidate) in decreased:
+            return candidate
+    return None
+
+
+def find_requirement(problem: Problem, evaluator: _Evaluator, start: Staffing,
+                     progress: Callable[[str], None] | None = None) -> Requirement:
+    """Correct ``start`` by simulation until every interval meets the target with the fewest
+    officers the search can show are needed (see the module's docstring)."""
+    count = problem.intervals
+    staffing = {name: list(row) for name, row in start.items()}
+    frozen: set[tuple[str, int]] = set()
+    capped: set[tuple[str, int]] = set()
+    say = progress or (lambda _text: None)
+
+    def most(name: str) -> int | None:
+        return problem.most.get(name)
+
+    evaluation = evaluator.evaluate(staffing, problem.seed)
+    rounds = 1
+    decreased: set[tuple[str, int]] = set()
+    while rounds < problem.max_rounds:
+        failing = [(name, h) for name, h in evaluation.failing() if (name, h) not in capped]
+        if failing:
+            for name, h in failing:
+                back = _previous(decreased, name, h, count)
+                if back is not None:  # a removal made it fail: put it back, never again
+                    staffing[name][back] += 1
+                    decreased.discard((name, back))
+                    frozen.add((name, back))
+                elif most(name) is not None and staffing[name][h] >= most(name):  # type: ignore[operator]
+                    capped.add((name, h))
+                else:
+                    staffing[name][h] += 1
+                    frozen.add((name, h))
+            say(f"round {rounds}: {len(failing)} interval(s) short, adding officers")
+        else:
+            decreased = set()
+            for name in problem.stations:
+                for h in range(count):
+                    if (evaluation.statuses[name][h] in (MET, THIN)
+                            and (name, h) not in frozen
+                            and staffing[name][h] > problem.least):
+                        staffing[name][h] -= 1
+                        decreased.add((name, h))
+            if not decreased:
+                break
+            say(f"round {rounds}: every interval meets the target; trying "
+                f"{len(decreased)} officer(s) fewer")
+        evaluation = evaluator.evaluate(staffing, problem.seed)
+        rounds += 1
+    if evaluation.failing() and not set(evaluation.failing()) <= capped:
+        raise StaffingError(f"the requirement search did not settle in {problem.max_rounds} "
+                            "rounds; raise --max-rounds or widen the interval")
+    return Requirement(staffing, start, evaluation, rounds, sorted(capped))
+
+
+# ----------------------------------------------------------------------------- roster & proof
+
+
+@dataclass
+class Solution:
+    """Everything ``portsim staff`` reports."""
+
+    problem: Problem
+    baseline: dict[str, tuple[int, ...]]
+    """Servers per interval in the scenario as written (the most within each interval)."""
+    loads: dict[str, Load]
+    requirement: Requirement
+    rosters: dict[str, Roster]
+    proof: Evaluation
+    repairs: int
+    """Repair rounds after the first proof run (0: the first roster passed)."""
+    replications: int
+    simulation_seconds: float
+    rounds: int
+    tightness: dict[str, list[tuple[str, str]]] | None = None
+    """Per station, for each shift used: the first interval that fails with one officer fewer
+    (``""`` if none does) — filled when asked for."""
+
+    @property
+    def officer_hours(self) -> float:
+        return sum(roster.officer_hours for roster in self.rosters.values())
+
+    @property
+    def baseline_officer_hours(self) -> float:
+        hours = self.problem.interval / 60.0
+        return sum(sum(row) * hours for row in self.baseline.values())
+
+    @property
+    def passed(self) -> bool:
+        return self.proof.met or set(self.proof.failing()) <= set(self.requirement.capped)
+
+
+def baseline_staffing(problem: Problem) -> dict[str, tuple[int, ...]]:
+    """The scenario's own servers per interval (the most on duty at any time within it)."""
+    rows = {}
+    for name in problem.stations:
+        schedule = problem.model.station(name).servers
+        row = []
+        for h in range(problem.intervals):
+            low, high = h * problem.interval, (h + 1) * problem.interval
+            inside = [servers for offset, servers in schedule.steps if low < offset < high]
+            row.append(max([schedule.servers_at(low), *inside]))
+        rows[name] = tuple(row)
+    return rows
+
+
+def _rosters(problem: Problem, requirement: Mapping[str, Sequence[int]]) -> dict[str, Roster]:
+    shifts = allowed_shifts(problem.patterns)
+    rosters = {}
+    for name in problem.stations:
+        most = problem.most.get(name)
+        try:
+            rosters[name] = solve_roster(requirement[name], shifts,
+                                         None if most is None else [most] * problem.intervals,
+                                         problem.hour_cost)
+        except RosterError as error:
+            raise StaffingError(f"station {name!r}: {error}") from None
+    return rosters
+
+
+def solve(problem: Problem, run: Runner, *, tightness: bool = False,
+          progress: Callable[[str], None] | None = None) -> Solution:
+    """Requirement curve, roster and proof (with repairs) for ``problem``."""
+    check_problem(problem)
+    say = progress or (lambda _text: None)
+    evaluator = _Evaluator(problem, run)
+    say("pilot run of the scenario as written")
+    pilot = evaluator.results(None, problem.seed)
+    loads = offered_loads(problem, pilot)
+    start = erlang_start(problem, loads)
+    requirement = find_requirement(problem, evaluator, start, progress)
+    need = {name: list(row) for name, row in requirement.staffing.items()}
+    repairs = 0
+    while True:
+        rosters = _rosters(problem, need)
+        coverage = {name: list(roster.coverage) for name, roster in rosters.items()}
+        say("proof run of the roster with fresh seeds"
+            + (f" (repair {repairs})" if repairs else ""))
+        proof = evaluator.evaluate(coverage, problem.proof_seed)
+        failing = [item for item in proof.failing() if item not in requirement.capped]
+        if not failing or repairs >= problem.max_repairs:
+            break
+        for name, h in failing:
+            most = problem.most.get(name)
+            if most is None or need[name][h] < most:
+                need[name][h] = max(need[name][h], coverage[name][h]) + 1
+        repairs += 1
+    solution = Solution(problem, baseline_staffing(problem), loads, requirement, rosters, proof,
+                        repairs, 0, 0.0, 0)
+    if tightness:
+        solution.tightness = _tightness(problem, evaluator, rosters)
+    solution.replications = evaluator.replications
+    solution.simulation_seconds = evaluator.seconds
+    solution.rounds = evaluator.rounds
+    return solution
+
+
+def _tightness(problem: Problem, evaluator: _Evaluator,
+               rosters: Mapping[str, Roster]) -> dict[str, list[tuple[str, str]]]:
+    """For every shift in use: run the roster with one officer fewer in it (proof seeds) and
+    name the first interval that fails."""
+    from portsim.experiment.roster import coverage_matrix
+
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, roster in rosters.items():
+        matrix = coverage_matrix(roster.shifts, problem.intervals)
+        found[name] = []
+        for k, (shift, officers) in enumerate(zip(roster.shifts, roster.officers, strict=True)):
+            if not officers:
+                continue
+            fewer = [int(c) - int(matrix[h, k]) for h, c in enumerate(roster.coverage)]
+            staffing = {other: list(r.coverage) for other, r in rosters.items()}
+            staffing[name] = fewer
+            failing = [h for station, h in evaluator.evaluate(staffing,
+                                                              problem.proof_seed).failing()
+                       if station == name]
+            found[name].append((shift.label(),
+                                problem.slots()[failing[0]] if failing else ""))
+    return found
+
+
+def requirement_rows(solution: Solution) -> list[dict[str, Any]]:
+    """One row per station and interval: requirement, roster, baseline and the proof's KPI."""
+    problem = solution.problem
+    rows = []
+    for name in problem.stations:
+        for h, slot in enumerate(problem.slots()):
+            value = solution.proof.values[name][h]
+            rows.append({
+                "station": name,
+                "interval": f"{slot[1:3]}:{slot[3:5]}",
+                "erlang_start": solution.requirement.start[name][h],
+                "requirement": solution.requirement.staffing[name][h],
+                "rostered": solution.rosters[name].coverage[h],
+                "baseline": solution.baseline[name][h],
+                "arrivals_per_hour": round(solution.loads[name].arrival_rates[h] * 60, 3),
+                "kpi": problem.target.key("{slot}").replace("_{slot}", ""),
+                "mean": None if value is None else _finite(value.mean),
+                "ci_low": None if value is None else _finite(value.low),
+                "ci_high": None if value is None else _finite(value.high),
+                "status": solution.proof.statuses[name][h],
+            })
+    return rows
+
+
+def roster_rows(solution: Solution) -> list[dict[str, Any]]:
+    return [{"station": name, "shift": shift.label(), "start": shift.label()[:5],
+             "hours": shift.hours, "officers": officers}
+            for name, roster in solution.rosters.items()
+            for shift, officers in roster.used()]
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def summary(solution: Solution) -> dict[str, Any]:
+    """The solution as JSON-ready data (staffing.json)."""
+    problem = solution.problem
+    per_replication = (solution.simulation_seconds / solution.replications
+                       if solution.replications else math.nan)
+    return {
+        "target": problem.target.text,
+        "stations": list(problem.stations),
+        "interval_minutes": problem.interval,
+        "shifts": [pattern.text for pattern in problem.patterns],
+        "seed": problem.seed,
+        "proof_seed": problem.proof_seed,
+        "hour_cost": problem.hour_cost,
+        "officer_hours": solution.officer_hours,
+        "baseline_officer_hours": solution.baseline_officer_hours,
+        "cost": solution.officer_hours * problem.hour_cost,
+        "baseline_cost": solution.baseline_officer_hours * problem.hour_cost,
+        "passed": solution.passed,
+        "search_rounds": solution.requirement.rounds,
+        "repair_rounds": solution.repairs,
+        "simulation_rounds": solution.rounds,
+        "replications_simulated": solution.replications,
+        "wall_seconds_per_replication": _finite(per_replication),
+        "capped_intervals": [f"{name} {problem.slots()[h]}"
+                             for name, h in solution.requirement.capped],
+        "service_mean_minutes": {name: load.service_mean
+                                 for name, load in solution.loads.items()},
+        "roster": roster_rows(solution),
+        "intervals": requirement_rows(solution),
+        "tightness": solution.tightness,
+    }
+
+
+__all__ = [
+    "Evaluation",
+    "Load",
+    "Problem",
+    "Requirement",
+    "Runner",
+    "Solution",
+    "StaffingError",
+    "Target",
+    "baseline_staffing",
+    "check_problem",
+    "erlang_start",
+    "find_requirement",
+    "offered_loads",
+    "parse_target",
+    "replicating",
+    "requirement_rows",
+    "roster_rows",
+    "solve",
+    "staffed",
+    "summary",
+]

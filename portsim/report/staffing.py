@@ -1,0 +1,206 @@
+"""What ``portsim staff`` shows and writes: the requirement curve against the roster's coverage
+and the scenario's own staffing, the roster, the proof run's verdict per interval, officer-hours
+and cost against the baseline, and the replications the search spent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from portsim.experiment.pledge import MET, THIN
+from portsim.experiment.staffing import Solution, requirement_rows, roster_rows, summary
+from portsim.report.files import dump_csv, dump_json
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: The files ``portsim staff`` writes into its output folder.
+STAFF_FILES = ("staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml")
+
+
+def _shown(value: float | None, minutes: bool) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1f}" if minutes else f"{100 * value:.1f}%"
+
+
+def print_solution(solution: Solution, console: Console) -> None:
+    """The requirement table per station, the roster and the bottom line."""
+    problem = solution.problem
+    minutes = problem.target.slot_kpi != "beyond_share"
+    what = ("share waiting > " + f"{problem.target.sla:g} min" if not minutes
+            else f"wait {problem.target.slot_kpi} (min)")
+    for name in problem.stations:
+        table = Table(title=f"{escape(name)}: officers per interval, target "
+                            f"{escape(problem.target.text)}", title_justify="left")
+        for header in ("from", "arrivals/h", "Erlang C", "required", "rostered", "scenario",
+                       f"proof: {what}", "verdict"):
+            table.add_column(header, justify="right" if header != "verdict" else "left")
+        for row in (r for r in requirement_rows(solution) if r["station"] == name):
+            value = _shown(row["mean"], minutes)
+            if row["ci_high"] is not None and row["ci_low"] is not None:
+                half = (row["ci_high"] - row["ci_low"]) / 2
+                value += f" ±{_shown(half, minutes)}"
+            table.add_row(row["interval"], f"{row['arrivals_per_hour']:.1f}",
+                          str(row["erlang_start"]), str(row["requirement"]),
+                          str(row["rostered"]), str(row["baseline"]), value,
+                          row["status"] if row["status"] != THIN else "no arrivals")
+        console.print(table)
+    roster = Table(title="roster (officers per shift and station)", title_justify="left")
+    for header in ("station", "shift", "hours", "officers"):
+        roster.add_column(header, justify="left" if header in ("station", "shift") else "right")
+    for row in roster_rows(solution):
+        roster.add_row(escape(row["station"]), row["shift"], f"{row['hours']:g}",
+                       str(row["officers"]))
+    console.print(roster)
+    data = summary(solution)
+    saved = data["baseline_officer_hours"] - data["officer_hours"]
+    console.print(
+        f"officer-hours per day: {data['officer_hours']:g} rostered against "
+        f"{data['baseline_officer_hours']:g} in the scenario as written "
+        f"({'-' if saved >= 0 else '+'}{abs(saved):g}); cost {data['cost']:g} against "
+        f"{data['baseline_cost']:g} at {problem.hour_cost:g} per officer-hour", highlight=False)
+    verdict = ("met in every interval" if solution.proof.met
+               else "NOT met in " + ", ".join(f"{escape(n)} {problem.slots()[h]}"
+                                              for n, h in solution.proof.failing()))
+    console.print(
+        f"proof with fresh seeds (seed {problem.proof_seed}): {verdict}; "
+        f"{data['repair_rounds']} repair round(s); search: {data['search_rounds']} rounds; "
+        f"{data['replications_simulated']} replications simulated in "
+        f"{data['simulation_rounds']} runs"
+        + (f", {data['wall_seconds_per_replication']:.2f} s of wall time per replication"
+           if data["wall_seconds_per_replication"] is not None else ""), highlight=False)
+    if data["capped_intervals"]:
+        console.print("[yellow]the target cannot be met with the counters available in:[/] "
+                      + escape(", ".join(data["capped_intervals"])), highlight=False)
+    if solution.tightness:
+        for name, checks in solution.tightness.items():
+            loose = [shift for shift, failed in checks if not failed]
+            console.print(f"{escape(name)}: one officer fewer in "
+                          + ("any shift breaks some interval" if not loose
+                             else "shift(s) " + ", ".join(loose) + " still meets the target"),
+                          highlight=False)
+    _print_pledge(solution, console)
+
+
+def _print_pledge(solution: Solution, console: Console) -> None:
+    """The scenario's per-hour pledge for every class, under the roster (proof run)."""
+    from portsim.experiment.pledge import verdict
+
+    results = solution.proof.results
+    lines = []
+    for name in results.names("classes"):
+        judged = verdict(results, "classes", name)
+        if judged.slots:
+            lines.append(f"  {escape(name)}: {judged.text()}")
+    if lines:
+        console.print(f"pledge by interval under the roster (≥ {100 * results.pledge_share:g}% "
+                      f"within {results.sla:g} min):", highlight=False)
+        for line in lines:
+            console.print(line, highlight=False)
+
+
+def figure(solution: Solution) -> Figure:
+    """Per station: required, rostered and scenario officers per interval (steps) over the
+    day, and the proof run's KPI with its interval against the target."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    problem = solution.problem
+    stations = problem.stations
+    fig = Figure(figsize=(9.0, 3.4 * len(stations) + 0.6), dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = np.atleast_2d(fig.subplots(len(stations), 2, squeeze=False,
+                                      gridspec_kw={"width_ratios": [3, 2]}))
+    hours = np.arange(problem.intervals + 1) * problem.interval / 60.0
+    minutes = problem.target.slot_kpi != "beyond_share"
+    for row, name in zip(axes, stations, strict=True):
+        left, right = row
+        for values, label, style in (
+                (solution.requirement.staffing[name], "required", {"color": "C3", "lw": 2}),
+                (solution.rosters[name].coverage, "rostered", {"color": "C0", "lw": 2}),
+                (solution.baseline[name], "scenario as written",
+                 {"color": "black", "ls": "--", "lw": 1})):
+            left.step(hours, [*values, values[-1]], where="post", label=label, **style)
+        left.set_title(f"{name}: officers per interval")
+        left.set_xlabel("clock hour")
+        left.set_ylabel("officers on duty")
+        left.set_xticks(np.arange(0, 25, 3))
+        left.set_xlim(0, 24)
+        left.set_ylim(bottom=0)
+        left.legend(loc="upper left", fontsize=8)
+        proof = solution.proof.values[name]
+        centres = (np.arange(problem.intervals) + 0.5) * problem.interval / 60.0
+        scale = 1.0 if minutes else 100.0
+        means = np.array([np.nan if v is None else v.mean * scale for v in proof])
+        low = np.array([np.nan if v is None else (v.mean - v.low) * scale for v in proof])
+        high = np.array([np.nan if v is None else (v.high - v.mean) * scale for v in proof])
+        ok = np.array([status in (MET, THIN) for status in solution.proof.statuses[name]])
+        for mask, colour, label in ((ok, "C0", "met"), (~ok, "C3", "not met")):
+            if mask.any():
+                right.errorbar(centres[mask], means[mask],
+                               yerr=np.vstack([np.nan_to_num(low[mask]),
+                                               np.nan_to_num(high[mask])]),
+                               fmt="o", ms=3, color=colour, label=label, capsize=2)
+        right.axhline(problem.target.bound * scale, color="black", ls=":", label="target")
+        right.set_title("proof run, fresh seeds (95% CI)")
+        right.set_xlabel("clock hour")
+        right.set_ylabel(f"wait {problem.target.slot_kpi} (min)" if minutes
+                         else f"% waiting > {problem.target.sla:g} min")
+        right.set_xticks(np.arange(0, 25, 6))
+        right.set_xlim(0, 24)
+        right.legend(loc="upper left", fontsize=8)
+    fig.suptitle(f"Staffing for {problem.target.text}", fontsize=12)
+    return fig
+
+
+def variant_text(solution: Solution, name: str) -> str:
+    """The roster as a scenario variant, ready to paste under ``variants:``."""
+    from portsim.scenario.edit import variant_lines
+
+    return "\n".join(["variants:", *variant_lines(name, variant_description(solution),
+                                                   variant_schedules(solution),
+                                                   variant_comments(solution))]) + "\n"
+
+
+def variant_description(solution: Solution) -> str:
+    problem = solution.problem
+    return (f"roster from portsim staff: {problem.target.text} in every "
+            f"{problem.interval:g}-minute interval, shifts "
+            f"{', '.join(p.text for p in problem.patterns)}")
+
+
+def variant_schedules(solution: Solution) -> dict[str, tuple[tuple[float, int], ...]]:
+    from portsim.experiment.roster import schedule_steps
+
+    return {name: schedule_steps(roster.coverage) for name, roster in solution.rosters.items()}
+
+
+def variant_comments(solution: Solution) -> list[str]:
+    lines = [f"{row['station']}: {row['officers']} officer(s) on {row['shift']}"
+             for row in roster_rows(solution)]
+    return [f"written by portsim staff ({solution.officer_hours:g} officer-hours a day; the "
+            f"scenario's own staffing: {solution.baseline_officer_hours:g})", *lines]
+
+
+def write_solution(solution: Solution, folder: Path, variant: str = "staffed") -> list[str]:
+    """staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml into
+    ``folder``."""
+    from portsim.report.plots import save_png
+
+    data: dict[str, Any] = summary(solution)
+    dump_json(data, folder / "staffing.json")
+    dump_csv(requirement_rows(solution), folder / "requirement.csv")
+    dump_csv(roster_rows(solution), folder / "roster.csv")
+    save_png(figure(solution), folder / "staffing.png")
+    (folder / "variant.yaml").write_text(variant_text(solution, variant), encoding="utf-8")
+    return list(STAFF_FILES)
+
+
+__all__ = ["STAFF_FILES", "figure", "print_solution", "variant_comments", "variant_description",
+           "variant_schedules", "variant_text", "write_solution"]

@@ -1,0 +1,101 @@
+"""The staffing solver against known answers.
+
+- Stationary M/M/c: with one interval a day and day-long shifts, the solver's answer is the
+  smallest c whose exact Erlang C figure meets the target — found by simulation, also from a
+  start three officers too low or too high.
+- A day with two peaks: the roster passes a verification run with other seeds in every interval,
+  and one officer fewer in any shift used makes some interval fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from staffing_support import TWO_PEAKS, hall, serial
+
+from portsim import theory
+from portsim.experiment.roster import parse_shifts
+from portsim.experiment.staffing import (
+    Problem,
+    _Evaluator,
+    find_requirement,
+    parse_target,
+    solve,
+)
+from portsim.scenario import load_scenario
+
+DAY = 1440.0
+
+# (arrival rate per min, mean service in min, target): chosen so that the smallest c meeting the
+# target meets it clearly and c - 1 misses it clearly (Erlang C figures in the comments).
+CASES = [
+    (1.0, 8.0, "wait_p95<=3min"),         # p95: c=11 4.24 min, c=12 2.06 min -> 12
+    (0.5, 6.0, "wait_p95<=3min"),         # c=5 4.66 min, c=6 1.37 min -> 6
+    (2.0, 4.0, "wait_sla_share>=0.9"),    # P(W>2min): c=10 0.151, c=11 0.055 -> 11
+    (1.0, 8.0, "wait_mean<=1min"),        # Wq: c=10 1.92 min, c=11 0.66 min -> 11
+]
+
+
+def erlang_answer(rate: float, service: float, target: str, sla: float) -> int:
+    parsed = parse_target(target, sla)
+    servers = int(rate * service) + 1
+    while not parsed.met_by(rate, service, servers):
+        servers += 1
+    return servers
+
+
+def mmc_problem(tmp_path: Path, rate: float, service: float, target: str) -> Problem:
+    path = hall(tmp_path, rate=f"{rate:g}/min", servers=30, extra="sla: 2min\n",
+                service=f"{{dist: exponential, mean: {service:g}min}}")
+    model = load_scenario(path).model(None)
+    return Problem(model, ("desks",), parse_target(target, model.sla), DAY,
+                   parse_shifts("24h@24h", DAY), seed=11, proof_seed=12)
+
+
+@pytest.mark.parametrize(("rate", "service", "target"), CASES)
+def test_stationary_mmc_needs_the_erlang_c_answer(tmp_path: Path, rate: float, service: float,
+                                                   target: str) -> None:
+    problem = mmc_problem(tmp_path, rate, service, target)
+    expected = erlang_answer(rate, service, target, 2.0)
+    # The case keeps a margin on both sides, so that simulation noise cannot decide it.
+    figure = {"p95": lambda c: theory.mmc_wait_quantile(rate, service, c, 0.95),
+              "mean": lambda c: theory.mmc(rate, service, c).wait_mean,
+              "beyond_share": lambda c: theory.mmc_wait_tail(rate, service, c, 2.0)}[
+                  problem.target.slot_kpi]
+    assert figure(expected - 1) > 1.3 * problem.target.bound > 1.3 * figure(expected)
+    solution = solve(problem, serial(10))
+    assert solution.requirement.staffing["desks"] == [expected]
+    assert solution.rosters["desks"].officers == (expected,)
+    assert solution.passed
+
+
+@pytest.mark.parametrize("offset", [-3, 3])
+def test_the_search_corrects_a_wrong_start(tmp_path: Path, offset: int) -> None:
+    rate, service, target = CASES[0]
+    problem = mmc_problem(tmp_path, rate, service, target)
+    expected = erlang_answer(rate, service, target, 2.0)
+    evaluator = _Evaluator(problem, serial(10))
+    found = find_requirement(problem, evaluator, {"desks": [expected + offset]})
+    assert found.staffing["desks"] == [expected]
+    assert found.rounds >= 3  # it took simulation, not the start, to get there
+
+
+def test_two_peak_roster_is_proved_and_tight(tmp_path: Path) -> None:
+    path = hall(tmp_path, rates=TWO_PEAKS, replications=20)
+    model = load_scenario(path).model(None)
+    problem = Problem(model, ("desks",), parse_target("wait_p95<=10min", model.sla), 60.0,
+                      parse_shifts("8h@1h", 60.0), seed=7, proof_seed=8)
+    solution = solve(problem, serial(20), tightness=True)
+    assert solution.proof.met, solution.proof.statuses
+    required = solution.requirement.staffing["desks"]
+    coverage = solution.rosters["desks"].coverage
+    assert all(c >= r for c, r in zip(coverage, required, strict=True))
+    # The requirement follows the two peaks: many more officers in the afternoon than at night.
+    assert max(required[12:18]) >= 2 * max(required[0:5])
+    assert solution.tightness is not None
+    assert solution.tightness["desks"], "the roster uses some shift"
+    loose = [shift for shift, failed in solution.tightness["desks"] if not failed]
+    assert not loose, f"one officer fewer in {loose} still meets the target"
+    # Fewer officer-hours than a flat staffing at the peak level would need.
+    assert solution.officer_hours < 24 * max(required)
