@@ -506,7 +506,7 @@ def staff(
         write_solution,
     )
     from portsim.scenario import load_scenario
-    from portsim.scenario.edit import add_variant
+    from portsim.scenario.edit import add_variant, check_variant_name
     from portsim.scenario.units import parse_duration
 
     with user_errors():
@@ -537,6 +537,8 @@ def staff(
             most=limits, least=least, hour_cost=hour_cost, max_rounds=max_rounds)
         if not problem.stations:
             raise PortsimError("--stations names no station")
+        if write_variant is not None:  # refused now rather than after the whole search
+            check_variant_name(file, write_variant)
         options = RunOptions(workers=_workers(workers), scheduler=scheduler)
         run = replicating(replications or scenario.replications, options)
         with console.status("staffing search") as status:

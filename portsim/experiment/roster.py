@@ -73,6 +73,9 @@ _PATTERN = re.compile(r"^\s*(?P<length>[^@\s]+)\s*(?:@\s*(?P<grid>\S+))?\s*$")
 def parse_shifts(text: str, interval: float) -> tuple[ShiftPattern, ...]:
     """``8h@1h`` or ``8h@1h,6h@30min``: lengths and start grids (the grid defaults to the
     interval). Lengths and grids must be whole multiples of ``interval`` minutes."""
+    if interval <= 0 or not _multiple(MINUTES_PER_DAY, interval):
+        raise RosterError(f"--interval {_short(interval)}: the interval must divide a day "
+                          "(e.g. 30min, 1h, 2h)")
     patterns = []
     for item in (part for part in text.split(",") if part.strip()):
         match = _PATTERN.match(item)

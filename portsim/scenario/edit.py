@@ -8,7 +8,9 @@ and only then does it replace the file, atomically. A failure leaves the file as
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,6 +23,17 @@ from portsim.errors import PortsimError
 
 class EditError(PortsimError):
     """A variant that cannot be added to this file."""
+
+
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _key(name: str) -> str:
+    """A mapping key as YAML reads it back exactly (quoted unless plainly safe)."""
+    return name if _PLAIN.match(name) and name.lower() not in _RESERVED else json.dumps(name)
+
+
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 
 
 def _scalar(value: Any) -> str:
@@ -49,11 +62,11 @@ def variant_lines(name: str, description: str,
                   comments: Sequence[str] = (), indent: str = "  ") -> list[str]:
     """The YAML lines of a variant that replaces these stations' servers."""
     lines = [f"{indent}# {comment}" for comment in comments]
-    lines.append(f"{indent}{name}:")
+    lines.append(f"{indent}{_key(name)}:")
     lines.append(f"{indent}  description: {_scalar(description)}")
     lines.append(f"{indent}  stations:")
     for station, steps in schedules.items():
-        lines.append(f"{indent}    {station}:")
+        lines.append(f"{indent}    {_key(station)}:")
         lines.extend(servers_lines(steps, indent + "      "))
     return lines
 
@@ -106,6 +119,11 @@ def with_variant(text: str, name: str, description: str,
     return "\n".join(lines[:after] + body + lines[after:]) + "\n"
 
 
+def check_variant_name(path: Path, name: str) -> None:
+    """Whether a variant named ``name`` can be added to the file (before any work is done)."""
+    with_variant(path.read_text(encoding="utf-8"), name, "", {})
+
+
 def add_variant(path: Path, name: str, description: str,
                 schedules: Mapping[str, Sequence[tuple[float, int]]],
                 comments: Sequence[str] = ()) -> None:
@@ -131,4 +149,5 @@ def add_variant(path: Path, name: str, description: str,
             os.unlink(temporary)
 
 
-__all__ = ["EditError", "add_variant", "servers_lines", "variant_lines", "with_variant"]
+__all__ = ["EditError", "add_variant", "check_variant_name", "servers_lines", "variant_lines",
+           "with_variant"]
