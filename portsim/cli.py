@@ -258,6 +258,7 @@ def run(
                                seed=seed)
         if results.precision is not None:
             _print_precision(results.label, results.precision)
+        _print_warmup(results)
         for warning in results.warnings:
             _warn(None, warning)
         print_results(results, console, sla_minutes=scenario.sla)
@@ -331,6 +332,7 @@ def compare(
         for results in comparison.all:
             if results.precision is not None:
                 _print_precision(results.label, results.precision)
+        _print_warmup(comparison.all[0])
         for results in comparison.all:
             for warning in results.warnings:
                 _warn(results.label, warning)
@@ -416,6 +418,16 @@ def _print_precision(label: str, report: dict[str, Any]) -> None:
                                    f"{report['most']}) for {', '.join(missed)}"))
     else:
         console.print(Text(text + " (reached; half-widths in results.json)"))
+
+
+def _print_warmup(results: Any) -> None:
+    choice = results.warmup_choice
+    if choice is None:
+        return
+    rounded = ", rounded up to whole days" if choice["rounded_to_days"] else ""
+    console.print(Text(f"warm-up chosen by MSER-5: {choice['minutes'] / 60:g} h (on the queue "
+                       f"lengths of {choice['pilot_replications']} pilot replications{rounded}; "
+                       "series in results.json)"))
 
 
 def _sweep_table(result: Any) -> Any:
@@ -529,6 +541,16 @@ def staff(
                 raise PortsimError(f"--most {item!r}: expected STATION=N with N >= 1")
             limits[name.strip()] = int(count)
         chosen_seed = seed if seed is not None else scenario.seed
+        options = RunOptions(workers=_workers(workers), scheduler=scheduler)
+        per_round = replications or scenario.replications
+        if scenario.warmup_auto:
+            from portsim.experiment.runner import Prepared, auto_warmup
+
+            [chosen], choice = auto_warmup([Prepared("baseline", variant, model, {})], options,
+                                           chosen_seed, per_round)
+            model = chosen.model
+            console.print(f"warm-up chosen by MSER-5: {choice['minutes'] / 60:g} h",
+                          highlight=False)
         problem = Problem(
             model=model, stations=tuple(s.strip() for s in stations.split(",") if s.strip()),
             target=parse_target(target, model.sla), interval=width,
@@ -539,8 +561,7 @@ def staff(
             raise PortsimError("--stations names no station")
         if write_variant is not None:  # refused now rather than after the whole search
             check_variant_name(file, write_variant)
-        options = RunOptions(workers=_workers(workers), scheduler=scheduler)
-        run = replicating(replications or scenario.replications, options)
+        run = replicating(per_round, options)
         with console.status("staffing search") as status:
             solution = solve(problem, run, tightness=tightness,
                              progress=lambda text: status.update(escape(text)))

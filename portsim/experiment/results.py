@@ -45,6 +45,9 @@ class Results:
     #: With a precision target: the target, the replications it took and the half-widths
     #: achieved (see :mod:`portsim.experiment.precision`); None for a fixed count.
     precision: dict[str, Any] | None = None
+    #: With ``warmup: auto``: the warm-up chosen, the pilot it was chosen on and the series
+    #: (see :mod:`portsim.experiment.autowarmup`); None for a warm-up given in the file.
+    warmup_choice: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.replications = sorted(self.replications, key=lambda r: r.replication)
@@ -122,6 +125,8 @@ class Results:
         }
         if self.precision is not None:
             document["precision"] = self.precision
+        if self.warmup_choice is not None:
+            document["warmup_choice"] = self.warmup_choice
         return document
 
     def to_frame(self) -> Any:

@@ -2,8 +2,11 @@
 covered, at the least cost — an integer program solved by SciPy's ``milp`` (HiGHS).
 
 The day is cut into ``intervals`` equal intervals; a shift pattern is a length and a grid of
-start times (``8h@1h``: eight-hour shifts starting on every hour). Shifts wrap past midnight
-(a 22:00 shift of 8 hours covers 22:00–06:00), since the staffing repeats every day.
+start times (``8h@1h``: eight-hour shifts starting on every hour), optionally with a break in
+the middle (``9h@1h/1h``: nine hours with one hour off duty in the middle, the break starting
+at the interval nearest before the shift's midpoint minus half the break). Shifts wrap past
+midnight (a 22:00 shift of 8 hours covers 22:00–06:00), since the staffing repeats every day.
+A shift's cost counts its whole length: breaks are paid.
 
 The covering program: minimise ``Σ cost_k x_k`` subject to ``Σ_k a_hk x_k ≥ r_h`` for every
 interval ``h`` (``a_hk = 1`` when shift ``k`` is on duty in interval ``h``), optionally
@@ -12,6 +15,7 @@ interval ``h`` (``a_hk = 1`` when shift ``k`` is on duty in interval ``h``), opt
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,22 +34,31 @@ class RosterError(PortsimError):
 
 @dataclass(frozen=True)
 class ShiftPattern:
-    """Shifts of ``length`` minutes starting every ``grid`` minutes from midnight."""
+    """Shifts of ``length`` minutes starting every ``grid`` minutes from midnight, with a break
+    of ``rest`` minutes in the middle."""
 
     length: float
     grid: float
+    rest: float = 0.0
 
     @property
     def text(self) -> str:
-        return f"{_short(self.length)}@{_short(self.grid)}"
+        rest = f"/{_short(self.rest)}" if self.rest else ""
+        return f"{_short(self.length)}@{_short(self.grid)}{rest}"
 
 
 @dataclass(frozen=True)
 class Shift:
-    """One allowed shift: its start (minutes after midnight) and length (minutes)."""
+    """One allowed shift: its start (minutes after midnight), length and break (minutes)."""
 
     start: float
     length: float
+    rest: float = 0.0
+
+    def rest_start(self, interval: float) -> float:
+        """Minutes after the shift's start when its break begins (on the interval grid)."""
+        middle = (self.length - self.rest) / 2
+        return math.floor(middle / interval + 1e-9) * interval
 
     @property
     def hours(self) -> float:
@@ -53,7 +66,8 @@ class Shift:
 
     def label(self) -> str:
         end = (self.start + self.length) % MINUTES_PER_DAY
-        return f"{_clock(self.start)}–{_clock(end)}"
+        rest = f" (break {_short(self.rest)})" if self.rest else ""
+        return f"{_clock(self.start)}–{_clock(end)}{rest}"
 
 
 def _clock(minutes: float) -> str:
@@ -67,12 +81,13 @@ def _short(minutes: float) -> str:
     return f"{minutes:g}min"
 
 
-_PATTERN = re.compile(r"^\s*(?P<length>[^@\s]+)\s*(?:@\s*(?P<grid>\S+))?\s*$")
+_PATTERN = re.compile(
+    r"^\s*(?P<length>[^@/\s]+)\s*(?:@\s*(?P<grid>[^/\s]+))?\s*(?:/\s*(?P<rest>\S+))?\s*$")
 
 
 def parse_shifts(text: str, interval: float) -> tuple[ShiftPattern, ...]:
-    """``8h@1h`` or ``8h@1h,6h@30min``: lengths and start grids (the grid defaults to the
-    interval). Lengths and grids must be whole multiples of ``interval`` minutes."""
+    """``8h@1h``, ``9h@1h/1h`` or ``8h@1h,6h@30min``: lengths, start grids (default: the
+    interval) and breaks. All must be whole multiples of ``interval`` minutes."""
     if interval <= 0 or not _multiple(MINUTES_PER_DAY, interval):
         raise RosterError(f"--interval {_short(interval)}: the interval must divide a day "
                           "(e.g. 30min, 1h, 2h)")
@@ -80,22 +95,25 @@ def parse_shifts(text: str, interval: float) -> tuple[ShiftPattern, ...]:
     for item in (part for part in text.split(",") if part.strip()):
         match = _PATTERN.match(item)
         if match is None:
-            raise RosterError(f"--shifts {text!r}: {item.strip()!r} is not LENGTH@GRID "
+            raise RosterError(f"--shifts {text!r}: {item.strip()!r} is not LENGTH@GRID[/BREAK] "
                               "(e.g. 8h@1h: 8-hour shifts starting on every hour)")
         try:
             length = parse_duration(match.group("length"))
             grid = parse_duration(match.group("grid")) if match.group("grid") else interval
+            rest = parse_duration(match.group("rest")) if match.group("rest") else 0.0
         except ValueError as error:
             raise RosterError(f"--shifts {text!r}: {error}") from None
-        for what, value in (("length", length), ("start grid", grid)):
-            if value <= 0 or not _multiple(value, interval):
+        if rest and rest >= length:
+            raise RosterError(f"--shifts {text!r}: the break must be shorter than the shift")
+        for what, value in (("length", length), ("start grid", grid), ("break", rest)):
+            if (value <= 0 and what != "break") or not _multiple(value, interval):
                 raise RosterError(
                     f"--shifts {text!r}: the {what} {_short(value)} is not a whole number of "
                     f"intervals ({_short(interval)})")
         if length > MINUTES_PER_DAY or not _multiple(MINUTES_PER_DAY, grid):
             raise RosterError(f"--shifts {text!r}: a shift lasts at most a day and the start "
                               "grid must divide a day")
-        patterns.append(ShiftPattern(length, grid))
+        patterns.append(ShiftPattern(length, grid, rest))
     if not patterns:
         raise RosterError(f"--shifts {text!r} names no shift pattern (e.g. 8h@1h)")
     return tuple(patterns)
@@ -108,10 +126,10 @@ def _multiple(value: float, unit: float) -> bool:
 
 def allowed_shifts(patterns: Sequence[ShiftPattern]) -> list[Shift]:
     """Every shift the patterns allow, by start time then length (duplicates once)."""
-    shifts = {Shift(start, pattern.length)
+    shifts = {Shift(float(start), pattern.length, pattern.rest)
               for pattern in patterns
               for start in np.arange(0.0, MINUTES_PER_DAY, pattern.grid)}
-    return sorted(shifts, key=lambda shift: (shift.start, shift.length))
+    return sorted(shifts, key=lambda shift: (shift.start, shift.length, shift.rest))
 
 
 def coverage_matrix(shifts: Sequence[Shift], intervals: int) -> np.ndarray:
@@ -120,8 +138,11 @@ def coverage_matrix(shifts: Sequence[Shift], intervals: int) -> np.ndarray:
     matrix = np.zeros((intervals, len(shifts)), dtype=np.int64)
     for k, shift in enumerate(shifts):
         first = round(shift.start / width)
+        rest_from = round(shift.rest_start(width) / width)
+        rest_to = rest_from + round(shift.rest / width)
         for step in range(round(shift.length / width)):
-            matrix[(first + step) % intervals, k] = 1
+            if not rest_from <= step < rest_to:
+                matrix[(first + step) % intervals, k] = 1
     return matrix
 
 

@@ -12,6 +12,7 @@ the replications not stored yet.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -24,7 +25,7 @@ from portsim.engine.model import Model
 from portsim.engine.simulation import ReplicationResult
 from portsim.experiment.executors import Task, default_workers, execute
 from portsim.experiment.options import RunOptions, RunSettings, run_options
-from portsim.experiment.precision import next_count
+from portsim.experiment.precision import Precision, next_count, parse_items
 from portsim.experiment.results import Results
 
 
@@ -176,9 +177,12 @@ def run_prepared(prepared: Sequence[Prepared], options: RunOptions, scenario: An
     """
     replications = options.replications_for(scenario)
     seed = options.seed_for(scenario)
-    precision = options.precision
+    precision = options.precision if options.precision is not None else file_precision(scenario)
     if precision is not None:
         replications = min(precision.most, max(replications, precision.first))
+    warmup_choice = None
+    if scenario is not None and scenario.warmup_auto:
+        prepared, warmup_choice = auto_warmup(prepared, options, seed, replications)
     runs: dict[str, list[ReplicationResult]] = {}
     while True:
         jobs = [Job(item.label, item.model, seed, replications,
@@ -187,6 +191,8 @@ def run_prepared(prepared: Sequence[Prepared], options: RunOptions, scenario: An
         results = {item.label: results_of(item.model, item.provenance, item.variant, seed,
                                           runs[item.label])
                    for item in prepared}
+        for result in results.values():
+            result.warmup_choice = warmup_choice
         if precision is None:
             return results
         needed = precision.shortfall(results.values())
@@ -197,6 +203,33 @@ def run_prepared(prepared: Sequence[Prepared], options: RunOptions, scenario: An
         replications = next_count(replications, needed, precision.most)
         # Later rounds add to what is stored and trace nothing again.
         options = options.replace(resume=True, trace=None, resumed=None)
+
+
+def auto_warmup(prepared: Sequence[Prepared], options: RunOptions, seed: int,
+                replications: int) -> tuple[list[Prepared], dict[str, Any]]:
+    """``warmup: auto``: run the pilot (see :mod:`.autowarmup`) and give every prepared model
+    the warm-up it chose; also what results.json records of the choice."""
+    from portsim.experiment.autowarmup import decide, pilot_count, pilot_model
+
+    quiet = options.replace(store=None, resume=False, trace=None, progress=None, resumed=None,
+                            precision=None)
+    count = pilot_count(replications)
+    jobs = [Job(f"{item.label} (warm-up pilot)", pilot_model(item.model), seed, count)
+            for item in prepared]
+    runs = run_jobs(jobs, quiet)
+    record = decide({item.label: item.model for item in prepared},
+                    {item.label: runs[job.label] for item, job in zip(prepared, jobs, strict=True)})
+    return [dataclasses.replace(item, model=dataclasses.replace(item.model,
+                                                                 warmup=record["minutes"]))
+            for item in prepared], record
+
+
+def file_precision(scenario: Any) -> Precision | None:
+    """The scenario file's ``precision:`` block as a :class:`Precision` (None without one)."""
+    settings = getattr(scenario, "precision", None)
+    if settings is None:
+        return None
+    return Precision(settings.target, parse_items(settings.kpis), settings.max_replications)
 
 
 def simulate(source: Any, options: RunOptions | None = None, *, variant: str | None = None,
@@ -213,5 +246,6 @@ def simulate(source: Any, options: RunOptions | None = None, *, variant: str | N
     return run_prepared([prepared], options, scenario)[prepared.label]
 
 
-__all__ = ["Job", "Prepared", "RunOptions", "default_workers", "job_inputs", "prepare",
+__all__ = ["Job", "Prepared", "RunOptions", "auto_warmup", "default_workers", "file_precision",
+           "job_inputs", "prepare",
            "resolve", "results_of", "run_jobs", "run_prepared", "scenario_hash", "simulate"]

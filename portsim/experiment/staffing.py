@@ -550,7 +550,7 @@ def requirement_rows(solution: Solution) -> list[dict[str, Any]]:
 
 def roster_rows(solution: Solution) -> list[dict[str, Any]]:
     return [{"station": name, "shift": shift.label(), "start": shift.label()[:5],
-             "hours": shift.hours, "officers": officers}
+             "hours": shift.hours, "break_hours": shift.rest / 60.0, "officers": officers}
             for name, roster in solution.rosters.items()
             for shift, officers in roster.used()]
 

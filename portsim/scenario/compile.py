@@ -50,7 +50,8 @@ def base_model(doc: s.ScenarioDocument, *, name: str | None = None) -> m.Model:
         for class_name, entity in doc.classes.items()
     )
     return m.Model(stations=stations, classes=classes, horizon=doc.time.horizon,
-                   warmup=doc.time.warmup, sla=doc.sla, name=name or doc.name,
+                   warmup=doc.time.warmup if isinstance(doc.time.warmup, float) else 0.0,
+                   sla=doc.sla, name=name or doc.name,
                    slot_minutes=doc.pledge.slot, queue_at=tuple(doc.pledge.queue_at),
                    sla_share_target=doc.pledge.share)
 

@@ -32,7 +32,7 @@ from portsim.engine.model import Model
 from portsim.errors import PathPart, Problem, ScenarioError
 from portsim.scenario import compile as compiling
 from portsim.scenario.problems import line_of, located, problems_from, suggest
-from portsim.scenario.schema import ScenarioDocument
+from portsim.scenario.schema import AUTO_WARMUP, PrecisionSettings, ScenarioDocument
 from portsim.scenario.timetable import TimetableFileError, locate, read_timetable
 from portsim.scenario.yamlsource import Lines, parse_yaml
 
@@ -76,6 +76,16 @@ class Scenario:
         return self.base.sla
 
     @property
+    def warmup_auto(self) -> bool:
+        """Whether the warm-up is chosen from a pilot round (``time.warmup: auto``)."""
+        return self.base.time.warmup == AUTO_WARMUP
+
+    @property
+    def precision(self) -> PrecisionSettings | None:
+        """The file's ``precision:`` block (``--precision`` overrides it)."""
+        return self.base.precision
+
+    @property
     def variant_names(self) -> list[str]:
         return list(self.variants)
 
@@ -102,7 +112,11 @@ class Scenario:
     def resolved(self, variant: str | None = None) -> dict[str, Any]:
         """The merged, validated document as JSON-able data, durations in minutes and rates per
         minute, timetable files inlined as batches; for provenance and hashing."""
-        return self.document(variant).model_dump(mode="json", exclude={"variants"})
+        document = self.document(variant)
+        # Fields added after results were first published are left out while unset, so that
+        # results.json (and its hash) of a file that does not use them stays as it was.
+        unset = {"precision"} if document.precision is None else set()
+        return document.model_dump(mode="json", exclude={"variants", *unset})
 
 
 def compile_model(scenario: Scenario, variant: str | None = None) -> Model:

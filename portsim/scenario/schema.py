@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 from portsim.scenario.parts import Distribution, OpeningHours, Servers, StrictModel
 from portsim.scenario.policy_blocks import Policies
 from portsim.scenario.units import (
+    MAX_COUNT,
     Count,
     Duration,
     Name,
@@ -34,6 +35,7 @@ from portsim.scenario.units import (
     PositiveRate,
     Probability,
     Rate,
+    Share,
     TimeOfDay,
     format_duration,
 )
@@ -46,7 +48,7 @@ REFERENCE_ERROR = "scenario_reference"
 
 #: Keys a variant may not change: variants are compared with common random numbers, under the
 #: scenario's own name.
-FIXED_IN_VARIANTS = ("name", "seed", "replications", "variants")
+FIXED_IN_VARIANTS = ("name", "seed", "replications", "precision", "variants")
 
 
 # ----------------------------------------------------------------------------- stations
@@ -320,19 +322,24 @@ class EntityClass(StrictModel):
     adds the lateness KPIs late_share, lateness_mean and lateness_max."""
 
 
+#: ``time.warmup`` when the warm-up is chosen from a pilot round (see portsim.experiment.warmup).
+AUTO_WARMUP = "auto"
+
+
 class TimeSettings(StrictModel):
     """Simulated time of one replication."""
 
     horizon: PositiveDuration
     """Simulated time of one replication."""
-    warmup: Duration = 0.0
-    """Statistics are reset at this time (default 0, shorter than the horizon)."""
+    warmup: Literal["auto"] | Duration = 0.0
+    """Statistics are reset at this time (default 0, shorter than the horizon); ``auto``: chosen
+    by MSER-5 on a pilot round's queue lengths (whole days for a scenario that repeats daily)."""
 
     @field_validator("warmup")
     @classmethod
-    def _before_horizon(cls, warmup: float, info: ValidationInfo) -> float:
+    def _before_horizon(cls, warmup: float | str, info: ValidationInfo) -> float | str:
         horizon = info.data.get("horizon")
-        if horizon is not None and warmup >= horizon:
+        if isinstance(warmup, float) and horizon is not None and warmup >= horizon:
             raise ValueError(
                 f"warm-up ({format_duration(warmup)}) must be shorter than the horizon "
                 f"({format_duration(horizon)})"
@@ -362,6 +369,25 @@ class Pledge(StrictModel):
         return slot
 
 
+class PrecisionSettings(StrictModel):
+    """Replications added in rounds until every watched KPI's 95 % half-width is within
+    ``target`` of its mean (shares: within ``target`` percentage points); ``--precision``
+    overrides it. ``precision: 5%`` is short for ``precision: {target: 5%}``."""
+
+    target: Share
+    """Allowed half-width: 5% (relative; absolute for shares)."""
+    kpis: list[Annotated[str, Field(pattern=r"^[^.]+\.[^.]+\.[^.]+$")]] = Field(
+        default_factory=list)
+    """KPIs to watch as SCOPE.NAME.KPI (default: every class's wait_mean and wait_sla_share)."""
+    max_replications: Annotated[int, Field(ge=2, le=MAX_COUNT)] = 200
+    """The most replications per variant."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"target": value} if isinstance(value, str | int | float) else value
+
+
 VariantPatch = dict[str, Any]
 
 
@@ -380,6 +406,8 @@ class ScenarioDocument(StrictModel):
     """Default seed."""
     sla: PositiveDuration = 30.0
     """Waiting-time standard for the share-within-SLA KPI (default 30min)."""
+    precision: PrecisionSettings | None = None
+    """Replications that size themselves (see ``--precision``); none: ``replications`` fixed."""
     pledge: Pledge = Field(default_factory=Pledge)
     """The pledge judged by clock slot: the share within ``sla`` required in every hour, the
     slot width, and clock times to record queue lengths at."""

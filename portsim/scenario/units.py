@@ -126,6 +126,21 @@ def parse_rate(value: object) -> float:
     return number / per
 
 
+def parse_share(value: object) -> float:
+    """A share strictly between 0 and 1 from a number (0.05) or a percentage (``"5%"``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a share such as 5% or 0.05 (got {show_value(value)})")
+    text = value.strip() if isinstance(value, str) else None
+    try:
+        share = (float(text[:-1]) / 100 if text.endswith("%") else float(text)) \
+            if text is not None else float(value)
+    except ValueError:
+        raise ValueError(f"expected a share such as 5% or 0.05 (got {value!r})") from None
+    if not (math.isfinite(share) and 0 < share < 1):
+        raise ValueError(f"a share must lie strictly between 0 and 100% (got {show_value(value)})")
+    return share
+
+
 def _pydantic(parser: Callable[[object], float], error_type: str) -> BeforeValidator:
     """Run ``parser`` before pydantic's own checks, reporting its message as it is."""
 
@@ -178,6 +193,14 @@ PositiveRate = Annotated[
     float, _rate, Field(gt=0), _json_schema(_RATE_PATTERN, RATE_HELP, {"exclusiveMinimum": 0})
 ]
 """A rate > 0, per minute once validated."""
+
+Share = Annotated[
+    float, _pydantic(parse_share, "share"),
+    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                              {"type": "string", "pattern": r"^\s*\d+(\.\d*)?\s*%\s*$"}],
+                    "description": "a share: 0.05 or 5%"}),
+]
+"""A share strictly between 0 and 1, written as a fraction or a percentage."""
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 """A probability in [0, 1]."""

@@ -77,3 +77,20 @@ def test_bad_shift_specs_say_what_is_wrong(text: str, message: str) -> None:
 
 def test_schedule_steps_merge_equal_neighbours() -> None:
     assert schedule_steps([2, 2, 3, 3, 3, 2]) == ((0.0, 2), (480.0, 3), (1200.0, 2))
+
+
+def test_a_break_takes_the_officer_off_duty_mid_shift() -> None:
+    shifts = allowed_shifts(parse_shifts("9h@1h/1h", 60.0))
+    assert len(shifts) == 24 and shifts[0].label() == "00:00–09:00 (break 1h)"
+    on_duty = np.flatnonzero(coverage_matrix(shifts[:1], 24)[:, 0])
+    assert list(on_duty) == [0, 1, 2, 3, 5, 6, 7, 8]
+    # A constant need of 2: 48 officer-hours on duty, 8 of each 9-hour shift, so at best six
+    # shifts (staggered by 4 h so that every break is covered by another shift) and 54 paid.
+    roster = solve_roster([2] * 24, shifts)
+    assert roster.coverage == (2,) * 24
+    assert sum(roster.officers) == 6 and roster.officer_hours == 54
+
+
+def test_a_break_as_long_as_the_shift_is_refused() -> None:
+    with pytest.raises(RosterError, match="break must be shorter"):
+        parse_shifts("2h@1h/2h", 60.0)
