@@ -1,6 +1,7 @@
 """The simulation engine: plain runtime objects run on SimPy. Knows nothing of YAML or pydantic."""
 
 from portsim.engine.model import (
+    Appointments,
     Branch,
     ClassSpec,
     Delay,
@@ -21,7 +22,8 @@ from portsim.engine.model import (
 from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
 
 __all__ = [
-    "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Milestone", "Model", "OptionalStep",
+    "Appointments", "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Milestone", "Model",
+    "OptionalStep",
     "Poisson", "RateProfile", "ReactiveStaffing", "ReplicationResult", "ShiftSchedule",
     "ShortestQueue", "Spawn", "StationSpec", "Timetable", "Trace", "Visit", "run_replication",
 ]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from portsim.engine.model import (
+    Appointments,
     Arrivals,
     Branch,
     Delay,
@@ -62,6 +63,8 @@ def arrival_rate(arrivals: Arrivals, horizon: float) -> float:
         return sum(inside) / horizon
     if isinstance(arrivals, Trace):
         return sum(1 for t in arrivals.times if t < horizon) / horizon
+    if isinstance(arrivals, Appointments):
+        return arrivals.booked_per_period * (1.0 - arrivals.no_show) / arrivals.period
     raise TypeError(f"unknown arrivals {arrivals!r}")
 
 

@@ -7,6 +7,7 @@ directly. All times are minutes from the start of the run; rates are per minute.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -150,7 +151,38 @@ class Trace:
     times: tuple[float, ...]
 
 
-Arrivals = Poisson | RateProfile | Timetable | Trace
+@dataclass(frozen=True, slots=True)
+class Appointments:
+    """Booked slots repeating every ``period``: ``per_slot[i]`` customers booked for
+    ``slots[i]`` (minutes into the period).
+
+    Each booked customer stays away with probability ``no_show``; one who comes arrives early
+    by a draw of ``early`` with probability ``early_share``, else late by a draw of ``late``
+    (an arrival before the start of the run arrives at its start).
+    """
+
+    slots: tuple[float, ...]
+    per_slot: tuple[int, ...]
+    no_show: float = 0.0
+    early_share: float = 0.0
+    early: Distribution | None = None
+    late: Distribution | None = None
+    period: float = MINUTES_PER_DAY
+
+    def __post_init__(self) -> None:
+        if len(self.slots) != len(self.per_slot):
+            raise ValueError("appointments need one count per slot")
+        if not 0 <= self.no_show <= 1 or not 0 <= self.early_share <= 1:
+            raise ValueError("no_show and early_share are probabilities")
+        if any(not 0 <= slot < self.period for slot in self.slots):
+            raise ValueError("appointment slots must lie within the period")
+
+    @property
+    def booked_per_period(self) -> int:
+        return sum(self.per_slot)
+
+
+Arrivals = Poisson | RateProfile | Timetable | Trace | Appointments
 
 
 # ----------------------------------------------------------------------------- routes
@@ -178,9 +210,40 @@ class Branch:
 
 @dataclass(frozen=True, slots=True)
 class ShortestQueue:
-    """Join the station with the fewest customers per open server (ties: first listed)."""
+    """Join one of several stations: by default the one with the fewest customers per open
+    server (ties: first listed).
+
+    With ``by_expected_wait``: the one where the expected wait on arrival plus the travel time
+    to it is least — the expected wait is ``(customers ahead - servers + 1) * mean service /
+    servers`` when every server is taken, else 0, with the mean service of the entity's class
+    there (ties: the fewest customers per open server, then first listed). The entity then
+    travels ``travel[i]`` minutes (not counted as waiting) before it joins; ``milestone`` names
+    the moment it arrives there (``until_<milestone>`` KPIs).
+    """
 
     stations: tuple[str, ...]
+    travel: tuple[float, ...] = ()
+    by_expected_wait: bool = False
+    milestone: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.travel and len(self.travel) != len(self.stations):
+            raise ValueError("a choice needs one travel time per station")
+        if any(t < 0 or not math.isfinite(t) for t in self.travel):
+            raise ValueError("travel times must be finite and >= 0")
+
+    def dropping(self, keep: Callable[[str], bool]) -> ShortestQueue | None:
+        """The same choice among the stations ``keep`` accepts (None if none is left)."""
+        kept = [i for i, name in enumerate(self.stations) if keep(name)]
+        if not kept:
+            return None
+        return replace(self, stations=tuple(self.stations[i] for i in kept),
+                       travel=tuple(self.travel[i] for i in kept) if self.travel else ())
+
+    def adding(self, station: str) -> ShortestQueue:
+        """The same choice with ``station`` first (no travel to it)."""
+        return replace(self, stations=(station, *self.stations),
+                       travel=(0.0, *self.travel) if self.travel else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,7 +382,13 @@ def steps(route: Route) -> Iterator[Step]:
 
 def milestone_names(route: Route) -> list[str]:
     """The milestones of ``route`` in the order its steps name them (once each)."""
-    return list(dict.fromkeys(step.name for step in steps(route) if isinstance(step, Milestone)))
+    names = []
+    for step in steps(route):
+        if isinstance(step, Milestone):
+            names.append(step.name)
+        elif isinstance(step, ShortestQueue) and step.milestone is not None:
+            names.append(step.milestone)
+    return list(dict.fromkeys(names))
 
 
 def stations_visited(route: Route) -> list[str]:

@@ -34,6 +34,7 @@ from portsim.engine.routes import (
     RouteCompiler,
     SpawnNode,
     VisitNode,
+    WaitChoiceNode,
 )
 from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, generator
@@ -119,7 +120,9 @@ class Replication:
                 self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
-        routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla)
+        routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
+                               lambda station, kind: model.station(station)
+                               .service_for(kind).mean)
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
                                                                       class_spec.name)
@@ -299,6 +302,16 @@ class Replication:
                 entity.node = node.next
                 best.arrive(entity)
                 return
+            if node_type is WaitChoiceNode:
+                index = node.pick()
+                travel = node.travel[index]
+                if travel > 0:
+                    entity.node = node.arrivals[index]
+                    entity.callbacks = self.after_delay_callbacks
+                    heappush(self.heap, (self.env.now + travel, NORMAL, next(self.ids), entity))
+                    return
+                node = node.arrivals[index]
+                continue
             # DelayNode. NOTE: the entity is its own event (see Entity) for performance reasons.
             entity.node = node.next
             entity.callbacks = self.after_delay_callbacks

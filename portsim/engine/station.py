@@ -385,6 +385,16 @@ class Station:
             return math.inf
         return (len(self.queue) + self.busy) / self.servers
 
+    def expected_wait(self, service_mean: float) -> float:
+        """The wait a customer joining now can expect: nothing while a server is free, else one
+        service per server for every customer ahead beyond the servers (FIFO, all servers
+        working at ``service_mean``)."""
+        servers = self.servers
+        if servers <= 0:
+            return math.inf
+        ahead = len(self.queue) + self.busy - servers + 1
+        return 0.0 if ahead <= 0 else ahead * service_mean / servers
+
     # ---------------------------------------------------------------- statistics
 
     def _running_after(self, now: float) -> float:

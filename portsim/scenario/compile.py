@@ -81,7 +81,7 @@ def _station(name: str, station: s.Station,
 
 
 def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
-              | s.TraceArrivals | None) -> m.Arrivals:
+              | s.TraceArrivals | s.AppointmentArrivals | None) -> m.Arrivals:
     match spec:
         case None:
             return NO_ARRIVALS
@@ -98,6 +98,19 @@ def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
                                spreads=tuple(b.spread for b in ordered), repeat_every=repeat)
         case s.TraceArrivals(times=times):
             return m.Trace(times=tuple(sorted(times)))
+        case s.AppointmentArrivals(slots=windows, no_show=no_show, punctuality=on_time):
+            slots: list[tuple[float, int]] = []
+            for window in windows:
+                at = window.start
+                while at < window.end - 1e-9:
+                    slots.append((at, window.per_slot))
+                    at += window.every
+            slots.sort()
+            return m.Appointments(
+                slots=tuple(at for at, _ in slots), per_slot=tuple(n for _, n in slots),
+                no_show=no_show, early_share=on_time.early_share,
+                early=None if on_time.early is None else convert.distribution(on_time.early),
+                late=None if on_time.late is None else convert.distribution(on_time.late))
     raise TypeError(f"not an arrivals spec: {spec!r}")
 
 
@@ -111,6 +124,11 @@ def _step(step: s.Step) -> m.Step:
             return m.Branch(options=tuple((o.p, _route(o.route)) for o in options))
         case s.ShortestQueueStep(shortest_queue=stations):
             return m.ShortestQueue(stations=tuple(stations))
+        case s.QuickestStep(quickest=spec):
+            travel = tuple(spec.travel.get(name, 0.0) for name in spec.stations)
+            return m.ShortestQueue(stations=tuple(spec.stations),
+                                   travel=travel if any(travel) else (),
+                                   by_expected_wait=True, milestone=spec.milestone)
         case s.OptionalStep(optional=optional):
             return m.OptionalStep(probability=optional.p, route=_route(optional.route))
         case s.DelayStep(delay=spec):

@@ -141,8 +141,51 @@ class TraceArrivals(StrictModel):
     """Arrival times from the start of the run."""
 
 
+class AppointmentWindow(StrictModel):
+    """Slots every ``every`` from ``start`` (included) to ``end`` (excluded), each booked
+    ``per_slot`` times, every day."""
+
+    start: TimeOfDay
+    """First slot (HH:MM)."""
+    end: TimeOfDay
+    """No slot at or after this time (HH:MM)."""
+    every: PositiveDuration
+    """Slot length."""
+    per_slot: Count = 1
+    """Customers booked per slot."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AppointmentWindow:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Punctuality(StrictModel):
+    """When booked customers come, relative to their slot."""
+
+    early_share: Probability = 0.0
+    """Share who come early (the others come on time or late)."""
+    early: Distribution | None = None
+    """How early the early ones come (default: exactly on time)."""
+    late: Distribution | None = None
+    """How late the others come (default: exactly on time)."""
+
+
+class AppointmentArrivals(StrictModel):
+    """Customers booked into daily slots, with no-shows and early and late comers."""
+
+    kind: Literal["appointments"]
+    slots: Annotated[list[AppointmentWindow], Field(min_length=1)]
+    """Booking windows of the day."""
+    no_show: Probability = 0.0
+    """Share of booked customers who do not come."""
+    punctuality: Punctuality = Field(default_factory=Punctuality)
+    """Early and late arrival around the slot time."""
+
+
 Arrivals = Annotated[
-    PoissonArrivals | ProfileArrivals | TimetableArrivals | TraceArrivals,
+    PoissonArrivals | ProfileArrivals | TimetableArrivals | TraceArrivals | AppointmentArrivals,
     Field(discriminator="kind"),
 ]
 
@@ -187,6 +230,25 @@ class ShortestQueueStep(StrictModel):
 
     shortest_queue: Annotated[list[Name], Field(min_length=1)]
     """Station names to choose from."""
+
+
+class QuickestSpec(StrictModel):
+    """Where a customer may go and how long it takes to get there."""
+
+    stations: Annotated[list[Name], Field(min_length=1)]
+    """Station names to choose from."""
+    travel: dict[Name, Duration] = Field(default_factory=dict)
+    """Travel time to a station (default 0), counted in the time in system, not the wait."""
+    milestone: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")] | None = None
+    """Name the moment the customer reaches the chosen station (``until_<name>`` KPIs)."""
+
+
+class QuickestStep(StrictModel):
+    """Join the station where the expected wait on arrival plus the travel time to it is
+    least: the wait expected from the customers ahead, the servers on duty and the class's mean
+    service time there (ties: the fewest customers per open server, then first listed)."""
+
+    quickest: QuickestSpec
 
 
 class OptionalRoute(StrictModel):
@@ -262,6 +324,7 @@ STEP_KEYS: dict[str, type[StrictModel]] = {
     "station": StationStep,
     "branch": BranchStep,
     "shortest_queue": ShortestQueueStep,
+    "quickest": QuickestStep,
     "optional": OptionalStep,
     "delay": DelayStep,
     "spawn": SpawnStep,
@@ -293,6 +356,7 @@ Step = Annotated[
     | Annotated[StationStep, Tag("step-station")]
     | Annotated[BranchStep, Tag("step-branch")]
     | Annotated[ShortestQueueStep, Tag("step-shortest_queue")]
+    | Annotated[QuickestStep, Tag("step-quickest")]
     | Annotated[OptionalStep, Tag("step-optional")]
     | Annotated[DelayStep, Tag("step-delay")]
     | Annotated[SpawnStep, Tag("step-spawn")]
@@ -442,6 +506,9 @@ def _visits(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
         elif isinstance(step, ShortestQueueStep):
             for j, station in enumerate(step.shortest_queue):
                 yield (*here, "shortest_queue", j), station, None
+        elif isinstance(step, QuickestStep):
+            for j, station in enumerate(step.quickest.stations):
+                yield (*here, "quickest", "stations", j), station, None
 
 
 def _spawn_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
@@ -509,6 +576,13 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        f"a class has one service time per station")
             else:
                 chosen.setdefault(station_name, (service_loc, service))
+        for loc, step in route_steps(entity.route, ("classes", class_name, "route")):
+            if isinstance(step, QuickestStep):
+                for target in step.quickest.travel:
+                    if target not in step.quickest.stations:
+                        yield ((*loc, "quickest", "travel", target),
+                               f"{target!r} is not one of the stations to choose from "
+                               f"({', '.join(step.quickest.stations)})")
     yield from _spawn_problems(doc)
 
 
