@@ -26,6 +26,7 @@ from portsim.scenario.units import (
     Count,
     Duration,
     PositiveDuration,
+    Probability,
     TimeOfDay,
     format_duration,
 )
@@ -207,4 +208,40 @@ class OpeningHours(StrictModel):
                 f"closing time must be after opening time (got {clock(self.start)}-"
                 f"{clock(self.end)})"
             )
+        return self
+
+
+# ----------------------------------------------------------------------------- impatience
+
+
+class Balk(StrictModel):
+    """Refusing to join a queue: at a length, or with a probability by length. A customer who
+    finds a free server always joins."""
+
+    queue_limit: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = None
+    """Joining is refused when this many customers already wait (0: whenever it would wait)."""
+    probabilities: Annotated[list[Probability], Field(min_length=1)] | None = None
+    """The probability of refusing when 0, 1, 2 ... customers wait; the last value holds for
+    longer queues."""
+
+    @model_validator(mode="after")
+    def _something(self) -> Balk:
+        if self.queue_limit is None and self.probabilities is None:
+            raise ValueError("give queue_limit, probabilities or both")
+        return self
+
+
+class Impatience(StrictModel):
+    """How a class gives up at a station: reneging (patience) and balking."""
+
+    patience: Distribution | None = None
+    """The longest a customer waits in the queue; it then leaves the port (never once its
+    service has started)."""
+    balk: Balk | None = None
+    """Refusing to join a long queue."""
+
+    @model_validator(mode="after")
+    def _something(self) -> Impatience:
+        if self.patience is None and self.balk is None:
+            raise ValueError("give patience, balk or both")
         return self

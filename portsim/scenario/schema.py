@@ -24,7 +24,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from portsim.scenario.parts import Distribution, OpeningHours, Servers, StrictModel
+from portsim.scenario.parts import (
+    Balk,
+    Distribution,
+    Impatience,
+    OpeningHours,
+    Servers,
+    StrictModel,
+)
 from portsim.scenario.policy_blocks import Policies
 from portsim.scenario.units import (
     Count,
@@ -66,6 +73,13 @@ class Station(StrictModel):
     """A class's own service time here, by class name."""
     opening_hours: OpeningHours | None = None
     """Daily opening hours (default: always open)."""
+    patience: Distribution | None = None
+    """How long a customer waits in this queue before it gives up and leaves the port
+    (default: as long as it takes)."""
+    balk: Balk | None = None
+    """When customers refuse to join this queue (default: they always join)."""
+    impatience_by_class: dict[Name, Impatience] = Field(default_factory=dict)
+    """A class's own patience and balking here, by class name (instead of the station's)."""
 
 
 # ----------------------------------------------------------------------------- arrivals
@@ -486,10 +500,11 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        "numbers" if key != "variants" else "variants cannot be nested")
     stations, classes = list(doc.stations), list(doc.classes)
     for station_name, station in doc.stations.items():
-        for class_name in station.service_by_class:
-            if class_name not in doc.classes:
-                yield (("stations", station_name, "service_by_class", class_name),
-                       unknown_name("class", class_name, classes, "classes"))
+        for field in ("service_by_class", "impatience_by_class"):
+            for class_name in getattr(station, field):
+                if class_name not in doc.classes:
+                    yield (("stations", station_name, field, class_name),
+                           unknown_name("class", class_name, classes, "classes"))
     for class_name, entity in doc.classes.items():
         chosen: dict[str, tuple[Loc, Any]] = {}
         for loc, station_name, service in _visits(entity.route, ("classes", class_name, "route")):
