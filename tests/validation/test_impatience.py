@@ -95,7 +95,7 @@ def test_erlang_a_wait_tail(erlang_a_case):
 def test_littles_law_per_outcome(erlang_a_case):
     """Time-average queue = the rate of those served times their mean wait + the rate of those
     who gave up times theirs (each replication, up to the few waits cut at the horizon)."""
-    (lam, service, c, patience, _), _, runs = erlang_a_case
+    _, _, runs = erlang_a_case
     for run in runs:
         row = run["stations"]["s"]
         hours = row["arrivals"] / row["arrival_rate_per_hour"]
