@@ -126,39 +126,41 @@ DUE_KPIS: tuple[Kpi, ...] = (
         only_for="classes with a due time"),
 )
 
-_GAVE_UP = "models where customers may give up (a station with patience or balking)"
-
-
-def _impatience(subject: str, where: str, joined: str) -> tuple[Kpi, ...]:
+def _impatience(subject: str, where: str, joined: str, still: str,
+                only_for: str) -> tuple[Kpi, ...]:
     """The KPIs of balking and reneging: counts, shares of arrivals, waits of those who gave
     up (see ``portsim.engine.impatience``)."""
     return (
         Kpi("balked", "balked", COUNT,
             f"{subject} that {joined} {AFTER_WARMUP} and refused to join a queue {where} "
-            "(too long); they left the port at once", only_for=_GAVE_UP),
+            "(too long); they left the port at once", only_for=only_for),
         Kpi("abandoned", "gave up waiting", COUNT,
             f"{subject} that gave up waiting in a queue {where} {AFTER_WARMUP} (patience ran "
-            "out before service started); they left the port", only_for=_GAVE_UP),
+            "out before service started); they left the port", only_for=only_for),
         Kpi("balked_share", "share who balked", SHARE,
-            f"balked over arrivals: {subject} that {joined} {AFTER_WARMUP}", only_for=_GAVE_UP),
+            f"balked over arrivals: {subject} that {joined} {AFTER_WARMUP}", only_for=only_for),
         Kpi("abandoned_share", "share who gave up", SHARE,
-            f"abandoned over arrivals: {subject} that {joined} {AFTER_WARMUP} (those still in "
-            "the port at the end count in the arrivals only)", only_for=_GAVE_UP),
+            f"abandoned over arrivals: {subject} that {joined} {AFTER_WARMUP} ({still} at the "
+            "end count in the arrivals only)", only_for=only_for),
         *_tally_family(
             "abandoned_wait", "wait before giving up",
             f"{subject} that gave up waiting {where} {AFTER_WARMUP}: "
             + ("their whole queue wait in the port, the last queue included; the wait_ KPIs "
                "count the members who finished their route" if where == "in the port" else
                "their time in this station's queue; the wait_ KPIs count those served"),
-            only_for=_GAVE_UP),
+            only_for=only_for),
     )
 
 
 #: Balking and reneging (only in models where customers may give up, so that other models'
 #: results keep their shape).
 IMPATIENCE_KPIS: dict[str, tuple[Kpi, ...]] = {
-    "classes": _impatience("members of the class", "in the port", "arrived"),
-    "stations": _impatience("customers", "here", "came to the station"),
+    "classes": _impatience("members of the class", "in the port", "arrived",
+                           "those still in the port",
+                           "classes that may give up at a station of their route"),
+    "stations": _impatience("customers", "here", "came to the station",
+                            "those still queueing or in service here",
+                            "stations with patience or balking"),
 }
 
 STATION_KPIS: tuple[Kpi, ...] = (
