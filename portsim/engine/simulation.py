@@ -59,7 +59,8 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     """Run one replication of ``model`` and return its KPIs.
 
     ``trace``, if given, is called as ``trace(time, entity_id, class_name, station, event)`` for
-    every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``).
+    every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``; ``balk`` and
+    ``abandon`` at a station where customers give up: the entity leaves the system there).
     """
     state = Replication(model, seed, replication, trace, max_entities)
     started = wallclock.perf_counter()

@@ -48,6 +48,13 @@ class StrictModel(BaseModel):
     )
 
 
+def give_some(model: BaseModel, *fields: str) -> None:
+    """Refuse a block in which every one of ``fields`` is left out (all optional, none given)."""
+    if all(getattr(model, name) is None for name in fields):
+        raise ValueError(f"give {', '.join(fields)} or both" if len(fields) == 2
+                         else f"give one of {', '.join(fields)}")
+
+
 def clock(minutes: float) -> str:
     """Minutes after midnight as ``HH:MM`` (for messages)."""
     whole = round(minutes)
@@ -226,8 +233,7 @@ class Balk(StrictModel):
 
     @model_validator(mode="after")
     def _something(self) -> Balk:
-        if self.queue_limit is None and self.probabilities is None:
-            raise ValueError("give queue_limit, probabilities or both")
+        give_some(self, "queue_limit", "probabilities")
         return self
 
 
@@ -242,6 +248,5 @@ class Impatience(StrictModel):
 
     @model_validator(mode="after")
     def _something(self) -> Impatience:
-        if self.patience is None and self.balk is None:
-            raise ValueError("give patience, balk or both")
+        give_some(self, "patience", "balk")
         return self

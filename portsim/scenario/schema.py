@@ -17,9 +17,11 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     Tag,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -80,6 +82,16 @@ class Station(StrictModel):
     """When customers refuse to join this queue (default: they always join)."""
     impatience_by_class: dict[Name, Impatience] = Field(default_factory=dict)
     """A class's own patience and balking here, by class name (instead of the station's)."""
+
+    @model_serializer(mode="wrap")
+    def _without_unused_impatience(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # The resolved document (results' provenance and its hash) names impatience only where
+        # it is used, so that scenarios written before it keep their documents and hashes.
+        data = handler(self)
+        for key in ("patience", "balk", "impatience_by_class"):
+            if isinstance(data, dict) and not data.get(key):
+                data.pop(key, None)
+        return data
 
 
 # ----------------------------------------------------------------------------- arrivals
