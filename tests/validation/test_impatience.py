@@ -161,3 +161,40 @@ def test_a_class_without_impatience_waits_as_long_as_it_takes():
     assert kpis["classes"]["x"]["abandoned"] > 0
     assert "abandoned" not in kpis["classes"]["patient"]
     assert kpis["stations"]["s"]["abandoned"] == kpis["classes"]["x"]["abandoned"]
+
+
+@pytest.mark.parametrize("warmup", [0.0, 750.0])
+def test_queue_length_and_counts_equal_the_event_log(warmup):
+    """With priorities, shift changes (down to 0 servers), patience, balking by probability and
+    a class's own queue limit: the time-average queue equals the integral of the event log (each
+    customer from joining to its start, its abandonment or the end), and the counts agree."""
+    horizon = 3_000.0
+    station = m.StationSpec(
+        "s", m.ShiftSchedule(steps=((0.0, 3), (300.0, 1), (700.0, 0), (800.0, 4)), period=1000.0),
+        d.Exponential(1.0), discipline="priority",
+        impatience=m.Impatience(patience=d.Uniform(0.5, 4.0), balk_probabilities=(0.0, 0.1, 0.3)),
+        impatience_by_class={"hi": m.Impatience(balk_at=5)})
+    model = m.Model(stations=(station,),
+                    classes=(m.ClassSpec("lo", m.Poisson(1.5), (m.Visit("s"),), priority=2),
+                             m.ClassSpec("hi", m.Poisson(0.8), (m.Visit("s"),), priority=1)),
+                    horizon=horizon, warmup=warmup)
+    events: list[tuple] = []
+    run = run_replication(model, seed=4, trace=lambda *event: events.append(event))
+    joined: dict[int, float] = {}
+    area, abandoned, balked = 0.0, 0, 0
+    for time, ident, _, _, event in events:
+        if event == "queue":
+            joined[ident] = time
+        elif event in ("start", "abandon"):
+            area += max(0.0, time - max(joined.pop(ident), warmup))
+        abandoned += event == "abandon" and time >= warmup
+        balked += event == "balk" and time >= warmup
+    area += sum(horizon - max(time, warmup) for time in joined.values())
+    station_row = run.kpis["stations"]["s"]
+    assert station_row["queue_mean"] == pytest.approx(area / (horizon - warmup), rel=1e-9)
+    assert (station_row["abandoned"], station_row["balked"]) == (abandoned, balked)
+    assert run.kpis["classes"]["hi"]["abandoned"] == 0  # its own rule has no patience
+    system = run.kpis["system"]["all"]
+    left = sum(row["completions"] + row["abandoned"] + row["balked"]
+               for row in run.kpis["classes"].values())
+    assert system["arrivals"] + system["in_system_start"] == left + system["in_system_end"]
