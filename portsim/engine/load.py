@@ -31,6 +31,7 @@ from portsim.engine.model import (
     Timetable,
     Trace,
     Visit,
+    stations_visited,
     weighted_steps,
 )
 
@@ -189,8 +190,26 @@ def overload_warnings(model: Model) -> list[str]:
                 "the queue bounded"
             )
             continue
+        if _bounded_by_impatience(model, name):
+            warnings.append(
+                f"station {name!r}: offered load {load.utilisation:.3g} of capacity {figures}; "
+                "only customers giving up (patience, a queue limit) keep the queue bounded"
+            )
+            continue
         warnings.append(
             f"station {name!r}: offered load {load.utilisation:.3g} of capacity {figures}; "
             "queues will grow without bound"
         )
     return warnings
+
+
+def _bounded_by_impatience(model: Model, station: str) -> bool:
+    """Whether every class that visits ``station`` gives up there after a while or above a
+    queue length, so that its queue stays bounded whatever the load."""
+    spec = model.station(station)
+    for cls in model.classes:
+        if station in stations_visited(cls.route):
+            rule = spec.impatience_for(cls.name)
+            if rule is None or (rule.patience is None and rule.balk_at is None):
+                return False
+    return True

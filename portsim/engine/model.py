@@ -89,6 +89,28 @@ class ReactiveStaffing:
 
 
 @dataclass(frozen=True, slots=True)
+class Impatience:
+    """How a customer gives up at a station it would have to queue at.
+
+    ``patience`` (reneging): the longest it waits in the queue; when that runs out before its
+    service starts it leaves the queue and the system (never once in service). Balking: when it
+    would have to wait, it refuses to join if ``balk_at`` or more customers already wait, else
+    with ``balk_probabilities[n]`` when ``n`` wait (the last value holds for longer queues). A
+    customer who finds a free server always joins.
+    """
+
+    patience: Distribution | None = None
+    balk_at: int | None = None
+    balk_probabilities: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.balk_at is not None and self.balk_at < 0:
+            raise ValueError("balk_at cannot be negative")
+        if any(not 0.0 <= p <= 1.0 for p in self.balk_probabilities):
+            raise ValueError("balking probabilities must lie in [0, 1]")
+
+
+@dataclass(frozen=True, slots=True)
 class StationSpec:
     """A station: servers (possibly by shift), a queue discipline and service times."""
 
@@ -102,9 +124,21 @@ class StationSpec:
     """Servers that may work on bookings (``Visit.reserve_ahead``) at any hour: when fewer are
     on duty, off-duty ones are called in for bookings only (a team arranged around the clock
     for a declared ship). 0: bookings use the servers on duty only."""
+    impatience: Impatience | None = None
+    """How every class gives up here (None: customers wait as long as it takes)."""
+    impatience_by_class: dict[str, Impatience] = field(default_factory=dict)
+    """A class's own impatience here, by class name (overrides ``impatience``)."""
 
     def service_for(self, class_name: str) -> Distribution:
         return self.service_by_class.get(class_name, self.service)
+
+    def impatience_for(self, class_name: str) -> Impatience | None:
+        return self.impatience_by_class.get(class_name, self.impatience)
+
+    @property
+    def impatient(self) -> bool:
+        """Whether some class may give up here (reneging or balking)."""
+        return self.impatience is not None or bool(self.impatience_by_class)
 
 
 # ----------------------------------------------------------------------------- arrivals
@@ -354,6 +388,19 @@ class Model:
                 if isinstance(step, Visit) and step.reserve_ahead is not None and index != 0:
                     raise ValueError(f"class {cls.name!r}: reserve_ahead is only allowed on "
                                      "the first step of a route")
+
+    @property
+    def impatient(self) -> bool:
+        """Whether customers may give up somewhere (the model has abandonment KPIs)."""
+        return any(spec.impatient for spec in self.stations)
+
+    def gives_up(self, class_name: str) -> bool:
+        """Whether members of ``class_name`` may balk or renege at a station of their route."""
+        for spec in self.classes:
+            if spec.name == class_name:
+                return any(self.station(name).impatience_for(class_name) is not None
+                           for name in stations_visited(spec.route))
+        raise KeyError(class_name)
 
     def station(self, name: str) -> StationSpec:
         for spec in self.stations:

@@ -24,6 +24,7 @@ from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.control import follow_shifts, react_to_waits
+from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY, milestone_names
 from portsim.engine.routes import (
@@ -37,7 +38,7 @@ from portsim.engine.routes import (
     WaitChoiceNode,
 )
 from portsim.engine.station import Entity, Station
-from portsim.engine.streams import Stream, generator
+from portsim.engine.streams import Stream, Uniforms, generator
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotTally
@@ -59,7 +60,8 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     """Run one replication of ``model`` and return its KPIs.
 
     ``trace``, if given, is called as ``trace(time, entity_id, class_name, station, event)`` for
-    every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``).
+    every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``; ``balk`` and
+    ``abandon`` at a station where customers give up: the entity leaves the system there).
     """
     state = Replication(model, seed, replication, trace, max_entities)
     started = wallclock.perf_counter()
@@ -114,10 +116,12 @@ class Replication:
                     generator(seed, replication, "service", spec.name, c.name))
                 for c in model.classes
             }
-            station = Station(
-                spec.name, self.env, spec.servers.servers_at(0.0),
-                spec.discipline == "priority", services, self.advance, model.sla,
-                self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
+            arguments = (spec.name, self.env, spec.servers.servers_at(0.0),
+                         spec.discipline == "priority", services, self.advance, model.sla,
+                         self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
+            station = (ImpatientStation(*arguments, rules=self._impatience_rules(spec),
+                                        on_leave=self._leave)
+                       if spec.impatient else Station(*arguments))
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
@@ -126,6 +130,21 @@ class Replication:
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
                                                                       class_spec.name)
+
+    def _impatience_rules(self, spec: m.StationSpec) -> dict[ClassState, Rule]:
+        """The impatience of each class that may give up at station ``spec``."""
+        rules = {}
+        for class_spec in self.model.classes:
+            impatience = spec.impatience_for(class_spec.name)
+            if impatience is None:
+                continue
+            patience = (None if impatience.patience is None else Stream(
+                impatience.patience,
+                generator(self.seed, self.replication, "patience", spec.name, class_spec.name)))
+            uniforms = Uniforms(generator(self.seed, self.replication, "balk", spec.name,
+                                          class_spec.name))
+            rules[self.classes[class_spec.name]] = Rule(impatience, patience, uniforms)
+        return rules
 
     def _slot_tally(self, *, ends: bool) -> SlotTally:
         model = self.model
@@ -144,9 +163,14 @@ class Replication:
         return sum(kind.completions for kind in self.classes.values())
 
     @property
+    def gave_up(self) -> int:
+        """Entities that left the system without finishing their route (balked or abandoned)."""
+        return sum(kind.abandoned + kind.balked for kind in self.classes.values())
+
+    @property
     def in_count(self) -> int:
         """Entities in the system now."""
-        return self.in_system_start + self.arrivals - self.completions
+        return self.in_system_start + self.arrivals - self.completions - self.gave_up
 
     # ------------------------------------------------------------------ arrival sources
 
@@ -379,6 +403,19 @@ class Replication:
         self.in_area += now
         if self.trace is not None:
             self.trace(now, entity.id, kind.name, None, "depart")
+        if entity.parent is not None:
+            self._member_left(entity.parent)
+
+    def _leave(self, entity: Entity, how: str) -> None:
+        """An entity leaves the system from a station's queue: it balked or abandoned."""
+        kind = entity.kind
+        if how == ABANDONED:
+            kind.abandoned += 1
+            kind.abandon_waits.add(entity.wait)
+            kind.abandon_waits.maybe_flush()
+        else:
+            kind.balked += 1
+        self.in_area += self.env.now
         if entity.parent is not None:
             self._member_left(entity.parent)
 

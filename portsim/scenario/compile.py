@@ -74,7 +74,9 @@ def _station(name: str, station: s.Station,
     return convert.station(name, station.servers, station.service,
                            opening_hours=station.opening_hours,
                            service_by_class={**station.service_by_class, **step_services},
-                           discipline=station.discipline)
+                           discipline=station.discipline, patience=station.patience,
+                           balk=station.balk,
+                           impatience_by_class=station.impatience_by_class)
 
 
 # ----------------------------------------------------------------------------- arrivals, routes

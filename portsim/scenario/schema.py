@@ -17,14 +17,23 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     Tag,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from portsim.scenario.parts import Distribution, OpeningHours, Servers, StrictModel
+from portsim.scenario.parts import (
+    Balk,
+    Distribution,
+    Impatience,
+    OpeningHours,
+    Servers,
+    StrictModel,
+)
 from portsim.scenario.policy_blocks import Policies
 from portsim.scenario.units import (
     Count,
@@ -66,6 +75,23 @@ class Station(StrictModel):
     """A class's own service time here, by class name."""
     opening_hours: OpeningHours | None = None
     """Daily opening hours (default: always open)."""
+    patience: Distribution | None = None
+    """How long a customer waits in this queue before it gives up and leaves the port
+    (default: as long as it takes)."""
+    balk: Balk | None = None
+    """When customers refuse to join this queue (default: they always join)."""
+    impatience_by_class: dict[Name, Impatience] = Field(default_factory=dict)
+    """A class's own patience and balking here, by class name (instead of the station's)."""
+
+    @model_serializer(mode="wrap")
+    def _without_unused_impatience(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # The resolved document (results' provenance and its hash) names impatience only where
+        # it is used, so that scenarios written before it keep their documents and hashes.
+        data = handler(self)
+        for key in ("patience", "balk", "impatience_by_class"):
+            if isinstance(data, dict) and not data.get(key):
+                data.pop(key, None)
+        return data
 
 
 # ----------------------------------------------------------------------------- arrivals
@@ -553,10 +579,11 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        "numbers" if key != "variants" else "variants cannot be nested")
     stations, classes = list(doc.stations), list(doc.classes)
     for station_name, station in doc.stations.items():
-        for class_name in station.service_by_class:
-            if class_name not in doc.classes:
-                yield (("stations", station_name, "service_by_class", class_name),
-                       unknown_name("class", class_name, classes, "classes"))
+        for field in ("service_by_class", "impatience_by_class"):
+            for class_name in getattr(station, field):
+                if class_name not in doc.classes:
+                    yield (("stations", station_name, field, class_name),
+                           unknown_name("class", class_name, classes, "classes"))
     for class_name, entity in doc.classes.items():
         chosen: dict[str, tuple[Loc, Any]] = {}
         for loc, station_name, service in _visits(entity.route, ("classes", class_name, "route")):
