@@ -344,6 +344,7 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
     families: dict[str, tuple[Tally, np.ndarray | None]] = {"wait": (station.waits, waiting[0])}
     if isinstance(station, ImpatientStation):
         scalars.update(_gave_up_values(station, station.balked, station.abandoned))
+        scalars["retried"] = lambda: float(station.retried)
         families["abandoned_wait"] = (station.abandon_waits, None)
     kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient)
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)

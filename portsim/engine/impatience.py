@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from portsim.engine.queues import WaitingLine
     from portsim.engine.streams import Stream, Uniforms
 
-#: How an entity left a station without service: refused to join, or gave up waiting.
-BALKED, ABANDONED = "balk", "abandon"
+#: How an entity left a station without service: refused to join, or gave up waiting; and
+#: the trace event of one who comes back to try again.
+BALKED, ABANDONED, RETRY = "balk", "abandon", "retry"
 
 
 class PatientLine:
@@ -67,13 +68,26 @@ class PatientLine:
 class Rule:
     """One class's impatience at one station, with its random streams."""
 
-    __slots__ = ("patience", "balk_at", "balk_probabilities", "uniforms")
+    __slots__ = ("patience", "balk_at", "balk_probabilities", "uniforms", "retry", "away",
+                 "retry_uniforms")
 
-    def __init__(self, spec: Impatience, patience: Stream | None, uniforms: Uniforms) -> None:
+    def __init__(self, spec: Impatience, patience: Stream | None, uniforms: Uniforms,
+                 away: Stream | None = None, retry_uniforms: Uniforms | None = None) -> None:
         self.patience = patience
         self.balk_at = spec.balk_at
         self.balk_probabilities = spec.balk_probabilities
         self.uniforms = uniforms
+        self.retry = spec.retry
+        self.away = away
+        self.retry_uniforms = retry_uniforms
+
+    def comes_back(self) -> bool:
+        """Whether a customer who just balked or gave up will try again."""
+        retry = self.retry
+        if retry <= 0.0 or self.away is None:
+            return False
+        return retry >= 1.0 or (self.retry_uniforms is not None
+                                and self.retry_uniforms.draw() < retry)
 
     def balks(self, waiting: int) -> bool:
         """Whether a customer who finds ``waiting`` customers in the queue refuses to join."""
@@ -91,7 +105,7 @@ class Rule:
 class ImpatientStation(Station):
     """A station at which customers may balk or renege (see the module's docstring)."""
 
-    __slots__ = ("rules", "on_leave", "abandoned", "balked", "abandon_waits", "line")
+    __slots__ = ("rules", "on_leave", "abandoned", "balked", "abandon_waits", "line", "retried")
 
     def __init__(self, *args: Any, rules: dict[Any, Rule],
                  on_leave: Callable[[Entity, str], None], **kwargs: Any) -> None:
@@ -102,6 +116,7 @@ class ImpatientStation(Station):
         self.on_leave = on_leave
         self.abandoned = 0
         self.balked = 0
+        self.retried = 0
         self.abandon_waits = Tally(self.waits.threshold)
 
     def arrive(self, entity: Entity) -> None:
@@ -115,7 +130,7 @@ class ImpatientStation(Station):
             self.balked += 1
             if self.trace is not None:
                 self.trace(self.env.now, entity.id, entity.kind.name, self.name, BALKED)
-            self.on_leave(entity, BALKED)
+            self._gone(entity, BALKED, rule)
             return
         super().arrive(entity)  # joins the queue: every server is busy
         if rule.patience is not None:
@@ -137,12 +152,28 @@ class ImpatientStation(Station):
         self.abandon_waits.maybe_flush()
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, ABANDONED)
-        self.on_leave(entity, ABANDONED)
+        self._gone(entity, ABANDONED, self.rules[entity.kind])
+
+    def _gone(self, entity: Entity, how: str, rule: Rule) -> None:
+        """A customer balked or gave up: it tries again later, or leaves the system."""
+        if rule.comes_back():
+            assert rule.away is not None
+            Wake(self.env, rule.away.draw(), entity, self._come_back)
+        else:
+            self.on_leave(entity, how)
+
+    def _come_back(self, event: Any) -> None:
+        entity: Entity = event.value
+        self.retried += 1
+        if self.trace is not None:
+            self.trace(self.env.now, entity.id, entity.kind.name, self.name, RETRY)
+        self.arrive(entity)
 
     def reset_statistics(self, now: float) -> None:
         super().reset_statistics(now)
         self.abandoned = 0
         self.balked = 0
+        self.retried = 0
         self.abandon_waits.reset()
 
     def close(self, now: float) -> None:

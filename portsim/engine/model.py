@@ -102,8 +102,16 @@ class Impatience:
     patience: Distribution | None = None
     balk_at: int | None = None
     balk_probabilities: tuple[float, ...] = ()
+    retry: float = 0.0
+    """Share of those who balk or renege who come back, ``retry_after`` later, to join the
+    same queue again (with the same rules: they may give up and come back again)."""
+    retry_after: Distribution | None = None
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.retry <= 1.0:
+            raise ValueError("the retry share must lie in [0, 1]")
+        if self.retry > 0 and self.retry_after is None:
+            raise ValueError("retrying customers need a time away (retry_after)")
         if self.balk_at is not None and self.balk_at < 0:
             raise ValueError("balk_at cannot be negative")
         if any(not 0.0 <= p <= 1.0 for p in self.balk_probabilities):

@@ -143,7 +143,14 @@ class Replication:
                 generator(self.seed, self.replication, "patience", spec.name, class_spec.name)))
             uniforms = Uniforms(generator(self.seed, self.replication, "balk", spec.name,
                                           class_spec.name))
-            rules[self.classes[class_spec.name]] = Rule(impatience, patience, uniforms)
+            away = retry_uniforms = None
+            if impatience.retry > 0 and impatience.retry_after is not None:
+                away = Stream(impatience.retry_after, generator(
+                    self.seed, self.replication, "retry-after", spec.name, class_spec.name))
+                retry_uniforms = Uniforms(generator(self.seed, self.replication, "retry",
+                                                    spec.name, class_spec.name))
+            rules[self.classes[class_spec.name]] = Rule(impatience, patience, uniforms, away,
+                                                        retry_uniforms)
         return rules
 
     def _slot_tally(self, *, ends: bool) -> SlotTally:

@@ -75,7 +75,7 @@ def _station(name: str, station: s.Station,
                            opening_hours=station.opening_hours,
                            service_by_class={**station.service_by_class, **step_services},
                            discipline=station.discipline, patience=station.patience,
-                           balk=station.balk,
+                           balk=station.balk, retry=station.retry,
                            impatience_by_class=station.impatience_by_class)
 
 

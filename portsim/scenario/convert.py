@@ -82,14 +82,18 @@ def schedule(servers: int | list[p.ShiftWindow],
     return m.ShiftSchedule(steps=tuple(steps), period=DAY)
 
 
-def impatience(patience: p.Distribution | None, balk: p.Balk | None) -> m.Impatience | None:
-    """The engine's impatience of a station's (or a class's) ``patience`` and ``balk``."""
+def impatience(patience: p.Distribution | None, balk: p.Balk | None,
+               retry: p.Retry | None = None) -> m.Impatience | None:
+    """The engine's impatience of a station's (or a class's) ``patience``, ``balk`` and
+    ``retry``."""
     if patience is None and balk is None:
         return None
     return m.Impatience(
         patience=None if patience is None else distribution(patience),
         balk_at=None if balk is None else balk.queue_limit,
-        balk_probabilities=tuple(balk.probabilities or ()) if balk is not None else ())
+        balk_probabilities=tuple(balk.probabilities or ()) if balk is not None else (),
+        retry=0.0 if retry is None else retry.share,
+        retry_after=None if retry is None else distribution(retry.after))
 
 
 def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distribution, *,
@@ -97,9 +101,10 @@ def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distributi
             service_by_class: Mapping[str, p.Distribution] | None = None,
             discipline: Literal["fifo", "priority"] = "fifo",
             patience: p.Distribution | None = None, balk: p.Balk | None = None,
+            retry: p.Retry | None = None,
             impatience_by_class: Mapping[str, p.Impatience] | None = None) -> m.StationSpec:
     """The engine station of a station written in the scenario or created by a policy."""
-    by_class = {cls: impatience(spec.patience, spec.balk)
+    by_class = {cls: impatience(spec.patience, spec.balk, spec.retry)
                 for cls, spec in (impatience_by_class or {}).items()}
     return m.StationSpec(
         name=name,
@@ -108,6 +113,6 @@ def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distributi
         service_by_class={cls: distribution(spec)
                           for cls, spec in (service_by_class or {}).items()},
         discipline=discipline,
-        impatience=impatience(patience, balk),
+        impatience=impatience(patience, balk, retry),
         impatience_by_class={cls: rule for cls, rule in by_class.items() if rule is not None},
     )

@@ -237,6 +237,15 @@ class Balk(StrictModel):
         return self
 
 
+class Retry(StrictModel):
+    """Customers who balk or give up and come back later to the same queue."""
+
+    share: Probability
+    """Share of those who balk or give up who try again (each time they give up)."""
+    after: Distribution
+    """How long they stay away before they try again."""
+
+
 class Impatience(StrictModel):
     """How a class gives up at a station: reneging (patience) and balking."""
 
@@ -245,6 +254,8 @@ class Impatience(StrictModel):
     service has started)."""
     balk: Balk | None = None
     """Refusing to join a long queue."""
+    retry: Retry | None = None
+    """Those who balk or give up and try again later (default: they are gone)."""
 
     @model_validator(mode="after")
     def _something(self) -> Impatience:

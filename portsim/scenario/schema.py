@@ -31,6 +31,7 @@ from portsim.scenario.parts import (
     Distribution,
     Impatience,
     OpeningHours,
+    Retry,
     Servers,
     StrictModel,
 )
@@ -80,15 +81,24 @@ class Station(StrictModel):
     (default: as long as it takes)."""
     balk: Balk | None = None
     """When customers refuse to join this queue (default: they always join)."""
+    retry: Retry | None = None
+    """Customers who balk or give up here and come back to try again (default: they are
+    gone)."""
     impatience_by_class: dict[Name, Impatience] = Field(default_factory=dict)
     """A class's own patience and balking here, by class name (instead of the station's)."""
+
+    @model_validator(mode="after")
+    def _retry_needs_giving_up(self) -> Station:
+        if self.retry is not None and self.patience is None and self.balk is None:
+            raise ValueError("retry needs patience or balk: nobody gives up to try again")
+        return self
 
     @model_serializer(mode="wrap")
     def _without_unused_impatience(self, handler: SerializerFunctionWrapHandler) -> Any:
         # The resolved document (results' provenance and its hash) names impatience only where
         # it is used, so that scenarios written before it keep their documents and hashes.
         data = handler(self)
-        for key in ("patience", "balk", "impatience_by_class"):
+        for key in ("patience", "balk", "retry", "impatience_by_class"):
             if isinstance(data, dict) and not data.get(key):
                 data.pop(key, None)
         return data

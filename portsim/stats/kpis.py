@@ -158,9 +158,14 @@ IMPATIENCE_KPIS: dict[str, tuple[Kpi, ...]] = {
     "classes": _impatience("members of the class", "in the port", "arrived",
                            "those still in the port",
                            "classes that may give up at a station of their route"),
-    "stations": _impatience("customers", "here", "came to the station",
-                            "those still queueing or in service here",
-                            "stations with patience or balking"),
+    "stations": (*_impatience("customers", "here", "came to the station",
+                              "those still queueing or in service here",
+                              "stations with patience or balking"),
+                 Kpi("retried", "came back to try again", COUNT,
+                     "customers who balked or gave up here and came back after the warm-up "
+                     "later to join this queue again (each return counts, and counts again in "
+                     "the arrivals; with retrials, balked and abandoned count attempts, not "
+                     "customers)", only_for="stations with patience or balking")),
 }
 
 STATION_KPIS: tuple[Kpi, ...] = (
