@@ -11,6 +11,7 @@ from portsim.engine.model import (
     Poisson,
     RateProfile,
     ReactiveStaffing,
+    ServerPool,
     ShiftSchedule,
     ShortestQueue,
     Spawn,
@@ -24,6 +25,7 @@ from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, ru
 __all__ = [
     "Appointments", "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Milestone", "Model",
     "OptionalStep",
-    "Poisson", "RateProfile", "ReactiveStaffing", "ReplicationResult", "ShiftSchedule",
+    "Poisson", "RateProfile", "ReactiveStaffing", "ReplicationResult", "ServerPool",
+    "ShiftSchedule",
     "ShortestQueue", "Spawn", "StationSpec", "Timetable", "Trace", "Visit", "run_replication",
 ]

@@ -54,6 +54,13 @@ class PatientLine:
         self.timers.pop(entity, None)
         return entity
 
+    def take_for(self, skills: frozenset[str]) -> Entity | None:
+        """The longest-waiting customer needing one of ``skills`` (a skill line's own)."""
+        entity: Entity | None = self.line.take_for(skills)  # type: ignore[attr-defined]
+        if entity is not None:
+            self.timers.pop(entity, None)
+        return entity
+
     def head(self) -> Entity:
         return self.line.head()
 
@@ -121,7 +128,7 @@ class ImpatientStation(Station):
 
     def arrive(self, entity: Entity) -> None:
         rule = self.rules.get(entity.kind)
-        if rule is None or self.busy < self.servers:
+        if rule is None or self.can_start(entity):
             super().arrive(entity)
             return
         line = self.line

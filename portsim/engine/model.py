@@ -119,6 +119,19 @@ class Impatience:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerPool:
+    """Servers of a station that share a set of skills (see :mod:`portsim.engine.skills`)."""
+
+    name: str
+    skills: tuple[str, ...]
+    servers: int
+
+    def __post_init__(self) -> None:
+        if not self.skills or self.servers < 0:
+            raise ValueError("a server pool needs skills and servers >= 0")
+
+
+@dataclass(frozen=True, slots=True)
 class StationSpec:
     """A station: servers (possibly by shift), a queue discipline and service times."""
 
@@ -136,6 +149,18 @@ class StationSpec:
     """How every class gives up here (None: customers wait as long as it takes)."""
     impatience_by_class: dict[str, Impatience] = field(default_factory=dict)
     """A class's own impatience here, by class name (overrides ``impatience``)."""
+    pools: tuple[ServerPool, ...] = ()
+    """Skilled server pools (their servers replace ``servers``, which must be their constant
+    total); empty: interchangeable servers."""
+    skill_by_class: dict[str, str] = field(default_factory=dict)
+    """The skill each class needs here (with ``pools``)."""
+
+    def __post_init__(self) -> None:
+        if self.pools:
+            total = sum(pool.servers for pool in self.pools)
+            if not self.servers.is_constant or self.servers.max_servers != total:
+                raise ValueError(f"station {self.name!r}: with pools, servers must be the "
+                                 "pools' constant total")
 
     def service_for(self, class_name: str) -> Distribution:
         return self.service_by_class.get(class_name, self.service)
@@ -396,6 +421,14 @@ class Model:
                 if isinstance(step, Visit) and step.reserve_ahead is not None and index != 0:
                     raise ValueError(f"class {cls.name!r}: reserve_ahead is only allowed on "
                                      "the first step of a route")
+            for station in stations_visited(cls.route):
+                spec = self.station(station)
+                if not spec.pools:
+                    continue
+                skill = spec.skill_by_class.get(cls.name)
+                if skill is None or not any(skill in pool.skills for pool in spec.pools):
+                    raise ValueError(f"class {cls.name!r} visits {station!r}, whose servers "
+                                     "have skills, without a skill some pool there has")
 
     @property
     def impatient(self) -> bool:

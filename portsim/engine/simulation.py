@@ -37,6 +37,7 @@ from portsim.engine.routes import (
     VisitNode,
     WaitChoiceNode,
 )
+from portsim.engine.skills import ImpatientSkillStation, Pool, SkillStation
 from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, Uniforms, generator
 from portsim.errors import PortsimError
@@ -119,9 +120,20 @@ class Replication:
             arguments = (spec.name, self.env, spec.servers.servers_at(0.0),
                          spec.discipline == "priority", services, self.advance, model.sla,
                          self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
-            station = (ImpatientStation(*arguments, rules=self._impatience_rules(spec),
-                                        on_leave=self._leave)
-                       if spec.impatient else Station(*arguments))
+            extra: dict[str, Any] = {}
+            if spec.impatient:
+                extra.update(rules=self._impatience_rules(spec), on_leave=self._leave)
+            if spec.pools:
+                extra.update(pools=[Pool(p.name, frozenset(p.skills), p.servers)
+                                    for p in spec.pools],
+                             skill_of={self.classes[name]: skill
+                                       for name, skill in spec.skill_by_class.items()
+                                       if name in self.classes})
+                kind: type[Station] = (ImpatientSkillStation if spec.impatient
+                                       else SkillStation)
+            else:
+                kind = ImpatientStation if spec.impatient else Station
+            station = kind(*arguments, **extra)
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,

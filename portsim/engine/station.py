@@ -229,9 +229,16 @@ class Station:
                 self.capacity_level.set(now, self.busy)
         self.on_done(entity)
 
+    def can_start(self, entity: Entity) -> bool:
+        """Whether ``entity`` would start service at once if it joined now."""
+        return self.busy < self.servers
+
     def _serve_next(self, now: float) -> None:
         """Serve the head of the queue by an on-duty server already counted busy."""
-        entity = self.queue.take()
+        self._serve_waiting(self.queue.take(), now)
+
+    def _serve_waiting(self, entity: Entity, now: float) -> None:
+        """Serve ``entity``, just taken from the queue, by an on-duty server counted busy."""
         queued = entity.queued
         wait = now - queued
         entity.wait += wait

@@ -71,6 +71,16 @@ def _step_services(doc: s.ScenarioDocument) -> dict[str, dict[str, s.Distributio
 
 def _station(name: str, station: s.Station,
              step_services: dict[str, s.Distribution]) -> m.StationSpec:
+    if station.pools is not None:
+        return convert.pooled_station(name, station.pools, station.skills, station.service,
+                                      service_by_class={**station.service_by_class,
+                                                        **step_services},
+                                      discipline=station.discipline,
+                                      impatience=convert.impatience(station.patience,
+                                                                    station.balk,
+                                                                    station.retry),
+                                      impatience_by_class=station.impatience_by_class)
+    assert station.servers is not None  # the schema requires servers or pools
     return convert.station(name, station.servers, station.service,
                            opening_hours=station.opening_hours,
                            service_by_class={**station.service_by_class, **step_services},

@@ -8,6 +8,7 @@ station. Validation has already checked every value: converting cannot fail.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Literal
 
 from portsim.engine import distributions as dists
@@ -116,3 +117,21 @@ def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distributi
         impatience=impatience(patience, balk, retry),
         impatience_by_class={cls: rule for cls, rule in by_class.items() if rule is not None},
     )
+
+
+def pooled_station(name: str, pools: Mapping[str, p.SkillPool], skills: Mapping[str, str],
+                   service: p.Distribution, *,
+                   service_by_class: Mapping[str, p.Distribution] | None = None,
+                   discipline: Literal["fifo", "priority"] = "fifo",
+                   impatience: m.Impatience | None = None,
+                   impatience_by_class: Mapping[str, p.Impatience] | None = None,
+                   ) -> m.StationSpec:
+    """The engine station of a station whose servers come in skilled pools."""
+    base = station(name, max(1, sum(pool.servers for pool in pools.values())), service,
+                   service_by_class=service_by_class, discipline=discipline,
+                   impatience_by_class=impatience_by_class)
+    total = sum(pool.servers for pool in pools.values())
+    return replace(base, servers=m.ShiftSchedule.constant(total), impatience=impatience,
+                   pools=tuple(m.ServerPool(pool_name, tuple(pool.skills), pool.servers)
+                               for pool_name, pool in pools.items()),
+                   skill_by_class=dict(skills))

@@ -237,6 +237,15 @@ class Balk(StrictModel):
         return self
 
 
+class SkillPool(StrictModel):
+    """Servers of a station who share a set of skills (languages, document types)."""
+
+    servers: Annotated[int, Field(ge=0, le=MAX_COUNT)]
+    """How many (a fixed number: pools have no shifts)."""
+    skills: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    """What they can serve."""
+
+
 class Retry(StrictModel):
     """Customers who balk or give up and come back later to the same queue."""
 

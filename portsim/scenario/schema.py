@@ -33,6 +33,7 @@ from portsim.scenario.parts import (
     OpeningHours,
     Retry,
     Servers,
+    SkillPool,
     StrictModel,
 )
 from portsim.scenario.policy_blocks import Policies
@@ -65,9 +66,14 @@ FIXED_IN_VARIANTS = ("name", "seed", "replications", "variants")
 class Station(StrictModel):
     """A station: servers (constant or by daily shift), a queue discipline, service times."""
 
-    servers: Servers
+    servers: Servers | None = None
     """An integer >= 1, or a daily shift schedule: a list of {start, end, servers} windows
-    (time not covered by a window has 0 servers)."""
+    (time not covered by a window has 0 servers). Required unless ``pools`` are given."""
+    pools: dict[Name, SkillPool] | None = None
+    """Servers with skills, by pool name, instead of ``servers``: a customer is served by a
+    pool that has the skill its class needs here (``skills``)."""
+    skills: dict[Name, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
+    """With ``pools``: the skill each class needs here, by class name."""
     discipline: Literal["fifo", "priority"] = "fifo"
     """fifo, or priority (by class priority, non-preemptive)."""
     service: Distribution
@@ -88,6 +94,24 @@ class Station(StrictModel):
     """A class's own patience and balking here, by class name (instead of the station's)."""
 
     @model_validator(mode="after")
+    def _servers_or_pools(self) -> Station:
+        if (self.servers is None) == (self.pools is None):
+            raise ValueError("give servers or pools (exactly one of them)")
+        if self.pools is not None:
+            if not self.pools:
+                raise ValueError("pools: give at least one pool")
+            if self.opening_hours is not None:
+                raise ValueError("pools have a fixed number of servers: no opening_hours")
+            known = {skill for pool in self.pools.values() for skill in pool.skills}
+            for class_name, skill in self.skills.items():
+                if skill not in known:
+                    raise ValueError(f"skills.{class_name}: no pool has the skill {skill!r} "
+                                     f"(pools' skills: {', '.join(sorted(known))})")
+        elif self.skills:
+            raise ValueError("skills need pools: servers without pools have no skills")
+        return self
+
+    @model_validator(mode="after")
     def _retry_needs_giving_up(self) -> Station:
         if self.retry is not None and self.patience is None and self.balk is None:
             raise ValueError("retry needs patience or balk: nobody gives up to try again")
@@ -98,7 +122,7 @@ class Station(StrictModel):
         # The resolved document (results' provenance and its hash) names impatience only where
         # it is used, so that scenarios written before it keep their documents and hashes.
         data = handler(self)
-        for key in ("patience", "balk", "retry", "impatience_by_class"):
+        for key in ("patience", "balk", "retry", "impatience_by_class", "pools", "skills"):
             if isinstance(data, dict) and not data.get(key):
                 data.pop(key, None)
         return data
@@ -589,7 +613,7 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        "numbers" if key != "variants" else "variants cannot be nested")
     stations, classes = list(doc.stations), list(doc.classes)
     for station_name, station in doc.stations.items():
-        for field in ("service_by_class", "impatience_by_class"):
+        for field in ("service_by_class", "impatience_by_class", "skills"):
             for class_name in getattr(station, field):
                 if class_name not in doc.classes:
                     yield (("stations", station_name, field, class_name),
@@ -600,6 +624,10 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
             if station_name not in doc.stations:
                 yield loc, unknown_name("station", station_name, stations, "stations")
                 continue
+            pooled = doc.stations[station_name]
+            if pooled.pools is not None and class_name not in pooled.skills:
+                yield (loc, f"{station_name!r} serves by skill: give the skill "
+                       f"{class_name!r} needs there in stations.{station_name}.skills")
             if service is None:
                 continue
             service_loc = (*loc[:-1], "service")
