@@ -19,6 +19,7 @@ from portsim.engine.model import (
     Timetable,
     Trace,
     Visit,
+    pooled_servers,
 )
 from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
 
@@ -27,5 +28,6 @@ __all__ = [
     "OptionalStep",
     "Poisson", "RateProfile", "ReactiveStaffing", "ReplicationResult", "ServerPool",
     "ShiftSchedule",
-    "ShortestQueue", "Spawn", "StationSpec", "Timetable", "Trace", "Visit", "run_replication",
+    "ShortestQueue", "Spawn", "StationSpec", "Timetable", "Trace", "Visit", "pooled_servers",
+    "run_replication",
 ]

@@ -124,11 +124,31 @@ class ServerPool:
 
     name: str
     skills: tuple[str, ...]
-    servers: int
+    servers: ShiftSchedule
 
     def __post_init__(self) -> None:
-        if not self.skills or self.servers < 0:
-            raise ValueError("a server pool needs skills and servers >= 0")
+        if not self.skills:
+            raise ValueError("a server pool needs skills")
+
+
+def pooled_servers(pools: tuple[ServerPool, ...]) -> ShiftSchedule:
+    """The servers of all pools together, step by step."""
+    if all(pool.servers.is_constant for pool in pools):
+        return ShiftSchedule.constant(sum(pool.servers.steps[0][1] for pool in pools))
+    periods = {pool.servers.period for pool in pools if not pool.servers.is_constant}
+    if len(periods) != 1 or None in periods:
+        raise ValueError("pools' shift schedules must repeat with one period")
+    period = periods.pop()
+    assert period is not None
+    offsets = sorted({offset for pool in pools for offset, _ in pool.servers.steps})
+    steps: list[tuple[float, int]] = []
+    for offset in offsets:
+        total = sum(pool.servers.servers_at(offset) for pool in pools)
+        if not steps or steps[-1][1] != total:
+            steps.append((offset, total))
+    if len(steps) == 1:
+        return ShiftSchedule.constant(steps[0][1])
+    return ShiftSchedule(tuple(steps), period)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,17 +170,15 @@ class StationSpec:
     impatience_by_class: dict[str, Impatience] = field(default_factory=dict)
     """A class's own impatience here, by class name (overrides ``impatience``)."""
     pools: tuple[ServerPool, ...] = ()
-    """Skilled server pools (their servers replace ``servers``, which must be their constant
-    total); empty: interchangeable servers."""
+    """Skilled server pools (their servers replace ``servers``, which must be their total:
+    :func:`pooled_servers`); empty: interchangeable servers."""
     skill_by_class: dict[str, str] = field(default_factory=dict)
     """The skill each class needs here (with ``pools``)."""
 
     def __post_init__(self) -> None:
-        if self.pools:
-            total = sum(pool.servers for pool in self.pools)
-            if not self.servers.is_constant or self.servers.max_servers != total:
-                raise ValueError(f"station {self.name!r}: with pools, servers must be the "
-                                 "pools' constant total")
+        if self.pools and self.servers != pooled_servers(self.pools):
+            raise ValueError(f"station {self.name!r}: with pools, servers must be the pools' "
+                             "total (pooled_servers)")
 
     def service_for(self, class_name: str) -> Distribution:
         return self.service_by_class.get(class_name, self.service)

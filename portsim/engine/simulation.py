@@ -23,7 +23,7 @@ from portsim.engine import model as m
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
-from portsim.engine.control import follow_shifts, react_to_waits
+from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
 from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY, milestone_names
@@ -124,8 +124,8 @@ class Replication:
             if spec.impatient:
                 extra.update(rules=self._impatience_rules(spec), on_leave=self._leave)
             if spec.pools:
-                extra.update(pools=[Pool(p.name, frozenset(p.skills), p.servers)
-                                    for p in spec.pools],
+                extra.update(pools=[Pool(p.name, frozenset(p.skills),
+                                         p.servers.servers_at(0.0)) for p in spec.pools],
                              skill_of={self.classes[name]: skill
                                        for name, skill in spec.skill_by_class.items()
                                        if name in self.classes})
@@ -459,7 +459,13 @@ class Replication:
         """Start the server changes, the arrivals and the warm-up; run to the horizon."""
         model, env = self.model, self.env
         for spec in model.stations:
-            if not spec.servers.is_constant:
+            station = self.stations[spec.name]
+            if isinstance(station, SkillStation):
+                for pool, pool_spec in zip(station.pools, spec.pools, strict=True):
+                    if not pool_spec.servers.is_constant:
+                        env.process(follow_pool_shifts(env, station, pool,
+                                                       pool_spec.servers))
+            elif not spec.servers.is_constant:
                 env.process(follow_shifts(env, self.stations[spec.name], spec.servers))
             if spec.reactive is not None:
                 env.process(react_to_waits(env, self.stations[spec.name], spec.reactive))

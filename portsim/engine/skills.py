@@ -8,7 +8,8 @@ that finishes takes, of the lines of its pool's skills, the customer who has wai
 or goes idle. Statistics (waits, queue length, utilisation, servers) are the station's over
 all pools, as for any station; each class's waits give the waits by skill.
 
-Pools have a fixed number of servers (no shift schedules). Kept apart from
+Each pool may follow its own daily shift schedule: a cut never preempts a service, an
+increase serves the longest-waiting customers the pool can. Kept apart from
 :class:`~portsim.engine.station.Station` so that other stations run the plain hot path.
 """
 
@@ -134,14 +135,37 @@ class SkillStation(Station):
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, "finish")
         pool = self.serving.pop(entity)
-        nxt = self.queue.take_for(pool.skills)  # type: ignore[attr-defined]
+        # The server just freed is free if the pool's servers were not cut below its busy.
+        nxt = (self.queue.take_for(pool.skills)  # type: ignore[attr-defined]
+               if pool.busy <= pool.servers else None)
         if nxt is not None:
             self.serving[nxt] = pool  # the freed server is taken again: busy unchanged
             self._serve_waiting(nxt, now)
         else:
             pool.busy -= 1
             self.busy -= 1
+            if self.busy >= self.servers:
+                self.capacity_level.set(now, self.busy)
         self.on_done(entity)
+
+    def set_pool_servers(self, pool: Pool, servers: int) -> None:
+        """A shift change of one pool: the station's servers are the pools' total; a cut never
+        preempts (busy servers finish), an increase serves the longest-waiting customers the
+        pool can."""
+        now = self.env.now
+        pool.servers = servers
+        self.base_servers = sum(p.servers for p in self.pools)
+        self.servers = self.base_servers
+        self.servers_level.set(now, self.servers)
+        self.capacity_level.set(now, max(self.servers, self.busy))
+        while pool.busy < pool.servers:
+            nxt = self.queue.take_for(pool.skills)  # type: ignore[attr-defined]
+            if nxt is None:
+                break
+            pool.busy += 1
+            self.busy += 1
+            self.serving[nxt] = pool
+            self._serve_waiting(nxt, now)
 
 
 class ImpatientSkillStation(ImpatientStation, SkillStation):

@@ -127,11 +127,9 @@ def pooled_station(name: str, pools: Mapping[str, p.SkillPool], skills: Mapping[
                    impatience_by_class: Mapping[str, p.Impatience] | None = None,
                    ) -> m.StationSpec:
     """The engine station of a station whose servers come in skilled pools."""
-    base = station(name, max(1, sum(pool.servers for pool in pools.values())), service,
-                   service_by_class=service_by_class, discipline=discipline,
+    engine_pools = tuple(m.ServerPool(pool_name, tuple(pool.skills), schedule(pool.servers))
+                         for pool_name, pool in pools.items())
+    base = station(name, 1, service, service_by_class=service_by_class, discipline=discipline,
                    impatience_by_class=impatience_by_class)
-    total = sum(pool.servers for pool in pools.values())
-    return replace(base, servers=m.ShiftSchedule.constant(total), impatience=impatience,
-                   pools=tuple(m.ServerPool(pool_name, tuple(pool.skills), pool.servers)
-                               for pool_name, pool in pools.items()),
-                   skill_by_class=dict(skills))
+    return replace(base, servers=m.pooled_servers(engine_pools), impatience=impatience,
+                   pools=engine_pools, skill_by_class=dict(skills))

@@ -240,8 +240,8 @@ class Balk(StrictModel):
 class SkillPool(StrictModel):
     """Servers of a station who share a set of skills (languages, document types)."""
 
-    servers: Annotated[int, Field(ge=0, le=MAX_COUNT)]
-    """How many (a fixed number: pools have no shifts)."""
+    servers: Servers
+    """How many: an integer >= 1, or a daily shift schedule of {start, end, servers} windows."""
     skills: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
     """What they can serve."""
 

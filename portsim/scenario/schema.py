@@ -101,7 +101,7 @@ class Station(StrictModel):
             if not self.pools:
                 raise ValueError("pools: give at least one pool")
             if self.opening_hours is not None:
-                raise ValueError("pools have a fixed number of servers: no opening_hours")
+                raise ValueError("pools give their own shifts: no opening_hours")
             known = {skill for pool in self.pools.values() for skill in pool.skills}
             for class_name, skill in self.skills.items():
                 if skill not in known:
