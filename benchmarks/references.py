@@ -20,7 +20,7 @@ everywhere and the waits agree customer by customer.
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import ciw
 import numpy as np
@@ -28,7 +28,8 @@ import simpy
 
 from benchmarks.models import MEAN_SERVICE, SERVERS, UTILISATION, trace_model
 from benchmarks.summary import fast_mode
-from portsim.engine.model import Model
+from portsim.engine.distributions import Sequence
+from portsim.engine.model import Impatience, Model
 
 CORE_CUSTOMERS = 50_000 if fast_mode() else 200_000
 INPUT_SEED = 20_240_501
@@ -180,3 +181,81 @@ def kiefer_wolfowitz_waits(arrivals: list[float], services: list[float],
         waits.append(start - at)
         heapq.heapreplace(free, start + service)
     return waits
+
+
+# ----------------------------------------------------------------------------- Erlang A
+
+PATIENCE_MEAN = 2.0  # minutes: at utilisation 1, about 9 % of M/M/10+M callers give up
+
+
+@dataclass(frozen=True)
+class ImpatientInputs:
+    """An M/M/c queue's pre-drawn times plus one patience per customer, handed out in the order
+    customers have to join the queue (those who find a free server draw none)."""
+
+    queue: QueueInputs
+    patience: list[float]
+
+
+def draw_impatient_inputs(customers: int = CORE_CUSTOMERS, servers: int = SERVERS,
+                          seed: int = INPUT_SEED + 1) -> ImpatientInputs:
+    """Erlang A at utilisation 1: only customers giving up keep the queue bounded."""
+    queue = draw_inputs(customers, servers, utilisation=1.0, seed=seed)
+    patience = np.random.default_rng(seed + 1).exponential(PATIENCE_MEAN, customers).tolist()
+    return ImpatientInputs(queue, patience)
+
+
+def portsim_impatient_model(inputs: ImpatientInputs) -> Model:
+    queue = inputs.queue
+    model = trace_model(queue.arrivals, queue.services, queue.servers, queue.horizon)
+    station = replace(model.stations[0],
+                      impatience=Impatience(patience=Sequence(tuple(inputs.patience))))
+    return replace(model, stations=(station,), name="erlang-a-trace")
+
+
+@dataclass
+class RenegingTotals:
+    """Running sums of the minimal SimPy model with reneging."""
+
+    served: int = 0
+    abandoned: int = 0
+    wait_sum: float = 0.0  # of those served
+
+    @property
+    def wait_mean(self) -> float:
+        return self.wait_sum / self.served
+
+
+def minimal_simpy_reneging(inputs: ImpatientInputs) -> RenegingTotals:
+    """The minimal SimPy model of Erlang A, as the SimPy documentation's bank example writes
+    reneging: a customer who must wait yields ``request | timeout(patience)`` and leaves if its
+    patience came first (the request is cancelled when the ``with`` block ends)."""
+    queue = inputs.queue
+    env = simpy.Environment()
+    resource = simpy.Resource(env, capacity=queue.servers)
+    service = iter(queue.services[0]).__next__
+    patience = iter(inputs.patience).__next__
+    totals = RenegingTotals()
+
+    def customer(env: simpy.Environment):
+        queued = env.now
+        with resource.request() as request:
+            if request.triggered:
+                yield request
+            else:
+                yield request | env.timeout(patience())
+                if not request.triggered:
+                    totals.abandoned += 1
+                    return
+            totals.wait_sum += env.now - queued
+            totals.served += 1
+            yield env.timeout(service())
+
+    def source(env: simpy.Environment):
+        for at in queue.arrivals:
+            yield env.timeout(at - env.now)
+            env.process(customer(env))
+
+    env.process(source(env))
+    env.run(until=queue.horizon)
+    return totals

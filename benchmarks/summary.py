@@ -65,6 +65,8 @@ RATIOS = (
     Ratio("tandem portsim / minimal SimPy", "tandem.portsim", "tandem.simpy", "<= 0.5"),
     Ratio("tandem Ciw / portsim", "tandem.ciw", "tandem.portsim", ">= 4"),
     Ratio("M/M/10 Kiefer-Wolfowitz / portsim", "mm10.kiefer_wolfowitz", "mm10.portsim", ""),
+    Ratio("Erlang A (M/M/10+M) portsim / minimal SimPy", "erlang_a.portsim", "erlang_a.simpy",
+          "<= 0.5"),
     Ratio("peak RSS 10x customers / 1x", "memory.large", "memory.small", "<= 1.2"),
     WORKERS,
     CEILING,

@@ -1,4 +1,5 @@
-"""Core benchmarks: M/M/10 at utilisation 0.9 and a two-station tandem, against the references.
+"""Core benchmarks: M/M/10 at utilisation 0.9, a two-station tandem and Erlang A (M/M/10+M at
+utilisation 1, mean patience 2 min), against the references.
 
 portsim, the minimal SimPy model and Ciw are fed the same pre-drawn times (benchmarks/references.py)
 and every benchmark checks, after its timed rounds, that its mean wait equals the others', so the
@@ -11,9 +12,13 @@ import pytest
 
 from benchmarks.models import poisson_model
 from benchmarks.references import (
+    ImpatientInputs,
     ciw_wait_mean,
+    draw_impatient_inputs,
     kiefer_wolfowitz_waits,
     minimal_simpy,
+    minimal_simpy_reneging,
+    portsim_impatient_model,
     portsim_model,
     run_ciw,
 )
@@ -94,3 +99,30 @@ def test_tandem_ciw(measure, tandem_inputs):
     simulation = measure("tandem.ciw", lambda: run_ciw(tandem_inputs), CIW_ROUNDS,
                          tandem_inputs.customers)
     assert ciw_wait_mean(simulation) == pytest.approx(_expected_wait(tandem_inputs), rel=1e-9)
+
+
+# ----------------------------------------------------------------------------- Erlang A
+# portsim with patience against the minimal SimPy model with reneging, fed the same arrival,
+# service and patience times: the same customers must give up and those served wait the same.
+
+
+@pytest.fixture(scope="module")
+def erlang_a_inputs() -> ImpatientInputs:
+    return draw_impatient_inputs()
+
+
+def test_erlang_a_portsim(measure, erlang_a_inputs):
+    model = portsim_impatient_model(erlang_a_inputs)
+    result = measure("erlang_a.portsim", lambda: run_replication(model, seed=0), ROUNDS,
+                     erlang_a_inputs.queue.customers)
+    station = result.kpis["stations"]["s1"]
+    expected = minimal_simpy_reneging(erlang_a_inputs)
+    assert station["abandoned"] == expected.abandoned > 0
+    assert station["completions"] == expected.served
+    assert station["wait_mean"] == pytest.approx(expected.wait_mean, rel=1e-9)
+
+
+def test_erlang_a_minimal_simpy(measure, erlang_a_inputs):
+    totals = measure("erlang_a.simpy", lambda: minimal_simpy_reneging(erlang_a_inputs), ROUNDS,
+                     erlang_a_inputs.queue.customers)
+    assert totals.served + totals.abandoned == erlang_a_inputs.queue.customers

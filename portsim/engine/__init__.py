@@ -1,6 +1,7 @@
 """The simulation engine: plain runtime objects run on SimPy. Knows nothing of YAML or pydantic."""
 
 from portsim.engine.model import (
+    Appointments,
     Branch,
     ClassSpec,
     Delay,
@@ -10,6 +11,7 @@ from portsim.engine.model import (
     Poisson,
     RateProfile,
     ReactiveStaffing,
+    ServerPool,
     ShiftSchedule,
     ShortestQueue,
     Spawn,
@@ -17,11 +19,15 @@ from portsim.engine.model import (
     Timetable,
     Trace,
     Visit,
+    pooled_servers,
 )
 from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
 
 __all__ = [
-    "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Milestone", "Model", "OptionalStep",
-    "Poisson", "RateProfile", "ReactiveStaffing", "ReplicationResult", "ShiftSchedule",
-    "ShortestQueue", "Spawn", "StationSpec", "Timetable", "Trace", "Visit", "run_replication",
+    "Appointments", "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Milestone", "Model",
+    "OptionalStep",
+    "Poisson", "RateProfile", "ReactiveStaffing", "ReplicationResult", "ServerPool",
+    "ShiftSchedule",
+    "ShortestQueue", "Spawn", "StationSpec", "Timetable", "Trace", "Visit", "pooled_servers",
+    "run_replication",
 ]

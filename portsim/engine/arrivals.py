@@ -1,7 +1,8 @@
 """Arrival times of one entity class: increasing, lazy, and from the class's own random stream.
 
-Poisson, rate profile (thinning), timetable (batches, possibly spread and repeated) and a fixed
-trace of times; all stop before the horizon.
+Poisson, rate profile (thinning), timetable (batches, possibly spread and repeated), booked
+appointments (no-shows, early and late comers) and a fixed trace of times; all stop before the
+horizon.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def arrival_times(arrivals: m.Arrivals, rng: np.random.Generator,
         return _timetable_times(arrivals, rng, horizon)
     if isinstance(arrivals, m.Trace):
         return iter(sorted(t for t in arrivals.times if t < horizon))
+    if isinstance(arrivals, m.Appointments):
+        return iter(_appointment_times(arrivals, rng, horizon))
     raise TypeError(f"unknown arrivals {arrivals!r}")  # pragma: no cover
 
 
@@ -89,6 +92,33 @@ def _profile_batches(profile: m.RateProfile, peak: float, rng: np.random.Generat
         if below < size:
             return
         t = float(times[-1])
+
+
+def _appointment_times(booked: m.Appointments, rng: np.random.Generator,
+                       horizon: float) -> list[float]:
+    """Every period's booked slots, with no-shows removed and punctuality drawn, sorted.
+
+    A late customer of one day may come after an early one of the next, so the times are
+    drawn for the whole run and sorted (a day's bookings are few; memory is no concern). The
+    draws for a period are, in this order: who shows, who is early, how early, how late.
+    """
+    slots = np.repeat(np.asarray(booked.slots, dtype=float),
+                      np.asarray(booked.per_slot, dtype=np.int64))
+    count = slots.size
+    times: list[np.ndarray] = []
+    start = 0.0
+    while start < horizon and count:
+        shows = rng.random(count) >= booked.no_show
+        early = rng.random(count) < booked.early_share
+        ahead = booked.early.sample(rng, count) if booked.early is not None else np.zeros(count)
+        behind = booked.late.sample(rng, count) if booked.late is not None else np.zeros(count)
+        when = start + slots + np.where(early, -ahead, behind)
+        times.append(np.maximum(when[shows], 0.0))
+        start += booked.period
+    if not times:
+        return []
+    every = np.sort(np.concatenate(times))
+    return every[every < horizon].tolist()
 
 
 def _timetable_times(table: m.Timetable, rng: np.random.Generator,

@@ -13,7 +13,7 @@ class ClassState:
 
     __slots__ = ("name", "priority", "waits", "sojourns", "arrivals", "completions",
                  "arrival_series", "completion_series", "first_node", "due_after", "lateness",
-                 "milestones", "slots",
+                 "milestones", "slots", "abandoned", "balked", "abandon_waits",
                  "add_wait", "add_sojourn", "add_arrived")
 
     def __init__(self, name: str, priority: int, sla: float, bins: int,
@@ -28,6 +28,11 @@ class ClassState:
         self.slots = slots if slots is not None else SlotTally(1.0, sla)
         self.waits = Tally(sla, on_flush=self.slots.fold_pending)
         self.sojourns = Tally()
+        # Members who left from a station's queue without finishing their route (see
+        # portsim.engine.impatience), and the total waits of those who gave up waiting.
+        self.abandoned = 0
+        self.balked = 0
+        self.abandon_waits = Tally(sla)
         self.arrivals = 0
         self.completions = 0
         self.arrival_series = [0] * bins
@@ -48,5 +53,8 @@ class ClassState:
             tally.reset()
         self.add_wait = self.waits.add
         self.add_sojourn = self.sojourns.add
+        self.abandon_waits.reset()
         self.arrivals = 0
         self.completions = 0
+        self.abandoned = 0
+        self.balked = 0

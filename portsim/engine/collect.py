@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine.impatience import ImpatientStation
 from portsim.stats import kpis as catalogue
 from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotSummary, SlotTally
@@ -147,10 +148,11 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
     slots = plan.slots + plan.day_slots
     return {
         "classes": {spec.name: [kpi.key for kpi in catalogue.class_kpis(
-            m.milestone_names(spec.route), spec.due_after is not None, slots)]
+            m.milestone_names(spec.route), spec.due_after is not None, slots,
+            model.gives_up(spec.name))]
             for spec in model.classes},
-        "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(slots, plan.clocks)]
-                     for spec in model.stations},
+        "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
+            slots, plan.clocks, spec.impatient)] for spec in model.stations},
         "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
     }
 
@@ -168,11 +170,13 @@ def collect(state: Replication, events: int, wall_seconds: float) -> Replication
     kpis: dict[str, dict[str, dict[str, float]]] = {"classes": {}, "stations": {}}
     histograms: dict[str, dict[str, Histogram]] = {"classes": {}, "stations": {}}
     for name, kind in state.classes.items():
-        kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name), plan)
+        kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name), plan,
+                                           model.gives_up(name))
         histograms["classes"][name] = _histogram(kind.waits)
     for name, station in state.stations.items():
         station.close(end)
-        kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan)
+        kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan,
+                                              model.station(name).impatient)
         histograms["stations"][name] = _histogram(station.waits)
     kpis["system"] = {"all": _system_row(state, end, hours, waiting)}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
@@ -290,8 +294,19 @@ def _flow_values(counts: ClassState | Station, waits: Tally, hours: float,
     }
 
 
+def _gave_up_values(counts: ClassState | Station, balked: int, abandoned: int) -> Values:
+    """Balking and reneging of a class or a station (over its arrivals)."""
+    return {
+        "balked": lambda: float(balked),
+        "abandoned": lambda: float(abandoned),
+        "balked_share": lambda: balked / counts.arrivals if counts.arrivals else math.nan,
+        "abandoned_share": lambda: abandoned / counts.arrivals if counts.arrivals else math.nan,
+    }
+
+
 def _class_row(kind: ClassState, hours: float,
-               waiting: tuple[np.ndarray, np.ndarray] | None, plan: Layout) -> dict[str, float]:
+               waiting: tuple[np.ndarray, np.ndarray] | None, plan: Layout,
+               impatient: bool) -> dict[str, float]:
     censored = waiting[0] if waiting is not None else np.zeros(0)
     kind.waits.flush()  # its last chunk reaches the slots (the tally's on_flush) first
     scalars = _flow_values(kind, kind.waits, hours, censored.size)
@@ -305,13 +320,16 @@ def _class_row(kind: ClassState, hours: float,
     families: dict[str, tuple[Tally, np.ndarray | None]] = {
         "wait": (kind.waits, censored), "sojourn": (kind.sojourns, None),
         **{f"until_{name}": (tally, None) for name, tally in kind.milestones.items()}}
+    if impatient:
+        scalars.update(_gave_up_values(kind, kind.balked, kind.abandoned))
+        families["abandoned_wait"] = (kind.abandon_waits, None)
     slots = plan.slots + plan.day_slots
-    kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots)
+    kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots, impatient)
     return _row(kpis, scalars, families, _slot_summaries(kind.slots, waiting, plan), {})
 
 
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
-                 plan: Layout) -> dict[str, float]:
+                 plan: Layout, impatient: bool) -> dict[str, float]:
     available = station.capacity_level.area
     scalars = _flow_values(station, station.waits, hours, waiting[0].size)
     scalars.update({
@@ -323,9 +341,13 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
     })
     clocks = {name: float(np.mean([station.queue_samples[sample] for sample in samples]))
               for name, samples in plan.clock_samples.items()}
-    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks)
-    return _row(kpis, scalars, {"wait": (station.waits, waiting[0])},
-                _slot_summaries(station.slots, waiting, plan), clocks)
+    families: dict[str, tuple[Tally, np.ndarray | None]] = {"wait": (station.waits, waiting[0])}
+    if isinstance(station, ImpatientStation):
+        scalars.update(_gave_up_values(station, station.balked, station.abandoned))
+        scalars["retried"] = lambda: float(station.retried)
+        families["abandoned_wait"] = (station.abandon_waits, None)
+    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient)
+    return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 
 def _system_row(state: Replication, end: float, hours: float,

@@ -34,6 +34,23 @@ def follow_shifts(env: simpy.Environment, station: Station,
         cycle += period
 
 
+def follow_pool_shifts(env: simpy.Environment, station: Any, pool: Any,
+                       schedule: m.ShiftSchedule) -> Generator[Any, Any, None]:
+    """Set one skill pool's servers at each step of ``schedule``, cycle after cycle."""
+    period = schedule.period
+    cycle = 0.0
+    while True:
+        for offset, servers in schedule.steps:
+            when = cycle + offset
+            if when > env.now:
+                yield env.timeout(when - env.now)
+            if servers != pool.servers:
+                station.set_pool_servers(pool, servers)
+        if period is None:
+            return
+        cycle += period
+
+
 def react_to_waits(env: simpy.Environment, station: Station,
                    rule: m.ReactiveStaffing) -> Generator[Any, Any, None]:
     """Every ``check_every``, open a server when the head waited too long, close one when not."""

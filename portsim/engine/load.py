@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from portsim.engine.model import (
+    Appointments,
     Arrivals,
     Branch,
     Delay,
@@ -30,6 +31,7 @@ from portsim.engine.model import (
     Timetable,
     Trace,
     Visit,
+    stations_visited,
     weighted_steps,
 )
 
@@ -62,6 +64,8 @@ def arrival_rate(arrivals: Arrivals, horizon: float) -> float:
         return sum(inside) / horizon
     if isinstance(arrivals, Trace):
         return sum(1 for t in arrivals.times if t < horizon) / horizon
+    if isinstance(arrivals, Appointments):
+        return arrivals.booked_per_period * (1.0 - arrivals.no_show) / arrivals.period
     raise TypeError(f"unknown arrivals {arrivals!r}")
 
 
@@ -186,8 +190,26 @@ def overload_warnings(model: Model) -> list[str]:
                 "the queue bounded"
             )
             continue
+        if _bounded_by_impatience(model, name):
+            warnings.append(
+                f"station {name!r}: offered load {load.utilisation:.3g} of capacity {figures}; "
+                "only customers giving up (patience, a queue limit) keep the queue bounded"
+            )
+            continue
         warnings.append(
             f"station {name!r}: offered load {load.utilisation:.3g} of capacity {figures}; "
             "queues will grow without bound"
         )
     return warnings
+
+
+def _bounded_by_impatience(model: Model, station: str) -> bool:
+    """Whether every class that visits ``station`` gives up there after a while or above a
+    queue length, so that its queue stays bounded whatever the load."""
+    spec = model.station(station)
+    for cls in model.classes:
+        if station in stations_visited(cls.route):
+            rule = spec.impatience_for(cls.name)
+            if rule is None or (rule.patience is None and rule.balk_at is None):
+                return False
+    return True

@@ -7,6 +7,7 @@ directly. All times are minutes from the start of the run; rates are per minute.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -88,6 +89,69 @@ class ReactiveStaffing:
 
 
 @dataclass(frozen=True, slots=True)
+class Impatience:
+    """How a customer gives up at a station it would have to queue at.
+
+    ``patience`` (reneging): the longest it waits in the queue; when that runs out before its
+    service starts it leaves the queue and the system (never once in service). Balking: when it
+    would have to wait, it refuses to join if ``balk_at`` or more customers already wait, else
+    with ``balk_probabilities[n]`` when ``n`` wait (the last value holds for longer queues). A
+    customer who finds a free server always joins.
+    """
+
+    patience: Distribution | None = None
+    balk_at: int | None = None
+    balk_probabilities: tuple[float, ...] = ()
+    retry: float = 0.0
+    """Share of those who balk or renege who come back, ``retry_after`` later, to join the
+    same queue again (with the same rules: they may give up and come back again)."""
+    retry_after: Distribution | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.retry <= 1.0:
+            raise ValueError("the retry share must lie in [0, 1]")
+        if self.retry > 0 and self.retry_after is None:
+            raise ValueError("retrying customers need a time away (retry_after)")
+        if self.balk_at is not None and self.balk_at < 0:
+            raise ValueError("balk_at cannot be negative")
+        if any(not 0.0 <= p <= 1.0 for p in self.balk_probabilities):
+            raise ValueError("balking probabilities must lie in [0, 1]")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerPool:
+    """Servers of a station that share a set of skills (see :mod:`portsim.engine.skills`)."""
+
+    name: str
+    skills: tuple[str, ...]
+    servers: ShiftSchedule
+
+    def __post_init__(self) -> None:
+        if not self.skills:
+            raise ValueError("a server pool needs skills")
+
+
+def pooled_servers(pools: tuple[ServerPool, ...]) -> ShiftSchedule:
+    """The servers of all pools together, step by step."""
+    if all(pool.servers.is_constant for pool in pools):
+        return ShiftSchedule.constant(sum(pool.servers.steps[0][1] for pool in pools))
+    periods = {pool.servers.period for pool in pools if not pool.servers.is_constant}
+    if len(periods) != 1 or None in periods:
+        raise ValueError("pools' shift schedules must repeat with one period")
+    period = periods.pop()
+    assert period is not None
+    offsets = sorted({offset for pool in pools for offset, _ in pool.servers.steps})
+    steps: list[tuple[float, int]] = []
+    for offset in offsets:
+        total = sum(pool.servers.servers_at(offset) for pool in pools)
+        if not steps or steps[-1][1] != total:
+            steps.append((offset, total))
+    if len(steps) == 1:
+        return ShiftSchedule.constant(steps[0][1])
+    return ShiftSchedule(tuple(steps), period)
+
+
+@dataclass(frozen=True, slots=True)
 class StationSpec:
     """A station: servers (possibly by shift), a queue discipline and service times."""
 
@@ -101,9 +165,31 @@ class StationSpec:
     """Servers that may work on bookings (``Visit.reserve_ahead``) at any hour: when fewer are
     on duty, off-duty ones are called in for bookings only (a team arranged around the clock
     for a declared ship). 0: bookings use the servers on duty only."""
+    impatience: Impatience | None = None
+    """How every class gives up here (None: customers wait as long as it takes)."""
+    impatience_by_class: dict[str, Impatience] = field(default_factory=dict)
+    """A class's own impatience here, by class name (overrides ``impatience``)."""
+    pools: tuple[ServerPool, ...] = ()
+    """Skilled server pools (their servers replace ``servers``, which must be their total:
+    :func:`pooled_servers`); empty: interchangeable servers."""
+    skill_by_class: dict[str, str] = field(default_factory=dict)
+    """The skill each class needs here (with ``pools``)."""
+
+    def __post_init__(self) -> None:
+        if self.pools and self.servers != pooled_servers(self.pools):
+            raise ValueError(f"station {self.name!r}: with pools, servers must be the pools' "
+                             "total (pooled_servers)")
 
     def service_for(self, class_name: str) -> Distribution:
         return self.service_by_class.get(class_name, self.service)
+
+    def impatience_for(self, class_name: str) -> Impatience | None:
+        return self.impatience_by_class.get(class_name, self.impatience)
+
+    @property
+    def impatient(self) -> bool:
+        """Whether some class may give up here (reneging or balking)."""
+        return self.impatience is not None or bool(self.impatience_by_class)
 
 
 # ----------------------------------------------------------------------------- arrivals
@@ -150,7 +236,38 @@ class Trace:
     times: tuple[float, ...]
 
 
-Arrivals = Poisson | RateProfile | Timetable | Trace
+@dataclass(frozen=True, slots=True)
+class Appointments:
+    """Booked slots repeating every ``period``: ``per_slot[i]`` customers booked for
+    ``slots[i]`` (minutes into the period).
+
+    Each booked customer stays away with probability ``no_show``; one who comes arrives early
+    by a draw of ``early`` with probability ``early_share``, else late by a draw of ``late``
+    (an arrival before the start of the run arrives at its start).
+    """
+
+    slots: tuple[float, ...]
+    per_slot: tuple[int, ...]
+    no_show: float = 0.0
+    early_share: float = 0.0
+    early: Distribution | None = None
+    late: Distribution | None = None
+    period: float = MINUTES_PER_DAY
+
+    def __post_init__(self) -> None:
+        if len(self.slots) != len(self.per_slot):
+            raise ValueError("appointments need one count per slot")
+        if not 0 <= self.no_show <= 1 or not 0 <= self.early_share <= 1:
+            raise ValueError("no_show and early_share are probabilities")
+        if any(not 0 <= slot < self.period for slot in self.slots):
+            raise ValueError("appointment slots must lie within the period")
+
+    @property
+    def booked_per_period(self) -> int:
+        return sum(self.per_slot)
+
+
+Arrivals = Poisson | RateProfile | Timetable | Trace | Appointments
 
 
 # ----------------------------------------------------------------------------- routes
@@ -178,9 +295,40 @@ class Branch:
 
 @dataclass(frozen=True, slots=True)
 class ShortestQueue:
-    """Join the station with the fewest customers per open server (ties: first listed)."""
+    """Join one of several stations: by default the one with the fewest customers per open
+    server (ties: first listed).
+
+    With ``by_expected_wait``: the one where the expected wait on arrival plus the travel time
+    to it is least — the expected wait is ``(customers ahead - servers + 1) * mean service /
+    servers`` when every server is taken, else 0, with the mean service of the entity's class
+    there (ties: the fewest customers per open server, then first listed). The entity then
+    travels ``travel[i]`` minutes (not counted as waiting) before it joins; ``milestone`` names
+    the moment it arrives there (``until_<milestone>`` KPIs).
+    """
 
     stations: tuple[str, ...]
+    travel: tuple[float, ...] = ()
+    by_expected_wait: bool = False
+    milestone: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.travel and len(self.travel) != len(self.stations):
+            raise ValueError("a choice needs one travel time per station")
+        if any(t < 0 or not math.isfinite(t) for t in self.travel):
+            raise ValueError("travel times must be finite and >= 0")
+
+    def dropping(self, keep: Callable[[str], bool]) -> ShortestQueue | None:
+        """The same choice among the stations ``keep`` accepts (None if none is left)."""
+        kept = [i for i, name in enumerate(self.stations) if keep(name)]
+        if not kept:
+            return None
+        return replace(self, stations=tuple(self.stations[i] for i in kept),
+                       travel=tuple(self.travel[i] for i in kept) if self.travel else ())
+
+    def adding(self, station: str) -> ShortestQueue:
+        """The same choice with ``station`` first (no travel to it)."""
+        return replace(self, stations=(station, *self.stations),
+                       travel=(0.0, *self.travel) if self.travel else ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +439,27 @@ class Model:
                 if isinstance(step, Visit) and step.reserve_ahead is not None and index != 0:
                     raise ValueError(f"class {cls.name!r}: reserve_ahead is only allowed on "
                                      "the first step of a route")
+            for station in stations_visited(cls.route):
+                spec = self.station(station)
+                if not spec.pools:
+                    continue
+                skill = spec.skill_by_class.get(cls.name)
+                if skill is None or not any(skill in pool.skills for pool in spec.pools):
+                    raise ValueError(f"class {cls.name!r} visits {station!r}, whose servers "
+                                     "have skills, without a skill some pool there has")
+
+    @property
+    def impatient(self) -> bool:
+        """Whether customers may give up somewhere (the model has abandonment KPIs)."""
+        return any(spec.impatient for spec in self.stations)
+
+    def gives_up(self, class_name: str) -> bool:
+        """Whether members of ``class_name`` may balk or renege at a station of their route."""
+        for spec in self.classes:
+            if spec.name == class_name:
+                return any(self.station(name).impatience_for(class_name) is not None
+                           for name in stations_visited(spec.route))
+        raise KeyError(class_name)
 
     def station(self, name: str) -> StationSpec:
         for spec in self.stations:
@@ -319,7 +488,13 @@ def steps(route: Route) -> Iterator[Step]:
 
 def milestone_names(route: Route) -> list[str]:
     """The milestones of ``route`` in the order its steps name them (once each)."""
-    return list(dict.fromkeys(step.name for step in steps(route) if isinstance(step, Milestone)))
+    names = []
+    for step in steps(route):
+        if isinstance(step, Milestone):
+            names.append(step.name)
+        elif isinstance(step, ShortestQueue) and step.milestone is not None:
+            names.append(step.milestone)
+    return list(dict.fromkeys(names))
 
 
 def stations_visited(route: Route) -> list[str]:

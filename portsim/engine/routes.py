@@ -8,6 +8,7 @@ delays draw from their own random streams, named by the class and the step's pat
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -58,6 +59,32 @@ class ChoiceNode:
         self.next: Any = None
 
 
+class WaitChoiceNode:
+    """Choice by expected wait plus travel (see :class:`portsim.engine.model.ShortestQueue`);
+    ``arrivals[i]`` is where an entity that travels to station ``i`` continues (its milestone,
+    if any, then the visit)."""
+
+    __slots__ = ("stations", "means", "travel", "arrivals", "next")
+
+    def __init__(self, stations: list[Station], means: list[float], travel: list[float],
+                 arrivals: list[Any]) -> None:
+        self.stations = stations
+        self.means = means
+        self.travel = travel
+        self.arrivals = arrivals
+        self.next: Any = None
+
+    def pick(self) -> int:
+        """The index of the station with the least expected wait plus travel."""
+        best, best_key = 0, (math.inf, math.inf)
+        for index, station in enumerate(self.stations):
+            key = (station.expected_wait(self.means[index]) + self.travel[index],
+                   station.load())
+            if key < best_key:
+                best, best_key = index, key
+        return best
+
+
 class BranchNode:
     __slots__ = ("cumulative", "targets", "uniforms", "next")
 
@@ -88,15 +115,34 @@ class RouteCompiler:
     """Compiles the routes of one replication onto its stations and class states."""
 
     def __init__(self, stations: dict[str, Station], classes: dict[str, ClassState], seed: int,
-                 replication: int, sla: float) -> None:
+                 replication: int, sla: float,
+                 service_mean: Callable[[str, str], float] | None = None) -> None:
         self.stations = stations
         self.classes = classes
+        self.service_mean = service_mean or (lambda _station, _class: 1.0)
         self.seed = seed
         self.replication = replication
         self.sla = sla
 
     def _generator(self, purpose: str, class_name: str, where: str) -> np.random.Generator:
         return generator(self.seed, self.replication, purpose, class_name, where)
+
+    def _wait_choice(self, step: m.ShortestQueue, class_name: str, head: Any) -> WaitChoiceNode:
+        arrivals: list[Any] = []
+        for name in step.stations:
+            visit = VisitNode(self.stations[name])
+            visit.next = head
+            arrival: Any = visit
+            if step.milestone is not None:
+                milestones = self.classes[class_name].milestones
+                arrival = MilestoneNode(milestones.setdefault(step.milestone, Tally(self.sla)))
+                arrival.next = visit
+            arrivals.append(arrival)
+        node = WaitChoiceNode([self.stations[name] for name in step.stations],
+                              [self.service_mean(name, class_name) for name in step.stations],
+                              list(step.travel) or [0.0] * len(step.stations), arrivals)
+        node.next = head
+        return node
 
     def compile(self, route: m.Route, class_name: str, path: str = "route",
                 after: Any = None) -> Any:
@@ -119,6 +165,8 @@ class RouteCompiler:
                     Stream(step.count, self._generator("spawn", class_name, where)),
                     step.spread, self._generator("spawn-spread", class_name, where), step.wait)
                 node.next = head
+            elif isinstance(step, m.ShortestQueue) and step.by_expected_wait:
+                node = self._wait_choice(step, class_name, head)
             elif isinstance(step, m.ShortestQueue):
                 node = ChoiceNode([self.stations[name] for name in step.stations])
                 node.next = head

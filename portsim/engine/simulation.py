@@ -23,7 +23,8 @@ from portsim.engine import model as m
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
-from portsim.engine.control import follow_shifts, react_to_waits
+from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
+from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY, milestone_names
 from portsim.engine.routes import (
@@ -34,9 +35,11 @@ from portsim.engine.routes import (
     RouteCompiler,
     SpawnNode,
     VisitNode,
+    WaitChoiceNode,
 )
+from portsim.engine.skills import ImpatientSkillStation, Pool, SkillStation
 from portsim.engine.station import Entity, Station
-from portsim.engine.streams import Stream, generator
+from portsim.engine.streams import Stream, Uniforms, generator
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotTally
@@ -58,7 +61,8 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     """Run one replication of ``model`` and return its KPIs.
 
     ``trace``, if given, is called as ``trace(time, entity_id, class_name, station, event)`` for
-    every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``).
+    every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``; ``balk`` and
+    ``abandon`` at a station where customers give up: the entity leaves the system there).
     """
     state = Replication(model, seed, replication, trace, max_entities)
     started = wallclock.perf_counter()
@@ -113,16 +117,53 @@ class Replication:
                     generator(seed, replication, "service", spec.name, c.name))
                 for c in model.classes
             }
-            station = Station(
-                spec.name, self.env, spec.servers.servers_at(0.0),
-                spec.discipline == "priority", services, self.advance, model.sla,
-                self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
+            arguments = (spec.name, self.env, spec.servers.servers_at(0.0),
+                         spec.discipline == "priority", services, self.advance, model.sla,
+                         self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
+            extra: dict[str, Any] = {}
+            if spec.impatient:
+                extra.update(rules=self._impatience_rules(spec), on_leave=self._leave)
+            if spec.pools:
+                extra.update(pools=[Pool(p.name, frozenset(p.skills),
+                                         p.servers.servers_at(0.0)) for p in spec.pools],
+                             skill_of={self.classes[name]: skill
+                                       for name, skill in spec.skill_by_class.items()
+                                       if name in self.classes})
+                kind: type[Station] = (ImpatientSkillStation if spec.impatient
+                                       else SkillStation)
+            else:
+                kind = ImpatientStation if spec.impatient else Station
+            station = kind(*arguments, **extra)
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
-        routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla)
+        routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
+                               lambda station, kind: model.station(station)
+                               .service_for(kind).mean)
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
                                                                       class_spec.name)
+
+    def _impatience_rules(self, spec: m.StationSpec) -> dict[ClassState, Rule]:
+        """The impatience of each class that may give up at station ``spec``."""
+        rules = {}
+        for class_spec in self.model.classes:
+            impatience = spec.impatience_for(class_spec.name)
+            if impatience is None:
+                continue
+            patience = (None if impatience.patience is None else Stream(
+                impatience.patience,
+                generator(self.seed, self.replication, "patience", spec.name, class_spec.name)))
+            uniforms = Uniforms(generator(self.seed, self.replication, "balk", spec.name,
+                                          class_spec.name))
+            away = retry_uniforms = None
+            if impatience.retry > 0 and impatience.retry_after is not None:
+                away = Stream(impatience.retry_after, generator(
+                    self.seed, self.replication, "retry-after", spec.name, class_spec.name))
+                retry_uniforms = Uniforms(generator(self.seed, self.replication, "retry",
+                                                    spec.name, class_spec.name))
+            rules[self.classes[class_spec.name]] = Rule(impatience, patience, uniforms, away,
+                                                        retry_uniforms)
+        return rules
 
     def _slot_tally(self, *, ends: bool) -> SlotTally:
         model = self.model
@@ -141,9 +182,14 @@ class Replication:
         return sum(kind.completions for kind in self.classes.values())
 
     @property
+    def gave_up(self) -> int:
+        """Entities that left the system without finishing their route (balked or abandoned)."""
+        return sum(kind.abandoned + kind.balked for kind in self.classes.values())
+
+    @property
     def in_count(self) -> int:
         """Entities in the system now."""
-        return self.in_system_start + self.arrivals - self.completions
+        return self.in_system_start + self.arrivals - self.completions - self.gave_up
 
     # ------------------------------------------------------------------ arrival sources
 
@@ -299,6 +345,16 @@ class Replication:
                 entity.node = node.next
                 best.arrive(entity)
                 return
+            if node_type is WaitChoiceNode:
+                index = node.pick()
+                travel = node.travel[index]
+                if travel > 0:
+                    entity.node = node.arrivals[index]
+                    entity.callbacks = self.after_delay_callbacks
+                    heappush(self.heap, (self.env.now + travel, NORMAL, next(self.ids), entity))
+                    return
+                node = node.arrivals[index]
+                continue
             # DelayNode. NOTE: the entity is its own event (see Entity) for performance reasons.
             entity.node = node.next
             entity.callbacks = self.after_delay_callbacks
@@ -369,6 +425,19 @@ class Replication:
         if entity.parent is not None:
             self._member_left(entity.parent)
 
+    def _leave(self, entity: Entity, how: str) -> None:
+        """An entity leaves the system from a station's queue: it balked or abandoned."""
+        kind = entity.kind
+        if how == ABANDONED:
+            kind.abandoned += 1
+            kind.abandon_waits.add(entity.wait)
+            kind.abandon_waits.maybe_flush()
+        else:
+            kind.balked += 1
+        self.in_area += self.env.now
+        if entity.parent is not None:
+            self._member_left(entity.parent)
+
     # ------------------------------------------------------------------ warm-up
 
     def _end_warmup(self, event: Any) -> None:
@@ -390,7 +459,13 @@ class Replication:
         """Start the server changes, the arrivals and the warm-up; run to the horizon."""
         model, env = self.model, self.env
         for spec in model.stations:
-            if not spec.servers.is_constant:
+            station = self.stations[spec.name]
+            if isinstance(station, SkillStation):
+                for pool, pool_spec in zip(station.pools, spec.pools, strict=True):
+                    if not pool_spec.servers.is_constant:
+                        env.process(follow_pool_shifts(env, station, pool,
+                                                       pool_spec.servers))
+            elif not spec.servers.is_constant:
                 env.process(follow_shifts(env, self.stations[spec.name], spec.servers))
             if spec.reactive is not None:
                 env.process(react_to_waits(env, self.stations[spec.name], spec.reactive))

@@ -229,9 +229,16 @@ class Station:
                 self.capacity_level.set(now, self.busy)
         self.on_done(entity)
 
+    def can_start(self, entity: Entity) -> bool:
+        """Whether ``entity`` would start service at once if it joined now."""
+        return self.busy < self.servers
+
     def _serve_next(self, now: float) -> None:
         """Serve the head of the queue by an on-duty server already counted busy."""
-        entity = self.queue.take()
+        self._serve_waiting(self.queue.take(), now)
+
+    def _serve_waiting(self, entity: Entity, now: float) -> None:
+        """Serve ``entity``, just taken from the queue, by an on-duty server counted busy."""
         queued = entity.queued
         wait = now - queued
         entity.wait += wait
@@ -384,6 +391,16 @@ class Station:
         if self.servers <= 0:
             return math.inf
         return (len(self.queue) + self.busy) / self.servers
+
+    def expected_wait(self, service_mean: float) -> float:
+        """The wait a customer joining now can expect: nothing while a server is free, else one
+        service per server for every customer ahead beyond the servers (FIFO, all servers
+        working at ``service_mean``)."""
+        servers = self.servers
+        if servers <= 0:
+            return math.inf
+        ahead = len(self.queue) + self.busy - servers + 1
+        return 0.0 if ahead <= 0 else ahead * service_mean / servers
 
     # ---------------------------------------------------------------- statistics
 

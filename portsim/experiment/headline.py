@@ -54,12 +54,13 @@ def headline_items(classes: Sequence[str], stations: Sequence[str],
     for name in classes[:MOST]:
         kpis = available("classes", name)
         extra = [kpi for kpi in kpis if (kpi.startswith("until_") and kpi.endswith("_mean"))
-                 or kpi == "late_share"]
+                 or kpi in ("late_share", "abandoned_share")]
         items += [("classes", name, kpi) for kpi in (*CLASS_HEADLINE, *extra) if kpi in kpis]
     # Stations speak for a variant that names no class (staffing); otherwise its classes do.
     for name in [] if classes else stations[:MOST]:
         kpis = available("stations", name)
-        items += [("stations", name, kpi) for kpi in STATION_HEADLINE if kpi in kpis]
+        items += [("stations", name, kpi) for kpi in (*STATION_HEADLINE, "abandoned_share")
+                  if kpi in kpis]
     items += [item for item in SYSTEM_HEADLINE if item[2] in available("system", "all")]
     return list(dict.fromkeys(items))
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.experiment import frames
+from portsim.scenario.units import standard_words
 from portsim.stats.kpis import MEAN_OF_MAXIMA, lookup
 from portsim.stats.summary import Interval, t_interval
 
@@ -167,7 +168,7 @@ class Results:
 def _label(scope: str, kpi: str, sla: float | None) -> str:
     entry = lookup(scope, kpi)
     label = entry.label if entry is not None else kpi
-    return label.replace("{sla}", f"{sla:g} min" if sla is not None else "the standard")
+    return label.replace("{sla}", standard_words(sla) if sla is not None else "the standard")
 
 
 def _shown(interval: Interval, scope: str, kpi: str) -> str:

@@ -198,6 +198,9 @@ def check_problem(problem: Problem) -> None:
         if problem.model.station(name).reactive is not None:
             raise StaffingError(f"station {name!r} has queue-reactive staffing: staff the "
                                 "baseline (or a variant) without it")
+        if problem.model.station(name).pools:
+            raise StaffingError(f"station {name!r} has skilled pools: the solver staffs "
+                                "stations of interchangeable servers only (for now)")
 
 
 def staffed(model: Model, staffing: Mapping[str, Sequence[int]]) -> Model:

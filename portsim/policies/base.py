@@ -195,7 +195,7 @@ def dedicate(model: m.Model, station: str, servers: int, classes: Iterable[str],
         if isinstance(step, m.Visit) and step.station == station and not step.reserve_ahead:
             return (m.ShortestQueue((lane, station)),)
         if isinstance(step, m.ShortestQueue) and station in step.stations:
-            return (m.ShortestQueue((lane, *step.stations)),)
+            return (step.adding(lane),)
         return None
 
     return with_route(model, classes, lambda route: m.rewrite(route, to_either))

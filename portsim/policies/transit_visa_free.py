@@ -61,8 +61,8 @@ def without(route: m.Route, stations: set[str]) -> m.Route:
         if isinstance(step, m.Visit) and step.station in stations:
             return ()
         if isinstance(step, m.ShortestQueue):
-            kept = tuple(name for name in step.stations if name not in stations)
-            return (m.ShortestQueue(kept),) if kept else ()
+            kept = step.dropping(lambda name: name not in stations)
+            return (kept,) if kept is not None else ()
         return None
 
     return m.rewrite(route, drop)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.pledge import Verdict, verdict
 from portsim.report.kpis import Shown, number, shown_kpi, signed, significant
+from portsim.scenario.units import standard_words
 from portsim.stats.kpis import direction
 from portsim.stats.summary import Interval
 
@@ -114,7 +115,7 @@ def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] 
 
 
 def pledge_title(comparison: Comparison) -> str:
-    standard = f"{comparison.sla:g} min" if comparison.sla else "the standard"
+    standard = standard_words(comparison.sla) if comparison.sla else "the standard"
     return (f"The pledge: at least {comparison.baseline.pledge_share:.0%} wait ≤ {standard} "
             "in every hour of arrival")
 

@@ -36,6 +36,7 @@ from portsim.report.kpis import (
     significant,
     with_interval,
 )
+from portsim.scenario.units import standard_words
 
 if TYPE_CHECKING:
     from portsim.experiment.comparison import Comparison
@@ -104,7 +105,7 @@ def _summary(comparison: Comparison) -> str:
         ("replications", f"{comparison.replications} per variant, seed {comparison.seed} "
                          "(common random numbers)"),
         ("simulated time", f"{_hours(base.horizon)}, warm-up {_hours(base.warmup)}"),
-        ("waiting-time standard", f"{comparison.sla:g} min" if comparison.sla else "—"),
+        ("waiting-time standard", standard_words(comparison.sla) if comparison.sla else "—"),
     ]
     body = "".join(f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in rows)
     description = (f"<p>{escape(comparison.description)}</p>"
@@ -234,7 +235,8 @@ def _figures(images: Mapping[str, bytes], title: str | None = "Plots") -> str:
 
 
 def _lead(comparison: Comparison) -> str:
-    sla = f"{comparison.sla:g}-minute standard" if comparison.sla else "no waiting standard"
+    sla = (f"a standard of {standard_words(comparison.sla)}" if comparison.sla
+           else "no waiting standard")
     words = (f"{counted(len(comparison.variants), 'variant')} against the baseline; "
              f"{counted(comparison.replications, 'replication')} each on common random numbers "
              f"(seed {comparison.seed}); {sla}.")

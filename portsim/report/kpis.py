@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from portsim.scenario.units import standard_words
 from portsim.stats.kpis import COUNT, MINUTES, lookup
 from portsim.stats.summary import Interval
 
@@ -27,7 +28,8 @@ class Shown:
     digits: int = 2
 
     def heading(self, sla: float | None = None) -> str:
-        label = self.label.replace("{sla}", f"{sla:g} min" if sla is not None else "standard")
+        label = self.label.replace("{sla}", standard_words(sla) if sla is not None
+                                   else "standard")
         return f"{label} ({self.unit})" if self.unit else label
 
 

@@ -72,17 +72,29 @@ def _step_services(doc: s.ScenarioDocument) -> dict[str, dict[str, s.Distributio
 
 def _station(name: str, station: s.Station,
              step_services: dict[str, s.Distribution]) -> m.StationSpec:
+    if station.pools is not None:
+        return convert.pooled_station(name, station.pools, station.skills, station.service,
+                                      service_by_class={**station.service_by_class,
+                                                        **step_services},
+                                      discipline=station.discipline,
+                                      impatience=convert.impatience(station.patience,
+                                                                    station.balk,
+                                                                    station.retry),
+                                      impatience_by_class=station.impatience_by_class)
+    assert station.servers is not None  # the schema requires servers or pools
     return convert.station(name, station.servers, station.service,
                            opening_hours=station.opening_hours,
                            service_by_class={**station.service_by_class, **step_services},
-                           discipline=station.discipline)
+                           discipline=station.discipline, patience=station.patience,
+                           balk=station.balk, retry=station.retry,
+                           impatience_by_class=station.impatience_by_class)
 
 
 # ----------------------------------------------------------------------------- arrivals, routes
 
 
 def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
-              | s.TraceArrivals | None) -> m.Arrivals:
+              | s.TraceArrivals | s.AppointmentArrivals | None) -> m.Arrivals:
     match spec:
         case None:
             return NO_ARRIVALS
@@ -99,6 +111,19 @@ def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
                                spreads=tuple(b.spread for b in ordered), repeat_every=repeat)
         case s.TraceArrivals(times=times):
             return m.Trace(times=tuple(sorted(times)))
+        case s.AppointmentArrivals(slots=windows, no_show=no_show, punctuality=on_time):
+            slots: list[tuple[float, int]] = []
+            for window in windows:
+                at = window.start
+                while at < window.end - 1e-9:
+                    slots.append((at, window.per_slot))
+                    at += window.every
+            slots.sort()
+            return m.Appointments(
+                slots=tuple(at for at, _ in slots), per_slot=tuple(n for _, n in slots),
+                no_show=no_show, early_share=on_time.early_share,
+                early=None if on_time.early is None else convert.distribution(on_time.early),
+                late=None if on_time.late is None else convert.distribution(on_time.late))
     raise TypeError(f"not an arrivals spec: {spec!r}")
 
 
@@ -112,6 +137,11 @@ def _step(step: s.Step) -> m.Step:
             return m.Branch(options=tuple((o.p, _route(o.route)) for o in options))
         case s.ShortestQueueStep(shortest_queue=stations):
             return m.ShortestQueue(stations=tuple(stations))
+        case s.QuickestStep(quickest=spec):
+            travel = tuple(spec.travel.get(name, 0.0) for name in spec.stations)
+            return m.ShortestQueue(stations=tuple(spec.stations),
+                                   travel=travel if any(travel) else (),
+                                   by_expected_wait=True, milestone=spec.milestone)
         case s.OptionalStep(optional=optional):
             return m.OptionalStep(probability=optional.p, route=_route(optional.route))
         case s.DelayStep(delay=spec):

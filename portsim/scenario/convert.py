@@ -8,6 +8,7 @@ station. Validation has already checked every value: converting cannot fail.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, Literal
 
 from portsim.engine import distributions as dists
@@ -82,11 +83,30 @@ def schedule(servers: int | list[p.ShiftWindow],
     return m.ShiftSchedule(steps=tuple(steps), period=DAY)
 
 
+def impatience(patience: p.Distribution | None, balk: p.Balk | None,
+               retry: p.Retry | None = None) -> m.Impatience | None:
+    """The engine's impatience of a station's (or a class's) ``patience``, ``balk`` and
+    ``retry``."""
+    if patience is None and balk is None:
+        return None
+    return m.Impatience(
+        patience=None if patience is None else distribution(patience),
+        balk_at=None if balk is None else balk.queue_limit,
+        balk_probabilities=tuple(balk.probabilities or ()) if balk is not None else (),
+        retry=0.0 if retry is None else retry.share,
+        retry_after=None if retry is None else distribution(retry.after))
+
+
 def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distribution, *,
             opening_hours: p.OpeningHours | None = None,
             service_by_class: Mapping[str, p.Distribution] | None = None,
-            discipline: Literal["fifo", "priority"] = "fifo") -> m.StationSpec:
+            discipline: Literal["fifo", "priority"] = "fifo",
+            patience: p.Distribution | None = None, balk: p.Balk | None = None,
+            retry: p.Retry | None = None,
+            impatience_by_class: Mapping[str, p.Impatience] | None = None) -> m.StationSpec:
     """The engine station of a station written in the scenario or created by a policy."""
+    by_class = {cls: impatience(spec.patience, spec.balk, spec.retry)
+                for cls, spec in (impatience_by_class or {}).items()}
     return m.StationSpec(
         name=name,
         servers=schedule(servers, opening_hours),
@@ -94,4 +114,22 @@ def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distributi
         service_by_class={cls: distribution(spec)
                           for cls, spec in (service_by_class or {}).items()},
         discipline=discipline,
+        impatience=impatience(patience, balk, retry),
+        impatience_by_class={cls: rule for cls, rule in by_class.items() if rule is not None},
     )
+
+
+def pooled_station(name: str, pools: Mapping[str, p.SkillPool], skills: Mapping[str, str],
+                   service: p.Distribution, *,
+                   service_by_class: Mapping[str, p.Distribution] | None = None,
+                   discipline: Literal["fifo", "priority"] = "fifo",
+                   impatience: m.Impatience | None = None,
+                   impatience_by_class: Mapping[str, p.Impatience] | None = None,
+                   ) -> m.StationSpec:
+    """The engine station of a station whose servers come in skilled pools."""
+    engine_pools = tuple(m.ServerPool(pool_name, tuple(pool.skills), schedule(pool.servers))
+                         for pool_name, pool in pools.items())
+    base = station(name, 1, service, service_by_class=service_by_class, discipline=discipline,
+                   impatience_by_class=impatience_by_class)
+    return replace(base, servers=m.pooled_servers(engine_pools), impatience=impatience,
+                   pools=engine_pools, skill_by_class=dict(skills))

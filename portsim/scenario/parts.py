@@ -26,6 +26,7 @@ from portsim.scenario.units import (
     Count,
     Duration,
     PositiveDuration,
+    Probability,
     TimeOfDay,
     format_duration,
 )
@@ -45,6 +46,13 @@ class StrictModel(BaseModel):
         allow_inf_nan=False,
         use_attribute_docstrings=True,
     )
+
+
+def give_some(model: BaseModel, *fields: str) -> None:
+    """Refuse a block in which every one of ``fields`` is left out (all optional, none given)."""
+    if all(getattr(model, name) is None for name in fields):
+        raise ValueError(f"give {', '.join(fields)} or both" if len(fields) == 2
+                         else f"give one of {', '.join(fields)}")
 
 
 def clock(minutes: float) -> str:
@@ -207,4 +215,58 @@ class OpeningHours(StrictModel):
                 f"closing time must be after opening time (got {clock(self.start)}-"
                 f"{clock(self.end)})"
             )
+        return self
+
+
+# ----------------------------------------------------------------------------- impatience
+
+
+class Balk(StrictModel):
+    """Refusing to join a queue: at a length, or with a probability by length. A customer who
+    finds a free server always joins."""
+
+    queue_limit: Annotated[int, Field(ge=0, le=MAX_COUNT)] | None = None
+    """Joining is refused when this many customers already wait (0: whenever it would wait)."""
+    probabilities: Annotated[list[Probability], Field(min_length=1)] | None = None
+    """The probability of refusing when 0, 1, 2 ... customers wait; the last value holds for
+    longer queues."""
+
+    @model_validator(mode="after")
+    def _something(self) -> Balk:
+        give_some(self, "queue_limit", "probabilities")
+        return self
+
+
+class SkillPool(StrictModel):
+    """Servers of a station who share a set of skills (languages, document types)."""
+
+    servers: Servers
+    """How many: an integer >= 1, or a daily shift schedule of {start, end, servers} windows."""
+    skills: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    """What they can serve."""
+
+
+class Retry(StrictModel):
+    """Customers who balk or give up and come back later to the same queue."""
+
+    share: Probability
+    """Share of those who balk or give up who try again (each time they give up)."""
+    after: Distribution
+    """How long they stay away before they try again."""
+
+
+class Impatience(StrictModel):
+    """How a class gives up at a station: reneging (patience) and balking."""
+
+    patience: Distribution | None = None
+    """The longest a customer waits in the queue; it then leaves the port (never once its
+    service has started)."""
+    balk: Balk | None = None
+    """Refusing to join a long queue."""
+    retry: Retry | None = None
+    """Those who balk or give up and try again later (default: they are gone)."""
+
+    @model_validator(mode="after")
+    def _something(self) -> Impatience:
+        give_some(self, "patience", "balk")
         return self

@@ -13,7 +13,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from portsim.scenario.parts import Distribution, OpeningHours, Servers, ShiftWindows, StrictModel
+from portsim.scenario.parts import (
+    Distribution,
+    OpeningHours,
+    Servers,
+    ShiftWindows,
+    StrictModel,
+    give_some,
+)
 from portsim.scenario.units import (
     Count,
     Duration,
@@ -70,8 +77,7 @@ class StationStaffing(StrictModel):
 
     @model_validator(mode="after")
     def _something(self) -> StationStaffing:
-        if self.shifts is None and self.reactive is None:
-            raise ValueError("give shifts, reactive or both")
+        give_some(self, "shifts", "reactive")
         return self
 
 

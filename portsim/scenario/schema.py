@@ -17,14 +17,25 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    SerializerFunctionWrapHandler,
     Tag,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from portsim.scenario.parts import Distribution, OpeningHours, Servers, StrictModel
+from portsim.scenario.parts import (
+    Balk,
+    Distribution,
+    Impatience,
+    OpeningHours,
+    Retry,
+    Servers,
+    SkillPool,
+    StrictModel,
+)
 from portsim.scenario.policy_blocks import Policies
 from portsim.scenario.units import (
     MAX_COUNT,
@@ -57,9 +68,14 @@ FIXED_IN_VARIANTS = ("name", "seed", "replications", "precision", "variants")
 class Station(StrictModel):
     """A station: servers (constant or by daily shift), a queue discipline, service times."""
 
-    servers: Servers
+    servers: Servers | None = None
     """An integer >= 1, or a daily shift schedule: a list of {start, end, servers} windows
-    (time not covered by a window has 0 servers)."""
+    (time not covered by a window has 0 servers). Required unless ``pools`` are given."""
+    pools: dict[Name, SkillPool] | None = None
+    """Servers with skills, by pool name, instead of ``servers``: a customer is served by a
+    pool that has the skill its class needs here (``skills``)."""
+    skills: dict[Name, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
+    """With ``pools``: the skill each class needs here, by class name."""
     discipline: Literal["fifo", "priority"] = "fifo"
     """fifo, or priority (by class priority, non-preemptive)."""
     service: Distribution
@@ -68,6 +84,50 @@ class Station(StrictModel):
     """A class's own service time here, by class name."""
     opening_hours: OpeningHours | None = None
     """Daily opening hours (default: always open)."""
+    patience: Distribution | None = None
+    """How long a customer waits in this queue before it gives up and leaves the port
+    (default: as long as it takes)."""
+    balk: Balk | None = None
+    """When customers refuse to join this queue (default: they always join)."""
+    retry: Retry | None = None
+    """Customers who balk or give up here and come back to try again (default: they are
+    gone)."""
+    impatience_by_class: dict[Name, Impatience] = Field(default_factory=dict)
+    """A class's own patience and balking here, by class name (instead of the station's)."""
+
+    @model_validator(mode="after")
+    def _servers_or_pools(self) -> Station:
+        if (self.servers is None) == (self.pools is None):
+            raise ValueError("give servers or pools (exactly one of them)")
+        if self.pools is not None:
+            if not self.pools:
+                raise ValueError("pools: give at least one pool")
+            if self.opening_hours is not None:
+                raise ValueError("pools give their own shifts: no opening_hours")
+            known = {skill for pool in self.pools.values() for skill in pool.skills}
+            for class_name, skill in self.skills.items():
+                if skill not in known:
+                    raise ValueError(f"skills.{class_name}: no pool has the skill {skill!r} "
+                                     f"(pools' skills: {', '.join(sorted(known))})")
+        elif self.skills:
+            raise ValueError("skills need pools: servers without pools have no skills")
+        return self
+
+    @model_validator(mode="after")
+    def _retry_needs_giving_up(self) -> Station:
+        if self.retry is not None and self.patience is None and self.balk is None:
+            raise ValueError("retry needs patience or balk: nobody gives up to try again")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unused_impatience(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # The resolved document (results' provenance and its hash) names impatience only where
+        # it is used, so that scenarios written before it keep their documents and hashes.
+        data = handler(self)
+        for key in ("patience", "balk", "retry", "impatience_by_class", "pools", "skills"):
+            if isinstance(data, dict) and not data.get(key):
+                data.pop(key, None)
+        return data
 
 
 # ----------------------------------------------------------------------------- arrivals
@@ -143,8 +203,51 @@ class TraceArrivals(StrictModel):
     """Arrival times from the start of the run."""
 
 
+class AppointmentWindow(StrictModel):
+    """Slots every ``every`` from ``start`` (included) to ``end`` (excluded), each booked
+    ``per_slot`` times, every day."""
+
+    start: TimeOfDay
+    """First slot (HH:MM)."""
+    end: TimeOfDay
+    """No slot at or after this time (HH:MM)."""
+    every: PositiveDuration
+    """Slot length."""
+    per_slot: Count = 1
+    """Customers booked per slot."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AppointmentWindow:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class Punctuality(StrictModel):
+    """When booked customers come, relative to their slot."""
+
+    early_share: Probability = 0.0
+    """Share who come early (the others come on time or late)."""
+    early: Distribution | None = None
+    """How early the early ones come (default: exactly on time)."""
+    late: Distribution | None = None
+    """How late the others come (default: exactly on time)."""
+
+
+class AppointmentArrivals(StrictModel):
+    """Customers booked into daily slots, with no-shows and early and late comers."""
+
+    kind: Literal["appointments"]
+    slots: Annotated[list[AppointmentWindow], Field(min_length=1)]
+    """Booking windows of the day."""
+    no_show: Probability = 0.0
+    """Share of booked customers who do not come."""
+    punctuality: Punctuality = Field(default_factory=Punctuality)
+    """Early and late arrival around the slot time."""
+
+
 Arrivals = Annotated[
-    PoissonArrivals | ProfileArrivals | TimetableArrivals | TraceArrivals,
+    PoissonArrivals | ProfileArrivals | TimetableArrivals | TraceArrivals | AppointmentArrivals,
     Field(discriminator="kind"),
 ]
 
@@ -189,6 +292,25 @@ class ShortestQueueStep(StrictModel):
 
     shortest_queue: Annotated[list[Name], Field(min_length=1)]
     """Station names to choose from."""
+
+
+class QuickestSpec(StrictModel):
+    """Where a customer may go and how long it takes to get there."""
+
+    stations: Annotated[list[Name], Field(min_length=1)]
+    """Station names to choose from."""
+    travel: dict[Name, Duration] = Field(default_factory=dict)
+    """Travel time to a station (default 0), counted in the time in system, not the wait."""
+    milestone: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")] | None = None
+    """Name the moment the customer reaches the chosen station (``until_<name>`` KPIs)."""
+
+
+class QuickestStep(StrictModel):
+    """Join the station where the expected wait on arrival plus the travel time to it is
+    least: the wait expected from the customers ahead, the servers on duty and the class's mean
+    service time there (ties: the fewest customers per open server, then first listed)."""
+
+    quickest: QuickestSpec
 
 
 class OptionalRoute(StrictModel):
@@ -264,6 +386,7 @@ STEP_KEYS: dict[str, type[StrictModel]] = {
     "station": StationStep,
     "branch": BranchStep,
     "shortest_queue": ShortestQueueStep,
+    "quickest": QuickestStep,
     "optional": OptionalStep,
     "delay": DelayStep,
     "spawn": SpawnStep,
@@ -295,6 +418,7 @@ Step = Annotated[
     | Annotated[StationStep, Tag("step-station")]
     | Annotated[BranchStep, Tag("step-branch")]
     | Annotated[ShortestQueueStep, Tag("step-shortest_queue")]
+    | Annotated[QuickestStep, Tag("step-quickest")]
     | Annotated[OptionalStep, Tag("step-optional")]
     | Annotated[DelayStep, Tag("step-delay")]
     | Annotated[SpawnStep, Tag("step-spawn")]
@@ -470,6 +594,9 @@ def _visits(route: list[Any], loc: Loc) -> Iterator[tuple[Loc, str, Any]]:
         elif isinstance(step, ShortestQueueStep):
             for j, station in enumerate(step.shortest_queue):
                 yield (*here, "shortest_queue", j), station, None
+        elif isinstance(step, QuickestStep):
+            for j, station in enumerate(step.quickest.stations):
+                yield (*here, "quickest", "stations", j), station, None
 
 
 def _spawn_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
@@ -514,16 +641,21 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        "numbers" if key != "variants" else "variants cannot be nested")
     stations, classes = list(doc.stations), list(doc.classes)
     for station_name, station in doc.stations.items():
-        for class_name in station.service_by_class:
-            if class_name not in doc.classes:
-                yield (("stations", station_name, "service_by_class", class_name),
-                       unknown_name("class", class_name, classes, "classes"))
+        for field in ("service_by_class", "impatience_by_class", "skills"):
+            for class_name in getattr(station, field):
+                if class_name not in doc.classes:
+                    yield (("stations", station_name, field, class_name),
+                           unknown_name("class", class_name, classes, "classes"))
     for class_name, entity in doc.classes.items():
         chosen: dict[str, tuple[Loc, Any]] = {}
         for loc, station_name, service in _visits(entity.route, ("classes", class_name, "route")):
             if station_name not in doc.stations:
                 yield loc, unknown_name("station", station_name, stations, "stations")
                 continue
+            pooled = doc.stations[station_name]
+            if pooled.pools is not None and class_name not in pooled.skills:
+                yield (loc, f"{station_name!r} serves by skill: give the skill "
+                       f"{class_name!r} needs there in stations.{station_name}.skills")
             if service is None:
                 continue
             service_loc = (*loc[:-1], "service")
@@ -537,6 +669,13 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        f"a class has one service time per station")
             else:
                 chosen.setdefault(station_name, (service_loc, service))
+        for loc, step in route_steps(entity.route, ("classes", class_name, "route")):
+            if isinstance(step, QuickestStep):
+                for target in step.quickest.travel:
+                    if target not in step.quickest.stations:
+                        yield ((*loc, "quickest", "travel", target),
+                               f"{target!r} is not one of the stations to choose from "
+                               f"({', '.join(step.quickest.stations)})")
     yield from _spawn_problems(doc)
 
 

@@ -48,6 +48,14 @@ def show_value(value: object) -> str:
     return repr(value)
 
 
+def standard_words(minutes: float) -> str:
+    """A waiting-time standard in words: ``30 min``, or ``20 s`` when not whole minutes."""
+    if abs(minutes - round(minutes)) < 1e-9:
+        return f"{minutes:g} min"
+    seconds = minutes * 60
+    return f"{seconds:g} s" if abs(seconds - round(seconds)) < 1e-6 else f"{minutes:.3g} min"
+
+
 def format_duration(minutes: float) -> str:
     """Minutes in the largest unit that shows them exactly (2880.0 -> "2d"), for messages."""
     for unit, size in (("d", 1440.0), ("h", 60.0), ("min", 1.0), ("s", 1 / 60)):

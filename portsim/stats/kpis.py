@@ -126,6 +126,48 @@ DUE_KPIS: tuple[Kpi, ...] = (
         only_for="classes with a due time"),
 )
 
+def _impatience(subject: str, where: str, joined: str, still: str,
+                only_for: str) -> tuple[Kpi, ...]:
+    """The KPIs of balking and reneging: counts, shares of arrivals, waits of those who gave
+    up (see ``portsim.engine.impatience``)."""
+    return (
+        Kpi("balked", "balked", COUNT,
+            f"{subject} that {joined} {AFTER_WARMUP} and refused to join a queue {where} "
+            "(too long); they left the port at once", only_for=only_for),
+        Kpi("abandoned", "gave up waiting", COUNT,
+            f"{subject} that gave up waiting in a queue {where} {AFTER_WARMUP} (patience ran "
+            "out before service started); they left the port", only_for=only_for),
+        Kpi("balked_share", "share who balked", SHARE,
+            f"balked over arrivals: {subject} that {joined} {AFTER_WARMUP}", only_for=only_for),
+        Kpi("abandoned_share", "share who gave up", SHARE,
+            f"abandoned over arrivals: {subject} that {joined} {AFTER_WARMUP} ({still} at the "
+            "end count in the arrivals only)", only_for=only_for),
+        *_tally_family(
+            "abandoned_wait", "wait before giving up",
+            f"{subject} that gave up waiting {where} {AFTER_WARMUP}: "
+            + ("their whole queue wait in the port, the last queue included; the wait_ KPIs "
+               "count the members who finished their route" if where == "in the port" else
+               "their time in this station's queue; the wait_ KPIs count those served"),
+            only_for=only_for),
+    )
+
+
+#: Balking and reneging (only in models where customers may give up, so that other models'
+#: results keep their shape).
+IMPATIENCE_KPIS: dict[str, tuple[Kpi, ...]] = {
+    "classes": _impatience("members of the class", "in the port", "arrived",
+                           "those still in the port",
+                           "classes that may give up at a station of their route"),
+    "stations": (*_impatience("customers", "here", "came to the station",
+                              "those still queueing or in service here",
+                              "stations with patience or balking"),
+                 Kpi("retried", "came back to try again", COUNT,
+                     "customers who balked or gave up here and came back after the warm-up "
+                     "later to join this queue again (each return counts, and counts again in "
+                     "the arrivals; with retrials, balked and abandoned count attempts, not "
+                     "customers)", only_for="stations with patience or balking")),
+}
+
 STATION_KPIS: tuple[Kpi, ...] = (
     *_flow("customers", "joined the station", "finished service here"),
     *_rates("customers", "joined the station", "finished service here"),
@@ -238,20 +280,27 @@ def slot_kpis(scope: str, slots: Sequence[str]) -> Iterator[Kpi]:
 
 
 def class_kpis(milestones: Sequence[str] = (), due: bool = False,
-               slots: Sequence[str] = ()) -> Iterator[Kpi]:
-    """The KPIs of a class, in the order results list them."""
+               slots: Sequence[str] = (), impatient: bool = False) -> Iterator[Kpi]:
+    """The KPIs of a class, in the order results list them (``impatient``: its members may
+    balk or renege somewhere)."""
     yield from CLASS_KPIS
     for milestone in milestones:
         for kpi in MILESTONE_KPIS:
             yield _for_milestone(kpi, milestone)
     if due:
         yield from DUE_KPIS
+    if impatient:
+        yield from IMPATIENCE_KPIS["classes"]
     yield from slot_kpis("classes", slots)
 
 
-def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = ()) -> Iterator[Kpi]:
-    """The KPIs of a station, in the order results list them."""
+def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
+                 impatient: bool = False) -> Iterator[Kpi]:
+    """The KPIs of a station, in the order results list them (``impatient``: customers may
+    balk or renege here)."""
     yield from STATION_KPIS
+    if impatient:
+        yield from IMPATIENCE_KPIS["stations"]
     yield from slot_kpis("stations", slots)
     for clock in clocks:
         yield _for_clock(clock)
@@ -270,7 +319,7 @@ def direction(key: str) -> int:
         return 1
     lower = ("wait_", "sojourn_", "until_", "lateness_", "queue_")
     if key.startswith(lower) or key in ("late_share", "prob_wait", "in_system_mean",
-                                        "in_system_end"):
+                                        "in_system_end", "balked_share", "abandoned_share"):
         return -1
     return 0
 
@@ -297,7 +346,8 @@ def lookup(scope: str, key: str) -> Kpi | None:
     clock = _CLOCK_KEY.match(key)
     if clock is not None and scope == "stations":
         return _for_clock(clock.group("clock"))
-    candidates = scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
+    candidates = (scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
+                  + IMPATIENCE_KPIS.get(scope, ()))
     return next((kpi for kpi in candidates if kpi.key == key), None)
 
 
@@ -324,8 +374,10 @@ def markdown() -> str:
               "stations": "Per station (`kpis.stations.<station>`)",
               "system": "Whole port (`kpis.system.all`)"}
     groups: dict[str, tuple[Kpi, ...]] = {
-        "classes": CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + SLOT_KPIS["classes"],
-        "stations": STATION_KPIS + SLOT_KPIS["stations"] + (QUEUE_AT,),
+        "classes": (CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + IMPATIENCE_KPIS["classes"]
+                    + SLOT_KPIS["classes"]),
+        "stations": (STATION_KPIS + IMPATIENCE_KPIS["stations"] + SLOT_KPIS["stations"]
+                     + (QUEUE_AT,)),
         "system": SYSTEM_KPIS}
     lines: list[str] = []
     for scope, kpis in groups.items():

@@ -30,6 +30,13 @@ CASES = [
     ("python_tag.yaml", 1, None, "YAML tag '!!python/object/apply:os.system' is not allowed"),
     ("bad_variant.yaml", 20, "variants.more.stations.counters.servers",
      "greater than or equal to 1 (got 0)"),
+    ("bad_patience.yaml", 8, "stations.hotline.patience.mean",
+     "a duration cannot be negative (got '-5min')"),
+    ("bad_balk.yaml", 8, "stations.lanes.balk.probabilities.2",
+     "less than or equal to 1 (got 1.5)"),
+    ("empty_balk.yaml", 8, "stations.lanes.balk", "give queue_limit, probabilities or both"),
+    ("bad_impatience_class.yaml", 9, "stations.lanes.impatience_by_class.trucks",
+     "no class named 'trucks'; did you mean 'truck'?"),
 ]
 
 

@@ -206,3 +206,20 @@ def test_loading_and_running_compiles_each_document_once(monkeypatch: pytest.Mon
         assert compile_model(scenario, variant) is compile_model(scenario, variant)
     names = [scenario.name, *(f"{scenario.name} [{v}]" for v in scenario.variant_names)]
     assert calls == {"compile_document": names, "base_model": names}
+
+
+def test_impatience() -> None:
+    desk = {"servers": 3, "service": {"dist": "exponential", "mean": "48s"},
+            "patience": {"dist": "exponential", "mean": "5min"},
+            "balk": {"queue_limit": 20, "probabilities": [0, 0.25]},
+            "impatience_by_class": {"vip": {"patience": {"dist": "deterministic",
+                                                         "value": "1h"}}}}
+    classes = {name: {"arrivals": {"kind": "poisson", "rate": "90/h"}, "route": ["desk"]}
+               for name in ("pax", "vip")}
+    model = compiled(document(stations={"desk": desk}, classes=classes))
+    station = model.station("desk")
+    assert station.impatience == m.Impatience(patience=d.Exponential(5.0), balk_at=20,
+                                              balk_probabilities=(0.0, 0.25))
+    assert station.impatience_for("vip") == m.Impatience(patience=d.Deterministic(60.0))
+    assert model.gives_up("pax") and model.impatient
+    assert not compiled(document()).impatient

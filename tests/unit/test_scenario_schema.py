@@ -328,3 +328,25 @@ def test_mapping_source_is_not_modified() -> None:
     before = copy.deepcopy(doc)
     load_scenario(doc)
     assert doc == before
+
+
+def test_retry_needs_somebody_to_give_up(tmp_path):
+    from typer.testing import CliRunner
+
+    from portsim.cli import app
+
+    path = tmp_path / "r.yaml"
+    path.write_text("""\
+name: r
+time: {horizon: 1d}
+stations:
+  s:
+    servers: 1
+    service: {dist: exponential, mean: 1min}
+    retry: {share: 0.5, after: {dist: exponential, mean: 5min}}
+classes:
+  c: {arrivals: {kind: poisson, rate: 0.5/min}, route: [s]}
+""")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert "retry needs patience or balk" in " ".join(result.output.split())

@@ -1,0 +1,175 @@
+"""A station whose servers have skills: pools of servers, each pool with a set of skills, and
+customers who each need one skill (by class).
+
+A customer who arrives starts at once with a free server of a pool that has its skill — of
+the pools that can, the one with the fewest skills (generalists are kept free for customers
+only they can serve), ties to the first listed — or waits in its skill's FIFO line. A server
+that finishes takes, of the lines of its pool's skills, the customer who has waited longest,
+or goes idle. Statistics (waits, queue length, utilisation, servers) are the station's over
+all pools, as for any station; each class's waits give the waits by skill.
+
+Each pool may follow its own daily shift schedule: a cut never preempts a service, an
+increase serves the longest-waiting customers the pool can. Kept apart from
+:class:`~portsim.engine.station.Station` so that other stations run the plain hot path.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from portsim.engine.impatience import ImpatientStation
+from portsim.engine.station import Entity, Station
+
+
+class Pool:
+    """Servers that share a set of skills."""
+
+    __slots__ = ("name", "skills", "servers", "busy")
+
+    def __init__(self, name: str, skills: frozenset[str], servers: int) -> None:
+        self.name = name
+        self.skills = skills
+        self.servers = servers
+        self.busy = 0
+
+
+class SkillLine:
+    """FIFO lines by skill; taken by a set of skills, oldest head first."""
+
+    __slots__ = ("lines", "skill_of", "_count")
+
+    def __init__(self, skill_of: Mapping[Any, str]) -> None:
+        self.skill_of = skill_of
+        self.lines: dict[str, deque[Entity]] = {skill: deque()
+                                                for skill in dict.fromkeys(skill_of.values())}
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def push(self, entity: Entity) -> None:
+        self.lines[self.skill_of[entity.kind]].append(entity)
+        self._count += 1
+
+    def take_for(self, skills: frozenset[str]) -> Entity | None:
+        oldest: deque[Entity] | None = None
+        for skill in skills:
+            line = self.lines.get(skill)
+            if line and (oldest is None or line[0].queued < oldest[0].queued):
+                oldest = line
+        if oldest is None:
+            return None
+        self._count -= 1
+        return oldest.popleft()
+
+    def take(self) -> Entity:
+        entity = self.take_for(frozenset(self.lines))
+        if entity is None:
+            raise IndexError("take from an empty line")
+        return entity
+
+    def head(self) -> Entity:
+        heads = [line[0] for line in self.lines.values() if line]
+        if not heads:
+            raise IndexError("head of an empty line")
+        return min(heads, key=lambda entity: entity.queued)
+
+    def entities(self) -> list[Entity]:
+        return [entity for line in self.lines.values() for entity in line]
+
+    def remove(self, entity: Entity) -> None:
+        self.lines[self.skill_of[entity.kind]].remove(entity)
+        self._count -= 1
+
+
+class SkillStation(Station):
+    """A station of skilled server pools (see the module's docstring).
+
+    No ``__slots__`` of its own: a station whose customers may also give up combines it with
+    :class:`~portsim.engine.impatience.ImpatientStation`, and two bases cannot both add slots.
+    """
+
+    def __init__(self, *args: Any, pools: Sequence[Pool], skill_of: Mapping[Any, str],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pools = list(pools)
+        self.skill_of = skill_of
+        self.queue = SkillLine(skill_of)
+        self.serving: dict[Entity, Pool] = {}
+        # For each skill, the pools that have it, fewest skills first (stable: listed order).
+        self._by_skill = {skill: sorted((p for p in self.pools if skill in p.skills),
+                                        key=lambda p: len(p.skills))
+                          for skill in dict.fromkeys(skill_of.values())}
+
+    def _free_pool(self, entity: Entity) -> Pool | None:
+        for pool in self._by_skill[self.skill_of[entity.kind]]:
+            if pool.busy < pool.servers:
+                return pool
+        return None
+
+    def can_start(self, entity: Entity) -> bool:
+        return self._free_pool(entity) is not None
+
+    def arrive(self, entity: Entity) -> None:
+        now = self.env.now
+        self.arrivals += 1
+        if self.trace is not None:
+            self.trace(now, entity.id, entity.kind.name, self.name, "queue")
+        pool = self._free_pool(entity)
+        if pool is not None:
+            pool.busy += 1
+            self.busy += 1
+            self.serving[entity] = pool
+            self._serve(entity, now, 0.0, True)
+            return
+        entity.queued = now
+        self.queue.push(entity)
+        self._queue_max = max(self._queue_max, len(self.queue))
+
+    def _finish(self, entity: Entity) -> None:
+        now = self.env.now
+        self.completions += 1
+        self._end_sum -= now
+        if self.trace is not None:
+            self.trace(now, entity.id, entity.kind.name, self.name, "finish")
+        pool = self.serving.pop(entity)
+        # The server just freed is free if the pool's servers were not cut below its busy.
+        nxt = (self.queue.take_for(pool.skills)  # type: ignore[attr-defined]
+               if pool.busy <= pool.servers else None)
+        if nxt is not None:
+            self.serving[nxt] = pool  # the freed server is taken again: busy unchanged
+            self._serve_waiting(nxt, now)
+        else:
+            pool.busy -= 1
+            self.busy -= 1
+            if self.busy >= self.servers:
+                self.capacity_level.set(now, self.busy)
+        self.on_done(entity)
+
+    def set_pool_servers(self, pool: Pool, servers: int) -> None:
+        """A shift change of one pool: the station's servers are the pools' total; a cut never
+        preempts (busy servers finish), an increase serves the longest-waiting customers the
+        pool can."""
+        now = self.env.now
+        pool.servers = servers
+        self.base_servers = sum(p.servers for p in self.pools)
+        self.servers = self.base_servers
+        self.servers_level.set(now, self.servers)
+        self.capacity_level.set(now, max(self.servers, self.busy))
+        while pool.busy < pool.servers:
+            nxt = self.queue.take_for(pool.skills)  # type: ignore[attr-defined]
+            if nxt is None:
+                break
+            pool.busy += 1
+            self.busy += 1
+            self.serving[nxt] = pool
+            self._serve_waiting(nxt, now)
+
+
+class ImpatientSkillStation(ImpatientStation, SkillStation):
+    """Skilled pools, and customers who may give up (see both bases)."""
+
+
+__all__ = ["ImpatientSkillStation", "Pool", "SkillLine", "SkillStation"]
