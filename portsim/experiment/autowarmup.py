@@ -20,7 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from portsim.engine.model import MINUTES_PER_DAY, Model, RateProfile, Timetable
+from portsim.engine.model import (
+    MINUTES_PER_DAY,
+    Appointments,
+    Model,
+    RateProfile,
+    Timetable,
+)
 from portsim.errors import PortsimError
 from portsim.stats.warmup import mser
 
@@ -43,6 +49,8 @@ def repeats_daily(model: Model) -> bool:
         if isinstance(arrivals, RateProfile) and arrivals.period == MINUTES_PER_DAY:
             return True
         if isinstance(arrivals, Timetable) and arrivals.repeat_every == MINUTES_PER_DAY:
+            return True
+        if isinstance(arrivals, Appointments) and arrivals.period == MINUTES_PER_DAY:
             return True
     return any(not spec.servers.is_constant and spec.servers.period == MINUTES_PER_DAY
                for spec in model.stations)
