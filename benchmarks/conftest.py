@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from benchmarks import summary
-from benchmarks.references import QueueInputs, draw_inputs
+from benchmarks.references import CORE_CUSTOMERS, QueueInputs, draw_inputs
 
 TIMINGS: dict[str, dict[str, Any]] = {}
 NOTES: dict[str, Any] = {}
@@ -33,12 +33,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def mm10_inputs() -> QueueInputs:
-    return draw_inputs(stations=1)
+    return draw_inputs(CORE_CUSTOMERS, stations=1)
 
 
 @pytest.fixture(scope="session")
 def tandem_inputs() -> QueueInputs:
-    return draw_inputs(stations=2)
+    return draw_inputs(CORE_CUSTOMERS, stations=2)
 
 
 @pytest.fixture
