@@ -199,7 +199,7 @@ def markdown(document: Mapping[str, Any]) -> str:
     load = ", ".join(f"{x:.2f}" for x in m.get("load_average", ()))
     lines += ["", f"Measured in {document['mode']} mode on: {m['cpu']}, {m['nproc']} CPUs, "
               f"{m['platform']}; Python {m['python']}, SimPy {m['simpy']}, Ciw {m['ciw']}, "
-              f"numpy {m['numpy']}; load average at the start {load}."]
+              f"numpy {m['numpy']}; load average when recorded {load}."]
     return "\n".join(lines)
 
 
