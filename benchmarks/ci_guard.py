@@ -24,6 +24,7 @@ os.environ.setdefault("PORTSIM_BENCH_FAST", "1")
 
 from benchmarks import summary
 from benchmarks.references import (
+    CORE_CUSTOMERS,
     ciw_wait_mean,
     draw_inputs,
     minimal_simpy,
@@ -43,7 +44,7 @@ def _time(function: Any) -> tuple[float, float, Any]:
 
 def measure(name: str, stations: int, timings: dict[str, dict[str, Any]]) -> list[str]:
     """Time one model on all three implementations; return correctness errors, if any."""
-    inputs = draw_inputs(stations=stations)
+    inputs = draw_inputs(CORE_CUSTOMERS, stations=stations)
     model = portsim_model(inputs)
     wall: dict[str, list[float]] = {"portsim": [], "simpy": [], "ciw": []}
     cpu: dict[str, list[float]] = {"portsim": [], "simpy": [], "ciw": []}

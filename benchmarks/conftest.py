@@ -4,7 +4,10 @@ Run with ``python -m pytest benchmarks`` (see benchmarks/README.md). Every test 
 ``benchmark_suite`` marker; the default ``pytest`` run (testpaths = tests) never collects them.
 Each benchmark records its timings under a fixed key through the :func:`measure` fixture; at
 the end of the session the ratios of :mod:`benchmarks.summary` are printed and, when the session
-measured all of them, written to ``benchmarks/latest.json`` (``latest-fast.json`` in fast mode).
+measured all of them, written to ``benchmarks/runs/latest.json`` (``latest-fast.json`` in fast
+mode), which git ignores: running the suite never modifies a tracked file. ``--snapshot`` (full
+mode) also writes ``benchmarks/snapshot.json``, the measured figures committed on purpose and
+quoted in benchmarks/README.md.
 The session fails on a gross regression only: portsim slower than the minimal SimPy model on
 M/M/10 or the tandem. Missed goals are reported, not failed: machine noise must not turn CI red.
 """
@@ -19,10 +22,16 @@ from typing import Any
 import pytest
 
 from benchmarks import summary
-from benchmarks.references import QueueInputs, draw_inputs
+from benchmarks.references import CORE_CUSTOMERS, QueueInputs, draw_inputs
 
 TIMINGS: dict[str, dict[str, Any]] = {}
 NOTES: dict[str, Any] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--snapshot", action="store_true", default=False,
+                     help="portsim benchmarks: also write benchmarks/snapshot.json (the figures "
+                          "committed and quoted in benchmarks/README.md); full mode only")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -33,12 +42,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def mm10_inputs() -> QueueInputs:
-    return draw_inputs(stations=1)
+    return draw_inputs(CORE_CUSTOMERS, stations=1)
 
 
 @pytest.fixture(scope="session")
 def tandem_inputs() -> QueueInputs:
-    return draw_inputs(stations=2)
+    return draw_inputs(CORE_CUSTOMERS, stations=2)
 
 
 @pytest.fixture
@@ -104,11 +113,20 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     NOTES["load average at the end (1, 5, 15 min)"] = os.getloadavg()
     terminalreporter.write_line(summary.format_report(TIMINGS, NOTES))
     name = "latest-fast.json" if summary.fast_mode() else "latest.json"
+    wanted = [summary.RUNS / name]
+    if config.getoption("--snapshot"):
+        if summary.fast_mode():
+            terminalreporter.write_line("--snapshot ignored: fast mode's sizes are not the "
+                                        "goals' (run without PORTSIM_BENCH_FAST)", red=True)
+        else:
+            wanted.append(summary.SNAPSHOT)
     if all(row["value"] is not None for row in summary.ratio_rows(TIMINGS)):
-        summary.write_json(summary.HERE / name, TIMINGS, NOTES)
-        terminalreporter.write_line(f"written: benchmarks/{name}")
+        for path in wanted:
+            path.parent.mkdir(exist_ok=True)
+            summary.write_json(path, TIMINGS, NOTES)
+            terminalreporter.write_line(f"written: {path.relative_to(summary.HERE.parent)}")
     else:
-        terminalreporter.write_line(f"benchmarks/{name} not written: not every ratio was "
-                                    "measured in this session")
+        terminalreporter.write_line(f"{', '.join(str(p.name) for p in wanted)} not written: not "
+                                    "every ratio was measured in this session")
     for message in summary.gross_regressions(TIMINGS):
         terminalreporter.write_line(message, red=True, bold=True)

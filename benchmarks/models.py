@@ -1,7 +1,8 @@
 """portsim models for the benchmarks, built with the Python engine API (no scenario file).
 
-Only portsim and numpy are imported here, so that a memory probe in a fresh process measures
-portsim and not the references (SimPy models, Ciw) it is compared with.
+Only portsim, numpy and the constants of benchmarks/simpy_minimal.py (numpy, SimPy, which portsim
+imports anyway) are imported here, so that a memory probe in a fresh process measures portsim and
+not Ciw.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence as SequenceOf
 
 import numpy as np
 
+from benchmarks.simpy_minimal import MEAN_SERVICE, SERVERS, UTILISATION
 from portsim.engine.distributions import Exponential, Lognormal, Sequence, Uniform
 from portsim.engine.model import (
     Branch,
@@ -23,10 +25,6 @@ from portsim.engine.model import (
     Trace,
     Visit,
 )
-
-SERVERS = 10
-UTILISATION = 0.9
-MEAN_SERVICE = 1.0  # minutes
 
 
 def trace_model(arrivals: SequenceOf[float], services: SequenceOf[SequenceOf[float]],

@@ -26,47 +26,24 @@ import ciw
 import numpy as np
 import simpy
 
-from benchmarks.models import MEAN_SERVICE, SERVERS, UTILISATION, trace_model
+from benchmarks.models import trace_model
+from benchmarks.simpy_minimal import (
+    INPUT_SEED,
+    SERVERS,
+    QueueInputs,
+    SimpyTotals,
+    draw_inputs,
+    minimal_simpy,
+)
 from benchmarks.summary import fast_mode
 from portsim.engine.distributions import Sequence
 from portsim.engine.model import Impatience, Model
 
+__all__ = ["CORE_CUSTOMERS", "QueueInputs", "SimpyTotals", "ciw_network", "ciw_wait_mean",
+           "draw_inputs", "kiefer_wolfowitz_waits", "minimal_simpy", "portsim_model",
+           "run_ciw"]
+
 CORE_CUSTOMERS = 50_000 if fast_mode() else 200_000
-INPUT_SEED = 20_240_501
-TAIL = 1_000.0
-"""Minutes simulated after the last arrival, enough for every queue here to empty."""
-
-
-@dataclass(frozen=True)
-class QueueInputs:
-    """Pre-drawn arrival times and, per station, service times, as Python floats."""
-
-    arrivals: list[float]
-    """Absolute arrival times, increasing (the cumulative sum of exponential gaps)."""
-    services: tuple[list[float], ...]
-    """Service times, one list per station, handed out in the order services start."""
-    servers: int
-
-    @property
-    def customers(self) -> int:
-        return len(self.arrivals)
-
-    @property
-    def horizon(self) -> float:
-        return self.arrivals[-1] + TAIL
-
-    def gaps(self) -> list[float]:
-        return np.diff(np.asarray(self.arrivals), prepend=0.0).tolist()
-
-
-def draw_inputs(customers: int = CORE_CUSTOMERS, servers: int = SERVERS, stations: int = 1,
-                utilisation: float = UTILISATION, seed: int = INPUT_SEED) -> QueueInputs:
-    """Poisson arrivals at ``utilisation * servers / MEAN_SERVICE``, exponential services."""
-    rng = np.random.default_rng(seed)
-    rate = utilisation * servers / MEAN_SERVICE
-    arrivals = np.cumsum(rng.exponential(1.0 / rate, customers))
-    services = tuple(rng.exponential(MEAN_SERVICE, customers).tolist() for _ in range(stations))
-    return QueueInputs(arrivals.tolist(), services, servers)
 
 
 def portsim_model(inputs: QueueInputs) -> Model:
@@ -74,62 +51,6 @@ def portsim_model(inputs: QueueInputs) -> Model:
 
 
 # ----------------------------------------------------------------------------- minimal SimPy
-
-
-@dataclass
-class SimpyTotals:
-    """Running sums over all visits (waits) and all customers (times in system)."""
-
-    visits: int = 0
-    completed: int = 0
-    wait_sum: float = 0.0
-    sojourn_sum: float = 0.0
-
-    @property
-    def wait_mean(self) -> float:
-        """Mean wait per station visit."""
-        return self.wait_sum / self.visits
-
-    @property
-    def sojourn_mean(self) -> float:
-        return self.sojourn_sum / self.completed
-
-
-def minimal_simpy(inputs: QueueInputs,
-                  waits: list[dict[int, float]] | None = None) -> SimpyTotals:
-    """The minimal process-per-customer SimPy model: a station is a ``simpy.Resource``.
-
-    Keeps running sums only, unless ``waits`` is given (one dict per station): then each wait is
-    also recorded under the customer's index (0-based, in order of arrival).
-    """
-    env = simpy.Environment()
-    stations = [(simpy.Resource(env, capacity=inputs.servers), iter(times).__next__)
-                for times in inputs.services]
-    totals = SimpyTotals()
-
-    def customer(env: simpy.Environment, index: int):
-        arrived = env.now
-        for k, (resource, service) in enumerate(stations):
-            queued = env.now
-            with resource.request() as request:
-                yield request
-                wait = env.now - queued
-                totals.wait_sum += wait
-                totals.visits += 1
-                if waits is not None:
-                    waits[k][index] = wait
-                yield env.timeout(service())
-        totals.sojourn_sum += env.now - arrived
-        totals.completed += 1
-
-    def source(env: simpy.Environment):
-        for index, at in enumerate(inputs.arrivals):
-            yield env.timeout(at - env.now)
-            env.process(customer(env, index))
-
-    env.process(source(env))
-    env.run(until=inputs.horizon)
-    return totals
 
 
 # ----------------------------------------------------------------------------- Ciw

@@ -2,12 +2,15 @@
 
 Benchmarks record timings under fixed keys (see :data:`TIMINGS`); a ratio is defined on two keys
 measured in the same session, so machine speed cancels out. Used by ``benchmarks/conftest.py``
-(table at the end of a ``pytest benchmarks`` session, ``benchmarks/latest.json``) and by
-``benchmarks/ci_guard.py``.
+(table at the end of a ``pytest benchmarks`` session, ``benchmarks/runs/latest.json``) and by
+``benchmarks/ci_guard.py``. ``python -m benchmarks.summary [FILE]`` prints the ratios of a
+recorded session (default: the committed ``benchmarks/snapshot.json``) as the Markdown table of
+benchmarks/README.md, with the machine they were measured on.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -18,6 +21,10 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+RUNS = HERE / "runs"
+"""Where each session writes its figures (ignored by git: a run leaves the tree clean)."""
+SNAPSHOT = HERE / "snapshot.json"
+"""The figures committed on purpose (``pytest benchmarks --snapshot``), quoted in README.md."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,7 @@ class Ratio:
     name: str
     numerator: str
     denominator: str
+    """The key divided by; ``""`` for a figure in seconds (the numerator's own time)."""
     goal: str
     """``"<= x"``, ``">= x"`` or ``""`` (reported, no goal)."""
     aim: str = ""
@@ -36,7 +44,9 @@ class Ratio:
         CPU time (``time.process_time``) of single-threaded code is what a busy neighbour on a
         shared machine disturbs least; ``field`` picks one explicitly.
         """
-        top, bottom = timings.get(self.numerator), timings.get(self.denominator)
+        top = timings.get(self.numerator)
+        bottom = timings.get(self.denominator) if self.denominator else {"cpu": 1.0,
+                                                                         "seconds": 1.0}
         if not top or not bottom:
             return None
         if field is None:
@@ -57,6 +67,10 @@ CEILING = Ratio("machine: 2 plain processes, serial / parallel", "machine.serial
                 "machine.parallel2", "")
 """What two cores give two independent CPU-bound processes at the time: the ceiling for WORKERS."""
 
+DASK = Ratio("8 replications: 1 local worker / 2 Dask workers (1 thread each)", "dask.local1",
+             "dask.cluster2", ">= 1.7")
+"""Wall clock: a cluster of ``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1."""
+
 RATIOS = (
     Ratio("M/M/10 portsim / minimal SimPy", "mm10.portsim", "mm10.simpy", "<= 0.5", "0.3"),
     Ratio("M/M/10 portsim own streams / minimal SimPy", "mm10.portsim_poisson", "mm10.simpy",
@@ -70,6 +84,12 @@ RATIOS = (
     Ratio("peak RSS 10x customers / 1x", "memory.large", "memory.small", "<= 1.2"),
     WORKERS,
     CEILING,
+    Ratio("portsim run M/M/10 process / minimal SimPy script process", "startup.run",
+          "startup.simpy_script", "<= 0.5"),
+    Ratio("portsim validate process, seconds", "startup.validate", "", "<= 0.4"),
+    Ratio("portsim validate process / python -c pass", "startup.validate", "startup.pass",
+          ""),
+    DASK,
 )
 
 GROSS_REGRESSIONS = (("mm10.portsim", "mm10.simpy"), ("tandem.portsim", "tandem.simpy"))
@@ -140,14 +160,14 @@ def format_report(timings: Mapping[str, Mapping[str, Any]],
                      f"{row.get('median', row['seconds']):>10.4f}{row.get('rounds', 1):>7}"
                      f"{customers or '':>11}{per}")
     lines.append("")
-    lines.append(f"{'ratio':<46}{'value':>8}{'(wall)':>8}{'goal':>9}{'aim':>6}  verdict")
+    lines.append(f"{'ratio':<62}{'value':>8}{'(wall)':>8}{'goal':>9}{'aim':>6}  verdict")
     for row in ratio_rows(timings):
         if measured_only and row["value"] is None:
             continue
         value = "n/a" if row["value"] is None else f"{row['value']:.3f}"
         wall = "" if row["wall"] is None else f"{row['wall']:.3f}"
         verdict = {True: "met", False: "MISSED", None: ""}[row["met"]]
-        lines.append(f"{row['name']:<46}{value:>8}{wall:>8}{row['goal']:>9}{row['aim']:>6}"
+        lines.append(f"{row['name']:<62}{value:>8}{wall:>8}{row['goal']:>9}{row['aim']:>6}"
                      f"  {verdict}")
     rows = {row["name"]: row["value"] for row in ratio_rows(timings)}
     speedup, ceiling = rows[WORKERS.name], rows[CEILING.name]
@@ -165,3 +185,34 @@ def write_json(path: Path, timings: Mapping[str, Mapping[str, Any]],
                 "timings": dict(timings), "ratios": ratio_rows(timings),
                 "notes": dict(notes or {})}
     path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+def markdown(document: Mapping[str, Any]) -> str:
+    """The ratios of a recorded session (``write_json``'s document) as a Markdown table, with
+    the goal beside each and the machine below."""
+    lines = ["| ratio | goal | measured | wall clock | verdict |", "|---|---|---|---|---|"]
+    for row in document["ratios"]:
+        value = "not measured" if row["value"] is None else f"**{row['value']:.3f}**"
+        wall = "" if row.get("wall") is None else f"{row['wall']:.3f}"
+        goal = row["goal"] + (f" (aim {row['aim']})" if row.get("aim") else "") or "—"
+        verdict = {True: "met", False: "missed", None: ""}[row["met"]]
+        lines.append(f"| {row['name']} | {goal} | {value} | {wall} | {verdict} |")
+    m = document["machine"]
+    load = ", ".join(f"{x:.2f}" for x in m.get("load_average", ()))
+    lines += ["", f"Measured in {document['mode']} mode on: {m['cpu']}, {m['nproc']} CPUs, "
+              f"{m['platform']}; Python {m['python']}, SimPy {m['simpy']}, Ciw {m['ciw']}, "
+              f"numpy {m['numpy']}; load average when recorded {load}."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print a recorded session's ratios as the "
+                                                 "Markdown table of benchmarks/README.md.")
+    parser.add_argument("file", nargs="?", type=Path, default=SNAPSHOT)
+    args = parser.parse_args(argv)
+    print(markdown(json.loads(args.file.read_text())))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

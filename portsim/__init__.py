@@ -13,8 +13,7 @@ Names are imported on first use, so ``import portsim.engine`` stays free of pyda
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from portsim.lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -36,14 +35,4 @@ _EXPORTS = {
 
 __all__ = ["__version__", *_EXPORTS]  # noqa: PLE0604 (the keys are the exported names)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'portsim' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -20,6 +20,14 @@ class PortsimError(Exception):
     """Base class of the errors caused by bad user input (as opposed to bugs)."""
 
 
+class ReplicationError(PortsimError):
+    """A replication failed (an error in the model run, or its worker process died).
+
+    Defined here, not with the executors, so that the command line can tell it apart (exit
+    code 3) without importing the simulation.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One mistake in a scenario: where (field path, YAML line) and what."""

@@ -12,8 +12,7 @@ Names are imported on first use, like the top-level package.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from portsim.lazy import lazy_exports
 
 _EXPORTS = {
     "Comparison": "portsim.experiment.comparison",
@@ -37,14 +36,4 @@ _EXPORTS = {
 
 __all__ = list(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        value = getattr(importlib.import_module(_EXPORTS[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'portsim.experiment' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

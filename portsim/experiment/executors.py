@@ -28,7 +28,7 @@ from typing import Any
 from portsim import limits
 from portsim.engine.model import Model
 from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
-from portsim.errors import PortsimError
+from portsim.errors import PortsimError, ReplicationError
 from portsim.experiment.trace import TraceWriter
 
 
@@ -44,10 +44,6 @@ class Task:
 
     def describe(self) -> str:
         return f"replication {self.replication} of {self.label} (seed {self.seed})"
-
-
-class ReplicationError(PortsimError):
-    """A replication failed (an error in the model run, or its worker process died)."""
 
 
 class SchedulerError(PortsimError):

@@ -15,16 +15,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from scipy.special import ndtri, stdtrit
-
 from portsim.stats.kpis import lookup
+from portsim.stats.summary import normal_quantile, t_quantile
 
 if TYPE_CHECKING:
     from portsim.experiment.results import Results
 
 Item = tuple[str, str, str]
-
-_Z975 = float(ndtri(0.975))
 
 #: KPIs watched when none are named: each class's mean wait and share within the standard.
 DEFAULT_KPIS = ("wait_mean", "wait_sla_share")
@@ -89,8 +86,8 @@ class Precision:
                     continue
                 # The half-width of n more replications shrinks with sqrt(n) and with the t
                 # quantile (large with few replications): estimate on the normal quantile.
-                spread = interval.half_width / float(stdtrit(interval.n - 1, 0.975))
-                ratio = _Z975 * spread / allowed
+                spread = interval.half_width / t_quantile(interval.n - 1, 0.975)
+                ratio = normal_quantile(0.975) * spread / allowed
                 needed = max(needed, count + 1, math.ceil(interval.n * ratio * ratio))
         return needed
 

@@ -12,11 +12,14 @@ import contextlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from portsim.experiment.comparison import Comparison
 from portsim.experiment.store import PARTIAL, PartialStore
-from portsim.experiment.sweeps import Sweep
 from portsim.report.files import OutputExistsError, check_output, dump_csv, dump_json, write_output
+
+if TYPE_CHECKING:  # a plain run, which prepares its folder here, needs neither
+    from portsim.experiment.comparison import Comparison
+    from portsim.experiment.sweeps import Sweep
 
 Writer = Callable[[Path], None]
 

@@ -24,11 +24,11 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from scipy.special import stdtrit
 
 from portsim.experiment.results import union_names
 from portsim.stats.accumulators import bin_edges
 from portsim.stats.kpis import lookup
+from portsim.stats.summary import t_quantile
 
 if TYPE_CHECKING:
     from portsim.experiment.results import Results
@@ -69,7 +69,7 @@ def _band(matrix: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarr
     if n < 2:
         return mean, np.full_like(mean, np.nan)
     spread = np.nanstd(matrix, axis=0, ddof=1)
-    return mean, float(stdtrit(n - 1, 0.5 + level / 2)) * spread / math.sqrt(n)
+    return mean, t_quantile(n - 1, 0.5 + level / 2) * spread / math.sqrt(n)
 
 
 def _profile(results: Results, rows: list[list[float]]) -> tuple[np.ndarray, np.ndarray, str]:

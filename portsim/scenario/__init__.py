@@ -12,33 +12,20 @@ side, would import the compiler that imports them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from portsim.lazy import lazy_exports
 from portsim.scenario.schema import ScenarioDocument
 
 if TYPE_CHECKING:
+    from portsim.scenario.json_schema import scenario_json_schema
     from portsim.scenario.loader import Scenario, compile_model, load_scenario
 
 __all__ = ["Scenario", "ScenarioDocument", "compile_model", "load_scenario",
            "scenario_json_schema"]
 
-_LOADER_NAMES = ("Scenario", "compile_model", "load_scenario")
+_EXPORTS = {"Scenario": "portsim.scenario.loader", "compile_model": "portsim.scenario.loader",
+            "load_scenario": "portsim.scenario.loader",
+            "scenario_json_schema": "portsim.scenario.json_schema"}
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LOADER_NAMES:
-        value = getattr(importlib.import_module("portsim.scenario.loader"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'portsim.scenario' has no attribute {name!r}")
-
-
-def scenario_json_schema() -> dict[str, Any]:
-    """JSON Schema of scenario files, with a description for every field."""
-    schema = ScenarioDocument.model_json_schema(mode="validation")
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "portsim scenario",
-        **{key: value for key, value in schema.items() if key != "title"},
-    }
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

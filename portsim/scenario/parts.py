@@ -44,7 +44,9 @@ class StrictModel(BaseModel):
         frozen=True,
         strict=True,
         allow_inf_nan=False,
-        use_attribute_docstrings=True,
+        # NOTE: no use_attribute_docstrings, for performance reasons: reading the source of
+        # every model costs ~30 ms at each start-up; the JSON schema reads the attribute
+        # docstrings when asked for (portsim.scenario.json_schema).
     )
 
 

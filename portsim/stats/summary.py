@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import stdtrit
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +31,28 @@ class Interval:
                 "n": self.n}
 
 
+def t_quantile(df: int, probability: float) -> float:
+    """The Student-t quantile with ``df`` degrees of freedom: scipy.stats.t.ppf's own float.
+
+    stdtrit is the function scipy.stats.t.ppf calls, without importing scipy.stats (about a
+    second at start-up).
+    """
+    # NOTE: imported here, not at the top, for performance reasons: scipy.special pulls in most
+    # of numpy (numpy.testing, numpy.ma, f2py; ~0.2 s) and a run of one replication, or
+    # ``portsim validate``, never needs a quantile.
+    from scipy.special import stdtrit
+
+    return float(stdtrit(df, probability))
+
+
+def normal_quantile(probability: float) -> float:
+    """The standard normal quantile (scipy.special.ndtri), imported when first needed."""
+    # NOTE: imported here, not at the top, for performance reasons (see t_quantile).
+    from scipy.special import ndtri
+
+    return float(ndtri(probability))
+
+
 def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
@@ -51,7 +72,5 @@ def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Int
     if n == 1:
         return Interval(mean, math.nan, math.nan, math.nan, 1, level)
     spread = float(array.std(ddof=1))
-    # stdtrit is the Student-t quantile scipy.stats.t.ppf itself calls (the same float), without
-    # importing scipy.stats, which costs about a second at start-up.
-    half = float(stdtrit(n - 1, 0.5 + level / 2)) * spread / math.sqrt(n)
+    half = t_quantile(n - 1, 0.5 + level / 2) * spread / math.sqrt(n)
     return Interval(mean, mean - half, mean + half, half, n, level)

@@ -1,12 +1,20 @@
-"""The Dask path runs the same replications as the local pool and gives the same numbers."""
+"""The Dask path runs the same replications as the local pool and gives the same numbers.
+
+On two clusters: Dask's in-process ``LocalCluster``, and a real one started with Dask's own
+``dask scheduler`` and ``dask worker`` commands on 127.0.0.1 (benchmarks/dask_cluster.py):
+separate processes that import portsim themselves, as on a real cluster.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from exp_support import canonical
+from exp_support import MINI, canonical
+from typer.testing import CliRunner
 
+from benchmarks.dask_cluster import dask_cluster
+from portsim.cli import app
 from portsim.experiment.comparison import Comparison, compare
 from portsim.experiment.executors import SchedulerError, Task, execute
 from portsim.experiment.store import PartialStore
@@ -14,11 +22,28 @@ from portsim.experiment.store import PartialStore
 distributed = pytest.importorskip("distributed")
 
 
-@pytest.fixture(scope="module")
-def scheduler():
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                  dashboard_address=None, silence_logs=40) as cluster:
-        yield cluster.scheduler_address
+@pytest.fixture(scope="module", params=["LocalCluster", "dask-commands"])
+def scheduler(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    if request.param == "LocalCluster":
+        with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                      dashboard_address=None, silence_logs=40) as cluster:
+            yield cluster.scheduler_address
+    else:
+        with dask_cluster(2, tmp_path_factory.mktemp("dask-cluster")) as address:
+            yield address
+
+
+def test_results_json_on_the_cluster_is_byte_identical_to_a_local_run(scheduler,
+                                                                      tmp_path: Path) -> None:
+    runner = CliRunner()
+    files = {}
+    for where, option in (("local", ["--workers", "1"]), ("cluster", ["--scheduler", scheduler])):
+        out = tmp_path / where
+        result = runner.invoke(app, ["run", str(MINI), "--replications", "4", "--out", str(out),
+                                     *option])
+        assert result.exit_code == 0, result.output
+        files[where] = (out / "results.json").read_bytes()
+    assert files["cluster"] == files["local"]
 
 
 def test_dask_gives_the_local_pool_results(mini, comparison: Comparison, scheduler,

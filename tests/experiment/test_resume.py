@@ -135,3 +135,17 @@ def test_prepare_output_rules(tmp_path: Path) -> None:
     file.write_text("x")
     with pytest.raises(OutputExistsError, match="not a folder"):
         prepare_output(file, force=True, resume=False)
+
+
+def test_a_stored_replication_is_its_plain_data_as_json(mini, tmp_path: Path) -> None:
+    """The file holds exactly ``to_json()`` (what resume reads back), however it is written."""
+    from portsim.engine import run_replication
+    from portsim.scenario import compile_model
+
+    result = run_replication(compile_model(mini), seed=7, replication=2)
+    store = PartialStore(tmp_path / ".partial")
+    store.prepare("baseline", {}, resume=False)
+    store.save("baseline", result)
+    text = (store.folder / "baseline" / "rep-00002.json").read_text(encoding="utf-8")
+    assert text == json.dumps(result.to_json(), separators=(",", ":"))
+    assert store.load("baseline")[2].to_json() == result.to_json()
