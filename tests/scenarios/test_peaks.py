@@ -13,13 +13,13 @@ from portsim.experiment.pledge import BROKEN, MET, verdict
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
-# file, the classes whose pledge the baseline breaks, the variants that keep it for them
+# file, the classes whose pledge the baseline breaks, a variant that keeps it for them (the
+# other policy variant of each file keeps it too, as `portsim compare` shows; one is run here)
 PEAKS = [
-    ("airport/airport_peak.yaml", ["mainland", "hkmotw"], ["more_egates", "reactive_staffing"]),
-    ("land_port/land_port_peak.yaml", ["walk_in", "bus_passengers"],
-     ["reactive_staffing", "more_egates"]),
-    ("railway_port/railway_port_peak.yaml", ["mainland", "hkmotw"],
-     ["reactive_staffing", "more_egates"]),
+    ("airport/airport_peak.yaml", ["mainland", "hkmotw"], ["more_egates"]),
+    ("land_port/land_port_peak.yaml", ["walk_in", "bus_passengers"], ["reactive_staffing"]),
+    ("railway_port/railway_port_peak.yaml", ["mainland", "hkmotw", "foreigners"],
+     ["more_egates"]),
 ]
 
 
