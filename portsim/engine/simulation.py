@@ -251,10 +251,7 @@ class Replication:
         horizon = self.model.horizon
 
         def new_entity(arrival: float) -> Entity:
-            self.next_id += 1
-            if self.max_entities is not None and self.next_id > self.max_entities:
-                raise EntityLimitExceeded(
-                    f"more than {self.max_entities:,} entities arrived in one replication")
+            self.next_id += 1  # the entity limit is checked when it is counted (enter)
             return Entity(self.next_id, kind, arrival, kind.priority)
 
         def book_then_land(event: Any) -> None:

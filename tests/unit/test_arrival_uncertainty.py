@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
+import portsim
 from portsim.engine import (
     ClassSpec,
     Model,
@@ -169,3 +172,38 @@ def test_reserve_error_needs_a_reservation() -> None:
             horizon=10.0)
     with pytest.raises(ValueError, match="early_share"):
         m.ArrivalError(Deterministic(1.0), early_share=2.0)
+
+
+# ----------------------------------------------------------------------------- scenario files
+
+
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
+
+
+def test_unset_fields_stay_out_of_the_resolved_scenario() -> None:
+    # Results carry the resolved scenario: a file without the new fields is written as before.
+    airport = portsim.load_scenario(SCENARIOS / "airport" / "airport.yaml")
+    assert {"delay", "cancelled"}.isdisjoint(airport.resolved()["classes"]["flights"]["arrivals"])
+    water = portsim.load_scenario(SCENARIOS / "water_port" / "water_port.yaml")
+    assert "arrival_error" not in water.resolved("zero_wait")["policies"]["zero_wait"]
+
+
+def test_the_scenario_fields_reach_the_engine() -> None:
+    peak = portsim.load_scenario(SCENARIOS / "airport" / "airport_peak.yaml")
+    flights = peak.model("flights_delayed").classes[0].arrivals
+    assert isinstance(flights, m.Timetable)
+    assert flights.cancelled == 0.02 and flights.delay is not None
+    assert flights.delay.mean == pytest.approx(45.0)
+    assert peak.resolved("flights_delayed")["classes"]["flights"]["arrivals"]["cancelled"] == 0.02
+    water = portsim.load_scenario(SCENARIOS / "water_port" / "water_port.yaml")
+    first = water.model("zero_wait_eta_error").classes[0].route[0]
+    assert isinstance(first, m.Visit) and first.reserve_error is not None
+    assert first.reserve_error.early_share == 0.5
+    assert first.reserve_error.size.mean == pytest.approx(90.0)
+
+
+def test_a_bad_cancelled_share_names_the_field() -> None:
+    raw = yaml.safe_load((SCENARIOS / "airport" / "airport.yaml").read_text())
+    raw["classes"]["flights"]["arrivals"]["cancelled"] = 1.5
+    with pytest.raises(portsim.ScenarioError, match=r"flights\.arrivals\.cancelled"):
+        portsim.load_scenario(raw, base_dir=SCENARIOS / "airport")
