@@ -18,15 +18,20 @@ from portsim.engine.distributions import Exponential
 from portsim.engine.streams import batch_sizes
 
 
-def arrival_times(arrivals: m.Arrivals, rng: np.random.Generator,
-                  horizon: float) -> Iterator[float]:
-    """The increasing arrival times of one class, drawn lazily from ``rng``."""
+def arrival_times(arrivals: m.Arrivals, rng: np.random.Generator, horizon: float,
+                  disruptions: np.random.Generator | None = None) -> Iterator[float]:
+    """The increasing arrival times of one class, drawn lazily from ``rng``.
+
+    A timetable's late and cancelled batches (``Timetable.disrupted``) are drawn from
+    ``disruptions``, a stream of their own: the spreads drawn from ``rng`` stay the same
+    whatever the delays, so a run with and without them differs only by them.
+    """
     if isinstance(arrivals, m.Poisson):
         return _poisson_times(arrivals.rate, rng, horizon)
     if isinstance(arrivals, m.RateProfile):
         return _profile_times(arrivals, rng, horizon)
     if isinstance(arrivals, m.Timetable):
-        return _timetable_times(arrivals, rng, horizon)
+        return _timetable_times(arrivals, rng, horizon, disruptions)
     if isinstance(arrivals, m.Trace):
         return iter(sorted(t for t in arrivals.times if t < horizon))
     if isinstance(arrivals, m.Appointments):
@@ -121,13 +126,16 @@ def _appointment_times(booked: m.Appointments, rng: np.random.Generator,
     return every[every < horizon].tolist()
 
 
-def _timetable_times(table: m.Timetable, rng: np.random.Generator,
-                     horizon: float) -> Iterator[float]:
-    # Batches may overlap (a spread longer than the gap to the next batch): members wait in a
-    # heap until no earlier member can still come.
+def _timetable_times(table: m.Timetable, rng: np.random.Generator, horizon: float,
+                     disruptions: np.random.Generator | None) -> Iterator[float]:
+    # Batches may overlap (a spread longer than the gap to the next batch, or a late batch):
+    # members wait in a heap until no earlier member can still come. A batch is never early,
+    # so nothing after the scheduled time of the next batch can be overtaken.
     rows = sorted(zip(table.times, table.counts, table.spreads, strict=True))
     if not rows:
         return
+    if table.disrupted and disruptions is None:
+        raise ValueError("a timetable with delays or cancellations needs a disruptions stream")
     pending: list[float] = []
     cycle = 0.0
     while True:
@@ -139,10 +147,19 @@ def _timetable_times(table: m.Timetable, rng: np.random.Generator,
                 return
             while pending and pending[0] <= when:
                 yield heapq.heappop(pending)
+            start, cancelled = when, False
+            if disruptions is not None and table.disrupted:
+                # Both variates are drawn for every batch, so that a batch's delay does not
+                # depend on the cancelled share (common random numbers across variants).
+                cancelled = disruptions.random() < table.cancelled
+                if table.delay is not None:
+                    start += max(0.0, float(table.delay.sample(disruptions, 1)[0]))
             if spread > 0:
-                members = (when + rng.uniform(0.0, spread, count)).tolist()
+                members = (start + rng.uniform(0.0, spread, count)).tolist()
             else:
-                members = [when] * count
+                members = [start] * count
+            if cancelled:
+                continue  # its spread was drawn all the same: later batches keep theirs
             for member in members:
                 heapq.heappush(pending, member)
         if table.repeat_every is None:

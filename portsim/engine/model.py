@@ -227,6 +227,20 @@ class Timetable:
     counts: tuple[int, ...]
     spreads: tuple[float, ...]
     repeat_every: float | None = None
+    #: Each batch is late by a draw of ``delay`` (minutes; a negative draw counts as on time),
+    #: so that late batches bunch with later ones; its members keep their spread.
+    delay: Distribution | None = None
+    #: The probability that a batch does not come at all (cancelled).
+    cancelled: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.cancelled <= 1.0:
+            raise ValueError("the cancelled share of a timetable must lie in [0, 1]")
+
+    @property
+    def disrupted(self) -> bool:
+        """Whether batches may be late or cancelled (drawn from a stream of their own)."""
+        return self.delay is not None or self.cancelled > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,16 +288,36 @@ Arrivals = Poisson | RateProfile | Timetable | Trace | Appointments
 
 
 @dataclass(frozen=True, slots=True)
+class ArrivalError:
+    """An entity's actual arrival against its declared one: off by a draw of ``size``
+    (minutes, at least 0), early with probability ``early_share`` and late otherwise."""
+
+    size: Distribution
+    early_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.early_share <= 1.0:
+            raise ValueError("early_share must lie in [0, 1]")
+
+
+@dataclass(frozen=True, slots=True)
 class Visit:
     """Queue for and receive service at a station.
 
     ``reserve_ahead`` (first step of a route only): the entity's request reaches the station
     that many minutes before the entity does, and is served ahead of the ordinary queue; a
     server that takes it is held for the entity, which then starts on arrival (a reservation).
+    The reservation is made for the arrival time the arrival process gives (the declared one);
+    with ``reserve_error`` the entity comes earlier or later than that (see
+    :class:`ArrivalError`): a late one keeps its server idle longer, an early one waits until
+    its reservation is made and then for its server.
     """
 
     station: str
     reserve_ahead: float | None = None
+    #: With ``reserve_ahead``: how far the entity's actual arrival is off the time its
+    #: reservation was made for (None: it arrives exactly then).
+    reserve_error: ArrivalError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +473,9 @@ class Model:
                 if isinstance(step, Visit) and step.reserve_ahead is not None and index != 0:
                     raise ValueError(f"class {cls.name!r}: reserve_ahead is only allowed on "
                                      "the first step of a route")
+                if isinstance(step, Visit) and step.reserve_error is not None \
+                        and not step.reserve_ahead:
+                    raise ValueError(f"class {cls.name!r}: reserve_error needs reserve_ahead")
             for station in stations_visited(cls.route):
                 spec = self.station(station)
                 if not spec.pools:

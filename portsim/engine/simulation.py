@@ -196,9 +196,15 @@ class Replication:
     def _start_arrivals(self, spec: m.ClassSpec) -> None:
         kind = self.classes[spec.name]
         rng = generator(self.seed, self.replication, "arrivals", spec.name)
-        times = arrival_times(spec.arrivals, rng, self.model.horizon)
+        disruptions = None
+        if isinstance(spec.arrivals, m.Timetable) and spec.arrivals.disrupted:
+            disruptions = generator(self.seed, self.replication, "disruptions", spec.name)
+        times = arrival_times(spec.arrivals, rng, self.model.horizon, disruptions)
         first = spec.route[0] if spec.route else None
-        if isinstance(first, m.Visit) and first.reserve_ahead:
+        if isinstance(first, m.Visit) and first.reserve_ahead and first.reserve_error:
+            self._announce_off_time(kind, times, first.reserve_ahead, first.reserve_error,
+                                    self.stations[first.station])
+        elif isinstance(first, m.Visit) and first.reserve_ahead:
             self._announce(kind, times, first.reserve_ahead, self.stations[first.station])
         else:
             self._arrive_at(kind, times)
@@ -270,6 +276,57 @@ class Replication:
         if first < horizon:
             Wake(env, max(first - lead, 0.0), first, announce)
 
+    def _announce_off_time(self, kind: ClassState, times: Iterator[float], lead: float,
+                           error: m.ArrivalError, station: Station) -> None:
+        """Like ``_announce``, but each member comes off the time it booked for.
+
+        The booking is made ``lead`` before the declared time (the one ``times`` gives); the
+        member arrives at the declared time plus or minus a draw of ``error``. A member that
+        comes before its booking is made waits (the wait is its own) until then, and then for
+        its server like any booking.
+        """
+        # NOTE: every member's events are scheduled at the start, not one after another as in
+        # _announce: how early a member may come is unbounded, so no lazy order exists. Booked
+        # classes are small (ships), and max_entities still bounds them.
+        rng = generator(self.seed, self.replication, "arrival_error", kind.name)
+        declared = np.fromiter(times, dtype=float)
+        sizes = np.maximum(error.size.sample(rng, len(declared)), 0.0)
+        early = rng.random(len(declared)) < error.early_share
+        actual = np.where(early, declared - sizes, declared + sizes)
+        env = self.env
+        horizon = self.model.horizon
+
+        def new_entity(arrival: float) -> Entity:
+            self.next_id += 1  # the entity limit is checked when it is counted (enter)
+            return Entity(self.next_id, kind, arrival, kind.priority)
+
+        def book_then_land(event: Any) -> None:
+            entity = new_entity(event.value)
+            station.book(entity)
+            if entity.arrived < horizon:
+                Wake(env, entity.arrived - env.now, entity, land)
+
+        def land(event: Any) -> None:
+            self.enter(event.value)
+
+        def land_then_book(event: Any) -> None:
+            entity = new_entity(env.now)
+            self._count_arrival(entity)
+            Wake(env, event.value - env.now, entity, book_here)
+
+        def book_here(event: Any) -> None:
+            entity = event.value
+            entity.wait += env.now - entity.arrived  # waited for the booked time to come
+            station.book(entity)
+            self.advance_from(entity, kind.first_node)
+
+        booked = np.maximum(declared - lead, 0.0)
+        for book_at, arrival in zip(booked.tolist(), actual.tolist(), strict=True):
+            if arrival < book_at:
+                Wake(env, max(arrival, 0.0), book_at, land_then_book)  # early: from the start
+            elif book_at < horizon:
+                Wake(env, book_at, arrival, book_then_land)
+
     # ------------------------------------------------------------------ entity flow
 
     def spawn(self, kind: ClassState, parent: Entity | None = None) -> None:
@@ -281,6 +338,11 @@ class Replication:
 
     def enter(self, entity: Entity) -> None:
         """An entity arrives in the system and starts its route."""
+        self._count_arrival(entity)
+        self.advance_from(entity, entity.kind.first_node)
+
+    def _count_arrival(self, entity: Entity) -> None:
+        """Count an entity that arrives now in the system (it has not started its route)."""
         now = self.env.now
         kind = entity.kind
         if self.max_entities is not None and entity.id > self.max_entities:
@@ -291,7 +353,6 @@ class Replication:
         self.in_area -= now
         if self.trace is not None:
             self.trace(now, entity.id, kind.name, None, "arrive")
-        self.advance_from(entity, kind.first_node)
 
     def advance(self, entity: Entity) -> None:
         """Continue an entity's route after a service or a delay."""

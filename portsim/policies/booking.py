@@ -3,9 +3,11 @@
 Mechanism: engine ``Visit.reserve_ahead`` on the first step of the classes' routes. The request
 reaches the station ``ahead`` minutes before the ship; it is served before the station's ordinary
 queue, and the team that takes it is held (committed, not serving anyone else) until the ship
-arrives and starts at once. ``around_the_clock`` lets off-duty teams be called in for bookings
-(engine ``StationSpec.booking_servers``, up to the station's largest shift): a declared ship is
-not left waiting for the next shift, while walk-ins still wait for the teams on duty.
+arrives and starts at once. With ``arrival_error`` ships come off their declared time (engine
+``Visit.reserve_error``): the booking is still made for the declared time. ``around_the_clock``
+lets off-duty teams be called in for bookings (engine ``StationSpec.booking_servers``, up to the
+station's largest shift): a declared ship is not left waiting for the next shift, while walk-ins
+still wait for the teams on duty.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Iterable
 
 from portsim.engine import model as m
 from portsim.policies.base import Context, Loc, Problems, Serves, with_route, with_station
+from portsim.scenario import convert
 from portsim.scenario.policy_blocks import Booking
 
 
@@ -23,8 +26,10 @@ def check_booking(ctx: Context, block: Booking) -> Problems:
 
 
 def apply_booking(model: m.Model, block: Booking) -> m.Model:
+    error = None if block.arrival_error is None else m.ArrivalError(
+        convert.distribution(block.arrival_error.off_by), block.arrival_error.early_share)
     return book_ahead(model, block.classes, block.station, block.declared_ahead,
-                      block.around_the_clock)
+                      block.around_the_clock, error)
 
 
 def booking_problems(ctx: Context, classes: list[str], station: str, loc: Loc) -> Problems:
@@ -48,13 +53,15 @@ def booking_problems(ctx: Context, classes: list[str], station: str, loc: Loc) -
 
 
 def book_ahead(model: m.Model, classes: Iterable[str], station: str, ahead: float,
-               around_the_clock: bool) -> m.Model:
-    """The classes book their first step, ``station``, ``ahead`` minutes before arrival."""
+               around_the_clock: bool, error: m.ArrivalError | None = None) -> m.Model:
+    """The classes book their first step, ``station``, ``ahead`` minutes before their declared
+    arrival; with ``error`` they come off that time."""
 
     def booked(route: m.Route) -> m.Route:
         first = route[0]
         assert isinstance(first, m.Visit)  # checked by booking_problems
-        return (dataclasses.replace(first, reserve_ahead=ahead), *route[1:])
+        return (dataclasses.replace(first, reserve_ahead=ahead, reserve_error=error),
+                *route[1:])
 
     model = with_route(model, classes, booked)
     if around_the_clock:

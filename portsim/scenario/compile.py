@@ -102,13 +102,16 @@ def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
             return m.Poisson(rate=rate)
         case s.ProfileArrivals(rates=rates, bin=width):
             return m.RateProfile(rates=tuple(rates), bin_width=width)
-        case s.TimetableArrivals(batches=batches, repeat=repeat):
+        case s.TimetableArrivals(batches=batches, repeat=repeat, delay=delay,
+                                 cancelled=cancelled):
             if batches is None:
                 raise ValueError("timetable file not inlined: load scenarios with load_scenario")
             ordered = sorted(batches, key=lambda b: b.time)
             return m.Timetable(times=tuple(b.time for b in ordered),
                                counts=tuple(b.count for b in ordered),
-                               spreads=tuple(b.spread for b in ordered), repeat_every=repeat)
+                               spreads=tuple(b.spread for b in ordered), repeat_every=repeat,
+                               delay=None if delay is None else convert.distribution(delay),
+                               cancelled=cancelled)
         case s.TraceArrivals(times=times):
             return m.Trace(times=tuple(sorted(times)))
         case s.AppointmentArrivals(slots=windows, no_show=no_show, punctuality=on_time):

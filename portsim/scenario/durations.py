@@ -22,7 +22,7 @@ from portsim.scenario.units import format_duration
 DURATION_KEYS = frozenset({"spread", "due_after", "declared_ahead", "open_above",
                            "close_below", "sla"})
 #: Keys holding a distribution of durations, and its keys read as durations.
-DISTRIBUTION_KEYS = frozenset({"delay"})
+DISTRIBUTION_KEYS = frozenset({"delay", "off_by"})
 DISTRIBUTION_VALUES = ("mean", "value", "high")
 
 

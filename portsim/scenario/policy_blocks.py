@@ -31,6 +31,15 @@ from portsim.scenario.units import (
 )
 
 
+class ArrivalError(StrictModel):
+    """How far ships arrive off their declared time."""
+
+    off_by: Distribution
+    """How far off (a duration: early or late by this much)."""
+    early_share: Probability = 0.0
+    """Share of ships that come early by that much; the others come late (default 0)."""
+
+
 class Booking(StrictModel):
     """Which classes book which station ahead of their arrival (the block both policies share)."""
 
@@ -44,6 +53,10 @@ class Booking(StrictModel):
     around_the_clock: bool = True
     """Off-duty teams are called in for these ships at any hour, up to the station's largest
     shift (7x24 service for declared ships; default true)."""
+    arrival_error: ArrivalError | None = Field(None, exclude_if=lambda value: value is None)
+    """Ships come off their declared time (an ETA error): the inspection is still arranged
+    for the declared time, so a late ship keeps its team waiting and an early one waits
+    (default: every ship comes exactly when declared)."""
 
 
 class Reactive(StrictModel):

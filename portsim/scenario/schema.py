@@ -180,6 +180,13 @@ class TimetableArrivals(StrictModel):
     The loader replaces it by its batches."""
     repeat: PositiveDuration | None = None
     """Period after which the timetable repeats (default: no repeat)."""
+    # Left out of the resolved document when not given, so that a timetable without them is
+    # written (and hashed) exactly as before they existed.
+    delay: Distribution | None = Field(None, exclude_if=lambda value: value is None)
+    """How late each batch is (a delayed flight or train; default: on time). Late batches bunch
+    with later ones; each batch's members keep its spread."""
+    cancelled: Probability = Field(0.0, exclude_if=lambda value: value == 0)
+    """Share of batches that do not come at all (default 0)."""
 
     @model_validator(mode="after")
     def _one_source(self) -> TimetableArrivals:

@@ -97,3 +97,47 @@ def test_zero_delay_departure_sails_on_time(water) -> None:
     # Arrivals are untouched by the departure policy; "both" has both effects.
     assert anchorage(water["zero_delay_departure"]) == pytest.approx(anchorage(water[None]))
     assert late("both") < 0.03 and anchorage(water["both"]) < 5.0
+
+
+@pytest.fixture(scope="module")
+def apart() -> dict[str | None, portsim.Results]:
+    """The shipped variants that take zero wait apart: booking alone, night teams alone, and
+    zero wait with ships off their declared time."""
+    scenario = portsim.load_scenario(WATER)
+    return {variant: portsim.simulate(scenario, replications=5, seed=3, variant=variant)
+            for variant in (None, "zero_wait", "booking_only", "night_teams",
+                            "zero_wait_eta_error")}
+
+
+def servers(results: portsim.Results) -> float:
+    return results.summary("stations", "boarding_inspection", "servers_mean").mean
+
+
+def test_zero_waits_gain_is_the_night_teams(apart) -> None:
+    # The booking alone leaves the anchorage wait where it was; the night teams alone take it
+    # all away, as zero wait does (within a few minutes).
+    assert anchorage(apart["booking_only"]) > 0.7 * anchorage(apart[None])
+    assert anchorage(apart["night_teams"]) < 5.0
+    assert abs(anchorage(apart["night_teams"]) - anchorage(apart["zero_wait"])) < 2.0
+    # Call-out: night teams are 36 more team-hours a day (1.5 more teams on average); zero
+    # wait's on-call teams are not counted among the teams on duty.
+    assert servers(apart["night_teams"]) - servers(apart[None]) == pytest.approx(1.5)
+    assert servers(apart["zero_wait"]) == pytest.approx(servers(apart[None]))
+    assert servers(apart["booking_only"]) == pytest.approx(servers(apart[None]))
+
+
+def test_ships_off_their_declared_time_lose_zero_wait(apart) -> None:
+    def ships(variant: str | None, kpi: str) -> float:
+        return apart[variant].summary("classes", "arriving_ships", kpi).mean
+
+    # Early ships wait for the time they were booked for, late ones keep their team idle
+    # (held: busy for the station), which others then wait for.
+    assert ships("zero_wait_eta_error", "wait_mean") > 10 * ships("zero_wait", "wait_mean")
+    assert ships("zero_wait_eta_error", "until_cleared_to_berth_mean") > \
+        ships("zero_wait", "until_cleared_to_berth_mean") + 30.0
+    held = apart["zero_wait_eta_error"].summary("stations", "boarding_inspection",
+                                                "utilisation").mean
+    assert held > apart["zero_wait"].summary("stations", "boarding_inspection",
+                                             "utilisation").mean + 0.05
+    # Still far better than no booking at all.
+    assert ships("zero_wait_eta_error", "wait_mean") < 0.7 * ships(None, "wait_mean")
