@@ -27,7 +27,10 @@ def follow_shifts(env: simpy.Environment, station: Station,
             when = cycle + offset
             if when > env.now:
                 yield env.timeout(when - env.now)
-            if servers != station.servers:
+            # The schedule sets the scheduled servers; queue-reactive extras stay on top (a
+            # comparison with station.servers, extras included, skipped a shift change whenever
+            # the extras happened to make up the new shift's size).
+            if servers != station.base_servers:
                 station.set_servers(servers)
         if period is None:
             return

@@ -180,3 +180,35 @@ def test_without_booking_servers_bookings_wait_for_the_shift():
     declared = ClassSpec("declared", Trace((60.0,)), (Visit("team", reserve_ahead=30.0),))
     _, log = log_of(Model(stations=(team,), classes=(declared,), horizon=1440.0))
     assert [t for t, *_, e in log if e == "start"] == [480.0]
+
+
+def test_a_shift_change_is_not_skipped_when_reactive_extras_match_its_size():
+    """1 scheduled server, then 4 from 08:00; a queue at 05:00 opens 3 reactive extras (4 in
+    all). At 08:00 the schedule must still go to 4 scheduled servers, so that 7 can work."""
+    from portsim.engine import (
+        ClassSpec,
+        Model,
+        ReactiveStaffing,
+        ShiftSchedule,
+        StationSpec,
+        Trace,
+        Visit,
+        run_replication,
+    )
+    from portsim.engine.distributions import Deterministic
+
+    station = StationSpec("s", ShiftSchedule(((0.0, 1), (480.0, 4)), 1440.0),
+                          Deterministic(120.0),
+                          reactive=ReactiveStaffing(open_above=1.0, close_below=0.5,
+                                                    max_extra=3))
+    model = Model(stations=(station,), horizon=1000.0,
+                  classes=(ClassSpec("c", Trace(tuple(300.0 + i for i in range(20))),
+                                     (Visit("s"),)),))
+    log = []
+    run_replication(model, trace=lambda *event: log.append(event))
+    busy = 0
+    most = 0
+    for _, _, _, _, event in sorted(log, key=lambda e: (e[0], e[4] != "finish")):
+        busy += {"start": 1, "finish": -1}.get(event, 0)
+        most = max(most, busy)
+    assert most == 7
