@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine import warm
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
@@ -35,6 +36,7 @@ from portsim.engine.routes import (
     SpawnNode,
     VisitNode,
 )
+from portsim.engine.state import StartState
 from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, generator
 from portsim.errors import PortsimError
@@ -63,7 +65,9 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     state = Replication(model, seed, replication, trace, max_entities)
     started = wallclock.perf_counter()
     state.run()
-    return collect(state, events_scheduled(state.env), wallclock.perf_counter() - started)
+    result = collect(state, events_scheduled(state.env), wallclock.perf_counter() - started)
+    result.snapshot = state.snapshot
+    return result
 
 
 class Replication:
@@ -76,7 +80,10 @@ class Replication:
         self.replication = replication
         self.trace = trace
         self.max_entities = max_entities
-        self.env = Environment()
+        # A warm start runs from its state's clock time (see engine.warm); a cold one from 0.
+        self.clock = model.start.clock if model.start is not None else 0.0
+        self.env = Environment(self.clock) if model.start is not None else Environment()
+        self.snapshot: StartState | None = None
         self.heap, self.ids = scheduler(self.env)
         self.bin_width, self.bin_count = _series_bins(model)
         self.inv_bin = 1.0 / self.bin_width
@@ -114,7 +121,7 @@ class Replication:
                 for c in model.classes
             }
             station = Station(
-                spec.name, self.env, spec.servers.servers_at(0.0),
+                spec.name, self.env, spec.servers.servers_at(self.clock),
                 spec.discipline == "priority", services, self.advance, model.sla,
                 self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
             station.on_call_total = spec.booking_servers
@@ -151,11 +158,20 @@ class Replication:
         kind = self.classes[spec.name]
         rng = generator(self.seed, self.replication, "arrivals", spec.name)
         times = arrival_times(spec.arrivals, rng, self.model.horizon)
+        start = self.model.start
+        sources = [times]
+        if start is not None:
+            sources = [] if spec.name in start.replace_arrivals else [warm.from_clock(times,
+                                                                                      start.clock)]
+            announced = warm.announced_times(start, spec.name, self.seed, self.replication)
+            if announced:
+                sources.append(iter(announced))
         first = spec.route[0] if spec.route else None
-        if isinstance(first, m.Visit) and first.reserve_ahead:
-            self._announce(kind, times, first.reserve_ahead, self.stations[first.station])
-        else:
-            self._arrive_at(kind, times)
+        for source in sources:
+            if isinstance(first, m.Visit) and first.reserve_ahead:
+                self._announce(kind, source, first.reserve_ahead, self.stations[first.station])
+            else:
+                self._arrive_at(kind, source)
 
     def _arrive_at(self, kind: ClassState, times: Iterator[float]) -> None:
         """Spawn a member of ``kind`` at each of the (increasing) ``times``."""
@@ -199,7 +215,7 @@ class Replication:
 
         first = next(times, math.inf)
         if first < horizon:
-            callbacks = Wake(env, first, None, arrive).callbacks
+            callbacks = Wake(env, first - self.clock, None, arrive).callbacks
 
     def _announce(self, kind: ClassState, times: Iterator[float], lead: float,
                   station: Station) -> None:
@@ -222,7 +238,7 @@ class Replication:
 
         first = next(times, math.inf)
         if first < horizon:
-            Wake(env, max(first - lead, 0.0), first, announce)
+            Wake(env, max(first - lead, self.clock) - self.clock, first, announce)
 
     # ------------------------------------------------------------------ entity flow
 
@@ -394,13 +410,21 @@ class Replication:
                 env.process(follow_shifts(env, self.stations[spec.name], spec.servers))
             if spec.reactive is not None:
                 env.process(react_to_waits(env, self.stations[spec.name], spec.reactive))
+        if model.start is not None:
+            warm.place(self, model.start)
         for class_spec in model.classes:
             self._start_arrivals(class_spec)
-        if model.warmup > 0:
+        if model.warmup > 0 and model.start is None:
             Wake(env, model.warmup, None, self._end_warmup)
         for day, minute in clock_samples(model):
-            Wake(env, day * MINUTES_PER_DAY + minute, (day, minute), self._sample_queues)
+            Wake(env, day * MINUTES_PER_DAY + minute - self.clock, (day, minute),
+                 self._sample_queues)
+        if model.snapshot_at is not None and self.clock <= model.snapshot_at < model.horizon:
+            Wake(env, model.snapshot_at - self.clock, None, self._take_snapshot)
         env.run(until=model.horizon)
+
+    def _take_snapshot(self, event: Any) -> None:
+        self.snapshot = warm.snapshot(self)
 
     def _sample_queues(self, event: Any) -> None:
         day, minute = event.value
