@@ -164,8 +164,9 @@ PrecisionKpiOpt = Annotated[list[str] | None, typer.Option(
 MaxReplicationsOpt = Annotated[int, typer.Option(
     min=2, help="The most replications --precision may run per variant.")]
 TraceOpt = Annotated[Path | None, typer.Option(
-    help="Write the event log of replication 0 (of the baseline) to this .csv (or .parquet, "
-         "with pyarrow) file.", show_default=False)]
+    help="Write the event log of replication 0 (of the baseline) to this file: .csv, or "
+         ".parquet with pyarrow, or for process mining .xes, .jsonocel/.json (OCEL 2.0 JSON) "
+         "or .sqlite (OCEL 2.0 SQLite) with portsim\\[mining].", show_default=False)]
 
 
 FromStateOpt = Annotated[Path | None, typer.Option(
@@ -222,13 +223,14 @@ def _workers(workers: int | None) -> int:
 
 
 def _check_trace(trace: Path | None) -> str | None:
-    from portsim.experiment.trace import trace_format
+    from portsim.experiment.trace import TRACE_SUFFIXES, trace_format
 
     if trace is None:
         return None
     trace_format(trace)  # fail before running, not after
     if trace.is_dir():
-        raise PortsimError(f"--trace {trace}: is a folder; give a .csv or .parquet file name")
+        raise PortsimError(f"--trace {trace}: is a folder; give a file name ending in "
+                           f"{TRACE_SUFFIXES}")
     # Whether the file can be written, found now rather than after the whole simulation: an
     # OSError here (a read-only folder, a parent that is a file) exits with code 1 at once.
     trace.parent.mkdir(parents=True, exist_ok=True)

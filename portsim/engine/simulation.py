@@ -79,6 +79,8 @@ class Replication:
         self.seed = seed
         self.replication = replication
         self.trace = trace
+        # A sink that also takes (member id, batch id) pairs: who a spawn step brought.
+        self.link: Callable[[int, int], None] | None = getattr(trace, "link", None)
         self.max_entities = max_entities
         # A warm start runs from its state's clock time (see engine.warm); a cold one from 0.
         self.clock = model.start.clock if model.start is not None else 0.0
@@ -242,11 +244,15 @@ class Replication:
 
     # ------------------------------------------------------------------ entity flow
 
-    def spawn(self, kind: ClassState, parent: Entity | None = None) -> None:
-        """A new member of ``kind`` arrives now (``parent`` waits for it to leave)."""
+    def spawn(self, kind: ClassState, parent: Entity | None = None,
+              batch: Entity | None = None) -> None:
+        """A new member of ``kind`` arrives now (``parent`` waits for it to leave; ``batch``
+        brought it, for the event log's links)."""
         self.next_id += 1
         entity = Entity(self.next_id, kind, self.env.now, kind.priority)
         entity.parent = parent
+        if self.link is not None and batch is not None:
+            self.link(entity.id, batch.id)
         self.enter(entity)
 
     def enter(self, entity: Entity) -> None:
@@ -337,10 +343,10 @@ class Replication:
         if node.spread > 0:
             offsets = np.sort(node.uniforms_rng.uniform(0.0, node.spread, count)).tolist()
             for offset in offsets:
-                Wake(self.env, offset, (kind, parent), self._spawn_later)
+                Wake(self.env, offset, (kind, parent, spawner), self._spawn_later)
         else:
             for _ in range(count):
-                self.spawn(kind, parent)
+                self.spawn(kind, parent, spawner)
 
     def _spawn_later(self, event: Any) -> None:
         self.spawn(*event.value)

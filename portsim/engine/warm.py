@@ -144,7 +144,7 @@ def snapshot(rep: Replication) -> StartState:
                 event.kind.name, remaining=when - now, waited=event.wait,
                 in_system=now - event.arrived))
         elif callbacks and callbacks[0] == rep._spawn_later:
-            kind, _ = event.value  # type: ignore[misc]
+            kind = event.value[0]  # type: ignore[index]
             announced.append(Announced(kind.name, when, 1))
     stations = []
     for name, station in rep.stations.items():

@@ -220,7 +220,7 @@ def simulate(source: Any, options: RunOptions | None = None, *, variant: str | N
     Run settings come as ``options`` or as keywords (the fields of :class:`RunOptions`):
     ``replications`` and ``seed`` default to the scenario's own (10 and 0 for a bare model);
     ``store`` keeps each finished replication on disk and ``resume`` reuses them; ``trace``
-    writes the event log of replication 0 to a .csv (or .parquet) file. ``forecast`` runs
+    writes the event log of replication 0 to a trace file (see experiment.trace). ``forecast`` runs
     from a state (a warm start) or records one (a snapshot).
     """
     options = run_options(options, settings)
