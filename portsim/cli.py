@@ -638,6 +638,46 @@ def staff(
                           f"{escape(write_variant)}", highlight=False)
 
 
+@app.command("state-from-log")
+def state_from_log(
+    log: Annotated[Path, typer.Argument(
+        help="Event log: a --trace .csv or .parquet file, or observations in its columns "
+             "(time, entity, class, station, event).", show_default=False)],
+    at: Annotated[str, typer.Option(
+        help="The clock time of the state: 14:00, or 38h for 14:00 on day 2.",
+        show_default=False)],
+    out: Annotated[Path, typer.Option(help="The state file to write (YAML).",
+                                      show_default=False)],
+    scenario: Annotated[Path | None, typer.Option(
+        help="Check the state against this scenario's stations and classes.",
+        show_default=False)] = None,
+) -> None:
+    """Write the state at a clock time of an event log (who waits, who is in service) as a
+    state file for run --from-state."""
+    from portsim.experiment.forecast import write_state
+    from portsim.experiment.logstate import state_from_log as read_state
+    from portsim.scenario import load_scenario
+    from portsim.scenario.state import load_state
+    from portsim.scenario.units import parse_duration
+
+    with user_errors():
+        try:
+            clock = parse_duration(at)
+        except ValueError as error:
+            raise PortsimError(f"--at: {error}") from None
+        model = load_scenario(scenario).model() if scenario is not None else None
+        state = read_state(log, clock)
+        write_state(state, out, f"The state at {at} of {log}")
+        if model is not None:
+            try:
+                load_state(out, model)
+            except PortsimError:
+                out.unlink()
+                raise
+        console.print(f"state at {escape(at)} ({state.customers} customers) written to "
+                      f"[bold]{escape(str(out))}[/]", highlight=False)
+
+
 @app.command()
 def validate(file: FileArg) -> None:
     """Check a scenario file and all its variants without running it."""

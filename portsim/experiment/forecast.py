@@ -56,21 +56,25 @@ class Forecast:
 
 def write_snapshots(runs: list[ReplicationResult], folder: Path) -> list[Path]:
     """Each replication's snapshot as a state file in ``folder/states``; the files written."""
-    from portsim.scenario.state import state_document
-
     written = []
-    target = folder / STATES_FOLDER
     for run in runs:
         if run.snapshot is None:
             continue
-        target.mkdir(parents=True, exist_ok=True)
-        path = target / f"replication-{run.replication}.yaml"
-        header = (f"# The state of replication {run.replication} (seed {run.seed}): "
-                  "portsim run FILE --from-state this file\n")
-        text = yaml.safe_dump(state_document(run.snapshot), sort_keys=False)
-        path.write_text(header + text, encoding="utf-8")
+        path = folder / STATES_FOLDER / f"replication-{run.replication}.yaml"
+        write_state(run.snapshot, path, f"The state of replication {run.replication} "
+                                        f"(seed {run.seed})")
         written.append(path)
     return written
 
 
-__all__ = ["STATES_FOLDER", "Forecast", "write_snapshots"]
+def write_state(state: StartState, path: Path, what: str) -> None:
+    """``state`` as a state file at ``path``, headed by a comment saying ``what`` it is."""
+    from portsim.scenario.state import state_document
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = f"# {what}: portsim run FILE --from-state this file\n"
+    path.write_text(header + yaml.safe_dump(state_document(state), sort_keys=False),
+                    encoding="utf-8")
+
+
+__all__ = ["STATES_FOLDER", "Forecast", "write_snapshots", "write_state"]
