@@ -14,14 +14,15 @@ from portsim.cli import app
 MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"
 
 
+def run(runner: CliRunner, out: Path, *extra: str):
+    """``portsim run`` of the mini port, three replications in this process."""
+    return runner.invoke(app, ["run", str(MINI), "--workers", "1", "--replications", "3",
+                               "--out", str(out), *extra])
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-def run(runner: CliRunner, out: Path, *extra: str):
-    return runner.invoke(app, ["run", str(MINI), "--out", str(out), "--replications", "3",
-                               "--workers", "1", *extra])
 
 
 def test_an_empty_state_at_midnight_gives_the_cold_run_byte_for_byte(
