@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from portsim.engine.state import InService, StartState, StationState, Waiting
 from portsim.errors import PortsimError
@@ -54,14 +55,20 @@ def state_from_log(path: str | os.PathLike[str], clock: float) -> StartState:
     path = Path(path)
     if not path.is_file():
         raise LogError(f"{path}: no such event log")
+    return state_from_rows(_rows(path), clock)
+
+
+def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
+                    clock: float) -> StartState:
+    """The state at ``clock`` of trace rows ``(time, entity, class, station, event)``."""
     # Per entity: class, arrival, waits so far, and the open visit (station, event, time).
-    kinds: dict[str, str] = {}
-    arrived: dict[str, float] = {}
-    waits: dict[str, float] = {}
-    open_visit: dict[str, tuple[str, str, float]] = {}
-    queued: dict[str, float] = {}
-    left: set[str] = set()
-    for time, entity, kind, station, event in _rows(path):
+    kinds: dict[Any, str] = {}
+    arrived: dict[Any, float] = {}
+    waits: dict[Any, float] = {}
+    open_visit: dict[Any, tuple[str, str, float]] = {}
+    queued: dict[Any, float] = {}
+    left: set[Any] = set()
+    for time, entity, kind, station, event in rows:
         if time > clock:
             continue  # a log need not be sorted by time
         kinds[entity] = kind
@@ -69,10 +76,10 @@ def state_from_log(path: str | os.PathLike[str], clock: float) -> StartState:
             arrived[entity] = time
         elif event == "queue":
             queued[entity] = time
-            open_visit[entity] = (station, "queue", time)
+            open_visit[entity] = (station or "", "queue", time)
         elif event == "start":
             waits[entity] = waits.get(entity, 0.0) + time - queued.get(entity, time)
-            open_visit[entity] = (station, "start", time)
+            open_visit[entity] = (station or "", "start", time)
         elif event == "finish":
             open_visit.pop(entity, None)
         elif event == "depart":
@@ -103,4 +110,4 @@ def state_from_log(path: str | os.PathLike[str], clock: float) -> StartState:
                       if between else ())
 
 
-__all__ = ["LogError", "state_from_log"]
+__all__ = ["LogError", "state_from_log", "state_from_rows"]

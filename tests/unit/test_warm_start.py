@@ -14,6 +14,7 @@ from portsim.engine.distributions import Deterministic, Exponential, Lognormal, 
 from portsim.engine.simulation import run_replication
 from portsim.engine.state import Announced, InService, StartState, StationState, Waiting, residual
 from portsim.engine.warm import warm_model
+from portsim.experiment.logstate import state_from_rows
 
 
 def _hall() -> m.Model:
@@ -56,16 +57,23 @@ KPIS = [("classes", "pax", "wait_mean"), ("classes", "pax", "completions"),
 
 def _continuation_p_values(states: str, replications: int = 150) -> dict[str, float]:
     """Paired test of continuing each replication past 14:00 against a warm start from its
-    snapshot (or from a wrong state, for the controls): p-value per KPI."""
+    snapshot, or from its event log up to 14:00 (which knows the service time elapsed, not
+    the time still to run: the residual is drawn), or from a wrong state, for the controls:
+    p-value per KPI."""
     clock, span = 840.0, 180.0
     model = replace(_hall(), horizon=clock + span)
     measured = replace(model, warmup=clock, snapshot_at=clock)
     differences: dict[str, list[float]] = {".".join(k): [] for k in KPIS}
     for replication in range(replications):
-        cold = run_replication(measured, 21, replication)
+        rows: list[tuple[float, int, str, str | None, str]] = []
+        log = None if states != "log" else (lambda *row, into=rows: into.append(row))
+        cold = run_replication(measured, 21, replication, trace=log)
         assert cold.snapshot is not None
         state = cold.snapshot
-        if states == "empty":
+        if states == "log":
+            state = state_from_rows(rows, clock)
+            assert state.customers == cold.snapshot.customers
+        elif states == "empty":
             state = StartState(clock)
         elif states == "late":  # the same customers, three hours later on the clock
             state = replace(state, clock=clock + 180.0)
@@ -78,12 +86,14 @@ def _continuation_p_values(states: str, replications: int = 150) -> dict[str, fl
 
 
 @pytest.mark.slow
-def test_a_warm_start_from_a_snapshot_continues_the_run() -> None:
+@pytest.mark.parametrize("source", ["snapshot", "log"])
+def test_a_warm_start_from_a_snapshot_continues_the_run(source: str) -> None:
     """Each replication runs to 17:00 (measured from 14:00) and is snapshot at 14:00; a warm
-    start from the snapshot with other random numbers must give the same KPIs over 14:00-17:00
-    in distribution. Paired differences (the pair shares the state at 14:00) make the test
-    sharp: the controls below show that it fails for a wrong state or a wrong clock."""
-    p_values = _continuation_p_values("snapshot")
+    start from the snapshot (or from the state its event log gives, with residual services)
+    with other random numbers must give the same KPIs over 14:00-17:00 in distribution.
+    Paired differences (the pair shares the state at 14:00) make the test sharp: the controls
+    below show that it fails for a wrong state or a wrong clock."""
+    p_values = _continuation_p_values(source)
     assert _agree(p_values), p_values
 
 
