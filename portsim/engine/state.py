@@ -49,6 +49,20 @@ class InService:
 
 
 @dataclass(frozen=True, slots=True)
+class InTransit:
+    """A customer between stations (in a delay: walking, deplaning) at the clock time: it goes
+    on at node ``step`` of its class's compiled route (see engine.warm.route_nodes) after
+    ``remaining`` minutes. Written by snapshots; the step numbers are those of the same
+    scenario."""
+
+    class_name: str
+    step: int
+    remaining: float
+    waited: float = 0.0
+    in_system: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class StationState:
     """The customers of one station at the clock time (waiting in queue order)."""
 
@@ -80,13 +94,15 @@ class StartState:
     stations: tuple[StationState, ...] = ()
     announced: tuple[Announced, ...] = ()
     replace_arrivals: frozenset[str] = frozenset()
+    in_transit: tuple[InTransit, ...] = ()
     #: What a snapshot could not write, by kind: (kind, how many) pairs (see engine.warm).
     not_recorded: tuple[tuple[str, int], ...] = ()
 
     @property
     def customers(self) -> int:
-        """Customers in the system at the clock time (waiting or in service)."""
-        return sum(len(s.waiting) + len(s.in_service) for s in self.stations)
+        """Customers in the system at the clock time (waiting, in service or in transit)."""
+        return sum(len(s.waiting) + len(s.in_service) for s in self.stations) + len(
+            self.in_transit)
 
 
 def state_to_data(state: StartState) -> dict[str, Any]:
@@ -105,6 +121,7 @@ def state_from_data(data: dict[str, Any]) -> StartState:
                        for s in data["stations"]),
         announced=tuple(Announced(**a) for a in data["announced"]),
         replace_arrivals=frozenset(data["replace_arrivals"]),
+        in_transit=tuple(InTransit(**t) for t in data["in_transit"]),
         not_recorded=tuple((k, v) for k, v in data["not_recorded"]))
 
 
@@ -125,5 +142,5 @@ def residual(distribution: Distribution, elapsed: float, rng: np.random.Generato
     return 0.0
 
 
-__all__ = ["Announced", "InService", "StartState", "StationState", "Waiting", "residual",
-           "state_from_data", "state_to_data"]
+__all__ = ["Announced", "InService", "InTransit", "StartState", "StationState", "Waiting",
+           "residual", "state_from_data", "state_to_data"]

@@ -7,8 +7,8 @@ timetables read the true clock, arrivals before the clock are skipped. The state
 are in the system when the statistics start: they count in waits, sojourns, completions and
 queue lengths (with the time they had waited before the clock), not in the arrivals.
 
-What a snapshot cannot write (it is said in ``not_recorded``): entities in a delay between
-stations, entities waiting for the members of their batch, bookings not yet arrived.
+What a snapshot cannot write (it is said in ``not_recorded``): entities waiting for the members
+of their batch; it also leaves out bookings whose entity has not arrived.
 """
 
 from __future__ import annotations
@@ -16,13 +16,16 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import replace
+from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 from portsim.engine import model as m
+from portsim.engine.kernel import NORMAL
 from portsim.engine.routes import BookedVisitNode, BranchNode, ChoiceNode, VisitNode
 from portsim.engine.state import (
     Announced,
     InService,
+    InTransit,
     StartState,
     StationState,
     Waiting,
@@ -86,6 +89,16 @@ def place(rep: Replication, state: StartState) -> None:
                 remaining = residual(service, serving.elapsed, rng)
             station.resume(entity, remaining)
         station.capacity_level.set(now, max(station.servers, station.busy))
+    for moving in state.in_transit:
+        kind = rep.classes[moving.class_name]
+        rep.next_id += 1
+        entity = Entity(rep.next_id, kind, now - moving.in_system, kind.priority)
+        entity.wait = moving.waited
+        nodes = route_nodes(kind)
+        entity.node = nodes[moving.step] if moving.step < len(nodes) else None  # None: leaves
+        kind.arrivals += 1  # as for the customers placed above
+        entity.callbacks = rep.after_delay_callbacks  # the rest of its delay
+        heappush(rep.heap, (now + moving.remaining, NORMAL, next(rep.ids), entity))
     rep._end_warmup(None)
     for station in rep.stations.values():
         station.set_servers(station.base_servers)  # starts the waiting where servers are free
@@ -102,23 +115,40 @@ def _entity(rep: Replication, class_name: str, station: Station, in_system: floa
     return entity
 
 
-def _after_visit(kind: ClassState, station: Station) -> Any:
-    """The route node after the first visit of ``kind``'s route to ``station``."""
+def route_nodes(kind: ClassState) -> list[Any]:
+    """The nodes of ``kind``'s compiled route, breadth first from its first node: the same
+    list for the same model in every replication (a snapshot's step numbers index it)."""
     todo = [kind.first_node]
+    found: list[Any] = []
     seen: set[int] = set()
     while todo:
         node = todo.pop(0)
         if node is None or id(node) in seen:
             continue
         seen.add(id(node))
+        found.append(node)
+        if isinstance(node, BranchNode):
+            todo.extend(node.targets)
+        todo.append(node.next)
+    return found
+
+
+def route_steps(model: m.Model) -> dict[str, int]:
+    """How many nodes each class's compiled route has: a state's steps run from 0 to that
+    number (the route's end)."""
+    from portsim.engine.simulation import Replication
+
+    built = Replication(model, 0, 0, None, None)
+    return {name: len(route_nodes(kind)) for name, kind in built.classes.items()}
+
+
+def _after_visit(kind: ClassState, station: Station) -> Any:
+    """The route node after the first visit of ``kind``'s route to ``station``."""
+    for node in route_nodes(kind):
         if isinstance(node, VisitNode | BookedVisitNode) and node.station is station:
             return node.next
         if isinstance(node, ChoiceNode) and station in node.stations:
             return node.next
-        if isinstance(node, BranchNode):
-            todo.extend(node.targets)
-        else:
-            todo.append(node.next)
     raise ValueError(f"class {kind.name!r} does not visit station {station.name!r}")
 
 
@@ -132,13 +162,18 @@ def snapshot(rep: Replication) -> StartState:
         finishing[id(station._on_finish_on_call)] = station
     serving: dict[str, list[InService]] = {name: [] for name in rep.stations}
     announced: list[Announced] = []
-    in_delay = 0
+    in_transit: list[InTransit] = []
+    # A delay's next node by its index in route_nodes; the route's end is one past the last.
+    steps = {name: {id(node): index for index, node in enumerate([*route_nodes(kind), None])}
+             for name, kind in rep.classes.items()}
     for when, _, _, event in rep.env._queue:  # type: ignore[attr-defined]
         callbacks = event.callbacks
         if isinstance(event, Entity):
             server = finishing.get(id(callbacks))
-            if server is None:
-                in_delay += 1
+            if server is None:  # in a delay: it goes on at entity.node
+                in_transit.append(InTransit(
+                    event.kind.name, steps[event.kind.name][id(event.node)], when - now,
+                    event.wait, now - event.arrived))
                 continue
             serving[server.name].append(InService(
                 event.kind.name, remaining=when - now, waited=event.wait,
@@ -155,9 +190,11 @@ def snapshot(rep: Replication) -> StartState:
         waiting.sort(key=lambda w: -w.waited)
         if waiting or serving[name]:
             stations.append(StationState(name, tuple(waiting), tuple(serving[name])))
-    not_recorded = (("in_delay", in_delay), ("awaiting_batch", len(rep.awaiting)))
+    awaiting = len(rep.awaiting)
     return StartState(now, tuple(stations), tuple(sorted(announced, key=lambda a: a.at)),
-                      not_recorded=tuple((k, v) for k, v in not_recorded if v))
+                      in_transit=tuple(in_transit),
+                      not_recorded=(("awaiting_batch", awaiting),) if awaiting else ())
 
 
-__all__ = ["announced_times", "from_clock", "place", "snapshot", "warm_model"]
+__all__ = ["announced_times", "from_clock", "place", "route_nodes", "route_steps", "snapshot",
+           "warm_model"]

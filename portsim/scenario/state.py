@@ -30,7 +30,15 @@ from pydantic import BeforeValidator, Field, ValidationError
 
 from portsim import limits as limits_
 from portsim.engine import model as m
-from portsim.engine.state import Announced, InService, StartState, StationState, Waiting
+from portsim.engine.state import (
+    Announced,
+    InService,
+    InTransit,
+    StartState,
+    StationState,
+    Waiting,
+)
+from portsim.engine.warm import route_steps
 from portsim.errors import Problem, ScenarioError
 from portsim.scenario.loader import _read_source
 from portsim.scenario.parts import StrictModel
@@ -106,6 +114,19 @@ class AnnouncedBatch(StrictModel):
     """Its members arrive uniformly over this long."""
 
 
+class MovingCustomer(StrictModel):
+    """A customer between stations (in a delay), as a snapshot writes it."""
+
+    class_: Name = Field(alias="class")
+    step: Annotated[int, Field(ge=0, le=MAX_COUNT)]
+    """Where it goes on: the node of its class's route (numbered by portsim; a snapshot's
+    numbers hold for the same scenario)."""
+    remaining: Duration
+    """Time left in its delay."""
+    waited: Duration = 0.0
+    in_system: Duration = 0.0
+
+
 class StateDocument(StrictModel):
     """A state file."""
 
@@ -118,9 +139,11 @@ class StateDocument(StrictModel):
     replace_arrivals: list[Name] = Field(default_factory=list)
     """Classes whose own arrivals are not generated from the clock time on (only their
     announced batches come)."""
+    in_transit: list[MovingCustomer] = Field(default_factory=list)
+    """Written by snapshots: customers between stations."""
     not_recorded: dict[Name, Customers] = Field(default_factory=dict)
     """Written by snapshots: customers the state could not hold (in a delay between stations,
-    or waiting for their batch); informational."""
+    waiting for their batch); informational."""
 
 
 def load_state(path: str | os.PathLike[str], model: m.Model) -> StartState:
@@ -167,6 +190,14 @@ def _name_problems(doc: StateDocument, model: m.Model, lines: dict[Loc, int]) ->
     for index, batch in enumerate(doc.announced):
         if batch.class_ not in visits:
             problem(("announced", index, "class"), f"unknown class {batch.class_!r}")
+    steps = route_steps(model)
+    for index, moving in enumerate(doc.in_transit):
+        if moving.class_ not in visits:
+            problem(("in_transit", index, "class"), f"unknown class {moving.class_!r}")
+        elif moving.step > steps[moving.class_]:
+            problem(("in_transit", index, "step"),
+                    f"class {moving.class_!r} has route steps 0 to {steps[moving.class_]} "
+                    f"(got {moving.step}): this state was written for another scenario")
     for index, class_name in enumerate(doc.replace_arrivals):
         if class_name not in visits:
             problem(("replace_arrivals", index), f"unknown class {class_name!r}")
@@ -188,8 +219,10 @@ def _start_state(doc: StateDocument) -> StartState:
         stations.append(StationState(name, tuple(waiting), tuple(serving)))
     announced = tuple(Announced(b.class_, clock + b.after, b.count, b.spread)
                       for b in doc.announced)
+    moving = tuple(InTransit(t.class_, t.step, t.remaining, t.waited, t.in_system)
+                   for t in doc.in_transit)
     return StartState(clock, tuple(stations), announced, frozenset(doc.replace_arrivals),
-                      tuple(doc.not_recorded.items()))
+                      in_transit=moving, not_recorded=tuple(doc.not_recorded.items()))
 
 
 def state_document(state: StartState) -> dict[str, Any]:
@@ -217,6 +250,10 @@ def state_document(state: StartState) -> dict[str, Any]:
     if state.announced:
         doc["announced"] = [_written(**{"class": a.class_name}, after=a.at - state.clock,
                                      count=a.count, spread=a.spread) for a in state.announced]
+    if state.in_transit:
+        doc["in_transit"] = [_written(**{"class": t.class_name}, step=t.step,
+                                      remaining=t.remaining, waited=t.waited,
+                                      in_system=t.in_system) for t in state.in_transit]
     if state.replace_arrivals:
         doc["replace_arrivals"] = sorted(state.replace_arrivals)
     if state.not_recorded:
@@ -227,7 +264,8 @@ def state_document(state: StartState) -> dict[str, Any]:
 def _written(**values: Any) -> dict[str, Any]:
     """The fields worth writing: no None, no zero defaults."""
     return {key: value for key, value in values.items()
-            if value is not None and (value != 0 or key in ("after", "count"))}
+            if value is not None and (value != 0 or key in ("after", "count", "step",
+                                                            "remaining"))}
 
 
 __all__ = ["StateDocument", "load_state", "state_document"]
