@@ -133,15 +133,6 @@ def route_nodes(kind: ClassState) -> list[Any]:
     return found
 
 
-def route_steps(model: m.Model) -> dict[str, int]:
-    """How many nodes each class's compiled route has: a state's steps run from 0 to that
-    number (the route's end)."""
-    from portsim.engine.simulation import Replication
-
-    built = Replication(model, 0, 0, None, None)
-    return {name: len(route_nodes(kind)) for name, kind in built.classes.items()}
-
-
 def _after_visit(kind: ClassState, station: Station) -> Any:
     """The route node after the first visit of ``kind``'s route to ``station``."""
     for node in route_nodes(kind):
@@ -196,5 +187,4 @@ def snapshot(rep: Replication) -> StartState:
                       not_recorded=(("awaiting_batch", awaiting),) if awaiting else ())
 
 
-__all__ = ["announced_times", "from_clock", "place", "route_nodes", "route_steps", "snapshot",
-           "warm_model"]
+__all__ = ["announced_times", "from_clock", "place", "route_nodes", "snapshot", "warm_model"]

@@ -30,6 +30,7 @@ from pydantic import BeforeValidator, Field, ValidationError
 
 from portsim import limits as limits_
 from portsim.engine import model as m
+from portsim.engine.simulation import Replication
 from portsim.engine.state import (
     Announced,
     InService,
@@ -38,7 +39,7 @@ from portsim.engine.state import (
     StationState,
     Waiting,
 )
-from portsim.engine.warm import route_steps
+from portsim.engine.warm import route_nodes
 from portsim.errors import Problem, ScenarioError
 from portsim.scenario.loader import _read_source
 from portsim.scenario.parts import StrictModel
@@ -204,6 +205,13 @@ def _name_problems(doc: StateDocument, model: m.Model, lines: dict[Loc, int]) ->
     return problems
 
 
+def route_steps(model: m.Model) -> dict[str, int]:
+    """How many nodes each class's compiled route has: a state's steps run from 0 to that
+    number (the route's end)."""
+    built = Replication(model, 0, 0, None, None)
+    return {name: len(route_nodes(kind)) for name, kind in built.classes.items()}
+
+
 def _start_state(doc: StateDocument) -> StartState:
     clock = (doc.day - 1) * m.MINUTES_PER_DAY + doc.clock
     stations = []
@@ -268,4 +276,4 @@ def _written(**values: Any) -> dict[str, Any]:
                                                             "remaining"))}
 
 
-__all__ = ["StateDocument", "load_state", "state_document"]
+__all__ = ["StateDocument", "load_state", "route_steps", "state_document"]
