@@ -188,8 +188,56 @@ PrecisionKpiOpt = Annotated[list[str] | None, typer.Option(
 MaxReplicationsOpt = Annotated[int, typer.Option(
     min=2, help="The most replications --precision may run per variant.")]
 TraceOpt = Annotated[Path | None, typer.Option(
-    help="Write the event log of replication 0 (of the baseline) to this .csv (or .parquet, "
-         "with pyarrow) file.", show_default=False)]
+    help="Write the event log of replication 0 (of the baseline) to this file: .csv, or "
+         ".parquet with pyarrow, or for process mining .xes, .jsonocel/.json (OCEL 2.0 JSON) "
+         "or .sqlite (OCEL 2.0 SQLite) with portsim\\[mining].", show_default=False)]
+
+
+FromStateOpt = Annotated[Path | None, typer.Option(
+    help="Start each replication from this state file (a warm start at its clock time); "
+         "see docs/forecast.md.", show_default=False)]
+HorizonOpt = Annotated[str | None, typer.Option(
+    help="With --from-state: how long to run after the state's clock time, e.g. 3h "
+         "(default: the scenario's measured span).", show_default=False)]
+SnapshotAtOpt = Annotated[str | None, typer.Option(
+    help="Write each replication's state at this time of the run (e.g. 14:00, or 38h for the "
+         "second day) to DIR/states/ as a state file for --from-state.", show_default=False)]
+
+
+def _forecast(file: Path, scenario: Any, variant: str | None, from_state: Path | None,
+              horizon: str | None, snapshot_at: str | None) -> Any:
+    """The warm start and snapshot asked for, checked before anything runs (None if none)."""
+    from portsim.experiment.forecast import Forecast
+    from portsim.scenario.state import load_state
+    from portsim.scenario.units import parse_duration
+
+    def minutes(option: str, text: str | None) -> float | None:
+        if text is None:
+            return None
+        try:
+            return parse_duration(text)
+        except ValueError as error:
+            raise PortsimError(f"{option}: {error}") from None
+
+    if from_state is None and horizon is not None:
+        raise PortsimError("--horizon needs --from-state (a cold run's horizon is the "
+                           "scenario's time.horizon)")
+    if from_state is None and snapshot_at is None:
+        return None
+    length = minutes("--horizon", horizon)
+    if length is not None and length <= 0:
+        raise PortsimError(f"--horizon {horizon}: must be longer than 0")
+    state = load_state(from_state, scenario.model(variant)) if from_state is not None else None
+    at = minutes("--snapshot-at", snapshot_at)
+    forecast = Forecast(state, length, at, str(from_state) if from_state else None)
+    if at is not None:
+        model = forecast.apply(scenario.model(variant))
+        begin = state.clock if state is not None else 0.0
+        if not begin <= at < model.horizon:
+            raise PortsimError(
+                f"--snapshot-at {snapshot_at}: outside the run ({begin / 60:g} h to "
+                f"{model.horizon / 60:g} h from the start of {file})")
+    return forecast
 
 
 def _workers(workers: int | None) -> int:
@@ -199,13 +247,14 @@ def _workers(workers: int | None) -> int:
 
 
 def _check_trace(trace: Path | None) -> str | None:
-    from portsim.experiment.trace import trace_format
+    from portsim.experiment.trace import TRACE_SUFFIXES, trace_format
 
     if trace is None:
         return None
     trace_format(trace)  # fail before running, not after
     if trace.is_dir():
-        raise PortsimError(f"--trace {trace}: is a folder; give a .csv or .parquet file name")
+        raise PortsimError(f"--trace {trace}: is a folder; give a file name ending in "
+                           f"{TRACE_SUFFIXES}")
     # Whether the file can be written, found now rather than after the whole simulation: an
     # OSError here (a read-only folder, a parent that is a file) exits with code 1 at once.
     trace.parent.mkdir(parents=True, exist_ok=True)
@@ -260,8 +309,15 @@ def run(
     precision: PrecisionOpt = None,
     precision_kpi: PrecisionKpiOpt = None,
     max_replications: MaxReplicationsOpt = 200,
+    from_state: FromStateOpt = None,
+    horizon: HorizonOpt = None,
+    snapshot_at: SnapshotAtOpt = None,
 ) -> None:
-    """Run a scenario, print its KPIs and write results.json and summary.csv."""
+    """Run a scenario, print its KPIs and write results.json and summary.csv.
+
+    With --from-state, the run is a forecast: each replication starts from the state file at
+    its clock time and runs for --horizon; the KPIs cover that window (docs/forecast.md).
+    """
     from portsim.experiment.runner import simulate
     from portsim.report.files import dump_csv, dump_json, write_output
     from portsim.report.table import print_results
@@ -272,6 +328,7 @@ def run(
         scenario = load_scenario(file)
         scenario.document(variant)  # an unknown variant: one message with a suggestion
         trace_path = _check_trace(trace)
+        forecast = _forecast(file, scenario, variant, from_state, horizon, snapshot_at)
         out = out or Path("results") / (file.stem + (f"-{variant}" if variant else ""))
         total = replications or scenario.replications
         watch = _precision(precision, precision_kpi, max_replications)
@@ -279,7 +336,7 @@ def run(
                       scheduler=scheduler, trace=trace_path, resumable=resumable,
                       precision=watch) as options:
             results = simulate(scenario, options, variant=variant, replications=replications,
-                               seed=seed)
+                               seed=seed, forecast=forecast)
         if results.precision is not None:
             _print_precision(results.label, results.precision)
         _print_warmup(results)
@@ -287,10 +344,16 @@ def run(
             _warn(None, warning)
         print_results(results, console, sla_minutes=scenario.sla)
 
+        if forecast is not None and forecast.state is not None:
+            _print_forecast(forecast.state, (results.horizon or 0.0) - (results.warmup or 0.0))
+
         def write(folder: Path) -> None:
+            from portsim.experiment.forecast import write_snapshots
+
             dump_json(results.to_dict(), folder / "results.json")
             dump_csv(results.summary_rows(), folder / "summary.csv")
             dump_json(results.timings, folder / "timings.json")
+            write_snapshots(results.replications, folder)
 
         # prepare_output has checked the folder; replacing it also drops .partial.
         write_output(out, write, force=True)
@@ -299,6 +362,20 @@ def run(
         if trace_path is not None:
             console.print(f"event log of replication 0 written to "
                           f"[bold]{escape(trace_path)}[/]")
+        if snapshot_at is not None:
+            console.print(f"the state at {escape(snapshot_at)} of each replication written to "
+                          f"[bold]{escape(str(out / 'states'))}[/]")
+
+
+def _print_forecast(state: Any, span: float) -> None:
+    from portsim.scenario.parts import clock
+
+    day, minute = divmod(state.clock, 1440.0)
+    console.print(
+        f"forecast from day {int(day) + 1} {clock(minute)} for "
+        f"{span / 60:g} h: {state.customers} customers in the state count in "
+        "waits, sojourns, completions and queue lengths (with the time they waited before the "
+        "clock time); arrivals count only those arriving after it", highlight=False)
 
 
 @app.command()
@@ -604,6 +681,46 @@ def staff(
                           f"{escape(str(file))}: compare it with "
                           f"portsim compare {escape(str(file))} --variants "
                           f"{escape(write_variant)}", highlight=False)
+
+
+@app.command("state-from-log")
+def state_from_log(
+    log: Annotated[Path, typer.Argument(
+        help="Event log: a --trace .csv or .parquet file, or observations in its columns "
+             "(time, entity, class, station, event).", show_default=False)],
+    at: Annotated[str, typer.Option(
+        help="The clock time of the state: 14:00, or 38h for 14:00 on day 2.",
+        show_default=False)],
+    out: Annotated[Path, typer.Option(help="The state file to write (YAML).",
+                                      show_default=False)],
+    scenario: Annotated[Path | None, typer.Option(
+        help="Check the state against this scenario's stations and classes.",
+        show_default=False)] = None,
+) -> None:
+    """Write the state at a clock time of an event log (who waits, who is in service) as a
+    state file for run --from-state."""
+    from portsim.experiment.forecast import write_state
+    from portsim.experiment.logstate import state_from_log as read_state
+    from portsim.scenario import load_scenario
+    from portsim.scenario.state import load_state
+    from portsim.scenario.units import parse_duration
+
+    with user_errors():
+        try:
+            clock = parse_duration(at)
+        except ValueError as error:
+            raise PortsimError(f"--at: {error}") from None
+        model = load_scenario(scenario).model() if scenario is not None else None
+        state = read_state(log, clock)
+        write_state(state, out, f"The state at {at} of {log}")
+        if model is not None:
+            try:
+                load_state(out, model)
+            except PortsimError:
+                out.unlink()
+                raise
+        console.print(f"state at {escape(at)} ({state.customers} customers) written to "
+                      f"[bold]{escape(str(out))}[/]", highlight=False)
 
 
 @app.command()

@@ -21,6 +21,7 @@ import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine.impatience import ImpatientStation
+from portsim.engine.state import StartState, state_from_data, state_to_data
 from portsim.stats import kpis as catalogue
 from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotSummary, SlotTally
@@ -64,10 +65,13 @@ class ReplicationResult:
     histograms: dict[str, dict[str, Histogram]] = field(default_factory=dict)
     events: int = 0
     wall_seconds: float = 0.0
+    snapshot: StartState | None = None  # the state at Model.snapshot_at, if asked for
 
     def to_json(self) -> dict[str, Any]:
         """Plain data (for a replication kept on disk to resume)."""
-        return asdict(self)
+        data = asdict(self)
+        data["snapshot"] = state_to_data(self.snapshot) if self.snapshot is not None else None
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ReplicationResult:
@@ -77,7 +81,9 @@ class ReplicationResult:
             series=Series(**data["series"]),
             histograms={scope: {name: Histogram(**h) for name, h in by_name.items()}
                         for scope, by_name in data["histograms"].items()},
-            events=data["events"], wall_seconds=data["wall_seconds"])
+            events=data["events"], wall_seconds=data["wall_seconds"],
+            snapshot=(state_from_data(data["snapshot"]) if data.get("snapshot") is not None
+                      else None))
 
 
 # ----------------------------------------------------------------------------- what is measured

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from portsim.engine.distributions import Distribution
+from portsim.engine.state import StartState
 
 MINUTES_PER_DAY = 1440.0
 
@@ -448,6 +449,11 @@ class Model:
     #: The share of each class that should wait at most ``sla`` in every slot; the engine only
     #: carries it to the results, where verdicts are judged against it.
     sla_share_target: float = 0.95
+    #: A warm start: the state the run begins from at its clock time (see engine.warm).
+    start: StartState | None = None
+    #: Write the state of each replication at this time (minutes from the start) as a warm
+    #: start would read it (ReplicationResult.snapshot).
+    snapshot_at: float | None = None
 
     def __post_init__(self) -> None:
         if self.horizon <= 0:

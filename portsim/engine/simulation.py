@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine import warm
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
@@ -38,6 +39,7 @@ from portsim.engine.routes import (
     WaitChoiceNode,
 )
 from portsim.engine.skills import ImpatientSkillStation, Pool, SkillStation
+from portsim.engine.state import StartState
 from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, Uniforms, generator
 from portsim.errors import PortsimError
@@ -67,7 +69,9 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     state = Replication(model, seed, replication, trace, max_entities)
     started = wallclock.perf_counter()
     state.run()
-    return collect(state, events_scheduled(state.env), wallclock.perf_counter() - started)
+    result = collect(state, events_scheduled(state.env), wallclock.perf_counter() - started)
+    result.snapshot = state.snapshot
+    return result
 
 
 class Replication:
@@ -79,8 +83,13 @@ class Replication:
         self.seed = seed
         self.replication = replication
         self.trace = trace
+        # A sink that also takes (member id, batch id) pairs: who a spawn step brought.
+        self.link: Callable[[int, int], None] | None = getattr(trace, "link", None)
         self.max_entities = max_entities
-        self.env = Environment()
+        # A warm start runs from its state's clock time (see engine.warm); a cold one from 0.
+        self.clock = model.start.clock if model.start is not None else 0.0
+        self.env = Environment(self.clock) if model.start is not None else Environment()
+        self.snapshot: StartState | None = None
         self.heap, self.ids = scheduler(self.env)
         self.bin_width, self.bin_count = _series_bins(model)
         self.inv_bin = 1.0 / self.bin_width
@@ -117,7 +126,7 @@ class Replication:
                     generator(seed, replication, "service", spec.name, c.name))
                 for c in model.classes
             }
-            arguments = (spec.name, self.env, spec.servers.servers_at(0.0),
+            arguments = (spec.name, self.env, spec.servers.servers_at(self.clock),
                          spec.discipline == "priority", services, self.advance, model.sla,
                          self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
             extra: dict[str, Any] = {}
@@ -125,7 +134,7 @@ class Replication:
                 extra.update(rules=self._impatience_rules(spec), on_leave=self._leave)
             if spec.pools:
                 extra.update(pools=[Pool(p.name, frozenset(p.skills),
-                                         p.servers.servers_at(0.0)) for p in spec.pools],
+                                         p.servers.servers_at(self.clock)) for p in spec.pools],
                              skill_of={self.classes[name]: skill
                                        for name, skill in spec.skill_by_class.items()
                                        if name in self.classes})
@@ -200,14 +209,23 @@ class Replication:
         if isinstance(spec.arrivals, m.Timetable) and spec.arrivals.disrupted:
             disruptions = generator(self.seed, self.replication, "disruptions", spec.name)
         times = arrival_times(spec.arrivals, rng, self.model.horizon, disruptions)
+        start = self.model.start
+        sources = [times]
+        if start is not None:
+            sources = [] if spec.name in start.replace_arrivals else [warm.from_clock(times,
+                                                                                      start.clock)]
+            announced = warm.announced_times(start, spec.name, self.seed, self.replication)
+            if announced:
+                sources.append(iter(announced))
         first = spec.route[0] if spec.route else None
-        if isinstance(first, m.Visit) and first.reserve_ahead and first.reserve_error:
-            self._announce_off_time(kind, times, first.reserve_ahead, first.reserve_error,
-                                    self.stations[first.station])
-        elif isinstance(first, m.Visit) and first.reserve_ahead:
-            self._announce(kind, times, first.reserve_ahead, self.stations[first.station])
-        else:
-            self._arrive_at(kind, times)
+        for source in sources:
+            if isinstance(first, m.Visit) and first.reserve_ahead and first.reserve_error:
+                self._announce_off_time(kind, source, first.reserve_ahead, first.reserve_error,
+                                        self.stations[first.station])
+            elif isinstance(first, m.Visit) and first.reserve_ahead:
+                self._announce(kind, source, first.reserve_ahead, self.stations[first.station])
+            else:
+                self._arrive_at(kind, source)
 
     def _arrive_at(self, kind: ClassState, times: Iterator[float]) -> None:
         """Spawn a member of ``kind`` at each of the (increasing) ``times``."""
@@ -251,7 +269,7 @@ class Replication:
 
         first = next(times, math.inf)
         if first < horizon:
-            callbacks = Wake(env, first, None, arrive).callbacks
+            callbacks = Wake(env, first - self.clock, None, arrive).callbacks
 
     def _announce(self, kind: ClassState, times: Iterator[float], lead: float,
                   station: Station) -> None:
@@ -274,7 +292,7 @@ class Replication:
 
         first = next(times, math.inf)
         if first < horizon:
-            Wake(env, max(first - lead, 0.0), first, announce)
+            Wake(env, max(first - lead, self.clock) - self.clock, first, announce)
 
     def _announce_off_time(self, kind: ClassState, times: Iterator[float], lead: float,
                            error: m.ArrivalError, station: Station) -> None:
@@ -329,11 +347,15 @@ class Replication:
 
     # ------------------------------------------------------------------ entity flow
 
-    def spawn(self, kind: ClassState, parent: Entity | None = None) -> None:
-        """A new member of ``kind`` arrives now (``parent`` waits for it to leave)."""
+    def spawn(self, kind: ClassState, parent: Entity | None = None,
+              batch: Entity | None = None) -> None:
+        """A new member of ``kind`` arrives now (``parent`` waits for it to leave; ``batch``
+        brought it, for the event log's links)."""
         self.next_id += 1
         entity = Entity(self.next_id, kind, self.env.now, kind.priority)
         entity.parent = parent
+        if self.link is not None and batch is not None:
+            self.link(entity.id, batch.id)
         self.enter(entity)
 
     def enter(self, entity: Entity) -> None:
@@ -438,10 +460,10 @@ class Replication:
         if node.spread > 0:
             offsets = np.sort(node.uniforms_rng.uniform(0.0, node.spread, count)).tolist()
             for offset in offsets:
-                Wake(self.env, offset, (kind, parent), self._spawn_later)
+                Wake(self.env, offset, (kind, parent, spawner), self._spawn_later)
         else:
             for _ in range(count):
-                self.spawn(kind, parent)
+                self.spawn(kind, parent, spawner)
 
     def _spawn_later(self, event: Any) -> None:
         self.spawn(*event.value)
@@ -530,13 +552,21 @@ class Replication:
                 env.process(follow_shifts(env, self.stations[spec.name], spec.servers))
             if spec.reactive is not None:
                 env.process(react_to_waits(env, self.stations[spec.name], spec.reactive))
+        if model.start is not None:
+            warm.place(self, model.start)
         for class_spec in model.classes:
             self._start_arrivals(class_spec)
-        if model.warmup > 0:
+        if model.warmup > 0 and model.start is None:
             Wake(env, model.warmup, None, self._end_warmup)
         for day, minute in clock_samples(model):
-            Wake(env, day * MINUTES_PER_DAY + minute, (day, minute), self._sample_queues)
+            Wake(env, day * MINUTES_PER_DAY + minute - self.clock, (day, minute),
+                 self._sample_queues)
+        if model.snapshot_at is not None and self.clock <= model.snapshot_at < model.horizon:
+            Wake(env, model.snapshot_at - self.clock, None, self._take_snapshot)
         env.run(until=model.horizon)
+
+    def _take_snapshot(self, event: Any) -> None:
+        self.snapshot = warm.snapshot(self)
 
     def _sample_queues(self, event: Any) -> None:
         day, minute = event.value

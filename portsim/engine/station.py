@@ -380,6 +380,17 @@ class Station:
                 self.busy += 1
                 self._serve_next(now)
 
+    def resume(self, entity: Entity, remaining: float) -> None:
+        """Go on with a service begun before the run (a warm start): ``remaining`` minutes,
+        by an on-duty server counted busy from now."""
+        now = self.env.now
+        self.busy += 1
+        end = now + remaining
+        self._busy_area += remaining
+        self._end_sum += end
+        entity.callbacks = self._on_finish
+        heappush(self._heap, (end, NORMAL, next(self._ids), entity))
+
     def head_wait(self) -> float:
         """How long the customer at the head of the queue has waited (0 if nobody waits)."""
         if not self.queue:

@@ -39,7 +39,8 @@ class RunOptions:
     resume: bool = False
     """Reuse the replications already in ``store``."""
     trace: str | None = None
-    """A .csv (or .parquet) file for the event log of the baseline's replication 0."""
+    """A trace file (.csv, .parquet, or an event log: .xes, .jsonocel/.json, .sqlite) for the
+    events of the baseline's replication 0."""
     progress: Progress | None = None
     """Called with each finished replication."""
     resumed: Resumed | None = None

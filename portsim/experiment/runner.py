@@ -24,6 +24,7 @@ from portsim.engine.load import overload_warnings
 from portsim.engine.model import Model
 from portsim.engine.simulation import ReplicationResult
 from portsim.experiment.executors import Task, default_workers, execute
+from portsim.experiment.forecast import Forecast
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.precision import Precision, next_count, parse_items
 from portsim.experiment.results import Results
@@ -104,8 +105,18 @@ def scenario_hash(document: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def resolve(source: Any, variant: str | None = None) -> tuple[Model, dict[str, Any], Any]:
-    """Turn a path, a mapping, a loaded scenario or a model into (model, provenance, scenario)."""
+def resolve(source: Any, variant: str | None = None,
+            forecast: Forecast | None = None) -> tuple[Model, dict[str, Any], Any]:
+    """Turn a path, a mapping, a loaded scenario or a model into (model, provenance, scenario);
+    ``forecast`` makes it a warm start or adds a snapshot (recorded under ``"forecast"``)."""
+    model, provenance, scenario = _resolve(source, variant)
+    if forecast is not None:
+        model = forecast.apply(model)
+        provenance["forecast"] = forecast.provenance()
+    return model, provenance, scenario
+
+
+def _resolve(source: Any, variant: str | None) -> tuple[Model, dict[str, Any], Any]:
     from portsim import __version__
     from portsim.scenario import Scenario, compile_model, load_scenario
 
@@ -134,7 +145,10 @@ def job_inputs(model: Model, provenance: Mapping[str, Any]) -> dict[str, Any]:
     digest = provenance.get("scenario", {}).get("sha256")
     if digest is None:  # a bare Model: its dataclass repr describes it completely
         digest = hashlib.sha256(repr(model).encode("utf-8")).hexdigest()
-    return {"portsim_version": provenance.get("portsim_version"), "model_sha256": digest}
+    inputs = {"portsim_version": provenance.get("portsim_version"), "model_sha256": digest}
+    if "forecast" in provenance:
+        inputs["forecast"] = provenance["forecast"]
+    return inputs
 
 
 def results_of(model: Model, provenance: dict[str, Any], variant: str | None, seed: int,
@@ -160,10 +174,10 @@ class Prepared:
     provenance: dict[str, Any]
 
 
-def prepare(source: Any, variant: str | None = None,
-            label: str | None = None) -> tuple[Prepared, Any]:
+def prepare(source: Any, variant: str | None = None, label: str | None = None,
+            forecast: Forecast | None = None) -> tuple[Prepared, Any]:
     """The model of ``source``'s ``variant`` ready to run, and the loaded scenario (or None)."""
-    model, provenance, scenario = resolve(source, variant)
+    model, provenance, scenario = resolve(source, variant, forecast)
     return Prepared(label or variant or "baseline", variant, model, provenance), scenario
 
 
@@ -233,16 +247,17 @@ def file_precision(scenario: Any) -> Precision | None:
 
 
 def simulate(source: Any, options: RunOptions | None = None, *, variant: str | None = None,
-             **settings: Unpack[RunSettings]) -> Results:
+             forecast: Forecast | None = None, **settings: Unpack[RunSettings]) -> Results:
     """Simulate a scenario (path, mapping, loaded scenario) or a :class:`Model`.
 
     Run settings come as ``options`` or as keywords (the fields of :class:`RunOptions`):
     ``replications`` and ``seed`` default to the scenario's own (10 and 0 for a bare model);
     ``store`` keeps each finished replication on disk and ``resume`` reuses them; ``trace``
-    writes the event log of replication 0 to a .csv (or .parquet) file.
+    writes the event log of replication 0 to a trace file (see experiment.trace). ``forecast`` runs
+    from a state (a warm start) or records one (a snapshot).
     """
     options = run_options(options, settings)
-    prepared, scenario = prepare(source, variant)
+    prepared, scenario = prepare(source, variant, forecast=forecast)
     return run_prepared([prepared], options, scenario)[prepared.label]
 
 

@@ -1,8 +1,12 @@
-"""Event traces of one replication, streamed to CSV (or Parquet when pyarrow is installed).
+"""Event traces of one replication, streamed to CSV (or Parquet when pyarrow is installed), or
+written as an event log for process mining (XES, OCEL 2.0 JSON or SQLite; see
+:mod:`portsim.experiment.eventlog`).
 
-A trace is the only output whose size grows with the number of entities, so it is never held in
-memory: the sink buffers a bounded chunk of rows and appends it to the file. The file is written
-under a temporary name and renamed when complete, so an interrupted run leaves no truncated trace.
+A trace is the only output whose size grows with the number of entities, so a CSV or Parquet
+trace is never held in memory: the sink buffers a bounded chunk of rows and appends it to the
+file. An event log is written whole at the end by pm4py, so its rows are kept until then. The
+file is written under a temporary name and renamed when complete, so an interrupted run leaves
+no truncated trace.
 """
 
 from __future__ import annotations
@@ -15,8 +19,12 @@ from types import TracebackType
 from typing import IO, Any
 
 from portsim.errors import PortsimError
+from portsim.experiment.eventlog import EVENT_LOG_FORMATS, write_event_log
 
 COLUMNS = ("time", "entity", "class", "station", "event")
+#: The trace file names accepted, for messages.
+TRACE_SUFFIXES = (".csv or .parquet, or for an event log .xes, .jsonocel, .json (OCEL 2.0) "
+                  "or .sqlite (OCEL 2.0)")
 #: Rows buffered before a chunk is written: bounds memory, keeps writes large.
 CHUNK_ROWS = 65_536
 
@@ -26,8 +34,15 @@ class TraceFormatError(PortsimError):
 
 
 def trace_format(path: str | os.PathLike[str]) -> str:
-    """``"csv"`` or ``"parquet"`` from the file name; raises :class:`TraceFormatError`."""
+    """``"csv"``, ``"parquet"`` or an event-log format from the file name; raises
+    :class:`TraceFormatError`."""
     suffix = Path(path).suffix.lower()
+    if suffix in EVENT_LOG_FORMATS:
+        if importlib.util.find_spec("pm4py") is None:
+            raise TraceFormatError(
+                f"{path}: writing an event log ({suffix}) needs pm4py "
+                "(pip install 'portsim[mining]'); or give a .csv file")
+        return EVENT_LOG_FORMATS[suffix]
     if suffix == ".csv":
         return "csv"
     if suffix == ".parquet":
@@ -36,7 +51,7 @@ def trace_format(path: str | os.PathLike[str]) -> str:
                 f"{path}: writing Parquet needs pyarrow (pip install pyarrow); "
                 "or give a .csv file")
         return "parquet"
-    raise TraceFormatError(f"{path}: a trace file must end in .csv or .parquet")
+    raise TraceFormatError(f"{path}: a trace file must end in {TRACE_SUFFIXES}")
 
 
 class TraceWriter:
@@ -51,7 +66,10 @@ class TraceWriter:
         self.chunk_rows = chunk_rows
         self.rows_written = 0
         self._rows: list[tuple[float, int, str, str, str]] = []
-        self._partial = self.path.with_name(f".{self.path.name}.partial-{os.getpid()}")
+        self._partial = self.path.with_name(
+            f".{self.path.name}.partial-{os.getpid()}{self.path.suffix}")
+        self._kept: list[tuple[float, int, str, str, str]] = []  # an event log's rows
+        self._links: dict[int, int] = {}  # member -> the batch entity that brought it
         self._handle: IO[str] | None = None
         self._csv: Any = None
         self._parquet: Any = None
@@ -76,10 +94,16 @@ class TraceWriter:
             return
         if self.format == "csv":
             self._csv.writerows(self._rows)
-        else:
+        elif self.format == "parquet":
             self._write_parquet_chunk()
+        else:
+            self._kept.extend(self._rows)
         self.rows_written += len(self._rows)
         self._rows = []
+
+    def link(self, member: int, batch: int) -> None:
+        """Entity ``member`` was brought by entity ``batch`` (a spawn step)."""
+        self._links[member] = batch
 
     def _write_parquet_chunk(self) -> None:
         import pyarrow as pa  # optional: only for .parquet traces
@@ -101,6 +125,8 @@ class TraceWriter:
                 self.flush()
                 if self.format == "parquet" and self._parquet is None:
                     self._write_parquet_chunk()  # an empty trace is still a valid file
+                if self.format in EVENT_LOG_FORMATS.values():
+                    write_event_log(self._partial, self.format, self._kept, self._links)
         finally:
             if self._handle is not None:
                 self._handle.close()

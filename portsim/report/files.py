@@ -48,6 +48,7 @@ RESULT_NAMES = frozenset({
     "utilisation.png",
     "sweep.json", "sweep.csv", ".partial",
     "staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml",
+    "states",  # run --snapshot-at: one state file per replication
 })
 _RESULT_PATTERN = re.compile(r"^sweep-.+\.png$")
 #: Foreign entries named in a refusal before the rest are counted.

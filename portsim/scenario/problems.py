@@ -163,13 +163,13 @@ def _step_detail(given: Any) -> str:
 
 
 def _message(error: Mapping[str, Any], path: Loc, types_here: list[Any], raw: Any,
-             loc: Loc) -> tuple[Loc, str]:
+             loc: Loc, root: Any = ScenarioDocument) -> tuple[Loc, str]:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "missing":
         return path, "required key is missing"
     if kind == "extra_forbidden":
-        _, parent_types = walk(loc[:-1])
+        _, parent_types = walk(loc[:-1], root)
         return path, _unknown_key(str(path[-1]), allowed_keys(parent_types))
     if kind == "union_tag_invalid":
         field = str(ctx.get("discriminator", "")).strip("'")
@@ -212,10 +212,11 @@ def located(found: Iterable[tuple[Loc, str]], lines: Mapping[Loc, int],
 
 
 def problems_from(error: ValidationError, *, raw: Any, lines: Mapping[Loc, int],
-                  prefix: Loc = ()) -> list[Problem]:
+                  prefix: Loc = (), root: Any = ScenarioDocument) -> list[Problem]:
     """One :class:`Problem` per pydantic error, located in ``lines`` under ``prefix``.
 
-    ``raw`` is the document that was validated (for showing the value a user wrote).
+    ``raw`` is the document that was validated (for showing the value a user wrote);
+    ``root`` the model it was validated as.
     """
     problems: list[Problem] = []
     for item in error.errors(include_url=False):
@@ -223,8 +224,8 @@ def problems_from(error: ValidationError, *, raw: Any, lines: Mapping[Loc, int],
             problems.extend(located(item["ctx"]["problems"], lines, prefix))
             continue
         loc = tuple(item["loc"])
-        path, types_here = walk(loc)
-        path, message = _message(item, path, types_here, raw, loc)
+        path, types_here = walk(loc, root)
+        path, message = _message(item, path, types_here, raw, loc, root)
         if path and path[-1] == "[key]":  # pydantic's marker for a mapping key (a name)
             path, message = path[:-1], f"invalid name: {message}"
         full = (*prefix, *path)

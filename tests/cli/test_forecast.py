@@ -1,0 +1,92 @@
+"""``portsim run --from-state / --horizon / --snapshot-at``: files, messages, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from portsim.cli import app
+
+MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"
+
+
+def run(runner: CliRunner, out: Path, *extra: str):
+    """``portsim run`` of the mini port, three replications in this process."""
+    return runner.invoke(app, ["run", str(MINI), "--workers", "1", "--replications", "3",
+                               "--out", str(out), *extra])
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_an_empty_state_at_midnight_gives_the_cold_run_byte_for_byte(
+        runner: CliRunner, tmp_path: Path) -> None:
+    state = tmp_path / "empty.yaml"
+    state.write_text('clock: "00:00"\n')
+    assert run(runner, tmp_path / "cold").exit_code == 0
+    warm = run(runner, tmp_path / "warm", "--from-state", str(state))
+    assert warm.exit_code == 0, warm.output
+    assert "forecast from day 1 00:00 for 24 h: 0 customers" in warm.output
+    for name in ("summary.csv",):
+        assert (tmp_path / "warm" / name).read_bytes() == (tmp_path / "cold" / name).read_bytes()
+    cold_kpis = json.loads((tmp_path / "cold" / "results.json").read_text())["kpis"]
+    assert json.loads((tmp_path / "warm" / "results.json").read_text())["kpis"] == cold_kpis
+
+
+def test_snapshots_are_state_files_a_forecast_starts_from(runner: CliRunner,
+                                                          tmp_path: Path) -> None:
+    snap = run(runner, tmp_path / "day", "--snapshot-at", "08:30")
+    assert snap.exit_code == 0, snap.output
+    states = sorted((tmp_path / "day" / "states").iterdir())
+    assert [p.name for p in states] == [f"replication-{i}.yaml" for i in range(3)]
+    written = yaml.safe_load(states[0].read_text())
+    assert written["clock"] == 510.0 and written["day"] == 1
+    assert written["stations"]  # the morning peak: somebody is queueing or being served
+    forecast = run(runner, tmp_path / "next", "--from-state", str(states[0]),
+                   "--horizon", "3h")
+    assert forecast.exit_code == 0, forecast.output
+    results = json.loads((tmp_path / "next" / "results.json").read_text())
+    recorded = results["forecast"]
+    assert recorded["clock_minutes"] == 510.0 and recorded["horizon_minutes"] == 180.0
+    customers = sum(len(v) for station in written["stations"].values()
+                    for part in station.values() for v in part.values())
+    assert recorded["customers_at_start"] == customers
+    assert results["kpis"]["system"]["all"]["in_system_start"]["mean"] == customers
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('clock: "14:00"\nstations:\n  gate9: {}\n', ":3: stations.gate9: unknown station"),
+    ('clock: "14:00"\nstations:\n  truck_lanes:\n    waiting: {car: 3}\n',
+     ":4: stations.truck_lanes.waiting.car: class 'car' does not visit station"),
+    ('clock: "14:00"\nstations:\n  car_lanes:\n    waiting: {car: [2min, soon]}\n',
+     ":4: stations.car_lanes.waiting.car.1.waited: invalid duration 'soon'"),
+    ('clock: "14:00"\nannounced:\n  - {class: car, after: 5min}\n',
+     ":3: announced.0.count: required key is missing"),
+    ("clock: 14:00:00\n", ":1: clock:"),
+    ("- a list\n", ":1: a state file must be a mapping"),
+])
+def test_a_bad_state_file_names_file_field_and_line(runner: CliRunner, tmp_path: Path,
+                                                   text: str, expected: str) -> None:
+    state = tmp_path / "now.yaml"
+    state.write_text(text)
+    result = run(runner, tmp_path / "out", "--from-state", str(state))
+    assert result.exit_code == 2, result.output
+    assert f"{state}{expected}" in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("extra", "expected"), [
+    (["--horizon", "3h"], "--horizon needs --from-state"),
+    (["--snapshot-at", "2d"], "--snapshot-at 2d: outside the run"),
+    (["--snapshot-at", "noon"], "--snapshot-at: invalid duration 'noon'"),
+])
+def test_bad_forecast_options_exit_2(runner: CliRunner, tmp_path: Path, extra: list[str],
+                                     expected: str) -> None:
+    result = run(runner, tmp_path / "out", *extra)
+    assert result.exit_code == 2 and expected in result.output, result.output
