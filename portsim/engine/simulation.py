@@ -25,7 +25,7 @@ from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.control import follow_shifts, react_to_waits
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
-from portsim.engine.model import MINUTES_PER_DAY, milestone_names
+from portsim.engine.model import MINUTES_PER_DAY
 from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
@@ -35,21 +35,15 @@ from portsim.engine.routes import (
     SpawnNode,
     VisitNode,
 )
+from portsim.engine.state import EntityLimitExceeded, class_states, series_bins, slot_tally
 from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, generator
-from portsim.errors import PortsimError
 from portsim.stats.accumulators import Tally
-from portsim.stats.slots import SlotTally
 
 __all__ = ["EntityLimitExceeded", "Replication", "ReplicationResult", "TraceSink",
            "arrival_times", "run_replication"]
 
 TraceSink = Callable[[float, int, str, "str | None", str], None]
-MAX_SERIES_BINS = 20_000
-
-
-class EntityLimitExceeded(PortsimError):
-    """More entities arrived in one replication than the run allows."""
 
 
 def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
@@ -78,7 +72,7 @@ class Replication:
         self.max_entities = max_entities
         self.env = Environment()
         self.heap, self.ids = scheduler(self.env)
-        self.bin_width, self.bin_count = _series_bins(model)
+        self.bin_width, self.bin_count = series_bins(model)
         self.inv_bin = 1.0 / self.bin_width
         self.next_id = 0
         # Entities parked after a waiting spawn -> members of their batches still in the system.
@@ -97,14 +91,7 @@ class Replication:
         # same order and flushed at the same points: they are not kept (see collect).
         self.system_tallies = len(model.classes) != 1
         self.after_delay_callbacks = [self._after_delay]
-        self.classes = {
-            spec.name: ClassState(spec.name, spec.priority, model.sla, self.bin_count,
-                                  spec.due_after, self._slot_tally(ends=False))
-            for spec in model.classes
-        }
-        for class_spec in model.classes:  # milestone tallies in route order (the KPIs' order)
-            for milestone in milestone_names(class_spec.route):
-                self.classes[class_spec.name].milestones[milestone] = Tally(model.sla)
+        self.classes = class_states(model, self.bin_count)
         self.stations: dict[str, Station] = {}
         for spec in model.stations:
             services = {
@@ -116,19 +103,13 @@ class Replication:
             station = Station(
                 spec.name, self.env, spec.servers.servers_at(0.0),
                 spec.discipline == "priority", services, self.advance, model.sla,
-                self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
+                self.bin_width, self.bin_count, trace, slot_tally(model, ends=True))
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla)
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
                                                                       class_spec.name)
-
-    def _slot_tally(self, *, ends: bool) -> SlotTally:
-        model = self.model
-        first = math.ceil(model.warmup / model.slot_minutes - 1e-9)  # slots after the warm-up
-        return SlotTally(model.horizon, model.sla, model.slot_minutes, times_are_ends=ends,
-                         first_slot=first)
 
     @property
     def arrivals(self) -> int:
@@ -406,13 +387,4 @@ class Replication:
         day, minute = event.value
         for station in self.stations.values():
             station.record_queue(day, minute)
-
-
-def _series_bins(model: m.Model) -> tuple[float, int]:
-    width = model.series_bin
-    count = math.ceil(model.horizon / width) + 1
-    if count > MAX_SERIES_BINS:
-        width *= math.ceil(count / MAX_SERIES_BINS)
-        count = math.ceil(model.horizon / width) + 1
-    return width, count
 
