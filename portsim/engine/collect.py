@@ -63,6 +63,8 @@ class ReplicationResult:
     histograms: dict[str, dict[str, Histogram]] = field(default_factory=dict)
     events: int = 0
     wall_seconds: float = 0.0
+    #: Which engine ran it: "events" (the event engine) or "fast" (the FIFO fast path).
+    engine: str = "events"
 
     def to_json(self) -> dict[str, Any]:
         """Plain data (for a replication kept on disk to resume)."""
@@ -76,7 +78,8 @@ class ReplicationResult:
             series=Series(**data["series"]),
             histograms={scope: {name: Histogram(**h) for name, h in by_name.items()}
                         for scope, by_name in data["histograms"].items()},
-            events=data["events"], wall_seconds=data["wall_seconds"])
+            events=data["events"], wall_seconds=data["wall_seconds"],
+            engine=data.get("engine", "events"))
 
 
 # ----------------------------------------------------------------------------- what is measured

@@ -28,7 +28,7 @@ import time as wallclock
 from collections.abc import Callable
 from dataclasses import dataclass
 from heapq import heappop, heappush, heapreplace
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -49,7 +49,12 @@ from portsim.engine.streams import Stream, generator
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Level, Tally
 
-__all__ = ["FastPathUnavailable", "run_fast", "why_not_fast"]
+__all__ = ["ENGINES", "Engine", "FastPathUnavailable", "choose_engine", "run_fast",
+           "why_not_fast"]
+
+Engine = Literal["auto", "events", "fast"]
+#: The engines a run may ask for: chosen by the model, or forced.
+ENGINES: tuple[str, ...] = ("auto", "events", "fast")
 
 TraceSink = Callable[[float, int, str, "str | None", str], None]
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -85,6 +90,22 @@ def why_not_fast(model: m.Model) -> str | None:
     return None
 
 
+def choose_engine(model: m.Model, requested: str = "auto") -> Literal["events", "fast"]:
+    """The engine that runs ``model``: ``requested`` unless it is ``"auto"``, which picks the
+    fast path when the model qualifies. Asking for ``"fast"`` when the model does not
+    qualify raises :class:`FastPathUnavailable` naming why."""
+    if requested == "events":
+        return "events"
+    if requested not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {requested!r}")
+    reason = why_not_fast(model)
+    if reason is None:
+        return "fast"
+    if requested == "fast":
+        raise FastPathUnavailable(f"the fast engine cannot run this model: {reason}")
+    return "events"
+
+
 def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
              trace: TraceSink | None = None,
              max_entities: int | None = None) -> ReplicationResult:
@@ -102,7 +123,9 @@ def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
     state.run()
     if trace is not None:
         state.replay(trace)
-    return collect(cast(Any, state), state.visits, wallclock.perf_counter() - started)
+    result = collect(cast(Any, state), state.visits, wallclock.perf_counter() - started)
+    result.engine = "fast"
+    return result
 
 
 # ----------------------------------------------------------------------------- entities

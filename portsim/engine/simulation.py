@@ -24,6 +24,7 @@ from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.control import follow_shifts, react_to_waits
+from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY
 from portsim.engine.routes import (
@@ -48,12 +49,20 @@ TraceSink = Callable[[float, int, str, "str | None", str], None]
 
 def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
                     trace: TraceSink | None = None,
-                    max_entities: int | None = None) -> ReplicationResult:
+                    max_entities: int | None = None,
+                    engine: Engine = "auto") -> ReplicationResult:
     """Run one replication of ``model`` and return its KPIs.
 
     ``trace``, if given, is called as ``trace(time, entity_id, class_name, station, event)`` for
     every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``).
+
+    ``engine``: ``"auto"`` runs the FIFO fast path (:mod:`portsim.engine.fast`) when every
+    part of the model qualifies and this event engine otherwise; ``"events"`` always runs this
+    one; ``"fast"`` raises :class:`~portsim.engine.fast.FastPathUnavailable` (naming why) when
+    the model does not qualify. The result's ``engine`` says which one ran.
     """
+    if choose_engine(model, engine) == "fast":
+        return run_fast(model, seed, replication, trace, max_entities)
     state = Replication(model, seed, replication, trace, max_entities)
     started = wallclock.perf_counter()
     state.run()
