@@ -209,7 +209,8 @@ class FastStation:
         self.slots = slot_tally(model, ends=True)
         self.waits = Tally(model.sla, on_flush=self.slots.fold_pending)
         self.queue = _Line()
-        self.queue_samples: dict[tuple[int, float], int] = {}
+        # Nobody queues at a station no route reaches: its samples stay 0.
+        self.queue_samples: dict[tuple[int, float], int] = dict.fromkeys(clock_samples(model), 0)
         self.bin_width = bin_width
         self.bin_count = bin_count
         start = spec.servers.servers_at(0.0)
@@ -756,11 +757,14 @@ class FastReplication(_Plan):
         if warmup > 0:
             self.in_system_start = int(np.count_nonzero(arrived < warmup)
                                        - np.count_nonzero(departed < warmup))
-        after = arrived >= warmup
-        gone = (departed >= warmup) & (departed < model.horizon)
-        self.in_count = int(arrived.size - np.count_nonzero(departed < model.horizon))
-        self.in_area = (-warmup * self.in_system_start - float(np.sum(arrived[after]))
-                        + float(np.sum(departed[gone])))
+        horizon = model.horizon
+        self.in_count = int(arrived.size - np.count_nonzero(departed < horizon))
+        # The integral over [warmup, horizon] is the sum of each entity's time in the system
+        # within it (not arrivals subtracted from departures: that sum would cancel), stored
+        # as the event engine's in_area, which collect adds horizon * in_count to.
+        inside = np.clip(np.minimum(departed, horizon) - np.maximum(arrived, warmup), 0.0,
+                         None)
+        self.in_area = float(np.sum(inside)) - horizon * self.in_count
 
     # ------------------------------------------------------------------ trace
 
