@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import time as wallclock
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from heapq import heappop, heappush, heapreplace
@@ -275,15 +276,15 @@ def _starts_constant(arrivals: list[float], services: list[float], servers: int,
     free = [0.0] * servers
     starts: list[float] = []
     add = starts.append
-    # NOTE: the recursion's loop keeps to locals and C calls (heapreplace), for performance
-    # reasons: it is the whole cost per customer of the fast path.
+    # NOTE: the recursion's loop keeps to locals and C calls (heapreplace), and the starts
+    # after the horizon are cut once at the end (they are in order), for performance reasons:
+    # it is the whole cost per customer of the fast path.
     for at, service in zip(arrivals, services, strict=True):
         soonest = free[0]
         start = at if at >= soonest else soonest
-        if start >= horizon:
-            break
-        add(start)
         heapreplace(free, start + service)
+        add(start)
+    del starts[bisect_left(starts, horizon):]
     return starts
 
 
@@ -503,8 +504,7 @@ class FastReplication(_Plan):
     def run(self) -> None:
         model = self.model
         for spec in model.classes:
-            rng = generator(self.seed, self.replication, "arrivals", spec.name)
-            times = np.fromiter(arrival_times(spec.arrivals, rng, model.horizon), dtype=float)
+            times = self._arrival_times(spec)
             ids = self._create(times, spec.name)
             self._send(self.unit(self.classes[spec.name].first_node, spec.name),
                        self.classes[spec.name].first_node, ids, times)
@@ -520,6 +520,17 @@ class FastReplication(_Plan):
             else:
                 self._step(what, flows)
         self._system_counts()
+
+    def _arrival_times(self, spec: m.ClassSpec) -> np.ndarray:
+        horizon = self.model.horizon
+        if isinstance(spec.arrivals, m.Trace):
+            # NOTE: the recorded times sorted by numpy rather than through arrival_times'
+            # generator, for performance reasons: the same floats in the same order.
+            recorded = spec.arrivals.times
+            times = np.fromiter(recorded, dtype=float, count=len(recorded))
+            return np.sort(times[times < horizon])
+        rng = generator(self.seed, self.replication, "arrivals", spec.name)
+        return np.fromiter(arrival_times(spec.arrivals, rng, horizon), dtype=float)
 
     def _create(self, times: np.ndarray, class_name: str,
                 parent: np.ndarray | None = None) -> np.ndarray:
@@ -577,9 +588,7 @@ class FastReplication(_Plan):
                        times + node.stream.take(ids.size))
         elif node_type is MilestoneNode:
             measured = times >= self.model.warmup
-            node.tally.pending.extend(
-                (times[measured] - self.entities.arrived[ids[measured]]).tolist())
-            node.tally.flush()
+            node.tally.add_many(times[measured] - self.entities.arrived[ids[measured]])
             self._send(self.unit(node.next, class_name), node.next, ids, times)
         else:
             self._spawn(node, class_name, ids, times)
@@ -661,9 +670,9 @@ class FastReplication(_Plan):
         finished = ends < horizon
         station.completions = int(np.count_nonzero(finished & (ends >= warmup)))
         measured = starts >= warmup
-        station.waits.pending.extend(waits[measured].tolist())
-        station.slots.times.extend(starts[measured].tolist())
-        station.waits.flush()
+        # filed by the time each joined, computed as the event engine's slots do (start - wait)
+        station.slots.add_many(waits[measured], starts[measured] - waits[measured])
+        station.waits.add_many(waits[measured])
         self._station_levels(station, arrivals, starts, ends)
         left = arrivals[served:]
         if left.size:
@@ -708,10 +717,13 @@ class FastReplication(_Plan):
             station.capacity_level = Level.integrated(
                 max(running_end, station.spec.servers.servers_at(horizon)), span_start,
                 horizon, _capacity_area(starts, ends, station, warmup, horizon), math.nan)
-        for day, minute in clock_samples(model):
-            at = day * m.MINUTES_PER_DAY + minute
-            station.queue_samples[(day, minute)] = int(
-                np.count_nonzero((joins <= at) & (leaves > at)))
+        samples = clock_samples(model)
+        if samples:
+            at = np.asarray([day * m.MINUTES_PER_DAY + minute for day, minute in samples])
+            # customers who joined by then and had not yet left (leaves are in FIFO order)
+            waiting = (np.searchsorted(joins, at, side="right")
+                       - np.searchsorted(leaves, at, side="right"))
+            station.queue_samples.update(zip(samples, waiting.tolist(), strict=True))
 
     # ------------------------------------------------------------------ departures
 
@@ -730,20 +742,15 @@ class FastReplication(_Plan):
         arrived = entities.arrived[ids]
         waits = entities.wait[ids]
         sojourns = times - arrived
-        kind.waits.pending.extend(waits.tolist())
-        kind.slots.times.extend(arrived.tolist())
-        kind.waits.flush()
-        kind.sojourns.pending.extend(sojourns.tolist())
-        kind.sojourns.flush()
+        kind.slots.add_many(waits, arrived)
+        kind.waits.add_many(waits)
+        kind.sojourns.add_many(sojourns)
         if kind.lateness is not None:
             assert kind.due_after is not None
-            kind.lateness.pending.extend(np.maximum(0.0, sojourns - kind.due_after).tolist())
-            kind.lateness.flush()
+            kind.lateness.add_many(np.maximum(0.0, sojourns - kind.due_after))
         if self.system_tallies:
-            self.system_waits.pending.extend(waits.tolist())
-            self.system_waits.flush()
-            self.system_sojourns.pending.extend(sojourns.tolist())
-            self.system_sojourns.flush()
+            self.system_waits.add_many(waits)
+            self.system_sojourns.add_many(sojourns)
 
     def _system_counts(self) -> None:
         """Number in system: at the end of the warm-up, at the horizon, and its integral."""
@@ -808,17 +815,16 @@ def _add_counts(series: list[int], times: np.ndarray, width: float) -> None:
 
 
 def _queue_max(joins: np.ndarray, leaves: np.ndarray, warmup: float) -> int:
-    """The longest queue from the end of the warm-up on: the queue then, or any later join."""
+    """The longest queue from the end of the warm-up on: the queue then, or just after any
+    later join. ``joins`` and ``leaves`` are in FIFO order, so both are sorted."""
     at_start = int(np.count_nonzero((joins <= warmup) & (leaves > warmup)))
-    if not joins.size:
+    later = int(np.searchsorted(joins, warmup, side="left"))
+    if later == joins.size:
         return at_start
-    times = np.concatenate([joins, leaves])
-    steps = np.concatenate([np.ones(joins.size, dtype=np.int64),
-                            -np.ones(leaves.size, dtype=np.int64)])
-    order = np.argsort(times, kind="stable")  # a join before a leave at the same time
-    length = np.cumsum(steps[order])
-    later = times[order] >= warmup
-    return max(at_start, int(length[later].max())) if later.any() else at_start
+    # after the n-th join: n joins so far, less those who left strictly before it
+    length = (np.arange(later + 1, joins.size + 1)
+              - np.searchsorted(leaves, joins[later:], side="left"))
+    return max(at_start, int(length.max()))
 
 
 def _capacity_area(starts: np.ndarray, ends: np.ndarray, station: FastStation, warmup: float,
