@@ -68,6 +68,18 @@ class FastPathUnavailable(PortsimError):
 
 def why_not_fast(model: m.Model) -> str | None:
     """Why ``model`` needs the event engine, or None when the fast path runs it exactly."""
+    reason = _unsupported_part(model)
+    if reason is not None:
+        return reason
+    try:
+        _Plan(model, 0, 0)
+    except FastPathUnavailable as error:
+        return str(error)
+    return None
+
+
+def _unsupported_part(model: m.Model) -> str | None:
+    """The first station or step the fast path has no rule for (routes not yet checked)."""
     for spec in model.stations:
         if spec.discipline != "fifo":
             return f"station {spec.name!r} serves by priority"
@@ -84,10 +96,6 @@ def why_not_fast(model: m.Model) -> str | None:
             if not isinstance(step, (m.Visit, m.Branch, m.OptionalStep, m.Delay, m.Spawn,
                                      m.Milestone)):
                 return f"class {cls.name!r} has a {type(step).__name__} step"
-    try:
-        _Plan(model, 0, 0)
-    except FastPathUnavailable as reason:
-        return str(reason)
     return None
 
 
@@ -116,11 +124,14 @@ def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
     ``trace``, if given, is told the same events as by the event engine, sorted by time, once
     the replication is done (it keeps every visit in memory: meant for tests and checks).
     """
-    reason = why_not_fast(model)
+    reason = _unsupported_part(model)
     if reason is not None:
         raise FastPathUnavailable(f"the fast engine cannot run this model: {reason}")
     started = wallclock.perf_counter()
-    state = FastReplication(model, seed, replication, max_entities, keep=trace is not None)
+    try:  # building the plan checks that the routes are feed-forward
+        state = FastReplication(model, seed, replication, max_entities, keep=trace is not None)
+    except FastPathUnavailable as error:
+        raise FastPathUnavailable(f"the fast engine cannot run this model: {error}") from None
     state.run()
     if trace is not None:
         state.replay(trace)

@@ -61,7 +61,7 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     one; ``"fast"`` raises :class:`~portsim.engine.fast.FastPathUnavailable` (naming why) when
     the model does not qualify. The result's ``engine`` says which one ran.
     """
-    if choose_engine(model, engine) == "fast":
+    if engine == "fast" or choose_engine(model, engine) == "fast":
         return run_fast(model, seed, replication, trace, max_entities)
     state = Replication(model, seed, replication, trace, max_entities)
     started = wallclock.perf_counter()
