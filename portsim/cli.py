@@ -522,6 +522,7 @@ def staff(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     force: ForceOpt = False,
+    engine: EngineOpt = EngineChoice.auto,
 ) -> None:
     """Find the fewest officers per interval, and the cheapest roster of allowed shifts, that
     meet a waiting-time target in every interval; prove it with fresh seeds.
@@ -575,7 +576,8 @@ def staff(
             raise PortsimError("--stations names no station")
         if write_variant is not None:  # refused now rather than after the whole search
             check_variant_name(file, write_variant)
-        options = RunOptions(workers=_workers(workers), scheduler=scheduler)
+        options = RunOptions(workers=_workers(workers), scheduler=scheduler,
+                             engine=engine.value)
         run = replicating(replications or scenario.replications, options)
         with console.status("staffing search") as status:
             solution = solve(problem, run, tightness=tightness,

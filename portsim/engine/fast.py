@@ -45,7 +45,13 @@ from portsim.engine.routes import (
     SpawnNode,
     VisitNode,
 )
-from portsim.engine.state import EntityLimitExceeded, class_states, series_bins, slot_tally
+from portsim.engine.state import (
+    EntityLimitExceeded,
+    class_states,
+    series_bins,
+    service_streams,
+    slot_tally,
+)
 from portsim.engine.streams import Stream, generator
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Level, Tally
@@ -373,12 +379,8 @@ class _Plan:
         self.class_index = {name: index for index, name in enumerate(self.classes)}
         self.stations: dict[str, FastStation] = {}
         for spec in model.stations:
-            services = {
-                self.class_index[c.name]: Stream(
-                    spec.service_for(c.name),
-                    generator(seed, replication, "service", spec.name, c.name))
-                for c in model.classes
-            }
+            services = {self.class_index[name]: stream for name, stream
+                        in service_streams(model, spec, seed, replication).items()}
             self.stations[spec.name] = FastStation(spec, model, services, self.bin_width,
                                                    self.bin_count)
         compiler = RouteCompiler(cast(Any, self.stations), self.classes, seed, replication,

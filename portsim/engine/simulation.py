@@ -36,9 +36,15 @@ from portsim.engine.routes import (
     SpawnNode,
     VisitNode,
 )
-from portsim.engine.state import EntityLimitExceeded, class_states, series_bins, slot_tally
+from portsim.engine.state import (
+    EntityLimitExceeded,
+    class_states,
+    series_bins,
+    service_streams,
+    slot_tally,
+)
 from portsim.engine.station import Entity, Station
-from portsim.engine.streams import Stream, generator
+from portsim.engine.streams import generator
 from portsim.stats.accumulators import Tally
 
 __all__ = ["EntityLimitExceeded", "Replication", "ReplicationResult", "TraceSink",
@@ -103,12 +109,8 @@ class Replication:
         self.classes = class_states(model, self.bin_count)
         self.stations: dict[str, Station] = {}
         for spec in model.stations:
-            services = {
-                self.classes[c.name]: Stream(
-                    spec.service_for(c.name),
-                    generator(seed, replication, "service", spec.name, c.name))
-                for c in model.classes
-            }
+            services = {self.classes[name]: stream for name, stream
+                        in service_streams(model, spec, seed, replication).items()}
             station = Station(
                 spec.name, self.env, spec.servers.servers_at(0.0),
                 spec.discipline == "priority", services, self.advance, model.sla,

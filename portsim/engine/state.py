@@ -12,6 +12,7 @@ import math
 
 from portsim.engine import model as m
 from portsim.engine.classes import ClassState
+from portsim.engine.streams import Stream, generator
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotTally
@@ -42,6 +43,15 @@ def slot_tally(model: m.Model, *, ends: bool) -> SlotTally:
                      first_slot=first)
 
 
+def service_streams(model: m.Model, spec: m.StationSpec, seed: int,
+                    replication: int) -> dict[str, Stream]:
+    """The service times of each class at one station: one named stream per (station, class),
+    drawn in the order services start there."""
+    return {cls.name: Stream(spec.service_for(cls.name),
+                             generator(seed, replication, "service", spec.name, cls.name))
+            for cls in model.classes}
+
+
 def class_states(model: m.Model, bin_count: int) -> dict[str, ClassState]:
     """The runtime state of every class, with its milestone tallies in route order (the order
     the KPIs list them in)."""
@@ -57,4 +67,4 @@ def class_states(model: m.Model, bin_count: int) -> dict[str, ClassState]:
 
 
 __all__ = ["MAX_SERIES_BINS", "EntityLimitExceeded", "class_states", "series_bins",
-           "slot_tally"]
+           "service_streams", "slot_tally"]
