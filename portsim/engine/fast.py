@@ -23,10 +23,11 @@ unchanged.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time as wallclock
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from heapq import heappop, heappush, heapreplace
 from typing import Any, Literal, cast
@@ -540,10 +541,15 @@ class FastReplication(_Plan):
             # NOTE: the recorded times sorted by numpy rather than through arrival_times'
             # generator, for performance reasons: the same floats in the same order.
             recorded = spec.arrivals.times
-            times = np.fromiter(recorded, dtype=float, count=len(recorded))
-            return np.sort(times[times < horizon])
+            array = np.fromiter(recorded, dtype=float, count=len(recorded))
+            return np.sort(array[array < horizon])
         rng = generator(self.seed, self.replication, "arrivals", spec.name)
-        return np.fromiter(arrival_times(spec.arrivals, rng, horizon), dtype=float)
+        times: Iterator[float] = arrival_times(spec.arrivals, rng, horizon)
+        if self.max_entities is not None:
+            # one more than the limit allows is enough to refuse (in _create), before the
+            # arrivals of a run far beyond the limit fill the memory
+            times = itertools.islice(times, max(0, self.max_entities - self.entities.size) + 1)
+        return np.fromiter(times, dtype=float)
 
     def _create(self, times: np.ndarray, class_name: str,
                 parent: np.ndarray | None = None) -> np.ndarray:

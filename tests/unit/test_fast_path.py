@@ -216,3 +216,12 @@ def test_the_engine_is_chosen_automatically_and_can_be_forced() -> None:
     assert run_replication(model, seed=0, engine="events").engine == "events"
     with pytest.raises(ValueError, match="engine must be one of"):
         choose_engine(model, "quick")
+
+
+def test_the_entity_limit_stops_the_fast_path_before_the_arrivals_are_drawn() -> None:
+    from portsim.engine import EntityLimitExceeded
+
+    model = Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
+                  classes=(ClassSpec("c", Poisson(1e6), (Visit("s"),)),), horizon=1e6)
+    with pytest.raises(EntityLimitExceeded, match="more than 1,000 entities"):
+        run_replication(model, max_entities=1000, engine="fast")
