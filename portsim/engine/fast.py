@@ -344,22 +344,24 @@ def _starts_shifts(arrivals: list[float], services: list[float], start_servers: 
 def _spread(starts: np.ndarray, ends: np.ndarray, width: float, count: int) -> np.ndarray:
     """Per-bin integrals (bins of ``width`` from 0, ``count`` of them) of the intervals
     [starts[i], ends[i]]: the queue length over time, one interval per waiting customer."""
-    result = np.zeros(count + 1)
     if starts.size == 0:
-        return result[:count]
+        return np.zeros(count)
+    size = count + 1  # one more bin takes what lies beyond the series
     inv = 1.0 / width
     first = np.minimum((starts * inv).astype(np.int64), count)
     last = np.minimum((ends * inv).astype(np.int64), count)
     same = first == last
-    np.add.at(result, first[same], ends[same] - starts[same])
     apart = ~same
     f, la = first[apart], last[apart]
-    np.add.at(result, f, (f + 1) * width - starts[apart])
-    np.add.at(result, la, np.where(la < count, ends[apart] - la * width, 0.0))
-    whole = np.zeros(count + 2)
-    np.add.at(whole, f + 1, width)
-    np.add.at(whole, la, -width)
-    result += np.cumsum(whole)[:count + 1]
+    # NOTE: weighted bincounts rather than np.add.at, for performance reasons (the same sums)
+    result = np.bincount(first[same], weights=ends[same] - starts[same],
+                         minlength=size).astype(float)
+    result += np.bincount(f, weights=(f + 1) * width - starts[apart], minlength=size)
+    result += np.bincount(la, weights=ends[apart] - la * width, minlength=size)
+    # whole bins between: +width from the bin after each start to the bin of its end
+    whole = (np.bincount(f + 1, minlength=size + 1)
+             - np.bincount(la, minlength=size + 1)).astype(float) * width
+    result += np.cumsum(whole)[:size]
     return result[:count]
 
 
@@ -568,9 +570,11 @@ class FastReplication(_Plan):
         if ids.size:
             self.inbox[unit].append((node, ids, times))
 
-    def _gather(self, flows: list[Flow]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _gather(self, flows: list[Flow], *, ordered: bool = True,
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The entities of ``flows`` that got there before the horizon, in time order (ties by
-        creation), and for each the index of its flow."""
+        creation; any order unless ``ordered``: where no stream is drawn from), and for each
+        the index of its flow."""
         if not flows:
             return _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS
         if len(flows) == 1:
@@ -583,7 +587,7 @@ class FastReplication(_Plan):
         keep = times < self.model.horizon
         if not keep.all():
             ids, times, source = ids[keep], times[keep], source[keep]
-        if times.size > 1 and not (np.all(times[1:] > times[:-1])):
+        if ordered and times.size > 1 and not (np.all(times[1:] > times[:-1])):
             order = np.lexsort((ids, times))
             ids, times, source = ids[order], times[order], source[order]
         return ids, times, source
@@ -641,7 +645,7 @@ class FastReplication(_Plan):
 
     def _join(self, last: SpawnNode, flows: list[Flow]) -> None:
         """Parked spawners go on when the last member of their batches leaves."""
-        ids, times, _ = self._gather(flows)
+        ids, times, _ = self._gather(flows, ordered=False)
         if not ids.size:
             return
         entities = self.entities
@@ -747,7 +751,7 @@ class FastReplication(_Plan):
     # ------------------------------------------------------------------ departures
 
     def _depart(self, class_name: str, flows: list[Flow]) -> None:
-        ids, times, _ = self._gather(flows)
+        ids, times, _ = self._gather(flows, ordered=False)
         if not ids.size:
             return
         model = self.model
