@@ -225,3 +225,21 @@ def test_the_entity_limit_stops_the_fast_path_before_the_arrivals_are_drawn() ->
                   classes=(ClassSpec("c", Poisson(1e6), (Visit("s"),)),), horizon=1e6)
     with pytest.raises(EntityLimitExceeded, match="more than 1,000 entities"):
         run_replication(model, max_entities=1000, engine="fast")
+
+
+@pytest.mark.parametrize("name", ["network", "waiting_spawn"])
+def test_the_event_log_is_the_event_engines(name: str) -> None:
+    """Every (time, entity, class, station, event) the event engine logs, the fast path logs
+    too (ids numbered alike: in order of arrival), in time order."""
+    model = MODELS[name]()
+    logs: dict[str, list[tuple[float, int, str, str | None, str]]] = {"events": [], "fast": []}
+    for engine, log in logs.items():
+        run_replication(model, seed=4, engine=engine,
+                        trace=lambda *event, log=log: log.append(event))  # type: ignore[misc]
+    fast_times = [event[0] for event in logs["fast"]]
+    assert fast_times == sorted(fast_times)
+
+    def key(event: tuple[float, int, str, str | None, str]) -> tuple:
+        return (event[1], event[2], event[3] or "", event[4], round(event[0], 9))
+
+    assert sorted(map(key, logs["fast"])) == sorted(map(key, logs["events"]))
