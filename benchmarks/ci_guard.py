@@ -50,7 +50,8 @@ def measure(name: str, stations: int, timings: dict[str, dict[str, Any]]) -> lis
     cpu: dict[str, list[float]] = {"portsim": [], "simpy": [], "ciw": []}
     result = totals = None
     for _ in range(ROUNDS):
-        seconds, cpu_seconds, result = _time(lambda: run_replication(model, seed=0))
+        seconds, cpu_seconds, result = _time(
+            lambda: run_replication(model, seed=0, engine="events"))
         wall["portsim"].append(seconds)
         cpu["portsim"].append(cpu_seconds)
         seconds, cpu_seconds, totals = _time(lambda: minimal_simpy(inputs))

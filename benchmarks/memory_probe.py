@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
     customers = int(argv[0])
     model = poisson_model(customers)
     started = time.perf_counter()
-    result = run_replication(model, seed=1)
+    result = run_replication(model, seed=1, engine="events")
     seconds = time.perf_counter() - started
     print(json.dumps({
         "customers": customers,

@@ -1,6 +1,9 @@
 """Core benchmarks: M/M/10 at utilisation 0.9, a two-station tandem and Erlang A (M/M/10+M at
 utilisation 1, mean patience 2 min), against the references.
 
+portsim runs on both engines: the event engine (``engine="events"``, the ``*.portsim`` keys)
+and the FIFO fast path (``engine="fast"``, the ``*.fast`` keys).
+
 portsim, the minimal SimPy model and Ciw are fed the same pre-drawn times (benchmarks/references.py)
 and every benchmark checks, after its timed rounds, that its mean wait equals the others', so the
 ratios compare implementations doing the same work.
@@ -29,6 +32,7 @@ pytestmark = [pytest.mark.benchmark_suite, pytest.mark.benchmark(group="core")]
 
 ROUNDS = 3 if fast_mode() else 5
 CIW_ROUNDS = 1 if fast_mode() else 2
+FAST_ROUNDS = 5 if fast_mode() else 9  # the fast path's runs are short: more rounds, less noise
 
 
 def _expected_wait(inputs) -> float:
@@ -40,8 +44,8 @@ def _expected_wait(inputs) -> float:
 
 def test_mm10_portsim(measure, mm10_inputs):
     model = portsim_model(mm10_inputs)
-    result = measure("mm10.portsim", lambda: run_replication(model, seed=0), ROUNDS,
-                     mm10_inputs.customers)
+    result = measure("mm10.portsim", lambda: run_replication(model, seed=0, engine="events"),
+                     ROUNDS, mm10_inputs.customers)
     station = result.kpis["stations"]["s1"]
     assert station["completions"] == mm10_inputs.customers
     assert station["wait_mean"] == pytest.approx(_expected_wait(mm10_inputs), rel=1e-9)
@@ -49,9 +53,29 @@ def test_mm10_portsim(measure, mm10_inputs):
 
 def test_mm10_portsim_own_streams(measure, mm10_inputs):
     model = poisson_model(mm10_inputs.customers)
-    result = measure("mm10.portsim_poisson", lambda: run_replication(model, seed=0), ROUNDS,
-                     mm10_inputs.customers)
+    result = measure("mm10.portsim_poisson",
+                     lambda: run_replication(model, seed=0, engine="events"),
+                     ROUNDS, mm10_inputs.customers)
     assert result.kpis["stations"]["s1"]["utilisation"] == pytest.approx(0.9, abs=0.02)
+
+
+def test_mm10_fast_path(measure, mm10_inputs):
+    """The FIFO fast path on the same inputs, with the same statistics."""
+    model = portsim_model(mm10_inputs)
+    result = measure("mm10.fast", lambda: run_replication(model, seed=0, engine="fast"),
+                     FAST_ROUNDS, mm10_inputs.customers)
+    station = result.kpis["stations"]["s1"]
+    assert station["completions"] == mm10_inputs.customers
+    assert station["wait_mean"] == pytest.approx(_expected_wait(mm10_inputs), rel=1e-9)
+
+
+def test_mm10_fast_path_own_streams(measure, mm10_inputs):
+    model = poisson_model(mm10_inputs.customers)
+    result = measure("mm10.fast_poisson", lambda: run_replication(model, seed=0, engine="fast"),
+                     FAST_ROUNDS, mm10_inputs.customers)
+    events = run_replication(model, seed=0, engine="events")
+    assert result.kpis["stations"]["s1"]["wait_mean"] == pytest.approx(
+        events.kpis["stations"]["s1"]["wait_mean"], rel=1e-9)
 
 
 def test_mm10_minimal_simpy(measure, mm10_inputs):
@@ -80,11 +104,20 @@ def test_mm10_kiefer_wolfowitz(measure, mm10_inputs):
 
 def test_tandem_portsim(measure, tandem_inputs):
     model = portsim_model(tandem_inputs)
-    result = measure("tandem.portsim", lambda: run_replication(model, seed=0), ROUNDS,
-                     tandem_inputs.customers)
+    result = measure("tandem.portsim", lambda: run_replication(model, seed=0, engine="events"),
+                     ROUNDS, tandem_inputs.customers)
     stations = result.kpis["stations"]
     visits = stations["s1"]["completions"] + stations["s2"]["completions"]
     assert visits == 2 * tandem_inputs.customers
+    mean = (stations["s1"]["wait_mean"] + stations["s2"]["wait_mean"]) / 2
+    assert mean == pytest.approx(_expected_wait(tandem_inputs), rel=1e-9)
+
+
+def test_tandem_fast_path(measure, tandem_inputs):
+    model = portsim_model(tandem_inputs)
+    result = measure("tandem.fast", lambda: run_replication(model, seed=0, engine="fast"),
+                     FAST_ROUNDS, tandem_inputs.customers)
+    stations = result.kpis["stations"]
     mean = (stations["s1"]["wait_mean"] + stations["s2"]["wait_mean"]) / 2
     assert mean == pytest.approx(_expected_wait(tandem_inputs), rel=1e-9)
 

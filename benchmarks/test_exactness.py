@@ -3,7 +3,8 @@
 This check survives every optimisation of the hot path: a FIFO c-server station fed the same
 arrival and service times must give each customer exactly the wait of the minimal SimPy model and
 of the Kiefer-Wolfowitz recursion (to 1e-9 minutes; the same floating-point operations are done in
-the same order, so in practice the waits are bitwise equal). Waits are read from portsim's trace
+the same order, so in practice the waits are bitwise equal). Both engines are held to it: the
+event engine and the FIFO fast path (``engine="fast"``). Waits are read from portsim's trace
 hook: the ``queue`` and ``start`` events of each entity at each station. Likewise the time
 averages (queue length, utilisation, number in system) equal integrals of the event log.
 """
@@ -27,7 +28,10 @@ pytestmark = pytest.mark.benchmark_suite
 TOLERANCE = 1e-9
 
 
-def portsim_waits(inputs) -> dict[str, dict[int, float]]:
+ENGINES = ["events", "fast"]
+
+
+def portsim_waits(inputs, engine: str = "events") -> dict[str, dict[int, float]]:
     """Waits per station, keyed by customer index (entity ids count arrivals from 1)."""
     queued: dict[tuple[str, int], float] = {}
     waits: dict[str, dict[int, float]] = {}
@@ -39,14 +43,16 @@ def portsim_waits(inputs) -> dict[str, dict[int, float]]:
         elif event == "start":
             waits.setdefault(station, {})[entity - 1] = time - queued.pop((station, entity))
 
-    run_replication(portsim_model(inputs), seed=0, trace=trace)
+    result = run_replication(portsim_model(inputs), seed=0, trace=trace, engine=engine)
+    assert result.engine == engine
     return waits
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("servers, utilisation", [(1, 0.8), (3, 0.95), (10, 0.9)])
-def test_single_station_waits_equal_simpy_and_the_recursion(servers, utilisation):
+def test_single_station_waits_equal_simpy_and_the_recursion(servers, utilisation, engine):
     inputs = draw_inputs(customers=20_000, servers=servers, utilisation=utilisation, seed=servers)
-    ours = portsim_waits(inputs)["s1"]
+    ours = portsim_waits(inputs, engine)["s1"]
     simpy_waits: list[dict[int, float]] = [{}]
     minimal_simpy(inputs, simpy_waits)
     recursion = kiefer_wolfowitz_waits(inputs.arrivals, inputs.services[0], servers)
@@ -56,9 +62,10 @@ def test_single_station_waits_equal_simpy_and_the_recursion(servers, utilisation
     assert sum(w > 0 for w in recursion) > inputs.customers // 10  # queues did form
 
 
-def test_tandem_waits_equal_simpy_at_both_stations():
+@pytest.mark.parametrize("engine", ENGINES)
+def test_tandem_waits_equal_simpy_at_both_stations(engine):
     inputs = draw_inputs(customers=20_000, servers=4, stations=2, utilisation=0.9, seed=7)
-    ours = portsim_waits(inputs)
+    ours = portsim_waits(inputs, engine)
     simpy_waits: list[dict[int, float]] = [{}, {}]
     minimal_simpy(inputs, simpy_waits)
     for k, station in enumerate(("s1", "s2")):
@@ -71,8 +78,9 @@ def _integral(deltas: list[tuple[float, int]], start: float, end: float) -> floa
     return sum(delta * (end - max(time, start)) for time, delta in deltas if time <= end)
 
 
-@pytest.mark.parametrize("discipline", ["fifo", "priority"])
-def test_time_averages_equal_the_event_log(discipline):
+@pytest.mark.parametrize("discipline, engine",
+                         [("fifo", "events"), ("fifo", "fast"), ("priority", "events")])
+def test_time_averages_equal_the_event_log(discipline, engine):
     """Queue length, busy servers and number in system, integrated from the trace by hand.
 
     Warm-up and horizon both fall while queues are long, so the statistics' corrections for
@@ -101,7 +109,7 @@ def test_time_averages_equal_the_event_log(discipline):
         elif event == "finish":
             busy[station].append((time, -1))
 
-    kpis = run_replication(model, seed=0, trace=trace).kpis
+    kpis = run_replication(model, seed=0, trace=trace, engine=engine).kpis
     span = horizon - warmup
     for name, changes in queue.items():
         row = kpis["stations"][name]

@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.benchmark_suite, pytest.mark.benchmark(group="scenario
 
 def test_port_day(measure, note):
     model = port_day_model()
-    result = measure("scenario.port_day", lambda: run_replication(model, seed=0),
+    result = measure("scenario.port_day",
+                     lambda: run_replication(model, seed=0, engine="events"),
                      2 if fast_mode() else 5, PORT_DAY_PASSENGERS)
     system = result.kpis["system"]["all"]
     assert system["arrivals"] == pytest.approx(PORT_DAY_PASSENGERS, rel=0.02)
@@ -51,3 +52,16 @@ def test_airport_staffing_solve(measure, note):
          f"{solution.simulation_seconds / solution.replications:.2f} s wall per replication "
          f"on 2 workers; {solution.officer_hours:g} officer-hours against "
          f"{solution.baseline_officer_hours:g} as written")
+
+
+def test_port_day_fast_path(measure, note):
+    """The same day on the FIFO fast path (every part of it qualifies): the staffing solver's
+    and the sweeps' cost per replication."""
+    model = port_day_model()
+    result = measure("scenario.port_day_fast",
+                     lambda: run_replication(model, seed=0, engine="fast"),
+                     3 if fast_mode() else 7, PORT_DAY_PASSENGERS)
+    events = run_replication(model, seed=0, engine="events")
+    for station in ("egates", "desks"):
+        assert result.kpis["stations"][station]["wait_mean"] == pytest.approx(
+            events.kpis["stations"][station]["wait_mean"], rel=1e-9)

@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -240,6 +241,20 @@ def _forecast(file: Path, scenario: Any, variant: str | None, from_state: Path |
     return forecast
 
 
+class EngineChoice(StrEnum):
+    """The engines ``--engine`` accepts (see portsim.engine.fast.choose_engine)."""
+
+    auto = "auto"
+    events = "events"
+    fast = "fast"
+
+
+EngineOpt = Annotated[EngineChoice, typer.Option(
+    help="Which engine runs the replications: auto (the FIFO fast path when every station is "
+         "first come first served and the routes are feed-forward, else the event engine), "
+         "events, or fast (an error naming why when the model does not qualify).")]
+
+
 def _workers(workers: int | None) -> int:
     from portsim.experiment.executors import default_workers
 
@@ -278,7 +293,8 @@ def _precision(text: str | None, kpis: list[str] | None, most: int) -> Any:
 @contextmanager
 def _running(out: Path, *, force: bool, resume: bool, total: int, workers: int | None,
              scheduler: str | None, trace: str | None, resumable: _Resumable,
-             precision: Any = None) -> Iterator[RunOptionsType]:
+             precision: Any = None, engine: EngineChoice = EngineChoice.auto,
+             ) -> Iterator[RunOptionsType]:
     """Prepare the output folder and a progress bar; yield the run's options.
 
     Shared by ``run``, ``compare`` and ``sweep``: the folder is checked (and ``.partial``
@@ -291,7 +307,7 @@ def _running(out: Path, *, force: bool, resume: bool, total: int, workers: int |
     with ReplicationProgress(total, console) as bar:
         yield RunOptions(workers=_workers(workers), scheduler=scheduler, store=store,
                          resume=resume, trace=trace, progress=bar, resumed=bar.resumed,
-                         precision=precision)
+                         precision=precision, engine=engine.value)
 
 
 @app.command()
@@ -312,6 +328,7 @@ def run(
     from_state: FromStateOpt = None,
     horizon: HorizonOpt = None,
     snapshot_at: SnapshotAtOpt = None,
+    engine: EngineOpt = EngineChoice.auto,
 ) -> None:
     """Run a scenario, print its KPIs and write results.json and summary.csv.
 
@@ -334,7 +351,7 @@ def run(
         watch = _precision(precision, precision_kpi, max_replications)
         with _running(out, force=force, resume=resume, total=total, workers=workers,
                       scheduler=scheduler, trace=trace_path, resumable=resumable,
-                      precision=watch) as options:
+                      precision=watch, engine=engine) as options:
             results = simulate(scenario, options, variant=variant, replications=replications,
                                seed=seed, forecast=forecast)
         if results.precision is not None:
@@ -343,6 +360,7 @@ def run(
         for warning in results.warnings:
             _warn(None, warning)
         print_results(results, console, sla_minutes=scenario.sla)
+        _print_engines([results])
 
         if forecast is not None and forecast.state is not None:
             _print_forecast(forecast.state, (results.horizon or 0.0) - (results.warmup or 0.0))
@@ -399,6 +417,7 @@ def compare(
     precision: PrecisionOpt = None,
     precision_kpi: PrecisionKpiOpt = None,
     max_replications: MaxReplicationsOpt = 200,
+    engine: EngineOpt = EngineChoice.auto,
 ) -> None:
     """Compare the baseline with its variants on common random numbers.
 
@@ -427,7 +446,7 @@ def compare(
         watch = _precision(precision, precision_kpi, max_replications)
         with _running(out, force=force, resume=resume, total=total, workers=workers,
                       scheduler=scheduler, trace=trace_path, resumable=resumable,
-                      precision=watch) as options:
+                      precision=watch, engine=engine) as options:
             comparison = run_comparison(scenario, options, variants=chosen,
                                         replications=replications, seed=seed)
         for results in comparison.all:
@@ -438,6 +457,7 @@ def compare(
             for warning in results.warnings:
                 _warn(results.label, warning)
         print_comparison(comparison, console, detail=detail)
+        _print_engines(comparison.all)
         files = write_comparison(comparison, out, force=True, plots=plots)
         console.print(f"comparison written to [bold]{escape(str(out))}[/] "
                       f"({', '.join(files)}); open {escape(str(out / 'report.html'))} for the "
@@ -469,6 +489,7 @@ def sweep(
     target: Annotated[str | None, typer.Option(
         help="A target line on the plots: a share as 95% (or 0.95), a time as 20min.",
         show_default=False)] = None,
+    engine: EngineOpt = EngineChoice.auto,
 ) -> None:
     """Run a grid of parameter values and plot KPIs against the parameter.
 
@@ -492,7 +513,8 @@ def sweep(
         out = out or Path("results") / f"{file.stem}-sweep"
         total = (replications or scenario.replications) * len(grid(settings))
         with _running(out, force=force, resume=resume, total=total, workers=workers,
-                      scheduler=scheduler, trace=None, resumable=resumable) as options:
+                      scheduler=scheduler, trace=None, resumable=resumable,
+                      engine=engine) as options:
             result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
                                replications=replications, seed=seed)
         for warning in result.warnings:
@@ -507,6 +529,20 @@ def sweep(
         console.print(_sweep_table(result))
         files = write_sweep(result, out, force=True, target=target_value)
         console.print(f"sweep written to [bold]{escape(str(out))}[/] ({', '.join(files)})")
+
+
+def _print_engines(results: list[Any]) -> None:
+    """Say which engine ran each model (the fast path, or the event engine)."""
+    by_engine: dict[str, list[str]] = {}
+    for result in results:
+        by_engine.setdefault(result.engine, []).append(result.label)
+    if len(results) == 1:
+        text = f"engine: {results[0].engine}"
+    else:
+        text = "engine: " + "; ".join(f"{engine} ({', '.join(labels)})"
+                                      for engine, labels in by_engine.items())
+    console.print(Text(text + " (--engine events forces the event engine)"
+                       if "fast" in by_engine else text))
 
 
 def _print_precision(label: str, report: dict[str, Any]) -> None:
@@ -599,6 +635,7 @@ def staff(
     workers: WorkersOpt = None,
     scheduler: SchedulerOpt = None,
     force: ForceOpt = False,
+    engine: EngineOpt = EngineChoice.auto,
 ) -> None:
     """Find the fewest officers per interval, and the cheapest roster of allowed shifts, that
     meet a waiting-time target in every interval; prove it with fresh seeds.
@@ -642,7 +679,8 @@ def staff(
                 raise PortsimError(f"--most {item!r}: expected STATION=N with N >= 1")
             limits[name.strip()] = int(count)
         chosen_seed = seed if seed is not None else scenario.seed
-        options = RunOptions(workers=_workers(workers), scheduler=scheduler)
+        options = RunOptions(workers=_workers(workers), scheduler=scheduler,
+                             engine=engine.value)
         per_round = replications or scenario.replications
         if scenario.warmup_auto:
             from portsim.experiment.runner import Prepared, auto_warmup

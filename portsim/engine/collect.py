@@ -66,6 +66,8 @@ class ReplicationResult:
     events: int = 0
     wall_seconds: float = 0.0
     snapshot: StartState | None = None  # the state at Model.snapshot_at, if asked for
+    #: Which engine ran it: "events" (the event engine) or "fast" (the FIFO fast path).
+    engine: str = "events"
 
     def to_json(self) -> dict[str, Any]:
         """Plain data (for a replication kept on disk to resume)."""
@@ -83,7 +85,8 @@ class ReplicationResult:
                         for scope, by_name in data["histograms"].items()},
             events=data["events"], wall_seconds=data["wall_seconds"],
             snapshot=(state_from_data(data["snapshot"]) if data.get("snapshot") is not None
-                      else None))
+                      else None),
+            engine=data.get("engine", "events"))
 
 
 # ----------------------------------------------------------------------------- what is measured

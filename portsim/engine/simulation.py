@@ -25,9 +25,10 @@ from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
+from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
-from portsim.engine.model import MINUTES_PER_DAY, milestone_names
+from portsim.engine.model import MINUTES_PER_DAY
 from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
@@ -38,34 +39,42 @@ from portsim.engine.routes import (
     VisitNode,
     WaitChoiceNode,
 )
+from portsim.engine.setup import (
+    EntityLimitExceeded,
+    class_states,
+    series_bins,
+    service_streams,
+    slot_tally,
+)
 from portsim.engine.skills import ImpatientSkillStation, Pool, SkillStation
 from portsim.engine.state import StartState
 from portsim.engine.station import Entity, Station
 from portsim.engine.streams import Stream, Uniforms, generator
-from portsim.errors import PortsimError
 from portsim.stats.accumulators import Tally
-from portsim.stats.slots import SlotTally
 
 __all__ = ["EntityLimitExceeded", "Replication", "ReplicationResult", "TraceSink",
            "arrival_times", "run_replication"]
 
 TraceSink = Callable[[float, int, str, "str | None", str], None]
-MAX_SERIES_BINS = 20_000
-
-
-class EntityLimitExceeded(PortsimError):
-    """More entities arrived in one replication than the run allows."""
 
 
 def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
                     trace: TraceSink | None = None,
-                    max_entities: int | None = None) -> ReplicationResult:
+                    max_entities: int | None = None,
+                    engine: Engine = "auto") -> ReplicationResult:
     """Run one replication of ``model`` and return its KPIs.
 
     ``trace``, if given, is called as ``trace(time, entity_id, class_name, station, event)`` for
     every event (``arrive``, ``queue``, ``start``, ``finish``, ``depart``; ``balk`` and
     ``abandon`` at a station where customers give up: the entity leaves the system there).
+
+    ``engine``: ``"auto"`` runs the FIFO fast path (:mod:`portsim.engine.fast`) when every
+    part of the model qualifies and this event engine otherwise; ``"events"`` always runs this
+    one; ``"fast"`` raises :class:`~portsim.engine.fast.FastPathUnavailable` (naming why) when
+    the model does not qualify. The result's ``engine`` says which one ran.
     """
+    if engine == "fast" or choose_engine(model, engine) == "fast":
+        return run_fast(model, seed, replication, trace, max_entities)
     state = Replication(model, seed, replication, trace, max_entities)
     started = wallclock.perf_counter()
     state.run()
@@ -91,7 +100,7 @@ class Replication:
         self.env = Environment(self.clock) if model.start is not None else Environment()
         self.snapshot: StartState | None = None
         self.heap, self.ids = scheduler(self.env)
-        self.bin_width, self.bin_count = _series_bins(model)
+        self.bin_width, self.bin_count = series_bins(model)
         self.inv_bin = 1.0 / self.bin_width
         self.next_id = 0
         # Entities parked after a waiting spawn -> members of their batches still in the system.
@@ -110,25 +119,14 @@ class Replication:
         # same order and flushed at the same points: they are not kept (see collect).
         self.system_tallies = len(model.classes) != 1
         self.after_delay_callbacks = [self._after_delay]
-        self.classes = {
-            spec.name: ClassState(spec.name, spec.priority, model.sla, self.bin_count,
-                                  spec.due_after, self._slot_tally(ends=False))
-            for spec in model.classes
-        }
-        for class_spec in model.classes:  # milestone tallies in route order (the KPIs' order)
-            for milestone in milestone_names(class_spec.route):
-                self.classes[class_spec.name].milestones[milestone] = Tally(model.sla)
+        self.classes = class_states(model, self.bin_count)
         self.stations: dict[str, Station] = {}
         for spec in model.stations:
-            services = {
-                self.classes[c.name]: Stream(
-                    spec.service_for(c.name),
-                    generator(seed, replication, "service", spec.name, c.name))
-                for c in model.classes
-            }
+            services = {self.classes[name]: stream for name, stream
+                        in service_streams(model, spec, seed, replication).items()}
             arguments = (spec.name, self.env, spec.servers.servers_at(self.clock),
                          spec.discipline == "priority", services, self.advance, model.sla,
-                         self.bin_width, self.bin_count, trace, self._slot_tally(ends=True))
+                         self.bin_width, self.bin_count, trace, slot_tally(model, ends=True))
             extra: dict[str, Any] = {}
             if spec.impatient:
                 extra.update(rules=self._impatience_rules(spec), on_leave=self._leave)
@@ -173,12 +171,6 @@ class Replication:
             rules[self.classes[class_spec.name]] = Rule(impatience, patience, uniforms, away,
                                                         retry_uniforms)
         return rules
-
-    def _slot_tally(self, *, ends: bool) -> SlotTally:
-        model = self.model
-        first = math.ceil(model.warmup / model.slot_minutes - 1e-9)  # slots after the warm-up
-        return SlotTally(model.horizon, model.sla, model.slot_minutes, times_are_ends=ends,
-                         first_slot=first)
 
     @property
     def arrivals(self) -> int:
@@ -572,13 +564,4 @@ class Replication:
         day, minute = event.value
         for station in self.stations.values():
             station.record_queue(day, minute)
-
-
-def _series_bins(model: m.Model) -> tuple[float, int]:
-    width = model.series_bin
-    count = math.ceil(model.horizon / width) + 1
-    if count > MAX_SERIES_BINS:
-        width *= math.ceil(count / MAX_SERIES_BINS)
-        count = math.ceil(model.horizon / width) + 1
-    return width, count
 

@@ -52,6 +52,10 @@ class Stream:
             self.draw = itertools.chain.from_iterable(
                 _batches(distribution.sample, rng)).__next__
 
+    def take(self, count: int) -> np.ndarray:
+        """The next ``count`` variates at once: exactly those ``count`` calls of ``draw`` give."""
+        return _take(self.draw, count)
+
 
 class Uniforms:
     """Uniform(0, 1) variates in batches, for routing decisions and thinning.
@@ -65,6 +69,18 @@ class Uniforms:
         self._rng = rng
         self.draw: Callable[[], float] = itertools.chain.from_iterable(
             _batches(_uniform, rng)).__next__
+
+    def take(self, count: int) -> np.ndarray:
+        """The next ``count`` uniforms at once: exactly those ``count`` calls of ``draw`` give."""
+        return _take(self.draw, count)
+
+
+def _take(draw: Callable[[], float], count: int) -> np.ndarray:
+    # NOTE: the iterator behind ``draw`` (its ``__self__``) is sliced by numpy in C rather than
+    # called once per variate, for performance reasons; it is the same iterator, so the
+    # variates and the stream's later draws are those of ``count`` calls.
+    source = draw.__self__  # type: ignore[attr-defined]
+    return np.fromiter(itertools.islice(source, count), dtype=float, count=count)
 
 
 def _uniform(rng: np.random.Generator, size: int) -> np.ndarray:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portsim import limits
+from portsim.engine.fast import Engine
 from portsim.engine.model import Model
 from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
 from portsim.errors import PortsimError, ReplicationError
@@ -41,6 +42,7 @@ class Task:
     seed: int
     replication: int
     trace: str | None = None  # write this replication's event log to this file
+    engine: Engine = "auto"  # which engine runs it (see portsim.engine.fast.choose_engine)
 
     def describe(self) -> str:
         return f"replication {self.replication} of {self.label} (seed {self.seed})"
@@ -59,7 +61,7 @@ def default_workers() -> int:
 
 
 def replicate(model: Model, seed: int, replication: int,
-              trace: str | None = None) -> ReplicationResult:
+              trace: str | None = None, engine: Engine = "auto") -> ReplicationResult:
     """Run one replication, optionally streaming its event log to ``trace``.
 
     The entity limit in force (``PORTSIM_MAX_ENTITIES``) stops a run that would outgrow the
@@ -69,10 +71,10 @@ def replicate(model: Model, seed: int, replication: int,
     try:
         if trace is None:
             return run_replication(model, seed=seed, replication=replication,
-                                   max_entities=max_entities)
+                                   max_entities=max_entities, engine=engine)
         with TraceWriter(trace) as writer:
             return run_replication(model, seed=seed, replication=replication, trace=writer,
-                                   max_entities=max_entities)
+                                   max_entities=max_entities, engine=engine)
     except EntityLimitExceeded as error:
         raise EntityLimitExceeded(
             f"replication {replication} (seed {seed}): {error}; the limit is set by "
@@ -106,7 +108,8 @@ def _failure(task: Task, error: BaseException) -> PortsimError:
 def _serial(tasks: Sequence[Task]) -> Iterator[tuple[Task, ReplicationResult]]:
     for task in tasks:
         try:
-            result = replicate(task.model, task.seed, task.replication, task.trace)
+            result = replicate(task.model, task.seed, task.replication, task.trace,
+                               task.engine)
         except PortsimError:
             raise
         except Exception as error:
@@ -166,10 +169,10 @@ def _init_worker(started: Any, parent: int | None) -> None:
 
 
 def _pool_replicate(number: int, model: Model, seed: int, replication: int,
-                    trace: str | None) -> ReplicationResult:
+                    trace: str | None, engine: Engine) -> ReplicationResult:
     if _started is not None:
         _started.put(number)
-    return replicate(model, seed, replication, trace)
+    return replicate(model, seed, replication, trace, engine)
 
 
 def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, ReplicationResult]]:
@@ -185,7 +188,7 @@ def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, Replicati
     try:
         for number, task in enumerate(tasks):
             future = pool.submit(_pool_replicate, number, task.model, task.seed,
-                                 task.replication, task.trace)
+                                 task.replication, task.trace, task.engine)
             futures[future] = number
         pending = set(futures)
         while pending:
@@ -363,7 +366,7 @@ def _dask(tasks: Sequence[Task], scheduler: str) -> Iterator[tuple[Task, Replica
                 shipped[id(task.model)] = client.scatter(task.model, hash=False)
             key = f"portsim-{run}-{len(futures)}-rep{task.replication}"
             future = client.submit(replicate, shipped[id(task.model)], task.seed,
-                                   task.replication, None, key=key, pure=False)
+                                   task.replication, None, task.engine, key=key, pure=False)
             futures[future] = task
         task = None
         # A traced replication writes its file here, on this machine, while the cluster works.

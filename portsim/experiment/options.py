@@ -48,6 +48,10 @@ class RunOptions:
     precision: Precision | None = None
     """Add replications in rounds until the watched KPIs are this precise (``replications``
     is then the first round's size)."""
+    engine: str = "auto"
+    """Which engine runs the replications: ``"auto"`` (the FIFO fast path where the model
+    qualifies, else the event engine), ``"events"`` or ``"fast"`` (an error if the model does
+    not qualify); see :func:`portsim.engine.fast.choose_engine`."""
 
     def __post_init__(self) -> None:
         # Checked here, before anything runs: a bad value would otherwise surface as a failed
@@ -55,6 +59,8 @@ class RunOptions:
         _check_count("replications", self.replications, allow_none=True)
         _check_count("seed", self.seed, allow_none=True, low=0)
         _check_count("workers", self.workers)
+        if self.engine not in ("auto", "events", "fast"):
+            raise ValueError(f"engine must be auto, events or fast, not {self.engine!r}")
 
     def replace(self, **changes: Any) -> RunOptions:
         """A copy with ``changes`` (the field names of this class)."""
@@ -86,6 +92,7 @@ class RunSettings(TypedDict, total=False):
     progress: Progress | None
     resumed: Resumed | None
     precision: Precision | None
+    engine: str
 
 
 def run_options(options: RunOptions | None, settings: RunSettings) -> RunOptions:

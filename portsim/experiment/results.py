@@ -96,6 +96,13 @@ class Results:
         return union_items((self,))
 
     @property
+    def engine(self) -> str:
+        """Which engine ran the replications: "events", "fast", or both names when a resumed
+        run mixed them."""
+        engines = sorted({r.engine for r in self.replications}) or ["events"]
+        return " and ".join(engines)
+
+    @property
     def timings(self) -> dict[str, Any]:
         seconds = [r.wall_seconds for r in self.replications]
         events = [r.events for r in self.replications]
@@ -124,6 +131,10 @@ class Results:
             "warnings": list(self.warnings),
             "kpis": kpis,
         }
+        if self.engine != "events":
+            # Only named when not the event engine, so that results of models it runs stay
+            # byte-identical to those of earlier versions.
+            document["engine"] = self.engine
         if self.precision is not None:
             document["precision"] = self.precision
         if self.warmup_choice is not None:

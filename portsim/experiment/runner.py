@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Unpack
 
 from portsim import limits
+from portsim.engine.fast import Engine, FastPathUnavailable, choose_engine
 from portsim.engine.load import overload_warnings
 from portsim.engine.model import Model
 from portsim.engine.simulation import ReplicationResult
@@ -72,7 +73,13 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
                     if r.replication < job.replications}
         for job in jobs}
     tasks: list[Task] = []
+    engines = {job.label: _engine(job, options.engine) for job in jobs}
+    if "events" in engines.values():
+        # Jobs run together are compared (variants, sweep points): on one engine, so that
+        # their paired differences compare like with like.
+        engines = dict.fromkeys(engines, "events")
     for job in jobs:
+        engine = engines[job.label]
         if store is not None:
             store.prepare(job.label, {**job.inputs, "label": job.label, "seed": job.seed},
                           resume=resume)
@@ -85,7 +92,7 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
             trace_path = options.trace if traced and index == 0 else None
             if index in done[job.label] and trace_path is None:
                 continue
-            tasks.append(Task(job.label, job.model, job.seed, index, trace_path))
+            tasks.append(Task(job.label, job.model, job.seed, index, trace_path, engine))
     reused = sum(len(results) for results in done.values()) - sum(
         len(results) for results in (have or {}).values())
     if options.resumed is not None and reused:
@@ -97,6 +104,13 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
         if options.progress is not None:
             options.progress(result)
     return {label: [results[i] for i in sorted(results)] for label, results in done.items()}
+
+
+def _engine(job: Job, requested: str) -> Engine:
+    try:
+        return choose_engine(job.model, requested)
+    except FastPathUnavailable as error:
+        raise FastPathUnavailable(f"--engine fast, {job.label}: {error}") from None
 
 
 def scenario_hash(document: Mapping[str, Any]) -> str:

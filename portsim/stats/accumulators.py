@@ -66,6 +66,16 @@ class Tally:
         self.pending.clear()
         if self.on_flush is not None:
             self.on_flush(values)
+        self._fold(values)
+
+    def add_many(self, values: np.ndarray) -> None:
+        """Observe every value of an array at once, as that many ``add`` calls and a flush
+        would, but without telling ``on_flush`` (the caller files them by slot itself)."""
+        self.flush()
+        if values.size:
+            self._fold(np.asarray(values, dtype=float))
+
+    def _fold(self, values: np.ndarray) -> None:
         size = values.size
         self.count += size
         self.total += float(values.sum())

@@ -92,10 +92,10 @@ def test_failed_replication_then_resume(runner, tmp_path, monkeypatch) -> None:
     assert compare(runner, reference, "--no-plots", "--workers", "1").exit_code == 0
     original = executors.replicate
 
-    def fail(model, seed, replication, trace=None):
+    def fail(model, seed, replication, trace=None, engine="auto"):
         if "extra_car_lane" in model.name and replication == 1:
             raise MemoryError("simulated")
-        return original(model, seed, replication, trace)
+        return original(model, seed, replication, trace, engine)
 
     monkeypatch.setattr(executors, "replicate", fail)
     out = tmp_path / "cmp"

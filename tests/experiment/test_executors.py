@@ -65,12 +65,12 @@ def test_execute_yields_nothing_for_no_tasks() -> None:
 def _failing_at(index: int, how: str):
     original = executors.replicate
 
-    def replicate(model, seed, replication, trace=None):
+    def replicate(model, seed, replication, trace=None, engine="auto"):
         if replication == index:
             if how == "exit":
                 os._exit(17)  # a worker killed outright: no exception, no result
             raise RuntimeError("boom")
-        return original(model, seed, replication, trace)
+        return original(model, seed, replication, trace, engine)
 
     return replicate
 

@@ -45,10 +45,10 @@ def test_resume_after_a_failed_run(mini, comparison, tmp_path, monkeypatch) -> N
     store = PartialStore(tmp_path / ".partial")
     original = executors.replicate
 
-    def fail_late(model, seed, replication, trace=None):
+    def fail_late(model, seed, replication, trace=None, engine="auto"):
         if "truck_fast_lane" in model.name and replication == 2:
             raise KeyboardInterrupt  # like Ctrl-C in the middle of the run
-        return original(model, seed, replication, trace)
+        return original(model, seed, replication, trace, engine)
 
     monkeypatch.setattr(executors, "replicate", fail_late)
     with pytest.raises(KeyboardInterrupt):
@@ -67,10 +67,10 @@ def test_replication_error_keeps_the_finished_ones(mini, tmp_path, monkeypatch) 
     store = PartialStore(tmp_path / ".partial")
     original = executors.replicate
 
-    def fail(model, seed, replication, trace=None):
+    def fail(model, seed, replication, trace=None, engine="auto"):
         if replication == 3:
             raise ValueError("bad model state")
-        return original(model, seed, replication, trace)
+        return original(model, seed, replication, trace, engine)
 
     monkeypatch.setattr(executors, "replicate", fail)
     with pytest.raises(ReplicationError, match="replication 3 of baseline"):

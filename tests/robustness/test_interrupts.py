@@ -53,6 +53,9 @@ def start(tmp_path: Path, name: str, command: str = "run", text: str = LONG,
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(text, encoding="utf-8")
     extra = ["--no-plots"] if command == "compare" else []
+    # The event engine: the runs' lengths above are its (the fast path would finish them
+    # before the signal is sent).
+    extra += ["--engine", "events"]
     process = subprocess.Popen(
         [sys.executable, "-m", "portsim", command, str(scenario), "--out", str(tmp_path / name),
          "--workers", "2", *extra],

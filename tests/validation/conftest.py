@@ -1,7 +1,9 @@
-"""Shared fixtures: each shipped validation scenario is simulated once per test session.
+"""Shared fixtures: each shipped validation scenario is simulated once per test session and
+engine.
 
 The theory checks, Little's law, flow conservation and the Ciw cross-check all read the same
-runs, so the expensive part (about 16 million station visits) is paid once.
+runs, so the expensive part (about 16 million station visits) is paid once per engine: the
+event engine, and the FIFO fast path for the scenarios it can run (the others are skipped).
 """
 
 from __future__ import annotations
@@ -18,26 +20,38 @@ from portsim.experiment.results import Results
 # The suite is sized for two cores; results do not depend on the number of workers.
 WORKERS = 2
 
-_runs: dict[str, Results] = {}
+_runs: dict[tuple[str, str], Results] = {}
 _seconds: dict[str, float] = {}
 
 
-def run_validation_scenario(name: str) -> Results:
-    """The shipped scenario ``name`` with its own replications and seed (cached)."""
-    if name not in _runs:
+def run_validation_scenario(name: str, engine: str = "events") -> Results:
+    """The shipped scenario ``name`` with its own replications and seed, on ``engine``
+    (cached); skips the test when the fast path cannot run the scenario."""
+    if engine == "fast":
+        from portsim.engine.fast import why_not_fast
+        from portsim.scenario import compile_model, load_scenario
+
+        reason = why_not_fast(compile_model(load_scenario(scenario_path(name))))
+        if reason is not None:
+            pytest.skip(f"the fast path does not run {name}: {reason}")
+    if (name, engine) not in _runs:
         started = time.perf_counter()
-        _runs[name] = portsim.simulate(scenario_path(name), workers=WORKERS)
-        _seconds[name] = time.perf_counter() - started
-    return _runs[name]
+        _runs[name, engine] = portsim.simulate(scenario_path(name), workers=WORKERS,
+                                               engine=engine)
+        assert _runs[name, engine].engine == engine
+        _seconds[f"{name} ({engine})"] = time.perf_counter() - started
+    return _runs[name, engine]
 
 
-@pytest.fixture(scope="session")
-def validation_run() -> Callable[[str], Results]:
-    return run_validation_scenario
+@pytest.fixture(scope="session", params=["events", "fast"])
+def validation_run(request: pytest.FixtureRequest) -> Callable[[str], Results]:
+    def run(name: str) -> Results:
+        return run_validation_scenario(name, request.param)
+    return run
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _seconds:
         terminalreporter.section("validation scenario runtimes (wall, 2 workers)")
         for name, seconds in _seconds.items():
-            terminalreporter.write_line(f"{name:20s} {seconds:6.1f} s")
+            terminalreporter.write_line(f"{name:29s} {seconds:6.1f} s")

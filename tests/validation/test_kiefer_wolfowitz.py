@@ -39,7 +39,7 @@ def kiefer_wolfowitz(arrivals: np.ndarray, services: np.ndarray, servers: int) -
 
 
 def engine_waits(
-    arrivals: np.ndarray, services: np.ndarray, servers: int
+    arrivals: np.ndarray, services: np.ndarray, servers: int, engine: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-customer (wait, service) at the station, in arrival order, from the event trace."""
     station = StationSpec(
@@ -57,7 +57,7 @@ def engine_waits(
             assert event not in events[entity], f"entity {entity} has two {event!r} events"
             events[entity][event] = time
 
-    run_replication(model, seed=0, trace=trace)
+    assert run_replication(model, seed=0, trace=trace, engine=engine).engine == engine
     assert len(events) == len(arrivals)
     order = sorted(events, key=lambda e: (events[e]["queue"], e))
     waits = np.array([events[e]["start"] - events[e]["queue"] for e in order])
@@ -74,19 +74,21 @@ def _busy_stream(rng: np.random.Generator, n: int, servers: int) -> tuple[np.nda
     return np.cumsum(gaps), services
 
 
+@pytest.mark.parametrize("engine", ["events", "fast"])
 @pytest.mark.parametrize("servers", [1, 3])
-def test_fifo_waits_equal_the_recursion(servers: int) -> None:
+def test_fifo_waits_equal_the_recursion(servers: int, engine: str) -> None:
     rng = np.random.default_rng(20 + servers)
     arrivals, services = _busy_stream(rng, 5000, servers)
     expected = kiefer_wolfowitz(arrivals, services, servers)
-    waits, served = engine_waits(arrivals, services, servers)
+    waits, served = engine_waits(arrivals, services, servers, engine)
     assert (expected > 0).mean() > 0.5, "the stream should make most customers wait"
     np.testing.assert_allclose(served, services, rtol=0, atol=1e-9)
     np.testing.assert_allclose(waits, expected, rtol=0, atol=1e-9)
 
 
+@pytest.mark.parametrize("engine", ["events", "fast"])
 @pytest.mark.parametrize("servers", [1, 3])
-def test_fifo_waits_with_ties(servers: int) -> None:
+def test_fifo_waits_with_ties(servers: int, engine: str) -> None:
     """Arrivals on a half-minute grid and whole-minute services: simultaneous arrivals, and
     arrivals at the very instant a server frees, must still be served first come first served."""
     rng = np.random.default_rng(40 + servers)
@@ -94,7 +96,7 @@ def test_fifo_waits_with_ties(servers: int) -> None:
     span = services.sum() / (0.9 * servers)  # utilisation 0.9
     arrivals = np.sort(rng.integers(0, int(2 * span), 2000) / 2.0)
     expected = kiefer_wolfowitz(arrivals, services, servers)
-    waits, served = engine_waits(arrivals, services, servers)
+    waits, served = engine_waits(arrivals, services, servers, engine)
     assert len(np.unique(arrivals)) < 0.9 * len(arrivals), "the grid should produce ties"
     assert 0.2 < (expected > 0).mean() < 0.95, "some wait, some find a free server"
     np.testing.assert_allclose(served, services, rtol=0, atol=1e-9)

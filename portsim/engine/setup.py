@@ -1,0 +1,70 @@
+"""What both engines build alike for one replication: the class states with their tallies, the
+slot tallies, the width of the series bins, and the entity limit's error.
+
+The event engine (:mod:`portsim.engine.simulation`) and the FIFO fast path
+(:mod:`portsim.engine.fast`) fill the same accumulators, so that :mod:`portsim.engine.collect`
+reads either without a second implementation.
+"""
+
+from __future__ import annotations
+
+import math
+
+from portsim.engine import model as m
+from portsim.engine.classes import ClassState
+from portsim.engine.streams import Stream, generator
+from portsim.errors import PortsimError
+from portsim.stats.accumulators import Tally
+from portsim.stats.slots import SlotTally
+
+MAX_SERIES_BINS = 20_000
+
+
+class EntityLimitExceeded(PortsimError):
+    """More entities arrived in one replication than the run allows."""
+
+
+def series_bins(model: m.Model) -> tuple[float, int]:
+    """The width and number of the per-bin series over the whole run (at most
+    ``MAX_SERIES_BINS`` bins: the width grows for very long runs)."""
+    width = model.series_bin
+    count = math.ceil(model.horizon / width) + 1
+    if count > MAX_SERIES_BINS:
+        width *= math.ceil(count / MAX_SERIES_BINS)
+        count = math.ceil(model.horizon / width) + 1
+    return width, count
+
+
+def slot_tally(model: m.Model, *, ends: bool) -> SlotTally:
+    """A tally of waits by clock slot, filing the slots after the warm-up (``ends``: the times
+    given are those the waits ended, as at a station; else arrival times, as for a class)."""
+    first = math.ceil(model.warmup / model.slot_minutes - 1e-9)  # slots after the warm-up
+    return SlotTally(model.horizon, model.sla, model.slot_minutes, times_are_ends=ends,
+                     first_slot=first)
+
+
+def service_streams(model: m.Model, spec: m.StationSpec, seed: int,
+                    replication: int) -> dict[str, Stream]:
+    """The service times of each class at one station: one named stream per (station, class),
+    drawn in the order services start there."""
+    return {cls.name: Stream(spec.service_for(cls.name),
+                             generator(seed, replication, "service", spec.name, cls.name))
+            for cls in model.classes}
+
+
+def class_states(model: m.Model, bin_count: int) -> dict[str, ClassState]:
+    """The runtime state of every class, with its milestone tallies in route order (the order
+    the KPIs list them in)."""
+    classes = {
+        spec.name: ClassState(spec.name, spec.priority, model.sla, bin_count, spec.due_after,
+                              slot_tally(model, ends=False))
+        for spec in model.classes
+    }
+    for spec in model.classes:
+        for milestone in m.milestone_names(spec.route):
+            classes[spec.name].milestones[milestone] = Tally(model.sla)
+    return classes
+
+
+__all__ = ["MAX_SERIES_BINS", "EntityLimitExceeded", "class_states", "series_bins",
+           "service_streams", "slot_tally"]

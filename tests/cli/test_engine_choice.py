@@ -1,0 +1,72 @@
+"""``--engine``: the FIFO fast path where the model qualifies, said in the terminal and in
+results.json; the event engine when forced or needed; a clear refusal of ``--engine fast``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from portsim.cli import app
+
+MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"
+PRIORITY = Path(__file__).parents[2] / "scenarios" / "validation" / "priority_two_class.yaml"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _run(runner: CliRunner, path: Path, out: Path, *extra: str):
+    return runner.invoke(app, ["run", str(path), "--out", str(out), "--replications", "2",
+                               "--workers", "1", *extra])
+
+
+def _values(out: Path) -> dict:
+    return json.loads((out / "results.json").read_text())["kpis"]
+
+
+def test_a_qualifying_model_runs_on_the_fast_path_unless_forced_off(runner: CliRunner,
+                                                                     tmp_path: Path) -> None:
+    fast = _run(runner, MINI, tmp_path / "fast")
+    assert fast.exit_code == 0, fast.output
+    assert "engine: fast" in fast.output
+    assert json.loads((tmp_path / "fast" / "results.json").read_text())["engine"] == "fast"
+    events = _run(runner, MINI, tmp_path / "events", "--engine", "events")
+    assert events.exit_code == 0, events.output
+    assert "engine: events" in events.output
+    assert "engine" not in json.loads((tmp_path / "events" / "results.json").read_text())
+    # the same draws per entity: the same KPIs, to the last digits of their sums
+    for scope, rows in _values(tmp_path / "events").items():
+        for name, row in rows.items():
+            for kpi, entry in row.items():
+                other = _values(tmp_path / "fast")[scope][name][kpi]
+                assert other["values"] == pytest.approx(entry["values"], rel=1e-9, abs=1e-9,
+                                                        nan_ok=True), (scope, name, kpi)
+
+
+def test_engine_fast_refuses_a_model_that_needs_events(runner: CliRunner,
+                                                      tmp_path: Path) -> None:
+    result = _run(runner, PRIORITY, tmp_path / "out", "--engine", "fast")
+    assert result.exit_code == 2, result.output
+    assert "fast engine cannot run this model: station 'server' serves by priority" in (
+        result.output)
+    assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_compare_runs_every_variant_on_one_engine(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["compare", str(MINI), "--out", str(tmp_path / "cmp"),
+                                 "--replications", "2", "--workers", "1", "--no-plots"])
+    assert result.exit_code == 0, result.output
+    assert "engine: fast (baseline, extra_car_lane, truck_fast_lane)" in result.output
+    document = json.loads((tmp_path / "cmp" / "results.json").read_text())
+    assert {v["engine"] for v in document["variants"].values()} == {"fast"}
+
+
+def test_an_unknown_engine_is_bad_input(runner: CliRunner, tmp_path: Path) -> None:
+    result = _run(runner, MINI, tmp_path / "out", "--engine", "quick")
+    assert result.exit_code == 2
+    assert "quick" in result.output

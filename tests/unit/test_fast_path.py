@@ -1,0 +1,294 @@
+"""The FIFO fast path against the event engine: the same waits customer by customer, the same
+KPIs, on the same random streams, for every mechanism it runs; and the choice between them."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+import pytest
+
+from portsim.engine import run_replication
+from portsim.engine.distributions import Deterministic, Exponential, Lognormal, Uniform
+from portsim.engine.fast import FastPathUnavailable, choose_engine, why_not_fast
+from portsim.engine.model import (
+    Branch,
+    ClassSpec,
+    Delay,
+    Milestone,
+    Model,
+    OptionalStep,
+    Poisson,
+    RateProfile,
+    ReactiveStaffing,
+    ShiftSchedule,
+    ShortestQueue,
+    Spawn,
+    StationSpec,
+    Timetable,
+    Visit,
+)
+
+TOLERANCE = 1e-9
+
+
+def _single(servers: ShiftSchedule, **changes: object) -> Model:
+    return Model(stations=(StationSpec("s", servers, Exponential(1.0)),),
+                 classes=(ClassSpec("c", Poisson(2.7), (Visit("s"),)),), horizon=3000.0,
+                 **changes)  # type: ignore[arg-type]
+
+
+def constant_servers() -> Model:
+    return _single(ShiftSchedule.constant(3), warmup=300.0, queue_at=(600.0,))
+
+
+def shifts() -> Model:
+    """A daily schedule that cuts servers while many are busy (services run on past the cut),
+    an hourly profile, a warm-up, lateness and queue samples at clock times."""
+    schedule = ShiftSchedule(((0.0, 2), (300.0, 5), (700.0, 1), (1100.0, 3)))
+    return Model(stations=(StationSpec("s", schedule, Lognormal(1.0, 0.6)),),
+                 classes=(ClassSpec("c", RateProfile(tuple([1.0, 2.5, 4.0, 1.0] * 6)),
+                                    (Visit("s"),), due_after=20.0),),
+                 horizon=2880.0, warmup=100.0, queue_at=(480.0, 1000.0))
+
+
+def network() -> Model:
+    """Delays, milestones, branches, an optional step, shifts, two classes over shared
+    stations in a feed-forward network."""
+    stations = (
+        StationSpec("a", ShiftSchedule.constant(4), Lognormal(1.0, 0.5)),
+        StationSpec("b", ShiftSchedule(((0.0, 2), (600.0, 3))), Exponential(1.2)),
+        StationSpec("c", ShiftSchedule.constant(2), Uniform(0.5, 1.5)),
+        StationSpec("d", ShiftSchedule.constant(1), Exponential(0.5)),
+    )
+    first = ClassSpec("x", Poisson(2.0), (
+        Delay(Uniform(1.0, 5.0)), Milestone("hall"), Visit("a"),
+        Branch(((0.6, (Visit("b"),)), (0.4, (Visit("c"),)))),
+        OptionalStep(0.3, (Delay(Exponential(2.0)), Visit("d")))))
+    second = ClassSpec("y", Poisson(0.8), (Visit("b"), Milestone("after_b"), Visit("c")))
+    return Model(stations=stations, classes=(first, second), horizon=3000.0, warmup=200.0)
+
+
+def waiting_spawn() -> Model:
+    """Trains that spawn their passengers and wait until the last one has left."""
+    stations = (StationSpec("hall", ShiftSchedule.constant(6), Exponential(1.0)),
+                StationSpec("dock", ShiftSchedule.constant(1), Exponential(20.0)))
+    train = ClassSpec("train", Timetable((60.0, 400.0, 700.0), (1, 1, 1), (0.0, 0.0, 0.0),
+                                         repeat_every=1440.0),
+                      (Visit("dock"), Spawn("pax", Uniform(100, 300), 20.0, wait=True),
+                       Delay(Deterministic(5.0)), Milestone("gone")))
+    pax = ClassSpec("pax", Poisson(0.0), (Delay(Uniform(1, 3)), Visit("hall")))
+    return Model(stations=stations, classes=(train, pax), horizon=2880.0)
+
+
+def spawn() -> Model:
+    """Buses dropping batches (no wait) among passengers who come on their own."""
+    bus = ClassSpec("bus", Poisson(0.05), (Spawn("pax", Uniform(10, 60), 5.0),))
+    pax = ClassSpec("pax", Poisson(1.0), (Visit("hall"),))
+    return Model(stations=(StationSpec("hall", ShiftSchedule.constant(6), Exponential(1.0)),),
+                 classes=(bus, pax), horizon=2880.0, warmup=60.0)
+
+
+def appointments() -> Model:
+    """Booked slots with no-shows and early and late comers into two counters."""
+    from portsim.engine.model import Appointments
+
+    booked = Appointments(slots=tuple(540.0 + 10 * k for k in range(48)), per_slot=(3,) * 48,
+                          no_show=0.1, early_share=0.6, early=Exponential(8.0),
+                          late=Exponential(5.0))
+    return Model(stations=(StationSpec("s", ShiftSchedule.constant(3), Exponential(9.0)),),
+                 classes=(ClassSpec("c", booked, (Visit("s"),)),), horizon=3 * 1440.0,
+                 warmup=1440.0)
+
+
+MODELS = {"constant": constant_servers, "shifts": shifts, "network": network,
+          "waiting_spawn": waiting_spawn, "spawn": spawn, "appointments": appointments}
+
+
+def _visits(model: Model, engine: str) -> dict[tuple[int, str], tuple[float, float | None]]:
+    """(entity, station) -> (time it joined the queue, time its service started)."""
+    seen: dict[tuple[int, str], list[float | None]] = defaultdict(lambda: [None, None])
+
+    def trace(time: float, entity: int, class_name: str, station: str | None,
+              event: str) -> None:
+        if event == "queue":
+            seen[entity, station][0] = time  # type: ignore[index]
+        elif event == "start":
+            seen[entity, station][1] = time  # type: ignore[index]
+
+    assert run_replication(model, seed=5, trace=trace, engine=engine).engine == engine
+    return {key: (joined, started) for key, (joined, started) in seen.items()}  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_wait_equals_the_event_engine(name: str) -> None:
+    model = MODELS[name]()
+    events, fast = _visits(model, "events"), _visits(model, "fast")
+    assert events.keys() == fast.keys()
+    waited = 0
+    for key, (joined, started) in events.items():
+        fast_joined, fast_started = fast[key]
+        assert abs(joined - fast_joined) <= TOLERANCE, key  # type: ignore[operator]
+        if started is None:
+            assert fast_started is None, key  # still queueing at the horizon in both
+            continue
+        assert fast_started is not None, key
+        assert abs(started - fast_started) <= TOLERANCE, key
+        waited += started > joined  # type: ignore[operator]
+    assert waited > len(events) // 20, "queues should form"
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_kpi_equals_the_event_engine(name: str) -> None:
+    model = MODELS[name]()
+    events = run_replication(model, seed=11, engine="events")
+    fast = run_replication(model, seed=11, engine="fast")
+    assert (events.engine, fast.engine) == ("events", "fast")
+    for scope, rows in events.kpis.items():
+        assert list(fast.kpis[scope]) == list(rows)
+        for row_name, row in rows.items():
+            assert list(fast.kpis[scope][row_name]) == list(row)
+            for kpi, value in row.items():
+                other = fast.kpis[scope][row_name][kpi]
+                if math.isnan(value):
+                    assert math.isnan(other), (scope, row_name, kpi)
+                else:
+                    assert other == pytest.approx(value, rel=1e-9, abs=1e-9), (
+                        scope, row_name, kpi)
+    assert fast.series.arrivals == events.series.arrivals
+    assert fast.series.completions == events.series.completions
+    for station, values in events.series.queue_mean.items():
+        assert fast.series.queue_mean[station] == pytest.approx(values, abs=1e-9)
+    assert fast.histograms["stations"].keys() == events.histograms["stations"].keys()
+    for scope in ("classes", "stations"):
+        for row_name, histogram in events.histograms[scope].items():
+            assert fast.histograms[scope][row_name].counts == histogram.counts
+
+
+def test_a_shift_cut_lets_services_finish() -> None:
+    """Servers drop from 5 to 1 while all five are busy: utilisation counts the servers still
+    finishing, exactly as the event engine does (capacity = max(on duty, busy))."""
+    model = shifts()
+    events = run_replication(model, seed=2, engine="events").kpis["stations"]["s"]
+    fast = run_replication(model, seed=2, engine="fast").kpis["stations"]["s"]
+    assert fast["utilisation"] == pytest.approx(events["utilisation"], rel=1e-12)
+    assert fast["servers_mean"] == pytest.approx(events["servers_mean"], rel=1e-12)
+    assert fast["utilisation"] <= 1.0
+
+
+@pytest.mark.parametrize("model, reason", [
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
+                                 discipline="priority"),),
+           classes=(ClassSpec("c", Poisson(0.5), (Visit("s"),)),), horizon=100.0),
+     "station 's' serves by priority"),
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
+                                 reactive=ReactiveStaffing(5.0, 1.0, 2)),),
+           classes=(ClassSpec("c", Poisson(0.5), (Visit("s"),)),), horizon=100.0),
+     "reactive staffing"),
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),
+                     StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))),
+           classes=(ClassSpec("c", Poisson(0.5), (ShortestQueue(("s", "t")),)),),
+           horizon=100.0),
+     "chooses the shortest queue"),
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
+           classes=(ClassSpec("c", Poisson(0.5), (Visit("s", reserve_ahead=30.0),)),),
+           horizon=100.0),
+     "books station 's' ahead"),
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),
+                     StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))),
+           classes=(ClassSpec("c", Poisson(0.5), (Visit("s"), Visit("t"))),
+                    ClassSpec("d", Poisson(0.5), (Visit("t"), Visit("s")))),
+           horizon=100.0),
+     "not feed-forward"),
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
+           classes=(ClassSpec("c", Poisson(0.5), (Visit("s"), Delay(Exponential(1.0)),
+                                                  Visit("s"))),),
+           horizon=100.0),
+     "not feed-forward"),
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
+           classes=(ClassSpec("bus", Poisson(0.1), (Spawn("pax", Uniform(1, 3), 0.0, wait=True),
+                                                    Visit("s"))),
+                    ClassSpec("pax", Poisson(0.0), (Visit("s"),))),
+           horizon=100.0),
+     "not feed-forward"),
+])
+def test_models_that_need_the_event_engine(model: Model, reason: str) -> None:
+    why = why_not_fast(model)
+    assert why is not None and reason in why
+    assert choose_engine(model, "auto") == "events"
+    assert run_replication(model, seed=0).engine == "events"
+    with pytest.raises(FastPathUnavailable, match=reason):
+        run_replication(model, seed=0, engine="fast")
+
+
+def test_the_engine_is_chosen_automatically_and_can_be_forced() -> None:
+    model = constant_servers()
+    assert why_not_fast(model) is None
+    assert run_replication(model, seed=0).engine == "fast"
+    assert run_replication(model, seed=0, engine="events").engine == "events"
+    with pytest.raises(ValueError, match="engine must be one of"):
+        choose_engine(model, "quick")
+
+
+def test_the_entity_limit_stops_the_fast_path_before_the_arrivals_are_drawn() -> None:
+    from portsim.engine import EntityLimitExceeded
+
+    model = Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
+                  classes=(ClassSpec("c", Poisson(1e6), (Visit("s"),)),), horizon=1e6)
+    with pytest.raises(EntityLimitExceeded, match="more than 1,000 entities"):
+        run_replication(model, max_entities=1000, engine="fast")
+
+
+@pytest.mark.parametrize("name", ["network", "waiting_spawn"])
+def test_the_event_log_is_the_event_engines(name: str) -> None:
+    """Every (time, entity, class, station, event) the event engine logs, the fast path logs
+    too (ids numbered alike: in order of arrival), in time order."""
+    model = MODELS[name]()
+    logs: dict[str, list[tuple[float, int, str, str | None, str]]] = {"events": [], "fast": []}
+    for engine, log in logs.items():
+        run_replication(model, seed=4, engine=engine,
+                        trace=lambda *event, log=log: log.append(event))  # type: ignore[misc]
+    fast_times = [event[0] for event in logs["fast"]]
+    assert fast_times == sorted(fast_times)
+
+    def key(event: tuple[float, int, str, str | None, str]) -> tuple:
+        return (event[1], event[2], event[3] or "", event[4], round(event[0], 9))
+
+    assert sorted(map(key, logs["fast"])) == sorted(map(key, logs["events"]))
+
+
+def _impatient() -> Model:
+    from portsim.engine.model import Impatience
+
+    return Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
+                                       impatience=Impatience(patience=Exponential(2.0))),),
+                 classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0)
+
+
+def _pooled() -> Model:
+    from portsim.engine.model import ServerPool, pooled_servers
+
+    pools = (ServerPool("p", ("x",), ShiftSchedule.constant(2)),)
+    return Model(stations=(StationSpec("s", pooled_servers(pools), Exponential(1.0), pools=pools,
+                                       skill_by_class={"c": "x"}),),
+                 classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0)
+
+
+def _delayed() -> Model:
+    from portsim.engine.model import Timetable
+
+    table = Timetable(times=(10.0,), counts=(20,), spreads=(5.0,), repeat_every=60.0,
+                      delay=Exponential(10.0))
+    return Model(stations=(StationSpec("s", ShiftSchedule.constant(2), Exponential(1.0)),),
+                 classes=(ClassSpec("c", table, (Visit("s"),)),), horizon=300.0)
+
+
+@pytest.mark.parametrize(("build", "reason"), [
+    (_impatient, "may give up"), (_pooled, "serves by skill"),
+    (_delayed, "late or cancelled batches"),
+])
+def test_newer_mechanisms_run_on_the_event_engine(build, reason: str) -> None:
+    model = build()
+    why = why_not_fast(model)
+    assert why is not None and reason in why
+    assert run_replication(model, seed=0).engine == "events"
