@@ -51,7 +51,10 @@ def _write_atomic(path: Path, text: str) -> None:
 
 def _fields(value: Any) -> dict[str, Any]:
     """A dataclass's fields by name, in order (what ``dataclasses.asdict`` gives one level
-    down); anything else is not JSON."""
+    down); anything else is not JSON. A replication that carries a snapshot (a warm-start
+    state) is stored as its own ``to_json`` says: the state has its own plain form."""
+    if getattr(value, "snapshot", None) is not None and hasattr(value, "to_json"):
+        return dict(value.to_json())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -34,7 +34,7 @@ def _hall(walk: bool = False) -> m.Model:
 def test_an_empty_state_at_midnight_is_the_cold_run_exactly() -> None:
     model = _hall()
     for replication in range(3):
-        cold = run_replication(model, 11, replication)
+        cold = run_replication(model, 11, replication, engine="events")
         warm = run_replication(warm_model(model, StartState(), model.horizon), 11, replication)
         assert warm.kpis == cold.kpis
         assert warm.series == cold.series and warm.histograms == cold.histograms
@@ -42,7 +42,7 @@ def test_an_empty_state_at_midnight_is_the_cold_run_exactly() -> None:
 
 def test_a_snapshot_leaves_the_run_as_it_was() -> None:
     model = _hall()
-    plain = run_replication(model, 5, 0)
+    plain = run_replication(model, 5, 0, engine="events")
     watched = run_replication(replace(model, snapshot_at=840.0), 5, 0)
     assert watched.kpis == plain.kpis
     assert watched.snapshot is not None and watched.snapshot.clock == 840.0
