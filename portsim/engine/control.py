@@ -6,7 +6,7 @@ These are SimPy generator processes: rare events with rich behaviour, not the ho
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from portsim.engine import model as m
@@ -20,26 +20,21 @@ if TYPE_CHECKING:
 def follow_shifts(env: simpy.Environment, station: Station,
                   schedule: m.ShiftSchedule) -> Generator[Any, Any, None]:
     """Set the station's scheduled servers at each step of ``schedule``, cycle after cycle."""
-    period = schedule.period
-    cycle = 0.0
-    while True:
-        for offset, servers in schedule.steps:
-            when = cycle + offset
-            if when > env.now:
-                yield env.timeout(when - env.now)
-            # The schedule sets the scheduled servers; queue-reactive extras stay on top (a
-            # comparison with station.servers, extras included, skipped a shift change whenever
-            # the extras happened to make up the new shift's size).
-            if servers != station.base_servers:
-                station.set_servers(servers)
-        if period is None:
-            return
-        cycle += period
+    # The schedule sets the scheduled servers; queue-reactive extras stay on top (a comparison
+    # with station.servers, extras included, skipped a shift change whenever the extras
+    # happened to make up the new shift's size).
+    return _follow(env, schedule, lambda: station.base_servers, station.set_servers)
 
 
 def follow_pool_shifts(env: simpy.Environment, station: Any, pool: Any,
                        schedule: m.ShiftSchedule) -> Generator[Any, Any, None]:
     """Set one skill pool's servers at each step of ``schedule``, cycle after cycle."""
+    return _follow(env, schedule, lambda: pool.servers,
+                   lambda servers: station.set_pool_servers(pool, servers))
+
+
+def _follow(env: simpy.Environment, schedule: m.ShiftSchedule, current: Callable[[], int],
+            apply: Callable[[int], None]) -> Generator[Any, Any, None]:
     period = schedule.period
     cycle = 0.0
     while True:
@@ -47,8 +42,8 @@ def follow_pool_shifts(env: simpy.Environment, station: Any, pool: Any,
             when = cycle + offset
             if when > env.now:
                 yield env.timeout(when - env.now)
-            if servers != pool.servers:
-                station.set_pool_servers(pool, servers)
+            if servers != current():
+                apply(servers)
         if period is None:
             return
         cycle += period

@@ -73,6 +73,10 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     one; ``"fast"`` raises :class:`~portsim.engine.fast.FastPathUnavailable` (naming why) when
     the model does not qualify. The result's ``engine`` says which one ran.
     """
+    # An event log for process mining also links spawned members to their batch (the sink's
+    # ``link``), which only the event engine reports: with ``auto`` it runs such traces.
+    if engine == "auto" and getattr(trace, "link", None) is not None:
+        engine = "events"
     if engine == "fast" or choose_engine(model, engine) == "fast":
         return run_fast(model, seed, replication, trace, max_entities)
     state = Replication(model, seed, replication, trace, max_entities)

@@ -46,8 +46,9 @@ def test_one_pool_with_every_skill_is_one_fifo_station() -> None:
     skilled = pooled((pool("all", ("zh", "en"), 5),))
     plain = replace(skilled, stations=(StationSpec("agents", ShiftSchedule.constant(5),
                                                    Exponential(4.0)),))
-    for seed in range(3):
-        assert run_replication(skilled, seed=seed).kpis == run_replication(plain, seed=seed).kpis
+    for seed in range(3):  # both on the event engine (the plain station would take the fast path)
+        assert (run_replication(skilled, seed=seed, engine="events").kpis
+                == run_replication(plain, seed=seed, engine="events").kpis)
 
 
 def test_one_skill_per_pool_is_separate_stations() -> None:
@@ -62,7 +63,7 @@ def test_one_skill_per_pool_is_separate_stations() -> None:
                  ClassSpec("en", Poisson(0.3), (Visit("en_desk"),))),
         horizon=5000.0, warmup=500.0)
     a = run_replication(skilled, seed=4).kpis["classes"]
-    b = run_replication(separate, seed=4).kpis["classes"]
+    b = run_replication(separate, seed=4, engine="events").kpis["classes"]
     assert a == b
 
 
@@ -146,7 +147,8 @@ def test_pool_shifts_with_one_pool_are_the_station_s_shifts() -> None:
     plain = replace(skilled, stations=(StationSpec("agents", schedule, Exponential(4.0)),))
     assert skilled.stations[0].servers == schedule
     for seed in range(3):
-        a, b = run_replication(skilled, seed=seed).kpis, run_replication(plain, seed=seed).kpis
+        a = run_replication(skilled, seed=seed, engine="events").kpis
+        b = run_replication(plain, seed=seed, engine="events").kpis
         assert a["classes"] == b["classes"]
         # The same waits, summed per clock slot in another order: equal to rounding.
         assert a["stations"]["agents"] == pytest.approx(b["stations"]["agents"], rel=1e-12,
