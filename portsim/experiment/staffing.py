@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from portsim import theory
-from portsim.engine.model import MINUTES_PER_DAY, Model, ShiftSchedule
+from portsim.engine.model import MINUTES_PER_DAY, Model, ShiftSchedule, pooled_servers
 from portsim.errors import PortsimError
 from portsim.experiment.pledge import BROKEN, MET, THIN, UNCERTAIN, judge
 from portsim.experiment.results import Results
@@ -174,6 +174,36 @@ class Problem:
     def intervals(self) -> int:
         return round(MINUTES_PER_DAY / self.interval)
 
+    @property
+    def units(self) -> tuple[str, ...]:
+        """What is staffed: each named station, or each pool (``station/pool``) of a station
+        whose servers come in skilled pools."""
+        found: list[str] = []
+        for name in self.stations:
+            spec = self.model.station(name)
+            found.extend(f"{name}/{pool.name}" for pool in spec.pools) if spec.pools \
+                else found.append(name)
+        return tuple(found)
+
+    def pool_classes(self, unit: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """For a pool unit: the classes it is the first choice for (the least-skilled pool
+        with their skill) and every class it can serve; empty for a plain station."""
+        station, _, pool_name = unit.partition("/")
+        if not pool_name:
+            return (), ()
+        spec = self.model.station(station)
+        pool = next(p for p in spec.pools if p.name == pool_name)
+        served, owned = [], []
+        for class_name, skill in spec.skill_by_class.items():
+            if skill not in pool.skills:
+                continue
+            served.append(class_name)
+            first = min((p for p in spec.pools if skill in p.skills),
+                        key=lambda p: len(p.skills))
+            if first.name == pool.name:
+                owned.append(class_name)
+        return tuple(owned), tuple(served)
+
     def slots(self) -> list[str]:
         return [slot_name(h * self.interval) for h in range(self.intervals)]
 
@@ -186,8 +216,9 @@ def check_problem(problem: Problem) -> None:
             raise StaffingError(f"--stations: no station named {name!r} "
                                 f"(stations: {', '.join(known)})")
     for name in problem.most:
-        if name not in problem.stations:
-            raise StaffingError(f"--most: {name!r} is not one of the stations staffed")
+        if name not in problem.units:
+            raise StaffingError(f"--most: {name!r} is not one of the stations (or pools) "
+                                f"staffed: {', '.join(problem.units)}")
     per_day = MINUTES_PER_DAY / problem.interval
     if problem.interval <= 0 or abs(per_day - round(per_day)) > 1e-9:
         raise StaffingError("--interval must divide a day (e.g. 30min, 1h, 2h)")
@@ -198,18 +229,24 @@ def check_problem(problem: Problem) -> None:
         if problem.model.station(name).reactive is not None:
             raise StaffingError(f"station {name!r} has queue-reactive staffing: staff the "
                                 "baseline (or a variant) without it")
-        if problem.model.station(name).pools:
-            raise StaffingError(f"station {name!r} has skilled pools: the solver staffs "
-                                "stations of interchangeable servers only (for now)")
 
 
 def staffed(model: Model, staffing: Mapping[str, Sequence[int]]) -> Model:
-    """``model`` with these stations' servers replaced by a daily schedule per interval."""
-    stations = tuple(
-        replace(spec, servers=ShiftSchedule(schedule_steps(staffing[spec.name])))
-        if spec.name in staffing else spec
-        for spec in model.stations)
-    return replace(model, stations=stations)
+    """``model`` with these units' servers (stations, or ``station/pool``) replaced by a
+    daily schedule per interval."""
+    stations = []
+    for spec in model.stations:
+        changed = spec
+        if spec.name in staffing:
+            changed = replace(spec, servers=ShiftSchedule(schedule_steps(staffing[spec.name])))
+        elif spec.pools and any(f"{spec.name}/{p.name}" in staffing for p in spec.pools):
+            pools = tuple(
+                replace(p, servers=ShiftSchedule(schedule_steps(staffing[unit])))
+                if (unit := f"{spec.name}/{p.name}") in staffing else p
+                for p in spec.pools)
+            changed = replace(spec, pools=pools, servers=pooled_servers(pools))
+        stations.append(changed)
+    return replace(model, stations=tuple(stations))
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -223,6 +260,14 @@ class Evaluation:
     values: dict[str, tuple[Interval | None, ...]]
     statuses: dict[str, tuple[str, ...]]
     results: Results
+    clear: dict[str, tuple[bool, ...]] = field(default_factory=dict)
+    """Per unit and interval: whether every class it serves meets the target there (room to
+    take an officer away); for a plain station, its own status is met or not judged."""
+
+    def has_room(self, unit: str, h: int) -> bool:
+        if unit in self.clear:
+            return self.clear[unit][h]
+        return self.statuses[unit][h] in (MET, THIN)
 
     def failing(self) -> list[tuple[str, int]]:
         return [(name, h) for name, row in self.statuses.items()
@@ -255,28 +300,65 @@ class _Evaluator:
         self.rounds += 1
         return results
 
+    def _judged(self, results: Results, scope: str,
+                name: str) -> tuple[tuple[Interval | None, ...], tuple[str, ...]]:
+        target = self.problem.target
+        row_values: list[Interval | None] = []
+        row_status: list[str] = []
+        for slot in self.problem.slots():
+            key = target.key(slot)
+            if not results.has(scope, name, key) or results.summary(
+                    scope, name, f"wait_{slot}_count").mean <= 0:
+                row_values.append(None)
+                row_status.append(THIN)
+                continue
+            value = results.summary(scope, name, key)
+            row_values.append(value)
+            row_status.append(target.judge(value))
+        return tuple(row_values), tuple(row_status)
+
     def evaluate(self, staffing: Mapping[str, Sequence[int]], seed: int) -> Evaluation:
+        """Judge every unit: a station on its own waits; a skill pool on the waits of the
+        classes it is the first choice for (the worst of them), with room to lose an officer
+        only where every class it can serve meets the target."""
         results = self.results(staffing, seed)
-        target, slots = self.problem.target, self.problem.slots()
+        problem = self.problem
         values: dict[str, tuple[Interval | None, ...]] = {}
         statuses: dict[str, tuple[str, ...]] = {}
-        for name in self.problem.stations:
-            row_values: list[Interval | None] = []
-            row_status: list[str] = []
-            for slot in slots:
-                key = target.key(slot)
-                if not results.has("stations", name, key) or results.summary(
-                        "stations", name, f"wait_{slot}_count").mean <= 0:
-                    row_values.append(None)
-                    row_status.append(THIN)
-                    continue
-                value = results.summary("stations", name, key)
-                row_values.append(value)
-                row_status.append(target.judge(value))
-            values[name] = tuple(row_values)
-            statuses[name] = tuple(row_status)
-        return Evaluation({name: tuple(staffing[name]) for name in self.problem.stations},
-                          values, statuses, results)
+        clear: dict[str, tuple[bool, ...]] = {}
+        classes: dict[str, tuple[tuple[Interval | None, ...], tuple[str, ...]]] = {}
+        for unit in problem.units:
+            owned, served = problem.pool_classes(unit)
+            if "/" not in unit:
+                values[unit], statuses[unit] = self._judged(results, "stations", unit)
+                continue
+            for name in served:
+                if name not in classes:
+                    classes[name] = self._judged(results, "classes", name)
+            rows = [classes[name] for name in owned]
+            statuses[unit] = tuple(_worst([row[1][h] for row in rows])
+                                   for h in range(problem.intervals))
+            values[unit] = tuple(_worst_value(rows, h) for h in range(problem.intervals))
+            clear[unit] = tuple(all(classes[name][1][h] in (MET, THIN) for name in served)
+                                for h in range(problem.intervals))
+        return Evaluation({unit: tuple(staffing[unit]) for unit in problem.units},
+                          values, statuses, results, clear)
+
+
+_SEVERITY = {THIN: 0, MET: 1, UNCERTAIN: 2, BROKEN: 3}
+
+
+def _worst(statuses: Sequence[str]) -> str:
+    return max(statuses, key=_SEVERITY.__getitem__, default=THIN)
+
+
+def _worst_value(rows: Sequence[tuple[tuple[Interval | None, ...], tuple[str, ...]]],
+                 h: int) -> Interval | None:
+    """The interval of the class judged worst in interval ``h`` (the one the unit answers for)."""
+    judged = [(row[1][h], row[0][h]) for row in rows if row[0][h] is not None]
+    if not judged:
+        return None
+    return max(judged, key=lambda item: (_SEVERITY[item[0]], item[1].high))[1]  # type: ignore[union-attr]
 
 
 # ----------------------------------------------------------------------------- the search
@@ -296,19 +378,35 @@ def offered_loads(problem: Problem, pilot: Results) -> dict[str, Load]:
     """Arrival rate per interval and mean service time per station, from the pilot."""
     model = problem.model
     days = (model.horizon - model.warmup) / MINUTES_PER_DAY
-    loads = {}
-    for name in problem.stations:
+    def rates_of(scope: str, name: str) -> list[float]:
         rates = []
         for slot in problem.slots():
             key = f"wait_{slot}_count"
-            count = pilot.summary("stations", name, key).mean if pilot.has(
-                "stations", name, key) else 0.0
+            count = pilot.summary(scope, name, key).mean if pilot.has(scope, name, key) else 0.0
             rates.append(max(count, 0.0) / (days * problem.interval))
-        busy = (pilot.summary("stations", name, "utilisation").mean
-                * pilot.summary("stations", name, "servers_mean").mean)
-        served = pilot.summary("stations", name, "throughput_per_hour").mean / 60.0
+        return rates
+
+    loads = {}
+    for unit in problem.units:
+        station, _, pool = unit.partition("/")
+        if pool:
+            # A pool's first-choice classes: their arrivals, and their mean service there.
+            owned, _ = problem.pool_classes(unit)
+            spec = model.station(station)
+            per_class = {name: rates_of("classes", name) for name in owned}
+            totals = [sum(values) for values in zip(*per_class.values(), strict=True)] \
+                if per_class else [0.0] * problem.intervals
+            weight = sum(sum(values) for values in per_class.values())
+            service_mean = (sum(sum(values) * spec.service_for(name).mean
+                                for name, values in per_class.items()) / weight
+                            if weight > 0 else spec.service.mean)
+            loads[unit] = Load(tuple(totals), service_mean)
+            continue
+        busy = (pilot.summary("stations", unit, "utilisation").mean
+                * pilot.summary("stations", unit, "servers_mean").mean)
+        served = pilot.summary("stations", unit, "throughput_per_hour").mean / 60.0
         service_mean = busy / served if served > 0 and math.isfinite(busy) else 0.0
-        loads[name] = Load(tuple(rates), service_mean)
+        loads[unit] = Load(tuple(rates_of("stations", unit)), service_mean)
     return loads
 
 
@@ -316,7 +414,7 @@ def erlang_start(problem: Problem, loads: Mapping[str, Load]) -> Staffing:
     """Per interval, the fewest servers with which a stationary M/M/c at that interval's load
     meets the target (at least ``problem.least``; at most the counters available)."""
     start: Staffing = {}
-    for name in problem.stations:
+    for name in problem.units:
         load, most = loads[name], problem.most.get(name)
         row = []
         for rate in load.arrival_rates:
@@ -341,11 +439,19 @@ class Requirement:
     """Intervals that fail even with every counter open."""
 
 
-def _previous(decreased: set[tuple[str, int]], name: str, h: int, count: int) -> int | None:
+def _previous(decreased: set[tuple[str, int]], name: str, h: int,
+              count: int) -> tuple[str, int] | None:
+    """The removal most likely to have made ``name`` fail in interval ``h``: its own in ``h``
+    or the nearest interval before, else (skill pools of one station share their customers)
+    another pool's of the same station, nearest first."""
+    station = name.partition("/")[0]
     for back in range(count):
         candidate = (h - back) % count
         if (name, candidate) in decreased:
-            return candidate
+            return name, candidate
+        for unit, when in sorted(decreased):
+            if when == candidate and unit.partition("/")[0] == station:
+                return unit, when
     return None
 
 
@@ -371,9 +477,9 @@ def find_requirement(problem: Problem, evaluator: _Evaluator, start: Staffing,
             for name, h in failing:
                 back = _previous(decreased, name, h, count)
                 if back is not None:  # a removal made it fail: put it back, never again
-                    staffing[name][back] += 1
-                    decreased.discard((name, back))
-                    frozen.add((name, back))
+                    staffing[back[0]][back[1]] += 1
+                    decreased.discard(back)
+                    frozen.add(back)
                 elif most(name) is not None and staffing[name][h] >= most(name):  # type: ignore[operator]
                     capped.add((name, h))
                 else:
@@ -382,9 +488,9 @@ def find_requirement(problem: Problem, evaluator: _Evaluator, start: Staffing,
             say(f"round {rounds}: {len(failing)} interval(s) short, adding officers")
         else:
             decreased = set()
-            for name in problem.stations:
+            for name in problem.units:
                 for h in range(count):
-                    if (evaluation.statuses[name][h] in (MET, THIN)
+                    if (evaluation.has_room(name, h)
                             and (name, h) not in frozen
                             and staffing[name][h] > problem.least):
                         staffing[name][h] -= 1
@@ -441,8 +547,11 @@ class Solution:
 def baseline_staffing(problem: Problem) -> dict[str, tuple[int, ...]]:
     """The scenario's own servers per interval (the most on duty at any time within it)."""
     rows = {}
-    for name in problem.stations:
-        schedule = problem.model.station(name).servers
+    for name in problem.units:
+        station, _, pool_name = name.partition("/")
+        spec = problem.model.station(station)
+        schedule = (next(p for p in spec.pools if p.name == pool_name).servers if pool_name
+                    else spec.servers)
         row = []
         for h in range(problem.intervals):
             low, high = h * problem.interval, (h + 1) * problem.interval
@@ -455,7 +564,7 @@ def baseline_staffing(problem: Problem) -> dict[str, tuple[int, ...]]:
 def _rosters(problem: Problem, requirement: Mapping[str, Sequence[int]]) -> dict[str, Roster]:
     shifts = allowed_shifts(problem.patterns)
     rosters = {}
-    for name in problem.stations:
+    for name in problem.units:
         most = problem.most.get(name)
         try:
             rosters[name] = solve_roster(requirement[name], shifts,
@@ -531,7 +640,7 @@ def requirement_rows(solution: Solution) -> list[dict[str, Any]]:
     """One row per station and interval: requirement, roster, baseline and the proof's KPI."""
     problem = solution.problem
     rows = []
-    for name in problem.stations:
+    for name in problem.units:
         for h, slot in enumerate(problem.slots()):
             value = solution.proof.values[name][h]
             rows.append({
@@ -570,6 +679,7 @@ def summary(solution: Solution) -> dict[str, Any]:
     return {
         "target": problem.target.text,
         "stations": list(problem.stations),
+        "units": list(problem.units),
         "interval_minutes": problem.interval,
         "shifts": [pattern.text for pattern in problem.patterns],
         "seed": problem.seed,

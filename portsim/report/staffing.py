@@ -15,6 +15,7 @@ from rich.table import Table
 from portsim.experiment.pledge import MET, THIN
 from portsim.experiment.staffing import Solution, requirement_rows, roster_rows, summary
 from portsim.report.files import dump_csv, dump_json
+from portsim.scenario.units import standard_words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -33,9 +34,9 @@ def print_solution(solution: Solution, console: Console) -> None:
     """The requirement table per station, the roster and the bottom line."""
     problem = solution.problem
     minutes = problem.target.slot_kpi != "beyond_share"
-    what = ("share waiting > " + f"{problem.target.sla:g} min" if not minutes
+    what = ("share waiting > " + standard_words(problem.target.sla or 0.0) if not minutes
             else f"wait {problem.target.slot_kpi} (min)")
-    for name in problem.stations:
+    for name in problem.units:
         table = Table(title=f"{escape(name)}: officers per interval, target "
                             f"{escape(problem.target.text)}", title_justify="left")
         for header in ("from", "arrivals/h", "Erlang C", "required", "rostered", "scenario",
@@ -100,7 +101,7 @@ def _print_pledge(solution: Solution, console: Console) -> None:
             lines.append(f"  {escape(name)}: {judged.text()}")
     if lines:
         console.print(f"pledge by interval under the roster (≥ {100 * results.pledge_share:g}% "
-                      f"within {results.sla:g} min):", highlight=False)
+                      f"within {standard_words(results.sla or 0.0)}):", highlight=False)
         for line in lines:
             console.print(line, highlight=False)
 
@@ -112,7 +113,7 @@ def figure(solution: Solution) -> Figure:
     from matplotlib.figure import Figure
 
     problem = solution.problem
-    stations = problem.stations
+    stations = problem.units
     fig = Figure(figsize=(9.0, 3.4 * len(stations) + 0.6), dpi=110, layout="constrained")
     FigureCanvasAgg(fig)
     axes = np.atleast_2d(fig.subplots(len(stations), 2, squeeze=False,
@@ -151,7 +152,7 @@ def figure(solution: Solution) -> Figure:
         right.set_title("proof run, fresh seeds (95% CI)")
         right.set_xlabel("clock hour")
         right.set_ylabel(f"wait {problem.target.slot_kpi} (min)" if minutes
-                         else f"% waiting > {problem.target.sla:g} min")
+                         else f"% waiting > {standard_words(problem.target.sla or 0.0)}")
         right.set_xticks(np.arange(0, 25, 6))
         right.set_xlim(0, 24)
         right.legend(loc="upper left", fontsize=8)

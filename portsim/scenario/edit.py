@@ -60,14 +60,26 @@ def _clock(minutes: float) -> str:
 def variant_lines(name: str, description: str,
                   schedules: Mapping[str, Sequence[tuple[float, int]]],
                   comments: Sequence[str] = (), indent: str = "  ") -> list[str]:
-    """The YAML lines of a variant that replaces these stations' servers."""
+    """The YAML lines of a variant that replaces these stations' servers (``station/pool``:
+    one skill pool's servers)."""
     lines = [f"{indent}# {comment}" for comment in comments]
     lines.append(f"{indent}{_key(name)}:")
     lines.append(f"{indent}  description: {_scalar(description)}")
     lines.append(f"{indent}  stations:")
-    for station, steps in schedules.items():
+    pools: dict[str, list[tuple[str, Sequence[tuple[float, int]]]]] = {}
+    for unit, steps in schedules.items():
+        station, _, pool = unit.partition("/")
+        if pool:
+            pools.setdefault(station, []).append((pool, steps))
+            continue
         lines.append(f"{indent}    {_key(station)}:")
         lines.extend(servers_lines(steps, indent + "      "))
+    for station, entries in pools.items():
+        lines.append(f"{indent}    {_key(station)}:")
+        lines.append(f"{indent}      pools:")
+        for pool, steps in entries:
+            lines.append(f"{indent}        {_key(pool)}:")
+            lines.extend(servers_lines(steps, indent + "          "))
     return lines
 
 

@@ -130,3 +130,14 @@ def test_names_that_yaml_would_misread_are_quoted() -> None:
     data = yaml.safe_load(new)
     assert list(data["variants"]) == ["night: on"]
     assert list(data["variants"]["night: on"]["stations"]) == ["no"]
+
+
+def test_a_pool_s_roster_is_written_under_the_station_s_pools() -> None:
+    import yaml
+
+    new = with_variant("name: x\n", "b", "roster",
+                       {"agents/mandarin": ((0.0, 2), (480.0, 9)), "desks": ((0.0, 1),)})
+    stations = yaml.safe_load(new)["variants"]["b"]["stations"]
+    assert stations["desks"]["servers"] == [{"start": "00:00", "end": "24:00", "servers": 1}]
+    assert stations["agents"]["pools"]["mandarin"]["servers"][1] == {
+        "start": "08:00", "end": "24:00", "servers": 9}

@@ -99,3 +99,51 @@ def test_two_peak_roster_is_proved_and_tight(tmp_path: Path) -> None:
     assert not loose, f"one officer fewer in {loose} still meets the target"
     # Fewer officer-hours than a flat staffing at the peak level would need.
     assert solution.officer_hours < 24 * max(required)
+
+
+POOLED = """\
+name: Two-language hall
+time: {horizon: 3d, warmup: 1d}
+replications: 8
+seed: 5
+sla: 20s
+stations:
+  agents:
+    pools:
+      mandarin: {servers: 10, skills: [zh]}
+      bilingual: {servers: 3, skills: [zh, en]}
+    skills: {zh_callers: zh, en_callers: en}
+    service: {dist: exponential, mean: 4min}
+classes:
+  zh_callers:
+    arrivals: {kind: profile, rates: [%s]}
+    route: [agents]
+  en_callers:
+    arrivals: {kind: poisson, rate: 6/h}
+    route: [agents]
+"""
+
+
+def test_skill_pools_are_staffed_pool_by_pool(tmp_path: Path) -> None:
+    """A station of skill pools is staffed per pool: the Mandarin pool answers for the
+    Mandarin callers (it is their first choice), the bilingual pool for the English ones, and
+    the roster passes the proof for both classes in every hour."""
+    rates = ", ".join(f"{round(20 + 120 * max(0.0, 1 - abs(h - 13) / 7))}/h" for h in range(24))
+    path = tmp_path / "pooled.yaml"
+    path.write_text(POOLED % rates)
+    model = load_scenario(path).model(None)
+    problem = Problem(model, ("agents",), parse_target("wait_sla_share>=0.8", model.sla), 60.0,
+                      parse_shifts("8h@1h", 60.0), seed=5, proof_seed=6)
+    assert problem.units == ("agents/mandarin", "agents/bilingual")
+    assert problem.pool_classes("agents/mandarin") == (("zh_callers",), ("zh_callers",))
+    assert problem.pool_classes("agents/bilingual") == (
+        ("en_callers",), ("zh_callers", "en_callers"))
+    solution = solve(problem, serial(8))
+    assert solution.passed
+    for name in ("zh_callers", "en_callers"):
+        statuses = [solution.proof.results.summary("classes", name,
+                                                   f"wait_h{h:02d}00_beyond_share").high
+                    for h in range(24)]
+        assert max(statuses) <= 0.2 + 1e-9
+    mandarin = solution.requirement.staffing["agents/mandarin"]
+    assert max(mandarin[10:17]) >= 2 * max(mandarin[0:5]), "follows the Mandarin peak"
