@@ -75,7 +75,7 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     """
     # An event log for process mining also links spawned members to their batch (the sink's
     # ``link``), which only the event engine reports: with ``auto`` it runs such traces.
-    if engine == "auto" and getattr(trace, "link", None) is not None:
+    if engine == "auto" and getattr(trace, "needs_links", False):
         engine = "events"
     if engine == "fast" or choose_engine(model, engine) == "fast":
         return run_fast(model, seed, replication, trace, max_entities)

@@ -101,6 +101,12 @@ class TraceWriter:
         self.rows_written += len(self._rows)
         self._rows = []
 
+    @property
+    def needs_links(self) -> bool:
+        """Whether the file links spawned members to their batch (event logs for process
+        mining; CSV and Parquet traces do not)."""
+        return self.format not in ("csv", "parquet")
+
     def link(self, member: int, batch: int) -> None:
         """Entity ``member`` was brought by entity ``batch`` (a spawn step)."""
         self._links[member] = batch
