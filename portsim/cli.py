@@ -601,7 +601,8 @@ def staff(
     target: Annotated[str, typer.Option(
         help="What every interval must meet, at the unfavourable end of its 95% interval: "
              "wait_p95<=30min, wait_mean<=10min or wait_sla_share>=0.95 (the waits at the "
-             "staffed stations of the customers who joined in that interval).",
+             "staffed stations of the customers who joined in that interval); CLASS,...: in "
+             "front judges those classes' waits instead.",
         show_default=False)],
     shifts: Annotated[str, typer.Option(
         help="Allowed shifts LENGTH@GRID, comma-separated: 8h@1h = 8-hour shifts starting on "

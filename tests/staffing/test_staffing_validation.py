@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from staffing_support import TWO_PEAKS, hall, serial
@@ -147,3 +148,21 @@ def test_skill_pools_are_staffed_pool_by_pool(tmp_path: Path) -> None:
         assert max(statuses) <= 0.2 + 1e-9
     mandarin = solution.requirement.staffing["agents/mandarin"]
     assert max(mandarin[10:17]) >= 2 * max(mandarin[0:5]), "follows the Mandarin peak"
+
+
+def test_a_class_target_on_a_one_class_hall_is_the_station_target(tmp_path: Path) -> None:
+    """With one class and one station the class's waits by hour of arrival are the station's:
+    the per-class target finds the same requirement and roster."""
+    path = hall(tmp_path, rates=TWO_PEAKS, replications=8)
+    model = load_scenario(path).model(None)
+
+    def solved(target: str) -> Any:
+        problem = Problem(model, ("desks",), parse_target(target, model.sla), 60.0,
+                          parse_shifts("8h@1h", 60.0), seed=7, proof_seed=8)
+        return solve(problem, serial(8))
+
+    by_station = solved("wait_p95<=10min")
+    by_class = solved("traveller:wait_p95<=10min")
+    assert by_class.problem.target.classes == ("traveller",)
+    assert by_class.requirement.staffing == by_station.requirement.staffing
+    assert by_class.rosters["desks"].officers == by_station.rosters["desks"].officers
