@@ -617,6 +617,9 @@ def staff(
     hour_cost: Annotated[float, typer.Option(
         min=0.0, help="Cost of one officer-hour (the roster minimises officer-hours times "
                       "this).")] = 1.0,
+    callout_cost: Annotated[float, typer.Option(
+        min=0.0, help="Cost of a call-out hour: servers called in for bookings (zero wait, "
+                      "zero-delay departure), added to the roster's cost.")] = 0.0,
     replications: ReplicationsOpt = None,
     seed: SeedOpt = None,
     proof_seed: Annotated[int | None, typer.Option(
@@ -696,7 +699,8 @@ def staff(
             target=parse_target(target, model.sla), interval=width,
             patterns=parse_shifts(shifts, width), seed=chosen_seed,
             proof_seed=proof_seed if proof_seed is not None else chosen_seed + 1,
-            most=limits, least=least, hour_cost=hour_cost, max_rounds=max_rounds)
+            most=limits, least=least, hour_cost=hour_cost, callout_cost=callout_cost,
+            max_rounds=max_rounds)
         if not problem.stations:
             raise PortsimError("--stations names no station")
         if write_variant is not None:  # refused now rather than after the whole search

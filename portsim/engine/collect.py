@@ -161,7 +161,8 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
             model.gives_up(spec.name))]
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
-            slots, plan.clocks, spec.impatient)] for spec in model.stations},
+            slots, plan.clocks, spec.impatient, spec.booking_servers > 0)]
+            for spec in model.stations},
         "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
     }
 
@@ -184,8 +185,9 @@ def collect(state: Replication, events: int, wall_seconds: float) -> Replication
         histograms["classes"][name] = _histogram(kind.waits)
     for name, station in state.stations.items():
         station.close(end)
+        spec = model.station(name)
         kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan,
-                                              model.station(name).impatient)
+                                              spec.impatient, spec.booking_servers > 0)
         histograms["stations"][name] = _histogram(station.waits)
     kpis["system"] = {"all": _system_row(state, end, hours, waiting)}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
@@ -338,7 +340,7 @@ def _class_row(kind: ClassState, hours: float,
 
 
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
-                 plan: Layout, impatient: bool) -> dict[str, float]:
+                 plan: Layout, impatient: bool, on_call: bool = False) -> dict[str, float]:
     available = station.capacity_level.area
     scalars = _flow_values(station, station.waits, hours, waiting[0].size)
     scalars.update({
@@ -355,7 +357,9 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
         scalars.update(_gave_up_values(station, station.balked, station.abandoned))
         scalars["retried"] = lambda: float(station.retried)
         families["abandoned_wait"] = (station.abandon_waits, None)
-    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient)
+    if on_call:
+        scalars["on_call_mean"] = station.on_call_level.time_average
+    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call)
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 

@@ -65,7 +65,8 @@ class Station:
     """
 
     __slots__ = ("name", "env", "queue", "busy", "servers", "services", "on_done",
-                 "waits", "servers_level", "capacity_level", "arrivals", "completions", "trace",
+                 "waits", "servers_level", "capacity_level", "on_call_level", "arrivals",
+                 "completions", "trace",
                  "_add_wait", "_pending_waits", "_add_start", "slots", "queue_samples",
                  "base_servers", "extra_servers", "bookings",
                  "_heap", "_ids", "_on_finish", "_on_finish_on_call", "on_call_total",
@@ -96,6 +97,9 @@ class Station:
         #: Queue lengths recorded at clock times: (day, minute of the day) -> customers waiting.
         self.queue_samples: dict[tuple[int, float], int] = {}
         self.servers_level = Level(servers)
+        # Off-duty servers called in for bookings (held for a booked entity or serving it):
+        # their time is the call-out time (rare events: a level set at each change).
+        self.on_call_level = Level(0)
         # Servers available to work: the scheduled ones, or more while servers cut by a shift
         # finish the service they had begun.
         self.capacity_level = Level(servers)
@@ -331,6 +335,7 @@ class Station:
 
     def _hold_on_call(self, entity: Entity) -> None:
         self.on_call_busy += 1
+        self.on_call_level.set(self.env.now, self.on_call_busy)
         entity.booking = HELD_ON_CALL
 
     def _finish_on_call(self, entity: Entity) -> None:
@@ -339,6 +344,7 @@ class Station:
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, "finish")
         self.on_call_busy -= 1
+        self.on_call_level.set(now, self.on_call_busy)
         if self.bookings and self._on_call_free():
             self._take_booking_on_call(now)
         self.on_done(entity)
@@ -348,6 +354,7 @@ class Station:
         if entity.booking == BOOKED_HERE:
             entity.booking = NO_BOOKING
             self.on_call_busy += 1
+            self.on_call_level.set(now, self.on_call_busy)
             wait = now - entity.queued
             entity.wait += wait
             self._serve(entity, now, wait, False)
@@ -432,6 +439,7 @@ class Station:
         self._stats_start = now
         self.servers_level.reset(now)
         self.capacity_level.reset(now)
+        self.on_call_level.reset(now)
         self.arrivals = 0
         self.completions = 0
 
@@ -444,6 +452,7 @@ class Station:
         self.waits.flush()
         self.servers_level.close(now)
         self.capacity_level.close(now)
+        self.on_call_level.close(now)
         self._closed = (now, self._queue_snapshot(now), self._busy_snapshot(now))
 
     def _queue_snapshot(self, now: float) -> Level:

@@ -185,6 +185,9 @@ class Problem:
     least: int = 1
     """Officers kept on duty in every interval (a 24-hour port keeps a desk open)."""
     hour_cost: float = 1.0
+    callout_cost: float = 0.0
+    """Cost of a call-out hour: servers called in for bookings (zero wait, zero-delay
+    departure) outside the roster."""
     max_rounds: int = 30
     max_repairs: int = 5
 
@@ -574,12 +577,29 @@ class Solution:
     simulation_seconds: float
     rounds: int
     tightness: dict[str, list[tuple[str, str]]] | None = None
+    baseline_callout_hours: float = 0.0
+    """Call-out hours a day in the scenario as written (the pilot run)."""
     """Per station, for each shift used: the first interval that fails with one officer fewer
     (``""`` if none does) — filled when asked for."""
 
     @property
     def officer_hours(self) -> float:
         return sum(roster.officer_hours for roster in self.rosters.values())
+
+    @property
+    def callout_hours(self) -> float:
+        """Call-out hours a day under the roster (the proof run)."""
+        return callout_hours(self.proof.results)
+
+    @property
+    def cost(self) -> float:
+        return (self.officer_hours * self.problem.hour_cost
+                + self.callout_hours * self.problem.callout_cost)
+
+    @property
+    def baseline_cost(self) -> float:
+        return (self.baseline_officer_hours * self.problem.hour_cost
+                + self.baseline_callout_hours * self.problem.callout_cost)
 
     @property
     def baseline_officer_hours(self) -> float:
@@ -589,6 +609,14 @@ class Solution:
     @property
     def passed(self) -> bool:
         return self.proof.met or set(self.proof.failing()) <= set(self.requirement.capped)
+
+
+def callout_hours(results: Results) -> float:
+    """Hours a day that servers called in for bookings work, over every station that has
+    them (its ``on_call_mean`` times 24 h)."""
+    return sum(results.summary("stations", name, "on_call_mean").mean * 24.0
+               for name in results.names("stations")
+               if results.has("stations", name, "on_call_mean"))
 
 
 def baseline_staffing(problem: Problem) -> dict[str, tuple[int, ...]]:
@@ -650,7 +678,7 @@ def solve(problem: Problem, run: Runner, *, tightness: bool = False,
                 need[name][h] = max(need[name][h], coverage[name][h]) + 1
         repairs += 1
     solution = Solution(problem, baseline_staffing(problem), loads, requirement, rosters, proof,
-                        repairs, 0, 0.0, 0)
+                        repairs, 0, 0.0, 0, baseline_callout_hours=callout_hours(pilot))
     if tightness:
         solution.tightness = _tightness(problem, evaluator, rosters)
     solution.replications = evaluator.replications
@@ -734,8 +762,11 @@ def summary(solution: Solution) -> dict[str, Any]:
         "hour_cost": problem.hour_cost,
         "officer_hours": solution.officer_hours,
         "baseline_officer_hours": solution.baseline_officer_hours,
-        "cost": solution.officer_hours * problem.hour_cost,
-        "baseline_cost": solution.baseline_officer_hours * problem.hour_cost,
+        "callout_cost": problem.callout_cost,
+        "callout_hours": _finite(solution.callout_hours),
+        "baseline_callout_hours": _finite(solution.baseline_callout_hours),
+        "cost": _finite(solution.cost),
+        "baseline_cost": _finite(solution.baseline_cost),
         "passed": solution.passed,
         "search_rounds": solution.requirement.rounds,
         "repair_rounds": solution.repairs,

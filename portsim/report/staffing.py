@@ -65,7 +65,11 @@ def print_solution(solution: Solution, console: Console) -> None:
         f"officer-hours per day: {data['officer_hours']:g} rostered against "
         f"{data['baseline_officer_hours']:g} in the scenario as written "
         f"({'-' if saved >= 0 else '+'}{abs(saved):g}); cost {data['cost']:g} against "
-        f"{data['baseline_cost']:g} at {problem.hour_cost:g} per officer-hour", highlight=False)
+        f"{data['baseline_cost']:g} at {problem.hour_cost:g} per officer-hour"
+        + (f" and {problem.callout_cost:g} per call-out hour (call-out hours a day: "
+           f"{data['callout_hours']:.1f} under the roster, {data['baseline_callout_hours']:.1f} "
+           "as written)" if data["callout_hours"] or data["baseline_callout_hours"] else ""),
+        highlight=False)
     verdict = ("met in every interval" if solution.proof.met
                else "NOT met in " + ", ".join(f"{escape(n)} {problem.slots()[h]}"
                                               for n, h in solution.proof.failing()))

@@ -187,6 +187,15 @@ STATION_KPIS: tuple[Kpi, ...] = (
         "scheduled plus queue-reactive servers, averaged over time after the warm-up"),
 )
 
+#: Servers called in for bookings (only at stations that have them, so that other stations'
+#: results keep their shape).
+ON_CALL_KPIS: tuple[Kpi, ...] = (
+    Kpi("on_call_mean", "called-in servers at work", LEVEL,
+        "off-duty servers called in for bookings (held for a booked customer or serving it), "
+        "averaged over time after the warm-up; times 24 h, the call-out hours a day",
+        only_for="stations with servers on call for bookings"),
+)
+
 SYSTEM_KPIS: tuple[Kpi, ...] = (
     *_flow("entities of every class", "arrived", "left the port"),
     Kpi("in_system_start", "in system at the end of the warm-up", COUNT,
@@ -295,10 +304,12 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False,
 
 
 def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
-                 impatient: bool = False) -> Iterator[Kpi]:
+                 impatient: bool = False, on_call: bool = False) -> Iterator[Kpi]:
     """The KPIs of a station, in the order results list them (``impatient``: customers may
-    balk or renege here)."""
+    balk or renege here; ``on_call``: off-duty servers may be called in for bookings)."""
     yield from STATION_KPIS
+    if on_call:
+        yield from ON_CALL_KPIS
     if impatient:
         yield from IMPATIENCE_KPIS["stations"]
     yield from slot_kpis("stations", slots)
@@ -347,7 +358,8 @@ def lookup(scope: str, key: str) -> Kpi | None:
     if clock is not None and scope == "stations":
         return _for_clock(clock.group("clock"))
     candidates = (scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
-                  + IMPATIENCE_KPIS.get(scope, ()))
+                  + IMPATIENCE_KPIS.get(scope, ())
+                  + (ON_CALL_KPIS if scope == "stations" else ()))
     return next((kpi for kpi in candidates if kpi.key == key), None)
 
 
@@ -376,8 +388,8 @@ def markdown() -> str:
     groups: dict[str, tuple[Kpi, ...]] = {
         "classes": (CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + IMPATIENCE_KPIS["classes"]
                     + SLOT_KPIS["classes"]),
-        "stations": (STATION_KPIS + IMPATIENCE_KPIS["stations"] + SLOT_KPIS["stations"]
-                     + (QUEUE_AT,)),
+        "stations": (STATION_KPIS + ON_CALL_KPIS + IMPATIENCE_KPIS["stations"]
+                     + SLOT_KPIS["stations"] + (QUEUE_AT,)),
         "system": SYSTEM_KPIS}
     lines: list[str] = []
     for scope, kpis in groups.items():

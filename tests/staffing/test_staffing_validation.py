@@ -23,6 +23,7 @@ from portsim.experiment.staffing import (
     find_requirement,
     parse_target,
     solve,
+    summary,
 )
 from portsim.scenario import load_scenario
 
@@ -166,3 +167,29 @@ def test_a_class_target_on_a_one_class_hall_is_the_station_target(tmp_path: Path
     assert by_class.problem.target.classes == ("traveller",)
     assert by_class.requirement.staffing == by_station.requirement.staffing
     assert by_class.rosters["desks"].officers == by_station.rosters["desks"].officers
+
+
+def test_call_out_hours_of_teams_called_in_for_bookings_are_costed() -> None:
+    """A desk hall staffed by the solver next to a team with nobody on duty that is called in
+    for a booked ship every day: the ship's call-out (30-min hold + 60-min service = 1.5 h a
+    day) is costed at --callout-cost beside the roster's officer-hours."""
+    from portsim.engine import ClassSpec, Model, Poisson, StationSpec, Timetable, Visit
+    from portsim.engine.distributions import Deterministic, Exponential
+    from portsim.engine.model import ShiftSchedule
+
+    model = Model(
+        stations=(StationSpec("desks", ShiftSchedule.constant(4), Exponential(6.0)),
+                  StationSpec("team", ShiftSchedule.constant(0), Deterministic(60.0),
+                              booking_servers=1)),
+        classes=(ClassSpec("traveller", Poisson(0.3), (Visit("desks"),)),
+                 ClassSpec("ship", Timetable((600.0,), (1,), (0.0,), 1440.0),
+                           (Visit("team", reserve_ahead=30.0),))),
+        horizon=3 * DAY, warmup=DAY)
+    problem = Problem(model, ("desks",), parse_target("wait_p95<=10min", model.sla), 60.0,
+                      parse_shifts("8h@1h", 60.0), seed=3, proof_seed=4, callout_cost=10.0)
+    solution = solve(problem, serial(4))
+    assert solution.callout_hours == pytest.approx(1.5, rel=1e-9)
+    assert solution.baseline_callout_hours == pytest.approx(1.5, rel=1e-9)
+    assert solution.cost == pytest.approx(solution.officer_hours + 15.0)
+    data = summary(solution)
+    assert data["callout_hours"] == pytest.approx(1.5) and data["callout_cost"] == 10.0

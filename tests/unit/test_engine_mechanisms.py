@@ -212,3 +212,26 @@ def test_a_shift_change_is_not_skipped_when_reactive_extras_match_its_size():
         busy += {"start": 1, "finish": -1}.get(event, 0)
         most = max(most, busy)
     assert most == 7
+
+
+def test_called_in_servers_are_measured_from_the_hold_to_the_end_of_service():
+    """No server on duty, one on call for bookings: a ship booked 30 min ahead holds the
+    called-in server from 70 (its booking) through its arrival at 100 to the end of its
+    20-min service at 120: 50 minutes of call-out in a 200-minute run."""
+    from portsim.engine import ClassSpec, Model, ShiftSchedule, StationSpec, Trace, Visit
+    from portsim.engine.distributions import Deterministic
+
+    station = StationSpec("team", ShiftSchedule.constant(0), Deterministic(20.0),
+                          booking_servers=1)
+    model = Model(stations=(station,), horizon=200.0,
+                  classes=(ClassSpec("ship", Trace((100.0,)),
+                                     (Visit("team", reserve_ahead=30.0),)),))
+    row = run_replication(model, seed=0).kpis["stations"]["team"]
+    assert row["on_call_mean"] == pytest.approx(50.0 / 200.0)
+    assert row["completions"] == 1 and row["wait_mean"] == 0.0
+    # Stations without servers on call do not report it.
+    plain = Model(stations=(StationSpec("team", ShiftSchedule.constant(1),
+                                        Deterministic(20.0)),),
+                  classes=(ClassSpec("ship", Trace((100.0,)), (Visit("team"),)),),
+                  horizon=200.0)
+    assert "on_call_mean" not in run_replication(plain, seed=0).kpis["stations"]["team"]
