@@ -68,3 +68,14 @@ def test_every_variant_loads_compiles_and_runs(path: Path, variant: str | None) 
     assert results.summary("system", "all", "completions").mean > 0
     again = portsim.load_scenario(scenario.resolved(variant), base_dir=path.parent)
     assert dataclasses.replace(portsim.compile_model(again), name=model.name) == model
+
+
+def test_more_online_means_shorter_waits_in_the_hall() -> None:
+    """A variant per online share: the renewals' mean wait falls as the share grows."""
+    comparison = compare(portsim.load_scenario(SERVICES / "document_hall.yaml"),
+                         variants=["online_15", "online_30", "online_60"], replications=4,
+                         workers=2)
+    means = [comparison.summary(label, "classes", "renewals", "wait_mean").mean
+             for label in ("baseline", "online_15", "online_30", "online_60")]
+    assert means == sorted(means, reverse=True), means
+    assert comparison.difference("online_60", "classes", "renewals", "wait_mean").high < 0
