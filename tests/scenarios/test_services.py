@@ -52,23 +52,6 @@ def test_the_policy_variant_makes_a_significant_difference(
     assert (low > 0) if sign > 0 else (high < 0), (low, high)
 
 
-CASES = [(path, variant) for path in FILES
-         for variant in [None, *portsim.load_scenario(path).variant_names]]
-
-
-@pytest.mark.parametrize(("path", "variant"), CASES,
-                         ids=[f"{p.stem}:{v or 'baseline'}" for p, v in CASES])
-def test_every_variant_loads_compiles_and_runs(path: Path, variant: str | None) -> None:
-    import dataclasses
-
-    scenario = portsim.load_scenario(path)
-    model = portsim.compile_model(scenario, variant)
-    short = dataclasses.replace(model, horizon=36 * 60.0, warmup=12 * 60.0)
-    results = portsim.simulate(short, replications=2, seed=1)
-    assert results.summary("system", "all", "completions").mean > 0
-    again = portsim.load_scenario(scenario.resolved(variant), base_dir=path.parent)
-    assert dataclasses.replace(portsim.compile_model(again), name=model.name) == model
-
 
 def test_more_online_means_shorter_waits_in_the_hall() -> None:
     """A variant per online share: the renewals' mean wait falls as the share grows."""

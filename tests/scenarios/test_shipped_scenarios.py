@@ -13,7 +13,9 @@ from portsim.engine import model as m
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 PORTS = ("airport", "land_port", "water_port", "railway_port")
 FILES = sorted(path for port in PORTS for path in (SCENARIOS / port).glob("*.yaml"))
-CASES = [(path, variant) for path in FILES
+#: The administration's other services run on the same engine and are checked the same way.
+SERVICES = sorted((SCENARIOS / "services").glob("*.yaml"))
+CASES = [(path, variant) for path in FILES + SERVICES
          for variant in [None, *portsim.load_scenario(path).variant_names]]
 
 
@@ -27,8 +29,10 @@ def test_every_kind_of_port_is_shipped() -> None:
 def test_loads_compiles_and_runs(path: Path, variant: str | None) -> None:
     scenario = portsim.load_scenario(path)
     model = portsim.compile_model(scenario, variant)
-    # A quarter of a day after a short warm-up, two replications.
-    short = dataclasses.replace(model, horizon=8 * 60.0, warmup=2 * 60.0)
+    # A quarter of a day after a short warm-up, two replications (a service hall opens at
+    # 09:00: a day and a half for those).
+    horizon, warmup = (36, 12) if path.parent.name == "services" else (8, 2)
+    short = dataclasses.replace(model, horizon=horizon * 60.0, warmup=warmup * 60.0)
     results = portsim.simulate(short, replications=2, seed=1)
     system = results.summary("system", "all", "arrivals")
     assert system.mean > 0
