@@ -16,11 +16,26 @@ increase serves the longest-waiting customers the pool can. Kept apart from
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from portsim.engine.impatience import ImpatientStation
 from portsim.engine.station import Entity, Station
+
+
+class _Skilled(Protocol):
+    @property
+    def skills(self) -> Collection[str]: ...
+
+
+PoolT = TypeVar("PoolT", bound=_Skilled)
+
+
+def preferred(pools: Iterable[PoolT], skill: str) -> list[PoolT]:
+    """The pools that have ``skill``, in the order a customer needing it is served: fewest
+    skills first (generalists are kept for those only they can serve), then as listed."""
+    return sorted((pool for pool in pools if skill in pool.skills),
+                  key=lambda pool: len(pool.skills))
 
 
 class Pool:
@@ -98,9 +113,7 @@ class SkillStation(Station):
         self.skill_of = skill_of
         self.queue = SkillLine(skill_of)
         self.serving: dict[Entity, Pool] = {}
-        # For each skill, the pools that have it, fewest skills first (stable: listed order).
-        self._by_skill = {skill: sorted((p for p in self.pools if skill in p.skills),
-                                        key=lambda p: len(p.skills))
+        self._by_skill = {skill: preferred(self.pools, skill)
                           for skill in dict.fromkeys(skill_of.values())}
 
     def _free_pool(self, entity: Entity) -> Pool | None:
@@ -172,4 +185,4 @@ class ImpatientSkillStation(ImpatientStation, SkillStation):
     """Skilled pools, and customers who may give up (see both bases)."""
 
 
-__all__ = ["ImpatientSkillStation", "Pool", "SkillLine", "SkillStation"]
+__all__ = ["ImpatientSkillStation", "Pool", "SkillLine", "SkillStation", "preferred"]

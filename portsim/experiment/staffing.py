@@ -41,6 +41,7 @@ from portsim.engine.model import (
     pooled_servers,
     stations_visited,
 )
+from portsim.engine.skills import preferred
 from portsim.errors import PortsimError
 from portsim.experiment.pledge import BROKEN, MET, THIN, UNCERTAIN, judge
 from portsim.experiment.results import Results
@@ -201,9 +202,11 @@ class Problem:
         whose servers come in skilled pools."""
         found: list[str] = []
         for name in self.stations:
-            spec = self.model.station(name)
-            found.extend(f"{name}/{pool.name}" for pool in spec.pools) if spec.pools \
-                else found.append(name)
+            pools = self.model.station(name).pools
+            if pools:
+                found.extend(f"{name}/{pool.name}" for pool in pools)
+            else:
+                found.append(name)
         return tuple(found)
 
     def pool_classes(self, unit: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -219,9 +222,7 @@ class Problem:
             if skill not in pool.skills:
                 continue
             served.append(class_name)
-            first = min((p for p in spec.pools if skill in p.skills),
-                        key=lambda p: len(p.skills))
-            if first.name == pool.name:
+            if preferred(spec.pools, skill)[0].name == pool.name:
                 owned.append(class_name)
         return tuple(owned), tuple(served)
 
@@ -266,8 +267,8 @@ def _visited(model: Model, class_name: str) -> list[str]:
 
 
 def target_classes(problem: Problem, unit: str) -> tuple[str, ...]:
-    """The target's classes that queue at ``unit``'s station (all of them for a pool's
-    station are narrowed to those the pool serves by the caller)."""
+    """The target's classes that queue at ``unit``'s station (for a pool, the caller keeps
+    those the pool serves)."""
     station = unit.partition("/")[0]
     return tuple(name for name in problem.target.classes
                  if station in _visited(problem.model, name))
