@@ -229,6 +229,11 @@ class Problem:
     def slots(self) -> list[str]:
         return [slot_name(h * self.interval) for h in range(self.intervals)]
 
+    def clock(self, h: int) -> str:
+        """Interval ``h`` as people read it: ``09:00``."""
+        slot = slot_name(h * self.interval)
+        return f"{slot[1:3]}:{slot[3:5]}"
+
 
 def check_problem(problem: Problem) -> None:
     """The stations exist, the interval divides a day and the model repeats daily."""
@@ -708,7 +713,7 @@ def _tightness(problem: Problem, evaluator: _Evaluator,
                                                               problem.proof_seed).failing()
                        if station == name]
             found[name].append((shift.label(),
-                                problem.slots()[failing[0]] if failing else ""))
+                                problem.clock(failing[0]) if failing else ""))
     return found
 
 
@@ -774,7 +779,7 @@ def summary(solution: Solution) -> dict[str, Any]:
         "simulation_rounds": solution.rounds,
         "replications_simulated": solution.replications,
         "wall_seconds_per_replication": _finite(per_replication),
-        "capped_intervals": [f"{name} {problem.slots()[h]}"
+        "capped_intervals": [f"{name} {problem.clock(h)}"
                              for name, h in solution.requirement.capped],
         "service_mean_minutes": {name: load.service_mean
                                  for name, load in solution.loads.items()},

@@ -71,7 +71,7 @@ def print_solution(solution: Solution, console: Console) -> None:
            "as written)" if data["callout_hours"] or data["baseline_callout_hours"] else ""),
         highlight=False)
     verdict = ("met in every interval" if solution.proof.met
-               else "NOT met in " + ", ".join(f"{escape(n)} {problem.slots()[h]}"
+               else "NOT met in " + ", ".join(f"{escape(n)} {problem.clock(h)}"
                                               for n, h in solution.proof.failing()))
     console.print(
         f"proof with fresh seeds (seed {problem.proof_seed}): {verdict}; "
