@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.impatience import ImpatientStation
 from portsim.engine.state import StartState, state_from_data, state_to_data
 from portsim.stats import kpis as catalogue
@@ -161,7 +162,7 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
             model.gives_up(spec.name))]
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
-            slots, plan.clocks, spec.impatient, spec.booking_servers > 0)]
+            slots, plan.clocks, spec.impatient, spec.booking_servers > 0, spec.unreliable)]
             for spec in model.stations},
         "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
     }
@@ -187,7 +188,8 @@ def collect(state: Replication, events: int, wall_seconds: float) -> Replication
         station.close(end)
         spec = model.station(name)
         kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan,
-                                              spec.impatient, spec.booking_servers > 0)
+                                              spec.impatient, spec.booking_servers > 0,
+                                              spec.unreliable)
         histograms["stations"][name] = _histogram(station.waits)
     kpis["system"] = {"all": _system_row(state, end, hours, waiting)}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
@@ -340,7 +342,8 @@ def _class_row(kind: ClassState, hours: float,
 
 
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
-                 plan: Layout, impatient: bool, on_call: bool = False) -> dict[str, float]:
+                 plan: Layout, impatient: bool, on_call: bool = False,
+                 unreliable: bool = False) -> dict[str, float]:
     available = station.capacity_level.area
     scalars = _flow_values(station, station.waits, hours, waiting[0].size)
     scalars.update({
@@ -359,7 +362,15 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
         families["abandoned_wait"] = (station.abandon_waits, None)
     if on_call:
         scalars["on_call_mean"] = station.on_call_level.time_average
-    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call)
+    if isinstance(station, UnreliableStation):
+        scalars.update({
+            "broken_mean": station.broken_level.time_average,
+            "out_of_order_share": station.out_of_order_level.time_average,
+            "interrupted": lambda: float(station.interrupted),
+            "diverted": lambda: float(station.diverted),
+        })
+    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call,
+                                  unreliable)
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 

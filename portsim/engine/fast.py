@@ -98,6 +98,8 @@ def _unsupported_part(model: m.Model) -> str | None:
             return f"station {spec.name!r} has customers who may give up (patience or balking)"
         if spec.pools:
             return f"station {spec.name!r} serves by skill (server pools)"
+        if spec.unreliable:
+            return f"station {spec.name!r} can be out of order (breakdowns or outages)"
     if model.start is not None or model.snapshot_at is not None:
         return "the run starts from a state or takes a snapshot (warm start)"
     for cls in model.classes:

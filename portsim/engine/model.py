@@ -7,6 +7,7 @@ directly. All times are minutes from the start of the run; rates are per minute.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -120,6 +121,20 @@ class Impatience:
 
 
 @dataclass(frozen=True, slots=True)
+class Breakdowns:
+    """Servers that fail and are repaired, each on its own clock.
+
+    Every server position of the station (as many as it ever has on duty) alternates between
+    working for ``between`` and being repaired for ``repair``, in calendar time (idle, busy or
+    off duty alike), starting as good as new at time 0: the long-run share of time a server
+    is broken is E[repair] / (E[between] + E[repair]). See :mod:`portsim.engine.breakdowns`.
+    """
+
+    between: Distribution
+    repair: Distribution
+
+
+@dataclass(frozen=True, slots=True)
 class ServerPool:
     """Servers of a station that share a set of skills (see :mod:`portsim.engine.skills`)."""
 
@@ -175,11 +190,39 @@ class StationSpec:
     :func:`pooled_servers`); empty: interchangeable servers."""
     skill_by_class: dict[str, str] = field(default_factory=dict)
     """The skill each class needs here (with ``pools``)."""
+    breakdowns: Breakdowns | None = None
+    """Servers that fail and are repaired (None: they never fail)."""
+    outages: tuple[tuple[float, float], ...] = ()
+    """Windows ``(start, end)`` in minutes from the start of the run in which the whole
+    station is out of order, in time order and apart."""
+    interrupted: Literal["resume", "restart"] = "resume"
+    """What happens to a service a failure or an outage interrupts: the customer goes back to
+    the head of the queue and later finishes the rest of its service (``resume``) or starts it
+    again from the beginning (``restart``, a fresh service time)."""
+    fallback: str | None = None
+    """Where customers go while this station is out of order (an outage, or every server on
+    duty broken): those who arrive and those queueing are sent to this station, and then go on
+    with their route. None: they wait for the station to work again."""
 
     def __post_init__(self) -> None:
         if self.pools and self.servers != pooled_servers(self.pools):
             raise ValueError(f"station {self.name!r}: with pools, servers must be the pools' "
                              "total (pooled_servers)")
+        if any(start >= end for start, end in self.outages) or any(
+                before[1] > after[0]
+                for before, after in itertools.pairwise(self.outages)):
+            raise ValueError(f"station {self.name!r}: outage windows must be in time order, "
+                             "apart, and end after they start")
+        if self.fallback is not None and not self.unreliable:
+            raise ValueError(f"station {self.name!r}: a fallback needs breakdowns or outages")
+        if self.unreliable and (self.pools or self.impatient or self.booking_servers):
+            raise ValueError(f"station {self.name!r}: breakdowns and outages are not supported "
+                             "together with skill pools, impatience or servers on call")
+
+    @property
+    def unreliable(self) -> bool:
+        """Whether the station can be out of order (breakdowns or outage windows)."""
+        return self.breakdowns is not None or bool(self.outages)
 
     def service_for(self, class_name: str) -> Distribution:
         return self.service_by_class.get(class_name, self.service)
@@ -482,6 +525,11 @@ class Model:
                 if isinstance(step, Visit) and step.reserve_error is not None \
                         and not step.reserve_ahead:
                     raise ValueError(f"class {cls.name!r}: reserve_error needs reserve_ahead")
+            for step in steps(cls.route):
+                if isinstance(step, Visit) and step.reserve_ahead is not None \
+                        and self.station(step.station).unreliable:
+                    raise ValueError(f"class {cls.name!r} books {step.station!r}, whose "
+                                     "servers can be out of order: not supported")
             for station in stations_visited(cls.route):
                 spec = self.station(station)
                 if not spec.pools:
@@ -490,6 +538,23 @@ class Model:
                 if skill is None or not any(skill in pool.skills for pool in spec.pools):
                     raise ValueError(f"class {cls.name!r} visits {station!r}, whose servers "
                                      "have skills, without a skill some pool there has")
+
+        for spec in self.stations:
+            seen = {spec.name}
+            fallback = spec.fallback
+            while fallback is not None:
+                if fallback not in known:
+                    raise ValueError(f"station {spec.name!r}: fallback to unknown station "
+                                     f"{fallback!r}")
+                if fallback in seen:
+                    raise ValueError(f"station {spec.name!r}: its fallbacks lead back to "
+                                     f"{fallback!r}")
+                seen.add(fallback)
+                fallback = self.station(fallback).fallback
+        if (self.start is not None or self.snapshot_at is not None) and any(
+                spec.unreliable for spec in self.stations):
+            raise ValueError("warm starts and snapshots do not support stations with "
+                             "breakdowns or outages yet")
 
     @property
     def impatient(self) -> bool:

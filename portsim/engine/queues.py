@@ -36,6 +36,7 @@ class FifoLine(deque):  # type: ignore[type-arg]
     __slots__ = ()
 
     push = deque.append
+    push_front = deque.appendleft  # an interrupted service goes back to the head
     take = deque.popleft
 
     def head(self) -> Entity:
@@ -54,15 +55,21 @@ class PriorityLine(list):  # type: ignore[type-arg]
     A heap of ``(priority, arrival number, entity)``; ``entities`` lists them in heap order.
     """
 
-    __slots__ = ("_arrivals",)
+    __slots__ = ("_arrivals", "_fronts")
 
     def __init__(self) -> None:
         super().__init__()
         self._arrivals = 0
+        self._fronts = 0  # counts down: the latest customer put back goes first
 
     def push(self, entity: Entity) -> None:
         self._arrivals += 1
         heappush(self, (entity.priority, self._arrivals, entity))
+
+    def push_front(self, entity: Entity) -> None:
+        """Put ``entity`` ahead of everyone of its priority (an interrupted service)."""
+        self._fronts -= 1
+        heappush(self, (entity.priority, self._fronts, entity))
 
     def take(self) -> Entity:
         return heappop(self)[2]  # type: ignore[no-any-return]

@@ -22,9 +22,11 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine import warm
 from portsim.engine.arrivals import arrival_times
+from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
+from portsim.engine.distributions import Distribution
 from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
@@ -142,17 +144,41 @@ class Replication:
                                        if name in self.classes})
                 kind: type[Station] = (ImpatientSkillStation if spec.impatient
                                        else SkillStation)
+            elif spec.unreliable:
+                extra.update(self._reliability(spec))
+                kind = UnreliableStation
             else:
                 kind = ImpatientStation if spec.impatient else Station
             station = kind(*arguments, **extra)
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
+        for spec in model.stations:
+            if spec.fallback is not None:
+                unreliable = self.stations[spec.name]
+                assert isinstance(unreliable, UnreliableStation)
+                unreliable.fallback = self.stations[spec.fallback]
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
                                lambda station, kind: model.station(station)
                                .service_for(kind).mean)
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
                                                                       class_spec.name)
+
+    def _reliability(self, spec: m.StationSpec) -> dict[str, Any]:
+        """The failure clocks, outage windows and random choices of an unreliable station."""
+        def stream(distribution: Distribution | None, purpose: str) -> Stream | None:
+            return None if distribution is None else Stream(
+                distribution, generator(self.seed, self.replication, purpose, spec.name))
+
+        breakdowns = spec.breakdowns
+        positions = spec.servers.max_servers + (spec.reactive.max_extra if spec.reactive
+                                                else 0)
+        return {"between": stream(breakdowns.between if breakdowns else None, "failure"),
+                "repair": stream(breakdowns.repair if breakdowns else None, "repair"),
+                "choices": Uniforms(generator(self.seed, self.replication, "interrupt",
+                                              spec.name)),
+                "positions": positions if breakdowns is not None else 0,
+                "resumes": spec.interrupted == "resume", "outages": spec.outages}
 
     def _impatience_rules(self, spec: m.StationSpec) -> dict[ClassState, Rule]:
         """The impatience of each class that may give up at station ``spec``."""
@@ -548,6 +574,8 @@ class Replication:
                 env.process(follow_shifts(env, self.stations[spec.name], spec.servers))
             if spec.reactive is not None:
                 env.process(react_to_waits(env, self.stations[spec.name], spec.reactive))
+            if isinstance(station, UnreliableStation):
+                station.start_clocks()
         if model.start is not None:
             warm.place(self, model.start)
         for class_spec in model.classes:

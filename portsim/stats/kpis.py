@@ -196,6 +196,27 @@ ON_CALL_KPIS: tuple[Kpi, ...] = (
         only_for="stations with servers on call for bookings"),
 )
 
+RELIABILITY_KPIS: tuple[Kpi, ...] = (
+    Kpi("broken_mean", "servers out of order", LEVEL,
+        "servers on duty that cannot work because they are broken or in an outage window, "
+        "averaged over time after the warm-up (servers_mean counts them on duty)",
+        only_for="stations with breakdowns or outages"),
+    Kpi("out_of_order_share", "share of time out of order", SHARE,
+        "share of the time after the warm-up in which the station was out of order: an "
+        "outage, or every server on duty broken (a station closed by its schedule is not)",
+        only_for="stations with breakdowns or outages"),
+    Kpi("interrupted", "services interrupted", COUNT,
+        "services in progress cut short by a failure or an outage after the warm-up; the "
+        "customer went back to the head of the queue (its second wait is in its class's "
+        "waits, not in this station's, which keep the wait before the first start)",
+        only_for="stations with breakdowns or outages"),
+    Kpi("diverted", "sent to the fallback", COUNT,
+        "customers sent to the fallback station while this one was out of order (on "
+        "arrival, or from the queue) after the warm-up; they count in the arrivals here "
+        "and there",
+        only_for="stations with breakdowns or outages"),
+)
+
 SYSTEM_KPIS: tuple[Kpi, ...] = (
     *_flow("entities of every class", "arrived", "left the port"),
     Kpi("in_system_start", "in system at the end of the warm-up", COUNT,
@@ -304,12 +325,16 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False,
 
 
 def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
-                 impatient: bool = False, on_call: bool = False) -> Iterator[Kpi]:
+                 impatient: bool = False, on_call: bool = False,
+                 unreliable: bool = False) -> Iterator[Kpi]:
     """The KPIs of a station, in the order results list them (``impatient``: customers may
-    balk or renege here; ``on_call``: off-duty servers may be called in for bookings)."""
+    balk or renege here; ``on_call``: off-duty servers may be called in for bookings;
+    ``unreliable``: servers may break down or the station have outages)."""
     yield from STATION_KPIS
     if on_call:
         yield from ON_CALL_KPIS
+    if unreliable:
+        yield from RELIABILITY_KPIS
     if impatient:
         yield from IMPATIENCE_KPIS["stations"]
     yield from slot_kpis("stations", slots)
@@ -330,7 +355,9 @@ def direction(key: str) -> int:
         return 1
     lower = ("wait_", "sojourn_", "until_", "lateness_", "queue_")
     if key.startswith(lower) or key in ("late_share", "prob_wait", "in_system_mean",
-                                        "in_system_end", "balked_share", "abandoned_share"):
+                                        "in_system_end", "balked_share", "abandoned_share",
+                                        "broken_mean", "out_of_order_share", "interrupted",
+                                        "diverted"):
         return -1
     return 0
 
@@ -359,7 +386,7 @@ def lookup(scope: str, key: str) -> Kpi | None:
         return _for_clock(clock.group("clock"))
     candidates = (scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
                   + IMPATIENCE_KPIS.get(scope, ())
-                  + (ON_CALL_KPIS if scope == "stations" else ()))
+                  + (ON_CALL_KPIS + RELIABILITY_KPIS if scope == "stations" else ()))
     return next((kpi for kpi in candidates if kpi.key == key), None)
 
 
