@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -453,35 +454,13 @@ def breakdown_queue(arrival_rate: float, service_mean: float, servers: int, up_m
     availability = up_mean / (up_mean + repair_mean)
     if arrival_rate * service_mean >= servers * availability:
         raise ValueError("unstable: the load is not below the servers' availability")
-    from scipy.sparse import coo_matrix
     from scipy.sparse.linalg import spsolve
 
-    mu, fail, repair, states = 1.0 / service_mean, 1.0 / up_mean, 1.0 / repair_mean, servers + 1
-    most = 64
+    states, most = servers + 1, 64
     while True:
-        rows: list[int] = []
-        cols: list[int] = []
-        rates: list[float] = []
-
-        def move(source: int, target: int, rate: float) -> None:
-            rows.extend((source, source))
-            cols.extend((target, source))
-            rates.extend((rate, -rate))
-
-        for n in range(most + 1):
-            for k in range(states):
-                here = n * states + k
-                if n < most:
-                    move(here, here + states, arrival_rate)
-                working = servers - k
-                if n > 0 and min(n, working) > 0:
-                    move(here, here - states, min(n, working) * mu)
-                if working > 0:
-                    move(here, here + 1, working * fail)
-                if k > 0:
-                    move(here, here - 1, k * repair)
-        size = (most + 1) * states
-        generator = coo_matrix((rates, (rows, cols)), shape=(size, size)).tocsr()
+        generator = _breakdown_chain(arrival_rate, 1.0 / service_mean, servers, 1.0 / up_mean,
+                                     1.0 / repair_mean, most)
+        size = generator.shape[0]
         # pi Q = 0 with sum(pi) = 1: the transpose with one balance equation replaced.
         system = generator.T.tolil()
         system[0, :] = np.ones(size)
@@ -496,3 +475,35 @@ def breakdown_queue(arrival_rate: float, service_mean: float, servers: int, up_m
     in_service = np.minimum(n, servers - k)
     return BreakdownQueue(float((pi * n).sum()), float((pi * (n - in_service)).sum()),
                           float((pi * k).sum()))
+
+
+def _breakdown_chain(arrival_rate: float, service_rate: float, servers: int, failure_rate: float,
+                     repair_rate: float, most: int) -> Any:
+    """The generator matrix (sparse) of M/M/c with breakdowns on states n * (c + 1) + k, for
+    customers n up to ``most`` and broken servers k."""
+    from scipy.sparse import coo_matrix
+
+    rows: list[int] = []
+    cols: list[int] = []
+    rates: list[float] = []
+    states = servers + 1
+
+    def move(source: int, target: int, rate: float) -> None:
+        rows.extend((source, source))
+        cols.extend((target, source))
+        rates.extend((rate, -rate))
+
+    for n in range(most + 1):
+        for k in range(states):
+            here = n * states + k
+            if n < most:
+                move(here, here + states, arrival_rate)
+            working = servers - k
+            if n > 0 and min(n, working) > 0:
+                move(here, here - states, min(n, working) * service_rate)
+            if working > 0:
+                move(here, here + 1, working * failure_rate)
+            if k > 0:
+                move(here, here - 1, k * repair_rate)
+    size = (most + 1) * states
+    return coo_matrix((rates, (rows, cols)), shape=(size, size)).tocsr()

@@ -24,14 +24,18 @@ The rules (docs/scenario-format.md states them for users):
   keep one wait per customer, the one before its first start; ``interrupted`` counts them.
 - **Outages.** In an outage window no server works; services in progress are interrupted as
   above.
-- **Fallback.** While the station is out of order (an outage, or every server on duty broken:
-  a station its schedule closes is not out of order, its customers wait for it), customers who
-  arrive and those queueing go to the fallback station and then continue their route after
-  this station's step; their time in this queue counts as waiting. ``diverted`` counts them.
+- **Fallback.** A visit may name a route to take instead (``Visit.fallback``, e.g. e-gate
+  users to the desks they would otherwise have queued at). While the station is out of order
+  (an outage, or every server on duty broken: a station its schedule closes is not out of
+  order, its customers wait for it), customers who arrive by such a visit and those of them
+  queueing take that route, and then continue their own after this station's step; their time
+  in this queue counts as waiting. ``diverted`` counts them. Customers without a fallback wait.
+  A shortest-queue choice never picks a station out of order while another can serve.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
@@ -60,20 +64,25 @@ class Service(Activity):
 class UnreliableStation(Station):
     """A station whose servers fail or that has outage windows (see the module's docstring)."""
 
-    __slots__ = ("between", "repair", "choices", "resumes", "outages", "fallback", "down",
+    __slots__ = ("between", "repair", "choices", "resumes", "outages", "fall_back",
+                 "fallbacks", "down",
                  "in_outage", "in_service", "returning", "interrupted", "diverted",
                  "broken_level", "out_of_order_level", "interrupted_waits", "_on_finish_service")
 
     def __init__(self, *args: Any, between: Stream | None, repair: Stream | None,
                  choices: Uniforms, positions: int, resumes: bool,
-                 outages: tuple[tuple[float, float], ...], **kwargs: Any) -> None:
+                 outages: tuple[tuple[float, float], ...],
+                 fall_back: Callable[[Entity, Any], None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.between = between
         self.repair = repair
         self.choices = choices
         self.resumes = resumes
         self.outages = outages
-        self.fallback: Station | None = None  # set once every station exists
+        # Sends a customer along a fallback route (its first node; see routes.FallbackVisitNode).
+        self.fall_back = fall_back
+        # The fallback route of each customer here (queueing or in service) that has one.
+        self.fallbacks: dict[Entity, Any] = {}
         self.down = [False] * positions
         self.in_outage = False
         # Services in progress, by customer, in the order they started.
@@ -100,12 +109,14 @@ class UnreliableStation(Station):
 
     # ---------------------------------------------------------------- customers
 
-    def arrive(self, entity: Entity) -> None:
-        if self.fallback is not None and self.out_of_order():
+    def arrive_or_fall_back(self, entity: Entity, fallback: Any) -> None:
+        """An entity arrives by a visit that has a fallback route."""
+        if self.out_of_order():
             self.arrivals += 1
-            self._divert(entity, self.env.now)
+            self._divert(entity, fallback, self.env.now)
             return
-        super().arrive(entity)
+        self.fallbacks[entity] = fallback
+        self.arrive(entity)
 
     def _serve(self, entity: Entity, now: float, wait: float, on_duty: bool) -> None:
         if entity in self.returning:
@@ -132,6 +143,8 @@ class UnreliableStation(Station):
     def _finish_service(self, service: Service) -> None:
         entity = service.entity
         del self.in_service[entity]
+        if self.fallbacks:
+            self.fallbacks.pop(entity, None)
         now = self.env.now
         self.completions += 1
         self._end_sum -= service.end
@@ -162,22 +175,23 @@ class UnreliableStation(Station):
         self.queue.push_front(entity)  # type: ignore[attr-defined]
         self._queue_max = max(self._queue_max, len(self.queue))
 
-    def _divert(self, entity: Entity, now: float) -> None:
-        assert self.fallback is not None
+    def _divert(self, entity: Entity, fallback: Any, now: float) -> None:
         self.diverted += 1
         self.returning.pop(entity, None)  # the fallback serves it afresh
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, DIVERTED)
-        self.fallback.arrive(entity)
+        self.fall_back(entity, fallback)
 
     def _divert_queue(self, now: float) -> None:
-        while self.queue:
-            entity = self.queue.take()
+        """Send every queueing customer that has a fallback route along it, in queue order."""
+        leaving = [entity for entity in self.queue.entities() if entity in self.fallbacks]
+        for entity in leaving:
+            self.queue.remove(entity)
             wait = now - entity.queued
             entity.wait += wait
             self._queue_area += wait
             self._spread(entity.queued, now, self._queue_bins)
-            self._divert(entity, now)
+            self._divert(entity, self.fallbacks.pop(entity), now)
 
     # ---------------------------------------------------------------- servers
 
@@ -199,9 +213,8 @@ class UnreliableStation(Station):
         self.broken_level.set(now, broken)
         out_of_order = self.out_of_order()
         self.out_of_order_level.set(now, int(out_of_order))
-        if out_of_order and self.fallback is not None:
+        if out_of_order and self.fallbacks:
             self._divert_queue(now)
-            return
         while self.busy < self.servers and self.queue:
             self.busy += 1
             self._serve_next(now)

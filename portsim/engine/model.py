@@ -199,10 +199,6 @@ class StationSpec:
     """What happens to a service a failure or an outage interrupts: the customer goes back to
     the head of the queue and later finishes the rest of its service (``resume``) or starts it
     again from the beginning (``restart``, a fresh service time)."""
-    fallback: str | None = None
-    """Where customers go while this station is out of order (an outage, or every server on
-    duty broken): those who arrive and those queueing are sent to this station, and then go on
-    with their route. None: they wait for the station to work again."""
 
     def __post_init__(self) -> None:
         if self.pools and self.servers != pooled_servers(self.pools):
@@ -213,8 +209,6 @@ class StationSpec:
                 for before, after in itertools.pairwise(self.outages)):
             raise ValueError(f"station {self.name!r}: outage windows must be in time order, "
                              "apart, and end after they start")
-        if self.fallback is not None and not self.unreliable:
-            raise ValueError(f"station {self.name!r}: a fallback needs breakdowns or outages")
         if self.unreliable and (self.pools or self.impatient or self.booking_servers):
             raise ValueError(f"station {self.name!r}: breakdowns and outages are not supported "
                              "together with skill pools, impatience or servers on call")
@@ -362,6 +356,10 @@ class Visit:
     #: With ``reserve_ahead``: how far the entity's actual arrival is off the time its
     #: reservation was made for (None: it arrives exactly then).
     reserve_error: ArrivalError | None = None
+    #: What the entity does instead while the station is out of order (an outage, or every
+    #: server on duty broken; see engine.breakdowns): arriving then, or queueing when it
+    #: happens, it takes this route and then goes on after this step. None: it waits.
+    fallback: Route | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,6 +528,10 @@ class Model:
                         and self.station(step.station).unreliable:
                     raise ValueError(f"class {cls.name!r} books {step.station!r}, whose "
                                      "servers can be out of order: not supported")
+                if isinstance(step, Visit) and step.fallback is not None \
+                        and not self.station(step.station).unreliable:
+                    raise ValueError(f"class {cls.name!r}: a fallback at {step.station!r} "
+                                     "needs breakdowns or outages there")
             for station in stations_visited(cls.route):
                 spec = self.station(station)
                 if not spec.pools:
@@ -539,18 +541,6 @@ class Model:
                     raise ValueError(f"class {cls.name!r} visits {station!r}, whose servers "
                                      "have skills, without a skill some pool there has")
 
-        for spec in self.stations:
-            seen = {spec.name}
-            fallback = spec.fallback
-            while fallback is not None:
-                if fallback not in known:
-                    raise ValueError(f"station {spec.name!r}: fallback to unknown station "
-                                     f"{fallback!r}")
-                if fallback in seen:
-                    raise ValueError(f"station {spec.name!r}: its fallbacks lead back to "
-                                     f"{fallback!r}")
-                seen.add(fallback)
-                fallback = self.station(fallback).fallback
         if (self.start is not None or self.snapshot_at is not None) and any(
                 spec.unreliable for spec in self.stations):
             raise ValueError("warm starts and snapshots do not support stations with "
@@ -587,6 +577,9 @@ def weighted_steps(route: Route, weight: float = 1.0) -> Iterator[tuple[float, S
                 yield from weighted_steps(sub, weight * p)
         elif isinstance(step, OptionalStep):
             yield from weighted_steps(step.route, weight * step.probability)
+        elif isinstance(step, Visit) and step.fallback is not None:
+            # Taken only while the station is out of order: weight 0 in load estimates.
+            yield from weighted_steps(step.fallback, 0.0)
 
 
 def steps(route: Route) -> Iterator[Step]:
@@ -635,5 +628,7 @@ def rewrite(route: Route, change: Callable[[Step], Route | None]) -> Route:
             if not sub:
                 continue
             kept = replace(step, route=sub)
+        elif isinstance(step, Visit) and step.fallback is not None:
+            kept = replace(step, fallback=rewrite(step.fallback, change))
         out.append(kept)
     return tuple(out)

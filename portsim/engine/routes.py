@@ -36,6 +36,17 @@ class BookedVisitNode(VisitNode):
     __slots__ = ()
 
 
+class FallbackVisitNode(VisitNode):
+    """A visit with a route to take instead while the station is out of order: ``fallback``,
+    whose last step continues at ``next``."""
+
+    __slots__ = ("fallback",)
+
+    def __init__(self, station: Station, fallback: Any) -> None:
+        super().__init__(station)
+        self.fallback = fallback
+
+
 class SpawnNode:
     __slots__ = ("kind", "count", "spread", "uniforms_rng", "wait", "next")
 
@@ -151,9 +162,14 @@ class RouteCompiler:
         for index in range(len(route) - 1, -1, -1):
             step = route[index]
             where = f"{path}/{index}"
-            if isinstance(step, m.Visit):
+            node: Any
+            if isinstance(step, m.Visit) and step.fallback is not None:
+                node = FallbackVisitNode(self.stations[step.station], self.compile(
+                    step.fallback, class_name, f"{where}/fallback", head))
+                node.next = head
+            elif isinstance(step, m.Visit):
                 node_type = BookedVisitNode if step.reserve_ahead else VisitNode
-                node: Any = node_type(self.stations[step.station])
+                node = node_type(self.stations[step.station])
                 node.next = head
             elif isinstance(step, m.Milestone):
                 milestones = self.classes[class_name].milestones

@@ -35,6 +35,7 @@ from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
     ChoiceNode,
+    FallbackVisitNode,
     MilestoneNode,
     RouteCompiler,
     SpawnNode,
@@ -152,11 +153,6 @@ class Replication:
             station = kind(*arguments, **extra)
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
-        for spec in model.stations:
-            if spec.fallback is not None:
-                unreliable = self.stations[spec.name]
-                assert isinstance(unreliable, UnreliableStation)
-                unreliable.fallback = self.stations[spec.fallback]
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
                                lambda station, kind: model.station(station)
                                .service_for(kind).mean)
@@ -178,7 +174,8 @@ class Replication:
                 "choices": Uniforms(generator(self.seed, self.replication, "interrupt",
                                               spec.name)),
                 "positions": positions if breakdowns is not None else 0,
-                "resumes": spec.interrupted == "resume", "outages": spec.outages}
+                "resumes": spec.interrupted == "resume", "outages": spec.outages,
+                "fall_back": self.advance_from}
 
     def _impatience_rules(self, spec: m.StationSpec) -> dict[ClassState, Rule]:
         """The impatience of each class that may give up at station ``spec``."""
@@ -427,6 +424,10 @@ class Replication:
             if node_type is BookedVisitNode:
                 entity.node = node.next
                 node.station.arrive_booked(entity)
+                return
+            if node_type is FallbackVisitNode:
+                entity.node = node.next
+                node.station.arrive_or_fall_back(entity, node.fallback)
                 return
             if node_type is SpawnNode:
                 self._spawn_batch(node, entity)

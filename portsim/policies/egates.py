@@ -5,12 +5,15 @@ a shortest-queue choice that includes it) becomes a branch: with probability ``e
 visit the gates, and then with probability ``rejection`` the original step as well; otherwise
 the original step. ``replaces`` may name several stations (citizen and foreigner desks).
 Rejected gate users therefore reappear as load on the manual step: its arrivals are the
-non-eligible share plus the eligible share times the rejection share.
+non-eligible share plus the eligible share times the rejection share. Gates given
+``breakdowns`` or ``outages`` send their users to the manual step while the whole bank is out
+of order (an outage, or every open gate broken).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from portsim.engine import model as m
 from portsim.policies.base import (
@@ -55,8 +58,10 @@ def check(ctx: Context, block: Egates) -> Problems:
 
 
 def gate_or_manual(step: m.Step, block: Egates, share: float) -> m.Route:
-    """The branch that replaces one manual step for a class with this eligible share."""
-    gate: m.Route = (m.Visit(block.station),)
+    """The branch that replaces one manual step for a class with this eligible share. Gates
+    that can be out of order send their users back to the manual step meanwhile."""
+    unreliable = block.breakdowns is not None or bool(block.outages)
+    gate: m.Route = (m.Visit(block.station, fallback=(step,) if unreliable else None),)
     if block.rejection > 0:
         gate = (*gate, m.OptionalStep(block.rejection, (step,)))
     if share >= 1:
@@ -65,7 +70,10 @@ def gate_or_manual(step: m.Step, block: Egates, share: float) -> m.Route:
 
 
 def apply(model: m.Model, block: Egates) -> m.Model:
-    model = with_station(model, convert.station(block.station, block.gates, block.service))
+    gates = replace(convert.station(block.station, block.gates, block.service),
+                    **convert.reliability(block.breakdowns, block.outages, block.interrupted,
+                                          model.horizon))
+    model = with_station(model, gates)
     manual = replaced(block)
 
     def gates_for(share: float) -> Callable[[m.Route], m.Route]:

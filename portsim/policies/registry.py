@@ -62,5 +62,9 @@ def apply_policies(model: m.Model, policies: Policies) -> tuple[m.Model, list[tu
             # they would create are known by name, so that nothing is blamed twice.
             pending.update(policy.creates(block))
             continue
-        model = policy.apply(model, block)
+        try:
+            model = policy.apply(model, block)
+        except ValueError as error:  # the engine refuses what the policy built
+            problems.append((("policies", name), str(error)))
+            pending.update(policy.creates(block))
     return model, problems

@@ -9,7 +9,7 @@ loader compiles every document once and keeps the model (:meth:`Scenario.model`)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from portsim.engine import distributions as dists
 from portsim.engine import model as m
@@ -39,14 +39,18 @@ def base_model(doc: s.ScenarioDocument, *, name: str | None = None) -> m.Model:
     """The engine model of a document's stations and classes, before its policies."""
     step_services = _step_services(doc)
     stations = tuple(
-        _station(station_name, station, step_services.get(station_name, {}))
+        replace(_station(station_name, station, step_services.get(station_name, {})),
+                **convert.reliability(station.breakdowns, station.outages,
+                                      station.interrupted, doc.time.horizon))
         for station_name, station in doc.stations.items()
     )
+    fallbacks = {name: station.fallback for name, station in doc.stations.items()
+                 if station.fallback is not None}
     classes = tuple(
         m.ClassSpec(name=class_name,
                     arrivals=_arrivals(entity.arrivals),
-                    route=_route(entity.route), priority=entity.priority,
-                    due_after=entity.due_after)
+                    route=_with_fallbacks(_route(entity.route), fallbacks),
+                    priority=entity.priority, due_after=entity.due_after)
         for class_name, entity in doc.classes.items()
     )
     return m.Model(stations=stations, classes=classes, horizon=doc.time.horizon,
@@ -54,6 +58,20 @@ def base_model(doc: s.ScenarioDocument, *, name: str | None = None) -> m.Model:
                    sla=doc.sla, name=name or doc.name,
                    slot_minutes=doc.pledge.slot, queue_at=tuple(doc.pledge.queue_at),
                    sla_share_target=doc.pledge.share)
+
+
+def _with_fallbacks(route: m.Route, fallbacks: dict[str, str]) -> m.Route:
+    """``route`` with a station's ``fallback`` on every visit of it: the fallback station's
+    visit, taken while the station is out of order."""
+    if not fallbacks:
+        return route
+
+    def change(step: m.Step) -> m.Route | None:
+        if isinstance(step, m.Visit) and step.station in fallbacks and step.fallback is None:
+            return (replace(step, fallback=(m.Visit(fallbacks[step.station]),)),)
+        return None
+
+    return m.rewrite(route, change)
 
 
 # ----------------------------------------------------------------------------- stations

@@ -133,3 +133,28 @@ def pooled_station(name: str, pools: Mapping[str, p.SkillPool], skills: Mapping[
                    impatience_by_class=impatience_by_class)
     return replace(base, servers=m.pooled_servers(engine_pools), impatience=impatience,
                    pools=engine_pools, skill_by_class=dict(skills))
+
+
+# ----------------------------------------------------------------------------- reliability
+
+
+def outage_windows(windows: list[p.OutageWindow],
+                   horizon: float) -> tuple[tuple[float, float], ...]:
+    """Daily (or one day's) outage windows as absolute ``(start, end)`` minutes of the run,
+    in time order, those that begin before the horizon."""
+    days = range(int(horizon // DAY) + 1)
+    found = sorted((day * DAY + window.start, day * DAY + window.end)
+                   for window in windows for day in days
+                   if window.day is None or window.day == day + 1)
+    return tuple(window for window in found if window[0] < horizon)
+
+
+def reliability(breakdowns: p.Breakdowns | None, outages: list[p.OutageWindow],
+                interrupted: Literal["resume", "restart"], horizon: float) -> dict[str, Any]:
+    """The engine station's breakdowns, outage windows and interruption rule."""
+    return {
+        "breakdowns": None if breakdowns is None else m.Breakdowns(
+            distribution(breakdowns.between), distribution(breakdowns.repair)),
+        "outages": outage_windows(outages, horizon),
+        "interrupted": interrupted,
+    }

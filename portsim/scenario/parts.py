@@ -8,7 +8,7 @@ importing the other.
 
 from __future__ import annotations
 
-from itertools import pairwise
+from itertools import combinations, pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -218,6 +218,52 @@ class OpeningHours(StrictModel):
                 f"{clock(self.end)})"
             )
         return self
+
+
+# ----------------------------------------------------------------------------- reliability
+
+
+class Breakdowns(StrictModel):
+    """Servers that fail and are repaired, each on its own clock (calendar time: idle, busy or
+    off duty alike)."""
+
+    between: Distribution
+    """How long a server works between failures."""
+    repair: Distribution
+    """How long a repair takes."""
+
+
+class OutageWindow(StrictModel):
+    """A window in which the whole station is out of order."""
+
+    start: TimeOfDay
+    """Start, time of day (HH:MM)."""
+    end: TimeOfDay
+    """End, time of day (HH:MM, up to 24:00), after start."""
+    day: Annotated[int, Field(ge=1)] | None = None
+    """Day of the run (1 = the first); leave out for every day."""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> OutageWindow:
+        if self.end <= self.start:
+            raise ValueError(
+                f"an outage must end after it starts (got {clock(self.start)}-{clock(self.end)})"
+            )
+        return self
+
+
+def _outages_apart(windows: list[OutageWindow]) -> list[OutageWindow]:
+    for before, after in combinations(windows, 2):
+        same_days = before.day is None or after.day is None or before.day == after.day
+        if same_days and before.start < after.end and after.start < before.end:
+            raise ValueError(
+                f"outage windows overlap: {clock(before.start)}-{clock(before.end)} and "
+                f"{clock(after.start)}-{clock(after.end)}"
+            )
+    return windows
+
+
+OutageWindows = Annotated[list[OutageWindow], AfterValidator(_outages_apart)]
 
 
 # ----------------------------------------------------------------------------- impatience

@@ -9,13 +9,15 @@ fields of :class:`Policies` are in the order the policies are applied
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from portsim.scenario.parts import (
+    Breakdowns,
     Distribution,
     OpeningHours,
+    OutageWindows,
     Servers,
     ShiftWindows,
     StrictModel,
@@ -147,6 +149,31 @@ class Egates(StrictModel):
     """Share of each class eligible for (and using) the gates."""
     rejection: Probability = 0.0
     """Share of gate users rejected, who then take the manual step."""
+    breakdowns: Breakdowns | None = None
+    """Gates that fail and are repaired, each on its own clock (default: they never fail)."""
+    outages: OutageWindows = Field(default_factory=list)
+    """Windows in which the whole gate bank is down (default: none)."""
+    interrupted: Literal["resume", "restart"] = "resume"
+    """A traveller at a gate when it fails: finishes later (resume) or starts again
+    (restart)."""
+
+    @model_validator(mode="after")
+    def _interrupted_needs_failures(self) -> Egates:
+        if self.interrupted != "resume" and self.breakdowns is None and not self.outages:
+            raise ValueError("interrupted needs breakdowns or outages")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unused_reliability(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Blocks without failures keep their resolved documents and hashes.
+        data = handler(self)
+        if isinstance(data, dict):
+            for key in ("breakdowns", "outages"):
+                if not data.get(key):
+                    data.pop(key, None)
+            if data.get("interrupted") == "resume":
+                data.pop("interrupted")
+        return data
 
 
 class GreenChannel(StrictModel):

@@ -28,9 +28,11 @@ from pydantic_core import PydanticCustomError
 
 from portsim.scenario.parts import (
     Balk,
+    Breakdowns,
     Distribution,
     Impatience,
     OpeningHours,
+    OutageWindows,
     Retry,
     Servers,
     SkillPool,
@@ -94,6 +96,28 @@ class Station(StrictModel):
     gone)."""
     impatience_by_class: dict[Name, Impatience] = Field(default_factory=dict)
     """A class's own patience and balking here, by class name (instead of the station's)."""
+    breakdowns: Breakdowns | None = None
+    """Servers that fail and are repaired (default: they never fail)."""
+    outages: OutageWindows = Field(default_factory=list)
+    """Windows in which the whole station is out of order, e.g. [{start: "08:00", end:
+    "09:30", day: 1}] (default: none)."""
+    interrupted: Literal["resume", "restart"] = "resume"
+    """A service cut short by a failure or an outage: its customer goes back to the head of
+    the queue and finishes the rest of its service (resume) or starts it again (restart)."""
+    fallback: Name | None = None
+    """Where customers who come to this station go while it is out of order (an outage, or
+    every server on duty broken), before going on with their route (default: they wait)."""
+
+    @model_validator(mode="after")
+    def _reliability(self) -> Station:
+        unreliable = self.breakdowns is not None or bool(self.outages)
+        if not unreliable and (self.fallback is not None or self.interrupted != "resume"):
+            raise ValueError("fallback and interrupted need breakdowns or outages")
+        if unreliable and (self.pools is not None or self.patience is not None
+                           or self.balk is not None or self.impatience_by_class):
+            raise ValueError("breakdowns and outages are not supported together with pools, "
+                             "patience or balking at one station (yet)")
+        return self
 
     @model_validator(mode="after")
     def _servers_or_pools(self) -> Station:
@@ -124,9 +148,12 @@ class Station(StrictModel):
         # The resolved document (results' provenance and its hash) names impatience only where
         # it is used, so that scenarios written before it keep their documents and hashes.
         data = handler(self)
-        for key in ("patience", "balk", "retry", "impatience_by_class", "pools", "skills"):
+        for key in ("patience", "balk", "retry", "impatience_by_class", "pools", "skills",
+                    "breakdowns", "outages", "fallback"):
             if isinstance(data, dict) and not data.get(key):
                 data.pop(key, None)
+        if isinstance(data, dict) and data.get("interrupted") == "resume":
+            data.pop("interrupted")
         return data
 
 
@@ -648,6 +675,12 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        "numbers" if key != "variants" else "variants cannot be nested")
     stations, classes = list(doc.stations), list(doc.classes)
     for station_name, station in doc.stations.items():
+        if station.fallback is not None and station.fallback not in doc.stations:
+            yield (("stations", station_name, "fallback"),
+                   unknown_name("station", station.fallback, stations, "stations"))
+        elif station.fallback == station_name:
+            yield (("stations", station_name, "fallback"),
+                   "a station cannot be its own fallback")
         for field in ("service_by_class", "impatience_by_class", "skills"):
             for class_name in getattr(station, field):
                 if class_name not in doc.classes:

@@ -38,3 +38,24 @@ def test_peak_breaks_the_pledge_and_a_policy_keeps_it(file: str, classes: list[s
             # and the share waiting longer than the pledge falls, by the paired interval
             change = comparison.difference(variant, "classes", name, "wait_sla_share")
             assert change.low > 0, (name, variant, change)
+
+
+@pytest.mark.slow
+def test_egate_outage_at_the_morning_peak() -> None:
+    """The what-if of the e-gate bank down 08:00-09:30 on the measured day: gate users go to
+    the desks, which were already at their limit, and the citizens' share within the pledge
+    falls for the whole day, by the paired interval."""
+    comparison = compare(SCENARIOS / "airport/airport_peak.yaml", variants=["egates_outage"],
+                         workers=2)
+    outage = comparison.variants["egates_outage"]
+    down = outage.summary("stations", "egates", "out_of_order_share")
+    assert down.mean == pytest.approx(90 / 1440) and down.half_width == pytest.approx(0.0)
+    assert outage.summary("stations", "egates", "broken_mean").mean == pytest.approx(
+        30 * 90 / 1440)  # 30 gates, all down for 90 minutes of the measured day
+    assert outage.summary("stations", "egates", "diverted").low > 1000
+    for name in ("mainland", "hkmotw"):
+        change = comparison.difference("egates_outage", "classes", name, "wait_sla_share")
+        assert change.high < 0, (name, change)
+    # Those who never use the gates are not touched: foreigners see the same waits.
+    foreigners = comparison.difference("egates_outage", "classes", "foreigners", "wait_mean")
+    assert foreigners.contains(0.0), foreigners

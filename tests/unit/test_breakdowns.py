@@ -64,9 +64,10 @@ def test_a_service_longer_than_the_time_between_failures_never_ends_when_restart
 
 def _gates_and_desks(*, fallback: bool) -> m.Model:
     gates = m.StationSpec("gates", m.ShiftSchedule.constant(1), d.Deterministic(2.0),
-                          outages=((10.0, 20.0),), fallback="desks" if fallback else None)
+                          outages=((10.0, 20.0),))
     desks = m.StationSpec("desks", m.ShiftSchedule.constant(1), d.Deterministic(5.0))
-    route = (m.Visit("gates"), m.Milestone("cleared"))
+    route = (m.Visit("gates", fallback=(m.Visit("desks"),) if fallback else None),
+             m.Milestone("cleared"))
     return m.Model(stations=(gates, desks),
                    classes=(m.ClassSpec("x", m.Trace((0.0, 9.0, 12.0, 15.0)), route),),
                    horizon=30.0)
@@ -102,13 +103,35 @@ def test_without_a_fallback_the_queue_waits_out_the_outage() -> None:
     assert gates["wait_max"] == pytest.approx(9.0)  # the one who came at 12 starts at 21
 
 
+def test_only_customers_with_a_fallback_leave_the_queue() -> None:
+    # y (no fallback) at 9.5 queues behind the one in service; the outage at 10 sends x's
+    # interrupted customer to the desks and keeps y, who starts when the gates reopen at 20.
+    model = _gates_and_desks(fallback=True)
+    stay = m.ClassSpec("y", m.Trace((9.5,)), (m.Visit("gates"),))
+    events, kpis = _events(replace(model, classes=(*model.classes, stay)))
+    assert [(t, e) for t, i, e in events if i == 3] == [  # ids in order of arrival
+        (9.5, "arrive"), (9.5, "queue"), (20.0, "start"), (22.0, "finish"), (22.0, "depart")]
+    assert kpis["stations"]["gates"]["diverted"] == 3
+    assert kpis["stations"]["gates"]["wait_max"] == pytest.approx(10.5)
+
+
+def test_a_shortest_queue_choice_avoids_a_station_out_of_order() -> None:
+    model = _gates_and_desks(fallback=False)
+    other = m.StationSpec("gates_b", m.ShiftSchedule.constant(1), d.Deterministic(2.0))
+    choose = m.ClassSpec("x", m.Trace((12.0, 12.5)), (m.ShortestQueue(("gates", "gates_b")),))
+    kpis = run_replication(replace(model, stations=(*model.stations, other),
+                                   classes=(choose,))).kpis
+    assert kpis["stations"]["gates"]["arrivals"] == 0
+    assert kpis["stations"]["gates_b"]["completions"] == 2
+
+
 def test_a_closed_station_is_not_out_of_order() -> None:
     # Gates closed (0 servers) 0-10 by their schedule, with a fallback: customers wait.
     gates = m.StationSpec("gates", m.ShiftSchedule(((0.0, 0), (10.0, 1)), 1440.0),
-                          d.Deterministic(2.0), outages=((100.0, 110.0),), fallback="desks")
+                          d.Deterministic(2.0), outages=((100.0, 110.0),))
     desks = m.StationSpec("desks", m.ShiftSchedule.constant(1), d.Deterministic(5.0))
-    model = m.Model(stations=(gates, desks),
-                    classes=(m.ClassSpec("x", m.Trace((1.0,)), (m.Visit("gates"),)),),
+    route = (m.Visit("gates", fallback=(m.Visit("desks"),)),)
+    model = m.Model(stations=(gates, desks), classes=(m.ClassSpec("x", m.Trace((1.0,)), route),),
                     horizon=30.0)
     kpis = run_replication(model).kpis
     assert kpis["stations"]["gates"]["diverted"] == 0
@@ -134,7 +157,6 @@ def test_the_fast_path_declines_unreliable_stations() -> None:
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    ({"fallback": "desks", "outages": ()}, "a fallback needs breakdowns or outages"),
     ({"outages": ((5.0, 3.0),)}, "outage windows"),
     ({"outages": ((1.0, 5.0), (4.0, 8.0))}, "outage windows"),
     ({"booking_servers": 2}, "not supported"),
@@ -146,11 +168,7 @@ def test_station_rules(change: dict, message: str) -> None:
         replace(gates, **change)
 
 
-def test_fallbacks_must_exist_and_not_lead_back() -> None:
+def test_a_fallback_needs_a_station_that_can_be_out_of_order() -> None:
     model = _gates_and_desks(fallback=True)
-    desks = replace(model.stations[1], outages=((1.0, 2.0),), fallback="gates")
-    with pytest.raises(ValueError, match="lead back"):
-        replace(model, stations=(model.stations[0], desks))
-    with pytest.raises(ValueError, match="unknown station"):
-        replace(model, stations=(replace(model.stations[0], fallback="nowhere"),
-                                 model.stations[1]))
+    with pytest.raises(ValueError, match="needs breakdowns or outages"):
+        replace(model, stations=(replace(model.stations[0], outages=()), model.stations[1]))
