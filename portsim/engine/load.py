@@ -2,9 +2,10 @@
 
 Long-run class arrival rates (own arrivals plus entities spawned by other classes' routes)
 times expected visits give each station's arrival rate; with the arrival-weighted mean service
-time and the schedule's mean servers that gives the utilisation
-rho = lambda E[S] / c. A station at rho >= 1 has no steady state: its queue grows for as long
-as the run lasts, so :func:`overload_warnings` says so in words before the user waits for it.
+time and the schedule's mean servers (times the share of them that can work, where servers
+break down or the station has outages) that gives the utilisation rho = lambda E[S] / c. A
+station at rho >= 1 has no steady state: its queue grows for as long as the run lasts, so
+:func:`overload_warnings` says so in words before the user waits for it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from portsim.engine.model import (
     Route,
     ShortestQueue,
     Spawn,
+    StationSpec,
     Timetable,
     Trace,
     Visit,
@@ -149,7 +151,7 @@ def offered_load(model: Model) -> dict[str, StationLoad]:
         # With no arrivals there is nothing to weight by: report the station's default service.
         finite = 0 < lam < math.inf
         mean_service = work[spec.name] / lam if finite else spec.service.mean
-        servers = spec.servers.mean_servers()
+        servers = spec.servers.mean_servers() * _availability(spec, model.horizon)
         if lam == 0:
             rho = 0.0
         elif servers == 0:
@@ -158,6 +160,20 @@ def offered_load(model: Model) -> dict[str, StationLoad]:
             rho = lam * mean_service / servers
         loads[spec.name] = StationLoad(lam, mean_service, servers, rho)
     return loads
+
+
+def _availability(spec: StationSpec, horizon: float) -> float:
+    """The long-run share of a station's servers that can work: each server is broken
+    E[repair] / (E[between] + E[repair]) of the time, and none works in an outage window (as a
+    share of the run)."""
+    share = 1.0
+    if spec.breakdowns is not None:
+        up, repair = spec.breakdowns.between.mean, spec.breakdowns.repair.mean
+        share *= up / (up + repair)
+    if spec.outages:
+        down = sum(min(end, horizon) - start for start, end in spec.outages if start < horizon)
+        share *= max(0.0, 1.0 - down / horizon)
+    return share
 
 
 def overload_warnings(model: Model) -> list[str]:

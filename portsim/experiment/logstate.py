@@ -3,7 +3,8 @@
 The log has the columns of a trace (``time, entity, class, station, event``; events ``arrive``,
 ``queue``, ``start``, ``finish``, ``depart``; times in minutes from the start of day 1): a
 ``--trace`` file of a run, or a real day's observations written the same way. At the clock time
-each entity's last event says where it is: after ``queue`` it waits at that station, after
+each entity's last event says where it is: after ``queue`` (or ``interrupt``: a service a
+failure cut short) it waits at that station, after
 ``start`` it is in service there (with the service time elapsed), after ``depart`` it has left.
 Entities between stations (after a ``finish``, or an ``arrive`` with nothing yet) cannot be
 placed and are counted under ``not_recorded``.
@@ -74,7 +75,7 @@ def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
         kinds[entity] = kind
         if event == "arrive":
             arrived[entity] = time
-        elif event == "queue":
+        elif event in ("queue", "interrupt"):  # an interrupted service queues again
             queued[entity] = time
             open_visit[entity] = (station or "", "queue", time)
         elif event == "start":

@@ -57,10 +57,11 @@ def check(ctx: Context, block: Egates) -> Problems:
                    "would change nothing for it")
 
 
-def gate_or_manual(step: m.Step, block: Egates, share: float) -> m.Route:
+def gate_or_manual(step: m.Step, block: Egates, share: float,
+                   unreliable: bool = False) -> m.Route:
     """The branch that replaces one manual step for a class with this eligible share. Gates
-    that can be out of order send their users back to the manual step meanwhile."""
-    unreliable = block.breakdowns is not None or bool(block.outages)
+    that can be out of order (``unreliable``) send their users back to the manual step
+    meanwhile."""
     gate: m.Route = (m.Visit(block.station, fallback=(step,) if unreliable else None),)
     if block.rejection > 0:
         gate = (*gate, m.OptionalStep(block.rejection, (step,)))
@@ -82,7 +83,7 @@ def apply(model: m.Model, block: Egates) -> m.Model:
             if isinstance(step, m.Visit) and step.reserve_ahead:
                 return None
             if any(visits_directly(step, station) for station in manual):
-                return gate_or_manual(step, block, share)
+                return gate_or_manual(step, block, share, gates.unreliable)
             return None
 
         return lambda route: m.rewrite(route, change)

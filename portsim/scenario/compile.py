@@ -44,8 +44,10 @@ def base_model(doc: s.ScenarioDocument, *, name: str | None = None) -> m.Model:
                                       station.interrupted, doc.time.horizon))
         for station_name, station in doc.stations.items()
     )
+    # Outage windows all after the horizon leave a station that cannot be out of order.
+    unreliable = {spec.name for spec in stations if spec.unreliable}
     fallbacks = {name: station.fallback for name, station in doc.stations.items()
-                 if station.fallback is not None}
+                 if station.fallback is not None and name in unreliable}
     classes = tuple(
         m.ClassSpec(name=class_name,
                     arrivals=_arrivals(entity.arrivals),

@@ -415,7 +415,7 @@ def markdown() -> str:
     groups: dict[str, tuple[Kpi, ...]] = {
         "classes": (CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + IMPATIENCE_KPIS["classes"]
                     + SLOT_KPIS["classes"]),
-        "stations": (STATION_KPIS + ON_CALL_KPIS + IMPATIENCE_KPIS["stations"]
+        "stations": (STATION_KPIS + ON_CALL_KPIS + RELIABILITY_KPIS + IMPATIENCE_KPIS["stations"]
                      + SLOT_KPIS["stations"] + (QUEUE_AT,)),
         "system": SYSTEM_KPIS}
     lines: list[str] = []

@@ -101,3 +101,12 @@ def test_egates_policy_gates_fall_back_to_the_step_they_replace() -> None:
     assert model.classes[0].route == (m.Visit("egates", fallback=(manual,)),)
     doc["policies"]["egates"]["outages"] = []
     assert load_scenario(doc).model().classes[0].route == (m.Visit("egates"),)
+
+
+def test_outages_after_the_horizon_leave_a_reliable_station() -> None:
+    # A day-2 outage in a one-day run (as a shortened run of a shipped file would be).
+    doc = document(outages=[{"start": "08:00", "end": "09:00", "day": 2}], fallback="desks")
+    doc["time"]["horizon"] = "1d"
+    model = load_scenario(doc).model()
+    assert not model.station("gates").unreliable
+    assert model.classes[0].route[0] == m.Visit("gates")

@@ -172,3 +172,20 @@ def test_a_fallback_needs_a_station_that_can_be_out_of_order() -> None:
     model = _gates_and_desks(fallback=True)
     with pytest.raises(ValueError, match="needs breakdowns or outages"):
         replace(model, stations=(replace(model.stations[0], outages=()), model.stations[1]))
+
+
+def test_the_offered_load_counts_only_the_servers_that_can_work() -> None:
+    # One server broken 1/7 of the time: 0.9 arrivals a minute of 1-minute services need
+    # 0.9 / (6/7) = 1.05 of it; the warning says so before anything runs.
+    from portsim.engine.load import offered_load, overload_warnings
+
+    station = m.StationSpec("s", m.ShiftSchedule.constant(1), d.Exponential(1.0),
+                            breakdowns=m.Breakdowns(d.Exponential(60.0), d.Exponential(10.0)),
+                            outages=((0.0, 100.0),))
+    model = m.Model(stations=(station,),
+                    classes=(m.ClassSpec("x", m.Poisson(0.9), (m.Visit("s"),)),),
+                    horizon=1000.0)
+    load = offered_load(model)["s"]
+    assert load.mean_servers == pytest.approx(6 / 7 * 0.9)
+    assert load.utilisation == pytest.approx(0.9 / (6 / 7 * 0.9))
+    assert overload_warnings(model)
