@@ -161,7 +161,7 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
             model.gives_up(spec.name))]
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
-            slots, plan.clocks, spec.impatient, spec.booking_servers > 0)]
+            slots, plan.clocks, model.impatient_at(spec.name), spec.booking_servers > 0)]
             for spec in model.stations},
         "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
     }
@@ -187,7 +187,8 @@ def collect(state: Replication, events: int, wall_seconds: float) -> Replication
         station.close(end)
         spec = model.station(name)
         kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan,
-                                              spec.impatient, spec.booking_servers > 0)
+                                              model.impatient_at(name),
+                                              spec.booking_servers > 0)
         histograms["stations"][name] = _histogram(station.waits)
     kpis["system"] = {"all": _system_row(state, end, hours, waiting)}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
@@ -339,6 +340,13 @@ def _class_row(kind: ClassState, hours: float,
     return _row(kpis, scalars, families, _slot_summaries(kind.slots, waiting, plan), {})
 
 
+def _balked_share(station: ImpatientStation, indices: tuple[int, ...]) -> Callable[[], float]:
+    """The share who balked of those who came to ``station`` in the run's slots ``indices``."""
+    came = sum(station.came_by_slot[i] for i in indices)
+    balked = sum(station.balked_by_slot[i] for i in indices)
+    return lambda: balked / came if came else math.nan
+
+
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
                  plan: Layout, impatient: bool, on_call: bool = False) -> dict[str, float]:
     available = station.capacity_level.area
@@ -356,6 +364,8 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
     if isinstance(station, ImpatientStation):
         scalars.update(_gave_up_values(station, station.balked, station.abandoned))
         scalars["retried"] = lambda: float(station.retried)
+        for name in plan.slots + plan.day_slots:
+            scalars[f"balked_{name}_share"] = _balked_share(station, plan.slot_index[name])
         families["abandoned_wait"] = (station.abandon_waits, None)
     if on_call:
         scalars["on_call_mean"] = station.on_call_level.time_average

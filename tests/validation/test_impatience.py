@@ -198,3 +198,36 @@ def test_queue_length_and_counts_equal_the_event_log(warmup):
     left = sum(row["completions"] + row["abandoned"] + row["balked"]
                for row in run.kpis["classes"].values())
     assert system["arrivals"] + system["in_system_start"] == left + system["in_system_end"]
+
+
+def test_balked_share_by_hour_equals_the_event_log():
+    """``balked_<slot>_share``: of those who came to the station in an hour (joined the queue
+    or balked), the share who balked, counted from the event log; pooled over the measured days
+    and day by day. A rate profile overloads the station at 10:00-12:00 only."""
+    rates = tuple(3.0 if hour in (10, 11) else 0.5 for hour in range(24))
+    station = m.StationSpec("s", m.ShiftSchedule.constant(2), d.Exponential(1.0),
+                            impatience=m.Impatience(balk_at=20))
+    model = m.Model(stations=(station,),
+                    classes=(m.ClassSpec("x", m.RateProfile(rates), (m.Visit("s"),)),),
+                    horizon=3 * 1440.0, warmup=1440.0)
+    events: list[tuple] = []
+    run = run_replication(model, seed=3, trace=lambda *event: events.append(event))
+    came: dict[tuple[int, int], int] = {}
+    balked: dict[tuple[int, int], int] = {}
+    for time, _, _, _, event in events:
+        if event in ("queue", "balk"):
+            key = (int(time // 1440), int(time % 1440 // 60))
+            came[key] = came.get(key, 0) + 1
+            balked[key] = balked.get(key, 0) + (event == "balk")
+    row = run.kpis["stations"]["s"]
+    checked = 0
+    for hour in range(24):
+        pooled_came = came.get((1, hour), 0) + came.get((2, hour), 0)
+        pooled_balked = balked.get((1, hour), 0) + balked.get((2, hour), 0)
+        assert row[f"balked_h{hour:02d}00_share"] == pytest.approx(pooled_balked / pooled_came)
+        for day in (1, 2):
+            share = balked.get((day, hour), 0) / came[(day, hour)]
+            assert row[f"balked_d{day + 1}_h{hour:02d}00_share"] == pytest.approx(share)
+            checked += share > 0
+    assert checked >= 2  # the cap bites at the peak of both measured days...
+    assert row["balked_h0300_share"] == 0.0  # ...and not at night
