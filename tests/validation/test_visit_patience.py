@@ -86,9 +86,10 @@ def test_tandem_case_computed_by_hand():
 def test_tandem_event_log_keeps_every_deadline(seed):
     """A random tandem (walk between stations, a station patience of its own at b, a class
     without visit patience alongside): in the event log nobody of the impatient class starts a
-    service after waiting past its deadline (a free server still serves it at once), each abandonment is at its deadline (or, when the deadline passed
-    in service or walking, the moment it joins the next queue, or earlier by b's own patience),
-    and the counts are conserved per class and agree between classes and stations."""
+    service after waiting past its deadline (a free server still serves it at once); each
+    abandonment is at its deadline (or, when the deadline passed in service or walking, the
+    moment it joins the next queue; or earlier, by b's own patience); the counts are conserved
+    per class and agree between classes and stations."""
     patience = 6.0
     a = m.StationSpec("a", m.ShiftSchedule.constant(2), d.Exponential(1.0))
     b = m.StationSpec("b", m.ShiftSchedule.constant(1), d.Exponential(0.55),
