@@ -1,7 +1,7 @@
 """Warm starts of models where customers give up: an empty state is the cold run exactly; the
 customers a state places get their patience given the time they have not given up in (station
 patience: their wait in the queue; visit patience: their time in the system); a warm start
-from a snapshot continues the run in distribution."""
+from a snapshot continues the run in distribution (an empty state: test_warm_start)."""
 
 from __future__ import annotations
 
@@ -10,44 +10,20 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from scipy import stats
+from test_warm_start import impatient_hall
 
 from portsim.engine import impatience
 from portsim.engine import model as m
-from portsim.engine.distributions import Exponential, Lognormal, Uniform
+from portsim.engine.distributions import Exponential, Uniform
 from portsim.engine.simulation import run_replication
 from portsim.engine.state import InService, StartState, StationState, Waiting, residual
 from portsim.engine.warm import warm_model
 
 
-def _impatient_hall() -> m.Model:
-    """Desks with a patience of their own and a queue cap, then a gate; the class gives up on
-    its whole visit after 10 to 40 minutes. The desks are overloaded until 15:00 (a queue that
-    only giving up keeps bounded), then a shift change and a lower rate; patience draws are not
-    memoryless, so a placed customer's patience must be drawn given what it has waited."""
-    rates = tuple([2.4] * 15 + [2.1] * 2 + [1.2] * 7)
-    desks = m.StationSpec("desks", m.ShiftSchedule(((0.0, 2), (900.0, 3), (960.0, 2))),
-                          Lognormal(1.2, 0.8),
-                          impatience=m.Impatience(patience=Uniform(5.0, 25.0), balk_at=60))
-    gate = m.StationSpec("gate", m.ShiftSchedule.constant(3), Exponential(0.9))
-    kind = m.ClassSpec("pax", m.RateProfile(rates), (m.Visit("desks"), m.Visit("gate")),
-                       visit_patience=Uniform(10.0, 40.0))
-    return m.Model((desks, gate), (kind,), horizon=1440.0, sla=5.0)
-
-
-def test_an_empty_state_at_midnight_is_the_cold_run_exactly() -> None:
-    model = _impatient_hall()
-    for replication in range(2):
-        cold = run_replication(model, 11, replication, engine="events")
-        warm = run_replication(warm_model(model, StartState(), model.horizon), 11, replication)
-        assert cold.kpis["classes"]["pax"]["abandoned"] > 0
-        assert warm.kpis == cold.kpis
-        assert warm.series == cold.series and warm.histograms == cold.histograms
-
-
-def _closed_desk(impatience: m.Impatience | None, visit: Uniform | None) -> m.Model:
+def _closed_desk(rule: m.Impatience | None, visit: Uniform | None) -> m.Model:
     """A desk with no server (nobody is served): only giving up empties its queue."""
     desk = m.StationSpec("desk", m.ShiftSchedule.constant(0), Exponential(1.0),
-                         impatience=impatience)
+                         impatience=rule)
     kind = m.ClassSpec("pax", m.Poisson(1.0), (m.Visit("desk"),), visit_patience=visit)
     return m.Model((desk,), (kind,), horizon=1440.0, sla=30.0)
 
@@ -99,7 +75,7 @@ def _continuation_p_values(states: str, replications: int = 200) -> dict[str, fl
     """Paired test of continuing each replication past 14:00 against a warm start from its
     snapshot (or, for the control, from an empty state): p-value per KPI."""
     clock, span = 840.0, 60.0
-    model = replace(_impatient_hall(), horizon=clock + span)
+    model = replace(impatient_hall(), horizon=clock + span)
     measured = replace(model, warmup=clock, snapshot_at=clock)
     differences: dict[str, list[float]] = {".".join(k): [] for k in KPIS}
     for replication in range(replications):

@@ -14,13 +14,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from validation_targets import SHARP_HALF_WIDTH, TOLERANCE
+from validation_targets import agrees
 
 from portsim import theory
 from portsim.engine import distributions as d
 from portsim.engine import model as m
 from portsim.engine import run_replication
-from portsim.stats.summary import t_interval
 
 REPLICATIONS = 8
 
@@ -40,13 +39,6 @@ def _runs(model: m.Model, seed: int) -> list[dict[str, dict[str, dict[str, float
 
 def _station(runs, key: str) -> np.ndarray:
     return np.array([run["stations"]["s"][key] for run in runs])
-
-
-def _agrees(values: np.ndarray, expected: float, sharp: bool = False) -> None:
-    interval = t_interval(values)
-    assert interval.contains(expected, TOLERANCE), (interval, expected)
-    if sharp:
-        assert interval.half_width < SHARP_HALF_WIDTH * expected, (interval, expected)
 
 
 # (lambda per min, E[S], servers, E[patience], t for P(W > t)); about 50,000 arrivals each
@@ -69,14 +61,14 @@ def erlang_a_case(request):
 
 def test_erlang_a_abandonment_share(erlang_a_case):
     _, exact, runs = erlang_a_case
-    _agrees(_station(runs, "abandoned_share"), exact.prob_abandon, sharp=True)
+    agrees(_station(runs, "abandoned_share"), exact.prob_abandon, sharp=True)
 
 
 def test_erlang_a_mean_waits_of_served_and_of_abandoning(erlang_a_case):
     _, exact, runs = erlang_a_case
-    _agrees(_station(runs, "wait_mean"), exact.wait_mean_served)
-    _agrees(_station(runs, "abandoned_wait_mean"), exact.wait_mean_abandoned)
-    _agrees(_station(runs, "queue_mean"), exact.queue_mean)
+    agrees(_station(runs, "wait_mean"), exact.wait_mean_served)
+    agrees(_station(runs, "abandoned_wait_mean"), exact.wait_mean_abandoned)
+    agrees(_station(runs, "queue_mean"), exact.queue_mean)
 
 
 def test_erlang_a_wait_tail(erlang_a_case):
@@ -89,7 +81,7 @@ def test_erlang_a_wait_tail(erlang_a_case):
     abandoned = _station(runs, "abandoned")
     beyond = ((1 - _station(runs, "wait_sla_share")) * served
               + (1 - _station(runs, "abandoned_wait_sla_share")) * abandoned) / (served + abandoned)
-    _agrees(beyond, theory.erlang_a_wait_tail(lam, service, c, patience, t))
+    agrees(beyond, theory.erlang_a_wait_tail(lam, service, c, patience, t))
 
 
 def test_littles_law_per_outcome(erlang_a_case):
@@ -135,10 +127,10 @@ def test_balking_at_a_queue_limit_is_mmck(lam, service, c, capacity):
     model = _model(lam, service, c, m.Impatience(balk_at=capacity - c),
                    horizon=60_000 / lam, warmup=50.0)
     runs = _runs(model, 21)
-    _agrees(_station(runs, "balked_share"), exact.blocking, sharp=True)
-    _agrees(_station(runs, "queue_mean"), exact.queue_mean)
+    agrees(_station(runs, "balked_share"), exact.blocking, sharp=True)
+    agrees(_station(runs, "queue_mean"), exact.queue_mean)
     if exact.queue_mean > 0:
-        _agrees(_station(runs, "wait_mean"), exact.wait_mean)
+        agrees(_station(runs, "wait_mean"), exact.wait_mean)
     assert _station(runs, "queue_max").max() <= capacity - c
 
 

@@ -8,22 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from validation_targets import SHARP_HALF_WIDTH, TOLERANCE
+from validation_targets import agrees
 
 from portsim import theory
 from portsim.engine import distributions as d
 from portsim.engine import model as m
 from portsim.engine import run_replication
-from portsim.stats.summary import t_interval
 
 REPLICATIONS = 8
-
-
-def _agrees(values: np.ndarray, expected: float, sharp: bool = False) -> None:
-    interval = t_interval(values)
-    assert interval.contains(expected, TOLERANCE), (interval, expected)
-    if sharp:
-        assert interval.half_width < SHARP_HALF_WIDTH * expected, (interval, expected)
 
 
 # (lambda per min, E[S], servers, E[patience]); about 50,000 arrivals each
@@ -50,9 +42,9 @@ def test_one_station_visit_patience_is_erlang_a(case):
     for scope, name in (("classes", "x"), ("stations", "s")):
         values = {key: np.array([run[scope][name][key] for run in runs])
                   for key in ("abandoned_share", "wait_mean", "abandoned_wait_mean")}
-        _agrees(values["abandoned_share"], exact.prob_abandon, sharp=True)
-        _agrees(values["wait_mean"], exact.wait_mean_served)
-        _agrees(values["abandoned_wait_mean"], exact.wait_mean_abandoned)
+        agrees(values["abandoned_share"], exact.prob_abandon, sharp=True)
+        agrees(values["wait_mean"], exact.wait_mean_served)
+        agrees(values["abandoned_wait_mean"], exact.wait_mean_abandoned)
 
 
 def test_tandem_case_computed_by_hand():
