@@ -161,7 +161,8 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
             model.gives_up(spec.name))]
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
-            slots, plan.clocks, model.impatient_at(spec.name), spec.booking_servers > 0)]
+            slots, plan.clocks, model.impatient_at(spec.name), spec.booking_servers > 0,
+            spec.refuses)]
             for spec in model.stations},
         "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
     }
@@ -188,7 +189,7 @@ def collect(state: Replication, events: int, wall_seconds: float) -> Replication
         spec = model.station(name)
         kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan,
                                               model.impatient_at(name),
-                                              spec.booking_servers > 0)
+                                              spec.booking_servers > 0, spec.refuses)
         histograms["stations"][name] = _histogram(station.waits)
     kpis["system"] = {"all": _system_row(state, end, hours, waiting)}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
@@ -348,7 +349,8 @@ def _balked_share(station: ImpatientStation, indices: tuple[int, ...]) -> Callab
 
 
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
-                 plan: Layout, impatient: bool, on_call: bool = False) -> dict[str, float]:
+                 plan: Layout, impatient: bool, on_call: bool = False,
+                 refuses: bool = False) -> dict[str, float]:
     available = station.capacity_level.area
     scalars = _flow_values(station, station.waits, hours, waiting[0].size)
     scalars.update({
@@ -364,12 +366,14 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
     if isinstance(station, ImpatientStation):
         scalars.update(_gave_up_values(station, station.balked, station.abandoned))
         scalars["retried"] = lambda: float(station.retried)
+        families["abandoned_wait"] = (station.abandon_waits, None)
+    if refuses and isinstance(station, ImpatientStation):
         for name in plan.slots + plan.day_slots:
             scalars[f"balked_{name}_share"] = _balked_share(station, plan.slot_index[name])
-        families["abandoned_wait"] = (station.abandon_waits, None)
     if on_call:
         scalars["on_call_mean"] = station.on_call_level.time_average
-    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call)
+    kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call,
+                                  refuses)
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 

@@ -192,6 +192,15 @@ class StationSpec:
         """Whether some class may give up here (reneging or balking)."""
         return self.impatience is not None or bool(self.impatience_by_class)
 
+    @property
+    def refuses(self) -> bool:
+        """Whether the station's own rule turns customers away for good (a queue limit or
+        balking by queue length -- a road that holds so many -- with not all of them coming
+        back): not only one class's rule, not a callback queue where every one returns."""
+        rule = self.impatience
+        return rule is not None and rule.retry < 1.0 and (
+            rule.balk_at is not None or bool(rule.balk_probabilities))
+
 
 # ----------------------------------------------------------------------------- arrivals
 

@@ -247,7 +247,8 @@ SLOT_KPIS: dict[str, tuple[Kpi, ...]] = {scope: _slot_family(scope)
 BALKED_SLOT = Kpi("balked_{slot}_share", "share who balked, arriving from {slot}", SHARE,
                   "customers who came to the station in the slot (after the warm-up; one who "
                   "comes back to try again counts again): those who refused to join",
-                  only_for="stations with patience or balking")
+                  only_for="stations whose own balk rule turns customers away for good: not "
+                           "one class's rule, not a callback where every one comes back")
 QUEUE_AT = Kpi("queue_at_{clock}", "queue length at {clock}", LEVEL,
                "customers waiting in the station's queue at that clock time, averaged over the "
                "measured days (``queue_at_d2_0800``: day 2 alone)")
@@ -310,16 +311,18 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False,
 
 
 def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
-                 impatient: bool = False, on_call: bool = False) -> Iterator[Kpi]:
+                 impatient: bool = False, on_call: bool = False,
+                 refuses: bool = False) -> Iterator[Kpi]:
     """The KPIs of a station, in the order results list them (``impatient``: customers may
-    balk or renege here; ``on_call``: off-duty servers may be called in for bookings)."""
+    balk or renege here; ``on_call``: off-duty servers may be called in for bookings;
+    ``refuses``: the station's own balk rule turns customers away, hour by hour)."""
     yield from STATION_KPIS
     if on_call:
         yield from ON_CALL_KPIS
     if impatient:
         yield from IMPATIENCE_KPIS["stations"]
     yield from slot_kpis("stations", slots)
-    if impatient:
+    if refuses:
         for slot in slots:
             yield _for_slot(BALKED_SLOT, slot)
     for clock in clocks:

@@ -223,3 +223,11 @@ def test_balked_share_by_hour_equals_the_event_log():
             checked += share > 0
     assert checked >= 2  # the cap bites at the peak of both measured days...
     assert row["balked_h0300_share"] == 0.0  # ...and not at night
+    # Only a station whose own rule turns customers away for good reports it: not one class's
+    # rule, not a callback queue where every one comes back.
+    for other in (replace(station, impatience=None,
+                          impatience_by_class={"x": m.Impatience(balk_at=20)}),
+                  replace(station, impatience=m.Impatience(balk_at=20, retry=1.0,
+                                                           retry_after=d.Exponential(30.0)))):
+        kpis = run_replication(replace(model, stations=(other,)), seed=3).kpis["stations"]["s"]
+        assert kpis["balked"] > 0 and "balked_h1000_share" not in kpis
