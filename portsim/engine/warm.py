@@ -12,8 +12,9 @@ so far: a station's patience drawn conditioned on exceeding the time waited in i
 visit's patience conditioned on exceeding the time since arrival (see ``state.residual``).
 
 What a snapshot cannot write (it is said in ``not_recorded``): entities waiting for the members
-of their batch (a state file that counts some is refused when read: the run would lose them);
-it also leaves out bookings whose entity has not arrived.
+of their batch (a state file that counts some is refused when read: the run would lose them),
+and customers away after giving up who would come back to try again (``retrying``; a warm start
+runs without them); it also leaves out bookings whose entity has not arrived.
 """
 
 from __future__ import annotations
@@ -176,6 +177,7 @@ def snapshot(rep: Replication) -> StartState:
     serving: dict[str, list[InService]] = {name: [] for name in rep.stations}
     announced: list[Announced] = []
     in_transit: list[InTransit] = []
+    retrying = 0
     # A delay's next node by its index in route_nodes; the route's end is one past the last.
     steps = {name: {id(node): index for index, node in enumerate([*route_nodes(kind), None])}
              for name, kind in rep.classes.items()}
@@ -194,6 +196,8 @@ def snapshot(rep: Replication) -> StartState:
         elif callbacks and callbacks[0] == rep._spawn_later:
             kind = event.value[0]  # type: ignore[index]
             announced.append(Announced(kind.name, when, 1))
+        elif callbacks and getattr(callbacks[0], "__func__", None) is ImpatientStation._come_back:
+            retrying += 1  # away after giving up, to try again: a state has no place for them
     stations = []
     for name, station in rep.stations.items():
         waiting = [Waiting(e.kind.name, now - e.queued, e.wait, now - e.arrived)
@@ -203,10 +207,10 @@ def snapshot(rep: Replication) -> StartState:
         waiting.sort(key=lambda w: -w.waited)
         if waiting or serving[name]:
             stations.append(StationState(name, tuple(waiting), tuple(serving[name])))
-    awaiting = len(rep.awaiting)
+    lost = (("awaiting_batch", len(rep.awaiting)), ("retrying", retrying))
     return StartState(now, tuple(stations), tuple(sorted(announced, key=lambda a: a.at)),
                       in_transit=tuple(in_transit),
-                      not_recorded=(("awaiting_batch", awaiting),) if awaiting else ())
+                      not_recorded=tuple((kind, count) for kind, count in lost if count))
 
 
 __all__ = ["announced_times", "from_clock", "place", "route_nodes", "snapshot", "warm_model"]

@@ -103,3 +103,22 @@ def test_a_warm_start_of_impatient_customers_continues_the_run(
                         lambda law, elapsed, rng: residual(law, 0.0, rng))
     fresh = _continuation_p_values("snapshot")
     assert min(fresh.values()) < 0.01 / len(KPIS), fresh
+
+
+def test_a_snapshot_counts_customers_away_to_try_again() -> None:
+    """Customers away after balking, due back later (a retrial queue), have no place in a
+    state: the snapshot counts them under not_recorded.retrying, as many as the event log has
+    away at that time."""
+    station = m.StationSpec("s", m.ShiftSchedule.constant(1), Exponential(1.0),
+                            impatience=m.Impatience(balk_at=0, retry=1.0,
+                                                    retry_after=Exponential(10.0)))
+    model = m.Model((station,), (m.ClassSpec("x", m.Poisson(0.9), (m.Visit("s"),)),),
+                    horizon=600.0, snapshot_at=300.0)
+    events: list[tuple] = []
+    result = run_replication(model, 2, 0, trace=lambda *event: events.append(event))
+    away = 0
+    for time, _, _, _, event in events:
+        if time <= 300.0:
+            away += (event == "balk") - (event == "retry")
+    assert result.snapshot is not None and away > 0
+    assert dict(result.snapshot.not_recorded) == {"retrying": away}
