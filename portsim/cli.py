@@ -519,13 +519,16 @@ def sweep(
         help="A target line on the plots: a share as 95% (or 0.95), a time as 20min.",
         show_default=False)] = None,
     engine: EngineOpt = EngineChoice.auto,
+    from_state: FromStateOpt = None,
+    horizon: HorizonOpt = None,
 ) -> None:
     """Run a grid of parameter values and plot KPIs against the parameter.
 
     PATH=VALUES replaces a value; PATH*=FACTORS scales it and PATH+=N adds to it, keeping a
     shift schedule's shape; PATH1,PATH2=VALUES moves several paths on one axis. Writes
     sweep.csv, sweep.json, timings.json and a PNG per KPI (with 95% CIs, the waiting-time
-    standard and overloaded points marked).
+    standard and overloaded points marked). With --from-state, every point starts from the
+    same state file at its clock time and runs for --horizon (docs/forecast.md).
     """
     from portsim.experiment.sweeps import grid, parse_kpi, parse_setting, parse_target
     from portsim.experiment.sweeps import sweep as run_sweep
@@ -539,13 +542,14 @@ def sweep(
         settings = [parse_setting(text) for text in set_]
         kpis = [parse_kpi(text) for text in (kpi or ["system.all.wait_mean"])]
         target_value = parse_target(target) if target is not None else None
+        forecast = _forecast(file, scenario, variant, from_state, horizon, None)
         out = out or Path("results") / f"{file.stem}-sweep"
         total = (replications or scenario.replications) * len(grid(settings))
         with _running(out, force=force, resume=resume, total=total, workers=workers,
                       scheduler=scheduler, trace=None, resumable=resumable,
                       engine=engine) as options:
             result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
-                               replications=replications, seed=seed)
+                               replications=replications, seed=seed, forecast=forecast)
         for warning in result.warnings:
             errors.print(Text.assemble(("warning: ", "yellow"), warning))
         overloaded = [point for point in result.points if point.overloaded]

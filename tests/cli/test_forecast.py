@@ -157,3 +157,23 @@ def test_a_state_with_entities_waiting_for_their_batch_is_refused(runner: CliRun
     assert f"{state}:3: not_recorded.awaiting_batch: 2 entities were waiting for" in (
         " ".join(result.output.split()))
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_sweep_from_an_empty_state_is_the_cold_sweep(runner: CliRunner, tmp_path: Path) -> None:
+    state = tmp_path / "empty.yaml"
+    state.write_text('clock: "00:00"\n')
+
+    def sweep(out: Path, *extra: str):
+        return runner.invoke(app, ["sweep", str(MINI), "--set",
+                                   "stations.truck_lanes.servers=2,3", "--workers", "1",
+                                   "--replications", "2", "--out", str(out), *extra])
+
+    cold = sweep(tmp_path / "cold", "--engine", "events")
+    warm = sweep(tmp_path / "warm", "--from-state", str(state))
+    assert cold.exit_code == 0 and warm.exit_code == 0, (cold.output, warm.output)
+    assert (tmp_path / "warm" / "sweep.csv").read_bytes() == (
+        tmp_path / "cold" / "sweep.csv").read_bytes()
+    short = sweep(tmp_path / "short", "--from-state", str(state), "--horizon", "2h")
+    assert short.exit_code == 0, short.output
+    points = json.loads((tmp_path / "short" / "sweep.json").read_text())["points"]
+    assert [p["results"]["forecast"]["horizon_minutes"] for p in points] == [120.0, 120.0]
