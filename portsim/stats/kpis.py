@@ -343,7 +343,7 @@ def direction(key: str) -> int:
     lower = ("wait_", "sojourn_", "until_", "lateness_", "queue_")
     if key.startswith(lower) or key in ("late_share", "prob_wait", "in_system_mean",
                                         "in_system_end", "balked_share", "abandoned_share") \
-            or _BALKED_SLOT_KEY.match(key):
+            or is_balked_slot(key):
         return -1
     return 0
 
@@ -377,6 +377,11 @@ def lookup(scope: str, key: str) -> Kpi | None:
                   + IMPATIENCE_KPIS.get(scope, ())
                   + (ON_CALL_KPIS if scope == "stations" else ()))
     return next((kpi for kpi in candidates if kpi.key == key), None)
+
+
+def is_balked_slot(key: str) -> bool:
+    """Whether ``key`` is a station's balked share of one clock slot (``balked_h1000_share``)."""
+    return _BALKED_SLOT_KEY.match(key) is not None
 
 
 def parse_slot_key(key: str) -> tuple[str, str] | None:
