@@ -385,6 +385,23 @@ def run(
                           f"[bold]{escape(str(out / 'states'))}[/]")
 
 
+def _state_fits(path: Path | None, scenario: Any, variant: str) -> None:
+    """Check the state file against ``variant``'s model (a policy may add or replace
+    stations): its problems, each said to be the variant's."""
+    import dataclasses
+
+    from portsim.errors import ScenarioError
+    from portsim.scenario.state import load_state
+
+    assert path is not None
+    try:
+        load_state(path, scenario.model(variant))
+    except ScenarioError as error:
+        raise ScenarioError([dataclasses.replace(problem, message=f"variant {variant!r}: "
+                                                 f"{problem.message}")
+                             for problem in error.problems], file=error.file) from None
+
+
 def _print_forecast(state: Any, span: float) -> None:
     from portsim.scenario.parts import clock
 
@@ -418,11 +435,15 @@ def compare(
     precision_kpi: PrecisionKpiOpt = None,
     max_replications: MaxReplicationsOpt = 200,
     engine: EngineOpt = EngineChoice.auto,
+    from_state: FromStateOpt = None,
+    horizon: HorizonOpt = None,
 ) -> None:
     """Compare the baseline with its variants on common random numbers.
 
     Prints each KPI per variant and its paired difference to the baseline, and writes
     results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
+    With --from-state, every variant starts from the same state file at its clock time and
+    runs for --horizon (docs/forecast.md).
     """
     from portsim.experiment.comparison import VariantError, check_variants
     from portsim.experiment.comparison import compare as run_comparison
@@ -441,6 +462,10 @@ def compare(
                                f"separated by commas (the scenario's variants: {known})")
         chosen = check_variants(scenario, wanted)
         trace_path = _check_trace(trace)
+        forecast = _forecast(file, scenario, None, from_state, horizon, None)
+        if forecast is not None:
+            for name in chosen:  # the state must fit every variant's stations and classes
+                _state_fits(from_state, scenario, name)
         out = out or Path("results") / f"{file.stem}-compare"
         total = (replications or scenario.replications) * (1 + len(chosen))
         watch = _precision(precision, precision_kpi, max_replications)
@@ -448,7 +473,8 @@ def compare(
                       scheduler=scheduler, trace=trace_path, resumable=resumable,
                       precision=watch, engine=engine) as options:
             comparison = run_comparison(scenario, options, variants=chosen,
-                                        replications=replications, seed=seed)
+                                        replications=replications, seed=seed,
+                                        forecast=forecast)
         for results in comparison.all:
             if results.precision is not None:
                 _print_precision(results.label, results.precision)
@@ -458,6 +484,9 @@ def compare(
                 _warn(results.label, warning)
         print_comparison(comparison, console, detail=detail)
         _print_engines(comparison.all)
+        if forecast is not None and forecast.state is not None:
+            base = comparison.baseline
+            _print_forecast(forecast.state, (base.horizon or 0.0) - (base.warmup or 0.0))
         files = write_comparison(comparison, out, force=True, plots=plots)
         console.print(f"comparison written to [bold]{escape(str(out))}[/] "
                       f"({', '.join(files)}); open {escape(str(out / 'report.html'))} for the "
@@ -490,13 +519,16 @@ def sweep(
         help="A target line on the plots: a share as 95% (or 0.95), a time as 20min.",
         show_default=False)] = None,
     engine: EngineOpt = EngineChoice.auto,
+    from_state: FromStateOpt = None,
+    horizon: HorizonOpt = None,
 ) -> None:
     """Run a grid of parameter values and plot KPIs against the parameter.
 
     PATH=VALUES replaces a value; PATH*=FACTORS scales it and PATH+=N adds to it, keeping a
     shift schedule's shape; PATH1,PATH2=VALUES moves several paths on one axis. Writes
     sweep.csv, sweep.json, timings.json and a PNG per KPI (with 95% CIs, the waiting-time
-    standard and overloaded points marked).
+    standard and overloaded points marked). With --from-state, every point starts from the
+    same state file at its clock time and runs for --horizon (docs/forecast.md).
     """
     from portsim.experiment.sweeps import grid, parse_kpi, parse_setting, parse_target
     from portsim.experiment.sweeps import sweep as run_sweep
@@ -510,13 +542,14 @@ def sweep(
         settings = [parse_setting(text) for text in set_]
         kpis = [parse_kpi(text) for text in (kpi or ["system.all.wait_mean"])]
         target_value = parse_target(target) if target is not None else None
+        forecast = _forecast(file, scenario, variant, from_state, horizon, None)
         out = out or Path("results") / f"{file.stem}-sweep"
         total = (replications or scenario.replications) * len(grid(settings))
         with _running(out, force=force, resume=resume, total=total, workers=workers,
                       scheduler=scheduler, trace=None, resumable=resumable,
                       engine=engine) as options:
             result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
-                               replications=replications, seed=seed)
+                               replications=replications, seed=seed, forecast=forecast)
         for warning in result.warnings:
             errors.print(Text.assemble(("warning: ", "yellow"), warning))
         overloaded = [point for point in result.points if point.overloaded]

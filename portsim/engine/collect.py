@@ -162,7 +162,8 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
             model.gives_up(spec.name))]
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
-            slots, plan.clocks, spec.impatient, spec.booking_servers > 0, spec.unreliable)]
+            slots, plan.clocks, model.impatient_at(spec.name), spec.booking_servers > 0,
+            spec.refuses, spec.unreliable)]
             for spec in model.stations},
         "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
     }
@@ -188,7 +189,8 @@ def collect(state: Replication, events: int, wall_seconds: float) -> Replication
         station.close(end)
         spec = model.station(name)
         kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan,
-                                              spec.impatient, spec.booking_servers > 0,
+                                              model.impatient_at(name),
+                                              spec.booking_servers > 0, spec.refuses,
                                               spec.unreliable)
         histograms["stations"][name] = _histogram(station.waits)
     kpis["system"] = {"all": _system_row(state, end, hours, waiting)}
@@ -341,9 +343,16 @@ def _class_row(kind: ClassState, hours: float,
     return _row(kpis, scalars, families, _slot_summaries(kind.slots, waiting, plan), {})
 
 
+def _balked_share(station: ImpatientStation, indices: tuple[int, ...]) -> Callable[[], float]:
+    """The share who balked of those who came to ``station`` in the run's slots ``indices``."""
+    came = sum(station.came_by_slot[i] for i in indices)
+    balked = sum(station.balked_by_slot[i] for i in indices)
+    return lambda: balked / came if came else math.nan
+
+
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
                  plan: Layout, impatient: bool, on_call: bool = False,
-                 unreliable: bool = False) -> dict[str, float]:
+                 refuses: bool = False, unreliable: bool = False) -> dict[str, float]:
     available = station.capacity_level.area
     scalars = _flow_values(station, station.waits, hours, waiting[0].size)
     scalars.update({
@@ -360,6 +369,9 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
         scalars.update(_gave_up_values(station, station.balked, station.abandoned))
         scalars["retried"] = lambda: float(station.retried)
         families["abandoned_wait"] = (station.abandon_waits, None)
+    if refuses and isinstance(station, ImpatientStation):
+        for name in plan.slots + plan.day_slots:
+            scalars[f"balked_{name}_share"] = _balked_share(station, plan.slot_index[name])
     if on_call:
         scalars["on_call_mean"] = station.on_call_level.time_average
     if isinstance(station, UnreliableStation):
@@ -370,7 +382,7 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
             "diverted": lambda: float(station.diverted),
         })
     kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call,
-                                  unreliable)
+                                  refuses, unreliable)
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 

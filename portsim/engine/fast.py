@@ -103,6 +103,8 @@ def _unsupported_part(model: m.Model) -> str | None:
     if model.start is not None or model.snapshot_at is not None:
         return "the run starts from a state or takes a snapshot (warm start)"
     for cls in model.classes:
+        if cls.visit_patience is not None:
+            return f"class {cls.name!r} may give up over its whole visit (visit patience)"
         if isinstance(cls.arrivals, m.Timetable) and cls.arrivals.disrupted:
             return f"class {cls.name!r} has late or cancelled batches"
         for step in m.steps(cls.route):

@@ -8,6 +8,13 @@ when the customer joins the queue; a customer whose service starts first is stru
 line's timers, and the expiry, when it comes, finds no timer of its own and does nothing (no
 search of SimPy's heap to cancel it).
 
+Patience over a whole visit (a class's ``visit_patience``): a :class:`VisitClock` gives each
+member a deadline, its arrival in the system plus a patience draw, drawn the first time it has
+to queue. Every station the class visits is impatient for it: a member who has to wait gets a
+timer for the earlier of its station patience (if any) and its deadline, and one whose deadline
+has passed (in service, between stations) gives up at once at the first queue it would have to
+wait in. Giving up on the visit is final: a station's ``retry`` does not bring it back.
+
 Accounting: a customer who reneges adds its time in the queue to the queue-length integrals
 (as a served one does when its service starts), its wait to the station's tally of abandoning
 customers' waits and to its own total wait, and leaves the system (``on_leave``), not its
@@ -16,14 +23,19 @@ route's next step. A customer who balks counts as an arrival here and leaves at 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from portsim.engine.kernel import Wake
+from portsim.engine.state import residual
 from portsim.engine.station import Entity, Station
 from portsim.stats.accumulators import Tally
 
 if TYPE_CHECKING:
+    from portsim.engine.distributions import Distribution
     from portsim.engine.model import Impatience
     from portsim.engine.queues import WaitingLine
     from portsim.engine.streams import Stream, Uniforms
@@ -72,14 +84,43 @@ class PatientLine:
         self.timers.pop(entity, None)
 
 
+class VisitClock:
+    """A class's patience over the whole visit: each member's deadline is its arrival in the
+    system plus a draw of ``law`` (from ``draws``), drawn the first time it is asked for."""
+
+    __slots__ = ("law", "draws")
+
+    def __init__(self, law: Distribution, draws: Stream) -> None:
+        self.law = law
+        self.draws = draws
+
+    def deadline(self, entity: Entity) -> float:
+        """When ``entity`` gives up on its visit (drawn on the first call)."""
+        try:
+            return float(entity.deadline)
+        except AttributeError:
+            entity.deadline = entity.arrived + self.draws.draw()
+            return float(entity.deadline)
+
+    def resume(self, entity: Entity, now: float, rng: np.random.Generator) -> None:
+        """Give ``entity``, placed in the system at ``now`` by a warm start, its deadline: it has
+        not given up in its ``now - arrived`` minutes so far, so its patience is drawn given
+        that it exceeds them (:func:`~portsim.engine.state.residual`)."""
+        entity.deadline = now + residual(self.law, now - entity.arrived, rng)
+
+
 class Rule:
-    """One class's impatience at one station, with its random streams."""
+    """One class's impatience at one station, with its random streams (``visit``: the class's
+    patience over its whole visit, shared by the stations it visits)."""
 
     __slots__ = ("patience", "balk_at", "balk_probabilities", "uniforms", "retry", "away",
-                 "retry_uniforms")
+                 "retry_uniforms", "visit", "law")
 
     def __init__(self, spec: Impatience, patience: Stream | None, uniforms: Uniforms,
-                 away: Stream | None = None, retry_uniforms: Uniforms | None = None) -> None:
+                 away: Stream | None = None, retry_uniforms: Uniforms | None = None,
+                 visit: VisitClock | None = None) -> None:
+        self.visit = visit
+        self.law = spec.patience
         self.patience = patience
         self.balk_at = spec.balk_at
         self.balk_probabilities = spec.balk_probabilities
@@ -112,7 +153,8 @@ class Rule:
 class ImpatientStation(Station):
     """A station at which customers may balk or renege (see the module's docstring)."""
 
-    __slots__ = ("rules", "on_leave", "abandoned", "balked", "abandon_waits", "line", "retried")
+    __slots__ = ("rules", "on_leave", "abandoned", "balked", "abandon_waits", "line", "retried",
+                 "came_by_slot", "balked_by_slot", "_inv_slot")
 
     def __init__(self, *args: Any, rules: dict[Any, Rule],
                  on_leave: Callable[[Entity, str], None], **kwargs: Any) -> None:
@@ -125,8 +167,16 @@ class ImpatientStation(Station):
         self.balked = 0
         self.retried = 0
         self.abandon_waits = Tally(self.waits.threshold)
+        # Who came and who balked by clock slot of the run (the slots of ``self.slots``), for
+        # the balked share hour by hour: a queue cap bites at the peak, not over the day.
+        size = self.slots.days * self.slots.slots_per_day
+        self.came_by_slot = [0] * size
+        self.balked_by_slot = [0] * size
+        self._inv_slot = 1.0 / self.slots.slot_minutes
 
     def arrive(self, entity: Entity) -> None:
+        slot = min(int(self.env.now * self._inv_slot), len(self.came_by_slot) - 1)
+        self.came_by_slot[slot] += 1
         rule = self.rules.get(entity.kind)
         if rule is None or self.can_start(entity):
             super().arrive(entity)
@@ -135,13 +185,31 @@ class ImpatientStation(Station):
         if rule.balks(len(line)):
             self.arrivals += 1
             self.balked += 1
+            self.balked_by_slot[slot] += 1
             if self.trace is not None:
                 self.trace(self.env.now, entity.id, entity.kind.name, self.name, BALKED)
             self._gone(entity, BALKED, rule)
             return
         super().arrive(entity)  # joins the queue: every server is busy
-        if rule.patience is not None:
-            line.timers[entity] = Wake(self.env, rule.patience.draw(), entity, self._renege)
+        timer = rule.patience.draw() if rule.patience is not None else math.inf
+        if rule.visit is not None:
+            timer = min(timer, max(0.0, rule.visit.deadline(entity) - self.env.now))
+        if timer < math.inf:
+            line.timers[entity] = Wake(self.env, timer, entity, self._renege)
+
+    def wait_on(self, entity: Entity, waited: float, rng: np.random.Generator) -> None:
+        """Give ``entity``, placed in the queue by a warm start after ``waited`` minutes in it,
+        its patience timer: its station patience drawn given that it exceeds ``waited`` (it has
+        not given up yet), or its visit's deadline if earlier (set before, see
+        :meth:`VisitClock.resume`)."""
+        rule = self.rules.get(entity.kind)
+        if rule is None:
+            return
+        timer = residual(rule.law, waited, rng) if rule.law is not None else math.inf
+        if rule.visit is not None:
+            timer = min(timer, max(0.0, rule.visit.deadline(entity) - self.env.now))
+        if timer < math.inf:
+            self.line.timers[entity] = Wake(self.env, timer, entity, self._renege)
 
     def _renege(self, event: Any) -> None:
         entity: Entity = event.value
@@ -159,7 +227,11 @@ class ImpatientStation(Station):
         self.abandon_waits.maybe_flush()
         if self.trace is not None:
             self.trace(now, entity.id, entity.kind.name, self.name, ABANDONED)
-        self._gone(entity, ABANDONED, self.rules[entity.kind])
+        rule = self.rules[entity.kind]
+        if rule.visit is not None and now >= entity.deadline:
+            self.on_leave(entity, ABANDONED)  # gave up on the visit: no retry
+        else:
+            self._gone(entity, ABANDONED, rule)
 
     def _gone(self, entity: Entity, how: str, rule: Rule) -> None:
         """A customer balked or gave up: it tries again later, or leaves the system."""

@@ -229,6 +229,15 @@ class StationSpec:
         """Whether some class may give up here (reneging or balking)."""
         return self.impatience is not None or bool(self.impatience_by_class)
 
+    @property
+    def refuses(self) -> bool:
+        """Whether the station's own rule turns customers away for good (a queue limit or
+        balking by queue length -- a road that holds so many -- with not all of them coming
+        back): not only one class's rule, not a callback queue where every one returns."""
+        rule = self.impatience
+        return rule is not None and rule.retry < 1.0 and (
+            rule.balk_at is not None or bool(rule.balk_probabilities))
+
 
 # ----------------------------------------------------------------------------- arrivals
 
@@ -462,6 +471,12 @@ class ClassSpec:
     Lower ``priority`` numbers are served first at stations with the ``priority`` discipline.
     ``due_after`` (minutes after arrival), if set, adds lateness KPIs: how often and by how much
     members leave later than that (e.g. a ship's planned departure).
+
+    ``visit_patience``: how long a member stays in the system before it gives up on the whole
+    visit. When that runs out while it waits in a queue (any station's), it leaves the queue and
+    the system; while it is in service or between stations it goes on, and gives up at the next
+    queue it would have to wait in (at once). Stations' own patience, if any, also holds: the
+    earlier of the two expiries counts.
     """
 
     name: str
@@ -469,6 +484,7 @@ class ClassSpec:
     route: Route
     priority: int = 0
     due_after: float | None = None
+    visit_patience: Distribution | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -541,6 +557,10 @@ class Model:
                     raise ValueError(f"class {cls.name!r} visits {station!r}, whose servers "
                                      "have skills, without a skill some pool there has")
 
+        for spec in self.stations:
+            if spec.unreliable and self.impatient_at(spec.name):
+                raise ValueError(f"station {spec.name!r}: breakdowns and outages are not "
+                                 "supported where customers may give up (visit_patience)")
         if (self.start is not None or self.snapshot_at is not None) and any(
                 spec.unreliable for spec in self.stations):
             raise ValueError("warm starts and snapshots do not support stations with "
@@ -549,14 +569,24 @@ class Model:
     @property
     def impatient(self) -> bool:
         """Whether customers may give up somewhere (the model has abandonment KPIs)."""
-        return any(spec.impatient for spec in self.stations)
+        return any(spec.impatient for spec in self.stations) or any(
+            spec.visit_patience is not None for spec in self.classes)
+
+    def impatient_at(self, station: str) -> bool:
+        """Whether some customer may give up at ``station``: its own impatience, or a class
+        visiting it that is patient only for so long over its whole visit."""
+        return self.station(station).impatient or any(
+            spec.visit_patience is not None and station in stations_visited(spec.route)
+            for spec in self.classes)
 
     def gives_up(self, class_name: str) -> bool:
-        """Whether members of ``class_name`` may balk or renege at a station of their route."""
+        """Whether members of ``class_name`` may balk or renege at a station of their route
+        (or give up over their whole visit)."""
         for spec in self.classes:
             if spec.name == class_name:
-                return any(self.station(name).impatience_for(class_name) is not None
-                           for name in stations_visited(spec.route))
+                return spec.visit_patience is not None or any(
+                    self.station(name).impatience_for(class_name) is not None
+                    for name in stations_visited(spec.route))
         raise KeyError(class_name)
 
     def station(self, name: str) -> StationSpec:

@@ -28,7 +28,7 @@ from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
 from portsim.engine.distributions import Distribution
 from portsim.engine.fast import Engine, choose_engine, run_fast
-from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule
+from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule, VisitClock
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY
 from portsim.engine.routes import (
@@ -127,15 +127,21 @@ class Replication:
         self.system_tallies = len(model.classes) != 1
         self.after_delay_callbacks = [self._after_delay]
         self.classes = class_states(model, self.bin_count)
+        # Classes that give up over their whole visit: one clock each, shared by the stations.
+        self.visit_clocks = {
+            spec.name: VisitClock(spec.visit_patience, Stream(spec.visit_patience, generator(
+                seed, replication, "visit-patience", spec.name)))
+            for spec in model.classes if spec.visit_patience is not None}
         self.stations: dict[str, Station] = {}
         for spec in model.stations:
+            impatient = model.impatient_at(spec.name)
             services = {self.classes[name]: stream for name, stream
                         in service_streams(model, spec, seed, replication).items()}
             arguments = (spec.name, self.env, spec.servers.servers_at(self.clock),
                          spec.discipline == "priority", services, self.advance, model.sla,
                          self.bin_width, self.bin_count, trace, slot_tally(model, ends=True))
             extra: dict[str, Any] = {}
-            if spec.impatient:
+            if impatient:
                 extra.update(rules=self._impatience_rules(spec), on_leave=self._leave)
             if spec.pools:
                 extra.update(pools=[Pool(p.name, frozenset(p.skills),
@@ -143,13 +149,12 @@ class Replication:
                              skill_of={self.classes[name]: skill
                                        for name, skill in spec.skill_by_class.items()
                                        if name in self.classes})
-                kind: type[Station] = (ImpatientSkillStation if spec.impatient
-                                       else SkillStation)
+                kind: type[Station] = ImpatientSkillStation if impatient else SkillStation
             elif spec.unreliable:
                 extra.update(self._reliability(spec))
                 kind = UnreliableStation
             else:
-                kind = ImpatientStation if spec.impatient else Station
+                kind = ImpatientStation if impatient else Station
             station = kind(*arguments, **extra)
             station.on_call_total = spec.booking_servers
             self.stations[spec.name] = station
@@ -182,6 +187,11 @@ class Replication:
         rules = {}
         for class_spec in self.model.classes:
             impatience = spec.impatience_for(class_spec.name)
+            visit = self.visit_clocks.get(class_spec.name)
+            if visit is not None and spec.name in m.stations_visited(class_spec.route):
+                impatience = impatience or m.Impatience()  # the visit's patience only
+            else:
+                visit = None
             if impatience is None:
                 continue
             patience = (None if impatience.patience is None else Stream(
@@ -196,7 +206,7 @@ class Replication:
                 retry_uniforms = Uniforms(generator(self.seed, self.replication, "retry",
                                                     spec.name, class_spec.name))
             rules[self.classes[class_spec.name]] = Rule(impatience, patience, uniforms, away,
-                                                        retry_uniforms)
+                                                        retry_uniforms, visit)
         return rules
 
     @property

@@ -33,8 +33,11 @@ class Entity(Activity):
     and an ``__init__`` call.
     """
 
+    # ``deadline``: when a member of a class with visit patience gives up on its visit; set
+    # only for those (see engine.impatience.VisitClock), so that other entities cost nothing.
     __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking",
-                 "parent")
+                 "parent", "deadline")
+    deadline: float
 
     def __init__(self, ident: int, kind: Any, arrived: float, priority: int) -> None:
         self.id = ident

@@ -7,8 +7,14 @@ timetables read the true clock, arrivals before the clock are skipped. The state
 are in the system when the statistics start: they count in waits, sojourns, completions and
 queue lengths (with the time they had waited before the clock), not in the arrivals.
 
+Impatient customers placed from a state get their patience given that they have not given up
+so far: a station's patience drawn conditioned on exceeding the time waited in its queue, a
+visit's patience conditioned on exceeding the time since arrival (see ``state.residual``).
+
 What a snapshot cannot write (it is said in ``not_recorded``): entities waiting for the members
-of their batch; it also leaves out bookings whose entity has not arrived.
+of their batch (a state file that counts some is refused when read: the run would lose them),
+and customers away after giving up who would come back to try again (``retrying``; a warm start
+runs without them); it also leaves out bookings whose entity has not arrived.
 """
 
 from __future__ import annotations
@@ -19,7 +25,10 @@ from dataclasses import replace
 from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from portsim.engine import model as m
+from portsim.engine.impatience import ImpatientStation
 from portsim.engine.kernel import NORMAL
 from portsim.engine.routes import BookedVisitNode, BranchNode, ChoiceNode, VisitNode
 from portsim.engine.state import (
@@ -72,16 +81,20 @@ def place(rep: Replication, state: StartState) -> None:
     now = rep.env.now
     for station_state in state.stations:
         station = rep.stations[station_state.name]
+        # Patience of the customers placed: drawn given the time they have not given up in.
+        patience = generator(rep.seed, rep.replication, "start-patience", station.name)
         for waiting in sorted(station_state.waiting, key=lambda w: -w.waited):
             entity = _entity(rep, waiting.class_name, station, waiting.in_system,
-                             waiting.waited + waiting.waited_before)
+                             waiting.waited + waiting.waited_before, patience)
             entity.wait = waiting.waited_before  # this queue's part is added at service start
             entity.queued = now - waiting.waited
             station.queue.push(entity)
+            if isinstance(station, ImpatientStation):
+                station.wait_on(entity, waiting.waited, patience)
         rng = generator(rep.seed, rep.replication, "start", station.name)
         for serving in station_state.in_service:
             entity = _entity(rep, serving.class_name, station, serving.in_system,
-                             serving.waited + serving.elapsed)
+                             serving.waited + serving.elapsed, patience)
             entity.wait = serving.waited
             remaining = serving.remaining
             if remaining is None:
@@ -89,10 +102,12 @@ def place(rep: Replication, state: StartState) -> None:
                 remaining = residual(service, serving.elapsed, rng)
             station.resume(entity, remaining)
         station.capacity_level.set(now, max(station.servers, station.busy))
+    patience = generator(rep.seed, rep.replication, "start-patience")
     for moving in state.in_transit:
         kind = rep.classes[moving.class_name]
         rep.next_id += 1
         entity = Entity(rep.next_id, kind, now - moving.in_system, kind.priority)
+        _resume_visit(rep, entity, patience)
         entity.wait = moving.waited
         nodes = route_nodes(kind)
         entity.node = nodes[moving.step] if moving.step < len(nodes) else None  # None: leaves
@@ -105,14 +120,22 @@ def place(rep: Replication, state: StartState) -> None:
 
 
 def _entity(rep: Replication, class_name: str, station: Station, in_system: float | None,
-            least: float) -> Entity:
+            least: float, patience: np.random.Generator) -> Entity:
     kind = rep.classes[class_name]
     rep.next_id += 1
     now = rep.env.now
     entity = Entity(rep.next_id, kind, now - max(in_system or 0.0, least), kind.priority)
     entity.node = _after_visit(kind, station)
     kind.arrivals += 1  # counted in the system at the start (end_warmup resets the count)
+    _resume_visit(rep, entity, patience)
     return entity
+
+
+def _resume_visit(rep: Replication, entity: Entity, patience: np.random.Generator) -> None:
+    """The deadline of a placed member of a class with visit patience (none for others)."""
+    clock = rep.visit_clocks.get(entity.kind.name)
+    if clock is not None:
+        clock.resume(entity, rep.env.now, patience)
 
 
 def route_nodes(kind: ClassState) -> list[Any]:
@@ -154,6 +177,7 @@ def snapshot(rep: Replication) -> StartState:
     serving: dict[str, list[InService]] = {name: [] for name in rep.stations}
     announced: list[Announced] = []
     in_transit: list[InTransit] = []
+    retrying = 0
     # A delay's next node by its index in route_nodes; the route's end is one past the last.
     steps = {name: {id(node): index for index, node in enumerate([*route_nodes(kind), None])}
              for name, kind in rep.classes.items()}
@@ -172,6 +196,8 @@ def snapshot(rep: Replication) -> StartState:
         elif callbacks and callbacks[0] == rep._spawn_later:
             kind = event.value[0]  # type: ignore[index]
             announced.append(Announced(kind.name, when, 1))
+        elif callbacks and getattr(callbacks[0], "__func__", None) is ImpatientStation._come_back:
+            retrying += 1  # away after giving up, to try again: a state has no place for them
     stations = []
     for name, station in rep.stations.items():
         waiting = [Waiting(e.kind.name, now - e.queued, e.wait, now - e.arrived)
@@ -181,10 +207,10 @@ def snapshot(rep: Replication) -> StartState:
         waiting.sort(key=lambda w: -w.waited)
         if waiting or serving[name]:
             stations.append(StationState(name, tuple(waiting), tuple(serving[name])))
-    awaiting = len(rep.awaiting)
+    lost = (("awaiting_batch", len(rep.awaiting)), ("retrying", retrying))
     return StartState(now, tuple(stations), tuple(sorted(announced, key=lambda a: a.at)),
                       in_transit=tuple(in_transit),
-                      not_recorded=(("awaiting_batch", awaiting),) if awaiting else ())
+                      not_recorded=tuple((kind, count) for kind, count in lost if count))
 
 
 __all__ = ["announced_times", "from_clock", "place", "route_nodes", "snapshot", "warm_model"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import numpy as np
 
@@ -31,6 +31,9 @@ from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
 from portsim.experiment.runner import prepare, run_prepared
 from portsim.stats.summary import Interval, t_interval
+
+if TYPE_CHECKING:
+    from portsim.experiment.forecast import Forecast
 
 BASELINE = "baseline"
 FORMAT = "portsim-comparison/1"
@@ -256,21 +259,22 @@ def check_variants(scenario: Any, wanted: Sequence[str] | None) -> list[str]:
 
 
 def compare(source: Any, options: RunOptions | None = None, *,
-            variants: Sequence[str] | None = None,
+            variants: Sequence[str] | None = None, forecast: Forecast | None = None,
             **settings: Unpack[RunSettings]) -> Comparison:
     """Run the baseline and ``variants`` (all by default) of a scenario with the same seed.
 
     ``source`` is a scenario file, a mapping or a loaded :class:`~portsim.scenario.Scenario`.
     Run settings come as ``options`` or as keywords (see :class:`RunOptions`). All
     replications of all variants share one pool (or cluster); ``trace`` writes the event log
-    of the baseline's replication 0.
+    of the baseline's replication 0. ``forecast``: every variant starts from its state (the
+    same customers at the same clock time) and runs for its horizon.
     """
     from portsim.scenario import Scenario, load_scenario
 
     options = run_options(options, settings)
     scenario = source if isinstance(source, Scenario) else load_scenario(source)
     chosen = check_variants(scenario, variants)
-    prepared = [prepare(scenario, variant, label)[0]
+    prepared = [prepare(scenario, variant, label, forecast)[0]
                 for label, variant in [(BASELINE, None), *((name, name) for name in chosen)]]
     results = run_prepared(prepared, options, scenario, trace_label=BASELINE)
     base_document = scenario.resolved(None)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from portsim.policies.registry import ORDER, REGISTRY
+from portsim.stats.kpis import is_balked_slot
 
 Item = tuple[str, str, str]
 
@@ -59,8 +60,10 @@ def headline_items(classes: Sequence[str], stations: Sequence[str],
     # Stations speak for a variant that names no class (staffing); otherwise its classes do.
     for name in [] if classes else stations[:MOST]:
         kpis = available("stations", name)
-        items += [("stations", name, kpi) for kpi in (*STATION_HEADLINE, "abandoned_share")
-                  if kpi in kpis]
+        # A station that turns customers away (a full road) says how many it turned away.
+        refuses = ("balked_share",) if any(is_balked_slot(kpi) for kpi in kpis) else ()
+        items += [("stations", name, kpi)
+                  for kpi in (*STATION_HEADLINE, "abandoned_share", *refuses) if kpi in kpis]
     items += [item for item in SYSTEM_HEADLINE if item[2] in available("system", "all")]
     return list(dict.fromkeys(items))
 

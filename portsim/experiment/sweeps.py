@@ -18,7 +18,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 from portsim.engine.collect import kpi_names
 from portsim.errors import PortsimError, ScenarioError
@@ -27,6 +27,9 @@ from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results
 from portsim.experiment.runner import Prepared, prepare, run_prepared
 from portsim.scenario.units import parse_duration
+
+if TYPE_CHECKING:
+    from portsim.experiment.forecast import Forecast
 
 FORMAT = "portsim-sweep/1"
 MAX_POINTS = 10_000
@@ -359,12 +362,16 @@ class Sweep:
 
 def sweep(source: Any, settings: Sequence[Setting], options: RunOptions | None = None, *,
           kpis: Sequence[KPI] = (), variant: str | None = None,
+          forecast: Forecast | None = None,
           **run_settings: Unpack[RunSettings]) -> Sweep:
     """Run a scenario (or one of its variants) at every point of the settings' grid.
 
-    Run settings come as ``options`` or as keywords (see :class:`RunOptions`).
+    Run settings come as ``options`` or as keywords (see :class:`RunOptions`). ``forecast``:
+    every point starts from its state (read from its file, and checked against each point's
+    model) and runs for its horizon.
     """
     from portsim.scenario import Scenario, load_scenario
+    from portsim.scenario.state import load_state
 
     options = run_options(options, run_settings)
     scenario = source if isinstance(source, Scenario) else load_scenario(source)
@@ -385,7 +392,12 @@ def sweep(source: Any, settings: Sequence[Setting], options: RunOptions | None =
         except ScenarioError as error:
             raise SweepError(f"at {point_label(assignment)}: {error}") from None
         label = json.dumps(assignment, sort_keys=True)
-        item, _ = prepare(point, label=label)
+        item, _ = prepare(point, label=label, forecast=forecast)
+        if forecast is not None and forecast.state_file is not None:
+            try:  # a point may change what the state must fit (a policy's stations)
+                load_state(forecast.state_file, item.model)
+            except ScenarioError as error:
+                raise SweepError(f"at {point_label(assignment)}: {error}") from None
         prepared.append(dataclasses.replace(item, variant=variant))
         assignments[label] = assignment
     known = kpi_names(prepared[0].model)

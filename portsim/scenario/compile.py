@@ -52,7 +52,9 @@ def base_model(doc: s.ScenarioDocument, *, name: str | None = None) -> m.Model:
         m.ClassSpec(name=class_name,
                     arrivals=_arrivals(entity.arrivals),
                     route=_with_fallbacks(_route(entity.route), fallbacks),
-                    priority=entity.priority, due_after=entity.due_after)
+                    priority=entity.priority, due_after=entity.due_after,
+                    visit_patience=(None if entity.visit_patience is None
+                                    else convert.distribution(entity.visit_patience)))
         for class_name, entity in doc.classes.items()
     )
     return m.Model(stations=stations, classes=classes, horizon=doc.time.horizon,

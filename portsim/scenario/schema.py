@@ -478,6 +478,12 @@ class EntityClass(StrictModel):
     due_after: PositiveDuration | None = None
     """Members are due to leave this long after they arrive (a ship's planned departure);
     adds the lateness KPIs late_share, lateness_mean and lateness_max."""
+    # Left out of the resolved document when not given (scenarios keep their hashes).
+    visit_patience: Distribution | None = Field(None, exclude_if=lambda value: value is None)
+    """How long a member stays before it gives up on the whole visit: when that runs out while
+    it waits in any queue of its route, it leaves the port from there (in service or between
+    stations it goes on, and gives up at the next queue it would have to wait in). Counted as
+    abandoned at that station and for the class (default: as long as it takes)."""
 
 
 #: ``time.warmup`` when the warm-up is chosen from a pilot round (see portsim.experiment.warmup).
@@ -709,6 +715,14 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        f"a class has one service time per station")
             else:
                 chosen.setdefault(station_name, (service_loc, service))
+        if entity.visit_patience is not None:
+            for _loc, station_name, _ in _visits(entity.route, ("classes", class_name, "route")):
+                station = doc.stations.get(station_name)
+                if station is not None and (station.breakdowns is not None or station.outages):
+                    yield (("classes", class_name, "visit_patience"),
+                           f"not supported with breakdowns or outages at {station_name!r} "
+                           "(on this class's route) yet")
+                    break
         for loc, step in route_steps(entity.route, ("classes", class_name, "route")):
             if isinstance(step, QuickestStep):
                 for target in step.quickest.travel:

@@ -48,6 +48,9 @@ from portsim.scenario.units import MAX_COUNT, Duration, Name, TimeOfDay
 from portsim.scenario.yamlsource import parse_yaml
 
 Customers = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+#: The ``not_recorded`` entry of entities waiting for their batch's members (engine.warm): a
+#: state that has some is refused, not run without them.
+AWAITING_BATCH = "awaiting_batch"
 #: The most customers one count in a state file may stand for (each becomes an entity).
 MOST_COUNTED = 1_000_000
 
@@ -143,8 +146,9 @@ class StateDocument(StrictModel):
     in_transit: list[MovingCustomer] = Field(default_factory=list)
     """Written by snapshots: customers between stations."""
     not_recorded: dict[Name, Customers] = Field(default_factory=dict)
-    """Written by snapshots: customers the state could not hold (in a delay between stations,
-    waiting for their batch); informational."""
+    """Written by snapshots and state-from-log: customers the state could not hold (between
+    stations in a log; informational). ``awaiting_batch`` (entities waiting for the members
+    of their batch) makes the state refused: a warm start would lose them."""
 
 
 def load_state(path: str | os.PathLike[str], model: m.Model) -> StartState:
@@ -202,6 +206,14 @@ def _name_problems(doc: StateDocument, model: m.Model, lines: dict[Loc, int]) ->
     for index, class_name in enumerate(doc.replace_arrivals):
         if class_name not in visits:
             problem(("replace_arrivals", index), f"unknown class {class_name!r}")
+    awaiting = doc.not_recorded.get(AWAITING_BATCH, 0)
+    if awaiting:
+        problem(("not_recorded", AWAITING_BATCH),
+                f"{awaiting} {'entity was' if awaiting == 1 else 'entities were'} waiting for "
+                "the members of their batch (a spawn step with wait: a train or ship held "
+                "until its passengers or crew are cleared); a warm start cannot restore them "
+                "and would run as if they had never come: take the state at another time, or "
+                "delete this entry to start without them")
     return problems
 
 

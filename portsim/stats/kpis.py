@@ -263,6 +263,13 @@ def _slot_family(scope: str) -> tuple[Kpi, ...]:
 #: day is measured). Only slots that lie after the warm-up are given.
 SLOT_KPIS: dict[str, tuple[Kpi, ...]] = {scope: _slot_family(scope)
                                           for scope in ("classes", "stations")}
+#: The balked share by clock slot of arrival, at stations where customers may give up: a queue
+#: cap (a road that holds so many vehicles) turns customers away at the peak hours only.
+BALKED_SLOT = Kpi("balked_{slot}_share", "share who balked, arriving from {slot}", SHARE,
+                  "customers who came to the station in the slot (after the warm-up; one who "
+                  "comes back to try again counts again): those who refused to join",
+                  only_for="stations whose own balk rule turns customers away for good: not "
+                           "one class's rule, not a callback where every one comes back")
 QUEUE_AT = Kpi("queue_at_{clock}", "queue length at {clock}", LEVEL,
                "customers waiting in the station's queue at that clock time, averaged over the "
                "measured days (``queue_at_d2_0800``: day 2 alone)")
@@ -326,9 +333,10 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False,
 
 def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
                  impatient: bool = False, on_call: bool = False,
-                 unreliable: bool = False) -> Iterator[Kpi]:
+                 refuses: bool = False, unreliable: bool = False) -> Iterator[Kpi]:
     """The KPIs of a station, in the order results list them (``impatient``: customers may
     balk or renege here; ``on_call``: off-duty servers may be called in for bookings;
+    ``refuses``: the station's own balk rule turns customers away, hour by hour;
     ``unreliable``: servers may break down or the station have outages)."""
     yield from STATION_KPIS
     if on_call:
@@ -338,6 +346,9 @@ def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
     if impatient:
         yield from IMPATIENCE_KPIS["stations"]
     yield from slot_kpis("stations", slots)
+    if refuses:
+        for slot in slots:
+            yield _for_slot(BALKED_SLOT, slot)
     for clock in clocks:
         yield _for_clock(clock)
 
@@ -357,7 +368,8 @@ def direction(key: str) -> int:
     if key.startswith(lower) or key in ("late_share", "prob_wait", "in_system_mean",
                                         "in_system_end", "balked_share", "abandoned_share",
                                         "broken_mean", "out_of_order_share", "interrupted",
-                                        "diverted"):
+                                        "diverted") \
+            or is_balked_slot(key):
         return -1
     return 0
 
@@ -381,6 +393,9 @@ def lookup(scope: str, key: str) -> Kpi | None:
         found = next((k for k in SLOT_KPIS[scope]
                       if k.key == f"wait_{{slot}}_{slot.group('kpi')}"), None)
         return None if found is None else _for_slot(found, slot.group("slot"))
+    balked = _BALKED_SLOT_KEY.match(key)
+    if balked is not None and scope == "stations":
+        return _for_slot(BALKED_SLOT, balked.group("slot"))
     clock = _CLOCK_KEY.match(key)
     if clock is not None and scope == "stations":
         return _for_clock(clock.group("clock"))
@@ -390,6 +405,11 @@ def lookup(scope: str, key: str) -> Kpi | None:
     return next((kpi for kpi in candidates if kpi.key == key), None)
 
 
+def is_balked_slot(key: str) -> bool:
+    """Whether ``key`` is a station's balked share of one clock slot (``balked_h1000_share``)."""
+    return _BALKED_SLOT_KEY.match(key) is not None
+
+
 def parse_slot_key(key: str) -> tuple[str, str] | None:
     """``wait_d2_h0800_beyond_share`` → ("d2_h0800", "beyond_share"); None for other keys."""
     found = _SLOT_KEY.match(key)
@@ -397,6 +417,7 @@ def parse_slot_key(key: str) -> tuple[str, str] | None:
 
 
 _SLOT_KEY = re.compile(r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share)$")
+_BALKED_SLOT_KEY = re.compile(r"^balked_(?P<slot>(?:d\d+_)?h\d{4})_share$")
 _CLOCK_KEY = re.compile(r"^queue_at_(?P<clock>(?:d\d+_)?\d{4})$")
 
 
@@ -416,7 +437,7 @@ def markdown() -> str:
         "classes": (CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + IMPATIENCE_KPIS["classes"]
                     + SLOT_KPIS["classes"]),
         "stations": (STATION_KPIS + ON_CALL_KPIS + RELIABILITY_KPIS + IMPATIENCE_KPIS["stations"]
-                     + SLOT_KPIS["stations"] + (QUEUE_AT,)),
+                     + SLOT_KPIS["stations"] + (BALKED_SLOT, QUEUE_AT)),
         "system": SYSTEM_KPIS}
     lines: list[str] = []
     for scope, kpis in groups.items():

@@ -37,6 +37,8 @@ CASES = [
     ("empty_balk.yaml", 8, "stations.lanes.balk", "give queue_limit, probabilities or both"),
     ("bad_impatience_class.yaml", 9, "stations.lanes.impatience_by_class.trucks",
      "no class named 'trucks'; did you mean 'truck'?"),
+    ("bad_visit_patience.yaml", 12, "classes.truck.visit_patience.mean",
+     "a duration cannot be negative (got '-2h')"),
 ]
 
 

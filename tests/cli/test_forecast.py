@@ -92,3 +92,88 @@ def test_bad_forecast_options_exit_2(runner: CliRunner, tmp_path: Path, extra: l
                                      expected: str) -> None:
     result = run(runner, tmp_path / "out", *extra)
     assert result.exit_code == 2 and expected in result.output, result.output
+
+
+def compare(runner: CliRunner, out: Path, *extra: str, file: Path = MINI):
+    """``portsim compare`` of the mini port (both variants), three replications, no plots."""
+    return runner.invoke(app, ["compare", str(file), "--workers", "1", "--replications", "3",
+                               "--no-plots", "--out", str(out), *extra])
+
+
+def test_compare_from_an_empty_state_is_the_cold_comparison(runner: CliRunner,
+                                                            tmp_path: Path) -> None:
+    state = tmp_path / "empty.yaml"
+    state.write_text('clock: "00:00"\n')
+    cold = compare(runner, tmp_path / "cold", "--engine", "events")
+    warm = compare(runner, tmp_path / "warm", "--from-state", str(state))
+    assert cold.exit_code == 0 and warm.exit_code == 0, (cold.output, warm.output)
+    assert "forecast from day 1 00:00 for 24 h: 0 customers" in warm.output
+    assert (tmp_path / "warm" / "comparison.csv").read_bytes() == (
+        tmp_path / "cold" / "comparison.csv").read_bytes()
+
+
+def test_every_variant_of_a_comparison_starts_from_the_same_state(runner: CliRunner,
+                                                                  tmp_path: Path) -> None:
+    snap = run(runner, tmp_path / "day", "--snapshot-at", "08:30")
+    assert snap.exit_code == 0, snap.output
+    state = tmp_path / "day" / "states" / "replication-0.yaml"
+    result = compare(runner, tmp_path / "next", "--from-state", str(state), "--horizon", "2h")
+    assert result.exit_code == 0, result.output
+    written = yaml.safe_load(state.read_text())
+    customers = sum(len(v) for station in written["stations"].values()
+                    for part in station.values() for v in part.values())
+    assert customers > 0
+    saved = json.loads((tmp_path / "next" / "results.json").read_text())
+    runs = list(saved["variants"].values())  # the baseline's results among them
+    assert len(runs) == 3
+    digests = {run_["forecast"]["state_sha256"] for run_ in runs}
+    assert len(digests) == 1
+    for run_ in runs:
+        assert run_["forecast"]["clock_minutes"] == 510.0
+        assert run_["kpis"]["system"]["all"]["in_system_start"]["mean"] == customers
+
+
+def test_a_state_a_variant_cannot_hold_is_refused_naming_the_variant(
+        runner: CliRunner, tmp_path: Path) -> None:
+    scenario = yaml.safe_load(MINI.read_text())
+    scenario["variants"]["no_inspection"] = {"classes": {"truck": {"route": ["truck_lanes"]}}}
+    file = tmp_path / "port.yaml"
+    file.write_text(yaml.safe_dump(scenario))
+    state = tmp_path / "now.yaml"
+    state.write_text('clock: "08:00"\nstations:\n  inspection:\n    waiting: {truck: 2}\n')
+    result = compare(runner, tmp_path / "out", "--from-state", str(state), file=file)
+    assert result.exit_code == 2, result.output
+    assert (f"{state}:4: stations.inspection.waiting.truck: variant 'no_inspection': class "
+            "'truck' does not visit station 'inspection'") in result.output
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_state_with_entities_waiting_for_their_batch_is_refused(runner: CliRunner,
+                                                                  tmp_path: Path) -> None:
+    state = tmp_path / "now.yaml"
+    state.write_text('clock: "08:00"\nnot_recorded:\n  awaiting_batch: 2\n')
+    result = run(runner, tmp_path / "out", "--from-state", str(state))
+    assert result.exit_code == 2, result.output
+    assert f"{state}:3: not_recorded.awaiting_batch: 2 entities were waiting for" in (
+        " ".join(result.output.split()))
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_sweep_from_an_empty_state_is_the_cold_sweep(runner: CliRunner, tmp_path: Path) -> None:
+    state = tmp_path / "empty.yaml"
+    state.write_text('clock: "00:00"\n')
+
+    def sweep(out: Path, *extra: str):
+        return runner.invoke(app, ["sweep", str(MINI), "--set",
+                                   "stations.truck_lanes.servers=2,3", "--workers", "1",
+                                   "--replications", "2", "--out", str(out), *extra])
+
+    cold = sweep(tmp_path / "cold", "--engine", "events")
+    warm = sweep(tmp_path / "warm", "--from-state", str(state))
+    assert cold.exit_code == 0 and warm.exit_code == 0, (cold.output, warm.output)
+    assert (tmp_path / "warm" / "sweep.csv").read_bytes() == (
+        tmp_path / "cold" / "sweep.csv").read_bytes()
+    short = sweep(tmp_path / "short", "--from-state", str(state), "--horizon", "2h")
+    assert short.exit_code == 0, short.output
+    points = json.loads((tmp_path / "short" / "sweep.json").read_text())["points"]
+    assert [p["results"]["forecast"]["horizon_minutes"] for p in points] == [120.0, 120.0]

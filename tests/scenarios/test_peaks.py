@@ -4,6 +4,7 @@ shipped (their replications, seed and horizon)."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,18 @@ PEAKS = [
 ]
 
 
+@functools.cache
+def _compare(file: str, variants: tuple[str, ...]):
+    """One comparison per file and variants in the session (the land port's is read twice)."""
+    return compare(SCENARIOS / file, variants=list(variants), workers=2)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("file", "classes", "fixes"), PEAKS,
                          ids=[Path(file).stem for file, _, _ in PEAKS])
 def test_peak_breaks_the_pledge_and_a_policy_keeps_it(file: str, classes: list[str],
                                                       fixes: list[str]) -> None:
-    comparison = compare(SCENARIOS / file, variants=fixes, workers=2)
+    comparison = _compare(file, tuple(fixes))
     for name in classes:
         broken = verdict(comparison.baseline, "classes", name)
         assert broken.status == BROKEN, (name, broken.text())
@@ -59,3 +66,24 @@ def test_egate_outage_at_the_morning_peak() -> None:
     # Those who never use the gates are not touched: foreigners see the same waits.
     foreigners = comparison.difference("egates_outage", "classes", "foreigners", "wait_mean")
     assert foreigners.contains(0.0), foreigners
+
+
+@pytest.mark.slow
+def test_land_port_cars_spill_back_and_tidal_lanes_take_them():
+    """At the land port's inbound peak the cars' approach road fills: cars are diverted at
+    10:00-12:00 (the balked share's interval lies above 0), none at night; the reactive variant,
+    which opens outbound lanes to inbound cars, diverts significantly fewer (paired interval)."""
+    comparison = _compare("land_port/land_port_peak.yaml", ("reactive_staffing",))
+    for hour in ("h1000", "h1100"):
+        spill = comparison.baseline.summary("stations", "car_lanes", f"balked_{hour}_share")
+        assert spill.low > 0.02, (hour, spill)
+    night = comparison.baseline.summary("stations", "car_lanes", "balked_h0300_share")
+    assert night.mean == 0.0
+    change = comparison.difference("reactive_staffing", "stations", "car_lanes", "balked_share")
+    assert change.high < 0, change
+    before = comparison.baseline.summary("stations", "car_lanes", "balked_share")
+    after = comparison.variants["reactive_staffing"].summary("stations", "car_lanes",
+                                                             "balked_share")
+    assert after.mean < before.mean / 4, (before, after)
+    # the comparison's headline says it: the lanes that turn cars away, how many they do
+    assert ("stations", "car_lanes", "balked_share") in comparison.headline["reactive_staffing"]

@@ -110,3 +110,10 @@ def test_outages_after_the_horizon_leave_a_reliable_station() -> None:
     model = load_scenario(doc).model()
     assert not model.station("gates").unreliable
     assert model.classes[0].route[0] == m.Visit("gates")
+
+
+def test_visit_patience_is_refused_on_a_route_with_an_unreliable_station() -> None:
+    doc = document(outages=[{"start": "08:00", "end": "09:00"}])
+    doc["classes"]["pax"]["visit_patience"] = EXPONENTIAL
+    where, message = only_problem(doc)
+    assert where == "classes.pax.visit_patience" and "not supported" in message

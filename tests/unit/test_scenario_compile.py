@@ -223,3 +223,21 @@ def test_impatience() -> None:
     assert station.impatience_for("vip") == m.Impatience(patience=d.Deterministic(60.0))
     assert model.gives_up("pax") and model.impatient
     assert not compiled(document()).impatient
+
+
+def test_visit_patience() -> None:
+    """A class's patience over its whole visit: on the class, not on a station; the stations it
+    visits become ones where customers may give up, the others stay plain; a scenario without
+    it resolves to the same document as before (no key added)."""
+    stations = {name: {"servers": 3, "service": {"dist": "exponential", "mean": "48s"}}
+                for name in ("desk", "gate", "other")}
+    classes = {"pax": {"arrivals": {"kind": "poisson", "rate": "90/h"}, "route": ["desk", "gate"],
+                       "visit_patience": {"dist": "uniform", "low": "10min", "high": "1h"}},
+               "crew": {"arrivals": {"kind": "poisson", "rate": "9/h"}, "route": ["other"]}}
+    model = compiled(document(stations=stations, classes=classes))
+    assert model.classes[0].visit_patience == d.Uniform(10.0, 60.0)
+    assert model.classes[1].visit_patience is None
+    assert model.gives_up("pax") and not model.gives_up("crew") and model.impatient
+    assert [model.impatient_at(name) for name in ("desk", "gate", "other")] == [True, True, False]
+    assert not any(spec.impatient for spec in model.stations)  # no station's own rule
+    assert "visit_patience" not in load_scenario(document()).resolved(None)["classes"]["pax"]

@@ -31,8 +31,25 @@ def _hall(walk: bool = False) -> m.Model:
     return m.Model((desks, gate), (kind,), horizon=1440.0, sla=5.0)
 
 
-def test_an_empty_state_at_midnight_is_the_cold_run_exactly() -> None:
-    model = _hall()
+def impatient_hall() -> m.Model:
+    """Desks with a patience of their own and a queue cap, then a gate; the class gives up on
+    its whole visit after 10 to 40 minutes. The desks are overloaded until 15:00 (a queue that
+    only giving up keeps bounded), then a shift change and a lower rate; patience draws are not
+    memoryless, so a placed customer's patience must be drawn given what it has waited."""
+    rates = tuple([2.4] * 15 + [2.1] * 2 + [1.2] * 7)
+    desks = m.StationSpec("desks", m.ShiftSchedule(((0.0, 2), (900.0, 3), (960.0, 2))),
+                          Lognormal(1.2, 0.8),
+                          impatience=m.Impatience(patience=Uniform(5.0, 25.0), balk_at=60))
+    gate = m.StationSpec("gate", m.ShiftSchedule.constant(3), Exponential(0.9))
+    kind = m.ClassSpec("pax", m.RateProfile(rates), (m.Visit("desks"), m.Visit("gate")),
+                       visit_patience=Uniform(10.0, 40.0))
+    return m.Model((desks, gate), (kind,), horizon=1440.0, sla=5.0)
+
+
+@pytest.mark.parametrize("build", [_hall, impatient_hall])
+def test_an_empty_state_at_midnight_is_the_cold_run_exactly(build) -> None:
+    """Also where customers give up (their patience draws are the cold run's)."""
+    model = build()
     for replication in range(3):
         cold = run_replication(model, 11, replication, engine="events")
         warm = run_replication(warm_model(model, StartState(), model.horizon), 11, replication)

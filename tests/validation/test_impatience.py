@@ -14,13 +14,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from validation_targets import SHARP_HALF_WIDTH, TOLERANCE
+from validation_targets import agrees
 
 from portsim import theory
 from portsim.engine import distributions as d
 from portsim.engine import model as m
 from portsim.engine import run_replication
-from portsim.stats.summary import t_interval
 
 REPLICATIONS = 8
 
@@ -40,13 +39,6 @@ def _runs(model: m.Model, seed: int) -> list[dict[str, dict[str, dict[str, float
 
 def _station(runs, key: str) -> np.ndarray:
     return np.array([run["stations"]["s"][key] for run in runs])
-
-
-def _agrees(values: np.ndarray, expected: float, sharp: bool = False) -> None:
-    interval = t_interval(values)
-    assert interval.contains(expected, TOLERANCE), (interval, expected)
-    if sharp:
-        assert interval.half_width < SHARP_HALF_WIDTH * expected, (interval, expected)
 
 
 # (lambda per min, E[S], servers, E[patience], t for P(W > t)); about 50,000 arrivals each
@@ -69,14 +61,14 @@ def erlang_a_case(request):
 
 def test_erlang_a_abandonment_share(erlang_a_case):
     _, exact, runs = erlang_a_case
-    _agrees(_station(runs, "abandoned_share"), exact.prob_abandon, sharp=True)
+    agrees(_station(runs, "abandoned_share"), exact.prob_abandon, sharp=True)
 
 
 def test_erlang_a_mean_waits_of_served_and_of_abandoning(erlang_a_case):
     _, exact, runs = erlang_a_case
-    _agrees(_station(runs, "wait_mean"), exact.wait_mean_served)
-    _agrees(_station(runs, "abandoned_wait_mean"), exact.wait_mean_abandoned)
-    _agrees(_station(runs, "queue_mean"), exact.queue_mean)
+    agrees(_station(runs, "wait_mean"), exact.wait_mean_served)
+    agrees(_station(runs, "abandoned_wait_mean"), exact.wait_mean_abandoned)
+    agrees(_station(runs, "queue_mean"), exact.queue_mean)
 
 
 def test_erlang_a_wait_tail(erlang_a_case):
@@ -89,7 +81,7 @@ def test_erlang_a_wait_tail(erlang_a_case):
     abandoned = _station(runs, "abandoned")
     beyond = ((1 - _station(runs, "wait_sla_share")) * served
               + (1 - _station(runs, "abandoned_wait_sla_share")) * abandoned) / (served + abandoned)
-    _agrees(beyond, theory.erlang_a_wait_tail(lam, service, c, patience, t))
+    agrees(beyond, theory.erlang_a_wait_tail(lam, service, c, patience, t))
 
 
 def test_littles_law_per_outcome(erlang_a_case):
@@ -135,10 +127,10 @@ def test_balking_at_a_queue_limit_is_mmck(lam, service, c, capacity):
     model = _model(lam, service, c, m.Impatience(balk_at=capacity - c),
                    horizon=60_000 / lam, warmup=50.0)
     runs = _runs(model, 21)
-    _agrees(_station(runs, "balked_share"), exact.blocking, sharp=True)
-    _agrees(_station(runs, "queue_mean"), exact.queue_mean)
+    agrees(_station(runs, "balked_share"), exact.blocking, sharp=True)
+    agrees(_station(runs, "queue_mean"), exact.queue_mean)
     if exact.queue_mean > 0:
-        _agrees(_station(runs, "wait_mean"), exact.wait_mean)
+        agrees(_station(runs, "wait_mean"), exact.wait_mean)
     assert _station(runs, "queue_max").max() <= capacity - c
 
 
@@ -198,3 +190,44 @@ def test_queue_length_and_counts_equal_the_event_log(warmup):
     left = sum(row["completions"] + row["abandoned"] + row["balked"]
                for row in run.kpis["classes"].values())
     assert system["arrivals"] + system["in_system_start"] == left + system["in_system_end"]
+
+
+def test_balked_share_by_hour_equals_the_event_log():
+    """``balked_<slot>_share``: of those who came to the station in an hour (joined the queue
+    or balked), the share who balked, counted from the event log; pooled over the measured days
+    and day by day. A rate profile overloads the station at 10:00-12:00 only."""
+    rates = tuple(3.0 if hour in (10, 11) else 0.5 for hour in range(24))
+    station = m.StationSpec("s", m.ShiftSchedule.constant(2), d.Exponential(1.0),
+                            impatience=m.Impatience(balk_at=20))
+    model = m.Model(stations=(station,),
+                    classes=(m.ClassSpec("x", m.RateProfile(rates), (m.Visit("s"),)),),
+                    horizon=3 * 1440.0, warmup=1440.0)
+    events: list[tuple] = []
+    run = run_replication(model, seed=3, trace=lambda *event: events.append(event))
+    came: dict[tuple[int, int], int] = {}
+    balked: dict[tuple[int, int], int] = {}
+    for time, _, _, _, event in events:
+        if event in ("queue", "balk"):
+            key = (int(time // 1440), int(time % 1440 // 60))
+            came[key] = came.get(key, 0) + 1
+            balked[key] = balked.get(key, 0) + (event == "balk")
+    row = run.kpis["stations"]["s"]
+    checked = 0
+    for hour in range(24):
+        pooled_came = came.get((1, hour), 0) + came.get((2, hour), 0)
+        pooled_balked = balked.get((1, hour), 0) + balked.get((2, hour), 0)
+        assert row[f"balked_h{hour:02d}00_share"] == pytest.approx(pooled_balked / pooled_came)
+        for day in (1, 2):
+            share = balked.get((day, hour), 0) / came[(day, hour)]
+            assert row[f"balked_d{day + 1}_h{hour:02d}00_share"] == pytest.approx(share)
+            checked += share > 0
+    assert checked >= 2  # the cap bites at the peak of both measured days...
+    assert row["balked_h0300_share"] == 0.0  # ...and not at night
+    # Only a station whose own rule turns customers away for good reports it: not one class's
+    # rule, not a callback queue where every one comes back.
+    for other in (replace(station, impatience=None,
+                          impatience_by_class={"x": m.Impatience(balk_at=20)}),
+                  replace(station, impatience=m.Impatience(balk_at=20, retry=1.0,
+                                                           retry_after=d.Exponential(30.0)))):
+        kpis = run_replication(replace(model, stations=(other,)), seed=3).kpis["stations"]["s"]
+        assert kpis["balked"] > 0 and "balked_h1000_share" not in kpis

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from portsim import theory
+from portsim.stats.summary import t_interval
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 TOLERANCE = 0.01
@@ -187,3 +189,12 @@ SCENARIOS = tuple(TARGETS)
 
 def scenario_path(name: str) -> Path:
     return SCENARIO_DIR / f"{name}.yaml"
+
+
+def agrees(values: Any, expected: float, sharp: bool = False) -> None:
+    """``expected`` lies in the replications' 95 % interval of ``values`` widened by
+    ``TOLERANCE``; ``sharp``: the half-width is also below ``SHARP_HALF_WIDTH`` of it."""
+    interval = t_interval(values)
+    assert interval.contains(expected, TOLERANCE), (interval, expected)
+    if sharp:
+        assert interval.half_width < SHARP_HALF_WIDTH * expected, (interval, expected)
