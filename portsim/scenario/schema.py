@@ -717,8 +717,8 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                 chosen.setdefault(station_name, (service_loc, service))
         if entity.visit_patience is not None:
             for _loc, station_name, _ in _visits(entity.route, ("classes", class_name, "route")):
-                station = doc.stations.get(station_name)
-                if station is not None and (station.breakdowns is not None or station.outages):
+                visited = doc.stations.get(station_name)
+                if visited is not None and (visited.breakdowns is not None or visited.outages):
                     yield (("classes", class_name, "visit_patience"),
                            f"not supported with breakdowns or outages at {station_name!r} "
                            "(on this class's route) yet")
