@@ -550,9 +550,12 @@ class FastReplication(_Plan):
         if isinstance(spec.arrivals, m.Trace):
             # NOTE: the recorded times sorted by numpy rather than through arrival_times'
             # generator, for performance reasons: the same floats in the same order.
+            # A recording in order (the usual case) is not sorted again.
             recorded = spec.arrivals.times
             array = np.fromiter(recorded, dtype=float, count=len(recorded))
-            return np.sort(array[array < horizon])
+            if array.size > 1 and not np.all(array[1:] >= array[:-1]):
+                array = np.sort(array)
+            return array[:np.searchsorted(array, horizon, side="left")]
         rng = generator(self.seed, self.replication, "arrivals", spec.name)
         times: Iterator[float] = arrival_times(spec.arrivals, rng, horizon)
         if self.max_entities is not None:
@@ -680,7 +683,9 @@ class FastReplication(_Plan):
         for index, stream in station.services.items():
             mine = kinds == index
             taken = int(np.count_nonzero(mine))
-            if taken:
+            if taken == count:  # one class only: no scatter
+                services = stream.take(taken)
+            elif taken:
                 services[mine] = stream.take(taken)
         schedule = station.spec.servers
         arrival_list = arrivals.tolist()
@@ -697,13 +702,16 @@ class FastReplication(_Plan):
         served_ids = ids[:served]
         entities.wait[served_ids] += waits
         # the station's statistics, as the event engine's counters and tallies keep them
-        station.arrivals = int(np.count_nonzero(arrivals >= warmup))
+        station.arrivals = count - int(np.searchsorted(arrivals, warmup, side="left"))
         finished = ends < horizon
         station.completions = int(np.count_nonzero(finished & (ends >= warmup)))
-        measured = starts >= warmup
+        # NOTE: starts are in order, so those after the warm-up are a slice (no mask and no
+        # copy), for performance reasons.
+        measured = slice(int(np.searchsorted(starts, warmup, side="left")), None)
+        measured_waits = waits[measured]
         # filed by the time each joined, computed as the event engine's slots do (start - wait)
-        station.slots.add_many(waits[measured], starts[measured] - waits[measured])
-        station.waits.add_many(waits[measured])
+        station.slots.add_many(measured_waits, starts[measured] - measured_waits)
+        station.waits.add_many(measured_waits)
         self._station_levels(station, arrivals, starts, ends)
         left = arrivals[served:]
         if left.size:
@@ -716,10 +724,14 @@ class FastReplication(_Plan):
             self.kept.append((station.name, ids, arrivals, starts, ends))
         # on to each visit's next step
         source = source[:served]
+        everyone = len(flows) == 1 and bool(finished.all())
         for index, flow in enumerate(flows):
             node = flow[0]
-            done = finished & (source == index) if len(flows) > 1 else finished
             owner = self.owner[id(node)]
+            if everyone:  # NOTE: no mask to apply, for performance reasons
+                self._send(self.unit(node.next, owner), node.next, served_ids, ends)
+                continue
+            done = finished & (source == index) if len(flows) > 1 else finished
             self._send(self.unit(node.next, owner), node.next, served_ids[done], ends[done])
 
     def _station_levels(self, station: FastStation, arrivals: np.ndarray, starts: np.ndarray,
@@ -768,7 +780,8 @@ class FastReplication(_Plan):
         entities.departed[ids] = times
         _add_counts(kind.completion_series, times, self.bin_width)
         measured = times >= model.warmup
-        ids, times = ids[measured], times[measured]
+        if not measured.all():
+            ids, times = ids[measured], times[measured]
         kind.completions += ids.size
         arrived = entities.arrived[ids]
         waits = entities.wait[ids]

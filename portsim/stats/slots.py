@@ -24,6 +24,23 @@ GROWTH = 1.02
 LONGEST = 1e7
 
 
+def floor_quotient(values: np.ndarray, divisor: float) -> np.ndarray:
+    """``values // divisor`` (floats), element by element the same.
+
+    NOTE: numpy's float ``//`` computes a remainder first and costs ~10 ns a value; dividing
+    and flooring is 10x cheaper, for performance reasons. The two differ only where the
+    rounded quotient is a whole number (the exact one may lie just below it: rounding to
+    nearest cannot jump over an integer, which is representable), so those values, rare,
+    are divided again with ``//``.
+    """
+    quotient = values / divisor
+    floored = np.floor(quotient)
+    whole = np.flatnonzero(floored == quotient)
+    if whole.size:
+        floored[whole] = values[whole] // divisor
+    return floored
+
+
 @dataclass(frozen=True)
 class SlotSummary:
     """One slot of one replication."""
@@ -92,7 +109,7 @@ class SlotTally:
         if waits.size == 0:
             return
         size = self.counts.size
-        slots = np.minimum((times // self.slot_minutes).astype(np.int64), size - 1)
+        slots = np.minimum(floor_quotient(times, self.slot_minutes).astype(np.int64), size - 1)
         if self.first_slot:
             kept = slots >= self.first_slot
             slots, waits = slots[kept], waits[kept]
@@ -103,7 +120,9 @@ class SlotTally:
         cells = np.searchsorted(self.edges, waits, side="right")
         # NOTE: one bincount over (slot of the day, bin) pairs flattened, rather than np.add.at
         # on the 2-D histogram (several times slower), for performance reasons.
-        flat = (slots % self.slots_per_day) * self.bins + cells
+        # with one day the slots are those of the day already (an integer modulo is slow)
+        of_day = slots % self.slots_per_day if self.days > 1 else slots
+        flat = of_day * self.bins + cells
         self.histograms += np.bincount(flat, minlength=self.histograms.size).reshape(
             self.histograms.shape)
 
@@ -156,4 +175,5 @@ class SlotTally:
                               self.histograms[s]) for s in range(per)]
 
 
-__all__ = ["GROWTH", "LONGEST", "REACH", "STEPS_PER_STANDARD", "SlotSummary", "SlotTally"]
+__all__ = ["GROWTH", "LONGEST", "REACH", "STEPS_PER_STANDARD", "SlotSummary", "SlotTally",
+           "floor_quotient"]
