@@ -679,7 +679,8 @@ class FastReplication(_Plan):
         count = ids.size
         self.visits += count
         services = np.empty(count)
-        kinds = entities.kind[ids]
+        at = _positions(ids)
+        kinds = entities.kind[at]
         for index, stream in station.services.items():
             mine = kinds == index
             taken = int(np.count_nonzero(mine))
@@ -696,11 +697,11 @@ class FastReplication(_Plan):
             started = _starts_shifts(arrival_list, services.tolist(),
                                      schedule.servers_at(0.0), station.changes, horizon)
         served = len(started)
-        starts = np.asarray(started, dtype=float)
+        starts = np.fromiter(started, dtype=float, count=served)
         ends = starts + services[:served]
         waits = starts - arrivals[:served]
         served_ids = ids[:served]
-        entities.wait[served_ids] += waits
+        entities.wait[_positions(served_ids)] += waits
         # the station's statistics, as the event engine's counters and tallies keep them
         station.arrivals = count - int(np.searchsorted(arrivals, warmup, side="left"))
         finished = ends < horizon
@@ -777,14 +778,15 @@ class FastReplication(_Plan):
         model = self.model
         entities = self.entities
         kind = self.classes[class_name]
-        entities.departed[ids] = times
+        entities.departed[_positions(ids)] = times
         _add_counts(kind.completion_series, times, self.bin_width)
         measured = times >= model.warmup
         if not measured.all():
             ids, times = ids[measured], times[measured]
         kind.completions += ids.size
-        arrived = entities.arrived[ids]
-        waits = entities.wait[ids]
+        at = _positions(ids)
+        arrived = entities.arrived[at]
+        waits = entities.wait[at]
         sojourns = times - arrived
         kind.slots.add_many(waits, arrived)
         kind.waits.add_many(waits)
@@ -847,6 +849,18 @@ class FastReplication(_Plan):
         events.sort(key=lambda event: (event[0], event[1]))
         for at, _, entity, station, what in events:
             trace(at, int(number[entity]), names[int(kind[entity])], station, what)
+
+
+def _positions(ids: np.ndarray) -> np.ndarray | slice:
+    """Where ``ids`` are in the entity columns: a slice when they are consecutive and in order
+    (all the customers of a class at its first station, say), else the ids themselves.
+
+    NOTE: a slice reads and writes a column in place, where indexing by an array gathers and
+    scatters element by element, for performance reasons; the same elements either way.
+    """
+    if ids.size and ids[-1] - ids[0] == ids.size - 1 and bool(np.all(ids[1:] > ids[:-1])):
+        return slice(int(ids[0]), int(ids[-1]) + 1)
+    return ids
 
 
 def _add_counts(series: list[int], times: np.ndarray, width: float) -> None:
