@@ -11,7 +11,7 @@ from time import perf_counter
 
 import pytest
 
-from benchmarks.models import poisson_model
+from benchmarks.models import SPREAD_ENGINE, poisson_model
 from benchmarks.summary import HERE, fast_mode
 from portsim.experiment.options import RunOptions
 from portsim.experiment.runner import Job, run_jobs
@@ -20,11 +20,9 @@ pytestmark = [pytest.mark.benchmark_suite, pytest.mark.benchmark(group="scale")]
 
 SMALL, LARGE = (50_000, 500_000) if fast_mode() else (200_000, 2_000_000)
 REPLICATIONS = 8
-# The pool's speed-up is measured on work that dominates starting it: replications on the event
-# engine (~0.2 s each in fast mode, ~0.3 s in full mode). On the FIFO fast path this model takes
-# ~0.05 s a replication, and the ratio would measure the pool's start-up instead.
+# Fast mode keeps replications long enough (~0.2 s on SPREAD_ENGINE) that starting the pool
+# does not decide the ratio.
 WORKER_CUSTOMERS = 100_000 if fast_mode() else 150_000
-WORKER_ENGINE = "events"
 
 
 def _probe(customers: int) -> dict:
@@ -56,8 +54,8 @@ def _same(a: object, b: object) -> bool:
 
 
 def test_two_workers_against_one(record, note):
-    """Wall-clock time of 8 replications on 1 and on 2 worker processes (on the event engine,
-    see ``WORKER_ENGINE``); the same KPIs.
+    """Wall-clock time of 8 replications on 1 and on 2 worker processes (on the event engine:
+    ``SPREAD_ENGINE``); the same KPIs.
 
     The speed-up needs two free cores: the note gives the load average and the replications'
     own run times inside the pool, which tell a busy machine from pool overhead.
@@ -72,7 +70,7 @@ def test_two_workers_against_one(record, note):
         for _ in range(rounds):
             started = perf_counter()
             job = Job("scale", model, 7, REPLICATIONS)
-            options = RunOptions(workers=workers, engine=WORKER_ENGINE)
+            options = RunOptions(workers=workers, engine=SPREAD_ENGINE)
             results[workers] = run_jobs([job], options)["scale"]
             best = min(best, perf_counter() - started)
         timings[workers] = best
@@ -82,7 +80,7 @@ def test_two_workers_against_one(record, note):
                     for a, b in zip(results[1], results[2], strict=True))
     inside = {w: sum(r.wall_seconds for r in results[w]) / REPLICATIONS for w in (1, 2)}
     note("workers", f"{REPLICATIONS} replications of {WORKER_CUSTOMERS:,} customers "
-         f"({WORKER_ENGINE} engine): "
+         f"({SPREAD_ENGINE} engine): "
          f"{timings[1]:.2f} s on 1 worker, {timings[2]:.2f} s on 2; KPIs identical: "
          f"{identical}; one replication takes {inside[1]:.3f} s serially and {inside[2]:.3f} s "
          f"inside the pool; load average {load_before:.2f} before, "
