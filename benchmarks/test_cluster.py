@@ -1,7 +1,8 @@
 """A real Dask cluster: two single-threaded ``dask worker`` processes against one local worker.
 
 The cluster is started with Dask's own commands on 127.0.0.1 (benchmarks/dask_cluster.py), as
-on a real cluster; portsim sends it the same 8 replications as test_scale.py's pool benchmark.
+on a real cluster; portsim sends it the same 8 replications as test_scale.py's pool benchmark,
+on the same engine (``SPREAD_ENGINE``: the event engine, work enough per replication).
 Wall clock (the speed-up is wall clock by nature), best of the rounds; the results must be
 byte-identical to the local run's (what results.json would hold).
 """
@@ -17,7 +18,7 @@ from time import perf_counter
 import pytest
 
 from benchmarks.dask_cluster import dask_cluster
-from benchmarks.models import poisson_model
+from benchmarks.models import SPREAD_ENGINE, poisson_model
 from benchmarks.summary import fast_mode
 from portsim.experiment.options import RunOptions
 from portsim.experiment.runner import Job, run_jobs
@@ -45,12 +46,13 @@ def _best(options: RunOptions) -> tuple[float, str]:
 
 def test_two_dask_workers_against_one_local_worker(record, note, tmp_path: Path):
     load_before = os.getloadavg()[0]
-    local, local_text = _best(RunOptions(workers=1))
+    local, local_text = _best(RunOptions(workers=1, engine=SPREAD_ENGINE))
     with dask_cluster(2, tmp_path / "cluster") as address:
-        cluster, cluster_text = _best(RunOptions(scheduler=address))
+        cluster, cluster_text = _best(RunOptions(scheduler=address, engine=SPREAD_ENGINE))
     record("dask.local1", local, rounds=ROUNDS, customers=REPLICATIONS * CUSTOMERS)
     record("dask.cluster2", cluster, rounds=ROUNDS, customers=REPLICATIONS * CUSTOMERS)
-    note("dask", f"{REPLICATIONS} replications of {CUSTOMERS:,} customers: {local:.2f} s on one "
+    note("dask", f"{REPLICATIONS} replications of {CUSTOMERS:,} customers ({SPREAD_ENGINE} "
+         f"engine): {local:.2f} s on one "
          f"local worker, {cluster:.2f} s on a cluster of dask scheduler + 2 dask workers "
          f"(1 thread each) on 127.0.0.1; results identical: {cluster_text == local_text}; "
          f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")

@@ -11,7 +11,7 @@ from time import perf_counter
 
 import pytest
 
-from benchmarks.models import poisson_model
+from benchmarks.models import SPREAD_ENGINE, poisson_model
 from benchmarks.summary import HERE, fast_mode
 from portsim.experiment.options import RunOptions
 from portsim.experiment.runner import Job, run_jobs
@@ -20,8 +20,8 @@ pytestmark = [pytest.mark.benchmark_suite, pytest.mark.benchmark(group="scale")]
 
 SMALL, LARGE = (50_000, 500_000) if fast_mode() else (200_000, 2_000_000)
 REPLICATIONS = 8
-# Fast mode keeps replications long enough (~0.2 s) that starting the pool does not decide
-# the ratio.
+# Fast mode keeps replications long enough (~0.2 s on SPREAD_ENGINE) that starting the pool
+# does not decide the ratio.
 WORKER_CUSTOMERS = 100_000 if fast_mode() else 150_000
 
 
@@ -54,7 +54,8 @@ def _same(a: object, b: object) -> bool:
 
 
 def test_two_workers_against_one(record, note):
-    """Wall-clock time of 8 replications on 1 and on 2 worker processes; the same KPIs.
+    """Wall-clock time of 8 replications on 1 and on 2 worker processes (on the event engine:
+    ``SPREAD_ENGINE``); the same KPIs.
 
     The speed-up needs two free cores: the note gives the load average and the replications'
     own run times inside the pool, which tell a busy machine from pool overhead.
@@ -69,7 +70,8 @@ def test_two_workers_against_one(record, note):
         for _ in range(rounds):
             started = perf_counter()
             job = Job("scale", model, 7, REPLICATIONS)
-            results[workers] = run_jobs([job], RunOptions(workers=workers))["scale"]
+            options = RunOptions(workers=workers, engine=SPREAD_ENGINE)
+            results[workers] = run_jobs([job], options)["scale"]
             best = min(best, perf_counter() - started)
         timings[workers] = best
         record(f"workers.{workers}", best, rounds=rounds,
@@ -77,7 +79,8 @@ def test_two_workers_against_one(record, note):
     identical = all(_same(a.kpis, b.kpis) and a.series == b.series
                     for a, b in zip(results[1], results[2], strict=True))
     inside = {w: sum(r.wall_seconds for r in results[w]) / REPLICATIONS for w in (1, 2)}
-    note("workers", f"{REPLICATIONS} replications of {WORKER_CUSTOMERS:,} customers: "
+    note("workers", f"{REPLICATIONS} replications of {WORKER_CUSTOMERS:,} customers "
+         f"({SPREAD_ENGINE} engine): "
          f"{timings[1]:.2f} s on 1 worker, {timings[2]:.2f} s on 2; KPIs identical: "
          f"{identical}; one replication takes {inside[1]:.3f} s serially and {inside[2]:.3f} s "
          f"inside the pool; load average {load_before:.2f} before, "

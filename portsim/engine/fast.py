@@ -554,9 +554,12 @@ class FastReplication(_Plan):
         if isinstance(spec.arrivals, m.Trace):
             # NOTE: the recorded times sorted by numpy rather than through arrival_times'
             # generator, for performance reasons: the same floats in the same order.
+            # A recording in order (the usual case) is not sorted again.
             recorded = spec.arrivals.times
             array = np.fromiter(recorded, dtype=float, count=len(recorded))
-            return np.sort(array[array < horizon])
+            if array.size > 1 and not np.all(array[1:] >= array[:-1]):
+                array = np.sort(array)
+            return array[:np.searchsorted(array, horizon, side="left")]
         rng = generator(self.seed, self.replication, "arrivals", spec.name)
         times: Iterator[float] = arrival_times(spec.arrivals, rng, horizon)
         if self.max_entities is not None:
@@ -680,11 +683,14 @@ class FastReplication(_Plan):
         count = ids.size
         self.visits += count
         services = np.empty(count)
-        kinds = entities.kind[ids]
+        at = _positions(ids)
+        kinds = entities.kind[at]
         for index, stream in station.services.items():
             mine = kinds == index
             taken = int(np.count_nonzero(mine))
-            if taken:
+            if taken == count:  # one class only: no scatter
+                services = stream.take(taken)
+            elif taken:
                 services[mine] = stream.take(taken)
         schedule = station.spec.servers
         arrival_list = arrivals.tolist()
@@ -695,19 +701,22 @@ class FastReplication(_Plan):
             started = _starts_shifts(arrival_list, services.tolist(),
                                      schedule.servers_at(0.0), station.changes, horizon)
         served = len(started)
-        starts = np.asarray(started, dtype=float)
+        starts = np.fromiter(started, dtype=float, count=served)
         ends = starts + services[:served]
         waits = starts - arrivals[:served]
         served_ids = ids[:served]
-        entities.wait[served_ids] += waits
+        entities.wait[_positions(served_ids)] += waits
         # the station's statistics, as the event engine's counters and tallies keep them
-        station.arrivals = int(np.count_nonzero(arrivals >= warmup))
+        station.arrivals = count - int(np.searchsorted(arrivals, warmup, side="left"))
         finished = ends < horizon
         station.completions = int(np.count_nonzero(finished & (ends >= warmup)))
-        measured = starts >= warmup
+        # NOTE: starts are in order, so those after the warm-up are a slice (no mask and no
+        # copy), for performance reasons.
+        measured = slice(int(np.searchsorted(starts, warmup, side="left")), None)
+        measured_waits = waits[measured]
         # filed by the time each joined, computed as the event engine's slots do (start - wait)
-        station.slots.add_many(waits[measured], starts[measured] - waits[measured])
-        station.waits.add_many(waits[measured])
+        station.slots.add_many(measured_waits, starts[measured] - measured_waits)
+        station.waits.add_many(measured_waits)
         self._station_levels(station, arrivals, starts, ends)
         left = arrivals[served:]
         if left.size:
@@ -720,10 +729,14 @@ class FastReplication(_Plan):
             self.kept.append((station.name, ids, arrivals, starts, ends))
         # on to each visit's next step
         source = source[:served]
+        everyone = len(flows) == 1 and bool(finished.all())
         for index, flow in enumerate(flows):
             node = flow[0]
-            done = finished & (source == index) if len(flows) > 1 else finished
             owner = self.owner[id(node)]
+            if everyone:  # NOTE: no mask to apply, for performance reasons
+                self._send(self.unit(node.next, owner), node.next, served_ids, ends)
+                continue
+            done = finished & (source == index) if len(flows) > 1 else finished
             self._send(self.unit(node.next, owner), node.next, served_ids[done], ends[done])
 
     def _station_levels(self, station: FastStation, arrivals: np.ndarray, starts: np.ndarray,
@@ -769,13 +782,15 @@ class FastReplication(_Plan):
         model = self.model
         entities = self.entities
         kind = self.classes[class_name]
-        entities.departed[ids] = times
+        entities.departed[_positions(ids)] = times
         _add_counts(kind.completion_series, times, self.bin_width)
         measured = times >= model.warmup
-        ids, times = ids[measured], times[measured]
+        if not measured.all():
+            ids, times = ids[measured], times[measured]
         kind.completions += ids.size
-        arrived = entities.arrived[ids]
-        waits = entities.wait[ids]
+        at = _positions(ids)
+        arrived = entities.arrived[at]
+        waits = entities.wait[at]
         sojourns = times - arrived
         kind.slots.add_many(waits, arrived)
         kind.waits.add_many(waits)
@@ -838,6 +853,18 @@ class FastReplication(_Plan):
         events.sort(key=lambda event: (event[0], event[1]))
         for at, _, entity, station, what in events:
             trace(at, int(number[entity]), names[int(kind[entity])], station, what)
+
+
+def _positions(ids: np.ndarray) -> np.ndarray | slice:
+    """Where ``ids`` are in the entity columns: a slice when they are consecutive and in order
+    (all the customers of a class at its first station, say), else the ids themselves.
+
+    NOTE: a slice reads and writes a column in place, where indexing by an array gathers and
+    scatters element by element, for performance reasons; the same elements either way.
+    """
+    if ids.size and ids[-1] - ids[0] == ids.size - 1 and bool(np.all(ids[1:] > ids[:-1])):
+        return slice(int(ids[0]), int(ids[-1]) + 1)
+    return ids
 
 
 def _add_counts(series: list[int], times: np.ndarray, width: float) -> None:

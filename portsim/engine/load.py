@@ -14,8 +14,6 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-
 from portsim.engine.model import (
     Appointments,
     Arrivals,
@@ -115,14 +113,20 @@ def class_rates(model: Model) -> dict[str, float]:
     entities one class-j entity spawns. If spawning feeds back on itself without dying out
     (spectral radius of M >= 1), the spawned classes' rates are infinite."""
     names = [cls.name for cls in model.classes]
-    own = np.array([arrival_rate(cls.arrivals, model.horizon) for cls in model.classes])
+    own_rates = [float(arrival_rate(cls.arrivals, model.horizon)) for cls in model.classes]
+    spawned = {cls.name: spawn_counts(cls.route, model) for cls in model.classes}
+    if not any(count for counts in spawned.values() for count in counts.values()):
+        return dict(zip(names, own_rates, strict=True))
+    # NOTE: numpy only when classes spawn others, for performance reasons: checking a file
+    # without spawns (portsim validate) then never loads it.
+    import numpy as np
+
+    own = np.array(own_rates)
     index = {name: i for i, name in enumerate(names)}
     spawn = np.zeros((len(names), len(names)))
     for cls in model.classes:
-        for target, count in spawn_counts(cls.route, model).items():
+        for target, count in spawned[cls.name].items():
             spawn[index[cls.name], index[target]] += count
-    if not spawn.any():
-        return dict(zip(names, own.tolist(), strict=True))
     if max(abs(np.linalg.eigvals(spawn))) >= 1:
         fed = spawn.sum(axis=0) > 0
         rates = np.where(fed, math.inf, own)

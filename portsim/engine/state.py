@@ -10,11 +10,12 @@ time (:func:`portsim.engine.warm.snapshot`). All times are minutes from the star
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from portsim.engine.distributions import Distribution
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Rounds of rejection sampling for a residual service time before giving up (see residual).
 RESIDUAL_ROUNDS = 64

@@ -24,6 +24,23 @@ GROWTH = 1.02
 LONGEST = 1e7
 
 
+def floor_quotient(values: np.ndarray, divisor: float) -> np.ndarray:
+    """``values // divisor`` (floats), element by element the same.
+
+    NOTE: numpy's float ``//`` computes a remainder first and costs ~10 ns a value; dividing
+    and flooring is 10x cheaper, for performance reasons. The two differ only where the
+    rounded quotient is a whole number (the exact one may lie just below it: rounding to
+    nearest cannot jump over an integer, which is representable), so those values, rare,
+    are divided again with ``//``.
+    """
+    quotient = values / divisor
+    floored = np.floor(quotient)
+    whole = np.flatnonzero(floored == quotient)
+    if whole.size:
+        floored[whole] = values[whole] // divisor
+    return floored
+
+
 @dataclass(frozen=True)
 class SlotSummary:
     """One slot of one replication."""
@@ -44,7 +61,7 @@ class SlotTally:
 
     __slots__ = ("days", "slot_minutes", "slots_per_day", "standard", "edges", "bins",
                  "counts", "sums", "beyond", "zeros", "histograms", "first_slot", "times",
-                 "times_are_ends")
+                 "times_are_ends", "_unit", "_bounds")
 
     def __init__(self, horizon: float, standard: float, slot_minutes: float = 60.0,
                  day_minutes: float = 1440.0, *, times_are_ends: bool = False,
@@ -62,6 +79,9 @@ class SlotTally:
         #: 0), and one more bin everything from the last edge on.
         self.edges = np.concatenate([linear[1:], growing])
         self.bins = self.edges.size + 1
+        self._unit = unit
+        #: The edges between -inf and +inf: bin i holds the waits in [_bounds[i], _bounds[i+1]).
+        self._bounds = np.concatenate([[-math.inf], self.edges, [math.inf]])
         size = self.days * self.slots_per_day
         self.counts = np.zeros(size, dtype=np.int64)
         self.sums = np.zeros(size, dtype=float)
@@ -92,7 +112,7 @@ class SlotTally:
         if waits.size == 0:
             return
         size = self.counts.size
-        slots = np.minimum((times // self.slot_minutes).astype(np.int64), size - 1)
+        slots = np.minimum(floor_quotient(times, self.slot_minutes).astype(np.int64), size - 1)
         if self.first_slot:
             kept = slots >= self.first_slot
             slots, waits = slots[kept], waits[kept]
@@ -100,12 +120,42 @@ class SlotTally:
         self.sums += np.bincount(slots, weights=waits, minlength=size)
         self.beyond += np.bincount(slots[waits > self.standard], minlength=size)
         self.zeros += np.bincount(slots[waits <= 0.0], minlength=size)
-        cells = np.searchsorted(self.edges, waits, side="right")
+        cells = self._cells(waits)
         # NOTE: one bincount over (slot of the day, bin) pairs flattened, rather than np.add.at
         # on the 2-D histogram (several times slower), for performance reasons.
-        flat = (slots % self.slots_per_day) * self.bins + cells
+        # with one day the slots are those of the day already (an integer modulo is slow)
+        of_day = slots % self.slots_per_day if self.days > 1 else slots
+        flat = of_day * self.bins + cells
         self.histograms += np.bincount(flat, minlength=self.histograms.size).reshape(
             self.histograms.shape)
+
+    def _cells(self, waits: np.ndarray) -> np.ndarray:
+        """The histogram bin of each wait: ``np.searchsorted(self.edges, waits, "right")``.
+
+        NOTE: the bin is guessed from the edges' formulas (equal steps up to ``REACH``
+        standards, then a growth of ``GROWTH`` each) and moved to the bin whose bounds hold the
+        wait, a step at a time until every wait is inside its bounds, for performance reasons:
+        a binary search over ~800 edges per wait costs several times more. The bounds decide, so
+        every bin is the binary search's; waits that are not finite take the binary search.
+        """
+        if not np.isfinite(waits).all():
+            return np.searchsorted(self.edges, waits, side="right")
+        steps = STEPS_PER_STANDARD * REACH
+        reach = REACH * self._unit
+        with np.errstate(over="ignore"):  # a guess beyond the last edge is clipped to it
+            guess = waits * (steps / reach)
+            far = np.flatnonzero(guess >= steps)
+            if far.size:
+                guess[far] = steps + np.log(waits[far] / reach) / math.log(GROWTH)
+        cells = np.clip(guess, 0, self.edges.size).astype(np.int64)
+        bounds = self._bounds
+        while True:
+            up = bounds[cells + 1] <= waits
+            down = bounds[cells] > waits
+            if not (up.any() or down.any()):
+                return cells
+            cells += up
+            cells -= down
 
     def drop_pending(self) -> None:
         """Forget the times of a tally's chunk that was reset unfolded (end of the warm-up):
@@ -156,4 +206,5 @@ class SlotTally:
                               self.histograms[s]) for s in range(per)]
 
 
-__all__ = ["GROWTH", "LONGEST", "REACH", "STEPS_PER_STANDARD", "SlotSummary", "SlotTally"]
+__all__ = ["GROWTH", "LONGEST", "REACH", "STEPS_PER_STANDARD", "SlotSummary", "SlotTally",
+           "floor_quotient"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from portsim.stats.accumulators import Tally
-from portsim.stats.slots import SlotTally
+from portsim.stats.slots import SlotTally, floor_quotient
 
 
 def test_slots_match_a_direct_computation_per_day_and_pooled() -> None:
@@ -63,3 +63,27 @@ def test_empty_slots_zero_waits_and_waits_beyond_the_reach() -> None:
     assert 500.0 <= pooled[2].p95 <= 510.0 and pooled[2].beyond_share == 1.0
     tally.reset()
     assert tally.pooled()[1].count == 0
+
+
+@pytest.mark.parametrize("standard", [30.0, 7.3, 0.5, 240.0, math.inf, 0.0])
+def test_histogram_bins_are_those_of_a_binary_search_over_the_edges(standard: float) -> None:
+    # The bins are computed from the edges' formulas and corrected against the edges: every
+    # bin must be the binary search's, on the edges themselves and the floats next to them too.
+    tally = SlotTally(1440.0, standard)
+    edges = tally.edges
+    rng = np.random.default_rng(7)
+    waits = np.concatenate([
+        rng.exponential(scale, 50_000) for scale in (0.01, 1.0, 30.0, 600.0, 1e5)] + [
+        edges, np.nextafter(edges, 0.0), np.nextafter(edges, math.inf),
+        np.array([0.0, -0.0, 1e7, 2e7, 1e300, math.inf, math.nan])])
+    expected = np.searchsorted(edges, waits, side="right")
+    assert np.array_equal(tally._cells(waits), expected)
+
+
+def test_slot_of_a_time_is_the_floor_division_even_next_to_whole_quotients() -> None:
+    rng = np.random.default_rng(8)
+    for width in (60.0, 30.0, 15.0, 7.5, 20.0, 1.0 / 3.0, 0.1):
+        multiples = rng.integers(0, 10_000, 20_000) * width
+        times = np.concatenate([rng.uniform(0.0, 1e6, 20_000), multiples,
+                                np.nextafter(multiples, 0.0), np.nextafter(multiples, math.inf)])
+        assert np.array_equal(floor_quotient(times, width), times // width)
