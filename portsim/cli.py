@@ -808,8 +808,8 @@ def study(
         console.print(Text(f"engines: {engines}"))
         files = write_study(results, out, force=True, plots=plots)
         console.print(f"study written to [bold]{escape(str(out))}[/] ({', '.join(files)}); "
-                      f"{results.timings['seconds_per_replication']:.1f} s of simulation per "
-                      "replication", highlight=False)
+                      f"{results.timings['seconds_per_replication']:.1f} s in the tasks per "
+                      "replication (wall clock, summed over workers)", highlight=False)
 
 
 @app.command()

@@ -126,8 +126,9 @@ def study_markdown(results: StudyResults, pictures: list[str]) -> str:
         label = f"**{name}**" if name == NATIONAL else name.replace("|", "\\|")
         lines.append("| " + " | ".join([label, kind, engine, *cells]) + " |")
     timing = results.timings
-    lines += ["", f"Simulation time: {timing['seconds_per_replication']:.1f} s per replication "
-              f"(all ports, summed over workers; {timing['total_seconds']:.1f} s in all).", ""]
+    lines += ["", f"Time in the replications: {timing['seconds_per_replication']:.1f} s per "
+              f"replication (all ports; wall clock of each task, summed over workers: a busy "
+              f"machine adds to it), {timing['total_seconds']:.1f} s in all.", ""]
     lines += [f"![{picture}]({picture})" for picture in pictures]
     return "\n".join(lines) + "\n"
 
