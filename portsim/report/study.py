@@ -99,10 +99,17 @@ def study_figures(results: StudyResults) -> dict[str, Figure]:
         axes.invert_yaxis()
         axes.set_xlabel(axis + ", mean and 95% CI")
         if kpi == "within_share":
-            axes.axvline(95.0, color="grey", linestyle="--", linewidth=1)
+            axes.set_xlim(0.0, 100.0)  # a share's interval may reach past 100 %
+            targets = {port.port.model.sla_share_target for port in results.ports}
+            if len(targets) == 1:  # the ports' own pledge share, when they agree on one
+                (target,) = targets
+                axes.axvline(100.0 * target, color="grey", linestyle="--", linewidth=1,
+                             label=f"pledge: {100.0 * target:g} % within {standard}")
         else:
             axes.axvline(results.study.document.standard, color="grey", linestyle="--",
-                         linewidth=1)
+                         linewidth=1, label=f"the standard, {standard}")
+        if axes.get_legend_handles_labels()[0]:
+            axes.legend(loc="lower left", fontsize=8)
         figure.suptitle(f"{results.study.name}: {axis}", fontsize=11)
         figures[file] = figure
     return figures
