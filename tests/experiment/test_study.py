@@ -101,6 +101,28 @@ def test_one_class_of_one_copy_gives_the_class_s_own_kpis(folder: Path) -> None:
     assert single.national == port.values
 
 
+def test_those_still_queueing_rank_above_every_wait_that_ended() -> None:
+    from portsim.engine.collect import Histogram
+    from portsim.experiment.study import Pool
+    from portsim.stats.accumulators import bin_edges
+
+    edges = bin_edges()
+    ten = int(np.searchsorted(edges, 10.0)) - 1  # the bin holding a 10-minute wait
+    waits = Histogram(zeros=90, bins=[ten], counts=[10], max=10.0)
+    pool = Pool()
+    pool.add_class({"completions": 100, "waiting_end": 0, "wait_sla_share": 1.0,
+                    "wait_mean": 1.0, "throughput_per_hour": 4.0}, waits)
+    assert pool.p95() == pytest.approx(10.0, rel=0.01)  # 5 of the 10 waits of 10 min lie above
+    pool.add_class({"completions": 0, "waiting_end": 20, "wait_sla_share": 0.0,
+                    "wait_mean": math.nan, "throughput_per_hour": 0.0},
+                   Histogram(zeros=0, bins=[], counts=[], max=0.0))
+    # 120 counted: the top 6 are among the 20 still queueing, whose waits are unknown.
+    assert pool.p95() == 10.0
+    kpis = pool.kpis()
+    assert kpis["crossings"] == 120 and kpis["within_share"] == pytest.approx(100 / 120)
+    assert kpis["wait_mean"] == 1.0 and kpis["waiting_end"] == 20
+
+
 def test_outputs(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["study", str(folder / "study.yaml"), "--out", str(out),
