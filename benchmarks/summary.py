@@ -98,11 +98,11 @@ RATIOS = (
     Ratio("portsim validate process / python -c pass", "startup.validate", "startup.pass",
           ""),
     DASK,
-    Ratio("national peak day: CPU seconds per replication (all ports)",
+    Ratio("national peak day: CPU s per replication (all ports)",
           "national.replication", "", "<= 60", full_only=True),
-    Ratio("national peak day: peak RSS, all ports / the 3 smallest (~19x the crossings)",
-          "memory.national", "memory.national_small", "", full_only=True),
-    Ratio("national peak day, 2 replications: 1 local worker / 2 Dask workers",
+    Ratio("national peak day: peak RSS, all ports / 3 smallest", "memory.national",
+          "memory.national_small", "", full_only=True),
+    Ratio("national day, 2 reps: 1 local worker / 2 Dask workers",
           "national.local1", "national.cluster2", "", full_only=True),
 )
 
