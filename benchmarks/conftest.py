@@ -120,7 +120,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
                                         "goals' (run without PORTSIM_BENCH_FAST)", red=True)
         else:
             wanted.append(summary.SNAPSHOT)
-    if all(row["value"] is not None for row in summary.ratio_rows(TIMINGS)):
+    if summary.complete(TIMINGS):
         for path in wanted:
             path.parent.mkdir(exist_ok=True)
             summary.write_json(path, TIMINGS, NOTES)

@@ -36,6 +36,8 @@ class Ratio:
     goal: str
     """``"<= x"``, ``">= x"`` or ``""`` (reported, no goal)."""
     aim: str = ""
+    full_only: bool = False
+    """Measured in full mode only (a fast-mode session is complete without it)."""
 
     def value(self, timings: Mapping[str, Mapping[str, Any]], field: str | None = None
               ) -> float | None:
@@ -96,6 +98,12 @@ RATIOS = (
     Ratio("portsim validate process / python -c pass", "startup.validate", "startup.pass",
           ""),
     DASK,
+    Ratio("national peak day: CPU s per replication (all ports)",
+          "national.replication", "", "<= 60", full_only=True),
+    Ratio("national peak day: peak RSS, all ports / 3 smallest", "memory.national",
+          "memory.national_small", "", full_only=True),
+    Ratio("national day, 2 reps: 1 local worker / 2 Dask workers",
+          "national.local1", "national.cluster2", "", full_only=True),
 )
 
 GROSS_REGRESSIONS = (("mm10.portsim", "mm10.simpy"), ("tandem.portsim", "tandem.simpy"))
@@ -134,6 +142,12 @@ def machine() -> dict[str, Any]:
             "load_average": os.getloadavg(),
             "platform": platform.platform(), "simpy": simpy.__version__,
             "ciw": ciw.__version__, "numpy": numpy.__version__}
+
+
+def complete(timings: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether every ratio of this mode was measured (full-only ones not in fast mode)."""
+    wanted = [ratio for ratio in RATIOS if not (ratio.full_only and fast_mode())]
+    return all(ratio.value(timings) is not None for ratio in wanted)
 
 
 def ratio_rows(timings: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
