@@ -22,9 +22,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from portsim import limits as limits_
 from portsim.engine.load import class_rates
@@ -35,6 +35,8 @@ from portsim.scenario.problems import line_of, located, problems_from, suggest
 from portsim.scenario.schema import AUTO_WARMUP, PrecisionSettings, ScenarioDocument
 from portsim.scenario.timetable import TimetableFileError, locate, read_timetable
 from portsim.scenario.yamlsource import Lines, parse_yaml
+
+Validated = TypeVar("Validated", bound=BaseModel)
 
 Loc = tuple[PathPart, ...]
 
@@ -148,6 +150,25 @@ def merge(base: Any, override: Any) -> Any:
         else:
             merged[key] = merge(base[key], value) if key in base else copy.deepcopy(value)
     return merged
+
+
+def load_side_file(path: str | os.PathLike[str], root: type[Validated],
+                   expected: str) -> tuple[Validated, Lines, str]:
+    """A YAML file of another kind than a scenario (a state file, a study file) validated
+    against ``root``: the document, its lines and the file name as shown.
+    :class:`ScenarioError` (file, field, line) when it is not a mapping (``expected`` says what
+    it should hold) or does not validate."""
+    shown = os.fspath(path)
+    limits = limits_.current()
+    raw, lines = parse_yaml(_read_source(Path(path), shown, limits), file=shown, limits=limits)
+    if not isinstance(raw, dict):
+        raise ScenarioError.single(expected, file=shown, line=lines.get(()))
+    try:
+        document = root.model_validate(raw)
+    except ValidationError as error:
+        raise ScenarioError(problems_from(error, raw=raw, lines=lines, root=root),
+                            file=shown) from None
+    return document, lines, shown
 
 
 def _read_source(path: Path, shown: str, limits: limits_.Limits) -> str:

@@ -169,11 +169,15 @@ class ShiftWindow(StrictModel):
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> ShiftWindow:
-        if self.end <= self.start:
-            raise ValueError(
-                f"a window must end after it starts (got {clock(self.start)}-{clock(self.end)})"
-            )
+        ends_after_start(self.start, self.end, "a window")
         return self
+
+
+def ends_after_start(start: float, end: float, what: str) -> None:
+    """Refuse a daily window (``what``: "a window", "an outage") that does not end after it
+    starts."""
+    if end <= start:
+        raise ValueError(f"{what} must end after it starts (got {clock(start)}-{clock(end)})")
 
 
 def _windows_apart(windows: list[ShiftWindow]) -> list[ShiftWindow]:
@@ -245,10 +249,7 @@ class OutageWindow(StrictModel):
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> OutageWindow:
-        if self.end <= self.start:
-            raise ValueError(
-                f"an outage must end after it starts (got {clock(self.start)}-{clock(self.end)})"
-            )
+        ends_after_start(self.start, self.end, "an outage")
         return self
 
 

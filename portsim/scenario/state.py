@@ -23,12 +23,10 @@ See docs/forecast.md for what each field means and how the run treats it.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, ValidationError
+from pydantic import BeforeValidator, Field
 
-from portsim import limits as limits_
 from portsim.engine import model as m
 from portsim.engine.simulation import Replication
 from portsim.engine.state import (
@@ -41,11 +39,10 @@ from portsim.engine.state import (
 )
 from portsim.engine.warm import route_nodes
 from portsim.errors import Problem, ScenarioError
-from portsim.scenario.loader import _read_source
+from portsim.scenario.loader import load_side_file
 from portsim.scenario.parts import StrictModel
-from portsim.scenario.problems import Loc, line_of, problems_from
+from portsim.scenario.problems import Loc, line_of
 from portsim.scenario.units import MAX_COUNT, Duration, Name, TimeOfDay
-from portsim.scenario.yamlsource import parse_yaml
 
 Customers = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 #: The ``not_recorded`` entry of entities waiting for their batch's members (engine.warm): a
@@ -154,17 +151,8 @@ class StateDocument(StrictModel):
 def load_state(path: str | os.PathLike[str], model: m.Model) -> StartState:
     """The start state in the file at ``path``, checked against ``model``'s names;
     :class:`ScenarioError` (file, field, line) on any problem."""
-    shown = os.fspath(path)
-    limits = limits_.current()
-    raw, lines = parse_yaml(_read_source(Path(path), shown, limits), file=shown, limits=limits)
-    if not isinstance(raw, dict):
-        raise ScenarioError.single("a state file must be a mapping with clock and stations",
-                                   file=shown, line=lines.get(()))
-    try:
-        doc = StateDocument.model_validate(raw)
-    except ValidationError as error:
-        raise ScenarioError(problems_from(error, raw=raw, lines=lines, root=StateDocument),
-                            file=shown) from None
+    doc, lines, shown = load_side_file(
+        path, StateDocument, "a state file must be a mapping with clock and stations")
     problems = _name_problems(doc, model, lines)
     if problems:
         raise ScenarioError(problems, file=shown)

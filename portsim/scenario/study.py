@@ -15,16 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from portsim import limits as limits_
 from portsim.engine.model import Model
 from portsim.errors import Problem, ScenarioError
-from portsim.scenario.loader import Scenario, _read_source, load_scenario
+from portsim.scenario.loader import Scenario, load_scenario, load_side_file
 from portsim.scenario.parts import StrictModel
-from portsim.scenario.problems import Loc, line_of, problems_from, suggest
+from portsim.scenario.problems import Loc, line_of, suggest
 from portsim.scenario.units import MAX_COUNT, Name, PositiveDuration, standard_words
-from portsim.scenario.yamlsource import parse_yaml
 
 KINDS = ("airport", "land", "water", "railway")
 
@@ -95,18 +93,9 @@ class Study:
 def load_study(path: str | os.PathLike[str]) -> Study:
     """Load a study file and every port it names; :class:`ScenarioError` (file, field, line)
     on any problem. A port file that does not validate is reported as that file's own error."""
-    shown = os.fspath(path)
+    document, lines, shown = load_side_file(
+        path, StudyDocument, "a study file must be a mapping with name and ports")
     source = Path(path)
-    limits = limits_.current()
-    raw, lines = parse_yaml(_read_source(source, shown, limits), file=shown, limits=limits)
-    if not isinstance(raw, dict):
-        raise ScenarioError.single("a study file must be a mapping with name and ports",
-                                   file=shown, line=lines.get(()))
-    try:
-        document = StudyDocument.model_validate(raw)
-    except ValidationError as error:
-        raise ScenarioError(problems_from(error, raw=raw, lines=lines, root=StudyDocument),
-                            file=shown) from None
     problems: list[Problem] = []
 
     def problem(where: Loc, message: str) -> None:
