@@ -231,8 +231,8 @@ def _forecast(file: Path, scenario: Any, variant: str | None, from_state: Path |
     state = load_state(from_state, scenario.model(variant)) if from_state is not None else None
     at = minutes("--snapshot-at", snapshot_at)
     forecast = Forecast(state, length, at, str(from_state) if from_state else None)
+    model = _forecast_model(forecast, scenario, variant)
     if at is not None:
-        model = forecast.apply(scenario.model(variant))
         begin = state.clock if state is not None else 0.0
         if not begin <= at < model.horizon:
             raise PortsimError(
@@ -385,6 +385,16 @@ def run(
                           f"[bold]{escape(str(out / 'states'))}[/]")
 
 
+def _forecast_model(forecast: Any, scenario: Any, variant: str | None) -> Any:
+    """The model ``forecast`` runs for ``variant``; what the engine refuses (e.g. a warm start
+    of a station with breakdowns) as a user error naming the variant."""
+    try:
+        return forecast.apply(scenario.model(variant))
+    except ValueError as error:
+        where = f"variant {variant!r}: " if variant is not None else ""
+        raise PortsimError(f"{where}{error}") from None
+
+
 def _state_fits(path: Path | None, scenario: Any, variant: str) -> None:
     """Check the state file against ``variant``'s model (a policy may add or replace
     stations): its problems, each said to be the variant's."""
@@ -466,6 +476,7 @@ def compare(
         if forecast is not None:
             for name in chosen:  # the state must fit every variant's stations and classes
                 _state_fits(from_state, scenario, name)
+                _forecast_model(forecast, scenario, name)
         out = out or Path("results") / f"{file.stem}-compare"
         total = (replications or scenario.replications) * (1 + len(chosen))
         watch = _precision(precision, precision_kpi, max_replications)

@@ -561,10 +561,10 @@ class Model:
             if spec.unreliable and self.impatient_at(spec.name):
                 raise ValueError(f"station {spec.name!r}: breakdowns and outages are not "
                                  "supported where customers may give up (visit_patience)")
-        if (self.start is not None or self.snapshot_at is not None) and any(
-                spec.unreliable for spec in self.stations):
+        unreliable = [spec.name for spec in self.stations if spec.unreliable]
+        if (self.start is not None or self.snapshot_at is not None) and unreliable:
             raise ValueError("warm starts and snapshots do not support stations with "
-                             "breakdowns or outages yet")
+                             f"breakdowns or outages yet ({', '.join(map(repr, unreliable))})")
 
     @property
     def impatient(self) -> bool:

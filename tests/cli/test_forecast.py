@@ -177,3 +177,22 @@ def test_sweep_from_an_empty_state_is_the_cold_sweep(runner: CliRunner, tmp_path
     assert short.exit_code == 0, short.output
     points = json.loads((tmp_path / "short" / "sweep.json").read_text())["points"]
     assert [p["results"]["forecast"]["horizon_minutes"] for p in points] == [120.0, 120.0]
+
+
+def test_a_forecast_of_a_station_that_can_break_down_is_refused_cleanly(
+        runner: CliRunner, tmp_path: Path) -> None:
+    """Warm starts do not restore broken servers yet: one message naming the station, exit 2,
+    nothing written; for compare, the variant that has them is named."""
+    airport = Path(__file__).parents[2] / "scenarios" / "airport" / "airport_peak.yaml"
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(airport), "--variant", "egates_outage",
+                                 "--snapshot-at", "14:00", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "breakdowns or outages yet ('egates')" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+    state = tmp_path / "now.yaml"
+    state.write_text("clock: \"14:00\"\nstations: {}\n", encoding="utf-8")
+    result = runner.invoke(app, ["compare", str(airport), "--variants", "egates_outage",
+                                 "--from-state", str(state), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "variant 'egates_outage'" in result.output and not out.exists()
