@@ -76,7 +76,8 @@ HOURLY_SHARE = _HOURLY_WEIGHT / _HOURLY_WEIGHT.sum()
 
 
 def port_day_model(passengers: int = PORT_DAY_PASSENGERS) -> Model:
-    """A busy airport arrivals hall for one day, sized from REFERENCE.md "Suggested defaults".
+    """A busy airport arrivals hall for one day, sized from the planning defaults of
+    docs/sources.md ("How the shipped scenarios are sized").
 
     ``passengers`` inbound per day (expected) on an hourly profile whose peak hour carries 6.6 %
     of the day: 80 % citizens, 80 % of them e-gate eligible; 20 % foreigners, 30 % of them e-gate

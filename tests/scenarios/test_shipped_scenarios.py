@@ -53,7 +53,8 @@ def test_default_horizon_is_one_to_three_days_with_warmup(path: Path) -> None:
 
 
 def test_every_figure_says_where_it_comes_from() -> None:
-    # Each shipped file cites REFERENCE.md sources ([n]) and marks unsourced values "assumed".
+    # Each shipped file cites the sources of docs/sources.md ([n]) and marks unsourced values
+    # "assumed".
     for path in FILES:
         text = path.read_text()
         assert "[" in text and "assumed" in text, path
