@@ -24,8 +24,8 @@ The rules (docs/scenario-format.md states them for users):
   keep one wait per customer, the one before its first start; ``interrupted`` counts them.
 - **Outages.** In an outage window no server works; services in progress are interrupted as
   above.
-- **Fallback.** A visit may name a route to take instead (``Visit.fallback``, e.g. e-gate
-  users to the desks they would otherwise have queued at). While the station is out of order
+- **Fallback.** A visit may name a route to take instead (``Visit.fallback``, e.g. the step
+  a self-service station stands in for). While the station is out of order
   (an outage, or every server on duty broken: a station its schedule closes is not out of
   order, its customers wait for it), customers who arrive by such a visit and those of them
   queueing take that route, and then continue their own after this station's step; their time
