@@ -539,7 +539,6 @@ class Model:
                 if isinstance(step, Visit) and step.reserve_error is not None \
                         and not step.reserve_ahead:
                     raise ValueError(f"class {cls.name!r}: reserve_error needs reserve_ahead")
-            for step in steps(cls.route):
                 if isinstance(step, Visit) and step.reserve_ahead is not None \
                         and self.station(step.station).unreliable:
                     raise ValueError(f"class {cls.name!r} books {step.station!r}, whose "
