@@ -26,18 +26,18 @@ from __future__ import annotations
 import itertools
 import math
 import time as wallclock
-from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from heapq import heappop, heappush, heapreplace
 from typing import Any, Literal, cast
 
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine.allocator import retain_freed_memory
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
+from portsim.engine.kernels import fifo_starts, fifo_starts_shifts, queue_max
 from portsim.engine.routes import (
     BranchNode,
     DelayNode,
@@ -146,6 +146,7 @@ def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
     reason = _unsupported_part(model)
     if reason is not None:
         raise FastPathUnavailable(f"the fast engine cannot run this model: {reason}")
+    retain_freed_memory()
     started = wallclock.perf_counter()
     try:  # building the plan checks that the routes are feed-forward
         state = FastReplication(model, seed, replication, max_entities, keep=trace is not None)
@@ -246,6 +247,8 @@ class FastStation:
         self.bin_count = bin_count
         start = spec.servers.servers_at(0.0)
         self.changes = _shift_changes(spec.servers, model.horizon)
+        self.change_times = np.array([when for when, _ in self.changes], dtype=float)
+        self.change_servers = np.array([servers for _, servers in self.changes], dtype=float)
         self.servers_level = _servers_level(start, self.changes, model.warmup, model.horizon)
         self.capacity_level = Level.integrated(start, model.warmup, model.horizon,
                                                self.servers_level.area, start)
@@ -295,62 +298,6 @@ def _servers_level(start: int, changes: list[tuple[float, int]], warmup: float,
         level.reset(warmup)
     level.close(horizon)
     return level
-
-
-def _starts_constant(arrivals: list[float], services: list[float], servers: int,
-                     horizon: float) -> list[float]:
-    """Service starts at a FIFO station with constant servers (Kiefer-Wolfowitz: a heap of the
-    times the servers next become free); only those before ``horizon``."""
-    if servers <= 0:
-        return []
-    free = [0.0] * servers
-    starts: list[float] = []
-    add = starts.append
-    # NOTE: the recursion's loop keeps to locals and C calls (heapreplace), and the starts
-    # after the horizon are cut once at the end (they are in order), for performance reasons:
-    # it is the whole cost per customer of the fast path.
-    for at, service in zip(arrivals, services, strict=True):
-        soonest = free[0]
-        start = at if at >= soonest else soonest
-        heapreplace(free, start + service)
-        add(start)
-    del starts[bisect_left(starts, horizon):]
-    return starts
-
-
-def _starts_shifts(arrivals: list[float], services: list[float], start_servers: int,
-                   changes: list[tuple[float, int]], horizon: float) -> list[float]:
-    """Service starts at a FIFO station whose servers change: a customer starts at the first
-    moment, at or after its arrival and the previous start, when fewer services run than
-    servers are on duty (a cut never interrupts a service, it only holds back starts)."""
-    running: list[float] = []  # end times of the services in progress
-    starts: list[float] = []
-    servers = start_servers
-    upcoming = 0
-    count = len(changes)
-    previous = -math.inf
-    for at, service in zip(arrivals, services, strict=True):
-        t = at if at >= previous else previous
-        while True:
-            while upcoming < count and changes[upcoming][0] <= t:
-                servers = changes[upcoming][1]
-                upcoming += 1
-            while running and running[0] <= t:
-                heappop(running)
-            if len(running) < servers:
-                break
-            soonest = running[0] if running else math.inf
-            if upcoming < count and changes[upcoming][0] < soonest:
-                soonest = changes[upcoming][0]
-            t = soonest
-            if t >= horizon:
-                break
-        if t >= horizon:
-            break
-        starts.append(t)
-        heappush(running, t + service)
-        previous = t
-    return starts
 
 
 def _spread(starts: np.ndarray, ends: np.ndarray, width: float, count: int) -> np.ndarray:
@@ -552,13 +499,9 @@ class FastReplication(_Plan):
     def _arrival_times(self, spec: m.ClassSpec) -> np.ndarray:
         horizon = self.model.horizon
         if isinstance(spec.arrivals, m.Trace):
-            # NOTE: the recorded times sorted by numpy rather than through arrival_times'
-            # generator, for performance reasons: the same floats in the same order.
-            # A recording in order (the usual case) is not sorted again.
-            recorded = spec.arrivals.times
-            array = np.fromiter(recorded, dtype=float, count=len(recorded))
-            if array.size > 1 and not np.all(array[1:] >= array[:-1]):
-                array = np.sort(array)
+            # NOTE: the recorded times sorted by numpy once per model rather than through
+            # arrival_times' generator, for performance reasons: the same floats in order.
+            array = spec.arrivals.sorted_array()
             return array[:np.searchsorted(array, horizon, side="left")]
         rng = generator(self.seed, self.replication, "arrivals", spec.name)
         times: Iterator[float] = arrival_times(spec.arrivals, rng, horizon)
@@ -693,15 +636,17 @@ class FastReplication(_Plan):
             elif taken:
                 services[mine] = stream.take(taken)
         schedule = station.spec.servers
-        arrival_list = arrivals.tolist()
+        starts = np.empty(count)
+        # the kernels read the arrays' memory as float64, in order
+        arrivals = np.ascontiguousarray(arrivals, dtype=float)
+        services = np.ascontiguousarray(services, dtype=float)
         if schedule.is_constant:
-            started = _starts_constant(arrival_list, services.tolist(),
-                                       schedule.steps[0][1], horizon)
+            served = fifo_starts(arrivals, services, schedule.steps[0][1], horizon, starts)
         else:
-            started = _starts_shifts(arrival_list, services.tolist(),
-                                     schedule.servers_at(0.0), station.changes, horizon)
-        served = len(started)
-        starts = np.fromiter(started, dtype=float, count=served)
+            served = fifo_starts_shifts(arrivals, services, schedule.servers_at(0.0),
+                                        station.change_times, station.change_servers, horizon,
+                                        starts)
+        starts = starts[:served]
         ends = starts + services[:served]
         waits = starts - arrivals[:served]
         served_ids = ids[:served]
@@ -754,7 +699,7 @@ class FastReplication(_Plan):
                                     0.0, None)))
         station.queue_level = Level.integrated(
             arrivals.size - served, span_start, horizon, area,
-            _queue_max(joins, leaves, warmup), station.bin_width,
+            queue_max(joins, leaves, warmup), station.bin_width,
             _spread(joins, leaves, station.bin_width, station.bin_count))
         busy_area = float(np.sum(np.clip(np.minimum(ends, horizon)
                                          - np.maximum(starts, span_start), 0.0, None)))
@@ -874,19 +819,6 @@ def _add_counts(series: list[int], times: np.ndarray, width: float) -> None:
     bins = (times * (1.0 / width)).astype(np.int64)
     counts = np.bincount(bins, minlength=len(series))[:len(series)]
     series[:] = (np.asarray(series, dtype=np.int64) + counts).tolist()
-
-
-def _queue_max(joins: np.ndarray, leaves: np.ndarray, warmup: float) -> int:
-    """The longest queue from the end of the warm-up on: the queue then, or just after any
-    later join. ``joins`` and ``leaves`` are in FIFO order, so both are sorted."""
-    at_start = int(np.count_nonzero((joins <= warmup) & (leaves > warmup)))
-    later = int(np.searchsorted(joins, warmup, side="left"))
-    if later == joins.size:
-        return at_start
-    # after the n-th join: n joins so far, less those who left strictly before it
-    length = (np.arange(later + 1, joins.size + 1)
-              - np.searchsorted(leaves, joins[later:], side="left"))
-    return max(at_start, int(length.max()))
 
 
 def _capacity_area(starts: np.ndarray, ends: np.ndarray, station: FastStation, warmup: float,

@@ -11,10 +11,13 @@ import itertools
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from portsim.engine.distributions import Distribution
 from portsim.engine.state import StartState
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MINUTES_PER_DAY = 1440.0
 
@@ -295,6 +298,20 @@ class Trace:
     """Recorded arrival timestamps, replayed as they are."""
 
     times: tuple[float, ...]
+    _sorted: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def sorted_array(self) -> np.ndarray:
+        """The times in order as a read-only float array, made once (on first use: building
+        a model needs no numpy) and shared by every replication of the model."""
+        if self._sorted is None:
+            import numpy as np
+
+            array = np.fromiter(self.times, dtype=float, count=len(self.times))
+            if array.size > 1 and not np.all(array[1:] >= array[:-1]):
+                array = np.sort(array)
+            array.flags.writeable = False
+            object.__setattr__(self, "_sorted", array)
+        return self._sorted
 
 
 @dataclass(frozen=True, slots=True)

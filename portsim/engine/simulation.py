@@ -21,6 +21,7 @@ import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine import warm
+from portsim.engine.allocator import retain_freed_memory
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.classes import ClassState
@@ -76,6 +77,7 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     one; ``"fast"`` raises :class:`~portsim.engine.fast.FastPathUnavailable` (naming why) when
     the model does not qualify. The result's ``engine`` says which one ran.
     """
+    retain_freed_memory()
     # An event log for process mining also links spawned members to their batch (the sink's
     # ``link``), which only the event engine reports: with ``auto`` it runs such traces.
     if engine == "auto" and getattr(trace, "needs_links", False):

@@ -310,10 +310,14 @@ def slot_kpis(scope: str, slots: Sequence[str]) -> Iterator[Kpi]:
     """The slot KPIs of ``scope`` for these slot names, slot by slot (a single day's slot has
     no 95th percentile: percentiles are kept for the pooled slots, so that memory does not
     grow with the number of days)."""
-    for slot in slots:
-        for kpi in SLOT_KPIS[scope]:
-            if not (slot.startswith("d") and kpi.key.endswith("_p95")):
-                yield _for_slot(kpi, slot)
+    return iter(_slot_kpis(scope, tuple(slots)))
+
+
+@functools.lru_cache(maxsize=256)
+def _slot_kpis(scope: str, slots: tuple[str, ...]) -> tuple[Kpi, ...]:
+    # NOTE: cached, for performance reasons: every replication's rows ask for the same ones
+    return tuple(_for_slot(kpi, slot) for slot in slots for kpi in SLOT_KPIS[scope]
+                 if not (slot.startswith("d") and kpi.key.endswith("_p95")))
 
 
 def class_kpis(milestones: Sequence[str] = (), due: bool = False,
@@ -410,6 +414,7 @@ def is_balked_slot(key: str) -> bool:
     return _BALKED_SLOT_KEY.match(key) is not None
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_slot_key(key: str) -> tuple[str, str] | None:
     """``wait_d2_h0800_beyond_share`` → ("d2_h0800", "beyond_share"); None for other keys."""
     found = _SLOT_KEY.match(key)

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+try:  # the compiled filing of a chunk (portsim/_kernels.c); None where it was not built
+    from portsim._kernels import slot_fold as _slot_fold  # type: ignore[import-not-found]
+except ImportError:
+    _slot_fold = None
+
 #: Histogram resolution: up to ``REACH`` standards the standard is cut into this many equal
 #: bins (a percentile within 1/60 of the standard where the pledge is decided); beyond, bins
 #: grow by ``GROWTH`` each (within 2 %) up to ``LONGEST`` minutes.
@@ -111,6 +116,19 @@ class SlotTally:
     def _fold(self, waits: np.ndarray, times: np.ndarray) -> None:
         if waits.size == 0:
             return
+        if _slot_fold is not None and _slot_fold(
+                np.ascontiguousarray(waits, dtype=float), np.ascontiguousarray(times, dtype=float),
+                self.slot_minutes, self.first_slot, self.standard, self.slots_per_day,
+                self.days > 1, (STEPS_PER_STANDARD * REACH) / (REACH * self._unit),
+                STEPS_PER_STANDARD * REACH,
+                REACH * self._unit, math.log(GROWTH), self._bounds, self.counts, self.sums,
+                self.beyond, self.zeros, self.histograms):
+            return
+        self._fold_arrays(waits, times)
+
+    def _fold_arrays(self, waits: np.ndarray, times: np.ndarray) -> None:
+        """:meth:`_fold` in numpy: where the compiled loop (portsim/_kernels.c, the same
+        counts and sums) was not built or declines the chunk (a wait or time not finite)."""
         size = self.counts.size
         slots = np.minimum(floor_quotient(times, self.slot_minutes).astype(np.int64), size - 1)
         if self.first_slot:

@@ -17,8 +17,8 @@ import pytest
 #: to the layer of the longest entry naming it or a package holding it ("portsim" itself names
 #: the root package only: its names are imported on first use).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("utilities", ("portsim", "portsim.errors", "portsim.lazy", "portsim.theory",
-                   "portsim.scenario.units")),
+    ("utilities", ("portsim", "portsim._kernels", "portsim.errors", "portsim.lazy",
+                   "portsim.theory", "portsim.scenario.units")),
     ("limits", ("portsim.limits",)),
     ("stats", ("portsim.stats",)),
     ("engine", ("portsim.engine",)),

@@ -1,0 +1,495 @@
+/*
+ * Per-customer loops, compiled: service starts at a FIFO station (the fast path's
+ * Kiefer-Wolfowitz recursion), the longest queue from joins and leaves, and the filing of a
+ * chunk of waits under clock slots and histogram bins.
+ *
+ * Each has a Python twin (portsim.engine.kernels, portsim.stats.slots) that runs when this
+ * module was not built (no C compiler at install). Both give the same numbers: the loops
+ * compare and add doubles in the twin's order, count integers, and where a value is only a
+ * first guess (a histogram bin from a logarithm) the bin edges decide. Arrays arrive through
+ * the buffer protocol (C-contiguous float64 or int64), so no numpy headers are needed.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+/* A contiguous float64 buffer of `obj`, writable when asked; on failure a Python error is set. */
+static int
+doubles(PyObject *obj, Py_buffer *view, int writable, const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) != 0) {
+        return -1;
+    }
+    if (view->itemsize != sizeof(double) || view->format == NULL
+        || strcmp(view->format, "d") != 0) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "%s must be a contiguous float64 array", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* A contiguous int64 buffer of `obj`, writable; on failure a Python error is set. */
+static int
+int64s(PyObject *obj, Py_buffer *view, const char *name)
+{
+    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) != 0) {
+        return -1;
+    }
+    const char *format = view->format;
+    int integral = format != NULL && (strcmp(format, "q") == 0
+                                      || (strcmp(format, "l") == 0 && sizeof(long) == 8));
+    if (view->itemsize != sizeof(int64_t) || !integral) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "%s must be a contiguous int64 array", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* Restore the min-heap property below `position` after heap[position] grew. */
+static void
+sift_down(double *heap, Py_ssize_t size, Py_ssize_t position)
+{
+    double moving = heap[position];
+    for (;;) {
+        Py_ssize_t child = 2 * position + 1;
+        if (child >= size) {
+            break;
+        }
+        if (child + 1 < size && heap[child + 1] < heap[child]) {
+            child += 1;
+        }
+        if (!(heap[child] < moving)) {
+            break;
+        }
+        heap[position] = heap[child];
+        position = child;
+    }
+    heap[position] = moving;
+}
+
+/* Restore the min-heap property above `position` after heap[position] was added. */
+static void
+sift_up(double *heap, Py_ssize_t position)
+{
+    double moving = heap[position];
+    while (position > 0) {
+        Py_ssize_t parent = (position - 1) / 2;
+        if (!(moving < heap[parent])) {
+            break;
+        }
+        heap[position] = heap[parent];
+        position = parent;
+    }
+    heap[position] = moving;
+}
+
+static double
+pop_min(double *heap, Py_ssize_t *size)
+{
+    double smallest = heap[0];
+    *size -= 1;
+    if (*size > 0) {
+        heap[0] = heap[*size];
+        sift_down(heap, *size, 0);
+    }
+    return smallest;
+}
+
+PyDoc_STRVAR(fifo_starts_doc,
+"fifo_starts(arrivals, services, servers, horizon, out) -> int\n\n"
+"Service starts at a FIFO station with `servers` constant servers (Kiefer-Wolfowitz: a heap\n"
+"of the times the servers next become free), written to `out`; returns how many start\n"
+"before `horizon`.");
+
+static PyObject *
+fifo_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *arrivals_obj, *services_obj, *out_obj;
+    Py_ssize_t servers;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOndO:fifo_starts", &arrivals_obj, &services_obj, &servers,
+                          &horizon, &out_obj)) {
+        return NULL;
+    }
+    Py_buffer arrivals, services, out;
+    if (doubles(arrivals_obj, &arrivals, 0, "arrivals") != 0) {
+        return NULL;
+    }
+    if (doubles(services_obj, &services, 0, "services") != 0) {
+        PyBuffer_Release(&arrivals);
+        return NULL;
+    }
+    if (doubles(out_obj, &out, 1, "out") != 0) {
+        PyBuffer_Release(&arrivals);
+        PyBuffer_Release(&services);
+        return NULL;
+    }
+    Py_ssize_t count = arrivals.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t started = 0;
+    double *heap = NULL;
+    if (services.len != arrivals.len || out.len < arrivals.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "arrivals and services must be as long as each other, out no shorter");
+        goto done;
+    }
+    if (servers <= 0) {
+        goto done;
+    }
+    heap = PyMem_Calloc((size_t)servers, sizeof(double));
+    if (heap == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    const double *at = arrivals.buf, *service = services.buf;
+    double *start = out.buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double soonest = heap[0];
+        double begins = at[i] >= soonest ? at[i] : soonest;
+        /* starts never decrease: the first at or after the horizon ends the list */
+        if (!(begins < horizon)) {
+            break;
+        }
+        start[i] = begins;
+        heap[0] = begins + service[i];
+        sift_down(heap, servers, 0);
+        started = i + 1;
+    }
+    Py_END_ALLOW_THREADS
+done:
+    PyMem_Free(heap);
+    PyBuffer_Release(&arrivals);
+    PyBuffer_Release(&services);
+    PyBuffer_Release(&out);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(started);
+}
+
+PyDoc_STRVAR(fifo_starts_shifts_doc,
+"fifo_starts_shifts(arrivals, services, servers, change_times, change_servers, horizon, out)"
+" -> int\n\n"
+"Service starts at a FIFO station whose servers change (to change_servers[k] at\n"
+"change_times[k]): a customer starts at the first moment, at or after its arrival and the\n"
+"previous start, when fewer services run than servers are on duty. Written to `out`;\n"
+"returns how many start before `horizon`.");
+
+static PyObject *
+fifo_starts_shifts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *arrivals_obj, *services_obj, *times_obj, *levels_obj, *out_obj;
+    Py_ssize_t servers;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOnOOdO:fifo_starts_shifts", &arrivals_obj, &services_obj,
+                          &servers, &times_obj, &levels_obj, &horizon, &out_obj)) {
+        return NULL;
+    }
+    Py_buffer arrivals, services, times, levels, out;
+    Py_buffer *views[5] = {&arrivals, &services, &times, &levels, &out};
+    PyObject *objects[5] = {arrivals_obj, services_obj, times_obj, levels_obj, out_obj};
+    const char *names[5] = {"arrivals", "services", "change_times", "change_servers", "out"};
+    int held = 0;
+    for (; held < 5; held++) {
+        if (doubles(objects[held], views[held], held == 4, names[held]) != 0) {
+            break;
+        }
+    }
+    Py_ssize_t started = 0;
+    double *running = NULL;
+    if (held < 5) {
+        goto done;
+    }
+    Py_ssize_t count = arrivals.len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t changes = times.len / (Py_ssize_t)sizeof(double);
+    if (services.len != arrivals.len || out.len < arrivals.len || levels.len != times.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "arrivals and services, change_times and change_servers must be as "
+                        "long as each other, out no shorter than arrivals");
+        goto done;
+    }
+    const double *at = arrivals.buf, *service = services.buf;
+    const double *change_at = times.buf, *change_to = levels.buf;
+    /* at most as many services run as servers were ever on duty */
+    double most = (double)servers;
+    for (Py_ssize_t k = 0; k < changes; k++) {
+        if (change_to[k] > most) {
+            most = change_to[k];
+        }
+    }
+    Py_ssize_t capacity = (Py_ssize_t)most + 1;
+    running = PyMem_Malloc((size_t)capacity * sizeof(double));
+    if (running == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *start = out.buf;
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t size = 0, upcoming = 0;
+    double on_duty = (double)servers;
+    double previous = -Py_HUGE_VAL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double t = at[i] >= previous ? at[i] : previous;
+        for (;;) {
+            while (upcoming < changes && change_at[upcoming] <= t) {
+                on_duty = change_to[upcoming];
+                upcoming += 1;
+            }
+            while (size > 0 && running[0] <= t) {
+                pop_min(running, &size);
+            }
+            if ((double)size < on_duty) {
+                break;
+            }
+            double soonest = size > 0 ? running[0] : Py_HUGE_VAL;
+            if (upcoming < changes && change_at[upcoming] < soonest) {
+                soonest = change_at[upcoming];
+            }
+            t = soonest;
+            if (t >= horizon) {
+                break;
+            }
+        }
+        if (t >= horizon) {
+            break;
+        }
+        start[i] = t;
+        running[size] = t + service[i];
+        size += 1;
+        sift_up(running, size - 1);
+        previous = t;
+        started = i + 1;
+    }
+    Py_END_ALLOW_THREADS
+done:
+    PyMem_Free(running);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(views[k]);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(started);
+}
+
+PyDoc_STRVAR(queue_max_doc,
+"queue_max(joins, leaves, warmup) -> int\n\n"
+"The longest queue from `warmup` on, given when each customer joined and left it (both in\n"
+"FIFO order, so sorted): the queue at `warmup`, or just after any later join (joins so far\n"
+"less those who left strictly before it).");
+
+static PyObject *
+queue_max(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *joins_obj, *leaves_obj;
+    double warmup;
+    if (!PyArg_ParseTuple(args, "OOd:queue_max", &joins_obj, &leaves_obj, &warmup)) {
+        return NULL;
+    }
+    Py_buffer joins, leaves;
+    if (doubles(joins_obj, &joins, 0, "joins") != 0) {
+        return NULL;
+    }
+    if (doubles(leaves_obj, &leaves, 0, "leaves") != 0) {
+        PyBuffer_Release(&joins);
+        return NULL;
+    }
+    Py_ssize_t longest = 0;
+    if (joins.len != leaves.len) {
+        PyErr_SetString(PyExc_ValueError, "joins and leaves must be as long as each other");
+    }
+    else {
+        const double *join = joins.buf, *leave = leaves.buf;
+        Py_ssize_t count = joins.len / (Py_ssize_t)sizeof(double);
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t k = 0; k < count; k++) {
+            if (join[k] <= warmup && leave[k] > warmup) {
+                longest += 1;
+            }
+        }
+        Py_ssize_t left = 0;  /* leaves strictly before the current join */
+        for (Py_ssize_t k = 0; k < count; k++) {
+            if (join[k] < warmup) {
+                continue;
+            }
+            while (left < count && leave[left] < join[k]) {
+                left += 1;
+            }
+            if (k + 1 - left > longest) {
+                longest = k + 1 - left;
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&joins);
+    PyBuffer_Release(&leaves);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(longest);
+}
+
+/* numpy's float floor division (npy_divmod's quotient), for the rare quotient that rounds
+ * to a whole number: there the exact one may lie just below it. */
+static double
+floor_divide(double a, double b)
+{
+    double mod = fmod(a, b);
+    double quotient = (a - mod) / b;
+    if (mod) {
+        if ((b < 0) != (mod < 0)) {
+            quotient -= 1.0;
+        }
+    }
+    if (quotient) {
+        double floored = floor(quotient);
+        if (quotient - floored > 0.5) {
+            floored += 1.0;
+        }
+        return floored;
+    }
+    return copysign(0.0, a / b);
+}
+
+PyDoc_STRVAR(slot_fold_doc,
+"slot_fold(waits, times, slot_minutes, first_slot, standard, slots_per_day, several_days,\n"
+"          per_wait, linear_bins, reach, log_growth, bounds,\n"
+"          counts, sums, beyond, zeros, histograms) -> bool\n\n"
+"SlotTally's filing of a chunk: each wait under the slot of its time (from `first_slot` on;\n"
+"later than the last slot: the last) and its histogram bin (bounds[b] <= wait <\n"
+"bounds[b + 1]). Adds to the int64 arrays counts, beyond, zeros, histograms (slot of the\n"
+"day x bin) and the float64 sums (each slot's chunk summed in order, then added). Returns\n"
+"False, changing nothing, when a wait or time is not finite or a time is negative: the\n"
+"caller then files the chunk itself.");
+
+static PyObject *
+slot_fold(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[9];
+    double slot_minutes, standard, per_wait, linear_bins, reach, log_growth;
+    Py_ssize_t first_slot, slots_per_day;
+    int several_days;
+    if (!PyArg_ParseTuple(args, "OOdndnpddddOOOOOO:slot_fold", &objects[0], &objects[1],
+                          &slot_minutes, &first_slot, &standard, &slots_per_day, &several_days,
+                          &per_wait, &linear_bins, &reach, &log_growth, &objects[2],
+                          &objects[3], &objects[4], &objects[5], &objects[6], &objects[7])) {
+        return NULL;
+    }
+    /* waits, times, bounds, sums: float64; counts, beyond, zeros, histograms: int64 */
+    Py_buffer views[8];
+    const char *names[8] = {"waits", "times", "bounds", "counts", "sums", "beyond", "zeros",
+                            "histograms"};
+    int held = 0;
+    for (; held < 8; held++) {
+        int failed = (held == 3 || held == 5 || held == 6 || held == 7)
+            ? int64s(objects[held], &views[held], names[held])
+            : doubles(objects[held], &views[held], held == 4, names[held]);
+        if (failed != 0) {
+            break;
+        }
+    }
+    int handled = 0;
+    double *chunk = NULL;
+    if (held < 8) {
+        goto done;
+    }
+    Py_ssize_t count = views[0].len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t slots = views[3].len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t last_bin = views[2].len / (Py_ssize_t)sizeof(double) - 2;
+    Py_ssize_t bins = last_bin + 1;
+    if (views[1].len != views[0].len || views[4].len != views[3].len * (Py_ssize_t)sizeof(double)
+            / (Py_ssize_t)sizeof(int64_t) || views[5].len != views[3].len
+            || views[6].len != views[3].len || slots < 1 || last_bin < 0 || slots_per_day < 1
+            || views[7].len != slots_per_day * bins * (Py_ssize_t)sizeof(int64_t)) {
+        PyErr_SetString(PyExc_ValueError, "slot_fold: the arrays' sizes do not fit together");
+        goto done;
+    }
+    const double *wait = views[0].buf, *time = views[1].buf, *bound = views[2].buf;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (!isfinite(wait[i]) || !isfinite(time[i]) || time[i] < 0) {
+            goto done;  /* not handled: numpy's path decides (and raises where it must) */
+        }
+    }
+    chunk = PyMem_Calloc((size_t)slots, sizeof(double));
+    if (chunk == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int64_t *counts = views[3].buf, *beyond = views[5].buf, *zeros = views[6].buf;
+    int64_t *histograms = views[7].buf;
+    double *sums = views[4].buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count; i++) {
+        double w = wait[i];
+        double quotient = time[i] / slot_minutes;
+        double floored = floor(quotient);
+        if (floored == quotient) {
+            floored = floor_divide(time[i], slot_minutes);
+        }
+        Py_ssize_t slot = floored >= (double)(slots - 1) ? slots - 1 : (Py_ssize_t)floored;
+        if (slot < first_slot) {
+            continue;
+        }
+        counts[slot] += 1;
+        chunk[slot] += w;
+        if (w > standard) {
+            beyond[slot] += 1;
+        }
+        if (w <= 0.0) {
+            zeros[slot] += 1;
+        }
+        double guess = w * per_wait;
+        if (guess >= linear_bins) {
+            guess = linear_bins + log(w / reach) / log_growth;
+        }
+        Py_ssize_t bin = guess <= 0 ? 0 : guess >= (double)last_bin ? last_bin
+                                                                    : (Py_ssize_t)guess;
+        while (bound[bin + 1] <= w) {
+            bin += 1;
+        }
+        while (bound[bin] > w) {
+            bin -= 1;
+        }
+        Py_ssize_t of_day = several_days ? slot % slots_per_day : slot;
+        histograms[of_day * bins + bin] += 1;
+    }
+    for (Py_ssize_t k = 0; k < slots; k++) {
+        sums[k] += chunk[k];
+    }
+    Py_END_ALLOW_THREADS
+    handled = 1;
+done:
+    PyMem_Free(chunk);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyBool_FromLong(handled);
+}
+
+static PyMethodDef methods[] = {
+    {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
+    {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
+    {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
+    {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_def = {
+    PyModuleDef_HEAD_INIT, "_kernels",
+    "Per-customer loops, compiled (portsim.engine.kernels, portsim.stats.slots).", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__kernels(void)
+{
+    return PyModule_Create(&module_def);
+}

@@ -1,0 +1,108 @@
+"""The fast path's per-customer loops: compiled when the C extension was built, else Python.
+
+``pip install`` compiles ``portsim/_kernels.c`` when a C compiler is at hand (the
+extension is optional: without one portsim installs and runs all the same). Both versions take
+the same arrays and give the same floats -- the loops only compare and add doubles, in the same
+order -- so a result never depends on which one ran; only the time does.
+:data:`COMPILED` says which one this process uses.
+"""
+
+from __future__ import annotations
+
+import math
+from heapq import heappop, heappush, heapreplace
+
+import numpy as np
+
+__all__ = ["COMPILED", "fifo_starts", "fifo_starts_shifts", "python_fifo_starts",
+           "python_fifo_starts_shifts", "python_queue_max", "queue_max"]
+
+
+def python_fifo_starts(arrivals: np.ndarray, services: np.ndarray, servers: int,
+                       horizon: float, out: np.ndarray) -> int:
+    """Service starts at a FIFO station with constant ``servers`` (Kiefer-Wolfowitz: a heap of
+    the times the servers next become free), written to ``out``; how many start before
+    ``horizon``."""
+    if servers <= 0:
+        return 0
+    free = [0.0] * servers
+    starts: list[float] = []
+    add = starts.append
+    # NOTE: the loop keeps to locals and C calls (heapreplace), for performance reasons.
+    for at, service in zip(arrivals.tolist(), services.tolist(), strict=True):
+        soonest = free[0]
+        start = at if at >= soonest else soonest
+        if not start < horizon:  # starts never decrease: the rest start later still
+            break
+        heapreplace(free, start + service)
+        add(start)
+    out[:len(starts)] = starts
+    return len(starts)
+
+
+def python_fifo_starts_shifts(arrivals: np.ndarray, services: np.ndarray, servers: int,
+                              change_times: np.ndarray, change_servers: np.ndarray,
+                              horizon: float, out: np.ndarray) -> int:
+    """Service starts at a FIFO station whose servers change (to ``change_servers[k]`` at
+    ``change_times[k]``): a customer starts at the first moment, at or after its arrival and
+    the previous start, when fewer services run than servers are on duty (a cut never
+    interrupts a service, it only holds back starts). Written to ``out``; how many start before
+    ``horizon``."""
+    changes = list(zip(change_times.tolist(), change_servers.tolist(), strict=True))
+    running: list[float] = []  # end times of the services in progress
+    starts: list[float] = []
+    on_duty = float(servers)
+    upcoming = 0
+    count = len(changes)
+    previous = -math.inf
+    for at, service in zip(arrivals.tolist(), services.tolist(), strict=True):
+        t = at if at >= previous else previous
+        while True:
+            while upcoming < count and changes[upcoming][0] <= t:
+                on_duty = changes[upcoming][1]
+                upcoming += 1
+            while running and running[0] <= t:
+                heappop(running)
+            if len(running) < on_duty:
+                break
+            soonest = running[0] if running else math.inf
+            if upcoming < count and changes[upcoming][0] < soonest:
+                soonest = changes[upcoming][0]
+            t = soonest
+            if t >= horizon:
+                break
+        if t >= horizon:
+            break
+        starts.append(t)
+        heappush(running, t + service)
+        previous = t
+    out[:len(starts)] = starts
+    return len(starts)
+
+
+def python_queue_max(joins: np.ndarray, leaves: np.ndarray, warmup: float) -> int:
+    """The longest queue from ``warmup`` on: the queue then, or just after any later join.
+    ``joins`` and ``leaves`` are in FIFO order, so both are sorted."""
+    at_start = int(np.count_nonzero((joins <= warmup) & (leaves > warmup)))
+    later = int(np.searchsorted(joins, warmup, side="left"))
+    if later == joins.size:
+        return at_start
+    # after the n-th join: n joins so far, less those who left strictly before it
+    length = (np.arange(later + 1, joins.size + 1)
+              - np.searchsorted(leaves, joins[later:], side="left"))
+    return max(at_start, int(length.max()))
+
+
+try:
+    from portsim._kernels import (  # type: ignore[import-not-found]
+        fifo_starts,
+        fifo_starts_shifts,
+        queue_max,
+    )
+    #: Whether this process runs the compiled loops (the C extension was built).
+    COMPILED = True
+except ImportError:  # built without a C compiler: the same results, more slowly
+    fifo_starts = python_fifo_starts
+    fifo_starts_shifts = python_fifo_starts_shifts
+    queue_max = python_queue_max
+    COMPILED = False

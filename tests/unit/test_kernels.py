@@ -1,0 +1,201 @@
+"""The fast path's loops: the compiled kernels give the Python versions' floats exactly, on any
+input; a whole replication is the same with either; bad arrays are refused, not misread.
+
+CI sets PORTSIM_REQUIRE_COMPILED=1, so there a build that silently fell back to Python fails
+here instead of only running slower.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_fast_path import network, shifts, waiting_spawn
+
+from portsim.engine import fast, kernels, run_replication
+
+needs_compiled = pytest.mark.skipif(
+    not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
+
+
+def test_the_compiled_kernels_are_built_where_ci_requires_them() -> None:
+    if os.environ.get("PORTSIM_REQUIRE_COMPILED") == "1":
+        assert kernels.COMPILED, "pip install did not build portsim/_kernels.c"
+    if kernels.COMPILED:
+        assert kernels.fifo_starts is not kernels.python_fifo_starts
+
+
+times = st.floats(min_value=0.0, max_value=50.0, allow_nan=False)
+# Coarse values make ties (equal arrivals, equal free times, ends on a change) common.
+coarse = st.integers(min_value=0, max_value=20).map(lambda k: k / 4)
+
+
+@st.composite
+def queue_inputs(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float]:
+    count = draw(st.integers(min_value=0, max_value=60))
+    element = draw(st.sampled_from([times, coarse]))
+    gaps = draw(st.lists(element, min_size=count, max_size=count))
+    services = draw(st.lists(element, min_size=count, max_size=count))
+    horizon = draw(st.sampled_from([np.inf, 10.0, 100.0, 0.0]))
+    return (np.cumsum(np.asarray(gaps, dtype=float)), np.asarray(services, dtype=float),
+            horizon)
+
+
+def _both(function: str, *args: object) -> tuple[tuple[int, list[float]], ...]:
+    """What the compiled and the Python version write and return on the same inputs."""
+    results = []
+    for version in (getattr(kernels, function), getattr(kernels, f"python_{function}")):
+        out = np.full(len(args[0]), np.nan)  # type: ignore[arg-type]
+        count = version(*args, out)
+        results.append((count, out[:count].tolist()))
+    return tuple(results)
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(queue_inputs(), st.integers(min_value=0, max_value=6))
+def test_constant_servers_compiled_equals_python(inputs, servers: int) -> None:
+    arrivals, services, horizon = inputs
+    compiled, python = _both("fifo_starts", arrivals, services, servers, horizon)
+    assert compiled == python
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(queue_inputs(), st.integers(min_value=0, max_value=4),
+       st.lists(st.tuples(coarse, st.integers(min_value=0, max_value=5)), max_size=8))
+def test_changing_servers_compiled_equals_python(inputs, servers: int, changes) -> None:
+    arrivals, services, horizon = inputs
+    changes = sorted(changes)
+    change_times = np.asarray([when * 4 for when, _ in changes], dtype=float)
+    change_servers = np.asarray([level for _, level in changes], dtype=float)
+    compiled, python = _both("fifo_starts_shifts", arrivals, services, servers, change_times,
+                             change_servers, horizon)
+    assert compiled == python
+
+
+def test_the_recursion_by_hand() -> None:
+    """Two servers: the third customer waits for the first to finish; none starts at or after
+    the horizon."""
+    arrivals = np.array([0.0, 1.0, 2.0, 2.5, 9.0])
+    services = np.array([3.0, 5.0, 1.0, 1.0, 1.0])
+    out = np.empty(5)
+    assert kernels.fifo_starts(arrivals, services, 2, 8.0, out) == 4
+    assert out[:4].tolist() == [0.0, 1.0, 3.0, 4.0]
+    # one server until 2, then none until 6, then two: nobody starts in the gap
+    out = np.empty(5)
+    count = kernels.fifo_starts_shifts(arrivals, services, 1, np.array([2.0, 6.0]),
+                                       np.array([0.0, 2.0]), 100.0, out)
+    assert count == 5
+    assert out.tolist() == [0.0, 6.0, 6.0, 7.0, 9.0]
+
+
+@needs_compiled
+@pytest.mark.parametrize("bad", [np.arange(5), np.zeros(10)[::2], np.zeros(5, dtype=np.float32)])
+def test_arrays_that_are_not_contiguous_float64_are_refused(bad: np.ndarray) -> None:
+    good = np.zeros(5)
+    with pytest.raises((TypeError, BufferError, ValueError)):
+        kernels.fifo_starts(bad, good, 2, 10.0, np.empty(5))
+    with pytest.raises((TypeError, BufferError, ValueError)):
+        kernels.fifo_starts(good, good, 2, 10.0, bad)
+
+
+@needs_compiled
+def test_lengths_that_do_not_match_are_refused() -> None:
+    with pytest.raises(ValueError, match="as long as"):
+        kernels.fifo_starts(np.zeros(5), np.zeros(4), 2, 10.0, np.empty(5))
+    with pytest.raises(ValueError, match="no shorter"):
+        kernels.fifo_starts(np.zeros(5), np.zeros(5), 2, 10.0, np.empty(4))
+    with pytest.raises(ValueError, match="as long as"):
+        kernels.fifo_starts_shifts(np.zeros(5), np.zeros(5), 2, np.zeros(2), np.zeros(1),
+                                   10.0, np.empty(5))
+
+
+@needs_compiled
+@pytest.mark.parametrize("build", [shifts, network, waiting_spawn])
+def test_a_replication_is_the_same_with_either_kernel(build, monkeypatch) -> None:
+    compiled = run_replication(build(), seed=3, engine="fast").kpis
+    monkeypatch.setattr(fast, "fifo_starts", kernels.python_fifo_starts)
+    monkeypatch.setattr(fast, "fifo_starts_shifts", kernels.python_fifo_starts_shifts)
+    python = run_replication(build(), seed=3, engine="fast").kpis
+    assert json.dumps(compiled, sort_keys=True, default=str) == json.dumps(
+        python, sort_keys=True, default=str)
+
+
+def _pad_set(environment: dict[str, str]) -> str:
+    code = "from portsim.engine.allocator import retain_freed_memory as r; print(r(), r())"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={**os.environ, **environment}).stdout.strip()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc only")
+def test_the_malloc_pad_is_set_once_and_can_be_turned_off() -> None:
+    try:
+        os.confstr("CS_GNU_LIBC_VERSION")
+    except (ValueError, OSError):
+        pytest.skip("the C library is not glibc")
+    assert _pad_set({}) == "True True"
+    assert _pad_set({"PORTSIM_MALLOC_PAD_MB": "0"}) == "False False"
+    assert _pad_set({"PORTSIM_MALLOC_PAD_MB": "many"}) == "True True"
+
+
+@needs_compiled
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0.0, max_value=40.0, allow_nan=False), max_size=40),
+       st.lists(st.floats(min_value=0.0, max_value=40.0, allow_nan=False), max_size=40),
+       st.floats(min_value=0.0, max_value=20.0))
+def test_the_longest_queue_compiled_equals_python(joins, stays, warmup: float) -> None:
+    count = min(len(joins), len(stays))
+    joined = np.sort(np.asarray(joins[:count], dtype=float))
+    left = np.sort(joined + np.asarray(stays[:count], dtype=float))
+    assert kernels.queue_max(joined, left, warmup) == kernels.python_queue_max(
+        joined, left, warmup)
+
+
+def _slot_tallies(horizon: float, standard: float, first_slot: int) -> tuple:
+    from portsim.stats.slots import SlotTally
+
+    return tuple(SlotTally(horizon, standard, 60.0, first_slot=first_slot) for _ in range(2))
+
+
+# waits on the histogram's edges (steps of a sixtieth of the standard, then growing bins),
+# beyond its reach and beyond its last edge; times on the slots' edges and past the horizon
+edge_waits = st.one_of(st.floats(min_value=0.0, max_value=300.0, allow_nan=False),
+                       st.integers(min_value=0, max_value=300).map(lambda k: k * 0.5),
+                       st.sampled_from([0.0, 120.0, 120.000001, 1e6, 1e7, 2e7, 1e300]))
+edge_times = st.one_of(st.floats(min_value=0.0, max_value=5000.0, allow_nan=False),
+                       st.integers(min_value=0, max_value=80).map(lambda k: k * 60.0))
+
+
+@needs_compiled
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(edge_waits, edge_times), max_size=60),
+       st.sampled_from([30.0, 12.5, math.inf]), st.sampled_from([1440.0, 2880.0]),
+       st.integers(min_value=0, max_value=30))
+def test_filing_waits_by_slot_compiled_equals_numpy(pairs, standard: float, horizon: float,
+                                                    first_slot: int) -> None:
+    compiled, python = _slot_tallies(horizon, standard, first_slot)
+    waits = np.asarray([wait for wait, _ in pairs], dtype=float)
+    times = np.asarray([time for _, time in pairs], dtype=float)
+    for _ in range(2):  # twice: sums and counts grow from what is there
+        compiled._fold(waits, times)
+        python._fold_arrays(waits, times)
+    for name in ("counts", "sums", "beyond", "zeros", "histograms"):
+        assert getattr(compiled, name).tolist() == getattr(python, name).tolist(), name
+
+
+@needs_compiled
+def test_a_chunk_with_a_wait_that_is_not_finite_is_filed_by_numpy() -> None:
+    compiled, python = _slot_tallies(1440.0, 30.0, 0)
+    waits, times = np.array([1.0, math.inf, 50.0]), np.array([10.0, 70.0, 130.0])
+    compiled._fold(waits, times)
+    python._fold_arrays(waits, times)
+    assert compiled.histograms.tolist() == python.histograms.tolist()
+    assert compiled.counts.tolist()[:3] == [1, 1, 1]
