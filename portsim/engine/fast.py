@@ -28,6 +28,7 @@ import math
 import time as wallclock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from heapq import heappop, heappush, heapreplace
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -40,6 +41,7 @@ from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.kernels import fifo_starts, fifo_starts_shifts, queue_max
 from portsim.engine.routes import (
     BranchNode,
+    ChoiceNode,
     DelayNode,
     MilestoneNode,
     RouteCompiler,
@@ -108,12 +110,12 @@ def _unsupported_part(model: m.Model) -> str | None:
         if isinstance(cls.arrivals, m.Timetable) and cls.arrivals.disrupted:
             return f"class {cls.name!r} has late or cancelled batches"
         for step in m.steps(cls.route):
-            if isinstance(step, m.ShortestQueue):
-                return f"class {cls.name!r} chooses the shortest queue"
+            if isinstance(step, m.ShortestQueue) and step.by_expected_wait:
+                return f"class {cls.name!r} chooses a station by its expected wait"
             if isinstance(step, m.Visit) and step.reserve_ahead:
                 return f"class {cls.name!r} books station {step.station!r} ahead of arrival"
             if not isinstance(step, (m.Visit, m.Branch, m.OptionalStep, m.Delay, m.Spawn,
-                                     m.Milestone)):
+                                     m.Milestone, m.ShortestQueue)):
                 return f"class {cls.name!r} has a {type(step).__name__} step"
     return None
 
@@ -326,6 +328,31 @@ def _spread(starts: np.ndarray, ends: np.ndarray, width: float, count: int) -> n
 
 # ----------------------------------------------------------------------------- the plan
 
+
+def _choice_groups(model: m.Model) -> dict[str, tuple[str, ...]]:
+    """Station -> the stations it shares a shortest-queue choice with, directly or through
+    others (in the model's order); stations in no choice are left out."""
+    order = {spec.name: index for index, spec in enumerate(model.stations)}
+    parent = {name: name for name in order}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            name = parent[name]
+        return name
+
+    for cls in model.classes:
+        for step in m.steps(cls.route):
+            if isinstance(step, m.ShortestQueue):
+                first = root(step.stations[0])
+                for other in step.stations[1:]:
+                    parent[root(other)] = first
+    chosen = {name for cls in model.classes for step in m.steps(cls.route)
+              if isinstance(step, m.ShortestQueue) for name in step.stations}
+    members: dict[str, list[str]] = {}
+    for name in sorted(chosen, key=order.__getitem__):
+        members.setdefault(root(name), []).append(name)
+    return {name: tuple(group) for group in members.values() for name in group}
+
 Unit = tuple[str, Any]
 
 
@@ -345,6 +372,8 @@ class _Plan:
                         in service_streams(model, spec, seed, replication).items()}
             self.stations[spec.name] = FastStation(spec, model, services, self.bin_width,
                                                    self.bin_count)
+        #: Stations joined by shortest-queue choices (transitively), evaluated as one unit.
+        self.group_of = _choice_groups(model)
         compiler = RouteCompiler(cast(Any, self.stations), self.classes, seed, replication,
                                  model.sla)
         for cls in model.classes:
@@ -362,7 +391,10 @@ class _Plan:
         if node is None:
             return ("depart", class_name)
         if type(node) is VisitNode:
-            return ("station", node.station.name)
+            name = node.station.name
+            return ("group", self.group_of[name]) if name in self.group_of else ("station", name)
+        if type(node) is ChoiceNode:
+            return ("group", self.group_of[node.stations[0].name])
         return ("step", node)
 
     def after_spawns(self, node: SpawnNode, class_name: str) -> Unit:
@@ -427,8 +459,9 @@ class _Plan:
                 if incoming[target] == 0:
                     ready.append(target)
         if len(order) < len(incoming):
-            stuck = sorted(unit[1] for unit, count in incoming.items()
-                           if count and unit[0] == "station")
+            stuck = sorted({name for unit, count in incoming.items() if count
+                            for name in ((unit[1],) if unit[0] == "station"
+                                         else unit[1] if unit[0] == "group" else ())})
             where = f" (stations {', '.join(map(repr, stuck))})" if stuck else ""
             raise FastPathUnavailable(
                 "the routes are not feed-forward: an entity can reach a station again after "
@@ -488,6 +521,8 @@ class FastReplication(_Plan):
             kind, what = unit
             if kind == "station":
                 self._station(self.stations[what], flows)
+            elif kind == "group":
+                self._group(what, flows)
             elif kind == "depart":
                 self._depart(what, flows)
             elif kind == "join":
@@ -620,14 +655,9 @@ class FastReplication(_Plan):
 
     def _station(self, station: FastStation, flows: list[Flow]) -> None:
         ids, arrivals, source = self._gather(flows)
-        model = self.model
-        horizon, warmup = model.horizon, model.warmup
-        entities = self.entities
         count = ids.size
-        self.visits += count
         services = np.empty(count)
-        at = _positions(ids)
-        kinds = entities.kind[at]
+        kinds = self.entities.kind[_positions(ids)]
         for index, stream in station.services.items():
             mine = kinds == index
             taken = int(np.count_nonzero(mine))
@@ -636,6 +666,7 @@ class FastReplication(_Plan):
             elif taken:
                 services[mine] = stream.take(taken)
         schedule = station.spec.servers
+        horizon = self.model.horizon
         starts = np.empty(count)
         # the kernels read the arrays' memory as float64, in order
         arrivals = np.ascontiguousarray(arrivals, dtype=float)
@@ -646,7 +677,20 @@ class FastReplication(_Plan):
             served = fifo_starts_shifts(arrivals, services, schedule.servers_at(0.0),
                                         station.change_times, station.change_servers, horizon,
                                         starts)
-        starts = starts[:served]
+        self._served(station, flows, ids, arrivals, source, services, starts[:served])
+
+    def _served(self, station: FastStation, flows: list[Flow], ids: np.ndarray,
+                arrivals: np.ndarray, source: np.ndarray, services: np.ndarray,
+                starts: np.ndarray) -> None:
+        """A station's statistics and hand-offs, once the starts of the customers that reached
+        it (``ids``, in time order, from ``flows[source]``) are known: the first
+        ``starts.size`` of them started, the rest were still queueing at the horizon."""
+        model = self.model
+        horizon, warmup = model.horizon, model.warmup
+        entities = self.entities
+        count = ids.size
+        self.visits += count
+        served = starts.size
         ends = starts + services[:served]
         waits = starts - arrivals[:served]
         served_ids = ids[:served]
@@ -683,6 +727,47 @@ class FastReplication(_Plan):
                 continue
             done = finished & (source == index) if len(flows) > 1 else finished
             self._send(self.unit(node.next, owner), node.next, served_ids[done], ends[done])
+
+    def _group(self, members: tuple[str, ...], flows: list[Flow]) -> None:
+        """Stations joined by a shortest-queue choice, evaluated together: customers in time
+        order, each joining its station (the one it visits, or the one with the fewest
+        customers per open server as it chooses: ties to the first listed) and starting there
+        by the same recursion as :meth:`_station`, one customer at a time, so that each choice
+        sees the customers then present (queueing or in service)."""
+        ids, arrivals, source = self._gather(flows)
+        stations = [self.stations[name] for name in members]
+        where = {name: index for index, name in enumerate(members)}
+        options = [[where[choice.name] for choice in node.stations] if type(node) is ChoiceNode
+                   else [where[node.station.name]] for node, _, _ in flows]
+        kind_array = self.entities.kind[_positions(ids)]
+        kinds, sources = kind_array.tolist(), source.tolist()
+        # Each station draws its services per class in the order customers start there (FIFO:
+        # the order they join); as many are drawn as could join, the surplus is never used.
+        draws: list[dict[int, Iterator[float]]] = []
+        for index, station in enumerate(stations):
+            could = np.asarray([index in choice for choice in options], dtype=bool)[source]
+            draws.append({kind: iter(stream.take(int(np.count_nonzero(
+                could & (kind_array == kind)))).tolist())
+                for kind, stream in station.services.items()})
+        horizon = self.model.horizon
+        queues = [_OpenQueue(station, horizon) for station in stations]
+        joined: list[list[int]] = [[] for _ in stations]
+        for position, at in enumerate(arrivals.tolist()):
+            choice = options[sources[position]]
+            best = choice[0]
+            if len(choice) > 1:
+                best_load = queues[best].load(at)
+                for index in choice[1:]:
+                    load = queues[index].load(at)
+                    if load < best_load:
+                        best, best_load = index, load
+            queues[best].join(at, next(draws[best][kinds[position]]))
+            joined[best].append(position)
+        for station, queue, positions in zip(stations, queues, joined, strict=True):
+            at = np.asarray(positions, dtype=np.int64)
+            self._served(station, flows, ids[at], arrivals[at], source[at],
+                         np.asarray(queue.services, dtype=float),
+                         np.asarray(queue.starts, dtype=float))
 
     def _station_levels(self, station: FastStation, arrivals: np.ndarray, starts: np.ndarray,
                         ends: np.ndarray) -> None:
@@ -798,6 +883,78 @@ class FastReplication(_Plan):
         events.sort(key=lambda event: (event[0], event[1]))
         for at, _, entity, station, what in events:
             trace(at, int(number[entity]), names[int(kind[entity])], station, what)
+
+
+class _OpenQueue:
+    """A FIFO station evaluated one customer at a time (the recursion of
+    :func:`~portsim.engine.kernels.fifo_starts` and ``fifo_starts_shifts``, step by step), with
+    the customers present at any moment for a shortest-queue choice."""
+
+    def __init__(self, station: FastStation, horizon: float) -> None:
+        self.schedule = station.spec.servers
+        self.constant = self.schedule.is_constant
+        self.servers = self.schedule.servers_at(0.0)
+        self.changes = station.changes
+        self.upcoming = 0
+        self.horizon = horizon
+        self.free = [0.0] * self.servers  # constant servers: when each is next free
+        self.running: list[float] = []    # shifts: ends of the services in progress
+        self.previous = -math.inf
+        self.closed = False               # one customer could not start before the horizon
+        self.present: list[float] = []    # a heap of the ends of everyone who joined
+        self.starts: list[float] = []     # of those who started before the horizon
+        self.services: list[float] = []
+
+    def load(self, at: float) -> float:
+        """Customers present (queueing or in service) per server on duty at ``at``."""
+        present = self.present
+        while present and present[0] <= at:
+            heappop(present)
+        servers = self.servers if self.constant else self.schedule.servers_at(at)
+        return math.inf if servers <= 0 else len(present) / servers
+
+    def join(self, at: float, service: float) -> None:
+        self.services.append(service)
+        start = math.inf if self.closed else (
+            self._constant(at, service) if self.constant else self._shifts(at, service))
+        if start < self.horizon:
+            self.starts.append(start)
+        else:
+            self.closed = True
+            start = math.inf
+        heappush(self.present, start + service)
+
+    def _constant(self, at: float, service: float) -> float:
+        free = self.free
+        if not free:
+            return math.inf
+        soonest = free[0]
+        start = at if at >= soonest else soonest
+        if start < self.horizon:
+            heapreplace(free, start + service)
+        return start
+
+    def _shifts(self, at: float, service: float) -> float:
+        changes, running = self.changes, self.running
+        count = len(changes)
+        t = at if at >= self.previous else self.previous
+        while True:
+            while self.upcoming < count and changes[self.upcoming][0] <= t:
+                self.servers = changes[self.upcoming][1]
+                self.upcoming += 1
+            while running and running[0] <= t:
+                heappop(running)
+            if len(running) < self.servers:
+                break
+            soonest = running[0] if running else math.inf
+            if self.upcoming < count and changes[self.upcoming][0] < soonest:
+                soonest = changes[self.upcoming][0]
+            t = soonest
+            if t >= self.horizon:
+                return t
+        heappush(running, t + service)
+        self.previous = t
+        return t
 
 
 def _positions(ids: np.ndarray) -> np.ndarray | slice:

@@ -101,8 +101,37 @@ def appointments() -> Model:
                  warmup=1440.0)
 
 
+def shortest_queue() -> Model:
+    """Two desk rows chosen by the fewest customers per open server: one row's servers follow
+    a schedule (the choice reads the servers on duty), and a second class walks to the other
+    row directly, so both feed the choice's view of that queue."""
+    stations = (StationSpec("row_a", ShiftSchedule(((0.0, 2), (400.0, 4), (900.0, 1))),
+                            Exponential(1.5)),
+                StationSpec("row_b", ShiftSchedule.constant(3), Lognormal(1.2, 0.5)),
+                StationSpec("exit", ShiftSchedule.constant(4), Exponential(0.8)))
+    chooser = ClassSpec("chooser", RateProfile(tuple([3.0, 4.5, 2.0, 5.0] * 6)),
+                        (Delay(Uniform(1.0, 4.0)), ShortestQueue(("row_a", "row_b")),
+                         Milestone("cleared"), Visit("exit")))
+    direct = ClassSpec("direct", Poisson(0.6), (Visit("row_b"),))
+    return Model(stations=stations, classes=(chooser, direct), horizon=2880.0, warmup=120.0,
+                 queue_at=(600.0,))
+
+
+def shortest_queue_batches() -> Model:
+    """Coaches dropping their passengers at once (no spread: choices at the same instant,
+    each seeing the one before it), three rows in two overlapping choices."""
+    stations = tuple(StationSpec(name, ShiftSchedule.constant(servers), Exponential(1.0))
+                     for name, servers in (("a", 2), ("b", 3), ("c", 1)))
+    coach = ClassSpec("coach", Poisson(0.08), (Spawn("pax", Uniform(10, 40), 0.0),))
+    pax = ClassSpec("pax", Poisson(0.0), (ShortestQueue(("a", "b")),))
+    walker = ClassSpec("walker", Poisson(0.7), (Delay(Exponential(2.0)),
+                                                ShortestQueue(("c", "b")),))
+    return Model(stations=stations, classes=(coach, pax, walker), horizon=2880.0)
+
+
 MODELS = {"constant": constant_servers, "shifts": shifts, "network": network,
-          "waiting_spawn": waiting_spawn, "spawn": spawn, "appointments": appointments}
+          "waiting_spawn": waiting_spawn, "spawn": spawn, "appointments": appointments,
+          "shortest_queue": shortest_queue, "shortest_queue_batches": shortest_queue_batches}
 
 
 def _visits(model: Model, engine: str) -> dict[tuple[int, str], tuple[float, float | None]]:
@@ -165,6 +194,18 @@ def test_every_kpi_equals_the_event_engine(name: str) -> None:
             assert fast.histograms[scope][row_name].counts == histogram.counts
 
 
+def test_a_choice_nobody_reaches() -> None:
+    """Stations of a shortest-queue choice that no customer reaches in the run: empty
+    statistics, as on the event engine."""
+    model = shortest_queue_batches()
+    quiet = Model(stations=model.stations, classes=(
+        ClassSpec("walker", Poisson(0.0), (ShortestQueue(("a", "b")),)),), horizon=600.0)
+    events = run_replication(quiet, seed=1, engine="events").kpis
+    fast = run_replication(quiet, seed=1, engine="fast").kpis
+    assert fast["stations"]["a"]["arrivals"] == events["stations"]["a"]["arrivals"] == 0
+    assert list(fast["stations"]) == list(events["stations"])
+
+
 def test_a_shift_cut_lets_services_finish() -> None:
     """Servers drop from 5 to 1 while all five are busy: utilisation counts the servers still
     finishing, exactly as the event engine does (capacity = max(on duty, busy))."""
@@ -187,9 +228,10 @@ def test_a_shift_cut_lets_services_finish() -> None:
      "reactive staffing"),
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),
                      StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))),
-           classes=(ClassSpec("c", Poisson(0.5), (ShortestQueue(("s", "t")),)),),
+           classes=(ClassSpec("c", Poisson(0.5), (ShortestQueue(("s", "t"),
+                                                               by_expected_wait=True),)),),
            horizon=100.0),
-     "chooses the shortest queue"),
+     "chooses a station by its expected wait"),
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
            classes=(ClassSpec("c", Poisson(0.5), (Visit("s", reserve_ahead=30.0),)),),
            horizon=100.0),
