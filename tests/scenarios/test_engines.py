@@ -1,0 +1,65 @@
+"""Every shipped scenario (and variant) that the FIFO fast path runs gives the event engine's
+KPIs: one replication on each engine, the same seed, every KPI equal to 1e-9 (relative).
+
+The fast path evaluates the same streams in the same order, so on identical inputs every wait
+is the event engine's; only the order of additions differs. The validation scenarios are
+checked against theory on both engines (tests/validation); these are the domain scenarios,
+the national ports among them (their halls choose the shorter desk row).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from portsim.engine import run_replication
+from portsim.engine.fast import why_not_fast
+from portsim.scenario import load_scenario
+from portsim.scenario.loader import compile_model
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = sorted(path for path in (ROOT / "scenarios").glob("*/*.yaml")
+               if path.parent.name != "validation")
+
+
+def _qualifying() -> list[tuple[Path, str | None]]:
+    cases = []
+    for path in FILES:
+        scenario = load_scenario(path)
+        for variant in (None, *scenario.variants):
+            if why_not_fast(compile_model(scenario, variant)) is None:
+                cases.append((path, variant))
+    return cases
+
+
+CASES = _qualifying()
+
+
+def test_the_fast_path_runs_the_ports_it_was_built_for() -> None:
+    """Not a vacuous check: the national ports and the busiest shipped ports qualify."""
+    names = {f"{path.parent.name}/{path.stem}" for path, _ in CASES}
+    assert {"national/gongbei", "national/pudong", "airport/airport_peak",
+            "land_port/land_port", "railway_port/railway_port"} <= names
+    assert len(CASES) >= 25
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("path", "variant"), CASES,
+                         ids=[f"{p.parent.name}/{p.stem}:{v or 'base'}" for p, v in CASES])
+def test_both_engines_give_the_same_kpis(path: Path, variant: str | None) -> None:
+    model = compile_model(load_scenario(path), variant)
+    events = run_replication(model, seed=3, engine="events").kpis
+    fast = run_replication(model, seed=3, engine="fast").kpis
+    assert fast.keys() == events.keys()
+    for scope, rows in events.items():
+        assert fast[scope].keys() == rows.keys()
+        for row, values in rows.items():
+            assert fast[scope][row].keys() == values.keys()
+            for kpi, value in values.items():
+                other = fast[scope][row][kpi]
+                if math.isnan(value):
+                    assert math.isnan(other), (scope, row, kpi)
+                else:
+                    assert other == pytest.approx(value, rel=1e-9, abs=1e-9), (scope, row, kpi)
