@@ -107,8 +107,6 @@ def _unsupported_part(model: m.Model) -> str | None:
     for cls in model.classes:
         if cls.visit_patience is not None:
             return f"class {cls.name!r} may give up over its whole visit (visit patience)"
-        if isinstance(cls.arrivals, m.Timetable) and cls.arrivals.disrupted:
-            return f"class {cls.name!r} has late or cancelled batches"
         for step in m.steps(cls.route):
             if isinstance(step, m.ShortestQueue) and step.by_expected_wait:
                 return f"class {cls.name!r} chooses a station by its expected wait"
@@ -539,7 +537,10 @@ class FastReplication(_Plan):
             array = spec.arrivals.sorted_array()
             return array[:np.searchsorted(array, horizon, side="left")]
         rng = generator(self.seed, self.replication, "arrivals", spec.name)
-        times: Iterator[float] = arrival_times(spec.arrivals, rng, horizon)
+        disruptions = None
+        if isinstance(spec.arrivals, m.Timetable) and spec.arrivals.disrupted:
+            disruptions = generator(self.seed, self.replication, "disruptions", spec.name)
+        times: Iterator[float] = arrival_times(spec.arrivals, rng, horizon, disruptions)
         if self.max_entities is not None:
             # one more than the limit allows is enough to refuse (in _create), before the
             # arrivals of a run far beyond the limit fill the memory

@@ -1,9 +1,8 @@
 """Run a study (several ports, see :mod:`portsim.scenario.study`) and pool its pledge KPIs.
 
 Every copy of every port is one job of the runner (:func:`~portsim.experiment.runner.run_jobs`),
-so ports × replications are the tasks of one local process pool or one Dask cluster. The ports
-are not compared with one another, so each runs on its own best engine: the jobs are grouped by
-engine (the runner puts jobs run together on one engine).
+so ports × replications are the tasks of one local process pool or one Dask cluster, each port
+on the engine its model allows (the runner chooses per job).
 
 The pledge KPIs of a port pool the crossings of its traveller classes over its copies,
 replication by replication; the national KPIs pool every port's crossings the same way
@@ -203,16 +202,12 @@ def run_study(study: Study, options: RunOptions | None = None) -> StudyResults:
     replications = options.replications or study.document.replications
     provenances = {port.name: _provenance(port) for port in study.ports}
     planned = jobs(study, replications, provenances)
-    groups: dict[str, list[Job]] = {}
-    for port, job in planned:
+    for port in study.ports:
         try:
-            engine = choose_engine(port.model, options.engine)
-        except FastPathUnavailable as error:
+            choose_engine(port.model, options.engine)
+        except FastPathUnavailable as error:  # named by port, before anything runs
             raise FastPathUnavailable(f"--engine fast, {port.name}: {error}") from None
-        groups.setdefault(engine, []).append(job)
-    runs: dict[str, list[ReplicationResult]] = {}
-    for grouped in groups.values():
-        runs.update(run_jobs(grouped, options))
+    runs = run_jobs([job for _, job in planned], options)
     ports: list[PortResults] = []
     national = [Pool() for _ in range(replications)]
     for port in study.ports:

@@ -129,9 +129,22 @@ def shortest_queue_batches() -> Model:
     return Model(stations=stations, classes=(coach, pax, walker), horizon=2880.0)
 
 
+def late_batches() -> Model:
+    """Flights that land late (a drawn delay) or not at all (a cancelled share), their
+    passengers spread over the minutes after landing."""
+    flights = Timetable(tuple(60.0 * k for k in range(6, 22)), (120,) * 16, (15.0,) * 16,
+                        repeat_every=1440.0, delay=Exponential(25.0), cancelled=0.1)
+    return Model(stations=(StationSpec("desks", ShiftSchedule(((0.0, 3), (600.0, 6))),
+                                       Exponential(1.2)),),
+                 classes=(ClassSpec("pax", flights, (Delay(Uniform(2.0, 6.0)),
+                                                     Visit("desks"))),),
+                 horizon=2880.0, warmup=60.0)
+
+
 MODELS = {"constant": constant_servers, "shifts": shifts, "network": network,
           "waiting_spawn": waiting_spawn, "spawn": spawn, "appointments": appointments,
-          "shortest_queue": shortest_queue, "shortest_queue_batches": shortest_queue_batches}
+          "shortest_queue": shortest_queue, "shortest_queue_batches": shortest_queue_batches,
+          "late_batches": late_batches}
 
 
 def _visits(model: Model, engine: str) -> dict[tuple[int, str], tuple[float, float | None]]:
@@ -316,18 +329,8 @@ def _pooled() -> Model:
                  classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0)
 
 
-def _delayed() -> Model:
-    from portsim.engine.model import Timetable
-
-    table = Timetable(times=(10.0,), counts=(20,), spreads=(5.0,), repeat_every=60.0,
-                      delay=Exponential(10.0))
-    return Model(stations=(StationSpec("s", ShiftSchedule.constant(2), Exponential(1.0)),),
-                 classes=(ClassSpec("c", table, (Visit("s"),)),), horizon=300.0)
-
-
 @pytest.mark.parametrize(("build", "reason"), [
     (_impatient, "may give up"), (_pooled, "serves by skill"),
-    (_delayed, "late or cancelled batches"),
 ])
 def test_newer_mechanisms_run_on_the_event_engine(build, reason: str) -> None:
     model = build()
