@@ -28,7 +28,7 @@ import math
 import time as wallclock
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from heapq import heappop, heappush, heapreplace
+from heapq import heappop, heappush
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -38,7 +38,7 @@ from portsim.engine.allocator import retain_freed_memory
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
-from portsim.engine.kernels import fifo_starts, fifo_starts_shifts, queue_max
+from portsim.engine.kernels import FifoStarts, fifo_starts, fifo_starts_shifts, queue_max
 from portsim.engine.routes import (
     BranchNode,
     ChoiceNode,
@@ -887,23 +887,14 @@ class FastReplication(_Plan):
 
 
 class _OpenQueue:
-    """A FIFO station evaluated one customer at a time (the recursion of
-    :func:`~portsim.engine.kernels.fifo_starts` and ``fifo_starts_shifts``, step by step), with
-    the customers present at any moment for a shortest-queue choice."""
+    """A FIFO station evaluated one customer at a time (:class:`FifoStarts`), with the
+    customers present at any moment for a shortest-queue choice."""
 
     def __init__(self, station: FastStation, horizon: float) -> None:
         self.schedule = station.spec.servers
-        self.constant = self.schedule.is_constant
-        self.servers = self.schedule.servers_at(0.0)
-        self.changes = station.changes
-        self.upcoming = 0
-        self.horizon = horizon
-        self.free = [0.0] * self.servers  # constant servers: when each is next free
-        self.running: list[float] = []    # shifts: ends of the services in progress
-        self.previous = -math.inf
-        self.closed = False               # one customer could not start before the horizon
-        self.present: list[float] = []    # a heap of the ends of everyone who joined
-        self.starts: list[float] = []     # of those who started before the horizon
+        self.recursion = FifoStarts(self.schedule.servers_at(0.0), station.changes, horizon)
+        self.present: list[float] = []  # a heap of the ends of everyone who joined
+        self.starts: list[float] = []   # of those who started before the horizon
         self.services: list[float] = []
 
     def load(self, at: float) -> float:
@@ -911,51 +902,15 @@ class _OpenQueue:
         present = self.present
         while present and present[0] <= at:
             heappop(present)
-        servers = self.servers if self.constant else self.schedule.servers_at(at)
+        servers = self.schedule.servers_at(at)
         return math.inf if servers <= 0 else len(present) / servers
 
     def join(self, at: float, service: float) -> None:
         self.services.append(service)
-        start = math.inf if self.closed else (
-            self._constant(at, service) if self.constant else self._shifts(at, service))
-        if start < self.horizon:
+        start = self.recursion.start(at, service)
+        if start < math.inf:
             self.starts.append(start)
-        else:
-            self.closed = True
-            start = math.inf
         heappush(self.present, start + service)
-
-    def _constant(self, at: float, service: float) -> float:
-        free = self.free
-        if not free:
-            return math.inf
-        soonest = free[0]
-        start = at if at >= soonest else soonest
-        if start < self.horizon:
-            heapreplace(free, start + service)
-        return start
-
-    def _shifts(self, at: float, service: float) -> float:
-        changes, running = self.changes, self.running
-        count = len(changes)
-        t = at if at >= self.previous else self.previous
-        while True:
-            while self.upcoming < count and changes[self.upcoming][0] <= t:
-                self.servers = changes[self.upcoming][1]
-                self.upcoming += 1
-            while running and running[0] <= t:
-                heappop(running)
-            if len(running) < self.servers:
-                break
-            soonest = running[0] if running else math.inf
-            if self.upcoming < count and changes[self.upcoming][0] < soonest:
-                soonest = changes[self.upcoming][0]
-            t = soonest
-            if t >= self.horizon:
-                return t
-        heappush(running, t + service)
-        self.previous = t
-        return t
 
 
 def _positions(ids: np.ndarray) -> np.ndarray | slice:

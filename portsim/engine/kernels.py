@@ -14,7 +14,7 @@ from heapq import heappop, heappush, heapreplace
 
 import numpy as np
 
-__all__ = ["COMPILED", "fifo_starts", "fifo_starts_shifts", "python_fifo_starts",
+__all__ = ["COMPILED", "FifoStarts", "fifo_starts", "fifo_starts_shifts", "python_fifo_starts",
            "python_fifo_starts_shifts", "python_queue_max", "queue_max"]
 
 
@@ -40,42 +40,66 @@ def python_fifo_starts(arrivals: np.ndarray, services: np.ndarray, servers: int,
     return len(starts)
 
 
+class FifoStarts:
+    """The recursion one customer at a time, for constant servers or a schedule (``servers``
+    on duty at first, ``changes`` as (time, servers on duty from then) in time order): where
+    a customer's start depends on what happens between arrivals (a shortest-queue choice)."""
+
+    def __init__(self, servers: int, changes: list[tuple[float, int]], horizon: float) -> None:
+        self.on_duty = servers
+        self.changes = changes
+        self.upcoming = 0
+        self.horizon = horizon
+        self.running: list[float] = []  # end times of the services in progress
+        self.previous = -math.inf
+        self.closed = False  # one customer could not start before the horizon: nor can later ones
+
+    def start(self, at: float, service: float) -> float:
+        """When the next customer, arriving at ``at``, starts (``inf``: not before the horizon);
+        at the first moment, at or after its arrival and the previous start, when fewer
+        services run than servers are on duty (a cut never interrupts a service, it only holds
+        back starts)."""
+        if self.closed:
+            return math.inf
+        changes, running = self.changes, self.running
+        count = len(changes)
+        t = at if at >= self.previous else self.previous
+        while True:
+            while self.upcoming < count and changes[self.upcoming][0] <= t:
+                self.on_duty = changes[self.upcoming][1]
+                self.upcoming += 1
+            while running and running[0] <= t:
+                heappop(running)
+            if len(running) < self.on_duty:
+                break
+            soonest = running[0] if running else math.inf
+            if self.upcoming < count and changes[self.upcoming][0] < soonest:
+                soonest = changes[self.upcoming][0]
+            t = soonest
+            if t >= self.horizon:
+                break
+        if t >= self.horizon:
+            self.closed = True
+            return math.inf
+        heappush(running, t + service)
+        self.previous = t
+        return t
+
+
 def python_fifo_starts_shifts(arrivals: np.ndarray, services: np.ndarray, servers: int,
                               change_times: np.ndarray, change_servers: np.ndarray,
                               horizon: float, out: np.ndarray) -> int:
     """Service starts at a FIFO station whose servers change (to ``change_servers[k]`` at
-    ``change_times[k]``): a customer starts at the first moment, at or after its arrival and
-    the previous start, when fewer services run than servers are on duty (a cut never
-    interrupts a service, it only holds back starts). Written to ``out``; how many start before
+    ``change_times[k]``; see :class:`FifoStarts`), written to ``out``; how many start before
     ``horizon``."""
     changes = list(zip(change_times.tolist(), change_servers.tolist(), strict=True))
-    running: list[float] = []  # end times of the services in progress
+    recursion = FifoStarts(servers, changes, horizon)
     starts: list[float] = []
-    on_duty = float(servers)
-    upcoming = 0
-    count = len(changes)
-    previous = -math.inf
     for at, service in zip(arrivals.tolist(), services.tolist(), strict=True):
-        t = at if at >= previous else previous
-        while True:
-            while upcoming < count and changes[upcoming][0] <= t:
-                on_duty = changes[upcoming][1]
-                upcoming += 1
-            while running and running[0] <= t:
-                heappop(running)
-            if len(running) < on_duty:
-                break
-            soonest = running[0] if running else math.inf
-            if upcoming < count and changes[upcoming][0] < soonest:
-                soonest = changes[upcoming][0]
-            t = soonest
-            if t >= horizon:
-                break
-        if t >= horizon:
+        start = recursion.start(at, service)
+        if start == math.inf:
             break
-        starts.append(t)
-        heappush(running, t + service)
-        previous = t
+        starts.append(start)
     out[:len(starts)] = starts
     return len(starts)
 
