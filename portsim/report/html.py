@@ -63,7 +63,8 @@ h1 { font-size: 1.45em; margin: 0 0 0.2em; } h2 { margin-top: 1.4em; border-bott
 #ddd; } h3 { margin: 0.9em 0 0.2em; } p.lead { margin-top: 0; color: #444; }
 table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.88em; max-width: 100%; }
 th, td { padding: 0.2em 0.5em; border-bottom: 1px solid #e4e4e4; text-align: right;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; }
+th { overflow-wrap: anywhere; }
 td.better { color: #1a6e2e; font-weight: 600; } td.worse { color: #a31d1d; font-weight: 600; }
 td small { color: #666; display: block; } details { margin: 1em 0; }
 summary { cursor: pointer; font-weight: 600; font-size: 1.1em; }
@@ -74,6 +75,11 @@ table.meta td { text-align: left; } code { font-size: 0.9em; background: #f6f6f6
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; } .warn { color: #8a5a00; } .note { color: #555; }
 """
+
+
+def _breakable(name: str) -> str:
+    """A variant's name, escaped, that a narrow column may wrap after its underscores."""
+    return escape(name).replace("_", "_<wbr>")
 
 
 def _cell(text: str, css: str = "") -> str:
@@ -155,7 +161,7 @@ def _tables(comparison: Comparison) -> str:
     """Per class and station, a row per KPI and a column per variant: the value ± half-width,
     and beneath it the paired difference to the baseline (bold when its interval excludes 0).
     One column per variant, so the table fits the page at 800 px."""
-    head = "".join(f"<th>{escape(label)}</th>" for label in comparison.labels)
+    head = "".join(f"<th>{_breakable(label)}</th>" for label in comparison.labels)
     parts = []
     for scope in ("system", "classes", "stations"):
         parts.append(f"<h2>{SCOPE_TITLES[scope]}</h2>")
@@ -185,7 +191,7 @@ def _pledge(comparison: Comparison) -> str:
     grid = pledge_grid(comparison)
     if grid is None:
         return ""
-    head = "".join(f"<th>{escape(label)}</th>" for label in comparison.labels)
+    head = "".join(f"<th>{_breakable(label)}</th>" for label in comparison.labels)
     rows = []
     for name, by_label in grid.items():
         cells = [_cell(name)]
