@@ -41,10 +41,19 @@ STATION_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
     ("done/h", shown_kpi("stations", "throughput_per_hour"), True),
 )
 
+#: Stations that can be out of order (breakdowns, outages) get a table of their own.
+RELIABILITY_COLUMNS: tuple[tuple[str, Shown, bool], ...] = (
+    ("servers out of order", shown_kpi("stations", "broken_mean", digits=2), True),
+    ("% time out of order", shown_kpi("stations", "out_of_order_share"), True),
+    ("services interrupted", shown_kpi("stations", "interrupted"), True),
+    ("sent to fallback", shown_kpi("stations", "diverted"), True),
+)
+
 
 def _table(results: Results, scope: str, title: str, first: str,
-           columns: tuple[tuple[str, Shown, bool], ...], sla: str) -> Table:
-    names = results.names(scope)
+           columns: tuple[tuple[str, Shown, bool], ...], sla: str,
+           names: list[str] | None = None) -> Table:
+    names = results.names(scope) if names is None else names
     # Text, not str: names are the user's and must not be read as Rich markup or emoji codes.
     table = Table(title=Text(title), title_justify="left")
     width = min(max([len(first), *map(len, names)]), NAME_WIDTH)
@@ -75,7 +84,7 @@ def results_tables(results: Results, sla_minutes: float | None = None) -> list[T
     title = results.name + (f" — variant {results.variant}" if results.variant else "")
     reps = len(results.replications)
     sla = f"≤{sla_minutes:g}min" if sla_minutes is not None else "in SLA"
-    return [
+    tables = [
         _table(results, "classes",
                f"{title}\nclasses: {counted(reps, 'replication')}, mean and ± 95% CI; times in "
                "minutes; longest wait: mean of the replications' longest, beneath it the largest "
@@ -83,6 +92,12 @@ def results_tables(results: Results, sla_minutes: float | None = None) -> list[T
                "class", CLASS_COLUMNS, sla),
         _table(results, "stations", f"{title}\nstations", "station", STATION_COLUMNS, sla),
     ]
+    unreliable = [name for name in results.names("stations")
+                  if results.has("stations", name, "out_of_order_share")]
+    if unreliable:
+        tables.append(_table(results, "stations", f"{title}\nstations that can be out of order",
+                             "station", RELIABILITY_COLUMNS, sla, unreliable))
+    return tables
 
 
 def print_results(results: Results, console: Console | None = None,

@@ -117,3 +117,26 @@ def test_visit_patience_is_refused_on_a_route_with_an_unreliable_station() -> No
     doc["classes"]["pax"]["visit_patience"] = EXPONENTIAL
     where, message = only_problem(doc)
     assert where == "classes.pax.visit_patience" and "not supported" in message
+
+
+def test_the_run_tables_show_the_stations_that_can_be_out_of_order() -> None:
+    """`portsim run` prints a table of its own for them (servers out of order, share of time,
+    interrupted services, sent to the fallback); a run without them prints no such table."""
+    from rich.console import Console
+
+    import portsim
+    from portsim.report.table import print_results
+
+    def printed(doc: dict[str, Any]) -> str:
+        results = portsim.simulate(load_scenario(doc), replications=2, seed=1)
+        console = Console(record=True, width=160)
+        print_results(results, console)
+        return console.export_text()
+
+    text = printed(document(outages=[{"start": "08:00", "end": "10:00"}],
+                            fallback="desks"))
+    assert "stations that can be out of order" in text
+    reliability = text[text.index("stations that can be out of order"):]
+    row = next(line for line in reliability.splitlines() if line.startswith("│ gates"))
+    assert "8.3" in row  # two hours of 24: 8.3 % of the time out of order
+    assert "stations that can be out of order" not in printed(document())
