@@ -99,9 +99,9 @@ RATIOS = (
           ""),
     DASK,
     Ratio("national peak day: CPU s per replication (all ports)",
-          "national.replication", "", "<= 60", full_only=True),
+          "national.replication", "", "<= 60"),
     Ratio("national peak day: peak RSS, all ports / 3 smallest", "memory.national",
-          "memory.national_small", "", full_only=True),
+          "memory.national_small", ""),
     Ratio("national day, 2 reps: 1 local worker / 2 Dask workers",
           "national.local1", "national.cluster2", "", full_only=True),
 )
