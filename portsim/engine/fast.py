@@ -35,7 +35,6 @@ import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine.allocator import retain_freed_memory
-from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.kernels import FifoStarts, fifo_starts, fifo_starts_shifts, queue_max
@@ -50,12 +49,13 @@ from portsim.engine.routes import (
 )
 from portsim.engine.setup import (
     EntityLimitExceeded,
+    class_arrival_times,
     class_states,
     series_bins,
     service_streams,
     slot_tally,
 )
-from portsim.engine.streams import Stream, generator
+from portsim.engine.streams import Stream
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Level, Tally
 
@@ -338,14 +338,14 @@ def _choice_groups(model: m.Model) -> dict[str, tuple[str, ...]]:
             name = parent[name]
         return name
 
+    chosen: set[str] = set()
     for cls in model.classes:
         for step in m.steps(cls.route):
             if isinstance(step, m.ShortestQueue):
+                chosen.update(step.stations)
                 first = root(step.stations[0])
                 for other in step.stations[1:]:
                     parent[root(other)] = first
-    chosen = {name for cls in model.classes for step in m.steps(cls.route)
-              if isinstance(step, m.ShortestQueue) for name in step.stations}
     members: dict[str, list[str]] = {}
     for name in sorted(chosen, key=order.__getitem__):
         members.setdefault(root(name), []).append(name)
@@ -536,11 +536,7 @@ class FastReplication(_Plan):
             # arrival_times' generator, for performance reasons: the same floats in order.
             array = spec.arrivals.sorted_array()
             return array[:np.searchsorted(array, horizon, side="left")]
-        rng = generator(self.seed, self.replication, "arrivals", spec.name)
-        disruptions = None
-        if isinstance(spec.arrivals, m.Timetable) and spec.arrivals.disrupted:
-            disruptions = generator(self.seed, self.replication, "disruptions", spec.name)
-        times: Iterator[float] = arrival_times(spec.arrivals, rng, horizon, disruptions)
+        times = class_arrival_times(spec, self.seed, self.replication, horizon)
         if self.max_entities is not None:
             # one more than the limit allows is enough to refuse (in _create), before the
             # arrivals of a run far beyond the limit fill the memory

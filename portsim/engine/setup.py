@@ -9,8 +9,10 @@ reads either without a second implementation.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 from portsim.engine import model as m
+from portsim.engine.arrivals import arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.streams import Stream, generator
 from portsim.errors import PortsimError
@@ -41,6 +43,17 @@ def slot_tally(model: m.Model, *, ends: bool) -> SlotTally:
     first = math.ceil(model.warmup / model.slot_minutes - 1e-9)  # slots after the warm-up
     return SlotTally(model.horizon, model.sla, model.slot_minutes, times_are_ends=ends,
                      first_slot=first)
+
+
+def class_arrival_times(spec: m.ClassSpec, seed: int, replication: int,
+                        horizon: float) -> Iterator[float]:
+    """A class's arrival times in one replication, from its own named streams (a timetable's
+    late and cancelled batches from a stream of their own)."""
+    rng = generator(seed, replication, "arrivals", spec.name)
+    disruptions = None
+    if isinstance(spec.arrivals, m.Timetable) and spec.arrivals.disrupted:
+        disruptions = generator(seed, replication, "disruptions", spec.name)
+    return arrival_times(spec.arrivals, rng, horizon, disruptions)
 
 
 def service_streams(model: m.Model, spec: m.StationSpec, seed: int,

@@ -45,6 +45,7 @@ from portsim.engine.routes import (
 )
 from portsim.engine.setup import (
     EntityLimitExceeded,
+    class_arrival_times,
     class_states,
     series_bins,
     service_streams,
@@ -235,11 +236,7 @@ class Replication:
 
     def _start_arrivals(self, spec: m.ClassSpec) -> None:
         kind = self.classes[spec.name]
-        rng = generator(self.seed, self.replication, "arrivals", spec.name)
-        disruptions = None
-        if isinstance(spec.arrivals, m.Timetable) and spec.arrivals.disrupted:
-            disruptions = generator(self.seed, self.replication, "disruptions", spec.name)
-        times = arrival_times(spec.arrivals, rng, self.model.horizon, disruptions)
+        times = class_arrival_times(spec, self.seed, self.replication, self.model.horizon)
         start = self.model.start
         sources = [times]
         if start is not None:
