@@ -137,6 +137,11 @@ fifo_starts(PyObject *Py_UNUSED(module), PyObject *args)
                         "arrivals and services must be as long as each other, out no shorter");
         goto done;
     }
+    /* no more servers than customers can be busy: a heap of that many gives the same starts
+     * (a station of a billion servers costs no memory) */
+    if (servers > count) {
+        servers = count;
+    }
     if (servers <= 0) {
         goto done;
     }

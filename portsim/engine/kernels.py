@@ -23,6 +23,8 @@ def python_fifo_starts(arrivals: np.ndarray, services: np.ndarray, servers: int,
     """Service starts at a FIFO station with constant ``servers`` (Kiefer-Wolfowitz: a heap of
     the times the servers next become free), written to ``out``; how many start before
     ``horizon``."""
+    # no more servers than customers can be busy: a heap of that many gives the same starts
+    servers = min(servers, arrivals.size)
     if servers <= 0:
         return 0
     free = [0.0] * servers

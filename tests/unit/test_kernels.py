@@ -89,6 +89,11 @@ def test_the_recursion_by_hand() -> None:
     out = np.empty(5)
     assert kernels.fifo_starts(arrivals, services, 2, 8.0, out) == 4
     assert out[:4].tolist() == [0.0, 1.0, 3.0, 4.0]
+    # more servers than customers (a billion): everyone starts on arrival, in no memory to speak of
+    out = np.empty(5)
+    assert kernels.fifo_starts(arrivals, services, 10**9, 100.0, out) == 5
+    assert out.tolist() == arrivals.tolist()
+    assert kernels.python_fifo_starts(arrivals, services, 10**9, 100.0, out) == 5
     # one server until 2, then none until 6, then two: nobody starts in the gap
     out = np.empty(5)
     count = kernels.fifo_starts_shifts(arrivals, services, 1, np.array([2.0, 6.0]),
