@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 BASELINE = "baseline"
 FORMAT = "portsim-comparison/1"
+#: A paired difference at most this share of the values compared is rounding, not a change.
+ROUNDING = 1e-9
 #: The fields of an interval in comparison.csv, empty where a variant lacks the item.
 INTERVAL_FIELDS = tuple(t_interval(()).as_dict())
 
@@ -117,9 +119,18 @@ class Comparison:
     def difference_values(self, variant: str, scope: str, name: str, kpi: str) -> np.ndarray:
         """Per replication: the variant's value minus the baseline's (paired by replication).
 
-        Both must have the KPI (see :meth:`difference`)."""
-        return (self.variants[variant].per_replication(scope, name, kpi)
-                - self.baseline.per_replication(scope, name, kpi))
+        Both must have the KPI (see :meth:`difference`). A difference within rounding of the
+        values themselves (:data:`ROUNDING`) is none: the fast path and the event engine give
+        one value in another order of additions, and a KPI a variant does not touch must not
+        read "changed" because its baseline ran on the other engine.
+        """
+        values = self.variants[variant].per_replication(scope, name, kpi)
+        base = self.baseline.per_replication(scope, name, kpi)
+        differences = values - base
+        with np.errstate(invalid="ignore"):
+            differences[np.abs(differences)
+                        <= ROUNDING * np.maximum(np.abs(values), np.abs(base))] = 0.0
+        return differences
 
     def difference(self, variant: str, scope: str, name: str, kpi: str,
                    level: float = 0.95) -> Interval | None:

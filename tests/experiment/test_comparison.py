@@ -10,6 +10,7 @@ from exp_support import REPLICATIONS, canonical
 
 from portsim.experiment.comparison import (
     BASELINE,
+    ROUNDING,
     Comparison,
     VariantError,
     compare,
@@ -23,9 +24,16 @@ def test_paired_differences_are_differences_of_per_replication_kpis(
     checked = 0
     for variant, results in comparison.variants.items():
         for scope, name, kpi in comparison.items():
-            expected = (results.per_replication(scope, name, kpi)
-                        - comparison.baseline.per_replication(scope, name, kpi))
+            values = results.per_replication(scope, name, kpi)
+            base = comparison.baseline.per_replication(scope, name, kpi)
+            expected = values - base
             got = comparison.difference_values(variant, scope, name, kpi)
+            # a difference within rounding of the values is none (ROUNDING); any other is kept
+            rounded = (got != expected) & ~(np.isnan(got) & np.isnan(expected))
+            assert np.all(got[rounded] == 0.0)
+            assert np.all(np.abs(expected[rounded]) <= ROUNDING * np.maximum(
+                np.abs(values[rounded]), np.abs(base[rounded])))
+            expected[rounded] = 0.0
             np.testing.assert_array_equal(got, expected)
             interval = comparison.difference(variant, scope, name, kpi)
             reference = t_interval(expected)
