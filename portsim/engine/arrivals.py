@@ -33,7 +33,8 @@ def arrival_times(arrivals: m.Arrivals, rng: np.random.Generator, horizon: float
     if isinstance(arrivals, m.Timetable):
         return _timetable_times(arrivals, rng, horizon, disruptions)
     if isinstance(arrivals, m.Trace):
-        return iter(sorted(t for t in arrivals.times if t < horizon))
+        recorded = arrivals.sorted_array()
+        return iter(recorded[:np.searchsorted(recorded, horizon, side="left")].tolist())
     if isinstance(arrivals, m.Appointments):
         return iter(_appointment_times(arrivals, rng, horizon))
     raise TypeError(f"unknown arrivals {arrivals!r}")  # pragma: no cover

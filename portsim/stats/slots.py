@@ -66,7 +66,7 @@ class SlotTally:
 
     __slots__ = ("days", "slot_minutes", "slots_per_day", "standard", "edges", "bins",
                  "counts", "sums", "beyond", "zeros", "histograms", "first_slot", "times",
-                 "times_are_ends", "_unit", "_bounds")
+                 "times_are_ends", "_reach", "_per_wait", "_bounds")
 
     def __init__(self, horizon: float, standard: float, slot_minutes: float = 60.0,
                  day_minutes: float = 1440.0, *, times_are_ends: bool = False,
@@ -84,7 +84,10 @@ class SlotTally:
         #: 0), and one more bin everything from the last edge on.
         self.edges = np.concatenate([linear[1:], growing])
         self.bins = self.edges.size + 1
-        self._unit = unit
+        #: The linear bins' reach (minutes) and how many bins a minute of wait spans there:
+        #: the first guess of a wait's bin, in numpy and in the compiled loop alike.
+        self._reach = REACH * unit
+        self._per_wait = (STEPS_PER_STANDARD * REACH) / self._reach
         #: The edges between -inf and +inf: bin i holds the waits in [_bounds[i], _bounds[i+1]).
         self._bounds = np.concatenate([[-math.inf], self.edges, [math.inf]])
         size = self.days * self.slots_per_day
@@ -119,9 +122,8 @@ class SlotTally:
         if _slot_fold is not None and _slot_fold(
                 np.ascontiguousarray(waits, dtype=float), np.ascontiguousarray(times, dtype=float),
                 self.slot_minutes, self.first_slot, self.standard, self.slots_per_day,
-                self.days > 1, (STEPS_PER_STANDARD * REACH) / (REACH * self._unit),
-                STEPS_PER_STANDARD * REACH,
-                REACH * self._unit, math.log(GROWTH), self._bounds, self.counts, self.sums,
+                self.days > 1, self._per_wait, STEPS_PER_STANDARD * REACH, self._reach,
+                math.log(GROWTH), self._bounds, self.counts, self.sums,
                 self.beyond, self.zeros, self.histograms):
             return
         self._fold_arrays(waits, times)
@@ -159,9 +161,9 @@ class SlotTally:
         if not np.isfinite(waits).all():
             return np.searchsorted(self.edges, waits, side="right")
         steps = STEPS_PER_STANDARD * REACH
-        reach = REACH * self._unit
+        reach = self._reach
         with np.errstate(over="ignore"):  # a guess beyond the last edge is clipped to it
-            guess = waits * (steps / reach)
+            guess = waits * self._per_wait
             far = np.flatnonzero(guess >= steps)
             if far.size:
                 guess[far] = steps + np.log(waits[far] / reach) / math.log(GROWTH)
