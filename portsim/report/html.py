@@ -64,7 +64,6 @@ h1 { font-size: 1.45em; margin: 0 0 0.2em; } h2 { margin-top: 1.4em; border-bott
 table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.88em; max-width: 100%; }
 th, td { padding: 0.2em 0.5em; border-bottom: 1px solid #e4e4e4; text-align: right;
          overflow-wrap: break-word; }
-th { overflow-wrap: anywhere; }
 td.better { color: #1a6e2e; font-weight: 600; } td.worse { color: #a31d1d; font-weight: 600; }
 td small { color: #666; display: block; } details { margin: 1em 0; }
 summary { cursor: pointer; font-weight: 600; font-size: 1.1em; }
@@ -84,7 +83,9 @@ def _breakable(name: str) -> str:
 
 def _cell(text: str, css: str = "") -> str:
     attribute = f' class="{css}"' if css else ""
-    return f"<td{attribute}>{escape(text)}</td>"
+    # a narrow column wraps before "±", never between a number and its unit or half-width
+    kept = escape(text).replace(" %", "\u00a0%").replace("± ", "±\u00a0")
+    return f"<td{attribute}>{kept}</td>"
 
 
 def _value(value: Any) -> str:
