@@ -14,8 +14,7 @@ Names are imported on first use, so ``import portsim.engine`` stays free of pyda
 from __future__ import annotations
 
 from portsim.lazy import lazy_exports
-
-__version__ = "0.1.0"
+from portsim.version import __version__
 
 _EXPORTS = {
     "Model": "portsim.engine",

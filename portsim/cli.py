@@ -65,7 +65,7 @@ console = Console(width=None if sys.stdout.isatty() else 120, emoji=False)
 
 def _print_version(asked: bool) -> None:
     if asked:
-        from portsim import __version__
+        from portsim.version import __version__
 
         console.print(f"portsim {__version__}", highlight=False)
         raise typer.Exit()

@@ -130,7 +130,7 @@ def resolve(source: Any, variant: str | None = None,
 
 
 def _resolve(source: Any, variant: str | None) -> tuple[Model, dict[str, Any], Any]:
-    from portsim import __version__
+    from portsim.version import __version__
     from portsim.scenario import Scenario, compile_model, load_scenario
 
     if isinstance(source, Model):
