@@ -26,9 +26,9 @@ _EXPORTS = {
     "RunOptions": "portsim.experiment.options",
     "compare": "portsim.experiment.comparison",
     "Comparison": "portsim.experiment.comparison",
-    "Scenario": "portsim.scenario",
-    "compile_model": "portsim.scenario",
-    "load_scenario": "portsim.scenario",
+    "Scenario": "portsim.scenario.loader",
+    "compile_model": "portsim.scenario.loader",
+    "load_scenario": "portsim.scenario.loader",
     "Interval": "portsim.stats.summary",
 }
 

@@ -13,7 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from portsim.scenario.parts import (
+from portsim.document.fields import (
+    Count,
+    Duration,
+    Name,
+    PositiveDuration,
+    Probability,
+)
+from portsim.document.parts import (
     Breakdowns,
     Distribution,
     OpeningHours,
@@ -23,14 +30,7 @@ from portsim.scenario.parts import (
     StrictModel,
     give_some,
 )
-from portsim.scenario.units import (
-    Count,
-    Duration,
-    Name,
-    PositiveDuration,
-    Probability,
-    format_duration,
-)
+from portsim.wording import format_duration
 
 
 class ArrivalError(StrictModel):
