@@ -1,6 +1,6 @@
 """The ``policies:`` block of a scenario: one pydantic block per policy (docs/policies.md).
 
-The blocks are part of the file format, so they live with the schema; what a policy does with
+The blocks are part of the file format, so they live with the document; what a policy does with
 its block (check its names, apply it to the engine's model) is in :mod:`portsim.policies`. The
 fields of :class:`Policies` are in the order the policies are applied
 (:data:`portsim.policies.registry.ORDER`).
