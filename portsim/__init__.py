@@ -14,8 +14,7 @@ Names are imported on first use, so ``import portsim.engine`` stays free of pyda
 from __future__ import annotations
 
 from portsim.lazy import lazy_exports
-
-__version__ = "0.1.0"
+from portsim.version import __version__
 
 _EXPORTS = {
     "Model": "portsim.engine",
@@ -27,9 +26,9 @@ _EXPORTS = {
     "RunOptions": "portsim.experiment.options",
     "compare": "portsim.experiment.comparison",
     "Comparison": "portsim.experiment.comparison",
-    "Scenario": "portsim.scenario",
-    "compile_model": "portsim.scenario",
-    "load_scenario": "portsim.scenario",
+    "Scenario": "portsim.scenario.loader",
+    "compile_model": "portsim.scenario.loader",
+    "load_scenario": "portsim.scenario.loader",
     "Interval": "portsim.stats.summary",
 }
 

@@ -65,7 +65,7 @@ console = Console(width=None if sys.stdout.isatty() else 120, emoji=False)
 
 def _print_version(asked: bool) -> None:
     if asked:
-        from portsim import __version__
+        from portsim.version import __version__
 
         console.print(f"portsim {__version__}", highlight=False)
         raise typer.Exit()
@@ -210,7 +210,7 @@ def _forecast(file: Path, scenario: Any, variant: str | None, from_state: Path |
     """The warm start and snapshot asked for, checked before anything runs (None if none)."""
     from portsim.experiment.forecast import Forecast
     from portsim.scenario.state import load_state
-    from portsim.scenario.units import parse_duration
+    from portsim.units import parse_duration
 
     def minutes(option: str, text: str | None) -> float | None:
         if text is None:
@@ -413,7 +413,7 @@ def _state_fits(path: Path | None, scenario: Any, variant: str) -> None:
 
 
 def _print_forecast(state: Any, span: float) -> None:
-    from portsim.scenario.parts import clock
+    from portsim.document.parts import clock
 
     day, minute = divmod(state.clock, 1440.0)
     console.print(
@@ -705,7 +705,7 @@ def staff(
     )
     from portsim.scenario import load_scenario
     from portsim.scenario.edit import add_variant, check_variant_name
-    from portsim.scenario.units import parse_duration
+    from portsim.units import parse_duration
 
     with user_errors():
         scenario = load_scenario(file)
@@ -790,7 +790,7 @@ def state_from_log(
     from portsim.experiment.logstate import state_from_log as read_state
     from portsim.scenario import load_scenario
     from portsim.scenario.state import load_state
-    from portsim.scenario.units import parse_duration
+    from portsim.units import parse_duration
 
     with user_errors():
         try:
@@ -859,9 +859,9 @@ def study(
 @app.command()
 def validate(file: FileArg) -> None:
     """Check a scenario file and all its variants without running it."""
+    from portsim.document.durations import long_durations
     from portsim.engine.load import overload_warnings
     from portsim.scenario import compile_model, load_scenario
-    from portsim.scenario.durations import long_durations
 
     with user_errors():
         scenario = load_scenario(file)
@@ -878,6 +878,6 @@ def validate(file: FileArg) -> None:
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion)."""
-    from portsim.scenario import scenario_json_schema
+    from portsim.document.json_schema import scenario_json_schema
 
     sys.stdout.write(json.dumps(scenario_json_schema(), indent=2) + "\n")

@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass, fields
 
 from portsim.errors import PortsimError
+from portsim.units import parse_duration
+from portsim.wording import format_duration
 
 MINUTES_PER_YEAR = 365.25 * 1440.0
 
@@ -106,8 +108,6 @@ def _parse_count(text: str) -> int:
 
 
 def _parse_horizon(text: str) -> float:
-    from portsim.scenario.units import parse_duration
-
     years = _YEARS_RE.match(text)
     try:
         minutes = float(years[1]) * MINUTES_PER_YEAR if years else parse_duration(text)
@@ -164,8 +164,6 @@ def format_bytes(size: int) -> str:
 
 def format_horizon(minutes: float) -> str:
     """``36525d (100 years)`` for messages."""
-    from portsim.scenario.units import format_duration
-
     shown = format_duration(minutes) if minutes < 1e12 else f"{minutes:.3g}min"
     return f"{shown} ({minutes / MINUTES_PER_YEAR:.4g} years)"
 

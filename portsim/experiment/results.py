@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.experiment import frames
-from portsim.scenario.units import standard_words
 from portsim.stats.kpis import MEAN_OF_MAXIMA, lookup
 from portsim.stats.summary import Interval, t_interval
+from portsim.wording import standard_words
 
 if TYPE_CHECKING:  # results are read without the engine (plots, reports)
     from portsim.engine.simulation import ReplicationResult

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from portsim.errors import PortsimError
-from portsim.scenario.units import parse_duration
+from portsim.units import parse_duration
 
 MINUTES_PER_DAY = 1440.0
 

@@ -130,8 +130,8 @@ def resolve(source: Any, variant: str | None = None,
 
 
 def _resolve(source: Any, variant: str | None) -> tuple[Model, dict[str, Any], Any]:
-    from portsim import __version__
     from portsim.scenario import Scenario, compile_model, load_scenario
+    from portsim.version import __version__
 
     if isinstance(source, Model):
         if variant is not None:
@@ -167,7 +167,7 @@ def job_inputs(model: Model, provenance: Mapping[str, Any]) -> dict[str, Any]:
 def results_of(model: Model, provenance: dict[str, Any], variant: str | None, seed: int,
                runs: list[ReplicationResult]) -> Results:
     """Wrap one model's replications as :class:`Results`, with what plots need to read them."""
-    from portsim.scenario.durations import long_durations
+    from portsim.document.durations import long_durations
 
     resolved = provenance.get("scenario", {}).get("resolved")
     warnings = overload_warnings(model) + (long_durations(resolved) if resolved else [])

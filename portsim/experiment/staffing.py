@@ -53,9 +53,9 @@ from portsim.experiment.roster import (
     schedule_steps,
     solve_roster,
 )
-from portsim.scenario.units import parse_duration
 from portsim.stats.kpis import slot_name
 from portsim.stats.summary import Interval
+from portsim.units import parse_duration
 
 
 class StaffingError(PortsimError):

@@ -26,7 +26,7 @@ from portsim.experiment import frames
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results
 from portsim.experiment.runner import Prepared, prepare, run_prepared
-from portsim.scenario.units import parse_duration
+from portsim.units import parse_duration
 
 if TYPE_CHECKING:
     from portsim.experiment.forecast import Forecast

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from portsim.document.root import unknown_name
 from portsim.engine import distributions as dists
 from portsim.engine import model as m
-from portsim.scenario.schema import unknown_name
 
 Loc = tuple[str | int, ...]
 Problems = Iterator[tuple[Loc, str]]

@@ -15,10 +15,10 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
+from portsim.document import convert
+from portsim.document.policy_blocks import Booking
 from portsim.engine import model as m
 from portsim.policies.base import Context, Loc, Problems, Serves, with_route, with_station
-from portsim.scenario import convert
-from portsim.scenario.policy_blocks import Booking
 
 
 def check_booking(ctx: Context, block: Booking) -> Problems:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from portsim.document import convert
+from portsim.document.policy_blocks import Egates
 from portsim.engine import model as m
 from portsim.policies.base import (
     Context,
@@ -26,8 +28,6 @@ from portsim.policies.base import (
     with_route,
     with_station,
 )
-from portsim.scenario import convert
-from portsim.scenario.policy_blocks import Egates
 
 
 def creates(block: Egates) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from portsim.document.policy_blocks import FastLane
 from portsim.engine import model as m
 from portsim.policies.base import (
     Context,
@@ -21,7 +22,6 @@ from portsim.policies.base import (
     route_stations,
     with_route,
 )
-from portsim.scenario.policy_blocks import FastLane
 
 #: Suffix of the dedicated lanes: ``truck_lanes`` gives ``truck_lanes.fast``.
 SUFFIX = "fast"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from portsim.document.policy_blocks import GreenChannel
 from portsim.engine import model as m
 from portsim.policies.base import (
     Context,
@@ -25,7 +26,6 @@ from portsim.policies.base import (
     with_classes,
     with_station,
 )
-from portsim.scenario.policy_blocks import GreenChannel
 
 #: Suffix of the dedicated stations: ``cargo_inspection`` gives ``cargo_inspection.green``.
 SUFFIX = "green"

@@ -7,6 +7,8 @@ first step). Outside opening hours the office starts nobody: arrivals wait for i
 
 from __future__ import annotations
 
+from portsim.document import convert
+from portsim.document.policy_blocks import PortVisa
 from portsim.engine import model as m
 from portsim.policies.base import (
     Context,
@@ -18,8 +20,6 @@ from portsim.policies.base import (
     with_route,
     with_station,
 )
-from portsim.scenario import convert
-from portsim.scenario.policy_blocks import PortVisa
 
 
 def creates(block: PortVisa) -> tuple[str, ...]:

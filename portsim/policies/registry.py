@@ -4,7 +4,7 @@ Policies are applied after the base model is compiled, in :data:`ORDER` (each se
 previous ones left): staffing first, so that later policies split or book the staffed stations;
 the visa paths before the e-gates that bypass desks on them; the cargo, vehicle and ship
 policies last. The fields of the ``policies:`` block
-(:class:`portsim.scenario.policy_blocks.Policies`) are in the same order, so the resolved
+(:class:`portsim.document.policy_blocks.Policies`) are in the same order, so the resolved
 scenario lists the policies as they were applied.
 """
 
@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from portsim.document.policy_blocks import Policies
+from portsim.document.root import ScenarioDocument
 from portsim.engine import model as m
 from portsim.policies import (
     egates,
@@ -24,8 +26,6 @@ from portsim.policies import (
     zero_wait,
 )
 from portsim.policies.base import Context, Loc, Policy
-from portsim.scenario.policy_blocks import Policies
-from portsim.scenario.schema import ScenarioDocument
 
 REGISTRY: dict[str, Policy[Any]] = {
     policy.name: policy

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from portsim.document import convert
+from portsim.document.policy_blocks import StationStaffing
 from portsim.engine import model as m
 from portsim.policies.base import Context, Policy, Problems, Serves, creates_nothing, with_station
-from portsim.scenario import convert
-from portsim.scenario.policy_blocks import StationStaffing
 
 
 def check(ctx: Context, block: dict[str, StationStaffing]) -> Problems:

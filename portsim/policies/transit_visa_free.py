@@ -8,6 +8,8 @@ unchanged. The share therefore moves off the visa path onto the transit desk.
 
 from __future__ import annotations
 
+from portsim.document import convert
+from portsim.document.policy_blocks import TransitVisaFree
 from portsim.engine import model as m
 from portsim.policies.base import (
     Context,
@@ -19,8 +21,6 @@ from portsim.policies.base import (
     with_route,
     with_station,
 )
-from portsim.scenario import convert
-from portsim.scenario.policy_blocks import TransitVisaFree
 
 
 def creates(block: TransitVisaFree) -> tuple[str, ...]:

@@ -10,9 +10,9 @@ ship is ready; with ``around_the_clock`` off-duty teams are called in for them a
 
 from __future__ import annotations
 
+from portsim.document.policy_blocks import ZeroDelayDeparture
 from portsim.policies.base import Context, Policy, Problems, creates_nothing
 from portsim.policies.booking import apply_booking, check_booking, serves_booking
-from portsim.scenario.policy_blocks import ZeroDelayDeparture
 
 
 def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:

@@ -8,9 +8,9 @@ instead of the ship waiting at anchorage for a free team within working hours; w
 
 from __future__ import annotations
 
+from portsim.document.policy_blocks import ZeroWait
 from portsim.policies.base import Policy, creates_nothing
 from portsim.policies.booking import apply_booking, check_booking, serves_booking
-from portsim.scenario.policy_blocks import ZeroWait
 
 POLICY: Policy[ZeroWait] = Policy(
     name="zero_wait", check=check_booking, creates=creates_nothing,

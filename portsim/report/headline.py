@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.pledge import Verdict, verdict
 from portsim.report.kpis import Shown, number, shown_kpi, signed, significant
-from portsim.scenario.units import standard_words
 from portsim.stats.kpis import direction
 from portsim.stats.summary import Interval
+from portsim.wording import standard_words
 
 BETTER, WORSE, UNCLEAR, CHANGED = "better", "worse", "no clear change", "changed"
 

@@ -36,7 +36,7 @@ from portsim.report.kpis import (
     significant,
     with_interval,
 )
-from portsim.scenario.units import standard_words
+from portsim.wording import standard_words
 
 if TYPE_CHECKING:
     from portsim.experiment.comparison import Comparison

@@ -12,9 +12,9 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from portsim.scenario.units import standard_words
 from portsim.stats.kpis import COUNT, MINUTES, lookup
 from portsim.stats.summary import Interval
+from portsim.wording import standard_words
 
 
 @dataclass(frozen=True)

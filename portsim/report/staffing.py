@@ -15,7 +15,7 @@ from rich.table import Table
 from portsim.experiment.pledge import MET, THIN
 from portsim.experiment.staffing import Solution, requirement_rows, roster_rows, summary
 from portsim.report.files import dump_csv, dump_json
-from portsim.scenario.units import standard_words
+from portsim.wording import standard_words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -17,8 +17,8 @@ from rich.text import Text
 from portsim.experiment.store import label_folder
 from portsim.experiment.study import KPIS, LABELS, NATIONAL, POOLING, StudyResults
 from portsim.report.files import dump_csv, dump_json, write_output
-from portsim.scenario.units import standard_words
 from portsim.stats.summary import Interval
+from portsim.wording import standard_words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -11,11 +11,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from portsim.document import convert
+from portsim.document.classes import (
+    AppointmentArrivals,
+    PoissonArrivals,
+    ProfileArrivals,
+    TimetableArrivals,
+    TraceArrivals,
+)
+from portsim.document.parts import Distribution
+from portsim.document.root import ScenarioDocument
+from portsim.document.routes import (
+    BranchStep,
+    DelayStep,
+    Loc,
+    MilestoneStep,
+    OptionalStep,
+    QuickestStep,
+    ShortestQueueStep,
+    SpawnStep,
+    StationStep,
+    Step,
+    route_steps,
+)
+from portsim.document.stations import Station
 from portsim.engine import distributions as dists
 from portsim.engine import model as m
 from portsim.policies.registry import apply_policies
-from portsim.scenario import convert
-from portsim.scenario import schema as s
 
 #: Arrivals of a class whose members only enter when another class spawns them.
 NO_ARRIVALS = m.Trace(times=())
@@ -26,16 +48,16 @@ class Compiled:
     """A document's engine model, or the problems found in its policy blocks (then no model)."""
 
     model: m.Model | None
-    problems: list[tuple[s.Loc, str]]
+    problems: list[tuple[Loc, str]]
 
 
-def compile_document(doc: s.ScenarioDocument, *, name: str | None = None) -> Compiled:
+def compile_document(doc: ScenarioDocument, *, name: str | None = None) -> Compiled:
     """The engine model of one validated document, its policies checked and applied."""
     model, problems = apply_policies(base_model(doc, name=name), doc.policies)
     return Compiled(model=None if problems else model, problems=problems)
 
 
-def base_model(doc: s.ScenarioDocument, *, name: str | None = None) -> m.Model:
+def base_model(doc: ScenarioDocument, *, name: str | None = None) -> m.Model:
     """The engine model of a document's stations and classes, before its policies."""
     step_services = _step_services(doc)
     stations = tuple(
@@ -81,19 +103,19 @@ def _with_fallbacks(route: m.Route, fallbacks: dict[str, str]) -> m.Route:
 # ----------------------------------------------------------------------------- stations
 
 
-def _step_services(doc: s.ScenarioDocument) -> dict[str, dict[str, s.Distribution]]:
+def _step_services(doc: ScenarioDocument) -> dict[str, dict[str, Distribution]]:
     """Service times given on route steps: station -> class -> distribution."""
-    found: dict[str, dict[str, s.Distribution]] = {}
+    found: dict[str, dict[str, Distribution]] = {}
     for class_name, entity in doc.classes.items():
-        for _, step in s.route_steps(entity.route):
-            if isinstance(step, s.StationStep) and step.service is not None:
+        for _, step in route_steps(entity.route):
+            if isinstance(step, StationStep) and step.service is not None:
                 # Validation guarantees one service time per (station, class).
                 found.setdefault(step.station, {})[class_name] = step.service
     return found
 
 
-def _station(name: str, station: s.Station,
-             step_services: dict[str, s.Distribution]) -> m.StationSpec:
+def _station(name: str, station: Station,
+             step_services: dict[str, Distribution]) -> m.StationSpec:
     if station.pools is not None:
         return convert.pooled_station(name, station.pools, station.skills, station.service,
                                       service_by_class={**station.service_by_class,
@@ -115,16 +137,16 @@ def _station(name: str, station: s.Station,
 # ----------------------------------------------------------------------------- arrivals, routes
 
 
-def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
-              | s.TraceArrivals | s.AppointmentArrivals | None) -> m.Arrivals:
+def _arrivals(spec: PoissonArrivals | ProfileArrivals | TimetableArrivals
+              | TraceArrivals | AppointmentArrivals | None) -> m.Arrivals:
     match spec:
         case None:
             return NO_ARRIVALS
-        case s.PoissonArrivals(rate=rate):
+        case PoissonArrivals(rate=rate):
             return m.Poisson(rate=rate)
-        case s.ProfileArrivals(rates=rates, bin=width):
+        case ProfileArrivals(rates=rates, bin=width):
             return m.RateProfile(rates=tuple(rates), bin_width=width)
-        case s.TimetableArrivals(batches=batches, repeat=repeat, delay=delay,
+        case TimetableArrivals(batches=batches, repeat=repeat, delay=delay,
                                  cancelled=cancelled):
             if batches is None:
                 raise ValueError("timetable file not inlined: load scenarios with load_scenario")
@@ -134,9 +156,9 @@ def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
                                spreads=tuple(b.spread for b in ordered), repeat_every=repeat,
                                delay=None if delay is None else convert.distribution(delay),
                                cancelled=cancelled)
-        case s.TraceArrivals(times=times):
+        case TraceArrivals(times=times):
             return m.Trace(times=tuple(sorted(times)))
-        case s.AppointmentArrivals(slots=windows, no_show=no_show, punctuality=on_time):
+        case AppointmentArrivals(slots=windows, no_show=no_show, punctuality=on_time):
             slots: list[tuple[float, int]] = []
             for window in windows:
                 at = window.start
@@ -152,28 +174,28 @@ def _arrivals(spec: s.PoissonArrivals | s.ProfileArrivals | s.TimetableArrivals
     raise TypeError(f"not an arrivals spec: {spec!r}")
 
 
-def _step(step: s.Step) -> m.Step:
+def _step(step: Step) -> m.Step:
     match step:
         case str():
             return m.Visit(station=step)
-        case s.StationStep(station=station):
+        case StationStep(station=station):
             return m.Visit(station=station)
-        case s.BranchStep(branch=options):
+        case BranchStep(branch=options):
             return m.Branch(options=tuple((o.p, _route(o.route)) for o in options))
-        case s.ShortestQueueStep(shortest_queue=stations):
+        case ShortestQueueStep(shortest_queue=stations):
             return m.ShortestQueue(stations=tuple(stations))
-        case s.QuickestStep(quickest=spec):
+        case QuickestStep(quickest=spec):
             travel = tuple(spec.travel.get(name, 0.0) for name in spec.stations)
             return m.ShortestQueue(stations=tuple(spec.stations),
                                    travel=travel if any(travel) else (),
                                    by_expected_wait=True, milestone=spec.milestone)
-        case s.OptionalStep(optional=optional):
+        case OptionalStep(optional=optional):
             return m.OptionalStep(probability=optional.p, route=_route(optional.route))
-        case s.DelayStep(delay=spec):
+        case DelayStep(delay=spec):
             return m.Delay(duration=convert.distribution(spec))
-        case s.MilestoneStep(milestone=name):
+        case MilestoneStep(milestone=name):
             return m.Milestone(name=name)
-        case s.SpawnStep(spawn=spawn):
+        case SpawnStep(spawn=spawn):
             count = spawn.count
             return m.Spawn(class_name=spawn.class_name,
                            count=(dists.Deterministic(value=float(count))
@@ -182,5 +204,5 @@ def _step(step: s.Step) -> m.Step:
     raise TypeError(f"not a route step: {step!r}")
 
 
-def _route(route: list[s.Step]) -> m.Route:
+def _route(route: list[Step]) -> m.Route:
     return tuple(_step(step) for step in route)

@@ -27,14 +27,15 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from portsim import limits as limits_
+from portsim.document.problems import line_of, located, problems_from, suggest
+from portsim.document.root import ScenarioDocument
+from portsim.document.settings import AUTO_WARMUP, PrecisionSettings
+from portsim.document.timetable import TimetableFileError, locate, read_timetable
+from portsim.document.yamlsource import Lines, parse_yaml
 from portsim.engine.load import class_rates
 from portsim.engine.model import Model
 from portsim.errors import PathPart, Problem, ScenarioError
 from portsim.scenario import compile as compiling
-from portsim.scenario.problems import line_of, located, problems_from, suggest
-from portsim.scenario.schema import AUTO_WARMUP, PrecisionSettings, ScenarioDocument
-from portsim.scenario.timetable import TimetableFileError, locate, read_timetable
-from portsim.scenario.yamlsource import Lines, parse_yaml
 
 Validated = TypeVar("Validated", bound=BaseModel)
 

@@ -27,6 +27,9 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
+from portsim.document.fields import MAX_COUNT, Duration, Name, TimeOfDay
+from portsim.document.parts import StrictModel
+from portsim.document.problems import Loc, line_of
 from portsim.engine import model as m
 from portsim.engine.simulation import Replication
 from portsim.engine.state import (
@@ -40,9 +43,6 @@ from portsim.engine.state import (
 from portsim.engine.warm import route_nodes
 from portsim.errors import Problem, ScenarioError
 from portsim.scenario.loader import load_side_file
-from portsim.scenario.parts import StrictModel
-from portsim.scenario.problems import Loc, line_of
-from portsim.scenario.units import MAX_COUNT, Duration, Name, TimeOfDay
 
 Customers = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 #: The ``not_recorded`` entry of entities waiting for their batch's members (engine.warm): a

@@ -17,12 +17,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from portsim.document.fields import MAX_COUNT, Name, PositiveDuration
+from portsim.document.parts import StrictModel
+from portsim.document.problems import Loc, line_of, suggest
 from portsim.engine.model import Model
 from portsim.errors import Problem, ScenarioError
 from portsim.scenario.loader import Scenario, load_scenario, load_side_file
-from portsim.scenario.parts import StrictModel
-from portsim.scenario.problems import Loc, line_of, suggest
-from portsim.scenario.units import MAX_COUNT, Name, PositiveDuration, standard_words
+from portsim.wording import standard_words
 
 KINDS = ("airport", "land", "water", "railway")
 

@@ -162,8 +162,8 @@ def test_order_is_the_documented_one() -> None:
 
 def test_any_module_imports_first() -> None:
     # Imports go one way (tests/unit/test_layering.py); any entry point must work at run time.
-    modules = ["portsim.policies.egates", "portsim.scenario.schema", "portsim.scenario.compile",
-               "portsim.scenario.policy_blocks", "portsim.policies.registry", "portsim.limits"]
+    modules = ["portsim.policies.egates", "portsim.document.root", "portsim.scenario.compile",
+               "portsim.document.policy_blocks", "portsim.policies.registry", "portsim.limits"]
     runs = [subprocess.Popen([sys.executable, "-c", f"import {module}"]) for module in modules]
     assert [run.wait() for run in runs] == [0] * len(modules)
 

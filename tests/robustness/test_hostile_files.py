@@ -192,8 +192,8 @@ def test_aliases_within_the_limit_still_work(write: Callable[..., Path]) -> None
 
 def test_nesting_limit_is_exact_and_overridable(write: Callable[..., Path],
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from portsim.document.yamlsource import parse_yaml
     from portsim.errors import ScenarioError
-    from portsim.scenario.yamlsource import parse_yaml
 
     depth = DEFAULTS.max_depth
     data, _ = parse_yaml(nested_lists(depth - 1))  # the top-level mapping is one level

@@ -9,8 +9,8 @@ import pytest
 from robustness_helpers import SMALL
 
 from portsim import limits
+from portsim.document.yamlsource import parse_yaml
 from portsim.errors import PortsimError, ScenarioError
-from portsim.scenario.yamlsource import parse_yaml
 
 
 def test_defaults() -> None:

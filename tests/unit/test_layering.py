@@ -1,9 +1,9 @@
-"""Imports go one way: utilities <- stats <- engine <- scenario schema <- policies <- compiler
-and loader <- experiment <- report <- cli, and no import cycle exists, even through a package's
-``__init__``.
+"""Imports go one way: utilities <- limits <- stats <- engine <- document <- policies <- scenario
+compiler and loader <- experiment <- report <- cli, and no module imports itself through others,
+inside a package either.
 
 The graph is portsim's own, as grimp reads it from the source: imports inside functions count
-too, so a lazy import cannot hide a backward dependency.
+too, so a lazy import cannot hide a backward dependency or a cycle.
 """
 
 from __future__ import annotations
@@ -18,14 +18,11 @@ import pytest
 #: the root package only: its names are imported on first use).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utilities", ("portsim", "portsim._kernels", "portsim.errors", "portsim.lazy",
-                   "portsim.theory", "portsim.scenario.units")),
+                   "portsim.theory", "portsim.units", "portsim.wording", "portsim.version")),
     ("limits", ("portsim.limits",)),
     ("stats", ("portsim.stats",)),
     ("engine", ("portsim.engine",)),
-    ("scenario schema", ("portsim.scenario.yamlsource", "portsim.scenario.parts",
-                         "portsim.scenario.policy_blocks", "portsim.scenario.schema",
-                         "portsim.scenario.timetable", "portsim.scenario.problems",
-                         "portsim.scenario.convert")),
+    ("document", ("portsim.document",)),
     ("policies", ("portsim.policies",)),
     ("scenario compiler and loader", ("portsim.scenario",)),
     ("experiment", ("portsim.experiment",)),
@@ -124,6 +121,18 @@ def cycles(edges: Edges) -> list[list[str]]:
     return found
 
 
+def describe_cycles(found: list[list[str]], edges: Edges) -> str:
+    """Each cycle's modules, then the imports that join them, for a failure message."""
+    paragraphs = []
+    for component in found:
+        members = set(component)
+        joins = sorted(f"{importer} -> {target}" for importer in component
+                       for target in edges.get(importer, ()) if target in members)
+        paragraphs.append(f"{len(component)} modules import each other: {', '.join(component)}"
+                          + "".join(f"\n    {join}" for join in joins))
+    return "\n".join(paragraphs)
+
+
 def edges_of(graph: grimp.ImportGraph) -> dict[str, set[str]]:
     return {module: set(graph.find_modules_directly_imported_by(module))
             for module in graph.modules}
@@ -148,20 +157,28 @@ def test_no_import_cycle() -> None:
     assert cycles(with_package_inits(edges_of(runtime))) == []
 
 
+def test_no_module_imports_itself_through_others(graph: grimp.ImportGraph) -> None:
+    # Every import counts, inside a package too, those inside functions and those only for type
+    # checkers included: modules that import each other can be neither read nor moved apart.
+    edges = edges_of(graph)
+    found = cycles(edges)
+    assert not found, "import cycles:\n" + describe_cycles(found, edges)
+
+
 # ----------------------------------------------------------------------------- the checks can fail
 
 
 def test_a_backward_import_is_found() -> None:
     graph = grimp.ImportGraph()
-    for module in ("portsim.engine.model", "portsim.scenario.schema", "portsim.policies.base"):
+    for module in ("portsim.engine.model", "portsim.document.root", "portsim.policies.base"):
         graph.add_module(module)
     graph.add_import(importer="portsim.policies.base", imported="portsim.engine.model")
     assert backward_imports(edges_of(graph)) == []
-    graph.add_import(importer="portsim.engine.model", imported="portsim.scenario.schema")
+    graph.add_import(importer="portsim.engine.model", imported="portsim.document.root")
     assert backward_imports(edges_of(graph)) == [
-        "portsim.engine.model (engine) -> portsim.scenario.schema (scenario schema)"]
+        "portsim.engine.model (engine) -> portsim.document.root (document)"]
     # A lazy import for the policies would not hide it either: grimp reads function bodies.
-    assert layer_of("portsim.scenario.schema") < layer_of("portsim.policies.registry") \
+    assert layer_of("portsim.document.root") < layer_of("portsim.policies.registry") \
         < layer_of("portsim.scenario.compile")
 
 
@@ -177,3 +194,22 @@ def test_a_cycle_through_a_package_init_is_found() -> None:
              "pkg.low": set()}
     assert cycles(edges) == []
     assert cycles(with_package_inits(edges)) == [["outside.mid", "pkg", "pkg.high"]]
+
+
+def test_a_cycle_inside_a_package_is_found() -> None:
+    graph = grimp.ImportGraph()
+    for module in ("portsim.engine.model", "portsim.engine.collect", "portsim.engine.simulation"):
+        graph.add_module(module)
+    graph.add_import(importer="portsim.engine.simulation", imported="portsim.engine.collect")
+    graph.add_import(importer="portsim.engine.collect", imported="portsim.engine.model")
+    assert cycles(edges_of(graph)) == []
+    # An import back inside a function (or for type checkers) closes the loop all the same.
+    graph.add_import(importer="portsim.engine.collect", imported="portsim.engine.simulation",
+                     line_number=120, line_contents="from portsim.engine.simulation import run")
+    edges = edges_of(graph)
+    found = cycles(edges)
+    assert found == [["portsim.engine.collect", "portsim.engine.simulation"]]
+    assert describe_cycles(found, edges) == (
+        "2 modules import each other: portsim.engine.collect, portsim.engine.simulation\n"
+        "    portsim.engine.collect -> portsim.engine.simulation\n"
+        "    portsim.engine.simulation -> portsim.engine.collect")

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from portsim.document import parts
+from portsim.document.json_schema import scenario_json_schema
 from portsim.errors import ScenarioError
-from portsim.scenario import load_scenario, parts, scenario_json_schema
+from portsim.scenario import load_scenario
 
 
 def minimal(**changes: Any) -> dict[str, Any]:

@@ -7,17 +7,16 @@ import math
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from portsim.scenario.units import (
+from portsim.document.fields import (
     Duration,
     PositiveDuration,
     PositiveRate,
     Probability,
     Rate,
     TimeOfDay,
-    format_duration,
-    parse_duration,
-    parse_rate,
 )
+from portsim.units import parse_duration, parse_rate
+from portsim.wording import format_duration
 
 
 @pytest.mark.parametrize(

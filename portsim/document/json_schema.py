@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from portsim.scenario.schema import ScenarioDocument
+from portsim.document.root import ScenarioDocument
 
 
 @cache

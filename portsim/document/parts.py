@@ -1,9 +1,9 @@
 """The parts that scenario models and policy blocks share: the strict base model, distributions,
 servers (a count or daily shift windows) and opening hours.
 
-They sit below both :mod:`portsim.scenario.schema` and :mod:`portsim.scenario.policy_blocks`, so
-that the document can hold the policy blocks and the blocks can use these parts without either
-importing the other.
+They sit below both the document's own parts (stations, classes, routes, settings, the root)
+and :mod:`portsim.document.policy_blocks`, so that the document can hold the policy blocks and
+the blocks can use these parts without either importing the other.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from pydantic import (
     model_validator,
 )
 
-from portsim.scenario.units import (
+from portsim.document.fields import (
     MAX_COUNT,
     Count,
     Duration,
     PositiveDuration,
     Probability,
     TimeOfDay,
-    format_duration,
 )
+from portsim.wording import format_duration
 
 #: Coefficient of variation of a service or delay time. Observed clearance times have CVs
 #: around 0.3-1.5; 100 is far beyond any real process and keeps cv² finite.
@@ -46,7 +46,7 @@ class StrictModel(BaseModel):
         allow_inf_nan=False,
         # NOTE: no use_attribute_docstrings, for performance reasons: reading the source of
         # every model costs ~30 ms at each start-up; the JSON schema reads the attribute
-        # docstrings when asked for (portsim.scenario.json_schema).
+        # docstrings when asked for (portsim.document.json_schema).
     )
 
 

@@ -1,7 +1,7 @@
 """Timetable CSV files: a header, then one batch per row (columns ``time,count[,spread]``).
 
 Each row means what the same batch written in YAML means, checked by the same
-:class:`~portsim.scenario.schema.Batch` model (leniently, since every CSV cell is text), and any
+:class:`~portsim.document.classes.Batch` model (leniently, since every CSV cell is text), and any
 mistake is reported with the CSV file's name, the row number (the header is row 1) and the column.
 
 Where a timetable may live: in the scenario file's folder or below it (after following symbolic
@@ -30,8 +30,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from portsim import limits as limits_
-from portsim.scenario.schema import Batch
-from portsim.scenario.units import MAX_COUNT, parse_duration
+from portsim.document.classes import Batch
+from portsim.document.fields import MAX_COUNT
+from portsim.units import parse_duration
 
 COLUMNS = ("time", "count", "spread")
 REQUIRED = ("time", "count")

@@ -116,40 +116,12 @@ class _Composer:
         while True:
             event = parser.get_event()
             line = event.start_mark.line + 1
-            node: Node | None = None
             if isinstance(event, ev.AliasEvent):
-                target = self.anchors.get(event.anchor or "")
-                if target is None:
-                    raise _error(f"alias *{event.anchor} names no anchor (&{event.anchor}) "
-                                 "defined above it", line)
-                if id(target) in self.open:
-                    raise _error(f"alias *{event.anchor} refers to a node that contains it",
-                                 line)
-                self._count(target.size, line)
-                node = target
+                node = self._alias(event, line)
             elif isinstance(event, ev.ScalarEvent):
-                self._count(1, line)
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = parser.resolve(yaml.ScalarNode, event.value, event.implicit)
-                node = Node(SCALAR, tag, event.value, line)
-                self._anchor(event.anchor, node, line)
+                node = self._scalar(event, line)
             elif isinstance(event, ev.SequenceStartEvent | ev.MappingStartEvent):
-                self._count(1, line)
-                if len(stack) >= self.limits.max_depth:
-                    raise _error(
-                        f"mappings and lists are nested more than {self.limits.max_depth} "
-                        f"levels deep (the limit is {limits_.describe('max_depth')})", line)
-                is_map = isinstance(event, ev.MappingStartEvent)
-                kind = MAPPING if is_map else SEQUENCE
-                tag = event.tag
-                if tag is None or tag == "!":
-                    tag = parser.resolve(yaml.MappingNode if is_map else yaml.SequenceNode,
-                                         None, event.implicit)
-                collection = Node(kind, tag, [], line)
-                self._anchor(event.anchor, collection, line)
-                self.open.add(id(collection))
-                stack.append(collection)
+                stack.append(self._collection(event, line, depth=len(stack)))
                 pending_key.append(None)
                 continue
             elif isinstance(event, ev.SequenceEndEvent | ev.MappingEndEvent):
@@ -169,6 +141,44 @@ class _Composer:
             else:
                 parent.value.append((pending_key[-1], node))
                 pending_key[-1] = None
+
+    def _alias(self, event: ev.AliasEvent, line: int) -> Node:
+        """The node an alias names, counted as the values it stands for."""
+        target = self.anchors.get(event.anchor or "")
+        if target is None:
+            raise _error(f"alias *{event.anchor} names no anchor (&{event.anchor}) "
+                         "defined above it", line)
+        if id(target) in self.open:
+            raise _error(f"alias *{event.anchor} refers to a node that contains it", line)
+        self._count(target.size, line)
+        return target
+
+    def _scalar(self, event: ev.ScalarEvent, line: int) -> Node:
+        self._count(1, line)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.parser.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = Node(SCALAR, tag, event.value, line)
+        self._anchor(event.anchor, node, line)
+        return node
+
+    def _collection(self, event: ev.SequenceStartEvent | ev.MappingStartEvent, line: int,
+                    depth: int) -> Node:
+        """A new, still empty mapping or list, opened ``depth`` levels deep."""
+        self._count(1, line)
+        if depth >= self.limits.max_depth:
+            raise _error(
+                f"mappings and lists are nested more than {self.limits.max_depth} "
+                f"levels deep (the limit is {limits_.describe('max_depth')})", line)
+        is_map = isinstance(event, ev.MappingStartEvent)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.parser.resolve(yaml.MappingNode if is_map else yaml.SequenceNode,
+                                      None, event.implicit)
+        collection = Node(MAPPING if is_map else SEQUENCE, tag, [], line)
+        self._anchor(event.anchor, collection, line)
+        self.open.add(id(collection))
+        return collection
 
     def _anchor(self, anchor: str | None, node: Node, line: int) -> None:
         if anchor is None:

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, Literal
 
+from portsim.document import parts as p
 from portsim.engine import distributions as dists
 from portsim.engine import model as m
-from portsim.scenario import parts as p
 
 DAY = m.MINUTES_PER_DAY
 

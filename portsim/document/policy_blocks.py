@@ -1,6 +1,6 @@
 """The ``policies:`` block of a scenario: one pydantic block per policy (docs/policies.md).
 
-The blocks are part of the file format, so they live with the schema; what a policy does with
+The blocks are part of the file format, so they live with the document; what a policy does with
 its block (check its names, apply it to the engine's model) is in :mod:`portsim.policies`. The
 fields of :class:`Policies` are in the order the policies are applied
 (:data:`portsim.policies.registry.ORDER`).
@@ -13,7 +13,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
-from portsim.scenario.parts import (
+from portsim.document.fields import (
+    Count,
+    Duration,
+    Name,
+    PositiveDuration,
+    Probability,
+)
+from portsim.document.parts import (
     Breakdowns,
     Distribution,
     OpeningHours,
@@ -23,14 +30,7 @@ from portsim.scenario.parts import (
     StrictModel,
     give_some,
 )
-from portsim.scenario.units import (
-    Count,
-    Duration,
-    Name,
-    PositiveDuration,
-    Probability,
-    format_duration,
-)
+from portsim.wording import format_duration
 
 
 class ArrivalError(StrictModel):

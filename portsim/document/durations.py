@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from portsim.scenario.units import format_duration
+from portsim.wording import format_duration
 
 #: Keys whose value is a duration.
 DURATION_KEYS = frozenset({"spread", "due_after", "declared_ahead", "open_above",

@@ -19,15 +19,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.types import Tag
 
+from portsim.document.root import REFERENCE_ERROR, ScenarioDocument
+from portsim.document.routes import STEP_ERROR, STEP_HELP, STEP_KEYS
 from portsim.errors import PathPart, Problem
-from portsim.scenario.schema import (
-    REFERENCE_ERROR,
-    STEP_ERROR,
-    STEP_HELP,
-    STEP_KEYS,
-    ScenarioDocument,
-)
-from portsim.scenario.units import show_value
+from portsim.wording import show_value
 
 Loc = tuple[PathPart, ...]
 

@@ -1,0 +1,85 @@
+"""Run settings of a scenario document: simulated time and warm-up, the hour-by-hour pledge,
+and the precision that sizes the replications.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from portsim.document.fields import (
+    MAX_COUNT,
+    Duration,
+    PositiveDuration,
+    Probability,
+    Share,
+    TimeOfDay,
+)
+from portsim.document.parts import StrictModel
+from portsim.wording import format_duration
+
+#: ``time.warmup`` when the warm-up is chosen from a pilot round (see portsim.experiment.warmup).
+AUTO_WARMUP = "auto"
+
+
+class TimeSettings(StrictModel):
+    """Simulated time of one replication."""
+
+    horizon: PositiveDuration
+    """Simulated time of one replication."""
+    warmup: Literal["auto"] | Duration = 0.0
+    """Statistics are reset at this time (default 0, shorter than the horizon); ``auto``: chosen
+    by MSER-5 on a pilot round's queue lengths (whole days for a scenario that repeats daily)."""
+
+    @field_validator("warmup")
+    @classmethod
+    def _before_horizon(cls, warmup: float | str, info: ValidationInfo) -> float | str:
+        horizon = info.data.get("horizon")
+        if isinstance(warmup, float) and horizon is not None and warmup >= horizon:
+            raise ValueError(
+                f"warm-up ({format_duration(warmup)}) must be shorter than the horizon "
+                f"({format_duration(horizon)})"
+            )
+        return warmup
+
+
+class Pledge(StrictModel):
+    """The waiting-time pledge judged hour by hour: at least ``share`` of each class's
+    travellers wait at most the scenario's ``sla``, in every ``slot`` of the day."""
+
+    share: Annotated[Probability, Field(gt=0)] = 0.95
+    """Share that must wait at most ``sla`` in each slot (default 95%)."""
+    slot: PositiveDuration = 60.0
+    """Width of the clock slots waits are filed under by arrival time (default 1h; must
+    divide a day)."""
+    queue_at: list[TimeOfDay] = Field(default_factory=list)
+    """Clock times at which each station's queue length is recorded every day (HH:MM)."""
+
+    @field_validator("slot")
+    @classmethod
+    def _divides_a_day(cls, slot: float) -> float:
+        count = 1440.0 / slot
+        if slot > 1440.0 or abs(count - round(count)) > 1e-9:
+            raise ValueError(f"a slot of {format_duration(slot)} does not divide a day "
+                             "(e.g. 15min, 30min, 1h, 2h)")
+        return slot
+
+
+class PrecisionSettings(StrictModel):
+    """Replications added in rounds until every watched KPI's 95 % half-width is within
+    ``target`` of its mean (shares: within ``target`` percentage points); ``--precision``
+    overrides it. ``precision: 5%`` is short for ``precision: {target: 5%}``."""
+
+    target: Share
+    """Allowed half-width: 5% (relative; absolute for shares)."""
+    kpis: list[Annotated[str, Field(pattern=r"^[^.]+\.[^.]+\.[^.]+$")]] = Field(
+        default_factory=list)
+    """KPIs to watch as SCOPE.NAME.KPI (default: every class's wait_mean and wait_sla_share)."""
+    max_replications: Annotated[int, Field(ge=2, le=MAX_COUNT)] = 200
+    """The most replications per variant."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        return {"target": value} if isinstance(value, str | int | float) else value
