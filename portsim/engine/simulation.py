@@ -28,6 +28,7 @@ from portsim.engine.classes import ClassState
 from portsim.engine.collect import ReplicationResult, clock_samples, collect
 from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
 from portsim.engine.distributions import Distribution
+from portsim.engine.entity import Entity
 from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule, VisitClock
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
@@ -53,7 +54,7 @@ from portsim.engine.setup import (
 )
 from portsim.engine.skills import ImpatientSkillStation, Pool, SkillStation
 from portsim.engine.state import StartState
-from portsim.engine.station import Entity, Station
+from portsim.engine.station import Station
 from portsim.engine.streams import Stream, Uniforms, generator
 from portsim.stats.accumulators import Tally
 

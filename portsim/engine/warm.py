@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine.entity import BOOKED_HERE, Entity
 from portsim.engine.impatience import ImpatientStation
 from portsim.engine.kernel import NORMAL
 from portsim.engine.routes import BookedVisitNode, BranchNode, ChoiceNode, VisitNode
@@ -40,7 +41,6 @@ from portsim.engine.state import (
     Waiting,
     residual,
 )
-from portsim.engine.station import BOOKED_HERE, Entity
 from portsim.engine.streams import generator
 
 if TYPE_CHECKING:
