@@ -36,8 +36,9 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.allocator import retain_freed_memory
 from portsim.engine.classes import ClassState
-from portsim.engine.collect import ReplicationResult, clock_samples, collect
+from portsim.engine.collect import clock_samples, collect
 from portsim.engine.kernels import FifoStarts, fifo_starts, fifo_starts_shifts, queue_max
+from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import (
     BranchNode,
     ChoiceNode,

@@ -22,10 +22,9 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine import warm
 from portsim.engine.allocator import retain_freed_memory
-from portsim.engine.arrivals import arrival_times
 from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.classes import ClassState
-from portsim.engine.collect import ReplicationResult, clock_samples, collect
+from portsim.engine.collect import clock_samples, collect
 from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
 from portsim.engine.distributions import Distribution
 from portsim.engine.entity import Entity
@@ -33,6 +32,7 @@ from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule, VisitClock
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY
+from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
@@ -58,8 +58,7 @@ from portsim.engine.station import Station
 from portsim.engine.streams import Stream, Uniforms, generator
 from portsim.stats.accumulators import Tally
 
-__all__ = ["EntityLimitExceeded", "Replication", "ReplicationResult", "TraceSink",
-           "arrival_times", "run_replication"]
+__all__ = ["EntityLimitExceeded", "Replication", "TraceSink", "run_replication"]
 
 TraceSink = Callable[[float, int, str, "str | None", str], None]
 

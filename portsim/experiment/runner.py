@@ -23,7 +23,7 @@ from portsim import limits
 from portsim.engine.fast import Engine, FastPathUnavailable, choose_engine
 from portsim.engine.load import overload_warnings
 from portsim.engine.model import Model
-from portsim.engine.simulation import ReplicationResult
+from portsim.engine.result import ReplicationResult
 from portsim.experiment.executors import Task, default_workers, execute
 from portsim.experiment.forecast import Forecast
 from portsim.experiment.options import RunOptions, RunSettings, run_options
