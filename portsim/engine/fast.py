@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 import time as wallclock
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import Any, Literal, cast
@@ -50,6 +50,7 @@ from portsim.engine.routes import (
 )
 from portsim.engine.setup import (
     EntityLimitExceeded,
+    TraceSink,
     class_arrival_times,
     class_states,
     series_bins,
@@ -67,7 +68,6 @@ Engine = Literal["auto", "events", "fast"]
 #: The engines a run may ask for: chosen by the model, or forced.
 ENGINES: tuple[str, ...] = ("auto", "events", "fast")
 
-TraceSink = Callable[[float, int, str, "str | None", str], None]
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_TIMES = np.zeros(0, dtype=float)
 
