@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from portsim.engine.fast import FastPathUnavailable, choose_engine
+from portsim.engine.fast import choose_engine
+from portsim.engine.fast_plan import FastPathUnavailable
 from portsim.engine.result import Histogram, ReplicationResult
 from portsim.experiment.options import RunOptions
 from portsim.experiment.results import Results
