@@ -5,9 +5,10 @@ for this replication's random streams (:class:`Replication`); start the arrival 
 ``env.run(until=horizon)``; collect the accumulators into KPIs (:mod:`portsim.engine.collect`).
 Between the two ends, this module moves entities along their routes; they enter from the
 arrival sources (:mod:`portsim.engine.sources`), at stations built by their kind
-(:mod:`portsim.engine.station_parts`). SimPy is the only scheduler. Arrivals, service completions and delays are callbacks on plain
-events (arrival times come from lazy iterators, timetables included); generator processes are
-kept for the rare, rich behaviours (shift changes, queue-reactive staffing).
+(:mod:`portsim.engine.station_parts`). SimPy is the only scheduler. Arrivals, service
+completions and delays are callbacks on plain events (arrival times come from lazy iterators,
+timetables included); generator processes are kept for the rare, rich behaviours (shift
+changes, queue-reactive staffing).
 """
 
 from __future__ import annotations
