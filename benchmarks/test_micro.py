@@ -8,8 +8,9 @@ import pytest
 
 from benchmarks.summary import fast_mode
 from portsim.engine.distributions import Deterministic, Exponential
+from portsim.engine.entity import Entity
 from portsim.engine.kernel import Environment
-from portsim.engine.station import Entity, Station
+from portsim.engine.station import Station
 from portsim.engine.streams import Stream, Uniforms, generator
 
 pytestmark = [pytest.mark.benchmark_suite, pytest.mark.benchmark(group="micro")]

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
         Visit,
         pooled_servers,
     )
-    from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
+    from portsim.engine.result import ReplicationResult
+    from portsim.engine.setup import EntityLimitExceeded
+    from portsim.engine.simulation import run_replication
 
 __all__ = [
     "Appointments", "Branch", "ClassSpec", "Delay", "EntityLimitExceeded", "Milestone", "Model",
@@ -43,8 +45,9 @@ __all__ = [
     "run_replication",
 ]
 
-_SIMULATION = ("EntityLimitExceeded", "ReplicationResult", "run_replication")
-_EXPORTS = {name: "portsim.engine.simulation" if name in _SIMULATION else "portsim.engine.model"
-            for name in __all__}
+_HOMES = {"EntityLimitExceeded": "portsim.engine.setup",
+          "ReplicationResult": "portsim.engine.result",
+          "run_replication": "portsim.engine.simulation"}
+_EXPORTS = {name: _HOMES.get(name, "portsim.engine.model") for name in __all__}
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

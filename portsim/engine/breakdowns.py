@@ -39,8 +39,9 @@ from collections.abc import Callable
 from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
+from portsim.engine.entity import Entity
 from portsim.engine.kernel import NORMAL, Activity, Wake
-from portsim.engine.station import Entity, Station
+from portsim.engine.station import Station
 from portsim.stats.accumulators import CHUNK, Level, Tally
 
 if TYPE_CHECKING:

@@ -13,81 +13,53 @@ says how many they are. The mean wait is that of the waits that ended.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.impatience import ImpatientStation
-from portsim.engine.state import StartState, state_from_data, state_to_data
+from portsim.engine.result import Histogram, ReplicationResult, Series
 from portsim.stats import kpis as catalogue
 from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotSummary, SlotTally
 
 if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
-    from portsim.engine.simulation import Replication
     from portsim.engine.station import Station
 
 
-@dataclass
-class Series:
-    """What one replication did over time, in bins of ``bin_minutes`` over the whole run."""
+class FinishedReplication(Protocol):
+    """What collection reads of a replication run to its horizon: the event engine's
+    (:class:`~portsim.engine.simulation.Replication`) or the fast path's, which fills the same
+    accumulators and gives its stations the same statistics."""
 
-    bin_minutes: float
-    arrivals: dict[str, list[int]] = field(default_factory=dict)      # per class, per bin
-    completions: dict[str, list[int]] = field(default_factory=dict)   # per class, per bin
-    queue_mean: dict[str, list[float]] = field(default_factory=dict)  # per station, per bin
-
-
-@dataclass
-class Histogram:
-    """The waits of a class or station in one replication: how many were zero, and the counts
-    in the occupied bins of the log histogram (``portsim.stats.accumulators.bin_edges``)."""
-
-    zeros: int
-    bins: list[int]
-    counts: list[int]
-    max: float
-
-
-@dataclass
-class ReplicationResult:
-    """KPIs of one replication (``kpis[scope][name][kpi]``, the catalogue's keys), what plots
-    read (series, wait histograms by scope and name) and provenance."""
-
-    replication: int
+    model: m.Model
     seed: int
-    kpis: dict[str, dict[str, dict[str, float]]]
-    series: Series = field(default_factory=lambda: Series(60.0))
-    histograms: dict[str, dict[str, Histogram]] = field(default_factory=dict)
-    events: int = 0
-    wall_seconds: float = 0.0
-    snapshot: StartState | None = None  # the state at Model.snapshot_at, if asked for
-    #: Which engine ran it: "events" (the event engine) or "fast" (the FIFO fast path).
-    engine: str = "events"
+    replication: int
+    bin_width: float
+    classes: dict[str, ClassState]
+    #: The system's tallies, kept only with more than one class (else the class's are read).
+    system_tallies: bool
+    system_waits: Tally
+    system_sojourns: Tally
+    #: The number in system: at the start of the statistics (``in_start``), and its integral
+    #: by parts (the area over [in_start, t] is ``in_area + t * in_count``).
+    in_start: float
+    in_system_start: int
+    in_area: float
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain data (for a replication kept on disk to resume)."""
-        data = asdict(self)
-        data["snapshot"] = state_to_data(self.snapshot) if self.snapshot is not None else None
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ReplicationResult:
-        """The inverse of :meth:`to_json`."""
-        return cls(
-            replication=data["replication"], seed=data["seed"], kpis=data["kpis"],
-            series=Series(**data["series"]),
-            histograms={scope: {name: Histogram(**h) for name, h in by_name.items()}
-                        for scope, by_name in data["histograms"].items()},
-            events=data["events"], wall_seconds=data["wall_seconds"],
-            snapshot=(state_from_data(data["snapshot"]) if data.get("snapshot") is not None
-                      else None),
-            engine=data.get("engine", "events"))
+    @property
+    def stations(self) -> Mapping[str, Station]: ...
+    @property
+    def arrivals(self) -> int: ...
+    @property
+    def completions(self) -> int: ...
+    @property
+    def in_count(self) -> int: ...
 
 
 # ----------------------------------------------------------------------------- what is measured
@@ -172,7 +144,7 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
 # ----------------------------------------------------------------------------- collection
 
 
-def collect(state: Replication, events: int, wall_seconds: float) -> ReplicationResult:
+def collect(state: FinishedReplication, events: int, wall_seconds: float) -> ReplicationResult:
     """The KPIs of a replication run to its horizon; closes its stations' statistics."""
     model = state.model
     end = model.horizon
@@ -211,7 +183,7 @@ class _Waiting:
         return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def _still_waiting(state: Replication, end: float) -> _Waiting:
+def _still_waiting(state: FinishedReplication, end: float) -> _Waiting:
     by_class: dict[str, tuple[list[float], list[float]]] = {}
     stations = {}
     for name, station in state.stations.items():
@@ -386,7 +358,7 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 
-def _system_row(state: Replication, end: float, hours: float,
+def _system_row(state: FinishedReplication, end: float, hours: float,
                 waiting: _Waiting) -> dict[str, float]:
     in_span = end - state.in_start
     system_waits, system_sojourns = state.system_waits, state.system_sojourns
@@ -412,7 +384,7 @@ def _system_row(state: Replication, end: float, hours: float,
     return _row(iter(catalogue.scope_kpis("system")), scalars, {}, {}, {})
 
 
-def _series(state: Replication) -> Series:
+def _series(state: FinishedReplication) -> Series:
     return Series(
         bin_minutes=state.bin_width,
         arrivals={n: k.arrival_series for n, k in state.classes.items()},
@@ -429,5 +401,4 @@ def _histogram(tally: Tally) -> Histogram:
                      tally.maximum)
 
 
-__all__ = ["Histogram", "Layout", "ReplicationResult", "Series", "clock_samples", "collect",
-           "kpi_names", "layout"]
+__all__ = ["FinishedReplication", "Layout", "clock_samples", "collect", "kpi_names", "layout"]

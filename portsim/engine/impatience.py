@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from portsim.engine.entity import Entity
 from portsim.engine.kernel import Wake
 from portsim.engine.state import residual
-from portsim.engine.station import Entity, Station
+from portsim.engine.station import Station
 from portsim.stats.accumulators import Tally
 
 if TYPE_CHECKING:

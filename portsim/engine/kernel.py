@@ -15,7 +15,8 @@ against the installed SimPy (pyproject bounds SimPy to the versions that test pa
 
 Other modules read the clock as ``env.now`` on an :class:`Environment` (an attribute read, no
 call) and schedule through :class:`Wake` or, on the hot path, by pushing on the heap and id
-counter that :func:`scheduler` hands out (bound once).
+counter that :func:`scheduler` hands out (bound once); what is scheduled (a warm start's
+snapshot) they ask of :func:`scheduled_events`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import simpy
 from simpy.events import NORMAL, Event
 
 __all__ = ["NORMAL", "Activity", "Environment", "Wake", "events_scheduled",
-           "scheduler"]
+           "scheduled_events", "scheduler"]
 
 
 class Environment(simpy.Environment):
@@ -83,6 +84,12 @@ def scheduler(env: simpy.Environment) -> tuple[list[Any], Iterator[int]]:
     what ``Environment.schedule`` does, without its call.
     """
     return env._queue, env._eid  # type: ignore[attr-defined]
+
+
+def scheduled_events(env: simpy.Environment) -> list[tuple[float, Any]]:
+    """What is scheduled: ``(time, event)`` for every event on SimPy's schedule not yet
+    processed, in the heap's own order (not sorted by time; a snapshot lists them that way)."""
+    return [(when, event) for when, _, _, event in env._queue]  # type: ignore[attr-defined]
 
 
 def events_scheduled(env: simpy.Environment) -> int:

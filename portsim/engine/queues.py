@@ -12,7 +12,7 @@ from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from portsim.engine.station import Entity
+    from portsim.engine.entity import Entity
 
 
 class WaitingLine(Protocol):

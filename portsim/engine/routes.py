@@ -160,51 +160,48 @@ class RouteCompiler:
         """Link the steps of ``route`` so the last one continues at ``after``; the first node."""
         head = after
         for index in range(len(route) - 1, -1, -1):
-            step = route[index]
-            where = f"{path}/{index}"
-            node: Any
-            if isinstance(step, m.Visit) and step.fallback is not None:
-                node = FallbackVisitNode(self.stations[step.station], self.compile(
-                    step.fallback, class_name, f"{where}/fallback", head))
-                node.next = head
-            elif isinstance(step, m.Visit):
-                node_type = BookedVisitNode if step.reserve_ahead else VisitNode
-                node = node_type(self.stations[step.station])
-                node.next = head
-            elif isinstance(step, m.Milestone):
-                milestones = self.classes[class_name].milestones
-                node = MilestoneNode(milestones.setdefault(step.name, Tally(self.sla)))
-                node.next = head
-            elif isinstance(step, m.Spawn):
-                node = SpawnNode(
-                    self.classes[step.class_name],
-                    Stream(step.count, self._generator("spawn", class_name, where)),
-                    step.spread, self._generator("spawn-spread", class_name, where), step.wait)
-                node.next = head
-            elif isinstance(step, m.ShortestQueue) and step.by_expected_wait:
-                node = self._wait_choice(step, class_name, head)
-            elif isinstance(step, m.ShortestQueue):
-                node = ChoiceNode([self.stations[name] for name in step.stations])
-                node.next = head
-            elif isinstance(step, m.Delay):
-                node = DelayNode(Stream(step.duration,
-                                        self._generator("delay", class_name, where)))
-                node.next = head
-            elif isinstance(step, m.Branch):
-                total = 0.0
-                cumulative, targets = [], []
-                for option, (probability, sub) in enumerate(step.options):
-                    total += probability
-                    cumulative.append(total)
-                    targets.append(self.compile(sub, class_name, f"{where}/{option}", head))
-                cumulative[-1] = math.inf  # rounding must never leave an entity unrouted
-                node = BranchNode(cumulative, targets,
-                                  Uniforms(self._generator("branch", class_name, where)))
-            elif isinstance(step, m.OptionalStep):
-                taken = self.compile(step.route, class_name, f"{where}/0", head)
-                node = BranchNode([step.probability, math.inf], [taken, head],
-                                  Uniforms(self._generator("branch", class_name, where)))
-            else:  # pragma: no cover - the model's types rule this out
-                raise TypeError(f"unknown route step {step!r}")
-            head = node
+            head = self._node(route[index], class_name, f"{path}/{index}", head)
         return head
+
+    def _node(self, step: m.Step, class_name: str, where: str, head: Any) -> Any:
+        """The node of ``step``, at ``where`` in ``class_name``'s route, continuing at ``head``
+        (a branch's sub-routes, and an optional step's, rejoin there)."""
+        if isinstance(step, m.Branch):
+            total = 0.0
+            cumulative, targets = [], []
+            for option, (probability, sub) in enumerate(step.options):
+                total += probability
+                cumulative.append(total)
+                targets.append(self.compile(sub, class_name, f"{where}/{option}", head))
+            cumulative[-1] = math.inf  # rounding must never leave an entity unrouted
+            return BranchNode(cumulative, targets,
+                              Uniforms(self._generator("branch", class_name, where)))
+        if isinstance(step, m.OptionalStep):
+            taken = self.compile(step.route, class_name, f"{where}/0", head)
+            return BranchNode([step.probability, math.inf], [taken, head],
+                              Uniforms(self._generator("branch", class_name, where)))
+        if isinstance(step, m.ShortestQueue) and step.by_expected_wait:
+            return self._wait_choice(step, class_name, head)
+        node: Any
+        if isinstance(step, m.Visit) and step.fallback is not None:
+            node = FallbackVisitNode(self.stations[step.station], self.compile(
+                step.fallback, class_name, f"{where}/fallback", head))
+        elif isinstance(step, m.Visit):
+            node_type = BookedVisitNode if step.reserve_ahead else VisitNode
+            node = node_type(self.stations[step.station])
+        elif isinstance(step, m.Milestone):
+            milestones = self.classes[class_name].milestones
+            node = MilestoneNode(milestones.setdefault(step.name, Tally(self.sla)))
+        elif isinstance(step, m.Spawn):
+            node = SpawnNode(
+                self.classes[step.class_name],
+                Stream(step.count, self._generator("spawn", class_name, where)),
+                step.spread, self._generator("spawn-spread", class_name, where), step.wait)
+        elif isinstance(step, m.ShortestQueue):
+            node = ChoiceNode([self.stations[name] for name in step.stations])
+        elif isinstance(step, m.Delay):
+            node = DelayNode(Stream(step.duration, self._generator("delay", class_name, where)))
+        else:  # pragma: no cover - the model's types rule this out
+            raise TypeError(f"unknown route step {step!r}")
+        node.next = head
+        return node

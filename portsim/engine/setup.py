@@ -9,7 +9,7 @@ reads either without a second implementation.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from portsim.engine import model as m
 from portsim.engine.arrivals import arrival_times
@@ -20,6 +20,9 @@ from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotTally
 
 MAX_SERIES_BINS = 20_000
+
+#: A replication's event trace: told ``(time, entity id, class, station or None, event)``.
+TraceSink = Callable[[float, int, str, "str | None", str], None]
 
 
 class EntityLimitExceeded(PortsimError):
@@ -79,5 +82,5 @@ def class_states(model: m.Model, bin_count: int) -> dict[str, ClassState]:
     return classes
 
 
-__all__ = ["MAX_SERIES_BINS", "EntityLimitExceeded", "class_states", "series_bins",
-           "service_streams", "slot_tally"]
+__all__ = ["MAX_SERIES_BINS", "EntityLimitExceeded", "TraceSink", "class_arrival_times",
+           "class_states", "series_bins", "service_streams", "slot_tally"]

@@ -3,17 +3,18 @@
 The run is a short pipeline (:func:`run_replication`): build the stations and the route graphs
 for this replication's random streams (:class:`Replication`); start the arrival sources and
 ``env.run(until=horizon)``; collect the accumulators into KPIs (:mod:`portsim.engine.collect`).
-Between the two ends, this module moves entities along their routes. SimPy is the only
-scheduler. Arrivals, service completions and delays are callbacks on plain
-events (arrival times come from lazy iterators, timetables included); generator processes are
-kept for the rare, rich behaviours (shift changes, queue-reactive staffing).
+Between the two ends, this module moves entities along their routes; they enter from the
+arrival sources (:mod:`portsim.engine.sources`), at stations built by their kind
+(:mod:`portsim.engine.station_parts`). SimPy is the only scheduler. Arrivals, service
+completions and delays are callbacks on plain events (arrival times come from lazy iterators,
+timetables included); generator processes are kept for the rare, rich behaviours (shift
+changes, queue-reactive staffing).
 """
 
 from __future__ import annotations
 
-import math
 import time as wallclock
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from heapq import heappush
 from typing import Any
 
@@ -22,20 +23,21 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine import warm
 from portsim.engine.allocator import retain_freed_memory
-from portsim.engine.arrivals import arrival_times
 from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.classes import ClassState
-from portsim.engine.collect import ReplicationResult, clock_samples, collect
+from portsim.engine.collect import clock_samples, collect
 from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
-from portsim.engine.distributions import Distribution
+from portsim.engine.entity import Entity
 from portsim.engine.fast import Engine, choose_engine, run_fast
-from portsim.engine.impatience import ABANDONED, ImpatientStation, Rule, VisitClock
+from portsim.engine.impatience import ABANDONED, ImpatientStation
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY
+from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
     ChoiceNode,
+    DelayNode,
     FallbackVisitNode,
     MilestoneNode,
     RouteCompiler,
@@ -45,22 +47,28 @@ from portsim.engine.routes import (
 )
 from portsim.engine.setup import (
     EntityLimitExceeded,
-    class_arrival_times,
+    TraceSink,
     class_states,
     series_bins,
     service_streams,
     slot_tally,
 )
-from portsim.engine.skills import ImpatientSkillStation, Pool, SkillStation
+from portsim.engine.skills import ImpatientSkillStation, SkillStation
+from portsim.engine.sources import start_arrivals
 from portsim.engine.state import StartState
-from portsim.engine.station import Entity, Station
-from portsim.engine.streams import Stream, Uniforms, generator
+from portsim.engine.station import Station
+from portsim.engine.station_parts import (
+    impatience_rules,
+    reliability,
+    skilled_pools,
+    visit_clocks,
+)
 from portsim.stats.accumulators import Tally
 
-__all__ = ["EntityLimitExceeded", "Replication", "ReplicationResult", "TraceSink",
-           "arrival_times", "run_replication"]
+__all__ = ["EntityLimitExceeded", "Replication", "run_replication"]
 
-TraceSink = Callable[[float, int, str, "str | None", str], None]
+#: What advance_from's rarer steps return when the entity stops where it is.
+_STAYS = object()
 
 
 def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
@@ -115,6 +123,22 @@ class Replication:
         self.next_id = 0
         # Entities parked after a waiting spawn -> members of their batches still in the system.
         self.awaiting: dict[Entity, int] = {}
+        self._start_system_counts()
+        self.after_delay_callbacks: list[Callable[[Entity], None]] = [self._after_delay]
+        self.classes = class_states(model, self.bin_count)
+        self.visit_clocks = visit_clocks(model, seed, replication)
+        self.stations: dict[str, Station] = {spec.name: self._station(spec)
+                                             for spec in model.stations}
+        routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
+                               lambda station, kind: model.station(station)
+                               .service_for(kind).mean)
+        for class_spec in model.classes:
+            self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
+                                                                      class_spec.name)
+
+    def _start_system_counts(self) -> None:
+        """The system's own statistics: the number in system and, with several classes, the
+        waits and times in system of all of them together."""
         # NOTE: the number in system is integrated by parts for performance reasons: its area
         # over [in_start, t] is in_area + t * in_count, where each arrival subtracts its time
         # and each departure adds its own -- one float operation per event instead of a Level.
@@ -123,94 +147,38 @@ class Replication:
         self.in_area = 0.0
         self.in_start = 0.0
         self.in_system_start = 0
-        self.system_waits = Tally(model.sla)
+        self.system_waits = Tally(self.model.sla)
         self.system_sojourns = Tally()
         # With one class the system's tallies would receive exactly the class's values, in the
         # same order and flushed at the same points: they are not kept (see collect).
-        self.system_tallies = len(model.classes) != 1
-        self.after_delay_callbacks = [self._after_delay]
-        self.classes = class_states(model, self.bin_count)
-        # Classes that give up over their whole visit: one clock each, shared by the stations.
-        self.visit_clocks = {
-            spec.name: VisitClock(spec.visit_patience, Stream(spec.visit_patience, generator(
-                seed, replication, "visit-patience", spec.name)))
-            for spec in model.classes if spec.visit_patience is not None}
-        self.stations: dict[str, Station] = {}
-        for spec in model.stations:
-            impatient = model.impatient_at(spec.name)
-            services = {self.classes[name]: stream for name, stream
-                        in service_streams(model, spec, seed, replication).items()}
-            arguments = (spec.name, self.env, spec.servers.servers_at(self.clock),
-                         spec.discipline == "priority", services, self.advance, model.sla,
-                         self.bin_width, self.bin_count, trace, slot_tally(model, ends=True))
-            extra: dict[str, Any] = {}
-            if impatient:
-                extra.update(rules=self._impatience_rules(spec), on_leave=self._leave)
-            if spec.pools:
-                extra.update(pools=[Pool(p.name, frozenset(p.skills),
-                                         p.servers.servers_at(self.clock)) for p in spec.pools],
-                             skill_of={self.classes[name]: skill
-                                       for name, skill in spec.skill_by_class.items()
-                                       if name in self.classes})
-                kind: type[Station] = ImpatientSkillStation if impatient else SkillStation
-            elif spec.unreliable:
-                extra.update(self._reliability(spec))
-                kind = UnreliableStation
-            else:
-                kind = ImpatientStation if impatient else Station
-            station = kind(*arguments, **extra)
-            station.on_call_total = spec.booking_servers
-            self.stations[spec.name] = station
-        routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
-                               lambda station, kind: model.station(station)
-                               .service_for(kind).mean)
-        for class_spec in model.classes:
-            self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
-                                                                      class_spec.name)
+        self.system_tallies = len(self.model.classes) != 1
 
-    def _reliability(self, spec: m.StationSpec) -> dict[str, Any]:
-        """The failure clocks, outage windows and random choices of an unreliable station."""
-        def stream(distribution: Distribution | None, purpose: str) -> Stream | None:
-            return None if distribution is None else Stream(
-                distribution, generator(self.seed, self.replication, purpose, spec.name))
-
-        breakdowns = spec.breakdowns
-        positions = spec.servers.max_servers + (spec.reactive.max_extra if spec.reactive
-                                                else 0)
-        return {"between": stream(breakdowns.between if breakdowns else None, "failure"),
-                "repair": stream(breakdowns.repair if breakdowns else None, "repair"),
-                "choices": Uniforms(generator(self.seed, self.replication, "interrupt",
-                                              spec.name)),
-                "positions": positions if breakdowns is not None else 0,
-                "resumes": spec.interrupted == "resume", "outages": spec.outages,
-                "fall_back": self.advance_from}
-
-    def _impatience_rules(self, spec: m.StationSpec) -> dict[ClassState, Rule]:
-        """The impatience of each class that may give up at station ``spec``."""
-        rules = {}
-        for class_spec in self.model.classes:
-            impatience = spec.impatience_for(class_spec.name)
-            visit = self.visit_clocks.get(class_spec.name)
-            if visit is not None and spec.name in m.stations_visited(class_spec.route):
-                impatience = impatience or m.Impatience()  # the visit's patience only
-            else:
-                visit = None
-            if impatience is None:
-                continue
-            patience = (None if impatience.patience is None else Stream(
-                impatience.patience,
-                generator(self.seed, self.replication, "patience", spec.name, class_spec.name)))
-            uniforms = Uniforms(generator(self.seed, self.replication, "balk", spec.name,
-                                          class_spec.name))
-            away = retry_uniforms = None
-            if impatience.retry > 0 and impatience.retry_after is not None:
-                away = Stream(impatience.retry_after, generator(
-                    self.seed, self.replication, "retry-after", spec.name, class_spec.name))
-                retry_uniforms = Uniforms(generator(self.seed, self.replication, "retry",
-                                                    spec.name, class_spec.name))
-            rules[self.classes[class_spec.name]] = Rule(impatience, patience, uniforms, away,
-                                                        retry_uniforms, visit)
-        return rules
+    def _station(self, spec: m.StationSpec) -> Station:
+        """This replication's station ``spec``, of the kind its mechanisms need (impatience,
+        skilled pools, breakdowns), with its random streams."""
+        model, seed, replication = self.model, self.seed, self.replication
+        impatient = model.impatient_at(spec.name)
+        services = {self.classes[name]: stream for name, stream
+                    in service_streams(model, spec, seed, replication).items()}
+        arguments = (spec.name, self.env, spec.servers.servers_at(self.clock),
+                     spec.discipline == "priority", services, self.advance, model.sla,
+                     self.bin_width, self.bin_count, self.trace, slot_tally(model, ends=True))
+        extra: dict[str, Any] = {}
+        if impatient:
+            extra.update(rules=impatience_rules(model, spec, self.classes, self.visit_clocks,
+                                                seed, replication),
+                         on_leave=self._leave)
+        if spec.pools:
+            extra.update(skilled_pools(spec, self.classes, self.clock))
+            kind: type[Station] = ImpatientSkillStation if impatient else SkillStation
+        elif spec.unreliable:
+            extra.update(reliability(spec, seed, replication, self.advance_from))
+            kind = UnreliableStation
+        else:
+            kind = ImpatientStation if impatient else Station
+        station = kind(*arguments, **extra)
+        station.on_call_total = spec.booking_servers
+        return station
 
     @property
     def arrivals(self) -> int:
@@ -232,147 +200,6 @@ class Replication:
         """Entities in the system now."""
         return self.in_system_start + self.arrivals - self.completions - self.gave_up
 
-    # ------------------------------------------------------------------ arrival sources
-
-    def _start_arrivals(self, spec: m.ClassSpec) -> None:
-        kind = self.classes[spec.name]
-        times = class_arrival_times(spec, self.seed, self.replication, self.model.horizon)
-        start = self.model.start
-        sources = [times]
-        if start is not None:
-            sources = [] if spec.name in start.replace_arrivals else [warm.from_clock(times,
-                                                                                      start.clock)]
-            announced = warm.announced_times(start, spec.name, self.seed, self.replication)
-            if announced:
-                sources.append(iter(announced))
-        first = spec.route[0] if spec.route else None
-        for source in sources:
-            if isinstance(first, m.Visit) and first.reserve_ahead and first.reserve_error:
-                self._announce_off_time(kind, source, first.reserve_ahead, first.reserve_error,
-                                        self.stations[first.station])
-            elif isinstance(first, m.Visit) and first.reserve_ahead:
-                self._announce(kind, source, first.reserve_ahead, self.stations[first.station])
-            else:
-                self._arrive_at(kind, source)
-
-    def _arrive_at(self, kind: ClassState, times: Iterator[float]) -> None:
-        """Spawn a member of ``kind`` at each of the (increasing) ``times``."""
-        horizon = self.model.horizon
-        env = self.env
-        heap, eid = scheduler(env)
-        inv_bin = self.inv_bin
-        series = kind.arrival_series
-        max_entities = self.max_entities
-        trace = self.trace
-        visit = VisitNode
-        first_node = kind.first_node
-        priority = kind.priority
-
-        def arrive(event: Any) -> None:
-            # NOTE: one event is rescheduled for every arrival of the class, and spawn, enter
-            # and the first visit are inlined, for performance reasons. Keep in step with
-            # spawn() and enter(); the next arrival is scheduled first, as before, so event ids
-            # (SimPy's tie-breaker) are drawn in the same order.
-            now = env.now
-            upcoming = next(times, math.inf)
-            if upcoming < horizon:
-                event.callbacks = callbacks
-                heappush(heap, (now + (upcoming - now), NORMAL, next(eid), event))
-            ident = self.next_id + 1
-            self.next_id = ident
-            if max_entities is not None and ident > max_entities:
-                raise EntityLimitExceeded(
-                    f"more than {max_entities:,} entities arrived in one replication")
-            entity = Entity(ident, kind, now, priority)
-            kind.arrivals += 1
-            series[int(now * inv_bin)] += 1
-            self.in_area -= now
-            if trace is not None:
-                trace(now, ident, kind.name, None, "arrive")
-            if type(first_node) is visit:
-                entity.node = first_node.next
-                first_node.station.arrive(entity)
-            else:
-                self.advance_from(entity, first_node)
-
-        first = next(times, math.inf)
-        if first < horizon:
-            callbacks = Wake(env, first - self.clock, None, arrive).callbacks
-
-    def _announce(self, kind: ClassState, times: Iterator[float], lead: float,
-                  station: Station) -> None:
-        """Like ``_arrive_at``, but each member books ``station`` ``lead`` minutes ahead."""
-        horizon = self.model.horizon
-        env = self.env
-
-        def announce(event: Any) -> None:
-            arrival = event.value
-            upcoming = next(times, math.inf)
-            if upcoming < horizon:
-                Wake(env, max(upcoming - lead, env.now) - env.now, upcoming, announce)
-            self.next_id += 1
-            entity = Entity(self.next_id, kind, arrival, kind.priority)
-            station.book(entity)
-            Wake(env, arrival - env.now, entity, land)
-
-        def land(event: Any) -> None:
-            self.enter(event.value)
-
-        first = next(times, math.inf)
-        if first < horizon:
-            Wake(env, max(first - lead, self.clock) - self.clock, first, announce)
-
-    def _announce_off_time(self, kind: ClassState, times: Iterator[float], lead: float,
-                           error: m.ArrivalError, station: Station) -> None:
-        """Like ``_announce``, but each member comes off the time it booked for.
-
-        The booking is made ``lead`` before the declared time (the one ``times`` gives); the
-        member arrives at the declared time plus or minus a draw of ``error``. A member that
-        comes before its booking is made waits (the wait is its own) until then, and then for
-        its server like any booking.
-        """
-        # NOTE: every member's events are scheduled at the start, not one after another as in
-        # _announce: how early a member may come is unbounded, so no lazy order exists. Booked
-        # classes are small (ships), and max_entities still bounds them.
-        rng = generator(self.seed, self.replication, "arrival_error", kind.name)
-        declared = np.fromiter(times, dtype=float)
-        sizes = np.maximum(error.size.sample(rng, len(declared)), 0.0)
-        early = rng.random(len(declared)) < error.early_share
-        actual = np.where(early, declared - sizes, declared + sizes)
-        env = self.env
-        horizon = self.model.horizon
-
-        def new_entity(arrival: float) -> Entity:
-            self.next_id += 1  # the entity limit is checked when it is counted (enter)
-            return Entity(self.next_id, kind, arrival, kind.priority)
-
-        def book_then_land(event: Any) -> None:
-            entity = new_entity(event.value)
-            station.book(entity)
-            if entity.arrived < horizon:
-                Wake(env, entity.arrived - env.now, entity, land)
-
-        def land(event: Any) -> None:
-            self.enter(event.value)
-
-        def land_then_book(event: Any) -> None:
-            entity = new_entity(env.now)
-            self._count_arrival(entity)
-            Wake(env, event.value - env.now, entity, book_here)
-
-        def book_here(event: Any) -> None:
-            entity = event.value
-            entity.wait += env.now - entity.arrived  # waited for the booked time to come
-            station.book(entity)
-            self.advance_from(entity, kind.first_node)
-
-        booked = np.maximum(declared - lead, 0.0)
-        for book_at, arrival in zip(booked.tolist(), actual.tolist(), strict=True):
-            if arrival < book_at:
-                Wake(env, max(arrival, 0.0), book_at, land_then_book)  # early: from the start
-            elif book_at < horizon:
-                Wake(env, book_at, arrival, book_then_land)
-
     # ------------------------------------------------------------------ entity flow
 
     def spawn(self, kind: ClassState, parent: Entity | None = None,
@@ -388,10 +215,10 @@ class Replication:
 
     def enter(self, entity: Entity) -> None:
         """An entity arrives in the system and starts its route."""
-        self._count_arrival(entity)
+        self.count_arrival(entity)
         self.advance_from(entity, entity.kind.first_node)
 
-    def _count_arrival(self, entity: Entity) -> None:
+    def count_arrival(self, entity: Entity) -> None:
         """Count an entity that arrives now in the system (it has not started its route)."""
         now = self.env.now
         kind = entity.kind
@@ -416,6 +243,8 @@ class Replication:
             self.advance_from(entity, node)
 
     def advance_from(self, entity: Entity, node: Any) -> None:
+        """Move ``entity`` along its route from ``node``: through branches, milestones and
+        spawns to its next queue or delay, or out of the system at the route's end."""
         while node is not None:
             node_type = type(node)
             if node_type is VisitNode:
@@ -429,21 +258,6 @@ class Replication:
                 while u >= cumulative[index]:
                     index += 1
                 node = node.targets[index]
-                continue
-            if node_type is BookedVisitNode:
-                entity.node = node.next
-                node.station.arrive_booked(entity)
-                return
-            if node_type is FallbackVisitNode:
-                entity.node = node.next
-                node.station.arrive_or_fall_back(entity, node.fallback)
-                return
-            if node_type is SpawnNode:
-                self._spawn_batch(node, entity)
-                node = node.next
-                if entity in self.awaiting and type(node) is not SpawnNode:
-                    entity.node = node  # parked until its last member leaves (_depart)
-                    return
                 continue
             if node_type is MilestoneNode:
                 node.tally.add(self.env.now - entity.arrived)
@@ -460,23 +274,49 @@ class Replication:
                 entity.node = node.next
                 best.arrive(entity)
                 return
-            if node_type is WaitChoiceNode:
-                index = node.pick()
-                travel = node.travel[index]
-                if travel > 0:
-                    entity.node = node.arrivals[index]
-                    entity.callbacks = self.after_delay_callbacks
-                    heappush(self.heap, (self.env.now + travel, NORMAL, next(self.ids), entity))
-                    return
-                node = node.arrivals[index]
-                continue
-            # DelayNode. NOTE: the entity is its own event (see Entity) for performance reasons.
-            entity.node = node.next
-            entity.callbacks = self.after_delay_callbacks
-            # NOTE: scheduled inline (see kernel.scheduler) for performance reasons.
-            heappush(self.heap, (self.env.now + node.stream.draw(), NORMAL, next(self.ids), entity))
-            return
+            if node_type is DelayNode:
+                # NOTE: the entity is its own event (see Entity), scheduled inline (see
+                # kernel.scheduler), for performance reasons.
+                entity.node = node.next
+                entity.callbacks = self.after_delay_callbacks
+                heappush(self.heap, (self.env.now + node.stream.draw(), NORMAL, next(self.ids),
+                                     entity))
+                return
+            node = self._rarer_step(entity, node)
+            if node is _STAYS:
+                return
         self._depart(entity)
+
+    def _rarer_step(self, entity: Entity, node: Any) -> Any:
+        """:meth:`advance_from` at a booked or fallback visit, a spawn or a choice by expected
+        wait: the node to go on from, or ``_STAYS`` when the entity stops here (it joined a
+        queue, travels to its choice, or waits for the members of its batch)."""
+        node_type = type(node)
+        if node_type is BookedVisitNode:
+            entity.node = node.next
+            node.station.arrive_booked(entity)
+            return _STAYS
+        if node_type is FallbackVisitNode:
+            entity.node = node.next
+            node.station.arrive_or_fall_back(entity, node.fallback)
+            return _STAYS
+        if node_type is SpawnNode:
+            self._spawn_batch(node, entity)
+            node = node.next
+            if entity in self.awaiting and type(node) is not SpawnNode:
+                entity.node = node  # parked until its last member leaves (_depart)
+                return _STAYS
+            return node
+        if node_type is WaitChoiceNode:
+            index = node.pick()
+            travel = node.travel[index]
+            if travel <= 0:
+                return node.arrivals[index]
+            entity.node = node.arrivals[index]
+            entity.callbacks = self.after_delay_callbacks
+            heappush(self.heap, (self.env.now + travel, NORMAL, next(self.ids), entity))
+            return _STAYS
+        raise TypeError(f"unknown route node {node!r}")  # pragma: no cover
 
     def _spawn_batch(self, node: SpawnNode, spawner: Entity) -> None:
         count = max(0, round(node.count.draw()))
@@ -492,12 +332,12 @@ class Replication:
         if node.spread > 0:
             offsets = np.sort(node.uniforms_rng.uniform(0.0, node.spread, count)).tolist()
             for offset in offsets:
-                Wake(self.env, offset, (kind, parent, spawner), self._spawn_later)
+                Wake(self.env, offset, (kind, parent, spawner), self.spawn_later)
         else:
             for _ in range(count):
                 self.spawn(kind, parent, spawner)
 
-    def _spawn_later(self, event: Any) -> None:
+    def spawn_later(self, event: Any) -> None:
         self.spawn(*event.value)
 
     def _member_left(self, parent: Entity) -> None:
@@ -555,7 +395,7 @@ class Replication:
 
     # ------------------------------------------------------------------ warm-up
 
-    def _end_warmup(self, event: Any) -> None:
+    def end_warmup(self, event: Any) -> None:
         now = self.env.now
         count = self.in_count
         self.in_system_start = count  # the class counters are reset below
@@ -589,9 +429,9 @@ class Replication:
         if model.start is not None:
             warm.place(self, model.start)
         for class_spec in model.classes:
-            self._start_arrivals(class_spec)
+            start_arrivals(self, class_spec)
         if model.warmup > 0 and model.start is None:
-            Wake(env, model.warmup, None, self._end_warmup)
+            Wake(env, model.warmup, None, self.end_warmup)
         for day, minute in clock_samples(model):
             Wake(env, day * MINUTES_PER_DAY + minute - self.clock, (day, minute),
                  self._sample_queues)

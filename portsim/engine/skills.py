@@ -19,8 +19,9 @@ from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
+from portsim.engine.entity import Entity
 from portsim.engine.impatience import ImpatientStation
-from portsim.engine.station import Entity, Station
+from portsim.engine.station import Station
 
 
 class _Skilled(Protocol):

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from portsim.engine.kernel import NORMAL, Activity, scheduler
+from portsim.engine.entity import (
+    BOOKED,
+    BOOKED_HERE,
+    HELD,
+    HELD_ON_CALL,
+    NO_BOOKING,
+    Entity,
+)
+from portsim.engine.kernel import NORMAL, scheduler
 from portsim.engine.queues import FifoLine, PriorityLine, WaitingLine
 from portsim.stats.accumulators import CHUNK, Level, Tally
 from portsim.stats.slots import SlotTally
@@ -23,36 +31,6 @@ from portsim.stats.slots import SlotTally
 if TYPE_CHECKING:
     from portsim.engine.kernel import Environment
     from portsim.engine.streams import Stream
-
-
-class Entity(Activity):
-    """One passenger, vehicle, ship...: what a station needs to know about a customer.
-
-    NOTE: an entity is also its own SimPy event (an :class:`Activity`) while it is in service or
-    in a delay, for performance reasons: a separate event per service completion cost an object
-    and an ``__init__`` call.
-    """
-
-    # ``deadline``: when a member of a class with visit patience gives up on its visit; set
-    # only for those (see engine.impatience.VisitClock), so that other entities cost nothing.
-    __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking",
-                 "parent", "deadline")
-    deadline: float
-
-    def __init__(self, ident: int, kind: Any, arrived: float, priority: int) -> None:
-        self.id = ident
-        self.kind = kind
-        self.arrived = arrived
-        self.wait = 0.0
-        self.node: Any = None
-        self.queued = 0.0
-        self.priority = priority
-        self.booking = NO_BOOKING
-        self.parent: Entity | None = None  # who waits for this entity to leave (Spawn.wait)
-
-
-# Reservation states of an entity at the station it booked.
-NO_BOOKING, BOOKED, HELD, BOOKED_HERE, HELD_ON_CALL = 0, 1, 2, 3, 4
 
 
 class Station:
@@ -91,6 +69,25 @@ class Station:
         self.bookings: deque[Entity] = deque()
         self.services = services
         self.on_done = on_done
+        self.trace = trace
+        # NOTE: SimPy's heap and event counter, bound once for performance reasons (see
+        # kernel.scheduler): a completion is pushed without a call to Environment.schedule.
+        self._heap, self._ids = scheduler(env)
+        # One callbacks list for every completion here: Environment.step only reads it.
+        self._on_finish = [self._finish]
+        # Off-duty servers on call for bookings only (see StationSpec.booking_servers): up to
+        # on_call_total servers in all may work on bookings at any hour.
+        self.on_call_total = 0
+        self.on_call_busy = 0
+        self._on_finish_on_call = [self._finish_on_call]
+        # Servers held for a booking whose entity has not arrived: busy, but serving nobody.
+        # The other busy servers are the services in progress (see _busy_snapshot).
+        self.holds = 0
+        self._start_statistics(servers, sla, bin_width, bin_count, slots)
+
+    def _start_statistics(self, servers: int, sla: float, bin_width: float, bin_count: int,
+                          slots: SlotTally | None) -> None:
+        """The station's counters, tallies and levels, empty at the start of the run."""
         # Waits filed by the clock slot in which the customer joined: each wait recorded is
         # paired with its service start (_add_start; joined = start - wait).
         self.slots = slots if slots is not None else SlotTally(1.0, sla, times_are_ends=True)
@@ -108,20 +105,6 @@ class Station:
         self.capacity_level = Level(servers)
         self.arrivals = 0
         self.completions = 0
-        self.trace = trace
-        # NOTE: SimPy's heap and event counter, bound once for performance reasons (see
-        # kernel.scheduler): a completion is pushed without a call to Environment.schedule.
-        self._heap, self._ids = scheduler(env)
-        # One callbacks list for every completion here: Environment.step only reads it.
-        self._on_finish = [self._finish]
-        # Off-duty servers on call for bookings only (see StationSpec.booking_servers): up to
-        # on_call_total servers in all may work on bookings at any hour.
-        self.on_call_total = 0
-        self.on_call_busy = 0
-        self._on_finish_on_call = [self._finish_on_call]
-        # Servers held for a booking whose entity has not arrived: busy, but serving nobody.
-        # The other busy servers are the services in progress (see _busy_snapshot).
-        self.holds = 0
         # The sum of the end times of the on-duty services in progress (busy - holds of them):
         # the busy snapshots need sum(end - now), so the station keeps it rather than reading
         # SimPy's schedule. Added at each start, removed at each finish.

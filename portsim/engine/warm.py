@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine.entity import BOOKED_HERE, Entity
 from portsim.engine.impatience import ImpatientStation
-from portsim.engine.kernel import NORMAL
+from portsim.engine.kernel import NORMAL, scheduled_events
 from portsim.engine.routes import BookedVisitNode, BranchNode, ChoiceNode, VisitNode
 from portsim.engine.state import (
     Announced,
@@ -40,12 +41,11 @@ from portsim.engine.state import (
     Waiting,
     residual,
 )
-from portsim.engine.station import BOOKED_HERE, Entity
 from portsim.engine.streams import generator
 
 if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
-    from portsim.engine.simulation import Replication
+    from portsim.engine.running import RunningReplication
     from portsim.engine.station import Station
 
 
@@ -75,7 +75,7 @@ def announced_times(state: StartState, class_name: str, seed: int,
     return sorted(t for t in times if t >= state.clock)
 
 
-def place(rep: Replication, state: StartState) -> None:
+def place(rep: RunningReplication, state: StartState) -> None:
     """Put the state's customers in their stations at the clock time (``rep.env.now``), start
     the statistics there, then start those waiting where servers are free."""
     now = rep.env.now
@@ -114,12 +114,12 @@ def place(rep: Replication, state: StartState) -> None:
         kind.arrivals += 1  # as for the customers placed above
         entity.callbacks = rep.after_delay_callbacks  # the rest of its delay
         heappush(rep.heap, (now + moving.remaining, NORMAL, next(rep.ids), entity))
-    rep._end_warmup(None)
+    rep.end_warmup(None)
     for station in rep.stations.values():
         station.set_servers(station.base_servers)  # starts the waiting where servers are free
 
 
-def _entity(rep: Replication, class_name: str, station: Station, in_system: float | None,
+def _entity(rep: RunningReplication, class_name: str, station: Station, in_system: float | None,
             least: float, patience: np.random.Generator) -> Entity:
     kind = rep.classes[class_name]
     rep.next_id += 1
@@ -131,7 +131,7 @@ def _entity(rep: Replication, class_name: str, station: Station, in_system: floa
     return entity
 
 
-def _resume_visit(rep: Replication, entity: Entity, patience: np.random.Generator) -> None:
+def _resume_visit(rep: RunningReplication, entity: Entity, patience: np.random.Generator) -> None:
     """The deadline of a placed member of a class with visit patience (none for others)."""
     clock = rep.visit_clocks.get(entity.kind.name)
     if clock is not None:
@@ -166,7 +166,7 @@ def _after_visit(kind: ClassState, station: Station) -> Any:
     raise ValueError(f"class {kind.name!r} does not visit station {station.name!r}")
 
 
-def snapshot(rep: Replication) -> StartState:
+def snapshot(rep: RunningReplication) -> StartState:
     """The state of ``rep`` now, as a warm start would read it (see the module's limits)."""
     now = rep.env.now
     # An entity on the heap is in service (its callbacks are a station's finish) or in a delay.
@@ -181,7 +181,7 @@ def snapshot(rep: Replication) -> StartState:
     # A delay's next node by its index in route_nodes; the route's end is one past the last.
     steps = {name: {id(node): index for index, node in enumerate([*route_nodes(kind), None])}
              for name, kind in rep.classes.items()}
-    for when, _, _, event in rep.env._queue:  # type: ignore[attr-defined]
+    for when, event in scheduled_events(rep.env):
         callbacks = event.callbacks
         if isinstance(event, Entity):
             server = finishing.get(id(callbacks))
@@ -193,7 +193,7 @@ def snapshot(rep: Replication) -> StartState:
             serving[server.name].append(InService(
                 event.kind.name, remaining=when - now, waited=event.wait,
                 in_system=now - event.arrived))
-        elif callbacks and callbacks[0] == rep._spawn_later:
+        elif callbacks and callbacks[0] == rep.spawn_later:
             kind = event.value[0]  # type: ignore[index]
             announced.append(Announced(kind.name, when, 1))
         elif callbacks and getattr(callbacks[0], "__func__", None) is ImpatientStation._come_back:

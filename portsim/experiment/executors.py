@@ -28,7 +28,8 @@ from typing import Any
 from portsim import limits
 from portsim.engine.fast import Engine
 from portsim.engine.model import Model
-from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
+from portsim.engine.result import ReplicationResult
+from portsim.engine.simulation import EntityLimitExceeded, run_replication
 from portsim.errors import PortsimError, ReplicationError
 from portsim.experiment.trace import TraceWriter
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from portsim.engine.model import Model
-from portsim.engine.simulation import ReplicationResult
+from portsim.engine.result import ReplicationResult
 from portsim.engine.state import StartState, state_to_data
 from portsim.engine.warm import warm_model
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
 if TYPE_CHECKING:
-    from portsim.engine.simulation import ReplicationResult
+    from portsim.engine.result import ReplicationResult
     from portsim.experiment.precision import Precision
     from portsim.experiment.store import PartialStore
 

@@ -21,7 +21,7 @@ from portsim.stats.summary import Interval, t_interval
 from portsim.wording import standard_words
 
 if TYPE_CHECKING:  # results are read without the engine (plots, reports)
-    from portsim.engine.simulation import ReplicationResult
+    from portsim.engine.result import ReplicationResult
 
 SCOPES = ("classes", "stations", "system")
 

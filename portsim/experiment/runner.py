@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any, Unpack
 
 from portsim import limits
-from portsim.engine.fast import Engine, FastPathUnavailable, choose_engine
+from portsim.engine.fast import Engine, choose_engine
+from portsim.engine.fast_plan import FastPathUnavailable
 from portsim.engine.load import overload_warnings
 from portsim.engine.model import Model
-from portsim.engine.simulation import ReplicationResult
+from portsim.engine.result import ReplicationResult
 from portsim.experiment.executors import Task, default_workers, execute
 from portsim.experiment.forecast import Forecast
 from portsim.experiment.options import RunOptions, RunSettings, run_options

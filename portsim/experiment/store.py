@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from portsim.engine.simulation import ReplicationResult
+from portsim.engine.result import ReplicationResult
 from portsim.errors import PortsimError
 
 PARTIAL = ".partial"

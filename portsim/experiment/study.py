@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from portsim.engine.collect import Histogram, ReplicationResult
-from portsim.engine.fast import FastPathUnavailable, choose_engine
+from portsim.engine.fast import choose_engine
+from portsim.engine.fast_plan import FastPathUnavailable
+from portsim.engine.result import Histogram, ReplicationResult
 from portsim.experiment.options import RunOptions
 from portsim.experiment.results import Results
 from portsim.experiment.runner import Job, job_inputs, resolve, results_of, run_jobs

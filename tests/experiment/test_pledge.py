@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portsim.engine.simulation import ReplicationResult
+from portsim.engine.result import ReplicationResult
 from portsim.experiment.pledge import BROKEN, MET, THIN, UNCERTAIN, judge, verdict
 from portsim.experiment.results import Results
 from portsim.stats.summary import t_interval

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from portsim.engine.collect import Histogram, ReplicationResult, Series
+from portsim.engine.result import Histogram, ReplicationResult, Series
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.results import Results
 from portsim.report import plots

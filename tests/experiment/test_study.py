@@ -102,7 +102,7 @@ def test_one_class_of_one_copy_gives_the_class_s_own_kpis(folder: Path) -> None:
 
 
 def test_those_still_queueing_rank_above_every_wait_that_ended() -> None:
-    from portsim.engine.collect import Histogram
+    from portsim.engine.result import Histogram
     from portsim.experiment.study import Pool
     from portsim.stats.accumulators import bin_edges
 

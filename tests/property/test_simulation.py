@@ -20,7 +20,8 @@ from conftest import MAX_ENTITIES
 from hypothesis import HealthCheck, given, settings
 from scenario_strategies import mutated_documents, valid_documents
 
-from portsim.engine.simulation import EntityLimitExceeded, ReplicationResult, run_replication
+from portsim.engine.result import ReplicationResult
+from portsim.engine.simulation import EntityLimitExceeded, run_replication
 from portsim.errors import ScenarioError
 from portsim.scenario import compile_model, load_scenario
 

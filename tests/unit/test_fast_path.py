@@ -10,7 +10,8 @@ import pytest
 
 from portsim.engine import run_replication
 from portsim.engine.distributions import Deterministic, Exponential, Lognormal, Uniform
-from portsim.engine.fast import FastPathUnavailable, choose_engine, why_not_fast
+from portsim.engine.fast import choose_engine, why_not_fast
+from portsim.engine.fast_plan import FastPathUnavailable
 from portsim.engine.model import (
     Branch,
     ClassSpec,

@@ -20,6 +20,7 @@ from portsim.engine.kernel import (
     Environment,
     Wake,
     events_scheduled,
+    scheduled_events,
     scheduler,
 )
 
@@ -117,6 +118,23 @@ def test_run_until_stops_before_the_events_at_the_horizon():
     assert [entry[0] for entry in left] == [10.0]  # left in the heap, never processed
     # two wakes, the URGENT "until" event and its rescheduling when the run stops
     assert events_scheduled(env) == 4
+
+
+def test_scheduled_events_lists_what_is_on_the_heap_with_its_time_until_it_runs():
+    env = Environment()
+    probe = _probe(lambda event: None)
+    wake = Wake(env, 2.0, "later", lambda event: None)
+    schedule(env, probe, 1.0)  # an activity pushed inline, as a service completion is
+    timeout = env.timeout(3.0)  # and SimPy's own events alike
+    heap, _ = scheduler(env)
+    listed = scheduled_events(env)
+    assert listed == [(entry[0], entry[3]) for entry in heap]  # in the heap's own order
+    assert sorted(listed, key=lambda pair: pair[0]) == [(1.0, probe), (2.0, wake), (3.0, timeout)]
+    env.step()
+    assert sorted(scheduled_events(env), key=lambda pair: pair[0]) == [(2.0, wake),
+                                                                       (3.0, timeout)]
+    env.run()
+    assert scheduled_events(env) == []
 
 
 def test_wake_value_is_the_public_value():

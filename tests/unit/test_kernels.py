@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fast_path import network, shifts, waiting_spawn
 
-from portsim.engine import fast, kernels, run_replication
+from portsim.engine import fast_starts, kernels, run_replication
 
 needs_compiled = pytest.mark.skipif(
     not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
@@ -127,8 +127,8 @@ def test_lengths_that_do_not_match_are_refused() -> None:
 @pytest.mark.parametrize("build", [shifts, network, waiting_spawn])
 def test_a_replication_is_the_same_with_either_kernel(build, monkeypatch) -> None:
     compiled = run_replication(build(), seed=3, engine="fast").kpis
-    monkeypatch.setattr(fast, "fifo_starts", kernels.python_fifo_starts)
-    monkeypatch.setattr(fast, "fifo_starts_shifts", kernels.python_fifo_starts_shifts)
+    monkeypatch.setattr(fast_starts, "fifo_starts", kernels.python_fifo_starts)
+    monkeypatch.setattr(fast_starts, "fifo_starts_shifts", kernels.python_fifo_starts_shifts)
     python = run_replication(build(), seed=3, engine="fast").kpis
     assert json.dumps(compiled, sort_keys=True, default=str) == json.dumps(
         python, sort_keys=True, default=str)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from portsim.engine.entity import Entity
 from portsim.engine.queues import FifoLine, PriorityLine
-from portsim.engine.station import Entity
 
 
 def _entities(*priorities: int) -> list[Entity]:

@@ -1,0 +1,121 @@
+"""Shortest-queue choices on the fast path: the stations a choice joins (transitively, through
+choices that share a station) are evaluated together, customers in time order, each joining
+its station (the one it visits, or the one with the fewest customers per open server as it
+chooses: ties to the first listed) and starting there by the recursion one customer at a time,
+so that each choice sees the customers then present (queueing or in service) and the servers
+then on duty.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from heapq import heappop, heappush
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from portsim.engine import model as m
+from portsim.engine.kernels import FifoStarts
+from portsim.engine.routes import ChoiceNode
+
+if TYPE_CHECKING:
+    from portsim.engine.fast_stations import FastStation
+
+__all__ = ["OpenQueue", "choice_groups", "start_group"]
+
+
+def choice_groups(model: m.Model) -> dict[str, tuple[str, ...]]:
+    """Station -> the stations it shares a shortest-queue choice with, directly or through
+    others (in the model's order); stations in no choice are left out."""
+    order = {spec.name: index for index, spec in enumerate(model.stations)}
+    parent = {name: name for name in order}
+
+    def root(name: str) -> str:
+        while parent[name] != name:
+            name = parent[name]
+        return name
+
+    chosen: set[str] = set()
+    for cls in model.classes:
+        for step in m.steps(cls.route):
+            if isinstance(step, m.ShortestQueue):
+                chosen.update(step.stations)
+                first = root(step.stations[0])
+                for other in step.stations[1:]:
+                    parent[root(other)] = first
+    members: dict[str, list[str]] = {}
+    for name in sorted(chosen, key=order.__getitem__):
+        members.setdefault(root(name), []).append(name)
+    return {name: tuple(group) for group in members.values() for name in group}
+
+
+class OpenQueue:
+    """A FIFO station evaluated one customer at a time (:class:`FifoStarts`), with the
+    customers present at any moment for a shortest-queue choice."""
+
+    def __init__(self, station: FastStation, horizon: float) -> None:
+        self.schedule = station.spec.servers
+        self.recursion = FifoStarts(self.schedule.servers_at(0.0), station.changes, horizon)
+        self.present: list[float] = []  # a heap of the ends of everyone who joined
+        self.starts: list[float] = []   # of those who started before the horizon
+        self.services: list[float] = []
+
+    def load(self, at: float) -> float:
+        """Customers present (queueing or in service) per server on duty at ``at``."""
+        present = self.present
+        while present and present[0] <= at:
+            heappop(present)
+        servers = self.schedule.servers_at(at)
+        return math.inf if servers <= 0 else len(present) / servers
+
+    def join(self, at: float, service: float) -> None:
+        self.services.append(service)
+        start = self.recursion.start(at, service)
+        if start < math.inf:
+            self.starts.append(start)
+        heappush(self.present, start + service)
+
+
+def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndarray,
+                source: np.ndarray, kinds: np.ndarray,
+                horizon: float) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Evaluate a group of stations joined by choices: the customers reaching it at
+    ``arrivals`` (in time order, of classes ``kinds``, each through ``nodes[source[i]]``: a
+    visit of one of the stations or a choice among them). For each station, in order: the
+    positions of the customers that joined it, their service times, and the starts of those
+    that started before ``horizon``."""
+    where = {station.name: index for index, station in enumerate(stations)}
+    options = [[where[choice.name] for choice in node.stations] if type(node) is ChoiceNode
+               else [where[node.station.name]] for node in nodes]
+    draws = _service_draws(stations, options, source, kinds)
+    kind_list, sources = kinds.tolist(), source.tolist()
+    queues = [OpenQueue(station, horizon) for station in stations]
+    joined: list[list[int]] = [[] for _ in stations]
+    for position, at in enumerate(arrivals.tolist()):
+        choice = options[sources[position]]
+        best = choice[0]
+        if len(choice) > 1:
+            best_load = queues[best].load(at)
+            for index in choice[1:]:
+                load = queues[index].load(at)
+                if load < best_load:
+                    best, best_load = index, load
+        queues[best].join(at, next(draws[best][kind_list[position]]))
+        joined[best].append(position)
+    return [(np.asarray(positions, dtype=np.int64), np.asarray(queue.services, dtype=float),
+             np.asarray(queue.starts, dtype=float))
+            for queue, positions in zip(queues, joined, strict=True)]
+
+
+def _service_draws(stations: list[FastStation], options: list[list[int]], source: np.ndarray,
+                   kinds: np.ndarray) -> list[dict[int, Iterator[float]]]:
+    """Each station's service times per class, in the order customers start there (FIFO: the
+    order they join): as many as could join it are drawn, the surplus is never used."""
+    draws: list[dict[int, Iterator[float]]] = []
+    for index, station in enumerate(stations):
+        could = np.asarray([index in choice for choice in options], dtype=bool)[source]
+        draws.append({kind: iter(stream.take(int(np.count_nonzero(
+            could & (kinds == kind)))).tolist())
+            for kind, stream in station.services.items()})
+    return draws

@@ -1,0 +1,126 @@
+"""The entities of a replication on the fast path, as columns (arrival, wait so far, departure,
+class, parent), and what the class and system statistics take from them: the departures, and
+the number in system over the run.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from portsim.engine import model as m
+    from portsim.engine.classes import ClassState
+    from portsim.stats.accumulators import Tally
+
+__all__ = ["Entities", "add_counts", "positions", "record_departures"]
+
+
+class Entities:
+    """Every entity of the replication as columns, indexed by creation order."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        capacity = 1024
+        self.arrived = np.empty(capacity)
+        self.wait = np.zeros(capacity)
+        self.departed = np.full(capacity, math.inf)
+        self.kind = np.empty(capacity, dtype=np.int64)
+        self.parent = np.full(capacity, -1, dtype=np.int64)
+
+    def add(self, times: np.ndarray, kind: int, parent: np.ndarray | None = None) -> np.ndarray:
+        """New entities arriving at ``times``; their ids."""
+        count = times.size
+        end = self.size + count
+        if end > self.arrived.size:
+            self._grow(max(end, 2 * self.arrived.size))
+        self.arrived[self.size:end] = times
+        self.kind[self.size:end] = kind
+        if parent is not None:
+            self.parent[self.size:end] = parent
+        ids = np.arange(self.size, end, dtype=np.int64)
+        self.size = end
+        return ids
+
+    def _grow(self, capacity: int) -> None:
+        def grown(old: np.ndarray, fill: float) -> np.ndarray:
+            new = np.full(capacity, fill, dtype=old.dtype)
+            new[:old.size] = old
+            return new
+        self.arrived = grown(self.arrived, 0.0)
+        self.wait = grown(self.wait, 0.0)
+        self.departed = grown(self.departed, math.inf)
+        self.kind = grown(self.kind, 0)
+        self.parent = grown(self.parent, -1)
+
+    def in_system(self, model: m.Model) -> tuple[int, int, float]:
+        """The number in system at the end of the warm-up (0 without one) and at the horizon,
+        and its integral over [warmup, horizon] less ``horizon`` times the number at the horizon
+        (the event engine's ``in_area``, which collect adds ``horizon * in_count`` to)."""
+        size = self.size
+        arrived = self.arrived[:size]
+        departed = self.departed[:size]
+        entered = arrived < model.horizon
+        arrived, departed = arrived[entered], departed[entered]
+        warmup = model.warmup
+        at_warmup = 0
+        if warmup > 0:
+            at_warmup = int(np.count_nonzero(arrived < warmup)
+                            - np.count_nonzero(departed < warmup))
+        horizon = model.horizon
+        at_horizon = int(arrived.size - np.count_nonzero(departed < horizon))
+        # The integral over [warmup, horizon] is the sum of each entity's time in the system
+        # within it (not arrivals subtracted from departures: that sum would cancel).
+        inside = np.clip(np.minimum(departed, horizon) - np.maximum(arrived, warmup), 0.0,
+                         None)
+        return at_warmup, at_horizon, float(np.sum(inside)) - horizon * at_horizon
+
+
+def positions(ids: np.ndarray) -> np.ndarray | slice:
+    """Where ``ids`` are in the entity columns: a slice when they are consecutive and in order
+    (all the customers of a class at its first station, say), else the ids themselves.
+
+    NOTE: a slice reads and writes a column in place, where indexing by an array gathers and
+    scatters element by element, for performance reasons; the same elements either way.
+    """
+    if ids.size and ids[-1] - ids[0] == ids.size - 1 and bool(np.all(ids[1:] > ids[:-1])):
+        return slice(int(ids[0]), int(ids[-1]) + 1)
+    return ids
+
+
+def add_counts(series: list[int], times: np.ndarray, width: float) -> None:
+    """Add a count per time to the per-bin ``series`` (bins of ``width`` from 0)."""
+    if not times.size:
+        return
+    bins = (times * (1.0 / width)).astype(np.int64)
+    counts = np.bincount(bins, minlength=len(series))[:len(series)]
+    series[:] = (np.asarray(series, dtype=np.int64) + counts).tolist()
+
+
+def record_departures(kind: ClassState, entities: Entities, ids: np.ndarray, times: np.ndarray,
+                      warmup: float, bin_width: float,
+                      system: tuple[Tally, Tally] | None) -> None:
+    """Members ``ids`` of class ``kind`` leave the system at ``times``: their departures, and
+    the class's (and with ``system``, the system's) waits and times in system after the
+    warm-up."""
+    entities.departed[positions(ids)] = times
+    add_counts(kind.completion_series, times, bin_width)
+    measured = times >= warmup
+    if not measured.all():
+        ids, times = ids[measured], times[measured]
+    kind.completions += ids.size
+    at = positions(ids)
+    arrived = entities.arrived[at]
+    waits = entities.wait[at]
+    sojourns = times - arrived
+    kind.slots.add_many(waits, arrived)
+    kind.waits.add_many(waits)
+    kind.sojourns.add_many(sojourns)
+    if kind.lateness is not None:
+        assert kind.due_after is not None
+        kind.lateness.add_many(np.maximum(0.0, sojourns - kind.due_after))
+    if system is not None:
+        system[0].add_many(waits)
+        system[1].add_many(sojourns)

@@ -1,0 +1,208 @@
+"""A station on the fast path: the statistics the event engine's
+:class:`~portsim.engine.station.Station` gives collection (counters, wait tallies, queue length,
+busy servers and capacity over time, the queue at clock times, who still waits at the horizon),
+filled from the arrays of one evaluation rather than event by event.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from portsim.engine import model as m
+from portsim.engine.classes import ClassState
+from portsim.engine.collect import clock_samples
+from portsim.engine.kernels import queue_max
+from portsim.engine.setup import slot_tally
+from portsim.engine.streams import Stream
+from portsim.stats.accumulators import Level, Tally
+
+__all__ = ["FastStation", "Waiter"]
+
+
+@dataclass
+class Waiter:
+    """A customer still in a queue at the horizon: what collect reads of an entity."""
+
+    kind: ClassState
+    arrived: float
+    wait: float
+    queued: float
+
+
+class _Line:
+    """The customers still queueing at a station at the horizon (collect's ``queue``)."""
+
+    def __init__(self) -> None:
+        self.waiting: list[Waiter] = []
+
+    def entities(self) -> list[Waiter]:
+        return self.waiting
+
+    def __len__(self) -> int:
+        return len(self.waiting)
+
+
+class FastStation:
+    """A station's statistics as the event engine's :class:`~portsim.engine.station.Station`
+    exposes them to collect, filled from the arrays of one evaluation."""
+
+    def __init__(self, spec: m.StationSpec, model: m.Model, services: dict[int, Stream],
+                 bin_width: float, bin_count: int) -> None:
+        self.name = spec.name
+        self.spec = spec
+        self.services = services
+        self.arrivals = 0
+        self.completions = 0
+        self.slots = slot_tally(model, ends=True)
+        self.waits = Tally(model.sla, on_flush=self.slots.fold_pending)
+        self.queue = _Line()
+        # Nobody queues at a station no route reaches: its samples stay 0.
+        self.queue_samples: dict[tuple[int, float], int] = dict.fromkeys(clock_samples(model), 0)
+        self.bin_width = bin_width
+        self.bin_count = bin_count
+        start = spec.servers.servers_at(0.0)
+        self.changes = _shift_changes(spec.servers, model.horizon)
+        self.change_times = np.array([when for when, _ in self.changes], dtype=float)
+        self.change_servers = np.array([servers for _, servers in self.changes], dtype=float)
+        self.servers_level = _servers_level(start, self.changes, model.warmup, model.horizon)
+        self.capacity_level = Level.integrated(start, model.warmup, model.horizon,
+                                               self.servers_level.area, start)
+        self.queue_level = Level.integrated(0, model.warmup, model.horizon, 0.0, 0,
+                                            bin_width, np.zeros(bin_count))
+        self.busy_level = Level.integrated(0, model.warmup, model.horizon, 0.0, math.nan)
+
+    def close(self, now: float) -> None:
+        """Collect's call at the horizon: the statistics are final already."""
+        self.waits.flush()
+
+    def record(self, model: m.Model, arrivals: np.ndarray, starts: np.ndarray,
+               ends: np.ndarray, waits: np.ndarray, finished: np.ndarray) -> None:
+        """The statistics of the customers that reached the station (``arrivals``, in order):
+        the first ``starts.size`` started, after ``waits``, and ended at ``ends`` (``finished``:
+        before the horizon); the rest were still queueing at the horizon."""
+        warmup = model.warmup
+        self.arrivals = arrivals.size - int(np.searchsorted(arrivals, warmup, side="left"))
+        self.completions = int(np.count_nonzero(finished & (ends >= warmup)))
+        # NOTE: starts are in order, so those after the warm-up are a slice (no mask and no
+        # copy), for performance reasons.
+        measured = slice(int(np.searchsorted(starts, warmup, side="left")), None)
+        measured_waits = waits[measured]
+        # filed by the time each joined, computed as the event engine's slots do (start - wait)
+        self.slots.add_many(measured_waits, starts[measured] - measured_waits)
+        self.waits.add_many(measured_waits)
+        self._levels(model, arrivals, starts, ends)
+
+    def _levels(self, model: m.Model, arrivals: np.ndarray, starts: np.ndarray,
+                ends: np.ndarray) -> None:
+        """Queue length, busy servers and capacity over time, and the clock-time samples."""
+        horizon, warmup = model.horizon, model.warmup
+        span_start = warmup
+        served = starts.size
+        left = np.full(arrivals.size - served, horizon)
+        waited_until = np.concatenate([starts, left])
+        queued = waited_until > arrivals
+        joins, leaves = arrivals[queued], waited_until[queued]
+        area = float(np.sum(np.clip(np.minimum(leaves, horizon) - np.maximum(joins, span_start),
+                                    0.0, None)))
+        self.queue_level = Level.integrated(
+            arrivals.size - served, span_start, horizon, area,
+            queue_max(joins, leaves, warmup), self.bin_width,
+            _spread(joins, leaves, self.bin_width, self.bin_count))
+        busy_area = float(np.sum(np.clip(np.minimum(ends, horizon)
+                                         - np.maximum(starts, span_start), 0.0, None)))
+        running_end = int(np.count_nonzero(ends >= horizon))
+        self.busy_level = Level.integrated(running_end, span_start, horizon, busy_area,
+                                           math.nan)
+        if self.changes:
+            self.capacity_level = Level.integrated(
+                max(running_end, self.spec.servers.servers_at(horizon)), span_start,
+                horizon, self._capacity_area(starts, ends, warmup, horizon), math.nan)
+        samples = clock_samples(model)
+        if samples:
+            at = np.asarray([day * m.MINUTES_PER_DAY + minute for day, minute in samples])
+            # customers who joined by then and had not yet left (leaves are in FIFO order)
+            waiting = (np.searchsorted(joins, at, side="right")
+                       - np.searchsorted(leaves, at, side="right"))
+            self.queue_samples.update(zip(samples, waiting.tolist(), strict=True))
+
+    def _capacity_area(self, starts: np.ndarray, ends: np.ndarray, warmup: float,
+                       horizon: float) -> float:
+        """The integral over [warmup, horizon] of max(servers on duty, services in progress):
+        servers cut by a shift count until they finish the service they had begun."""
+        change_times = np.asarray([when for when, _ in self.changes])
+        change_servers = np.asarray([self.spec.servers.servers_at(0.0)]
+                                    + [servers for _, servers in self.changes])
+        points = np.unique(np.concatenate([starts, ends, change_times, [warmup, horizon]]))
+        points = points[(points >= warmup) & (points <= horizon)]
+        sorted_starts, sorted_ends = np.sort(starts), np.sort(ends)
+        busy = (np.searchsorted(sorted_starts, points, side="right")
+                - np.searchsorted(sorted_ends, points, side="right"))
+        servers = change_servers[np.searchsorted(change_times, points, side="right")]
+        capacity = np.maximum(busy, servers)[:-1]
+        return float(np.sum(capacity * np.diff(points)))
+
+
+def _shift_changes(schedule: m.ShiftSchedule, horizon: float) -> list[tuple[float, int]]:
+    """(time, servers) of every change of a shift schedule before ``horizon``, at the times
+    the event engine's shift process reaches them (``now + (when - now)``, not ``when``)."""
+    changes: list[tuple[float, int]] = []
+    if schedule.is_constant:
+        return changes
+    now, current = 0.0, schedule.servers_at(0.0)
+    cycle = 0.0
+    while True:
+        for offset, servers in schedule.steps:
+            when = cycle + offset
+            if when > now:
+                now = now + (when - now)
+                if now >= horizon:
+                    return changes
+            if servers != current:
+                changes.append((now, servers))
+                current = servers
+        if schedule.period is None:
+            return changes
+        cycle += schedule.period
+
+
+def _servers_level(start: int, changes: list[tuple[float, int]], warmup: float,
+                   horizon: float) -> Level:
+    """The servers on duty over time, as the event engine's level records them."""
+    level = Level(start)
+    reset = warmup <= 0
+    for when, servers in changes:
+        if not reset and when >= warmup:
+            level.reset(warmup)
+            reset = True
+        level.set(when, servers)
+    if not reset:
+        level.reset(warmup)
+    level.close(horizon)
+    return level
+
+
+def _spread(starts: np.ndarray, ends: np.ndarray, width: float, count: int) -> np.ndarray:
+    """Per-bin integrals (bins of ``width`` from 0, ``count`` of them) of the intervals
+    [starts[i], ends[i]]: the queue length over time, one interval per waiting customer."""
+    if starts.size == 0:
+        return np.zeros(count)
+    size = count + 1  # one more bin takes what lies beyond the series
+    inv = 1.0 / width
+    first = np.minimum((starts * inv).astype(np.int64), count)
+    last = np.minimum((ends * inv).astype(np.int64), count)
+    same = first == last
+    apart = ~same
+    f, la = first[apart], last[apart]
+    # NOTE: weighted bincounts rather than np.add.at, for performance reasons (the same sums)
+    result = np.bincount(first[same], weights=ends[same] - starts[same],
+                         minlength=size).astype(float)
+    result += np.bincount(f, weights=(f + 1) * width - starts[apart], minlength=size)
+    result += np.bincount(la, weights=ends[apart] - la * width, minlength=size)
+    # whole bins between: +width from the bin after each start to the bin of its end
+    whole = (np.bincount(f + 1, minlength=size + 1)
+             - np.bincount(la, minlength=size + 1)).astype(float) * width
+    result += np.cumsum(whole)[:size]
+    return result[:count]

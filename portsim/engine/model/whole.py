@@ -1,0 +1,158 @@
+"""The whole model: entity classes, and the :class:`Model` with the checks that tie its
+stations, classes and routes together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portsim.engine.distributions import Distribution
+from portsim.engine.model.arrivals import Arrivals
+from portsim.engine.model.routes import Route, Spawn, Visit, stations_visited, steps
+from portsim.engine.model.stations import MINUTES_PER_DAY, StationSpec
+from portsim.engine.state import StartState
+
+__all__ = ["ClassSpec", "Model"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSpec:
+    """An entity class: how its members arrive and the route they follow.
+
+    Lower ``priority`` numbers are served first at stations with the ``priority`` discipline.
+    ``due_after`` (minutes after arrival), if set, adds lateness KPIs: how often and by how much
+    members leave later than that (e.g. a ship's planned departure).
+
+    ``visit_patience``: how long a member stays in the system before it gives up on the whole
+    visit. When that runs out while it waits in a queue (any station's), it leaves the queue and
+    the system; while it is in service or between stations it goes on, and gives up at the next
+    queue it would have to wait in (at once). Stations' own patience, if any, also holds: the
+    earlier of the two expiries counts.
+    """
+
+    name: str
+    arrivals: Arrivals
+    route: Route
+    priority: int = 0
+    due_after: float | None = None
+    visit_patience: Distribution | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Everything one replication needs. Times in minutes."""
+
+    stations: tuple[StationSpec, ...]
+    classes: tuple[ClassSpec, ...]
+    horizon: float
+    warmup: float = 0.0
+    sla: float = 30.0
+    name: str = "model"
+    series_bin: float = 60.0
+    #: Waits are also filed by the clock slot of arrival (minutes; a divisor of a day), and
+    #: each station's queue length is recorded at these clock times of every day (minutes
+    #: after midnight).
+    slot_minutes: float = 60.0
+    queue_at: tuple[float, ...] = ()
+    #: The share of each class that should wait at most ``sla`` in every slot; the engine only
+    #: carries it to the results, where verdicts are judged against it.
+    sla_share_target: float = 0.95
+    #: A warm start: the state the run begins from at its clock time (see engine.warm).
+    start: StartState | None = None
+    #: Write the state of each replication at this time (minutes from the start) as a warm
+    #: start would read it (ReplicationResult.snapshot).
+    snapshot_at: float | None = None
+
+    def __post_init__(self) -> None:
+        self._check_times()
+        names = [s.name for s in self.stations]
+        if len(set(names)) != len(names):
+            raise ValueError("station names must be unique")
+        class_names = {cls.name for cls in self.classes}
+        for cls in self.classes:
+            self._check_route(cls, set(names), class_names)
+        self._check_unreliable()
+
+    def _check_times(self) -> None:
+        if self.horizon <= 0:
+            raise ValueError("horizon must be positive")
+        per_day = MINUTES_PER_DAY / self.slot_minutes if self.slot_minutes > 0 else 0.5
+        if abs(per_day - round(per_day)) > 1e-9 or per_day < 1:
+            raise ValueError("slot_minutes must divide a day")
+        if not 0 <= self.warmup < self.horizon:
+            raise ValueError("warm-up must be at least 0 and shorter than the horizon")
+
+    def _check_route(self, cls: ClassSpec, known: set[str], class_names: set[str]) -> None:
+        """The stations and classes ``cls``'s route names exist, and its steps fit them."""
+        for station in stations_visited(cls.route):
+            if station not in known:
+                raise ValueError(f"class {cls.name!r} visits unknown station {station!r}")
+        for index, step in enumerate(steps(cls.route)):
+            if isinstance(step, Spawn) and step.class_name not in class_names:
+                raise ValueError(f"class {cls.name!r} spawns unknown class "
+                                 f"{step.class_name!r}")
+            if isinstance(step, Visit):
+                self._check_visit(cls.name, index, step)
+        for station in stations_visited(cls.route):
+            spec = self.station(station)
+            if not spec.pools:
+                continue
+            skill = spec.skill_by_class.get(cls.name)
+            if skill is None or not any(skill in pool.skills for pool in spec.pools):
+                raise ValueError(f"class {cls.name!r} visits {station!r}, whose servers "
+                                 "have skills, without a skill some pool there has")
+
+    def _check_visit(self, class_name: str, index: int, step: Visit) -> None:
+        """A booking only on the first step and not at an unreliable station, a fallback only
+        at one (``index``: the step's place in the walk over the route)."""
+        if step.reserve_ahead is not None and index != 0:
+            raise ValueError(f"class {class_name!r}: reserve_ahead is only allowed on "
+                             "the first step of a route")
+        if step.reserve_error is not None and not step.reserve_ahead:
+            raise ValueError(f"class {class_name!r}: reserve_error needs reserve_ahead")
+        if step.reserve_ahead is not None and self.station(step.station).unreliable:
+            raise ValueError(f"class {class_name!r} books {step.station!r}, whose "
+                             "servers can be out of order: not supported")
+        if step.fallback is not None and not self.station(step.station).unreliable:
+            raise ValueError(f"class {class_name!r}: a fallback at {step.station!r} "
+                             "needs breakdowns or outages there")
+
+    def _check_unreliable(self) -> None:
+        """Breakdowns and outages only where nobody gives up, and not with warm starts."""
+        for spec in self.stations:
+            if spec.unreliable and self.impatient_at(spec.name):
+                raise ValueError(f"station {spec.name!r}: breakdowns and outages are not "
+                                 "supported where customers may give up (visit_patience)")
+        unreliable = [spec.name for spec in self.stations if spec.unreliable]
+        if (self.start is not None or self.snapshot_at is not None) and unreliable:
+            raise ValueError("warm starts and snapshots do not support stations with "
+                             f"breakdowns or outages yet ({', '.join(map(repr, unreliable))})")
+
+    @property
+    def impatient(self) -> bool:
+        """Whether customers may give up somewhere (the model has abandonment KPIs)."""
+        return any(spec.impatient for spec in self.stations) or any(
+            spec.visit_patience is not None for spec in self.classes)
+
+    def impatient_at(self, station: str) -> bool:
+        """Whether some customer may give up at ``station``: its own impatience, or a class
+        visiting it that is patient only for so long over its whole visit."""
+        return self.station(station).impatient or any(
+            spec.visit_patience is not None and station in stations_visited(spec.route)
+            for spec in self.classes)
+
+    def gives_up(self, class_name: str) -> bool:
+        """Whether members of ``class_name`` may balk or renege at a station of their route
+        (or give up over their whole visit)."""
+        for spec in self.classes:
+            if spec.name == class_name:
+                return spec.visit_patience is not None or any(
+                    self.station(name).impatience_for(class_name) is not None
+                    for name in stations_visited(spec.route))
+        raise KeyError(class_name)
+
+    def station(self, name: str) -> StationSpec:
+        for spec in self.stations:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
