@@ -9,7 +9,8 @@ Each scenario with variants runs ``portsim compare`` (results.json, comparison.c
 without runs ``portsim run`` (results.json, summary.csv), each on both engines where they differ
 (``--engine events`` too), and the national study file ``portsim study`` (study.json,
 study.csv). Wall-clock timings (timings.json) are left out: they are the only files that differ
-between two runs of the same code.
+between two runs of the same code. The checkout's own path, which results.json records with the
+scenario's file, is masked, so two checkouts of the same code give the same fingerprint.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def _digest(folder: Path) -> list[str]:
     lines = []
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.name in KEPT:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            text = path.read_bytes().replace(str(ROOT).encode(), b"<checkout>")
+            digest = hashlib.sha256(text).hexdigest()[:16]
             lines.append(f"  {path.relative_to(folder)} {digest}")
     return lines
 
