@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from portsim.experiment.pledge import MET, THIN
-from portsim.experiment.staffing import Solution, requirement_rows, roster_rows, summary
+from portsim.experiment.staffing.solver import Solution
+from portsim.experiment.staffing.summary import requirement_rows, roster_rows, summary
 from portsim.report.files import dump_csv, dump_json
 from portsim.scenario.units import standard_words
 
@@ -181,7 +182,7 @@ def variant_description(solution: Solution) -> str:
 
 
 def variant_schedules(solution: Solution) -> dict[str, tuple[tuple[float, int], ...]]:
-    from portsim.experiment.roster import schedule_steps
+    from portsim.experiment.staffing.roster import schedule_steps
 
     return {name: schedule_steps(roster.coverage) for name, roster in solution.rosters.items()}
 
