@@ -30,8 +30,11 @@ def test_airport_staffing_solve(measure, note):
     from pathlib import Path
 
     from portsim.experiment.options import RunOptions
-    from portsim.experiment.roster import parse_shifts
-    from portsim.experiment.staffing import Problem, parse_target, replicating, solve
+    from portsim.experiment.staffing.evaluation import replicating
+    from portsim.experiment.staffing.problem import Problem
+    from portsim.experiment.staffing.roster import parse_shifts
+    from portsim.experiment.staffing.solver import solve
+    from portsim.experiment.staffing.target import parse_target
     from portsim.scenario import load_scenario
 
     if fast_mode():

@@ -693,8 +693,11 @@ def staff(
     spent; writes staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml.
     """
     from portsim.experiment.options import RunOptions
-    from portsim.experiment.roster import parse_shifts
-    from portsim.experiment.staffing import Problem, parse_target, replicating, solve
+    from portsim.experiment.staffing.evaluation import replicating
+    from portsim.experiment.staffing.problem import Problem
+    from portsim.experiment.staffing.roster import parse_shifts
+    from portsim.experiment.staffing.solver import solve
+    from portsim.experiment.staffing.target import parse_target
     from portsim.report.files import check_output, write_output
     from portsim.report.staffing import (
         print_solution,

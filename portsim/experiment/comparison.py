@@ -203,7 +203,7 @@ class Comparison:
 
     def to_frame(self) -> Any:
         """A tidy pandas DataFrame: one row per (variant, scope, name, kpi, replication)."""
-        rows = (row for results in self.all for row in frames.long_rows(results))
+        rows = (row for results in self.all for row in results.long_rows())
         return frames.frame(rows, frames.LONG_COLUMNS)
 
     def summary_frame(self) -> Any:

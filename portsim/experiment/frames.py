@@ -5,6 +5,10 @@ summary frames one row per (variant, scope, name, KPI) with ``mean``, ``ci_low``
 ``half_width``, ``n`` (and for a comparison the paired difference to the baseline, ``diff_*``),
 the same columns as ``summary.csv`` and ``comparison.csv``. pandas is imported only here and
 only when a frame is asked for: ``pip install portsim[pandas]``.
+
+This module knows the columns and builds frames from rows; the rows come from the results
+(:meth:`portsim.experiment.results.Results.long_rows`), which import this module, not the other
+way round.
 """
 
 from __future__ import annotations
@@ -14,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from portsim.experiment.results import Results
 
 #: Columns of a long frame, before any sweep parameters.
 LONG_COLUMNS = ("variant", "scope", "name", "kpi", "replication", "value")
@@ -30,15 +32,6 @@ def _pandas() -> Any:
     except ImportError:  # pragma: no cover - depends on the installation
         raise ImportError("DataFrames need pandas: pip install 'portsim[pandas]'") from None
     return pandas
-
-
-def long_rows(results: Results, extra: Mapping[str, Any] | None = None) -> Iterable[dict[str, Any]]:
-    """One row per (scope, name, KPI, replication) of ``results``."""
-    for scope, name, kpi in results.items():
-        values = results.per_replication(scope, name, kpi)
-        for replication, value in zip(results.replications, values, strict=True):
-            yield {**(extra or {}), "variant": results.label, "scope": scope, "name": name,
-                   "kpi": kpi, "replication": replication.replication, "value": float(value)}
 
 
 def frame(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -62,4 +55,4 @@ def html_table(rows: Sequence[Sequence[str]], header: Sequence[str], caption: st
             f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
 
 
-__all__ = ["LONG_COLUMNS", "SUMMARY_COLUMNS", "frame", "html_table", "long_rows"]
+__all__ = ["LONG_COLUMNS", "SUMMARY_COLUMNS", "frame", "html_table"]

@@ -9,7 +9,7 @@ live in :attr:`Results.timings` and go to a separate file.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -141,9 +141,18 @@ class Results:
             document["warmup_choice"] = self.warmup_choice
         return document
 
+    def long_rows(self, extra: Mapping[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """One row per (scope, name, KPI, replication), the columns of
+        :data:`~portsim.experiment.frames.LONG_COLUMNS` after ``extra``'s."""
+        for scope, name, kpi in self.items():
+            values = self.per_replication(scope, name, kpi)
+            for replication, value in zip(self.replications, values, strict=True):
+                yield {**(extra or {}), "variant": self.label, "scope": scope, "name": name,
+                       "kpi": kpi, "replication": replication.replication, "value": float(value)}
+
     def to_frame(self) -> Any:
         """A tidy pandas DataFrame: one row per (variant, scope, name, kpi, replication)."""
-        return frames.frame(frames.long_rows(self), frames.LONG_COLUMNS)
+        return frames.frame(self.long_rows(), frames.LONG_COLUMNS)
 
     def summary_frame(self) -> Any:
         """A pandas DataFrame of :meth:`summary_rows` (the columns of summary.csv)."""

@@ -55,9 +55,37 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
     not run again.
     """
     options = options if options is not None else RunOptions()
-    store, resume = options.store, options.resume
     if options.trace is not None and trace_label is None and jobs:
         trace_label = jobs[0].label
+    _check_jobs(jobs)
+    done: dict[str, dict[int, ReplicationResult]] = {
+        job.label: {r.replication: r for r in (have or {}).get(job.label, ())
+                    if r.replication < job.replications}
+        for job in jobs}
+    # Each job on the engine its own model allows: jobs run together are compared (variants,
+    # sweep points), and the two engines give the same waits customer by customer on the same
+    # streams (tests/scenarios/test_engines.py), so their paired differences stay paired.
+    engines = {job.label: _engine(job, options.engine) for job in jobs}
+    _reuse_stored(jobs, options, done)
+    tasks = [task for job in jobs
+             for task in _job_tasks(job, engines[job.label],
+                                    options.trace if trace_label == job.label else None,
+                                    done[job.label])]
+    reused = sum(len(results) for results in done.values()) - sum(
+        len(results) for results in (have or {}).values())
+    if options.resumed is not None and reused:
+        options.resumed(reused)
+    for task, result in execute(tasks, workers=options.workers, scheduler=options.scheduler):
+        if options.store is not None:
+            options.store.save(task.label, result)
+        done[task.label][task.replication] = result
+        if options.progress is not None:
+            options.progress(result)
+    return {label: [results[i] for i in sorted(results)] for label, results in done.items()}
+
+
+def _check_jobs(jobs: Sequence[Job]) -> None:
+    """Labels are unique and no job asks for more replications than the limits allow."""
     labels = [job.label for job in jobs]
     if len(set(labels)) != len(labels):
         raise ValueError(f"job labels must be unique: {labels}")
@@ -69,41 +97,33 @@ def run_jobs(jobs: Sequence[Job], options: RunOptions | None = None, *,
             raise limits.LimitsError(
                 f"{job.replications:,} replications asked for; the limit is {most:,} "
                 f"(set {limits.describe('max_replications')} to allow more)")
-    done: dict[str, dict[int, ReplicationResult]] = {
-        job.label: {r.replication: r for r in (have or {}).get(job.label, ())
-                    if r.replication < job.replications}
-        for job in jobs}
-    tasks: list[Task] = []
-    # Each job on the engine its own model allows: jobs run together are compared (variants,
-    # sweep points), and the two engines give the same waits customer by customer on the same
-    # streams (tests/scenarios/test_engines.py), so their paired differences stay paired.
-    engines = {job.label: _engine(job, options.engine) for job in jobs}
+
+
+def _reuse_stored(jobs: Sequence[Job], options: RunOptions,
+                  done: dict[str, dict[int, ReplicationResult]]) -> None:
+    """Prepare the store for every job and, on resume, add its stored replications to
+    ``done``."""
+    store = options.store
+    if store is None:
+        return
     for job in jobs:
-        engine = engines[job.label]
-        if store is not None:
-            store.prepare(job.label, {**job.inputs, "label": job.label, "seed": job.seed},
-                          resume=resume)
-            if resume:
-                stored = store.load(job.label)
-                done[job.label].update(
-                    (i, r) for i, r in stored.items() if i < job.replications)
-        traced = options.trace is not None and trace_label == job.label
-        for index in range(job.replications):
-            trace_path = options.trace if traced and index == 0 else None
-            if index in done[job.label] and trace_path is None:
-                continue
-            tasks.append(Task(job.label, job.model, job.seed, index, trace_path, engine))
-    reused = sum(len(results) for results in done.values()) - sum(
-        len(results) for results in (have or {}).values())
-    if options.resumed is not None and reused:
-        options.resumed(reused)
-    for task, result in execute(tasks, workers=options.workers, scheduler=options.scheduler):
-        if store is not None:
-            store.save(task.label, result)
-        done[task.label][task.replication] = result
-        if options.progress is not None:
-            options.progress(result)
-    return {label: [results[i] for i in sorted(results)] for label, results in done.items()}
+        store.prepare(job.label, {**job.inputs, "label": job.label, "seed": job.seed},
+                      resume=options.resume)
+        if options.resume:
+            stored = store.load(job.label)
+            done[job.label].update((i, r) for i, r in stored.items() if i < job.replications)
+
+
+def _job_tasks(job: Job, engine: Engine, trace: str | None,
+               done: Mapping[int, ReplicationResult]) -> list[Task]:
+    """The replications of ``job`` still to run (replication 0 again when it is traced)."""
+    tasks = []
+    for index in range(job.replications):
+        trace_path = trace if index == 0 else None
+        if index in done and trace_path is None:
+            continue
+        tasks.append(Task(job.label, job.model, job.seed, index, trace_path, engine))
+    return tasks
 
 
 def _engine(job: Job, requested: str) -> Engine:

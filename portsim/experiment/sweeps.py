@@ -336,9 +336,8 @@ class Sweep:
         """A tidy pandas DataFrame: the swept axes' values, then one row per (variant, scope,
         name, kpi, replication) at each point, and ``overloaded``."""
         rows = (row for point in self.points
-                for row in frames.long_rows(point.results,
-                                            {**point.assignment,
-                                             "overloaded": point.overloaded}))
+                for row in point.results.long_rows({**point.assignment,
+                                                    "overloaded": point.overloaded}))
         return frames.frame(rows, [s.key for s in self.settings] + list(frames.LONG_COLUMNS))
 
     def summary_frame(self) -> Any:

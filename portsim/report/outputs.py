@@ -59,9 +59,10 @@ def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
                      plots: bool = True) -> list[str]:
     """Write results.json, comparison.csv, timings.json and (with ``plots``) the PNG plots and
     report.html to ``out``; returns the file names."""
+    from portsim.report.compare_plots import comparison_figures, forest
+    from portsim.report.figures import png_bytes
     from portsim.report.headline import headline_rows
     from portsim.report.html import comparison_html
-    from portsim.report.plots import comparison_figures, forest, png_bytes
 
     images: dict[str, bytes] = {}
     if plots:
@@ -93,7 +94,8 @@ def write_sweep(sweep: Sweep, out: Path, *, force: bool = False,
                 target: float | None = None) -> list[str]:
     """Write sweep.json, sweep.csv, timings.json and one PNG per KPI to ``out`` (``target``,
     in the KPIs' stored unit, is drawn on every plot)."""
-    from portsim.report.plots import png_bytes, sweep_figure
+    from portsim.report.figures import png_bytes
+    from portsim.report.sweep_plot import sweep_figure
 
     images = {f"sweep-{kpi.scope}-{kpi.name}-{kpi.kpi}.png":
               png_bytes(sweep_figure(sweep, kpi, target)) for kpi in sweep.kpis}

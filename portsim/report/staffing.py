@@ -5,20 +5,17 @@ and cost against the baseline, and the replications the search spent."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from portsim.experiment.pledge import MET, THIN
-from portsim.experiment.staffing import Solution, requirement_rows, roster_rows, summary
+from portsim.experiment.pledge import THIN
+from portsim.experiment.staffing.solver import Solution
+from portsim.experiment.staffing.summary import requirement_rows, roster_rows, summary
 from portsim.report.files import dump_csv, dump_json
 from portsim.wording import standard_words
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 #: The files ``portsim staff`` writes into its output folder.
 STAFF_FILES = ("staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml")
@@ -32,34 +29,52 @@ def _shown(value: float | None, minutes: bool) -> str:
 
 def print_solution(solution: Solution, console: Console) -> None:
     """The requirement table per station, the roster and the bottom line."""
+    for name in solution.problem.units:
+        console.print(_requirement_table(solution, name))
+    console.print(_roster_table(solution))
+    data = summary(solution)
+    _print_costs(solution, data, console)
+    _print_search(solution, data, console)
+    _print_pledge(solution, console)
+
+
+def _requirement_table(solution: Solution, name: str) -> Table:
+    """Per interval of ``name``: arrivals, the Erlang C start, the requirement, the roster's
+    and the scenario's officers, and the proof's KPI and verdict."""
     problem = solution.problem
     minutes = problem.target.slot_kpi != "beyond_share"
     what = ("share waiting > " + standard_words(problem.target.sla or 0.0) if not minutes
             else f"wait {problem.target.slot_kpi} (min)")
-    for name in problem.units:
-        table = Table(title=f"{escape(name)}: officers per interval, target "
-                            f"{escape(problem.target.text)}", title_justify="left")
-        for header in ("from", "arrivals/h", "Erlang C", "required", "rostered", "scenario",
-                       f"proof: {what}", "verdict"):
-            table.add_column(header, justify="right" if header != "verdict" else "left")
-        for row in (r for r in requirement_rows(solution) if r["station"] == name):
-            value = _shown(row["mean"], minutes)
-            if row["ci_high"] is not None and row["ci_low"] is not None:
-                half = (row["ci_high"] - row["ci_low"]) / 2
-                value += f" ±{_shown(half, minutes)}"
-            table.add_row(row["interval"], f"{row['arrivals_per_hour']:.1f}",
-                          str(row["erlang_start"]), str(row["requirement"]),
-                          str(row["rostered"]), str(row["baseline"]), value,
-                          row["status"] if row["status"] != THIN else "no arrivals")
-        console.print(table)
+    table = Table(title=f"{escape(name)}: officers per interval, target "
+                        f"{escape(problem.target.text)}", title_justify="left")
+    for header in ("from", "arrivals/h", "Erlang C", "required", "rostered", "scenario",
+                   f"proof: {what}", "verdict"):
+        table.add_column(header, justify="right" if header != "verdict" else "left")
+    for row in (r for r in requirement_rows(solution) if r["station"] == name):
+        value = _shown(row["mean"], minutes)
+        if row["ci_high"] is not None and row["ci_low"] is not None:
+            half = (row["ci_high"] - row["ci_low"]) / 2
+            value += f" ±{_shown(half, minutes)}"
+        table.add_row(row["interval"], f"{row['arrivals_per_hour']:.1f}",
+                      str(row["erlang_start"]), str(row["requirement"]),
+                      str(row["rostered"]), str(row["baseline"]), value,
+                      row["status"] if row["status"] != THIN else "no arrivals")
+    return table
+
+
+def _roster_table(solution: Solution) -> Table:
     roster = Table(title="roster (officers per shift and station)", title_justify="left")
     for header in ("station", "shift", "hours", "officers"):
         roster.add_column(header, justify="left" if header in ("station", "shift") else "right")
     for row in roster_rows(solution):
         roster.add_row(escape(row["station"]), row["shift"], f"{row['hours']:g}",
                        str(row["officers"]))
-    console.print(roster)
-    data = summary(solution)
+    return roster
+
+
+def _print_costs(solution: Solution, data: dict[str, Any], console: Console) -> None:
+    """Officer-hours and cost against the scenario as written (and call-out hours)."""
+    problem = solution.problem
     saved = data["baseline_officer_hours"] - data["officer_hours"]
     console.print(
         f"officer-hours per day: {data['officer_hours']:g} rostered against "
@@ -70,6 +85,12 @@ def print_solution(solution: Solution, console: Console) -> None:
            f"{data['callout_hours']:.1f} under the roster, {data['baseline_callout_hours']:.1f} "
            "as written)" if data["callout_hours"] or data["baseline_callout_hours"] else ""),
         highlight=False)
+
+
+def _print_search(solution: Solution, data: dict[str, Any], console: Console) -> None:
+    """The proof's verdict, what the search spent, the intervals no counter count can meet
+    and the tightness check."""
+    problem = solution.problem
     verdict = ("met in every interval" if solution.proof.met
                else "NOT met in " + ", ".join(f"{escape(n)} {problem.clock(h)}"
                                               for n, h in solution.proof.failing()))
@@ -90,7 +111,6 @@ def print_solution(solution: Solution, console: Console) -> None:
                           + ("any shift breaks some interval" if not loose
                              else "shift(s) " + ", ".join(loose) + " still meets the target"),
                           highlight=False)
-    _print_pledge(solution, console)
 
 
 def _print_pledge(solution: Solution, console: Console) -> None:
@@ -110,60 +130,6 @@ def _print_pledge(solution: Solution, console: Console) -> None:
             console.print(line, highlight=False)
 
 
-def figure(solution: Solution) -> Figure:
-    """Per station: required, rostered and scenario officers per interval (steps) over the
-    day, and the proof run's KPI with its interval against the target."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    problem = solution.problem
-    stations = problem.units
-    fig = Figure(figsize=(9.0, 3.4 * len(stations) + 0.6), dpi=110, layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = np.atleast_2d(fig.subplots(len(stations), 2, squeeze=False,
-                                      gridspec_kw={"width_ratios": [3, 2]}))
-    hours = np.arange(problem.intervals + 1) * problem.interval / 60.0
-    minutes = problem.target.slot_kpi != "beyond_share"
-    for row, name in zip(axes, stations, strict=True):
-        left, right = row
-        for values, label, style in (
-                (solution.requirement.staffing[name], "required", {"color": "C3", "lw": 2}),
-                (solution.rosters[name].coverage, "rostered", {"color": "C0", "lw": 2}),
-                (solution.baseline[name], "scenario as written",
-                 {"color": "black", "ls": "--", "lw": 1})):
-            left.step(hours, [*values, values[-1]], where="post", label=label, **style)
-        left.set_title(f"{name}: officers per interval")
-        left.set_xlabel("clock hour")
-        left.set_ylabel("officers on duty")
-        left.set_xticks(np.arange(0, 25, 3))
-        left.set_xlim(0, 24)
-        left.set_ylim(bottom=0)
-        left.legend(loc="upper left", fontsize=8)
-        proof = solution.proof.values[name]
-        centres = (np.arange(problem.intervals) + 0.5) * problem.interval / 60.0
-        scale = 1.0 if minutes else 100.0
-        means = np.array([np.nan if v is None else v.mean * scale for v in proof])
-        low = np.array([np.nan if v is None else (v.mean - v.low) * scale for v in proof])
-        high = np.array([np.nan if v is None else (v.high - v.mean) * scale for v in proof])
-        ok = np.array([status in (MET, THIN) for status in solution.proof.statuses[name]])
-        for mask, colour, label in ((ok, "C0", "met"), (~ok, "C3", "not met")):
-            if mask.any():
-                right.errorbar(centres[mask], means[mask],
-                               yerr=np.vstack([np.nan_to_num(low[mask]),
-                                               np.nan_to_num(high[mask])]),
-                               fmt="o", ms=3, color=colour, label=label, capsize=2)
-        right.axhline(problem.target.bound * scale, color="black", ls=":", label="target")
-        right.set_title("proof run, fresh seeds (95% CI)")
-        right.set_xlabel("clock hour")
-        right.set_ylabel(f"wait {problem.target.slot_kpi} (min)" if minutes
-                         else f"% waiting > {standard_words(problem.target.sla or 0.0)}")
-        right.set_xticks(np.arange(0, 25, 6))
-        right.set_xlim(0, 24)
-        right.legend(loc="upper left", fontsize=8)
-    fig.suptitle(f"Staffing for {problem.target.text}", fontsize=12)
-    return fig
-
-
 def variant_text(solution: Solution, name: str) -> str:
     """The roster as a scenario variant, ready to paste under ``variants:``."""
     from portsim.scenario.edit import variant_lines
@@ -181,7 +147,7 @@ def variant_description(solution: Solution) -> str:
 
 
 def variant_schedules(solution: Solution) -> dict[str, tuple[tuple[float, int], ...]]:
-    from portsim.experiment.roster import schedule_steps
+    from portsim.experiment.staffing.roster import schedule_steps
 
     return {name: schedule_steps(roster.coverage) for name, roster in solution.rosters.items()}
 
@@ -196,16 +162,17 @@ def variant_comments(solution: Solution) -> list[str]:
 def write_solution(solution: Solution, folder: Path, variant: str = "staffed") -> list[str]:
     """staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml into
     ``folder``."""
-    from portsim.report.plots import save_png
+    from portsim.report.figures import save_png
+    from portsim.report.staffing_plot import staffing_figure
 
     data: dict[str, Any] = summary(solution)
     dump_json(data, folder / "staffing.json")
     dump_csv(requirement_rows(solution), folder / "requirement.csv")
     dump_csv(roster_rows(solution), folder / "roster.csv")
-    save_png(figure(solution), folder / "staffing.png")
+    save_png(staffing_figure(solution), folder / "staffing.png")
     (folder / "variant.yaml").write_text(variant_text(solution, variant), encoding="utf-8")
     return list(STAFF_FILES)
 
 
-__all__ = ["STAFF_FILES", "figure", "print_solution", "variant_comments", "variant_description",
+__all__ = ["STAFF_FILES", "print_solution", "variant_comments", "variant_description",
            "variant_schedules", "variant_text", "write_solution"]

@@ -158,7 +158,7 @@ def write_study(results: StudyResults, out: Path, *, force: bool = False,
         dump_json(results.timings, folder / "timings.json")
         pictures: list[str] = []
         if plots:
-            from portsim.report.plots import save_png
+            from portsim.report.figures import save_png
 
             for name, figure in study_figures(results).items():
                 save_png(figure, folder / name)

@@ -15,8 +15,8 @@ from typing import Any
 
 import portsim
 import portsim.experiment
+from portsim.report.figures import save_png
 from portsim.report.outputs import write_comparison
-from portsim.report.plots import save_png
 
 # Hourly arrival rates of passengers off flights (per hour), a morning and an evening wave.
 WAVE = [40, 20, 10, 10, 20, 80, 240, 520, 600, 480, 360, 320,

@@ -18,8 +18,8 @@ from typing import Any
 
 import portsim
 import portsim.experiment
+from portsim.report.figures import save_png
 from portsim.report.outputs import write_sweep
-from portsim.report.plots import save_png
 
 LANES = "stations.truck_lanes.servers"
 TRUCK_CLASSES = ("key_truck", "truck")

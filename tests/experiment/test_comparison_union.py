@@ -23,10 +23,10 @@ from rich.console import Console
 
 import portsim
 from portsim.experiment.comparison import BASELINE, Comparison, compare
+from portsim.report.compare_plots import kpi_bars, utilisation_bars
 from portsim.report.compare_table import print_comparison
 from portsim.report.html import comparison_html
 from portsim.report.outputs import write_comparison
-from portsim.report.plots import kpi_bars, utilisation_bars
 
 POLICY_PORT = DATA / "policy_port.yaml"
 BASE: dict[str, Any] = yaml.safe_load(POLICY_PORT.read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ import pytest
 from portsim.engine.result import Histogram, ReplicationResult, Series
 from portsim.experiment.comparison import Comparison
 from portsim.experiment.results import Results
-from portsim.report import plots
+from portsim.report import compare_plots, figures, staffing_plot, sweep_plot
 from portsim.report.outputs import write_comparison
 from portsim.stats.accumulators import bin_edges
 
@@ -65,8 +65,10 @@ def test_report_escapes_scenario_text(comparison: Comparison, tmp_path: Path) ->
     assert "<img src=\"http" not in html and "&lt;img" in html
 
 
-def test_plots_module_reads_only_results() -> None:
-    tree = ast.parse(Path(plots.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", [figures, compare_plots, sweep_plot, staffing_plot],
+                         ids=lambda module: module.__name__)
+def test_plot_modules_read_only_results(module) -> None:
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
                  for alias in node.names}
@@ -90,7 +92,7 @@ def test_ecdf_pools_replications_and_counts_zero_waits() -> None:
     results = _fake([{"zeros": 2, "bins": [10], "counts": [1], "max": 1.0},
                      {"zeros": 0, "bins": [10, 20], "counts": [1, 4], "max": 1.0}],
                     [[0.0], [0.0]], 60.0)
-    x, y = plots._ecdf(results, "classes", ["c"])
+    x, y = compare_plots._ecdf(results, "classes", ["c"])
     assert x[0] == 0.0 and y[0] == pytest.approx(2 / 8)
     assert x[11] == edges[11] and y[11] == pytest.approx(4 / 8)  # end of bin 10: 2 zeros + 2
     assert y[-1] == pytest.approx(1.0) and x[-1] == edges[21]
@@ -102,7 +104,7 @@ def test_profile_folds_days_after_warmup() -> None:
     series = np.concatenate([day + 1000, day, day + 2, [99.0]]).tolist()
     results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [series],
                     horizon=3 * 1440.0, warmup=1440.0)
-    x, matrix, label = plots._profile(results, [series])
+    x, matrix, label = figures.day_profile(results, [series])
     assert "clock time" in label and "averaged" in label and x.tolist() == list(range(24))
     assert matrix.shape == (1, 24) and matrix[0].tolist() == (day + 1).tolist()
 
@@ -110,7 +112,7 @@ def test_profile_folds_days_after_warmup() -> None:
 def test_one_day_profile_keeps_whole_bins() -> None:
     series = [float(i) for i in range(26)]
     results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [series], 1440.0)
-    _, matrix, label = plots._profile(results, [series])
+    _, matrix, label = figures.day_profile(results, [series])
     assert label == "clock time (HH:MM)" and matrix.shape == (1, 24)
 
 
@@ -119,22 +121,22 @@ def test_ecdf_panel_without_waiting_times_says_so() -> None:
     results = _fake([{"zeros": 0, "bins": [], "counts": [], "max": 0.0}], [[0.0]], 60.0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        figure = plots.wait_ecdf([results])
+        figure = compare_plots.wait_ecdf([results])
     (ax,) = figure.axes
     assert ax.get_legend() is None
     assert "no waiting times recorded" in [text.get_text() for text in ax.texts]
 
 
 def test_clock_ticks_read_as_clock_times_with_days() -> None:
-    figure = plots.Figure()
+    figure = figures.Figure()
     ax = figure.subplots()
-    plots._hour_ticks(ax, np.arange(24.0, 48.0))
+    figures.hour_ticks(ax, np.arange(24.0, 48.0))
     labels = [tick.get_text() for tick in ax.get_xticklabels()]
     assert labels[0] == "00:00\nday 2" and labels[1] == "03:00" and ax.get_xlim() == (24, 48)
-    plots._hour_ticks(ax, np.arange(0.0, 24.0))
+    figures.hour_ticks(ax, np.arange(0.0, 24.0))
     assert [tick.get_text() for tick in ax.get_xticklabels()][:3] == ["00:00", "03:00", "06:00"]
 
 
 def test_baseline_is_drawn_black_and_thick_variants_dashed() -> None:
-    assert plots._style(0) == {"color": "black", "linewidth": 2.4, "linestyle": "-"}
-    assert plots._style(1)["color"] != "black" and plots._style(2)["linestyle"] != "-"
+    assert figures.line_style(0) == {"color": "black", "linewidth": 2.4, "linestyle": "-"}
+    assert figures.line_style(1)["color"] != "black" and figures.line_style(2)["linestyle"] != "-"

@@ -156,7 +156,7 @@ def test_targets_are_parsed_in_the_kpis_stored_unit() -> None:
 
 
 def test_sweep_plot_draws_shares_in_percent_clipped_with_target_and_overload(mini) -> None:
-    from portsim.report.plots import sweep_figure
+    from portsim.report.sweep_plot import sweep_figure
 
     kpi = KPI("classes", "truck", "wait_sla_share")
     result = sweep(mini, [parse_setting("classes.truck.arrivals.rate=0.1,1.0")], kpis=[kpi],

@@ -22,10 +22,10 @@ from rich.console import Console
 
 import portsim
 from portsim.experiment.comparison import BASELINE, Comparison, compare
+from portsim.report.compare_plots import comparison_figures
 from portsim.report.compare_table import print_comparison
 from portsim.report.html import comparison_html
 from portsim.report.outputs import write_comparison
-from portsim.report.plots import comparison_figures
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 FILES = sorted(path for path in SCENARIOS.glob("*/*.yaml")

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 
 from portsim.experiment.options import RunOptions
-from portsim.experiment.staffing import Runner, replicating
+from portsim.experiment.staffing.evaluation import Runner, replicating
 
 #: A day with two peaks (about 8/h at night, 55/h in the afternoon), 6-minute services.
 TWO_PEAKS = [round(30 + 25 * math.sin(2 * math.pi * (hour - 8) / 24)) for hour in range(24)]

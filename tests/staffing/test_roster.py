@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from portsim.experiment.roster import (
+from portsim.experiment.staffing.roster import (
     RosterError,
     Shift,
     allowed_shifts,

@@ -16,15 +16,13 @@ import pytest
 from staffing_support import TWO_PEAKS, hall, serial
 
 from portsim import theory
-from portsim.experiment.roster import parse_shifts
-from portsim.experiment.staffing import (
-    Problem,
-    _Evaluator,
-    find_requirement,
-    parse_target,
-    solve,
-    summary,
-)
+from portsim.experiment.staffing.evaluation import Evaluator
+from portsim.experiment.staffing.problem import Problem
+from portsim.experiment.staffing.requirement import find_requirement
+from portsim.experiment.staffing.roster import parse_shifts
+from portsim.experiment.staffing.solver import solve
+from portsim.experiment.staffing.summary import summary
+from portsim.experiment.staffing.target import parse_target
 from portsim.scenario import load_scenario
 
 DAY = 1440.0
@@ -77,7 +75,7 @@ def test_the_search_corrects_a_wrong_start(tmp_path: Path, offset: int) -> None:
     rate, service, target = CASES[0]
     problem = mmc_problem(tmp_path, rate, service, target)
     expected = erlang_answer(rate, service, target, 2.0)
-    evaluator = _Evaluator(problem, serial(10))
+    evaluator = Evaluator(problem, serial(10))
     found = find_requirement(problem, evaluator, {"desks": [expected + offset]})
     assert found.staffing["desks"] == [expected]
     assert found.rounds >= 3  # it took simulation, not the start, to get there

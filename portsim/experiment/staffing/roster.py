@@ -11,6 +11,9 @@ A shift's cost counts its whole length: breaks are paid.
 The covering program: minimise ``Σ cost_k x_k`` subject to ``Σ_k a_hk x_k ≥ r_h`` for every
 interval ``h`` (``a_hk = 1`` when shift ``k`` is on duty in interval ``h``), optionally
 ``Σ_k a_hk x_k ≤ m_h`` (counters physically available), ``x_k`` a non-negative integer.
+
+This is the staffing solver's roster step, and its lowest module: it knows nothing of models or
+simulation (:mod:`.proof` solves it per unit for a requirement curve).
 """
 
 from __future__ import annotations

@@ -1,181 +1,52 @@
-"""Plots of results: matplotlib figures drawn off-screen (Agg), saved as PNG.
+"""The figures of a comparison: throughput and queue length over the day, the waiting-time
+distribution, the class KPIs and station utilisation as bars, the pledge hour by hour, and each
+variant's differences to the baseline (a forest of paired intervals).
 
 Plots read only results — :class:`~portsim.experiment.results.Results` (KPIs, per-replication
-series and waiting-time histograms), comparisons and sweeps — never the engine. Figures are built
-with :class:`matplotlib.figure.Figure` and an Agg canvas rather than ``pyplot``, so making a plot
-never opens a window, touches a global figure list or changes the caller's backend.
-
-Every figure has a title, axis labels with units and a legend; colours follow the variant's
-position, so a variant keeps its colour in every figure of a comparison. Figures of several
-variants show every class and station of any of them (:func:`union_names`); a variant without a
-class or station has no bar or line for it.
+series and waiting-time histograms) and a comparison's rows — never the engine. Figures of
+several variants show every class and station of any of them (:func:`union_names`); a variant
+without a class or station has no bar or line for it. The shared plumbing (off-screen figures,
+colours and styles by variant, bands, clock ticks, PNG) is :mod:`portsim.report.figures`.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from portsim.experiment.results import union_names
+from portsim.report.figures import (
+    DPI,
+    MARKERS,
+    MAX_PANELS,
+    busiest,
+    day_profile,
+    finite_or_zero,
+    half_widths,
+    hour_ticks,
+    legend_below,
+    line_style,
+    line_with_band,
+    new_figure,
+    variant_colour,
+)
 from portsim.stats.accumulators import bin_edges
-from portsim.stats.kpis import lookup
-from portsim.stats.summary import t_quantile
 
 if TYPE_CHECKING:
     from portsim.experiment.results import Results
 
-DAY = 1440.0
-MAX_PANELS = 4
-# Lines told apart without colour too (printouts, colour blindness).
-_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-_STYLES = ("-", "--", "-.", ":")
-DPI = 110
-
-
-# ----------------------------------------------------------------------------- helpers
-
-
-def _figure(panels: int, title: str, width: float = 6.0, height: float = 3.6,
-            ) -> tuple[Figure, list[Axes]]:
-    columns = 1 if panels == 1 else 2
-    rows = math.ceil(panels / columns)
-    figure = Figure(figsize=(width * columns, height * rows + 0.6), dpi=DPI,
-                    layout="constrained")
-    FigureCanvasAgg(figure)
-    axes = list(np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel())
-    for extra in axes[panels:]:
-        extra.set_visible(False)
-    figure.suptitle(title, fontsize=13)
-    return figure, axes[:panels]
-
-
-def _colour(index: int) -> str:
-    return f"C{index % 10}"
-
-
-def _band(matrix: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Column means over replications (rows) and the t half-width (nan with one row)."""
-    mean = np.nanmean(matrix, axis=0) if matrix.size else np.zeros(matrix.shape[1])
-    n = matrix.shape[0]
-    if n < 2:
-        return mean, np.full_like(mean, np.nan)
-    spread = np.nanstd(matrix, axis=0, ddof=1)
-    return mean, t_quantile(n - 1, 0.5 + level / 2) * spread / math.sqrt(n)
-
-
-def _profile(results: Results, rows: list[list[float]]) -> tuple[np.ndarray, np.ndarray, str]:
-    """Per-replication series (rows) as time-of-day profiles when the run spans days.
-
-    Returns (x in hours, matrix replications × bins, x-axis label). Only whole bins inside
-    [warm-up, horizon) are used; with several days each replication's days are averaged.
-    """
-    width = float(results.replications[0].series.bin_minutes)
-    matrix = np.asarray(rows, dtype=float)
-    horizon = results.horizon if results.horizon is not None else matrix.shape[1] * width
-    first = math.ceil(results.warmup / width - 1e-9)
-    last = min(matrix.shape[1], math.floor(horizon / width + 1e-9))
-    matrix = matrix[:, first:last]
-    per_day = DAY / width
-    if horizon - results.warmup > DAY and abs(per_day - round(per_day)) < 1e-9:
-        per_day_bins = round(per_day)
-        slot = (np.arange(first, last) % per_day_bins)
-        folded = np.full((matrix.shape[0], per_day_bins), np.nan)
-        for index in range(per_day_bins):
-            if np.any(slot == index):
-                folded[:, index] = matrix[:, slot == index].mean(axis=1)
-        x = np.arange(per_day_bins) * width / 60.0
-        return x, folded, "clock time (HH:MM), the days after the warm-up averaged"
-    x = np.arange(first, last) * width / 60.0
-    # Scenario clocks start at midnight: hour h of the run is clock time h mod 24 of day
-    # h // 24 + 1.
-    return x, matrix, "clock time (HH:MM)" if horizon <= DAY else "clock time (HH:MM, day N)"
-
-
-def _style(index: int) -> dict[str, Any]:
-    """Line style of the ``index``-th result: the baseline (0) thick and black, each variant
-    its colour and its own dash pattern, so lines are told apart in print too."""
-    if index == 0:
-        return {"color": "black", "linewidth": 2.4, "linestyle": "-"}
-    return {"color": _colour(index), "linewidth": 1.5,
-            "linestyle": _STYLES[(index - 1) % len(_STYLES)] if index > 1 else "-"}
-
-
-def _line_with_band(ax: Axes, x: np.ndarray, matrix: np.ndarray, label: str,
-                    colour: str, width_hours: float, index: int = 1) -> None:
-    mean, half = _band(matrix)
-    # Bins are drawn as steps over [start, start + width) so a bin's value covers its hour.
-    edges = np.append(x, x[-1] + width_hours) if x.size else x
-    style = _style(index)
-    colour = style["color"]
-    ax.stairs(mean, edges, baseline=None, label=label, **style)
-    if np.any(np.isfinite(half)):
-        ax.stairs(mean + half, edges, baseline=mean - half, fill=True, color=colour,
-                  alpha=0.18, linewidth=0)
-
-
-def _clock(hours: float, days: bool) -> str:
-    clock = f"{int(hours % 24):02d}:{round(hours % 1 * 60) % 60:02d}"
-    return f"{clock}\nday {int(hours // 24) + 1}" if days and hours % 24 == 0 else clock
-
-
-def _hour_ticks(ax: Axes, x: np.ndarray) -> None:
-    """Clock-time ticks (HH:MM; day N under each midnight when the run spans days), fitted
-    to the data."""
-    if not x.size:
-        return
-    low, high = float(x[0]), float(x[-1]) + float(x[1] - x[0] if x.size > 1 else 1.0)
-    span = high - low
-    step = 3 if span <= 30 else 6 if span <= 72 else 24
-    ticks = np.arange(math.ceil(low / step) * step, high + 1e-9, step)
-    days = high > 24
-    ax.set_xticks(ticks, [_clock(t, days) for t in ticks], fontsize=8)
-    ax.set_xlim(low, high)
-
-
-def _outside_legend(figure: Figure, axes: Sequence[Axes], title: str) -> None:
-    """One legend for the figure, below the panels: it covers no data."""
-    handles: dict[str, Any] = {}
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
-            handles.setdefault(label, handle)
-    if handles:
-        figure.legend(list(handles.values()), list(handles), loc="outside lower center",
-                      ncols=min(4, len(handles)), fontsize=8, title=title, title_fontsize=8)
-
-
-def _busiest(results: Sequence[Results], scope: str, kpi: str, count: int) -> list[str]:
-    names = union_names(results, scope)
-    score = {name: max((_finite(r.summary(scope, name, kpi).mean) for r in results
-                        if r.has(scope, name, kpi)), default=0.0)
-             for name in names}
-    return sorted(names, key=lambda name: -score[name])[:count]
-
-
-def _finite(value: float) -> float:
-    return value if value is not None and math.isfinite(value) else 0.0
-
-
-def _yerr(intervals: Sequence[Any]) -> np.ndarray:
-    return np.array([_finite(i.half_width) for i in intervals])
-
-
-# ----------------------------------------------------------------------------- figures
-
 
 def throughput_profile(results: Sequence[Results]) -> Figure:
     """Clearances per hour over the day, all classes and the busiest classes, per variant."""
-    classes = _busiest(results, "classes", "throughput_per_hour", MAX_PANELS - 1)
+    classes = busiest(results, "classes", "throughput_per_hour", MAX_PANELS - 1)
     panels = ["all classes", *classes] if len(union_names(results, "classes")) > 1 else classes
-    figure, axes = _figure(len(panels), "Throughput per hour over the day")
+    figure, axes = new_figure(len(panels), "Throughput per hour over the day")
     for ax, panel in zip(axes, panels, strict=True):
         for index, result in enumerate(results):
             if panel != "all classes" and not result.has("classes", panel):
@@ -184,13 +55,13 @@ def throughput_profile(results: Sequence[Results]) -> Figure:
             names = result.names("classes") if panel == "all classes" else [panel]
             rows = [np.sum([rep.series.completions[name] for name in names], axis=0)
                     * (60.0 / width) for rep in result.replications]
-            x, matrix, xlabel = _profile(result, rows)
-            _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0, index)
+            x, matrix, xlabel = day_profile(result, rows)
+            line_with_band(ax, x, matrix, result.label, variant_colour(index), width / 60.0, index)
         ax.set(title=panel, xlabel=xlabel, ylabel="cleared per hour")
-        _hour_ticks(ax, x)
+        hour_ticks(ax, x)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    _outside_legend(figure, axes, "variant (mean, 95% band; baseline in black)")
+    legend_below(figure, axes, "variant (mean, 95% band; baseline in black)")
     return figure
 
 
@@ -221,11 +92,11 @@ def _quantile_of(x: np.ndarray, y: np.ndarray, q: float) -> float:
 
 def wait_ecdf(results: Sequence[Results], sla: float | None = None) -> Figure:
     """Empirical CDF of waiting times per variant, with the waiting-time standard marked."""
-    classes = _busiest(results, "classes", "arrivals", MAX_PANELS - 1)
+    classes = busiest(results, "classes", "arrivals", MAX_PANELS - 1)
     many = len(union_names(results, "classes")) > 1
     panels = ["all classes", *classes] if many else classes
     sla = sla if sla is not None else results[0].sla
-    figure, axes = _figure(len(panels), "Waiting time distribution (empirical CDF)")
+    figure, axes = new_figure(len(panels), "Waiting time distribution (empirical CDF)")
     for ax, panel in zip(axes, panels, strict=True):
         right = 0.0
         drawn = False
@@ -245,7 +116,7 @@ def wait_ecdf(results: Sequence[Results], sla: float | None = None) -> Figure:
             right = max(right, 1.1 * _quantile_of(x, y, 0.999))
             # Carry the last level on to the right edge of any axis range.
             ax.step(np.r_[x, 1e12], np.r_[y, y[-1]], where="post", label=label,
-                    **_style(index))
+                    **line_style(index))
             drawn = True
         # The axis ends where the data do (the 99.9th percentile), not at the standard.
         right = right if right > 0 else (sla if sla is not None else 1.0)
@@ -276,9 +147,9 @@ def _grouped_bars(ax: Axes, results: Sequence[Results], scope: str, names: Seque
         present = [position for position, name in enumerate(names)
                    if result.has(scope, name, kpi)]
         intervals = [result.summary(scope, names[position], kpi) for position in present]
-        heights = np.array([_finite(i.mean) for i in intervals]) * scale
+        heights = np.array([finite_or_zero(i.mean) for i in intervals]) * scale
         ax.bar(np.array(present, dtype=float) + (index - (count - 1) / 2) * width, heights,
-               width, yerr=_yerr(intervals) * scale, capsize=3, color=_colour(index),
+               width, yerr=half_widths(intervals) * scale, capsize=3, color=variant_colour(index),
                label=result.label, error_kw={"linewidth": 1})
     ax.set_xticks(positions, [str(name) for name in names],
                   rotation=20 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
@@ -302,7 +173,7 @@ def kpi_bars(results: Sequence[Results], sla: float | None = None) -> Figure:
                       if result.has("classes", name, panel[0])
                       for value in result.per_replication("classes", name, panel[0]).tolist()
                       }) > 1] or panels[:1]
-    figure, axes = _figure(len(panels), "KPIs by class (mean over replications, 95% CI)")
+    figure, axes = new_figure(len(panels), "KPIs by class (mean over replications, 95% CI)")
     for ax, (kpi, label, scale) in zip(axes, panels, strict=True):
         _grouped_bars(ax, results, "classes", names, kpi, scale)
         ax.set(title=label, ylabel=label)
@@ -314,28 +185,28 @@ def kpi_bars(results: Sequence[Results], sla: float | None = None) -> Figure:
 
 def queue_profile(results: Sequence[Results], stations: Sequence[str] | None = None) -> Figure:
     """Time-average queue length per hour at the busiest stations, per variant."""
-    stations = list(stations or _busiest(results, "stations", "queue_mean", MAX_PANELS))
-    figure, axes = _figure(len(stations), "Queue length over time at the busiest stations")
+    stations = list(stations or busiest(results, "stations", "queue_mean", MAX_PANELS))
+    figure, axes = new_figure(len(stations), "Queue length over time at the busiest stations")
     for ax, station in zip(axes, stations, strict=True):
         for index, result in enumerate(results):
             if not result.has("stations", station):
                 continue
             width = float(result.replications[0].series.bin_minutes)
             rows = [rep.series.queue_mean[station] for rep in result.replications]
-            x, matrix, xlabel = _profile(result, rows)
-            _line_with_band(ax, x, matrix, result.label, _colour(index), width / 60.0, index)
+            x, matrix, xlabel = day_profile(result, rows)
+            line_with_band(ax, x, matrix, result.label, variant_colour(index), width / 60.0, index)
         ax.set(title=station, xlabel=xlabel, ylabel="customers in queue (time average)")
-        _hour_ticks(ax, x)
+        hour_ticks(ax, x)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    _outside_legend(figure, axes, "variant (mean, 95% band; baseline in black)")
+    legend_below(figure, axes, "variant (mean, 95% band; baseline in black)")
     return figure
 
 
 def utilisation_bars(results: Sequence[Results]) -> Figure:
     """Server utilisation per station and variant, with 95% interval whiskers."""
     names = union_names(results, "stations")
-    figure, (ax,) = _figure(1, "Server utilisation per station",
+    figure, (ax,) = new_figure(1, "Server utilisation per station",
                             width=max(6.0, 1.1 * len(names) + 2))
     _grouped_bars(ax, results, "stations", names, "utilisation", 100.0)
     ax.set(ylabel="utilisation (% of staffed server time)", ylim=(0, 105))
@@ -356,7 +227,7 @@ def forest(rows: Sequence[Any], variants: Sequence[str], sla: float | None = Non
                 "Δ percentage points" if row.shown.unit == "%" else "Δ")
         groups.setdefault(unit, []).append(row)
     if not groups:
-        figure, (ax,) = _figure(1, "Differences to the baseline", width=7.0, height=1.6)
+        figure, (ax,) = new_figure(1, "Differences to the baseline", width=7.0, height=1.6)
         ax.set_axis_off()
         ax.text(0.5, 0.5, "no difference to show", ha="center", va="center")
         return figure
@@ -373,8 +244,8 @@ def forest(rows: Sequence[Any], variants: Sequence[str], sla: float | None = Non
             diff, scale = row.difference, row.shown.scale
             low = (diff.mean - diff.low) * scale if math.isfinite(diff.low) else 0.0
             high = (diff.high - diff.mean) * scale if math.isfinite(diff.high) else 0.0
-            ax.errorbar([diff.mean * scale], [y], xerr=[[low], [high]], fmt=_MARKERS[index % 8],
-                        color=_colour(index + 1), capsize=3, markersize=6)
+            ax.errorbar([diff.mean * scale], [y], xerr=[[low], [high]], fmt=MARKERS[index % 8],
+                        color=variant_colour(index + 1), capsize=3, markersize=6)
         ax.axvline(0.0, color="black", linewidth=1)
         ax.set_yticks(ys, [f"{row.variant} · {row.label(sla)}" for row in members],
                       fontsize=8)
@@ -389,9 +260,9 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
     with the standard: the pledge hour by hour (all measured days pooled)."""
     from portsim.experiment.pledge import slot_names
 
-    classes = _busiest(results, "classes", "arrivals", MAX_PANELS)
+    classes = busiest(results, "classes", "arrivals", MAX_PANELS)
     sla = sla if sla is not None else results[0].sla
-    figure, axes = _figure(len(classes), "95th percentile wait by hour of arrival")
+    figure, axes = new_figure(len(classes), "95th percentile wait by hour of arrival")
     for ax, name in zip(axes, classes, strict=True):
         drawn = np.zeros(0)
         for index, result in enumerate(results):
@@ -404,7 +275,7 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
             halves = np.array([i.half_width for i in intervals], dtype=float)
             width = (hours[1] - hours[0]) if hours.size > 1 else 1.0
             edges = np.append(hours, hours[-1] + width)
-            style = _style(index)
+            style = line_style(index)
             ax.stairs(np.nan_to_num(means, nan=0.0), edges, baseline=None, label=result.label,
                       **style)
             if np.any(np.isfinite(halves)):
@@ -417,10 +288,10 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
                        label=f"standard {sla:g} min")
         ax.set(title=name, xlabel="clock time of arrival (HH:MM)",
                ylabel="95th percentile wait (min)")
-        _hour_ticks(ax, drawn)
+        hour_ticks(ax, drawn)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
-    _outside_legend(figure, axes, "variant (mean over replications, 95% band)")
+    legend_below(figure, axes, "variant (mean over replications, 95% band)")
     return figure
 
 
@@ -443,79 +314,5 @@ def comparison_figures(results: Sequence[Results], sla: float | None = None,
     }
 
 
-def sweep_figure(sweep: Any, kpi: Any, target: float | None = None) -> Figure:
-    """A KPI against the first swept parameter with 95% intervals; one line per combination
-    of the other parameters. Shares are drawn in % with intervals clipped to [0, 100];
-    KPIs in minutes get the waiting-time standard as a line, ``target`` (in the KPI's stored
-    unit) a line of its own; points where a station is overloaded are marked."""
-    first, *others = [setting.key for setting in sweep.settings]
-    entry = lookup(kpi.scope, kpi.kpi)
-    words = (entry.label.replace(" ≤ {sla}", " within the standard") if entry is not None
-             else kpi.kpi.replace("_", " "))
-    share = entry is not None and entry.is_share
-    in_minutes = entry is not None and entry.unit == "min"
-    scale = 100.0 if share else 1.0
-    figure, (ax,) = _figure(1, f"{sweep.name}: {words} ({kpi.scope} {kpi.name})\n"
-                               f"against {first}", width=7.0, height=4.4)
-    groups: dict[str, list[Any]] = {}
-    for point in sweep.points:
-        key = ", ".join(f"{path}={point.assignment[path]}" for path in others)
-        groups.setdefault(key, []).append(point)
-    values = [point.assignment[first] for point in sweep.points]
-    numeric = all(isinstance(v, int | float) for v in values)
-    ticks = list(dict.fromkeys(values))
-    overloaded_x: list[Any] = []
-    overloaded_y: list[float] = []
-    for index, (key, points) in enumerate(groups.items()):
-        xs = [p.assignment[first] if numeric else ticks.index(p.assignment[first])
-              for p in points]
-        intervals = [p.results.summary(kpi.scope, kpi.name, kpi.kpi) for p in points]
-        means = np.array([i.mean for i in intervals], dtype=float) * scale
-        lows = np.array([i.low for i in intervals], dtype=float) * scale
-        highs = np.array([i.high for i in intervals], dtype=float) * scale
-        if share:
-            lows, highs = np.clip(lows, 0.0, 100.0), np.clip(highs, 0.0, 100.0)
-        yerr = np.nan_to_num(np.vstack([means - lows, highs - means]), nan=0.0)
-        ax.errorbar(xs, means, yerr=yerr, marker=_MARKERS[index % len(_MARKERS)],
-                    linestyle=_STYLES[index % len(_STYLES)], capsize=3,
-                    color=_colour(index), label=key or kpi.name)
-        for x, mean, point in zip(xs, means, points, strict=True):
-            if point.overloaded:
-                overloaded_x.append(x)
-                overloaded_y.append(float(mean))
-    if overloaded_x:
-        ax.scatter(overloaded_x, overloaded_y, s=160, facecolors="none", edgecolors="red",
-                   linewidths=1.8, zorder=5, label="overloaded: queues grow without bound")
-    if not numeric:
-        ax.set_xticks(range(len(ticks)), [str(t) for t in ticks])
-    elif all(isinstance(v, int) for v in values):
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if in_minutes and sweep.sla is not None:
-        ax.axhline(sweep.sla, color="black", linestyle="--", linewidth=1,
-                   label=f"standard {sweep.sla:g} min")
-    if target is not None:
-        ax.axhline(target * scale, color="firebrick", linestyle=":", linewidth=1.5,
-                   label=f"target {target * scale:g}{' %' if share else ''}"
-                         f"{' min' if in_minutes else ''}")
-    if share:
-        ax.set_ylim(-2, 102)
-    unit = " (min)" if in_minutes else (" (%)" if share else "")
-    ax.set(xlabel=first, ylabel=f"{words}{unit}")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, title="mean, 95% CI")
-    return figure
-
-
-def png_bytes(figure: Figure) -> bytes:
-    buffer = io.BytesIO()
-    # No metadata: the same figure gives the same bytes (no software stamp to drift).
-    figure.savefig(buffer, format="png", metadata={"Software": None})
-    return buffer.getvalue()
-
-
-def save_png(figure: Figure, path: str | Path) -> None:
-    Path(path).write_bytes(png_bytes(figure))
-
-
-__all__ = ["comparison_figures", "kpi_bars", "png_bytes", "queue_profile", "save_png",
-           "sweep_figure", "throughput_profile", "utilisation_bars", "wait_ecdf"]
+__all__ = ["comparison_figures", "forest", "kpi_bars", "pledge_profile", "queue_profile",
+           "throughput_profile", "utilisation_bars", "wait_ecdf"]
