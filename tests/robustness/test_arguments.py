@@ -5,7 +5,6 @@ messages say what happened (no "got a list" for a tuple, no "no variants" for ",
 from __future__ import annotations
 
 import errno
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,12 +68,11 @@ def test_a_trace_that_cannot_be_written_is_refused_before_running(
         raise AssertionError("the simulation ran")
 
     monkeypatch.setattr(executors, "replicate", never)
-    started = time.monotonic()
     result = cli("run", scenario, "--out", tmp_path / "out", "--workers", "1", "--trace",
                  blocker / "events.csv")
     assert result.exit_code == 1, result.output
     assert str(blocker) in result.stderr and "Traceback" not in result.output
-    assert not (tmp_path / "out").exists() and time.monotonic() - started < 10
+    assert not (tmp_path / "out").exists()
     (tmp_path / "folder.csv").mkdir()
     result = cli("run", scenario, "--out", tmp_path / "out", "--workers", "1", "--trace",
                  tmp_path / "folder.csv")

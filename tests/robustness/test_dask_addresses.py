@@ -1,14 +1,14 @@
 """Every form of ``--scheduler`` address gives a correct run or one clear error, at once: exit
-code 2, no traceback (not even Dask's ``Client.__del__`` one after the message), no stall, and
-nothing left in the output folder that would make the next plain run refuse. A scheduler that
-goes away during a run is named as such, never as "failed: NoneType: None"."""
+code 2, no traceback (not even Dask's ``Client.__del__`` one after the message), no connection
+attempted through Dask, and nothing left in the output folder that would make the next plain run
+refuse. A scheduler that goes away during a run is named as such, never as "failed: NoneType:
+None". How long a refusal takes (no stall) is measured in benchmarks/test_refusals.py."""
 
 from __future__ import annotations
 
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -45,17 +45,22 @@ ADDRESSES = {
 
 @pytest.mark.parametrize("case", ADDRESSES)
 def test_a_scheduler_address_that_cannot_work_is_refused_at_once(
-        cli: Callable[..., Result], tmp_path: Path, case: str) -> None:
+        cli: Callable[..., Result], tmp_path: Path, case: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import distributed
+
+    def no_client(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a Dask client was started for an address refused beforehand")
+
+    monkeypatch.setattr(distributed, "Client", no_client)
     address, fragment = ADDRESSES[case]
     scenario = tmp_path / "small.yaml"
     scenario.write_text(SMALL, encoding="utf-8")
     out = tmp_path / "out"
-    started = time.monotonic()
     result = cli("run", scenario, "--out", out, "--scheduler",
                  address.format(port=closed_port()))
     assert result.exit_code == 2, result.output
     assert fragment in result.stderr and "Traceback" not in result.output
-    assert time.monotonic() - started < 20  # no connection attempt of 10 s, no stall
     assert not out.exists()  # nothing that makes the next run ask for --resume
     assert cli("run", scenario, "--out", out, "--workers", "1").exit_code == 0
 
@@ -65,7 +70,6 @@ def test_no_dask_traceback_or_stall_after_the_message(tmp_path: Path) -> None:
     scenario = tmp_path / "small.yaml"
     scenario.write_text(SMALL, encoding="utf-8")
     for address in ("not-a-url", "inproc://x", "tls://127.0.0.1:1"):
-        started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "portsim", "run", str(scenario), "--out",
              str(tmp_path / "out"), "--scheduler", address],
@@ -73,9 +77,6 @@ def test_no_dask_traceback_or_stall_after_the_message(tmp_path: Path) -> None:
         assert result.returncode == 2, result.stderr
         assert result.stderr.count("\n") <= 2 and "Traceback" not in result.stderr, \
             result.stderr
-        # Starting Python and importing Dask takes a few seconds on a busy machine; the stall
-        # was 20 s on top of that.
-        assert time.monotonic() - started < 30, address
 
 
 def test_a_task_lost_with_its_scheduler_is_named_as_such() -> None:

@@ -5,7 +5,6 @@ a memory blow-up, and writes nothing."""
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -143,10 +142,7 @@ def test_validate_refuses(cli: Callable[..., Result], write: Callable[..., Path]
                           content: str | bytes, fragments: tuple[str, ...], line: int | None,
                           path: str | None) -> None:
     file = write(content)
-    started = time.perf_counter()
-    result = cli("validate", file)
-    assert time.perf_counter() - started < 10, "a hostile file must be refused cheaply"
-    assert_bad_input(result, file, *fragments, line=line, path=path)
+    assert_bad_input(cli("validate", file), file, *fragments, line=line, path=path)
 
 
 @pytest.mark.parametrize(("content", "fragments", "line", "path"),
@@ -171,14 +167,11 @@ def test_billion_laughs_is_refused_before_expanding(write: Callable[..., Path]) 
 
     file = write(laughs(levels=30))  # 10**30 values once expanded
     tracemalloc.start()
-    started = time.perf_counter()
     with pytest.raises(ScenarioError, match="once its aliases"):
         load_scenario(file)
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert elapsed < 1.0
-    assert peak < 5 * 2**20
+    assert peak < 5 * 2**20  # and its time: benchmarks/test_refusals.py
 
 
 def test_aliases_within_the_limit_still_work(write: Callable[..., Path]) -> None:
@@ -233,11 +226,8 @@ def test_fifty_megabyte_file_is_refused_by_its_size(cli: Callable[..., Result],
     file = tmp_path / "huge.yaml"
     with file.open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
-    started = time.perf_counter()
-    result = cli("validate", file)
-    assert time.perf_counter() - started < 2
-    assert_bad_input(result, file, "is 52,428,800 bytes (50 MiB), more than the limit of "
-                     "10,485,760 bytes (10 MiB)", "PORTSIM_MAX_FILE_BYTES")
+    assert_bad_input(cli("validate", file), file, "is 52,428,800 bytes (50 MiB), more than the "
+                     "limit of 10,485,760 bytes (10 MiB)", "PORTSIM_MAX_FILE_BYTES")
 
 
 def test_a_file_that_never_ends_is_refused(cli: Callable[..., Result]) -> None:

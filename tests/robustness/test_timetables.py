@@ -8,7 +8,6 @@ an unsorted file gives exactly the results of the sorted one.
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,16 +96,13 @@ def test_unsorted_rows_give_the_results_of_sorted_ones(write: Callable[..., Path
     assert run_replication(shuffled, seed=5).kpis == run_replication(ordered, seed=5).kpis
 
 
-def test_a_million_rows_are_refused_quickly_by_default(cli: Callable[..., Result],
+def test_a_million_rows_are_refused_at_the_row_limit_by_default(cli: Callable[..., Result],
                                                        scenario: Path, tmp_path: Path) -> None:
-    """Reading stops at the row limit: a million rows cost the reading of 200,000."""
+    """Reading stops at the row limit (what that costs: benchmarks/test_refusals.py)."""
     with (tmp_path / "flights.csv").open("w") as handle:
         handle.write("time,count\n")
         handle.writelines(f"{i % 700},1\n" for i in range(1_000_000))
-    started = time.perf_counter()
-    result = cli("validate", scenario)
-    assert time.perf_counter() - started < 20
-    assert_bad_input(result, scenario, "flights.csv has more than 200,000 rows",
+    assert_bad_input(cli("validate", scenario), scenario, "flights.csv has more than 200,000 rows",
                      "PORTSIM_MAX_CSV_ROWS", line=LINE, path=FIELD)
 
 
@@ -133,8 +129,6 @@ def test_a_csv_larger_than_the_limit_is_refused_by_its_size(cli: Callable[..., R
                                                             tmp_path: Path) -> None:
     with (tmp_path / "flights.csv").open("wb") as handle:
         handle.truncate(40 * 1024 * 1024)  # sparse: refused without reading it
-    started = time.perf_counter()
-    result = cli("validate", scenario)
-    assert time.perf_counter() - started < 2
-    assert_bad_input(result, scenario, "is 41,943,040 bytes (40 MiB), more than the limit of "
-                     "33,554,432 bytes (32 MiB)", "PORTSIM_MAX_CSV_BYTES", line=LINE, path=FIELD)
+    assert_bad_input(cli("validate", scenario), scenario, "is 41,943,040 bytes (40 MiB), more "
+                     "than the limit of 33,554,432 bytes (32 MiB)", "PORTSIM_MAX_CSV_BYTES",
+                     line=LINE, path=FIELD)

@@ -1,9 +1,9 @@
-"""Shared fixtures: each shipped validation scenario is simulated once per test session and
-engine.
+"""Shared fixtures: each shipped validation scenario is simulated once per test run and engine.
 
 The theory checks, Little's law, flow conservation and the Ciw cross-check all read the same
 runs, so the expensive part (about 16 million station visits) is paid once per engine: the
 event engine, and the FIFO fast path for the scenarios it can run (the others are skipped).
+Under pytest-xdist the workers share the runs too (tests/shared_runs.py).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 
 import pytest
+from shared_runs import once
 from validation_targets import scenario_path
 
 import portsim
@@ -20,7 +21,6 @@ from portsim.experiment.results import Results
 # The suite is sized for two cores; results do not depend on the number of workers.
 WORKERS = 2
 
-_runs: dict[tuple[str, str], Results] = {}
 _seconds: dict[str, float] = {}
 
 
@@ -34,13 +34,16 @@ def run_validation_scenario(name: str, engine: str = "events") -> Results:
         reason = why_not_fast(compile_model(load_scenario(scenario_path(name))))
         if reason is not None:
             pytest.skip(f"the fast path does not run {name}: {reason}")
-    if (name, engine) not in _runs:
+
+    def simulate() -> Results:
         started = time.perf_counter()
-        _runs[name, engine] = portsim.simulate(scenario_path(name), workers=WORKERS,
-                                               engine=engine)
-        assert _runs[name, engine].engine == engine
+        results = portsim.simulate(scenario_path(name), workers=WORKERS, engine=engine)
         _seconds[f"{name} ({engine})"] = time.perf_counter() - started
-    return _runs[name, engine]
+        return results
+
+    results = once(f"validation scenario {name} on {engine}", simulate)
+    assert results.engine == engine
+    return results
 
 
 @pytest.fixture(scope="session", params=["events", "fast"])

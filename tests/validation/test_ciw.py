@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from scipy import stats
+from shared_runs import once
 from validation_targets import TOLERANCE
 
 from portsim.experiment.results import Results
@@ -87,9 +88,13 @@ def _tandem_replication(seed: int) -> tuple[float, float, float]:
 
 
 def _ciw_runs(function: Callable[[int], tuple[float, ...]]) -> np.ndarray:
-    """One row per Ciw replication (seeds 1..n), run in a small process pool."""
-    with ProcessPoolExecutor(max_workers=WORKERS) as pool:
-        return np.array(list(pool.map(function, range(1, CIW_REPLICATIONS + 1))))
+    """One row per Ciw replication (seeds 1..n), run in a small process pool once per test run
+    (both engines' tests compare with the same Ciw runs)."""
+    def run() -> np.ndarray:
+        with ProcessPoolExecutor(max_workers=WORKERS) as pool:
+            return np.array(list(pool.map(function, range(1, CIW_REPLICATIONS + 1))))
+
+    return once(f"ciw {function.__name__}", run)
 
 
 def _assert_agree(label: str, ours: np.ndarray, theirs: np.ndarray, sharp: bool) -> None:
