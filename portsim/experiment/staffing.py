@@ -33,7 +33,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from portsim import theory
 from portsim.engine.model import (
     MINUTES_PER_DAY,
     Model,
@@ -56,6 +55,7 @@ from portsim.experiment.roster import (
 from portsim.scenario.units import parse_duration
 from portsim.stats.kpis import slot_name
 from portsim.stats.summary import Interval
+from portsim.theory import erlang as theory
 
 
 class StaffingError(PortsimError):
