@@ -1,5 +1,5 @@
 """``python -m portsim``."""
 
-from portsim.cli import app
+from portsim.cli.main import app
 
 app(prog_name="portsim")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 
 DATA = Path(__file__).parent / "data"
 

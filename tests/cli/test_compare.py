@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.experiment import executors
 
 MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 
 MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"
 PRIORITY = Path(__file__).parents[2] / "scenarios" / "validation" / "priority_two_class.yaml"

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 
 MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.experiment.runner import simulate
 from portsim.experiment.store import PartialStore
 
@@ -69,7 +69,7 @@ def test_version_is_printed() -> None:
     from typer.testing import CliRunner
 
     import portsim
-    from portsim.cli import app
+    from portsim.cli.main import app
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0

@@ -14,7 +14,7 @@ from exp_support import MINI, canonical
 from typer.testing import CliRunner
 
 from benchmarks.dask_cluster import dask_cluster
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.experiment.comparison import Comparison, compare
 from portsim.experiment.executors import SchedulerError, Task, execute
 from portsim.experiment.store import PartialStore

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.experiment.autowarmup import PILOT, PILOT_BIN, queue_series
 from portsim.experiment.precision import Precision
 from portsim.experiment.runner import Job, run_jobs, simulate

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.engine import model as m
 from portsim.engine.distributions import Exponential, Lognormal
 from portsim.engine.simulation import run_replication

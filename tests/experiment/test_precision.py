@@ -8,7 +8,7 @@ from portsim.engine import ClassSpec, Model, Poisson, ShiftSchedule, StationSpec
 from portsim.engine.distributions import Exponential
 from portsim.experiment.precision import Precision, next_count, parse_precision
 from portsim.experiment.runner import simulate
-from portsim.theory import mm1
+from portsim.theory.erlang import mm1
 
 WATCH = (("classes", "c", "wait_mean"),)
 

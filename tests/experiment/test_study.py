@@ -20,7 +20,7 @@ from exp_support import MINI
 from typer.testing import CliRunner
 
 from benchmarks.dask_cluster import dask_cluster
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.errors import ScenarioError
 from portsim.experiment.study import KPIS, NATIONAL, StudyResults, run_study
 from portsim.scenario.study import load_study

@@ -7,14 +7,14 @@ from typing import Any
 import pytest
 
 import portsim
-from portsim import theory
 from portsim.engine import distributions as d
 from portsim.engine import model as m
+from portsim.theory.mg1 import PriorityClass, conservation_value, priority_waits
 
 # One document desk, M/G/1 at utilisation 0.7: key flights (rho 0.2, exponential 1 min) and
 # ordinary flights (rho 0.5, lognormal 1 min, CV 0.5).
-KEY = theory.PriorityClass.from_scv(0.2, 1.0, 1.0)
-ORDINARY = theory.PriorityClass.from_scv(0.5, 1.0, 0.25)
+KEY = PriorityClass.from_scv(0.2, 1.0, 1.0)
+ORDINARY = PriorityClass.from_scv(0.5, 1.0, 0.25)
 
 
 def desk(**policies: Any) -> dict[str, Any]:
@@ -41,11 +41,11 @@ def one_desk() -> dict[str | None, portsim.Results]:
 
 def test_priority_follows_cobham_and_the_conservation_law(one_desk) -> None:
     fifo, green = one_desk[None], one_desk["green"]
-    w_key, w_ord = theory.priority_waits([KEY, ORDINARY])
+    w_key, w_ord = priority_waits([KEY, ORDINARY])
     assert green.summary("classes", "key", "wait_mean").contains(w_key, tolerance=0.05)
     assert green.summary("classes", "ordinary", "wait_mean").contains(w_ord, tolerance=0.05)
     # The same sum of rho_k W_k under FIFO and under priority, equal to the law's value.
-    law = theory.conservation_value([KEY, ORDINARY])
+    law = conservation_value([KEY, ORDINARY])
     for results in (fifo, green):
         weighted = sum(k.utilisation * results.per_replication("classes", name, "wait_mean")
                        for k, name in ((KEY, "key"), (ORDINARY, "ordinary")))

@@ -10,7 +10,7 @@ from click.testing import Result
 from robustness_helpers import LIMIT_VARIABLES
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 
 
 @pytest.fixture(autouse=True)

@@ -134,7 +134,7 @@ def test_mappings_from_python_are_held_to_the_same_limits() -> None:
 def test_replications_from_the_command_line_respect_the_limit(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
-    from portsim.cli import app
+    from portsim.cli.main import app
 
     monkeypatch.setenv("PORTSIM_MAX_REPLICATIONS", "5")
     out = tmp_path / "out"

@@ -10,7 +10,7 @@ import pytest
 from staffing_support import TWO_PEAKS, hall
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.scenario import load_scenario
 from portsim.scenario.edit import EditError, with_variant
 

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from staffing_support import TWO_PEAKS, hall, serial
 
-from portsim import theory
 from portsim.experiment.staffing.evaluation import Evaluator
 from portsim.experiment.staffing.problem import Problem
 from portsim.experiment.staffing.requirement import find_requirement
@@ -24,6 +23,7 @@ from portsim.experiment.staffing.solver import solve
 from portsim.experiment.staffing.summary import summary
 from portsim.experiment.staffing.target import parse_target
 from portsim.scenario import load_scenario
+from portsim.theory.erlang import mmc, mmc_wait_quantile, mmc_wait_tail
 
 DAY = 1440.0
 
@@ -59,9 +59,9 @@ def test_stationary_mmc_needs_the_erlang_c_answer(tmp_path: Path, rate: float, s
     problem = mmc_problem(tmp_path, rate, service, target)
     expected = erlang_answer(rate, service, target, 2.0)
     # The case keeps a margin on both sides, so that simulation noise cannot decide it.
-    figure = {"p95": lambda c: theory.mmc_wait_quantile(rate, service, c, 0.95),
-              "mean": lambda c: theory.mmc(rate, service, c).wait_mean,
-              "beyond_share": lambda c: theory.mmc_wait_tail(rate, service, c, 2.0)}[
+    figure = {"p95": lambda c: mmc_wait_quantile(rate, service, c, 0.95),
+              "mean": lambda c: mmc(rate, service, c).wait_mean,
+              "beyond_share": lambda c: mmc_wait_tail(rate, service, c, 2.0)}[
                   problem.target.slot_kpi]
     assert figure(expected - 1) > 1.3 * problem.target.bound > 1.3 * figure(expected)
     solution = solve(problem, serial(10))

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.engine import Appointments
 from portsim.engine.arrivals import arrival_times
 from portsim.engine.distributions import Deterministic, Exponential

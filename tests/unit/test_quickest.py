@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from portsim.cli import app
+from portsim.cli.main import app
 from portsim.engine import (
     ClassSpec,
     Model,

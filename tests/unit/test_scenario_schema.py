@@ -335,7 +335,7 @@ def test_mapping_source_is_not_modified() -> None:
 def test_retry_needs_somebody_to_give_up(tmp_path):
     from typer.testing import CliRunner
 
-    from portsim.cli import app
+    from portsim.cli.main import app
 
     path = tmp_path / "r.yaml"
     path.write_text("""\

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from portsim import theory
+from portsim.theory.erlang import erlang_b, mmc, mmck
+from portsim.theory.erlang_a import erlang_a, erlang_a_closed_form, erlang_a_wait_tail
 
 CASES = [  # (lambda, E[S], c, E[patience])
     (2.0, 4.0, 8, 5.0),     # overloaded: rho = 1
@@ -42,7 +43,7 @@ def test_erlang_a_matches_the_birth_death_chain(lam, service, c, patience):
     p = _chain(lam, service, c, theta, size)
     waiting = np.maximum(np.arange(size) - c, 0)
     queue = float(waiting @ p)
-    got = theory.erlang_a(lam, service, c, patience)
+    got = erlang_a(lam, service, c, patience)
     assert got.prob_wait == pytest.approx(p[c:].sum(), rel=1e-9)
     assert got.queue_mean == pytest.approx(queue, rel=1e-8)
     assert got.prob_abandon == pytest.approx(theta * queue / lam, rel=1e-8)
@@ -80,13 +81,13 @@ def test_erlang_a_wait_tail_matches_a_matrix_exponential(lam, service, c, patien
             generator[j, j - 1] = c * mu + j * theta
     still = expm(generator * t) @ np.ones(ahead)
     expected = float(p[c:] @ still)
-    assert theory.erlang_a_wait_tail(lam, service, c, patience, t) == pytest.approx(
+    assert erlang_a_wait_tail(lam, service, c, patience, t) == pytest.approx(
         expected, rel=1e-7, abs=1e-13)
 
 
 def test_erlang_a_tends_to_erlang_c_when_patience_is_long():
-    got = theory.erlang_a(8.0, 1.0, 10, 1e4)
-    exact = theory.mmc(8.0, 1.0, 10)
+    got = erlang_a(8.0, 1.0, 10, 1e4)
+    exact = mmc(8.0, 1.0, 10)
     assert got.prob_wait == pytest.approx(exact.prob_wait, rel=1e-3)
     assert got.wait_mean_served == pytest.approx(exact.wait_mean, rel=1e-3)
     assert got.prob_abandon < 1e-4
@@ -96,18 +97,18 @@ def test_erlang_a_tends_to_erlang_c_when_patience_is_long():
                          [(0.9, 1.0, 1, 5), (8.0, 1.0, 10, 10), (12.0, 1.0, 10, 14)])
 def test_mmck_matches_the_birth_death_chain(lam, service, c, capacity):
     p = _chain(lam, service, c, 0.0, capacity + 1)
-    got = theory.mmck(lam, service, c, capacity)
+    got = mmck(lam, service, c, capacity)
     assert got.blocking == pytest.approx(p[-1], rel=1e-9)
     queue = float(np.maximum(np.arange(capacity + 1) - c, 0) @ p)
     assert got.queue_mean == pytest.approx(queue, rel=1e-9, abs=1e-15)
     assert got.wait_mean == pytest.approx(queue / (lam * (1 - p[-1])), rel=1e-9, abs=1e-15)
     if capacity == c:
-        assert got.blocking == pytest.approx(theory.erlang_b(c, lam * service), rel=1e-12)
+        assert got.blocking == pytest.approx(erlang_b(c, lam * service), rel=1e-12)
 
 
 @pytest.mark.parametrize(("lam", "service", "c", "patience"), CASES)
 def test_erlang_a_closed_forms_equal_the_series(lam, service, c, patience):
-    prob_wait, prob_abandon = theory.erlang_a_closed_form(lam, service, c, patience)
-    got = theory.erlang_a(lam, service, c, patience)
+    prob_wait, prob_abandon = erlang_a_closed_form(lam, service, c, patience)
+    got = erlang_a(lam, service, c, patience)
     assert got.prob_wait == pytest.approx(prob_wait, rel=1e-9)
     assert got.prob_abandon == pytest.approx(prob_abandon, rel=1e-8)

@@ -19,7 +19,7 @@ from portsim.engine import (
 from portsim.engine.distributions import Exponential
 from portsim.stats.summary import t_interval
 from portsim.stats.warmup import mser, warmup_minutes
-from portsim.theory import mm1
+from portsim.theory.erlang import mm1
 
 
 def test_a_flat_series_needs_no_warm_up() -> None:

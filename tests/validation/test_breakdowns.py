@@ -1,8 +1,9 @@
 """Servers that break down, against known answers.
 
-- The Markov chain of M/M/c with breakdowns (portsim.theory.breakdown_queue, a sparse linear
-  solve) against the same chain solved by the matrix-geometric method (Neuts: the rate matrix
-  R of the levels n >= c, then the boundary levels), and against Erlang C without failures.
+- The Markov chain of M/M/c with breakdowns (portsim.theory.breakdowns.breakdown_queue, a
+  sparse linear solve) against the same chain solved by the matrix-geometric method (Neuts: the
+  rate matrix R of the levels n >= c, then the boundary levels), and against Erlang C without
+  failures.
 - The simulator against that chain: mean number at the station and waiting, and the mean
   number of broken servers, inside the 95 % intervals of independent replications (M/M/1 and
   M/M/3; resume and restart, which exponential services make the same chain).
@@ -17,11 +18,12 @@ import numpy as np
 import pytest
 from validation_targets import SHARP_HALF_WIDTH, TOLERANCE
 
-from portsim import theory
 from portsim.engine import distributions as d
 from portsim.engine import model as m
 from portsim.engine import run_replication
 from portsim.stats.summary import t_interval
+from portsim.theory.breakdowns import breakdown_queue
+from portsim.theory.erlang import mmc
 
 REPLICATIONS = 10
 
@@ -87,15 +89,15 @@ def _matrix_geometric(lam: float, service: float, servers: int, up: float,
 ])
 def test_the_chain_agrees_with_the_matrix_geometric_solution(lam: float, servers: int,
                                                              up: float, repair: float) -> None:
-    chain = theory.breakdown_queue(lam, 1.0, servers, up, repair)
+    chain = breakdown_queue(lam, 1.0, servers, up, repair)
     assert chain.in_system_mean == pytest.approx(
         _matrix_geometric(lam, 1.0, servers, up, repair), rel=1e-9)
     assert chain.broken_mean == pytest.approx(servers * repair / (up + repair), rel=1e-9)
 
 
 def test_the_chain_without_failures_is_erlang_c() -> None:
-    chain = theory.breakdown_queue(2.5, 1.0, 3, 1e12, 1e-9)
-    assert chain.queue_mean == pytest.approx(theory.mmc(2.5, 1.0, 3).queue_mean, rel=1e-6)
+    chain = breakdown_queue(2.5, 1.0, 3, 1e12, 1e-9)
+    assert chain.queue_mean == pytest.approx(mmc(2.5, 1.0, 3).queue_mean, rel=1e-6)
 
 
 def breakdown_model(lam: float, servers: int, up: float, repair: float,
@@ -118,7 +120,7 @@ def test_mmc_with_breakdowns(lam: float, servers: int, up: float, repair: float,
                              interrupted: str) -> None:
     model = breakdown_model(lam, servers, up, repair, interrupted)
     runs = [run_replication(model, seed=7, replication=r).kpis for r in range(REPLICATIONS)]
-    expected = theory.breakdown_queue(lam, 1.0, servers, up, repair)
+    expected = breakdown_queue(lam, 1.0, servers, up, repair)
     in_system = t_interval([run["system"]["all"]["in_system_mean"] for run in runs])
     assert in_system.contains(expected.in_system_mean, TOLERANCE), (in_system, expected)
     assert in_system.half_width < 3 * SHARP_HALF_WIDTH * expected.in_system_mean

@@ -16,10 +16,11 @@ import numpy as np
 import pytest
 from validation_targets import agrees
 
-from portsim import theory
 from portsim.engine import distributions as d
 from portsim.engine import model as m
 from portsim.engine import run_replication
+from portsim.theory.erlang import mmck
+from portsim.theory.erlang_a import erlang_a, erlang_a_wait_tail
 
 REPLICATIONS = 8
 
@@ -56,7 +57,7 @@ def erlang_a_case(request):
     arrivals = 50_000
     model = _model(lam, service, c, m.Impatience(patience=d.Exponential(patience)),
                    horizon=arrivals / lam, warmup=20 * max(service, patience), sla=t)
-    return request.param, theory.erlang_a(lam, service, c, patience), _runs(model, 12)
+    return request.param, erlang_a(lam, service, c, patience), _runs(model, 12)
 
 
 def test_erlang_a_abandonment_share(erlang_a_case):
@@ -81,7 +82,7 @@ def test_erlang_a_wait_tail(erlang_a_case):
     abandoned = _station(runs, "abandoned")
     beyond = ((1 - _station(runs, "wait_sla_share")) * served
               + (1 - _station(runs, "abandoned_wait_sla_share")) * abandoned) / (served + abandoned)
-    agrees(beyond, theory.erlang_a_wait_tail(lam, service, c, patience, t))
+    agrees(beyond, erlang_a_wait_tail(lam, service, c, patience, t))
 
 
 def test_littles_law_per_outcome(erlang_a_case):
@@ -123,7 +124,7 @@ MMCK = [  # (lambda, E[S], servers, capacity K in the system)
 
 @pytest.mark.parametrize(("lam", "service", "c", "capacity"), MMCK)
 def test_balking_at_a_queue_limit_is_mmck(lam, service, c, capacity):
-    exact = theory.mmck(lam, service, c, capacity)
+    exact = mmck(lam, service, c, capacity)
     model = _model(lam, service, c, m.Impatience(balk_at=capacity - c),
                    horizon=60_000 / lam, warmup=50.0)
     runs = _runs(model, 21)

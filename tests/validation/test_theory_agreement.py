@@ -24,10 +24,10 @@ from validation_targets import (
 )
 
 import portsim
-from portsim import theory
 from portsim.engine.load import offered_load, overload_warnings
 from portsim.experiment.results import Results
 from portsim.stats.summary import t_interval
+from portsim.theory.mg1 import conservation_value
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -95,7 +95,7 @@ def test_priority_conserves_work(validation_run: Callable[[str], Results]) -> No
         "classes", "urgent", "wait_mean"
     ) + REGULAR.utilisation * results.per_replication("classes", "regular", "wait_mean")
     iv = t_interval(weighted)
-    value = theory.conservation_value([URGENT, REGULAR])
+    value = conservation_value([URGENT, REGULAR])
     assert abs(iv.mean - value) <= iv.half_width + TOLERANCE * value, (iv, value)
     # And priority really reorders: under FIFO every class would wait W0 / (1 - rho) = 2.08 min.
     fifo_wait = value / (URGENT.utilisation + REGULAR.utilisation)

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from validation_targets import agrees
 
-from portsim import theory
 from portsim.engine import distributions as d
 from portsim.engine import model as m
 from portsim.engine import run_replication
+from portsim.theory.erlang_a import erlang_a
 
 REPLICATIONS = 8
 
@@ -38,7 +38,7 @@ def test_one_station_visit_patience_is_erlang_a(case):
     model = m.Model(stations=(station,), classes=(klass,), horizon=arrivals / lam,
                     warmup=20 * max(service, patience), name="visit")
     runs = [run_replication(model, seed=21, replication=r).kpis for r in range(REPLICATIONS)]
-    exact = theory.erlang_a(lam, service, c, patience)
+    exact = erlang_a(lam, service, c, patience)
     for scope, name in (("classes", "x"), ("stations", "s")):
         values = {key: np.array([run[scope][name][key] for run in runs])
                   for key in ("abandoned_share", "wait_mean", "abandoned_wait_mean")}

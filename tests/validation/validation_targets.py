@@ -19,8 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portsim import theory
 from portsim.stats.summary import t_interval
+from portsim.theory.erlang import mm1, mmc, mmc_wait_quantile, mmc_wait_tail
+from portsim.theory.jackson import NetworkMetrics, jackson_network
+from portsim.theory.metrics import QueueMetrics
+from portsim.theory.mg1 import PriorityClass, md1, mg1, priority_waits
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios" / "validation"
 TOLERANCE = 0.01
@@ -51,7 +54,7 @@ class StationParams:
     servers: int
 
 
-def _queue_targets(station: str, m: theory.QueueMetrics, sharp: frozenset[str]) -> list[Target]:
+def _queue_targets(station: str, m: QueueMetrics, sharp: frozenset[str]) -> list[Target]:
     """A station's wait, probability of waiting, queue, utilisation and throughput."""
     values = {
         "wait_mean": m.wait_mean,
@@ -63,7 +66,7 @@ def _queue_targets(station: str, m: theory.QueueMetrics, sharp: frozenset[str]) 
     return [Target("stations", station, k, v, sharp=k in sharp) for k, v in values.items()]
 
 
-def _single_queue(m: theory.QueueMetrics, sharp: str, sla: float | None = None) -> list[Target]:
+def _single_queue(m: QueueMetrics, sharp: str, sla: float | None = None) -> list[Target]:
     """One class ``customer`` through one station ``server``; ``sharp`` names the KPI the
     scenario is sized for (at the station and for the class)."""
     sharp_set = frozenset({sharp})
@@ -71,8 +74,8 @@ def _single_queue(m: theory.QueueMetrics, sharp: str, sla: float | None = None) 
     values = {"wait_mean": m.wait_mean, "prob_wait": m.prob_wait, "sojourn_mean": m.sojourn_mean}
     if sla is not None:  # the M/M/c tail: share within the SLA and the 90th percentile
         lam, s, c = m.arrival_rate, m.service_mean, m.servers
-        values["wait_sla_share"] = 1 - theory.mmc_wait_tail(lam, s, c, sla)
-        values["wait_p90"] = theory.mmc_wait_quantile(lam, s, c, 0.9)
+        values["wait_sla_share"] = 1 - mmc_wait_tail(lam, s, c, sla)
+        values["wait_p90"] = mmc_wait_quantile(lam, s, c, 0.9)
     found += [Target("classes", "customer", k, v, sharp=k in sharp_set) for k, v in values.items()]
     found += [
         Target("system", "all", "in_system_mean", m.in_system_mean),
@@ -82,29 +85,29 @@ def _single_queue(m: theory.QueueMetrics, sharp: str, sla: float | None = None) 
 
 
 def _mm1() -> list[Target]:
-    return _single_queue(theory.mm1(0.8, 1.0), "wait_mean", sla=10.0)
+    return _single_queue(mm1(0.8, 1.0), "wait_mean", sla=10.0)
 
 
 def _mmc() -> list[Target]:
     # At rho = 0.9 the mean wait of M/M/10 scatters too much for a sharp test within the time
     # budget; the probability of waiting (Erlang C itself) is the sharp check.
-    return _single_queue(theory.mmc(9.0, 1.0, 10), "prob_wait", sla=1.0)
+    return _single_queue(mmc(9.0, 1.0, 10), "prob_wait", sla=1.0)
 
 
 def _md1() -> list[Target]:
-    return _single_queue(theory.md1(0.8, 1.0), "wait_mean")
+    return _single_queue(md1(0.8, 1.0), "wait_mean")
 
 
 def _mg1() -> list[Target]:
-    return _single_queue(theory.mg1(0.7, 1.0, 1.5**2), "wait_mean")
+    return _single_queue(mg1(0.7, 1.0, 1.5**2), "wait_mean")
 
 
-URGENT = theory.PriorityClass.from_scv(0.2, 1.5, 0.0)
-REGULAR = theory.PriorityClass.from_scv(0.4, 1.0, 1.0)
+URGENT = PriorityClass.from_scv(0.2, 1.5, 0.0)
+REGULAR = PriorityClass.from_scv(0.4, 1.0, 1.0)
 
 
 def _priority() -> list[Target]:
-    w_urgent, w_regular = theory.priority_waits([URGENT, REGULAR])
+    w_urgent, w_regular = priority_waits([URGENT, REGULAR])
     total = URGENT.arrival_rate + REGULAR.arrival_rate
     station_wait = (URGENT.arrival_rate * w_urgent + REGULAR.arrival_rate * w_regular) / total
     rho = URGENT.utilisation + REGULAR.utilisation
@@ -124,7 +127,7 @@ def _priority() -> list[Target]:
 
 
 def _network(
-    net: theory.NetworkMetrics, stations: tuple[str, ...], class_prob_wait: float | None
+    net: NetworkMetrics, stations: tuple[str, ...], class_prob_wait: float | None
 ) -> list[Target]:
     """Every station's M/M/c targets (waits sharp) and the class's totals."""
     found: list[Target] = []
@@ -143,12 +146,12 @@ def _network(
 def _tandem() -> list[Target]:
     # The class's P(wait somewhere) has no simple closed form in tandem (queue waits at the
     # two stations are dependent), so it is not a target.
-    net = theory.jackson_network([0.7, 0.0], [[0, 1], [0, 0]], [2.0, 1.0], [2, 1])
+    net = jackson_network([0.7, 0.0], [[0, 1], [0, 0]], [2.0, 1.0], [2, 1])
     return _network(net, ("first", "second"), None)
 
 
 def _split() -> list[Target]:
-    net = theory.jackson_network([0.4, 0.6], [[0, 0], [0, 0]], [1.5, 2.0], [1, 2])
+    net = jackson_network([0.4, 0.6], [[0, 0], [0, 0]], [1.5, 2.0], [1, 2])
     a, b = net.stations
     return _network(net, ("a", "b"), 0.4 * a.prob_wait + 0.6 * b.prob_wait)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from portsim import theory
 from portsim.errors import PortsimError
 from portsim.experiment.pledge import judge
 from portsim.stats.summary import Interval
+from portsim.theory import erlang as theory
 from portsim.units import parse_duration
 
 

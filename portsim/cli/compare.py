@@ -1,0 +1,160 @@
+"""``portsim compare``: the baseline and its variants on common random numbers, their paired
+differences printed and written with plots and report.html."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from portsim.cli.common import (
+    EngineChoice,
+    EngineOpt,
+    FileArg,
+    ForceOpt,
+    FromStateOpt,
+    HorizonOpt,
+    MaxReplicationsOpt,
+    PrecisionKpiOpt,
+    PrecisionOpt,
+    ReplicationsOpt,
+    Resumable,
+    ResumeOpt,
+    SchedulerOpt,
+    SeedOpt,
+    TraceOpt,
+    WorkersOpt,
+    console,
+    user_errors,
+)
+from portsim.cli.runs import (
+    check_trace,
+    forecast_model,
+    forecast_of,
+    precision_goal,
+    print_engines_and_window,
+    print_notes,
+    running,
+)
+
+VariantsOpt = Annotated[str | None, typer.Option(
+    help="Comma-separated variants to compare with the baseline (default: all).",
+    show_default=False)]
+CompareOutOpt = Annotated[Path | None, typer.Option(
+    help="Output folder (default: results/<stem>-compare).", show_default=False)]
+PlotsOpt = Annotated[bool, typer.Option(help="Draw the plots and report.html.")]
+DetailOpt = Annotated[bool, typer.Option(
+    help="Print every KPI table, not only each variant's headline.")]
+
+
+def compare(
+    file: FileArg,
+    variants: VariantsOpt = None,
+    replications: ReplicationsOpt = None,
+    seed: SeedOpt = None,
+    out: CompareOutOpt = None,
+    workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None,
+    resume: ResumeOpt = False,
+    trace: TraceOpt = None,
+    plots: PlotsOpt = True,
+    detail: DetailOpt = False,
+    force: ForceOpt = False,
+    precision: PrecisionOpt = None,
+    precision_kpi: PrecisionKpiOpt = None,
+    max_replications: MaxReplicationsOpt = 200,
+    engine: EngineOpt = EngineChoice.auto,
+    from_state: FromStateOpt = None,
+    horizon: HorizonOpt = None,
+) -> None:
+    """Compare the baseline with its variants on common random numbers.
+
+    Prints each KPI per variant and its paired difference to the baseline, and writes
+    results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
+    With --from-state, every variant starts from the same state file at its clock time and
+    runs for --horizon (docs/forecast.md).
+    """
+    from portsim.experiment.comparison import compare as run_comparison
+    from portsim.scenario import load_scenario
+
+    resumable = Resumable()
+    with user_errors(resumable):
+        scenario = load_scenario(file)
+        chosen = _chosen_variants(scenario, variants)
+        trace_path = check_trace(trace)
+        forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
+        out = out or Path("results") / f"{file.stem}-compare"
+        total = (replications or scenario.replications) * (1 + len(chosen))
+        watch = precision_goal(precision, precision_kpi, max_replications)
+        with running(out, force=force, resume=resume, total=total, workers=workers,
+                     scheduler=scheduler, trace=trace_path, resumable=resumable,
+                     precision=watch, engine=engine) as options:
+            comparison = run_comparison(scenario, options, variants=chosen,
+                                        replications=replications, seed=seed,
+                                        forecast=forecast)
+        _report(comparison, forecast, detail=detail)
+        _write(comparison, out, trace_path, plots=plots)
+
+
+def _chosen_variants(scenario: Any, variants: str | None) -> list[str]:
+    """The variants --variants names (all of the scenario's without it), each checked."""
+    from portsim.experiment.comparison import VariantError, check_variants
+
+    wanted = None if variants is None else [v.strip() for v in variants.split(",")
+                                             if v.strip()]
+    if wanted == []:
+        known = ", ".join(scenario.variant_names) or "none"
+        raise VariantError(f"--variants {variants!r} names no variant; give names "
+                           f"separated by commas (the scenario's variants: {known})")
+    return check_variants(scenario, wanted)
+
+
+def _forecast_of_every(file: Path, scenario: Any, chosen: list[str], from_state: Path | None,
+                       horizon: str | None) -> Any:
+    """The baseline's warm start (None if none), which the state must also fit in every
+    chosen variant (a policy may add or replace stations)."""
+    forecast = forecast_of(file, scenario, None, from_state, horizon, None)
+    if forecast is not None:
+        for name in chosen:  # the state must fit every variant's stations and classes
+            _state_fits(from_state, scenario, name)
+            forecast_model(forecast, scenario, name)
+    return forecast
+
+
+def _state_fits(path: Path | None, scenario: Any, variant: str) -> None:
+    """Check the state file against ``variant``'s model (a policy may add or replace
+    stations): its problems, each said to be the variant's."""
+    from portsim.errors import ScenarioError
+    from portsim.scenario.state import load_state
+
+    assert path is not None
+    try:
+        load_state(path, scenario.model(variant))
+    except ScenarioError as error:
+        raise ScenarioError([dataclasses.replace(problem, message=f"variant {variant!r}: "
+                                                 f"{problem.message}")
+                             for problem in error.problems], file=error.file) from None
+
+
+def _report(comparison: Any, forecast: Any, *, detail: bool) -> None:
+    from portsim.report.compare_table import print_comparison
+
+    print_notes(comparison.all, labelled=True)
+    print_comparison(comparison, console, detail=detail)
+    print_engines_and_window(comparison.all, forecast)
+
+
+def _write(comparison: Any, out: Path, trace_path: str | None, *, plots: bool) -> None:
+    """Write the comparison's files to ``out`` and say where they and the event log are."""
+    from portsim.report.outputs import write_comparison
+
+    files = write_comparison(comparison, out, force=True, plots=plots)
+    console.print(f"comparison written to [bold]{escape(str(out))}[/] "
+                  f"({', '.join(files)}); open {escape(str(out / 'report.html'))} for the "
+                  "plots, or add --detail for every table")
+    if trace_path is not None:
+        console.print(f"event log of the baseline's replication 0 written to "
+                      f"[bold]{escape(trace_path)}[/]")

@@ -1,0 +1,48 @@
+"""``portsim state-from-log``: the state at a clock time of an event log (who waits, who is in
+service), written as a state file for ``run --from-state``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from portsim.cli.common import console, parsed_duration, user_errors
+from portsim.errors import PortsimError
+
+
+def state_from_log(
+    log: Annotated[Path, typer.Argument(
+        help="Event log: a --trace .csv or .parquet file, or observations in its columns "
+             "(time, entity, class, station, event).", show_default=False)],
+    at: Annotated[str, typer.Option(
+        help="The clock time of the state: 14:00, or 38h for 14:00 on day 2.",
+        show_default=False)],
+    out: Annotated[Path, typer.Option(help="The state file to write (YAML).",
+                                      show_default=False)],
+    scenario: Annotated[Path | None, typer.Option(
+        help="Check the state against this scenario's stations and classes.",
+        show_default=False)] = None,
+) -> None:
+    """Write the state at a clock time of an event log (who waits, who is in service) as a
+    state file for run --from-state."""
+    from portsim.experiment.forecast import write_state
+    from portsim.experiment.logstate import state_from_log as read_state
+    from portsim.scenario import load_scenario
+    from portsim.scenario.state import load_state
+
+    with user_errors():
+        clock = parsed_duration("--at", at)
+        model = load_scenario(scenario).model() if scenario is not None else None
+        state = read_state(log, clock)
+        write_state(state, out, f"The state at {at} of {log}")
+        if model is not None:
+            try:
+                load_state(out, model)
+            except PortsimError:
+                out.unlink()
+                raise
+        console.print(f"state at {escape(at)} ({state.customers} customers) written to "
+                      f"[bold]{escape(str(out))}[/]", highlight=False)
