@@ -77,7 +77,7 @@ def main() -> int:
             if done.returncode:
                 lines.append("  " + (done.stderr.strip().splitlines() or [""])[-1])
             lines.extend(_digest(out))
-        print(lines[-1] if len(lines) else name, flush=True)
+            print(f"{name}: exit {done.returncode}", flush=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
 

@@ -24,3 +24,10 @@ def shared_results_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     shared_runs.share_between_workers(folder)
     yield
     shared_runs.share_between_workers(None)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than there are cores. A worker often waits rather than
+    computes (for a subprocess, a browser, a Dask cluster, or a run another worker is
+    computing for both), and the spare worker fills that time."""
+    return (os.cpu_count() or 1) + 1

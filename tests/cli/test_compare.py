@@ -26,6 +26,7 @@ def compare(runner: CliRunner, out: Path, *extra: str):
     return runner.invoke(app, ["compare", str(MINI), "--out", str(out), *QUICK, *extra])
 
 
+@pytest.mark.slow
 def test_compare_writes_everything(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "cmp"
     trace = tmp_path / "trace.csv"
@@ -151,6 +152,7 @@ MOHAN = Path(__file__).parents[2] / "scenarios" / "railway_port" / "mohan_onboar
 POLICY_PORT = Path(__file__).parents[1] / "experiment" / "data" / "policy_port.yaml"
 
 
+@pytest.mark.slow
 def test_a_variant_that_drops_a_class_is_compared(runner: CliRunner, tmp_path: Path) -> None:
     # The onboard variant drops hall_passengers and adds onboard_passengers and their officers.
     out = tmp_path / "mohan"
@@ -169,6 +171,7 @@ def test_a_variant_that_drops_a_class_is_compared(runner: CliRunner, tmp_path: P
     assert gone["mean"] == "" and gone["diff_mean"] == ""
 
 
+@pytest.mark.slow
 def test_a_policy_set_to_null_then_resume(runner: CliRunner, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     # no_egates: {policies: {egates: null}}, the documented way to switch a policy off.

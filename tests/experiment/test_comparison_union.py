@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import yaml
 from exp_support import DATA, canonical
 from hypothesis import HealthCheck, given, settings
@@ -95,6 +96,7 @@ def every_output(comparison: Comparison) -> dict[str, Any]:
             "html": comparison_html(comparison, {}), "json": comparison.to_dict()}
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(variant_patches(), min_size=1, max_size=2))
 def test_every_output_shows_the_union(patches: list[dict[str, Any]]) -> None:

@@ -68,6 +68,7 @@ def test_a_failing_task_on_dask_names_the_replication(mini, scheduler) -> None:
                      scheduler=scheduler))
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_a_clear_error(monkeypatch) -> None:
     def refuse(*args, **kwargs):
         raise OSError("connection refused")

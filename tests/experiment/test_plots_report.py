@@ -30,6 +30,7 @@ def written(comparison: Comparison, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_every_plot_is_a_png(written: Path) -> None:
     for name in PLOTS:
         data = (written / name).read_bytes()

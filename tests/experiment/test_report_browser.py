@@ -74,6 +74,7 @@ def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", WIDTHS)
 def test_report_fits_the_window_and_every_image_decodes(browser: Any, report: Path,
                                                         artefacts: Path, width: int) -> None:

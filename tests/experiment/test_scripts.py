@@ -25,6 +25,7 @@ def test_there_are_at_least_two_scripts() -> None:
     assert len(list(SCRIPTS.glob("*.py"))) >= 2
 
 
+@pytest.mark.slow
 def test_egates_comparison(tmp_path: Path) -> None:
     out = tmp_path / "egates"
     output = run_script("egates_comparison.py", out)
@@ -44,6 +45,7 @@ def staffing(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("policy", ["baseline", "fast_lane"])
 def test_truck_fast_lane_staffing(staffing: Path, policy: str) -> None:
     assert (staffing / policy / "sweep.csv").exists()

@@ -214,6 +214,7 @@ def test_the_shipped_national_study_loads_and_runs_a_short_day() -> None:
 distributed = pytest.importorskip("distributed")
 
 
+@pytest.mark.slow
 def test_a_study_on_a_dask_cluster_writes_the_local_run_s_files(folder: Path,
                                                                  tmp_path: Path) -> None:
     """Two ports × two replications on a cluster of Dask's own ``dask scheduler`` and

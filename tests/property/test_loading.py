@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -54,6 +55,7 @@ def check_compiles(scenario: Scenario) -> None:
         overload_warnings(model)  # what `portsim validate` prints; must not fail either
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_documents())
 def test_valid_documents_load_and_compile(doc: dict[str, Any]) -> None:
@@ -61,6 +63,7 @@ def test_valid_documents_load_and_compile(doc: dict[str, Any]) -> None:
     check_compiles(scenario)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_documents())
 def test_yaml_text_loads_like_the_mapping(doc: dict[str, Any]) -> None:
@@ -69,6 +72,7 @@ def test_yaml_text_loads_like_the_mapping(doc: dict[str, Any]) -> None:
     assert from_text.resolved() == load_scenario(doc).resolved()
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=300)
 @given(mutated_documents())
 def test_mutated_documents_load_or_raise_scenario_error(doc: dict[str, Any]) -> None:
@@ -77,6 +81,7 @@ def test_mutated_documents_load_or_raise_scenario_error(doc: dict[str, Any]) -> 
         check_compiles(outcome)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(mutated_documents(), st.data())
 def test_mutated_yaml_text_and_its_truncations(doc: dict[str, Any], data: st.DataObject) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pytest
 from conftest import MAX_ENTITIES
 from hypothesis import HealthCheck, given, settings
 from scenario_strategies import mutated_documents, valid_documents
@@ -70,12 +71,14 @@ def simulate_all(doc: dict[str, Any], seeds: tuple[int, ...] = (0, 1)) -> None:
             check_invariants(result, model.horizon, model.warmup)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(valid_documents())
 def test_valid_documents_simulate_with_conservation_and_littles_law(doc: dict[str, Any]) -> None:
     simulate_all(doc)
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=200)
 @given(mutated_documents(gentle=True))
 def test_mutated_documents_that_load_also_simulate(doc: dict[str, Any]) -> None:

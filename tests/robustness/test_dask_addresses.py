@@ -65,6 +65,7 @@ def test_a_scheduler_address_that_cannot_work_is_refused_at_once(
     assert cli("run", scenario, "--out", out, "--workers", "1").exit_code == 0
 
 
+@pytest.mark.slow
 def test_no_dask_traceback_or_stall_after_the_message(tmp_path: Path) -> None:
     """Dask's Client.__del__ used to print a traceback after the message and stall 20 s."""
     scenario = tmp_path / "small.yaml"

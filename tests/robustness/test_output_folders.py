@@ -95,6 +95,7 @@ def test_force_still_replaces_an_earlier_runs_results(cli: Callable[..., Result]
     assert (out / "results.json").read_bytes() == first["results.json"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 def test_everything_a_command_writes_counts_as_its_own(cli: Callable[..., Result],
                                                        tmp_path: Path, command: str) -> None:

@@ -73,6 +73,7 @@ def test_worker_count_does_not_change_the_bytes(cli: Callable[..., Result], scen
                                  "more_desks")
 
 
+@pytest.mark.slow
 def test_fresh_processes_give_identical_bytes(scenario: Path, tmp_path: Path) -> None:
     """Separate interpreters with different hash seeds (set and dict orders) agree."""
     outputs = []

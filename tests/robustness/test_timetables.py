@@ -116,6 +116,7 @@ def test_the_row_limit_is_exact_and_overridable(cli: Callable[..., Result], scen
     assert_bad_input(cli("validate", scenario), scenario, "more than 1,000 rows", line=LINE)
 
 
+@pytest.mark.slow
 def test_a_timetable_at_the_default_row_limit_loads(write: Callable[..., Path],
                                                     scenario: Path) -> None:
     write(rows(DEFAULTS.max_csv_rows), "flights.csv")

@@ -45,6 +45,7 @@ def improvement(path: str, variant: str, scope: str, name: str, kpi: str,
     ("hotline_12367.yaml", "more_bilingual", "classes", "english_callers", "abandoned_share",
      -1, 4),
 ])
+@pytest.mark.slow
 def test_the_policy_variant_makes_a_significant_difference(
         path: str, variant: str, scope: str, name: str, kpi: str, sign: int,
         replications: int) -> None:

@@ -66,8 +66,13 @@ class Outputs:
         return {row["name"] for row in self.rows if row["scope"] == scope}
 
     def row(self, scope: str, name: str, kpi: str, label: str) -> dict[str, str]:
-        (found,) = [row for row in self.rows if (row["scope"], row["name"], row["kpi"],
-                                                 row["variant"]) == (scope, name, kpi, label)]
+        """The one CSV row of this KPI and variant."""
+        if not hasattr(self, "_by_key"):
+            self._by_key: dict[tuple[str, ...], list[dict[str, str]]] = {}
+            for row in self.rows:
+                key = (row["scope"], row["name"], row["kpi"], row["variant"])
+                self._by_key.setdefault(key, []).append(row)
+        (found,) = self._by_key.get((scope, name, kpi, label), [])
         return found
 
 
@@ -115,6 +120,7 @@ def test_every_scenario_with_variants_is_compared() -> None:
     assert {AIRPORT, LAND_PORT, RAILWAY, CARGO, MOHAN} <= set(FILES)
 
 
+@pytest.mark.slow
 def test_every_output_shows_every_variants_classes_and_stations(shipped: Outputs) -> None:
     comparison = shipped.comparison
     for scope in ("classes", "stations"):
@@ -135,6 +141,7 @@ def test_every_output_shows_every_variants_classes_and_stations(shipped: Outputs
     assert tick_labels(shipped.figures["kpis.png"]) == shipped.names("classes")
 
 
+@pytest.mark.slow
 def test_a_missing_item_is_an_empty_cell_and_has_no_difference(shipped: Outputs) -> None:
     comparison = shipped.comparison
     differences = comparison.to_dict()["differences"]

@@ -124,6 +124,7 @@ classes:
 """
 
 
+@pytest.mark.slow
 def test_skill_pools_are_staffed_pool_by_pool(tmp_path: Path) -> None:
     """A station of skill pools is staffed per pool: the Mandarin pool answers for the
     Mandarin callers (it is their first choice), the bilingual pool for the English ones, and

@@ -5,6 +5,7 @@ from a snapshot continues the run in distribution (an empty state: test_warm_sta
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +16,7 @@ from test_warm_start import impatient_hall
 from portsim.engine import impatience
 from portsim.engine import model as m
 from portsim.engine.distributions import Exponential, Uniform
+from portsim.engine.result import ReplicationResult
 from portsim.engine.simulation import run_replication
 from portsim.engine.state import InService, StartState, StationState, Waiting, residual
 from portsim.engine.warm import warm_model
@@ -71,18 +73,30 @@ KPIS = [("classes", "pax", "abandoned"), ("classes", "pax", "wait_mean"),
         ("stations", "desks", "queue_mean"), ("stations", "gate", "abandoned")]
 
 
-def _continuation_p_values(states: str, replications: int = 200) -> dict[str, float]:
+CLOCK, SPAN = 840.0, 60.0
+REPLICATIONS = 200
+
+
+@functools.cache
+def _continued(replication: int) -> ReplicationResult:
+    """Replication ``replication`` run to 15:00, measured from 14:00 and snapshot then: the
+    same for the continuation test and its controls, which differ only in the warm start."""
+    model = replace(impatient_hall(), horizon=CLOCK + SPAN)
+    cold = run_replication(replace(model, warmup=CLOCK, snapshot_at=CLOCK), 31, replication)
+    assert cold.snapshot is not None
+    return cold
+
+
+def _continuation_p_values(states: str) -> dict[str, float]:
     """Paired test of continuing each replication past 14:00 against a warm start from its
     snapshot (or, for the control, from an empty state): p-value per KPI."""
-    clock, span = 840.0, 60.0
-    model = replace(impatient_hall(), horizon=clock + span)
-    measured = replace(model, warmup=clock, snapshot_at=clock)
+    model = replace(impatient_hall(), horizon=CLOCK + SPAN)
     differences: dict[str, list[float]] = {".".join(k): [] for k in KPIS}
-    for replication in range(replications):
-        cold = run_replication(measured, 31, replication)
+    for replication in range(REPLICATIONS):
+        cold = _continued(replication)
         assert cold.snapshot is not None
-        state = cold.snapshot if states == "snapshot" else StartState(clock)
-        warm = run_replication(warm_model(model, state, span), 32, replication)
+        state = cold.snapshot if states == "snapshot" else StartState(CLOCK)
+        warm = run_replication(warm_model(model, state, SPAN), 32, replication)
         for scope, name, kpi in KPIS:
             differences[".".join((scope, name, kpi))].append(
                 cold.kpis[scope][name][kpi] - warm.kpis[scope][name][kpi])

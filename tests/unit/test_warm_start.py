@@ -3,6 +3,7 @@ continues that replication (in distribution); the state's customers count as doc
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import numpy as np
@@ -11,6 +12,7 @@ from scipy import stats
 
 from portsim.engine import model as m
 from portsim.engine.distributions import Deterministic, Exponential, Lognormal, Uniform
+from portsim.engine.result import ReplicationResult
 from portsim.engine.simulation import run_replication
 from portsim.engine.state import Announced, InService, StartState, StationState, Waiting, residual
 from portsim.engine.warm import warm_model
@@ -73,30 +75,45 @@ KPIS = [("classes", "pax", "wait_mean"), ("classes", "pax", "completions"),
         ("system", "all", "in_system_mean")]
 
 
-def _continuation_p_values(states: str, replications: int = 150) -> dict[str, float]:
+CLOCK, SPAN = 840.0, 180.0
+REPLICATIONS = 150
+
+
+@functools.cache
+def _continued(walk: bool, replication: int) -> tuple[ReplicationResult, StartState | None]:
+    """Replication ``replication`` run to 17:00, measured from 14:00 and snapshot then; with
+    the state its event log gives at 14:00 where there are no walks (a log cannot say how
+    long a walk has left). The same for every test of this module: the continuation and its
+    controls differ only in the warm start."""
+    model = replace(_hall(walk=walk), horizon=CLOCK + SPAN)
+    measured = replace(model, warmup=CLOCK, snapshot_at=CLOCK)
+    rows: list[tuple[float, int, str, str | None, str]] = []
+    log = None if walk else (lambda *row, into=rows: into.append(row))
+    cold = run_replication(measured, 21, replication, trace=log)
+    assert cold.snapshot is not None
+    return cold, None if walk else state_from_rows(rows, CLOCK)
+
+
+def _continuation_p_values(states: str) -> dict[str, float]:
     """Paired test of continuing each replication past 14:00 against a warm start from its
     snapshot, or from its event log up to 14:00 (which knows the service time elapsed, not
     the time still to run: the residual is drawn), or from a wrong state, for the controls:
     p-value per KPI."""
-    clock, span = 840.0, 180.0
-    # A log cannot say how long a walk has left: walks only where the snapshot is used.
-    model = replace(_hall(walk=states != "log"), horizon=clock + span)
-    measured = replace(model, warmup=clock, snapshot_at=clock)
+    walk = states != "log"
+    model = replace(_hall(walk=walk), horizon=CLOCK + SPAN)
     differences: dict[str, list[float]] = {".".join(k): [] for k in KPIS}
-    for replication in range(replications):
-        rows: list[tuple[float, int, str, str | None, str]] = []
-        log = None if states != "log" else (lambda *row, into=rows: into.append(row))
-        cold = run_replication(measured, 21, replication, trace=log)
+    for replication in range(REPLICATIONS):
+        cold, logged = _continued(walk, replication)
         assert cold.snapshot is not None
         state = cold.snapshot
-        if states == "log":
-            state = state_from_rows(rows, clock)
+        if logged is not None:
+            state = logged
             assert state.customers == cold.snapshot.customers
         elif states == "empty":
-            state = StartState(clock)
+            state = StartState(CLOCK)
         elif states == "late":  # the same customers, three hours later on the clock
-            state = replace(state, clock=clock + 180.0)
-        warm = run_replication(warm_model(model, state, span), 22, replication)
+            state = replace(state, clock=CLOCK + 180.0)
+        warm = run_replication(warm_model(model, state, SPAN), 22, replication)
         if states in ("snapshot", "log"):  # everyone in the system at 14:00 is placed
             start = cold.kpis["system"]["all"]["in_system_start"]
             assert warm.kpis["system"]["all"]["in_system_start"] == start

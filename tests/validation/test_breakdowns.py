@@ -116,6 +116,7 @@ def breakdown_model(lam: float, servers: int, up: float, repair: float,
     (0.6, 1, 30.0, 3.0, "resume"),    # short frequent failures: L = 2.42
     (1.5, 3, 100.0, 20.0, "resume"),  # three servers, one broken on average half the time
 ])
+@pytest.mark.slow
 def test_mmc_with_breakdowns(lam: float, servers: int, up: float, repair: float,
                              interrupted: str) -> None:
     model = breakdown_model(lam, servers, up, repair, interrupted)
@@ -137,6 +138,7 @@ def test_mmc_with_breakdowns(lam: float, servers: int, up: float, repair: float,
             rate * kind["sojourn_mean"], rel=0.03)
 
 
+@pytest.mark.slow
 def test_availability_with_any_up_and_repair_times() -> None:
     """Each server is broken E[repair] / (E[up] + E[repair]) of the time, whatever the
     distributions (lognormal up times, gamma repairs here: 40 / (200 + 40) = 1/6)."""

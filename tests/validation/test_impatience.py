@@ -60,6 +60,7 @@ def erlang_a_case(request):
     return request.param, erlang_a(lam, service, c, patience), _runs(model, 12)
 
 
+@pytest.mark.slow
 def test_erlang_a_abandonment_share(erlang_a_case):
     _, exact, runs = erlang_a_case
     agrees(_station(runs, "abandoned_share"), exact.prob_abandon, sharp=True)
@@ -122,6 +123,7 @@ MMCK = [  # (lambda, E[S], servers, capacity K in the system)
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("lam", "service", "c", "capacity"), MMCK)
 def test_balking_at_a_queue_limit_is_mmck(lam, service, c, capacity):
     exact = mmck(lam, service, c, capacity)

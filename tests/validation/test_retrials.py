@@ -46,6 +46,7 @@ def orbit_mean(lam: float, service: float, theta: float) -> float:
     (0.7, 1.0, 1.0),    # rho 0.7, impatient redialling: E[N] = 3.27
     (0.3, 2.0, 0.1),    # rho 0.6, long absences: E[N] = 4.9
 ])
+@pytest.mark.slow
 def test_mm1_retrial_queue_orbit_size(lam: float, service: float, theta: float) -> None:
     model = retrial_queue(lam, service, theta)
     runs = [run_replication(model, seed=31, replication=r).kpis for r in range(REPLICATIONS)]

@@ -25,6 +25,7 @@ ERLANG_A = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ERLANG_A, ids=lambda case: "lam{}-S{}-c{}-p{}".format(*case))
 def test_one_station_visit_patience_is_erlang_a(case):
     """On a route of one station the visit's clock starts when the customer joins the queue:
