@@ -83,7 +83,7 @@ def write_state(state: StartState, path: Path, what: str, *, replace: bool = Fal
     header = f"# {what}: portsim run FILE --from-state this file\n"
     text = header + yaml.safe_dump(state_document(state), sort_keys=False)
     with new_file(path, replace=replace, inputs=inputs) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+        temporary.write_bytes(text.encode("utf-8"))
         if check is not None:
             check(temporary)
 

@@ -40,7 +40,7 @@ def label_folder(label: str) -> str:
 
 #: What ``DIR/.partial`` holds: a folder per label with its inputs and replications (and the
 #: temporaries of writes cut short, ``.rep-00003.json.x1y2`` from before portsim.writing).
-KEPT = Tree(folder_patterns=((re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"), Tree(
+KEPT = Tree(folder_patterns=((re.compile(r"^[A-Za-z0-9_.-]+$"), Tree(
     files=frozenset({"inputs.json"}),
     file_patterns=(re.compile(r"^rep-\d{5}\.json$"),
                    re.compile(r"^\.(rep-\d{5}|inputs)\.json\.[A-Za-z0-9_]+$")))),))

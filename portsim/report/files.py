@@ -50,7 +50,7 @@ RESULTS = Tree(
     file_patterns=(re.compile(r"^sweep-.+\.png$"),),
     folders={
         STATES_FOLDER: STATES,  # run --snapshot-at: one state file per replication
-        "ports": Tree(folder_patterns=((re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$"),
+        "ports": Tree(folder_patterns=((re.compile(r"^[A-Za-z0-9_.-]+$"),
                                         Tree(files=frozenset({"results.json"}))),)),
         PARTIAL: KEPT,
     },

@@ -159,10 +159,17 @@ def with_variant(text: str, name: str, description: str,
         raise EditError(f"it already has a variant named {name!r}; choose another name")
     indent = " " * value.value[0][0].start_mark.column if value.value else "  "
     after = lines.line_after(value.value[-1][1].end_mark if value.value else value.end_mark)
-    while after > 0 and not lines.lines[after - 1].strip():
-        after -= 1  # keep blank lines that separated the block from what follows
+    while after > 0 and _leads_on(lines.lines[after - 1], indent):
+        after -= 1  # blank lines and comments before what follows stay with it
     body = variant_lines(name, description, schedules, comments, indent)
     return lines.joined(after, body)
+
+
+def _leads_on(line: str, indent: str) -> bool:
+    """Whether ``line`` (before the key that follows the variants) is blank or a comment less
+    indented than the variants: one that belongs to what follows."""
+    text = line.strip()
+    return not text or (text.startswith("#") and len(line) - len(line.lstrip()) < len(indent))
 
 
 #: The name a comparison gives the scenario without variants (experiment.comparison.BASELINE).
