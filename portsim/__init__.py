@@ -7,6 +7,8 @@ The public API::
     results = portsim.simulate(scenario, replications=10, seed=1)
     results.summary("classes", "customer", "wait_mean")   # Interval(mean, low, high, ...)
     results.to_dict()                                     # what results.json holds
+    portsim.compare(scenario, replications=10)            # the variants against the baseline
+    portsim.sweep(scenario, ["stations.server.servers=1:3:1"], replications=5)
 
 Names are imported on first use, so ``import portsim.engine`` stays free of pydantic and YAML.
 """
@@ -26,6 +28,8 @@ _EXPORTS = {
     "RunOptions": "portsim.experiment.options",
     "compare": "portsim.experiment.comparison",
     "Comparison": "portsim.experiment.comparison",
+    "sweep": "portsim.experiment.sweeps",
+    "Sweep": "portsim.experiment.sweeps",
     "Scenario": "portsim.scenario.loader",
     "compile_model": "portsim.scenario.loader",
     "load_scenario": "portsim.scenario.loader",

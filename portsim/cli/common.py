@@ -9,7 +9,9 @@ both cases the finished replications stay in ``DIR/.partial`` and ``--resume`` f
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +29,25 @@ from portsim.errors import PortsimError, ReplicationError
 # User text (names, paths, messages) is printed as written: never read as Rich markup ("[/]")
 # or emoji codes (":100:" after a line number); markup is kept for portsim's own styling only,
 # and every piece of user text passed with it goes through ``escape``.
-console = Console(width=None if sys.stdout.isatty() else 120, emoji=False)
+
+
+class _Output(Console):
+    """The console on stdout. A reader that goes away (``portsim run … | head``) ends the
+    printout, not the command: its files are still written, then it says so and exits 1."""
+
+    broken = False
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        self.broken = True
+        # What is still buffered for stdout goes nowhere, rather than fail again at exit.
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # no descriptor
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+
+
+console = _Output(width=None if sys.stdout.isatty() else 120, emoji=False)
 errors = Console(stderr=True, emoji=False)
 
 EXIT_BAD_INPUT = 2
@@ -52,13 +72,17 @@ class Resumable:
     out: Path | None = None
     _had_out = _had_partial = True
 
-    def prepare(self, out: Path, *, force: bool, resume: bool, scheduler: str | None) -> Any:
-        """Check the scheduler and the output folder before anything runs; the store."""
+    def prepare(self, out: Path, *, force: bool, resume: bool, scheduler: str | None,
+                inputs: Any = None) -> Any:
+        """Check the scheduler and the output folder (which must hold none of the command's
+        ``inputs``) before anything runs; the store."""
         from portsim.experiment.store import PARTIAL
         from portsim.report.outputs import prepare_output
+        from portsim.writing import NO_INPUTS
 
         check_scheduler(scheduler)  # before DIR/.partial exists
-        store = prepare_output(out, force=force, resume=resume)
+        store = prepare_output(out, force=force, resume=resume,
+                               inputs=inputs if inputs is not None else NO_INPUTS)
         self.out = out
         self._had_out = out.exists()
         self._had_partial = (out / PARTIAL).exists()
@@ -80,6 +104,8 @@ def user_errors(resumable: Resumable | None = None) -> Iterator[None]:
     the start-up (:class:`portsim.cli.main.Program`), runs again from here on.
     """
     gc.enable()
+    console.broken = console.quiet = False  # a command of its own (tests run several)
+
     def hint() -> str:
         if resumable is not None:
             resumable.discard_unused()
@@ -91,6 +117,11 @@ def user_errors(resumable: Resumable | None = None) -> Iterator[None]:
 
     try:
         yield
+        if console.broken:
+            errors.print("[bold red]error:[/] the standard output was closed before "
+                         "everything was printed (broken pipe); the command's work and its "
+                         "files are complete", highlight=False, soft_wrap=True)
+            raise typer.Exit(EXIT_OS_ERROR)
     except ReplicationError as error:
         errors.print(f"[bold red]error:[/] {escape(str(error) + hint())}", highlight=False,
                      soft_wrap=True)

@@ -34,6 +34,7 @@ from portsim.cli.runs import (
     check_trace,
     forecast_model,
     forecast_of,
+    inputs_of,
     precision_goal,
     print_engines_and_window,
     print_notes,
@@ -84,19 +85,20 @@ def compare(
     with user_errors(resumable):
         scenario = load_scenario(file)
         chosen = _chosen_variants(scenario, variants)
-        trace_path = check_trace(trace)
-        forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
         out = out or Path("results") / f"{file.stem}-compare"
+        inputs = inputs_of(scenario, from_state)
+        trace_path = check_trace(trace, force=force, inputs=inputs, out=out)
+        forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
         total = (replications or scenario.replications) * (1 + len(chosen))
         watch = precision_goal(precision, precision_kpi, max_replications)
         with running(out, force=force, resume=resume, total=total, workers=workers,
                      scheduler=scheduler, trace=trace_path, resumable=resumable,
-                     precision=watch, engine=engine) as options:
+                     precision=watch, engine=engine, inputs=inputs) as options:
             comparison = run_comparison(scenario, options, variants=chosen,
                                         replications=replications, seed=seed,
                                         forecast=forecast)
         _report(comparison, forecast, detail=detail)
-        _write(comparison, out, trace_path, plots=plots)
+        _write(comparison, out, trace_path, plots=plots, inputs=inputs)
 
 
 def _chosen_variants(scenario: Any, variants: str | None) -> list[str]:
@@ -147,11 +149,12 @@ def _report(comparison: Any, forecast: Any, *, detail: bool) -> None:
     print_engines_and_window(comparison.all, forecast)
 
 
-def _write(comparison: Any, out: Path, trace_path: str | None, *, plots: bool) -> None:
+def _write(comparison: Any, out: Path, trace_path: str | None, *, plots: bool,
+           inputs: Any) -> None:
     """Write the comparison's files to ``out`` and say where they and the event log are."""
     from portsim.report.outputs import write_comparison
 
-    files = write_comparison(comparison, out, force=True, plots=plots)
+    files = write_comparison(comparison, out, force=True, plots=plots, inputs=inputs)
     console.print(f"comparison written to [bold]{escape(str(out))}[/] "
                   f"({', '.join(files)}); open {escape(str(out / 'report.html'))} for the "
                   "plots, or add --detail for every table")

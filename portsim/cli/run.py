@@ -33,6 +33,7 @@ from portsim.cli.common import (
 from portsim.cli.runs import (
     check_trace,
     forecast_of,
+    inputs_of,
     precision_goal,
     print_engines_and_window,
     print_notes,
@@ -72,23 +73,25 @@ def run(
     with user_errors(resumable):
         scenario = load_scenario(file)
         scenario.document(variant)  # an unknown variant: one message with a suggestion
-        trace_path = check_trace(trace)
-        forecast = forecast_of(file, scenario, variant, from_state, horizon, snapshot_at)
         out = out or Path("results") / (file.stem + (f"-{variant}" if variant else ""))
+        inputs = inputs_of(scenario, from_state)
+        trace_path = check_trace(trace, force=force, inputs=inputs, out=out)
+        forecast = forecast_of(file, scenario, variant, from_state, horizon, snapshot_at)
         total = replications or scenario.replications
         watch = precision_goal(precision, precision_kpi, max_replications)
         with running(out, force=force, resume=resume, total=total, workers=workers,
                      scheduler=scheduler, trace=trace_path, resumable=resumable,
-                     precision=watch, engine=engine) as options:
+                     precision=watch, engine=engine, inputs=inputs) as options:
             results = simulate(scenario, options, variant=variant, replications=replications,
                                seed=seed, forecast=forecast)
         print_notes([results], labelled=False)
         print_results(results, console, sla_minutes=scenario.sla)
         print_engines_and_window([results], forecast)
-        _write(results, out, trace_path, snapshot_at)
+        _write(results, out, trace_path, snapshot_at, inputs)
 
 
-def _write(results: Any, out: Path, trace_path: str | None, snapshot_at: str | None) -> None:
+def _write(results: Any, out: Path, trace_path: str | None, snapshot_at: str | None,
+           inputs: Any) -> None:
     """Write the run's files to ``out`` (results.json, summary.csv, timings.json, the states
     asked for) and say where they and the event log are."""
     from portsim.experiment.forecast import write_snapshots
@@ -101,7 +104,7 @@ def _write(results: Any, out: Path, trace_path: str | None, snapshot_at: str | N
         write_snapshots(results.replications, folder)
 
     # prepare_output has checked the folder; replacing it also drops .partial.
-    write_output(out, write, force=True)
+    write_output(out, write, force=True, inputs=inputs)
     console.print(f"results written to [bold]{escape(str(out))}[/] "
                   f"(results.json, summary.csv, timings.json)")
     if trace_path is not None:

@@ -8,7 +8,6 @@ the engine that ran each model, the forecast's window).
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,9 +36,12 @@ def workers_or_all(workers: int | None) -> int:
     return workers if workers is not None else default_workers()
 
 
-def check_trace(trace: Path | None) -> str | None:
-    """The --trace file as a path the run writes to, checked before anything runs."""
+def check_trace(trace: Path | None, *, force: bool, inputs: Any, out: Path) -> str | None:
+    """The --trace file as a path the run writes to, checked before anything runs: its
+    format, that it is none of the command's ``inputs``, outside the output folder ``out``
+    (which is replaced whole), and new unless ``force``."""
     from portsim.experiment.trace import TRACE_SUFFIXES, trace_format
+    from portsim.writing import check_file, target_of
 
     if trace is None:
         return None
@@ -47,11 +49,21 @@ def check_trace(trace: Path | None) -> str | None:
     if trace.is_dir():
         raise PortsimError(f"--trace {trace}: is a folder; give a file name ending in "
                            f"{TRACE_SUFFIXES}")
+    if target_of(trace).is_relative_to(target_of(out)):
+        raise PortsimError(f"--trace {trace}: is inside the output folder {out}, which the "
+                           "run's results replace whole; write the trace beside it")
     # Whether the file can be written, found now rather than after the whole simulation: an
     # OSError here (a read-only folder, a parent that is a file) exits with code 1 at once.
-    trace.parent.mkdir(parents=True, exist_ok=True)
-    tempfile.TemporaryFile(dir=trace.parent).close()
+    check_file(trace, force=force, inputs=inputs, option="--trace")
     return str(trace)
+
+
+def inputs_of(scenario: Any, *others: Path | None) -> Any:
+    """What a command reads, which none of its outputs may replace: the scenario file, its
+    timetables and ``others`` (a state file)."""
+    from portsim.writing import Inputs
+
+    return Inputs.of(*scenario.files, *others)
 
 
 def precision_goal(text: str | None, kpis: list[str] | None, most: int) -> Any:
@@ -109,16 +121,18 @@ def forecast_model(forecast: Any, scenario: Any, variant: str | None) -> Any:
 def running(out: Path, *, force: bool, resume: bool, total: int, workers: int | None,
             scheduler: str | None, trace: str | None, resumable: Resumable,
             precision: Any = None, engine: EngineChoice = EngineChoice.auto,
-            ) -> Iterator[RunOptions]:
+            inputs: Any = None) -> Iterator[RunOptions]:
     """Prepare the output folder and a progress bar; yield the run's options.
 
     Shared by ``run``, ``compare``, ``sweep`` and ``study``: the folder is checked (and
-    ``.partial`` opened) before anything runs, so that a bad folder costs no simulation.
+    ``.partial`` opened) before anything runs, so that a bad folder costs no simulation;
+    it must not hold any of the command's ``inputs``.
     """
     from portsim.experiment.options import RunOptions
     from portsim.report.progress import ReplicationProgress
 
-    store = resumable.prepare(out, force=force, resume=resume, scheduler=scheduler)
+    store = resumable.prepare(out, force=force, resume=resume, scheduler=scheduler,
+                              inputs=inputs)
     with ReplicationProgress(total, console) as bar:
         yield RunOptions(workers=workers_or_all(workers), scheduler=scheduler, store=store,
                          resume=resume, trace=trace, progress=bar, resumed=bar.resumed,

@@ -99,34 +99,43 @@ def staff(
     """
     from portsim.experiment.staffing.solver import solve
     from portsim.scenario import load_scenario
-    from portsim.scenario.edit import check_variant_name
+    from portsim.writing import Inputs
 
     with user_errors():
         scenario = load_scenario(file)
         model = scenario.model(variant)
-        out, width, limits = _checked(file, out, force, scheduler, interval, most)
+        original = _variant_checked(file, write_variant)
+        inputs = Inputs.of(*scenario.files)
+        out, width, limits = _checked(file, out, force, scheduler, interval, most, inputs)
         chosen_seed = seed if seed is not None else scenario.seed
         run, model = _runner(scenario, variant, model, chosen_seed, replications, workers,
                              scheduler, engine)
         problem = _problem(model, stations, target, shifts, width, limits, chosen_seed,
                            proof_seed, least=least, hour_cost=hour_cost,
                            callout_cost=callout_cost, max_rounds=max_rounds)
-        if write_variant is not None:  # refused now rather than after the whole search
-            check_variant_name(file, write_variant)
         with console.status("staffing search") as status:
             solution = solve(problem, run, tightness=tightness,
                              progress=lambda text: status.update(escape(text)))
-        _report(solution, file, out, write_variant)
+        _report(solution, file, out, write_variant, original, inputs)
+
+
+def _variant_checked(file: Path, name: str | None) -> bytes | None:
+    """With --write-variant: its name and the file's structure checked now rather than after
+    the whole search; the file's bytes as read, which it must still hold when the variant is
+    added."""
+    from portsim.scenario.edit import check_variant_name
+
+    return check_variant_name(file, name) if name is not None else None
 
 
 def _checked(file: Path, out: Path | None, force: bool, scheduler: str | None, interval: str,
-             most: list[str] | None) -> tuple[Path, float, dict[str, int]]:
+             most: list[str] | None, inputs: Any) -> tuple[Path, float, dict[str, int]]:
     """The output folder (checked, as the scheduler is), the intervals' width in minutes and
     the counters each station has at the most (--most)."""
     from portsim.report.files import check_output
 
     out = out or Path("results") / f"{file.stem}-staff"
-    check_output(out, force)
+    check_output(out, force, inputs=inputs)
     check_scheduler(scheduler)
     width = parsed_duration(f"--interval {interval!r}", interval)
     limits: dict[str, int] = {}
@@ -180,9 +189,10 @@ def _problem(model: Any, stations: str, target: str, shifts: str, width: float,
     return problem
 
 
-def _report(solution: Any, file: Path, out: Path, write_variant: str | None) -> None:
+def _report(solution: Any, file: Path, out: Path, write_variant: str | None,
+            original: bytes | None, inputs: Any) -> None:
     """Print the solution, write its files to ``out`` and, with --write-variant, add the
-    roster to ``file`` as a variant."""
+    roster to ``file`` (if it still holds the ``original`` bytes) as a variant."""
     from portsim.report.files import write_output
     from portsim.report.staffing import (
         print_solution,
@@ -198,12 +208,13 @@ def _report(solution: Any, file: Path, out: Path, write_variant: str | None) -> 
     def write(folder: Path) -> None:
         write_solution(solution, folder, name)
 
-    write_output(out, write, force=True)
+    write_output(out, write, force=True, inputs=inputs)
     console.print(f"staffing written to [bold]{escape(str(out))}[/] (staffing.json, "
                   "requirement.csv, roster.csv, staffing.png, variant.yaml)")
     if write_variant is not None:
         add_variant(file, write_variant, variant_description(solution),
-                    variant_schedules(solution), variant_comments(solution))
+                    variant_schedules(solution), variant_comments(solution),
+                    original=original)
         console.print(f"variant [bold]{escape(write_variant)}[/] added to "
                       f"{escape(str(file))}: compare it with "
                       f"portsim compare {escape(str(file))} --variants "

@@ -3,14 +3,14 @@ service), written as a state file for ``run --from-state``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from portsim.cli.common import console, parsed_duration, user_errors
-from portsim.errors import PortsimError
 
 
 def state_from_log(
@@ -25,24 +25,38 @@ def state_from_log(
     scenario: Annotated[Path | None, typer.Option(
         help="Check the state against this scenario's stations and classes.",
         show_default=False)] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing state file.")] = False,
 ) -> None:
     """Write the state at a clock time of an event log (who waits, who is in service) as a
     state file for run --from-state."""
     from portsim.experiment.forecast import write_state
     from portsim.experiment.logstate import state_from_log as read_state
     from portsim.scenario import load_scenario
-    from portsim.scenario.state import load_state
+    from portsim.writing import Inputs, check_file
 
     with user_errors():
         clock = parsed_duration("--at", at)
-        model = load_scenario(scenario).model() if scenario is not None else None
+        loaded = load_scenario(scenario) if scenario is not None else None
+        inputs = Inputs.of(log, *(loaded.files if loaded is not None else ()))
+        check_file(out, force=force, inputs=inputs)  # before the log is read
         state = read_state(log, clock)
-        write_state(state, out, f"The state at {at} of {log}")
-        if model is not None:
-            try:
-                load_state(out, model)
-            except PortsimError:
-                out.unlink()
-                raise
+        check = _checker(out, loaded.model()) if loaded is not None else None
+        write_state(state, out, f"The state at {at} of {log}", replace=force, inputs=inputs,
+                    check=check)
         console.print(f"state at {escape(at)} ({state.customers} customers) written to "
                       f"[bold]{escape(str(out))}[/]", highlight=False)
+
+
+def _checker(out: Path, model: Any) -> Callable[[Path], None]:
+    """A check of the written state file against ``model``: its problems, named as ``out``'s
+    (the file is checked under its temporary name, before it takes ``out``'s place)."""
+    from portsim.errors import ScenarioError
+    from portsim.scenario.state import load_state
+
+    def check(written: Path) -> None:
+        try:
+            load_state(written, model)
+        except ScenarioError as error:
+            raise ScenarioError(error.problems, file=str(out)) from None
+
+    return check

@@ -48,16 +48,19 @@ def study(
     from portsim.experiment.study import run_study
     from portsim.report.study import study_table, write_study
     from portsim.scenario.study import load_study
+    from portsim.writing import Inputs
 
     resumable = Resumable()
     with user_errors(resumable):
         loaded = load_study(file)
         out = out or Path("results") / file.stem
+        inputs = Inputs.of(file, *(path for port in loaded.ports
+                                   for path in port.scenario.files))
         count = replications or loaded.document.replications
         total = count * sum(port.entry.copies for port in loaded.ports)
         with running(out, force=force, resume=resume, total=total, workers=workers,
                      scheduler=scheduler, trace=None, resumable=resumable,
-                     engine=engine) as options:
+                     engine=engine, inputs=inputs) as options:
             results = run_study(loaded, options.replace(replications=count))
         for port in results.ports:
             for copy in port.copies.values():
@@ -66,7 +69,7 @@ def study(
         console.print(study_table(results))
         engines = ", ".join(f"{port.port.name}: {port.engine}" for port in results.ports)
         console.print(Text(f"engines: {engines}"))
-        files = write_study(results, out, force=True, plots=plots)
+        files = write_study(results, out, force=True, plots=plots, inputs=inputs)
         console.print(f"study written to [bold]{escape(str(out))}[/] ({', '.join(files)}); "
                       f"{results.timings['seconds_per_replication']:.1f} s in the tasks per "
                       "replication (wall clock, summed over workers)", highlight=False)

@@ -27,7 +27,7 @@ from portsim.cli.common import (
     errors,
     user_errors,
 )
-from portsim.cli.runs import forecast_of, running
+from portsim.cli.runs import forecast_of, inputs_of, running
 
 SetOpt = Annotated[list[str], typer.Option(
     "--set", help="PATH=VALUES in the resolved scenario (minutes, per minute): a range "
@@ -82,14 +82,15 @@ def sweep(
         target_value = parse_target(target) if target is not None else None
         forecast = forecast_of(file, scenario, variant, from_state, horizon, None)
         out = out or Path("results") / f"{file.stem}-sweep"
+        inputs = inputs_of(scenario, from_state)
         total = (replications or scenario.replications) * len(grid(settings))
         with running(out, force=force, resume=resume, total=total, workers=workers,
                      scheduler=scheduler, trace=None, resumable=resumable,
-                     engine=engine) as options:
+                     engine=engine, inputs=inputs) as options:
             result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
                                replications=replications, seed=seed, forecast=forecast)
         _report(result)
-        files = write_sweep(result, out, force=True, target=target_value)
+        files = write_sweep(result, out, force=True, target=target_value, inputs=inputs)
         console.print(f"sweep written to [bold]{escape(str(out))}[/] ({', '.join(files)})")
 
 

@@ -100,9 +100,11 @@ def execute(tasks: Sequence[Task], *, workers: int = 1,
         yield from _pool(tasks, min(workers, len(tasks)))
 
 
-def _failure(task: Task, error: BaseException) -> PortsimError:
+def _failure(task: Task, error: BaseException) -> Exception:
     if isinstance(error, PortsimError):
         return error  # already the user's own clear message (e.g. a limit); not a crash
+    if isinstance(error, OSError):
+        return error  # the machine refused (a full disk under --trace): not the replication's
     return ReplicationError(f"{task.describe()} failed: {type(error).__name__}: {error}")
 
 
@@ -111,7 +113,7 @@ def _serial(tasks: Sequence[Task]) -> Iterator[tuple[Task, ReplicationResult]]:
         try:
             result = replicate(task.model, task.seed, task.replication, task.trace,
                                task.engine)
-        except PortsimError:
+        except (PortsimError, OSError):  # the user's input, or the machine refused
             raise
         except Exception as error:
             raise _failure(task, error) from error
@@ -246,13 +248,14 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _pool_failure(tasks: Sequence[Task], futures: dict[Future[ReplicationResult], int],
-                  failed: list[Future[ReplicationResult]], started: Any) -> PortsimError:
+                  failed: list[Future[ReplicationResult]], started: Any) -> Exception:
     ordered = sorted(failed, key=futures.__getitem__)
     first = ordered[0].exception()
     assert first is not None
     if not isinstance(first, BrokenProcessPool):
         error = _failure(tasks[futures[ordered[0]]], first)
-        error.__cause__ = first
+        if error is not first:
+            error.__cause__ = first
         return error
     announced = set()
     try:
@@ -332,8 +335,11 @@ def _lost(task: Task, future: Any) -> PortsimError:
         status = f"{type(error).__name__}: {error}".rstrip(": ")
     else:
         status = str(getattr(future, "status", "unknown"))
-    if failure is not None:
-        found = _failure(task, failure)
+    if isinstance(failure, PortsimError):
+        return failure
+    if failure is not None:  # a worker machine's OSError too: the replication failed there
+        found = ReplicationError(f"{task.describe()} failed: {type(failure).__name__}: "
+                                 f"{failure}")
         found.__cause__ = failure
         return found
     return ReplicationError(

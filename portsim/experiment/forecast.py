@@ -8,6 +8,8 @@ that time of the run and writes it as a state file (``DIR/states/replication-N.y
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -18,8 +20,11 @@ from portsim.engine.model import Model
 from portsim.engine.result import ReplicationResult
 from portsim.engine.state import StartState, state_to_data
 from portsim.engine.warm import warm_model
+from portsim.writing import NO_INPUTS, Inputs, Tree, new_file
 
 STATES_FOLDER = "states"
+#: What a run writes into ``DIR/states``: one state file per replication.
+STATES = Tree(file_patterns=(re.compile(r"^replication-\d+\.yaml$"),))
 
 
 @dataclass(frozen=True)
@@ -67,14 +72,20 @@ def write_snapshots(runs: list[ReplicationResult], folder: Path) -> list[Path]:
     return written
 
 
-def write_state(state: StartState, path: Path, what: str) -> None:
-    """``state`` as a state file at ``path``, headed by a comment saying ``what`` it is."""
+def write_state(state: StartState, path: Path, what: str, *, replace: bool = False,
+                inputs: Inputs = NO_INPUTS,
+                check: Callable[[Path], None] | None = None) -> None:
+    """``state`` as a state file at ``path``, headed by a comment saying ``what`` it is; an
+    existing file is replaced only with ``replace``, an input never. ``check`` is shown the
+    complete file under its temporary name before it takes ``path``'s place."""
     from portsim.scenario.state import state_document
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     header = f"# {what}: portsim run FILE --from-state this file\n"
-    path.write_text(header + yaml.safe_dump(state_document(state), sort_keys=False),
-                    encoding="utf-8")
+    text = header + yaml.safe_dump(state_document(state), sort_keys=False)
+    with new_file(path, replace=replace, inputs=inputs) as temporary:
+        temporary.write_bytes(text.encode("utf-8"))
+        if check is not None:
+            check(temporary)
 
 
-__all__ = ["STATES_FOLDER", "Forecast", "write_snapshots", "write_state"]
+__all__ = ["STATES", "STATES_FOLDER", "Forecast", "write_snapshots", "write_state"]

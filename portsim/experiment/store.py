@@ -4,7 +4,8 @@ Layout: ``<folder>/<label>/inputs.json`` records what the replications were run 
 hash, seed, portsim version); ``<folder>/<label>/rep-00003.json`` holds replication 3. Files are
 JSON rather than pickles so that resuming never executes code from the output folder, and Python's
 float repr round-trips exactly, so a resumed run's results are byte-identical to an uninterrupted
-one. Each file is written under a temporary name and renamed, so no file is ever half-written.
+one. Each file is written under a temporary name and renamed (:mod:`portsim.writing`), so no file
+is ever half-written.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from portsim.engine.result import ReplicationResult
 from portsim.errors import PortsimError
+from portsim.writing import Tree, refuse_foreign, remove_own, write_file
 
 PARTIAL = ".partial"
 _SAFE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
@@ -38,15 +38,18 @@ def label_folder(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", label)[:40].lstrip(".") + "-" + digest
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+#: What ``DIR/.partial`` holds: a folder per label with its inputs and replications (and the
+#: temporaries of writes cut short, ``.rep-00003.json.x1y2`` from before portsim.writing).
+KEPT = Tree(folder_patterns=((re.compile(r"^[A-Za-z0-9_.-]+$"), Tree(
+    files=frozenset({"inputs.json"}),
+    file_patterns=(re.compile(r"^rep-\d{5}\.json$"),
+                   re.compile(r"^\.(rep-\d{5}|inputs)\.json\.[A-Za-z0-9_]+$")))),))
+
+
+def _write(path: Path, text: str) -> None:
+    """Replace ``path`` in one step (a replication's file is only ever portsim's own; not
+    synced to disk: a file lost with the machine is run again on --resume)."""
+    write_file(path, text, replace=True, sync=False)
 
 
 def _fields(value: Any) -> dict[str, Any]:
@@ -82,9 +85,11 @@ class PartialStore:
                     "(the scenario, seed or portsim version changed); use --force to start over")
             return
         if where.exists():
-            shutil.rmtree(where)
+            remove_own(where, KEPT.folder_patterns[0][1])
+            if where.exists():  # a file of somebody else's: refused, not deleted
+                refuse_foreign(self.folder, KEPT)
         where.mkdir(parents=True)
-        _write_atomic(marker, text)
+        _write(marker, text)
 
     def load(self, label: str) -> dict[int, ReplicationResult]:
         """The stored replications of ``label`` by index (files that cannot be read are
@@ -108,4 +113,4 @@ class PartialStore:
         # NOTE: json walks the dataclasses itself (_fields), for performance reasons: the same
         # text as json.dumps(result.to_json()), whose dataclasses.asdict deep-copies every list
         # first (15 ms against 1.4 ms for 200,000 customers' M/M/10, once per replication).
-        _write_atomic(path, json.dumps(result, separators=(",", ":"), default=_fields))
+        _write(path, json.dumps(result, separators=(",", ":"), default=_fields))

@@ -359,13 +359,25 @@ class Sweep:
         }
 
 
-def sweep(source: Any, settings: Sequence[Setting], options: RunOptions | None = None, *,
-          kpis: Sequence[KPI] = (), variant: str | None = None,
+def _parsed(settings: Sequence[Setting | str],
+            kpis: Sequence[KPI | str]) -> tuple[list[Setting], list[KPI]]:
+    """Settings and KPIs given as objects or as written on the command line."""
+    axes = [parse_setting(s) if isinstance(s, str) else s for s in settings]
+    if not axes:
+        raise SweepError("nothing to sweep: give at least one --set PATH=VALUES")
+    watched = [parse_kpi(k) if isinstance(k, str) else k for k in kpis]
+    return axes, watched or [KPI("system", "all", "wait_mean")]
+
+
+def sweep(source: Any, settings: Sequence[Setting | str], options: RunOptions | None = None,
+          *, kpis: Sequence[KPI | str] = (), variant: str | None = None,
           forecast: Forecast | None = None,
           **run_settings: Unpack[RunSettings]) -> Sweep:
     """Run a scenario (or one of its variants) at every point of the settings' grid.
 
-    Run settings come as ``options`` or as keywords (see :class:`RunOptions`). ``forecast``:
+    ``settings`` and ``kpis`` as :class:`Setting` and :class:`KPI` or as written on the
+    command line (``"stations.desk.servers=2:6:1"``, ``"classes.pax.wait_p95"``). Run
+    settings come as ``options`` or as keywords (see :class:`RunOptions`). ``forecast``:
     every point starts from its state (read from its file, and checked against each point's
     model) and runs for its horizon.
     """
@@ -374,17 +386,15 @@ def sweep(source: Any, settings: Sequence[Setting], options: RunOptions | None =
 
     options = run_options(options, run_settings)
     scenario = source if isinstance(source, Scenario) else load_scenario(source)
-    if not settings:
-        raise SweepError("nothing to sweep: give at least one --set PATH=VALUES")
-    kpis = list(kpis) or [KPI("system", "all", "wait_mean")]
+    axes, watched = _parsed(settings, kpis)
     base = scenario.resolved(variant)
     folder = scenario.source_file.parent if scenario.source_file is not None else None
     prepared: list[Prepared] = []
     assignments: dict[str, dict[str, Any]] = {}
-    warnings = flattening_warnings(base, settings)
-    for assignment in grid(settings):
+    warnings = flattening_warnings(base, axes)
+    for assignment in grid(axes):
         document = copy.deepcopy(base)
-        for setting in settings:
+        for setting in axes:
             apply_setting(document, setting, assignment[setting.key])
         try:
             point = load_scenario(document, base_dir=folder)
@@ -400,13 +410,13 @@ def sweep(source: Any, settings: Sequence[Setting], options: RunOptions | None =
         prepared.append(dataclasses.replace(item, variant=variant))
         assignments[label] = assignment
     known = kpi_names(prepared[0].model)
-    for kpi in kpis:
+    for kpi in watched:
         check_kpi(kpi, known)
     results = run_prepared(prepared, options, scenario)
     points = [SweepPoint(assignments[label], point_results)
               for label, point_results in results.items()]
-    return Sweep(name=scenario.name, variant=variant, settings=list(settings), points=points,
-                 kpis=kpis, sla=scenario.sla, warnings=warnings)
+    return Sweep(name=scenario.name, variant=variant, settings=axes, points=points,
+                 kpis=watched, sla=scenario.sla, warnings=warnings)
 
 
 __all__ = ["KPI", "Setting", "Sweep", "SweepError", "SweepPoint", "apply_setting",

@@ -5,8 +5,9 @@ written as an event log for process mining (XES, OCEL 2.0 JSON or SQLite; see
 A trace is the only output whose size grows with the number of entities, so a CSV or Parquet
 trace is never held in memory: the sink buffers a bounded chunk of rows and appends it to the
 file. An event log is written whole at the end by pm4py, so its rows are kept until then. The
-file is written under a temporary name and renamed when complete, so an interrupted run leaves
-no truncated trace.
+file is written under a temporary name beside it and renamed when complete
+(:mod:`portsim.writing`), so an interrupted run or a full disk leaves no truncated trace, no
+temporary and any earlier file as it was.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from __future__ import annotations
 import csv
 import importlib.util
 import os
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
 from portsim.errors import PortsimError
 from portsim.experiment.eventlog import EVENT_LOG_FORMATS, write_event_log
+from portsim.writing import new_file
 
 COLUMNS = ("time", "entity", "class", "station", "event")
 #: The trace file names accepted, for messages.
@@ -57,17 +60,20 @@ def trace_format(path: str | os.PathLike[str]) -> str:
 class TraceWriter:
     """A trace sink: call it as ``writer(time, entity, class_name, station, event)``.
 
-    Use as a context manager; the file appears under its name only on a clean exit.
+    Use as a context manager; the file appears under its name only on a clean exit. An
+    existing file is replaced unless ``replace`` is false (the command line checks ``--force``
+    before the run).
     """
 
-    def __init__(self, path: str | os.PathLike[str], chunk_rows: int = CHUNK_ROWS) -> None:
+    def __init__(self, path: str | os.PathLike[str], chunk_rows: int = CHUNK_ROWS, *,
+                 replace: bool = True) -> None:
         self.path = Path(path)
         self.format = trace_format(self.path)
         self.chunk_rows = chunk_rows
         self.rows_written = 0
         self._rows: list[tuple[float, int, str, str, str]] = []
-        self._partial = self.path.with_name(
-            f".{self.path.name}.partial-{os.getpid()}{self.path.suffix}")
+        self._file: AbstractContextManager[Path] = new_file(self.path, replace=replace)
+        self._partial = self.path  # the temporary, once entered
         self._kept: list[tuple[float, int, str, str, str]] = []  # an event log's rows
         self._links: dict[int, int] = {}  # member -> the batch entity that brought it
         self._handle: IO[str] | None = None
@@ -75,11 +81,15 @@ class TraceWriter:
         self._parquet: Any = None
 
     def __enter__(self) -> TraceWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._partial = self._file.__enter__()
         if self.format == "csv":
-            self._handle = self._partial.open("w", newline="", encoding="utf-8")
-            self._csv = csv.writer(self._handle, lineterminator="\n")
-            self._csv.writerow(COLUMNS)
+            try:
+                self._handle = self._partial.open("w", newline="", encoding="utf-8")
+                self._csv = csv.writer(self._handle, lineterminator="\n")
+                self._csv.writerow(COLUMNS)
+            except BaseException as error:
+                self._file.__exit__(type(error), error, error.__traceback__)
+                raise
         return self
 
     def __call__(self, time: float, entity: int, class_name: str, station: str | None,
@@ -127,18 +137,32 @@ class TraceWriter:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  traceback: TracebackType | None) -> None:
         try:
-            if kind is None:
-                self.flush()
-                if self.format == "parquet" and self._parquet is None:
-                    self._write_parquet_chunk()  # an empty trace is still a valid file
-                if self.format in EVENT_LOG_FORMATS.values():
-                    write_event_log(self._partial, self.format, self._kept, self._links)
-        finally:
-            if self._handle is not None:
-                self._handle.close()
-            if self._parquet is not None:
-                self._parquet.close()
-        if kind is None:
-            os.replace(self._partial, self.path)
-        else:
-            self._partial.unlink(missing_ok=True)
+            try:
+                if kind is None:
+                    self._finish()
+            finally:
+                if self._handle is not None:
+                    self._handle.close()
+                if self._parquet is not None:
+                    self._parquet.close()
+        except BaseException as failure:  # writing failed (a full disk): no file, no temporary
+            self._file.__exit__(type(failure), failure, failure.__traceback__)
+            raise self._named(failure) from None
+        try:
+            self._file.__exit__(kind, error, traceback)  # renamed into place, or removed
+        except OSError as failure:
+            raise self._named(failure) from None
+
+    def _finish(self) -> None:
+        """Write what is buffered and, for an event log, the whole file."""
+        self.flush()
+        if self.format == "parquet" and self._parquet is None:
+            self._write_parquet_chunk()  # an empty trace is still a valid file
+        if self.format in EVENT_LOG_FORMATS.values():
+            write_event_log(self._partial, self.format, self._kept, self._links)
+
+    def _named(self, failure: BaseException) -> BaseException:
+        """A failed write of the machine's (ENOSPC names no file) said to be this trace's."""
+        if isinstance(failure, OSError) and failure.filename in (None, str(self._partial)):
+            failure.filename = str(self.path)
+        return failure

@@ -9,13 +9,13 @@ which ``--resume`` picks up.
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from portsim.experiment.store import PARTIAL, PartialStore
-from portsim.report.files import OutputExistsError, check_output, dump_csv, dump_json, write_output
+from portsim.experiment.store import KEPT, PARTIAL, PartialStore
+from portsim.report.files import check_output, dump_csv, dump_json, write_output
+from portsim.writing import NO_INPUTS, Inputs, OutputError, refuse_foreign, remove_own
 
 if TYPE_CHECKING:  # a plain run, which prepares its folder here, needs neither
     from portsim.experiment.comparison import Comparison
@@ -24,22 +24,25 @@ if TYPE_CHECKING:  # a plain run, which prepares its folder here, needs neither
 Writer = Callable[[Path], None]
 
 
-def prepare_output(out: Path, *, force: bool, resume: bool) -> PartialStore:
+def prepare_output(out: Path, *, force: bool, resume: bool,
+                   inputs: Inputs = NO_INPUTS) -> PartialStore:
     """Check ``out`` before any work is done and return the store for finished replications.
 
     A folder holding results needs ``force``; one holding only an interrupted run's replications
     needs ``resume`` (to finish it) or ``force`` (to start over). A folder holding anything
-    portsim did not write is refused even with ``force``.
+    portsim did not write, at any depth, or any of the command's ``inputs`` is refused even
+    with ``force``.
     """
-    check_output(out, force, kept=frozenset({PARTIAL}))
+    check_output(out, force, kept=frozenset({PARTIAL}), inputs=inputs)
     entries = {entry.name for entry in out.iterdir()} if out.is_dir() else set()
     partial = out / PARTIAL
     if PARTIAL in entries and not resume:
         if not force:
-            raise OutputExistsError(
+            raise OutputError(
                 f"{out}: holds the finished replications of an interrupted run; use --resume "
                 "to finish it or --force to start over")
-        shutil.rmtree(partial)
+        if remove_own(partial, KEPT):
+            refuse_foreign(partial, KEPT)  # appeared since the check: kept, and refused
     return PartialStore(partial)
 
 
@@ -49,14 +52,15 @@ def discard_unused(out: Path, *, had_out: bool, had_partial: bool) -> None:
     partial = out / PARTIAL
     if had_partial or not partial.is_dir() or any(partial.rglob("rep-*.json")):
         return
-    shutil.rmtree(partial, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        remove_own(partial, KEPT)  # what this run made there, and nothing else
     if not had_out:
         with contextlib.suppress(OSError):
             out.rmdir()  # only if nothing else appeared in it
 
 
 def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
-                     plots: bool = True) -> list[str]:
+                     plots: bool = True, inputs: Inputs = NO_INPUTS) -> list[str]:
     """Write results.json, comparison.csv, timings.json and (with ``plots``) the PNG plots and
     report.html to ``out``; returns the file names."""
     from portsim.report.compare_plots import comparison_figures, forest
@@ -85,13 +89,13 @@ def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
             (folder / "report.html").write_text(comparison_html(comparison, images),
                                                 encoding="utf-8")
 
-    write_output(out, write, force=force)
+    write_output(out, write, force=force, inputs=inputs)
     files = ["results.json", "comparison.csv", "timings.json", *images]
     return files + (["report.html"] if plots else [])
 
 
 def write_sweep(sweep: Sweep, out: Path, *, force: bool = False,
-                target: float | None = None) -> list[str]:
+                target: float | None = None, inputs: Inputs = NO_INPUTS) -> list[str]:
     """Write sweep.json, sweep.csv, timings.json and one PNG per KPI to ``out`` (``target``,
     in the KPIs' stored unit, is drawn on every plot)."""
     from portsim.report.figures import png_bytes
@@ -107,5 +111,5 @@ def write_sweep(sweep: Sweep, out: Path, *, force: bool = False,
         for name, data in images.items():
             (folder / name).write_bytes(data)
 
-    write_output(out, write, force=force)
+    write_output(out, write, force=force, inputs=inputs)
     return ["sweep.json", "sweep.csv", "timings.json", *images]

@@ -19,6 +19,7 @@ from portsim.experiment.study import KPIS, LABELS, NATIONAL, POOLING, StudyResul
 from portsim.report.files import dump_csv, dump_json, write_output
 from portsim.stats.summary import Interval
 from portsim.wording import standard_words
+from portsim.writing import NO_INPUTS, Inputs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -141,7 +142,7 @@ def study_markdown(results: StudyResults, pictures: list[str]) -> str:
 
 
 def write_study(results: StudyResults, out: Path, *, force: bool = False,
-                plots: bool = True) -> list[str]:
+                plots: bool = True, inputs: Inputs = NO_INPUTS) -> list[str]:
     """Write every output into ``out`` at once; the names written (``ports/`` for the
     per-port results.json files)."""
     written: list[str] = []
@@ -167,7 +168,7 @@ def write_study(results: StudyResults, out: Path, *, force: bool = False,
         written.extend(["study.json", "study.csv", "timings.json", "report.md", *pictures,
                         "ports/"])
 
-    write_output(out, write, force=force)
+    write_output(out, write, force=force, inputs=inputs)
     return list(written)
 
 

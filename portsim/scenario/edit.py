@@ -2,23 +2,24 @@
 
 The file is not re-serialised (that would lose comments, anchors and layout): the variant's
 lines are inserted as text after the last line of the existing ``variants:`` mapping (or a
-``variants:`` block is added at the end), the new text is loaded and compiled like any scenario,
-and only then does it replace the file, atomically. A failure leaves the file as it was.
+``variants:`` block is added at the end), ending as the file's own lines end; every character
+already there is kept. The new text is loaded and compiled like any scenario, and only then does
+it replace the file, in one step and only if the file still holds what was read
+(:mod:`portsim.writing`). A failure leaves the file as it was.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from portsim.errors import PortsimError
+from portsim.errors import PortsimError, ScenarioError
+from portsim.writing import OutputError, new_file
 
 
 class EditError(PortsimError):
@@ -92,10 +93,44 @@ def _variants_node(root: yaml.Node) -> tuple[yaml.Node, yaml.Node] | None:
     return None
 
 
+class _Text:
+    """A file's text as lines split at its own line ending (``\r\n``, ``\n`` or ``\r``),
+    each keeping it, so that joining them gives back every character as written. YAML counts
+    more characters as line breaks (U+2028, U+0085), so positions are taken from a mark's
+    character index, never from its line."""
+
+    def __init__(self, text: str) -> None:
+        first = text.find("\n")
+        self.newline = ("\r\n" if first > 0 and text[first - 1] == "\r" else
+                        "\n" if first >= 0 or "\r" not in text else "\r")
+        self.text = text
+        parts = text.split(self.newline)
+        self.lines = [part + self.newline for part in parts[:-1]]
+        if parts[-1]:
+            self.lines.append(parts[-1])  # a last line without a line ending
+
+    def line_of(self, mark: yaml.Mark) -> int:
+        """The line (from 0) holding the character at ``mark``."""
+        return self.text.count(self.newline, 0, mark.index)
+
+    def line_after(self, mark: yaml.Mark) -> int:
+        """The first line that starts at or after ``mark``."""
+        at_start = mark.index == 0 or self.text.endswith(self.newline, 0, mark.index)
+        return self.line_of(mark) + (0 if at_start else 1)
+
+    def joined(self, before: int, new: list[str]) -> str:
+        """The text with the lines ``new`` inserted before line ``before``."""
+        head = self.lines[:before]
+        if head and not head[-1].endswith(self.newline):
+            head[-1] += self.newline  # the file's last line had no line ending
+        return "".join([*head, *(line + self.newline for line in new), *self.lines[before:]])
+
+
 def with_variant(text: str, name: str, description: str,
                  schedules: Mapping[str, Sequence[tuple[float, int]]],
                  comments: Sequence[str] = ()) -> str:
-    """``text`` with the variant inserted (see the module docstring)."""
+    """``text`` with the variant inserted (see the module docstring); every character of
+    ``text`` is kept, and the new lines end as the file's lines do."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -103,19 +138,19 @@ def with_variant(text: str, name: str, description: str,
     if root is None:
         raise EditError("the file is empty")
     found = _variants_node(root)
-    lines = text.splitlines()
+    lines = _Text(text)
+    body = variant_lines(name, description, schedules, comments)
     if found is None:
-        block = ["variants:", *variant_lines(name, description, schedules, comments)]
-        if lines and lines[-1].strip():
+        block = ["variants:", *body]
+        if lines.lines and lines.lines[-1].strip():
             block.insert(0, "")
-        return "\n".join(lines + block) + "\n"
+        return lines.joined(len(lines.lines), block)
     key, value = found
     if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
-        # ``variants:`` with nothing under it: write the block in its place.
-        lines[key.start_mark.line] = "variants:"
-        body = variant_lines(name, description, schedules, comments)
-        return "\n".join(lines[:key.start_mark.line + 1] + body
-                         + lines[key.start_mark.line + 1:]) + "\n"
+        # ``variants:`` with nothing under it (or null): the block goes under it, and the
+        # null (if written) goes; a comment on the line stays.
+        cut = _Text(text[:value.start_mark.index] + text[value.end_mark.index:])
+        return cut.joined(cut.line_of(key.start_mark) + 1, body)
     if not isinstance(value, yaml.MappingNode) or value.flow_style:
         raise EditError("its variants: block is not a block mapping; add the variant by hand "
                         "(portsim staff wrote it to variant.yaml in the output folder)")
@@ -123,43 +158,85 @@ def with_variant(text: str, name: str, description: str,
     if name in names:
         raise EditError(f"it already has a variant named {name!r}; choose another name")
     indent = " " * value.value[0][0].start_mark.column if value.value else "  "
-    end = value.value[-1][1].end_mark if value.value else value.end_mark
-    after = end.line if end.column == 0 else end.line + 1
-    while after > 0 and not lines[after - 1].strip():
-        after -= 1  # keep blank lines that separated the block from what follows
+    after = lines.line_after(value.value[-1][1].end_mark if value.value else value.end_mark)
+    while after > 0 and _leads_on(lines.lines[after - 1], indent):
+        after -= 1  # blank lines and comments before what follows stay with it
     body = variant_lines(name, description, schedules, comments, indent)
-    return "\n".join(lines[:after] + body + lines[after:]) + "\n"
+    return lines.joined(after, body)
 
 
-def check_variant_name(path: Path, name: str) -> None:
-    """Whether a variant named ``name`` can be added to the file (before any work is done)."""
-    with_variant(path.read_text(encoding="utf-8"), name, "", {})
+def _leads_on(line: str, indent: str) -> bool:
+    """Whether ``line`` (before the key that follows the variants) is blank or a comment less
+    indented than the variants: one that belongs to what follows."""
+    text = line.strip()
+    return not text or (text.startswith("#") and len(line) - len(line.lstrip()) < len(indent))
+
+
+#: The name a comparison gives the scenario without variants (experiment.comparison.BASELINE).
+BASELINE = "baseline"
+
+
+def check_name(name: str) -> None:
+    """Refuse a variant name that ``portsim compare --variants`` could not be given back:
+    empty, ``baseline``, holding a comma (the separator) or spaces at either end (dropped)."""
+    if not name.strip():
+        raise EditError(f"a variant needs a name (got {name!r})")
+    if name == BASELINE:
+        raise EditError(f"a variant named {BASELINE!r} cannot be told apart from the baseline "
+                        "in a comparison; choose another name")
+    if "," in name:
+        raise EditError(f"{name!r}: --variants separates names by commas, so a variant's name "
+                        "cannot hold one; choose another name")
+    if name != name.strip():
+        raise EditError(f"{name!r}: --variants drops spaces at either end of a name; choose "
+                        "a name without them")
+
+
+def check_variant_name(path: Path, name: str) -> bytes:
+    """Whether a variant named ``name`` can be added to the file (before any work is done);
+    the file's bytes as read, which :func:`add_variant` insists on finding again."""
+    check_name(name)
+    original = path.read_bytes()
+    with_variant(_decoded(original, path), name, "", {})
+    return original
+
+
+def _decoded(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise EditError(f"{path}: not UTF-8 text (invalid byte at position {error.start})") \
+            from None
 
 
 def add_variant(path: Path, name: str, description: str,
                 schedules: Mapping[str, Sequence[tuple[float, int]]],
-                comments: Sequence[str] = ()) -> None:
+                comments: Sequence[str] = (), *, original: bytes | None = None) -> None:
     """Insert the variant into the scenario file at ``path``, after checking that the result
-    loads and the variant compiles; replaces the file atomically."""
+    loads and the variant compiles; replaces the file in one step (:mod:`portsim.writing`:
+    through a symbolic link, keeping hard links), and only if it still holds ``original`` (the
+    bytes the roster was made for; by default, what it holds now)."""
     from portsim.scenario.loader import load_scenario
 
-    original = path.read_text(encoding="utf-8")
-    text = with_variant(original, name, description, schedules, comments)
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".yaml",
-                                             dir=path.parent)
+    check_name(name)
+    if original is None:
+        original = path.read_bytes()
+    text = with_variant(_decoded(original, path), name, description, schedules, comments)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        try:
-            load_scenario(Path(temporary)).model(name)
-        except PortsimError as error:
-            raise EditError(f"the scenario with the new variant does not load: {error}") from None
-        os.chmod(temporary, os.stat(path).st_mode & 0o7777)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        with new_file(path, replace=True, expected=original) as temporary:
+            temporary.write_bytes(text.encode("utf-8"))
+            try:  # timetables are found where the command found them: beside ``path``
+                load_scenario(temporary, base_dir=path.parent).model(name)
+            except ScenarioError as error:
+                raise EditError("the scenario with the new variant does not load: "
+                                f"{ScenarioError(error.problems, file=str(path))}") from None
+            except PortsimError as error:
+                raise EditError(f"the scenario with the new variant does not load: {error}") \
+                    from None
+    except OutputError as error:
+        raise EditError(f"{error}; the variant is in variant.yaml in the output folder, to "
+                        "add by hand") from None
 
 
-__all__ = ["EditError", "add_variant", "check_variant_name", "servers_lines", "variant_lines",
-           "with_variant"]
+__all__ = ["BASELINE", "EditError", "add_variant", "check_name", "check_variant_name",
+           "servers_lines", "variant_lines", "with_variant"]

@@ -60,6 +60,15 @@ class Scenario:
     models: Mapping[str | None, Model]
     variants: Mapping[str, ScenarioDocument] = field(default_factory=dict)
     source_file: Path | None = None
+    timetables: tuple[Path, ...] = ()
+    """The timetable files read (their real paths)."""
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file this scenario was read from: the scenario file and its timetables (the
+        inputs no output of a command may replace)."""
+        return (*((self.source_file,) if self.source_file is not None else ()),
+                *self.timetables)
 
     @property
     def name(self) -> str:
@@ -242,6 +251,11 @@ class _Inliner:
             entity["arrivals"] = {**inlined, "batches": batches}
         return problems
 
+    @property
+    def read(self) -> list[Path]:
+        """The timetable files found (read, or refused while read)."""
+        return list(self._cache)
+
     def _read(self, written: str) -> list[dict[str, Any]] | TimetableFileError:
         try:
             path = locate(self.folder, written)
@@ -355,7 +369,8 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
             models[name] = model
     if problems:
         raise ScenarioError(problems, file=shown)
-    return Scenario(base=base, models=models, variants=variants, source_file=source_file)
+    return Scenario(base=base, models=models, variants=variants, source_file=source_file,
+                    timetables=tuple(inline.read))
 
 
 # ----------------------------------------------------------------------------- machine limits

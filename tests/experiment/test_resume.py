@@ -12,8 +12,8 @@ from portsim.experiment import executors
 from portsim.experiment.comparison import Comparison, compare
 from portsim.experiment.executors import ReplicationError
 from portsim.experiment.store import PartialStore, StaleResultsError, label_folder
-from portsim.report.files import OutputExistsError
 from portsim.report.outputs import prepare_output
+from portsim.writing import OutputError as OutputExistsError
 
 
 def _counter():

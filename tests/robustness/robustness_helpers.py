@@ -49,3 +49,16 @@ def assert_bad_input(result: Result, file: Path | str, *fragments: str, line: in
     for fragment in fragments:
         assert fragment in message, message
     return message
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` with its bytes (None for a folder or a link)."""
+    return {str(path.relative_to(folder)): None if path.is_dir() or path.is_symlink()
+            else path.read_bytes() for path in sorted(folder.rglob("*"))}
+
+
+def temporaries(folder: Path) -> list[str]:
+    """portsim's temporaries (``.portsim-tmp-…``, ``.portsim-old-…``, and a trace's
+    ``.NAME.partial-PID…`` of before) anywhere under ``folder``."""
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob(".*")
+                  if path.name.startswith(".portsim-") or ".partial-" in path.name)

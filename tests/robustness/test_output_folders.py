@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from robustness_helpers import SMALL
+from robustness_helpers import SMALL, tree
 
 from portsim.report.files import foreign_entries
 
@@ -20,12 +20,6 @@ COMMANDS = {
     "compare": ("compare", "--no-plots"),
     "sweep": ("sweep", "--set", "stations.desk.servers=2", "--replications", "2"),
 }
-
-
-def tree(folder: Path) -> dict[str, bytes | None]:
-    """Every path under ``folder`` with its bytes (None for a folder)."""
-    return {str(path.relative_to(folder)): None if path.is_dir() else path.read_bytes()
-            for path in sorted(folder.rglob("*"))}
 
 
 def refused(result: Result) -> str:

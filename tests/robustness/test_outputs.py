@@ -27,8 +27,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Staging or retired folders left beside ``out``."""
-    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}."))
+    """Staging or retired folders left beside ``out`` (all but ``out`` and the scenario)."""
+    return sorted(p.name for p in out.parent.iterdir()
+                  if p != out and p.suffix != ".yaml")
 
 
 def run(cli: Callable[..., Result], scenario: Path, out: Path, *extra: str) -> Result:

@@ -18,7 +18,8 @@ import pytest
 #: the root package only: its names are imported on first use).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("utilities", ("portsim", "portsim._kernels", "portsim.errors", "portsim.lazy",
-                   "portsim.theory", "portsim.units", "portsim.wording", "portsim.version")),
+                   "portsim.theory", "portsim.units", "portsim.wording", "portsim.version",
+                   "portsim.writing")),
     ("limits", ("portsim.limits",)),
     ("stats", ("portsim.stats",)),
     ("engine", ("portsim.engine",)),
