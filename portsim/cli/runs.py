@@ -109,15 +109,19 @@ def forecast_model(forecast: Any, scenario: Any, variant: str | None) -> Any:
 def running(out: Path, *, force: bool, resume: bool, total: int, workers: int | None,
             scheduler: str | None, trace: str | None, resumable: Resumable,
             precision: Any = None, engine: EngineChoice = EngineChoice.auto,
-            ) -> Iterator[RunOptions]:
+            what: str = "the command") -> Iterator[RunOptions]:
     """Prepare the output folder and a progress bar; yield the run's options.
 
-    Shared by ``run``, ``compare``, ``sweep`` and ``study``: the folder is checked (and
-    ``.partial`` opened) before anything runs, so that a bad folder costs no simulation.
+    Shared by ``run``, ``compare``, ``sweep`` and ``study``: the replications in all
+    (``total``; ``what`` says how they multiply) are held to the limit and the folder is
+    checked (and ``.partial`` opened) before anything runs, so that a bad folder costs no
+    simulation.
     """
     from portsim.experiment.options import RunOptions
+    from portsim.limits import check_tasks
     from portsim.report.progress import ReplicationProgress
 
+    check_tasks(total, what)  # before the output folder is touched
     store = resumable.prepare(out, force=force, resume=resume, scheduler=scheduler)
     with ReplicationProgress(total, console) as bar:
         yield RunOptions(workers=workers_or_all(workers), scheduler=scheduler, store=store,

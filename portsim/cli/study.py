@@ -57,7 +57,8 @@ def study(
         total = count * sum(port.entry.copies for port in loaded.ports)
         with running(out, force=force, resume=resume, total=total, workers=workers,
                      scheduler=scheduler, trace=None, resumable=resumable,
-                     engine=engine) as options:
+                     engine=engine, what=f"{len(loaded.ports)} ports (with their copies) × "
+                                         f"{count:,} replications") as options:
             results = run_study(loaded, options.replace(replications=count))
         for port in results.ports:
             for copy in port.copies.values():

@@ -82,10 +82,11 @@ def sweep(
         target_value = parse_target(target) if target is not None else None
         forecast = forecast_of(file, scenario, variant, from_state, horizon, None)
         out = out or Path("results") / f"{file.stem}-sweep"
-        total = (replications or scenario.replications) * len(grid(settings))
-        with running(out, force=force, resume=resume, total=total, workers=workers,
-                     scheduler=scheduler, trace=None, resumable=resumable,
-                     engine=engine) as options:
+        points = len(grid(settings))
+        count = replications or scenario.replications
+        with running(out, force=force, resume=resume, total=count * points, workers=workers,
+                     scheduler=scheduler, trace=None, resumable=resumable, engine=engine,
+                     what=f"{points:,} points × {count:,} replications") as options:
             result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
                                replications=replications, seed=seed, forecast=forecast)
         _report(result)

@@ -58,25 +58,40 @@ def excerpt(text: str, size: int = EXCERPT) -> str:
     return f"{text[:size]!r}… ({len(text):,} characters, cut)"
 
 
-def allowed_folders(folder: Path) -> list[Path]:
-    """Where timetables of a scenario in ``folder`` may live: that folder, and the folders of
-    ``PORTSIM_TIMETABLE_DIRS``."""
-    extra = os.environ.get(FOLDERS_VARIABLE, "")
+def allowed_folders(folder: Path, variable: str = FOLDERS_VARIABLE) -> list[Path]:
+    """Where files named by a file in ``folder`` may live: that folder, and the folders listed
+    in the environment ``variable`` (by default ``PORTSIM_TIMETABLE_DIRS``)."""
+    extra = os.environ.get(variable, "")
     return [Path(entry).resolve() for entry in [str(folder), *extra.split(os.pathsep)]
             if entry.strip()]
 
 
-def locate(folder: Path, written: str) -> Path:
-    """The timetable file ``written`` (relative to ``folder``), refused if it lies outside the
-    allowed folders (:func:`allowed_folders`), symbolic links followed."""
+def locate(folder: Path, written: str, *, what: str = "timetable file",
+           owner: str = "scenario", variable: str = FOLDERS_VARIABLE) -> Path:
+    """The ``what`` named ``written`` by an ``owner`` file in ``folder``, refused (before it is
+    opened) if it lies outside the allowed folders (:func:`allowed_folders`), symbolic links
+    followed: a file given to portsim must not make it read, and quote, any file of the
+    machine."""
     path = (folder / written).resolve()
-    allowed = allowed_folders(folder)
+    allowed = allowed_folders(folder, variable)
     if not any(path.is_relative_to(root) for root in allowed):
         raise TimetableFileError(
-            f"timetable file {excerpt(written, 200)} is outside the scenario's folder "
-            f"({allowed[0]}); a timetable must be in that folder or below it (list other "
-            f"folders in {FOLDERS_VARIABLE} to allow them)")
+            f"{what} {excerpt(written, 200)} is outside the {owner}'s folder "
+            f"({allowed[0]}); it must be in that folder or below it (list other "
+            f"folders in {variable} to allow them)")
     return path
+
+
+def regular_file(path: Path, shown: str, what: str) -> None:
+    """Refuse ``path`` unless it is a regular file, before it is opened: a device never ends
+    and a FIFO blocks in ``open()``."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing or unreadable: the reader says so in its own words
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise TimetableFileError(
+            f"{what} {shown!r} is not a regular file (a device, FIFO or socket)")
 
 
 def _capped(handle: Iterable[str], shown: str, limits: limits_.Limits) -> Iterator[str]:
@@ -98,10 +113,7 @@ def _open(path: Path, shown: str, limits: limits_.Limits) -> Any:
         size = status.st_size
         if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError
-        if not stat.S_ISREG(status.st_mode):
-            # A device never ends (st_size is 0) and a FIFO blocks in open(): never read them.
-            raise TimetableFileError(
-                f"timetable file {shown!r} is not a regular file (a device, FIFO or socket)")
+        regular_file(path, shown, "timetable file")
         if size > limits.max_csv_bytes:
             raise TimetableFileError(
                 f"timetable file {shown!r} is {limits_.format_bytes(size)}, more than the limit "

@@ -97,6 +97,10 @@ def _check_jobs(jobs: Sequence[Job]) -> None:
             raise limits.LimitsError(
                 f"{job.replications:,} replications asked for; the limit is {most:,} "
                 f"(set {limits.describe('max_replications')} to allow more)")
+    if len(jobs) > 1:
+        limits.check_tasks(sum(job.replications for job in jobs),
+                           f"{len(jobs):,} models (variants, sweep points or study ports) "
+                           "with their replications")
 
 
 def _reuse_stored(jobs: Sequence[Job], options: RunOptions,

@@ -264,11 +264,12 @@ def grid(settings: Sequence[Setting]) -> list[dict[str, Any]]:
         if len(set(written)) != len(written):
             raise SweepError(f"--set {setting.path}: a value is given twice "
                              f"({', '.join(map(str, setting.values))})")
-    points = [dict(zip(paths, values, strict=True))
-              for values in itertools.product(*(s.values for s in settings))]
-    if len(points) > MAX_POINTS:
-        raise SweepError(f"the grid has {len(points)} points (at most {MAX_POINTS})")
-    return points
+    size = math.prod(len(setting.values) for setting in settings)
+    if size > MAX_POINTS:  # counted before a single point is built
+        raise SweepError(f"the grid has {size:,} points (at most {MAX_POINTS:,}): "
+                         f"{' × '.join(str(len(s.values)) for s in settings)} values")
+    return [dict(zip(paths, values, strict=True))
+            for values in itertools.product(*(s.values for s in settings))]
 
 
 def point_label(assignment: Mapping[str, Any]) -> str:
