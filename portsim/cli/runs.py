@@ -86,6 +86,7 @@ def forecast_of(file: Path, scenario: Any, variant: str | None, from_state: Path
     at = parsed_duration("--snapshot-at", snapshot_at) if snapshot_at is not None else None
     forecast = Forecast(state, length, at, str(from_state) if from_state else None)
     model = forecast_model(forecast, scenario, variant)
+    _check_reach(model, horizon)
     if at is not None:
         begin = state.clock if state is not None else 0.0
         if not begin <= at < model.horizon:
@@ -93,6 +94,20 @@ def forecast_of(file: Path, scenario: Any, variant: str | None, from_state: Path
                 f"--snapshot-at {snapshot_at}: outside the run ({begin / 60:g} h to "
                 f"{model.horizon / 60:g} h from the start of {file})")
     return forecast
+
+
+def _check_reach(model: Any, horizon: str | None) -> None:
+    """A warm start's end (its clock time and --horizon) within the simulated time one
+    replication may reach."""
+    from portsim import limits
+
+    most = limits.current().max_horizon
+    if model.horizon > most:
+        given = f"--horizon {horizon}: " if horizon is not None else ""
+        raise PortsimError(
+            f"{given}the run would end {limits.format_horizon(model.horizon)} after the "
+            f"start of day 1, beyond the limit of {limits.format_horizon(most)} of simulated "
+            f"time (set {limits.describe('max_horizon')} to allow more)")
 
 
 def forecast_model(forecast: Any, scenario: Any, variant: str | None) -> Any:

@@ -21,7 +21,7 @@ from pydantic import Field
 from portsim import limits as limits_
 
 from portsim.document.fields import MAX_COUNT, Name, PositiveDuration
-from portsim.document.timetable import TimetableFileError, excerpt, locate, regular_file
+from portsim.document.sidefiles import SideFileError, excerpt, locate, regular_file
 from portsim.document.parts import StrictModel
 from portsim.document.problems import Loc, line_of, suggest
 from portsim.engine.model import Model
@@ -159,7 +159,7 @@ def _port(entry: PortEntry, folder: Path, document: StudyDocument,
         file = locate(folder, entry.file, what="port file", owner="study file",
                       variable=PORT_FOLDERS_VARIABLE)
         regular_file(file, excerpt(entry.file, 200), "port file")
-    except TimetableFileError as error:
+    except SideFileError as error:
         problem(("file",), str(error))
         return None
     if not file.is_file():
