@@ -88,7 +88,8 @@ def compare(
         forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
         out = out or Path("results") / f"{file.stem}-compare"
         total = (replications or scenario.replications) * (1 + len(chosen))
-        watch = precision_goal(precision, precision_kpi, max_replications)
+        watch = precision_goal(precision, precision_kpi, max_replications,
+                               [scenario.model(None), *map(scenario.model, chosen)])
         with running(out, force=force, resume=resume, total=total, workers=workers,
                      scheduler=scheduler, trace=trace_path, resumable=resumable,
                      precision=watch, engine=engine) as options:

@@ -76,7 +76,8 @@ def run(
         forecast = forecast_of(file, scenario, variant, from_state, horizon, snapshot_at)
         out = out or Path("results") / (file.stem + (f"-{variant}" if variant else ""))
         total = replications or scenario.replications
-        watch = precision_goal(precision, precision_kpi, max_replications)
+        watch = precision_goal(precision, precision_kpi, max_replications,
+                               [scenario.model(variant)])
         with running(out, force=force, resume=resume, total=total, workers=workers,
                      scheduler=scheduler, trace=trace_path, resumable=resumable,
                      precision=watch, engine=engine) as options:

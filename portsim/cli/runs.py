@@ -54,18 +54,46 @@ def check_trace(trace: Path | None) -> str | None:
     return str(trace)
 
 
-def precision_goal(text: str | None, kpis: list[str] | None, most: int) -> Any:
-    """The --precision goal with the KPIs it watches (None if none was asked for)."""
+def precision_goal(text: str | None, kpis: list[str] | None, most: int,
+                   models: Sequence[Any] = ()) -> Any:
+    """The --precision goal with the KPIs it watches (None if none was asked for), checked
+    before anything runs: a target within reach, a cap within the replications' limit, and
+    KPIs that a run of one of ``models`` reports."""
+    from portsim import limits
     from portsim.experiment.precision import Precision, parse_items, parse_precision
 
     if text is None:
         if kpis:
             raise PortsimError("--precision-kpi needs --precision")
         return None
+    allowed = limits.current().max_replications
+    if most > allowed:
+        raise PortsimError(f"--max-replications {most:,}: more than the limit of {allowed:,} "
+                           f"(set {limits.describe('max_replications')} to allow more)")
     try:
-        return Precision(parse_precision(text), parse_items(kpis or []), most)
+        goal = Precision(parse_precision(text), parse_items(kpis or []), most)
     except ValueError as error:
         raise PortsimError(str(error)) from None
+    if goal.kpis and models:
+        _check_watched(goal.kpis, models)
+    limits.check_tasks(most * max(len(models), 1),
+                       f"--max-replications {most:,} for {max(len(models), 1)} models")
+    return goal
+
+
+def _check_watched(items: Sequence[tuple[str, str, str]], models: Sequence[Any]) -> None:
+    """Each watched KPI is reported by a run of at least one of ``models``."""
+    from portsim.engine.collect import kpi_names
+    from portsim.experiment.sweeps import KPI, check_kpi
+
+    known: dict[str, dict[str, list[str]]] = {}
+    for model in models:
+        for scope, names in kpi_names(model).items():
+            for name, keys in names.items():
+                have = known.setdefault(scope, {}).setdefault(name, [])
+                have.extend(key for key in keys if key not in have)
+    for scope, name, kpi in items:
+        check_kpi(KPI(scope, name, kpi), known, option="--precision-kpi")
 
 
 def forecast_of(file: Path, scenario: Any, variant: str | None, from_state: Path | None,

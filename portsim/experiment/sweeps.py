@@ -276,17 +276,23 @@ def point_label(assignment: Mapping[str, Any]) -> str:
     return ", ".join(f"{path}={value}" for path, value in assignment.items())
 
 
-def check_kpi(kpi: KPI, known: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
-    names = known.get(kpi.scope, {})
+def check_kpi(kpi: KPI, known: Mapping[str, Mapping[str, Sequence[str]]],
+              option: str = "--kpi") -> None:
+    """Refuse a KPI that no run of a model with the ``known`` KPIs (by scope and name) reports,
+    naming the ``option`` it was given with and suggesting the closest."""
+    if kpi.scope not in known:
+        raise SweepError(f"{option} {kpi}: no scope {kpi.scope!r} (scopes: "
+                         f"{', '.join(known)})")
+    names = known[kpi.scope]
     if kpi.name not in names:
         close = difflib.get_close_matches(kpi.name, list(names), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise SweepError(f"--kpi {kpi}: no {kpi.scope} named {kpi.name!r}{hint} "
+        raise SweepError(f"{option} {kpi}: no {kpi.scope} named {kpi.name!r}{hint} "
                          f"({', '.join(names)})")
     if kpi.kpi not in names[kpi.name]:
         close = difflib.get_close_matches(kpi.kpi, list(names[kpi.name]), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise SweepError(f"--kpi {kpi}: no KPI {kpi.kpi!r}{hint} "
+        raise SweepError(f"{option} {kpi}: no KPI {kpi.kpi!r}{hint} "
                          f"(KPIs: {', '.join(names[kpi.name])})")
 
 
