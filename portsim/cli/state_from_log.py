@@ -35,6 +35,7 @@ def state_from_log(
 
     with user_errors():
         clock = parsed_duration("--at", at)
+        _check_clock(at, clock)
         model = load_scenario(scenario).model() if scenario is not None else None
         state = read_state(log, clock)
         write_state(state, out, f"The state at {at} of {log}")
@@ -46,3 +47,15 @@ def state_from_log(
                 raise
         console.print(f"state at {escape(at)} ({state.customers} customers) written to "
                       f"[bold]{escape(str(out))}[/]", highlight=False)
+
+
+def _check_clock(at: str, clock: float) -> None:
+    """A clock time within the simulated time one replication may reach (the state file
+    would be refused when read)."""
+    from portsim import limits
+
+    most = limits.current().max_horizon
+    if clock > most:
+        raise PortsimError(f"--at {at}: {limits.format_horizon(clock)} after the start of day "
+                           f"1, beyond the limit of {limits.format_horizon(most)} of simulated "
+                           f"time (set {limits.describe('max_horizon')} to allow more)")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ LONGEST_NAME = 200
 #: may hold at most as many rows as a CSV log of the size limit.
 SMALLEST_ROW = 14
 _WHAT = "event log"
+#: Characters a name may not hold (those a YAML file may not hold either).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 Row = tuple[float, Any, str, str, str]
 
@@ -141,6 +144,9 @@ def _row(shown: str, number: int, values: list[Any]) -> Row:
             raise fault(column, f"longer than {LONGEST_NAME} characters", text)
         if not text and column != "station":
             raise fault(column, "missing", name)
+        control = _CONTROL.search(text)
+        if control:  # as in YAML files: a name is printable text
+            raise fault(column, f"holds the control character U+{ord(control[0]):04X}", text)
     return minutes, entity, str(kind), "" if station is None else str(station), event
 
 
