@@ -145,7 +145,7 @@ def _check_size(document: StudyDocument, problem: Callable[[Loc, str], None]) ->
     total = copies * document.replications
     if total > limits.max_tasks:
         problem(("replications",),
-                f"{len(document.ports)} ports with {copies} copies in all × "
+                f"{len(document.ports):,} ports with {copies:,} copies in all × "
                 f"{document.replications:,} replications make {total:,} replications, more "
                 f"than the limit of {limits.max_tasks:,} for one command (set "
                 f"{limits_.describe('max_tasks')} to allow more)")
