@@ -163,6 +163,14 @@ def describe(name: str) -> str:
     return ENVIRONMENT[name]
 
 
+def check_replications(count: int) -> None:
+    """Refuse more replications of one model than :attr:`Limits.max_replications`."""
+    most = current().max_replications
+    if count > most:
+        raise LimitsError(f"{count:,} replications asked for; the limit is {most:,} "
+                          f"(set {describe('max_replications')} to allow more)")
+
+
 def check_tasks(total: int, what: str = "the command") -> None:
     """Refuse a command that would run more than :attr:`Limits.max_tasks` replications in all
     (``what`` says how they multiply), before any task list is built."""
@@ -188,4 +196,4 @@ def format_horizon(minutes: float) -> str:
 
 
 __all__ = ["DEFAULTS", "DEPTH_CEILING", "ENVIRONMENT", "MINUTES_PER_YEAR", "Limits",
-           "LimitsError", "check_tasks", "current", "describe", "format_bytes", "format_horizon"]
+           "LimitsError", "check_replications", "check_tasks", "current", "describe", "format_bytes", "format_horizon"]

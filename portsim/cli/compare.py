@@ -91,6 +91,7 @@ def compare(
         watch = precision_goal(precision, precision_kpi, max_replications,
                                [scenario.model(None), *map(scenario.model, chosen)])
         with running(out, force=force, resume=resume, total=total, workers=workers,
+                     replications=replications or scenario.replications,
                      scheduler=scheduler, trace=trace_path, resumable=resumable,
                      precision=watch, engine=engine) as options:
             comparison = run_comparison(scenario, options, variants=chosen,

@@ -79,8 +79,8 @@ def run(
         watch = precision_goal(precision, precision_kpi, max_replications,
                                [scenario.model(variant)])
         with running(out, force=force, resume=resume, total=total, workers=workers,
-                     scheduler=scheduler, trace=trace_path, resumable=resumable,
-                     precision=watch, engine=engine) as options:
+                     replications=total, scheduler=scheduler, trace=trace_path,
+                     resumable=resumable, precision=watch, engine=engine) as options:
             results = simulate(scenario, options, variant=variant, replications=replications,
                                seed=seed, forecast=forecast)
         print_notes([results], labelled=False)

@@ -82,18 +82,18 @@ def precision_goal(text: str | None, kpis: list[str] | None, most: int,
 
 
 def _check_watched(items: Sequence[tuple[str, str, str]], models: Sequence[Any]) -> None:
-    """Each watched KPI is reported by a run of at least one of ``models``."""
+    """Each watched KPI is reported by a run of every one of ``models`` (each is watched)."""
     from portsim.engine.collect import kpi_names
-    from portsim.experiment.sweeps import KPI, check_kpi
+    from portsim.experiment.sweeps import KPI, SweepError, check_kpi
 
-    known: dict[str, dict[str, list[str]]] = {}
     for model in models:
-        for scope, names in kpi_names(model).items():
-            for name, keys in names.items():
-                have = known.setdefault(scope, {}).setdefault(name, [])
-                have.extend(key for key in keys if key not in have)
-    for scope, name, kpi in items:
-        check_kpi(KPI(scope, name, kpi), known, option="--precision-kpi")
+        known = kpi_names(model)
+        for scope, name, kpi in items:
+            try:
+                check_kpi(KPI(scope, name, kpi), known, option="--precision-kpi")
+            except SweepError as error:
+                where = f" in {model.name}" if len(models) > 1 else ""
+                raise SweepError(f"{error}{where}") from None
 
 
 def forecast_of(file: Path, scenario: Any, variant: str | None, from_state: Path | None,
@@ -152,18 +152,22 @@ def forecast_model(forecast: Any, scenario: Any, variant: str | None) -> Any:
 def running(out: Path, *, force: bool, resume: bool, total: int, workers: int | None,
             scheduler: str | None, trace: str | None, resumable: Resumable,
             precision: Any = None, engine: EngineChoice = EngineChoice.auto,
-            what: str = "the command") -> Iterator[RunOptions]:
+            what: str = "the command", replications: int | None = None,
+            ) -> Iterator[RunOptions]:
     """Prepare the output folder and a progress bar; yield the run's options.
 
-    Shared by ``run``, ``compare``, ``sweep`` and ``study``: the replications in all
-    (``total``; ``what`` says how they multiply) are held to the limit and the folder is
+    Shared by ``run``, ``compare``, ``sweep`` and ``study``: the replications of each model
+    (``replications``) and in all (``total``; ``what`` says how they multiply) are held to
+    the limits and the folder is
     checked (and ``.partial`` opened) before anything runs, so that a bad folder costs no
     simulation.
     """
     from portsim.experiment.options import RunOptions
-    from portsim.limits import check_tasks
+    from portsim.limits import check_replications, check_tasks
     from portsim.report.progress import ReplicationProgress
 
+    if replications is not None:
+        check_replications(replications)
     check_tasks(total, what)  # before the output folder is touched
     store = resumable.prepare(out, force=force, resume=resume, scheduler=scheduler)
     with ReplicationProgress(total, console) as bar:

@@ -55,7 +55,7 @@ def study(
         out = out or Path("results") / file.stem
         count = replications or loaded.document.replications
         total = count * sum(port.entry.copies for port in loaded.ports)
-        with running(out, force=force, resume=resume, total=total, workers=workers,
+        with running(out, force=force, resume=resume, total=total, workers=workers, replications=count,
                      scheduler=scheduler, trace=None, resumable=resumable,
                      engine=engine, what=f"{len(loaded.ports)} ports (with their copies) × "
                                          f"{count:,} replications") as options:

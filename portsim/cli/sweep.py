@@ -85,6 +85,7 @@ def sweep(
         points = len(grid(settings))
         count = replications or scenario.replications
         with running(out, force=force, resume=resume, total=count * points, workers=workers,
+                     replications=count,
                      scheduler=scheduler, trace=None, resumable=resumable, engine=engine,
                      what=f"{points:,} points × {count:,} replications") as options:
             result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
