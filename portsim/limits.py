@@ -196,4 +196,5 @@ def format_horizon(minutes: float) -> str:
 
 
 __all__ = ["DEFAULTS", "DEPTH_CEILING", "ENVIRONMENT", "MINUTES_PER_YEAR", "Limits",
-           "LimitsError", "check_replications", "check_tasks", "current", "describe", "format_bytes", "format_horizon"]
+           "LimitsError", "check_replications", "check_tasks", "current", "describe",
+           "format_bytes", "format_horizon"]

@@ -127,12 +127,12 @@ def write_stdout(text: str) -> None:
 def drop_stdout() -> None:
     """Point standard output at the null device once writing to it failed, so that the
     interpreter's last flush of what is still buffered cannot fail again at exit."""
+    import contextlib
     import os
 
-    try:
+    # ValueError: no file descriptor (a test's captured output).
+    with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # no file descriptor (a test's captured output)
-        pass
 
 
 def warn(label: str | None, warning: str) -> None:

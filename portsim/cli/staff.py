@@ -113,12 +113,11 @@ def staff(
 
     with user_errors():
         _check_numbers(least, hour_cost, callout_cost)
-        scenario = load_scenario(file)
-        model = scenario.model(variant)
         out, width, limits = _checked(file, out, force, scheduler, interval, most)
+        scenario = load_scenario(file)
         chosen_seed = seed if seed is not None else scenario.seed
-        run, model = _runner(scenario, variant, model, chosen_seed, replications, workers,
-                             scheduler, engine)
+        run, model = _runner(scenario, variant, scenario.model(variant), chosen_seed,
+                             replications, workers, scheduler, engine)
         problem = _problem(model, stations, target, shifts, width, limits, chosen_seed,
                            proof_seed, least=least, hour_cost=hour_cost,
                            callout_cost=callout_cost, max_rounds=max_rounds)

@@ -55,8 +55,8 @@ def study(
         out = out or Path("results") / file.stem
         count = replications or loaded.document.replications
         total = count * sum(port.entry.copies for port in loaded.ports)
-        with running(out, force=force, resume=resume, total=total, workers=workers, replications=count,
-                     scheduler=scheduler, trace=None, resumable=resumable,
+        with running(out, force=force, resume=resume, total=total, workers=workers,
+                     replications=count, scheduler=scheduler, trace=None, resumable=resumable,
                      engine=engine, what=f"{len(loaded.ports)} ports (with their copies) × "
                                          f"{count:,} replications") as options:
             results = run_study(loaded, options.replace(replications=count))

@@ -61,9 +61,8 @@ def locate(folder: Path, written: str) -> Path:
 
 def _rows(handle: Any, shown: str, limits: limits_.Limits) -> Iterator[tuple[int, list[str]]]:
     """(row number, stripped cells) of every non-blank row, within the row limit."""
-    rows = 0
-    for number, cells in csv_rows(handle, shown, _WHAT, "max_csv_bytes", limits):
-        rows += 1
+    read = csv_rows(handle, shown, _WHAT, "max_csv_bytes", limits)
+    for rows, (number, cells) in enumerate(read, start=1):
         if rows > limits.max_csv_rows + 1:  # the header is not a batch
             raise TimetableFileError(
                 f"{shown} has more than {limits.max_csv_rows:,} rows (the limit is "

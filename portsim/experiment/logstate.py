@@ -116,7 +116,7 @@ def _parquet_rows(path: Path, shown: str, limits: limits_.Limits) -> Iterator[Ro
                 yield _row(shown, number, list(values))
     except (LogError, SideFileError):
         raise
-    except Exception as error:  # noqa: BLE001 - pyarrow's errors have no common base
+    except Exception as error:
         raise LogError(f"{shown}: not a readable Parquet event log ({type(error).__name__}: "
                        f"{excerpt(str(error), 120)})") from None
 
@@ -182,6 +182,14 @@ def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
             open_visit.pop(entity, None)
         elif event == "depart":
             left.add(entity)
+    return _placed(clock, kinds, left, open_visit, arrived, waits)
+
+
+def _placed(clock: float, kinds: dict[Any, str], left: set[Any],
+            open_visit: dict[Any, tuple[str, str, float]], arrived: dict[Any, float],
+            waits: dict[Any, float]) -> StartState:
+    """The state of the entities read: each one that has not left placed where its last event
+    left it (waiting or in service), the others counted as between stations."""
     waiting: dict[str, list[Waiting]] = {}
     serving: dict[str, list[InService]] = {}
     between = 0
@@ -207,5 +215,4 @@ def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
     return StartState(clock, stations, not_recorded=(("between_stations", between),)
                       if between else ())
 
-
-__all__ = ["EVENTS", "LogError", "REQUIRED", "state_from_log", "state_from_rows"]
+__all__ = ["EVENTS", "REQUIRED", "LogError", "state_from_log", "state_from_rows"]

@@ -179,8 +179,9 @@ class _Counts:
         for name, station in (stations.items() if isinstance(stations, dict) else ()):
             for part in ("waiting", "in_service"):
                 by_class = station.get(part) if isinstance(station, dict) else None
-                for class_name, value in (by_class.items() if isinstance(by_class, dict)
-                                          else ()):
+                if not isinstance(by_class, dict):
+                    continue  # not customers by class: validation says so
+                for class_name, value in by_class.items():
                     path = ("stations", name, part, class_name)
                     if _is_count(value) and 0 <= value <= MOST_COUNTED:
                         self.given[(name, part, class_name)] = value

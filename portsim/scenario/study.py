@@ -19,11 +19,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from portsim import limits as limits_
-
 from portsim.document.fields import MAX_COUNT, Name, PositiveDuration
-from portsim.document.sidefiles import SideFileError, excerpt, locate, regular_file
 from portsim.document.parts import StrictModel
 from portsim.document.problems import Loc, line_of, suggest
+from portsim.document.sidefiles import SideFileError, excerpt, locate, regular_file
 from portsim.engine.model import Model
 from portsim.errors import Problem, ScenarioError
 from portsim.scenario.loader import Scenario, load_scenario, load_side_file
@@ -122,8 +121,7 @@ def load_study(path: str | os.PathLike[str]) -> Study:
         if entry.name in seen:
             problem((*here, "name"), f"port {entry.name!r} is named twice; names must differ")
         seen.add(entry.name)
-        port = _port(entry, source.parent, document, lambda at, text, here=here: problem(
-            (*here, *at), text))
+        port = _port(entry, here, source.parent, document, problem)
         if port is not None:
             ports.append(port)
     if problems:
@@ -151,24 +149,26 @@ def _check_size(document: StudyDocument, problem: Callable[[Loc, str], None]) ->
                 f"{limits_.describe('max_tasks')} to allow more)")
 
 
-def _port(entry: PortEntry, folder: Path, document: StudyDocument,
+def _port(entry: PortEntry, here: Loc, folder: Path, document: StudyDocument,
           problem: Callable[[Loc, str], None]) -> Port | None:
-    """One port of a study, loaded and checked (None, with its problems said, if it is not
-    fit); a port file that does not load is reported as that file's own error."""
+    """The port of the study's entry at ``here``, loaded and checked (None, with its problems
+    said, if it is not fit); a port file that does not load is reported as that file's own
+    error."""
     try:
         file = locate(folder, entry.file, what="port file", owner="study file",
                       variable=PORT_FOLDERS_VARIABLE)
         regular_file(file, excerpt(entry.file, 200), "port file")
     except SideFileError as error:
-        problem(("file",), str(error))
+        problem((*here, "file"), str(error))
         return None
     if not file.is_file():
-        problem(("file",), f"port file {excerpt(entry.file, 200)} not found (looked for {file})")
+        problem((*here, "file"),
+                f"port file {excerpt(entry.file, 200)} not found (looked for {file})")
         return None
     scenario = load_scenario(file)
     if entry.variant is not None and entry.variant not in scenario.variant_names:
         known = list(scenario.variant_names)
-        problem(("variant",), f"{entry.file} has no variant {entry.variant!r}"
+        problem((*here, "variant"), f"{entry.file} has no variant {entry.variant!r}"
                 + (suggest(entry.variant, known) or f" (its variants: "
                    f"{', '.join(known) or 'none'})"))
         return None
@@ -176,10 +176,10 @@ def _port(entry: PortEntry, folder: Path, document: StudyDocument,
     classes = [spec.name for spec in model.classes]
     for position, name in enumerate(entry.travellers or ()):
         if name not in classes:
-            problem(("travellers", position),
+            problem((*here, "travellers", position),
                     f"{entry.file} has no class {name!r}{suggest(name, classes)}")
     if model.sla != document.standard:
-        problem(("file",), f"{entry.file} measures waits against "
+        problem((*here, "file"), f"{entry.file} measures waits against "
                 f"{standard_words(model.sla)} (sla), the study against "
                 f"{standard_words(document.standard)} (standard); make them equal")
     return Port(entry, scenario, model, tuple(entry.travellers or classes))

@@ -29,8 +29,8 @@ def from_log(cli: Callable[..., Result], write: Callable[..., Path], tmp_path: P
 
 def refused(result: Result, tmp_path: Path, *fragments: str) -> str:
     assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output and result.exception is None or \
-        isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
     message = result.stderr
     assert message.startswith("error: ") and message.count("\n") == 1, message
     for fragment in fragments:
