@@ -16,6 +16,8 @@ PORTSIM_MAX_NODES         1,000,000                 YAML values once aliases are
 PORTSIM_MAX_HORIZON       100y (36,525 days)        simulated time of one replication
 PORTSIM_MAX_ENTITIES      10,000,000                entities arriving in one replication
 PORTSIM_MAX_REPLICATIONS  10,000                    replications a scenario file asks for
+PORTSIM_MAX_TASKS         100,000                   replications one command runs in all
+PORTSIM_MAX_LOG_BYTES     2 GiB                     size of an event log (state-from-log)
 ========================  ========================  ====================================
 
 Byte sizes may carry a binary suffix (``KiB``, ``MiB``, ``GiB``); counts may use ``_`` or ``,``
@@ -62,6 +64,11 @@ class Limits:
     """Most entities arriving in one replication."""
     max_replications: int = 10_000
     """Most replications a scenario file may ask for."""
+    max_tasks: int = 100_000
+    """Most replications one command runs in all (variants, sweep points, study ports and
+    copies, precision rounds): each finished one is held until the command reports."""
+    max_log_bytes: int = 2 * 1024**3
+    """Largest event log ``state-from-log`` reads (checked before reading it)."""
 
 
 #: The environment variable of each limit.
@@ -74,6 +81,8 @@ ENVIRONMENT: dict[str, str] = {
     "max_horizon": "PORTSIM_MAX_HORIZON",
     "max_entities": "PORTSIM_MAX_ENTITIES",
     "max_replications": "PORTSIM_MAX_REPLICATIONS",
+    "max_tasks": "PORTSIM_MAX_TASKS",
+    "max_log_bytes": "PORTSIM_MAX_LOG_BYTES",
 }
 
 DEFAULTS = Limits()
@@ -119,7 +128,7 @@ def _parse_horizon(text: str) -> float:
 
 
 _PARSERS = {"max_file_bytes": _parse_bytes, "max_csv_bytes": _parse_bytes,
-            "max_horizon": _parse_horizon}
+            "max_log_bytes": _parse_bytes, "max_horizon": _parse_horizon}
 
 
 def current() -> Limits:
@@ -154,6 +163,24 @@ def describe(name: str) -> str:
     return ENVIRONMENT[name]
 
 
+def check_replications(count: int) -> None:
+    """Refuse more replications of one model than :attr:`Limits.max_replications`."""
+    most = current().max_replications
+    if count > most:
+        raise LimitsError(f"{count:,} replications asked for; the limit is {most:,} "
+                          f"(set {describe('max_replications')} to allow more)")
+
+
+def check_tasks(total: int, what: str = "the command") -> None:
+    """Refuse a command that would run more than :attr:`Limits.max_tasks` replications in all
+    (``what`` says how they multiply), before any task list is built."""
+    most = current().max_tasks
+    if total > most:
+        raise LimitsError(f"{what} would run {total:,} replications in all, more than the "
+                          f"limit of {most:,} for one command (set {describe('max_tasks')} to "
+                          "allow more)")
+
+
 def format_bytes(size: int) -> str:
     """``10,485,760 bytes (10 MiB)`` for messages."""
     for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
@@ -169,4 +196,5 @@ def format_horizon(minutes: float) -> str:
 
 
 __all__ = ["DEFAULTS", "DEPTH_CEILING", "ENVIRONMENT", "MINUTES_PER_YEAR", "Limits",
-           "LimitsError", "current", "describe", "format_bytes", "format_horizon"]
+           "LimitsError", "check_replications", "check_tasks", "current", "describe",
+           "format_bytes", "format_horizon"]

@@ -144,6 +144,28 @@ def user_errors(resumable: Resumable | None = None) -> Iterator[None]:
         raise typer.Exit(EXIT_OS_ERROR) from None
 
 
+def write_stdout(text: str) -> None:
+    """``text`` on standard output, flushed now: a full disk or a closed pipe is an OSError
+    here, in the command (exit code 1 with a message), not at the interpreter's exit."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as error:
+        drop_stdout()
+        raise OSError(error.errno, error.strerror, "standard output") from None
+
+
+def drop_stdout() -> None:
+    """Point standard output at the null device once writing to it failed, so that the
+    interpreter's last flush of what is still buffered cannot fail again at exit."""
+    import contextlib
+    import os
+
+    # ValueError: no file descriptor (a test's captured output).
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def warn(label: str | None, warning: str) -> None:
     """One warning on stderr, on one line (as errors are): a field path must not be split."""
     where = f" ({escape(label)})" if label is not None else ""

@@ -90,8 +90,10 @@ def compare(
         trace_path = check_trace(trace, force=force, inputs=inputs, out=out)
         forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
         total = (replications or scenario.replications) * (1 + len(chosen))
-        watch = precision_goal(precision, precision_kpi, max_replications)
+        watch = precision_goal(precision, precision_kpi, max_replications,
+                               [scenario.model(None), *map(scenario.model, chosen)])
         with running(out, force=force, resume=resume, total=total, workers=workers,
+                     replications=replications or scenario.replications,
                      scheduler=scheduler, trace=trace_path, resumable=resumable,
                      precision=watch, engine=engine, inputs=inputs) as options:
             comparison = run_comparison(scenario, options, variants=chosen,

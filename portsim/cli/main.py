@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from portsim.cli.common import console
+from portsim.cli.common import EXIT_OS_ERROR, console, drop_stdout, errors
 from portsim.cli.compare import compare
 from portsim.cli.run import run
 from portsim.cli.schema import schema
@@ -36,6 +36,13 @@ class Program(typer.Typer):
         gc.disable()
         try:
             return super().__call__(*args, **kwargs)
+        except OSError as error:
+            # Outside a command's own handling: --help or --version written to a full disk or
+            # a closed pipe. One message and exit code 1, as a command's own output gets.
+            drop_stdout()
+            errors.print(f"error: cannot write to standard output: "
+                         f"{error.strerror or error}", markup=False, highlight=False)
+            raise SystemExit(EXIT_OS_ERROR) from None
         finally:
             gc.enable()
 

@@ -78,10 +78,12 @@ def run(
         trace_path = check_trace(trace, force=force, inputs=inputs, out=out)
         forecast = forecast_of(file, scenario, variant, from_state, horizon, snapshot_at)
         total = replications or scenario.replications
-        watch = precision_goal(precision, precision_kpi, max_replications)
+        watch = precision_goal(precision, precision_kpi, max_replications,
+                               [scenario.model(variant)])
         with running(out, force=force, resume=resume, total=total, workers=workers,
-                     scheduler=scheduler, trace=trace_path, resumable=resumable,
-                     precision=watch, engine=engine, inputs=inputs) as options:
+                     replications=total, scheduler=scheduler, trace=trace_path,
+                     resumable=resumable, precision=watch, engine=engine,
+                     inputs=inputs) as options:
             results = simulate(scenario, options, variant=variant, replications=replications,
                                seed=seed, forecast=forecast)
         print_notes([results], labelled=False)

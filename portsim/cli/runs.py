@@ -66,18 +66,46 @@ def inputs_of(scenario: Any, *others: Path | None) -> Any:
     return Inputs.of(*scenario.files, *others)
 
 
-def precision_goal(text: str | None, kpis: list[str] | None, most: int) -> Any:
-    """The --precision goal with the KPIs it watches (None if none was asked for)."""
+def precision_goal(text: str | None, kpis: list[str] | None, most: int,
+                   models: Sequence[Any] = ()) -> Any:
+    """The --precision goal with the KPIs it watches (None if none was asked for), checked
+    before anything runs: a target within reach, a cap within the replications' limit, and
+    KPIs that a run of one of ``models`` reports."""
+    from portsim import limits
     from portsim.experiment.precision import Precision, parse_items, parse_precision
 
     if text is None:
         if kpis:
             raise PortsimError("--precision-kpi needs --precision")
         return None
+    allowed = limits.current().max_replications
+    if most > allowed:
+        raise PortsimError(f"--max-replications {most:,}: more than the limit of {allowed:,} "
+                           f"(set {limits.describe('max_replications')} to allow more)")
     try:
-        return Precision(parse_precision(text), parse_items(kpis or []), most)
+        goal = Precision(parse_precision(text), parse_items(kpis or []), most)
     except ValueError as error:
         raise PortsimError(str(error)) from None
+    if goal.kpis and models:
+        _check_watched(goal.kpis, models)
+    limits.check_tasks(most * max(len(models), 1),
+                       f"--max-replications {most:,} for {max(len(models), 1)} models")
+    return goal
+
+
+def _check_watched(items: Sequence[tuple[str, str, str]], models: Sequence[Any]) -> None:
+    """Each watched KPI is reported by a run of every one of ``models`` (each is watched)."""
+    from portsim.engine.collect import kpi_names
+    from portsim.experiment.sweeps import KPI, SweepError, check_kpi
+
+    for model in models:
+        known = kpi_names(model)
+        for scope, name, kpi in items:
+            try:
+                check_kpi(KPI(scope, name, kpi), known, option="--precision-kpi")
+            except SweepError as error:
+                where = f" in {model.name}" if len(models) > 1 else ""
+                raise SweepError(f"{error}{where}") from None
 
 
 def forecast_of(file: Path, scenario: Any, variant: str | None, from_state: Path | None,
@@ -98,6 +126,7 @@ def forecast_of(file: Path, scenario: Any, variant: str | None, from_state: Path
     at = parsed_duration("--snapshot-at", snapshot_at) if snapshot_at is not None else None
     forecast = Forecast(state, length, at, str(from_state) if from_state else None)
     model = forecast_model(forecast, scenario, variant)
+    _check_reach(model, horizon)
     if at is not None:
         begin = state.clock if state is not None else 0.0
         if not begin <= at < model.horizon:
@@ -105,6 +134,20 @@ def forecast_of(file: Path, scenario: Any, variant: str | None, from_state: Path
                 f"--snapshot-at {snapshot_at}: outside the run ({begin / 60:g} h to "
                 f"{model.horizon / 60:g} h from the start of {file})")
     return forecast
+
+
+def _check_reach(model: Any, horizon: str | None) -> None:
+    """A warm start's end (its clock time and --horizon) within the simulated time one
+    replication may reach."""
+    from portsim import limits
+
+    most = limits.current().max_horizon
+    if model.horizon > most:
+        given = f"--horizon {horizon}: " if horizon is not None else ""
+        raise PortsimError(
+            f"{given}the run would end {limits.format_horizon(model.horizon)} after the "
+            f"start of day 1, beyond the limit of {limits.format_horizon(most)} of simulated "
+            f"time (set {limits.describe('max_horizon')} to allow more)")
 
 
 def forecast_model(forecast: Any, scenario: Any, variant: str | None) -> Any:
@@ -121,16 +164,22 @@ def forecast_model(forecast: Any, scenario: Any, variant: str | None) -> Any:
 def running(out: Path, *, force: bool, resume: bool, total: int, workers: int | None,
             scheduler: str | None, trace: str | None, resumable: Resumable,
             precision: Any = None, engine: EngineChoice = EngineChoice.auto,
-            inputs: Any = None) -> Iterator[RunOptions]:
+            inputs: Any = None, what: str = "the command", replications: int | None = None,
+            ) -> Iterator[RunOptions]:
     """Prepare the output folder and a progress bar; yield the run's options.
 
-    Shared by ``run``, ``compare``, ``sweep`` and ``study``: the folder is checked (and
-    ``.partial`` opened) before anything runs, so that a bad folder costs no simulation;
-    it must not hold any of the command's ``inputs``.
+    Shared by ``run``, ``compare``, ``sweep`` and ``study``: the replications of each model
+    (``replications``) and in all (``total``; ``what`` says how they multiply) are held to
+    the limits and the folder is checked (and ``.partial`` opened) before anything runs, so
+    that a bad folder costs no simulation; it must not hold any of the command's ``inputs``.
     """
     from portsim.experiment.options import RunOptions
+    from portsim.limits import check_replications, check_tasks
     from portsim.report.progress import ReplicationProgress
 
+    if replications is not None:
+        check_replications(replications)
+    check_tasks(total, what)  # before the output folder is touched
     store = resumable.prepare(out, force=force, resume=resume, scheduler=scheduler,
                               inputs=inputs)
     with ReplicationProgress(total, console) as bar:

@@ -3,6 +3,7 @@ waiting-time target, proved on fresh seeds, printed and written (optionally as a
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +27,15 @@ from portsim.cli.common import (
 )
 from portsim.cli.runs import workers_or_all
 from portsim.errors import PortsimError
+
+#: The most officers --least and --most may name at one station: more than any port's
+#: counters, and the Erlang formulas that start the search loop once per officer.
+MOST_OFFICERS = 100_000
+#: The shortest --interval, in minutes (at most 288 intervals a day).
+SHORTEST_INTERVAL = 5.0
+#: The largest cost of an officer-hour or call-out hour (costs are multiplied by hours and
+#: summed: a larger one would lose the hours in rounding).
+MOST_COST = 1e12
 
 StationsOpt = Annotated[str, typer.Option(
     help="Comma-separated stations to staff, e.g. desks_north,desks_south.",
@@ -102,14 +112,15 @@ def staff(
     from portsim.writing import Inputs
 
     with user_errors():
+        _check_numbers(least, hour_cost, callout_cost)
         scenario = load_scenario(file)
         model = scenario.model(variant)
         original = _variant_checked(file, write_variant)
         inputs = Inputs.of(*scenario.files)
         out, width, limits = _checked(file, out, force, scheduler, interval, most, inputs)
         chosen_seed = seed if seed is not None else scenario.seed
-        run, model = _runner(scenario, variant, model, chosen_seed, replications, workers,
-                             scheduler, engine)
+        run, model = _runner(scenario, variant, scenario.model(variant), chosen_seed,
+                             replications, workers, scheduler, engine)
         problem = _problem(model, stations, target, shifts, width, limits, chosen_seed,
                            proof_seed, least=least, hour_cost=hour_cost,
                            callout_cost=callout_cost, max_rounds=max_rounds)
@@ -132,19 +143,39 @@ def _checked(file: Path, out: Path | None, force: bool, scheduler: str | None, i
              most: list[str] | None, inputs: Any) -> tuple[Path, float, dict[str, int]]:
     """The output folder (checked, as the scheduler is), the intervals' width in minutes and
     the counters each station has at the most (--most)."""
+    from portsim.engine.model import MINUTES_PER_DAY
     from portsim.report.files import check_output
 
     out = out or Path("results") / f"{file.stem}-staff"
     check_output(out, force, inputs=inputs)
     check_scheduler(scheduler)
     width = parsed_duration(f"--interval {interval!r}", interval)
+    if not SHORTEST_INTERVAL <= width <= MINUTES_PER_DAY:
+        # Each interval keeps a waiting-time histogram per class and station: 1s intervals
+        # would need 537 MiB per tally, and 1e-300 minutes is no interval at all.
+        raise PortsimError(f"--interval {interval!r}: must be from {SHORTEST_INTERVAL:g} "
+                           "minutes to a day (e.g. 15min, 30min, 1h)")
     limits: dict[str, int] = {}
     for item in most or []:
         name, _, count = item.partition("=")
-        if not count.strip().isdigit() or int(count) < 1:
-            raise PortsimError(f"--most {item!r}: expected STATION=N with N >= 1")
-        limits[name.strip()] = int(count)
+        text = count.strip()
+        if not (text.isdigit() and len(text) <= 9) or not 1 <= int(text) <= MOST_OFFICERS:
+            raise PortsimError(f"--most {item!r}: expected STATION=N with N from 1 to "
+                               f"{MOST_OFFICERS:,}")
+        limits[name.strip()] = int(text)
     return out, width, limits
+
+
+def _check_numbers(least: int, hour_cost: float, callout_cost: float) -> None:
+    """Officers and costs the search can work with: the Erlang formulas loop once per
+    officer, and a cost that is not a finite number makes every roster cost the same."""
+    if least > MOST_OFFICERS:
+        raise PortsimError(f"--least {least:,}: more than {MOST_OFFICERS:,} officers at a "
+                           "station")
+    for option, cost in (("--hour-cost", hour_cost), ("--callout-cost", callout_cost)):
+        if not (math.isfinite(cost) and 0 <= cost <= MOST_COST):
+            raise PortsimError(f"{option} {cost}: must be a finite number from 0 to "
+                               f"{MOST_COST:g}")
 
 
 def _runner(scenario: Any, variant: str | None, model: Any, seed: int,

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from portsim.cli.common import console, parsed_duration, user_errors
+from portsim.errors import PortsimError
 
 
 def state_from_log(
@@ -36,6 +37,7 @@ def state_from_log(
 
     with user_errors():
         clock = parsed_duration("--at", at)
+        _check_clock(at, clock)
         loaded = load_scenario(scenario) if scenario is not None else None
         inputs = Inputs.of(log, *(loaded.files if loaded is not None else ()))
         check_file(out, force=force, inputs=inputs)  # before the log is read
@@ -60,3 +62,15 @@ def _checker(out: Path, model: Any) -> Callable[[Path], None]:
             raise ScenarioError(error.problems, file=str(out)) from None
 
     return check
+
+
+def _check_clock(at: str, clock: float) -> None:
+    """A clock time within the simulated time one replication may reach (the state file
+    would be refused when read)."""
+    from portsim import limits
+
+    most = limits.current().max_horizon
+    if clock > most:
+        raise PortsimError(f"--at {at}: {limits.format_horizon(clock)} after the start of day "
+                           f"1, beyond the limit of {limits.format_horizon(most)} of simulated "
+                           f"time (set {limits.describe('max_horizon')} to allow more)")

@@ -59,8 +59,10 @@ def study(
         count = replications or loaded.document.replications
         total = count * sum(port.entry.copies for port in loaded.ports)
         with running(out, force=force, resume=resume, total=total, workers=workers,
-                     scheduler=scheduler, trace=None, resumable=resumable,
-                     engine=engine, inputs=inputs) as options:
+                     replications=count, scheduler=scheduler, trace=None, resumable=resumable,
+                     engine=engine, inputs=inputs,
+                     what=f"{len(loaded.ports)} ports (with their copies) × "
+                          f"{count:,} replications") as options:
             results = run_study(loaded, options.replace(replications=count))
         for port in results.ports:
             for copy in port.copies.values():

@@ -83,10 +83,12 @@ def sweep(
         forecast = forecast_of(file, scenario, variant, from_state, horizon, None)
         out = out or Path("results") / f"{file.stem}-sweep"
         inputs = inputs_of(scenario, from_state)
-        total = (replications or scenario.replications) * len(grid(settings))
-        with running(out, force=force, resume=resume, total=total, workers=workers,
-                     scheduler=scheduler, trace=None, resumable=resumable,
-                     engine=engine, inputs=inputs) as options:
+        points = len(grid(settings))
+        count = replications or scenario.replications
+        with running(out, force=force, resume=resume, total=count * points, workers=workers,
+                     replications=count, inputs=inputs,
+                     scheduler=scheduler, trace=None, resumable=resumable, engine=engine,
+                     what=f"{points:,} points × {count:,} replications") as options:
             result = run_sweep(scenario, settings, options, kpis=kpis, variant=variant,
                                replications=replications, seed=seed, forecast=forecast)
         _report(result)

@@ -19,19 +19,18 @@ unit parsers; only a row that fails it goes through pydantic, for the exact mess
 
 from __future__ import annotations
 
-import csv
-import os
 import re
-import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from portsim import limits as limits_
+from portsim.document import sidefiles
 from portsim.document.classes import Batch
 from portsim.document.fields import MAX_COUNT
+from portsim.document.sidefiles import EXCERPT, SideFileError, csv_rows, excerpt, open_capped
 from portsim.units import parse_duration
 
 COLUMNS = ("time", "count", "spread")
@@ -43,108 +42,33 @@ _PLAIN = re.compile(r"^[0-9]{1,15}(?:\.[0-9]{0,15})?$")  # minutes, exactly as p
 
 #: Environment variable: more folders (separated by ``os.pathsep``) timetables may be read from.
 FOLDERS_VARIABLE = "PORTSIM_TIMETABLE_DIRS"
-#: Longest excerpt of a cell or header quoted in a message.
-EXCERPT = 40
+_WHAT = "timetable file"
 
 
-class TimetableFileError(ValueError):
+class TimetableFileError(SideFileError):
     """A timetable CSV that is missing or malformed; the message names the file and the row."""
 
 
-def excerpt(text: str, size: int = EXCERPT) -> str:
-    """``text`` quoted, cut to ``size`` characters with a visible mark when longer."""
-    if len(text) <= size:
-        return repr(text)
-    return f"{text[:size]!r}… ({len(text):,} characters, cut)"
-
-
-def allowed_folders(folder: Path) -> list[Path]:
-    """Where timetables of a scenario in ``folder`` may live: that folder, and the folders of
-    ``PORTSIM_TIMETABLE_DIRS``."""
-    extra = os.environ.get(FOLDERS_VARIABLE, "")
-    return [Path(entry).resolve() for entry in [str(folder), *extra.split(os.pathsep)]
-            if entry.strip()]
-
-
 def locate(folder: Path, written: str) -> Path:
-    """The timetable file ``written`` (relative to ``folder``), refused if it lies outside the
-    allowed folders (:func:`allowed_folders`), symbolic links followed."""
-    path = (folder / written).resolve()
-    allowed = allowed_folders(folder)
-    if not any(path.is_relative_to(root) for root in allowed):
-        raise TimetableFileError(
-            f"timetable file {excerpt(written, 200)} is outside the scenario's folder "
-            f"({allowed[0]}); a timetable must be in that folder or below it (list other "
-            f"folders in {FOLDERS_VARIABLE} to allow them)")
-    return path
-
-
-def _capped(handle: Iterable[str], shown: str, limits: limits_.Limits) -> Iterator[str]:
-    """The lines of ``handle``, stopping at the size limit (a file that grows while read)."""
-    read = 0
-    for line in handle:
-        read += len(line)  # characters: at most the bytes they were decoded from
-        if read > limits.max_csv_bytes:
-            raise TimetableFileError(
-                f"timetable file {shown!r} is more than the limit of "
-                f"{limits_.format_bytes(limits.max_csv_bytes)} "
-                f"({limits_.describe('max_csv_bytes')})")
-        yield line
-
-
-def _open(path: Path, shown: str, limits: limits_.Limits) -> Any:
+    """The timetable file ``written`` (relative to a scenario's ``folder``), refused if it lies
+    outside the folders allowed (see :func:`portsim.document.sidefiles.locate`)."""
     try:
-        status = os.stat(path)
-        size = status.st_size
-        if stat.S_ISDIR(status.st_mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(status.st_mode):
-            # A device never ends (st_size is 0) and a FIFO blocks in open(): never read them.
-            raise TimetableFileError(
-                f"timetable file {shown!r} is not a regular file (a device, FIFO or socket)")
-        if size > limits.max_csv_bytes:
-            raise TimetableFileError(
-                f"timetable file {shown!r} is {limits_.format_bytes(size)}, more than the limit "
-                f"of {limits_.format_bytes(limits.max_csv_bytes)} "
-                f"({limits_.describe('max_csv_bytes')})")
-        return path.open(encoding="utf-8-sig", newline="")
-    except FileNotFoundError:
-        raise TimetableFileError(f"timetable file {shown!r} not found (looked for {path})") \
-            from None
-    except IsADirectoryError:
-        raise TimetableFileError(f"timetable file {shown!r} is a folder, not a CSV file") from None
-    except PermissionError:
-        raise TimetableFileError(f"timetable file {shown!r} cannot be read (permission denied)") \
-            from None
-    except OSError as error:
-        raise TimetableFileError(f"timetable file {shown!r} cannot be read: {error.strerror}") \
-            from None
+        return sidefiles.locate(folder, written, what=_WHAT, owner="scenario",
+                                variable=FOLDERS_VARIABLE)
+    except SideFileError as error:
+        raise TimetableFileError(str(error)) from None
 
 
 def _rows(handle: Any, shown: str, limits: limits_.Limits) -> Iterator[tuple[int, list[str]]]:
     """(row number, stripped cells) of every non-blank row, within the row limit."""
-    reader = csv.reader(_capped(handle, shown, limits))
-    rows = 0
-    try:
-        for cells in reader:
-            stripped = [cell.strip() for cell in cells]
-            if not any(stripped):
-                continue
-            rows += 1
-            if rows > limits.max_csv_rows + 1:  # the header is not a batch
-                raise TimetableFileError(
-                    f"{shown} has more than {limits.max_csv_rows:,} rows (the limit is "
-                    f"{limits_.describe('max_csv_rows')}); give a day or a week of batches and "
-                    "a repeat period instead")
-            yield reader.line_num, stripped
-    except UnicodeDecodeError as error:
-        raise TimetableFileError(
-            f"timetable file {shown!r} is not UTF-8 text (near row {reader.line_num + 1}, "
-            f"byte {error.start} of its chunk)"
-        ) from None
-    except csv.Error as error:  # a NUL byte, a field larger than csv.field_size_limit()
-        raise TimetableFileError(f"{shown} row {reader.line_num}: not a CSV row ({error})") \
-            from None
+    read = csv_rows(handle, shown, _WHAT, "max_csv_bytes", limits)
+    for rows, (number, cells) in enumerate(read, start=1):
+        if rows > limits.max_csv_rows + 1:  # the header is not a batch
+            raise TimetableFileError(
+                f"{shown} has more than {limits.max_csv_rows:,} rows (the limit is "
+                f"{limits_.describe('max_csv_rows')}); give a day or a week of batches and "
+                "a repeat period instead")
+        yield number, cells
 
 
 def _minutes(cell: str) -> float:
@@ -208,7 +132,16 @@ def read_timetable(path: Path, *, shown: str,
     :func:`portsim.limits.current`.
     """
     limits = limits if limits is not None else limits_.current()
-    with _open(path, shown, limits) as handle:
+    try:
+        return _batches(open_capped(path, shown, _WHAT, "max_csv_bytes", limits), shown, limits)
+    except SideFileError as error:
+        if isinstance(error, TimetableFileError):
+            raise
+        raise TimetableFileError(str(error)) from None
+
+
+def _batches(opened: Any, shown: str, limits: limits_.Limits) -> list[dict[str, Any]]:
+    with opened as handle:
         rows = _rows(handle, shown, limits)
         first = next(rows, None)
         if first is None:

@@ -244,8 +244,8 @@ class Station:
         self._serve(entity, now, wait, True)
 
     def _spread(self, start: float, end: float, bins: list[float]) -> None:
-        """Add the interval [start, end] of one waiting customer to the per-bin integrals."""
-        inv_bin, width, count = self._inv_bin, self._bin_width, len(bins)
+        """Add [start, end] of one waiting customer, from time 0 on, to the per-bin integrals."""
+        inv_bin, width, count, start = self._inv_bin, self._bin_width, len(bins), max(start, 0.0)
         first, last = int(start * inv_bin), int(end * inv_bin)
         if first == last:
             if first < count:
@@ -459,6 +459,7 @@ class Station:
         result = np.zeros(count, dtype=float)
         if starts.size == 0:
             return result
+        starts = np.maximum(starts, 0.0)  # a warm start may place customers who joined before 0
         first = (starts * self._inv_bin).astype(np.int64)
         last = int(end * self._inv_bin)
         same = first == last

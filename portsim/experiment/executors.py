@@ -280,6 +280,10 @@ _ADDRESS = re.compile(r"^(?:(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://)?"
                       r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):(?P<port>[0-9]{1,5})/?$")
 #: Seconds to wait for a scheduler to answer, first on a plain socket, then as Dask.
 _CONNECT_TIMEOUT = 10
+#: Seconds to wait for a Dask scheduler's handshake once connected (it sends it at once).
+_HANDSHAKE_TIMEOUT = 5
+#: Largest handshake a Dask scheduler sends (a few hundred bytes of msgpack).
+_LARGEST_HANDSHAKE = 1 << 20
 #: Seconds to wait for the cluster while letting go of it (it may be gone).
 _CLOSE_TIMEOUT = 5
 EXAMPLE = "tcp://host:8786"
@@ -315,15 +319,57 @@ def check_scheduler(address: str) -> None:
                 f"cannot use the Dask scheduler at {address}: {scheme}:// needs TLS "
                 "certificates in Dask's configuration (distributed.comm.tls.ca-file, "
                 ".client.cert and .client.key), and none are set")
+    host = match["host"].strip("[]")
+    fault = _host_fault(host)
+    if fault:
+        raise SchedulerError(f"cannot use the Dask scheduler at {address!r}: {fault}")
     if scheme.lower() != "ucx":
-        host = match["host"].strip("[]")
-        try:
-            socket.create_connection((host, int(match["port"])),
-                                     timeout=_CONNECT_TIMEOUT).close()
-        except OSError as error:
-            reason = error.strerror or str(error) or type(error).__name__
-            raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {reason}") \
-                from None
+        _probe(address, host, int(match["port"]), plain=scheme.lower() == "tcp")
+
+
+def _host_fault(host: str) -> str:
+    """What makes ``host`` no host name or IP address ("" if nothing): the resolver refuses a
+    label over 63 characters or a name over 253 with a UnicodeError, not an OSError."""
+    if ":" in host:  # an IPv6 address, checked by the resolver
+        return ""
+    if len(host) > 253:
+        return f"the host name has {len(host)} characters (at most 253)"
+    longest = max(host.split("."), key=len)
+    if len(longest) > 63:
+        return (f"a part of the host name has {len(longest)} characters (at most 63 between "
+                "dots)")
+    return ""
+
+
+def _probe(address: str, host: str, port: int, *, plain: bool) -> None:
+    """Connect to the scheduler's port; on plain TCP, read the length of the handshake a Dask
+    scheduler sends first: a server of another kind sends nothing (Dask would wait for it) or
+    bytes that Dask would read as a message of exabytes."""
+    try:
+        with socket.create_connection((host, port), timeout=_CONNECT_TIMEOUT) as connection:
+            if not plain:
+                return
+            connection.settimeout(_HANDSHAKE_TIMEOUT)
+            head = b""
+            while len(head) < 8:
+                chunk = connection.recv(8 - len(head))
+                if not chunk:
+                    break
+                head += chunk
+    except TimeoutError:
+        raise SchedulerError(
+            f"cannot use the Dask scheduler at {address}: something listens there but sent "
+            f"no Dask handshake within {_HANDSHAKE_TIMEOUT} s; is it a Dask scheduler?") from None
+    except (OSError, UnicodeError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error) or type(error).__name__
+        raise SchedulerError(f"cannot reach the Dask scheduler at {address}: {reason}") \
+            from None
+    size = int.from_bytes(head, "little") if len(head) == 8 else 0
+    if not 0 < size <= _LARGEST_HANDSHAKE:
+        raise SchedulerError(
+            f"cannot use the Dask scheduler at {address}: the server there does not answer as "
+            "a Dask scheduler (its first bytes are no Dask handshake); check the address and "
+            "port")
 
 
 def _lost(task: Task, future: Any) -> PortsimError:

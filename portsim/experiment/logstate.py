@@ -1,67 +1,160 @@
 """A state file from an event log: who was waiting and in service at a clock time.
 
 The log has the columns of a trace (``time, entity, class, station, event``; events ``arrive``,
-``queue``, ``start``, ``finish``, ``depart``; times in minutes from the start of day 1): a
-``--trace`` file of a run, or a real day's observations written the same way. At the clock time
-each entity's last event says where it is: after ``queue`` (or ``interrupt``: a service a
-failure cut short) it waits at that station, after
+``queue``, ``start``, ``finish``, ``depart`` and those of impatience and breakdowns; times in
+minutes from the start of day 1): a ``--trace`` file of a run, or a real day's observations
+written the same way. At the clock time each entity's last event says where it is: after
+``queue`` (or ``interrupt``: a service a failure cut short) it waits at that station, after
 ``start`` it is in service there (with the service time elapsed), after ``depart`` it has left.
-Entities between stations (after a ``finish``, or an ``arrive`` with nothing yet) cannot be
-placed and are counted under ``not_recorded``.
+Entities between stations (after a ``finish``, a ``balk``, an ``abandon`` or a ``divert``, or an
+``arrive`` with nothing yet) cannot be placed and are counted under ``not_recorded``.
+
+A log is untrusted input, read as a scenario file is: its size is checked before it is read
+(``PORTSIM_MAX_LOG_BYTES``), its entities are held to ``PORTSIM_MAX_ENTITIES``, and a row that
+is not an event (a time that is not a finite number, an unknown event, a name of more than
+200 characters, bytes that are not UTF-8) is one message naming the file, the row and the
+column, quoting at most a short excerpt.
 """
 
 from __future__ import annotations
 
-import csv
+import math
 import os
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from portsim import limits as limits_
+from portsim.document.sidefiles import SideFileError, check_size, csv_rows, excerpt, open_capped
 from portsim.engine.state import InService, StartState, StationState, Waiting
 from portsim.errors import PortsimError
 
 REQUIRED = ("time", "entity", "class", "station", "event")
+#: The events of a trace (engine: arrivals, stations, impatience, breakdowns).
+EVENTS = ("arrive", "queue", "start", "finish", "depart", "interrupt", "divert", "balk",
+          "abandon", "retry")
+#: Longest entity, class or station name read from a log: no name in a scenario is this long,
+#: and a longer cell is not a name (a line of another file, say).
+LONGEST_NAME = 200
+#: Fewest bytes a row of a CSV log takes ("1,1,a,,arrive" and its line end): a Parquet log
+#: may hold at most as many rows as a CSV log of the size limit.
+SMALLEST_ROW = 14
+_WHAT = "event log"
+#: Characters a name may not hold (those a YAML file may not hold either).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+
+Row = tuple[float, Any, str, str, str]
 
 
 class LogError(PortsimError):
     """An event log that cannot be read as one."""
 
 
-def _rows(path: Path) -> Iterator[tuple[float, str, str, str, str]]:
-    """The rows of a CSV or Parquet log, in file order."""
-    if path.suffix.lower() == ".parquet":
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(path, columns=list(REQUIRED))
-        yield from zip(*(table.column(c).to_pylist() for c in REQUIRED), strict=True)
-        return
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-        if missing:
-            raise LogError(f"{path}: an event log needs the columns {', '.join(REQUIRED)} "
-                           f"(missing: {', '.join(missing)})")
-        for line, row in enumerate(reader, start=2):
-            try:
-                time = float(row["time"])
-            except ValueError:
-                raise LogError(f"{path}:{line}: time {row['time']!r} is not a number of "
-                               "minutes") from None
-            yield time, row["entity"], row["class"], row["station"] or "", row["event"]
-
-
 def state_from_log(path: str | os.PathLike[str], clock: float) -> StartState:
-    """The state at ``clock`` (minutes from the start of day 1) of the log at ``path``."""
-    path = Path(path)
-    if not path.is_file():
-        raise LogError(f"{path}: no such event log")
-    return state_from_rows(_rows(path), clock)
+    """The state at ``clock`` (minutes from the start of day 1) of the log at ``path``: a CSV
+    or Parquet file within ``PORTSIM_MAX_LOG_BYTES``; :class:`LogError` naming the file, the
+    row and the column for anything that is not an event log."""
+    limits = limits_.current()
+    shown = os.fspath(path)
+    rows = _parquet_rows if Path(path).suffix.lower() == ".parquet" else _csv_rows
+    try:
+        return state_from_rows(rows(Path(path), shown, limits), clock, limits.max_entities)
+    except SideFileError as error:
+        raise LogError(str(error)) from None
+
+
+def _csv_rows(path: Path, shown: str, limits: limits_.Limits) -> Iterator[Row]:
+    """The rows of a CSV log, in file order, each checked (:func:`_row`)."""
+    with open_capped(path, shown, _WHAT, "max_log_bytes", limits) as handle:
+        rows = csv_rows(handle, shown, _WHAT, "max_log_bytes", limits)
+        first = next(rows, None)
+        if first is None:
+            raise LogError(f"{shown}: the file is empty; an event log needs a header "
+                           f"{','.join(REQUIRED)} and one row per event")
+        header_row, header = first
+        positions = _columns(shown, header_row, header)
+        for number, cells in rows:
+            if len(cells) != len(header):
+                raise LogError(f"{shown} row {number}: expected {len(header)} values "
+                               f"({excerpt(','.join(header), 80)}), got {len(cells)}")
+            yield _row(shown, number, [cells[i] for i in positions])
+
+
+def _columns(shown: str, number: int, header: Sequence[str]) -> list[int]:
+    """Where each required column is in ``header``."""
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise LogError(f"{shown} row {number}: an event log needs the columns "
+                       f"{', '.join(REQUIRED)} (missing: {', '.join(missing)})")
+    return [header.index(name) for name in REQUIRED]
+
+
+def _parquet_rows(path: Path, shown: str, limits: limits_.Limits) -> Iterator[Row]:
+    """The rows of a Parquet log, in file order, each checked (:func:`_row`); read in batches,
+    its row count held to what a CSV log of the size limit could hold."""
+    check_size(path, shown, _WHAT, "max_log_bytes", limits, "Parquet file")
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise LogError(f"{shown}: reading a .parquet event log needs pyarrow (pip install "
+                       "pyarrow); or give the log as .csv") from None
+    try:
+        log = pq.ParquetFile(path)
+        names = list(log.schema_arrow.names)
+        _columns(shown, 1, names)
+        most = limits.max_log_bytes // SMALLEST_ROW
+        if log.metadata.num_rows > most:
+            raise LogError(f"{shown}: {log.metadata.num_rows:,} rows, more than a CSV log "
+                           f"within {limits_.describe('max_log_bytes')} could hold ({most:,})")
+        batches = log.iter_batches(batch_size=65_536, columns=list(REQUIRED))
+        number = 1  # the header's place in a CSV log: data rows from 2, as there
+        for batch in batches:
+            columns = [batch.column(name).to_pylist() for name in REQUIRED]
+            for values in zip(*columns, strict=True):
+                number += 1
+                yield _row(shown, number, list(values))
+    except (LogError, SideFileError):
+        raise
+    except Exception as error:
+        raise LogError(f"{shown}: not a readable Parquet event log ({type(error).__name__}: "
+                       f"{excerpt(str(error), 120)})") from None
+
+
+def _row(shown: str, number: int, values: list[Any]) -> Row:
+    """One event, checked: a finite time in minutes, names that are short text, a known
+    event; anything else is one message naming the row and the column."""
+    time, entity, kind, station, event = values
+
+    def fault(column: str, what: str, value: Any) -> LogError:
+        shown_value = excerpt(value) if isinstance(value, str) else repr(value)[:60]
+        return LogError(f"{shown} row {number}, column {column!r}: {what} (got {shown_value})")
+
+    try:
+        minutes = float(time) if not isinstance(time, bool) else math.nan
+    except (TypeError, ValueError):
+        minutes = math.nan
+    if not math.isfinite(minutes):
+        raise fault("time", "not a finite number of minutes", time)
+    if event not in EVENTS:
+        raise fault("event", f"not an event of a trace ({', '.join(EVENTS)})", event)
+    for column, name in (("entity", entity), ("class", kind), ("station", station)):
+        text = "" if name is None else str(name)
+        if len(text) > LONGEST_NAME:
+            raise fault(column, f"longer than {LONGEST_NAME} characters", text)
+        if not text and column != "station":
+            raise fault(column, "missing", name)
+        control = _CONTROL.search(text)
+        if control:  # as in YAML files: a name is printable text
+            raise fault(column, f"holds the control character U+{ord(control[0]):04X}", text)
+    return minutes, entity, str(kind), "" if station is None else str(station), event
 
 
 def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
-                    clock: float) -> StartState:
-    """The state at ``clock`` of trace rows ``(time, entity, class, station, event)``."""
+                    clock: float, max_entities: int | None = None) -> StartState:
+    """The state at ``clock`` of trace rows ``(time, entity, class, station, event)``; a log
+    naming more than ``max_entities`` entities up to the clock is refused (each costs memory
+    here and in the run)."""
     # Per entity: class, arrival, waits so far, and the open visit (station, event, time).
     kinds: dict[Any, str] = {}
     arrived: dict[Any, float] = {}
@@ -72,6 +165,10 @@ def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
     for time, entity, kind, station, event in rows:
         if time > clock:
             continue  # a log need not be sorted by time
+        if max_entities is not None and entity not in kinds and len(kinds) >= max_entities:
+            raise LogError(f"the log names more than {max_entities:,} entities up to the "
+                           f"clock time, the limit of one replication (set "
+                           f"{limits_.describe('max_entities')} to allow more)")
         kinds[entity] = kind
         if event == "arrive":
             arrived[entity] = time
@@ -81,10 +178,18 @@ def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
         elif event == "start":
             waits[entity] = waits.get(entity, 0.0) + time - queued.get(entity, time)
             open_visit[entity] = (station or "", "start", time)
-        elif event == "finish":
+        elif event in ("finish", "balk", "abandon", "divert"):  # no longer at the station
             open_visit.pop(entity, None)
         elif event == "depart":
             left.add(entity)
+    return _placed(clock, kinds, left, open_visit, arrived, waits)
+
+
+def _placed(clock: float, kinds: dict[Any, str], left: set[Any],
+            open_visit: dict[Any, tuple[str, str, float]], arrived: dict[Any, float],
+            waits: dict[Any, float]) -> StartState:
+    """The state of the entities read: each one that has not left placed where its last event
+    left it (waiting or in service), the others counted as between stations."""
     waiting: dict[str, list[Waiting]] = {}
     serving: dict[str, list[InService]] = {}
     between = 0
@@ -110,5 +215,4 @@ def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
     return StartState(clock, stations, not_recorded=(("between_stations", between),)
                       if between else ())
 
-
-__all__ = ["LogError", "state_from_log", "state_from_rows"]
+__all__ = ["EVENTS", "REQUIRED", "LogError", "state_from_log", "state_from_rows"]

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 Item = tuple[str, str, str]
 
+#: The finest precision asked for: a half-width shrinks with the square root of the
+#: replications, so a millionth of the mean is beyond any run within the limits.
+FINEST = 1e-6
 #: KPIs watched when none are named: each class's mean wait and share within the standard.
 DEFAULT_KPIS = ("wait_mean", "wait_sla_share")
 
@@ -88,7 +91,8 @@ class Precision:
                 # quantile (large with few replications): estimate on the normal quantile.
                 spread = interval.half_width / t_quantile(interval.n - 1, 0.975)
                 ratio = normal_quantile(0.975) * spread / allowed
-                needed = max(needed, count + 1, math.ceil(interval.n * ratio * ratio))
+                estimate = min(interval.n * ratio * ratio, float(self.most))  # never inf
+                needed = max(needed, count + 1, math.ceil(estimate))
         return needed
 
     def report(self, result: Results) -> dict[str, Any]:
@@ -121,6 +125,9 @@ def parse_precision(text: str) -> float:
         raise ValueError(f"--precision {text!r}: expected a share such as 5% or 0.05") from None
     if not (math.isfinite(value) and 0 < value < 1):
         raise ValueError(f"--precision {text!r}: must be between 0 and 100%")
+    if value < FINEST:
+        raise ValueError(f"--precision {text!r}: finer than {FINEST:.4%}, which no number of "
+                         "replications within the limits reaches")
     return value
 
 
@@ -139,4 +146,4 @@ def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-__all__ = ["DEFAULT_KPIS", "Precision", "next_count", "parse_items", "parse_precision"]
+__all__ = ["DEFAULT_KPIS", "FINEST", "Precision", "next_count", "parse_items", "parse_precision"]

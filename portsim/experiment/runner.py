@@ -89,14 +89,14 @@ def _check_jobs(jobs: Sequence[Job]) -> None:
     labels = [job.label for job in jobs]
     if len(set(labels)) != len(labels):
         raise ValueError(f"job labels must be unique: {labels}")
-    most = limits.current().max_replications
     for job in jobs:
-        if job.replications > most:
-            # The file's own count is checked when it loads; this catches --replications and
-            # the Python API.
-            raise limits.LimitsError(
-                f"{job.replications:,} replications asked for; the limit is {most:,} "
-                f"(set {limits.describe('max_replications')} to allow more)")
+        # The file's own count is checked when it loads; this catches --replications and the
+        # Python API.
+        limits.check_replications(job.replications)
+    if len(jobs) > 1:
+        limits.check_tasks(sum(job.replications for job in jobs),
+                           f"{len(jobs):,} models (variants, sweep points or study ports) "
+                           "with their replications")
 
 
 def _reuse_stored(jobs: Sequence[Job], options: RunOptions,

@@ -264,28 +264,35 @@ def grid(settings: Sequence[Setting]) -> list[dict[str, Any]]:
         if len(set(written)) != len(written):
             raise SweepError(f"--set {setting.path}: a value is given twice "
                              f"({', '.join(map(str, setting.values))})")
-    points = [dict(zip(paths, values, strict=True))
-              for values in itertools.product(*(s.values for s in settings))]
-    if len(points) > MAX_POINTS:
-        raise SweepError(f"the grid has {len(points)} points (at most {MAX_POINTS})")
-    return points
+    size = math.prod(len(setting.values) for setting in settings)
+    if size > MAX_POINTS:  # counted before a single point is built
+        raise SweepError(f"the grid has {size:,} points (at most {MAX_POINTS:,}): "
+                         f"{' × '.join(str(len(s.values)) for s in settings)} values")
+    return [dict(zip(paths, values, strict=True))
+            for values in itertools.product(*(s.values for s in settings))]
 
 
 def point_label(assignment: Mapping[str, Any]) -> str:
     return ", ".join(f"{path}={value}" for path, value in assignment.items())
 
 
-def check_kpi(kpi: KPI, known: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
-    names = known.get(kpi.scope, {})
+def check_kpi(kpi: KPI, known: Mapping[str, Mapping[str, Sequence[str]]],
+              option: str = "--kpi") -> None:
+    """Refuse a KPI that no run of a model with the ``known`` KPIs (by scope and name) reports,
+    naming the ``option`` it was given with and suggesting the closest."""
+    if kpi.scope not in known:
+        raise SweepError(f"{option} {kpi}: no scope {kpi.scope!r} (scopes: "
+                         f"{', '.join(known)})")
+    names = known[kpi.scope]
     if kpi.name not in names:
         close = difflib.get_close_matches(kpi.name, list(names), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise SweepError(f"--kpi {kpi}: no {kpi.scope} named {kpi.name!r}{hint} "
+        raise SweepError(f"{option} {kpi}: no {kpi.scope} named {kpi.name!r}{hint} "
                          f"({', '.join(names)})")
     if kpi.kpi not in names[kpi.name]:
         close = difflib.get_close_matches(kpi.kpi, list(names[kpi.name]), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise SweepError(f"--kpi {kpi}: no KPI {kpi.kpi!r}{hint} "
+        raise SweepError(f"{option} {kpi}: no KPI {kpi.kpi!r}{hint} "
                          f"(KPIs: {', '.join(names[kpi.name])})")
 
 

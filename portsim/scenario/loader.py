@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -162,17 +162,23 @@ def merge(base: Any, override: Any) -> Any:
     return merged
 
 
-def load_side_file(path: str | os.PathLike[str], root: type[Validated],
-                   expected: str) -> tuple[Validated, Lines, str]:
+def load_side_file(path: str | os.PathLike[str], root: type[Validated], expected: str,
+                   prepare: Callable[[dict[str, Any], Lines], list[Problem]] | None = None,
+                   ) -> tuple[Validated, Lines, str]:
     """A YAML file of another kind than a scenario (a state file, a study file) validated
     against ``root``: the document, its lines and the file name as shown.
     :class:`ScenarioError` (file, field, line) when it is not a mapping (``expected`` says what
-    it should hold) or does not validate."""
+    it should hold) or does not validate. ``prepare`` sees the plain data first (to hold what
+    it asks for to the limits before validation builds anything) and may change it; the
+    problems it returns are the file's."""
     shown = os.fspath(path)
     limits = limits_.current()
     raw, lines = parse_yaml(_read_source(Path(path), shown, limits), file=shown, limits=limits)
     if not isinstance(raw, dict):
         raise ScenarioError.single(expected, file=shown, line=lines.get(()))
+    found = prepare(raw, lines) if prepare is not None else []
+    if found:
+        raise ScenarioError(found, file=shown)
     try:
         document = root.model_validate(raw)
     except ValidationError as error:

@@ -23,10 +23,11 @@ See docs/forecast.md for what each field means and how the run treats it.
 from __future__ import annotations
 
 import os
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 from pydantic import BeforeValidator, Field
 
+from portsim import limits as limits_
 from portsim.document.fields import MAX_COUNT, Duration, Name, TimeOfDay
 from portsim.document.parts import StrictModel
 from portsim.document.problems import Loc, line_of
@@ -149,14 +150,79 @@ class StateDocument(StrictModel):
 
 
 def load_state(path: str | os.PathLike[str], model: m.Model) -> StartState:
-    """The start state in the file at ``path``, checked against ``model``'s names;
+    """The start state in the file at ``path``, checked against ``model``'s names and held to
+    the limits (its customers and announced members to ``PORTSIM_MAX_ENTITIES``, its clock
+    time to ``PORTSIM_MAX_HORIZON``) before anything is built for them;
     :class:`ScenarioError` (file, field, line) on any problem."""
+    counts = _Counts(limits_.current())
     doc, lines, shown = load_side_file(
-        path, StateDocument, "a state file must be a mapping with clock and stations")
-    problems = _name_problems(doc, model, lines)
+        path, StateDocument, "a state file must be a mapping with clock and stations", counts)
+    problems = counts.clock_problems(doc, lines) + _name_problems(doc, model, lines)
     if problems:
         raise ScenarioError(problems, file=shown)
-    return _start_state(doc)
+    return _start_state(doc, counts.given)
+
+
+class _Counts:
+    """Holds a state file's plain data to the limits before validation, and takes its counts
+    out of it: a count of customers becomes that many references to one record, not as many
+    validated models (a count of a million would otherwise cost hundreds of MB)."""
+
+    def __init__(self, limits: limits_.Limits) -> None:
+        self.limits = limits
+        self.given: dict[tuple[str, str, str], int] = {}
+        self.problems: list[Problem] = []
+        self.total = 0
+
+    def __call__(self, raw: dict[str, Any], lines: dict[Loc, int]) -> list[Problem]:
+        stations = raw.get("stations")
+        for name, station in (stations.items() if isinstance(stations, dict) else ()):
+            for part in ("waiting", "in_service"):
+                by_class = station.get(part) if isinstance(station, dict) else None
+                if not isinstance(by_class, dict):
+                    continue  # not customers by class: validation says so
+                for class_name, value in by_class.items():
+                    path = ("stations", name, part, class_name)
+                    if _is_count(value) and 0 <= value <= MOST_COUNTED:
+                        self.given[(name, part, class_name)] = value
+                        by_class[class_name] = []  # validated as no one; counted here
+                    self._add(value, path, lines)
+        moving = raw.get("in_transit")
+        self._add(moving, ("in_transit",), lines)
+        announced = raw.get("announced")
+        for index, batch in enumerate(announced if isinstance(announced, list) else ()):
+            if isinstance(batch, dict):
+                self._add(batch.get("count"), ("announced", index, "count"), lines)
+        return self.problems
+
+    def _add(self, value: object, path: Loc, lines: dict[Loc, int]) -> None:
+        """Count the customers ``value`` stands for; past the limit, say so once."""
+        if isinstance(value, list):
+            value = len(value)
+        if not _is_count(value) or value < 0 or self.total > self.limits.max_entities:
+            return  # not a count: validation says so
+        self.total += value
+        if self.total > self.limits.max_entities:
+            self.problems.append(Problem(path=path, line=line_of(path, lines), message=(
+                f"the state holds {self.total:,} customers and announced members up to here, "
+                f"more than the limit of {self.limits.max_entities:,} entities of one "
+                f"replication (set {limits_.describe('max_entities')} to allow more)")))
+
+    def clock_problems(self, doc: StateDocument, lines: dict[Loc, int]) -> list[Problem]:
+        """The state's clock time beyond the simulated time one replication may reach."""
+        clock = (doc.day - 1) * m.MINUTES_PER_DAY + doc.clock
+        if clock <= self.limits.max_horizon:
+            return []
+        path = ("day",) if doc.day > 1 else ("clock",)
+        return [Problem(path=path, line=line_of(path, lines), message=(
+            f"day {doc.day:,} at {doc.clock / 60:g} h is {limits_.format_horizon(clock)} "
+            f"after the start of the run, beyond the limit of "
+            f"{limits_.format_horizon(self.limits.max_horizon)} of simulated time (set "
+            f"{limits_.describe('max_horizon')} to allow more)"))]
+
+
+def _is_count(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _name_problems(doc: StateDocument, model: m.Model, lines: dict[Loc, int]) -> list[Problem]:
@@ -212,16 +278,23 @@ def route_steps(model: m.Model) -> dict[str, int]:
     return {name: len(route_nodes(kind)) for name, kind in built.classes.items()}
 
 
-def _start_state(doc: StateDocument) -> StartState:
+def _start_state(doc: StateDocument,
+                 counted: dict[tuple[str, str, str], int] | None = None) -> StartState:
+    """The engine's state of a validated state file; ``counted``: the customers given as
+    counts, by (station, part, class), each count as references to one frozen record."""
+    counted = counted or {}
     clock = (doc.day - 1) * m.MINUTES_PER_DAY + doc.clock
     stations = []
     for name, station in doc.stations.items():
         waiting: list[Waiting] = []
         for class_name, given in station.waiting.items():
+            waiting.extend([Waiting(class_name)] * counted.get((name, "waiting", class_name), 0))
             waiting.extend(Waiting(class_name, c.waited, c.waited_before, c.in_system)
                            for c in given)
         serving: list[InService] = []
         for class_name, served in station.in_service.items():
+            serving.extend([InService(class_name)]
+                           * counted.get((name, "in_service", class_name), 0))
             serving.extend(InService(class_name, c.elapsed, c.remaining, c.waited, c.in_system)
                            for c in served)
         stations.append(StationState(name, tuple(waiting), tuple(serving)))

@@ -11,15 +11,18 @@ standard other than the study's is one message naming the study file, the field 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from portsim import limits as limits_
 from portsim.document.fields import MAX_COUNT, Name, PositiveDuration
 from portsim.document.parts import StrictModel
 from portsim.document.problems import Loc, line_of, suggest
+from portsim.document.sidefiles import SideFileError, excerpt, locate, regular_file
 from portsim.engine.model import Model
 from portsim.errors import Problem, ScenarioError
 from portsim.scenario.loader import Scenario, load_scenario, load_side_file
@@ -91,9 +94,17 @@ class Study:
         return self.document.name
 
 
+#: Environment variable: more folders (separated by ``os.pathsep``) port files may be read from.
+PORT_FOLDERS_VARIABLE = "PORTSIM_STUDY_DIRS"
+
+
 def load_study(path: str | os.PathLike[str]) -> Study:
     """Load a study file and every port it names; :class:`ScenarioError` (file, field, line)
-    on any problem. A port file that does not validate is reported as that file's own error."""
+    on any problem. A port file that does not validate is reported as that file's own error.
+
+    A port file must lie in the study file's folder or below it (symbolic links followed), or
+    below a folder of ``PORTSIM_STUDY_DIRS``, and be a regular file: a study file cannot make
+    portsim read, and quote in a message, any other file of the machine."""
     document, lines, shown = load_side_file(
         path, StudyDocument, "a study file must be a mapping with name and ports")
     source = Path(path)
@@ -102,6 +113,7 @@ def load_study(path: str | os.PathLike[str]) -> Study:
     def problem(where: Loc, message: str) -> None:
         problems.append(Problem(path=where, line=line_of(where, lines), message=message))
 
+    _check_size(document, problem)
     ports: list[Port] = []
     seen: set[str] = set()
     for index, entry in enumerate(document.ports):
@@ -109,31 +121,68 @@ def load_study(path: str | os.PathLike[str]) -> Study:
         if entry.name in seen:
             problem((*here, "name"), f"port {entry.name!r} is named twice; names must differ")
         seen.add(entry.name)
-        file = source.parent / entry.file
-        if not file.is_file():
-            problem((*here, "file"), f"port file {entry.file!r} not found (looked for {file})")
-            continue
-        scenario = load_scenario(file)
-        if entry.variant is not None and entry.variant not in scenario.variant_names:
-            known = list(scenario.variant_names)
-            problem((*here, "variant"), f"{entry.file} has no variant {entry.variant!r}"
-                    + (suggest(entry.variant, known) or f" (its variants: "
-                       f"{', '.join(known) or 'none'})"))
-            continue
-        model = scenario.model(entry.variant)
-        classes = [spec.name for spec in model.classes]
-        for position, name in enumerate(entry.travellers or ()):
-            if name not in classes:
-                problem((*here, "travellers", position),
-                        f"{entry.file} has no class {name!r}{suggest(name, classes)}")
-        if model.sla != document.standard:
-            problem((*here, "file"), f"{entry.file} measures waits against "
-                    f"{standard_words(model.sla)} (sla), the study against "
-                    f"{standard_words(document.standard)} (standard); make them equal")
-        ports.append(Port(entry, scenario, model, tuple(entry.travellers or classes)))
+        port = _port(entry, here, source.parent, document, problem)
+        if port is not None:
+            ports.append(port)
     if problems:
         raise ScenarioError(problems, file=shown)
     return Study(document, tuple(ports), source)
+
+
+def _check_size(document: StudyDocument, problem: Callable[[Loc, str], None]) -> None:
+    """The study's replications and its tasks in all (ports × copies × replications) held to
+    the limits, before any port file is read."""
+    limits = limits_.current()
+    if document.replications > limits.max_replications:
+        problem(("replications",),
+                f"{document.replications:,} replications is more than the limit of "
+                f"{limits.max_replications:,} (set {limits_.describe('max_replications')} to "
+                "allow more)")
+        return
+    copies = sum(entry.copies for entry in document.ports)
+    total = copies * document.replications
+    if total > limits.max_tasks:
+        problem(("replications",),
+                f"{len(document.ports):,} ports with {copies:,} copies in all × "
+                f"{document.replications:,} replications make {total:,} replications, more "
+                f"than the limit of {limits.max_tasks:,} for one command (set "
+                f"{limits_.describe('max_tasks')} to allow more)")
+
+
+def _port(entry: PortEntry, here: Loc, folder: Path, document: StudyDocument,
+          problem: Callable[[Loc, str], None]) -> Port | None:
+    """The port of the study's entry at ``here``, loaded and checked (None, with its problems
+    said, if it is not fit); a port file that does not load is reported as that file's own
+    error."""
+    try:
+        file = locate(folder, entry.file, what="port file", owner="study file",
+                      variable=PORT_FOLDERS_VARIABLE)
+        regular_file(file, excerpt(entry.file, 200), "port file")
+    except SideFileError as error:
+        problem((*here, "file"), str(error))
+        return None
+    if not file.is_file():
+        problem((*here, "file"),
+                f"port file {excerpt(entry.file, 200)} not found (looked for {file})")
+        return None
+    scenario = load_scenario(file)
+    if entry.variant is not None and entry.variant not in scenario.variant_names:
+        known = list(scenario.variant_names)
+        problem((*here, "variant"), f"{entry.file} has no variant {entry.variant!r}"
+                + (suggest(entry.variant, known) or f" (its variants: "
+                   f"{', '.join(known) or 'none'})"))
+        return None
+    model = scenario.model(entry.variant)
+    classes = [spec.name for spec in model.classes]
+    for position, name in enumerate(entry.travellers or ()):
+        if name not in classes:
+            problem((*here, "travellers", position),
+                    f"{entry.file} has no class {name!r}{suggest(name, classes)}")
+    if model.sla != document.standard:
+        problem((*here, "file"), f"{entry.file} measures waits against "
+                f"{standard_words(model.sla)} (sla), the study against "
+                f"{standard_words(document.standard)} (standard); make them equal")
+    return Port(entry, scenario, model, tuple(entry.travellers or classes))
 
 
 def describe(study: Study) -> dict[str, Any]:

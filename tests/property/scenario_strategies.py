@@ -202,7 +202,7 @@ JUNK = st.one_of(
     st.sampled_from(["", " ", "nan", "inf", "-inf", "1e400", "-5min", "24:61", "99:99", "1e308",
                      "5min", "2h", "3/h", "0/h", "1/0", "exponential", "s0", "c0", "fifo",
                      "poisson", "timetable", "!!python/object:os.system", "*alias", "{", "\x00",
-                     "1" * 5000]),
+                     "1" * 5000, "/etc/passwd", "/dev/zero", "../outside.yaml", "x" * 300]),
     st.lists(st.integers(-3, 3), max_size=3),
     st.dictionaries(st.sampled_from(["a", "dist", "kind", "mean", "p", "route"]),
                     st.integers(-2, 2), max_size=3),
@@ -249,11 +249,19 @@ def _numbers(container: Any) -> list[Any]:
 def mutated_documents(draw: st.DrawFn, gentle: bool = False) -> dict[str, Any]:
     """A valid document with one to three random mutations (it may still be valid); ``gentle``
     mutations only change one or two numbers, so that many documents stay valid."""
-    doc = copy.deepcopy(draw(valid_documents()))
+    return mutate(draw, draw(valid_documents()), gentle)
+
+
+def mutate(draw: st.DrawFn, document: Any, gentle: bool = False) -> Any:
+    """``document`` (any plain data: a scenario, a state file, a study file, the rows of an
+    event log) with one to three random mutations, as :func:`mutated_documents` makes them."""
+    doc = copy.deepcopy(document)
     for _ in range(draw(st.integers(1, 2 if gentle else 3))):
         paths = _containers(doc)
         if gentle:
             paths = [path for path in paths if _numbers(_at(doc, path))]
+            if not paths:
+                return doc
         container = _at(doc, draw(st.sampled_from(paths)))
         operation = "tweak" if gentle else draw(st.sampled_from(
             ["replace", "replace", "tweak", "tweak", "tweak", "delete", "add", "rename", "wrap"]))

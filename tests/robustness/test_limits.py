@@ -39,6 +39,8 @@ def test_defaults() -> None:
     ("PORTSIM_MAX_HORIZON", "90", "max_horizon", 90.0),
     ("PORTSIM_MAX_ENTITIES", "50000000", "max_entities", 50_000_000),
     ("PORTSIM_MAX_REPLICATIONS", "20", "max_replications", 20),
+    ("PORTSIM_MAX_TASKS", "1_000_000", "max_tasks", 1_000_000),
+    ("PORTSIM_MAX_LOG_BYTES", "4GiB", "max_log_bytes", 4 * 1024**3),
 ])
 def test_overrides(monkeypatch: pytest.MonkeyPatch, variable: str, text: str, field: str,
                    value: float) -> None:
