@@ -56,7 +56,7 @@ class Change:
     variant: Any
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison:
     """The baseline's and each variant's results, run on common random numbers."""
 
@@ -66,6 +66,13 @@ class Comparison:
     description: str | None = None
     #: Per variant, the few (scope, name, kpi) that say what it does (see .headline).
     headline: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        # Every variant's replications would print (millions of characters): say what ran.
+        variants = ", ".join(repr(label) for label in self.variants) or "none"
+        return (f"<Comparison {self.name!r}: baseline and {len(self.variants)} variants "
+                f"({variants}), {self.replications} replications each on common random "
+                f"numbers, seed {self.seed}; .summary_frame() for the paired differences>")
 
     # ------------------------------------------------------------------ access
 
@@ -262,7 +269,10 @@ def check_variants(scenario: Any, wanted: Sequence[str] | None) -> list[str]:
                 chosen.append(name)
     if not chosen:
         raise VariantError(f"{scenario.source_file or scenario.name}: the scenario has no "
-                           "variants to compare with its baseline")
+                           "variants to compare with its baseline; `portsim run FILE` runs "
+                           "it alone, `portsim sweep FILE --set PATH=A:B:STEP` compares "
+                           "values of one setting, and `portsim study` runs several ports "
+                           "together")
     if BASELINE in chosen:
         raise VariantError(f"a variant named {BASELINE!r} cannot be told apart from the "
                            "baseline in a comparison; rename it")

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # results are read without the engine (plots, reports)
 SCOPES = ("classes", "stations", "system")
 
 
-@dataclass
+@dataclass(repr=False)
 class Results:
     """Replications of one model (one scenario variant), in replication order."""
 
@@ -52,6 +52,15 @@ class Results:
 
     def __post_init__(self) -> None:
         self.replications = sorted(self.replications, key=lambda r: r.replication)
+
+    def __repr__(self) -> str:
+        # The fields hold every replication's KPIs (hundreds of thousands of characters for
+        # a few replications): a summary names what is there and how to get at it.
+        return (f"<Results {self.name!r} {self.label}: {len(self.replications)} replications, "
+                f"{len(self.names('classes'))} classes, {len(self.names('stations'))} stations, "
+                f"{self.engine} engine, seed {self.seed}"
+                f"{f', {len(self.warnings)} warnings' if self.warnings else ''}; "
+                ".summary_frame() for the intervals>")
 
     @property
     def label(self) -> str:

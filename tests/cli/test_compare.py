@@ -199,3 +199,25 @@ def test_a_policy_set_to_null_then_resume(runner: CliRunner, tmp_path: Path,
     assert "egates" in result.output and not (out / ".partial").exists()
     for name in ("results.json", "comparison.csv"):
         assert (out / name).read_bytes() == (reference / name).read_bytes()
+
+
+def test_compare_without_variants_points_to_run_and_study(runner: CliRunner,
+                                                          tmp_path: Path) -> None:
+    alone = tmp_path / "alone.yaml"
+    text = MINI.read_text()
+    alone.write_text(text[:text.index("variants:")])
+    result = runner.invoke(app, ["compare", str(alone), "--out", str(tmp_path / "c"), *QUICK])
+    assert result.exit_code == 2
+    assert "no variants to compare" in result.output
+    assert "portsim run" in result.output and "portsim study" in result.output
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.slow
+def test_report_of_chosen_variants_names_only_them(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    result = compare(runner, out, "--variants", "truck_fast_lane")
+    assert result.exit_code == 0, result.output
+    report = (out / "report.html").read_text()
+    assert "truck_fast_lane" in report and "extra_car_lane" not in report
+    assert "extra_car_lane" not in (out / "comparison.csv").read_text()

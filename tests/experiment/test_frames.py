@@ -78,3 +78,15 @@ def test_comparison_frames_and_csv_share_one_tidy_shape(comparison: Comparison) 
     assert diff is not None and row["diff_mean"] == diff.mean
     html = comparison._repr_html_()
     assert variant in html and "Δ mean wait (min)" in html
+
+
+def test_repr_is_a_short_summary(comparison: Comparison) -> None:
+    """A comparison's fields hold every replication's KPIs (millions of characters printed);
+    its repr, and a run's, say what ran in one line."""
+    shown = repr(comparison)
+    assert len(shown) < 300 and "\n" not in shown
+    assert "'extra_car_lane'" in shown and "'truck_fast_lane'" in shown
+    assert f"{len(comparison.baseline.replications)} replications" in shown
+    one = repr(comparison.baseline)
+    assert len(one) < 300 and "baseline" in one and "engine" in one
+    assert repr(comparison.variants["extra_car_lane"]).startswith("<Results ")
