@@ -114,7 +114,6 @@ def staff(
     with user_errors():
         _check_numbers(least, hour_cost, callout_cost)
         scenario = load_scenario(file)
-        model = scenario.model(variant)
         original = _variant_checked(file, write_variant)
         inputs = Inputs.of(*scenario.files)
         out, width, limits = _checked(file, out, force, scheduler, interval, most, inputs)

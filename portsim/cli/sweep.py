@@ -83,8 +83,7 @@ def sweep(
         forecast = forecast_of(file, scenario, variant, from_state, horizon, None)
         out = out or Path("results") / f"{file.stem}-sweep"
         inputs = inputs_of(scenario, from_state)
-        points = len(grid(settings))
-        count = replications or scenario.replications
+        points, count = len(grid(settings)), replications or scenario.replications
         with running(out, force=force, resume=resume, total=count * points, workers=workers,
                      replications=count, inputs=inputs,
                      scheduler=scheduler, trace=None, resumable=resumable, engine=engine,
