@@ -30,7 +30,7 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.entity import BOOKED_HERE, Entity
 from portsim.engine.impatience import ImpatientStation
-from portsim.engine.kernel import NORMAL, scheduled_events
+from portsim.engine.kernel import scheduled_events
 from portsim.engine.routes import BookedVisitNode, BranchNode, ChoiceNode, VisitNode
 from portsim.engine.state import (
     Announced,
@@ -113,7 +113,7 @@ def place(rep: RunningReplication, state: StartState) -> None:
         entity.node = nodes[moving.step] if moving.step < len(nodes) else None  # None: leaves
         kind.arrivals += 1  # as for the customers placed above
         entity.callbacks = rep.after_delay_callbacks  # the rest of its delay
-        heappush(rep.heap, (now + moving.remaining, NORMAL, next(rep.ids), entity))
+        heappush(rep.heap, (now + moving.remaining, entity.turn, next(rep.ids), entity))
     rep.end_warmup(None)
     for station in rep.stations.values():
         station.set_servers(station.base_servers)  # starts the waiting where servers are free
@@ -194,8 +194,8 @@ def snapshot(rep: RunningReplication) -> StartState:
                 event.kind.name, remaining=when - now, waited=event.wait,
                 in_system=now - event.arrived))
         elif callbacks and callbacks[0] == rep.spawn_later:
-            kind = event.value[0]  # type: ignore[index]
-            announced.append(Announced(kind.name, when, 1))
+            kind, _, _, count = event.value  # type: ignore[misc]
+            announced.append(Announced(kind.name, when, count))
         elif callbacks and getattr(callbacks[0], "__func__", None) is ImpatientStation._come_back:
             retrying += 1  # away after giving up, to try again: a state has no place for them
     stations = []
