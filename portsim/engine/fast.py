@@ -161,6 +161,15 @@ class FastReplication(Plan):
     def completions(self) -> int:
         return sum(kind.completions for kind in self.classes.values())
 
+    def still_inside(self) -> dict[str, np.ndarray]:
+        """When each entity still in the system at the horizon arrived, by class."""
+        size, horizon = self.entities.size, self.model.horizon
+        arrived = self.entities.arrived[:size]
+        inside = (arrived < horizon) & (self.entities.departed[:size] >= horizon)
+        kinds = self.entities.kind[:size][inside]
+        return {name: arrived[inside][kinds == index]
+                for name, index in self.class_index.items() if np.any(kinds == index)}
+
     # ------------------------------------------------------------------ run
 
     def run(self) -> None:

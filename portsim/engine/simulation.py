@@ -200,6 +200,13 @@ class Replication:
         """Entities in the system now."""
         return self.in_system_start + self.arrivals - self.completions - self.gave_up
 
+    def still_inside(self) -> dict[str, np.ndarray]:
+        """When each entity still in the system arrived, by class."""
+        arrived: dict[str, list[float]] = {}
+        for entity in warm.inside(self):
+            arrived.setdefault(entity.kind.name, []).append(entity.arrived)
+        return {name: np.asarray(times, dtype=float) for name, times in arrived.items()}
+
     # ------------------------------------------------------------------ entity flow
 
     def spawn(self, kind: ClassState, parent: Entity | None = None,
