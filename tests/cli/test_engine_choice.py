@@ -73,7 +73,7 @@ def test_an_unknown_engine_is_bad_input(runner: CliRunner, tmp_path: Path) -> No
     assert "quick" in result.output
 
 
-TIES = Path(__file__).parent / "data" / "ties_compare.yaml"
+TIES = Path(__file__).parents[1] / "experiment" / "data" / "ties_compare.yaml"
 
 
 def test_a_variant_that_only_moves_the_run_to_the_event_engine_changes_nothing(
