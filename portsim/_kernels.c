@@ -285,8 +285,8 @@ done:
 PyDoc_STRVAR(queue_max_doc,
 "queue_max(joins, leaves, warmup) -> int\n\n"
 "The longest queue from `warmup` on, given when each customer joined and left it (both in\n"
-"FIFO order, so sorted): the queue at `warmup`, or just after any later join (joins so far\n"
-"less those who left strictly before it).");
+"FIFO order, so sorted): the queue at `warmup`, or after any later join once everything at\n"
+"its instant has happened (joins so far less those who left at or before it).");
 
 static PyObject *
 queue_max(PyObject *Py_UNUSED(module), PyObject *args)
@@ -317,12 +317,12 @@ queue_max(PyObject *Py_UNUSED(module), PyObject *args)
                 longest += 1;
             }
         }
-        Py_ssize_t left = 0;  /* leaves strictly before the current join */
+        Py_ssize_t left = 0;  /* leaves at or before the current join */
         for (Py_ssize_t k = 0; k < count; k++) {
             if (join[k] < warmup) {
                 continue;
             }
-            while (left < count && leave[left] < join[k]) {
+            while (left < count && leave[left] <= join[k]) {
                 left += 1;
             }
             if (k + 1 - left > longest) {

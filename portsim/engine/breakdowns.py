@@ -40,7 +40,7 @@ from heapq import heappush
 from typing import TYPE_CHECKING, Any
 
 from portsim.engine.entity import Entity
-from portsim.engine.kernel import NORMAL, Activity, Wake
+from portsim.engine.kernel import Activity, Wake
 from portsim.engine.station import Station
 from portsim.stats.accumulators import CHUNK, Level, Tally
 
@@ -139,7 +139,7 @@ class UnreliableStation(Station):
         service = Service(entity, end)
         service.callbacks = self._on_finish_service
         self.in_service[entity] = service
-        heappush(self._heap, (end, NORMAL, next(self._ids), service))
+        heappush(self._heap, (end, entity.turn, next(self._ids), service))
 
     def _finish_service(self, service: Service) -> None:
         entity = service.entity
@@ -174,7 +174,8 @@ class UnreliableStation(Station):
             self.trace(now, entity.id, entity.kind.name, self.name, INTERRUPTED)
         entity.queued = now
         self.queue.push_front(entity)  # type: ignore[attr-defined]
-        self._queue_max = max(self._queue_max, len(self.queue))
+        if len(self.queue) > self._queue_max:
+            self._joined(len(self.queue), now)
 
     def _divert(self, entity: Entity, fallback: Any, now: float) -> None:
         self.diverted += 1
@@ -188,6 +189,8 @@ class UnreliableStation(Station):
         leaving = [entity for entity in self.queue.entities() if entity in self.fallbacks]
         for entity in leaving:
             self.queue.remove(entity)
+            if self._max_at == now:
+                self._left(now)
             wait = now - entity.queued
             entity.wait += wait
             self._queue_area += wait

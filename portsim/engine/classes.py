@@ -27,7 +27,7 @@ class ClassState:
         # member's arrival time (add_arrived), folded together when the tally folds.
         self.slots = slots if slots is not None else SlotTally(1.0, sla)
         self.waits = Tally(sla, on_flush=self.slots.fold_pending)
-        self.sojourns = Tally()
+        self.sojourns = Tally(sla)  # its share within the standard is a KPI too
         # Members who left from a station's queue without finishing their route (see
         # portsim.engine.impatience), and the total waits of those who gave up waiting.
         self.abandoned = 0

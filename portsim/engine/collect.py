@@ -7,7 +7,10 @@ values below.
 
 Waits still in progress at the end (customers in a queue) count, with their wait so far, in the
 wait quantiles, the maximum, the share within the standard and the slot KPIs; ``waiting_end``
-says how many they are. The mean wait is that of the waits that ended.
+says how many they are. The mean wait is that of the waits that ended. Times in system still in
+progress (everyone in the system at the end: queueing, in service, on the way) count likewise,
+with their time so far, in the time-in-system quantiles, maximum and share within the standard;
+the mean is that of the visits that ended.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ class FinishedReplication(Protocol):
     def completions(self) -> int: ...
     @property
     def in_count(self) -> int: ...
+    def still_inside(self) -> dict[str, np.ndarray]:
+        """When each entity still in the system at the horizon arrived, by class."""
 
 
 # ----------------------------------------------------------------------------- what is measured
@@ -151,11 +156,12 @@ def collect(state: FinishedReplication, events: int, wall_seconds: float) -> Rep
     hours = (end - model.warmup) / 60.0
     plan = layout(model)
     waiting = _still_waiting(state, end)
+    inside = {name: end - arrived for name, arrived in state.still_inside().items()}
     kpis: dict[str, dict[str, dict[str, float]]] = {"classes": {}, "stations": {}}
     histograms: dict[str, dict[str, Histogram]] = {"classes": {}, "stations": {}}
     for name, kind in state.classes.items():
-        kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name), plan,
-                                           model.gives_up(name))
+        kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name),
+                                           inside.get(name), plan, model.gives_up(name))
         histograms["classes"][name] = _histogram(kind.waits)
     for name, station in state.stations.items():
         station.close(end)
@@ -292,8 +298,8 @@ def _gave_up_values(counts: ClassState | Station, balked: int, abandoned: int) -
 
 
 def _class_row(kind: ClassState, hours: float,
-               waiting: tuple[np.ndarray, np.ndarray] | None, plan: Layout,
-               impatient: bool) -> dict[str, float]:
+               waiting: tuple[np.ndarray, np.ndarray] | None, inside: np.ndarray | None,
+               plan: Layout, impatient: bool) -> dict[str, float]:
     censored = waiting[0] if waiting is not None else np.zeros(0)
     kind.waits.flush()  # its last chunk reaches the slots (the tally's on_flush) first
     scalars = _flow_values(kind, kind.waits, hours, censored.size)
@@ -305,7 +311,7 @@ def _class_row(kind: ClassState, hours: float,
             "lateness_max": lambda: lateness.maximum if lateness.count else math.nan,
         })
     families: dict[str, tuple[Tally, np.ndarray | None]] = {
-        "wait": (kind.waits, censored), "sojourn": (kind.sojourns, None),
+        "wait": (kind.waits, censored), "sojourn": (kind.sojourns, inside),
         **{f"until_{name}": (tally, None) for name, tally in kind.milestones.items()}}
     if impatient:
         scalars.update(_gave_up_values(kind, kind.balked, kind.abandoned))

@@ -190,3 +190,15 @@ class Sequence:
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         raise TypeError("Sequence is consumed in order by the stream, not sampled")
+
+
+def can_be_zero(law: Distribution) -> bool:
+    """Whether a draw of ``law`` is exactly 0 with a positive probability: a service that may
+    take no time at all (a continuous law gives 0 with probability 0)."""
+    if isinstance(law, Deterministic):
+        return law.value == 0
+    if isinstance(law, Empirical | Sequence):
+        return 0 in law.values
+    if isinstance(law, Uniform | Triangular):
+        return law.high == 0
+    return law.mean == 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portsim.engine.kernel import Activity
+from portsim.engine.kernel import SERVERS, Activity
 
 __all__ = ["BOOKED", "BOOKED_HERE", "HELD", "HELD_ON_CALL", "NO_BOOKING", "Entity"]
 
@@ -26,12 +26,15 @@ class Entity(Activity):
 
     # ``deadline``: when a member of a class with visit patience gives up on its visit; set
     # only for those (see engine.impatience.VisitClock), so that other entities cost nothing.
+    # ``turn``: its events' place among the events of one instant (kernel.turn of its number,
+    # kept rather than computed at every event it schedules).
     __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking",
-                 "parent", "deadline")
+                 "parent", "deadline", "turn")
     deadline: float
 
     def __init__(self, ident: int, kind: Any, arrived: float, priority: int) -> None:
         self.id = ident
+        self.turn = ident + SERVERS  # kernel.turn(ident), inlined: one per customer
         self.kind = kind
         self.arrived = arrived
         self.wait = 0.0

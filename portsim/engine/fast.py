@@ -13,8 +13,10 @@ that reached it as arrays.
 The random streams are the event engine's own (compiled by the same
 :class:`~portsim.engine.routes.RouteCompiler`), and each unit draws from them in the order the
 event engine would: a stream serves one purpose for one class at one step, and the entities
-reach that step in time order. So on identical inputs every wait equals the event engine's;
-only entities that reach a step at the very same instant may be taken in another order.
+reach that step in time order; at one instant, in the order of the event engine's turns
+(docs/design.md, "Simultaneous events"): each flow of entities carries the key of the turn each
+moves in (:class:`~portsim.engine.fast_entities.Entities`). So on identical inputs every wait
+equals the event engine's.
 
 The accumulators filled are those of the event engine (:class:`ClassState`, :class:`Tally`,
 :class:`SlotTally`, :class:`Level`), and :func:`portsim.engine.collect.collect` reads them
@@ -41,7 +43,13 @@ from portsim.engine import model as m
 from portsim.engine.allocator import retain_freed_memory
 from portsim.engine.collect import collect
 from portsim.engine.fast_choices import start_group
-from portsim.engine.fast_entities import Entities, add_counts, positions, record_departures
+from portsim.engine.fast_entities import (
+    Entities,
+    Turns,
+    add_counts,
+    positions,
+    record_departures,
+)
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
 from portsim.engine.fast_starts import station_starts
 from portsim.engine.fast_stations import FastStation, Waiter
@@ -117,7 +125,8 @@ def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
 # ----------------------------------------------------------------------------- the replication
 
 
-Flow = tuple[Any, np.ndarray, np.ndarray]  # (the node reached, entity ids, times)
+#: (the node reached, entity ids, times, keys: in whose turn each got there)
+Flow = tuple[Any, np.ndarray, np.ndarray, np.ndarray]
 
 
 class FastReplication(Plan):
@@ -152,6 +161,15 @@ class FastReplication(Plan):
     def completions(self) -> int:
         return sum(kind.completions for kind in self.classes.values())
 
+    def still_inside(self) -> dict[str, np.ndarray]:
+        """When each entity still in the system at the horizon arrived, by class."""
+        size, horizon = self.entities.size, self.model.horizon
+        arrived = self.entities.arrived[:size]
+        inside = (arrived < horizon) & (self.entities.departed[:size] >= horizon)
+        kinds = self.entities.kind[:size][inside]
+        return {name: arrived[inside][kinds == index]
+                for name, index in self.class_index.items() if np.any(kinds == index)}
+
     # ------------------------------------------------------------------ run
 
     def run(self) -> None:
@@ -160,7 +178,7 @@ class FastReplication(Plan):
             times = self._arrival_times(spec)
             ids = self._create(times, spec.name)
             self._send(self.unit(self.classes[spec.name].first_node, spec.name),
-                       self.classes[spec.name].first_node, ids, times)
+                       self.classes[spec.name].first_node, ids, times, ids)
         for unit in self.order:
             flows = self.inbox.pop(unit)
             kind, what = unit
@@ -190,49 +208,51 @@ class FastReplication(Plan):
             times = itertools.islice(times, max(0, self.max_entities - self.entities.size) + 1)
         return np.fromiter(times, dtype=float)
 
-    def _create(self, times: np.ndarray, class_name: str,
-                parent: np.ndarray | None = None) -> np.ndarray:
+    def _create(self, times: np.ndarray, class_name: str, parent: np.ndarray | None = None,
+                spawned: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         live = self.entities.size + times.size
         if self.max_entities is not None and live > self.max_entities:
             raise EntityLimitExceeded(
                 f"more than {self.max_entities:,} entities arrived in one replication")
         kind = self.classes[class_name]
-        ids = self.entities.add(times, self.class_index[class_name], parent)
+        ids = self.entities.add(times, self.class_index[class_name], parent, spawned)
         arrived = times[times < self.model.horizon]
         kind.arrivals += int(np.count_nonzero(arrived >= self.model.warmup))
         add_counts(kind.arrival_series, arrived, self.bin_width)
         return ids
 
-    def _send(self, unit: Unit, node: Any, ids: np.ndarray, times: np.ndarray) -> None:
+    def _send(self, unit: Unit, node: Any, ids: np.ndarray, times: np.ndarray,
+              keys: np.ndarray) -> None:
         if ids.size:
-            self.inbox[unit].append((node, ids, times))
+            self.inbox[unit].append((node, ids, times, keys))
 
     def _gather(self, flows: list[Flow], *, ordered: bool = True,
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The entities of ``flows`` that got there before the horizon, in time order (ties by
-        creation; any order unless ``ordered``: where no stream is drawn from), and for each
-        the index of its flow."""
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The entities of ``flows`` that got there before the horizon, with their times and
+        keys, in the order the event engine moves them (time, then turn; any order unless
+        ``ordered``: where no stream is drawn from), and for each the index of its flow."""
         if not flows:
-            return _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS
+            return _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS, _EMPTY_IDS
         if len(flows) == 1:
-            ids, times = flows[0][1], flows[0][2]
+            ids, times, keys = flows[0][1], flows[0][2], flows[0][3]
             source = np.zeros(ids.size, dtype=np.int64)
         else:
             ids = np.concatenate([flow[1] for flow in flows])
             times = np.concatenate([flow[2] for flow in flows])
+            keys = np.concatenate([flow[3] for flow in flows])
             source = np.repeat(np.arange(len(flows)), [flow[1].size for flow in flows])
         keep = times < self.model.horizon
         if not keep.all():
-            ids, times, source = ids[keep], times[keep], source[keep]
+            ids, times, keys, source = ids[keep], times[keep], keys[keep], source[keep]
         if ordered and times.size > 1 and not (np.all(times[1:] > times[:-1])):
-            order = np.lexsort((ids, times))
-            ids, times, source = ids[order], times[order], source[order]
-        return ids, times, source
+            order = self.entities.in_turn(times, keys)
+            ids, times, keys, source = ids[order], times[order], keys[order], source[order]
+        return ids, times, keys, source
 
     # ------------------------------------------------------------------ route steps
 
     def _step(self, node: Any, flows: list[Flow]) -> None:
-        ids, times, _ = self._gather(flows)
+        ids, times, keys, _ = self._gather(flows)
         if not ids.size:
             return
         class_name = self.owner[id(node)]
@@ -242,24 +262,31 @@ class FastReplication(Plan):
                                      side="right")
             for index, target in enumerate(node.targets):
                 picked = chosen == index
-                self._send(self.unit(target, class_name), target, ids[picked], times[picked])
+                self._send(self.unit(target, class_name), target, ids[picked], times[picked],
+                           keys[picked])
         elif node_type is DelayNode:
-            self._send(self.unit(node.next, class_name), node.next, ids,
-                       times + node.stream.take(ids.size))
+            # the delay's end is the entity's own event; one of no time ends in the turn it
+            # began in, before any later turn of that instant (a key is never an earlier
+            # turn than its entity's own)
+            durations = node.stream.take(ids.size)
+            self._send(self.unit(node.next, class_name), node.next, ids, times + durations,
+                       np.where(durations == 0.0, keys, ids))
         elif node_type is MilestoneNode:
             measured = times >= self.model.warmup
             node.tally.add_many(times[measured] - self.entities.arrived[ids[measured]])
-            self._send(self.unit(node.next, class_name), node.next, ids, times)
+            self._send(self.unit(node.next, class_name), node.next, ids, times, keys)
         else:
-            self._spawn(node, class_name, ids, times)
+            self._spawn(node, class_name, ids, times, keys)
 
     def _spawn(self, node: SpawnNode, class_name: str, ids: np.ndarray,
-               times: np.ndarray) -> None:
+               times: np.ndarray, keys: np.ndarray) -> None:
         counts = node.count.take(ids.size).tolist()
         members: list[np.ndarray] = []
         parents: list[np.ndarray] = []
+        spawners: list[np.ndarray] = []
         total = self.entities.size
-        for parent, at, drawn in zip(ids.tolist(), times.tolist(), counts, strict=True):
+        for parent, at, key, drawn in zip(ids.tolist(), times.tolist(), keys.tolist(), counts,
+                                          strict=True):
             count = max(0, round(drawn))
             total += count
             if self.max_entities is not None and total > self.max_entities:
@@ -272,17 +299,21 @@ class FastReplication(Plan):
             else:
                 members.append(np.full(count, at))
             parents.append(np.full(count, parent if node.wait else -1, dtype=np.int64))
+            spawners.append(np.full(count, key, dtype=np.int64))
         if members:
             born = np.concatenate(members)
             spawned = node.kind.name
-            new = self._create(born, spawned, np.concatenate(parents))
-            self._send(self.unit(node.kind.first_node, spawned), node.kind.first_node, new, born)
+            at = np.repeat(times, [member.size for member in members])
+            new = self._create(born, spawned, np.concatenate(parents),
+                               (at, np.concatenate(spawners)))
+            self._send(self.unit(node.kind.first_node, spawned), node.kind.first_node, new, born,
+                       new)
         target = self.after_spawns(node, class_name)
-        self._send(target, node.next, ids, times)
+        self._send(target, node.next, ids, times, keys)
 
     def _join(self, last: SpawnNode, flows: list[Flow]) -> None:
-        """Parked spawners go on when the last member of their batches leaves."""
-        ids, times, _ = self._gather(flows, ordered=False)
+        """Parked spawners go on when the last member of their batches leaves, in its turn."""
+        ids, times, keys, _ = self._gather(flows, ordered=False)
         if not ids.size:
             return
         entities = self.entities
@@ -292,13 +323,25 @@ class FastReplication(Plan):
         release = np.full(size, -math.inf)
         np.maximum.at(release, waited[members], entities.departed[members])
         goes_on = np.maximum(times, release[ids])
+        # the last member to leave: at the release, the one whose turn came last then
+        last_out = members[entities.departed[members] == release[waited[members]]]
+        last_out = last_out[entities.departed[last_out] < math.inf]
+        if last_out.size:
+            last_key = entities.left_by[last_out]
+            order = np.lexsort((entities.turns(last_key), waited[last_out]))
+            parents = waited[last_out][order]
+            final = np.concatenate((parents[1:] != parents[:-1], [True]))
+            released_by = np.full(size, -1, dtype=np.int64)
+            released_by[parents[final]] = last_key[order][final]
+            by = released_by[ids]
+            keys = np.where(by >= 0, by, keys)
         class_name = self.owner[id(last)]
-        self._send(self.unit(last.next, class_name), last.next, ids, goes_on)
+        self._send(self.unit(last.next, class_name), last.next, ids, goes_on, keys)
 
     # ------------------------------------------------------------------ stations
 
     def _station(self, station: FastStation, flows: list[Flow]) -> None:
-        ids, arrivals, source = self._gather(flows)
+        ids, arrivals, _, source = self._gather(flows)
         kinds = self.entities.kind[positions(ids)]
         arrivals, services, starts = station_starts(station, kinds, arrivals,
                                                     self.model.horizon)
@@ -307,11 +350,11 @@ class FastReplication(Plan):
     def _group(self, members: tuple[str, ...], flows: list[Flow]) -> None:
         """Stations joined by a shortest-queue choice, evaluated together (see
         :func:`~portsim.engine.fast_choices.start_group`)."""
-        ids, arrivals, source = self._gather(flows)
+        ids, arrivals, keys, source = self._gather(flows)
         stations = [self.stations[name] for name in members]
         kinds = self.entities.kind[positions(ids)]
         joined = start_group(stations, [flow[0] for flow in flows], arrivals, source, kinds,
-                             self.model.horizon)
+                             self.model.horizon, Turns(self.entities, ids, keys))
         for station, (at, services, starts) in zip(stations, joined, strict=True):
             self._served(station, flows, ids[at], arrivals[at], source[at], services, starts)
 
@@ -340,11 +383,13 @@ class FastReplication(Plan):
         for index, flow in enumerate(flows):
             node = flow[0]
             owner = self.owner[id(node)]
+            # a service's end is its customer's own event
             if everyone:  # NOTE: no mask to apply, for performance reasons
-                self._send(self.unit(node.next, owner), node.next, served_ids, ends)
+                self._send(self.unit(node.next, owner), node.next, served_ids, ends, served_ids)
                 continue
             done = finished & (source == index) if len(flows) > 1 else finished
-            self._send(self.unit(node.next, owner), node.next, served_ids[done], ends[done])
+            self._send(self.unit(node.next, owner), node.next, served_ids[done], ends[done],
+                       served_ids[done])
 
     def _still_queueing(self, station: FastStation, ids: np.ndarray,
                         queued: np.ndarray) -> None:
@@ -360,9 +405,11 @@ class FastReplication(Plan):
     # ------------------------------------------------------------------ departures
 
     def _depart(self, class_name: str, flows: list[Flow]) -> None:
-        ids, times, _ = self._gather(flows, ordered=False)
+        ids, times, keys, _ = self._gather(flows, ordered=False)
         if not ids.size:
             return
+        if self.joins:  # who waits for a batch goes on in the turn of its last member out
+            self.entities.left_by[positions(ids)] = keys
         record_departures(self.classes[class_name], self.entities, ids, times,
                           self.model.warmup, self.bin_width,
                           (self.system_waits, self.system_sojourns) if self.system_tallies
@@ -372,12 +419,12 @@ class FastReplication(Plan):
 
     def replay(self, trace: TraceSink) -> None:
         """Tell ``trace`` every event of the replication, by time (ids as the event engine
-        numbers entities: in order of arrival)."""
+        numbers entities: in the order they entered the system)."""
         assert self.kept is not None
         size = self.entities.size
         arrived = self.entities.arrived[:size]
         number = np.empty(size, dtype=np.int64)
-        number[np.lexsort((np.arange(size), arrived))] = np.arange(1, size + 1)
+        number[self.entities.entry_order(np.arange(size))] = np.arange(1, size + 1)
         names = list(self.classes)
         kind = self.entities.kind[:size]
         horizon = self.model.horizon

@@ -3,7 +3,8 @@ choices that share a station) are evaluated together, customers in time order, e
 its station (the one it visits, or the one with the fewest customers per open server as it
 chooses: ties to the first listed) and starting there by the recursion one customer at a time,
 so that each choice sees the customers then present (queueing or in service) and the servers
-then on duty.
+then on duty. A service that ends at the instant of a choice is over for it if its customer's
+turn comes first at that instant (docs/design.md, "Simultaneous events").
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from portsim.engine.kernels import FifoStarts
 from portsim.engine.routes import ChoiceNode
 
 if TYPE_CHECKING:
+    from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
 __all__ = ["OpenQueue", "choice_groups", "start_group"]
@@ -54,54 +56,65 @@ class OpenQueue:
     """A FIFO station evaluated one customer at a time (:class:`FifoStarts`), with the
     customers present at any moment for a shortest-queue choice."""
 
-    def __init__(self, station: FastStation, horizon: float) -> None:
+    def __init__(self, station: FastStation, horizon: float, turns: Turns) -> None:
         self.schedule = station.spec.servers
         self.recursion = FifoStarts(self.schedule.servers_at(0.0), station.changes, horizon)
-        self.present: list[float] = []  # a heap of the ends of everyone who joined
+        # a heap of (end, position) of everyone who joined: when each leaves, and who it is
+        self.present: list[tuple[float, int]] = []
         self.starts: list[float] = []   # of those who started before the horizon
         self.services: list[float] = []
+        self.turns = turns
 
-    def load(self, at: float) -> float:
-        """Customers present (queueing or in service) per server on duty at ``at``."""
+    def load(self, at: float, mover: int) -> float:
+        """Customers present (queueing or in service) per server on duty at ``at``, as the
+        customer at position ``mover`` sees them."""
         present = self.present
-        while present and present[0] <= at:
+        while present and present[0][0] < at:
             heappop(present)
+        if present and present[0][0] == at:  # services ending now: over if their turn came
+            staying = []
+            while present and present[0][0] == at:
+                ending = heappop(present)
+                if not self.turns.before(ending[1], mover):
+                    staying.append(ending)
+            for ending in staying:
+                heappush(present, ending)
         servers = self.schedule.servers_at(at)
         return math.inf if servers <= 0 else len(present) / servers
 
-    def join(self, at: float, service: float) -> None:
+    def join(self, at: float, service: float, position: int) -> None:
         self.services.append(service)
         start = self.recursion.start(at, service)
         if start < math.inf:
             self.starts.append(start)
-        heappush(self.present, start + service)
+        heappush(self.present, (start + service, position))
 
 
 def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndarray,
-                source: np.ndarray, kinds: np.ndarray,
-                horizon: float) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+                source: np.ndarray, kinds: np.ndarray, horizon: float,
+                turns: Turns) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Evaluate a group of stations joined by choices: the customers reaching it at
-    ``arrivals`` (in time order, of classes ``kinds``, each through ``nodes[source[i]]``: a
-    visit of one of the stations or a choice among them). For each station, in order: the
-    positions of the customers that joined it, their service times, and the starts of those
-    that started before ``horizon``."""
+    ``arrivals`` (in the order they move, of classes ``kinds``, each through
+    ``nodes[source[i]]``: a visit of one of the stations or a choice among them; ``turns``
+    settles ties). For each station, in order: the positions of the customers that joined it,
+    their service times, and the starts of those that started before ``horizon``."""
     where = {station.name: index for index, station in enumerate(stations)}
     options = [[where[choice.name] for choice in node.stations] if type(node) is ChoiceNode
                else [where[node.station.name]] for node in nodes]
     draws = _service_draws(stations, options, source, kinds)
     kind_list, sources = kinds.tolist(), source.tolist()
-    queues = [OpenQueue(station, horizon) for station in stations]
+    queues = [OpenQueue(station, horizon, turns) for station in stations]
     joined: list[list[int]] = [[] for _ in stations]
     for position, at in enumerate(arrivals.tolist()):
         choice = options[sources[position]]
         best = choice[0]
         if len(choice) > 1:
-            best_load = queues[best].load(at)
+            best_load = queues[best].load(at, position)
             for index in choice[1:]:
-                load = queues[index].load(at)
+                load = queues[index].load(at, position)
                 if load < best_load:
                     best, best_load = index, load
-        queues[best].join(at, next(draws[best][kind_list[position]]))
+        queues[best].join(at, next(draws[best][kind_list[position]]), position)
         joined[best].append(position)
     return [(np.asarray(positions, dtype=np.int64), np.asarray(queue.services, dtype=float),
              np.asarray(queue.starts, dtype=float))

@@ -15,11 +15,18 @@ if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
     from portsim.stats.accumulators import Tally
 
-__all__ = ["Entities", "add_counts", "positions", "record_departures"]
+__all__ = ["Entities", "Turns", "add_counts", "positions", "record_departures"]
 
 
 class Entities:
-    """Every entity of the replication as columns, indexed by creation order."""
+    """Every entity of the replication as columns, indexed by creation order.
+
+    Ids are the fast path's own (a class's arrivals first, spawned members as their spawn
+    steps are evaluated); :meth:`entry_order` gives the order the event engine numbers them in,
+    the order in which ties at one instant are settled (docs/design.md, "Simultaneous
+    events"). A *key* is the entity in whose turn another one moves: its own, or for a spawner
+    released by the last member of its batch to leave, that member's.
+    """
 
     def __init__(self) -> None:
         self.size = 0
@@ -29,9 +36,16 @@ class Entities:
         self.departed = np.full(capacity, math.inf)
         self.kind = np.empty(capacity, dtype=np.int64)
         self.parent = np.full(capacity, -1, dtype=np.int64)
+        # A spawned member: when its batch was spawned, and in whose turn (-1: an arrival of
+        # its class's own); the turn each entity left the system in (read by joins).
+        self.spawned_at = np.zeros(capacity)
+        self.spawned_by = np.full(capacity, -1, dtype=np.int64)
+        self.left_by = np.full(capacity, -1, dtype=np.int64)
 
-    def add(self, times: np.ndarray, kind: int, parent: np.ndarray | None = None) -> np.ndarray:
-        """New entities arriving at ``times``; their ids."""
+    def add(self, times: np.ndarray, kind: int, parent: np.ndarray | None = None,
+            spawned: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """New entities arriving at ``times``; their ids. Spawned ones come with ``spawned``:
+        when their batches were spawned, and the key of the turn each was spawned in."""
         count = times.size
         end = self.size + count
         if end > self.arrived.size:
@@ -40,6 +54,8 @@ class Entities:
         self.kind[self.size:end] = kind
         if parent is not None:
             self.parent[self.size:end] = parent
+        if spawned is not None:
+            self.spawned_at[self.size:end], self.spawned_by[self.size:end] = spawned
         ids = np.arange(self.size, end, dtype=np.int64)
         self.size = end
         return ids
@@ -54,6 +70,48 @@ class Entities:
         self.departed = grown(self.departed, math.inf)
         self.kind = grown(self.kind, 0)
         self.parent = grown(self.parent, -1)
+        self.spawned_at = grown(self.spawned_at, 0.0)
+        self.spawned_by = grown(self.spawned_by, -1)
+        self.left_by = grown(self.left_by, -1)
+
+    def entry_order(self, ids: np.ndarray) -> np.ndarray:
+        """The positions of ``ids`` (distinct) sorted in the order the entities entered the
+        system, the event engine's numbering: by arrival time; at one instant the classes' own
+        arrivals by class (file order), each class's in turn, then spawned members in the order
+        their batches were spawned (by when, then by the turn that spawned them), each batch's
+        in turn."""
+        arrived = self.arrived[ids]
+        by = self.spawned_by[ids]
+        spawned = by >= 0
+        if not spawned.any():
+            return np.lexsort((ids, self.kind[ids], arrived))
+        kind = np.where(spawned, 0, self.kind[ids])
+        when = np.where(spawned, self.spawned_at[ids], 0.0)
+        spawner = np.zeros(ids.size, dtype=np.int64)
+        # the turns that spawned them were taken by entities that entered before them
+        spawner[spawned] = self.turns(by[spawned])
+        return np.lexsort((ids, spawner, when, kind, spawned, arrived))
+
+    def turns(self, keys: np.ndarray) -> np.ndarray:
+        """Where each of ``keys`` (entity ids, repeats allowed) stands among them in the order of
+        entry: equal keys get equal numbers, earlier entrants smaller ones."""
+        unique, inverse = np.unique(keys, return_inverse=True)
+        place = np.empty(unique.size, dtype=np.int64)
+        place[self.entry_order(unique)] = np.arange(unique.size)
+        return place[inverse.reshape(-1)]
+
+    def in_turn(self, times: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """The order of moves at ``times`` in the turns of ``keys``: by time, and at one instant
+        by the key's entry (see :meth:`entry_order`)."""
+        order = np.argsort(times, kind="stable")
+        at = times[order]
+        same = at[1:] == at[:-1]
+        if not same.any():
+            return order
+        tied = np.flatnonzero(np.concatenate(([False], same)) | np.concatenate((same, [False])))
+        moved = order[tied]
+        order[tied] = moved[np.lexsort((self.turns(keys[moved]), at[tied]))]
+        return order
 
     def in_system(self, model: m.Model) -> tuple[int, int, float]:
         """The number in system at the end of the warm-up (0 without one) and at the horizon,
@@ -76,6 +134,27 @@ class Entities:
         inside = np.clip(np.minimum(departed, horizon) - np.maximum(arrived, warmup), 0.0,
                          None)
         return at_warmup, at_horizon, float(np.sum(inside)) - horizon * at_horizon
+
+
+class Turns:
+    """The turns of the customers reaching a unit (``ids``, in the order they move, each in the
+    turn of ``keys``), compared only where a tie needs them: worked out on the first call."""
+
+    def __init__(self, entities: Entities, ids: np.ndarray, keys: np.ndarray) -> None:
+        self.entities = entities
+        self.ids = ids
+        self.keys = keys
+        self.own: list[int] | None = None
+        self.moves: list[int] = []
+
+    def before(self, customer: int, mover: int) -> bool:
+        """Whether an event of the customer at position ``customer`` (its own: a service that
+        ends) comes before the move of the one at position ``mover``, at the same instant."""
+        if self.own is None:
+            count = self.ids.size
+            turns = self.entities.turns(np.concatenate((self.ids, self.keys))).tolist()
+            self.own, self.moves = turns[:count], turns[count:]
+        return self.own[customer] < self.moves[mover]
 
 
 def positions(ids: np.ndarray) -> np.ndarray | slice:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from portsim.engine import model as m
+from portsim.engine.distributions import can_be_zero
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_stations import FastStation
 from portsim.engine.routes import BranchNode, ChoiceNode, RouteCompiler, SpawnNode, VisitNode
@@ -37,6 +38,11 @@ def unsupported_part(model: m.Model) -> str | None:
             return f"station {spec.name!r} serves by skill (server pools)"
         if spec.unreliable:
             return f"station {spec.name!r} can be out of order (breakdowns or outages)"
+        for cls in model.classes:
+            if can_be_zero(spec.service_for(cls.name)):
+                # A service that takes no time ends in the instant it starts, in the turn of
+                # whatever started it: the order of that instant needs the event engine.
+                return f"station {spec.name!r} may serve class {cls.name!r} in no time"
     if model.start is not None or model.snapshot_at is not None:
         return "the run starts from a state or takes a snapshot (warm start)"
     for cls in model.classes:

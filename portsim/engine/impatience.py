@@ -196,7 +196,8 @@ class ImpatientStation(Station):
         if rule.visit is not None:
             timer = min(timer, max(0.0, rule.visit.deadline(entity) - self.env.now))
         if timer < math.inf:
-            line.timers[entity] = Wake(self.env, timer, entity, self._renege)
+            line.timers[entity] = Wake(self.env, timer, entity, self._renege,
+                                        entity.turn)
 
     def wait_on(self, entity: Entity, waited: float, rng: np.random.Generator) -> None:
         """Give ``entity``, placed in the queue by a warm start after ``waited`` minutes in it,
@@ -210,7 +211,8 @@ class ImpatientStation(Station):
         if rule.visit is not None:
             timer = min(timer, max(0.0, rule.visit.deadline(entity) - self.env.now))
         if timer < math.inf:
-            self.line.timers[entity] = Wake(self.env, timer, entity, self._renege)
+            self.line.timers[entity] = Wake(self.env, timer, entity, self._renege,
+                                             entity.turn)
 
     def _renege(self, event: Any) -> None:
         entity: Entity = event.value
@@ -219,6 +221,8 @@ class ImpatientStation(Station):
             return  # its service started first (or it waits again, with a new timer)
         line.remove(entity)
         now = self.env.now
+        if self._max_at == now:
+            self._left(now)
         wait = now - entity.queued
         entity.wait += wait
         self._queue_area += wait
@@ -238,7 +242,7 @@ class ImpatientStation(Station):
         """A customer balked or gave up: it tries again later, or leaves the system."""
         if rule.comes_back():
             assert rule.away is not None
-            Wake(self.env, rule.away.draw(), entity, self._come_back)
+            Wake(self.env, rule.away.draw(), entity, self._come_back, entity.turn)
         else:
             self.on_leave(entity, how)
 

@@ -107,15 +107,16 @@ def python_fifo_starts_shifts(arrivals: np.ndarray, services: np.ndarray, server
 
 
 def python_queue_max(joins: np.ndarray, leaves: np.ndarray, warmup: float) -> int:
-    """The longest queue from ``warmup`` on: the queue then, or just after any later join.
-    ``joins`` and ``leaves`` are in FIFO order, so both are sorted."""
+    """The longest queue from ``warmup`` on: the queue then, or after any later join once
+    everything at its instant has happened (a queue that grows and shrinks within one instant
+    is not longer for it). ``joins`` and ``leaves`` are in FIFO order, so both are sorted."""
     at_start = int(np.count_nonzero((joins <= warmup) & (leaves > warmup)))
     later = int(np.searchsorted(joins, warmup, side="left"))
     if later == joins.size:
         return at_start
-    # after the n-th join: n joins so far, less those who left strictly before it
+    # after the n-th join: n joins so far, less those who left at or before its instant
     length = (np.arange(later + 1, joins.size + 1)
-              - np.searchsorted(leaves, joins[later:], side="left"))
+              - np.searchsorted(leaves, joins[later:], side="right"))
     return max(at_start, int(length.max()))
 
 

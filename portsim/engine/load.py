@@ -19,6 +19,7 @@ from portsim.engine.model import (
     Arrivals,
     Branch,
     Delay,
+    Impatience,
     Milestone,
     Model,
     OptionalStep,
@@ -31,7 +32,6 @@ from portsim.engine.model import (
     Timetable,
     Trace,
     Visit,
-    stations_visited,
     weighted_steps,
 )
 
@@ -135,10 +135,10 @@ def class_rates(model: Model) -> dict[str, float]:
     return dict(zip(names, rates.tolist(), strict=True))
 
 
-def offered_load(model: Model) -> dict[str, StationLoad]:
-    """Arrival rate, mean service, mean servers and utilisation of every station of ``model``."""
-    rate: dict[str, float] = defaultdict(float)
-    work: dict[str, float] = defaultdict(float)  # sum of rate * E[S], minutes of work per minute
+def _class_loads(model: Model) -> dict[tuple[str, str], tuple[float, float]]:
+    """(station, class) -> the class's arrivals per minute at the station and the minutes of
+    work per minute they bring (rate times the class's mean service there)."""
+    loads: dict[tuple[str, str], tuple[float, float]] = {}
     rates = class_rates(model)
     for cls in model.classes:
         lam = rates[cls.name]
@@ -147,8 +147,18 @@ def offered_load(model: Model) -> dict[str, StationLoad]:
         for name, visits in visit_counts(cls.route, model).items():
             if visits == 0:
                 continue  # a branch taken with probability 0 (and no inf * 0 below)
-            rate[name] += lam * visits
-            work[name] += lam * visits * model.station(name).service_for(cls.name).mean
+            mean = model.station(name).service_for(cls.name).mean
+            loads[name, cls.name] = (lam * visits, lam * visits * mean)
+    return loads
+
+
+def offered_load(model: Model) -> dict[str, StationLoad]:
+    """Arrival rate, mean service, mean servers and utilisation of every station of ``model``."""
+    rate: dict[str, float] = defaultdict(float)
+    work: dict[str, float] = defaultdict(float)  # sum of rate * E[S], minutes of work per minute
+    for (name, _), (lam, minutes) in _class_loads(model).items():
+        rate[name] += lam
+        work[name] += minutes
     loads: dict[str, StationLoad] = {}
     for spec in model.stations:
         lam = rate[spec.name]
@@ -180,11 +190,16 @@ def _availability(spec: StationSpec, horizon: float) -> float:
     return share
 
 
+_GROWS = "queues will grow without bound"
+_GIVING_UP = "only customers giving up (patience, a queue limit, balking) keep the queue bounded"
+
+
 def overload_warnings(model: Model) -> list[str]:
     """One sentence per station whose offered load reaches its capacity (utilisation >= 1).
 
     A station with reactive staffing whose extra servers would cover the load is still named
-    (the schedule alone cannot keep up), but without the claim that its queue grows for ever.
+    (the schedule alone cannot keep up), but without the claim that its queue grows for ever;
+    so is one whose queue customers giving up keep bounded (see :func:`_joins_long_queue`).
     """
     warnings: list[str] = []
     for name, load in offered_load(model).items():
@@ -193,7 +208,7 @@ def overload_warnings(model: Model) -> list[str]:
         if load.mean_servers == 0:
             warnings.append(
                 f"station {name!r}: receives arrivals at {load.arrival_rate:.3g}/min but has no "
-                "servers; queues will grow without bound"
+                f"servers; {_GIVING_UP if _bounded_by_impatience(model, name, 0.0) else _GROWS}"
             )
             continue
         noun = "server" if load.mean_servers == 1 else "servers"
@@ -210,26 +225,40 @@ def overload_warnings(model: Model) -> list[str]:
                 "the queue bounded"
             )
             continue
-        if _bounded_by_impatience(model, name):
+        if _bounded_by_impatience(model, name, load.mean_servers):
             warnings.append(
                 f"station {name!r}: offered load {load.utilisation:.3g} of capacity {figures}; "
-                "only customers giving up (patience, a queue limit) keep the queue bounded"
+                f"{_GIVING_UP}"
             )
             continue
         warnings.append(
             f"station {name!r}: offered load {load.utilisation:.3g} of capacity {figures}; "
-            "queues will grow without bound"
+            f"{_GROWS}"
         )
     return warnings
 
 
-def _bounded_by_impatience(model: Model, station: str) -> bool:
-    """Whether every class that visits ``station`` gives up there after a while or above a
-    queue length, so that its queue stays bounded whatever the load."""
+def _bounded_by_impatience(model: Model, station: str, servers: float) -> bool:
+    """Whether those who give up keep ``station``'s queue bounded: the work still brought by
+    customers who would join, and stay in, an ever longer queue is below its capacity."""
     spec = model.station(station)
-    for cls in model.classes:
-        if station in stations_visited(cls.route):
-            rule = spec.impatience_for(cls.name)
-            if rule is None or (rule.patience is None and rule.balk_at is None):
-                return False
-    return True
+    staying = 0.0
+    for (name, kind), (_, minutes) in _class_loads(model).items():
+        share = _joins_long_queue(spec.impatience_for(kind)) if name == station else 0.0
+        if share:  # (a class that never stays adds nothing, even at an infinite rate)
+            staying += minutes * share
+    return staying == 0 or staying < servers
+
+
+def _joins_long_queue(rule: Impatience | None) -> float:
+    """The share of a class's customers that joins a very long queue and stays in it. None
+    with a patience (they all leave once the wait is long enough), a queue limit, or a
+    balking probability of 1 at some length (the queue never grows past it); with balking
+    probabilities below 1 those who do not balk at the last value, counting those who come
+    back to try again: joining ``1 - p`` of the tries, ``(1 - p) / (1 - p retry)`` of them."""
+    if rule is None:
+        return 1.0
+    if rule.patience is not None or rule.balk_at is not None or 1.0 in rule.balk_probabilities:
+        return 0.0
+    balk = rule.balk_probabilities[-1] if rule.balk_probabilities else 0.0
+    return (1.0 - balk) / (1.0 - balk * rule.retry)

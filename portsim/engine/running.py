@@ -67,4 +67,5 @@ class RunningReplication(Protocol):
         """Start the statistics afresh now."""
 
     def spawn_later(self, event: Any) -> None:
-        """A spread member of a batch arrives now (``event.value``: its class, parent, batch)."""
+        """Members of a batch arrive now (``event.value``: their class, parent, the entity that
+        brought them, how many)."""

@@ -30,7 +30,7 @@ from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_w
 from portsim.engine.entity import Entity
 from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.impatience import ABANDONED, ImpatientStation
-from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
+from portsim.engine.kernel import AFTER, SPAWNS, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY
 from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import (
@@ -200,6 +200,13 @@ class Replication:
         """Entities in the system now."""
         return self.in_system_start + self.arrivals - self.completions - self.gave_up
 
+    def still_inside(self) -> dict[str, np.ndarray]:
+        """When each entity still in the system arrived, by class."""
+        arrived: dict[str, list[float]] = {}
+        for entity in warm.inside(self):
+            arrived.setdefault(entity.kind.name, []).append(entity.arrived)
+        return {name: np.asarray(times, dtype=float) for name, times in arrived.items()}
+
     # ------------------------------------------------------------------ entity flow
 
     def spawn(self, kind: ClassState, parent: Entity | None = None,
@@ -279,8 +286,8 @@ class Replication:
                 # kernel.scheduler), for performance reasons.
                 entity.node = node.next
                 entity.callbacks = self.after_delay_callbacks
-                heappush(self.heap, (self.env.now + node.stream.draw(), NORMAL, next(self.ids),
-                                     entity))
+                heappush(self.heap, (self.env.now + node.stream.draw(), entity.turn,
+                                     next(self.ids), entity))
                 return
             node = self._rarer_step(entity, node)
             if node is _STAYS:
@@ -314,7 +321,7 @@ class Replication:
                 return node.arrivals[index]
             entity.node = node.arrivals[index]
             entity.callbacks = self.after_delay_callbacks
-            heappush(self.heap, (self.env.now + travel, NORMAL, next(self.ids), entity))
+            heappush(self.heap, (self.env.now + travel, entity.turn, next(self.ids), entity))
             return _STAYS
         raise TypeError(f"unknown route node {node!r}")  # pragma: no cover
 
@@ -329,16 +336,19 @@ class Replication:
         parent = spawner if node.wait and count > 0 else None
         if parent is not None:
             self.awaiting[parent] = self.awaiting.get(parent, 0) + count
+        # The members enter at the spawns' turn of their instant (see kernel), after the
+        # spawner has gone on and after every class's own arrivals then.
         if node.spread > 0:
             offsets = np.sort(node.uniforms_rng.uniform(0.0, node.spread, count)).tolist()
             for offset in offsets:
-                Wake(self.env, offset, (kind, parent, spawner), self.spawn_later)
-        else:
-            for _ in range(count):
-                self.spawn(kind, parent, spawner)
+                Wake(self.env, offset, (kind, parent, spawner, 1), self.spawn_later, SPAWNS)
+        elif count:
+            Wake(self.env, 0.0, (kind, parent, spawner, count), self.spawn_later, SPAWNS)
 
     def spawn_later(self, event: Any) -> None:
-        self.spawn(*event.value)
+        kind, parent, spawner, count = event.value
+        for _ in range(count):
+            self.spawn(kind, parent, spawner)
 
     def _member_left(self, parent: Entity) -> None:
         left = self.awaiting[parent] - 1
@@ -434,7 +444,7 @@ class Replication:
             Wake(env, model.warmup, None, self.end_warmup)
         for day, minute in clock_samples(model):
             Wake(env, day * MINUTES_PER_DAY + minute - self.clock, (day, minute),
-                 self._sample_queues)
+                 self._sample_queues, AFTER)
         if model.snapshot_at is not None and self.clock <= model.snapshot_at < model.horizon:
             Wake(env, model.snapshot_at - self.clock, None, self._take_snapshot)
         env.run(until=model.horizon)

@@ -140,7 +140,8 @@ class SkillStation(Station):
             return
         entity.queued = now
         self.queue.push(entity)
-        self._queue_max = max(self._queue_max, len(self.queue))
+        if len(self.queue) > self._queue_max:
+            self._joined(len(self.queue), now)
 
     def _finish(self, entity: Entity) -> None:
         now = self.env.now

@@ -18,7 +18,7 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine import warm
 from portsim.engine.entity import Entity
-from portsim.engine.kernel import NORMAL, Wake, scheduler
+from portsim.engine.kernel import ARRIVALS, Wake, scheduler
 from portsim.engine.routes import VisitNode
 from portsim.engine.setup import EntityLimitExceeded, class_arrival_times
 from portsim.engine.streams import generator
@@ -35,6 +35,8 @@ def start_arrivals(rep: RunningReplication, spec: m.ClassSpec) -> None:
     """Start the arrivals of class ``spec`` (after a warm start's clock, with its announced
     batches): plain, or each member booking its first station ahead of arrival."""
     kind = rep.classes[spec.name]
+    # The class's turn among the events of an instant: its place in the model (see kernel).
+    turn = ARRIVALS + [cls.name for cls in rep.model.classes].index(spec.name)
     times = class_arrival_times(spec, rep.seed, rep.replication, rep.model.horizon)
     start = rep.model.start
     sources = [times]
@@ -48,15 +50,17 @@ def start_arrivals(rep: RunningReplication, spec: m.ClassSpec) -> None:
     for source in sources:
         if isinstance(first, m.Visit) and first.reserve_ahead and first.reserve_error:
             _announce_off_time(rep, kind, source, first.reserve_ahead, first.reserve_error,
-                               rep.stations[first.station])
+                               rep.stations[first.station], turn)
         elif isinstance(first, m.Visit) and first.reserve_ahead:
-            _announce(rep, kind, source, first.reserve_ahead, rep.stations[first.station])
+            _announce(rep, kind, source, first.reserve_ahead, rep.stations[first.station], turn)
         else:
-            _arrive_at(rep, kind, source)
+            _arrive_at(rep, kind, source, turn)
 
 
-def _arrive_at(rep: RunningReplication, kind: ClassState, times: Iterator[float]) -> None:
-    """Spawn a member of ``kind`` at each of the (increasing) ``times``."""
+def _arrive_at(rep: RunningReplication, kind: ClassState, times: Iterator[float],
+               turn: int) -> None:
+    """Spawn a member of ``kind`` at each of the (increasing) ``times``, at the class's
+    ``turn`` of each instant."""
     horizon = rep.model.horizon
     env = rep.env
     heap, eid = scheduler(env)
@@ -77,7 +81,7 @@ def _arrive_at(rep: RunningReplication, kind: ClassState, times: Iterator[float]
         upcoming = next(times, math.inf)
         if upcoming < horizon:
             event.callbacks = callbacks
-            heappush(heap, (now + (upcoming - now), NORMAL, next(eid), event))
+            heappush(heap, (now + (upcoming - now), turn, next(eid), event))
         ident = rep.next_id + 1
         rep.next_id = ident
         if max_entities is not None and ident > max_entities:
@@ -97,12 +101,13 @@ def _arrive_at(rep: RunningReplication, kind: ClassState, times: Iterator[float]
 
     first = next(times, math.inf)
     if first < horizon:
-        callbacks = Wake(env, first - rep.clock, None, arrive).callbacks
+        callbacks = Wake(env, first - rep.clock, None, arrive, turn).callbacks
 
 
 def _announce(rep: RunningReplication, kind: ClassState, times: Iterator[float], lead: float,
-              station: Station) -> None:
-    """Like ``_arrive_at``, but each member books ``station`` ``lead`` minutes ahead."""
+              station: Station, turn: int) -> None:
+    """Like ``_arrive_at``, but each member books ``station`` ``lead`` minutes ahead (it enters
+    the system, and is numbered, when it books)."""
     horizon = rep.model.horizon
     env = rep.env
 
@@ -110,29 +115,28 @@ def _announce(rep: RunningReplication, kind: ClassState, times: Iterator[float],
         arrival = event.value
         upcoming = next(times, math.inf)
         if upcoming < horizon:
-            Wake(env, max(upcoming - lead, env.now) - env.now, upcoming, announce)
+            Wake(env, max(upcoming - lead, env.now) - env.now, upcoming, announce, turn)
         rep.next_id += 1
         entity = Entity(rep.next_id, kind, arrival, kind.priority)
         station.book(entity)
-        Wake(env, arrival - env.now, entity, land)
+        Wake(env, arrival - env.now, entity, land, entity.turn)
 
     def land(event: Any) -> None:
         rep.enter(event.value)
 
     first = next(times, math.inf)
     if first < horizon:
-        Wake(env, max(first - lead, rep.clock) - rep.clock, first, announce)
+        Wake(env, max(first - lead, rep.clock) - rep.clock, first, announce, turn)
 
 
 def _announce_off_time(rep: RunningReplication, kind: ClassState, times: Iterator[float],
-                       lead: float, error: m.ArrivalError, station: Station) -> None:
+                       lead: float, error: m.ArrivalError, station: Station,
+                       turn: int) -> None:
     """Like ``_announce``, but each member comes off the time it booked for.
 
     The booking is made ``lead`` before the declared time (the one ``times`` gives); the
-    member arrives at the declared time plus or minus a draw of ``error``. A member that
-    comes before its booking is made waits (the wait is its own) until then, and then for
-    its server like any booking.
-    """
+    member arrives at the declared time plus or minus a draw of ``error``. One that comes
+    before its booking is made waits (its own wait) until then, then for its server."""
     # NOTE: every member's events are scheduled at the start, not one after another as in
     # _announce: how early a member may come is unbounded, so no lazy order exists. Booked
     # classes are small (ships), and max_entities still bounds them.
@@ -152,7 +156,7 @@ def _announce_off_time(rep: RunningReplication, kind: ClassState, times: Iterato
         entity = new_entity(event.value)
         station.book(entity)
         if entity.arrived < horizon:
-            Wake(env, entity.arrived - env.now, entity, land)
+            Wake(env, entity.arrived - env.now, entity, land, entity.turn)
 
     def land(event: Any) -> None:
         rep.enter(event.value)
@@ -160,7 +164,7 @@ def _announce_off_time(rep: RunningReplication, kind: ClassState, times: Iterato
     def land_then_book(event: Any) -> None:
         entity = new_entity(env.now)
         rep.count_arrival(entity)
-        Wake(env, event.value - env.now, entity, book_here)
+        Wake(env, event.value - env.now, entity, book_here, entity.turn)
 
     def book_here(event: Any) -> None:
         entity = event.value
@@ -171,6 +175,6 @@ def _announce_off_time(rep: RunningReplication, kind: ClassState, times: Iterato
     booked = np.maximum(declared - lead, 0.0)
     for book_at, arrival in zip(booked.tolist(), actual.tolist(), strict=True):
         if arrival < book_at:
-            Wake(env, max(arrival, 0.0), book_at, land_then_book)  # early: from the start
+            Wake(env, max(arrival, 0.0), book_at, land_then_book, turn)  # early: from the start
         elif book_at < horizon:
-            Wake(env, book_at, arrival, book_then_land)
+            Wake(env, book_at, arrival, book_then_land, turn)

@@ -23,7 +23,8 @@ from portsim.engine.entity import (
     NO_BOOKING,
     Entity,
 )
-from portsim.engine.kernel import NORMAL, scheduler
+from portsim.engine.kernel import scheduler
+from portsim.engine.queue_length import QueueLength
 from portsim.engine.queues import FifoLine, PriorityLine, WaitingLine
 from portsim.stats.accumulators import CHUNK, Level, Tally
 from portsim.stats.slots import SlotTally
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from portsim.engine.streams import Stream
 
 
-class Station:
+class Station(QueueLength):
     """Servers, a waiting line (FIFO or by priority), and the station's statistics.
 
     ``servers`` may change at any time (shifts, reactive staffing); a decrease never preempts a
@@ -51,7 +52,7 @@ class Station:
                  "_add_wait", "_pending_waits", "_add_start", "slots", "queue_samples",
                  "base_servers", "extra_servers", "bookings",
                  "_heap", "_ids", "_on_finish", "_on_finish_on_call", "on_call_total",
-                 "on_call_busy", "holds", "_end_sum", "_busy_area", "_queue_area", "_queue_max",
+                 "on_call_busy", "holds", "_end_sum", "_busy_area", "_queue_area",
                  "_queue_bins", "_bin_width", "_inv_bin", "_stats_start", "_closed")
 
     def __init__(self, name: str, env: Environment, servers: int, priority: bool,
@@ -115,7 +116,7 @@ class Station:
         # Queue length: the sum of the waits served from the queue (Little), corrected at reset
         # and read for customers still waiting; per-bin integrals for the day plot.
         self._queue_area = 0.0
-        self._queue_max = 0
+        self._start_queue_max(0, -math.inf)
         self._queue_bins = [0.0] * bin_count
         self._bin_width = bin_width
         self._inv_bin = 1.0 / bin_width
@@ -142,7 +143,9 @@ class Station:
         entity.queued = now
         queue = self.queue
         queue.push(entity)
-        self._queue_max = max(self._queue_max, len(queue))
+        waiting = len(queue)  # the longest queue (QueueLength): most joins raise nothing
+        if waiting > self._queue_max:
+            self._joined(waiting, now)
 
     def _serve(self, entity: Entity, now: float, wait: float, on_duty: bool) -> None:
         """Record the entity's wait, start its service and schedule the end.
@@ -170,7 +173,7 @@ class Station:
             entity.callbacks = self._on_finish_on_call
         # NOTE: the entity is its own completion event (see Entity), scheduled as
         # Environment.schedule would, for performance reasons.
-        heappush(self._heap, (end, NORMAL, next(self._ids), entity))
+        heappush(self._heap, (end, entity.turn, next(self._ids), entity))
 
     def _finish(self, entity: Entity) -> None:
         now = self.env.now
@@ -190,6 +193,8 @@ class Station:
             # two calls; the hand-off alone, without the join, 0.92 against 1.04 us. Keep in
             # step with _serve_next and _serve.
             nxt = self.queue.take()
+            if self._max_at == now:  # the longest queue rose now (QueueLength)
+                self._left(now)
             queued = nxt.queued
             wait = now - queued
             nxt.wait += wait
@@ -210,7 +215,7 @@ class Station:
             end = now + duration
             self._end_sum += end
             nxt.callbacks = self._on_finish
-            heappush(self._heap, (end, NORMAL, next(self._ids), nxt))
+            heappush(self._heap, (end, nxt.turn, next(self._ids), nxt))
         else:
             self.busy -= 1
             if self.busy >= self.servers:
@@ -229,6 +234,8 @@ class Station:
 
     def _serve_waiting(self, entity: Entity, now: float) -> None:
         """Serve ``entity``, just taken from the queue, by an on-duty server counted busy."""
+        if self._max_at == now:
+            self._left(now)
         queued = entity.queued
         wait = now - queued
         entity.wait += wait
@@ -242,21 +249,6 @@ class Station:
         else:
             self._spread(queued, now, self._queue_bins)
         self._serve(entity, now, wait, True)
-
-    def _spread(self, start: float, end: float, bins: list[float]) -> None:
-        """Add [start, end] of one waiting customer, from time 0 on, to the per-bin integrals."""
-        inv_bin, width, count, start = self._inv_bin, self._bin_width, len(bins), max(start, 0.0)
-        first, last = int(start * inv_bin), int(end * inv_bin)
-        if first == last:
-            if first < count:
-                bins[first] += end - start
-            return
-        if first < count:
-            bins[first] += (first + 1) * width - start
-        for index in range(first + 1, min(last, count)):
-            bins[index] += width
-        if last < count:
-            bins[last] += end - last * width
 
     # ---------------------------------------------------------------- reservations
     # A booking reaches the station before its entity and is served ahead of the ordinary
@@ -382,7 +374,7 @@ class Station:
         self._busy_area += remaining
         self._end_sum += end
         entity.callbacks = self._on_finish
-        heappush(self._heap, (end, NORMAL, next(self._ids), entity))
+        heappush(self._heap, (end, entity.turn, next(self._ids), entity))
 
     def head_wait(self) -> float:
         """How long the customer at the head of the queue has waited (0 if nobody waits)."""
@@ -420,7 +412,7 @@ class Station:
         self._bind_waits()
         waiting = self.queue.entities()
         self._queue_area = -sum(now - entity.queued for entity in waiting)
-        self._queue_max = len(waiting)
+        self._start_queue_max(len(waiting), now)
         self._busy_area = self._running_after(now) - self.holds * now
         self._stats_start = now
         self.servers_level.reset(now)
@@ -450,34 +442,6 @@ class Station:
             area=self._queue_area + float(np.sum(now - starts)), maximum=self._queue_max,
             bin_width=self._bin_width,
             bins=np.asarray(self._queue_bins, dtype=float) + self._spread_all(starts, now))
-
-    def _spread_all(self, starts: np.ndarray, end: float) -> np.ndarray:
-        """Per-bin integrals of many intervals [start, end] at once, in O(intervals + bins):
-        a difference array for the whole bins between each start and the end, plus the two
-        partial bins at either side (the end's bin is shared by all)."""
-        count, width = len(self._queue_bins), self._bin_width
-        result = np.zeros(count, dtype=float)
-        if starts.size == 0:
-            return result
-        starts = np.maximum(starts, 0.0)  # a warm start may place customers who joined before 0
-        first = (starts * self._inv_bin).astype(np.int64)
-        last = int(end * self._inv_bin)
-        same = first == last
-        if last < count:
-            result[last] += float(np.sum(end - starts[same]))
-        spanning = ~same
-        firsts = first[spanning]
-        inside = firsts < count
-        np.add.at(result, firsts[inside], (firsts[inside] + 1) * width - starts[spanning][inside])
-        if last < count:
-            result[last] += int(np.count_nonzero(spanning)) * (end - last * width)
-        # whole bins first+1 .. last-1 (clipped to the series)
-        whole = np.zeros(count + 1, dtype=float)
-        lows = np.minimum(firsts + 1, count)
-        np.add.at(whole, lows, width)
-        whole[min(last, count)] -= width * lows.size
-        result += np.cumsum(whole)[:count]
-        return result
 
     def _busy_snapshot(self, now: float) -> Level:
         return Level.integrated(

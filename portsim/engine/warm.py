@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine.breakdowns import Service
 from portsim.engine.entity import BOOKED_HERE, Entity
 from portsim.engine.impatience import ImpatientStation
-from portsim.engine.kernel import NORMAL, scheduled_events
+from portsim.engine.kernel import scheduled_events
 from portsim.engine.routes import BookedVisitNode, BranchNode, ChoiceNode, VisitNode
 from portsim.engine.state import (
     Announced,
@@ -113,7 +114,7 @@ def place(rep: RunningReplication, state: StartState) -> None:
         entity.node = nodes[moving.step] if moving.step < len(nodes) else None  # None: leaves
         kind.arrivals += 1  # as for the customers placed above
         entity.callbacks = rep.after_delay_callbacks  # the rest of its delay
-        heappush(rep.heap, (now + moving.remaining, NORMAL, next(rep.ids), entity))
+        heappush(rep.heap, (now + moving.remaining, entity.turn, next(rep.ids), entity))
     rep.end_warmup(None)
     for station in rep.stations.values():
         station.set_servers(station.base_servers)  # starts the waiting where servers are free
@@ -166,6 +167,32 @@ def _after_visit(kind: ClassState, station: Station) -> Any:
     raise ValueError(f"class {kind.name!r} does not visit station {station.name!r}")
 
 
+def inside(rep: RunningReplication) -> list[Entity]:
+    """Every entity in the system now: queueing (or waiting for the server it booked), in
+    service, on its way (a delay), waiting for the members of its batch to leave, away to try
+    a queue again, or come early and waiting for its booking to be made."""
+    found: dict[int, Entity] = {}
+    for station in rep.stations.values():
+        found.update((entity.id, entity) for entity in station.queue.entities())
+        found.update((entity.id, entity) for entity in station.bookings
+                     if entity.booking == BOOKED_HERE)
+    found.update((entity.id, entity) for entity in rep.awaiting)
+    now = rep.env.now
+    for _, event in scheduled_events(rep.env):
+        if isinstance(event, Entity):  # in service or in a delay
+            found[event.id] = event
+        elif isinstance(event, Service):  # in service at a station that can break down
+            if event.callbacks:  # (an interrupted one is back in the queue)
+                found[event.entity.id] = event.entity
+        elif isinstance(event.value, Entity) and event.value.arrived < now:
+            # a Wake about an entity that has arrived: away to try again, or waiting for its
+            # booking; a patience timer's entity is in a queue (found above) or gone
+            callback = event.callbacks[0] if event.callbacks else None
+            if getattr(callback, "__func__", None) is not ImpatientStation._renege:
+                found[event.value.id] = event.value
+    return list(found.values())
+
+
 def snapshot(rep: RunningReplication) -> StartState:
     """The state of ``rep`` now, as a warm start would read it (see the module's limits)."""
     now = rep.env.now
@@ -194,8 +221,8 @@ def snapshot(rep: RunningReplication) -> StartState:
                 event.kind.name, remaining=when - now, waited=event.wait,
                 in_system=now - event.arrived))
         elif callbacks and callbacks[0] == rep.spawn_later:
-            kind = event.value[0]  # type: ignore[index]
-            announced.append(Announced(kind.name, when, 1))
+            kind, _, _, count = event.value  # type: ignore[misc]
+            announced.append(Announced(kind.name, when, count))
         elif callbacks and getattr(callbacks[0], "__func__", None) is ImpatientStation._come_back:
             retrying += 1  # away after giving up, to try again: a state has no place for them
     stations = []
@@ -213,4 +240,5 @@ def snapshot(rep: RunningReplication) -> StartState:
                       not_recorded=tuple((kind, count) for kind, count in lost if count))
 
 
-__all__ = ["announced_times", "from_clock", "place", "route_nodes", "snapshot", "warm_model"]
+__all__ = ["announced_times", "from_clock", "inside", "place", "route_nodes", "snapshot",
+           "warm_model"]

@@ -92,7 +92,10 @@ _CLASS_WAIT = ("members who left the port after the warm-up; a member's wait is 
                "queue waits at every station of its route")
 _STATION_WAIT = ("customers who started service here after the warm-up; the wait is the time "
                  "in this station's queue (or until a booked server took it)")
-_SOJOURN = "members who left the port after the warm-up: time from arrival to departure"
+_SOJOURN = ("members who left the port after the warm-up: time from arrival to departure; the "
+            "quantiles, maximum and share within the standard also count those still in the "
+            "port at the end (queueing, in service or on their way), with their time so far (a "
+            "lower bound); the mean does not")
 _CENSORED = ("; the quantiles, maximum and share within the standard also count those still "
              "queueing at the end, with their wait so far (a lower bound); the mean does not")
 _PROB_WAIT = "share of the same customers whose wait was longer than zero"
@@ -179,7 +182,8 @@ STATION_KPIS: tuple[Kpi, ...] = (
         "customers waiting in the queue, averaged over time after the warm-up (those still "
         "waiting at the end included)"),
     Kpi("queue_max", "longest queue", COUNT,
-        "the most customers waiting at once after the warm-up", MEAN_OF_MAXIMA),
+        "the most customers waiting at once after the warm-up (the queue as it stands once "
+        "everything at an instant has happened)", MEAN_OF_MAXIMA),
     Kpi("utilisation", "utilisation", SHARE,
         "busy server time (a server held for a booking counts as busy) over available server "
         "time after the warm-up; a server a shift cut stays available until its service ends"),

@@ -23,18 +23,18 @@ def log_of(model, seed=0):
 
 
 def test_booked_entity_starts_on_arrival_even_when_others_queue():
-    # One team busy with walk-ins; a booked ship announces 30 min ahead and must start at once.
+    # One team busy with walk-ins; a booked ship announces 35 min ahead and must start at once.
     team = StationSpec("team", ShiftSchedule.constant(1), Deterministic(20.0))
     walkins = ClassSpec("walkin", Trace((0.0, 1.0, 2.0)), (Visit("team"),))
-    booked = ClassSpec("ship", Trace((50.0,)), (Visit("team", reserve_ahead=30.0),))
+    booked = ClassSpec("ship", Trace((50.0,)), (Visit("team", reserve_ahead=35.0),))
     model = Model(stations=(team,), classes=(walkins, booked), horizon=200.0)
     result, log = log_of(model)
     starts = {cls: t for t, _, cls, _, e in log if e == "start" and cls == "ship"}
     assert starts["ship"] == 50.0
     assert result.kpis["classes"]["ship"]["wait_mean"] == 0.0
     walkin_starts = [t for t, _, cls, _, e in log if e == "start" and cls == "walkin"]
-    # the booking (made at 20) takes the team freed at 20 ahead of the queue and holds it until
-    # the ship comes at 50; the queued walk-ins follow after the ship
+    # the booking (made at 15, while the team serves) takes the team freed at 20 ahead of the
+    # queue and holds it until the ship comes at 50; the queued walk-ins follow after the ship
     assert walkin_starts == [0.0, 70.0, 90.0]
 
 

@@ -200,3 +200,56 @@ def test_reactive_staffing_that_covers_the_load_is_named_but_not_unbounded() -> 
         horizon=100.0,
     )
     assert overload_warnings(swamped)[0].endswith("queues will grow without bound")
+
+
+def _impatient_model(rate: float, **rule: object) -> Model:
+    from portsim.engine.model import Impatience
+
+    station = _station("road", impatience=Impatience(**rule))  # type: ignore[arg-type]
+    return Model(stations=(station,), classes=(ClassSpec("c", Poisson(rate), (Visit("road"),)),),
+                 horizon=100.0)
+
+
+@pytest.mark.parametrize(("rate", "rule"), [
+    (2.0, {"balk_probabilities": (0.0, 0.5, 1.0)}),  # nobody joins behind two
+    (50.0, {"balk_probabilities": (1.0, 0.0)}),  # nobody queues at all
+    (2.0, {"balk_at": 3}),
+    (2.0, {"patience": Exponential(5.0)}),
+    (1.5, {"balk_probabilities": (0.0, 0.5)}),  # 1.5 × half join: 0.75 of capacity stays
+    (3.0, {"balk_probabilities": (0.0, 0.9), "retry": 0.5,
+           "retry_after": Deterministic(5.0)}),  # 3 × 0.1 / 0.55 = 0.55 of capacity
+], ids=["balking certain at 2", "balking certain at 0", "queue limit", "patience",
+        "balking keeps the joiners under capacity", "balking with retries"])
+def test_a_queue_that_giving_up_bounds_is_not_said_to_grow_without_bound(
+        rate: float, rule: dict[str, object]) -> None:
+    """Issue 23 C: balking probabilities that reach 1 bound the queue (nobody joins a queue
+    that long), and those below 1 keep it bounded where the customers who still join a long
+    queue bring less work than the station can do."""
+    (warning,) = overload_warnings(_impatient_model(rate, **rule))
+    assert "grow without bound" not in warning
+    assert warning.endswith(
+        "only customers giving up (patience, a queue limit, balking) keep the queue bounded")
+
+
+@pytest.mark.parametrize(("rate", "rule"), [
+    (3.0, {"balk_probabilities": (0.0, 0.5)}),  # 3 × half join: 1.5 of capacity
+    (1.5, {"balk_probabilities": (0.0, 0.5), "retry": 1.0, "retry_after": Deterministic(5.0)}),
+], ids=["too many still join", "every balker comes back"])
+def test_balking_that_leaves_the_station_overloaded_still_warns_of_growth(
+        rate: float, rule: dict[str, object]) -> None:
+    (warning,) = overload_warnings(_impatient_model(rate, **rule))
+    assert warning.endswith("queues will grow without bound")
+
+
+def test_a_class_without_patience_that_alone_overloads_the_station_still_warns() -> None:
+    from portsim.engine.model import Impatience
+
+    station = _station("road", impatience_by_class={"calm": Impatience(balk_at=2)})
+    classes = (ClassSpec("calm", Poisson(5.0), (Visit("road"),)),
+               ClassSpec("keen", Poisson(0.5), (Visit("road"),)))
+    model = Model(stations=(station,), classes=classes, horizon=100.0)
+    assert overload_warnings(model)[0].endswith("only customers giving up (patience, a queue "
+                                                "limit, balking) keep the queue bounded")
+    keen = (classes[0], ClassSpec("keen", Poisson(1.0), (Visit("road"),)))
+    model = Model(stations=(station,), classes=keen, horizon=100.0)
+    assert overload_warnings(model)[0].endswith("queues will grow without bound")
