@@ -44,6 +44,7 @@ def dump_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> None:
 #: replications. ``--force`` replaces a folder only if it holds nothing else.
 RESULT_NAMES = frozenset({
     "results.json", "summary.csv", "timings.json", "comparison.csv", "report.html",
+    "decomposition.csv",
     "forest.png", "pledge.png", "kpis.png", "waiting_ecdf.png", "throughput.png", "queues.png",
     "utilisation.png",
     "sweep.json", "sweep.csv", ".partial",
