@@ -83,8 +83,7 @@ def compare(
     Prints each KPI per variant and its paired difference to the baseline, and writes
     results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
     With --from-state, every variant starts from the same state file at its clock time and
-    runs for --horizon (docs/forecast.md). With --decompose VARIANT, the variant's changes are
-    run alone and together, and each one's effect is printed and written (docs/policies.md).
+    runs for --horizon (docs/forecast.md). --decompose: docs/policies.md.
     """
     from portsim.experiment.comparison import compare as run_comparison
     from portsim.scenario import load_scenario
@@ -93,14 +92,12 @@ def compare(
     with user_errors(resumable):
         scenario = load_scenario(file)
         planned = _decomposition_plan(scenario, decompose, variants)
-        if planned is not None:  # the runs of the decomposition are the variants compared
-            scenario, chosen = planned.scenario, planned.labels
-        else:
-            chosen = _chosen_variants(scenario, variants)
+        # A decomposition compares its runs (the mixes of the variant's changes) instead.
+        scenario, chosen = ((planned.scenario, planned.labels) if planned is not None
+                            else (scenario, _chosen_variants(scenario, variants)))
         trace_path = check_trace(trace)
         forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
-        out = out or Path("results") / (f"{file.stem}-compare" if decompose is None
-                                        else f"{file.stem}-{decompose}-decomposed")
+        out = out or _default_out(file, decompose)
         total = (replications or scenario.replications) * (1 + len(chosen))
         watch = precision_goal(precision, precision_kpi, max_replications)
         with running(out, force=force, resume=resume, total=total, workers=workers,
@@ -125,6 +122,11 @@ def _chosen_variants(scenario: Any, variants: str | None) -> list[str]:
         raise VariantError(f"--variants {variants!r} names no variant; give names "
                            f"separated by commas (the scenario's variants: {known})")
     return check_variants(scenario, wanted)
+
+
+def _default_out(file: Path, decompose: str | None) -> Path:
+    return Path("results") / (f"{file.stem}-compare" if decompose is None
+                              else f"{file.stem}-{decompose}-decomposed")
 
 
 def _decomposition_plan(scenario: Any, decompose: str | None, variants: str | None) -> Any:
