@@ -83,8 +83,7 @@ def compare(
     Prints each KPI per variant and its paired difference to the baseline, and writes
     results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
     With --from-state, every variant starts from the same state file at its clock time and
-    runs for --horizon (docs/forecast.md). --decompose: docs/policies.md.
-    """
+    runs for --horizon (docs/forecast.md). --decompose: docs/policies.md."""
     from portsim.experiment.comparison import compare as run_comparison
     from portsim.scenario import load_scenario
 
@@ -92,7 +91,6 @@ def compare(
     with user_errors(resumable):
         scenario = load_scenario(file)
         planned = _decomposition_plan(scenario, decompose, variants)
-        # A decomposition compares its runs (the mixes of the variant's changes) instead.
         scenario, chosen = ((planned.scenario, planned.labels) if planned is not None
                             else (scenario, _chosen_variants(scenario, variants)))
         trace_path = check_trace(trace)
@@ -106,7 +104,7 @@ def compare(
             comparison = run_comparison(scenario, options, variants=chosen,
                                         replications=replications, seed=seed,
                                         forecast=forecast)
-        decomposition = None if planned is None else _decomposition(planned, comparison)
+        decomposition = _decomposition(planned, comparison)
         _report(comparison, forecast, detail=detail, decomposition=decomposition)
         _write(comparison, out, trace_path, plots=plots, decomposition=decomposition)
 
@@ -130,7 +128,8 @@ def _default_out(file: Path, decompose: str | None) -> Path:
 
 
 def _decomposition_plan(scenario: Any, decompose: str | None, variants: str | None) -> Any:
-    """The runs that --decompose asks for (None without it); checked before anything runs."""
+    """The runs that --decompose asks for (None without it), checked before anything runs:
+    the mixes of the variant's changes, which the command compares instead of the variants."""
     from portsim.errors import PortsimError
     from portsim.experiment.decomposition import plan
 
@@ -144,9 +143,10 @@ def _decomposition_plan(scenario: Any, decompose: str | None, variants: str | No
 
 
 def _decomposition(planned: Any, comparison: Any) -> Any:
+    """The effects of a decomposition's runs (None without --decompose)."""
     from portsim.experiment.decomposition import Decomposition
 
-    return Decomposition(planned, comparison)
+    return None if planned is None else Decomposition(planned, comparison)
 
 
 def _forecast_of_every(file: Path, scenario: Any, chosen: list[str], from_state: Path | None,
