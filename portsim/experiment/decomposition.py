@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Unpack
 
 import numpy as np
 
 from portsim.errors import PortsimError
 from portsim.experiment.comparison import BASELINE, ROUNDING, Comparison, compare
+from portsim.experiment.options import RunOptions, RunSettings
 from portsim.scenario.levers import Lever, LeverError, grouped, levers, mixed_scenario, split_policy
 from portsim.stats.summary import Interval, t_interval
 
@@ -64,7 +65,7 @@ class Plan:
     levers: list[Lever]
     runs: dict[str, tuple[int, ...]]
     #: The scenario whose variants are the runs (see :func:`mixed_scenario`).
-    scenario: Any
+    scenario: Any = field(repr=False)
 
     @property
     def design(self) -> str:
@@ -177,6 +178,12 @@ class Decomposition:
     def variant(self) -> str:
         return self.plan.variant
 
+    def __repr__(self) -> str:
+        # Short: the comparison behind it holds every replication of every run.
+        return (f"Decomposition(variant={self.variant!r}, design={self.plan.design!r}, "
+                f"changes={[lever.name for lever in self.plan.levers]!r}, "
+                f"replications={self.comparison.replications})")
+
     @property
     def kpis(self) -> list[Item]:
         """The KPIs decomposed: the whole variant's headline (what a comparison leads with)."""
@@ -262,7 +269,8 @@ class Decomposition:
         }
 
 
-def decompose(source: Any, variant: str, options: Any = None, **settings: Any) -> Decomposition:
+def decompose(source: Any, variant: str, options: RunOptions | None = None,
+              **settings: Unpack[RunSettings]) -> Decomposition:
     """Run ``variant``'s changes of a scenario (a file, a mapping or a loaded scenario) alone
     and together on common random numbers (see the module docstring); run settings as
     :func:`~portsim.experiment.comparison.compare` takes them."""

@@ -168,6 +168,8 @@ def test_terminal_fits_80_columns_and_the_report_section(two: Decomposition) -> 
     for words in ("2 separate changes", "car_lanes.servers: stations.car_lanes.servers 2 → 3",
                   "car_lanes.servers × inspection.servers", "two_levers (whole)", "main effect"):
         assert words in text.replace("\n", " ") or words in text, words
+    assert repr(two) == ("Decomposition(variant='two_levers', design='full factorial', "
+                         "changes=['car_lanes.servers', 'inspection.servers'], replications=3)")
     html = decomposition_html(two)
     assert html.startswith('<section id="decomposition">')
     assert "car_lanes.servers × inspection.servers" in html and "two_levers (whole)" in html
