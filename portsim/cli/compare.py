@@ -49,6 +49,13 @@ CompareOutOpt = Annotated[Path | None, typer.Option(
 PlotsOpt = Annotated[bool, typer.Option(help="Draw the plots and report.html.")]
 DetailOpt = Annotated[bool, typer.Option(
     help="Print every KPI table, not only each variant's headline.")]
+DecomposeOpt = Annotated[str | None, typer.Option(
+    metavar="VARIANT",
+    help="Split this variant into its separate changes (each value it overrides; a policy's "
+         "parameters one by one) and run them alone and together on common random numbers: "
+         "each change's effect and their interactions on the variant's headline KPIs, in "
+         "decomposition.csv and report.html (default folder: results/<stem>-<variant>-"
+         "decomposed).", show_default=False)]
 
 
 def compare(
@@ -70,23 +77,20 @@ def compare(
     engine: EngineOpt = EngineChoice.auto,
     from_state: FromStateOpt = None,
     horizon: HorizonOpt = None,
+    decompose: DecomposeOpt = None,
 ) -> None:
     """Compare the baseline with its variants on common random numbers.
 
     Prints each KPI per variant and its paired difference to the baseline, and writes
     results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
     With --from-state, every variant starts from the same state file at its clock time and
-    runs for --horizon (docs/forecast.md).
-    """
+    runs for --horizon (docs/forecast.md). --decompose: docs/policies.md."""
     from portsim.experiment.comparison import compare as run_comparison
-    from portsim.scenario import load_scenario
 
     resumable = Resumable()
     with user_errors(resumable):
-        scenario = load_scenario(file)
-        chosen = _chosen_variants(scenario, variants)
-        out = out or Path("results") / f"{file.stem}-compare"
-        inputs = inputs_of(scenario, from_state)
+        scenario, chosen, planned, inputs = _runs(file, variants, decompose, from_state)
+        out = out or _default_out(file, decompose)
         trace_path = check_trace(trace, force=force, inputs=inputs, out=out)
         forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
         total = (replications or scenario.replications) * (1 + len(chosen))
@@ -99,8 +103,9 @@ def compare(
             comparison = run_comparison(scenario, options, variants=chosen,
                                         replications=replications, seed=seed,
                                         forecast=forecast)
-        _report(comparison, forecast, detail=detail)
-        _write(comparison, out, trace_path, plots=plots, inputs=inputs)
+        decomposition = _decomposition(planned, comparison)
+        _report(comparison, forecast, detail=detail, decomposition=decomposition)
+        _write(comparison, out, trace_path, plots=plots, inputs=inputs, decomposition=decomposition)
 
 
 def _chosen_variants(scenario: Any, variants: str | None) -> list[str]:
@@ -114,6 +119,48 @@ def _chosen_variants(scenario: Any, variants: str | None) -> list[str]:
         raise VariantError(f"--variants {variants!r} names no variant; give names "
                            f"separated by commas (the scenario's variants: {known})")
     return check_variants(scenario, wanted)
+
+
+def _runs(file: Path, variants: str | None, decompose: str | None,
+          from_state: Path | None) -> tuple[Any, list[str], Any, Any]:
+    """The scenario and the variants the command runs (with --decompose: the mixes of one
+    variant's changes, as variants of a scenario built for them, and their plan), and the
+    files it reads, which no output may replace (the user's scenario, not the built one)."""
+    from portsim.scenario import load_scenario
+
+    scenario = load_scenario(file)
+    inputs = inputs_of(scenario, from_state)
+    planned = _decomposition_plan(scenario, decompose, variants)
+    if planned is not None:
+        return planned.scenario, planned.labels, planned, inputs
+    return scenario, _chosen_variants(scenario, variants), None, inputs
+
+
+def _default_out(file: Path, decompose: str | None) -> Path:
+    return Path("results") / (f"{file.stem}-compare" if decompose is None
+                              else f"{file.stem}-{decompose}-decomposed")
+
+
+def _decomposition_plan(scenario: Any, decompose: str | None, variants: str | None) -> Any:
+    """The runs that --decompose asks for (None without it), checked before anything runs:
+    the mixes of the variant's changes, which the command compares instead of the variants."""
+    from portsim.errors import PortsimError
+    from portsim.experiment.decomposition import plan
+
+    if decompose is None:
+        return None
+    if variants is not None:
+        raise PortsimError("--decompose runs the mixes of one variant's changes as the "
+                           "variants it compares; leave out --variants (compare the variants "
+                           "with one command, decompose one of them with another)")
+    return plan(scenario, decompose)
+
+
+def _decomposition(planned: Any, comparison: Any) -> Any:
+    """The effects of a decomposition's runs (None without --decompose)."""
+    from portsim.experiment.decomposition import Decomposition
+
+    return None if planned is None else Decomposition(planned, comparison)
 
 
 def _forecast_of_every(file: Path, scenario: Any, chosen: list[str], from_state: Path | None,
@@ -143,20 +190,27 @@ def _state_fits(path: Path | None, scenario: Any, variant: str) -> None:
                              for problem in error.problems], file=error.file) from None
 
 
-def _report(comparison: Any, forecast: Any, *, detail: bool) -> None:
+def _report(comparison: Any, forecast: Any, *, detail: bool, decomposition: Any) -> None:
+    """The comparison's headline (with --detail every table); a decomposition's effects
+    instead of the headline of each of its runs (they too with --detail)."""
     from portsim.report.compare_table import print_comparison
+    from portsim.report.decomposition import print_decomposition
 
     print_notes(comparison.all, labelled=True)
-    print_comparison(comparison, console, detail=detail)
+    if decomposition is None or detail:
+        print_comparison(comparison, console, detail=detail)
+    if decomposition is not None:
+        print_decomposition(decomposition, console)
     print_engines_and_window(comparison.all, forecast)
 
 
 def _write(comparison: Any, out: Path, trace_path: str | None, *, plots: bool,
-           inputs: Any) -> None:
+           inputs: Any, decomposition: Any = None) -> None:
     """Write the comparison's files to ``out`` and say where they and the event log are."""
     from portsim.report.outputs import write_comparison
 
-    files = write_comparison(comparison, out, force=True, plots=plots, inputs=inputs)
+    files = write_comparison(comparison, out, force=True, plots=plots, inputs=inputs,
+                             decomposition=decomposition)
     console.print(f"comparison written to [bold]{escape(str(out))}[/] "
                   f"({', '.join(files)}); open {escape(str(out / 'report.html'))} for the "
                   "plots, or add --detail for every table")

@@ -5,6 +5,7 @@
     import portsim.experiment as ex
     comparison = ex.compare("port.yaml", variants=["egates"], replications=20, workers=4)
     comparison.difference("egates", "classes", "foreigner", "wait_p95")   # paired interval
+    parts = ex.decompose("port.yaml", "egates", replications=20)   # each change alone, together
     sweep = ex.sweep("port.yaml", [ex.parse_setting("stations.counters.servers=10:30:2")])
 
 Names are imported on first use, like the top-level package.
@@ -17,6 +18,8 @@ from portsim.lazy import lazy_exports
 _EXPORTS = {
     "Comparison": "portsim.experiment.comparison",
     "compare": "portsim.experiment.comparison",
+    "Decomposition": "portsim.experiment.decomposition",
+    "decompose": "portsim.experiment.decomposition",
     "Results": "portsim.experiment.results",
     "simulate": "portsim.experiment.runner",
     "RunOptions": "portsim.experiment.options",

@@ -42,8 +42,8 @@ def dump_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> None:
 RESULTS = Tree(
     files=frozenset({
         "results.json", "summary.csv", "timings.json", "comparison.csv", "report.html",
-        "forest.png", "pledge.png", "kpis.png", "waiting_ecdf.png", "throughput.png",
-        "queues.png", "utilisation.png",
+        "decomposition.csv", "forest.png", "pledge.png", "kpis.png", "waiting_ecdf.png",
+        "throughput.png", "queues.png", "utilisation.png",
         "sweep.json", "sweep.csv",
         "staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml",
         "study.json", "study.csv", "report.md", "within_standard.png", "wait_p95.png"}),

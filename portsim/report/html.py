@@ -251,8 +251,10 @@ def _lead(comparison: Comparison) -> str:
     return f"<p class=\"lead\">{escape(words + description)}</p>"
 
 
-def comparison_html(comparison: Comparison, images: Mapping[str, bytes]) -> str:
-    """The report page: headline and forest plot first, then plots, then folded details."""
+def comparison_html(comparison: Comparison, images: Mapping[str, bytes],
+                    section: str = "") -> str:
+    """The report page: headline and forest plot first, then plots, then folded details;
+    ``section`` (HTML: a decomposition's) comes before the headline."""
     title = f"portsim comparison: {comparison.name}"
     how = ("Each value is the mean over replications ± the half-width of its 95% confidence "
            "interval. Δ is the variant minus the baseline, paired replication by replication "
@@ -264,7 +266,7 @@ def comparison_html(comparison: Comparison, images: Mapping[str, bytes]) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{escape(title)}</h1>{_lead(comparison)}{_warnings(comparison)}"
+        f"<h1>{escape(title)}</h1>{_lead(comparison)}{_warnings(comparison)}{section}"
         f"{_headline(comparison)}{_figures(first, None)}{_figures(rest)}"
         f"<details><summary>Full tables</summary><p class=\"note\">{how}</p>"
         f"{_tables(comparison)}</details>"

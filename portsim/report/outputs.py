@@ -19,6 +19,7 @@ from portsim.writing import NO_INPUTS, Inputs, OutputError, refuse_foreign, remo
 
 if TYPE_CHECKING:  # a plain run, which prepares its folder here, needs neither
     from portsim.experiment.comparison import Comparison
+    from portsim.experiment.decomposition import Decomposition
     from portsim.experiment.sweeps import Sweep
 
 Writer = Callable[[Path], None]
@@ -60,10 +61,14 @@ def discard_unused(out: Path, *, had_out: bool, had_partial: bool) -> None:
 
 
 def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
-                     plots: bool = True, inputs: Inputs = NO_INPUTS) -> list[str]:
+                     plots: bool = True, inputs: Inputs = NO_INPUTS,
+                     decomposition: Decomposition | None = None) -> list[str]:
     """Write results.json, comparison.csv, timings.json and (with ``plots``) the PNG plots and
-    report.html to ``out``; returns the file names."""
+    report.html to ``out``; returns the file names. A ``decomposition`` (whose runs are the
+    comparison's variants) adds decomposition.csv, its section of results.json and of the
+    report."""
     from portsim.report.compare_plots import comparison_figures, forest
+    from portsim.report.decomposition import decomposition_html
     from portsim.report.figures import png_bytes
     from portsim.report.headline import headline_rows
     from portsim.report.html import comparison_html
@@ -80,17 +85,23 @@ def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
         images = {name: png_bytes(figures[name]) for name in order if name in figures}
 
     def write(folder: Path) -> None:
-        dump_json(comparison.to_dict(), folder / "results.json")
+        document = comparison.to_dict()
+        if decomposition is not None:
+            document["decomposition"] = decomposition.to_dict()
+            dump_csv(decomposition.rows(), folder / "decomposition.csv")
+        dump_json(document, folder / "results.json")
         dump_csv(comparison.rows(), folder / "comparison.csv")
         dump_json(comparison.timings, folder / "timings.json")
         for name, data in images.items():
             (folder / name).write_bytes(data)
         if plots:
-            (folder / "report.html").write_text(comparison_html(comparison, images),
+            first = "" if decomposition is None else decomposition_html(decomposition)
+            (folder / "report.html").write_text(comparison_html(comparison, images, first),
                                                 encoding="utf-8")
 
     write_output(out, write, force=force, inputs=inputs)
-    files = ["results.json", "comparison.csv", "timings.json", *images]
+    files = ["results.json", "comparison.csv", *(["decomposition.csv"] if decomposition
+                                                  else []), "timings.json", *images]
     return files + (["report.html"] if plots else [])
 
 

@@ -10,7 +10,15 @@ from click.testing import Result
 from robustness_helpers import LIMIT_VARIABLES
 from typer.testing import CliRunner
 
+import portsim.report.outputs
+import portsim.report.staffing
+import portsim.report.study  # noqa: F401  (see the note below)
 from portsim.cli.main import app
+
+# Tests here replace portsim.report.files.dump_json / dump_csv for one test (a full disk, a spy).
+# The writers that import those names are imported now, with the real functions: imported for
+# the first time during such a test, they would keep its stand-in for every later test of the
+# same worker.
 
 
 @pytest.fixture(autouse=True)
