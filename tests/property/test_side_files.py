@@ -196,7 +196,7 @@ def test_valid_logs_give_a_state_that_loads(folder: Path, model: Model,
     from portsim.experiment.forecast import write_state
 
     state = state_from_log(write(folder, "log.csv", csv_text(rows)), 300.0)
-    write_state(state, folder / "from-log.yaml", "test")
+    write_state(state, folder / "from-log.yaml", "test", replace=True)  # the last example's
     assert load_state(folder / "from-log.yaml", model).customers == state.customers
 
 
