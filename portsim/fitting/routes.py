@@ -1,12 +1,14 @@
 """Where a class goes, who gives up, and how many servers a station had on duty.
 
-- **Paths**: the stations an entity was served at, in order, over the entities that left the
-  port served everywhere (those still inside when the log ends, and those who gave up, tell
-  nothing of where they would have gone). Written as a branch over the paths seen, each with
-  its share; the shares' Wilson 95 % intervals are in the comments.
+- **Paths**: the stations an entity reached, in order, over the entities that left the port or
+  gave up (those still inside when the log ends are not counted). Written as a branch over the
+  paths seen, each with its share; the shares' Wilson 95 % intervals are in the comments. One
+  who gave up before its last station counts with the stations it reached: with much giving
+  up early in a route the later stations' shares are low.
 - **Steps**: which station follows which (``arrival`` first, ``departure`` last), each share
-  of the entities leaving a station with its Wilson interval: the e-gate fallback share, the
-  secondary referral share.
+  of the entities served at a station (or arriving) that went on to the next, with its Wilson
+  interval: the e-gate fallback share, the secondary referral share. Every entity counts for
+  the steps it was seen to take, so giving up does not bias them.
 - **Giving up**: per station and class, the shares of visits that balked and that abandoned
   the queue (Wilson intervals); patience is written as exponential with the maximum-likelihood
   mean (waiting time of every visit that queued, over the abandonments), balking only as a
@@ -63,30 +65,46 @@ class RouteFit:
     gave_up: int
 
 
-def served_path(entity: Entity) -> tuple[str, ...] | None:
-    """The stations an entity was served at, or None if it did not leave served."""
-    if not entity.departed or any(v.outcome != "served" for v in entity.visits):
+def reached_path(entity: Entity) -> tuple[str, ...] | None:
+    """The stations an entity reached, in order, or None if it had not left the port (nor
+    given up) when the log ends."""
+    gave_up = any(v.outcome in ("balk", "abandon") for v in entity.visits)
+    if not (entity.departed or gave_up):
         return None
     return tuple(v.station for v in entity.visits)
 
 
 def fit_route(entities: list[Entity]) -> RouteFit:
     """The paths and steps of one class's entities."""
-    paths = [served_path(e) for e in entities]
+    paths = [reached_path(e) for e in entities]
     done = [p for p in paths if p is not None]
     counted = Counter(done)
     ordered = sorted(counted.items(), key=lambda item: (-item[1], item[0]))
     moves: Counter[tuple[str, str]] = Counter()
     leaving: Counter[str] = Counter()
-    for path in done:
-        for here, there in zip((ARRIVAL, *path), (*path, DEPARTURE), strict=True):
+    for entity in entities:
+        for here, there in _moves(entity):
             moves[here, there] += 1
             leaving[here] += 1
     steps = tuple((here, there, share(n, leaving[here]))
                   for (here, there), n in sorted(moves.items()))
     gave_up = sum(1 for e in entities if any(v.outcome in ("balk", "abandon") for v in e.visits))
     return RouteFit(tuple((p, share(n, len(done))) for p, n in ordered), steps, len(done),
-                    len(entities) - len(done) - gave_up, gave_up)
+                    len(entities) - len(done), gave_up)
+
+
+def _moves(entity: Entity) -> list[tuple[str, str]]:
+    """Where an entity went from arrival and from each station it was served at: not from a
+    station it gave up at, nor from its last one while it is still inside."""
+    places = [ARRIVAL, *(v.station for v in entity.visits)]
+    moves = []
+    for index, visit in enumerate(entity.visits):
+        moves.append((places[index], visit.station))
+        if visit.outcome != "served":
+            return moves
+    if entity.departed:
+        moves.append((places[-1], DEPARTURE))
+    return moves
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,18 @@ class GivingUp:
     def patience_mean(self) -> float | None:
         """The exponential patience's maximum-likelihood mean (None: nobody abandoned)."""
         return self.waited / self.abandoned.count if self.abandoned.count else None
+
+    @property
+    def patience_interval(self) -> tuple[float, float] | None:
+        """The exact 95 % interval of the exponential patience's mean (time on test over
+        abandonments: 2W/mean is chi-square with 2k degrees of freedom)."""
+        from scipy import stats
+
+        k = self.abandoned.count
+        if not k:
+            return None
+        return (2 * self.waited / float(stats.chi2.ppf(0.975, 2 * k)),
+                2 * self.waited / float(stats.chi2.ppf(0.025, 2 * k)))
 
 
 def fit_giving_up(entities: list[Entity], station: str) -> GivingUp | None:
@@ -140,4 +170,4 @@ def servers_on_duty(services: list[tuple[float, float]], end: float) -> list[int
 
 
 __all__ = ["ARRIVAL", "DEPARTURE", "GivingUp", "RouteFit", "Share", "fit_giving_up",
-           "fit_route", "served_path", "servers_on_duty", "share"]
+           "fit_route", "reached_path", "servers_on_duty", "share"]

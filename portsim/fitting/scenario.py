@@ -132,13 +132,17 @@ def _giving_up(station: StationFit) -> list[str]:
     lines: list[str] = []
     patience = []
     for kind, given in station.giving_up.items():
-        lines.append(f"# {kind}: balked {interval(given.balked)} of visits (not written: a "
-                     f"balking rule needs the queue each arrival saw); abandoned "
-                     f"{interval(given.abandoned)} of visits that queued")
-        if given.patience_mean is not None:
+        if given.balked.count:
+            lines.append(f"# {kind}: balked {interval(given.balked)} of visits (not written: "
+                         "a balking rule needs the queue each arrival saw)")
+        lines.append(f"# {kind}: abandoned {interval(given.abandoned)} of visits that queued")
+        span = given.patience_interval
+        if given.patience_mean is not None and span is not None:
+            patience.append(f"  # {kind}: patience exponential, mean = minutes queued by every "
+                            f"visit / abandonments (maximum likelihood; 95 % "
+                            f"{number(span[0])}-{number(span[1])})")
             patience.append(f"  {name(kind)}: {{patience: {{dist: exponential, mean: "
-                            f"{number(given.patience_mean)}}}}}  # minutes queued by every "
-                            f"visit / abandonments (maximum likelihood)")
+                            f"{number(given.patience_mean)}}}}}")
     return lines + (["impatience_by_class:", *patience] if patience else [])
 
 
@@ -187,8 +191,8 @@ def _rejections(arrivals: ArrivalFit) -> str:
 
 def route_lines(route: RouteFit, kind: str, fit: Fit) -> list[str]:
     """The ``route`` of a class: a branch over the paths seen, with its steps' shares."""
-    lines = [f"# paths of the {route.completed} entities that left served ({route.inside} "
-             f"still inside at the end and {route.gave_up} who gave up are not counted)"]
+    lines = [f"# paths of the {route.completed} entities that left or gave up ({route.gave_up}"
+             f" gave up; {route.inside} still inside at the end are not counted); steps:"]
     lines += [f"#   {here} -> {there}: {interval(part)}" for here, there, part in route.steps]
     if not route.paths:
         raise_no_path(kind, fit)
