@@ -115,7 +115,7 @@ def _width(data: Any, end: float, slot: float | None) -> tuple[float, str]:
     for width in WIDTHS:
         period = _period(end, width)
         counts = np.bincount(((data % period) // width).astype(int),
-                             minlength=int(round(period / width)))
+                             minlength=round(period / width))
         if np.median(counts) >= SLOT_COUNT:
             return float(width), (f"the narrowest slot whose median holds at least "
                                   f"{SLOT_COUNT} arrivals")
@@ -123,13 +123,12 @@ def _width(data: Any, end: float, slot: float | None) -> tuple[float, str]:
 
 
 def _slots(data: Any, end: float, width: float) -> tuple[Slot, ...]:
-    import numpy as np
     from scipy import stats
 
     period = _period(end, width)
     full = math.floor(end / period)
     slots = []
-    for index in range(int(round(period / width))):
+    for index in range(round(period / width)):
         start = index * width
         exposure = full * width + min(max(end - full * period - start, 0.0), width)
         inside = data[((data % period) >= start) & ((data % period) < start + width)]

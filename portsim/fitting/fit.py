@@ -77,7 +77,8 @@ def _station(log: Log, name: str, by_class: dict[str, list[Entity]],
             elif visit.start is not None:  # in service when the log ends
                 spans.append((visit.start, log.end))
     pooled = [t for values in times.values() for t in values]
-    services = {None: fit_service(pooled, f"{log.path}: station {name!r}")}
+    services: dict[str | None, ServiceFit] = {
+        None: fit_service(pooled, f"{log.path}: station {name!r}")}
     own = sorted(kind for kind, values in times.items() if len(values) >= MIN_SERVICES)
     if len(times) > 1:
         services.update({kind: fit_service(times[kind], f"{log.path}: station {name!r}, "

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from portsim.fitting.records import Entity
 
@@ -148,7 +147,8 @@ def fit_giving_up(entities: list[Entity], station: str) -> GivingUp | None:
 
 def servers_on_duty(services: list[tuple[float, float]], end: float) -> list[int]:
     """The most services in progress at once in each hour of the day (24 values), over every
-    day of a log ending at ``end``; ``services`` are (start, finish) pairs."""
+    day of a log ending at ``end`` (hours it never reached: the busiest hour's); ``services``
+    are (start, finish) pairs."""
     import numpy as np
 
     slots = max(1, int(np.ceil(end / SERVER_SLOT)))
@@ -164,9 +164,10 @@ def servers_on_duty(services: list[tuple[float, float]], end: float) -> list[int
     before = np.searchsorted(times, np.arange(slots) * SERVER_SLOT, side="left") - 1
     carried = np.where(before >= 0, levels[np.maximum(before, 0)], 0)
     most = np.maximum(most, carried)  # services running since before the slot began
-    by_hour = np.zeros(24, dtype=int)
+    by_hour = np.full(24, -1)
     np.maximum.at(by_hour, np.arange(slots) % 24, most)
-    return [int(v) for v in by_hour]
+    # Hours of the day a log shorter than a day never reached: as the busiest hour seen.
+    return [int(v) if v >= 0 else int(most.max()) for v in by_hour]
 
 
 __all__ = ["ARRIVAL", "DEPARTURE", "GivingUp", "RouteFit", "Share", "fit_giving_up",

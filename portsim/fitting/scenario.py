@@ -39,7 +39,7 @@ def interval(part: Share) -> str:
 
 
 def clock(minutes: float) -> str:
-    whole = int(round(minutes))
+    whole = round(minutes)
     return f"{whole // 60:02d}:{whole % 60:02d}"
 
 
@@ -110,7 +110,7 @@ def _servers(station: StationFit) -> list[str]:
     note = ("# servers: the most services in progress at once in each hour of the day, over "
             "every day of the log (a lower bound of those on duty)")
     if len(set(hours)) == 1 or max(hours) == 0:
-        return [note, f"servers: {max(max(hours), 1)}"]
+        return [note, f"servers: {max(*hours, 1)}"]
     windows, start = [], 0
     for hour in range(1, 25):
         if hour == 24 or hours[hour] != hours[start]:

@@ -110,10 +110,10 @@ def fit_service(values: Any, what: str) -> ServiceFit:
                        f"needs at least {MIN_SERVICES}")
     mean = float(data.mean())
     spread = float(data.std(ddof=1))
-    low, high = stats.t.interval(0.95, len(data) - 1, loc=mean, scale=spread / np.sqrt(len(data)))
     if spread <= SAME * max(abs(mean), 1.0):
         only = Candidate("deterministic", (mean,), -math.inf, 0.0, 1.0)
         return ServiceFit(data, mean, mean, mean, 0.0, only, (only,), True)
+    low, high = stats.t.interval(0.95, len(data) - 1, loc=mean, scale=spread / np.sqrt(len(data)))
     positive = data[data > 0]
     if len(positive) < MIN_SERVICES:
         raise FitError(f"{what}: {len(positive)} service time(s) above 0; fitting a "
@@ -127,12 +127,14 @@ def fit_service(values: Any, what: str) -> ServiceFit:
 
 def _candidate(family: str, data: Any) -> Candidate:
     """``family`` fitted to ``data`` by maximum likelihood, location fixed at 0."""
+    import numpy as np
     from scipy import stats
 
     law = getattr(stats, FAMILIES[family])
-    parameters = tuple(float(v) for v in law.fit(data, floc=0))
+    with np.errstate(all="ignore"):  # the optimiser's trial steps overflow harmlessly
+        parameters = tuple(float(v) for v in law.fit(data, floc=0))
+        loglik = float(law.logpdf(data, *parameters).sum())
     free = len(parameters) - 1  # the location is fixed
-    loglik = float(law.logpdf(data, *parameters).sum())
     test = stats.kstest(data, law.cdf, args=parameters)
     return Candidate(family, parameters, 2 * free - 2 * loglik, float(test.statistic),
                      float(test.pvalue))
