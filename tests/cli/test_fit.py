@@ -173,3 +173,29 @@ def test_servers_on_duty_is_the_most_services_at_once_by_hour() -> None:
     by_hour = servers_on_duty(services, 2 * 1440.0)
     assert by_hour[0] == 2  # (10, 70) with (20, 30), then with (30, 40): a finish first
     assert by_hour[1] == 2 and by_hour[2] == 1 and by_hour[3] == 1 and by_hour[4] == 0
+
+
+def test_a_parquet_trace_fits_as_its_csv_does(runner: CliRunner, tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    rows = []
+    for i in range(15):
+        start = 10.0 * i
+        rows += [(start, i, "a", "", "arrive"), (start, i, "a", "s", "queue"),
+                 (start, i, "a", "s", "start"), (start + 1 + i % 4, i, "a", "s", "finish"),
+                 (start + 1 + i % 4, i, "a", "", "depart")]
+    (tmp_path / "log.csv").write_text(
+        TRACE_HEADER + "".join(",".join(str(v) for v in row) + "\n" for row in rows))
+    columns = list(zip(*rows, strict=True))
+    pq.write_table(pa.table({name: list(values) for name, values in zip(
+        ("time", "entity", "class", "station", "event"), columns, strict=True)}),
+        tmp_path / "log.parquet")
+    for name in ("csv", "parquet"):
+        (tmp_path / name).mkdir()
+        done = fit(runner, str(tmp_path / f"log.{name}"), "--out",
+                   str(tmp_path / name / "fitted.yaml"))
+        assert done.exit_code == 0, done.output
+    texts = [(tmp_path / name / "fitted.yaml").read_text().splitlines()[3:]
+             for name in ("csv", "parquet")]
+    assert texts[0] == texts[1] and "horizon: 180" in texts[0][1]
