@@ -2,7 +2,7 @@
 
 Two forms are read, both through the one log reader of ``state-from-log``
 (:func:`portsim.experiment.logstate.log_rows`: size limit, UTF-8, one message naming the file,
-the row and the column):
+the row and the column), and a trace written as XES (:mod:`portsim.fitting.xes`):
 
 - a **trace** (``time, entity, class, station, event``), as ``portsim run --trace`` writes it;
 - the **minimal form** (``entity, class, station, arrival, start, end``): one row per visit of
@@ -18,7 +18,9 @@ its start, is refused naming the row), and times may not be negative.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from portsim.experiment.logstate import (
@@ -72,9 +74,13 @@ class Log:
 
 def read_log(path: str | os.PathLike[str]) -> Log:
     """The entities of the log at ``path`` (trace or minimal form, told by its header)."""
+    if Path(path).suffix.lower() == ".xes":
+        from portsim.fitting.xes import xes_rows
+
+        return _from_trace(path, xes_rows(path))
     header = log_columns(path)
     if all(name in header for name in REQUIRED):
-        return _from_trace(path)
+        return _from_trace(path, log_rows(path, REQUIRED, _numbered))
     if all(name in header for name in MINIMAL):
         return _from_minimal(path)
     missing = [name for name in REQUIRED if name not in header]
@@ -101,15 +107,16 @@ def _entity(entities: dict[Any, Entity], shown: str, number: int, key: Any,
     return entity
 
 
-def _from_trace(path: str | os.PathLike[str]) -> Log:
+def _numbered(shown: str, number: int, values: list[Any]) -> tuple[Any, ...]:
+    return (number, *event_row(shown, number, values))
+
+
+def _from_trace(path: str | os.PathLike[str], rows: Iterable[tuple[Any, ...]]) -> Log:
+    """The entities of trace ``rows``: (row number, time, entity, class, station, event)."""
     shown = os.fspath(path)
     entities: dict[Any, Entity] = {}
     end = 0.0
-
-    def check(shown: str, number: int, values: list[Any]) -> tuple[Any, ...]:
-        return (number, *event_row(shown, number, values))
-
-    for number, time, key, kind, station, event in log_rows(path, REQUIRED, check):
+    for number, time, key, kind, station, event in rows:
         entity = _entity(entities, shown, number, str(key), kind, time, "time")
         end = max(end, time)
         _apply(entity, shown, number, time, station, event)

@@ -199,3 +199,20 @@ def test_a_parquet_trace_fits_as_its_csv_does(runner: CliRunner, tmp_path: Path)
     texts = [(tmp_path / name / "fitted.yaml").read_text().splitlines()[3:]
              for name in ("csv", "parquet")]
     assert texts[0] == texts[1] and "horizon: 180" in texts[0][1]
+
+
+def test_an_xes_trace_fits_as_its_csv_does(runner: CliRunner, tmp_path: Path) -> None:
+    pytest.importorskip("pm4py")
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text("name: small\ntime: {horizon: 6h}\nstations:\n  s: {servers: 2, "
+                        "service: {dist: exponential, mean: 3min}}\nclasses:\n  c: {arrivals: "
+                        "{kind: poisson, rate: 30/h}, route: [s]}\n")
+    texts = []
+    for suffix in ("csv", "xes"):
+        trace = tmp_path / f"trace.{suffix}"
+        done = runner.invoke(app, ["run", str(scenario), "--replications", "1", "--workers",
+                                   "1", "--out", str(tmp_path / suffix), "--trace", str(trace)])
+        assert done.exit_code == 0, done.output
+        assert fit(runner, str(trace), "--out", str(tmp_path / suffix / "f.yaml")).exit_code == 0
+        texts.append((tmp_path / suffix / "f.yaml").read_text().splitlines()[3:])
+    assert texts[0] == texts[1]
