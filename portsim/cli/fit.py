@@ -17,8 +17,8 @@ PAGE = "fit.html"
 
 def fit(
     log: Annotated[Path, typer.Argument(
-        help="Event log: a --trace .csv or .parquet file (time, entity, class, station, "
-             "event), or one row per visit (entity, class, station, arrival, start, end).",
+        help="Event log: a --trace .csv, .parquet or .xes file (time, entity, class, station,"
+             " event), or one row per visit (entity, class, station, arrival, start, end).",
         show_default=False)],
     out: Annotated[Path, typer.Option(help="The fitted scenario file to write (YAML); "
                                            "fit.html is written beside it.",
