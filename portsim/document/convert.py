@@ -25,6 +25,7 @@ _ENGINE_DISTRIBUTIONS: dict[type[p.StrictModel], Callable[..., dists.Distributio
     p.Triangular: dists.Triangular,
     p.Lognormal: dists.Lognormal,
     p.Gamma: dists.Gamma,
+    p.Weibull: dists.Weibull,
     p.Empirical: dists.Empirical,
 }
 

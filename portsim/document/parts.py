@@ -140,6 +140,17 @@ class Gamma(StrictModel):
     """Coefficient of variation (standard deviation / mean)."""
 
 
+class Weibull(StrictModel):
+    """Weibull given by its shape and scale (``portsim fit`` writes it where it fits best)."""
+
+    dist: Literal["weibull"]
+    shape: Annotated[float, Field(gt=0.05, le=1000)]
+    """Shape k (1: exponential; larger: less variable). Below 0.05 the variance is beyond
+    any service time."""
+    scale: PositiveDuration
+    """Scale (about the 63rd percentile)."""
+
+
 class Empirical(StrictModel):
     """Observed values, resampled with replacement."""
 
@@ -149,7 +160,8 @@ class Empirical(StrictModel):
 
 
 Distribution = Annotated[
-    Exponential | Deterministic | Uniform | Triangular | Lognormal | Gamma | Empirical,
+    Exponential | Deterministic | Uniform | Triangular | Lognormal | Gamma | Weibull
+    | Empirical,
     Field(discriminator="dist"),
 ]
 

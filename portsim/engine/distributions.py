@@ -146,6 +146,26 @@ class Gamma(_ByMeanAndCV):
 
 
 @dataclass(frozen=True, slots=True)
+class Weibull:
+    """Weibull by its shape k and scale: mean = scale·Γ(1 + 1/k)."""
+
+    shape: float
+    scale: float
+
+    @property
+    def mean(self) -> float:
+        return self.scale * math.gamma(1 + 1 / self.shape)
+
+    @property
+    def variance(self) -> float:
+        first = math.gamma(1 + 1 / self.shape)
+        return self.scale**2 * (math.gamma(1 + 2 / self.shape) - first * first)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return self.scale * rng.weibull(self.shape, size)
+
+
+@dataclass(frozen=True, slots=True)
 class Empirical:
     """Observed values, resampled with replacement."""
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,8 @@ _WHAT = "event log"
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 Row = tuple[float, Any, str, str, str]
+#: A row check: (file as shown, row number, the values of the wanted columns) -> the row.
+RowCheck = Callable[[str, int, list[Any]], Any]
 
 
 class LogError(PortsimError):
@@ -55,44 +57,72 @@ def state_from_log(path: str | os.PathLike[str], clock: float) -> StartState:
     """The state at ``clock`` (minutes from the start of day 1) of the log at ``path``: a CSV
     or Parquet file within ``PORTSIM_MAX_LOG_BYTES``; :class:`LogError` naming the file, the
     row and the column for anything that is not an event log."""
+    return state_from_rows(log_rows(path), clock, limits_.current().max_entities)
+
+
+def log_rows(path: str | os.PathLike[str], columns: Sequence[str] = REQUIRED,
+             check: RowCheck | None = None) -> Iterator[Any]:
+    """The rows of the CSV or Parquet log at ``path`` in file order, each the values of
+    ``columns`` passed through ``check(shown, row number, values)`` (default: an event of a
+    trace, :func:`event_row`); within ``PORTSIM_MAX_LOG_BYTES``. :class:`LogError` names the
+    file, the row and the column of anything that is not such a log."""
     limits = limits_.current()
     shown = os.fspath(path)
     rows = _parquet_rows if Path(path).suffix.lower() == ".parquet" else _csv_rows
     try:
-        return state_from_rows(rows(Path(path), shown, limits), clock, limits.max_entities)
+        yield from rows(Path(path), shown, limits, tuple(columns), check or event_row)
     except SideFileError as error:
         raise LogError(str(error)) from None
 
 
-def _csv_rows(path: Path, shown: str, limits: limits_.Limits) -> Iterator[Row]:
-    """The rows of a CSV log, in file order, each checked (:func:`_row`)."""
+def log_columns(path: str | os.PathLike[str]) -> list[str]:
+    """The column names of the CSV or Parquet log at ``path`` (its header), read within the
+    limits; :class:`LogError` for a file that is not a log."""
+    limits = limits_.current()
+    shown = os.fspath(path)
+    try:
+        if Path(path).suffix.lower() == ".parquet":
+            return list(_parquet_file(Path(path), shown, limits).schema_arrow.names)
+        with open_capped(Path(path), shown, _WHAT, "max_log_bytes", limits) as handle:
+            first = next(csv_rows(handle, shown, _WHAT, "max_log_bytes", limits), None)
+    except SideFileError as error:
+        raise LogError(str(error)) from None
+    if first is None:
+        raise LogError(f"{shown}: the file is empty; an event log needs a header row naming "
+                       "its columns and one row per event")
+    return first[1]
+
+
+def _csv_rows(path: Path, shown: str, limits: limits_.Limits, columns: tuple[str, ...],
+              check: RowCheck) -> Iterator[Any]:
+    """The rows of a CSV log, in file order, each checked."""
     with open_capped(path, shown, _WHAT, "max_log_bytes", limits) as handle:
         rows = csv_rows(handle, shown, _WHAT, "max_log_bytes", limits)
         first = next(rows, None)
         if first is None:
             raise LogError(f"{shown}: the file is empty; an event log needs a header "
-                           f"{','.join(REQUIRED)} and one row per event")
+                           f"{','.join(columns)} and one row per event")
         header_row, header = first
-        positions = _columns(shown, header_row, header)
+        positions = _columns(shown, header_row, header, columns)
         for number, cells in rows:
             if len(cells) != len(header):
                 raise LogError(f"{shown} row {number}: expected {len(header)} values "
                                f"({excerpt(','.join(header), 80)}), got {len(cells)}")
-            yield _row(shown, number, [cells[i] for i in positions])
+            yield check(shown, number, [cells[i] for i in positions])
 
 
-def _columns(shown: str, number: int, header: Sequence[str]) -> list[int]:
-    """Where each required column is in ``header``."""
-    missing = [name for name in REQUIRED if name not in header]
+def _columns(shown: str, number: int, header: Sequence[str],
+             columns: Sequence[str] = REQUIRED) -> list[int]:
+    """Where each wanted column is in ``header``."""
+    missing = [name for name in columns if name not in header]
     if missing:
         raise LogError(f"{shown} row {number}: an event log needs the columns "
-                       f"{', '.join(REQUIRED)} (missing: {', '.join(missing)})")
-    return [header.index(name) for name in REQUIRED]
+                       f"{', '.join(columns)} (missing: {', '.join(missing)})")
+    return [header.index(name) for name in columns]
 
 
-def _parquet_rows(path: Path, shown: str, limits: limits_.Limits) -> Iterator[Row]:
-    """The rows of a Parquet log, in file order, each checked (:func:`_row`); read in batches,
-    its row count held to what a CSV log of the size limit could hold."""
+def _parquet_file(path: Path, shown: str, limits: limits_.Limits) -> Any:
+    """The Parquet file at ``path``, its size checked; :class:`LogError` if unreadable."""
     check_size(path, shown, _WHAT, "max_log_bytes", limits, "Parquet file")
     try:
         import pyarrow.parquet as pq
@@ -100,20 +130,30 @@ def _parquet_rows(path: Path, shown: str, limits: limits_.Limits) -> Iterator[Ro
         raise LogError(f"{shown}: reading a .parquet event log needs pyarrow (pip install "
                        "pyarrow); or give the log as .csv") from None
     try:
-        log = pq.ParquetFile(path)
-        names = list(log.schema_arrow.names)
-        _columns(shown, 1, names)
+        return pq.ParquetFile(path)
+    except Exception as error:
+        raise LogError(f"{shown}: not a readable Parquet event log ({type(error).__name__}: "
+                       f"{excerpt(str(error), 120)})") from None
+
+
+def _parquet_rows(path: Path, shown: str, limits: limits_.Limits, columns: tuple[str, ...],
+                  check: RowCheck) -> Iterator[Any]:
+    """The rows of a Parquet log, in file order, each checked; read in batches, its row count
+    held to what a CSV log of the size limit could hold."""
+    log = _parquet_file(path, shown, limits)
+    try:
+        _columns(shown, 1, list(log.schema_arrow.names), columns)
         most = limits.max_log_bytes // SMALLEST_ROW
         if log.metadata.num_rows > most:
             raise LogError(f"{shown}: {log.metadata.num_rows:,} rows, more than a CSV log "
                            f"within {limits_.describe('max_log_bytes')} could hold ({most:,})")
-        batches = log.iter_batches(batch_size=65_536, columns=list(REQUIRED))
+        batches = log.iter_batches(batch_size=65_536, columns=list(columns))
         number = 1  # the header's place in a CSV log: data rows from 2, as there
         for batch in batches:
-            columns = [batch.column(name).to_pylist() for name in REQUIRED]
-            for values in zip(*columns, strict=True):
+            values = [batch.column(name).to_pylist() for name in columns]
+            for row in zip(*values, strict=True):
                 number += 1
-                yield _row(shown, number, list(values))
+                yield check(shown, number, list(row))
     except (LogError, SideFileError):
         raise
     except Exception as error:
@@ -121,33 +161,50 @@ def _parquet_rows(path: Path, shown: str, limits: limits_.Limits) -> Iterator[Ro
                        f"{excerpt(str(error), 120)})") from None
 
 
-def _row(shown: str, number: int, values: list[Any]) -> Row:
+def row_fault(shown: str, number: int, column: str, what: str, value: Any) -> LogError:
+    """The message for a bad cell: the file, the row, the column, a short excerpt."""
+    shown_value = excerpt(value) if isinstance(value, str) else repr(value)[:60]
+    return LogError(f"{shown} row {number}, column {column!r}: {what} (got {shown_value})")
+
+
+def minutes(shown: str, number: int, column: str, value: Any) -> float:
+    """A cell as a finite number of minutes, or the message naming it."""
+    try:
+        time = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        time = math.nan
+    if not math.isfinite(time):
+        raise row_fault(shown, number, column, "not a finite number of minutes", value)
+    return time
+
+
+def name_cell(shown: str, number: int, column: str, value: Any, *,
+              required: bool = True) -> str:
+    """A cell as a name: short printable text (empty only where not ``required``)."""
+    text = "" if value is None else str(value)
+    if len(text) > LONGEST_NAME:
+        raise row_fault(shown, number, column, f"longer than {LONGEST_NAME} characters", text)
+    if not text and required:
+        raise row_fault(shown, number, column, "missing", value)
+    control = _CONTROL.search(text)
+    if control:  # as in YAML files: a name is printable text
+        raise row_fault(shown, number, column,
+                        f"holds the control character U+{ord(control[0]):04X}", text)
+    return text
+
+
+def event_row(shown: str, number: int, values: list[Any]) -> Row:
     """One event, checked: a finite time in minutes, names that are short text, a known
     event; anything else is one message naming the row and the column."""
     time, entity, kind, station, event = values
-
-    def fault(column: str, what: str, value: Any) -> LogError:
-        shown_value = excerpt(value) if isinstance(value, str) else repr(value)[:60]
-        return LogError(f"{shown} row {number}, column {column!r}: {what} (got {shown_value})")
-
-    try:
-        minutes = float(time) if not isinstance(time, bool) else math.nan
-    except (TypeError, ValueError):
-        minutes = math.nan
-    if not math.isfinite(minutes):
-        raise fault("time", "not a finite number of minutes", time)
+    when = minutes(shown, number, "time", time)
     if event not in EVENTS:
-        raise fault("event", f"not an event of a trace ({', '.join(EVENTS)})", event)
-    for column, name in (("entity", entity), ("class", kind), ("station", station)):
-        text = "" if name is None else str(name)
-        if len(text) > LONGEST_NAME:
-            raise fault(column, f"longer than {LONGEST_NAME} characters", text)
-        if not text and column != "station":
-            raise fault(column, "missing", name)
-        control = _CONTROL.search(text)
-        if control:  # as in YAML files: a name is printable text
-            raise fault(column, f"holds the control character U+{ord(control[0]):04X}", text)
-    return minutes, entity, str(kind), "" if station is None else str(station), event
+        raise row_fault(shown, number, "event",
+                        f"not an event of a trace ({', '.join(EVENTS)})", event)
+    name_cell(shown, number, "entity", entity)
+    kind = name_cell(shown, number, "class", kind)
+    station = name_cell(shown, number, "station", station, required=False)
+    return when, entity, kind, station, event
 
 
 def state_from_rows(rows: Iterable[tuple[float, Any, str, str | None, str]],
@@ -215,4 +272,5 @@ def _placed(clock: float, kinds: dict[Any, str], left: set[Any],
     return StartState(clock, stations, not_recorded=(("between_stations", between),)
                       if between else ())
 
-__all__ = ["EVENTS", "REQUIRED", "LogError", "state_from_log", "state_from_rows"]
+__all__ = ["EVENTS", "REQUIRED", "LogError", "RowCheck", "event_row", "log_columns", "log_rows",
+           "minutes", "name_cell", "row_fault", "state_from_log", "state_from_rows"]

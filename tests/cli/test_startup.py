@@ -47,6 +47,14 @@ def test_validate_imports_neither_the_simulation_nor_plotting_nor_statistics() -
     assert sorted(name for name in unwanted if name in modules) == []
 
 
+@pytest.mark.parametrize("command", [["--help"], ["fit", "--help"]])
+def test_help_imports_no_statistics_nor_plotting(command: list[str]) -> None:
+    modules = loaded(*command)
+    assert "portsim.cli.fit" in modules  # the probe saw the program assembled
+    unwanted = [*HEAVY, "scipy", "numpy", "portsim.fitting", "portsim.experiment"]
+    assert sorted(name for name in unwanted if name in modules) == []
+
+
 @pytest.mark.parametrize("replications", [1, 2])
 def test_run_imports_what_a_run_needs(tmp_path: Path, replications: int) -> None:
     modules = loaded("run", str(MM1), "--replications", str(replications), "--workers", "1",

@@ -12,6 +12,7 @@ CASES = [
     d.Uniform(5.0, 15.0),
     d.Triangular(1.0, 2.0, 5.0),
     d.Lognormal(0.75, 0.5),
+    d.Weibull(1.6, 0.9),
     d.Gamma(0.75, 0.5),
     d.Gamma(3.0, 2.0),
     d.Empirical((0.5, 0.7, 1.0, 1.25)),
