@@ -10,6 +10,7 @@ both cases the finished replications stay in ``DIR/.partial`` and ``--resume`` f
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,11 +24,13 @@ from rich.markup import escape
 
 from portsim.errors import PortsimError, ReplicationError
 
-# Files and CI logs have no width of their own: give tables room instead of Rich's 80 columns.
+# Files and CI logs have no width of their own: give tables room instead of Rich's 80 columns,
+# unless COLUMNS says how wide they are to be.
 # User text (names, paths, messages) is printed as written: never read as Rich markup ("[/]")
 # or emoji codes (":100:" after a line number); markup is kept for portsim's own styling only,
 # and every piece of user text passed with it goes through ``escape``.
-console = Console(width=None if sys.stdout.isatty() else 120, emoji=False)
+console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120,
+                  emoji=False)
 errors = Console(stderr=True, emoji=False)
 
 EXIT_BAD_INPUT = 2

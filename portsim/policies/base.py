@@ -77,12 +77,29 @@ def _keyed(names: Iterable[str]) -> Iterator[tuple[str | int, str]]:
 
 
 @dataclass(frozen=True)
+class Purpose:
+    """The KPI a policy exists for, read for each class it serves (for a policy that names no
+    class: each station it serves): the first of ``kpis`` that the compared models have (a key,
+    or a pattern such as ``until_*_mean`` for a class's milestone), said in the matching
+    ``words`` (empty: the KPI's own words say it). A comparison's headline shows it whether or
+    not it changed."""
+
+    kpis: tuple[str, ...]
+    words: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.kpis) != len(self.words):
+            raise ValueError("a purpose needs words for each of its KPIs")
+
+
+@dataclass(frozen=True)
 class Serves:
-    """Whom a policy is for: the classes it names and the stations it changes or creates.
-    A comparison's headline shows these first."""
+    """Whom a policy is for: the classes it names and the stations it changes or creates, and
+    what it is for. A comparison's headline shows these first."""
 
     classes: tuple[str, ...] = ()
     stations: tuple[str, ...] = ()
+    purpose: Purpose | None = None
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,17 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Purpose,
     Serves,
     route_stations,
     visits_directly,
     with_route,
     with_station,
 )
+
+
+#: Gates are for the eligible classes' queue: their mean wait.
+PURPOSE = Purpose(("wait_mean",), ("mean wait",))
 
 
 def creates(block: Egates) -> tuple[str, ...]:
@@ -96,4 +101,5 @@ def apply(model: m.Model, block: Egates) -> m.Model:
 
 POLICY: Policy[Egates] = Policy(
     name="egates", check=check, creates=creates, apply=apply,
-    serves=lambda block: Serves(tuple(block.eligible), (block.station, *replaced(block))))
+    serves=lambda block: Serves(tuple(block.eligible), (block.station, *replaced(block)),
+                                PURPOSE))

@@ -20,9 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from portsim.experiment.pledge import BROKEN, MET
 from portsim.report.headline import (
+    ALSO,
     BETTER,
     HEADERS,
+    PORT,
+    PURPOSE,
+    SERVED,
     WORSE,
+    HeadlineRow,
+    cost_clause,
     headline_rows,
     pledge_grid,
     pledge_title,
@@ -70,7 +76,8 @@ summary { cursor: pointer; font-weight: 600; font-size: 1.1em; }
 .warnbox { background: #fff4e0; border-left: 4px solid #d08a00; padding: 0.4em 0.8em; }
 th:first-child, td:first-child { text-align: left; overflow-wrap: normal; }
 thead th { background: #f4f4f4; } td.sig { font-weight: 600; } td.ns { color: #888; }
-table.meta td { text-align: left; } code { font-size: 0.9em; background: #f6f6f6; }
+table.meta td { text-align: left; } tr.group th { text-align: left; font-weight: 600;
+background: #fafafa; color: #555; font-size: 0.92em; } ul.sentences li { margin: 0.3em 0; } code { font-size: 0.9em; background: #f6f6f6; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; } .warn { color: #8a5a00; } .note { color: #555; }
 """
@@ -208,24 +215,44 @@ def _pledge(comparison: Comparison) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _headline(comparison: Comparison) -> str:
-    sla = comparison.sla
-    parts = ["<section id=\"headline\"><h2>Headline</h2>", _pledge(comparison)]
+#: The groups of a headline table, by why their KPIs are there.
+GROUPS = {PURPOSE: "what it is for", SERVED: "whom it is for",
+          ALSO: "everyone else whose KPI changed clearly", PORT: "the whole port"}
+
+
+def _headline_table(rows: list[HeadlineRow], sla: float | None) -> str:
+    """A variant's headline rows under a heading per group (see :data:`GROUPS`)."""
     header = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
-    for variant, rows in headline_rows(comparison).items():
-        said = next((c.variant for c in comparison.changes.get(variant, [])
-                     if c.path == "description"), None)
-        caption = f" <span class=\"note\">— {escape(str(said))}</span>" if said else ""
-        body = []
-        for row in rows:
-            *cells, verdict = row.cells(sla)
-            css = {BETTER: "better", WORSE: "worse"}.get(verdict, "ns")
-            body.append("<tr>" + "".join(_cell(cell) for cell in cells)
-                        + _cell(verdict, css) + "</tr>")
-        parts.append(f"<h3>{escape(variant)}{caption}</h3>"
-                     f"<p>{escape(sentence(variant, rows, sla))}</p>"
-                     f"<table><thead><tr>{header}</tr></thead>"
-                     f"<tbody>{''.join(body)}</tbody></table>")
+    body = []
+    for index, row in enumerate(rows):
+        if index == 0 or rows[index - 1].why != row.why:
+            body.append(f"<tr class=\"group\"><th colspan=\"{len(HEADERS)}\">"
+                        f"{escape(GROUPS.get(row.why, row.why))}</th></tr>")
+        *cells, verdict = row.cells(sla)
+        if row.words:
+            cells[0] = f"{row.subject}: {row.words} ({row.shown.heading(sla)})"
+        css = {BETTER: "better", WORSE: "worse"}.get(verdict, "ns")
+        body.append("<tr>" + "".join(_cell(cell) for cell in cells)
+                    + _cell(verdict, css) + "</tr>")
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _headline(comparison: Comparison) -> str:
+    """One sentence per variant (what it buys, for whom, who pays), the pledge, then each
+    variant's headline table."""
+    sla = comparison.sla
+    rows = headline_rows(comparison)
+    said = [f"<li><strong>{escape(variant)}</strong>"
+            f"{escape(sentence(variant, found, sla, cost_clause(comparison, variant)))[len(escape(variant)):]}"
+            "</li>" for variant, found in rows.items()]
+    parts = ["<section id=\"headline\"><h2>Headline</h2>",
+             f"<ul class=\"sentences\">{''.join(said)}</ul>", _pledge(comparison)]
+    for variant, found in rows.items():
+        described = next((c.variant for c in comparison.changes.get(variant, [])
+                          if c.path == "description"), None)
+        caption = (f" <span class=\"note\">— {escape(str(described))}</span>"
+                   if described else "")
+        parts.append(f"<h3>{escape(variant)}{caption}</h3>{_headline_table(found, sla)}")
     parts.append("</section>")
     return "".join(parts)
 

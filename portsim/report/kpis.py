@@ -27,9 +27,14 @@ class Shown:
     scale: float = 1.0
     digits: int = 2
 
+    def words(self, sla: float | None = None) -> str:
+        """Its label, the standard written out: ``share with wait ≤ 30 min``."""
+        return self.label.replace("{sla}", standard_words(sla) if sla is not None
+                                  else "standard")
+
     def heading(self, sla: float | None = None) -> str:
-        label = self.label.replace("{sla}", standard_words(sla) if sla is not None
-                                   else "standard")
+        """Its label and unit: ``mean wait (min)``."""
+        label = self.words(sla)
         return f"{label} ({self.unit})" if self.unit else label
 
 

@@ -15,6 +15,7 @@ scenario's standard.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import sys
 from collections.abc import Iterator, Sequence
@@ -56,6 +57,12 @@ class Kpi:
     @property
     def is_share(self) -> bool:
         return self.unit == SHARE
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The physical range of its values: shares in [0, 1]; every other KPI (times, counts,
+        rates, levels) is never negative. Reported intervals are cut to it."""
+        return (0.0, 1.0) if self.is_share else (0.0, math.inf)
 
 
 def _tally_family(prefix: str, noun: str, counts: str, *,
@@ -407,6 +414,20 @@ def lookup(scope: str, key: str) -> Kpi | None:
                   + IMPATIENCE_KPIS.get(scope, ())
                   + (ON_CALL_KPIS + RELIABILITY_KPIS if scope == "stations" else ()))
     return next((kpi for kpi in candidates if kpi.key == key), None)
+
+
+@functools.lru_cache(maxsize=16384)
+def bounds(scope: str, key: str) -> tuple[float, float]:
+    """The physical range of a KPI's values (unbounded for a key the catalogue lacks)."""
+    entry = lookup(scope, key)
+    return (-math.inf, math.inf) if entry is None else entry.bounds
+
+
+def difference_bounds(scope: str, key: str) -> tuple[float, float]:
+    """The range of a difference of two of the KPI's values: [-1, 1] for a share; a time or a
+    count has none."""
+    low, high = bounds(scope, key)
+    return (low - high, high - low)
 
 
 def is_balked_slot(key: str) -> bool:
