@@ -30,7 +30,6 @@ from portsim.policies.base import (
     with_station,
 )
 
-
 #: Gates are for the eligible classes' queue: their mean wait.
 PURPOSE = Purpose(("wait_mean",), ("mean wait",))
 

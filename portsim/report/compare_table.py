@@ -23,11 +23,13 @@ from portsim.report.headline import (
     HeadlineRow,
     cost_clause,
     headline_rows,
+    imprecise_shown,
     pledge_grid,
     pledge_title,
     sentence,
 )
 from portsim.report.kpis import (
+    IMPRECISE_NOTE,
     SCOPE_TITLES,
     counted,
     shown_for,
@@ -105,7 +107,7 @@ def headline_tables(comparison: Comparison) -> list[Table]:
 def _kpi_words(row: HeadlineRow, sla: float | None) -> str:
     """Whom and which KPI, on two lines (a name is never broken); a purpose says so."""
     heading = row.shown.heading(sla)
-    if row.why == PURPOSE and row.words:
+    if row.why == PURPOSE and row.words and row.words not in heading:
         heading = f"{row.words}: {heading}"
     return f"{row.subject}\n{heading}"
 
@@ -172,3 +174,5 @@ def print_comparison(comparison: Comparison, console: Console | None = None, *,
     if detail:
         for table in comparison_tables(comparison):
             console.print(table)
+    if imprecise_shown(comparison, detail=detail):
+        console.print(Text(IMPRECISE_NOTE))

@@ -30,7 +30,7 @@ from portsim.experiment.headline import (
 )
 from portsim.experiment.pledge import Verdict
 from portsim.experiment.pledge import verdict as pledge_verdict
-from portsim.report.kpis import Shown, number, shown_kpi, signed
+from portsim.report.kpis import IMPRECISE, Shown, number, shown_for, shown_kpi, signed
 from portsim.stats.summary import Interval
 from portsim.wording import standard_words
 
@@ -75,6 +75,11 @@ class HeadlineRow:
     def verdict(self) -> str:
         return verdict(self.difference, self.kpi)
 
+    @property
+    def imprecise(self) -> bool:
+        """Whether the baseline's or the variant's mean is marked too imprecise to read."""
+        return any(side is not None and side.imprecise for side in (self.baseline, self.value))
+
     def change_words(self) -> str:
         """The difference with its unit: ``+2.90 ± 0.80 min``, ``-5.0 ± 2.0 points``."""
         unit = {"%": " points", "": ""}.get(self.shown.unit, f" {self.shown.unit}")
@@ -92,7 +97,10 @@ HEADERS = ("KPI", "baseline", "variant", "Δ (95% CI)", "change", "verdict")
 
 
 def _value(interval: Interval | None, shown: Shown) -> str:
-    return "—" if interval is None else number(interval.mean, shown)
+    """The mean, marked when its interval is too wide to read it as a figure."""
+    if interval is None:
+        return "—"
+    return number(interval.mean, shown) + (f" {IMPRECISE}" if interval.imprecise else "")
 
 
 def headline_rows(comparison: Comparison) -> dict[str, list[HeadlineRow]]:
@@ -200,6 +208,19 @@ def sentence(variant: str, rows: list[HeadlineRow], sla: float | None,
     return "; ".join(clauses) + " (95% paired intervals)."
 
 
+def imprecise_shown(comparison: Comparison, *, detail: bool) -> bool:
+    """Whether a mean shown (in the headline; with ``detail`` in the full tables too) is
+    marked too imprecise to read."""
+    if any(row.imprecise for rows in headline_rows(comparison).values() for row in rows):
+        return True
+    return detail and any(
+        found is not None and found.imprecise
+        for scope in ("system", "classes", "stations") for name in comparison.names(scope)
+        for shown in shown_for(scope, comparison.kpi_names(scope, name))
+        for found in (comparison.summary(label, scope, name, shown.kpi)
+                      for label in comparison.labels))
+
+
 def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] | None:
     """Per class, per label, the pledge verdict over the clock slots (None where the label's
     model lacks the class); None when no results were filed by slot."""
@@ -221,4 +242,4 @@ def pledge_title(comparison: Comparison) -> str:
 
 __all__ = ["ALSO", "BETTER", "CHANGED", "HEADERS", "NOT_APPLICABLE", "PORT", "PURPOSE",
            "SERVED", "UNCLEAR", "WORSE", "HeadlineRow", "cost_clause", "headline_rows",
-           "pledge_grid", "pledge_title", "sentence"]
+           "imprecise_shown", "pledge_grid", "pledge_title", "sentence"]

@@ -30,13 +30,17 @@ from portsim.report.headline import (
     HeadlineRow,
     cost_clause,
     headline_rows,
+    imprecise_shown,
     pledge_grid,
     pledge_title,
     sentence,
 )
 from portsim.report.kpis import (
+    IMPRECISE,
+    IMPRECISE_NOTE,
     SCOPE_TITLES,
     counted,
+    few_replications,
     shown_for,
     signed,
     significant,
@@ -73,11 +77,13 @@ th, td { padding: 0.2em 0.5em; border-bottom: 1px solid #e4e4e4; text-align: rig
 td.better { color: #1a6e2e; font-weight: 600; } td.worse { color: #a31d1d; font-weight: 600; }
 td small { color: #666; display: block; } details { margin: 1em 0; }
 summary { cursor: pointer; font-weight: 600; font-size: 1.1em; }
-.warnbox { background: #fff4e0; border-left: 4px solid #d08a00; padding: 0.4em 0.8em; }
+.warnbox { background: #fff4e0; border-left: 4px solid #d08a00; padding: 0.4em 0.8em;
+           margin: 0.4em 0; }
 th:first-child, td:first-child { text-align: left; overflow-wrap: normal; }
 thead th { background: #f4f4f4; } td.sig { font-weight: 600; } td.ns { color: #888; }
 table.meta td { text-align: left; } tr.group th { text-align: left; font-weight: 600;
-background: #fafafa; color: #555; font-size: 0.92em; } ul.sentences li { margin: 0.3em 0; } code { font-size: 0.9em; background: #f6f6f6; }
+background: #fafafa; color: #555; font-size: 0.92em; } ul.sentences li { margin: 0.3em 0; }
+code { font-size: 0.9em; background: #f6f6f6; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; } .warn { color: #8a5a00; } .note { color: #555; }
 """
@@ -144,13 +150,21 @@ def _variants(comparison: Comparison) -> str:
 
 
 def _warnings(comparison: Comparison) -> str:
+    """Too few replications, means too imprecise to read, overloaded stations: first."""
+    boxes = []
+    few = few_replications(comparison.replications)
+    if few is not None:
+        boxes.append(f"<div class=\"warnbox\"><strong>{escape(few[0].upper() + few[1:])}."
+                     "</strong></div>")
+    if imprecise_shown(comparison, detail=True):
+        boxes.append(f"<div class=\"warnbox\">{escape(IMPRECISE_NOTE)}.</div>")
     lines = [f"<li><strong>{escape(r.label)}</strong>: {escape(w)}</li>"
              for r in comparison.all for w in r.warnings]
-    if not lines:
-        return ""
-    return ("<div class=\"warnbox\"><strong>Overloaded: queues grow without bound, so waits "
-            "depend on the simulated time and describe no steady state.</strong>"
-            f"<ul class=\"warn\">{''.join(lines)}</ul></div>")
+    if lines:
+        boxes.append("<div class=\"warnbox\"><strong>Overloaded: queues grow without bound, so "
+                     "waits depend on the simulated time and describe no steady state.</strong>"
+                     f"<ul class=\"warn\">{''.join(lines)}</ul></div>")
+    return "".join(boxes)
 
 
 def _where(comparison: Comparison, scope: str, name: str) -> str:
@@ -229,7 +243,7 @@ def _headline_table(rows: list[HeadlineRow], sla: float | None) -> str:
             body.append(f"<tr class=\"group\"><th colspan=\"{len(HEADERS)}\">"
                         f"{escape(GROUPS.get(row.why, row.why))}</th></tr>")
         *cells, verdict = row.cells(sla)
-        if row.words:
+        if row.words and row.words not in cells[0]:
             cells[0] = f"{row.subject}: {row.words} ({row.shown.heading(sla)})"
         css = {BETTER: "better", WORSE: "worse"}.get(verdict, "ns")
         body.append("<tr>" + "".join(_cell(cell) for cell in cells)
@@ -242,9 +256,10 @@ def _headline(comparison: Comparison) -> str:
     variant's headline table."""
     sla = comparison.sla
     rows = headline_rows(comparison)
-    said = [f"<li><strong>{escape(variant)}</strong>"
-            f"{escape(sentence(variant, found, sla, cost_clause(comparison, variant)))[len(escape(variant)):]}"
-            "</li>" for variant, found in rows.items()]
+    # each sentence starts with its variant's name: in bold
+    said = [f"<li><strong>{escape(variant)}</strong>{escape(text[len(variant):])}</li>"
+            for variant, found in rows.items()
+            for text in [sentence(variant, found, sla, cost_clause(comparison, variant))]]
     parts = ["<section id=\"headline\"><h2>Headline</h2>",
              f"<ul class=\"sentences\">{''.join(said)}</ul>", _pledge(comparison)]
     for variant, found in rows.items():
@@ -282,7 +297,10 @@ def comparison_html(comparison: Comparison, images: Mapping[str, bytes]) -> str:
     """The report page: headline and forest plot first, then plots, then folded details."""
     title = f"portsim comparison: {comparison.name}"
     how = ("Each value is the mean over replications ± the half-width of its 95% confidence "
-           "interval. Δ is the variant minus the baseline, paired replication by replication "
+           "interval (Student-t), or its two ends where the KPI's physical range cut the "
+           "interval (a wait is never below 0, a share never outside 0–100 %); "
+           f"{escape(IMPRECISE)} marks a half-width beyond 25 % of the mean. Δ is the variant "
+           "minus the baseline, paired replication by replication "
            "(the variants share their random numbers); <strong>bold</strong> differences have "
            "an interval that excludes zero.")
     first = {name: data for name, data in images.items() if name == "forest.png"}

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.results import Results
-from portsim.report.kpis import Shown, counted, number, shown_kpi
+from portsim.report.kpis import IMPRECISE, IMPRECISE_NOTE, Shown, counted, number, shown_kpi, spread
 
 NAME_WIDTH = 24
 
@@ -68,9 +68,10 @@ def _table(results: Results, scope: str, title: str, first: str,
                 cells.append(Text("—"))
                 continue
             interval = results.summary(scope, name, shown.kpi)
-            cell = Text(number(interval.mean, shown))
+            cell = Text(number(interval.mean, shown)
+                        + (f" {IMPRECISE}" if with_interval and interval.imprecise else ""))
             if with_interval and math.isfinite(interval.half_width):
-                cell.append(f"\n±{number(interval.half_width, shown)}", style="dim")
+                cell.append("\n" + spread(interval, shown).replace("± ", "±"), style="dim")
             elif shown.kpi.endswith("_max") and len(results.replications) > 1:
                 cell.append(f"\nmax {number(results.largest(scope, name, shown.kpi), shown)}",
                             style="dim")
@@ -105,3 +106,9 @@ def print_results(results: Results, console: Console | None = None,
     console = console or Console(emoji=False)
     for table in results_tables(results, sla_minutes):
         console.print(table)
+    if any(results.summary(scope, name, shown.kpi).imprecise
+           for scope, columns in (("classes", CLASS_COLUMNS), ("stations", STATION_COLUMNS),
+                                  ("stations", RELIABILITY_COLUMNS))
+           for name in results.names(scope) for _, shown, interval in columns
+           if interval and results.has(scope, name, shown.kpi)):
+        console.print(Text(IMPRECISE_NOTE))
