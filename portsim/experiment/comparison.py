@@ -27,6 +27,7 @@ import numpy as np
 from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment import frames
 from portsim.experiment.headline import focus, headline_items
+from portsim.experiment.ledger import ledger_dict, ledger_items, per_unit_rows
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
 from portsim.experiment.runner import prepare, run_prepared
@@ -179,8 +180,11 @@ class Comparison:
                                    "variant": c.variant} for c in changes]
                         for variant, changes in self.changes.items()},
             "differences": differences,
-            "headline": {variant: [".".join(item) for item in items]
+            # the benefit's KPIs, then what it costs (see experiment.ledger)
+            "headline": {variant: list(dict.fromkeys(
+                ".".join(item) for item in [*items, *ledger_items(self)]))
                          for variant, items in self.headline.items()},
+            "ledger": ledger_dict(self),
         }
 
     def rows(self) -> list[dict[str, Any]]:
@@ -198,6 +202,8 @@ class Comparison:
                 row.update({f"diff_{key}": value for key, value in _fields(diff).items()})
                 row["overloaded"] = self.results(label).overloaded
                 rows.append(row)
+        for row in per_unit_rows(self, _fields):
+            rows.append({**row, "overloaded": self.results(row["variant"]).overloaded})
         return rows
 
 

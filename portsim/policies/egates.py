@@ -29,7 +29,6 @@ from portsim.policies.base import (
     with_station,
 )
 
-
 #: What the gates' servers are in the ledger of resource use (gate-hours, gate positions).
 RESOURCE = "gate"
 

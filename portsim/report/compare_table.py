@@ -29,6 +29,8 @@ from portsim.report.kpis import (
     significant,
     with_interval,
 )
+from portsim.report.ledger import HEADERS as LEDGER_HEADERS
+from portsim.report.ledger import cost_sentence, ledger_table_rows
 
 
 def comparison_tables(comparison: Comparison) -> list[Table]:
@@ -72,8 +74,22 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
     return tables
 
 
+def ledger_table(comparison: Comparison, variant: str) -> Table:
+    """What ``variant`` costs: its resource use a day against the baseline's, and its
+    benefit per unit added (see :mod:`.ledger`)."""
+    table = Table(title=Text(cost_sentence(comparison, variant)), title_justify="left")
+    for header in LEDGER_HEADERS:
+        table.add_column(header, justify="left" if header == LEDGER_HEADERS[0] else "right",
+                         overflow="fold")
+    for cells, kind in ledger_table_rows(comparison, variant):
+        style = "bold" if kind == "per_unit" else ""
+        table.add_row(*(Text(cell, style=style) for cell in cells))
+    return table
+
+
 def headline_tables(comparison: Comparison) -> list[Table]:
-    """Per variant, its headline KPIs against the baseline (see :mod:`.headline`)."""
+    """Per variant, its headline KPIs against the baseline (see :mod:`.headline`), then what
+    it costs (:func:`ledger_table`)."""
     tables = []
     for variant, rows in headline_rows(comparison).items():
         table = Table(title=Text(sentence(variant, rows, comparison.sla)), title_justify="left")
@@ -85,6 +101,7 @@ def headline_tables(comparison: Comparison) -> list[Table]:
             style = {BETTER: "bold green", WORSE: "bold red"}.get(verdict, "dim")
             table.add_row(*(Text(cell) for cell in cells), Text(verdict, style=style))
         tables.append(table)
+        tables.append(ledger_table(comparison, variant))
     return tables
 
 

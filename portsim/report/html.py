@@ -36,6 +36,8 @@ from portsim.report.kpis import (
     significant,
     with_interval,
 )
+from portsim.report.ledger import HEADERS as LEDGER_HEADERS
+from portsim.report.ledger import cost_sentence, ledger_table_rows
 from portsim.wording import standard_words
 
 if TYPE_CHECKING:
@@ -225,9 +227,21 @@ def _headline(comparison: Comparison) -> str:
         parts.append(f"<h3>{escape(variant)}{caption}</h3>"
                      f"<p>{escape(sentence(variant, rows, sla))}</p>"
                      f"<table><thead><tr>{header}</tr></thead>"
-                     f"<tbody>{''.join(body)}</tbody></table>")
+                     f"<tbody>{''.join(body)}</tbody></table>{_ledger(comparison, variant)}")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _ledger(comparison: Comparison, variant: str) -> str:
+    """What a variant costs, beside its headline: resource use a day against the baseline,
+    and the waiting-hours it saves per unit added (see report.ledger)."""
+    header = "".join(f"<th>{escape(h)}</th>" for h in LEDGER_HEADERS)
+    body = "".join(
+        "<tr>" + "".join(_cell(cell, "sig" if kind == "per_unit" else "") for cell in cells)
+        + "</tr>" for cells, kind in ledger_table_rows(comparison, variant))
+    return (f"<p>{escape(cost_sentence(comparison, variant))}</p>"
+            f"<table class=\"ledger\"><thead><tr>{header}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def _figures(images: Mapping[str, bytes], title: str | None = "Plots") -> str:

@@ -36,6 +36,7 @@ from portsim.engine.load import class_rates
 from portsim.engine.model import Model
 from portsim.errors import PathPart, Problem, ScenarioError
 from portsim.scenario import compile as compiling
+from portsim.scenario.positions import cost_problems
 
 Validated = TypeVar("Validated", bound=BaseModel)
 
@@ -353,6 +354,13 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
         if document is not None and model is not None:
             variants[name] = document
             models[name] = model
+    resources = {resource for built in models.values() for resource in built.resources}
+    # A variant's prices are checked where it gives its own (else they are the base's).
+    for name, document in [(None, base), *((name, document) for name, document
+                                           in variants.items()
+                                           if "costs" in base.variants[name])]:
+        problems.extend(located(cost_problems(document, resources), lines,
+                                () if name is None else ("variants", name)))
     if problems:
         raise ScenarioError(problems, file=shown)
     return Scenario(base=base, models=models, variants=variants, source_file=source_file)

@@ -5,9 +5,10 @@ at the field that set it; and the costs block as the engine's prices, by resourc
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 from portsim.document.parts import clock
+from portsim.document.problems import suggest
 from portsim.document.root import ScenarioDocument
 from portsim.document.routes import Loc
 from portsim.document.settings import Costs
@@ -28,18 +29,31 @@ def positions_problems(doc: ScenarioDocument, model: m.Model) -> Iterator[tuple[
             loc = ("stations", name, "servers" if station.servers is not None else "pools")
         else:
             loc = ("stations",)
-        when = "; ".join(f"{servers} from {_hours(start, end)}, more than its {places} "
-                         f"positions" for start, end, servers, places in windows)
-        yield loc, (f"servers on duty at station {name!r}: {when} (stations.{name}."
-                    "positions): every server on duty needs a position; take servers off "
-                    "the schedule there, or add positions (a capital change, which the "
-                    "ledger reports)")
+        when = "; ".join(f"{servers} servers on duty {_hours(start, end)}, more than the "
+                         f"{places} positions" for start, end, servers, places in windows)
+        yield loc, (f"{when} of station {name!r} (stations.{name}.positions): every server "
+                    "on duty needs a position; take servers off the schedule, or add "
+                    "positions (a capital change, reported in the ledger)")
 
 
 def _hours(start: float, end: float) -> str:
     if not math.isfinite(end):
         return "all day"
-    return f"{clock(start)} to {clock(end)}"
+    return f"{clock(start)}-{clock(end)}"
+
+
+def cost_problems(doc: ScenarioDocument,
+                  resources: Collection[str]) -> Iterator[tuple[Loc, str]]:
+    """A price given for a resource that no station of the scenario or of its variants has
+    (a typo would price nothing)."""
+    if doc.costs is None:
+        return
+    known = sorted(resources)
+    for field, name in doc.costs.named_resources():
+        if name not in resources:
+            yield (("costs", field, name),
+                   f"no station's servers are {name!r}{suggest(name, known)} (resources: "
+                   f"{', '.join(known)}; a station says what its servers are in resource)")
 
 
 def prices(costs: Costs | None, resources: tuple[str, ...]) -> m.Prices | None:
@@ -57,4 +71,4 @@ def prices(costs: Costs | None, resources: tuple[str, ...]) -> m.Prices | None:
                     per_position_day=by_resource(costs.per_position_day))
 
 
-__all__ = ["positions_problems", "prices"]
+__all__ = ["cost_problems", "positions_problems", "prices"]
