@@ -29,7 +29,6 @@ from portsim.document.fields import (
     Probability,
     TimeOfDay,
 )
-from portsim.stats.kpis import RESERVED_RESOURCES
 from portsim.wording import format_duration
 
 #: Coefficient of variation of a service or delay time. Observed clearance times have CVs
@@ -244,6 +243,11 @@ Positions = Annotated[
                 AfterValidator(_position_windows_apart), Tag("positions-windows")],
     Discriminator(_positions_tag),
 ]
+
+
+#: Resource names that would make the whole port's ledger KPIs (``<resource>_hours``) another
+#: KPI's name (``on_call_hours``, ``waiting_hours``; see portsim.stats.kpis).
+RESERVED_RESOURCES = ("on_call", "waiting")
 
 
 def _not_reserved(name: str) -> str:

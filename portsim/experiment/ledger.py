@@ -32,6 +32,12 @@ SYSTEM = ("system", "all")
 _SUFFIXES = tuple(kpi.key.removeprefix("{resource}") for kpi in RESOURCE_KPIS)
 
 
+class Named(Protocol):
+    """What names KPIs: a comparison, or one run's results."""
+
+    def kpi_names(self, scope: str, name: str) -> list[str]: ...
+
+
 class Compared(Protocol):
     """What the ledger reads of a comparison
     (:class:`~portsim.experiment.comparison.Comparison`)."""
@@ -48,7 +54,7 @@ class Compared(Protocol):
                           kpi: str) -> np.ndarray: ...
 
 
-def ledger_kpis(comparison: Compared) -> list[str]:
+def ledger_kpis(comparison: Named) -> list[str]:
     """The whole port's ledger KPIs the compared models have: every resource's hours, then the
     call-out hours, then every resource's positions, then the cost."""
     available = comparison.kpi_names(*SYSTEM)

@@ -19,6 +19,7 @@ from portsim.stats.summary import Interval
 
 if TYPE_CHECKING:
     from portsim.experiment.comparison import Comparison
+    from portsim.experiment.results import Results
 
 HEADERS = ("resource use a day", "baseline", "variant", "Δ (95% CI)")
 
@@ -60,7 +61,12 @@ def _value(interval: Interval | None, shown: Shown) -> str:
 
 def currency(comparison: Comparison) -> str | None:
     """The label of the scenario's prices (``costs.currency``), if it gives one."""
-    resolved = comparison.baseline.provenance.get("scenario", {}).get("resolved") or {}
+    return results_currency(comparison.baseline)
+
+
+def results_currency(results: Results) -> str | None:
+    """The label of the prices of the scenario a run's results come from."""
+    resolved = results.provenance.get("scenario", {}).get("resolved") or {}
     costs = resolved.get("costs") or {}
     return costs.get("currency")
 
@@ -142,4 +148,4 @@ def ledger_table_rows(comparison: Comparison, variant: str) -> list[tuple[list[s
 
 
 __all__ = ["HEADERS", "LedgerRow", "change", "cost_sentence", "currency", "ledger_rows",
-           "ledger_table_rows", "per_unit_words", "unit_words"]
+           "ledger_table_rows", "per_unit_words", "results_currency", "unit_words"]

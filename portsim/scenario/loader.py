@@ -354,16 +354,24 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
         if document is not None and model is not None:
             variants[name] = document
             models[name] = model
+    problems.extend(_price_problems(base, variants, models, lines))
+    if problems:
+        raise ScenarioError(problems, file=shown)
+    return Scenario(base=base, models=models, variants=variants, source_file=source_file)
+
+
+def _price_problems(base: ScenarioDocument, variants: Mapping[str, ScenarioDocument],
+                    models: Mapping[str | None, Model], lines: Lines) -> list[Problem]:
+    """Prices given for resources no station of the scenario or of its variants has; a
+    variant's are checked where it gives its own (else they are the base's)."""
     resources = {resource for built in models.values() for resource in built.resources}
-    # A variant's prices are checked where it gives its own (else they are the base's).
+    problems: list[Problem] = []
     for name, document in [(None, base), *((name, document) for name, document
                                            in variants.items()
                                            if "costs" in base.variants[name])]:
         problems.extend(located(cost_problems(document, resources), lines,
                                 () if name is None else ("variants", name)))
-    if problems:
-        raise ScenarioError(problems, file=shown)
-    return Scenario(base=base, models=models, variants=variants, source_file=source_file)
+    return problems
 
 
 # ----------------------------------------------------------------------------- machine limits

@@ -15,6 +15,9 @@ from portsim.document.settings import Costs
 from portsim.document.settings import Prices as WrittenPrices
 from portsim.engine import model as m
 
+#: Words every problem of a schedule beyond its positions has (a sweep skips such points).
+NEEDS_A_POSITION = "every server on duty needs a position"
+
 
 def positions_problems(doc: ScenarioDocument, model: m.Model) -> Iterator[tuple[Loc, str]]:
     """A problem for each station whose servers on duty (its schedule after the policies)
@@ -31,9 +34,9 @@ def positions_problems(doc: ScenarioDocument, model: m.Model) -> Iterator[tuple[
             loc = ("stations",)
         when = "; ".join(f"{servers} servers on duty {_hours(start, end)}, more than the "
                          f"{places} positions" for start, end, servers, places in windows)
-        yield loc, (f"{when} of station {name!r} (stations.{name}.positions): every server "
-                    "on duty needs a position; take servers off the schedule, or add "
-                    "positions (a capital change, reported in the ledger)")
+        yield loc, (f"{when} of station {name!r} (stations.{name}.positions): "
+                    f"{NEEDS_A_POSITION}; take servers off the schedule, or add positions (a "
+                    "capital change, reported in the ledger)")
 
 
 def _hours(start: float, end: float) -> str:
@@ -71,4 +74,4 @@ def prices(costs: Costs | None, resources: tuple[str, ...]) -> m.Prices | None:
                     per_position_day=by_resource(costs.per_position_day))
 
 
-__all__ = ["cost_problems", "positions_problems", "prices"]
+__all__ = ["NEEDS_A_POSITION", "cost_problems", "positions_problems", "prices"]

@@ -257,8 +257,6 @@ RESOURCE_KPIS: tuple[Kpi, ...] = (
 SYSTEM_ON_CALL = Kpi("on_call_hours", "call-out hours a day", HOURS_A_DAY,
                      "on_call_hours of the stations, added up",
                      only_for="models with servers on call for bookings")
-#: Resource names that would make a ledger key another KPI's.
-RESERVED_RESOURCES = ("on_call", "waiting")
 
 
 _SLOT_COUNTS = {
