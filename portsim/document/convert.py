@@ -123,6 +123,7 @@ def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distributi
                 for cls, spec in (impatience_by_class or {}).items()}
     return m.StationSpec(
         name=name,
+        resource=p.DEFAULT_RESOURCE,  # a policy's station too (egates: its gates)
         servers=schedule(servers, opening_hours),
         service=distribution(service),
         service_by_class={cls: distribution(spec)

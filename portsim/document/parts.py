@@ -257,6 +257,9 @@ def _not_reserved(name: str) -> str:
     return name
 
 
+#: What a station's servers are unless it says (its ``resource``).
+DEFAULT_RESOURCE = "officer"
+
 #: A resource's name (what a station's servers are, for the ledger): a word in lower case.
 ResourceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40),
                          AfterValidator(_not_reserved)]

@@ -13,6 +13,7 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, mod
 
 from portsim.document.fields import Name
 from portsim.document.parts import (
+    DEFAULT_RESOURCE,
     Balk,
     Breakdowns,
     Distribution,
@@ -42,7 +43,7 @@ class Station(StrictModel):
     windows of {start, end, positions} (time not covered has none). Servers on duty never
     exceed them: a schedule beyond them is refused, and queue-reactive servers open only
     while one is free (default: no limit)."""
-    resource: ResourceName = "officer"
+    resource: ResourceName = DEFAULT_RESOURCE
     """What one server is, for the ledger of resource use (officer-hours, lane-hours...):
     officer (default), lane, gate, team, berth, agent, or any word in lower case."""
     skills: dict[Name, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
@@ -125,6 +126,6 @@ class Station(StrictModel):
             data.pop("interrupted")
         if isinstance(data, dict) and data.get("positions") is None:
             data.pop("positions", None)
-        if isinstance(data, dict) and data.get("resource") == "officer":
+        if isinstance(data, dict) and data.get("resource") == DEFAULT_RESOURCE:
             data.pop("resource")
         return data
