@@ -26,7 +26,8 @@ import numpy as np
 
 from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment import frames
-from portsim.experiment.headline import Pick, choose, focus, verdict
+from portsim.experiment.headline import COST, Pick, choose, focus, verdict
+from portsim.experiment.ledger import ledger_dict, ledger_items, per_unit_rows
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
 from portsim.experiment.runner import prepare, run_prepared
@@ -154,6 +155,13 @@ class Comparison:
         return t_interval(self.difference_values(variant, scope, name, kpi), level,
                           difference_bounds(scope, kpi))
 
+    def headline_picks(self, variant: str) -> list[Pick]:
+        """The variant's headline (what it buys, for whom, who pays), then what it costs: the
+        whole port's ledger of resource use (see :mod:`portsim.experiment.ledger`)."""
+        picks = self.headline.get(variant, [])
+        taken = {pick.item for pick in picks}
+        return [*picks, *(Pick(*item, COST) for item in ledger_items(self) if item not in taken)]
+
     def items(self) -> Iterator[tuple[str, str, str]]:
         """Every (scope, name, kpi) of the baseline or of any variant, in a stable order:
         scope by scope, ordered as :meth:`names` and :meth:`kpi_names`."""
@@ -192,8 +200,10 @@ class Comparison:
                                    "variant": c.variant} for c in changes]
                         for variant, changes in self.changes.items()},
             "differences": differences,
-            "headline": {variant: [pick.to_dict() for pick in picks]
-                         for variant, picks in self.headline.items()},
+            # who gains and who pays, then what it costs (see experiment.ledger)
+            "headline": {variant: [pick.to_dict() for pick in self.headline_picks(variant)]
+                         for variant in self.headline},
+            "ledger": ledger_dict(self),
         }
 
     def rows(self) -> list[dict[str, Any]]:
@@ -203,8 +213,8 @@ class Comparison:
         the KPI is in the variant's headline (empty where it is not); whether it is
         overloaded."""
         rows = []
-        why = {variant: {pick.item: pick.why for pick in picks}
-               for variant, picks in self.headline.items()}
+        why = {variant: {pick.item: pick.why for pick in self.headline_picks(variant)}
+               for variant in self.headline}
         for scope, name, kpi in self.items():
             for label in self.labels:
                 # The columns of summary.csv first (one tidy shape for both files).
@@ -217,8 +227,10 @@ class Comparison:
                 row["headline"] = why.get(label, {}).get((scope, name, kpi), "")
                 row["overloaded"] = self.results(label).overloaded
                 rows.append(row)
+        for row in per_unit_rows(self, _fields):
+            rows.append({**row, "verdict": "", "headline": COST if row["variant"] in why else "",
+                         "overloaded": self.results(row["variant"]).overloaded})
         return rows
-
 
     def to_frame(self) -> Any:
         """A tidy pandas DataFrame: one row per (variant, scope, name, kpi, replication)."""

@@ -36,6 +36,8 @@ from portsim.stats.summary import Interval
 Item = tuple[str, str, str]
 
 PURPOSE, SERVED, ALSO, PORT = "purpose", "for whom", "also changed", "whole port"
+#: Why the ledger's KPIs are in a headline (results.json, comparison.csv): what it costs.
+COST = "cost"
 BETTER, WORSE, UNCLEAR, CHANGED, NOT_APPLICABLE = (
     "better", "worse", "no clear change", "changed", "n/a")
 
@@ -225,7 +227,7 @@ def choose(comparison: Compared, variant: str, classes: Sequence[str],
             and not _says_nothing(comparison, variant, pick.item)]
 
 
-__all__ = ["ALSO", "BETTER", "CHANGED", "CLASS_HEADLINE", "EDITED", "NOT_APPLICABLE", "PORT",
-           "PURPOSE", "SCANNED", "SERVED", "STATION_HEADLINE", "SYSTEM_HEADLINE", "UNCLEAR",
-           "WORSE", "Compared", "Pick", "choose", "focus", "purpose_picks", "served_items",
-           "verdict"]
+__all__ = ["ALSO", "BETTER", "CHANGED", "CLASS_HEADLINE", "COST", "EDITED", "NOT_APPLICABLE",
+           "PORT", "PURPOSE", "SCANNED", "SERVED", "STATION_HEADLINE", "SYSTEM_HEADLINE",
+           "UNCLEAR", "WORSE", "Compared", "Pick", "choose", "focus", "purpose_picks",
+           "served_items", "verdict"]

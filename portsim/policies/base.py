@@ -202,11 +202,15 @@ def dedicate(model: m.Model, station: str, servers: int, classes: Iterable[str],
     ``classes`` use; they join the shorter of the two (the dedicated one on a tie)."""
     spec = model.station(station)
     rest, dedicated = split_schedule(spec.servers, servers)
+    # The dedicated servers keep their positions: the station's are split the same way.
+    places: tuple[m.ShiftSchedule | None, m.ShiftSchedule | None] = (None, None)
+    if spec.positions is not None:
+        places = split_schedule(spec.positions, servers)
     lane = f"{station}.{suffix}"
     # Reactive desks stay with the shared station: the reserve staff serves the general queue.
-    model = with_station(model, dataclasses.replace(spec, servers=rest))
+    model = with_station(model, dataclasses.replace(spec, servers=rest, positions=places[0]))
     model = with_station(model, dataclasses.replace(spec, name=lane, servers=dedicated,
-                                                    reactive=None))
+                                                    reactive=None, positions=places[1]))
 
     def to_either(step: m.Step) -> m.Route | None:
         if isinstance(step, m.Visit) and step.station == station and not step.reserve_ahead:

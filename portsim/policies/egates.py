@@ -32,6 +32,8 @@ from portsim.policies.base import (
 
 #: Gates are for the eligible classes' queue: their mean wait.
 PURPOSE = Purpose(("wait_mean",), ("mean wait",))
+#: What the gates' servers are in the ledger of resource use (gate-hours, gate positions).
+RESOURCE = "gate"
 
 
 def creates(block: Egates) -> tuple[str, ...]:
@@ -75,7 +77,10 @@ def gate_or_manual(step: m.Step, block: Egates, share: float,
 
 
 def apply(model: m.Model, block: Egates) -> m.Model:
-    gates = replace(convert.station(block.station, block.gates, block.service),
+    station = convert.station(block.station, block.gates, block.service)
+    # The gates installed are the bank's positions (a capital item in the ledger).
+    gates = replace(station, positions=m.ShiftSchedule.constant(station.servers.max_servers),
+                    resource=RESOURCE,
                     **convert.reliability(block.breakdowns, block.outages, block.interrupted,
                                           model.horizon))
     model = with_station(model, gates)

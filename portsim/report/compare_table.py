@@ -37,6 +37,8 @@ from portsim.report.kpis import (
     significant,
     with_interval,
 )
+from portsim.report.ledger import HEADERS as LEDGER_HEADERS
+from portsim.report.ledger import cost_sentence, ledger_table_rows
 
 
 def comparison_tables(comparison: Comparison) -> list[Table]:
@@ -80,10 +82,23 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
     return tables
 
 
+def ledger_table(comparison: Comparison, variant: str) -> Table:
+    """What ``variant`` costs: its resource use a day against the baseline's, and its
+    benefit per unit added (see :mod:`.ledger`)."""
+    table = Table(title=Text(cost_sentence(comparison, variant)), title_justify="left")
+    for header in LEDGER_HEADERS:
+        table.add_column(header, justify="left" if header == LEDGER_HEADERS[0] else "right",
+                         overflow="fold")
+    for cells, kind in ledger_table_rows(comparison, variant):
+        style = "bold" if kind == "per_unit" else ""
+        table.add_row(*(Text(cell, style=style) for cell in cells))
+    return table
+
+
 def headline_tables(comparison: Comparison) -> list[Table]:
     """Per variant, its sentence and its headline KPIs against the baseline, grouped by why
     they are there: its purpose, whom it is for, every other clear change, the whole port
-    (see :mod:`.headline`)."""
+    (see :mod:`.headline`); then what it costs (:func:`ledger_table`)."""
     tables = []
     for variant, rows in headline_rows(comparison).items():
         said = sentence(variant, rows, comparison.sla, cost_clause(comparison, variant))
@@ -101,6 +116,7 @@ def headline_tables(comparison: Comparison) -> list[Table]:
                                                                    for cell in cells[1:]),
                           Text(verdict, style=style), end_section=last)
         tables.append(table)
+        tables.append(ledger_table(comparison, variant))
     return tables
 
 

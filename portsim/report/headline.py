@@ -31,6 +31,7 @@ from portsim.experiment.headline import (
 from portsim.experiment.pledge import Verdict
 from portsim.experiment.pledge import verdict as pledge_verdict
 from portsim.report.kpis import IMPRECISE, Shown, number, shown_for, shown_kpi, signed
+from portsim.report.ledger import cost_words
 from portsim.stats.summary import Interval
 from portsim.wording import standard_words
 
@@ -117,11 +118,13 @@ def headline_rows(comparison: Comparison) -> dict[str, list[HeadlineRow]]:
     return rows
 
 
-def cost_clause(comparison: Comparison, variant: str) -> str | None:
-    """"At what cost": the variant's cost in its sentence (Δ officer-hours, call-out hours,
-    positions, money), from the cost ledger of issue 22 (item 2). None while the comparison
-    carries no ledger: the sentence then says nothing of cost rather than a made-up figure."""
-    return None
+def cost_clause(comparison: Comparison, variant: str) -> str:
+    """"At what cost": the variant's change in resource use a day (officer-hours, call-out
+    hours, positions, cost; see :mod:`portsim.experiment.ledger`) and its benefit per unit of
+    cost (or, unpriced, of the first resource it adds); the ledger table beside the headline
+    has every ratio."""
+    changed, ratios = cost_words(comparison, variant)
+    return changed + (f" ({ratios[0]})" if ratios else "")
 
 
 def _buys(variant: str, rows: list[HeadlineRow], sla: float | None) -> tuple[str, set[str]]:

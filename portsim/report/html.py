@@ -46,6 +46,8 @@ from portsim.report.kpis import (
     significant,
     with_interval,
 )
+from portsim.report.ledger import HEADERS as LEDGER_HEADERS
+from portsim.report.ledger import cost_sentence, ledger_table_rows
 from portsim.wording import standard_words
 
 if TYPE_CHECKING:
@@ -267,9 +269,22 @@ def _headline(comparison: Comparison) -> str:
                           if c.path == "description"), None)
         caption = (f" <span class=\"note\">— {escape(str(described))}</span>"
                    if described else "")
-        parts.append(f"<h3>{escape(variant)}{caption}</h3>{_headline_table(found, sla)}")
+        parts.append(f"<h3>{escape(variant)}{caption}</h3>{_headline_table(found, sla)}"
+                     f"{_ledger(comparison, variant)}")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _ledger(comparison: Comparison, variant: str) -> str:
+    """What a variant costs, beside its headline: resource use a day against the baseline,
+    and the waiting-hours it saves per unit added (see report.ledger)."""
+    header = "".join(f"<th>{escape(h)}</th>" for h in LEDGER_HEADERS)
+    body = "".join(
+        "<tr>" + "".join(_cell(cell, "sig" if kind == "per_unit" else "") for cell in cells)
+        + "</tr>" for cells, kind in ledger_table_rows(comparison, variant))
+    return (f"<p>{escape(cost_sentence(comparison, variant))}</p>"
+            f"<table class=\"ledger\"><thead><tr>{header}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def _figures(images: Mapping[str, bytes], title: str | None = "Plots") -> str:
