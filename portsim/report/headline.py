@@ -30,7 +30,15 @@ from portsim.experiment.headline import (
 )
 from portsim.experiment.pledge import Verdict
 from portsim.experiment.pledge import verdict as pledge_verdict
-from portsim.report.kpis import IMPRECISE, Shown, number, shown_for, shown_kpi, signed
+from portsim.report.kpis import (
+    IMPRECISE,
+    Shown,
+    enough_digits,
+    number,
+    shown_for,
+    shown_kpi,
+    signed,
+)
 from portsim.report.ledger import cost_words
 from portsim.stats.summary import Interval
 from portsim.wording import standard_words
@@ -108,13 +116,14 @@ def headline_rows(comparison: Comparison) -> dict[str, list[HeadlineRow]]:
     """The headline rows of each variant, in the comparison's order."""
     rows: dict[str, list[HeadlineRow]] = {}
     for variant in comparison.variants:
-        rows[variant] = [
-            HeadlineRow(variant, pick.scope, pick.name, pick.kpi,
-                        shown_kpi(pick.scope, pick.kpi),
-                        comparison.summary("baseline", *pick.item),
-                        comparison.summary(variant, *pick.item),
-                        comparison.difference(variant, *pick.item), pick.why, pick.words)
-            for pick in comparison.headline.get(variant, [])]
+        rows[variant] = []
+        for pick in comparison.headline.get(variant, []):
+            difference = comparison.difference(variant, *pick.item)
+            rows[variant].append(HeadlineRow(
+                variant, pick.scope, pick.name, pick.kpi,
+                enough_digits(shown_kpi(pick.scope, pick.kpi), difference),
+                comparison.summary("baseline", *pick.item),
+                comparison.summary(variant, *pick.item), difference, pick.why, pick.words))
     return rows
 
 

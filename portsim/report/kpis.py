@@ -77,6 +77,23 @@ def shown_for(scope: str, available: list[str]) -> Iterator[Shown]:
                 yield shown_kpi(scope, kpi)
 
 
+#: The most decimals :func:`enough_digits` gives a KPI.
+MOST_DIGITS = 4
+
+
+def enough_digits(shown: Shown, interval: Interval | None) -> Shown:
+    """``shown`` with decimals enough for a small difference and its half-width to show at
+    least one significant digit (``+0.007 ± 0.002 min``, not ``+0.01 ± 0.00``), up to
+    :data:`MOST_DIGITS`."""
+    if interval is None:
+        return shown
+    needed = [-math.floor(math.log10(abs(value * shown.scale)))
+              for value in (interval.mean, interval.half_width)
+              if math.isfinite(value) and value != 0]
+    digits = min(MOST_DIGITS, max([shown.digits, *needed]))
+    return dataclasses.replace(shown, digits=digits) if digits > shown.digits else shown
+
+
 def number(value: float | None, shown: Shown) -> str:
     if value is None or not math.isfinite(value):
         return "—"
