@@ -1,12 +1,11 @@
-"""Guard-rails through the command line: fewer than 5 replications is warned by ``run``,
-``compare`` (terminal and report.html) and ``study`` (terminal and report.md); a mean whose
+"""Guard-rails through the command line: fewer than 5 replications is warned by ``run`` and
+``compare`` (terminal and report.html; ``study``: tests/experiment/test_study.py); a mean whose
 half-width exceeds 25 % of it is marked † with a note; written intervals stay within the KPI's
 physical range (shares in [0, 1], waits >= 0) and the report says how they are made."""
 
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,6 @@ from portsim.report.kpis import IMPRECISE, IMPRECISE_NOTE
 
 DATA = Path(__file__).parents[1] / "experiment" / "data"
 MINI = DATA / "mini_port.yaml"
-STUDY = """\
-name: Two mini ports
-replications: 3
-standard: 10min
-ports:
-  - name: North
-    kind: land
-    file: mini_port.yaml
-  - name: South
-    kind: land
-    file: mini_port.yaml
-    variant: extra_car_lane
-    seed: 50
-"""
 FEW = "only 2 replications: intervals from fewer than 5 rest on too rough a spread to act on"
 
 
@@ -76,37 +61,3 @@ def test_a_two_replication_run_warns(tmp_path: Path) -> None:
                                       str(tmp_path / "run"), "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert FEW in said(result.output)
-
-
-@pytest.fixture
-def study(tmp_path: Path) -> Path:
-    shutil.copy(MINI, tmp_path / "mini_port.yaml")
-    (tmp_path / "study.yaml").write_text(STUDY, encoding="utf-8")
-    return tmp_path / "study.yaml"
-
-
-def test_a_two_replication_study_warns(study: Path, tmp_path: Path) -> None:
-    """Issue 22: ``study --replications 2`` printed Pudong 98.9 ± 13.6 % and a ferry p95 of
-    35 ± 216 min with no warning."""
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["study", str(study), "--out", str(out), "--workers", "1",
-                                      "--replications", "2"])
-    assert result.exit_code == 0, result.output
-    assert FEW in said(result.output) and "(--replications N)" in said(result.output)
-    assert IMPRECISE in result.output and IMPRECISE_NOTE in said(result.output)
-    report = (out / "report.md").read_text(encoding="utf-8")
-    assert f"**Warning:** {FEW}" in report and "physical range" in report
-    with (out / "study.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        assert float(row["ci_low"]) >= 0.0, row
-        if row["kpi"] == "within_share":
-            assert float(row["ci_high"]) <= 1.0, row
-
-
-@pytest.mark.slow
-def test_a_study_of_enough_replications_is_not_warned(study: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["study", str(study), "--out", str(tmp_path / "out"),
-                                      "--workers", "1", "--replications", "5"])
-    assert result.exit_code == 0, result.output
-    assert "fewer than 5" not in result.output
