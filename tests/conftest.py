@@ -10,6 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
+# pytest-xdist's workers get COLUMNS=80, which portsim's console honours (a user's COLUMNS sets
+# the width of tables written to a pipe); tests read portsim's own default width for pipes,
+# whether or not they run on workers. Tests of other widths set COLUMNS for a subprocess.
+os.environ.pop("COLUMNS", None)
+
 import pytest
 import shared_runs
 

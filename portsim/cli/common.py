@@ -25,7 +25,8 @@ from rich.markup import escape
 
 from portsim.errors import PortsimError, ReplicationError
 
-# Files and CI logs have no width of their own: give tables room instead of Rich's 80 columns.
+# Files and CI logs have no width of their own: give tables room instead of Rich's 80 columns,
+# unless COLUMNS says how wide they are to be.
 # User text (names, paths, messages) is printed as written: never read as Rich markup ("[/]")
 # or emoji codes (":100:" after a line number); markup is kept for portsim's own styling only,
 # and every piece of user text passed with it goes through ``escape``.
@@ -47,7 +48,8 @@ class _Output(Console):
             os.close(devnull)
 
 
-console = _Output(width=None if sys.stdout.isatty() else 120, emoji=False)
+console = _Output(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120,
+                  emoji=False)
 errors = Console(stderr=True, emoji=False)
 
 EXIT_BAD_INPUT = 2

@@ -189,8 +189,14 @@ def running(out: Path, *, force: bool, resume: bool, total: int, workers: int | 
 
 
 def print_notes(runs: Sequence[Any], *, labelled: bool) -> None:
-    """What comes before the KPI tables: each run's precision, the warm-up chosen (the same
-    for all), and each run's warnings (named by its label when ``labelled``)."""
+    """What comes before the KPI tables: too few replications, each run's precision, the
+    warm-up chosen (the same for all), and each run's warnings (named by its label when
+    ``labelled``)."""
+    from portsim.report.kpis import few_replications
+
+    few = few_replications(len(runs[0].replications))
+    if few is not None:
+        warn(None, few)
     for results in runs:
         if results.precision is not None:
             _print_precision(results.label, results.precision)

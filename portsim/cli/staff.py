@@ -52,7 +52,9 @@ ShiftsOpt = Annotated[str, typer.Option(
 IntervalOpt = Annotated[str, typer.Option(
     help="Width of the intervals the day is staffed by (divides a day).")]
 MostOpt = Annotated[list[str] | None, typer.Option(
-    help="Counters physically available, STATION=N; repeatable.", show_default=False)]
+    help="Counters physically available, STATION=N; repeatable. Default: the station's "
+         "positions (the fewest at any hour); more than them is refused.",
+    show_default=False)]
 LeastOpt = Annotated[int, typer.Option(
     min=0, help="Officers kept on duty in every interval at each station.")]
 HourCostOpt = Annotated[float, typer.Option(
@@ -203,17 +205,17 @@ def _problem(model: Any, stations: str, target: str, shifts: str, width: float,
              limits: dict[str, int], seed: int, proof_seed: int | None, *, least: int,
              hour_cost: float, callout_cost: float, max_rounds: int) -> Any:
     """The staffing problem the options describe; one that names no station is refused."""
-    from portsim.experiment.staffing.problem import Problem
+    from portsim.experiment.staffing.problem import Problem, most_within_positions
     from portsim.experiment.staffing.roster import parse_shifts
     from portsim.experiment.staffing.target import parse_target
 
+    chosen = tuple(s.strip() for s in stations.split(",") if s.strip())
     problem = Problem(
-        model=model, stations=tuple(s.strip() for s in stations.split(",") if s.strip()),
-        target=parse_target(target, model.sla), interval=width,
+        model=model, stations=chosen, target=parse_target(target, model.sla), interval=width,
         patterns=parse_shifts(shifts, width), seed=seed,
         proof_seed=proof_seed if proof_seed is not None else seed + 1,
-        most=limits, least=least, hour_cost=hour_cost, callout_cost=callout_cost,
-        max_rounds=max_rounds)
+        most=most_within_positions(model, chosen, limits), least=least, hour_cost=hour_cost,
+        callout_cost=callout_cost, max_rounds=max_rounds)
     if not problem.stations:
         raise PortsimError("--stations names no station")
     return problem

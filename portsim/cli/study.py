@@ -46,7 +46,7 @@ def study(
     under ports/.
     """
     from portsim.experiment.study import run_study
-    from portsim.report.study import study_table, write_study
+    from portsim.report.study import precision_notes, study_table, write_study
     from portsim.scenario.study import load_study
     from portsim.writing import Inputs
 
@@ -68,6 +68,8 @@ def study(
             for copy in port.copies.values():
                 for warning in copy.warnings:
                     warn(port.port.name, warning)
+        for note in precision_notes(results):
+            warn(None, note)
         console.print(study_table(results))
         engines = ", ".join(f"{port.port.name}: {port.engine}" for port in results.ports)
         console.print(Text(f"engines: {engines}"))

@@ -46,15 +46,15 @@ def distribution(spec: p.Distribution) -> dists.Distribution:
 Steps = list[tuple[float, int]]
 
 
-def _window_steps(windows: list[p.ShiftWindow]) -> Steps:
-    """Daily steps of a shift schedule; time outside every window has 0 servers."""
+def _window_steps(windows: list[tuple[float, float, int]]) -> Steps:
+    """Daily steps of ``(start, end, count)`` windows; time outside every window has 0."""
     steps: Steps = []
     cursor = 0.0
-    for window in sorted(windows, key=lambda w: w.start):
-        if window.start > cursor:
+    for start, end, count in sorted(windows):
+        if start > cursor:
             steps.append((cursor, 0))
-        steps.append((window.start, window.servers))
-        cursor = window.end
+        steps.append((start, count))
+        cursor = end
     if cursor < DAY:
         steps.append((cursor, 0))
     return steps
@@ -74,14 +74,28 @@ def _within_hours(steps: Steps, hours: p.OpeningHours) -> Steps:
 def schedule(servers: int | list[p.ShiftWindow],
              opening_hours: p.OpeningHours | None = None) -> m.ShiftSchedule:
     """The shift schedule of a server count or daily windows, closed outside opening hours."""
-    steps = [(0.0, servers)] if isinstance(servers, int) else _window_steps(servers)
+    steps = [(0.0, servers)] if isinstance(servers, int) else _window_steps(
+        [(window.start, window.end, window.servers) for window in servers])
     if opening_hours is not None:
         steps = _within_hours(steps, opening_hours)
-    # Drop steps that do not change the number of servers.
+    return _schedule(steps)
+
+
+def _schedule(steps: Steps) -> m.ShiftSchedule:
+    # Drop steps that do not change the count.
     steps = [step for i, step in enumerate(steps) if i == 0 or step[1] != steps[i - 1][1]]
     if len(steps) == 1:
         return m.ShiftSchedule.constant(steps[0][1])
     return m.ShiftSchedule(steps=tuple(steps), period=DAY)
+
+
+def positions(value: int | list[p.PositionWindow] | None) -> m.ShiftSchedule | None:
+    """A station's positions as the engine's step function (None: no limit)."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return m.ShiftSchedule.constant(value)
+    return _schedule(_window_steps([(w.start, w.end, w.positions) for w in value]))
 
 
 def impatience(patience: p.Distribution | None, balk: p.Balk | None,
@@ -110,6 +124,7 @@ def station(name: str, servers: int | list[p.ShiftWindow], service: p.Distributi
                 for cls, spec in (impatience_by_class or {}).items()}
     return m.StationSpec(
         name=name,
+        resource=p.DEFAULT_RESOURCE,  # a policy's station too (egates: its gates)
         servers=schedule(servers, opening_hours),
         service=distribution(service),
         service_by_class={cls: distribution(spec)

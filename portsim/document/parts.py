@@ -218,6 +218,65 @@ Servers = Annotated[
 ]
 
 
+class PositionWindow(StrictModel):
+    """The positions there are during one daily window (a lane open to this direction only
+    part of the day)."""
+
+    start: TimeOfDay
+    """Start, time of day (HH:MM)."""
+    end: TimeOfDay
+    """End, time of day (HH:MM, up to 24:00), after start."""
+    positions: Annotated[int, Field(ge=0, le=MAX_COUNT)]
+    """Positions in the window."""
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> PositionWindow:
+        ends_after_start(self.start, self.end, "a window")
+        return self
+
+
+def _position_windows_apart(windows: list[PositionWindow]) -> list[PositionWindow]:
+    ordered = sorted(windows, key=lambda w: w.start)
+    for before, after in pairwise(ordered):
+        if after.start < before.end:
+            raise ValueError(
+                f"position windows overlap: {clock(before.start)}-{clock(before.end)} and "
+                f"{clock(after.start)}-{clock(after.end)}")
+    return windows
+
+
+def _positions_tag(value: Any) -> str:
+    return "positions-windows" if isinstance(value, list | tuple) else "positions-count"
+
+
+Positions = Annotated[
+    Annotated[int, Field(ge=0, le=MAX_COUNT), Tag("positions-count")]
+    | Annotated[list[PositionWindow], Field(min_length=1),
+                AfterValidator(_position_windows_apart), Tag("positions-windows")],
+    Discriminator(_positions_tag),
+]
+
+
+#: Resource names that would make the whole port's ledger KPIs (``<resource>_hours``) another
+#: KPI's name (``on_call_hours``, ``waiting_hours``; see portsim.stats.kpis).
+RESERVED_RESOURCES = ("on_call", "waiting")
+
+
+def _not_reserved(name: str) -> str:
+    if name in RESERVED_RESOURCES:
+        raise ValueError(f"{name!r} is reserved (the whole port's {name}_hours is another "
+                         "KPI); choose another name")
+    return name
+
+
+#: What a station's servers are unless it says (its ``resource``).
+DEFAULT_RESOURCE = "officer"
+
+#: A resource's name (what a station's servers are, for the ledger): a word in lower case.
+ResourceName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40),
+                         AfterValidator(_not_reserved)]
+
+
 class OpeningHours(StrictModel):
     """Daily opening hours: outside them no server starts."""
 

@@ -28,7 +28,7 @@ from portsim.document.routes import (
     StationStep,
     route_steps,
 )
-from portsim.document.settings import Pledge, PrecisionSettings, TimeSettings
+from portsim.document.settings import Costs, Pledge, PrecisionSettings, TimeSettings
 from portsim.document.stations import Station
 
 #: Error type of cross-reference problems; its context holds ``problems``: ``(loc, message)`` pairs.
@@ -62,6 +62,9 @@ class ScenarioDocument(StrictModel):
     pledge: Pledge = Field(default_factory=Pledge)
     """The pledge judged by clock slot: the share within ``sla`` required in every hour, the
     slot width, and clock times to record queue lengths at."""
+    costs: Costs | None = None
+    """Prices of resource use (officer-hours, call-out hours, positions ...) for the ``cost``
+    KPIs; none: use is reported, not priced."""
     stations: Annotated[dict[Name, Station], Field(min_length=1)]
     """Stations by name."""
     classes: Annotated[dict[Name, EntityClass], Field(min_length=1)]

@@ -1,5 +1,5 @@
 """Run settings of a scenario document: simulated time and warm-up, the hour-by-hour pledge,
-and the precision that sizes the replications.
+the precision that sizes the replications, and the prices of resource use.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from portsim.document.fields import (
     Share,
     TimeOfDay,
 )
-from portsim.document.parts import StrictModel
+from portsim.document.parts import ResourceName, StrictModel
 from portsim.wording import format_duration
 
 #: ``time.warmup`` when the warm-up is chosen from a pilot round (see portsim.experiment.warmup).
@@ -83,3 +83,31 @@ class PrecisionSettings(StrictModel):
     @classmethod
     def _shorthand(cls, value: Any) -> Any:
         return {"target": value} if isinstance(value, str | int | float) else value
+
+
+#: A price: a number >= 0 in the scenario's currency.
+Price = Annotated[float, Field(ge=0, le=1e12)]
+#: A price for every resource, or one by resource name (a resource not named costs nothing).
+Prices = Price | dict[ResourceName, Price]
+
+
+class Costs(StrictModel):
+    """What resource use costs, to price the ledger of every run and comparison (``cost`` KPIs,
+    and the cost beside each variant's benefit). Each price is one number for every resource or
+    a mapping by resource (a station's ``resource``: officer, lane, gate ...)."""
+
+    currency: Annotated[str, Field(min_length=1, max_length=20)] | None = None
+    """What the prices are in, as a label for reports (CNY, EUR, hours of pay...)."""
+    per_hour: Prices = Field(default_factory=dict)
+    """A server-hour on duty (an officer-hour, a lane-hour ...)."""
+    per_call_out_hour: Prices = Field(default_factory=dict)
+    """An hour of an off-duty server called in for a booking (zero wait, zero-delay
+    departure)."""
+    per_position_day: Prices = Field(default_factory=dict)
+    """A position (desk, booth, lane, gate) a day: what it costs to have, used or not."""
+
+    def named_resources(self) -> list[tuple[str, str]]:
+        """(field, resource) for each price given by resource name."""
+        return [(field, name) for field in ("per_hour", "per_call_out_hour", "per_position_day")
+                for name in (getattr(self, field) if isinstance(getattr(self, field), dict)
+                             else {})]

@@ -13,12 +13,15 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, mod
 
 from portsim.document.fields import Name
 from portsim.document.parts import (
+    DEFAULT_RESOURCE,
     Balk,
     Breakdowns,
     Distribution,
     Impatience,
     OpeningHours,
     OutageWindows,
+    Positions,
+    ResourceName,
     Retry,
     Servers,
     SkillPool,
@@ -35,6 +38,14 @@ class Station(StrictModel):
     pools: dict[Name, SkillPool] | None = None
     """Servers with skills, by pool name, instead of ``servers``: a customer is served by a
     pool that has the skill its class needs here (``skills``)."""
+    positions: Positions | None = None
+    """The places there are to serve at (desks, booths, lanes, gates): a count, or daily
+    windows of {start, end, positions} (time not covered has none). Servers on duty never
+    exceed them: a schedule beyond them is refused, and queue-reactive servers open only
+    while one is free (default: no limit)."""
+    resource: ResourceName = DEFAULT_RESOURCE
+    """What one server is, for the ledger of resource use (officer-hours, lane-hours...):
+    officer (default), lane, gate, team, berth, agent, or any word in lower case."""
     skills: dict[Name, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
     """With ``pools``: the skill each class needs here, by class name."""
     discipline: Literal["fifo", "priority"] = "fifo"
@@ -113,4 +124,8 @@ class Station(StrictModel):
                 data.pop(key, None)
         if isinstance(data, dict) and data.get("interrupted") == "resume":
             data.pop("interrupted")
+        if isinstance(data, dict) and data.get("positions") is None:
+            data.pop("positions", None)
+        if isinstance(data, dict) and data.get("resource") == DEFAULT_RESOURCE:
+            data.pop("resource")
         return data

@@ -15,6 +15,7 @@ the mean is that of the visits that ended.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -140,10 +141,16 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
             slots, plan.clocks, model.impatient_at(spec.name), spec.booking_servers > 0,
-            spec.refuses, spec.unreliable)]
+            spec.refuses, spec.unreliable, model.prices is not None)]
             for spec in model.stations},
-        "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
+        "system": {"all": [kpi.key for kpi in _system_kpis(model)]},
     }
+
+
+def _system_kpis(model: m.Model) -> Iterator[catalogue.Kpi]:
+    return catalogue.system_kpis(model.resources,
+                                 any(spec.booking_servers > 0 for spec in model.stations),
+                                 model.prices is not None)
 
 
 # ----------------------------------------------------------------------------- collection
@@ -169,9 +176,10 @@ def collect(state: FinishedReplication, events: int, wall_seconds: float) -> Rep
         kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan,
                                               model.impatient_at(name),
                                               spec.booking_servers > 0, spec.refuses,
-                                              spec.unreliable)
+                                              spec.unreliable, _Ledger(spec, model.prices))
         histograms["stations"][name] = _histogram(station.waits)
-    kpis["system"] = {"all": _system_row(state, end, hours, waiting)}
+    kpis["system"] = {"all": _system_row(state, end, hours, waiting,
+                                         _system_ledger(model, kpis["stations"]))}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
                              events, wall_seconds)
 
@@ -328,9 +336,54 @@ def _balked_share(station: ImpatientStation, indices: tuple[int, ...]) -> Callab
     return lambda: balked / came if came else math.nan
 
 
+@dataclass(frozen=True)
+class _Ledger:
+    """What a station's ledger of resource use needs besides its statistics."""
+
+    spec: m.StationSpec | None = None
+    prices: m.Prices | None = None
+
+
+def _ledger_values(station: Station, ledger: _Ledger, on_call: bool) -> Values:
+    """A station's resource use a day: server-hours on duty, positions, call-out hours, and
+    their cost where the scenario prices them."""
+    day_hours = m.MINUTES_PER_DAY / 60.0
+    values: Values = {
+        "server_hours": lambda: station.servers_level.time_average() * day_hours,
+        "positions": lambda: (float(ledger.spec.installed_positions) if ledger.spec is not None
+                              else float(station.servers_level.maximum)),
+    }
+    if on_call:
+        values["on_call_hours"] = lambda: station.on_call_level.time_average() * day_hours
+    prices, spec = ledger.prices, ledger.spec
+    if prices is not None and spec is not None:
+        values["cost"] = lambda: prices.cost(
+            spec.resource, values["server_hours"](),
+            values["on_call_hours"]() if on_call else 0.0, values["positions"]())
+    return values
+
+
+def _system_ledger(model: m.Model,
+                   stations: dict[str, dict[str, float]]) -> dict[str, float]:
+    """The whole port's ledger: each resource's hours and positions, the call-out hours and
+    the cost added up over the stations, in the catalogue's order; and the waiting-hours."""
+    totals: dict[str, float] = {"waiting_hours": math.fsum(
+        row["queue_mean"] for row in stations.values()) * m.MINUTES_PER_DAY / 60.0}
+    for resource in model.resources:
+        chosen = [stations[spec.name] for spec in model.stations if spec.resource == resource]
+        totals[f"{resource}_hours"] = math.fsum(row["server_hours"] for row in chosen)
+        totals[f"{resource}_positions"] = math.fsum(row["positions"] for row in chosen)
+    for key in ("on_call_hours", "cost"):
+        found = [row[key] for row in stations.values() if key in row]
+        if found:
+            totals[key] = math.fsum(found)
+    return totals
+
+
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
                  plan: Layout, impatient: bool, on_call: bool = False,
-                 refuses: bool = False, unreliable: bool = False) -> dict[str, float]:
+                 refuses: bool = False, unreliable: bool = False,
+                 ledger: _Ledger = _Ledger()) -> dict[str, float]:
     available = station.capacity_level.area
     scalars = _flow_values(station, station.waits, hours, waiting[0].size)
     scalars.update({
@@ -339,6 +392,7 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
         "utilisation": lambda: (station.busy_level.area / available if available > 0
                                 else math.nan),
         "servers_mean": station.servers_level.time_average,
+        **_ledger_values(station, ledger, on_call),
     })
     clocks = {name: float(np.mean([station.queue_samples[sample] for sample in samples]))
               for name, samples in plan.clock_samples.items()}
@@ -360,12 +414,12 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
             "diverted": lambda: float(station.diverted),
         })
     kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call,
-                                  refuses, unreliable)
+                                  refuses, unreliable, "cost" in scalars)
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 
-def _system_row(state: FinishedReplication, end: float, hours: float,
-                waiting: _Waiting) -> dict[str, float]:
+def _system_row(state: FinishedReplication, end: float, hours: float, waiting: _Waiting,
+                ledger: dict[str, float]) -> dict[str, float]:
     in_span = end - state.in_start
     system_waits, system_sojourns = state.system_waits, state.system_sojourns
     if not state.system_tallies:  # one class: its tallies are the system's (see Replication)
@@ -386,8 +440,9 @@ def _system_row(state: FinishedReplication, end: float, hours: float,
         "wait_sla_share": (system_waits.with_values(censored) if censored.size
                            else system_waits).share_within,
         "waiting_end": lambda: float(censored.size),
+        **{key: functools.partial(float, value) for key, value in ledger.items()},
     }
-    return _row(iter(catalogue.scope_kpis("system")), scalars, {}, {}, {})
+    return _row(_system_kpis(state.model), scalars, {}, {}, {})
 
 
 def _series(state: FinishedReplication) -> Series:

@@ -26,7 +26,12 @@ from portsim.engine.allocator import retain_freed_memory
 from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import clock_samples, collect
-from portsim.engine.control import follow_pool_shifts, follow_shifts, react_to_waits
+from portsim.engine.control import (
+    follow_pool_shifts,
+    follow_shifts,
+    hold_to_positions,
+    react_to_waits,
+)
 from portsim.engine.entity import Entity
 from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.impatience import ABANDONED, ImpatientStation
@@ -86,6 +91,7 @@ def run_replication(model: m.Model, seed: int = 0, replication: int = 0,
     one; ``"fast"`` raises :class:`~portsim.engine.fast.FastPathUnavailable` (naming why) when
     the model does not qualify. The result's ``engine`` says which one ran.
     """
+    model.check_positions()
     retain_freed_memory()
     # An event log for process mining also links spawned members to their batch (the sink's
     # ``link``), which only the event engine reports: with ``auto`` it runs such traces.
@@ -431,9 +437,11 @@ class Replication:
                         env.process(follow_pool_shifts(env, station, pool,
                                                        pool_spec.servers))
             elif not spec.servers.is_constant:
-                env.process(follow_shifts(env, self.stations[spec.name], spec.servers))
+                env.process(follow_shifts(env, station, spec.servers, spec.positions))
             if spec.reactive is not None:
-                env.process(react_to_waits(env, self.stations[spec.name], spec.reactive))
+                env.process(react_to_waits(env, station, spec.reactive, spec.positions))
+                if spec.positions is not None and not spec.positions.is_constant:
+                    env.process(hold_to_positions(env, station, spec.positions))
             if isinstance(station, UnreliableStation):
                 station.start_clocks()
         if model.start is not None:

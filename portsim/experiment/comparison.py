@@ -26,10 +26,12 @@ import numpy as np
 
 from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment import frames
-from portsim.experiment.headline import focus, headline_items
+from portsim.experiment.headline import COST, Pick, choose, focus, verdict
+from portsim.experiment.ledger import ledger_dict, ledger_items, per_unit_rows
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
 from portsim.experiment.runner import prepare, run_prepared
+from portsim.stats.kpis import difference_bounds
 from portsim.stats.summary import Interval, t_interval
 
 if TYPE_CHECKING:
@@ -64,8 +66,8 @@ class Comparison:
     variants: dict[str, Results]
     changes: dict[str, list[Change]] = field(default_factory=dict)
     description: str | None = None
-    #: Per variant, the few (scope, name, kpi) that say what it does (see .headline).
-    headline: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    #: Per variant, the KPIs that say what it buys, for whom, and who pays (see .headline).
+    headline: dict[str, list[Pick]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         # Every variant's replications would print (millions of characters): say what ran.
@@ -123,6 +125,11 @@ class Comparison:
         results = self.results(label)
         return results.summary(scope, name, kpi, level) if results.has(scope, name, kpi) else None
 
+    def values(self, label: str, scope: str, name: str, kpi: str) -> np.ndarray | None:
+        """The KPI's value in each replication of ``label``; None if that model lacks it."""
+        results = self.results(label)
+        return results.per_replication(scope, name, kpi) if results.has(scope, name, kpi) else None
+
     def difference_values(self, variant: str, scope: str, name: str, kpi: str) -> np.ndarray:
         """Per replication: the variant's value minus the baseline's (paired by replication).
 
@@ -146,7 +153,15 @@ class Comparison:
         if not (self.baseline.has(scope, name, kpi)
                 and self.variants[variant].has(scope, name, kpi)):
             return None
-        return t_interval(self.difference_values(variant, scope, name, kpi), level)
+        return t_interval(self.difference_values(variant, scope, name, kpi), level,
+                          difference_bounds(scope, kpi))
+
+    def headline_picks(self, variant: str) -> list[Pick]:
+        """The variant's headline (what it buys, for whom, who pays), then what it costs: the
+        whole port's ledger of resource use (see :mod:`portsim.experiment.ledger`)."""
+        picks = self.headline.get(variant, [])
+        taken = {pick.item for pick in picks}
+        return [*picks, *(Pick(*item, COST) for item in ledger_items(self) if item not in taken)]
 
     def items(self) -> Iterator[tuple[str, str, str]]:
         """Every (scope, name, kpi) of the baseline or of any variant, in a stable order:
@@ -186,15 +201,21 @@ class Comparison:
                                    "variant": c.variant} for c in changes]
                         for variant, changes in self.changes.items()},
             "differences": differences,
-            "headline": {variant: [".".join(item) for item in items]
-                         for variant, items in self.headline.items()},
+            # who gains and who pays, then what it costs (see experiment.ledger)
+            "headline": {variant: [pick.to_dict() for pick in self.headline_picks(variant)]
+                         for variant in self.headline},
+            "ledger": ledger_dict(self),
         }
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per (KPI, variant) of the union: its interval and the paired difference to
         the baseline; empty where the variant lacks the KPI, and the difference empty for the
-        baseline itself and where either side lacks the KPI."""
+        baseline itself and where either side lacks the KPI; the difference's verdict and why
+        the KPI is in the variant's headline (empty where it is not); whether it is
+        overloaded."""
         rows = []
+        why = {variant: {pick.item: pick.why for pick in self.headline_picks(variant)}
+               for variant in self.headline}
         for scope, name, kpi in self.items():
             for label in self.labels:
                 # The columns of summary.csv first (one tidy shape for both files).
@@ -203,10 +224,14 @@ class Comparison:
                                        **_fields(self.summary(label, scope, name, kpi))}
                 diff = None if label == BASELINE else self.difference(label, scope, name, kpi)
                 row.update({f"diff_{key}": value for key, value in _fields(diff).items()})
+                row["verdict"] = "" if label == BASELINE else verdict(diff, kpi)
+                row["headline"] = why.get(label, {}).get((scope, name, kpi), "")
                 row["overloaded"] = self.results(label).overloaded
                 rows.append(row)
+        for row in per_unit_rows(self, _fields):
+            rows.append({**row, "verdict": "", "headline": COST if row["variant"] in why else "",
+                         "overloaded": self.results(row["variant"]).overloaded})
         return rows
-
 
     def to_frame(self) -> Any:
         """A tidy pandas DataFrame: one row per (variant, scope, name, kpi, replication)."""
@@ -304,8 +329,9 @@ def compare(source: Any, options: RunOptions | None = None, *,
     comparison = Comparison(baseline=results.pop(BASELINE), variants=results, changes=changes,
                             description=scenario.base.description)
     for variant in chosen:
-        classes, stations = focus(scenario, variant, (c.path for c in changes[variant]))
-        comparison.headline[variant] = headline_items(classes, stations, comparison.kpi_names)
+        classes, stations, purposes = focus(scenario, variant,
+                                            (c.path for c in changes[variant]))
+        comparison.headline[variant] = choose(comparison, variant, classes, stations, purposes)
     return comparison
 
 

@@ -186,8 +186,10 @@ class Decomposition:
 
     @property
     def kpis(self) -> list[Item]:
-        """The KPIs decomposed: the whole variant's headline (what a comparison leads with)."""
-        return list(self.comparison.headline.get(self.variant, []))
+        """The KPIs decomposed: the whole variant's headline (what it buys, for whom, who pays,
+        the whole port), then what it costs (the ledger's resource use), as a comparison
+        leads with them."""
+        return [pick.item for pick in self.comparison.headline_picks(self.variant)]
 
     def values(self, effect: Effect, item: Item) -> np.ndarray | None:
         """The effect in every replication (None when a run it needs lacks the KPI)."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.experiment import frames
-from portsim.stats.kpis import MEAN_OF_MAXIMA, lookup
+from portsim.stats.kpis import MEAN_OF_MAXIMA, bounds, lookup
 from portsim.stats.summary import Interval, t_interval
 from portsim.wording import standard_words
 
@@ -90,8 +90,9 @@ class Results:
         return np.array([r.kpis[scope][name][kpi] for r in self.replications], dtype=float)
 
     def summary(self, scope: str, name: str, kpi: str, level: float = 0.95) -> Interval:
-        """Mean over replications and its Student-t interval."""
-        return t_interval(self.per_replication(scope, name, kpi), level)
+        """Mean over replications and its Student-t interval, cut to the KPI's physical range
+        (waits never below 0, shares within [0, 1]; see :mod:`portsim.stats.summary`)."""
+        return t_interval(self.per_replication(scope, name, kpi), level, bounds(scope, kpi))
 
     def largest(self, scope: str, name: str, kpi: str) -> float:
         """The largest value any replication saw (for a maximum: the largest of all, where

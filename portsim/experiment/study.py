@@ -35,6 +35,8 @@ NATIONAL = "national"
 #: The pledge KPIs of a port and of the nation, in the order reports show them.
 KPIS = ("crossings", "within_share", "wait_mean", "wait_p95", "throughput_per_hour",
         "waiting_end")
+#: The KPIs that are shares (in [0, 1]); the others are never negative.
+SHARES = frozenset({"within_share"})
 LABELS = {"crossings": "crossings counted", "within_share": "share cleared within {standard}",
           "wait_mean": "mean wait (min)", "wait_p95": "95th percentile wait (min)",
           "throughput_per_hour": "cleared per hour", "waiting_end": "still queueing at the end"}
@@ -143,7 +145,10 @@ class StudyResults:
     national: dict[str, list[float]]
 
     def summary(self, values: Mapping[str, Sequence[float]], kpi: str) -> Interval:
-        return t_interval(np.asarray(values[kpi], dtype=float))
+        """The KPI's mean over replications and its interval, cut to its physical range (a
+        share within [0, 1], every other KPI never below 0)."""
+        return t_interval(np.asarray(values[kpi], dtype=float),
+                          bounds=(0.0, 1.0) if kpi in SHARES else (0.0, math.inf))
 
     def rows(self) -> list[dict[str, Any]]:
         """One row per (port or national, KPI): mean and interval (study.csv)."""

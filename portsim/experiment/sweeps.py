@@ -26,6 +26,7 @@ from portsim.experiment import frames
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results
 from portsim.experiment.runner import Prepared, prepare, run_prepared
+from portsim.scenario.positions import NEEDS_A_POSITION
 from portsim.units import parse_duration
 
 if TYPE_CHECKING:
@@ -296,6 +297,36 @@ def check_kpi(kpi: KPI, known: Mapping[str, Mapping[str, Sequence[str]]],
                          f"(KPIs: {', '.join(names[kpi.name])})")
 
 
+def _point(base: dict[str, Any], settings: Sequence[Setting], assignment: dict[str, Any],
+           folder: Any) -> Any:
+    """The scenario at one grid point, or None where its servers on duty would exceed a
+    station's positions; any other problem is the sweep's error."""
+    from portsim.scenario import load_scenario
+
+    document = copy.deepcopy(base)
+    for setting in settings:
+        apply_setting(document, setting, assignment[setting.key])
+    try:
+        return load_scenario(document, base_dir=folder)
+    except ScenarioError as error:
+        if all(NEEDS_A_POSITION in problem.message for problem in error.problems):
+            return None
+        raise SweepError(f"at {point_label(assignment)}: {error}") from None
+
+
+def _beyond_positions(points: list[dict[str, Any]], some_run: bool) -> str:
+    """The warning (or, when no point is left, the error) of grid points whose servers on
+    duty would exceed a station's positions: they are not run."""
+    listed = "; ".join(point_label(point) for point in points[:5])
+    listed += f" and {len(points) - 5} more" if len(points) > 5 else ""
+    if not some_run:
+        raise SweepError(f"every point of the grid puts more servers on duty than a station "
+                         f"has positions ({listed}): nothing to run; set the station's "
+                         "positions too (a capital change)")
+    return (f"not run, beyond a station's positions (the sweep stops at them): {listed}; to "
+            "go further, set the station's positions too (a capital change)")
+
+
 @dataclass
 class SweepPoint:
     """One grid point: the values set and the results there."""
@@ -399,14 +430,12 @@ def sweep(source: Any, settings: Sequence[Setting | str], options: RunOptions | 
     prepared: list[Prepared] = []
     assignments: dict[str, dict[str, Any]] = {}
     warnings = flattening_warnings(base, axes)
+    beyond: list[dict[str, Any]] = []
     for assignment in grid(axes):
-        document = copy.deepcopy(base)
-        for setting in axes:
-            apply_setting(document, setting, assignment[setting.key])
-        try:
-            point = load_scenario(document, base_dir=folder)
-        except ScenarioError as error:
-            raise SweepError(f"at {point_label(assignment)}: {error}") from None
+        point = _point(base, axes, assignment, folder)
+        if point is None:
+            beyond.append(assignment)  # the sweep stops at the positions
+            continue
         label = json.dumps(assignment, sort_keys=True)
         item, _ = prepare(point, label=label, forecast=forecast)
         if forecast is not None and forecast.state_file is not None:
@@ -416,6 +445,8 @@ def sweep(source: Any, settings: Sequence[Setting | str], options: RunOptions | 
                 raise SweepError(f"at {point_label(assignment)}: {error}") from None
         prepared.append(dataclasses.replace(item, variant=variant))
         assignments[label] = assignment
+    if beyond:
+        warnings.append(_beyond_positions(beyond, bool(prepared)))
     known = kpi_names(prepared[0].model)
     for kpi in watched:
         check_kpi(kpi, known)

@@ -77,12 +77,29 @@ def _keyed(names: Iterable[str]) -> Iterator[tuple[str | int, str]]:
 
 
 @dataclass(frozen=True)
+class Purpose:
+    """The KPI a policy exists for, read for each class it serves (for a policy that names no
+    class: each station it serves): the first of ``kpis`` that the compared models have (a key,
+    or a pattern such as ``until_*_mean`` for a class's milestone), said in the matching
+    ``words`` (empty: the KPI's own words say it). A comparison's headline shows it whether or
+    not it changed."""
+
+    kpis: tuple[str, ...]
+    words: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.kpis) != len(self.words):
+            raise ValueError("a purpose needs words for each of its KPIs")
+
+
+@dataclass(frozen=True)
 class Serves:
-    """Whom a policy is for: the classes it names and the stations it changes or creates.
-    A comparison's headline shows these first."""
+    """Whom a policy is for: the classes it names and the stations it changes or creates, and
+    what it is for. A comparison's headline shows these first."""
 
     classes: tuple[str, ...] = ()
     stations: tuple[str, ...] = ()
+    purpose: Purpose | None = None
 
 
 @dataclass(frozen=True)
@@ -185,11 +202,15 @@ def dedicate(model: m.Model, station: str, servers: int, classes: Iterable[str],
     ``classes`` use; they join the shorter of the two (the dedicated one on a tie)."""
     spec = model.station(station)
     rest, dedicated = split_schedule(spec.servers, servers)
+    # The dedicated servers keep their positions: the station's are split the same way.
+    places: tuple[m.ShiftSchedule | None, m.ShiftSchedule | None] = (None, None)
+    if spec.positions is not None:
+        places = split_schedule(spec.positions, servers)
     lane = f"{station}.{suffix}"
     # Reactive desks stay with the shared station: the reserve staff serves the general queue.
-    model = with_station(model, dataclasses.replace(spec, servers=rest))
+    model = with_station(model, dataclasses.replace(spec, servers=rest, positions=places[0]))
     model = with_station(model, dataclasses.replace(spec, name=lane, servers=dedicated,
-                                                    reactive=None))
+                                                    reactive=None, positions=places[1]))
 
     def to_either(step: m.Step) -> m.Route | None:
         if isinstance(step, m.Visit) and step.station == station and not step.reserve_ahead:

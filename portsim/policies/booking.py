@@ -18,7 +18,15 @@ from collections.abc import Iterable
 from portsim.document import convert
 from portsim.document.policy_blocks import Booking
 from portsim.engine import model as m
-from portsim.policies.base import Context, Loc, Problems, Serves, with_route, with_station
+from portsim.policies.base import (
+    Context,
+    Loc,
+    Problems,
+    Purpose,
+    Serves,
+    with_route,
+    with_station,
+)
 
 
 def check_booking(ctx: Context, block: Booking) -> Problems:
@@ -73,6 +81,15 @@ def book_ahead(model: m.Model, classes: Iterable[str], station: str, ahead: floa
     return model
 
 
-def serves_booking(block: Booking) -> Serves:
-    """The booked classes and their inspection station."""
-    return Serves(tuple(block.classes), (block.station,))
+#: A ship booked on arrival: its time until its milestone (e.g. cleared to berth), or else its
+#: wait for the boarding team (at anchorage).
+ON_ARRIVAL = Purpose(("until_*_mean", "wait_mean"), ("time until {milestone}", "wait at anchorage"))
+#: A ship booked on departure: how late it leaves against its planned departure.
+ON_DEPARTURE = Purpose(("late_share", "lateness_mean", "wait_mean"),
+                       ("share leaving late", "delay past the planned departure",
+                        "wait for the departure inspection"))
+
+
+def serves_booking(block: Booking, purpose: Purpose = ON_ARRIVAL) -> Serves:
+    """The booked classes and their inspection station, and what booking them is for."""
+    return Serves(tuple(block.classes), (block.station,), purpose)

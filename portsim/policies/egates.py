@@ -22,12 +22,18 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Purpose,
     Serves,
     route_stations,
     visits_directly,
     with_route,
     with_station,
 )
+
+#: Gates are for the eligible classes' queue: their mean wait.
+PURPOSE = Purpose(("wait_mean",), ("mean wait",))
+#: What the gates' servers are in the ledger of resource use (gate-hours, gate positions).
+RESOURCE = "gate"
 
 
 def creates(block: Egates) -> tuple[str, ...]:
@@ -71,7 +77,10 @@ def gate_or_manual(step: m.Step, block: Egates, share: float,
 
 
 def apply(model: m.Model, block: Egates) -> m.Model:
-    gates = replace(convert.station(block.station, block.gates, block.service),
+    station = convert.station(block.station, block.gates, block.service)
+    # The gates installed are the bank's positions (a capital item in the ledger).
+    gates = replace(station, positions=m.ShiftSchedule.constant(station.servers.max_servers),
+                    resource=RESOURCE,
                     **convert.reliability(block.breakdowns, block.outages, block.interrupted,
                                           model.horizon))
     model = with_station(model, gates)
@@ -96,4 +105,5 @@ def apply(model: m.Model, block: Egates) -> m.Model:
 
 POLICY: Policy[Egates] = Policy(
     name="egates", check=check, creates=creates, apply=apply,
-    serves=lambda block: Serves(tuple(block.eligible), (block.station, *replaced(block))))
+    serves=lambda block: Serves(tuple(block.eligible), (block.station, *replaced(block)),
+                                PURPOSE))

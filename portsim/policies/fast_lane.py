@@ -16,6 +16,7 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Purpose,
     Serves,
     dedicate,
     dedicated_problems,
@@ -25,6 +26,8 @@ from portsim.policies.base import (
 
 #: Suffix of the dedicated lanes: ``truck_lanes`` gives ``truck_lanes.fast``.
 SUFFIX = "fast"
+#: Key vehicles through the port (lanes and inspection): their time in system.
+PURPOSE = Purpose(("sojourn_mean",), ("time through the port",))
 
 
 
@@ -78,4 +81,5 @@ def apply(model: m.Model, block: FastLane) -> m.Model:
 
 POLICY: Policy[FastLane] = Policy(
     name="fast_lane", check=check, creates=creates, apply=apply,
-    serves=lambda block: Serves(tuple(block.classes), (*block.lanes, *creates(block))))
+    serves=lambda block: Serves(tuple(block.classes), (*block.lanes, *creates(block)),
+                                PURPOSE))

@@ -18,6 +18,7 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Purpose,
     Serves,
     dedicate,
     dedicated_problems,
@@ -29,6 +30,8 @@ from portsim.policies.base import (
 
 #: Suffix of the dedicated stations: ``cargo_inspection`` gives ``cargo_inspection.green``.
 SUFFIX = "green"
+#: A key flight's release delay: from landing to release, its time in system.
+PURPOSE = Purpose(("sojourn_mean",), ("release delay",))
 
 
 
@@ -79,4 +82,4 @@ def apply(model: m.Model, block: GreenChannel) -> m.Model:
 POLICY: Policy[GreenChannel] = Policy(
     name="green_channel", check=check, creates=creates, apply=apply,
     serves=lambda block: Serves(tuple(block.classes),
-                                (*block.stations, *block.dedicated, *creates(block))))
+                                (*block.stations, *block.dedicated, *creates(block)), PURPOSE))

@@ -14,12 +14,16 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Purpose,
     Serves,
     route_stations,
     step_stations,
     with_route,
     with_station,
 )
+
+#: Travellers who get their visa at the port: their time in the port, the visa included.
+PURPOSE = Purpose(("sojourn_mean",), ("time in the port",))
 
 
 def creates(block: PortVisa) -> tuple[str, ...]:
@@ -65,4 +69,4 @@ def apply(model: m.Model, block: PortVisa) -> m.Model:
 
 POLICY: Policy[PortVisa] = Policy(
     name="port_visa", check=check, creates=creates, apply=apply,
-    serves=lambda block: Serves(tuple(block.classes), (block.station,)))
+    serves=lambda block: Serves(tuple(block.classes), (block.station,), PURPOSE))

@@ -14,7 +14,18 @@ import dataclasses
 from portsim.document import convert
 from portsim.document.policy_blocks import StationStaffing
 from portsim.engine import model as m
-from portsim.policies.base import Context, Policy, Problems, Serves, creates_nothing, with_station
+from portsim.policies.base import (
+    Context,
+    Policy,
+    Problems,
+    Purpose,
+    Serves,
+    creates_nothing,
+    with_station,
+)
+
+#: Staffing keeps a station's queue within the standard: its share of waits within it.
+PURPOSE = Purpose(("wait_sla_share",), ("",))
 
 
 def check(ctx: Context, block: dict[str, StationStaffing]) -> Problems:
@@ -38,4 +49,4 @@ def apply(model: m.Model, block: dict[str, StationStaffing]) -> m.Model:
 
 POLICY: Policy[dict[str, StationStaffing]] = Policy(
     name="staffing", check=check, creates=creates_nothing, apply=apply,
-    serves=lambda block: Serves((), tuple(block)))
+    serves=lambda block: Serves((), tuple(block), PURPOSE))

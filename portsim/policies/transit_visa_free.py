@@ -15,12 +15,16 @@ from portsim.policies.base import (
     Context,
     Policy,
     Problems,
+    Purpose,
     Serves,
     route_stations,
     step_stations,
     with_route,
     with_station,
 )
+
+#: Transit passengers spared the visa path: their time in the port.
+PURPOSE = Purpose(("sojourn_mean",), ("time in the port",))
 
 
 def creates(block: TransitVisaFree) -> tuple[str, ...]:
@@ -84,4 +88,5 @@ def apply(model: m.Model, block: TransitVisaFree) -> m.Model:
 
 POLICY: Policy[TransitVisaFree] = Policy(
     name="transit_visa_free", check=check, creates=creates, apply=apply,
-    serves=lambda block: Serves(tuple(block.classes), (block.station, *block.replaces)))
+    serves=lambda block: Serves(tuple(block.classes), (block.station, *block.replaces),
+                                PURPOSE))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from portsim.document.policy_blocks import ZeroDelayDeparture
 from portsim.policies.base import Context, Policy, Problems, creates_nothing
-from portsim.policies.booking import apply_booking, check_booking, serves_booking
+from portsim.policies.booking import ON_DEPARTURE, apply_booking, check_booking, serves_booking
 
 
 def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:
@@ -27,4 +27,5 @@ def check(ctx: Context, block: ZeroDelayDeparture) -> Problems:
 
 POLICY: Policy[ZeroDelayDeparture] = Policy(
     name="zero_delay_departure", check=check,
-    creates=creates_nothing, apply=apply_booking, serves=serves_booking)
+    creates=creates_nothing, apply=apply_booking,
+    serves=lambda block: serves_booking(block, ON_DEPARTURE))

@@ -27,8 +27,8 @@ from portsim.report.figures import (
     MAX_PANELS,
     busiest,
     day_profile,
+    error_bars,
     finite_or_zero,
-    half_widths,
     hour_ticks,
     legend_below,
     line_style,
@@ -149,12 +149,12 @@ def _grouped_bars(ax: Axes, results: Sequence[Results], scope: str, names: Seque
         intervals = [result.summary(scope, names[position], kpi) for position in present]
         heights = np.array([finite_or_zero(i.mean) for i in intervals]) * scale
         ax.bar(np.array(present, dtype=float) + (index - (count - 1) / 2) * width, heights,
-               width, yerr=half_widths(intervals) * scale, capsize=3, color=variant_colour(index),
+               width, yerr=error_bars(intervals) * scale, capsize=3, color=variant_colour(index),
                label=result.label, error_kw={"linewidth": 1})
     ax.set_xticks(positions, [str(name) for name in names],
                   rotation=20 if len(names) > 4 else 0, ha="right" if len(names) > 4 else "center")
     ax.grid(axis="y", alpha=0.3)
-    ax.set_ylim(bottom=0)  # every KPI drawn as bars is >= 0; whiskers below 0 say nothing
+    ax.set_ylim(bottom=0)  # every KPI drawn as bars is >= 0, and so are its whiskers
 
 
 def kpi_bars(results: Sequence[Results], sla: float | None = None) -> Figure:
@@ -256,11 +256,14 @@ def forest(rows: Sequence[Any], variants: Sequence[str], sla: float | None = Non
 
 
 def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figure:
-    """The 95th percentile wait by clock slot of arrival for the busiest classes, per variant,
-    with the standard: the pledge hour by hour (all measured days pooled)."""
+    """The 95th percentile wait by clock slot of arrival for every class filed by slot (as the
+    pledge table lists them, none dropped), per variant, with the standard: the pledge hour by
+    hour (all measured days pooled)."""
     from portsim.experiment.pledge import slot_names
 
-    classes = busiest(results, "classes", "arrivals", MAX_PANELS)
+    classes = [name for name in union_names(results, "classes")
+               if any(result.has("classes", name) and slot_names(result, "classes", name)
+                      for result in results)]
     sla = sla if sla is not None else results[0].sla
     figure, axes = new_figure(len(classes), "95th percentile wait by hour of arrival")
     for ax, name in zip(axes, classes, strict=True):
@@ -272,15 +275,16 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
             hours = np.array([int(slot[1:3]) + int(slot[3:5]) / 60 for slot in slots])
             intervals = [result.summary("classes", name, f"wait_{slot}_p95") for slot in slots]
             means = np.array([i.mean for i in intervals], dtype=float)
-            halves = np.array([i.half_width for i in intervals], dtype=float)
+            lows = np.array([i.low for i in intervals], dtype=float)
+            highs = np.array([i.high for i in intervals], dtype=float)
             width = (hours[1] - hours[0]) if hours.size > 1 else 1.0
             edges = np.append(hours, hours[-1] + width)
             style = line_style(index)
             ax.stairs(np.nan_to_num(means, nan=0.0), edges, baseline=None, label=result.label,
                       **style)
-            if np.any(np.isfinite(halves)):
-                ax.stairs(np.nan_to_num(means + halves, nan=0.0), edges,
-                          baseline=np.nan_to_num(np.maximum(means - halves, 0.0), nan=0.0),
+            if np.any(np.isfinite(highs)):  # the interval's ends: a wait's never below 0
+                ax.stairs(np.nan_to_num(highs, nan=0.0), edges,
+                          baseline=np.nan_to_num(lows, nan=0.0),
                           fill=True, color=style["color"], alpha=0.15, linewidth=0)
             drawn = hours
         if sla is not None:

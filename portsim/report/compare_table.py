@@ -6,6 +6,9 @@ variant does not have and a difference that does not exist (one side lacks the i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -15,13 +18,18 @@ from portsim.experiment.pledge import BROKEN, MET
 from portsim.report.headline import (
     BETTER,
     HEADERS,
+    PURPOSE,
     WORSE,
+    HeadlineRow,
+    cost_clause,
     headline_rows,
+    imprecise_shown,
     pledge_grid,
     pledge_title,
     sentence,
 )
 from portsim.report.kpis import (
+    IMPRECISE_NOTE,
     SCOPE_TITLES,
     counted,
     shown_for,
@@ -29,6 +37,8 @@ from portsim.report.kpis import (
     significant,
     with_interval,
 )
+from portsim.report.ledger import HEADERS as LEDGER_HEADERS
+from portsim.report.ledger import cost_sentence, ledger_table_rows
 
 
 def comparison_tables(comparison: Comparison) -> list[Table]:
@@ -72,38 +82,96 @@ def comparison_tables(comparison: Comparison) -> list[Table]:
     return tables
 
 
+def ledger_table(comparison: Comparison, variant: str) -> Table:
+    """What ``variant`` costs: its resource use a day against the baseline's, and its
+    benefit per unit added (see :mod:`.ledger`)."""
+    table = Table(title=Text(cost_sentence(comparison, variant)), title_justify="left")
+    for header in LEDGER_HEADERS:
+        table.add_column(header, justify="left" if header == LEDGER_HEADERS[0] else "right",
+                         overflow="fold")
+    for cells, kind in ledger_table_rows(comparison, variant):
+        style = "bold" if kind == "per_unit" else ""
+        table.add_row(*(Text(cell, style=style) for cell in cells))
+    return table
+
+
 def headline_tables(comparison: Comparison) -> list[Table]:
-    """Per variant, its headline KPIs against the baseline (see :mod:`.headline`)."""
+    """Per variant, its sentence and its headline KPIs against the baseline, grouped by why
+    they are there: its purpose, whom it is for, every other clear change, the whole port
+    (see :mod:`.headline`); then what it costs (:func:`ledger_table`)."""
     tables = []
     for variant, rows in headline_rows(comparison).items():
-        table = Table(title=Text(sentence(variant, rows, comparison.sla)), title_justify="left")
+        said = sentence(variant, rows, comparison.sla, cost_clause(comparison, variant))
+        table = Table(title=Text(said), title_justify="left")
         for header in HEADERS:
             table.add_column(header, justify="left" if header in ("KPI", "verdict")
-                             else "right", overflow="fold")
-        for row in rows:
+                             else "right",
+                             width=max(_widest(row.subject for row in rows), KPI_WIDTH)
+                             if header == "KPI" else None)
+        for index, row in enumerate(rows):
             *cells, verdict = row.cells(comparison.sla)
             style = {BETTER: "bold green", WORSE: "bold red"}.get(verdict, "dim")
-            table.add_row(*(Text(cell) for cell in cells), Text(verdict, style=style))
+            last = index + 1 == len(rows) or rows[index + 1].why != row.why
+            table.add_row(Text(_kpi_words(row, comparison.sla)), *(Text(cell)
+                                                                   for cell in cells[1:]),
+                          Text(verdict, style=style), end_section=last)
         tables.append(table)
+        tables.append(ledger_table(comparison, variant))
     return tables
 
 
-def pledge_table(comparison: Comparison) -> Table | None:
-    """Per class (rows) and label (columns), the pledge verdict over the clock slots."""
+def _kpi_words(row: HeadlineRow, sla: float | None) -> str:
+    """Whom and which KPI, on two lines (a name is never broken); a purpose says so."""
+    heading = row.shown.heading(sla)
+    if row.why == PURPOSE and row.words and row.words not in heading:
+        heading = f"{row.words}: {heading}"
+    return f"{row.subject}\n{heading}"
+
+
+#: The narrowest a column of clock slots may be: one slot, ``06:00–07:00,``, on a line.
+SLOTS_WIDTH = 13
+#: A name column is as wide as its longest name, up to this (names are not broken unless
+#: longer); Rich narrows the other columns, whose words may wrap, to fit.
+NAMES_WIDTH = 32
+#: The KPI column of a headline: a name, and the KPI in words wrapped beneath it.
+KPI_WIDTH = 24
+
+
+def _widest(names: Iterable[str]) -> int:
+    return min(max((len(name) for name in names), default=0), NAMES_WIDTH)
+
+
+def pledge_table(comparison: Comparison, width: int = 120) -> Table | None:
+    """Per class, the pledge verdict over the clock slots of each label: labels across when
+    their columns fit in ``width`` characters, else down (a row per class and label), so that
+    no name or slot is broken."""
     grid = pledge_grid(comparison)
     if grid is None:
         return None
     table = Table(title=Text(pledge_title(comparison) + " (95% intervals)"),
                   title_justify="left")
-    table.add_column("class")
-    for label in comparison.labels:
-        table.add_column(Text(label), overflow="fold")
+    classes = _widest(grid)
+    table.add_column("class", width=classes)
+    columns = [max(len(label), SLOTS_WIDTH) for label in comparison.labels]
+    # each column takes 3 characters of border and padding, the table 1 more
+    across = classes + sum(columns) + 3 * (len(columns) + 1) + 1 <= width
+
+    def cell(found: Any) -> Text:
+        return Text("—") if found is None else Text(
+            found.text(), style={MET: "green", BROKEN: "bold red"}.get(found.status, "dim"))
+
+    if across:
+        for label, least in zip(comparison.labels, columns, strict=True):
+            table.add_column(Text(label), min_width=least)
+        for name, by_label in grid.items():
+            table.add_row(Text(name), *(cell(found) for found in by_label.values()))
+        return table
+    table.add_column("variant", width=_widest(comparison.labels))
+    table.add_column("pledge", min_width=SLOTS_WIDTH)
     for name, by_label in grid.items():
-        cells = [Text("—") if found is None else
-                 Text(found.text(), style={MET: "green", BROKEN: "bold red"}.get(found.status,
-                                                                                  "dim"))
-                 for found in by_label.values()]
-        table.add_row(Text(name), *cells)
+        for index, (label, found) in enumerate(by_label.items()):
+            table.add_row(Text(name) if index == 0 else "", Text(label), cell(found),
+                          end_section=index == len(by_label) - 1)
     return table
 
 
@@ -114,7 +182,7 @@ def print_comparison(comparison: Comparison, console: Console | None = None, *,
     console.print(Text(f"{comparison.name}: {counted(comparison.replications, 'replication')} per "
                        f"variant, seed {comparison.seed}; Δ = variant − baseline, paired 95% "
                        "CI", style="bold"))
-    pledge = pledge_table(comparison)
+    pledge = pledge_table(comparison, console.width)
     if pledge is not None:
         console.print(pledge)
     for table in headline_tables(comparison):
@@ -122,3 +190,5 @@ def print_comparison(comparison: Comparison, console: Console | None = None, *,
     if detail:
         for table in comparison_tables(comparison):
             console.print(table)
+    if imprecise_shown(comparison, detail=detail):
+        console.print(Text(IMPRECISE_NOTE))

@@ -112,8 +112,9 @@ def line_with_band(ax: Axes, x: np.ndarray, matrix: np.ndarray, label: str,
     colour = style["color"]
     ax.stairs(mean, edges, baseline=None, label=label, **style)
     if np.any(np.isfinite(half)):
-        ax.stairs(mean + half, edges, baseline=mean - half, fill=True, color=colour,
-                  alpha=0.18, linewidth=0)
+        # what these profiles count (clearances, customers queueing) is never below 0
+        ax.stairs(mean + half, edges, baseline=np.maximum(mean - half, 0.0), fill=True,
+                  color=colour, alpha=0.18, linewidth=0)
 
 
 def _clock(hours: float, days: bool) -> str:
@@ -160,9 +161,12 @@ def finite_or_zero(value: float) -> float:
     return value if value is not None and math.isfinite(value) else 0.0
 
 
-def half_widths(intervals: Sequence[Any]) -> np.ndarray:
-    """The intervals' half-widths as error bars (0 where not finite)."""
-    return np.array([finite_or_zero(i.half_width) for i in intervals])
+def error_bars(intervals: Sequence[Any]) -> np.ndarray:
+    """The intervals as error bars, below and above each mean (2 × n, matplotlib's ``yerr``):
+    from their own ends, which the KPI's physical range cuts (no whisker below 0 or past
+    100 %); 0 where not finite."""
+    return np.array([[finite_or_zero(i.mean - i.low) for i in intervals],
+                     [finite_or_zero(i.high - i.mean) for i in intervals]]).reshape(2, -1)
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -178,6 +182,6 @@ def save_png(figure: Figure, path: str | Path) -> None:
 
 
 __all__ = ["DAY", "DPI", "LINESTYLES", "MARKERS", "MAX_PANELS", "busiest", "day_profile",
-           "finite_or_zero", "half_widths", "hour_ticks", "legend_below", "line_style",
+           "error_bars", "finite_or_zero", "hour_ticks", "legend_below", "line_style",
            "line_with_band", "mean_band", "new_figure", "png_bytes", "save_png",
            "variant_colour"]

@@ -1,9 +1,13 @@
-"""The headline of a comparison: per variant, its few KPIs against the baseline, in words.
+"""The headline of a comparison in words: per variant, what it buys, for whom, who pays.
 
-One row per (variant, headline KPI): the baseline's and the variant's values, the paired
-difference with its 95 % interval, the change in % of the baseline, and a verdict: better or
-worse when the interval excludes zero (which way is better is the catalogue's), "no clear
-change" otherwise. The terminal, the HTML report and the forest plot all read these rows.
+One row per (variant, headline KPI, chosen by :mod:`portsim.experiment.headline`): the
+baseline's and the variant's values, the paired difference with its 95 % interval, the change
+in % of the baseline, and a verdict: better or worse when the interval excludes zero (which way
+is better is the catalogue's), "no clear change" otherwise, "n/a" where one side lacks the KPI.
+The change in % is left out ("—") for shares (their difference is already in percentage
+points) and where the baseline is near zero, where a percentage says nothing (0.04 → 0.15 min
+is not "+263 %"). The terminal, the HTML report and the forest plot all read these rows, and
+each variant's :func:`sentence` says it in one line.
 """
 
 from __future__ import annotations
@@ -12,13 +16,38 @@ import math
 from dataclasses import dataclass
 
 from portsim.experiment.comparison import Comparison
-from portsim.experiment.pledge import Verdict, verdict
-from portsim.report.kpis import Shown, number, shown_kpi, signed, significant
-from portsim.stats.kpis import direction
+from portsim.experiment.headline import (
+    ALSO,
+    BETTER,
+    CHANGED,
+    NOT_APPLICABLE,
+    PORT,
+    PURPOSE,
+    SERVED,
+    UNCLEAR,
+    WORSE,
+    verdict,
+)
+from portsim.experiment.pledge import Verdict
+from portsim.experiment.pledge import verdict as pledge_verdict
+from portsim.report.kpis import (
+    IMPRECISE,
+    Shown,
+    enough_digits,
+    number,
+    shown_for,
+    shown_kpi,
+    signed,
+)
+from portsim.report.ledger import cost_words
 from portsim.stats.summary import Interval
 from portsim.wording import standard_words
 
-BETTER, WORSE, UNCLEAR, CHANGED = "better", "worse", "no clear change", "changed"
+#: Below this baseline (in the KPI's shown unit: 1 minute, 1 an hour, 1 customer) a change in
+#: % of the baseline says nothing: only the change itself is shown.
+NEAR_ZERO = 1.0
+#: At most this many subjects are named in a sentence's "who pays" (the table lists them all).
+MOST_NAMED = 4
 
 
 @dataclass(frozen=True)
@@ -31,6 +60,8 @@ class HeadlineRow:
     baseline: Interval | None
     value: Interval | None
     difference: Interval | None
+    why: str = ALSO
+    words: str | None = None
 
     @property
     def subject(self) -> str:
@@ -42,19 +73,26 @@ class HeadlineRow:
 
     @property
     def change_percent(self) -> float:
-        """The difference in % of the baseline's mean (nan when that is 0 or unknown)."""
-        if self.difference is None or self.baseline is None or not self.baseline.mean:
+        """The difference in % of the baseline's mean; nan for a share, and where the baseline
+        is near zero or unknown."""
+        if (self.difference is None or self.baseline is None or self.shown.unit == "%"
+                or not abs(self.baseline.mean * self.shown.scale) >= NEAR_ZERO):
             return math.nan
         return 100.0 * self.difference.mean / abs(self.baseline.mean)
 
     @property
     def verdict(self) -> str:
-        if self.difference is None or not significant(self.difference):
-            return UNCLEAR
-        way = direction(self.kpi)
-        if way == 0:
-            return CHANGED
-        return BETTER if (self.difference.mean > 0) == (way > 0) else WORSE
+        return verdict(self.difference, self.kpi)
+
+    @property
+    def imprecise(self) -> bool:
+        """Whether the baseline's or the variant's mean is marked too imprecise to read."""
+        return any(side is not None and side.imprecise for side in (self.baseline, self.value))
+
+    def change_words(self) -> str:
+        """The difference with its unit: ``+2.90 ± 0.80 min``, ``-5.0 ± 2.0 points``."""
+        unit = {"%": " points", "": ""}.get(self.shown.unit, f" {self.shown.unit}")
+        return signed(self.difference, self.shown) + unit
 
     def cells(self, sla: float | None) -> list[str]:
         """Label, baseline, variant, difference ± half-width, % change, verdict."""
@@ -68,43 +106,137 @@ HEADERS = ("KPI", "baseline", "variant", "Δ (95% CI)", "change", "verdict")
 
 
 def _value(interval: Interval | None, shown: Shown) -> str:
-    return "—" if interval is None else number(interval.mean, shown)
+    """The mean, marked when its interval is too wide to read it as a figure."""
+    if interval is None:
+        return "—"
+    return number(interval.mean, shown) + (f" {IMPRECISE}" if interval.imprecise else "")
 
 
 def headline_rows(comparison: Comparison) -> dict[str, list[HeadlineRow]]:
     """The headline rows of each variant, in the comparison's order."""
     rows: dict[str, list[HeadlineRow]] = {}
     for variant in comparison.variants:
-        rows[variant] = [
-            HeadlineRow(variant, scope, name, kpi, shown_kpi(scope, kpi),
-                        comparison.summary("baseline", scope, name, kpi),
-                        comparison.summary(variant, scope, name, kpi),
-                        comparison.difference(variant, scope, name, kpi))
-            for scope, name, kpi in comparison.headline.get(variant, [])]
+        rows[variant] = []
+        for pick in comparison.headline.get(variant, []):
+            difference = comparison.difference(variant, *pick.item)
+            rows[variant].append(HeadlineRow(
+                variant, pick.scope, pick.name, pick.kpi,
+                enough_digits(shown_kpi(pick.scope, pick.kpi), difference),
+                comparison.summary("baseline", *pick.item),
+                comparison.summary(variant, *pick.item), difference, pick.why, pick.words))
     return rows
 
 
-def sentence(variant: str, rows: list[HeadlineRow], sla: float | None) -> str:
-    """One line a planner reads first: how many headline KPIs got better, worse, or did not
-    clearly change, and the largest clear improvement."""
-    better = [row for row in rows if row.verdict == BETTER]
-    worse = [row for row in rows if row.verdict == WORSE]
-    text = (f"{variant}: {len(better)} of {len(rows)} headline KPIs better, {len(worse)} worse "
-            "(95% paired intervals)")
-    if better:
-        best = max(better, key=lambda row: abs(row.change_percent)
-                   if math.isfinite(row.change_percent) else 0.0)
-        diff = best.difference
-        assert diff is not None
-        text += (f"; largest: {best.label(sla)} {signed(diff, best.shown)} "
-                 f"({best.change_percent:+.0f} %)")
-    return text
+def cost_clause(comparison: Comparison, variant: str) -> str:
+    """"At what cost": the variant's change in resource use a day (officer-hours, call-out
+    hours, positions, cost; see :mod:`portsim.experiment.ledger`) and its benefit per unit of
+    cost (or, unpriced, of the first resource it adds); the ledger table beside the headline
+    has every ratio."""
+    changed, ratios = cost_words(comparison, variant)
+    return changed + (f" ({ratios[0]})" if ratios else "")
+
+
+def _buys(variant: str, rows: list[HeadlineRow], sla: float | None) -> tuple[str, set[str]]:
+    """What the variant buys: its purpose where that clearly improved, else every clear
+    improvement; and the subjects named."""
+    purpose = [row for row in rows if row.why == PURPOSE]
+    gained = ([row for row in purpose if row.verdict == BETTER]
+              or [row for row in rows if row.verdict == BETTER and row.why != PORT])
+    if gained:
+        by_subject: dict[str, list[HeadlineRow]] = {}
+        for row in gained:
+            by_subject.setdefault(row.subject, []).append(row)
+        bought = "; ".join(
+            f"for {subject}: " + ", ".join(f"{row.words or row.shown.words(sla)} "
+                                           f"{row.change_words()}{_percent(row)}"
+                                           for row in found[:2])
+            for subject, found in list(by_subject.items())[:MOST_NAMED])
+        more = len(by_subject) - MOST_NAMED
+        text = f"{variant} buys {bought}" + (f"; and for {more} more" if more > 0 else "")
+        return text, set(list(by_subject)[:MOST_NAMED])
+    aims = ", ".join(dict.fromkeys(f"{row.words or row.shown.words(sla)} of {row.subject}"
+                                   for row in purpose if row.verdict == UNCLEAR))
+    if aims:
+        return f"{variant} buys no clear change in what it is for ({aims})", set()
+    return f"{variant} buys no clear improvement", set()
+
+
+def _one_side(rows: list[HeadlineRow], sla: float | None) -> list[str]:
+    """Who is only in the variant (with what they get) or only in the baseline."""
+    clauses = []
+    new = [row for row in rows if row.baseline is None and row.value is not None]
+    if new:
+        clauses.append("only in the variant: " + _named(new, sla, value=True))
+    gone = [row for row in rows if row.value is None and row.baseline is not None]
+    if gone:
+        clauses.append("only in the baseline: " + _named(gone, sla, value=True))
+    return clauses
+
+
+def _percent(row: HeadlineRow) -> str:
+    change = row.change_percent
+    return f" ({change:+.0f} %)" if math.isfinite(change) else ""
+
+
+def _named(rows: list[HeadlineRow], sla: float | None, *, kpis: bool = False,
+           value: bool = False) -> str:
+    """Subjects, in order, each with (up to two of) its KPIs and their changes when ``kpis``,
+    or their values when ``value``; at most :data:`MOST_NAMED`, then how many more."""
+    by_subject: dict[str, list[HeadlineRow]] = {}
+    for row in rows:
+        by_subject.setdefault(row.subject, []).append(row)
+
+    def said(row: HeadlineRow) -> str:
+        if kpis:
+            return f"{row.shown.words(sla)} {row.change_words()}"
+        shown = row.value if row.value is not None else row.baseline
+        unit = {"%": " %", "": ""}.get(row.shown.unit, f" {row.shown.unit}")
+        return f"{row.shown.words(sla)} {_value(shown, row.shown)}{unit}"
+
+    named = [subject + (" (" + ", ".join(said(row) for row in found[:2]) + ")"
+                        if kpis or value else "")
+             for subject, found in list(by_subject.items())[:MOST_NAMED]]
+    more = len(by_subject) - MOST_NAMED
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
+
+
+def sentence(variant: str, rows: list[HeadlineRow], sla: float | None,
+             cost: str | None = None) -> str:
+    """One line a planner reads first: what the variant buys (its purpose), who else gains,
+    who pays (every KPI clearly worse), and — given the cost ledger's ``cost`` — at what
+    cost."""
+    people = [row for row in rows if row.why != PORT]
+    bought, named = _buys(variant, rows, sla)
+    gains = [row for row in people if row.verdict == BETTER and row.subject not in named]
+    worse = [row for row in people if row.verdict == WORSE] or [
+        row for row in rows if row.verdict == WORSE]
+    clauses = [bought, *_one_side(people, sla)]
+    if gains:
+        clauses.append(f"also better for {_named(gains, sla)}")
+    clauses.append(f"who pays: {_named(worse, sla, kpis=True)}" if worse
+                   else "nobody is clearly worse off")
+    if cost is not None:
+        clauses.append(f"at what cost: {cost}")
+    return "; ".join(clauses) + " (95% paired intervals)."
+
+
+def imprecise_shown(comparison: Comparison, *, detail: bool) -> bool:
+    """Whether a mean shown (in the headline; with ``detail`` in the full tables too) is
+    marked too imprecise to read."""
+    if any(row.imprecise for rows in headline_rows(comparison).values() for row in rows):
+        return True
+    return detail and any(
+        found is not None and found.imprecise
+        for scope in ("system", "classes", "stations") for name in comparison.names(scope)
+        for shown in shown_for(scope, comparison.kpi_names(scope, name))
+        for found in (comparison.summary(label, scope, name, shown.kpi)
+                      for label in comparison.labels))
 
 
 def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] | None:
     """Per class, per label, the pledge verdict over the clock slots (None where the label's
     model lacks the class); None when no results were filed by slot."""
-    grid = {name: {label: (verdict(comparison.results(label), "classes", name)
+    grid = {name: {label: (pledge_verdict(comparison.results(label), "classes", name)
                            if comparison.results(label).has("classes", name) else None)
                    for label in comparison.labels}
             for name in comparison.names("classes")}
@@ -120,5 +252,6 @@ def pledge_title(comparison: Comparison) -> str:
             "in every hour of arrival")
 
 
-__all__ = ["BETTER", "HEADERS", "UNCLEAR", "WORSE", "HeadlineRow", "headline_rows",
-           "pledge_grid", "pledge_title", "sentence"]
+__all__ = ["ALSO", "BETTER", "CHANGED", "HEADERS", "NOT_APPLICABLE", "PORT", "PURPOSE",
+           "SERVED", "UNCLEAR", "WORSE", "HeadlineRow", "cost_clause", "headline_rows",
+           "imprecise_shown", "pledge_grid", "pledge_title", "sentence"]

@@ -20,22 +20,34 @@ from typing import TYPE_CHECKING, Any
 
 from portsim.experiment.pledge import BROKEN, MET
 from portsim.report.headline import (
+    ALSO,
     BETTER,
     HEADERS,
+    PORT,
+    PURPOSE,
+    SERVED,
     WORSE,
+    HeadlineRow,
+    cost_clause,
     headline_rows,
+    imprecise_shown,
     pledge_grid,
     pledge_title,
     sentence,
 )
 from portsim.report.kpis import (
+    IMPRECISE,
+    IMPRECISE_NOTE,
     SCOPE_TITLES,
     counted,
+    few_replications,
     shown_for,
     signed,
     significant,
     with_interval,
 )
+from portsim.report.ledger import HEADERS as LEDGER_HEADERS
+from portsim.report.ledger import cost_sentence, ledger_table_rows
 from portsim.wording import standard_words
 
 if TYPE_CHECKING:
@@ -67,10 +79,13 @@ th, td { padding: 0.2em 0.5em; border-bottom: 1px solid #e4e4e4; text-align: rig
 td.better { color: #1a6e2e; font-weight: 600; } td.worse { color: #a31d1d; font-weight: 600; }
 td small { color: #666; display: block; } details { margin: 1em 0; }
 summary { cursor: pointer; font-weight: 600; font-size: 1.1em; }
-.warnbox { background: #fff4e0; border-left: 4px solid #d08a00; padding: 0.4em 0.8em; }
+.warnbox { background: #fff4e0; border-left: 4px solid #d08a00; padding: 0.4em 0.8em;
+           margin: 0.4em 0; }
 th:first-child, td:first-child { text-align: left; overflow-wrap: normal; }
 thead th { background: #f4f4f4; } td.sig { font-weight: 600; } td.ns { color: #888; }
-table.meta td { text-align: left; } code { font-size: 0.9em; background: #f6f6f6; }
+table.meta td { text-align: left; } tr.group th { text-align: left; font-weight: 600;
+background: #fafafa; color: #555; font-size: 0.92em; } ul.sentences li { margin: 0.3em 0; }
+code { font-size: 0.9em; background: #f6f6f6; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9em; } .warn { color: #8a5a00; } .note { color: #555; }
 """
@@ -137,13 +152,21 @@ def _variants(comparison: Comparison) -> str:
 
 
 def _warnings(comparison: Comparison) -> str:
+    """Too few replications, means too imprecise to read, overloaded stations: first."""
+    boxes = []
+    few = few_replications(comparison.replications)
+    if few is not None:
+        boxes.append(f"<div class=\"warnbox\"><strong>{escape(few[0].upper() + few[1:])}."
+                     "</strong></div>")
+    if imprecise_shown(comparison, detail=True):
+        boxes.append(f"<div class=\"warnbox\">{escape(IMPRECISE_NOTE)}.</div>")
     lines = [f"<li><strong>{escape(r.label)}</strong>: {escape(w)}</li>"
              for r in comparison.all for w in r.warnings]
-    if not lines:
-        return ""
-    return ("<div class=\"warnbox\"><strong>Overloaded: queues grow without bound, so waits "
-            "depend on the simulated time and describe no steady state.</strong>"
-            f"<ul class=\"warn\">{''.join(lines)}</ul></div>")
+    if lines:
+        boxes.append("<div class=\"warnbox\"><strong>Overloaded: queues grow without bound, so "
+                     "waits depend on the simulated time and describe no steady state.</strong>"
+                     f"<ul class=\"warn\">{''.join(lines)}</ul></div>")
+    return "".join(boxes)
 
 
 def _where(comparison: Comparison, scope: str, name: str) -> str:
@@ -208,26 +231,60 @@ def _pledge(comparison: Comparison) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def _headline(comparison: Comparison) -> str:
-    sla = comparison.sla
-    parts = ["<section id=\"headline\"><h2>Headline</h2>", _pledge(comparison)]
+#: The groups of a headline table, by why their KPIs are there.
+GROUPS = {PURPOSE: "what it is for", SERVED: "whom it is for",
+          ALSO: "everyone else whose KPI changed clearly", PORT: "the whole port"}
+
+
+def _headline_table(rows: list[HeadlineRow], sla: float | None) -> str:
+    """A variant's headline rows under a heading per group (see :data:`GROUPS`)."""
     header = "".join(f"<th>{escape(h)}</th>" for h in HEADERS)
-    for variant, rows in headline_rows(comparison).items():
-        said = next((c.variant for c in comparison.changes.get(variant, [])
-                     if c.path == "description"), None)
-        caption = f" <span class=\"note\">— {escape(str(said))}</span>" if said else ""
-        body = []
-        for row in rows:
-            *cells, verdict = row.cells(sla)
-            css = {BETTER: "better", WORSE: "worse"}.get(verdict, "ns")
-            body.append("<tr>" + "".join(_cell(cell) for cell in cells)
-                        + _cell(verdict, css) + "</tr>")
-        parts.append(f"<h3>{escape(variant)}{caption}</h3>"
-                     f"<p>{escape(sentence(variant, rows, sla))}</p>"
-                     f"<table><thead><tr>{header}</tr></thead>"
-                     f"<tbody>{''.join(body)}</tbody></table>")
+    body = []
+    for index, row in enumerate(rows):
+        if index == 0 or rows[index - 1].why != row.why:
+            body.append(f"<tr class=\"group\"><th colspan=\"{len(HEADERS)}\">"
+                        f"{escape(GROUPS.get(row.why, row.why))}</th></tr>")
+        *cells, verdict = row.cells(sla)
+        if row.words and row.words not in cells[0]:
+            cells[0] = f"{row.subject}: {row.words} ({row.shown.heading(sla)})"
+        css = {BETTER: "better", WORSE: "worse"}.get(verdict, "ns")
+        body.append("<tr>" + "".join(_cell(cell) for cell in cells)
+                    + _cell(verdict, css) + "</tr>")
+    return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _headline(comparison: Comparison) -> str:
+    """One sentence per variant (what it buys, for whom, who pays), the pledge, then each
+    variant's headline table."""
+    sla = comparison.sla
+    rows = headline_rows(comparison)
+    # each sentence starts with its variant's name: in bold
+    said = [f"<li><strong>{escape(variant)}</strong>{escape(text[len(variant):])}</li>"
+            for variant, found in rows.items()
+            for text in [sentence(variant, found, sla, cost_clause(comparison, variant))]]
+    parts = ["<section id=\"headline\"><h2>Headline</h2>",
+             f"<ul class=\"sentences\">{''.join(said)}</ul>", _pledge(comparison)]
+    for variant, found in rows.items():
+        described = next((c.variant for c in comparison.changes.get(variant, [])
+                          if c.path == "description"), None)
+        caption = (f" <span class=\"note\">— {escape(str(described))}</span>"
+                   if described else "")
+        parts.append(f"<h3>{escape(variant)}{caption}</h3>{_headline_table(found, sla)}"
+                     f"{_ledger(comparison, variant)}")
     parts.append("</section>")
     return "".join(parts)
+
+
+def _ledger(comparison: Comparison, variant: str) -> str:
+    """What a variant costs, beside its headline: resource use a day against the baseline,
+    and the waiting-hours it saves per unit added (see report.ledger)."""
+    header = "".join(f"<th>{escape(h)}</th>" for h in LEDGER_HEADERS)
+    body = "".join(
+        "<tr>" + "".join(_cell(cell, "sig" if kind == "per_unit" else "") for cell in cells)
+        + "</tr>" for cells, kind in ledger_table_rows(comparison, variant))
+    return (f"<p>{escape(cost_sentence(comparison, variant))}</p>"
+            f"<table class=\"ledger\"><thead><tr>{header}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
 
 
 def _figures(images: Mapping[str, bytes], title: str | None = "Plots") -> str:
@@ -257,7 +314,10 @@ def comparison_html(comparison: Comparison, images: Mapping[str, bytes],
     ``section`` (HTML: a decomposition's) comes before the headline."""
     title = f"portsim comparison: {comparison.name}"
     how = ("Each value is the mean over replications ± the half-width of its 95% confidence "
-           "interval. Δ is the variant minus the baseline, paired replication by replication "
+           "interval (Student-t), or its two ends where the KPI's physical range cut the "
+           "interval (a wait is never below 0, a share never outside 0–100 %); "
+           f"{escape(IMPRECISE)} marks a half-width beyond 25 % of the mean. Δ is the variant "
+           "minus the baseline, paired replication by replication "
            "(the variants share their random numbers); <strong>bold</strong> differences have "
            "an interval that excludes zero.")
     first = {name: data for name, data in images.items() if name == "forest.png"}

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from portsim.stats.kpis import COUNT, MINUTES, lookup
-from portsim.stats.summary import Interval
+from portsim.stats.summary import FEWEST_REPLICATIONS, MOST_RELATIVE_HALF_WIDTH, Interval
 from portsim.wording import standard_words
 
 
@@ -27,9 +27,14 @@ class Shown:
     scale: float = 1.0
     digits: int = 2
 
+    def words(self, sla: float | None = None) -> str:
+        """Its label, the standard written out: ``share with wait ≤ 30 min``."""
+        return self.label.replace("{sla}", standard_words(sla) if sla is not None
+                                  else "standard")
+
     def heading(self, sla: float | None = None) -> str:
-        label = self.label.replace("{sla}", standard_words(sla) if sla is not None
-                                   else "standard")
+        """Its label and unit: ``mean wait (min)``."""
+        label = self.words(sla)
         return f"{label} ({self.unit})" if self.unit else label
 
 
@@ -72,29 +77,67 @@ def shown_for(scope: str, available: list[str]) -> Iterator[Shown]:
                 yield shown_kpi(scope, kpi)
 
 
+#: The most decimals :func:`enough_digits` gives a KPI.
+MOST_DIGITS = 4
+
+
+def enough_digits(shown: Shown, interval: Interval | None) -> Shown:
+    """``shown`` with decimals enough for a small difference and its half-width to show at
+    least one significant digit (``+0.007 ± 0.002 min``, not ``+0.01 ± 0.00``), up to
+    :data:`MOST_DIGITS`."""
+    if interval is None:
+        return shown
+    needed = [-math.floor(math.log10(abs(value * shown.scale)))
+              for value in (interval.mean, interval.half_width)
+              if math.isfinite(value) and value != 0]
+    digits = min(MOST_DIGITS, max([shown.digits, *needed]))
+    return dataclasses.replace(shown, digits=digits) if digits > shown.digits else shown
+
+
 def number(value: float | None, shown: Shown) -> str:
     if value is None or not math.isfinite(value):
         return "—"
     return f"{value * shown.scale:,.{shown.digits}f}"
 
 
-def with_interval(interval: Interval | None, shown: Shown) -> str:
-    """``mean ± half-width`` (just the mean when the half-width is unknown)."""
+#: Marks a mean whose interval is too wide to read it as a figure (:data:`IMPRECISE_NOTE`).
+IMPRECISE = "†"
+IMPRECISE_NOTE = (f"{IMPRECISE} the 95% half-width exceeds {MOST_RELATIVE_HALF_WIDTH:.0%} of the "
+                  "mean: too wide to read the mean as a figure; add replications")
+#: How to ask for more replications, for commands that size them by a precision target.
+MORE_REPLICATIONS = "--replications N, or --precision 5% to size them"
+
+
+def spread(interval: Interval, shown: Shown, sign: str = "") -> str:
+    """How sure a mean is: ``± 0.30``; where the KPI's physical range cut the interval (a
+    share near 100 %, a wait near 0) its two ends, ``(85.3–100.0)`` (``(-0.2 to +1.0)`` for a
+    difference, ``sign="+"``); "" when unknown."""
+    if not math.isfinite(interval.half_width):
+        return ""
+    if interval.bounded:
+        low, high = (f"{end * shown.scale:{sign},.{shown.digits}f}"
+                     for end in (interval.low, interval.high))
+        return f"({low} to {high})" if sign else f"({low}–{high})"
+    return f"± {number(interval.half_width, shown)}"
+
+
+def with_interval(interval: Interval | None, shown: Shown, *, flag: bool = True) -> str:
+    """``mean ± half-width`` (the ends instead where the physical range cut the interval,
+    just the mean when the half-width is unknown), marked :data:`IMPRECISE` when too wide
+    (and ``flag``)."""
     if interval is None:
         return "—"
-    if not math.isfinite(interval.half_width):
-        return number(interval.mean, shown)
-    return f"{number(interval.mean, shown)} ± {number(interval.half_width, shown)}"
+    text = " ".join(part for part in (number(interval.mean, shown), spread(interval, shown))
+                    if part)
+    return text + (f" {IMPRECISE}" if flag and interval.imprecise else "")
 
 
 def signed(interval: Interval | None, shown: Shown) -> str:
-    """A difference: ``+1.20 ± 0.30``."""
+    """A difference: ``+1.20 ± 0.30`` (never flagged: its interval is read against 0)."""
     if interval is None or not math.isfinite(interval.mean):
         return "—"
     text = f"{interval.mean * shown.scale:+,.{shown.digits}f}"
-    if math.isfinite(interval.half_width):
-        text += f" ± {number(interval.half_width, shown)}"
-    return text
+    return " ".join(part for part in (text, spread(interval, shown, "+")) if part)
 
 
 def significant(interval: Interval | None) -> bool:
@@ -103,9 +146,17 @@ def significant(interval: Interval | None) -> bool:
     An exactly zero difference in every replication (a KPI the variant does not touch) has a
     zero-width interval at 0 and is not significant.
     """
-    return (interval is not None and math.isfinite(interval.low)
-            and math.isfinite(interval.high)
-            and (interval.low > 0 or interval.high < 0))
+    return interval is not None and interval.excludes_zero
+
+
+def few_replications(replications: int, how: str = MORE_REPLICATIONS) -> str | None:
+    """The warning for a run of fewer than :data:`FEWEST_REPLICATIONS` replications (``how``:
+    the options that ask for more)."""
+    if replications >= FEWEST_REPLICATIONS:
+        return None
+    return (f"only {counted(replications, 'replication')}: intervals from fewer than "
+            f"{FEWEST_REPLICATIONS} rest on too rough a spread to act on; run 10 or more "
+            f"({how})")
 
 
 def counted(count: int, noun: str) -> str:

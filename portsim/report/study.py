@@ -15,8 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.store import label_folder
-from portsim.experiment.study import KPIS, LABELS, NATIONAL, POOLING, StudyResults
+from portsim.experiment.study import KPIS, LABELS, NATIONAL, POOLING, SHARES, StudyResults
 from portsim.report.files import dump_csv, dump_json, write_output
+from portsim.report.kpis import IMPRECISE, IMPRECISE_NOTE, Shown, few_replications, spread
 from portsim.stats.summary import Interval
 from portsim.wording import standard_words
 from portsim.writing import NO_INPUTS, Inputs
@@ -24,8 +25,6 @@ from portsim.writing import NO_INPUTS, Inputs
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: The KPIs shown as percentages.
-_SHARES = {"within_share"}
 #: Narrow headings for the terminal table (the report and the CSV say them in full).
 _SHORT = {"crossings": "crossings", "within_share": "% ≤ {standard}", "wait_mean": "mean wait",
           "wait_p95": "p95 wait", "throughput_per_hour": "cleared/h",
@@ -33,16 +32,29 @@ _SHORT = {"crossings": "crossings", "within_share": "% ≤ {standard}", "wait_me
 
 
 def shown(interval: Interval, kpi: str, *, interval_too: bool = True) -> str:
-    """``78.8 ± 0.4 %``, ``14.03 ± 0.21``, ``1,989,251 ± 812``: the mean and half-width."""
+    """``78.8 ± 0.4 %``, ``14.03 ± 0.21``, ``1,989,251 ± 812``: the mean and half-width (the
+    interval's ends where a share's or a wait's physical range cut it), marked † when the
+    half-width exceeds a quarter of the mean."""
     if not math.isfinite(interval.mean):
         return "—"
-    scale, unit, digits = ((100.0, " %", 1) if kpi in _SHARES else
+    scale, unit, digits = ((100.0, " %", 1) if kpi in SHARES else
                            (1.0, "", 0) if kpi in ("crossings", "throughput_per_hour",
                                                    "waiting_end") else (1.0, "", 2))
     text = f"{interval.mean * scale:,.{digits}f}"
-    if interval_too and math.isfinite(interval.half_width):
-        text += f" ± {interval.half_width * scale:,.{digits}f}"
-    return text + unit
+    if interval_too:
+        text = " ".join(part for part in (text, spread(interval, Shown(kpi, kpi, "", scale,
+                                                                         digits))) if part)
+    return text + unit + (f" {IMPRECISE}" if interval_too and interval.imprecise else "")
+
+
+def precision_notes(results: StudyResults) -> list[str]:
+    """Too few replications; means too imprecise to read (:data:`IMPRECISE_NOTE`)."""
+    few = few_replications(results.replications, "--replications N")
+    notes = [few] if few is not None else []
+    if any(results.summary(values, kpi).imprecise for *_, values in _places(results)
+           for kpi in KPIS):
+        notes.append(IMPRECISE_NOTE)
+    return notes
 
 
 def _heading(kpi: str, results: StudyResults) -> str:
@@ -80,6 +92,8 @@ def study_figures(results: StudyResults) -> dict[str, Figure]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from portsim.report.figures import error_bars
+
     places = _places(results)
     names = [name for name, *_ in places]
     standard = standard_words(results.study.document.standard)
@@ -89,8 +103,7 @@ def study_figures(results: StudyResults) -> dict[str, Figure]:
             ("wait_p95.png", "wait_p95", 1.0, "95th percentile wait (min)")):
         intervals = [results.summary(values, kpi) for *_, values in places]
         means = [i.mean * scale for i in intervals]
-        errors = [i.half_width * scale if math.isfinite(i.half_width) else 0.0
-                  for i in intervals]
+        errors = error_bars(intervals) * scale
         figure = Figure(figsize=(7.5, 0.35 * len(names) + 1.4), dpi=110, layout="constrained")
         FigureCanvasAgg(figure)
         axes = figure.subplots()
@@ -100,7 +113,7 @@ def study_figures(results: StudyResults) -> dict[str, Figure]:
         axes.invert_yaxis()
         axes.set_xlabel(axis + ", mean and 95% CI")
         if kpi == "within_share":
-            axes.set_xlim(0.0, 100.0)  # a share's interval may reach past 100 %
+            axes.set_xlim(0.0, 100.0)
             targets = {port.port.model.sla_share_target for port in results.ports}
             if len(targets) == 1:  # the ports' own pledge share, when they agree on one
                 (target,) = targets
@@ -123,10 +136,13 @@ def study_markdown(results: StudyResults, pictures: list[str]) -> str:
     lines = [f"# {document.name}", ""]
     if document.description:
         lines += [document.description.strip(), ""]
+    for note in precision_notes(results):
+        lines += [f"**Warning:** {note}.", ""]
     lines += [f"{results.replications} replications; mean ± 95 % half-width (Student-t over "
-              "replications). The crossings counted are the travellers who left after the "
-              "warm-up and those still queueing at the end (counted in the share with their "
-              "wait so far).", "",
+              "replications; where a share's or a wait's physical range cuts the interval, its "
+              "two ends). The crossings counted are the travellers who left after the warm-up "
+              "and those still queueing at the end (counted in the share with their wait so "
+              "far).", "",
               f"National: {POOLING}.", "",
               "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, kind, engine, values in _places(results):
@@ -172,4 +188,5 @@ def write_study(results: StudyResults, out: Path, *, force: bool = False,
     return list(written)
 
 
-__all__ = ["shown", "study_figures", "study_markdown", "study_table", "write_study"]
+__all__ = ["precision_notes", "shown", "study_figures", "study_markdown", "study_table",
+           "write_study"]

@@ -13,8 +13,18 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from portsim.experiment.ledger import ledger_kpis
 from portsim.experiment.results import Results
-from portsim.report.kpis import Shown, counted, number, shown_kpi
+from portsim.report.kpis import (
+    IMPRECISE,
+    IMPRECISE_NOTE,
+    Shown,
+    counted,
+    number,
+    shown_kpi,
+    spread,
+)
+from portsim.report.ledger import results_currency
 
 NAME_WIDTH = 24
 
@@ -68,9 +78,10 @@ def _table(results: Results, scope: str, title: str, first: str,
                 cells.append(Text("—"))
                 continue
             interval = results.summary(scope, name, shown.kpi)
-            cell = Text(number(interval.mean, shown))
+            cell = Text(number(interval.mean, shown)
+                        + (f" {IMPRECISE}" if with_interval and interval.imprecise else ""))
             if with_interval and math.isfinite(interval.half_width):
-                cell.append(f"\n±{number(interval.half_width, shown)}", style="dim")
+                cell.append("\n" + spread(interval, shown).replace("± ", "±"), style="dim")
             elif shown.kpi.endswith("_max") and len(results.replications) > 1:
                 cell.append(f"\nmax {number(results.largest(scope, name, shown.kpi), shown)}",
                             style="dim")
@@ -100,8 +111,30 @@ def results_tables(results: Results, sla_minutes: float | None = None) -> list[T
     return tables
 
 
+def ledger_text(results: Results) -> Text:
+    """The whole port's resource use a day, one line: each resource's hours on duty, the
+    call-out hours, the positions, the cost (see :mod:`portsim.experiment.ledger`)."""
+    parts = []
+    for kpi in ledger_kpis(results):
+        shown = shown_kpi("system", kpi, digits=0 if kpi == "cost" else None)
+        interval = results.summary("system", "all", kpi)
+        text = number(interval.mean, shown)
+        if math.isfinite(interval.half_width) and interval.half_width > 0:
+            text += f" ± {number(interval.half_width, shown)}"
+        unit = results_currency(results) if kpi == "cost" else None
+        parts.append(f"{shown.label} {text}" + (f" {unit}" if unit else ""))
+    return Text("resource use: " + "; ".join(parts))
+
+
 def print_results(results: Results, console: Console | None = None,
                   sla_minutes: float | None = None) -> None:
     console = console or Console(emoji=False)
     for table in results_tables(results, sla_minutes):
         console.print(table)
+    console.print(ledger_text(results))
+    if any(results.summary(scope, name, shown.kpi).imprecise
+           for scope, columns in (("classes", CLASS_COLUMNS), ("stations", STATION_COLUMNS),
+                                  ("stations", RELIABILITY_COLUMNS))
+           for name in results.names(scope) for _, shown, interval in columns
+           if interval and results.has(scope, name, shown.kpi)):
+        console.print(Text(IMPRECISE_NOTE))

@@ -38,6 +38,7 @@ from portsim.document.stations import Station
 from portsim.engine import distributions as dists
 from portsim.engine import model as m
 from portsim.policies.registry import apply_policies
+from portsim.scenario.positions import positions_problems, prices
 
 #: Arrivals of a class whose members only enter when another class spawns them.
 NO_ARRIVALS = m.Trace(times=())
@@ -52,9 +53,15 @@ class Compiled:
 
 
 def compile_document(doc: ScenarioDocument, *, name: str | None = None) -> Compiled:
-    """The engine model of one validated document, its policies checked and applied."""
+    """The engine model of one validated document, its policies checked and applied, its
+    schedules checked against its positions, its resource use priced."""
     model, problems = apply_policies(base_model(doc, name=name), doc.policies)
-    return Compiled(model=None if problems else model, problems=problems)
+    if not problems:
+        problems = list(positions_problems(doc, model))
+    if problems:
+        return Compiled(model=None, problems=problems)
+    return Compiled(model=replace(model, prices=prices(doc.costs, model.resources)),
+                    problems=[])
 
 
 def base_model(doc: ScenarioDocument, *, name: str | None = None) -> m.Model:
@@ -115,6 +122,12 @@ def _step_services(doc: ScenarioDocument) -> dict[str, dict[str, Distribution]]:
 
 
 def _station(name: str, station: Station,
+             step_services: dict[str, Distribution]) -> m.StationSpec:
+    return replace(_servers(name, station, step_services),
+                   positions=convert.positions(station.positions), resource=station.resource)
+
+
+def _servers(name: str, station: Station,
              step_services: dict[str, Distribution]) -> m.StationSpec:
     if station.pools is not None:
         return convert.pooled_station(name, station.pools, station.skills, station.service,

@@ -36,6 +36,7 @@ from portsim.engine.load import class_rates
 from portsim.engine.model import Model
 from portsim.errors import PathPart, Problem, ScenarioError
 from portsim.scenario import compile as compiling
+from portsim.scenario.positions import cost_problems
 
 Validated = TypeVar("Validated", bound=BaseModel)
 
@@ -127,7 +128,7 @@ class Scenario:
         document = self.document(variant)
         # Fields added after results were first published are left out while unset, so that
         # results.json (and its hash) of a file that does not use them stays as it was.
-        unset = {"precision"} if document.precision is None else set()
+        unset = {key for key in ("precision", "costs") if getattr(document, key) is None}
         return document.model_dump(mode="json", exclude={"variants", *unset})
 
 
@@ -373,10 +374,25 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
         if document is not None and model is not None:
             variants[name] = document
             models[name] = model
+    problems.extend(_price_problems(base, variants, models, lines))
     if problems:
         raise ScenarioError(problems, file=shown)
     return Scenario(base=base, models=models, variants=variants, source_file=source_file,
                     timetables=tuple(inline.read))
+
+
+def _price_problems(base: ScenarioDocument, variants: Mapping[str, ScenarioDocument],
+                    models: Mapping[str | None, Model], lines: Lines) -> list[Problem]:
+    """Prices given for resources no station of the scenario or of its variants has; a
+    variant's are checked where it gives its own (else they are the base's)."""
+    resources = {resource for built in models.values() for resource in built.resources}
+    problems: list[Problem] = []
+    for name, document in [(None, base), *((name, document) for name, document
+                                           in variants.items()
+                                           if "costs" in base.variants[name])]:
+        problems.extend(located(cost_problems(document, resources), lines,
+                                () if name is None else ("variants", name)))
+    return problems
 
 
 # ----------------------------------------------------------------------------- machine limits

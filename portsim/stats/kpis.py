@@ -10,52 +10,34 @@ Scopes: ``classes`` (per entity class), ``stations`` (per station), ``system`` (
 port, named ``all``). Families of tally KPIs (``wait``, ``sojourn``, a milestone's
 ``until_<name>``) share one shape: mean, 50/90/95/99th percentiles, maximum, share within the
 scenario's standard.
+
+The KPI tables of ``docs/results.md`` are generated from here by :mod:`portsim.stats.kpi_doc`.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
-import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Literal
+from dataclasses import replace
 
-Scope = Literal["classes", "stations", "system"]
-SCOPES: tuple[Scope, ...] = ("classes", "stations", "system")
-
-#: Units. Stored values are minutes, fractions in [0, 1], counts or rates per hour.
-MINUTES, SHARE, COUNT, PER_HOUR, LEVEL = "min", "share", "count", "per hour", "mean level"
-
-AFTER_WARMUP = "after the warm-up"
-MEAN_OVER_REPLICATIONS = "mean"
-MEAN_OF_QUANTILES = "mean of the replications' quantiles"
-MEAN_OF_MAXIMA = "mean of the replications' maxima"
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """One KPI of one scope."""
-
-    key: str
-    """Its name in results.json, comparison.csv and ``Results.summary``."""
-    label: str
-    """Its words for people: ``95th percentile wait``."""
-    unit: str
-    """``min``, ``share`` (a fraction, shown as %), ``count``, ``per hour`` or ``mean level``."""
-    counts: str
-    """Who or what it counts, and when."""
-    aggregate: str = MEAN_OVER_REPLICATIONS
-    """How the replications' values are combined (always with a Student-t interval)."""
-    only_for: str | None = None
-    """A condition for the KPI to exist (``a due time``, ``milestone``); None: always."""
-    family: str | None = None
-    """The tally a KPI summarises (``wait``), for the seven KPIs every tally has."""
-
-    @property
-    def is_share(self) -> bool:
-        return self.unit == SHARE
+from portsim.stats.kpi_types import (  # the catalogue's vocabulary, used from here too
+    AFTER_WARMUP,
+    COST_A_DAY,
+    COUNT,
+    HOURS_A_DAY,
+    LEVEL,
+    MEAN_OF_MAXIMA,
+    MEAN_OF_QUANTILES,
+    MEAN_OVER_REPLICATIONS,
+    MINUTES,
+    PER_HOUR,
+    SCOPES,  # noqa: F401 - part of the catalogue's name space
+    SHARE,
+    Kpi,
+    Scope,
+)
 
 
 def _tally_family(prefix: str, noun: str, counts: str, *,
@@ -189,7 +171,27 @@ STATION_KPIS: tuple[Kpi, ...] = (
         "time after the warm-up; a server a shift cut stays available until its service ends"),
     Kpi("servers_mean", "servers on duty", LEVEL,
         "scheduled plus queue-reactive servers, averaged over time after the warm-up"),
+    Kpi("server_hours", "server-hours on duty a day", HOURS_A_DAY,
+        "servers on duty (the shift schedule, plus queue-reactive servers from when they "
+        "opened to when they closed) times the hours they were on duty, after the warm-up, "
+        "per 24 hours (servers_mean x 24 h); a server finishing a service after its shift "
+        "is not counted; what a server is (an officer, a lane, a gate) is the station's "
+        "resource"),
+    Kpi("positions", "positions", COUNT,
+        "the places there are to serve at (desks, booths, lanes, gates): the most the station "
+        "declares at any hour, or, where it declares none, the most servers its schedule and "
+        "its queue-reactive rule can put on duty at once"),
 )
+
+#: The cost a day of a station or of the whole port (only where the scenario has ``costs:``).
+PRICED_KPIS: dict[str, Kpi] = {
+    "stations": Kpi("cost", "cost a day", COST_A_DAY,
+                    "server-hours, call-out hours and positions a day, each times its price "
+                    "for the station's resource in the scenario's costs", only_for="scenarios "
+                    "with costs"),
+    "system": Kpi("cost", "cost a day", COST_A_DAY,
+                  "the stations' costs a day added up", only_for="scenarios with costs"),
+}
 
 #: Servers called in for bookings (only at stations that have them, so that other stations'
 #: results keep their shape).
@@ -197,6 +199,10 @@ ON_CALL_KPIS: tuple[Kpi, ...] = (
     Kpi("on_call_mean", "called-in servers at work", LEVEL,
         "off-duty servers called in for bookings (held for a booked customer or serving it), "
         "averaged over time after the warm-up; times 24 h, the call-out hours a day",
+        only_for="stations with servers on call for bookings"),
+    Kpi("on_call_hours", "call-out hours a day", HOURS_A_DAY,
+        "hours off-duty servers were called in for bookings (held for a booked customer or "
+        "serving it) after the warm-up, per 24 hours (on_call_mean x 24 h)",
         only_for="stations with servers on call for bookings"),
 )
 
@@ -239,7 +245,23 @@ SYSTEM_KPIS: tuple[Kpi, ...] = (
         "end with their wait so far"),
     Kpi("waiting_end", "still queueing at the end", COUNT,
         "entities of every class in a queue when the run ended"),
+    Kpi("waiting_hours", "waiting-hours a day", HOURS_A_DAY,
+        "hours spent in queues by customers of every station after the warm-up (those still "
+        "waiting at the end included), per 24 hours: the stations' queue_mean x 24 h added "
+        "up (an entity queueing at two stations counts twice as long)"),
 )
+
+#: The ledger of resource use of the whole port, by resource (a station's ``resource``:
+#: ``officer_hours``, ``lane_positions``), and the call-out hours where servers are on call.
+RESOURCE_KPIS: tuple[Kpi, ...] = (
+    Kpi("{resource}_hours", "{resource}-hours on duty a day", HOURS_A_DAY,
+        "server_hours of the stations whose servers are this resource, added up"),
+    Kpi("{resource}_positions", "{resource} positions", COUNT,
+        "positions of the stations whose servers are this resource, added up"),
+)
+SYSTEM_ON_CALL = Kpi("on_call_hours", "call-out hours a day", HOURS_A_DAY,
+                     "on_call_hours of the stations, added up",
+                     only_for="models with servers on call for bookings")
 
 
 _SLOT_COUNTS = {
@@ -341,14 +363,18 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False,
 
 def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
                  impatient: bool = False, on_call: bool = False,
-                 refuses: bool = False, unreliable: bool = False) -> Iterator[Kpi]:
+                 refuses: bool = False, unreliable: bool = False,
+                 priced: bool = False) -> Iterator[Kpi]:
     """The KPIs of a station, in the order results list them (``impatient``: customers may
     balk or renege here; ``on_call``: off-duty servers may be called in for bookings;
     ``refuses``: the station's own balk rule turns customers away, hour by hour;
-    ``unreliable``: servers may break down or the station have outages)."""
+    ``unreliable``: servers may break down or the station have outages; ``priced``: the
+    scenario prices resource use)."""
     yield from STATION_KPIS
     if on_call:
         yield from ON_CALL_KPIS
+    if priced:
+        yield PRICED_KPIS["stations"]
     if unreliable:
         yield from RELIABILITY_KPIS
     if impatient:
@@ -359,6 +385,26 @@ def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
             yield _for_slot(BALKED_SLOT, slot)
     for clock in clocks:
         yield _for_clock(clock)
+
+
+def system_kpis(resources: Sequence[str] = (), on_call: bool = False,
+                priced: bool = False) -> Iterator[Kpi]:
+    """The KPIs of the whole port, in the order results list them: the ledger of each
+    resource its stations have (``resources``), the call-out hours where servers are on call,
+    the cost where the scenario prices resource use."""
+    yield from SYSTEM_KPIS
+    for resource in resources:
+        for kpi in RESOURCE_KPIS:
+            yield _for_resource(kpi, resource)
+    if on_call:
+        yield SYSTEM_ON_CALL
+    if priced:
+        yield PRICED_KPIS["system"]
+
+
+def _for_resource(kpi: Kpi, resource: str) -> Kpi:
+    return replace(kpi, key=kpi.key.replace("{resource}", resource),
+                   label=kpi.label.replace("{resource}", resource.replace("_", " ")))
 
 
 def _for_milestone(kpi: Kpi, milestone: str) -> Kpi:
@@ -374,6 +420,7 @@ def direction(key: str) -> int:
         return 1
     lower = ("wait_", "sojourn_", "until_", "lateness_", "queue_")
     if key.startswith(lower) or key in ("late_share", "prob_wait", "in_system_mean",
+                                        "waiting_hours",
                                         "in_system_end", "balked_share", "abandoned_share",
                                         "broken_mean", "out_of_order_share", "interrupted",
                                         "diverted") \
@@ -409,8 +456,30 @@ def lookup(scope: str, key: str) -> Kpi | None:
         return _for_clock(clock.group("clock"))
     candidates = (scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
                   + IMPATIENCE_KPIS.get(scope, ())
-                  + (ON_CALL_KPIS + RELIABILITY_KPIS if scope == "stations" else ()))
-    return next((kpi for kpi in candidates if kpi.key == key), None)
+                  + (ON_CALL_KPIS + RELIABILITY_KPIS if scope == "stations" else ())
+                  + ((SYSTEM_ON_CALL,) if scope == "system" else ())
+                  + ((PRICED_KPIS[scope],) if scope in PRICED_KPIS else ()))
+    found = next((kpi for kpi in candidates if kpi.key == key), None)
+    resource = _RESOURCE_KEY.match(key) if found is None and scope == "system" else None
+    if resource is not None:
+        template = next(kpi for kpi in RESOURCE_KPIS
+                        if kpi.key.endswith("_" + resource.group("what")))
+        return _for_resource(template, resource.group("resource"))
+    return found
+
+
+@functools.lru_cache(maxsize=16384)
+def bounds(scope: str, key: str) -> tuple[float, float]:
+    """The physical range of a KPI's values (unbounded for a key the catalogue lacks)."""
+    entry = lookup(scope, key)
+    return (-math.inf, math.inf) if entry is None else entry.bounds
+
+
+def difference_bounds(scope: str, key: str) -> tuple[float, float]:
+    """The range of a difference of two of the KPI's values: [-1, 1] for a share; a time or a
+    count has none."""
+    low, high = bounds(scope, key)
+    return (low - high, high - low)
 
 
 def is_balked_slot(key: str) -> bool:
@@ -428,55 +497,4 @@ def parse_slot_key(key: str) -> tuple[str, str] | None:
 _SLOT_KEY = re.compile(r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share)$")
 _BALKED_SLOT_KEY = re.compile(r"^balked_(?P<slot>(?:d\d+_)?h\d{4})_share$")
 _CLOCK_KEY = re.compile(r"^queue_at_(?P<clock>(?:d\d+_)?\d{4})$")
-
-
-# ----------------------------------------------------------------------------- documentation
-
-DOC_START = ("<!-- kpi-catalogue:start (generated by "
-             "`python -m portsim.stats.kpis docs/results.md`) -->")
-DOC_END = "<!-- kpi-catalogue:end -->"
-
-
-def markdown() -> str:
-    """The KPI tables of docs/results.md, one per scope."""
-    titles = {"classes": "Per class (`kpis.classes.<class>`)",
-              "stations": "Per station (`kpis.stations.<station>`)",
-              "system": "Whole port (`kpis.system.all`)"}
-    groups: dict[str, tuple[Kpi, ...]] = {
-        "classes": (CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + IMPATIENCE_KPIS["classes"]
-                    + SLOT_KPIS["classes"]),
-        "stations": (STATION_KPIS + ON_CALL_KPIS + RELIABILITY_KPIS + IMPATIENCE_KPIS["stations"]
-                     + SLOT_KPIS["stations"] + (BALKED_SLOT, QUEUE_AT)),
-        "system": SYSTEM_KPIS}
-    lines: list[str] = []
-    for scope, kpis in groups.items():
-        lines += ["", f"#### {titles[scope]}", "",
-                  "| KPI | unit | counts | over replications |", "|---|---|---|---|"]
-        done: set[str] = set()
-        for kpi in kpis:
-            if kpi.family is not None and kpi.family in done:
-                continue
-            key, unit, aggregate = f"`{kpi.key}`", kpi.unit, kpi.aggregate
-            if kpi.family is not None:
-                done.add(kpi.family)
-                key = f"`{kpi.family}_` + `mean`, `p50`, `p90`, `p95`, `p99`, `max`, `sla_share`"
-                unit = f"{MINUTES}; `sla_share`: {SHARE}"
-                aggregate = f"mean; quantiles: {MEAN_OF_QUANTILES}; `max`: {MEAN_OF_MAXIMA}"
-            counts = kpi.counts + (f" (only {kpi.only_for})" if kpi.only_for else "")
-            lines.append(f"| {key} | {unit} | {counts} | {aggregate} |")
-    return "\n".join([DOC_START, *lines, "", DOC_END])
-
-
-def write_markdown(path: Path) -> bool:
-    """Replace the generated section of ``path``; whether it changed."""
-    text = path.read_text(encoding="utf-8")
-    start, end = text.index(DOC_START), text.index(DOC_END) + len(DOC_END)
-    updated = text[:start] + markdown() + text[end:]
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
-    return updated != text
-
-
-if __name__ == "__main__":  # pragma: no cover - a maintenance command
-    for name in sys.argv[1:]:
-        print(f"{name}: {'updated' if write_markdown(Path(name)) else 'up to date'}")
+_RESOURCE_KEY = re.compile(r"^(?P<resource>.+)_(?P<what>hours|positions)$")

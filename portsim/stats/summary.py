@@ -1,4 +1,12 @@
-"""Summaries over replications: the mean and a Student-t confidence interval."""
+"""Summaries over replications: the mean and a Student-t confidence interval.
+
+Every KPI portsim reports lies in a physical range (waits, counts and rates are never
+negative; shares lie in [0, 1]). A Student-t interval from few or very spread replications can
+reach past it (a share of 98.9 ± 13.6 %, a wait of 35 ± 216 min), so the interval reported is
+the t-interval intersected with that range. The true mean lies in the range, so the
+intersection covers it exactly as often as the t-interval does; ``half_width`` stays the
+t-interval's own, the measure of precision that precision targets and the guard-rails read.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+#: Fewer replications than this give a spread, and so an interval, too rough to act on: runs,
+#: comparisons and studies with fewer say so.
+FEWEST_REPLICATIONS = 5
+#: A half-width beyond this share of its mean is flagged wherever the value is shown.
+MOST_RELATIVE_HALF_WIDTH = 0.25
+#: No bounds: what an interval is cut to when its quantity has no physical range.
+UNBOUNDED = (-math.inf, math.inf)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +35,30 @@ class Interval:
     half_width: float
     n: int
     level: float = 0.95
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the physical range cut the t-interval (its low or high end moved)."""
+        if not math.isfinite(self.half_width):
+            return False
+        slack = 1e-12 * max(1.0, abs(self.mean))
+        return (self.mean - self.half_width < self.low - slack
+                or self.mean + self.half_width > self.high + slack)
+
+    @property
+    def excludes_zero(self) -> bool:
+        """Whether the interval lies wholly on one side of 0 (for a difference: a change not
+        explained by chance at its level). An exactly zero difference in every replication has
+        a zero-width interval at 0 and does not."""
+        return (math.isfinite(self.low) and math.isfinite(self.high)
+                and (self.low > 0 or self.high < 0))
+
+    @property
+    def imprecise(self) -> bool:
+        """Whether the half-width exceeds :data:`MOST_RELATIVE_HALF_WIDTH` of the mean: the
+        interval is too wide for the mean to be read as a figure."""
+        return (math.isfinite(self.half_width) and math.isfinite(self.mean)
+                and self.half_width > MOST_RELATIVE_HALF_WIDTH * abs(self.mean))
 
     def contains(self, value: float, tolerance: float = 0.0) -> bool:
         """Whether ``value`` lies in the interval widened by ``tolerance`` (relative to |mean|)."""
@@ -57,11 +97,13 @@ def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Interval:
+def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95,
+               bounds: tuple[float, float] = UNBOUNDED) -> Interval:
     """Mean and Student-t interval of independent replication values; NaNs are left out.
 
-    With one value the interval is unbounded (nan half-width): one replication says nothing
-    about its own precision.
+    ``bounds``: the quantity's physical range, which the interval's ends are cut to (see the
+    module's docstring); the mean and the half-width are the t-interval's. With one value the
+    interval is unknown (nan half-width): one replication says nothing about its own precision.
     """
     array = np.asarray(values, dtype=float)
     array = array[~np.isnan(array)]
@@ -73,4 +115,7 @@ def t_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Int
         return Interval(mean, math.nan, math.nan, math.nan, 1, level)
     spread = float(array.std(ddof=1))
     half = t_quantile(n - 1, 0.5 + level / 2) * spread / math.sqrt(n)
-    return Interval(mean, mean - half, mean + half, half, n, level)
+    low, high = bounds
+    # min/max with the mean: a mean a rounding past its bound still lies in its interval
+    return Interval(mean, min(max(mean - half, low), mean), max(min(mean + half, high), mean),
+                    half, n, level)

@@ -92,6 +92,11 @@ def test_to_dict_structure_and_json(comparison: Comparison) -> None:
 def test_rows_have_a_row_per_kpi_and_variant(comparison: Comparison) -> None:
     rows = comparison.rows()
     kpis = list(comparison.items())
+    # then each variant's benefit per unit of what it adds (the extra car lane's lane-hours)
+    per_unit = [row for row in rows if row["kpi"].startswith("waiting_hours_saved_per_extra_")]
+    assert {row["variant"] for row in per_unit} <= set(comparison.variants) and per_unit
+    assert all(row["headline"] == "cost" for row in per_unit)
+    rows = rows[:len(rows) - len(per_unit)]
     assert len(rows) == len(kpis) * 3
     base = [row for row in rows if row["variant"] == BASELINE]
     assert all(row["diff_mean"] is None and row["diff_n"] is None for row in base)

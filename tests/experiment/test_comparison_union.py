@@ -124,9 +124,12 @@ def test_every_output_shows_the_union(patches: list[dict[str, Any]]) -> None:
         assert added <= {name for scope in ("classes", "stations")
                          for name in comparison.variants[f"v{index}"].names(scope)}
     # One row per KPI of the union and label; empty where a label lacks the KPI, and a
-    # difference only where both sides have it.
-    assert len(seen["rows"]) == len(list(comparison.items())) * len(comparison.labels)
-    for row in seen["rows"]:
+    # difference only where both sides have it; then the ledger's benefit per unit added.
+    rows = [row for row in seen["rows"]
+            if not row["kpi"].startswith("waiting_hours_saved_per_extra_")]
+    assert rows == seen["rows"][:len(rows)]
+    assert len(rows) == len(list(comparison.items())) * len(comparison.labels)
+    for row in rows:
         scope, name, kpi, label = row["scope"], row["name"], row["kpi"], row["variant"]
         has = comparison.results(label).has(scope, name, kpi)
         assert (row["n"] != "") == has

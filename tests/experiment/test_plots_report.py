@@ -49,11 +49,11 @@ def test_report_is_self_contained(written: Path, comparison: Comparison) -> None
     for name in ["extra_car_lane", "truck_fast_lane", "car_lanes", "inspection",
                  "stations.truck_lanes.servers", "10 min"]:
         assert name in html
-    # The pledge and a headline per variant, then summary, port, classes, stations.
-    assert html.count("<table") == 1 + len(comparison.variants) + 1 + 1 + 2 + 3
+    # The pledge, a headline and a ledger per variant, then summary, port, classes, stations.
+    assert html.count("<table") == 1 + 2 * len(comparison.variants) + 1 + 1 + 2 + 3
     first_screen = html.split("<details>")[0]
     assert 'id="headline"' in first_screen and "forest.png" not in first_screen
-    assert first_screen.count("<table") == 1 + len(comparison.variants)
+    assert first_screen.count("<table") == 1 + 2 * len(comparison.variants)
     assert "The pledge: at least 95% wait ≤ 10 min in every hour" in first_screen
 
 

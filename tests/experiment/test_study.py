@@ -23,6 +23,7 @@ from benchmarks.dask_cluster import dask_cluster
 from portsim.cli.main import app
 from portsim.errors import ScenarioError
 from portsim.experiment.study import KPIS, NATIONAL, StudyResults, run_study
+from portsim.report.kpis import IMPRECISE, IMPRECISE_NOTE
 from portsim.scenario.study import load_study
 
 NATIONAL_STUDY = Path(__file__).parents[2] / "scenarios" / "national_peak_day.yaml"
@@ -123,11 +124,18 @@ def test_those_still_queueing_rank_above_every_wait_that_ended() -> None:
     assert kpis["wait_mean"] == 1.0 and kpis["waiting_end"] == 20
 
 
-def test_outputs(folder: Path, tmp_path: Path) -> None:
+def test_outputs_and_a_two_replication_study_warns(folder: Path, tmp_path: Path) -> None:
+    """The files a study writes. Issue 22: ``study --replications 2`` printed Pudong 98.9 ±
+    13.6 % and a ferry p95 of 35 ± 216 min with no warning; now a warning in the terminal and
+    report.md, † on figures too imprecise to read, every interval within its physical range."""
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["study", str(folder / "study.yaml"), "--out", str(out),
                                       "--workers", "1", "--replications", "2"])
     assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    few = "only 2 replications: intervals from fewer than 5 rest on too rough a spread to act on"
+    assert few in said and "(--replications N)" in said
+    assert IMPRECISE in result.output and IMPRECISE_NOTE in said
     assert "national" in result.output and "% ≤ 10 min" in result.output
     document = json.loads((out / "study.json").read_text())
     assert document["format"] == "portsim-study/1" and document["replications"] == 2
@@ -144,6 +152,20 @@ def test_outputs(folder: Path, tmp_path: Path) -> None:
     report = (out / "report.md").read_text()
     assert "![within_standard.png](within_standard.png)" in report
     assert (out / "within_standard.png").stat().st_size > 0
+    assert f"**Warning:** {few}" in report and "physical range" in report
+    intervals = [row.split(",") for row in rows[1:]]
+    assert all(float(low) >= 0.0 for _, _, _, _, low, *_ in intervals)
+    shares = [high for _, _, kpi, _, _, high, *_ in intervals if kpi == "within_share"]
+    assert shares and all(float(high) <= 1.0 for high in shares)
+
+
+@pytest.mark.slow
+def test_a_study_of_five_replications_is_not_warned(folder: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["study", str(folder / "study.yaml"), "--out",
+                                      str(tmp_path / "out"), "--workers", "1",
+                                      "--replications", "5"])
+    assert result.exit_code == 0, result.output
+    assert "fewer than 5" not in result.output
 
 
 BAD = [

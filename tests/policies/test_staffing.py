@@ -53,19 +53,42 @@ def test_shifts_replace_the_schedule() -> None:
     assert model.station("desks").reactive is None
 
 
-def test_shipped_airport_reactive_desks() -> None:
-    scenario = shipped("airport/airport.yaml")
-    base_model = one_day(portsim.compile_model(scenario))
-    reactive_model = one_day(portsim.compile_model(scenario, "reactive_staffing"))
-    halls = ("desks_north", "desks_south")
-    passed = 0.0
-    for replication in range(3):
-        base = kpis(base_model, replication=replication)["stations"]
-        reactive = kpis(reactive_model, replication=replication)["stations"]
-        passed = max(passed, *(base[hall]["wait_max"] for hall in halls))
-        for hall in halls:
-            assert reactive[hall]["wait_max"] <= base[hall]["wait_max"]
-            assert reactive[hall]["wait_p95"] <= base[hall]["wait_p95"]
-            # The 15-minute line [6], plus the minutes four reserve desks take to open.
-            assert reactive[hall]["wait_max"] < 15.0 + 7.0
-    assert passed > 15.0                       # on busy days the banks pass the line
+def test_reactive_desks_stop_at_the_positions() -> None:
+    """Six desks in all: the wave that opens up to six extras (11 desks) finds one free, so
+    the desks on duty stay within six and the line is not held."""
+    doc = peak(max_extra=6)
+    doc["stations"]["desks"]["positions"] = 6
+    scenario = portsim.load_scenario(doc)
+    reactive = kpis(portsim.compile_model(scenario, "reactive"))["stations"]["desks"]
+    free = kpis(portsim.compile_model(portsim.load_scenario(peak(max_extra=6)), "reactive"))
+    assert reactive["positions"] == 6.0 and free["stations"]["desks"]["positions"] == 11.0
+    assert 5 * 24 < reactive["server_hours"] <= 6 * 24
+    assert free["stations"]["desks"]["server_hours"] > reactive["server_hours"]
+    assert reactive["wait_max"] > 3 * LINE
+
+
+def test_shipped_airport_reactive_desks_stop_at_the_halls_desks(monkeypatch: Any) -> None:
+    """The airport's reserve opens desks only where the hall has one free: its 30 desks are
+    all staffed 06:00-24:00, so no hall ever has more officers on duty than desks; at night
+    (3 + 3 + 5 on duty) the reserve may open desks up to them."""
+    from portsim.engine.station import Station
+
+    scenario = shipped("airport/airport_peak.yaml")
+    model = one_day(portsim.compile_model(scenario, "reactive_staffing"))
+    positions = {spec.name: spec.positions for spec in model.stations}
+    seen: list[tuple[str, float, int]] = []
+    apply = Station._apply_servers
+
+    def recorded(station: Station) -> None:
+        apply(station)
+        seen.append((station.name, station.env.now, station.servers))
+
+    monkeypatch.setattr(Station, "_apply_servers", recorded)
+    for replication in range(2):
+        kpis(model, replication=replication)
+    halls = [entry for entry in seen if entry[0] in ("desks_north", "desks_south",
+                                                     "foreigner_desks")]
+    assert halls, "the halls' servers changed during the day"
+    for name, now, servers in halls:
+        limit = positions[name]
+        assert limit is not None and servers <= limit.servers_at(now), (name, now, servers)

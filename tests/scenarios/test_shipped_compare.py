@@ -132,9 +132,13 @@ def test_every_output_shows_every_variants_classes_and_stations(shipped: Outputs
         for name in names:
             assert f"<h3>{name}</h3>" in shipped.html
             assert f"│ {name} " in shipped.table
-    # Every KPI of the union has one row per variant, the baseline first.
+    # Every KPI of the union has one row per variant, the baseline first; then each variant's
+    # benefit per unit of what it adds (the ledger's ratios).
     items = list(comparison.items())
-    assert len(shipped.rows) == len(items) * len(comparison.labels)
+    kpi_rows = [row for row in shipped.rows
+                if not row["kpi"].startswith("waiting_hours_saved_per_extra_")]
+    assert kpi_rows == shipped.rows[:len(kpi_rows)]
+    assert len(kpi_rows) == len(items) * len(comparison.labels)
     assert [row["variant"] for row in shipped.rows[:len(comparison.labels)]] == \
         comparison.labels
     assert tick_labels(shipped.figures["utilisation.png"]) == shipped.names("stations")

@@ -56,6 +56,14 @@ variants:
                                    "--replications", "3", "--workers", "1", "--no-plots",
                                    "--out", str(tmp_path / "cmp")])
     assert compared.exit_code == 0, compared.output
+    # the comparison's ledger counts the roster's officer-hours from its servers as written
+    ledger = json.loads((tmp_path / "cmp" / "results.json").read_text())
+    system = {label: ledger["variants"][label]["kpis"]["system"]["all"]["officer_hours"]["mean"]
+              for label in ("baseline", "rostered")}
+    assert system["rostered"] == pytest.approx(data["officer_hours"])
+    assert system["baseline"] == pytest.approx(data["baseline_officer_hours"])
+    assert f"{data['officer_hours'] - data['baseline_officer_hours']:+,.1f} officer-hours a " \
+           "day" in compared.output
 
 
 @pytest.mark.parametrize(("extra", "message"), [

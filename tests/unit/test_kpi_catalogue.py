@@ -9,6 +9,7 @@ import pytest
 
 import portsim
 from portsim.engine.collect import kpi_names
+from portsim.stats import kpi_doc
 from portsim.stats import kpis as catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,8 +18,8 @@ SCENARIOS = ROOT / "scenarios"
 
 def test_docs_results_md_shows_the_current_catalogue() -> None:
     text = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
-    assert catalogue.markdown() in text, (
-        "docs/results.md is out of date: run `python -m portsim.stats.kpis docs/results.md`")
+    assert kpi_doc.markdown() in text, (
+        "docs/results.md is out of date: run `python -m portsim.stats.kpi_doc docs/results.md`")
 
 
 def test_keys_are_unique_within_each_scope() -> None:
@@ -31,7 +32,7 @@ def test_keys_are_unique_within_each_scope() -> None:
 
 def test_every_kpi_says_whom_it_counts_and_has_a_unit() -> None:
     units = {catalogue.MINUTES, catalogue.SHARE, catalogue.COUNT, catalogue.PER_HOUR,
-             catalogue.LEVEL}
+             catalogue.LEVEL, catalogue.HOURS_A_DAY}
     for scope in catalogue.SCOPES:
         for kpi in catalogue.scope_kpis(scope):
             assert kpi.counts and kpi.label and kpi.unit in units, kpi

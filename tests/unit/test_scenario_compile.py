@@ -32,7 +32,8 @@ def test_model_basics() -> None:
     model = compiled(document())
     assert (model.name, model.horizon, model.warmup, model.sla) == ("port", 2880.0, 360.0, 20.0)
     assert model.stations == (m.StationSpec(name="desk", servers=m.ShiftSchedule.constant(3),
-                                            service=d.Exponential(mean=0.8)),)
+                                            service=d.Exponential(mean=0.8),
+                                            resource="officer"),)
     assert model.classes == (m.ClassSpec(name="pax", arrivals=m.Poisson(rate=1.5),
                                          route=(m.Visit("desk"),)),)
 

@@ -46,14 +46,15 @@ from portsim.engine.model.stations import (
     ServerPool,
     ShiftSchedule,
     StationSpec,
+    over_positions,
     pooled_servers,
 )
-from portsim.engine.model.whole import ClassSpec, Model
+from portsim.engine.model.whole import ClassSpec, Model, Prices
 
 __all__ = [
     "MINUTES_PER_DAY", "Appointments", "ArrivalError", "Arrivals", "Branch", "Breakdowns",
-    "ClassSpec", "Delay", "Impatience", "Milestone", "Model", "OptionalStep", "Poisson",
+    "ClassSpec", "Delay", "Impatience", "Milestone", "Model", "OptionalStep", "Poisson", "Prices",
     "RateProfile", "ReactiveStaffing", "Route", "ServerPool", "ShiftSchedule", "ShortestQueue",
     "Spawn", "StationSpec", "Step", "Timetable", "Trace", "Visit", "milestone_names",
-    "pooled_servers", "rewrite", "stations_visited", "steps", "weighted_steps",
+    "over_positions", "pooled_servers", "rewrite", "stations_visited", "steps", "weighted_steps",
 ]

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
 from portsim.engine.distributions import Distribution
 
 __all__ = ["MINUTES_PER_DAY", "Breakdowns", "Impatience", "ReactiveStaffing", "ServerPool",
-           "ShiftSchedule", "StationSpec", "pooled_servers"]
+           "ShiftSchedule", "StationSpec", "over_positions", "pooled_servers"]
 
 #: A day, the period of shift schedules and appointment slots and the span of clock times.
 MINUTES_PER_DAY = 1440.0
@@ -58,6 +59,10 @@ class ShiftSchedule:
         index = bisect.bisect_right([start for start, _ in self.steps], offset) - 1
         return self.steps[index][1]
 
+    def offsets(self) -> tuple[float, ...]:
+        """The offsets at which the servers change, within one period."""
+        return tuple(offset for offset, _ in self.steps)
+
     def mean_servers(self) -> float:
         """Long-run average servers: over one period, or the last step if it holds for ever."""
         if self.period is None:
@@ -72,9 +77,9 @@ class ReactiveStaffing:
     """Open extra servers while the queue's head has waited too long.
 
     Every ``check_every`` minutes: if the customer at the head of the queue has waited more than
-    ``open_above`` minutes, one more server opens (up to ``max_extra`` above the schedule); if it
-    has waited less than ``close_below`` (or nobody waits), one extra server closes. Closing never
-    preempts a customer in service.
+    ``open_above`` minutes, one more server opens (up to ``max_extra`` above the schedule, and
+    never beyond the station's positions); if it has waited less than ``close_below`` (or nobody
+    waits), one extra server closes. Closing never preempts a customer in service.
     """
 
     open_above: float
@@ -198,6 +203,14 @@ class StationSpec:
     """What happens to a service a failure or an outage interrupts: the customer goes back to
     the head of the queue and later finishes the rest of its service (``resume``) or starts it
     again from the beginning (``restart``, a fresh service time)."""
+    positions: ShiftSchedule | None = None
+    """The most servers that can be on duty at once, by time (the places there are to serve
+    at); None: no limit. The schedule (pools included) must stay within them
+    (:func:`over_positions`, checked before a run), and queue-reactive extras open only while
+    a position is free."""
+    resource: str = "server"
+    """What one server is, a label for the ledger of resource use: the server-hours,
+    positions and call-out hours of stations of one resource are added up together."""
 
     def __post_init__(self) -> None:
         if self.pools and self.servers != pooled_servers(self.pools):
@@ -211,6 +224,15 @@ class StationSpec:
         if self.unreliable and (self.pools or self.impatient or self.booking_servers):
             raise ValueError(f"station {self.name!r}: breakdowns and outages are not supported "
                              "together with skill pools, impatience or servers on call")
+
+    @property
+    def installed_positions(self) -> int:
+        """The positions the station has: the most it declares at any time, else the most
+        servers its schedule and its queue-reactive rule can put on duty at once."""
+        if self.positions is not None:
+            return self.positions.max_servers
+        extra = self.reactive.max_extra if self.reactive is not None else 0
+        return self.servers.max_servers + extra
 
     @property
     def unreliable(self) -> bool:
@@ -237,3 +259,30 @@ class StationSpec:
         return rule is not None and rule.retry < 1.0 and (
             rule.balk_at is not None or bool(rule.balk_probabilities))
 
+
+
+def over_positions(servers: ShiftSchedule,
+                   positions: ShiftSchedule) -> list[tuple[float, float, int, int]]:
+    """Where ``servers`` exceed ``positions``: ``(start, end, servers, positions)`` windows
+    over one period of the two together (a day for daily schedules; both constant: one window
+    ``(0, inf)``), neighbouring windows with the same numbers merged."""
+    periods = {s.period for s in (servers, positions) if not s.is_constant}
+    span = math.inf if not periods or None in periods else max(p for p in periods if p)
+    cuts = {0.0}
+    for schedule in (servers, positions):
+        # a daily schedule against a longer period repeats within it
+        every = schedule.period if schedule.period and math.isfinite(span) else span
+        for offset in schedule.offsets():
+            repeats = int(span // every) if math.isfinite(span) else 1
+            cuts.update(offset + k * every for k in range(repeats))
+    ordered = sorted(cut for cut in cuts if cut < span)
+    found: list[tuple[float, float, int, int]] = []
+    for start, end in zip(ordered, [*ordered[1:], span], strict=True):
+        staffed, places = servers.servers_at(start), positions.servers_at(start)
+        if staffed <= places:
+            continue
+        if found and found[-1][1] == start and found[-1][2:] == (staffed, places):
+            found[-1] = (found[-1][0], end, staffed, places)
+        else:
+            found.append((start, end, staffed, places))
+    return found

@@ -4,15 +4,16 @@ stations, classes and routes together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from portsim.engine.distributions import Distribution
 from portsim.engine.model.arrivals import Arrivals
 from portsim.engine.model.routes import Route, Spawn, Visit, stations_visited, steps
-from portsim.engine.model.stations import MINUTES_PER_DAY, StationSpec
+from portsim.engine.model.stations import MINUTES_PER_DAY, StationSpec, over_positions
 from portsim.engine.state import StartState
 
-__all__ = ["ClassSpec", "Model"]
+__all__ = ["ClassSpec", "Model", "Prices"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,24 @@ class ClassSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Prices:
+    """What resource use costs, by resource (a station's ``resource`` label): a server-hour on
+    duty, a call-out hour (an off-duty server called in for a booking) and a position a day.
+    A resource not named costs nothing there."""
+
+    per_hour: Mapping[str, float] = field(default_factory=dict)
+    per_call_out_hour: Mapping[str, float] = field(default_factory=dict)
+    per_position_day: Mapping[str, float] = field(default_factory=dict)
+
+    def cost(self, resource: str, hours: float, call_out_hours: float,
+             positions: float) -> float:
+        """The cost a day of a station of ``resource`` with this use a day."""
+        return (hours * self.per_hour.get(resource, 0.0)
+                + call_out_hours * self.per_call_out_hour.get(resource, 0.0)
+                + positions * self.per_position_day.get(resource, 0.0))
+
+
+@dataclass(frozen=True, slots=True)
 class Model:
     """Everything one replication needs. Times in minutes."""
 
@@ -62,6 +81,8 @@ class Model:
     #: Write the state of each replication at this time (minutes from the start) as a warm
     #: start would read it (ReplicationResult.snapshot).
     snapshot_at: float | None = None
+    #: What resource use costs (the ``cost`` KPIs); None: use is reported, not priced.
+    prices: Prices | None = None
 
     def __post_init__(self) -> None:
         self._check_times()
@@ -127,6 +148,31 @@ class Model:
         if (self.start is not None or self.snapshot_at is not None) and unreliable:
             raise ValueError("warm starts and snapshots do not support stations with "
                              f"breakdowns or outages yet ({', '.join(map(repr, unreliable))})")
+
+    def beyond_positions(self) -> dict[str, list[tuple[float, float, int, int]]]:
+        """Stations whose schedule puts more servers on duty than they have positions, with
+        the windows where it does (see :func:`over_positions`)."""
+        found = {}
+        for spec in self.stations:
+            if spec.positions is not None:
+                windows = over_positions(spec.servers, spec.positions)
+                if windows:
+                    found[spec.name] = windows
+        return found
+
+    def check_positions(self) -> None:
+        """Refuse a model whose schedules exceed its stations' positions (a scenario file's
+        are refused, located, when it loads)."""
+        for name, windows in self.beyond_positions().items():
+            start, end, servers, places = windows[0]
+            raise ValueError(f"station {name!r}: {servers} servers on duty from minute "
+                             f"{start:g} to {end:g} of the schedule's period, more than its "
+                             f"{places} positions")
+
+    @property
+    def resources(self) -> tuple[str, ...]:
+        """The resources of the stations (their ``resource`` labels), in station order."""
+        return tuple(dict.fromkeys(spec.resource for spec in self.stations))
 
     @property
     def impatient(self) -> bool:

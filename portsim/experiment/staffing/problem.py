@@ -30,7 +30,8 @@ class Problem:
     seed: int
     proof_seed: int
     most: Mapping[str, int] = field(default_factory=dict)
-    """Counters physically available, by station."""
+    """Counters physically available, by station: ``--most``, by default the station's
+    positions (:func:`most_within_positions`)."""
     least: int = 1
     """Officers kept on duty in every interval (a 24-hour port keeps a desk open)."""
     hour_cost: float = 1.0
@@ -114,6 +115,28 @@ def check_problem(problem: Problem) -> None:
                                 "baseline (or a variant) without it")
 
 
+def most_within_positions(model: Model, stations: tuple[str, ...],
+                          given: Mapping[str, int]) -> dict[str, int]:
+    """The counters each unit may have at the most (``--most``): as given, else the fewest
+    positions its station has at any hour (a pool: its station's); a count given beyond the
+    positions is refused, since a roster beyond them would not load."""
+    most = dict(given)
+    for name in stations:
+        spec = model.station(name) if name in {s.name for s in model.stations} else None
+        if spec is None or spec.positions is None:
+            continue
+        places = min(count for _, count in spec.positions.steps)
+        units = [f"{name}/{pool.name}" for pool in spec.pools] or [name]
+        for unit in units:
+            if unit in given and given[unit] > places:
+                raise StaffingError(
+                    f"--most {unit}={given[unit]}: station {name!r} has {places} positions "
+                    f"(stations.{name}.positions); a roster beyond them would not load: add "
+                    "positions to the scenario first (a capital change)")
+            most.setdefault(unit, places)
+    return most
+
+
 def _visited(model: Model, class_name: str) -> list[str]:
     spec = next(c for c in model.classes if c.name == class_name)
     return stations_visited(spec.route)
@@ -144,4 +167,5 @@ def baseline_staffing(problem: Problem) -> dict[str, tuple[int, ...]]:
     return rows
 
 
-__all__ = ["Problem", "Staffing", "baseline_staffing", "check_problem", "target_classes"]
+__all__ = ["Problem", "Staffing", "baseline_staffing", "check_problem", "most_within_positions",
+           "target_classes"]
