@@ -110,13 +110,14 @@ def staff(
                              scheduler, engine)
         problem = _problem(model, stations, target, shifts, width, limits, chosen_seed,
                            proof_seed, least=least, hour_cost=hour_cost,
-                           callout_cost=callout_cost, max_rounds=max_rounds)
+                           callout_cost=callout_cost, max_rounds=max_rounds, variant=variant)
         if write_variant is not None:  # refused now rather than after the whole search
             check_variant_name(file, write_variant)
         with console.status("staffing search") as status:
             solution = solve(problem, run, tightness=tightness,
                              progress=lambda text: status.update(escape(text)))
-        _report(solution, file, out, write_variant)
+        overrides = scenario.base.variants[variant] if variant is not None else None
+        _report(solution, file, out, write_variant, overrides)
 
 
 def _checked(file: Path, out: Path | None, force: bool, scheduler: str | None, interval: str,
@@ -162,7 +163,8 @@ def _runner(scenario: Any, variant: str | None, model: Any, seed: int,
 
 def _problem(model: Any, stations: str, target: str, shifts: str, width: float,
              limits: dict[str, int], seed: int, proof_seed: int | None, *, least: int,
-             hour_cost: float, callout_cost: float, max_rounds: int) -> Any:
+             hour_cost: float, callout_cost: float, max_rounds: int,
+             variant: str | None) -> Any:
     """The staffing problem the options describe; one that names no station is refused."""
     from portsim.experiment.staffing.problem import Problem
     from portsim.experiment.staffing.roster import parse_shifts
@@ -174,15 +176,17 @@ def _problem(model: Any, stations: str, target: str, shifts: str, width: float,
         patterns=parse_shifts(shifts, width), seed=seed,
         proof_seed=proof_seed if proof_seed is not None else seed + 1,
         most=limits, least=least, hour_cost=hour_cost, callout_cost=callout_cost,
-        max_rounds=max_rounds)
+        max_rounds=max_rounds, variant=variant)
     if not problem.stations:
         raise PortsimError("--stations names no station")
     return problem
 
 
-def _report(solution: Any, file: Path, out: Path, write_variant: str | None) -> None:
+def _report(solution: Any, file: Path, out: Path, write_variant: str | None,
+            overrides: Any) -> None:
     """Print the solution, write its files to ``out`` and, with --write-variant, add the
-    roster to ``file`` as a variant."""
+    roster to ``file`` as a variant (with --variant, that variant's overrides and the roster:
+    what was proved)."""
     from portsim.report.files import write_output
     from portsim.report.staffing import (
         print_solution,
@@ -196,14 +200,15 @@ def _report(solution: Any, file: Path, out: Path, write_variant: str | None) -> 
     print_solution(solution, console)
     name = write_variant or "staffed"
     def write(folder: Path) -> None:
-        write_solution(solution, folder, name)
+        write_solution(solution, folder, name, overrides)
 
     write_output(out, write, force=True)
     console.print(f"staffing written to [bold]{escape(str(out))}[/] (staffing.json, "
                   "requirement.csv, roster.csv, staffing.png, variant.yaml)")
     if write_variant is not None:
         add_variant(file, write_variant, variant_description(solution),
-                    variant_schedules(solution), variant_comments(solution))
+                    variant_schedules(solution), variant_comments(solution),
+                    overrides=overrides)
         console.print(f"variant [bold]{escape(write_variant)}[/] added to "
                       f"{escape(str(file))}: compare it with "
                       f"portsim compare {escape(str(file))} --variants "

@@ -4,6 +4,7 @@ and cost against the baseline, and the replications the search spent."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -130,18 +131,22 @@ def _print_pledge(solution: Solution, console: Console) -> None:
             console.print(line, highlight=False)
 
 
-def variant_text(solution: Solution, name: str) -> str:
-    """The roster as a scenario variant, ready to paste under ``variants:``."""
+def variant_text(solution: Solution, name: str,
+                 overrides: Mapping[str, Any] | None = None) -> str:
+    """The roster as a scenario variant, ready to paste under ``variants:`` (with
+    ``overrides``: the patch of the variant it was proved under, the roster merged in)."""
     from portsim.scenario.edit import variant_lines
 
     return "\n".join(["variants:", *variant_lines(name, variant_description(solution),
                                                    variant_schedules(solution),
-                                                   variant_comments(solution))]) + "\n"
+                                                   variant_comments(solution),
+                                                   overrides=overrides)]) + "\n"
 
 
 def variant_description(solution: Solution) -> str:
     problem = solution.problem
-    return (f"roster from portsim staff: {problem.target.text} in every "
+    under = f" on variant {problem.variant}" if problem.variant is not None else ""
+    return (f"roster from portsim staff{under}: {problem.target.text} in every "
             f"{problem.interval:g}-minute interval, shifts "
             f"{', '.join(p.text for p in problem.patterns)}")
 
@@ -159,9 +164,10 @@ def variant_comments(solution: Solution) -> list[str]:
             f"scenario's own staffing: {solution.baseline_officer_hours:g})", *lines]
 
 
-def write_solution(solution: Solution, folder: Path, variant: str = "staffed") -> list[str]:
+def write_solution(solution: Solution, folder: Path, variant: str = "staffed",
+                   overrides: Mapping[str, Any] | None = None) -> list[str]:
     """staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml into
-    ``folder``."""
+    ``folder`` (``overrides``: see :func:`variant_text`)."""
     from portsim.report.figures import save_png
     from portsim.report.staffing_plot import staffing_figure
 
@@ -170,7 +176,8 @@ def write_solution(solution: Solution, folder: Path, variant: str = "staffed") -
     dump_csv(requirement_rows(solution), folder / "requirement.csv")
     dump_csv(roster_rows(solution), folder / "roster.csv")
     save_png(staffing_figure(solution), folder / "staffing.png")
-    (folder / "variant.yaml").write_text(variant_text(solution, variant), encoding="utf-8")
+    (folder / "variant.yaml").write_text(variant_text(solution, variant, overrides),
+                                          encoding="utf-8")
     return list(STAFF_FILES)
 
 

@@ -8,6 +8,7 @@ and only then does it replace the file, atomically. A failure leaves the file as
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -59,9 +60,13 @@ def _clock(minutes: float) -> str:
 
 def variant_lines(name: str, description: str,
                   schedules: Mapping[str, Sequence[tuple[float, int]]],
-                  comments: Sequence[str] = (), indent: str = "  ") -> list[str]:
+                  comments: Sequence[str] = (), indent: str = "  ", *,
+                  overrides: Mapping[str, Any] | None = None) -> list[str]:
     """The YAML lines of a variant that replaces these stations' servers (``station/pool``:
-    one skill pool's servers)."""
+    one skill pool's servers); with ``overrides`` (another variant's patch, as written), that
+    patch with these servers merged into it, so the new variant is the other one plus them."""
+    if overrides:
+        return _patch_lines(name, description, schedules, comments, indent, overrides)
     lines = [f"{indent}# {comment}" for comment in comments]
     lines.append(f"{indent}{_key(name)}:")
     lines.append(f"{indent}  description: {_scalar(description)}")
@@ -83,6 +88,45 @@ def variant_lines(name: str, description: str,
     return lines
 
 
+def _windows(steps: Sequence[tuple[float, int]]) -> list[dict[str, Any]]:
+    ends = [offset for offset, _ in steps[1:]] + [1440.0]
+    return [{"start": _clock(start), "end": _clock(end), "servers": servers}
+            for (start, servers), end in zip(steps, ends, strict=True)]
+
+
+def _patch_lines(name: str, description: str,
+                 schedules: Mapping[str, Sequence[tuple[float, int]]],
+                 comments: Sequence[str], indent: str, overrides: Mapping[str, Any]) -> list[str]:
+    """``overrides`` with ``description`` and these servers set in it, as YAML lines."""
+    patch: dict[str, Any] = {"description": description,
+                             **{key: copy.deepcopy(value) for key, value in overrides.items()
+                                if key != "description"}}
+    stations = patch.get("stations")
+    if not isinstance(stations, dict):
+        stations = patch["stations"] = {}
+    for unit, steps in schedules.items():
+        station, _, pool = unit.partition("/")
+        spec = stations.get(station)
+        if not isinstance(spec, dict):
+            spec = stations[station] = {}
+        if pool:
+            pools = spec.get("pools")
+            if not isinstance(pools, dict):
+                pools = spec["pools"] = {}
+            entry = pools.get(pool)
+            if not isinstance(entry, dict):
+                entry = pools[pool] = {}
+            entry["servers"] = _windows(steps)
+        else:
+            spec["servers"] = _windows(steps)
+    body = yaml.safe_dump(patch, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100)
+    lines = [f"{indent}# {comment}" for comment in comments]
+    lines.append(f"{indent}{_key(name)}:")
+    lines.extend(f"{indent}  {line}" if line else line for line in body.splitlines())
+    return lines
+
+
 def _variants_node(root: yaml.Node) -> tuple[yaml.Node, yaml.Node] | None:
     if not isinstance(root, yaml.MappingNode):
         raise EditError("the file is not a YAML mapping")
@@ -94,7 +138,8 @@ def _variants_node(root: yaml.Node) -> tuple[yaml.Node, yaml.Node] | None:
 
 def with_variant(text: str, name: str, description: str,
                  schedules: Mapping[str, Sequence[tuple[float, int]]],
-                 comments: Sequence[str] = ()) -> str:
+                 comments: Sequence[str] = (), *,
+                 overrides: Mapping[str, Any] | None = None) -> str:
     """``text`` with the variant inserted (see the module docstring)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -105,7 +150,8 @@ def with_variant(text: str, name: str, description: str,
     found = _variants_node(root)
     lines = text.splitlines()
     if found is None:
-        block = ["variants:", *variant_lines(name, description, schedules, comments)]
+        block = ["variants:", *variant_lines(name, description, schedules, comments,
+                                             overrides=overrides)]
         if lines and lines[-1].strip():
             block.insert(0, "")
         return "\n".join(lines + block) + "\n"
@@ -113,7 +159,7 @@ def with_variant(text: str, name: str, description: str,
     if isinstance(value, yaml.ScalarNode) and value.value in ("", "~", "null"):
         # ``variants:`` with nothing under it: write the block in its place.
         lines[key.start_mark.line] = "variants:"
-        body = variant_lines(name, description, schedules, comments)
+        body = variant_lines(name, description, schedules, comments, overrides=overrides)
         return "\n".join(lines[:key.start_mark.line + 1] + body
                          + lines[key.start_mark.line + 1:]) + "\n"
     if not isinstance(value, yaml.MappingNode) or value.flow_style:
@@ -127,7 +173,7 @@ def with_variant(text: str, name: str, description: str,
     after = end.line if end.column == 0 else end.line + 1
     while after > 0 and not lines[after - 1].strip():
         after -= 1  # keep blank lines that separated the block from what follows
-    body = variant_lines(name, description, schedules, comments, indent)
+    body = variant_lines(name, description, schedules, comments, indent, overrides=overrides)
     return "\n".join(lines[:after] + body + lines[after:]) + "\n"
 
 
@@ -138,13 +184,15 @@ def check_variant_name(path: Path, name: str) -> None:
 
 def add_variant(path: Path, name: str, description: str,
                 schedules: Mapping[str, Sequence[tuple[float, int]]],
-                comments: Sequence[str] = ()) -> None:
+                comments: Sequence[str] = (), *,
+                overrides: Mapping[str, Any] | None = None) -> None:
     """Insert the variant into the scenario file at ``path``, after checking that the result
-    loads and the variant compiles; replaces the file atomically."""
+    loads and the variant compiles; replaces the file atomically. ``overrides``: another
+    variant's patch the new one starts from (see :func:`variant_lines`)."""
     from portsim.scenario.loader import load_scenario
 
     original = path.read_text(encoding="utf-8")
-    text = with_variant(original, name, description, schedules, comments)
+    text = with_variant(original, name, description, schedules, comments, overrides=overrides)
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".yaml",
                                              dir=path.parent)
     try:

@@ -52,6 +52,7 @@ def summary(solution: Solution) -> dict[str, Any]:
                        if solution.replications else math.nan)
     return {
         "target": problem.target.text,
+        "variant": problem.variant,
         "stations": list(problem.stations),
         "units": list(problem.units),
         "interval_minutes": problem.interval,
