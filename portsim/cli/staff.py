@@ -10,6 +10,7 @@ import typer
 from rich.markup import escape
 
 from portsim.cli.common import (
+    EXIT_TARGET_NOT_MET,
     EngineChoice,
     EngineOpt,
     FileArg,
@@ -61,7 +62,8 @@ TightnessOpt = Annotated[bool, typer.Option(
          "run per shift used).")]
 WriteVariantOpt = Annotated[str | None, typer.Option(
     help="Add the roster to FILE as a variant of this name (FILE is changed only if the "
-         "result loads); variant.yaml in the output folder has it in any case.",
+         "target is met and the result loads; with --variant, that variant's overrides and "
+         "the roster); variant.yaml in the output folder has it in any case.",
     show_default=False)]
 StaffOutOpt = Annotated[Path | None, typer.Option(
     help="Output folder (default: results/<stem>-staff).", show_default=False)]
@@ -96,8 +98,11 @@ def staff(
     Prints the requirement curve against the roster and the scenario's own staffing, the
     roster, officer-hours and cost, the proof's verdict per interval and the replications
     spent; writes staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml.
+    Exits with code 4 when some interval does not meet the target (even with every counter
+    of --most open), after saying which intervals and by how much.
     """
     from portsim.experiment.staffing.solver import solve
+    from portsim.report.staffing import print_unmet
     from portsim.scenario import load_scenario
     from portsim.scenario.edit import check_variant_name
 
@@ -118,6 +123,9 @@ def staff(
                              progress=lambda text: status.update(escape(text)))
         overrides = scenario.base.variants[variant] if variant is not None else None
         _report(solution, file, out, write_variant, overrides)
+    if not solution.passed:
+        print_unmet(solution, console, file if write_variant is not None else None)
+        raise typer.Exit(EXIT_TARGET_NOT_MET)
 
 
 def _checked(file: Path, out: Path | None, force: bool, scheduler: str | None, interval: str,
@@ -205,7 +213,7 @@ def _report(solution: Any, file: Path, out: Path, write_variant: str | None,
     write_output(out, write, force=True)
     console.print(f"staffing written to [bold]{escape(str(out))}[/] (staffing.json, "
                   "requirement.csv, roster.csv, staffing.png, variant.yaml)")
-    if write_variant is not None:
+    if write_variant is not None and solution.passed:
         add_variant(file, write_variant, variant_description(solution),
                     variant_schedules(solution), variant_comments(solution),
                     overrides=overrides)

@@ -102,9 +102,7 @@ def _print_search(solution: Solution, data: dict[str, Any], console: Console) ->
         f"{data['simulation_rounds']} runs"
         + (f", {data['wall_seconds_per_replication']:.2f} s of wall time per replication"
            if data["wall_seconds_per_replication"] is not None else ""), highlight=False)
-    if data["capped_intervals"]:
-        console.print("[yellow]the target cannot be met with the counters available in:[/] "
-                      + escape(", ".join(data["capped_intervals"])), highlight=False)
+    _print_shortfalls(solution, data["short_intervals"], console)
     if solution.tightness:
         for name, checks in solution.tightness.items():
             loose = [shift for shift, failed in checks if not failed]
@@ -112,6 +110,34 @@ def _print_search(solution: Solution, data: dict[str, Any], console: Console) ->
                           + ("any shift breaks some interval" if not loose
                              else "shift(s) " + ", ".join(loose) + " still meets the target"),
                           highlight=False)
+
+
+def _print_shortfalls(solution: Solution, rows: list[dict[str, Any]], console: Console) -> None:
+    """Where the target is not met, and by how much (and why: every counter open, or the
+    repairs ran out)."""
+    if not rows:
+        return
+    minutes = solution.problem.target.slot_kpi != "beyond_share"
+    what = {"p95": "wait p95", "mean": "mean wait"}.get(
+        solution.problem.target.slot_kpi,
+        "share waiting > " + standard_words(solution.problem.target.sla or 0.0))
+    console.print(f"[bold red]target {escape(solution.problem.target.text)} NOT met[/] in "
+                  f"{len(rows)} interval(s):", highlight=False)
+    for row in rows:
+        unit = " min" if minutes else ""
+        value = (f"{_shown(row['mean'], minutes)}{unit} [{_shown(row['ci_low'], minutes)}, "
+                 f"{_shown(row['ci_high'], minutes)}]" if row["mean"] is not None else "–")
+        over = (f"{row['excess']:.1f} min" if minutes
+                else f"{100 * row['excess']:.1f} percentage points") if row["excess"] else ""
+        excess = f", {over} over at the interval's upper end" if over else ""
+        why = (f"{row['rostered']} rostered after {solution.repairs} repair round(s)"
+               if not row["at_most"] else
+               f"all {row['most']} counters open (--most); this interval's own load needs "
+               f"{row['erlang_c_officers']} by Erlang C" if row["erlang_c_officers"] > row["most"]
+               else f"all {row['most']} counters open (--most); the queue is carried over "
+                    "from earlier intervals")
+        console.print(f"  {escape(row['station'])} {row['interval']}: {what} {value} against "
+                      f"{_shown(row['bound'], minutes)}{unit}{excess} ({why})", highlight=False)
 
 
 def _print_pledge(solution: Solution, console: Console) -> None:
@@ -129,6 +155,15 @@ def _print_pledge(solution: Solution, console: Console) -> None:
                       f"within {standard_words(results.sla or 0.0)}):", highlight=False)
         for line in lines:
             console.print(line, highlight=False)
+
+
+def print_unmet(solution: Solution, console: Console, file: Path | None) -> None:
+    """The last word when the target is not met: the exit code's reason, and that the scenario
+    file (with --write-variant) was left as it was."""
+    kept = (f"; {escape(str(file))} was not changed (variant.yaml in the output folder has the "
+            "roster)" if file is not None else "")
+    console.print(f"[bold red]the target is not met in every interval[/] (exit code 4){kept}",
+                  highlight=False)
 
 
 def variant_text(solution: Solution, name: str,
@@ -181,5 +216,5 @@ def write_solution(solution: Solution, folder: Path, variant: str = "staffed",
     return list(STAFF_FILES)
 
 
-__all__ = ["STAFF_FILES", "print_solution", "variant_comments", "variant_description",
+__all__ = ["STAFF_FILES", "print_solution", "print_unmet", "variant_comments", "variant_description",
            "variant_schedules", "variant_text", "write_solution"]

@@ -194,3 +194,28 @@ variants:
         float(proved["mean"]), rel=1e-12)
     assert runs["busy_rostered"][("stations", "desks", "servers_mean")] == pytest.approx(
         int(proved["rostered"]))
+
+
+def test_a_target_beyond_the_counters_exits_4_and_says_where_and_by_how_much(
+        runner: CliRunner, tmp_path: Path) -> None:
+    path = hall(tmp_path, rates=TWO_PEAKS)
+    before = path.read_text()
+    out = tmp_path / "staff"
+    result = runner.invoke(app, ["staff", str(path), *STAFF, "--most", "desks=4",
+                                 "--out", str(out), "--write-variant", "rostered"])
+    assert result.exit_code == 4, result.output
+    data = json.loads((out / "staffing.json").read_text())
+    assert not data["passed"]
+    short = data["short_intervals"]
+    assert short and all(row["at_most"] and row["rostered"] == 4 for row in short)
+    assert all(row["excess"] > 0 for row in short)
+    # the afternoon peak (55/h, 6-minute services) needs 7 desks by Erlang C; the evening
+    # fails on the queue carried over from it
+    by_hour = {row["interval"]: row for row in short}
+    assert by_hour["15:00"]["erlang_c_officers"] == 7 and "06:00" not in by_hour
+    text = " ".join(result.output.split())
+    assert "NOT met in" in text and "desks 15:00: wait p95" in text
+    assert "all 4 counters open (--most); this interval's own load needs 7" in text
+    assert "carried over from earlier intervals" in text and "exit code 4" in text
+    assert path.read_text() == before, "a roster that misses the target is not written in"
+    assert (out / "variant.yaml").exists()
