@@ -60,8 +60,9 @@ class ScenarioDocument(StrictModel):
     precision: PrecisionSettings | None = None
     """Replications that size themselves (see ``--precision``); none: ``replications`` fixed."""
     pledge: Pledge = Field(default_factory=Pledge)
-    """The pledge judged by clock slot: the share within ``sla`` required in every hour, the
-    slot width, and clock times to record queue lengths at."""
+    """The pledge judged by clock slot: whose queue (classes), the measure (the share within
+    ``sla`` required in every slot, or the longest wait), the slot width, and clock times to
+    record queue lengths at."""
     stations: Annotated[dict[Name, Station], Field(min_length=1)]
     """Stations by name."""
     classes: Annotated[dict[Name, EntityClass], Field(min_length=1)]
@@ -150,6 +151,19 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
         yield from _visit_patience_problems(doc, class_name)
         yield from _travel_problems(doc, class_name)
     yield from _spawn_problems(doc)
+    yield from _pledge_problems(doc)
+
+
+def _pledge_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
+    """Pledged classes that do not exist, or that are named twice."""
+    known = list(doc.classes)
+    seen: set[str] = set()
+    for index, name in enumerate(doc.pledge.classes):
+        if name not in doc.classes:
+            yield ("pledge", "classes", index), unknown_name("class", name, known, "classes")
+        elif name in seen:
+            yield ("pledge", "classes", index), f"class {name!r} is named twice"
+        seen.add(name)
 
 
 def _variant_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:

@@ -44,12 +44,23 @@ class TimeSettings(StrictModel):
         return warmup
 
 
+#: How the pledge is measured in each slot: the share waiting at most the standard, or the
+#: longest wait.
+PLEDGE_MEASURES = ("share", "longest")
+
+
 class Pledge(StrictModel):
-    """The waiting-time pledge judged hour by hour: at least ``share`` of each class's
-    travellers wait at most the scenario's ``sla``, in every ``slot`` of the day."""
+    """The waiting-time pledge judged slot by slot: at least ``share`` of the travellers of
+    ``classes`` wait at most the scenario's ``sla`` (``measure: longest``: nobody waits longer),
+    in every ``slot`` of the day."""
 
     share: Annotated[Probability, Field(gt=0)] = 0.95
     """Share that must wait at most ``sla`` in each slot (default 95%)."""
+    classes: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    """Whose queue the pledge is about (default: every class), e.g. the citizens."""
+    measure: Literal["share", "longest"] = "share"
+    """``share``: at least ``share`` wait at most ``sla`` in each slot; ``longest``: the
+    longest wait of each slot is at most ``sla``."""
     slot: PositiveDuration = 60.0
     """Width of the clock slots waits are filed under by arrival time (default 1h; must
     divide a day)."""

@@ -78,6 +78,7 @@ class Layout:
     clocks: tuple[str, ...]         # queue_at names, pooled then per day
     slot_index: dict[str, tuple[int, ...]]  # name -> indices into the run's slots
     clock_samples: dict[str, tuple[tuple[int, float], ...]]  # name -> (day, minute) samples
+    longest: bool = False           # each slot's longest wait too (model.slot_longest)
 
 
 def layout(model: m.Model) -> Layout:
@@ -109,7 +110,7 @@ def layout(model: m.Model) -> Layout:
                   tuple(name for name in clocks if clocks[name]),
                   {**{k: tuple(v) for k, v in pooled.items()},
                    **{k: tuple(v) for k, v in by_day.items()}},
-                  {k: tuple(v) for k, v in clocks.items() if v})
+                  {k: tuple(v) for k, v in clocks.items() if v}, model.slot_longest)
 
 
 def clock_samples(model: m.Model) -> list[tuple[int, float]]:
@@ -131,11 +132,11 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
     return {
         "classes": {spec.name: [kpi.key for kpi in catalogue.class_kpis(
             m.milestone_names(spec.route), spec.due_after is not None, slots,
-            model.gives_up(spec.name))]
+            model.gives_up(spec.name), plan.longest)]
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
             slots, plan.clocks, model.impatient_at(spec.name), spec.booking_servers > 0,
-            spec.refuses, spec.unreliable)]
+            spec.refuses, spec.unreliable, plan.longest)]
             for spec in model.stations},
         "system": {"all": [kpi.key for kpi in catalogue.scope_kpis("system")]},
     }
@@ -246,6 +247,8 @@ def _slot_value(summary: SlotSummary, stat: str) -> float:
         return summary.mean
     if stat == "p95":
         return summary.p95
+    if stat == "max":
+        return summary.longest
     return summary.beyond_share
 
 
@@ -311,7 +314,8 @@ def _class_row(kind: ClassState, hours: float,
         scalars.update(_gave_up_values(kind, kind.balked, kind.abandoned))
         families["abandoned_wait"] = (kind.abandon_waits, None)
     slots = plan.slots + plan.day_slots
-    kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots, impatient)
+    kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots, impatient,
+                                plan.longest)
     return _row(kpis, scalars, families, _slot_summaries(kind.slots, waiting, plan), {})
 
 
@@ -354,7 +358,7 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
             "diverted": lambda: float(station.diverted),
         })
     kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call,
-                                  refuses, unreliable)
+                                  refuses, unreliable, plan.longest)
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 

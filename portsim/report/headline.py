@@ -12,11 +12,10 @@ import math
 from dataclasses import dataclass
 
 from portsim.experiment.comparison import Comparison
-from portsim.experiment.pledge import Verdict, verdict
+from portsim.experiment.pledge import Verdict, pledge_words, pledged_classes, verdict
 from portsim.report.kpis import Shown, number, shown_kpi, signed, significant
 from portsim.stats.kpis import direction
 from portsim.stats.summary import Interval
-from portsim.wording import standard_words
 
 BETTER, WORSE, UNCLEAR, CHANGED = "better", "worse", "no clear change", "changed"
 
@@ -104,10 +103,11 @@ def sentence(variant: str, rows: list[HeadlineRow], sla: float | None) -> str:
 def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] | None:
     """Per class, per label, the pledge verdict over the clock slots (None where the label's
     model lacks the class); None when no results were filed by slot."""
+    names = pledged_classes(comparison.baseline, list(comparison.names("classes")))
     grid = {name: {label: (verdict(comparison.results(label), "classes", name)
                            if comparison.results(label).has("classes", name) else None)
                    for label in comparison.labels}
-            for name in comparison.names("classes")}
+            for name in names}
     if not any(found is not None and found.slots for row in grid.values()
                for found in row.values()):
         return None
@@ -115,9 +115,9 @@ def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] 
 
 
 def pledge_title(comparison: Comparison) -> str:
-    standard = standard_words(comparison.sla) if comparison.sla else "the standard"
-    return (f"The pledge: at least {comparison.baseline.pledge_share:.0%} wait ≤ {standard} "
-            "in every hour of arrival")
+    """``The pledge: at least 80% wait ≤ 20 s in every half-hour of arrival`` (the file's
+    share, standard, slot and measure)."""
+    return f"The pledge: {pledge_words(comparison.baseline)}"
 
 
 __all__ = ["BETTER", "HEADERS", "UNCLEAR", "WORSE", "HeadlineRow", "headline_rows",

@@ -141,18 +141,19 @@ def _print_shortfalls(solution: Solution, rows: list[dict[str, Any]], console: C
 
 
 def _print_pledge(solution: Solution, console: Console) -> None:
-    """The scenario's per-hour pledge for every class, under the roster (proof run)."""
-    from portsim.experiment.pledge import verdict
+    """The scenario's own pledge (its classes, slots, standard and measure) under the roster,
+    on the proof seed."""
+    from portsim.experiment.pledge import pledge_words, pledged_classes, verdict
 
-    results = solution.proof.results
+    results = solution.pledge_results or solution.proof.results
     lines = []
-    for name in results.names("classes"):
+    for name in pledged_classes(results, list(results.names("classes"))):
         judged = verdict(results, "classes", name)
         if judged.slots:
             lines.append(f"  {escape(name)}: {judged.text()}")
     if lines:
-        console.print(f"pledge by interval under the roster (≥ {100 * results.pledge_share:g}% "
-                      f"within {standard_words(results.sla or 0.0)}):", highlight=False)
+        console.print(f"the pledge under the roster ({pledge_words(results)}):",
+                      highlight=False)
         for line in lines:
             console.print(line, highlight=False)
 

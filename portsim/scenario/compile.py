@@ -83,7 +83,9 @@ def base_model(doc: ScenarioDocument, *, name: str | None = None) -> m.Model:
                    warmup=doc.time.warmup if isinstance(doc.time.warmup, float) else 0.0,
                    sla=doc.sla, name=name or doc.name,
                    slot_minutes=doc.pledge.slot, queue_at=tuple(doc.pledge.queue_at),
-                   sla_share_target=doc.pledge.share)
+                   sla_share_target=doc.pledge.share,
+                   sla_classes=tuple(doc.pledge.classes),
+                   slot_longest=doc.pledge.measure == "longest")
 
 
 def _with_fallbacks(route: m.Route, fallbacks: dict[str, str]) -> m.Route:

@@ -252,9 +252,13 @@ def _slot_family(scope: str) -> tuple[Kpi, ...]:
         Kpi("wait_{slot}_count", "arrivals from {slot}", COUNT, counts),
         Kpi("wait_{slot}_mean", "mean wait, arriving from {slot}", MINUTES, counts),
         Kpi("wait_{slot}_p95", "95th percentile wait, arriving from {slot}", MINUTES,
-            counts + "; from bins of 1/60 of the standard (the upper edge)", MEAN_OF_QUANTILES),
+            counts + "; read at the middle of bins at most 1/64 of their value wide (within "
+            "0.8 %)", MEAN_OF_QUANTILES),
         Kpi("wait_{slot}_beyond_share", "share waiting > {sla}, arriving from {slot}", SHARE,
             counts),
+        Kpi("wait_{slot}_max", "longest wait, arriving from {slot}", MINUTES, counts,
+            only_for="scenarios whose pledge is judged on the longest wait (pledge.measure: "
+                     "longest)"),
     )
 
 
@@ -306,24 +310,26 @@ def _for_clock(clock: str) -> Kpi:
                    label=QUEUE_AT.label.replace("{clock}", words))
 
 
-def slot_kpis(scope: str, slots: Sequence[str]) -> Iterator[Kpi]:
+def slot_kpis(scope: str, slots: Sequence[str], longest: bool = False) -> Iterator[Kpi]:
     """The slot KPIs of ``scope`` for these slot names, slot by slot (a single day's slot has
     no 95th percentile: percentiles are kept for the pooled slots, so that memory does not
-    grow with the number of days)."""
-    return iter(_slot_kpis(scope, tuple(slots)))
+    grow with the number of days; the longest wait only with ``longest``)."""
+    return iter(_slot_kpis(scope, tuple(slots), longest))
 
 
 @functools.lru_cache(maxsize=256)
-def _slot_kpis(scope: str, slots: tuple[str, ...]) -> tuple[Kpi, ...]:
+def _slot_kpis(scope: str, slots: tuple[str, ...], longest: bool) -> tuple[Kpi, ...]:
     # NOTE: cached, for performance reasons: every replication's rows ask for the same ones
     return tuple(_for_slot(kpi, slot) for slot in slots for kpi in SLOT_KPIS[scope]
-                 if not (slot.startswith("d") and kpi.key.endswith("_p95")))
+                 if not (slot.startswith("d") and kpi.key.endswith("_p95"))
+                 and (longest or not kpi.key.endswith("_max")))
 
 
 def class_kpis(milestones: Sequence[str] = (), due: bool = False,
-               slots: Sequence[str] = (), impatient: bool = False) -> Iterator[Kpi]:
+               slots: Sequence[str] = (), impatient: bool = False,
+               longest: bool = False) -> Iterator[Kpi]:
     """The KPIs of a class, in the order results list them (``impatient``: its members may
-    balk or renege somewhere)."""
+    balk or renege somewhere; ``longest``: each slot's longest wait too)."""
     yield from CLASS_KPIS
     for milestone in milestones:
         for kpi in MILESTONE_KPIS:
@@ -332,12 +338,13 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False,
         yield from DUE_KPIS
     if impatient:
         yield from IMPATIENCE_KPIS["classes"]
-    yield from slot_kpis("classes", slots)
+    yield from slot_kpis("classes", slots, longest)
 
 
 def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
                  impatient: bool = False, on_call: bool = False,
-                 refuses: bool = False, unreliable: bool = False) -> Iterator[Kpi]:
+                 refuses: bool = False, unreliable: bool = False,
+                 longest: bool = False) -> Iterator[Kpi]:
     """The KPIs of a station, in the order results list them (``impatient``: customers may
     balk or renege here; ``on_call``: off-duty servers may be called in for bookings;
     ``refuses``: the station's own balk rule turns customers away, hour by hour;
@@ -349,7 +356,7 @@ def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
         yield from RELIABILITY_KPIS
     if impatient:
         yield from IMPATIENCE_KPIS["stations"]
-    yield from slot_kpis("stations", slots)
+    yield from slot_kpis("stations", slots, longest)
     if refuses:
         for slot in slots:
             yield _for_slot(BALKED_SLOT, slot)
@@ -421,7 +428,7 @@ def parse_slot_key(key: str) -> tuple[str, str] | None:
     return None if found is None else (found.group("slot"), found.group("kpi"))
 
 
-_SLOT_KEY = re.compile(r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share)$")
+_SLOT_KEY = re.compile(r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share|max)$")
 _BALKED_SLOT_KEY = re.compile(r"^balked_(?P<slot>(?:d\d+_)?h\d{4})_share$")
 _CLOCK_KEY = re.compile(r"^queue_at_(?P<clock>(?:d\d+_)?\d{4})$")
 
