@@ -158,7 +158,7 @@ def _pledge_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
     """Pledged classes that do not exist, or that are named twice."""
     known = list(doc.classes)
     seen: set[str] = set()
-    for index, name in enumerate(doc.pledge.classes):
+    for index, name in enumerate(doc.pledge.classes or ()):
         if name not in doc.classes:
             yield ("pledge", "classes", index), unknown_name("class", name, known, "classes")
         elif name in seen:

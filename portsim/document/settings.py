@@ -56,8 +56,9 @@ class Pledge(StrictModel):
 
     share: Annotated[Probability, Field(gt=0)] = 0.95
     """Share that must wait at most ``sla`` in each slot (default 95%)."""
-    classes: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
-    """Whose queue the pledge is about (default: every class), e.g. the citizens."""
+    classes: list[Annotated[str, Field(min_length=1)]] | None = None
+    """Whose queue the pledge is about, e.g. the citizens (default: every class; ``[]``: no
+    class, for a file whose customers the pledge does not cover, such as ships)."""
     measure: Literal["share", "longest"] = "share"
     """``share``: at least ``share`` wait at most ``sla`` in each slot; ``longest``: the
     longest wait of each slot is at most ``sla``."""

@@ -52,7 +52,7 @@ def slot_words(minutes: float) -> str:
 def pledged_classes(results: Results, names: list[str]) -> list[str]:
     """Of ``names`` (classes in the results), those whose queue the pledge counts."""
     chosen = results.pledge_classes
-    return [name for name in names if not chosen or name in chosen]
+    return [name for name in names if chosen is None or name in chosen]
 
 
 def pledge_words(results: Results) -> str:

@@ -43,9 +43,9 @@ class Results:
     sla: float | None = None
     #: The share of each class that must wait at most ``sla`` in every clock slot.
     pledge_share: float = 0.95
-    #: Whose queue the pledge counts (empty: every class), how each slot is judged (``share``
-    #: within ``sla``, or the ``longest`` wait) and the slots' width in minutes.
-    pledge_classes: tuple[str, ...] = ()
+    #: Whose queue the pledge counts (None: every class; empty: no class), how each slot is
+    #: judged (``share`` within ``sla``, or the ``longest`` wait) and the slots' width (min).
+    pledge_classes: tuple[str, ...] | None = None
     pledge_measure: str = "share"
     pledge_slot: float = 60.0
     #: With a precision target: the target, the replications it took and the half-widths

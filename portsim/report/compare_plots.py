@@ -295,7 +295,8 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
     first = results[0]
     sla = sla if sla is not None else first.sla
     drawing = _pledge_drawing(first, sla)
-    counted = set(pledged_classes(first, list(first.names("classes"))))
+    counted = {name for result in results
+               for name in pledged_classes(result, list(result.names("classes")))}
     classes = [name for name in busiest(results, "classes", "arrivals", 10_000)
                if name in counted][:MAX_PANELS]
     slot = slot_words(first.pledge_slot)
@@ -336,11 +337,11 @@ def comparison_figures(results: Sequence[Results], sla: float | None = None,
                        ) -> dict[str, Figure]:
     """Every comparison plot by file name (the pledge by hour when waits were filed by
     slot)."""
-    from portsim.experiment.pledge import slot_names
+    from portsim.experiment.pledge import pledged_classes, slot_names
 
     extra = {}
     if any(slot_names(result, "classes", name) for result in results
-           for name in result.names("classes")):
+           for name in pledged_classes(result, list(result.names("classes")))):
         extra["pledge.png"] = pledge_profile(results, sla)
     return {**extra,
         "throughput.png": throughput_profile(results),

@@ -101,11 +101,15 @@ def sentence(variant: str, rows: list[HeadlineRow], sla: float | None) -> str:
 
 
 def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] | None:
-    """Per class, per label, the pledge verdict over the clock slots (None where the label's
-    model lacks the class); None when no results were filed by slot."""
-    names = pledged_classes(comparison.baseline, list(comparison.names("classes")))
+    """Per class the pledge counts (in any label), per label, the pledge verdict over the
+    clock slots (None where the label's model lacks the class or its pledge does not count
+    it); None when no results were filed by slot."""
+    names = [name for name in comparison.names("classes")
+             if any(pledged_classes(comparison.results(label), [name])
+                    for label in comparison.labels)]
     grid = {name: {label: (verdict(comparison.results(label), "classes", name)
-                           if comparison.results(label).has("classes", name) else None)
+                           if comparison.results(label).has("classes", name)
+                           and pledged_classes(comparison.results(label), [name]) else None)
                    for label in comparison.labels}
             for name in names}
     if not any(found is not None and found.slots for row in grid.values()

@@ -84,7 +84,8 @@ def base_model(doc: ScenarioDocument, *, name: str | None = None) -> m.Model:
                    sla=doc.sla, name=name or doc.name,
                    slot_minutes=doc.pledge.slot, queue_at=tuple(doc.pledge.queue_at),
                    sla_share_target=doc.pledge.share,
-                   sla_classes=tuple(doc.pledge.classes),
+                   sla_classes=(None if doc.pledge.classes is None
+                                else tuple(doc.pledge.classes)),
                    slot_longest=doc.pledge.measure == "longest")
 
 

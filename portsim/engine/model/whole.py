@@ -57,8 +57,9 @@ class Model:
     #: The share of each class that should wait at most ``sla`` in every slot; the engine only
     #: carries it to the results, where verdicts are judged against it.
     sla_share_target: float = 0.95
-    #: The classes whose waits the verdicts judge (empty: every class); carried to the results.
-    sla_classes: tuple[str, ...] = ()
+    #: The classes whose waits the verdicts judge (None: every class; empty: none); carried to
+    #: the results.
+    sla_classes: tuple[str, ...] | None = None
     #: Also give each slot's longest wait (``wait_h0800_max``), for verdicts judged on it.
     slot_longest: bool = False
     #: A warm start: the state the run begins from at its clock time (see engine.warm).
