@@ -217,5 +217,5 @@ def write_solution(solution: Solution, folder: Path, variant: str = "staffed",
     return list(STAFF_FILES)
 
 
-__all__ = ["STAFF_FILES", "print_solution", "print_unmet", "variant_comments", "variant_description",
-           "variant_schedules", "variant_text", "write_solution"]
+__all__ = ["STAFF_FILES", "print_solution", "print_unmet", "variant_comments",
+           "variant_description", "variant_schedules", "variant_text", "write_solution"]

@@ -428,7 +428,8 @@ def parse_slot_key(key: str) -> tuple[str, str] | None:
     return None if found is None else (found.group("slot"), found.group("kpi"))
 
 
-_SLOT_KEY = re.compile(r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share|max)$")
+_SLOT_KEY = re.compile(
+    r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share|max)$")
 _BALKED_SLOT_KEY = re.compile(r"^balked_(?P<slot>(?:d\d+_)?h\d{4})_share$")
 _CLOCK_KEY = re.compile(r"^queue_at_(?P<clock>(?:d\d+_)?\d{4})$")
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from staffing_support import hall, serial
 
+from portsim.experiment.staffing.evaluation import Evaluator
 from portsim.experiment.staffing.problem import Problem
 from portsim.experiment.staffing.roster import parse_shifts
 from portsim.experiment.staffing.solver import solve
 from portsim.experiment.staffing.start import erlang_start, measured_minutes, offered_loads
-from portsim.experiment.staffing.evaluation import Evaluator
 from portsim.experiment.staffing.target import parse_target
 from portsim.scenario import load_scenario
 from portsim.theory.erlang import mmc, mmc_wait_quantile, mmc_wait_tail
