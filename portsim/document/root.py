@@ -155,7 +155,8 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
 
 
 def _pledge_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
-    """Pledged classes that do not exist, or that are named twice."""
+    """Pledged classes that do not exist, or that are named twice; pledged stations named
+    twice (the loader checks that they exist: policies add stations)."""
     known = list(doc.classes)
     seen: set[str] = set()
     for index, name in enumerate(doc.pledge.classes or ()):
@@ -164,6 +165,11 @@ def _pledge_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
         elif name in seen:
             yield ("pledge", "classes", index), f"class {name!r} is named twice"
         seen.add(name)
+    stations: set[str] = set()
+    for index, name in enumerate(doc.pledge.stations or ()):
+        if name in stations:
+            yield ("pledge", "stations", index), f"station {name!r} is named twice"
+        stations.add(name)
 
 
 def _variant_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:

@@ -59,6 +59,10 @@ class Pledge(StrictModel):
     classes: list[Annotated[str, Field(min_length=1)]] | None = None
     """Whose queue the pledge is about, e.g. the citizens (default: every class; ``[]``: no
     class, for a file whose customers the pledge does not cover, such as ships)."""
+    stations: list[Annotated[str, Field(min_length=1)]] | None = None
+    """Whose waits count: the stations whose queues the pledge is about, e.g. border
+    inspection's desks and gates, not customs or secondary inspection (default: every station
+    of a class's route). Stations a policy adds (``egates``) may be named."""
     measure: Literal["share", "longest"] = "share"
     """``share``: at least ``share`` wait at most ``sla`` in each slot; ``longest``: the
     longest wait of each slot is at most ``sla``."""

@@ -155,7 +155,8 @@ def collect(state: FinishedReplication, events: int, wall_seconds: float) -> Rep
     kpis: dict[str, dict[str, dict[str, float]]] = {"classes": {}, "stations": {}}
     histograms: dict[str, dict[str, Histogram]] = {"classes": {}, "stations": {}}
     for name, kind in state.classes.items():
-        kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name), plan,
+        kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name),
+                                           waiting.slot_classes.get(name), plan,
                                            model.gives_up(name))
         histograms["classes"][name] = _histogram(kind.waits)
     for name, station in state.stations.items():
@@ -178,6 +179,9 @@ class _Waiting:
 
     classes: dict[str, tuple[np.ndarray, np.ndarray]]
     stations: dict[str, tuple[np.ndarray, np.ndarray]]
+    #: What the classes' slot KPIs file: ``classes``, or with ``Model.slot_stations`` only
+    #: the waits at those stations (the wait so far where one of them is the queue).
+    slot_classes: dict[str, tuple[np.ndarray, np.ndarray]]
 
     def all_class_waits(self) -> np.ndarray:
         parts = [waits for waits, _ in self.classes.values()]
@@ -185,18 +189,35 @@ class _Waiting:
 
 
 def _still_waiting(state: FinishedReplication, end: float) -> _Waiting:
-    by_class: dict[str, tuple[list[float], list[float]]] = {}
+    by_class: dict[str, tuple[list[float], list[float], list[float]]] = {}
     stations = {}
+    counted = state.model.slot_stations
     for name, station in state.stations.items():
         entities = station.queue.entities()
         queued = np.array([entity.queued for entity in entities], dtype=float)
         stations[name] = (end - queued, queued)
+        counts_here = counted is not None and name in counted
         for entity in entities:
-            waits, arrived = by_class.setdefault(entity.kind.name, ([], []))
+            waits, arrived, slot_waits = by_class.setdefault(entity.kind.name, ([], [], []))
             waits.append(entity.wait + end - entity.queued)
             arrived.append(entity.arrived)
-    return _Waiting({name: (np.asarray(w, dtype=float), np.asarray(a, dtype=float))
-                     for name, (w, a) in by_class.items()}, stations)
+            if counted is not None:  # only the waits at the stations that count
+                so_far = getattr(entity, "counted", math.nan)
+                if counts_here:
+                    so_far = (0.0 if math.isnan(so_far) else so_far) + end - entity.queued
+                slot_waits.append(so_far)
+    classes = {name: (np.asarray(w, dtype=float), np.asarray(a, dtype=float))
+               for name, (w, a, _) in by_class.items()}
+    slot_classes = classes if counted is None else {
+        name: _visited(np.asarray(c, dtype=float), classes[name][1])
+        for name, (_, _, c) in by_class.items()}
+    return _Waiting(classes, stations, slot_classes)
+
+
+def _visited(waits: np.ndarray, arrived: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Those who queued at a station that counts in the slots (NaN: none yet)."""
+    visited = ~np.isnan(waits)
+    return waits[visited], arrived[visited]
 
 
 Values = dict[str, Callable[[], float]]
@@ -295,7 +316,8 @@ def _gave_up_values(counts: ClassState | Station, balked: int, abandoned: int) -
 
 
 def _class_row(kind: ClassState, hours: float,
-               waiting: tuple[np.ndarray, np.ndarray] | None, plan: Layout,
+               waiting: tuple[np.ndarray, np.ndarray] | None,
+               slot_waiting: tuple[np.ndarray, np.ndarray] | None, plan: Layout,
                impatient: bool) -> dict[str, float]:
     censored = waiting[0] if waiting is not None else np.zeros(0)
     kind.waits.flush()  # its last chunk reaches the slots (the tally's on_flush) first
@@ -316,7 +338,7 @@ def _class_row(kind: ClassState, hours: float,
     slots = plan.slots + plan.day_slots
     kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots, impatient,
                                 plan.longest)
-    return _row(kpis, scalars, families, _slot_summaries(kind.slots, waiting, plan), {})
+    return _row(kpis, scalars, families, _slot_summaries(kind.slots, slot_waiting, plan), {})
 
 
 def _balked_share(station: ImpatientStation, indices: tuple[int, ...]) -> Callable[[], float]:

@@ -26,9 +26,13 @@ class Entity(Activity):
 
     # ``deadline``: when a member of a class with visit patience gives up on its visit; set
     # only for those (see engine.impatience.VisitClock), so that other entities cost nothing.
+    # ``mark`` and ``counted``: the wait so far before a visit, and the waits at the stations
+    # that count in the slot KPIs (see engine.routes.CountFromNode); set only where some do.
     __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking",
-                 "parent", "deadline")
+                 "parent", "deadline", "mark", "counted")
     deadline: float
+    mark: float
+    counted: float
 
     def __init__(self, ident: int, kind: Any, arrived: float, priority: int) -> None:
         self.id = ident

@@ -131,6 +131,8 @@ class FastReplication(Plan):
         self.replication = replication
         self.max_entities = max_entities
         self.entities = Entities()
+        if model.slot_stations is not None:
+            self.entities.count_some_stations()
         self.inbox: dict[Unit, list[Flow]] = {unit: [] for unit in self.order}
         self.visits = 0
         #: With ``keep``: per station visit (station, ids, arrivals, starts, ends) for replay.
@@ -328,6 +330,8 @@ class FastReplication(Plan):
         waits = starts - arrivals[:served]
         served_ids = ids[:served]
         entities.wait[positions(served_ids)] += waits
+        if entities.counted is not None and station.name in (self.model.slot_stations or ()):
+            entities.add_counted(positions(served_ids), waits)
         finished = ends < self.model.horizon
         station.record(self.model, arrivals, starts, ends, waits, finished)
         if arrivals.size > served:
@@ -355,7 +359,8 @@ class FastReplication(Plan):
         for entity, joined in zip(ids.tolist(), queued.tolist(), strict=True):
             station.queue.waiting.append(Waiter(
                 self.classes[names[int(entities.kind[entity])]],
-                float(entities.arrived[entity]), float(entities.wait[entity]), joined))
+                float(entities.arrived[entity]), float(entities.wait[entity]), joined,
+                math.nan if entities.counted is None else float(entities.counted[entity])))
 
     # ------------------------------------------------------------------ departures
 

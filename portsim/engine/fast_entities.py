@@ -29,6 +29,19 @@ class Entities:
         self.departed = np.full(capacity, math.inf)
         self.kind = np.empty(capacity, dtype=np.int64)
         self.parent = np.full(capacity, -1, dtype=np.int64)
+        #: The waits at the stations whose waits count in the classes' slot KPIs
+        #: (``Model.slot_stations``); kept only where some do (see count_some_stations).
+        self.counted: np.ndarray | None = None
+
+    def count_some_stations(self) -> None:
+        """Keep :attr:`counted` too: what the classes' slots file instead of whole waits (NaN
+        until an entity queues at a station that counts: those who never do are not filed)."""
+        self.counted = np.full(self.arrived.size, math.nan)
+
+    def add_counted(self, at: np.ndarray | slice, waits: np.ndarray) -> None:
+        """Waits at a station that counts in the slots, of the entities ``at``."""
+        assert self.counted is not None
+        self.counted[at] = np.nan_to_num(self.counted[at], nan=0.0) + waits
 
     def add(self, times: np.ndarray, kind: int, parent: np.ndarray | None = None) -> np.ndarray:
         """New entities arriving at ``times``; their ids."""
@@ -54,6 +67,8 @@ class Entities:
         self.departed = grown(self.departed, math.inf)
         self.kind = grown(self.kind, 0)
         self.parent = grown(self.parent, -1)
+        if self.counted is not None:
+            self.counted = grown(self.counted, math.nan)
 
     def in_system(self, model: m.Model) -> tuple[int, int, float]:
         """The number in system at the end of the warm-up (0 without one) and at the horizon,
@@ -115,7 +130,12 @@ def record_departures(kind: ClassState, entities: Entities, ids: np.ndarray, tim
     arrived = entities.arrived[at]
     waits = entities.wait[at]
     sojourns = times - arrived
-    kind.slots.add_many(waits, arrived)
+    if entities.counted is None:
+        kind.slots.add_many(waits, arrived)
+    else:
+        counted = entities.counted[at]
+        visited = ~np.isnan(counted)
+        kind.slots.add_many(counted[visited], arrived[visited])
     kind.waits.add_many(waits)
     kind.sojourns.add_many(sojourns)
     if kind.lateness is not None:

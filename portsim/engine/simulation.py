@@ -13,6 +13,7 @@ changes, queue-reactive staffing).
 
 from __future__ import annotations
 
+import math
 import time as wallclock
 from collections.abc import Callable
 from heapq import heappush
@@ -37,6 +38,8 @@ from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
     ChoiceNode,
+    CountFromNode,
+    CountToNode,
     DelayNode,
     FallbackVisitNode,
     MilestoneNode,
@@ -131,7 +134,11 @@ class Replication:
                                              for spec in model.stations}
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
                                lambda station, kind: model.station(station)
-                               .service_for(kind).mean)
+                               .service_for(kind).mean, model.slot_stations)
+        if model.slot_stations is not None:
+            for kind in self.classes.values():
+                kind.count_some_stations()
+            self._depart = self._depart_counted  # type: ignore[method-assign]
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
                                                                       class_spec.name)
@@ -307,6 +314,12 @@ class Replication:
                 entity.node = node  # parked until its last member leaves (_depart)
                 return _STAYS
             return node
+        if node_type is CountFromNode:
+            entity.mark = entity.wait
+            return node.next
+        if node_type is CountToNode:
+            entity.counted = getattr(entity, "counted", 0.0) + entity.wait - entity.mark
+            return node.next
         if node_type is WaitChoiceNode:
             index = node.pick()
             travel = node.travel[index]
@@ -350,6 +363,12 @@ class Replication:
 
     def _after_delay(self, entity: Entity) -> None:
         self.advance_from(entity, entity.node)
+
+    def _depart_counted(self, entity: Entity) -> None:
+        """:meth:`_depart` when only some stations' waits count in the slots: the wait they
+        file goes first (see ClassState.count_some_stations)."""
+        entity.kind.counted_waits.append(getattr(entity, "counted", math.nan))
+        Replication._depart(self, entity)
 
     def _depart(self, entity: Entity) -> None:
         now = self.env.now

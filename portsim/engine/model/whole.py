@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from portsim.engine.distributions import Distribution
 from portsim.engine.model.arrivals import Arrivals
-from portsim.engine.model.routes import Route, Spawn, Visit, stations_visited, steps
+from portsim.engine.model.routes import Route, ShortestQueue, Spawn, Visit, stations_visited, steps
 from portsim.engine.model.stations import MINUTES_PER_DAY, StationSpec
 from portsim.engine.state import StartState
 
@@ -60,6 +60,9 @@ class Model:
     #: The classes whose waits the verdicts judge (None: every class; empty: none); carried to
     #: the results.
     sla_classes: tuple[str, ...] | None = None
+    #: The stations whose waits the slot KPIs of classes count (None: every station of the
+    #: route): a class's ``wait_h0800_*`` is then its members' waits at these stations alone.
+    slot_stations: tuple[str, ...] | None = None
     #: Also give each slot's longest wait (``wait_h0800_max``), for verdicts judged on it.
     slot_longest: bool = False
     #: A warm start: the state the run begins from at its clock time (see engine.warm).
@@ -76,6 +79,7 @@ class Model:
         class_names = {cls.name for cls in self.classes}
         for cls in self.classes:
             self._check_route(cls, set(names), class_names)
+            self._check_slot_choices(cls)
         self._check_unreliable()
 
     def _check_times(self) -> None:
@@ -121,6 +125,20 @@ class Model:
         if step.fallback is not None and not self.station(step.station).unreliable:
             raise ValueError(f"class {class_name!r}: a fallback at {step.station!r} "
                              "needs breakdowns or outages there")
+
+    def _check_slot_choices(self, cls: ClassSpec) -> None:
+        """A shortest-queue choice is between stations whose waits all count in the slot KPIs,
+        or none do: the wait is counted from the choice to the end of the visit."""
+        if self.slot_stations is None:
+            return
+        for step in steps(cls.route):
+            if isinstance(step, ShortestQueue):
+                counted = [name in self.slot_stations for name in step.stations]
+                if any(counted) and not all(counted):
+                    raise ValueError(
+                        f"class {cls.name!r} chooses the shortest queue of "
+                        f"{', '.join(map(repr, step.stations))}: the stations whose waits "
+                        "count by slot (pledge.stations) must be all of them or none")
 
     def _check_unreliable(self) -> None:
         """Breakdowns and outages only where nobody gives up, and not with warm starts."""
