@@ -9,7 +9,6 @@ loader compiles every document once and keeps the model (:meth:`Scenario.model`)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from portsim.document import convert
@@ -60,23 +59,11 @@ def compile_document(doc: ScenarioDocument, *, name: str | None = None) -> Compi
     if doc.pledge.stations is not None:
         # after the policies: they add stations (e-gates) the pledge may count
         counted = tuple(doc.pledge.stations)
-        problems = list(_mixed_choices(model, counted))
+        problems = [(("pledge", "stations"), problem)
+                    for problem in model.mixed_choices(counted)]
         if not problems:
             model = replace(model, slot_stations=counted)
     return Compiled(model=None if problems else model, problems=problems)
-
-
-def _mixed_choices(model: m.Model, counted: tuple[str, ...]) -> Iterator[tuple[Loc, str]]:
-    """A shortest-queue choice between stations the pledge counts and others: its wait is
-    counted from the choice to the end of the visit, so all or none of them must count."""
-    for spec in model.classes:
-        for step in m.steps(spec.route):
-            if isinstance(step, m.ShortestQueue):
-                chosen = [name in counted for name in step.stations]
-                if any(chosen) and not all(chosen):
-                    yield (("pledge", "stations"),
-                           f"class {spec.name!r} chooses the shortest queue of "
-                           f"{', '.join(map(repr, step.stations))}: name all of them or none")
 
 
 def base_model(doc: ScenarioDocument, *, name: str | None = None) -> m.Model:

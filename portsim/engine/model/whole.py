@@ -79,7 +79,8 @@ class Model:
         class_names = {cls.name for cls in self.classes}
         for cls in self.classes:
             self._check_route(cls, set(names), class_names)
-            self._check_slot_choices(cls)
+        for problem in self.mixed_choices(self.slot_stations or ()):
+            raise ValueError(f"slot_stations: {problem}")
         self._check_unreliable()
 
     def _check_times(self) -> None:
@@ -126,19 +127,20 @@ class Model:
             raise ValueError(f"class {class_name!r}: a fallback at {step.station!r} "
                              "needs breakdowns or outages there")
 
-    def _check_slot_choices(self, cls: ClassSpec) -> None:
-        """A shortest-queue choice is between stations whose waits all count in the slot KPIs,
-        or none do: the wait is counted from the choice to the end of the visit."""
-        if self.slot_stations is None:
-            return
-        for step in steps(cls.route):
-            if isinstance(step, ShortestQueue):
-                counted = [name in self.slot_stations for name in step.stations]
-                if any(counted) and not all(counted):
-                    raise ValueError(
-                        f"class {cls.name!r} chooses the shortest queue of "
-                        f"{', '.join(map(repr, step.stations))}: the stations whose waits "
-                        "count by slot (pledge.stations) must be all of them or none")
+    def mixed_choices(self, counted: tuple[str, ...]) -> list[str]:
+        """Shortest-queue choices between stations of ``counted`` and others, as messages: the
+        wait of a counted visit is counted from the choice to the end of the visit, so all of
+        a choice's stations must count or none."""
+        found = []
+        for cls in self.classes:
+            for step in steps(cls.route):
+                if isinstance(step, ShortestQueue):
+                    chosen = [name in counted for name in step.stations]
+                    if any(chosen) and not all(chosen):
+                        found.append(f"class {cls.name!r} chooses the shortest queue of "
+                                     f"{', '.join(map(repr, step.stations))}: name all of "
+                                     "them or none")
+        return found
 
     def _check_unreliable(self) -> None:
         """Breakdowns and outages only where nobody gives up, and not with warm starts."""
