@@ -16,7 +16,7 @@ class ClassState:
     __slots__ = ("name", "priority", "waits", "sojourns", "arrivals", "completions",
                  "arrival_series", "completion_series", "first_node", "due_after", "lateness",
                  "milestones", "slots", "abandoned", "balked", "abandon_waits",
-                 "add_wait", "add_sojourn", "add_arrived", "counted_waits")
+                 "add_wait", "add_sojourn", "add_arrived", "counted_waits", "monitor")
 
     def __init__(self, name: str, priority: int, sla: float, bins: int,
                  due_after: float | None = None, slots: SlotTally | None = None) -> None:
@@ -47,6 +47,8 @@ class ClassState:
         # The waits the slots file when only some stations' waits count there (see
         # count_some_stations); None: the slots file the whole waits the tally takes.
         self.counted_waits: list[float] | None = None
+        # The monitor's longest reading per clock slot of the run (see engine.monitor).
+        self.monitor: np.ndarray | None = None
 
     def count_some_stations(self) -> None:
         """File in the slots, instead of each member's whole wait, the wait it had at the

@@ -12,6 +12,7 @@ says how many they are. The mean wait is that of the waits that ended.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ class Layout:
     slot_index: dict[str, tuple[int, ...]]  # name -> indices into the run's slots
     clock_samples: dict[str, tuple[tuple[int, float], ...]]  # name -> (day, minute) samples
     longest: bool = False           # each slot's longest wait too (model.slot_longest)
+    monitor: bool = False           # each class slot's monitor reading (model.monitor_every)
 
 
 def layout(model: m.Model) -> Layout:
@@ -110,7 +112,8 @@ def layout(model: m.Model) -> Layout:
                   tuple(name for name in clocks if clocks[name]),
                   {**{k: tuple(v) for k, v in pooled.items()},
                    **{k: tuple(v) for k, v in by_day.items()}},
-                  {k: tuple(v) for k, v in clocks.items() if v}, model.slot_longest)
+                  {k: tuple(v) for k, v in clocks.items() if v}, model.slot_longest,
+                  model.monitor_every is not None)
 
 
 def clock_samples(model: m.Model) -> list[tuple[int, float]]:
@@ -132,7 +135,7 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
     return {
         "classes": {spec.name: [kpi.key for kpi in catalogue.class_kpis(
             m.milestone_names(spec.route), spec.due_after is not None, slots,
-            model.gives_up(spec.name), plan.longest)]
+            model.gives_up(spec.name), plan.longest, plan.monitor)]
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
             slots, plan.clocks, model.impatient_at(spec.name), spec.booking_servers > 0,
@@ -336,9 +339,22 @@ def _class_row(kind: ClassState, hours: float,
         scalars.update(_gave_up_values(kind, kind.balked, kind.abandoned))
         families["abandoned_wait"] = (kind.abandon_waits, None)
     slots = plan.slots + plan.day_slots
+    if plan.monitor and kind.monitor is not None:
+        scalars.update(_monitor_values(kind.monitor, plan))
     kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots, impatient,
-                                plan.longest)
+                                plan.longest, plan.monitor)
     return _row(kpis, scalars, families, _slot_summaries(kind.slots, slot_waiting, plan), {})
+
+
+def _monitor_values(readings: np.ndarray, plan: Layout) -> Values:
+    """Each slot's longest monitor reading: over the measured days for a pooled slot (NaN
+    where no reading fell in it)."""
+    values: Values = {}
+    for name in plan.slots + plan.day_slots:
+        chosen = readings[list(plan.slot_index[name])]
+        longest = float(np.nanmax(chosen)) if np.any(~np.isnan(chosen)) else math.nan
+        values[f"wait_{name}_monitor"] = functools.partial(float, longest)
+    return values
 
 
 def _balked_share(station: ImpatientStation, indices: tuple[int, ...]) -> Callable[[], float]:

@@ -45,6 +45,7 @@ from portsim.engine.fast_entities import Entities, add_counts, positions, record
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
 from portsim.engine.fast_starts import station_starts
 from portsim.engine.fast_stations import FastStation, Waiter
+from portsim.engine.monitor import counted_stations, fast_readings, start_readings
 from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import BranchNode, DelayNode, MilestoneNode, SpawnNode
 from portsim.engine.setup import EntityLimitExceeded, TraceSink, class_arrival_times
@@ -133,6 +134,9 @@ class FastReplication(Plan):
         self.entities = Entities()
         if model.slot_stations is not None:
             self.entities.count_some_stations()
+        self.monitored = set(counted_stations(model)) if model.monitor_every else set()
+        if self.monitored:
+            start_readings(model, self.classes)
         self.inbox: dict[Unit, list[Flow]] = {unit: [] for unit in self.order}
         self.visits = 0
         #: With ``keep``: per station visit (station, ids, arrivals, starts, ends) for replay.
@@ -329,6 +333,9 @@ class FastReplication(Plan):
         ends = starts + services[:served]
         waits = starts - arrivals[:served]
         served_ids = ids[:served]
+        if station.name in self.monitored:
+            fast_readings(self.model, entities.kind[positions(ids)], list(self.classes.values()),
+                          arrivals, starts, entities.wait[positions(served_ids)].copy(), waits)
         entities.wait[positions(served_ids)] += waits
         if entities.counted is not None and station.name in (self.model.slot_stations or ()):
             entities.add_counted(positions(served_ids), waits)

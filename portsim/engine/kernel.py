@@ -28,8 +28,12 @@ from typing import Any
 import simpy
 from simpy.events import NORMAL, Event
 
-__all__ = ["NORMAL", "Activity", "Environment", "Wake", "events_scheduled",
+__all__ = ["LATE", "NORMAL", "Activity", "Environment", "LateWake", "Wake", "events_scheduled",
            "scheduled_events", "scheduler"]
+
+#: The priority of a :class:`LateWake`: after every ordinary event at its time, those scheduled
+#: at that time while it waits included (SimPy orders by time, then priority, then id).
+LATE = NORMAL + 1
 
 
 class Environment(simpy.Environment):
@@ -75,6 +79,19 @@ class Wake(Event):
         self._value = value
         self._ok = True
         heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), self))  # type: ignore[attr-defined]
+
+
+class LateWake(Wake):
+    """A :class:`Wake` that runs after everything else happening at its time: a reading of
+    the state at ``delay`` sees every arrival, start and completion at that instant."""
+
+    def __init__(self, env: simpy.Environment, delay: float, value: Any,
+                 callback: Callable[[Any], None]) -> None:
+        self.env = env
+        self.callbacks = [callback]
+        self._value = value
+        self._ok = True
+        heappush(env._queue, (env._now + delay, LATE, next(env._eid), self))  # type: ignore[attr-defined,misc]
 
 
 def scheduler(env: simpy.Environment) -> tuple[list[Any], Iterator[int]]:

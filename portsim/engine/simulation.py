@@ -33,6 +33,7 @@ from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.impatience import ABANDONED, ImpatientStation
 from portsim.engine.kernel import NORMAL, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY
+from portsim.engine.monitor import Monitor
 from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import (
     BookedVisitNode,
@@ -135,6 +136,8 @@ class Replication:
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
                                lambda station, kind: model.station(station)
                                .service_for(kind).mean, model.slot_stations)
+        self.monitor = (Monitor(model, self.stations, self.classes, self.advance)
+                        if model.monitor_every is not None else None)
         if model.slot_stations is not None:
             for kind in self.classes.values():
                 kind.count_some_stations()
@@ -454,9 +457,13 @@ class Replication:
         for day, minute in clock_samples(model):
             Wake(env, day * MINUTES_PER_DAY + minute - self.clock, (day, minute),
                  self._sample_queues)
+        if self.monitor is not None:
+            self.monitor.schedule(env, self.clock, self.classes)
         if model.snapshot_at is not None and self.clock <= model.snapshot_at < model.horizon:
             Wake(env, model.snapshot_at - self.clock, None, self._take_snapshot)
         env.run(until=model.horizon)
+        if self.monitor is not None:
+            self.monitor.close(model.horizon)
 
     def _take_snapshot(self, event: Any) -> None:
         self.snapshot = warm.snapshot(self)

@@ -32,8 +32,8 @@ if TYPE_CHECKING:
 MET, BROKEN, UNCERTAIN, THIN = "met", "broken", "uncertain", "too few arrivals"
 _POOLED = re.compile(r"^wait_(h\d{4})_beyond_share$")
 #: The pledge's measures: the slot KPI each is judged on.
-SHARE, LONGEST = "share", "longest"
-_KPI = {SHARE: "beyond_share", LONGEST: "max"}
+SHARE, LONGEST, MONITOR = "share", "longest", "monitor"
+_KPI = {SHARE: "beyond_share", LONGEST: "max", MONITOR: "monitor"}
 
 
 def slot_words(minutes: float) -> str:
@@ -64,6 +64,9 @@ def pledge_words(results: Results) -> str:
     slot = slot_words(results.pledge_slot)
     if results.pledge_measure == LONGEST:
         return f"nobody waits longer than {standard}, in any {slot} of arrival"
+    if results.pledge_measure == MONITOR:
+        return (f"the queue as a monitor reads it every 15 min (the wait of the last in line) "
+                f"is at most {standard}, in every {slot}")
     return f"at least {results.pledge_share:.0%} wait ≤ {standard} in every {slot} of arrival"
 
 
@@ -172,8 +175,8 @@ def verdict(results: Results, scope: str, name: str, share: float | None = None)
     pledge's measure (the share beyond the standard, or the longest wait)."""
     share = results.pledge_share if share is None else share
     measure = results.pledge_measure
-    allowed = (results.sla if results.sla is not None else math.inf) if measure == LONGEST \
-        else 1.0 - share
+    allowed = (results.sla if results.sla is not None else math.inf) \
+        if measure in (LONGEST, MONITOR) else 1.0 - share
     slots = []
     for slot in slot_names(results, scope, name):
         if results.summary(scope, name, f"wait_{slot}_count").mean <= 0:
@@ -183,5 +186,6 @@ def verdict(results: Results, scope: str, name: str, share: float | None = None)
     return Verdict(share, tuple(slots), results.pledge_slot, measure)
 
 
-__all__ = ["BROKEN", "LONGEST", "MET", "SHARE", "THIN", "UNCERTAIN", "SlotVerdict", "Verdict",
-           "judge", "pledge_words", "pledged_classes", "slot_names", "slot_words", "verdict"]
+__all__ = ["BROKEN", "LONGEST", "MET", "MONITOR", "SHARE", "THIN", "UNCERTAIN", "SlotVerdict",
+           "Verdict", "judge", "pledge_words", "pledged_classes", "slot_names", "slot_words",
+           "verdict"]

@@ -272,7 +272,7 @@ def _pledge_drawing(result: Results, sla: float | None) -> _PledgeDrawing:
     """The longest wait against the standard; the 95th percentile against it for a 95 %
     pledge (the matching quantile); otherwise the share within the standard against the
     pledged share."""
-    from portsim.experiment.pledge import LONGEST
+    from portsim.experiment.pledge import LONGEST, MONITOR
     from portsim.wording import standard_words
 
     limit = sla if sla is not None else math.nan
@@ -280,6 +280,9 @@ def _pledge_drawing(result: Results, sla: float | None) -> _PledgeDrawing:
     if result.pledge_measure == LONGEST:
         return _PledgeDrawing("max", 1.0, False, limit, f"standard {standard}",
                               "longest wait (min)")
+    if result.pledge_measure == MONITOR:
+        return _PledgeDrawing("monitor", 1.0, False, limit, f"standard {standard}",
+                              "longest monitor reading (min)")
     if abs(result.pledge_share - 0.95) < 1e-12:
         return _PledgeDrawing("p95", 1.0, False, limit, f"standard {standard}",
                               "95th percentile wait (min)")

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from portsim.experiment.pledge import BROKEN, LONGEST, MET, slot_words
+from portsim.experiment.pledge import BROKEN, LONGEST, MET, MONITOR, slot_words
 from portsim.report.headline import (
     BETTER,
     HEADERS,
@@ -202,8 +202,8 @@ def _pledge(comparison: Comparison) -> str:
             css = "" if found is None else {MET: "better", BROKEN: "worse"}.get(found.status, "ns")
             cells.append(_cell(text, css))
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    measured = ("longest wait" if comparison.baseline.pledge_measure == LONGEST
-                else "share waiting longer")
+    measured = {LONGEST: "longest wait", MONITOR: "longest monitor reading"}.get(
+        comparison.baseline.pledge_measure, "share waiting longer")
     slot = slot_words(comparison.baseline.pledge_slot)
     return (f"<h3>{escape(pledge_title(comparison))}</h3><p class=\"note\">By {slot} of "
             "arrival, every measured day pooled; met or broken where the 95% interval of the "

@@ -34,9 +34,11 @@ from portsim.document.routes import (
     Step,
     route_steps,
 )
+from portsim.document.settings import MONITOR_EVERY
 from portsim.document.stations import Station
 from portsim.engine import distributions as dists
 from portsim.engine import model as m
+from portsim.engine.monitor import counted_stations
 from portsim.policies.registry import apply_policies
 
 #: Arrivals of a class whose members only enter when another class spawns them.
@@ -56,14 +58,28 @@ def compile_document(doc: ScenarioDocument, *, name: str | None = None) -> Compi
     model, problems = apply_policies(base_model(doc, name=name), doc.policies)
     if problems:
         return Compiled(model=None, problems=problems)
-    if doc.pledge.stations is not None:
-        # after the policies: they add stations (e-gates) the pledge may count
-        counted = tuple(doc.pledge.stations)
-        problems = [(("pledge", "stations"), problem)
-                    for problem in model.mixed_choices(counted)]
-        if not problems:
-            model = replace(model, slot_stations=counted)
+    # after the policies: they add stations (e-gates) the pledge may count
+    counted = None if doc.pledge.stations is None else tuple(doc.pledge.stations)
+    problems = [(("pledge", "stations"), problem)
+                for problem in model.mixed_choices(counted or ())]
+    monitored = doc.pledge.measure == "monitor"
+    if monitored:
+        problems += [(("pledge", "measure"), problem)
+                     for problem in _unreadable_queues(model, counted)]
+    if not problems:
+        model = replace(model, slot_stations=counted,
+                        monitor_every=MONITOR_EVERY if monitored else None)
     return Compiled(model=None if problems else model, problems=problems)
+
+
+def _unreadable_queues(model: m.Model, counted: tuple[str, ...] | None) -> list[str]:
+    """Queues the monitor cannot read: where customers may give up, a member read at the back
+    may leave the line without a wait there to report (not supported)."""
+    return [f"the monitor cannot read the queue at {name!r}, where customers may give up: "
+            "judge this pledge by share or longest, or leave the station out of "
+            "pledge.stations"
+            for name in counted_stations(replace(model, slot_stations=counted))
+            if model.impatient_at(name)]
 
 
 def base_model(doc: ScenarioDocument, *, name: str | None = None) -> m.Model:

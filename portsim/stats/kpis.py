@@ -261,7 +261,16 @@ def _slot_family(scope: str) -> tuple[Kpi, ...]:
         Kpi("wait_{slot}_max", "longest wait, arriving from {slot}", MINUTES, counts,
             only_for="scenarios whose pledge is judged on the longest wait (pledge.measure: "
                      "longest)"),
-    )
+    ) + ((MONITOR_SLOT,) if scope == "classes" else ())
+
+
+MONITOR_SLOT = Kpi(  # the queue as a monitor reads it (see portsim.engine.monitor)
+    "wait_{slot}_monitor", "longest monitor reading, {slot}", MINUTES,
+    "readings every 15 minutes of the slot (after the warm-up): at each, the class's last "
+    "member in the queue of each station the pledge counts, with its wait there (still "
+    "queueing at the end: its wait so far); 0 when none of its members queues; the longest "
+    "of the slot's readings, every measured day pooled",
+    only_for="scenarios whose pledge is judged on the monitor (pledge.measure: monitor)")
 
 
 #: Waits by clock slot of arrival: ``wait_h0800_mean`` is the slot from 08:00, every measured
@@ -312,26 +321,29 @@ def _for_clock(clock: str) -> Kpi:
                    label=QUEUE_AT.label.replace("{clock}", words))
 
 
-def slot_kpis(scope: str, slots: Sequence[str], longest: bool = False) -> Iterator[Kpi]:
+def slot_kpis(scope: str, slots: Sequence[str], longest: bool = False,
+              monitor: bool = False) -> Iterator[Kpi]:
     """The slot KPIs of ``scope`` for these slot names, slot by slot (a single day's slot has
-    no 95th percentile: percentiles are kept for the pooled slots, so that memory does not
-    grow with the number of days; the longest wait only with ``longest``)."""
-    return iter(_slot_kpis(scope, tuple(slots), longest))
+    no 95th percentile: memory must not grow with the days; the longest wait only with
+    ``longest``, the monitor's reading only with ``monitor``)."""
+    return iter(_slot_kpis(scope, tuple(slots), longest, monitor))
 
 
 @functools.lru_cache(maxsize=256)
-def _slot_kpis(scope: str, slots: tuple[str, ...], longest: bool) -> tuple[Kpi, ...]:
+def _slot_kpis(scope: str, slots: tuple[str, ...], longest: bool,
+               monitor: bool) -> tuple[Kpi, ...]:
     # NOTE: cached, for performance reasons: every replication's rows ask for the same ones
     return tuple(_for_slot(kpi, slot) for slot in slots for kpi in SLOT_KPIS[scope]
                  if not (slot.startswith("d") and kpi.key.endswith("_p95"))
-                 and (longest or not kpi.key.endswith("_max")))
+                 and (longest or not kpi.key.endswith("_max"))
+                 and (monitor or not kpi.key.endswith("_monitor")))
 
 
 def class_kpis(milestones: Sequence[str] = (), due: bool = False,
                slots: Sequence[str] = (), impatient: bool = False,
-               longest: bool = False) -> Iterator[Kpi]:
+               longest: bool = False, monitor: bool = False) -> Iterator[Kpi]:
     """The KPIs of a class, in the order results list them (``impatient``: its members may
-    balk or renege somewhere; ``longest``: each slot's longest wait too)."""
+    balk or renege somewhere; ``longest``, ``monitor``: those slot KPIs too)."""
     yield from CLASS_KPIS
     for milestone in milestones:
         for kpi in MILESTONE_KPIS:
@@ -340,7 +352,7 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False,
         yield from DUE_KPIS
     if impatient:
         yield from IMPATIENCE_KPIS["classes"]
-    yield from slot_kpis("classes", slots, longest)
+    yield from slot_kpis("classes", slots, longest, monitor)
 
 
 def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
@@ -431,7 +443,7 @@ def parse_slot_key(key: str) -> tuple[str, str] | None:
 
 
 _SLOT_KEY = re.compile(
-    r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share|max)$")
+    r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share|max|monitor)$")
 _BALKED_SLOT_KEY = re.compile(r"^balked_(?P<slot>(?:d\d+_)?h\d{4})_share$")
 _CLOCK_KEY = re.compile(r"^queue_at_(?P<clock>(?:d\d+_)?\d{4})$")
 

@@ -63,6 +63,10 @@ class Model:
     #: The stations whose waits the slot KPIs of classes count (None: every station of the
     #: route): a class's ``wait_h0800_*`` is then its members' waits at these stations alone.
     slot_stations: tuple[str, ...] | None = None
+    #: Read the queues of the ``slot_stations`` (or every station) every so many minutes from
+    #: midnight: each class's last member in each, and its wait there (see engine.monitor);
+    #: the slot KPIs then give the longest reading (``wait_h0800_monitor``).
+    monitor_every: float | None = None
     #: Also give each slot's longest wait (``wait_h0800_max``), for verdicts judged on it.
     slot_longest: bool = False
     #: A warm start: the state the run begins from at its clock time (see engine.warm).
