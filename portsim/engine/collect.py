@@ -204,7 +204,9 @@ def _still_waiting(state: FinishedReplication, end: float) -> _Waiting:
             waits, arrived, slot_waits = by_class.setdefault(entity.kind.name, ([], [], []))
             waits.append(entity.wait + end - entity.queued)
             arrived.append(entity.arrived)
-            if counted is not None:  # only the waits at the stations that count
+            if not state.model.counts_some_stations(entity.kind.name):
+                slot_waits.append(waits[-1])
+            else:  # only the waits at the stations that count
                 so_far = getattr(entity, "counted", math.nan)
                 if counts_here:
                     so_far = (0.0 if math.isnan(so_far) else so_far) + end - entity.queued

@@ -378,7 +378,7 @@ class FastReplication(Plan):
         record_departures(self.classes[class_name], self.entities, ids, times,
                           self.model.warmup, self.bin_width,
                           (self.system_waits, self.system_sojourns) if self.system_tallies
-                          else None)
+                          else None, self.model.counts_some_stations(class_name))
 
     # ------------------------------------------------------------------ trace
 

@@ -116,10 +116,10 @@ def add_counts(series: list[int], times: np.ndarray, width: float) -> None:
 
 def record_departures(kind: ClassState, entities: Entities, ids: np.ndarray, times: np.ndarray,
                       warmup: float, bin_width: float,
-                      system: tuple[Tally, Tally] | None) -> None:
+                      system: tuple[Tally, Tally] | None, counted: bool = False) -> None:
     """Members ``ids`` of class ``kind`` leave the system at ``times``: their departures, and
     the class's (and with ``system``, the system's) waits and times in system after the
-    warm-up."""
+    warm-up (with ``counted``, its slots file the waits at the counted stations alone)."""
     entities.departed[positions(ids)] = times
     add_counts(kind.completion_series, times, bin_width)
     measured = times >= warmup
@@ -130,12 +130,12 @@ def record_departures(kind: ClassState, entities: Entities, ids: np.ndarray, tim
     arrived = entities.arrived[at]
     waits = entities.wait[at]
     sojourns = times - arrived
-    if entities.counted is None:
+    if not counted or entities.counted is None:
         kind.slots.add_many(waits, arrived)
     else:
-        counted = entities.counted[at]
-        visited = ~np.isnan(counted)
-        kind.slots.add_many(counted[visited], arrived[visited])
+        at_counted = entities.counted[at]
+        visited = ~np.isnan(at_counted)
+        kind.slots.add_many(at_counted[visited], arrived[visited])
     kind.waits.add_many(waits)
     kind.sojourns.add_many(sojourns)
     if kind.lateness is not None:

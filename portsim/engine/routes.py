@@ -158,11 +158,13 @@ class RouteCompiler:
     def __init__(self, stations: dict[str, Station], classes: dict[str, ClassState], seed: int,
                  replication: int, sla: float,
                  service_mean: Callable[[str, str], float] | None = None,
-                 counted: tuple[str, ...] | None = None) -> None:
+                 counted: tuple[str, ...] | None = None,
+                 counted_for: Callable[[str], bool] | None = None) -> None:
         self.stations = stations
-        # The stations whose waits count in the classes' slot KPIs (None: every one, and no
-        # marks are compiled at all).
+        # The stations whose waits count in the slot KPIs of the classes ``counted_for`` says
+        # (None: every one, and no marks are compiled at all).
         self.counted = counted
+        self.counted_for = counted_for or (lambda _class: True)
         self.classes = classes
         self.service_mean = service_mean or (lambda _station, _class: 1.0)
         self.seed = seed
@@ -177,7 +179,7 @@ class RouteCompiler:
         for name in step.stations:
             visit = VisitNode(self.stations[name])
             visit.next = head
-            arrival: Any = self._marked(visit, (name,), head)
+            arrival: Any = self._marked(visit, (name,), head, class_name)
             if step.milestone is not None:
                 milestones = self.classes[class_name].milestones
                 arrival = MilestoneNode(milestones.setdefault(step.milestone, Tally(self.sla)))
@@ -239,14 +241,15 @@ class RouteCompiler:
             raise TypeError(f"unknown route step {step!r}")
         node.next = head
         if isinstance(step, m.Visit):
-            return self._marked(node, (step.station,), head)
+            return self._marked(node, (step.station,), head, class_name)
         if isinstance(step, m.ShortestQueue):
-            return self._marked(node, step.stations, head)
+            return self._marked(node, step.stations, head, class_name)
         return node
 
-    def _marked(self, node: Any, stations: tuple[str, ...], head: Any) -> Any:
+    def _marked(self, node: Any, stations: tuple[str, ...], head: Any, class_name: str) -> Any:
         """``node`` with the marks that count its wait when its stations are counted (the
         model allows a choice only between counted stations or uncounted ones)."""
-        if self.counted is None or stations[0] not in self.counted:
+        if (self.counted is None or stations[0] not in self.counted
+                or not self.counted_for(class_name)):
             return node
         return counted(node, head)

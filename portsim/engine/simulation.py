@@ -135,12 +135,14 @@ class Replication:
                                              for spec in model.stations}
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
                                lambda station, kind: model.station(station)
-                               .service_for(kind).mean, model.slot_stations)
+                               .service_for(kind).mean, model.slot_stations,
+                               model.counts_some_stations)
         self.monitor = (Monitor(model, self.stations, self.classes, self.advance)
                         if model.monitor_every is not None else None)
         if model.slot_stations is not None:
             for kind in self.classes.values():
-                kind.count_some_stations()
+                if model.counts_some_stations(kind.name):
+                    kind.count_some_stations()
             self._depart = self._depart_counted  # type: ignore[method-assign]
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
@@ -370,7 +372,9 @@ class Replication:
     def _depart_counted(self, entity: Entity) -> None:
         """:meth:`_depart` when only some stations' waits count in the slots: the wait they
         file goes first (see ClassState.count_some_stations)."""
-        entity.kind.counted_waits.append(getattr(entity, "counted", math.nan))
+        counted = entity.kind.counted_waits
+        if counted is not None:
+            counted.append(getattr(entity, "counted", math.nan))
         Replication._depart(self, entity)
 
     def _depart(self, entity: Entity) -> None:

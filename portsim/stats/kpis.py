@@ -241,8 +241,8 @@ SYSTEM_KPIS: tuple[Kpi, ...] = (
 _SLOT_COUNTS = {
     "classes": "members who arrived at the port in the slot (after the warm-up): those who left "
                "with their whole wait, those still queueing at the end with their wait so far; "
-               "with pledge.stations only members who queued at one of those stations, with "
-               "their waits there alone",
+               "for a class the pledge counts, with pledge.stations only members who queued "
+               "at one of those stations, with their waits there alone",
     "stations": "customers who joined the station in the slot (after the warm-up): those served "
                 "with their wait, those still queueing at the end with their wait so far",
 }

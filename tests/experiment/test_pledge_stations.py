@@ -64,6 +64,13 @@ def test_only_the_counted_stations_waits_are_filed_by_slot(tmp_path: Path,
     whole = load_scenario(_write(tmp_path, SERIES.format(stations="null"))).model(None)
     assert run_replication(whole, seed=1, engine=engine).kpis["classes"]["citizens"][
         "wait_h0800_max"] == 18.0
+    # A class the pledge does not count keeps its whole waits by slot.
+    only = SERIES.format(stations="[desk]").replace("pledge: {", "pledge: {classes: [citizens], ")
+    model = load_scenario(_write(tmp_path, only)).model(None)
+    rows = run_replication(model, seed=1, engine=engine).kpis["classes"]
+    assert rows["citizens"]["wait_h0800_max"] == 9.0
+    assert rows["visitors"]["wait_h1000_count"] == 20.0
+    assert rows["visitors"]["wait_h1000_max"] == 38.0
 
 
 NETWORK = """\

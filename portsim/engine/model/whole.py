@@ -60,8 +60,9 @@ class Model:
     #: The classes whose waits the verdicts judge (None: every class; empty: none); carried to
     #: the results.
     sla_classes: tuple[str, ...] | None = None
-    #: The stations whose waits the slot KPIs of classes count (None: every station of the
-    #: route): a class's ``wait_h0800_*`` is then its members' waits at these stations alone.
+    #: The stations whose waits the slot KPIs of the ``sla_classes`` count (None: every station
+    #: of the route): such a class's ``wait_h0800_*`` is then its members' waits at these
+    #: stations alone; other classes' slot KPIs keep their whole waits.
     slot_stations: tuple[str, ...] | None = None
     #: Read the queues of the ``slot_stations`` (or every station) every so many minutes from
     #: midnight: each class's last member in each, and its wait there (see engine.monitor);
@@ -137,6 +138,8 @@ class Model:
         a choice's stations must count or none."""
         found = []
         for cls in self.classes:
+            if self.sla_classes is not None and cls.name not in self.sla_classes:
+                continue  # its slots file its whole wait: no marks in its route
             for step in steps(cls.route):
                 if isinstance(step, ShortestQueue):
                     chosen = [name in counted for name in step.stations]
@@ -145,6 +148,11 @@ class Model:
                                      f"{', '.join(map(repr, step.stations))}: name all of "
                                      "them or none")
         return found
+
+    def counts_some_stations(self, class_name: str) -> bool:
+        """Whether the slot KPIs of ``class_name`` file only its waits at ``slot_stations``."""
+        return self.slot_stations is not None and (
+            self.sla_classes is None or class_name in self.sla_classes)
 
     def _check_unreliable(self) -> None:
         """Breakdowns and outages only where nobody gives up, and not with warm starts."""
