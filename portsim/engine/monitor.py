@@ -48,8 +48,7 @@ def reading_times(model: m.Model, start: float = 0.0) -> tuple[np.ndarray, np.nd
 
 def counted_stations(model: m.Model) -> list[str]:
     """The stations whose queues the monitor reads."""
-    counted = model.slot_stations
-    return [spec.name for spec in model.stations if counted is None or spec.name in counted]
+    return model.read_stations()
 
 
 def start_readings(model: m.Model, classes: dict[str, ClassState],

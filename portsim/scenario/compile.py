@@ -38,7 +38,6 @@ from portsim.document.settings import MONITOR_EVERY
 from portsim.document.stations import Station
 from portsim.engine import distributions as dists
 from portsim.engine import model as m
-from portsim.engine.monitor import counted_stations
 from portsim.policies.registry import apply_policies
 
 #: Arrivals of a class whose members only enter when another class spawns them.
@@ -78,7 +77,7 @@ def _unreadable_queues(model: m.Model, counted: tuple[str, ...] | None) -> list[
     return [f"the monitor cannot read the queue at {name!r}, where customers may give up: "
             "judge this pledge by share or longest, or leave the station out of "
             "pledge.stations"
-            for name in counted_stations(replace(model, slot_stations=counted))
+            for name in replace(model, slot_stations=counted).read_stations()
             if model.impatient_at(name)]
 
 

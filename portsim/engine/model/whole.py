@@ -149,6 +149,12 @@ class Model:
                                      "them or none")
         return found
 
+    def read_stations(self) -> list[str]:
+        """The stations whose queues a monitor reads (``monitor_every``): the
+        ``slot_stations``, or every station."""
+        counted = self.slot_stations
+        return [spec.name for spec in self.stations if counted is None or spec.name in counted]
+
     def counts_some_stations(self, class_name: str) -> bool:
         """Whether the slot KPIs of ``class_name`` file only its waits at ``slot_stations``."""
         return self.slot_stations is not None and (
