@@ -5,8 +5,8 @@
  *
  * Each has a Python twin (portsim.engine.kernels, portsim.stats.slots) that runs when this
  * module was not built (no C compiler at install). Both give the same numbers: the loops
- * compare and add doubles in the twin's order, count integers, and where a value is only a
- * first guess (a histogram bin from a logarithm) the bin edges decide. Arrays arrive through
+ * compare and add doubles in the twin's order, count integers, and read a histogram bin off a
+ * double's bits exactly as the twin does. Arrays arrive through
  * the buffer protocol (C-contiguous float64 or int64), so no numpy headers are needed.
  */
 #define PY_SSIZE_T_CLEAN
@@ -363,37 +363,63 @@ floor_divide(double a, double b)
 
 PyDoc_STRVAR(slot_fold_doc,
 "slot_fold(waits, times, slot_minutes, first_slot, standard, slots_per_day, several_days,\n"
-"          per_wait, linear_bins, reach, log_growth, bounds,\n"
-"          counts, sums, beyond, zeros, histograms) -> bool\n\n"
+"          biased_low, octaves, sub_bits, counts, sums, beyond, zeros, maxima, histograms)\n"
+"          -> bool\n\n"
 "SlotTally's filing of a chunk: each wait under the slot of its time (from `first_slot` on;\n"
-"later than the last slot: the last) and its histogram bin (bounds[b] <= wait <\n"
-"bounds[b + 1]). Adds to the int64 arrays counts, beyond, zeros, histograms (slot of the\n"
-"day x bin) and the float64 sums (each slot's chunk summed in order, then added). Returns\n"
-"False, changing nothing, when a wait or time is not finite or a time is negative: the\n"
-"caller then files the chunk itself.");
+"later than the last slot: the last) and its histogram bin, read off the wait's bits: bin 0\n"
+"below 2**(biased_low - 1023) minutes (and zero), then `2**sub_bits` bins per octave\n"
+"(exponent field, then the mantissa's top `sub_bits` bits), then one last bin. Adds to the\n"
+"int64 arrays counts, beyond, zeros, histograms (slot of the day x bin) and the float64 sums\n"
+"(each slot's chunk summed in order, then added); raises the float64 maxima to the longest\n"
+"wait of each slot. Returns False, changing nothing, when a wait or time is not finite or a\n"
+"time is negative: the caller then files the chunk itself.");
+
+/* The histogram bin of a finite wait (portsim.stats.slots.wait_bins, bit for bit). */
+static Py_ssize_t
+wait_bin(double w, int64_t biased_low, int64_t octaves, int sub_bits)
+{
+    if (!(w > 0.0)) {
+        return 0;
+    }
+    uint64_t bits;
+    memcpy(&bits, &w, sizeof bits);
+    int64_t octave = (int64_t)(bits >> 52) - biased_low;
+    if (octave < 0) {
+        return 0;
+    }
+    if (octave >= octaves) {
+        return (Py_ssize_t)(1 + (octaves << sub_bits));
+    }
+    uint64_t step = (bits >> (52 - sub_bits)) & ((UINT64_C(1) << sub_bits) - 1);
+    return (Py_ssize_t)(1 + (octave << sub_bits) + (int64_t)step);
+}
 
 static PyObject *
 slot_fold(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    PyObject *objects[9];
-    double slot_minutes, standard, per_wait, linear_bins, reach, log_growth;
-    Py_ssize_t first_slot, slots_per_day;
-    int several_days;
-    if (!PyArg_ParseTuple(args, "OOdndnpddddOOOOOO:slot_fold", &objects[0], &objects[1],
+    PyObject *objects[8];
+    double slot_minutes, standard;
+    Py_ssize_t first_slot, slots_per_day, biased_low, octaves;
+    int several_days, sub_bits;
+    if (!PyArg_ParseTuple(args, "OOdndnpnniOOOOOO:slot_fold", &objects[0], &objects[1],
                           &slot_minutes, &first_slot, &standard, &slots_per_day, &several_days,
-                          &per_wait, &linear_bins, &reach, &log_growth, &objects[2],
-                          &objects[3], &objects[4], &objects[5], &objects[6], &objects[7])) {
+                          &biased_low, &octaves, &sub_bits, &objects[2], &objects[3],
+                          &objects[4], &objects[5], &objects[6], &objects[7])) {
         return NULL;
     }
-    /* waits, times, bounds, sums: float64; counts, beyond, zeros, histograms: int64 */
+    if (sub_bits < 0 || sub_bits > 20 || octaves < 1 || octaves > 2048) {
+        PyErr_SetString(PyExc_ValueError, "slot_fold: the histogram's shape is out of range");
+        return NULL;
+    }
+    /* waits, times, sums, maxima: float64; counts, beyond, zeros, histograms: int64 */
     Py_buffer views[8];
-    const char *names[8] = {"waits", "times", "bounds", "counts", "sums", "beyond", "zeros",
+    const char *names[8] = {"waits", "times", "counts", "sums", "beyond", "zeros", "maxima",
                             "histograms"};
     int held = 0;
     for (; held < 8; held++) {
-        int failed = (held == 3 || held == 5 || held == 6 || held == 7)
+        int failed = (held == 2 || held == 4 || held == 5 || held == 7)
             ? int64s(objects[held], &views[held], names[held])
-            : doubles(objects[held], &views[held], held == 4, names[held]);
+            : doubles(objects[held], &views[held], held >= 2, names[held]);
         if (failed != 0) {
             break;
         }
@@ -404,17 +430,16 @@ slot_fold(PyObject *Py_UNUSED(module), PyObject *args)
         goto done;
     }
     Py_ssize_t count = views[0].len / (Py_ssize_t)sizeof(double);
-    Py_ssize_t slots = views[3].len / (Py_ssize_t)sizeof(int64_t);
-    Py_ssize_t last_bin = views[2].len / (Py_ssize_t)sizeof(double) - 2;
-    Py_ssize_t bins = last_bin + 1;
-    if (views[1].len != views[0].len || views[4].len != views[3].len * (Py_ssize_t)sizeof(double)
-            / (Py_ssize_t)sizeof(int64_t) || views[5].len != views[3].len
-            || views[6].len != views[3].len || slots < 1 || last_bin < 0 || slots_per_day < 1
+    Py_ssize_t slots = views[2].len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t bins = 2 + (octaves << sub_bits);
+    if (views[1].len != views[0].len || views[3].len != views[2].len
+            || views[4].len != views[2].len || views[5].len != views[2].len
+            || views[6].len != views[2].len || slots < 1 || slots_per_day < 1
             || views[7].len != slots_per_day * bins * (Py_ssize_t)sizeof(int64_t)) {
         PyErr_SetString(PyExc_ValueError, "slot_fold: the arrays' sizes do not fit together");
         goto done;
     }
-    const double *wait = views[0].buf, *time = views[1].buf, *bound = views[2].buf;
+    const double *wait = views[0].buf, *time = views[1].buf;
     for (Py_ssize_t i = 0; i < count; i++) {
         if (!isfinite(wait[i]) || !isfinite(time[i]) || time[i] < 0) {
             goto done;  /* not handled: numpy's path decides (and raises where it must) */
@@ -425,9 +450,9 @@ slot_fold(PyObject *Py_UNUSED(module), PyObject *args)
         PyErr_NoMemory();
         goto done;
     }
-    int64_t *counts = views[3].buf, *beyond = views[5].buf, *zeros = views[6].buf;
+    int64_t *counts = views[2].buf, *beyond = views[4].buf, *zeros = views[5].buf;
     int64_t *histograms = views[7].buf;
-    double *sums = views[4].buf;
+    double *sums = views[3].buf, *maxima = views[6].buf;
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < count; i++) {
         double w = wait[i];
@@ -448,20 +473,11 @@ slot_fold(PyObject *Py_UNUSED(module), PyObject *args)
         if (w <= 0.0) {
             zeros[slot] += 1;
         }
-        double guess = w * per_wait;
-        if (guess >= linear_bins) {
-            guess = linear_bins + log(w / reach) / log_growth;
-        }
-        Py_ssize_t bin = guess <= 0 ? 0 : guess >= (double)last_bin ? last_bin
-                                                                    : (Py_ssize_t)guess;
-        while (bound[bin + 1] <= w) {
-            bin += 1;
-        }
-        while (bound[bin] > w) {
-            bin -= 1;
+        if (w > maxima[slot]) {
+            maxima[slot] = w;
         }
         Py_ssize_t of_day = several_days ? slot % slots_per_day : slot;
-        histograms[of_day * bins + bin] += 1;
+        histograms[of_day * bins + wait_bin(w, biased_low, octaves, sub_bits)] += 1;
     }
     for (Py_ssize_t k = 0; k < slots; k++) {
         sums[k] += chunk[k];

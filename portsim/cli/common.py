@@ -56,6 +56,9 @@ EXIT_BAD_INPUT = 2
 EXIT_RUN_FAILED = 3
 EXIT_OS_ERROR = 1
 EXIT_INTERRUPTED = 130
+#: ``portsim staff``: the roster does not meet the target in some interval (its files are
+#: written; the scenario file is not changed).
+EXIT_TARGET_NOT_MET = 4
 
 
 def check_scheduler(scheduler: str | None) -> None:

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from portsim.cli.common import (
+    EXIT_TARGET_NOT_MET,
     EngineChoice,
     EngineOpt,
     FileArg,
@@ -73,7 +74,8 @@ TightnessOpt = Annotated[bool, typer.Option(
          "run per shift used).")]
 WriteVariantOpt = Annotated[str | None, typer.Option(
     help="Add the roster to FILE as a variant of this name (FILE is changed only if the "
-         "result loads); variant.yaml in the output folder has it in any case.",
+         "target is met and the result loads; with --variant, that variant's overrides and "
+         "the roster); variant.yaml in the output folder has it in any case.",
     show_default=False)]
 StaffOutOpt = Annotated[Path | None, typer.Option(
     help="Output folder (default: results/<stem>-staff).", show_default=False)]
@@ -106,46 +108,53 @@ def staff(
     meet a waiting-time target in every interval; prove it with fresh seeds.
 
     Prints the requirement curve against the roster and the scenario's own staffing, the
-    roster, officer-hours and cost, the proof's verdict per interval and the replications
-    spent; writes staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml.
+    roster, officer-hours and cost, and the proof's verdict per interval; writes
+    staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml. Exits with
+    code 4 when some interval misses the target (saying where and by how much).
     """
     from portsim.experiment.staffing.solver import solve
     from portsim.scenario import load_scenario
-    from portsim.writing import Inputs
 
     with user_errors():
         _check_numbers(least, hour_cost, callout_cost)
         scenario = load_scenario(file)
-        original = _variant_checked(file, write_variant)
-        inputs = Inputs.of(*scenario.files)
-        out, width, limits = _checked(file, out, force, scheduler, interval, most, inputs)
+        written = _variant_checked(file, write_variant, scenario, variant)
+        out, width, limits, inputs = _checked(file, out, force, scheduler, interval, most,
+                                              scenario)
         chosen_seed = seed if seed is not None else scenario.seed
         run, model = _runner(scenario, variant, scenario.model(variant), chosen_seed,
                              replications, workers, scheduler, engine)
         problem = _problem(model, stations, target, shifts, width, limits, chosen_seed,
                            proof_seed, least=least, hour_cost=hour_cost,
-                           callout_cost=callout_cost, max_rounds=max_rounds)
+                           callout_cost=callout_cost, max_rounds=max_rounds, variant=variant)
         with console.status("staffing search") as status:
             solution = solve(problem, run, tightness=tightness,
                              progress=lambda text: status.update(escape(text)))
-        _report(solution, file, out, write_variant, original, inputs)
+        _report(solution, file, out, write_variant, written, inputs)
 
 
-def _variant_checked(file: Path, name: str | None) -> bytes | None:
+def _variant_checked(file: Path, name: str | None, scenario: Any,
+                     variant: str | None) -> tuple[bytes | None, Any]:
     """With --write-variant: its name and the file's structure checked now rather than after
     the whole search; the file's bytes as read, which it must still hold when the variant is
-    added."""
+    added, and (with --variant) that variant's overrides, which the new one keeps."""
     from portsim.scenario.edit import check_variant_name
 
-    return check_variant_name(file, name) if name is not None else None
+    original = check_variant_name(file, name) if name is not None else None
+    return original, (scenario.base.variants[variant] if variant is not None else None)
 
 
 def _checked(file: Path, out: Path | None, force: bool, scheduler: str | None, interval: str,
-             most: list[str] | None, inputs: Any) -> tuple[Path, float, dict[str, int]]:
-    """The output folder (checked, as the scheduler is), the intervals' width in minutes and
-    the counters each station has at the most (--most)."""
+             most: list[str] | None,
+             scenario: Any) -> tuple[Path, float, dict[str, int], Any]:
+    """The output folder (checked, as the scheduler is, and never holding a file the command
+    reads), the intervals' width in minutes, the counters each station has at the most
+    (--most) and the files read."""
     from portsim.engine.model import MINUTES_PER_DAY
     from portsim.report.files import check_output
+    from portsim.writing import Inputs
+
+    inputs = Inputs.of(*scenario.files)
 
     out = out or Path("results") / f"{file.stem}-staff"
     check_output(out, force, inputs=inputs)
@@ -164,7 +173,7 @@ def _checked(file: Path, out: Path | None, force: bool, scheduler: str | None, i
             raise PortsimError(f"--most {item!r}: expected STATION=N with N from 1 to "
                                f"{MOST_OFFICERS:,}")
         limits[name.strip()] = int(text)
-    return out, width, limits
+    return out, width, limits, inputs
 
 
 def _check_numbers(least: int, hour_cost: float, callout_cost: float) -> None:
@@ -203,7 +212,8 @@ def _runner(scenario: Any, variant: str | None, model: Any, seed: int,
 
 def _problem(model: Any, stations: str, target: str, shifts: str, width: float,
              limits: dict[str, int], seed: int, proof_seed: int | None, *, least: int,
-             hour_cost: float, callout_cost: float, max_rounds: int) -> Any:
+             hour_cost: float, callout_cost: float, max_rounds: int,
+             variant: str | None) -> Any:
     """The staffing problem the options describe; one that names no station is refused."""
     from portsim.experiment.staffing.problem import Problem, most_within_positions
     from portsim.experiment.staffing.roster import parse_shifts
@@ -215,19 +225,22 @@ def _problem(model: Any, stations: str, target: str, shifts: str, width: float,
         patterns=parse_shifts(shifts, width), seed=seed,
         proof_seed=proof_seed if proof_seed is not None else seed + 1,
         most=most_within_positions(model, chosen, limits), least=least, hour_cost=hour_cost,
-        callout_cost=callout_cost, max_rounds=max_rounds)
+        callout_cost=callout_cost, max_rounds=max_rounds, variant=variant)
     if not problem.stations:
         raise PortsimError("--stations names no station")
     return problem
 
 
 def _report(solution: Any, file: Path, out: Path, write_variant: str | None,
-            original: bytes | None, inputs: Any) -> None:
+            written: tuple[bytes | None, Any], inputs: Any) -> None:
     """Print the solution, write its files to ``out`` and, with --write-variant, add the
-    roster to ``file`` (if it still holds the ``original`` bytes) as a variant."""
+    roster to ``file`` as a variant, if the file still holds the bytes read (``written``: those
+    bytes, and with --variant that variant's overrides, which the new variant keeps with the
+    roster: what was proved)."""
     from portsim.report.files import write_output
     from portsim.report.staffing import (
         print_solution,
+        print_unmet,
         variant_comments,
         variant_description,
         variant_schedules,
@@ -235,19 +248,24 @@ def _report(solution: Any, file: Path, out: Path, write_variant: str | None,
     )
     from portsim.scenario.edit import add_variant
 
+    original, overrides = written
     print_solution(solution, console)
     name = write_variant or "staffed"
+
     def write(folder: Path) -> None:
-        write_solution(solution, folder, name)
+        write_solution(solution, folder, name, overrides)
 
     write_output(out, write, force=True, inputs=inputs)
     console.print(f"staffing written to [bold]{escape(str(out))}[/] (staffing.json, "
                   "requirement.csv, roster.csv, staffing.png, variant.yaml)")
-    if write_variant is not None:
+    if write_variant is not None and solution.passed:
         add_variant(file, write_variant, variant_description(solution),
                     variant_schedules(solution), variant_comments(solution),
-                    original=original)
+                    original=original, overrides=overrides)
         console.print(f"variant [bold]{escape(write_variant)}[/] added to "
                       f"{escape(str(file))}: compare it with "
                       f"portsim compare {escape(str(file))} --variants "
                       f"{escape(write_variant)}", highlight=False)
+    if not solution.passed:
+        print_unmet(solution, console, file if write_variant is not None else None)
+        raise typer.Exit(EXIT_TARGET_NOT_MET)

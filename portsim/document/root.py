@@ -60,8 +60,9 @@ class ScenarioDocument(StrictModel):
     precision: PrecisionSettings | None = None
     """Replications that size themselves (see ``--precision``); none: ``replications`` fixed."""
     pledge: Pledge = Field(default_factory=Pledge)
-    """The pledge judged by clock slot: the share within ``sla`` required in every hour, the
-    slot width, and clock times to record queue lengths at."""
+    """The pledge judged by clock slot: whose queue (classes), the measure (the share within
+    ``sla`` required in every slot, or the longest wait), the slot width, and clock times to
+    record queue lengths at."""
     costs: Costs | None = None
     """Prices of resource use (officer-hours, call-out hours, positions ...) for the ``cost``
     KPIs; none: use is reported, not priced."""
@@ -153,6 +154,25 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
         yield from _visit_patience_problems(doc, class_name)
         yield from _travel_problems(doc, class_name)
     yield from _spawn_problems(doc)
+    yield from _pledge_problems(doc)
+
+
+def _pledge_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
+    """Pledged classes that do not exist, or that are named twice; pledged stations named
+    twice (the loader checks that they exist: policies add stations)."""
+    known = list(doc.classes)
+    seen: set[str] = set()
+    for index, name in enumerate(doc.pledge.classes or ()):
+        if name not in doc.classes:
+            yield ("pledge", "classes", index), unknown_name("class", name, known, "classes")
+        elif name in seen:
+            yield ("pledge", "classes", index), f"class {name!r} is named twice"
+        seen.add(name)
+    stations: set[str] = set()
+    for index, name in enumerate(doc.pledge.stations or ()):
+        if name in stations:
+            yield ("pledge", "stations", index), f"station {name!r} is named twice"
+        stations.add(name)
 
 
 def _variant_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:

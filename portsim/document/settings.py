@@ -44,12 +44,31 @@ class TimeSettings(StrictModel):
         return warmup
 
 
+#: How the pledge is measured in each slot: the share waiting at most the standard, or the
+#: longest wait.
+PLEDGE_MEASURES = ("share", "longest", "monitor")
+#: How often the monitor reads the queues (``measure: monitor``), from midnight.
+MONITOR_EVERY = 15.0
+
+
 class Pledge(StrictModel):
-    """The waiting-time pledge judged hour by hour: at least ``share`` of each class's
-    travellers wait at most the scenario's ``sla``, in every ``slot`` of the day."""
+    """The waiting-time pledge judged slot by slot: at least ``share`` of the travellers of
+    ``classes`` wait at most the scenario's ``sla`` (``measure: longest``: nobody waits longer),
+    in every ``slot`` of the day."""
 
     share: Annotated[Probability, Field(gt=0)] = 0.95
     """Share that must wait at most ``sla`` in each slot (default 95%)."""
+    classes: list[Annotated[str, Field(min_length=1)]] | None = None
+    """Whose queue the pledge is about, e.g. the citizens (default: every class; ``[]``: no
+    class, for a file whose customers the pledge does not cover, such as ships)."""
+    stations: list[Annotated[str, Field(min_length=1)]] | None = None
+    """Whose waits count: the stations whose queues the pledge is about, e.g. border
+    inspection's desks and gates, not customs or secondary inspection (default: every station
+    of a class's route). Stations a policy adds (``egates``) may be named."""
+    measure: Literal["share", "longest", "monitor"] = "share"
+    """``share``: at least ``share`` wait at most ``sla`` in each slot; ``longest``: the
+    longest wait of each slot is at most ``sla``; ``monitor``: the queue as a monitor reads it
+    every 15 minutes (the wait of the last in line) is at most ``sla`` in each slot."""
     slot: PositiveDuration = 60.0
     """Width of the clock slots waits are filed under by arrival time (default 1h; must
     divide a day)."""
@@ -64,6 +83,15 @@ class Pledge(StrictModel):
             raise ValueError(f"a slot of {format_duration(slot)} does not divide a day "
                              "(e.g. 15min, 30min, 1h, 2h)")
         return slot
+
+    @model_validator(mode="after")
+    def _monitor_slot(self) -> Pledge:
+        every = MONITOR_EVERY
+        if self.measure == "monitor" and abs(self.slot / every - round(self.slot / every)) > 1e-9:
+            raise ValueError(f"measure: monitor reads the queues every {format_duration(every)}: "
+                             f"a slot of {format_duration(self.slot)} is not a whole number of "
+                             "readings (e.g. 15min, 30min, 1h)")
+        return self
 
 
 class PrecisionSettings(StrictModel):

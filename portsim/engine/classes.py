@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotTally
 
@@ -14,7 +16,7 @@ class ClassState:
     __slots__ = ("name", "priority", "waits", "sojourns", "arrivals", "completions",
                  "arrival_series", "completion_series", "first_node", "due_after", "lateness",
                  "milestones", "slots", "abandoned", "balked", "abandon_waits",
-                 "add_wait", "add_sojourn", "add_arrived")
+                 "add_wait", "add_sojourn", "add_arrived", "counted_waits", "monitor")
 
     def __init__(self, name: str, priority: int, sla: float, bins: int,
                  due_after: float | None = None, slots: SlotTally | None = None) -> None:
@@ -42,10 +44,36 @@ class ClassState:
         self.add_wait = self.waits.add
         self.add_sojourn = self.sojourns.add
         self.add_arrived = self.slots.times.append
+        # The waits the slots file when only some stations' waits count there (see
+        # count_some_stations); None: the slots file the whole waits the tally takes.
+        self.counted_waits: list[float] | None = None
+        # The monitor's longest reading per clock slot of the run (see engine.monitor).
+        self.monitor: np.ndarray | None = None
+
+    def count_some_stations(self) -> None:
+        """File in the slots, instead of each member's whole wait, the wait it had at the
+        stations that count (``Model.slot_stations``), appended to :attr:`counted_waits` at
+        each departure alongside the tally's own wait: NaN for a member who visited none of
+        them, who is not filed at all (it never queued where the slots look)."""
+        counted: list[float] = []
+        self.counted_waits = counted
+        slots = self.slots
+
+        def fold(_whole: np.ndarray) -> None:
+            waits = np.asarray(counted, dtype=float)
+            times = np.asarray(slots.times, dtype=float)
+            counted.clear()
+            slots.times.clear()
+            visited = ~np.isnan(waits)
+            slots.add_many(waits[visited], times[visited])
+
+        self.waits.on_flush = fold
 
     def reset(self) -> None:
         self.waits.reset()
         self.slots.drop_pending()
+        if self.counted_waits is not None:
+            self.counted_waits.clear()
         self.sojourns.reset()
         if self.lateness is not None:
             self.lateness.reset()

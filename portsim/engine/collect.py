@@ -26,6 +26,7 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.impatience import ImpatientStation
+from portsim.engine.resource_use import NO_LEDGER, Ledger, ledger_values, system_ledger
 from portsim.engine.result import Histogram, ReplicationResult, Series
 from portsim.stats import kpis as catalogue
 from portsim.stats.accumulators import Tally
@@ -84,6 +85,8 @@ class Layout:
     clocks: tuple[str, ...]         # queue_at names, pooled then per day
     slot_index: dict[str, tuple[int, ...]]  # name -> indices into the run's slots
     clock_samples: dict[str, tuple[tuple[int, float], ...]]  # name -> (day, minute) samples
+    longest: bool = False           # each slot's longest wait too (model.slot_longest)
+    monitor: bool = False           # each class slot's monitor reading (model.monitor_every)
 
 
 def layout(model: m.Model) -> Layout:
@@ -115,7 +118,8 @@ def layout(model: m.Model) -> Layout:
                   tuple(name for name in clocks if clocks[name]),
                   {**{k: tuple(v) for k, v in pooled.items()},
                    **{k: tuple(v) for k, v in by_day.items()}},
-                  {k: tuple(v) for k, v in clocks.items() if v})
+                  {k: tuple(v) for k, v in clocks.items() if v}, model.slot_longest,
+                  model.monitor_every is not None)
 
 
 def clock_samples(model: m.Model) -> list[tuple[int, float]]:
@@ -137,11 +141,11 @@ def kpi_names(model: m.Model) -> dict[str, dict[str, list[str]]]:
     return {
         "classes": {spec.name: [kpi.key for kpi in catalogue.class_kpis(
             m.milestone_names(spec.route), spec.due_after is not None, slots,
-            model.gives_up(spec.name))]
+            model.gives_up(spec.name), plan.longest, plan.monitor)]
             for spec in model.classes},
         "stations": {spec.name: [kpi.key for kpi in catalogue.station_kpis(
             slots, plan.clocks, model.impatient_at(spec.name), spec.booking_servers > 0,
-            spec.refuses, spec.unreliable, model.prices is not None)]
+            spec.refuses, spec.unreliable, model.prices is not None, plan.longest)]
             for spec in model.stations},
         "system": {"all": [kpi.key for kpi in _system_kpis(model)]},
     }
@@ -168,7 +172,8 @@ def collect(state: FinishedReplication, events: int, wall_seconds: float) -> Rep
     histograms: dict[str, dict[str, Histogram]] = {"classes": {}, "stations": {}}
     for name, kind in state.classes.items():
         kpis["classes"][name] = _class_row(kind, hours, waiting.classes.get(name),
-                                           inside.get(name), plan, model.gives_up(name))
+                                           waiting.slot_classes.get(name), inside.get(name),
+                                           plan, model.gives_up(name))
         histograms["classes"][name] = _histogram(kind.waits)
     for name, station in state.stations.items():
         station.close(end)
@@ -176,10 +181,10 @@ def collect(state: FinishedReplication, events: int, wall_seconds: float) -> Rep
         kpis["stations"][name] = _station_row(station, hours, waiting.stations[name], plan,
                                               model.impatient_at(name),
                                               spec.booking_servers > 0, spec.refuses,
-                                              spec.unreliable, _Ledger(spec, model.prices))
+                                              spec.unreliable, Ledger(spec, model.prices))
         histograms["stations"][name] = _histogram(station.waits)
     kpis["system"] = {"all": _system_row(state, end, hours, waiting,
-                                         _system_ledger(model, kpis["stations"]))}
+                                         system_ledger(model, kpis["stations"]))}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
                              events, wall_seconds)
 
@@ -191,6 +196,9 @@ class _Waiting:
 
     classes: dict[str, tuple[np.ndarray, np.ndarray]]
     stations: dict[str, tuple[np.ndarray, np.ndarray]]
+    #: What the classes' slot KPIs file: ``classes``, or with ``Model.slot_stations`` only
+    #: the waits at those stations (the wait so far where one of them is the queue).
+    slot_classes: dict[str, tuple[np.ndarray, np.ndarray]]
 
     def all_class_waits(self) -> np.ndarray:
         parts = [waits for waits, _ in self.classes.values()]
@@ -198,18 +206,37 @@ class _Waiting:
 
 
 def _still_waiting(state: FinishedReplication, end: float) -> _Waiting:
-    by_class: dict[str, tuple[list[float], list[float]]] = {}
+    by_class: dict[str, tuple[list[float], list[float], list[float]]] = {}
     stations = {}
+    counted = state.model.slot_stations
     for name, station in state.stations.items():
         entities = station.queue.entities()
         queued = np.array([entity.queued for entity in entities], dtype=float)
         stations[name] = (end - queued, queued)
+        counts_here = counted is not None and name in counted
         for entity in entities:
-            waits, arrived = by_class.setdefault(entity.kind.name, ([], []))
+            waits, arrived, slot_waits = by_class.setdefault(entity.kind.name, ([], [], []))
             waits.append(entity.wait + end - entity.queued)
             arrived.append(entity.arrived)
-    return _Waiting({name: (np.asarray(w, dtype=float), np.asarray(a, dtype=float))
-                     for name, (w, a) in by_class.items()}, stations)
+            if not state.model.counts_some_stations(entity.kind.name):
+                slot_waits.append(waits[-1])
+            else:  # only the waits at the stations that count
+                so_far = getattr(entity, "counted", math.nan)
+                if counts_here:
+                    so_far = (0.0 if math.isnan(so_far) else so_far) + end - entity.queued
+                slot_waits.append(so_far)
+    classes = {name: (np.asarray(w, dtype=float), np.asarray(a, dtype=float))
+               for name, (w, a, _) in by_class.items()}
+    slot_classes = classes if counted is None else {
+        name: _visited(np.asarray(c, dtype=float), classes[name][1])
+        for name, (_, _, c) in by_class.items()}
+    return _Waiting(classes, stations, slot_classes)
+
+
+def _visited(waits: np.ndarray, arrived: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Those who queued at a station that counts in the slots (NaN: none yet)."""
+    visited = ~np.isnan(waits)
+    return waits[visited], arrived[visited]
 
 
 Values = dict[str, Callable[[], float]]
@@ -260,6 +287,8 @@ def _slot_value(summary: SlotSummary, stat: str) -> float:
         return summary.mean
     if stat == "p95":
         return summary.p95
+    if stat == "max":
+        return summary.longest
     return summary.beyond_share
 
 
@@ -306,7 +335,8 @@ def _gave_up_values(counts: ClassState | Station, balked: int, abandoned: int) -
 
 
 def _class_row(kind: ClassState, hours: float,
-               waiting: tuple[np.ndarray, np.ndarray] | None, inside: np.ndarray | None,
+               waiting: tuple[np.ndarray, np.ndarray] | None,
+               slot_waiting: tuple[np.ndarray, np.ndarray] | None, inside: np.ndarray | None,
                plan: Layout, impatient: bool) -> dict[str, float]:
     censored = waiting[0] if waiting is not None else np.zeros(0)
     kind.waits.flush()  # its last chunk reaches the slots (the tally's on_flush) first
@@ -325,8 +355,22 @@ def _class_row(kind: ClassState, hours: float,
         scalars.update(_gave_up_values(kind, kind.balked, kind.abandoned))
         families["abandoned_wait"] = (kind.abandon_waits, None)
     slots = plan.slots + plan.day_slots
-    kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots, impatient)
-    return _row(kpis, scalars, families, _slot_summaries(kind.slots, waiting, plan), {})
+    if plan.monitor and kind.monitor is not None:
+        scalars.update(_monitor_values(kind.monitor, plan))
+    kpis = catalogue.class_kpis(list(kind.milestones), lateness is not None, slots, impatient,
+                                plan.longest, plan.monitor)
+    return _row(kpis, scalars, families, _slot_summaries(kind.slots, slot_waiting, plan), {})
+
+
+def _monitor_values(readings: np.ndarray, plan: Layout) -> Values:
+    """Each slot's longest monitor reading: over the measured days for a pooled slot (NaN
+    where no reading fell in it)."""
+    values: Values = {}
+    for name in plan.slots + plan.day_slots:
+        chosen = readings[list(plan.slot_index[name])]
+        longest = float(np.nanmax(chosen)) if np.any(~np.isnan(chosen)) else math.nan
+        values[f"wait_{name}_monitor"] = functools.partial(float, longest)
+    return values
 
 
 def _balked_share(station: ImpatientStation, indices: tuple[int, ...]) -> Callable[[], float]:
@@ -336,54 +380,10 @@ def _balked_share(station: ImpatientStation, indices: tuple[int, ...]) -> Callab
     return lambda: balked / came if came else math.nan
 
 
-@dataclass(frozen=True)
-class _Ledger:
-    """What a station's ledger of resource use needs besides its statistics."""
-
-    spec: m.StationSpec | None = None
-    prices: m.Prices | None = None
-
-
-def _ledger_values(station: Station, ledger: _Ledger, on_call: bool) -> Values:
-    """A station's resource use a day: server-hours on duty, positions, call-out hours, and
-    their cost where the scenario prices them."""
-    day_hours = m.MINUTES_PER_DAY / 60.0
-    values: Values = {
-        "server_hours": lambda: station.servers_level.time_average() * day_hours,
-        "positions": lambda: (float(ledger.spec.installed_positions) if ledger.spec is not None
-                              else float(station.servers_level.maximum)),
-    }
-    if on_call:
-        values["on_call_hours"] = lambda: station.on_call_level.time_average() * day_hours
-    prices, spec = ledger.prices, ledger.spec
-    if prices is not None and spec is not None:
-        values["cost"] = lambda: prices.cost(
-            spec.resource, values["server_hours"](),
-            values["on_call_hours"]() if on_call else 0.0, values["positions"]())
-    return values
-
-
-def _system_ledger(model: m.Model,
-                   stations: dict[str, dict[str, float]]) -> dict[str, float]:
-    """The whole port's ledger: each resource's hours and positions, the call-out hours and
-    the cost added up over the stations, in the catalogue's order; and the waiting-hours."""
-    totals: dict[str, float] = {"waiting_hours": math.fsum(
-        row["queue_mean"] for row in stations.values()) * m.MINUTES_PER_DAY / 60.0}
-    for resource in model.resources:
-        chosen = [stations[spec.name] for spec in model.stations if spec.resource == resource]
-        totals[f"{resource}_hours"] = math.fsum(row["server_hours"] for row in chosen)
-        totals[f"{resource}_positions"] = math.fsum(row["positions"] for row in chosen)
-    for key in ("on_call_hours", "cost"):
-        found = [row[key] for row in stations.values() if key in row]
-        if found:
-            totals[key] = math.fsum(found)
-    return totals
-
-
 def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.ndarray],
                  plan: Layout, impatient: bool, on_call: bool = False,
                  refuses: bool = False, unreliable: bool = False,
-                 ledger: _Ledger = _Ledger()) -> dict[str, float]:
+                 ledger: Ledger = NO_LEDGER) -> dict[str, float]:
     available = station.capacity_level.area
     scalars = _flow_values(station, station.waits, hours, waiting[0].size)
     scalars.update({
@@ -392,7 +392,7 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
         "utilisation": lambda: (station.busy_level.area / available if available > 0
                                 else math.nan),
         "servers_mean": station.servers_level.time_average,
-        **_ledger_values(station, ledger, on_call),
+        **ledger_values(station, ledger, on_call),
     })
     clocks = {name: float(np.mean([station.queue_samples[sample] for sample in samples]))
               for name, samples in plan.clock_samples.items()}
@@ -414,7 +414,7 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
             "diverted": lambda: float(station.diverted),
         })
     kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call,
-                                  refuses, unreliable, "cost" in scalars)
+                                  refuses, unreliable, "cost" in scalars, plan.longest)
     return _row(kpis, scalars, families, _slot_summaries(station.slots, waiting, plan), clocks)
 
 

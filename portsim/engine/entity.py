@@ -27,10 +27,14 @@ class Entity(Activity):
     # ``deadline``: when a member of a class with visit patience gives up on its visit; set
     # only for those (see engine.impatience.VisitClock), so that other entities cost nothing.
     # ``turn``: its events' place among the events of one instant (kernel.turn of its number,
-    # kept rather than computed at every event it schedules).
+    # kept rather than computed at every event it schedules). ``mark`` and ``counted``: the
+    # wait so far before a visit, and the waits at the stations that count in the slot KPIs
+    # (see engine.routes.CountFromNode); set only where some do.
     __slots__ = ("id", "kind", "arrived", "wait", "node", "queued", "priority", "booking",
-                 "parent", "deadline", "turn")
+                 "parent", "deadline", "turn", "mark", "counted")
     deadline: float
+    mark: float
+    counted: float
 
     def __init__(self, ident: int, kind: Any, arrived: float, priority: int) -> None:
         self.id = ident

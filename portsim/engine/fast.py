@@ -53,6 +53,7 @@ from portsim.engine.fast_entities import (
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
 from portsim.engine.fast_starts import station_starts
 from portsim.engine.fast_stations import FastStation, Waiter
+from portsim.engine.monitor import counted_stations, fast_readings, start_readings
 from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import BranchNode, DelayNode, MilestoneNode, SpawnNode
 from portsim.engine.setup import EntityLimitExceeded, TraceSink, class_arrival_times
@@ -140,6 +141,11 @@ class FastReplication(Plan):
         self.replication = replication
         self.max_entities = max_entities
         self.entities = Entities()
+        if model.slot_stations is not None:
+            self.entities.count_some_stations()
+        self.monitored = set(counted_stations(model)) if model.monitor_every else set()
+        if self.monitored:
+            start_readings(model, self.classes)
         self.inbox: dict[Unit, list[Flow]] = {unit: [] for unit in self.order}
         self.visits = 0
         #: With ``keep``: per station visit (station, ids, arrivals, starts, ends) for replay.
@@ -370,7 +376,12 @@ class FastReplication(Plan):
         ends = starts + services[:served]
         waits = starts - arrivals[:served]
         served_ids = ids[:served]
+        if station.name in self.monitored:
+            fast_readings(self.model, entities.kind[positions(ids)], list(self.classes.values()),
+                          arrivals, starts, entities.wait[positions(served_ids)].copy(), waits)
         entities.wait[positions(served_ids)] += waits
+        if entities.counted is not None and station.name in (self.model.slot_stations or ()):
+            entities.add_counted(positions(served_ids), waits)
         finished = ends < self.model.horizon
         station.record(self.model, arrivals, starts, ends, waits, finished)
         if arrivals.size > served:
@@ -400,7 +411,8 @@ class FastReplication(Plan):
         for entity, joined in zip(ids.tolist(), queued.tolist(), strict=True):
             station.queue.waiting.append(Waiter(
                 self.classes[names[int(entities.kind[entity])]],
-                float(entities.arrived[entity]), float(entities.wait[entity]), joined))
+                float(entities.arrived[entity]), float(entities.wait[entity]), joined,
+                math.nan if entities.counted is None else float(entities.counted[entity])))
 
     # ------------------------------------------------------------------ departures
 
@@ -413,7 +425,7 @@ class FastReplication(Plan):
         record_departures(self.classes[class_name], self.entities, ids, times,
                           self.model.warmup, self.bin_width,
                           (self.system_waits, self.system_sojourns) if self.system_tallies
-                          else None)
+                          else None, self.model.counts_some_stations(class_name))
 
     # ------------------------------------------------------------------ trace
 

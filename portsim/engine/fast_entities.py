@@ -41,6 +41,19 @@ class Entities:
         self.spawned_at = np.zeros(capacity)
         self.spawned_by = np.full(capacity, -1, dtype=np.int64)
         self.left_by = np.full(capacity, -1, dtype=np.int64)
+        #: The waits at the stations whose waits count in the classes' slot KPIs
+        #: (``Model.slot_stations``); kept only where some do (see count_some_stations).
+        self.counted: np.ndarray | None = None
+
+    def count_some_stations(self) -> None:
+        """Keep :attr:`counted` too: what the classes' slots file instead of whole waits (NaN
+        until an entity queues at a station that counts: those who never do are not filed)."""
+        self.counted = np.full(self.arrived.size, math.nan)
+
+    def add_counted(self, at: np.ndarray | slice, waits: np.ndarray) -> None:
+        """Waits at a station that counts in the slots, of the entities ``at``."""
+        assert self.counted is not None
+        self.counted[at] = np.nan_to_num(self.counted[at], nan=0.0) + waits
 
     def add(self, times: np.ndarray, kind: int, parent: np.ndarray | None = None,
             spawned: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
@@ -73,6 +86,8 @@ class Entities:
         self.spawned_at = grown(self.spawned_at, 0.0)
         self.spawned_by = grown(self.spawned_by, -1)
         self.left_by = grown(self.left_by, -1)
+        if self.counted is not None:
+            self.counted = grown(self.counted, math.nan)
 
     def entry_order(self, ids: np.ndarray) -> np.ndarray:
         """The positions of ``ids`` (distinct) sorted in the order the entities entered the
@@ -180,10 +195,10 @@ def add_counts(series: list[int], times: np.ndarray, width: float) -> None:
 
 def record_departures(kind: ClassState, entities: Entities, ids: np.ndarray, times: np.ndarray,
                       warmup: float, bin_width: float,
-                      system: tuple[Tally, Tally] | None) -> None:
+                      system: tuple[Tally, Tally] | None, counted: bool = False) -> None:
     """Members ``ids`` of class ``kind`` leave the system at ``times``: their departures, and
     the class's (and with ``system``, the system's) waits and times in system after the
-    warm-up."""
+    warm-up (with ``counted``, its slots file the waits at the counted stations alone)."""
     entities.departed[positions(ids)] = times
     add_counts(kind.completion_series, times, bin_width)
     measured = times >= warmup
@@ -194,7 +209,12 @@ def record_departures(kind: ClassState, entities: Entities, ids: np.ndarray, tim
     arrived = entities.arrived[at]
     waits = entities.wait[at]
     sojourns = times - arrived
-    kind.slots.add_many(waits, arrived)
+    if not counted or entities.counted is None:
+        kind.slots.add_many(waits, arrived)
+    else:
+        at_counted = entities.counted[at]
+        visited = ~np.isnan(at_counted)
+        kind.slots.add_many(at_counted[visited], arrived[visited])
     kind.waits.add_many(waits)
     kind.sojourns.add_many(sojourns)
     if kind.lateness is not None:

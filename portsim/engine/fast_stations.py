@@ -30,6 +30,7 @@ class Waiter:
     arrived: float
     wait: float
     queued: float
+    counted: float = math.nan  # waits so far at stations counted in the slots (NaN: none)
 
 
 class _Line:

@@ -113,6 +113,7 @@ class Wake(Event):
         heappush(env._queue, (env._now + delay, at, next(env._eid), self))  # type: ignore[attr-defined,misc]
 
 
+
 def scheduler(env: simpy.Environment) -> tuple[list[Any], Iterator[int]]:
     """SimPy's heap and event-id counter, for code that schedules inline.
 

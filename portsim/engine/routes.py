@@ -114,6 +114,36 @@ class MilestoneNode:
         self.next: Any = None
 
 
+class CountFromNode:
+    """Before a visit whose wait counts in the class's slot KPIs (``Model.slot_stations``):
+    notes the entity's wait so far, so that :class:`CountToNode` adds this visit's wait."""
+
+    __slots__ = ("next",)
+
+    def __init__(self) -> None:
+        self.next: Any = None
+
+
+class CountToNode:
+    """After a visit whose wait counts in the class's slot KPIs: adds the visit's wait."""
+
+    __slots__ = ("next",)
+
+    def __init__(self) -> None:
+        self.next: Any = None
+
+
+def counted(node: Any, head: Any) -> Any:
+    """``node`` (a visit or a choice of stations continuing at ``head``) between the marks
+    that count its wait: CountFrom -> node -> CountTo -> head."""
+    end = CountToNode()
+    end.next = head
+    node.next = end
+    start = CountFromNode()
+    start.next = node
+    return start
+
+
 class DelayNode:
     __slots__ = ("stream", "next")
 
@@ -127,8 +157,14 @@ class RouteCompiler:
 
     def __init__(self, stations: dict[str, Station], classes: dict[str, ClassState], seed: int,
                  replication: int, sla: float,
-                 service_mean: Callable[[str, str], float] | None = None) -> None:
+                 service_mean: Callable[[str, str], float] | None = None,
+                 counted: tuple[str, ...] | None = None,
+                 counted_for: Callable[[str], bool] | None = None) -> None:
         self.stations = stations
+        # The stations whose waits count in the slot KPIs of the classes ``counted_for`` says
+        # (None: every one, and no marks are compiled at all).
+        self.counted = counted
+        self.counted_for = counted_for or (lambda _class: True)
         self.classes = classes
         self.service_mean = service_mean or (lambda _station, _class: 1.0)
         self.seed = seed
@@ -143,7 +179,7 @@ class RouteCompiler:
         for name in step.stations:
             visit = VisitNode(self.stations[name])
             visit.next = head
-            arrival: Any = visit
+            arrival: Any = self._marked(visit, (name,), head, class_name)
             if step.milestone is not None:
                 milestones = self.classes[class_name].milestones
                 arrival = MilestoneNode(milestones.setdefault(step.milestone, Tally(self.sla)))
@@ -204,4 +240,16 @@ class RouteCompiler:
         else:  # pragma: no cover - the model's types rule this out
             raise TypeError(f"unknown route step {step!r}")
         node.next = head
+        if isinstance(step, m.Visit):
+            return self._marked(node, (step.station,), head, class_name)
+        if isinstance(step, m.ShortestQueue):
+            return self._marked(node, step.stations, head, class_name)
         return node
+
+    def _marked(self, node: Any, stations: tuple[str, ...], head: Any, class_name: str) -> Any:
+        """``node`` with the marks that count its wait when its stations are counted (the
+        model allows a choice only between counted stations or uncounted ones)."""
+        if (self.counted is None or stations[0] not in self.counted
+                or not self.counted_for(class_name)):
+            return node
+        return counted(node, head)

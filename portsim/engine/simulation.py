@@ -13,6 +13,7 @@ changes, queue-reactive staffing).
 
 from __future__ import annotations
 
+import math
 import time as wallclock
 from collections.abc import Callable
 from heapq import heappush
@@ -37,11 +38,14 @@ from portsim.engine.fast import Engine, choose_engine, run_fast
 from portsim.engine.impatience import ABANDONED, ImpatientStation
 from portsim.engine.kernel import AFTER, SPAWNS, Environment, Wake, events_scheduled, scheduler
 from portsim.engine.model import MINUTES_PER_DAY
+from portsim.engine.monitor import Monitor
 from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
     ChoiceNode,
+    CountFromNode,
+    CountToNode,
     DelayNode,
     FallbackVisitNode,
     MilestoneNode,
@@ -137,7 +141,15 @@ class Replication:
                                              for spec in model.stations}
         routes = RouteCompiler(self.stations, self.classes, seed, replication, model.sla,
                                lambda station, kind: model.station(station)
-                               .service_for(kind).mean)
+                               .service_for(kind).mean, model.slot_stations,
+                               model.counts_some_stations)
+        self.monitor = (Monitor(model, self.stations, self.classes, self.advance)
+                        if model.monitor_every is not None else None)
+        if model.slot_stations is not None:
+            for kind in self.classes.values():
+                if model.counts_some_stations(kind.name):
+                    kind.count_some_stations()
+            self._depart = self._depart_counted  # type: ignore[method-assign]
         for class_spec in model.classes:
             self.classes[class_spec.name].first_node = routes.compile(class_spec.route,
                                                                       class_spec.name)
@@ -320,6 +332,12 @@ class Replication:
                 entity.node = node  # parked until its last member leaves (_depart)
                 return _STAYS
             return node
+        if node_type is CountFromNode:
+            entity.mark = entity.wait
+            return node.next
+        if node_type is CountToNode:
+            entity.counted = getattr(entity, "counted", 0.0) + entity.wait - entity.mark
+            return node.next
         if node_type is WaitChoiceNode:
             index = node.pick()
             travel = node.travel[index]
@@ -366,6 +384,14 @@ class Replication:
 
     def _after_delay(self, entity: Entity) -> None:
         self.advance_from(entity, entity.node)
+
+    def _depart_counted(self, entity: Entity) -> None:
+        """:meth:`_depart` when only some stations' waits count in the slots: the wait they
+        file goes first (see ClassState.count_some_stations)."""
+        counted = entity.kind.counted_waits
+        if counted is not None:
+            counted.append(getattr(entity, "counted", math.nan))
+        Replication._depart(self, entity)
 
     def _depart(self, entity: Entity) -> None:
         now = self.env.now
@@ -453,9 +479,13 @@ class Replication:
         for day, minute in clock_samples(model):
             Wake(env, day * MINUTES_PER_DAY + minute - self.clock, (day, minute),
                  self._sample_queues, AFTER)
+        if self.monitor is not None:
+            self.monitor.schedule(env, self.clock, self.classes)
         if model.snapshot_at is not None and self.clock <= model.snapshot_at < model.horizon:
             Wake(env, model.snapshot_at - self.clock, None, self._take_snapshot)
         env.run(until=model.horizon)
+        if self.monitor is not None:
+            self.monitor.close(model.horizon)
 
     def _take_snapshot(self, event: Any) -> None:
         self.snapshot = warm.snapshot(self)

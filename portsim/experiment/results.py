@@ -43,6 +43,11 @@ class Results:
     sla: float | None = None
     #: The share of each class that must wait at most ``sla`` in every clock slot.
     pledge_share: float = 0.95
+    #: Whose queue the pledge counts (None: every class; empty: no class), how each slot is
+    #: judged (``share`` within ``sla``, or the ``longest`` wait) and the slots' width (min).
+    pledge_classes: tuple[str, ...] | None = None
+    pledge_measure: str = "share"
+    pledge_slot: float = 60.0
     #: With a precision target: the target, the replications it took and the half-widths
     #: achieved (see :mod:`portsim.experiment.precision`); None for a fixed count.
     precision: dict[str, Any] | None = None

@@ -195,7 +195,10 @@ def results_of(model: Model, provenance: dict[str, Any], variant: str | None, se
     return Results(name=model.name, variant=variant, seed=seed, replications=runs,
                    provenance=provenance, warnings=warnings,
                    horizon=model.horizon, warmup=model.warmup, sla=model.sla,
-                   pledge_share=model.sla_share_target)
+                   pledge_share=model.sla_share_target, pledge_classes=model.sla_classes,
+                   pledge_measure=("monitor" if model.monitor_every is not None
+                                   else "longest" if model.slot_longest else "share"),
+                   pledge_slot=model.slot_minutes)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -255,17 +256,54 @@ def forest(rows: Sequence[Any], variants: Sequence[str], sla: float | None = Non
     return figure
 
 
-def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figure:
-    """The 95th percentile wait by clock slot of arrival for every class filed by slot (as the
-    pledge table lists them, none dropped), per variant, with the standard: the pledge hour by
-    hour (all measured days pooled)."""
-    from portsim.experiment.pledge import slot_names
+@dataclass(frozen=True)
+class _PledgeDrawing:
+    """What pledge.png draws per slot, as the pledge is measured."""
 
+    kpi: str          # the slot KPI's suffix
+    scale: float      # 100 for a share shown in %
+    flip: bool        # draw 1 - value (the share within, from the share beyond)
+    reference: float  # the line the pledge sets
+    reference_label: str
+    ylabel: str
+
+
+def _pledge_drawing(result: Results, sla: float | None) -> _PledgeDrawing:
+    """The longest wait against the standard; the 95th percentile against it for a 95 %
+    pledge (the matching quantile); otherwise the share within the standard against the
+    pledged share."""
+    from portsim.experiment.pledge import LONGEST, MONITOR
+    from portsim.wording import standard_words
+
+    limit = sla if sla is not None else math.nan
+    standard = standard_words(limit) if sla is not None else "the standard"
+    if result.pledge_measure == LONGEST:
+        return _PledgeDrawing("max", 1.0, False, limit, f"standard {standard}",
+                              "longest wait (min)")
+    if result.pledge_measure == MONITOR:
+        return _PledgeDrawing("monitor", 1.0, False, limit, f"standard {standard}",
+                              "longest monitor reading (min)")
+    if abs(result.pledge_share - 0.95) < 1e-12:
+        return _PledgeDrawing("p95", 1.0, False, limit, f"standard {standard}",
+                              "95th percentile wait (min)")
+    return _PledgeDrawing("beyond_share", 100.0, True, 100.0 * result.pledge_share,
+                          f"pledge {result.pledge_share:.0%}", f"share within {standard} (%)")
+
+
+def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figure:
+    """The pledge by clock slot of arrival for every class it counts (as the pledge table
+    lists them, none dropped), per variant, against the line it sets (all measured days
+    pooled; see :func:`_pledge_drawing`)."""
+    from portsim.experiment.pledge import pledged_classes, slot_names, slot_words
+
+    first = results[0]
+    sla = sla if sla is not None else first.sla
+    drawing = _pledge_drawing(first, sla)
     classes = [name for name in union_names(results, "classes")
-               if any(result.has("classes", name) and slot_names(result, "classes", name)
-                      for result in results)]
-    sla = sla if sla is not None else results[0].sla
-    figure, axes = new_figure(len(classes), "95th percentile wait by hour of arrival")
+               if any(result.has("classes", name) and pledged_classes(result, [name])
+                      and slot_names(result, "classes", name) for result in results)]
+    slot = slot_words(first.pledge_slot)
+    figure, axes = new_figure(len(classes), f"The pledge by {slot} of arrival")
     for ax, name in zip(axes, classes, strict=True):
         drawn = np.zeros(0)
         for index, result in enumerate(results):
@@ -273,12 +311,16 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
             if not slots:
                 continue
             hours = np.array([int(slot[1:3]) + int(slot[3:5]) / 60 for slot in slots])
-            intervals = [result.summary("classes", name, f"wait_{slot}_p95") for slot in slots]
+            intervals = [result.summary("classes", name, f"wait_{slot}_{drawing.kpi}")
+                         for slot in slots]
             means = np.array([i.mean for i in intervals], dtype=float)
             lows = np.array([i.low for i in intervals], dtype=float)
             highs = np.array([i.high for i in intervals], dtype=float)
-            width = (hours[1] - hours[0]) if hours.size > 1 else 1.0
-            edges = np.append(hours, hours[-1] + width)
+            if drawing.flip:  # the share within from the share beyond: the ends swap
+                means, lows, highs = 1.0 - means, 1.0 - highs, 1.0 - lows
+            means, lows, highs = (means * drawing.scale, lows * drawing.scale,
+                                  highs * drawing.scale)
+            edges = np.append(hours, hours[-1] + first.pledge_slot / 60)
             style = line_style(index)
             ax.stairs(np.nan_to_num(means, nan=0.0), edges, baseline=None, label=result.label,
                       **style)
@@ -287,11 +329,10 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
                           baseline=np.nan_to_num(lows, nan=0.0),
                           fill=True, color=style["color"], alpha=0.15, linewidth=0)
             drawn = hours
-        if sla is not None:
-            ax.axhline(sla, color="firebrick", linestyle=":", linewidth=1.5,
-                       label=f"standard {sla:g} min")
-        ax.set(title=name, xlabel="clock time of arrival (HH:MM)",
-               ylabel="95th percentile wait (min)")
+        if math.isfinite(drawing.reference):
+            ax.axhline(drawing.reference, color="firebrick", linestyle=":", linewidth=1.5,
+                       label=drawing.reference_label)
+        ax.set(title=name, xlabel="clock time of arrival (HH:MM)", ylabel=drawing.ylabel)
         hour_ticks(ax, drawn)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
@@ -303,11 +344,11 @@ def comparison_figures(results: Sequence[Results], sla: float | None = None,
                        ) -> dict[str, Figure]:
     """Every comparison plot by file name (the pledge by hour when waits were filed by
     slot)."""
-    from portsim.experiment.pledge import slot_names
+    from portsim.experiment.pledge import pledged_classes, slot_names
 
     extra = {}
     if any(slot_names(result, "classes", name) for result in results
-           for name in result.names("classes")):
+           for name in pledged_classes(result, list(result.names("classes")))):
         extra["pledge.png"] = pledge_profile(results, sla)
     return {**extra,
         "throughput.png": throughput_profile(results),

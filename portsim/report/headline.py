@@ -28,7 +28,7 @@ from portsim.experiment.headline import (
     WORSE,
     verdict,
 )
-from portsim.experiment.pledge import Verdict
+from portsim.experiment.pledge import Verdict, pledge_words, pledged_classes
 from portsim.experiment.pledge import verdict as pledge_verdict
 from portsim.report.kpis import (
     IMPRECISE,
@@ -41,7 +41,6 @@ from portsim.report.kpis import (
 )
 from portsim.report.ledger import cost_words
 from portsim.stats.summary import Interval
-from portsim.wording import standard_words
 
 #: Below this baseline (in the KPI's shown unit: 1 minute, 1 an hour, 1 customer) a change in
 #: % of the baseline says nothing: only the change itself is shown.
@@ -234,12 +233,17 @@ def imprecise_shown(comparison: Comparison, *, detail: bool) -> bool:
 
 
 def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] | None:
-    """Per class, per label, the pledge verdict over the clock slots (None where the label's
-    model lacks the class); None when no results were filed by slot."""
+    """Per class the pledge counts (in any label), per label, the pledge verdict over the
+    clock slots (None where the label's model lacks the class or its pledge does not count
+    it); None when no results were filed by slot."""
+    names = [name for name in comparison.names("classes")
+             if any(pledged_classes(comparison.results(label), [name])
+                    for label in comparison.labels)]
     grid = {name: {label: (pledge_verdict(comparison.results(label), "classes", name)
-                           if comparison.results(label).has("classes", name) else None)
+                           if comparison.results(label).has("classes", name)
+                           and pledged_classes(comparison.results(label), [name]) else None)
                    for label in comparison.labels}
-            for name in comparison.names("classes")}
+            for name in names}
     if not any(found is not None and found.slots for row in grid.values()
                for found in row.values()):
         return None
@@ -247,9 +251,9 @@ def pledge_grid(comparison: Comparison) -> dict[str, dict[str, Verdict | None]] 
 
 
 def pledge_title(comparison: Comparison) -> str:
-    standard = standard_words(comparison.sla) if comparison.sla else "the standard"
-    return (f"The pledge: at least {comparison.baseline.pledge_share:.0%} wait ≤ {standard} "
-            "in every hour of arrival")
+    """``The pledge: at least 80% wait ≤ 20 s in every half-hour of arrival`` (the file's
+    share, standard, slot and measure)."""
+    return f"The pledge: {pledge_words(comparison.baseline)}"
 
 
 __all__ = ["ALSO", "BETTER", "CHANGED", "HEADERS", "NOT_APPLICABLE", "PORT", "PURPOSE",

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from portsim.experiment.pledge import BROKEN, MET
+from portsim.experiment.pledge import BROKEN, LONGEST, MET, MONITOR, slot_words
 from portsim.report.headline import (
     ALSO,
     BETTER,
@@ -54,9 +54,10 @@ if TYPE_CHECKING:
     from portsim.experiment.comparison import Comparison
 
 CAPTIONS = {
-    "pledge.png": "The 95th percentile wait by clock hour of arrival (every measured day "
-                  "pooled), mean over replications with its 95% band; the dotted line is the "
-                  "standard.",
+    "pledge.png": "The pledge by clock slot of arrival (every measured day pooled), for the "
+                  "classes it counts: the 95th percentile wait against the standard, the share "
+                  "within the standard against the pledged share, or the longest wait, as the "
+                  "pledge is measured; mean over replications with its 95% band.",
     "forest.png": "Each variant's headline KPIs minus the baseline's, paired by replication, "
                   "with 95% confidence intervals; an interval clear of 0 is a real change.",
     "kpis.png": "Main KPIs by class, mean over replications with 95% confidence intervals.",
@@ -224,9 +225,12 @@ def _pledge(comparison: Comparison) -> str:
             css = "" if found is None else {MET: "better", BROKEN: "worse"}.get(found.status, "ns")
             cells.append(_cell(text, css))
         rows.append(f"<tr>{''.join(cells)}</tr>")
-    return (f"<h3>{escape(pledge_title(comparison))}</h3><p class=\"note\">By hour of "
+    measured = {LONGEST: "longest wait", MONITOR: "longest monitor reading"}.get(
+        comparison.baseline.pledge_measure, "share waiting longer")
+    slot = slot_words(comparison.baseline.pledge_slot)
+    return (f"<h3>{escape(pledge_title(comparison))}</h3><p class=\"note\">By {slot} of "
             "arrival, every measured day pooled; met or broken where the 95% interval of the "
-            "share waiting longer lies wholly on one side.</p>"
+            f"{measured} lies wholly on one side.</p>"
             f"<table><thead><tr><th>class</th>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 

@@ -127,11 +127,16 @@ def cost_words(comparison: Comparison, variant: str) -> tuple[str, list[str]]:
                if row.kpi != BENEFIT and row.difference is not None
                and row.difference.mean != 0]
     text = ("no change in resource use" if not changed else ", ".join(
-        f"{change(row.difference, row.shown)} {unit_words(comparison, row.kpi, True)}"
-        for row in changed))
+        f"{change(row.difference, row.shown)} "
+        f"{unit_words(comparison, row.kpi, not _one_position(row))}" for row in changed))
     ratios = sorted(per_unit(comparison, variant), key=lambda found: found.per != "cost")
     return text, [f"{value} {label}" for label, value in
                   (per_unit_words(comparison, found) for found in ratios)]
+
+
+def _one_position(row: Any) -> bool:
+    """Whether the row adds or removes exactly one position (``+1 gate position``)."""
+    return row.kpi.endswith("_positions") and abs(row.difference.mean) == 1
 
 
 def cost_sentence(comparison: Comparison, variant: str) -> str:

@@ -4,6 +4,7 @@ and cost against the baseline, and the replications the search spent."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -101,9 +102,7 @@ def _print_search(solution: Solution, data: dict[str, Any], console: Console) ->
         f"{data['simulation_rounds']} runs"
         + (f", {data['wall_seconds_per_replication']:.2f} s of wall time per replication"
            if data["wall_seconds_per_replication"] is not None else ""), highlight=False)
-    if data["capped_intervals"]:
-        console.print("[yellow]the target cannot be met with the counters available in:[/] "
-                      + escape(", ".join(data["capped_intervals"])), highlight=False)
+    _print_shortfalls(solution, data["short_intervals"], console)
     if solution.tightness:
         for name, checks in solution.tightness.items():
             loose = [shift for shift, failed in checks if not failed]
@@ -113,35 +112,77 @@ def _print_search(solution: Solution, data: dict[str, Any], console: Console) ->
                           highlight=False)
 
 
-def _print_pledge(solution: Solution, console: Console) -> None:
-    """The scenario's per-hour pledge for every class, under the roster (proof run)."""
-    from portsim.experiment.pledge import verdict
+def _print_shortfalls(solution: Solution, rows: list[dict[str, Any]], console: Console) -> None:
+    """Where the target is not met, and by how much (and why: every counter open, or the
+    repairs ran out)."""
+    if not rows:
+        return
+    minutes = solution.problem.target.slot_kpi != "beyond_share"
+    what = {"p95": "wait p95", "mean": "mean wait"}.get(
+        solution.problem.target.slot_kpi,
+        "share waiting > " + standard_words(solution.problem.target.sla or 0.0))
+    console.print(f"[bold red]target {escape(solution.problem.target.text)} NOT met[/] in "
+                  f"{len(rows)} interval(s):", highlight=False)
+    for row in rows:
+        unit = " min" if minutes else ""
+        value = (f"{_shown(row['mean'], minutes)}{unit} [{_shown(row['ci_low'], minutes)}, "
+                 f"{_shown(row['ci_high'], minutes)}]" if row["mean"] is not None else "–")
+        over = (f"{row['excess']:.1f} min" if minutes
+                else f"{100 * row['excess']:.1f} percentage points") if row["excess"] else ""
+        excess = f", {over} over at the interval's upper end" if over else ""
+        why = (f"{row['rostered']} rostered after {solution.repairs} repair round(s)"
+               if not row["at_most"] else
+               f"all {row['most']} counters open (--most); this interval's own load needs "
+               f"{row['erlang_c_officers']} by Erlang C" if row["erlang_c_officers"] > row["most"]
+               else f"all {row['most']} counters open (--most); the queue is carried over "
+                    "from earlier intervals")
+        console.print(f"  {escape(row['station'])} {row['interval']}: {what} {value} against "
+                      f"{_shown(row['bound'], minutes)}{unit}{excess} ({why})", highlight=False)
 
-    results = solution.proof.results
+
+def _print_pledge(solution: Solution, console: Console) -> None:
+    """The scenario's own pledge (its classes, slots, standard and measure) under the roster,
+    on the proof seed."""
+    from portsim.experiment.pledge import pledge_words, pledged_classes, verdict
+
+    results = solution.pledge_results or solution.proof.results
     lines = []
-    for name in results.names("classes"):
+    for name in pledged_classes(results, list(results.names("classes"))):
         judged = verdict(results, "classes", name)
         if judged.slots:
             lines.append(f"  {escape(name)}: {judged.text()}")
     if lines:
-        console.print(f"pledge by interval under the roster (≥ {100 * results.pledge_share:g}% "
-                      f"within {standard_words(results.sla or 0.0)}):", highlight=False)
+        console.print(f"the pledge under the roster ({pledge_words(results)}):",
+                      highlight=False)
         for line in lines:
             console.print(line, highlight=False)
 
 
-def variant_text(solution: Solution, name: str) -> str:
-    """The roster as a scenario variant, ready to paste under ``variants:``."""
+def print_unmet(solution: Solution, console: Console, file: Path | None) -> None:
+    """The last word when the target is not met: the exit code's reason, and that the scenario
+    file (with --write-variant) was left as it was."""
+    kept = (f"; {escape(str(file))} was not changed (variant.yaml in the output folder has the "
+            "roster)" if file is not None else "")
+    console.print(f"[bold red]the target is not met in every interval[/] (exit code 4){kept}",
+                  highlight=False)
+
+
+def variant_text(solution: Solution, name: str,
+                 overrides: Mapping[str, Any] | None = None) -> str:
+    """The roster as a scenario variant, ready to paste under ``variants:`` (with
+    ``overrides``: the patch of the variant it was proved under, the roster merged in)."""
     from portsim.scenario.edit import variant_lines
 
     return "\n".join(["variants:", *variant_lines(name, variant_description(solution),
                                                    variant_schedules(solution),
-                                                   variant_comments(solution))]) + "\n"
+                                                   variant_comments(solution),
+                                                   overrides=overrides)]) + "\n"
 
 
 def variant_description(solution: Solution) -> str:
     problem = solution.problem
-    return (f"roster from portsim staff: {problem.target.text} in every "
+    under = f" on variant {problem.variant}" if problem.variant is not None else ""
+    return (f"roster from portsim staff{under}: {problem.target.text} in every "
             f"{problem.interval:g}-minute interval, shifts "
             f"{', '.join(p.text for p in problem.patterns)}")
 
@@ -159,9 +200,10 @@ def variant_comments(solution: Solution) -> list[str]:
             f"scenario's own staffing: {solution.baseline_officer_hours:g})", *lines]
 
 
-def write_solution(solution: Solution, folder: Path, variant: str = "staffed") -> list[str]:
+def write_solution(solution: Solution, folder: Path, variant: str = "staffed",
+                   overrides: Mapping[str, Any] | None = None) -> list[str]:
     """staffing.json, requirement.csv, roster.csv, staffing.png and variant.yaml into
-    ``folder``."""
+    ``folder`` (``overrides``: see :func:`variant_text`)."""
     from portsim.report.figures import save_png
     from portsim.report.staffing_plot import staffing_figure
 
@@ -170,9 +212,10 @@ def write_solution(solution: Solution, folder: Path, variant: str = "staffed") -
     dump_csv(requirement_rows(solution), folder / "requirement.csv")
     dump_csv(roster_rows(solution), folder / "roster.csv")
     save_png(staffing_figure(solution), folder / "staffing.png")
-    (folder / "variant.yaml").write_text(variant_text(solution, variant), encoding="utf-8")
+    (folder / "variant.yaml").write_text(variant_text(solution, variant, overrides),
+                                          encoding="utf-8")
     return list(STAFF_FILES)
 
 
-__all__ = ["STAFF_FILES", "print_solution", "variant_comments", "variant_description",
-           "variant_schedules", "variant_text", "write_solution"]
+__all__ = ["STAFF_FILES", "print_solution", "print_unmet", "variant_comments",
+           "variant_description", "variant_schedules", "variant_text", "write_solution"]

@@ -34,6 +34,7 @@ from portsim.document.routes import (
     Step,
     route_steps,
 )
+from portsim.document.settings import MONITOR_EVERY
 from portsim.document.stations import Station
 from portsim.engine import distributions as dists
 from portsim.engine import model as m
@@ -60,8 +61,30 @@ def compile_document(doc: ScenarioDocument, *, name: str | None = None) -> Compi
         problems = list(positions_problems(doc, model))
     if problems:
         return Compiled(model=None, problems=problems)
-    return Compiled(model=replace(model, prices=prices(doc.costs, model.resources)),
+    # after the policies: they add stations (e-gates) the pledge may count
+    counted = None if doc.pledge.stations is None else tuple(doc.pledge.stations)
+    problems = [(("pledge", "stations"), problem)
+                for problem in model.mixed_choices(counted or ())]
+    monitored = doc.pledge.measure == "monitor"
+    if monitored:
+        problems += [(("pledge", "measure"), problem)
+                     for problem in _unreadable_queues(model, counted)]
+    if problems:
+        return Compiled(model=None, problems=problems)
+    return Compiled(model=replace(model, prices=prices(doc.costs, model.resources),
+                                  slot_stations=counted,
+                                  monitor_every=MONITOR_EVERY if monitored else None),
                     problems=[])
+
+
+def _unreadable_queues(model: m.Model, counted: tuple[str, ...] | None) -> list[str]:
+    """Queues the monitor cannot read: where customers may give up, a member read at the back
+    may leave the line without a wait there to report (not supported)."""
+    return [f"the monitor cannot read the queue at {name!r}, where customers may give up: "
+            "judge this pledge by share or longest, or leave the station out of "
+            "pledge.stations"
+            for name in replace(model, slot_stations=counted).read_stations()
+            if model.impatient_at(name)]
 
 
 def base_model(doc: ScenarioDocument, *, name: str | None = None) -> m.Model:
@@ -90,7 +113,10 @@ def base_model(doc: ScenarioDocument, *, name: str | None = None) -> m.Model:
                    warmup=doc.time.warmup if isinstance(doc.time.warmup, float) else 0.0,
                    sla=doc.sla, name=name or doc.name,
                    slot_minutes=doc.pledge.slot, queue_at=tuple(doc.pledge.queue_at),
-                   sla_share_target=doc.pledge.share)
+                   sla_share_target=doc.pledge.share,
+                   sla_classes=(None if doc.pledge.classes is None
+                                else tuple(doc.pledge.classes)),
+                   slot_longest=doc.pledge.measure == "longest")
 
 
 def _with_fallbacks(route: m.Route, fallbacks: dict[str, str]) -> m.Route:

@@ -10,6 +10,7 @@ it replace the file, in one step and only if the file still holds what was read
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -60,9 +61,13 @@ def _clock(minutes: float) -> str:
 
 def variant_lines(name: str, description: str,
                   schedules: Mapping[str, Sequence[tuple[float, int]]],
-                  comments: Sequence[str] = (), indent: str = "  ") -> list[str]:
+                  comments: Sequence[str] = (), indent: str = "  ", *,
+                  overrides: Mapping[str, Any] | None = None) -> list[str]:
     """The YAML lines of a variant that replaces these stations' servers (``station/pool``:
-    one skill pool's servers)."""
+    one skill pool's servers); with ``overrides`` (another variant's patch, as written), that
+    patch with these servers merged into it, so the new variant is the other one plus them."""
+    if overrides:
+        return _patch_lines(name, description, schedules, comments, indent, overrides)
     lines = [f"{indent}# {comment}" for comment in comments]
     lines.append(f"{indent}{_key(name)}:")
     lines.append(f"{indent}  description: {_scalar(description)}")
@@ -81,6 +86,45 @@ def variant_lines(name: str, description: str,
         for pool, steps in entries:
             lines.append(f"{indent}        {_key(pool)}:")
             lines.extend(servers_lines(steps, indent + "          "))
+    return lines
+
+
+def _windows(steps: Sequence[tuple[float, int]]) -> list[dict[str, Any]]:
+    ends = [offset for offset, _ in steps[1:]] + [1440.0]
+    return [{"start": _clock(start), "end": _clock(end), "servers": servers}
+            for (start, servers), end in zip(steps, ends, strict=True)]
+
+
+def _patch_lines(name: str, description: str,
+                 schedules: Mapping[str, Sequence[tuple[float, int]]],
+                 comments: Sequence[str], indent: str, overrides: Mapping[str, Any]) -> list[str]:
+    """``overrides`` with ``description`` and these servers set in it, as YAML lines."""
+    patch: dict[str, Any] = {"description": description,
+                             **{key: copy.deepcopy(value) for key, value in overrides.items()
+                                if key != "description"}}
+    stations = patch.get("stations")
+    if not isinstance(stations, dict):
+        stations = patch["stations"] = {}
+    for unit, steps in schedules.items():
+        station, _, pool = unit.partition("/")
+        spec = stations.get(station)
+        if not isinstance(spec, dict):
+            spec = stations[station] = {}
+        if pool:
+            pools = spec.get("pools")
+            if not isinstance(pools, dict):
+                pools = spec["pools"] = {}
+            entry = pools.get(pool)
+            if not isinstance(entry, dict):
+                entry = pools[pool] = {}
+            entry["servers"] = _windows(steps)
+        else:
+            spec["servers"] = _windows(steps)
+    body = yaml.safe_dump(patch, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100)
+    lines = [f"{indent}# {comment}" for comment in comments]
+    lines.append(f"{indent}{_key(name)}:")
+    lines.extend(f"{indent}  {line}" if line else line for line in body.splitlines())
     return lines
 
 
@@ -128,9 +172,11 @@ class _Text:
 
 def with_variant(text: str, name: str, description: str,
                  schedules: Mapping[str, Sequence[tuple[float, int]]],
-                 comments: Sequence[str] = ()) -> str:
+                 comments: Sequence[str] = (), *,
+                 overrides: Mapping[str, Any] | None = None) -> str:
     """``text`` with the variant inserted (see the module docstring); every character of
-    ``text`` is kept, and the new lines end as the file's lines do."""
+    ``text`` is kept, and the new lines end as the file's lines do. ``overrides``: another
+    variant's patch the new one starts from (see :func:`variant_lines`)."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
@@ -139,7 +185,7 @@ def with_variant(text: str, name: str, description: str,
         raise EditError("the file is empty")
     found = _variants_node(root)
     lines = _Text(text)
-    body = variant_lines(name, description, schedules, comments)
+    body = variant_lines(name, description, schedules, comments, overrides=overrides)
     if found is None:
         block = ["variants:", *body]
         if lines.lines and lines.lines[-1].strip():
@@ -161,7 +207,8 @@ def with_variant(text: str, name: str, description: str,
     after = lines.line_after(value.value[-1][1].end_mark if value.value else value.end_mark)
     while after > 0 and _leads_on(lines.lines[after - 1], indent):
         after -= 1  # blank lines and comments before what follows stay with it
-    body = variant_lines(name, description, schedules, comments, indent)
+    body = variant_lines(name, description, schedules, comments, indent,
+                         overrides=overrides)
     return lines.joined(after, body)
 
 
@@ -211,17 +258,20 @@ def _decoded(data: bytes, path: Path) -> str:
 
 def add_variant(path: Path, name: str, description: str,
                 schedules: Mapping[str, Sequence[tuple[float, int]]],
-                comments: Sequence[str] = (), *, original: bytes | None = None) -> None:
+                comments: Sequence[str] = (), *, original: bytes | None = None,
+                overrides: Mapping[str, Any] | None = None) -> None:
     """Insert the variant into the scenario file at ``path``, after checking that the result
     loads and the variant compiles; replaces the file in one step (:mod:`portsim.writing`:
     through a symbolic link, keeping hard links), and only if it still holds ``original`` (the
-    bytes the roster was made for; by default, what it holds now)."""
+    bytes the roster was made for; by default, what it holds now). ``overrides``: another
+    variant's patch the new one starts from (see :func:`variant_lines`)."""
     from portsim.scenario.loader import load_scenario
 
     check_name(name)
     if original is None:
         original = path.read_bytes()
-    text = with_variant(_decoded(original, path), name, description, schedules, comments)
+    text = with_variant(_decoded(original, path), name, description, schedules, comments,
+                        overrides=overrides)
     try:
         with new_file(path, replace=True, expected=original) as temporary:
             temporary.write_bytes(text.encode("utf-8"))

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 
 from portsim import limits as limits_
 from portsim.document.problems import line_of, located, problems_from, suggest
-from portsim.document.root import ScenarioDocument
+from portsim.document.root import ScenarioDocument, unknown_name
 from portsim.document.settings import AUTO_WARMUP, PrecisionSettings
 from portsim.document.timetable import TimetableFileError, locate, read_timetable
 from portsim.document.yamlsource import Lines, parse_yaml
@@ -375,6 +375,8 @@ def load_scenario(source: str | os.PathLike[str] | Mapping[str, Any], *,
             variants[name] = document
             models[name] = model
     problems.extend(_price_problems(base, variants, models, lines))
+    if not problems:
+        problems = _pledge_station_problems(base, variants, models, lines)
     if problems:
         raise ScenarioError(problems, file=shown)
     return Scenario(base=base, models=models, variants=variants, source_file=source_file,
@@ -392,6 +394,28 @@ def _price_problems(base: ScenarioDocument, variants: Mapping[str, ScenarioDocum
                                            if "costs" in base.variants[name])]:
         problems.extend(located(cost_problems(document, resources), lines,
                                 () if name is None else ("variants", name)))
+    return problems
+
+
+def _pledge_station_problems(base: ScenarioDocument, variants: dict[str, ScenarioDocument],
+                             models: dict[str | None, Model], lines: Lines) -> list[Problem]:
+    """Pledged stations that are no station of the file: neither of its stations nor one a
+    policy of the base or of a variant adds (a base may count e-gates only a variant opens)."""
+    known = list(dict.fromkeys(spec.name for model in models.values()
+                               for spec in model.stations))
+    problems: list[Problem] = []
+    documents: dict[str | None, ScenarioDocument] = {None: base}
+    documents.update(variants)
+    for variant, doc in documents.items():
+        prefix: Loc = () if variant is None else ("variants", variant)
+        if variant is not None and doc.pledge.stations == base.pledge.stations:
+            continue  # the base's list, reported once
+        for index, name in enumerate(doc.pledge.stations or ()):
+            if name not in known:
+                path = (*prefix, "pledge", "stations", index)
+                problems.append(Problem(path=path, line=line_of(path, lines),
+                                        message=unknown_name("station", name, known,
+                                                             "stations")))
     return problems
 
 

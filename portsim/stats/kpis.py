@@ -18,10 +18,19 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from portsim.stats.kpi_keys import (  # the keys' names, used from here too
+    _BALKED_SLOT_KEY,
+    _CLOCK_KEY,
+    _RESOURCE_KEY,
+    _SLOT_KEY,
+    clock_name,  # noqa: F401 (catalogue.clock_name)
+    is_balked_slot,
+    parse_slot_key,  # noqa: F401 (catalogue.parse_slot_key)
+    slot_name,  # noqa: F401 (catalogue.slot_name)
+)
 from portsim.stats.kpi_types import (  # the catalogue's vocabulary, used from here too
     AFTER_WARMUP,
     COST_A_DAY,
@@ -266,7 +275,9 @@ SYSTEM_ON_CALL = Kpi("on_call_hours", "call-out hours a day", HOURS_A_DAY,
 
 _SLOT_COUNTS = {
     "classes": "members who arrived at the port in the slot (after the warm-up): those who left "
-               "with their whole wait, those still queueing at the end with their wait so far",
+               "with their whole wait, those still queueing at the end with their wait so far; "
+               "for a class the pledge counts, with pledge.stations only members who queued "
+               "at one of those stations, with their waits there alone",
     "stations": "customers who joined the station in the slot (after the warm-up): those served "
                 "with their wait, those still queueing at the end with their wait so far",
 }
@@ -278,10 +289,23 @@ def _slot_family(scope: str) -> tuple[Kpi, ...]:
         Kpi("wait_{slot}_count", "arrivals from {slot}", COUNT, counts),
         Kpi("wait_{slot}_mean", "mean wait, arriving from {slot}", MINUTES, counts),
         Kpi("wait_{slot}_p95", "95th percentile wait, arriving from {slot}", MINUTES,
-            counts + "; from bins of 1/60 of the standard (the upper edge)", MEAN_OF_QUANTILES),
+            counts + "; read at the middle of bins at most 1/64 of their value wide (within "
+            "0.8 %)", MEAN_OF_QUANTILES),
         Kpi("wait_{slot}_beyond_share", "share waiting > {sla}, arriving from {slot}", SHARE,
             counts),
-    )
+        Kpi("wait_{slot}_max", "longest wait, arriving from {slot}", MINUTES, counts,
+            only_for="scenarios whose pledge is judged on the longest wait (pledge.measure: "
+                     "longest)"),
+    ) + ((MONITOR_SLOT,) if scope == "classes" else ())
+
+
+MONITOR_SLOT = Kpi(  # the queue as a monitor reads it (see portsim.engine.monitor)
+    "wait_{slot}_monitor", "longest monitor reading, {slot}", MINUTES,
+    "readings every 15 minutes of the slot (after the warm-up): at each, the class's last "
+    "member in the queue of each station the pledge counts, with its wait there (still "
+    "queueing at the end: its wait so far); 0 when none of its members queues; the longest "
+    "of the slot's readings, every measured day pooled",
+    only_for="scenarios whose pledge is judged on the monitor (pledge.measure: monitor)")
 
 
 #: Waits by clock slot of arrival: ``wait_h0800_mean`` is the slot from 08:00, every measured
@@ -301,20 +325,6 @@ QUEUE_AT = Kpi("queue_at_{clock}", "queue length at {clock}", LEVEL,
                "measured days (``queue_at_d2_0800``: day 2 alone)")
 
 
-def slot_name(start_minutes: float, day: int | None = None) -> str:
-    """``h0800`` for the slot starting 08:00 (``d2_h0800`` on day 2)."""
-    minutes = round(start_minutes) % 1440
-    name = f"h{minutes // 60:02d}{minutes % 60:02d}"
-    return name if day is None else f"d{day}_{name}"
-
-
-def clock_name(minutes: float, day: int | None = None) -> str:
-    """``0800`` for 08:00 (``d2_0800`` on day 2)."""
-    value = round(minutes) % 1440
-    name = f"{value // 60:02d}{value % 60:02d}"
-    return name if day is None else f"d{day}_{name}"
-
-
 @functools.lru_cache(maxsize=4096)
 def _for_slot(kpi: Kpi, slot: str) -> Kpi:
     clock = slot.rsplit("_h", maxsplit=1)[-1].removeprefix("h")
@@ -332,24 +342,29 @@ def _for_clock(clock: str) -> Kpi:
                    label=QUEUE_AT.label.replace("{clock}", words))
 
 
-def slot_kpis(scope: str, slots: Sequence[str]) -> Iterator[Kpi]:
+def slot_kpis(scope: str, slots: Sequence[str], longest: bool = False,
+              monitor: bool = False) -> Iterator[Kpi]:
     """The slot KPIs of ``scope`` for these slot names, slot by slot (a single day's slot has
-    no 95th percentile: percentiles are kept for the pooled slots, so that memory does not
-    grow with the number of days)."""
-    return iter(_slot_kpis(scope, tuple(slots)))
+    no 95th percentile: memory must not grow with the days; the longest wait only with
+    ``longest``, the monitor's reading only with ``monitor``)."""
+    return iter(_slot_kpis(scope, tuple(slots), longest, monitor))
 
 
 @functools.lru_cache(maxsize=256)
-def _slot_kpis(scope: str, slots: tuple[str, ...]) -> tuple[Kpi, ...]:
+def _slot_kpis(scope: str, slots: tuple[str, ...], longest: bool,
+               monitor: bool) -> tuple[Kpi, ...]:
     # NOTE: cached, for performance reasons: every replication's rows ask for the same ones
     return tuple(_for_slot(kpi, slot) for slot in slots for kpi in SLOT_KPIS[scope]
-                 if not (slot.startswith("d") and kpi.key.endswith("_p95")))
+                 if not (slot.startswith("d") and kpi.key.endswith("_p95"))
+                 and (longest or not kpi.key.endswith("_max"))
+                 and (monitor or not kpi.key.endswith("_monitor")))
 
 
 def class_kpis(milestones: Sequence[str] = (), due: bool = False,
-               slots: Sequence[str] = (), impatient: bool = False) -> Iterator[Kpi]:
+               slots: Sequence[str] = (), impatient: bool = False,
+               longest: bool = False, monitor: bool = False) -> Iterator[Kpi]:
     """The KPIs of a class, in the order results list them (``impatient``: its members may
-    balk or renege somewhere)."""
+    balk or renege somewhere; ``longest``, ``monitor``: those slot KPIs too)."""
     yield from CLASS_KPIS
     for milestone in milestones:
         for kpi in MILESTONE_KPIS:
@@ -358,18 +373,18 @@ def class_kpis(milestones: Sequence[str] = (), due: bool = False,
         yield from DUE_KPIS
     if impatient:
         yield from IMPATIENCE_KPIS["classes"]
-    yield from slot_kpis("classes", slots)
+    yield from slot_kpis("classes", slots, longest, monitor)
 
 
 def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
                  impatient: bool = False, on_call: bool = False,
                  refuses: bool = False, unreliable: bool = False,
-                 priced: bool = False) -> Iterator[Kpi]:
+                 priced: bool = False, longest: bool = False) -> Iterator[Kpi]:
     """The KPIs of a station, in the order results list them (``impatient``: customers may
     balk or renege here; ``on_call``: off-duty servers may be called in for bookings;
     ``refuses``: the station's own balk rule turns customers away, hour by hour;
     ``unreliable``: servers may break down or the station have outages; ``priced``: the
-    scenario prices resource use)."""
+    scenario prices resource use; ``longest``: the pledge is judged on the longest wait)."""
     yield from STATION_KPIS
     if on_call:
         yield from ON_CALL_KPIS
@@ -379,7 +394,7 @@ def station_kpis(slots: Sequence[str] = (), clocks: Sequence[str] = (),
         yield from RELIABILITY_KPIS
     if impatient:
         yield from IMPATIENCE_KPIS["stations"]
-    yield from slot_kpis("stations", slots)
+    yield from slot_kpis("stations", slots, longest)
     if refuses:
         for slot in slots:
             yield _for_slot(BALKED_SLOT, slot)
@@ -480,21 +495,3 @@ def difference_bounds(scope: str, key: str) -> tuple[float, float]:
     count has none."""
     low, high = bounds(scope, key)
     return (low - high, high - low)
-
-
-def is_balked_slot(key: str) -> bool:
-    """Whether ``key`` is a station's balked share of one clock slot (``balked_h1000_share``)."""
-    return _BALKED_SLOT_KEY.match(key) is not None
-
-
-@functools.lru_cache(maxsize=8192)
-def parse_slot_key(key: str) -> tuple[str, str] | None:
-    """``wait_d2_h0800_beyond_share`` → ("d2_h0800", "beyond_share"); None for other keys."""
-    found = _SLOT_KEY.match(key)
-    return None if found is None else (found.group("slot"), found.group("kpi"))
-
-
-_SLOT_KEY = re.compile(r"^wait_(?P<slot>(?:d\d+_)?h\d{4})_(?P<kpi>count|mean|p95|beyond_share)$")
-_BALKED_SLOT_KEY = re.compile(r"^balked_(?P<slot>(?:d\d+_)?h\d{4})_share$")
-_CLOCK_KEY = re.compile(r"^queue_at_(?P<clock>(?:d\d+_)?\d{4})$")
-_RESOURCE_KEY = re.compile(r"^(?P<resource>.+)_(?P<what>hours|positions)$")

@@ -39,7 +39,7 @@ def test_each_slot_is_met_broken_or_uncertain_by_its_interval() -> None:
 def test_met_everywhere_and_empty_slots_left_out() -> None:
     results = results_with({"h0800": [0.0, 0.0, 0.01], "h0900": [0.0, 0.01, 0.0]})
     found = verdict(results, "classes", "c")
-    assert found.status == MET and found.text() == "met in all 2 slots"
+    assert found.status == MET and found.text() == "met in all 2 hours"
     empty = results_with({"h0300": [0.0, 0.0]}, count=0.0)
     assert verdict(empty, "classes", "c").text() == "no arrivals"
 
@@ -52,7 +52,7 @@ def test_a_slot_with_arrivals_in_one_replication_is_not_judged() -> None:
                             "h0800": [0.0, 0.01, 0.0]})
     found = verdict(results, "classes", "c")
     assert found.status == MET
-    assert found.text() == "met in all 1 slot (1 too thin to judge)"
+    assert found.text() == "met in 1 hour (1 too thin to judge)"
 
 
 @pytest.mark.parametrize("share", [0.8, 0.99])

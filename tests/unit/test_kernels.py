@@ -170,11 +170,14 @@ def _slot_tallies(horizon: float, standard: float, first_slot: int) -> tuple:
     return tuple(SlotTally(horizon, standard, 60.0, first_slot=first_slot) for _ in range(2))
 
 
-# waits on the histogram's edges (steps of a sixtieth of the standard, then growing bins),
-# beyond its reach and beyond its last edge; times on the slots' edges and past the horizon
+# waits on the histogram's edges (64 bins an octave), below its first and beyond its last
+# edge; times on the slots' edges and past the horizon
 edge_waits = st.one_of(st.floats(min_value=0.0, max_value=300.0, allow_nan=False),
                        st.integers(min_value=0, max_value=300).map(lambda k: k * 0.5),
-                       st.sampled_from([0.0, 120.0, 120.000001, 1e6, 1e7, 2e7, 1e300]))
+                       st.integers(min_value=-12, max_value=26).map(lambda k: 2.0 ** k),
+                       st.sampled_from([0.0, -0.0, 5e-324, 2.0 ** -10 * (1 - 2 ** -53),
+                                        1.0 + 1 / 64, 1.0 + 1 / 64 - 2 ** -52, 1e7, 2e7,
+                                        2.0 ** 24, 1e300]))
 edge_times = st.one_of(st.floats(min_value=0.0, max_value=5000.0, allow_nan=False),
                        st.integers(min_value=0, max_value=80).map(lambda k: k * 60.0))
 
@@ -192,7 +195,7 @@ def test_filing_waits_by_slot_compiled_equals_numpy(pairs, standard: float, hori
     for _ in range(2):  # twice: sums and counts grow from what is there
         compiled._fold(waits, times)
         python._fold_arrays(waits, times)
-    for name in ("counts", "sums", "beyond", "zeros", "histograms"):
+    for name in ("counts", "sums", "beyond", "zeros", "maxima", "histograms"):
         assert getattr(compiled, name).tolist() == getattr(python, name).tolist(), name
 
 

@@ -59,8 +59,10 @@ def test_a_model_beyond_its_positions_does_not_run() -> None:
 
 def test_reactive_extras_stop_at_the_positions() -> None:
     """Without positions the rule opens 3 extras (4 desks); with 2 positions one: at minute 6
-    (the head has waited 6 > 5), closed when the queue is empty at a check: minute 46, when
-    the 10th customer has just started (the completion that starts it comes first)."""
+    (the head has waited 6 > 5), closed when the queue is empty at a check: minute 47 (at 46
+    the 10th customer is still waiting: the model's own clock, its checks among them, moves
+    before the completion that starts it at that instant; docs/design.md, Simultaneous
+    events)."""
     free = run_replication(Model((desk(ShiftSchedule.constant(1), reactive=RULE),), (CROWD,),
                                  horizon=120.0))
     capped = run_replication(Model((desk(ShiftSchedule.constant(1), positions=2,
@@ -68,7 +70,7 @@ def test_reactive_extras_stop_at_the_positions() -> None:
     assert free.kpis["stations"]["desk"]["server_hours"] > capped.kpis["stations"]["desk"][
         "server_hours"]
     row = capped.kpis["stations"]["desk"]
-    assert row["server_hours"] == pytest.approx(day_hours(1 * 6 + 2 * 40 + 1 * 74, 120.0))
+    assert row["server_hours"] == pytest.approx(day_hours(1 * 6 + 2 * 41 + 1 * 73, 120.0))
     assert row["positions"] == 2.0
     assert capped.kpis["system"]["all"]["server_hours"] == row["server_hours"]
 

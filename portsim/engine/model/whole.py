@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from portsim.engine.distributions import Distribution
 from portsim.engine.model.arrivals import Arrivals
-from portsim.engine.model.routes import Route, Spawn, Visit, stations_visited, steps
+from portsim.engine.model.routes import Route, ShortestQueue, Spawn, Visit, stations_visited, steps
 from portsim.engine.model.stations import MINUTES_PER_DAY, StationSpec, over_positions
 from portsim.engine.state import StartState
 
@@ -76,6 +76,19 @@ class Model:
     #: The share of each class that should wait at most ``sla`` in every slot; the engine only
     #: carries it to the results, where verdicts are judged against it.
     sla_share_target: float = 0.95
+    #: The classes whose waits the verdicts judge (None: every class; empty: none); carried to
+    #: the results.
+    sla_classes: tuple[str, ...] | None = None
+    #: The stations whose waits the slot KPIs of the ``sla_classes`` count (None: every station
+    #: of the route): such a class's ``wait_h0800_*`` is then its members' waits at these
+    #: stations alone; other classes' slot KPIs keep their whole waits.
+    slot_stations: tuple[str, ...] | None = None
+    #: Read the queues of the ``slot_stations`` (or every station) every so many minutes from
+    #: midnight: each class's last member in each, and its wait there (see engine.monitor);
+    #: the slot KPIs then give the longest reading (``wait_h0800_monitor``).
+    monitor_every: float | None = None
+    #: Also give each slot's longest wait (``wait_h0800_max``), for verdicts judged on it.
+    slot_longest: bool = False
     #: A warm start: the state the run begins from at its clock time (see engine.warm).
     start: StartState | None = None
     #: Write the state of each replication at this time (minutes from the start) as a warm
@@ -92,6 +105,8 @@ class Model:
         class_names = {cls.name for cls in self.classes}
         for cls in self.classes:
             self._check_route(cls, set(names), class_names)
+        for problem in self.mixed_choices(self.slot_stations or ()):
+            raise ValueError(f"slot_stations: {problem}")
         self._check_unreliable()
 
     def _check_times(self) -> None:
@@ -137,6 +152,34 @@ class Model:
         if step.fallback is not None and not self.station(step.station).unreliable:
             raise ValueError(f"class {class_name!r}: a fallback at {step.station!r} "
                              "needs breakdowns or outages there")
+
+    def mixed_choices(self, counted: tuple[str, ...]) -> list[str]:
+        """Shortest-queue choices between stations of ``counted`` and others, as messages: the
+        wait of a counted visit is counted from the choice to the end of the visit, so all of
+        a choice's stations must count or none."""
+        found = []
+        for cls in self.classes:
+            if self.sla_classes is not None and cls.name not in self.sla_classes:
+                continue  # its slots file its whole wait: no marks in its route
+            for step in steps(cls.route):
+                if isinstance(step, ShortestQueue):
+                    chosen = [name in counted for name in step.stations]
+                    if any(chosen) and not all(chosen):
+                        found.append(f"class {cls.name!r} chooses the shortest queue of "
+                                     f"{', '.join(map(repr, step.stations))}: name all of "
+                                     "them or none")
+        return found
+
+    def read_stations(self) -> list[str]:
+        """The stations whose queues a monitor reads (``monitor_every``): the
+        ``slot_stations``, or every station."""
+        counted = self.slot_stations
+        return [spec.name for spec in self.stations if counted is None or spec.name in counted]
+
+    def counts_some_stations(self, class_name: str) -> bool:
+        """Whether the slot KPIs of ``class_name`` file only its waits at ``slot_stations``."""
+        return self.slot_stations is not None and (
+            self.sla_classes is None or class_name in self.sla_classes)
 
     def _check_unreliable(self) -> None:
         """Breakdowns and outages only where nobody gives up, and not with warm starts."""

@@ -100,8 +100,12 @@ class Evaluator:
         self.rounds = 0
         self.seconds = 0.0
 
-    def results(self, staffing: Mapping[str, Sequence[int]] | None, seed: int) -> Results:
-        model = self.model if staffing is None else staffed(self.model, staffing)
+    def results(self, staffing: Mapping[str, Sequence[int]] | None, seed: int, *,
+                as_written: bool = False) -> Results:
+        """A run of ``staffing`` (None: the scenario's own) on the search's interval grid, or
+        with ``as_written`` on the scenario's own pledge slots and standard."""
+        base = self.problem.model if as_written else self.model
+        model = base if staffing is None else staffed(base, staffing)
         began = time.perf_counter()
         results = self.run(model, seed)
         self.seconds += time.perf_counter() - began

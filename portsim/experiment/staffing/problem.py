@@ -40,6 +40,8 @@ class Problem:
     departure) outside the roster."""
     max_rounds: int = 30
     max_repairs: int = 5
+    variant: str | None = None
+    """The scenario's variant the model is (None: the base): what the roster is proved under."""
 
     @property
     def intervals(self) -> int:

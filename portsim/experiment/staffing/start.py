@@ -23,16 +23,33 @@ class Load:
     """Minutes of service per customer (busy server time over completions)."""
 
 
+def measured_minutes(problem: Problem) -> list[float]:
+    """Per interval of the day, the minutes of it that the pilot measured: its slot KPIs count
+    the slots after the warm-up (the first is the one starting at or after the warm-up's end)
+    up to the horizon, so with a warm-up or a horizon that is not whole days the intervals are
+    measured on different numbers of days."""
+    model, width = problem.model, problem.interval
+    first = math.ceil(model.warmup / width - 1e-9) * width
+    minutes = [0.0] * problem.intervals
+    start = first
+    while start < model.horizon:
+        index = round((start % MINUTES_PER_DAY) / width) % problem.intervals
+        minutes[index] += min(width, model.horizon - start)
+        start += width
+    return minutes
+
+
 def offered_loads(problem: Problem, pilot: Results) -> dict[str, Load]:
     """Arrival rate per interval and mean service time per station, from the pilot."""
     model = problem.model
-    days = (model.horizon - model.warmup) / MINUTES_PER_DAY
+    measured = measured_minutes(problem)
+
     def rates_of(scope: str, name: str) -> list[float]:
         rates = []
-        for slot in problem.slots():
+        for slot, minutes in zip(problem.slots(), measured, strict=True):
             key = f"wait_{slot}_count"
             count = pilot.summary(scope, name, key).mean if pilot.has(scope, name, key) else 0.0
-            rates.append(max(count, 0.0) / (days * problem.interval))
+            rates.append(max(count, 0.0) / minutes if minutes > 0 else 0.0)
         return rates
 
     loads = {}
@@ -76,4 +93,4 @@ def erlang_start(problem: Problem, loads: Mapping[str, Load]) -> Staffing:
     return start
 
 
-__all__ = ["Load", "erlang_start", "offered_loads"]
+__all__ = ["Load", "erlang_start", "measured_minutes", "offered_loads"]

@@ -41,6 +41,39 @@ def roster_rows(solution: Solution) -> list[dict[str, Any]]:
             for shift, officers in roster.used()]
 
 
+def shortfalls(solution: Solution) -> list[dict[str, Any]]:
+    """Every unit and interval where the roster does not meet the target in the proof run:
+    its KPI (mean and 95 % interval) against the bound, by how much its unfavourable end misses
+    it, whether every counter allowed (``--most``) was already open there, and the officers a
+    stationary M/M/c at that interval's load would need (Erlang C, no cap)."""
+    problem, target = solution.problem, solution.problem.target
+    rows = []
+    for name, h in solution.proof.failing():
+        value = solution.proof.values[name][h]
+        load = solution.loads[name]
+        rate = load.arrival_rates[h]
+        needed = max(1, int(rate * load.service_mean))
+        while rate > 0 and not target.met_by(rate, load.service_mean, needed) and needed < 10**6:
+            needed += 1
+        worst = None if value is None else (value.high if math.isfinite(value.high)
+                                            else value.mean)
+        rows.append({
+            "station": name,
+            "interval": problem.clock(h),
+            "kpi": target.slot_kpi,
+            "mean": None if value is None else _finite(value.mean),
+            "ci_low": None if value is None else _finite(value.low),
+            "ci_high": None if value is None else _finite(value.high),
+            "bound": target.bound,
+            "excess": None if worst is None else _finite(worst - target.bound),
+            "rostered": solution.rosters[name].coverage[h],
+            "most": problem.most.get(name),
+            "at_most": (name, h) in set(solution.requirement.capped),
+            "erlang_c_officers": needed,
+        })
+    return rows
+
+
 def _finite(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
@@ -52,6 +85,7 @@ def summary(solution: Solution) -> dict[str, Any]:
                        if solution.replications else math.nan)
     return {
         "target": problem.target.text,
+        "variant": problem.variant,
         "stations": list(problem.stations),
         "units": list(problem.units),
         "interval_minutes": problem.interval,
@@ -74,6 +108,7 @@ def summary(solution: Solution) -> dict[str, Any]:
         "wall_seconds_per_replication": _finite(per_replication),
         "capped_intervals": [f"{name} {problem.clock(h)}"
                              for name, h in solution.requirement.capped],
+        "short_intervals": shortfalls(solution),
         "service_mean_minutes": {name: load.service_mean
                                  for name, load in solution.loads.items()},
         "roster": roster_rows(solution),
@@ -82,4 +117,4 @@ def summary(solution: Solution) -> dict[str, Any]:
     }
 
 
-__all__ = ["requirement_rows", "roster_rows", "summary"]
+__all__ = ["requirement_rows", "roster_rows", "shortfalls", "summary"]
