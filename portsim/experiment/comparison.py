@@ -27,7 +27,7 @@ import numpy as np
 from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment import frames
 from portsim.experiment.headline import COST, Pick, choose, focus, verdict
-from portsim.experiment.ledger import ledger_dict, ledger_items, per_unit_rows
+from portsim.experiment.ledger import SYSTEM, ledger_dict, ledger_items, ledger_kpis, per_unit_rows
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
 from portsim.experiment.runner import prepare, run_prepared
@@ -133,25 +133,41 @@ class Comparison:
     def difference_values(self, variant: str, scope: str, name: str, kpi: str) -> np.ndarray:
         """Per replication: the variant's value minus the baseline's (paired by replication).
 
-        Both must have the KPI (see :meth:`difference`). A difference within rounding of the
-        values themselves (:data:`ROUNDING`) is none: the fast path and the event engine give
-        one value in another order of additions, and a KPI a variant does not touch must not
-        read "changed" because its baseline ran on the other engine.
+        Both must have the KPI (see :meth:`difference`), except a resource of the ledger that
+        one side does not use at all (a baseline calling in nobody, a variant without gates):
+        it uses 0 of it. A difference within rounding of the values themselves
+        (:data:`ROUNDING`) is none: the fast path and the event engine give one value in
+        another order of additions, and a KPI a variant does not touch must not read "changed"
+        because its baseline ran on the other engine.
         """
-        values = self.variants[variant].per_replication(scope, name, kpi)
-        base = self.baseline.per_replication(scope, name, kpi)
+        values, base = (self._values(self.variants[variant], scope, name, kpi),
+                        self._values(self.baseline, scope, name, kpi))
         differences = values - base
         with np.errstate(invalid="ignore"):
             differences[np.abs(differences)
                         <= ROUNDING * np.maximum(np.abs(values), np.abs(base))] = 0.0
         return differences
 
+    def _values(self, results: Results, scope: str, name: str, kpi: str) -> np.ndarray:
+        if results.has(scope, name, kpi) or not self._none_used(scope, name, kpi):
+            return results.per_replication(scope, name, kpi)
+        return np.zeros(len(results.replications))
+
+    def _none_used(self, scope: str, name: str, kpi: str) -> bool:
+        """Whether a side lacking the KPI uses none of it: a resource of the whole port's
+        ledger (hours on duty, call-out hours, positions) that its model does not have."""
+        return (scope, name) == SYSTEM and kpi in ledger_kpis(self) and kpi != "cost"
+
     def difference(self, variant: str, scope: str, name: str, kpi: str,
                    level: float = 0.95) -> Interval | None:
         """Mean paired difference (variant − baseline) and its paired-t interval; ``None``
-        when the baseline or the variant lacks the KPI (a class or station only one has)."""
-        if not (self.baseline.has(scope, name, kpi)
-                and self.variants[variant].has(scope, name, kpi)):
+        when the baseline or the variant lacks the KPI (a class or station only one has),
+        unless it is a resource the side lacking it uses none of (see
+        :meth:`difference_values`)."""
+        base, other = self.baseline.has(scope, name, kpi), self.variants[variant].has(
+            scope, name, kpi)
+        if not (base and other) and not ((base or other)
+                                         and self._none_used(scope, name, kpi)):
             return None
         return t_interval(self.difference_values(variant, scope, name, kpi), level,
                           difference_bounds(scope, kpi))

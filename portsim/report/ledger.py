@@ -96,8 +96,9 @@ def unit_words(comparison: Comparison, kpi: str, plural: bool = False) -> str:
     if kpi == "cost":
         unit = currency(comparison)
         return (f"{unit or 'cost'} a day" if plural else f"{unit or 'unit'} of cost")
-    resource, _, what = ("call-out_hours" if kpi == "on_call_hours" else kpi).rpartition("_")
-    words = resource.replace("_", " ") + ("-hour" if what == "hours" else " position")
+    resource, _, what = kpi.rpartition("_")
+    words = ("call-out hour" if kpi == "on_call_hours" else
+             resource.replace("_", " ") + ("-hour" if what == "hours" else " position"))
     return f"{words}s" + (" a day" if what == "hours" else "") if plural else words
 
 

@@ -172,3 +172,30 @@ variants:
     ratio = rows[("more_officers", "waiting_hours_saved_per_extra_officer_hours")]
     assert float(ratio["mean"]) == pytest.approx(per_officer_hour["mean"])
     assert ratio["diff_mean"] == ""
+
+
+def test_a_resource_only_the_variant_has_is_its_cost(runner: CliRunner, tmp_path: Path) -> None:
+    """The baseline has no kiosks: it uses 0 kiosk-hours and 0 kiosk positions, so the
+    variant's kiosks (2 all day: 48 kiosk-hours) are a cost in its sentence and its paired
+    difference, not an item one side lacks."""
+    path = hall(tmp_path, extra="""\
+variants:
+  kiosks:
+    stations:
+      kiosk:
+        resource: kiosk
+        servers: 2
+        service: {dist: exponential, mean: 0.2min}
+    classes:
+      pax:
+        route: [kiosk, desks]
+""")
+    out = tmp_path / "cmp"
+    result = runner.invoke(app, ["compare", str(path), "--replications", "3", "--out",
+                                 str(out), "--no-plots"])
+    assert result.exit_code == 0, result.output
+    assert "+48.0 kiosk-hours a day, +2 kiosk positions" in " ".join(result.output.split())
+    data = json.loads((out / "results.json").read_text())
+    difference = data["differences"]["kiosks"]["system"]["all"]
+    assert difference["kiosk_hours"]["mean"] == pytest.approx(48.0)
+    assert difference["kiosk_positions"]["mean"] == pytest.approx(2.0)
