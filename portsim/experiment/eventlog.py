@@ -60,7 +60,7 @@ def _write_xes(path: Path, frame: Any, batches: dict[str, str]) -> None:
 
     log = frame.rename(columns={"object": "case:concept:name", "activity": "concept:name",
                                 "timestamp": "time:timestamp", "class": "case:class"})
-    log["case:batch"] = log["case:concept:name"].map(batches).fillna("")
+    log["case:batch"] = log["case:concept:name"].map(lambda case: batches.get(case, ""))
     log = log[["case:concept:name", "concept:name", "time:timestamp", "case:class",
                "case:batch", "station"]]
     pm4py.write_xes(log, str(path), case_id_key="case:concept:name")
