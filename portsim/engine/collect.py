@@ -26,7 +26,13 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.breakdowns import UnreliableStation
 from portsim.engine.impatience import ImpatientStation
-from portsim.engine.resource_use import NO_LEDGER, Ledger, ledger_values, system_ledger
+from portsim.engine.resource_use import (
+    NO_LEDGER,
+    Ledger,
+    ledger_values,
+    system_ledger,
+    waited_minutes,
+)
 from portsim.engine.result import Histogram, ReplicationResult, Series
 from portsim.stats import kpis as catalogue
 from portsim.stats.accumulators import Tally
@@ -183,8 +189,9 @@ def collect(state: FinishedReplication, events: int, wall_seconds: float) -> Rep
                                               spec.booking_servers > 0, spec.refuses,
                                               spec.unreliable, Ledger(spec, model.prices))
         histograms["stations"][name] = _histogram(station.waits)
+    waited = waited_minutes(state.stations.values(), waiting.stations.values())
     kpis["system"] = {"all": _system_row(state, end, hours, waiting,
-                                         system_ledger(model, kpis["stations"]))}
+                                         system_ledger(model, kpis["stations"], waited))}
     return ReplicationResult(state.replication, state.seed, kpis, _series(state), histograms,
                              events, wall_seconds)
 

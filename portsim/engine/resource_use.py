@@ -4,9 +4,11 @@ positions, call-out hours, their cost), read from a finished replication's level
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from portsim.engine import model as m
 
@@ -47,12 +49,28 @@ def ledger_values(station: Station, ledger: Ledger, on_call: bool) -> Values:
     return values
 
 
-def system_ledger(model: m.Model,
-                   stations: dict[str, dict[str, float]]) -> dict[str, float]:
+def waited_minutes(stations: Iterable[Station],
+                   still: Iterable[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Every minute waited at the stations by customers counted after the warm-up: the waits
+    that ended in a start (a booked customer's until its server took it, which no queue
+    holds), the waits given up, and the waits so far of those still queueing at the end."""
+    tallies = [tally for station in stations
+               for tally in (station.waits, getattr(station, "abandon_waits", None))
+               if tally is not None]
+    for tally in tallies:
+        tally.flush()
+    return math.fsum([*(tally.total for tally in tallies),
+                      *(float(np.sum(waits)) for waits, _ in still)])
+
+
+def system_ledger(model: m.Model, stations: dict[str, dict[str, float]],
+                  waited: float) -> dict[str, float]:
     """The whole port's ledger: each resource's hours and positions, the call-out hours and
-    the cost added up over the stations, in the catalogue's order; and the waiting-hours."""
-    totals: dict[str, float] = {"waiting_hours": math.fsum(
-        row["queue_mean"] for row in stations.values()) * m.MINUTES_PER_DAY / 60.0}
+    the cost added up over the stations, in the catalogue's order; and the waiting-hours a day
+    (``waited`` minutes over the measured days)."""
+    measured = model.horizon - model.warmup
+    totals: dict[str, float] = {"waiting_hours": (
+        waited / 60.0 * m.MINUTES_PER_DAY / measured if measured > 0 else math.nan)}
     for resource in model.resources:
         chosen = [stations[spec.name] for spec in model.stations if spec.resource == resource]
         totals[f"{resource}_hours"] = math.fsum(row["server_hours"] for row in chosen)

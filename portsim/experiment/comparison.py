@@ -149,11 +149,11 @@ class Comparison:
         return differences
 
     def _values(self, results: Results, scope: str, name: str, kpi: str) -> np.ndarray:
-        if results.has(scope, name, kpi) or not self._none_used(scope, name, kpi):
+        if results.has(scope, name, kpi) or not self.absent_means_none(scope, name, kpi):
             return results.per_replication(scope, name, kpi)
         return np.zeros(len(results.replications))
 
-    def _none_used(self, scope: str, name: str, kpi: str) -> bool:
+    def absent_means_none(self, scope: str, name: str, kpi: str) -> bool:
         """Whether a side lacking the KPI uses none of it: a resource of the whole port's
         ledger (hours on duty, call-out hours, positions) that its model does not have."""
         return (scope, name) == SYSTEM and kpi in ledger_kpis(self) and kpi != "cost"
@@ -167,7 +167,7 @@ class Comparison:
         base, other = self.baseline.has(scope, name, kpi), self.variants[variant].has(
             scope, name, kpi)
         if not (base and other) and not ((base or other)
-                                         and self._none_used(scope, name, kpi)):
+                                         and self.absent_means_none(scope, name, kpi)):
             return None
         return t_interval(self.difference_values(variant, scope, name, kpi), level,
                           difference_bounds(scope, kpi))

@@ -255,9 +255,10 @@ SYSTEM_KPIS: tuple[Kpi, ...] = (
     Kpi("waiting_end", "still queueing at the end", COUNT,
         "entities of every class in a queue when the run ended"),
     Kpi("waiting_hours", "waiting-hours a day", HOURS_A_DAY,
-        "hours spent in queues by customers of every station after the warm-up (those still "
-        "waiting at the end included), per 24 hours: the stations' queue_mean x 24 h added "
-        "up (an entity queueing at two stations counts twice as long)"),
+        "minutes waited at every station by the customers its wait KPIs count (a booked "
+        "customer until its server took it), those who gave up and those still queueing at "
+        "the end (their wait so far), in hours per 24 measured hours (an entity queueing at "
+        "two stations counts twice as long)"),
 )
 
 #: The ledger of resource use of the whole port, by resource (a station's ``resource``:

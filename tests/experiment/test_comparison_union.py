@@ -24,7 +24,6 @@ from rich.console import Console
 
 import portsim
 from portsim.experiment.comparison import BASELINE, Comparison, compare
-from portsim.experiment.ledger import ledger_kpis
 from portsim.report.compare_plots import kpi_bars, utilisation_bars
 from portsim.report.compare_table import print_comparison
 from portsim.report.html import comparison_html
@@ -136,8 +135,7 @@ def test_every_output_shows_the_union(patches: list[dict[str, Any]]) -> None:
         scope, name, kpi, label = row["scope"], row["name"], row["kpi"], row["variant"]
         has = comparison.results(label).has(scope, name, kpi)
         assert (row["n"] != "") == has
-        unused = (scope, name) == ("system", "all") and kpi in ledger_kpis(comparison) \
-            and kpi != "cost"
+        unused = comparison.absent_means_none(scope, name, kpi)
         paired = label != BASELINE and ((has and comparison.baseline.has(scope, name, kpi))
                                         or (unused and (has or comparison.baseline.has(
                                             scope, name, kpi))))

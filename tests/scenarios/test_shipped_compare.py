@@ -154,11 +154,12 @@ def test_a_missing_item_is_an_empty_cell_and_has_no_difference(shipped: Outputs)
         for label in comparison.labels:
             row = shipped.row(scope, name, kpi, label)
             has = comparison.results(label).has(scope, name, kpi)
+            none = comparison.absent_means_none(scope, name, kpi)  # a resource not had
             if not has:
-                assert all(row[field] == "" for field in ("mean", "ci_low", "n", "diff_mean",
-                                                            "diff_n")), row
+                assert all(row[field] == "" for field in ("mean", "ci_low", "n")), row
+                assert none or row["diff_mean"] == row["diff_n"] == "", row
             if label != BASELINE:
-                paired = base and has
+                paired = (base and has) or (none and (base or has))
                 assert (row["diff_n"] != "") == paired, row
                 assert (kpi in differences[label].get(scope, {}).get(name, {})) == paired
 
