@@ -144,7 +144,20 @@ def cost_sentence(comparison: Comparison, variant: str) -> str:
     """One line on what the variant costs: the ledger KPIs it changes, with their paired
     intervals, and its benefit per unit added."""
     changed, ratios = cost_words(comparison, variant)
-    return f"{variant} costs: {changed}" + ("; " + ", ".join(ratios) if ratios else "")
+    return (f"{variant} costs: {changed}" + ("; " + ", ".join(ratios) if ratios else "")
+            + (bundle_note(comparison, variant) if ratios else ""))
+
+
+def bundle_note(comparison: Comparison, variant: str) -> str:
+    """Where the variant changes several values at once, that the saving per unit added is
+    the whole variant's (a part of it may come from another change: more e-gates that also
+    widen who may use them), and how to split it; empty for a single change."""
+    paths = [change.path for change in comparison.changes.get(variant, [])
+             if change.path != "description"]
+    if len(paths) < 2:
+        return ""
+    return (f" (the saving is that of all {len(paths)} changes the variant makes; "
+            f"compare --decompose {variant} shows each one's share)")
 
 
 def ledger_table_rows(comparison: Comparison, variant: str) -> list[tuple[list[str], Any]]:
@@ -157,6 +170,6 @@ def ledger_table_rows(comparison: Comparison, variant: str) -> list[tuple[list[s
     return rows
 
 
-__all__ = ["HEADERS", "LedgerRow", "change", "cost_sentence", "cost_words", "currency",
-           "ledger_rows", "ledger_table_rows", "per_unit_words", "results_currency",
-           "unit_words"]
+__all__ = ["HEADERS", "LedgerRow", "bundle_note", "change", "cost_sentence", "cost_words",
+           "currency", "ledger_rows", "ledger_table_rows", "per_unit_words",
+           "results_currency", "unit_words"]

@@ -199,3 +199,32 @@ variants:
     difference = data["differences"]["kiosks"]["system"]["all"]
     assert difference["kiosk_hours"]["mean"] == pytest.approx(48.0)
     assert difference["kiosk_positions"]["mean"] == pytest.approx(2.0)
+
+
+def test_a_bundled_variant_says_its_saving_per_unit_is_the_whole_bundles(
+        runner: CliRunner, tmp_path: Path) -> None:
+    """Officers and desks added by one variant (two changes): the saving per officer-hour is
+    that of both, and the cost line says so and how to split it; a single change does not."""
+    path = hall(tmp_path, extra="""\
+variants:
+  bundle:
+    stations:
+      desks:
+        positions: 11
+        servers:
+          - {start: "00:00", end: "06:00", servers: 3}
+          - {start: "06:00", end: "24:00", servers: 9}
+  single:
+    stations:
+      desks:
+        servers:
+          - {start: "00:00", end: "06:00", servers: 3}
+          - {start: "06:00", end: "24:00", servers: 9}
+""")
+    result = runner.invoke(app, ["compare", str(path), "--replications", "3", "--out",
+                                 str(tmp_path / "cmp"), "--no-plots"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert ("(the saving is that of all 2 changes the variant makes; compare --decompose "
+            "bundle shows each one's share)") in text
+    assert "--decompose single" not in text
