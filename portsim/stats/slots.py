@@ -165,7 +165,9 @@ class SlotTally:
         counts, sums and maxima) was not built or declines the chunk (a wait or time not
         finite)."""
         size = self.counts.size
-        slots = np.minimum(floor_quotient(times, self.slot_minutes).astype(np.int64), size - 1)
+        # A warm start's customer who joined before time 0 is filed under the first slot (the
+        # compiled loop declines such a chunk, so both file it here alike).
+        slots = np.clip(floor_quotient(times, self.slot_minutes).astype(np.int64), 0, size - 1)
         if self.first_slot:
             kept = slots >= self.first_slot
             slots, waits = slots[kept], waits[kept]

@@ -116,3 +116,13 @@ def test_slot_of_a_time_is_the_floor_division_even_next_to_whole_quotients() -> 
         times = np.concatenate([rng.uniform(0.0, 1e6, 20_000), multiples,
                                 np.nextafter(multiples, 0.0), np.nextafter(multiples, math.inf)])
         assert np.array_equal(floor_quotient(times, width), times // width)
+
+
+def test_a_wait_that_began_before_time_0_is_filed_under_the_first_slot() -> None:
+    """A warm start places customers who joined before the run's time 0: their waits go to
+    the first slot (the compiled loop declines the chunk; the numpy filing takes it)."""
+    tally = SlotTally(1440.0, 30.0)
+    tally.add_many(np.array([12.0, 3.0]), np.array([-7.5, 30.0]))
+    pooled = tally.pooled()
+    assert pooled[0].count == 2 and pooled[0].mean == pytest.approx(7.5)
+    assert int(tally.counts.sum()) == 2
