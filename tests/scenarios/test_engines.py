@@ -9,10 +9,10 @@ the national ports among them (their halls choose the shorter desk row).
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
+from engine_kpis import assert_same_kpis
 
 from portsim.engine import run_replication
 from portsim.engine.fast import why_not_fast
@@ -52,14 +52,4 @@ def test_both_engines_give_the_same_kpis(path: Path, variant: str | None) -> Non
     model = compile_model(load_scenario(path), variant)
     events = run_replication(model, seed=3, engine="events").kpis
     fast = run_replication(model, seed=3, engine="fast").kpis
-    assert fast.keys() == events.keys()
-    for scope, rows in events.items():
-        assert fast[scope].keys() == rows.keys()
-        for row, values in rows.items():
-            assert fast[scope][row].keys() == values.keys()
-            for kpi, value in values.items():
-                other = fast[scope][row][kpi]
-                if math.isnan(value):
-                    assert math.isnan(other), (scope, row, kpi)
-                else:
-                    assert other == pytest.approx(value, rel=1e-9, abs=1e-9), (scope, row, kpi)
+    assert_same_kpis(events, fast)

@@ -9,10 +9,10 @@ that tie, and the waits the rule gives; both engines must give them, and the sam
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pytest
+from engine_kpis import assert_same_kpis
 
 from portsim.engine import run_replication
 from portsim.engine.distributions import Deterministic, Exponential
@@ -54,16 +54,7 @@ def both(model: Model) -> dict[str, Any]:
     assert why_not_fast(model) is None
     events = run_replication(model, seed=1, engine="events").kpis
     fast = run_replication(model, seed=1, engine="fast").kpis
-    assert fast.keys() == events.keys()
-    for scope, rows in events.items():
-        assert fast[scope].keys() == rows.keys()
-        for row, values in rows.items():
-            for kpi, value in values.items():
-                other = fast[scope][row][kpi]
-                if math.isnan(value):
-                    assert math.isnan(other), (scope, row, kpi)
-                else:
-                    assert other == pytest.approx(value, rel=1e-9, abs=1e-9), (scope, row, kpi)
+    assert_same_kpis(events, fast)
     return fast
 
 
