@@ -39,7 +39,7 @@ from portsim.report.kpis import (
     shown_kpi,
     signed,
 )
-from portsim.report.ledger import cost_words
+from portsim.report.ledger import bundle_note, cost_words
 from portsim.stats.summary import Interval
 
 #: Below this baseline (in the KPI's shown unit: 1 minute, 1 an hour, 1 customer) a change in
@@ -130,9 +130,9 @@ def cost_clause(comparison: Comparison, variant: str) -> str:
     """"At what cost": the variant's change in resource use a day (officer-hours, call-out
     hours, positions, cost; see :mod:`portsim.experiment.ledger`) and its benefit per unit of
     cost (or, unpriced, of the first resource it adds); the ledger table beside the headline
-    has every ratio."""
+    has every ratio. A variant of several changes says the ratio is the whole bundle's."""
     changed, ratios = cost_words(comparison, variant)
-    return changed + (f" ({ratios[0]})" if ratios else "")
+    return changed + (f" ({ratios[0]}{bundle_note(comparison, variant)})" if ratios else "")
 
 
 def _buys(variant: str, rows: list[HeadlineRow], sla: float | None) -> tuple[str, set[str]]:

@@ -228,3 +228,5 @@ variants:
     assert ("(the saving is that of all 2 changes the variant makes; compare --decompose "
             "bundle shows each one's share)") in text
     assert "--decompose single" not in text
+    sentence = text[text.index("bundle buys"):]
+    assert "compare --decompose bundle shows each one's share" in sentence.split("bundle costs")[0]
