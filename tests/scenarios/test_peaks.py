@@ -18,7 +18,7 @@ SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
 # file, the classes the pledge covers, the hours (starts) at which a break is plausible, and
 # whether the baseline breaks it (the airport's does at its banks: README's first command
-# shows it). The airport's flights land in two banks, 07-09 and 14-16 (flights.csv), and its
+# shows it). The airport's flights land in two banks, 07-10 and 14-17 (flights.csv), and its
 # travellers reach the desks up to an hour later; the land port's travellers' first wave is
 # 08-12; the railway's trains run from 07:04, seven an hour at first.
 PEAKS = [
