@@ -68,9 +68,9 @@ def test_reactive_desks_stop_at_the_positions() -> None:
 
 
 def test_shipped_airport_reactive_desks_stop_at_the_halls_desks(monkeypatch: Any) -> None:
-    """The airport's reserve opens desks only where the hall has one free: its 30 desks are
-    all staffed 06:00-24:00, so no hall ever has more officers on duty than desks; at night
-    (3 + 3 + 5 on duty) the reserve may open desks up to them."""
+    """The airport's reserve opens desks only where the hall has one free: the variant's
+    leaner roster staffs 5 + 5 + 12 of the 30 desks 06:00-24:00 and 3 + 3 + 5 at night, and
+    the reserve (2 + 2 + 4) may open desks up to them, never beyond."""
     from portsim.engine.station import Station
 
     scenario = shipped("airport/airport_peak.yaml")

@@ -1,6 +1,8 @@
-"""The holiday-peak scenarios break the 30-minute pledge at their baseline, and a shipped policy
-variant keeps it: the verdicts of the pledge table of ``portsim compare``, from the files as
-shipped (their replications, seed and horizon)."""
+"""The holiday-peak scenarios, staffed as their ports operate them (every desk open while the
+demand arrives: tests/scenarios/test_operated_baselines.py), break the 30-minute pledge, if at
+all, only at the hours a port would expect it (the airport's two banks, the first morning wave),
+and their policy variants are judged against that: the verdicts of the pledge table of
+``portsim compare``, from the files as shipped (their replications, seed and horizon)."""
 
 from __future__ import annotations
 
@@ -14,45 +16,66 @@ from portsim.experiment.pledge import BROKEN, MET, verdict
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
-# file, the classes whose pledge the baseline breaks, a variant that keeps it for them (more
-# e-gates; the reactive desks no longer do: every desk of these halls is staffed at the peak,
-# and the reserve opens only desks that exist)
+# file, the classes the pledge covers, the hours (starts) at which a break is plausible, and
+# whether the baseline breaks it (the airport's does at its banks: README's first command
+# shows it). The airport's flights land in two banks, 07-10 and 14-17 (flights.csv), and its
+# travellers reach the desks up to an hour later; the land port's travellers' first wave is
+# 08-12; the railway's trains run from 07:04, seven an hour at first.
 PEAKS = [
-    ("airport/airport_peak.yaml", ["mainland", "hkmotw"], ["more_egates"]),
-    ("land_port/land_port_peak.yaml", ["walk_in", "bus_passengers"], ["more_egates"]),
-    ("railway_port/railway_port_peak.yaml", ["mainland", "hkmotw", "foreigners"],
-     ["more_egates"]),
+    ("airport/airport_peak.yaml", ["mainland", "hkmotw"],
+     {"08:00", "09:00", "10:00", "11:00", "15:00", "16:00", "17:00", "18:00", "19:00"}, True),
+    ("land_port/land_port_peak.yaml", ["walk_in", "bus_passengers"],
+     {"08:00", "09:00", "10:00", "11:00"}, False),
+    ("railway_port/railway_port_peak.yaml", ["mainland", "hkmotw"],
+     {"07:00", "08:00", "09:00"}, False),
 ]
 
 
 # the airport's comparison also runs the outage of its e-gates, read by the test of that
-# outage, and the land port's its tidal lanes: one baseline for both
+# outage, the land port's its tidal lanes and the railway's its leaner roster: one baseline
 VARIANTS_RUN = {"airport/airport_peak.yaml": ["more_egates", "egates_outage"],
-                "land_port/land_port_peak.yaml": ["more_egates", "reactive_staffing"]}
+                "land_port/land_port_peak.yaml": ["more_egates", "tidal_lanes"],
+                "railway_port/railway_port_peak.yaml": ["more_egates", "reactive_staffing"]}
 
 
 @functools.cache
 def _compare(file: str, variants: tuple[str, ...]):
-    """One comparison per file and variants in the session (the land port's and the airport's
-    are read twice)."""
+    """One comparison per file and variants in the session (each is read more than once)."""
     return compare(SCENARIOS / file, variants=list(variants), workers=2)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("file", "classes", "fixes"), PEAKS,
-                         ids=[Path(file).stem for file, _, _ in PEAKS])
-def test_peak_breaks_the_pledge_and_a_policy_keeps_it(file: str, classes: list[str],
-                                                      fixes: list[str]) -> None:
-    comparison = _compare(file, tuple(VARIANTS_RUN.get(file, fixes)))
+@pytest.mark.parametrize(("file", "classes", "plausible", "breaks"), PEAKS,
+                         ids=[Path(file).stem for file, _, _, _ in PEAKS])
+def test_operated_peak_breaks_the_pledge_only_at_its_waves(
+        file: str, classes: list[str], plausible: set[str], breaks: bool) -> None:
+    comparison = _compare(file, tuple(VARIANTS_RUN[file]))
     for name in classes:
-        broken = verdict(comparison.baseline, "classes", name)
-        assert broken.status == BROKEN, (name, broken.text())
-        for variant in fixes:
-            kept = verdict(comparison.variants[variant], "classes", name)
-            assert kept.status == MET, (name, variant, kept.text())
-            # and the share waiting longer than the pledge falls, by the paired interval
-            change = comparison.difference(variant, "classes", name, "wait_sla_share")
-            assert change.low > 0, (name, variant, change)
+        baseline = verdict(comparison.baseline, "classes", name)
+        assert (baseline.status == BROKEN) is breaks, (name, baseline.text())
+        assert set(baseline.hours(BROKEN)) <= plausible, (name, baseline.text())
+        kept = verdict(comparison.variants["more_egates"], "classes", name)
+        assert kept.status == MET, (name, kept.text())
+        if breaks:
+            # and the share within the pledge rises, by the paired interval
+            change = comparison.difference("more_egates", "classes", name, "wait_sla_share")
+            assert change.low > 0, (name, change)
+
+
+@pytest.mark.slow
+def test_leaner_roster_with_the_line_saves_officer_hours_and_pays_in_waits() -> None:
+    """The railway's reactive_staffing staffs 7 of each row's 10 desks and opens the others at
+    the 15-minute line: it saves officer-hours against every desk open (paired interval), the
+    citizens wait longer for it, and the pledge still holds in every hour."""
+    comparison = _compare("railway_port/railway_port_peak.yaml",
+                          tuple(VARIANTS_RUN["railway_port/railway_port_peak.yaml"]))
+    saved = comparison.difference("reactive_staffing", "system", "all", "officer_hours")
+    assert saved.high < 0, saved
+    for name in ("mainland", "hkmotw"):
+        longer = comparison.difference("reactive_staffing", "classes", name, "wait_mean")
+        assert longer.low > 0, (name, longer)
+        assert verdict(comparison.variants["reactive_staffing"], "classes",
+                       name).status == MET
 
 
 @pytest.mark.slow
@@ -78,8 +101,9 @@ def test_egate_outage_at_the_morning_peak() -> None:
 @pytest.mark.slow
 def test_land_port_cars_spill_back_and_tidal_lanes_take_them():
     """At the land port's inbound peak the cars' approach road fills: cars are diverted at
-    10:00-12:00 (the balked share's interval lies above 0), none at night; the reactive variant,
-    which opens outbound lanes to inbound cars, diverts significantly fewer (paired interval)."""
+    10:00-12:00 (the balked share's interval lies above 0), none at night; the tidal_lanes
+    variant, which opens outbound lanes to inbound cars, diverts significantly fewer (paired
+    interval)."""
     comparison = _compare("land_port/land_port_peak.yaml",
                           tuple(VARIANTS_RUN["land_port/land_port_peak.yaml"]))
     for hour in ("h1000", "h1100"):
@@ -87,12 +111,12 @@ def test_land_port_cars_spill_back_and_tidal_lanes_take_them():
         assert spill.low > 0.02, (hour, spill)
     night = comparison.baseline.summary("stations", "car_lanes", "balked_h0300_share")
     assert night.mean == 0.0
-    change = comparison.difference("reactive_staffing", "stations", "car_lanes", "balked_share")
+    change = comparison.difference("tidal_lanes", "stations", "car_lanes", "balked_share")
     assert change.high < 0, change
     before = comparison.baseline.summary("stations", "car_lanes", "balked_share")
-    after = comparison.variants["reactive_staffing"].summary("stations", "car_lanes",
+    after = comparison.variants["tidal_lanes"].summary("stations", "car_lanes",
                                                              "balked_share")
     assert after.mean < before.mean / 4, (before, after)
     # the comparison's headline says it: the lanes that turn cars away, how many they do
     assert ("stations", "car_lanes", "balked_share") in [
-        pick.item for pick in comparison.headline["reactive_staffing"]]
+        pick.item for pick in comparison.headline["tidal_lanes"]]
