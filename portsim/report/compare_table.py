@@ -38,7 +38,7 @@ from portsim.report.kpis import (
     with_interval,
 )
 from portsim.report.ledger import HEADERS as LEDGER_HEADERS
-from portsim.report.ledger import cost_sentence, ledger_table_rows
+from portsim.report.ledger import cost_sentence, ledger_table_rows, saving_words
 
 
 def comparison_tables(comparison: Comparison) -> list[Table]:
@@ -101,7 +101,8 @@ def headline_tables(comparison: Comparison) -> list[Table]:
     (see :mod:`.headline`); then what it costs (:func:`ledger_table`)."""
     tables = []
     for variant, rows in headline_rows(comparison).items():
-        said = sentence(variant, rows, comparison.sla, cost_clause(comparison, variant))
+        said = sentence(variant, rows, comparison.sla, cost_clause(comparison, variant),
+                        saving_words(comparison, variant))
         table = Table(title=Text(said), title_justify="left")
         for header in HEADERS:
             table.add_column(header, justify="left" if header in ("KPI", "verdict")

@@ -200,12 +200,17 @@ def _named(rows: list[HeadlineRow], sla: float | None, *, kpis: bool = False,
 
 
 def sentence(variant: str, rows: list[HeadlineRow], sla: float | None,
-             cost: str | None = None) -> str:
+             cost: str | None = None, saves: str | None = None) -> str:
     """One line a planner reads first: what the variant buys (its purpose), who else gains,
     who pays (every KPI clearly worse), and — given the cost ledger's ``cost`` — at what
-    cost."""
+    cost. A variant that only gives resources back (``saves``, see
+    :func:`portsim.report.ledger.saving_words`) says first what it saves, then who pays."""
     people = [row for row in rows if row.why != PORT]
     bought, named = _buys(variant, rows, sla)
+    if saves is not None:
+        bought = (f"{variant} saves {saves}" if not named
+                  else f"{bought}, and saves {saves}")
+        cost = None
     gains = [row for row in people if row.verdict == BETTER and row.subject not in named]
     worse = [row for row in people if row.verdict == WORSE] or [
         row for row in rows if row.verdict == WORSE]

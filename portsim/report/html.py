@@ -47,7 +47,7 @@ from portsim.report.kpis import (
     with_interval,
 )
 from portsim.report.ledger import HEADERS as LEDGER_HEADERS
-from portsim.report.ledger import cost_sentence, ledger_table_rows
+from portsim.report.ledger import cost_sentence, ledger_table_rows, saving_words
 from portsim.wording import standard_words
 
 if TYPE_CHECKING:
@@ -265,7 +265,8 @@ def _headline(comparison: Comparison) -> str:
     # each sentence starts with its variant's name: in bold
     said = [f"<li><strong>{escape(variant)}</strong>{escape(text[len(variant):])}</li>"
             for variant, found in rows.items()
-            for text in [sentence(variant, found, sla, cost_clause(comparison, variant))]]
+            for text in [sentence(variant, found, sla, cost_clause(comparison, variant),
+                                      saving_words(comparison, variant))]]
     parts = ["<section id=\"headline\"><h2>Headline</h2>",
              f"<ul class=\"sentences\">{''.join(said)}</ul>", _pledge(comparison)]
     for variant, found in rows.items():

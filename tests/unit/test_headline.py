@@ -123,6 +123,26 @@ def test_the_sentence_says_what_it_buys_who_pays_and_at_what_cost() -> None:
                          "per extra officer-hour) (95% paired intervals).")
 
 
+def test_a_variant_that_only_saves_says_what_it_saves_then_who_pays() -> None:
+    made = green_channel()
+    made.data["v"][("classes", "key", "sojourn_mean")] = made.data["baseline"][
+        ("classes", "key", "sojourn_mean")]
+    made.data["v"][("classes", "key", "wait_mean")] = made.data["baseline"][
+        ("classes", "key", "wait_mean")]
+    picks = choose(made, "v", ["key"], [], [(("key",), "classes", RELEASE)])
+    said = sentence("v", [made.row(pick) for pick in picks], 30.0,
+                    "-77.3 officer-hours a day", "77.3 officer-hours a day")
+    assert said.startswith("v saves 77.3 officer-hours a day; who pays: ordinary")
+    assert "at what cost" not in said and "buys" not in said
+    # one that also buys something says both
+    made = green_channel()
+    picks = choose(made, "v", ["key"], [], [(("key",), "classes", RELEASE)])
+    said = sentence("v", [made.row(pick) for pick in picks], 30.0,
+                    "-77.3 officer-hours a day", "77.3 officer-hours a day")
+    assert said.startswith("v buys for key: release delay -19.")
+    assert ", and saves 77.3 officer-hours a day; who pays: ordinary" in said
+
+
 def test_nobody_pays_is_said_so() -> None:
     made = green_channel()
     made.data["v"] = {**made.data["v"], **{item: values for item, values
