@@ -100,7 +100,7 @@ def compare(
         out = out or _default_out(file, decompose)
         trace_path = check_trace(trace, force=force, inputs=inputs, out=out)
         forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
-        total = _runs_of(scenario, chosen, attribute_delay) * (replications or scenario.replications)
+        total = _total(scenario, chosen, attribute_delay, replications)
         watch = precision_goal(precision, precision_kpi, max_replications,
                                [scenario.model(None), *map(scenario.model, chosen)])
         with running(out, force=force, resume=resume, total=total, workers=workers,
@@ -115,13 +115,15 @@ def compare(
         _write(comparison, out, trace_path, plots=plots, inputs=inputs, decomposition=decomposition)
 
 
-def _runs_of(scenario: Any, chosen: list[str], attribute_delay: bool) -> int:
-    """The runs of the comparison: the baseline, the variants, and the counterfactuals
-    --attribute-delay adds (checked before anything runs)."""
+def _total(scenario: Any, chosen: list[str], attribute_delay: bool,
+           replications: int | None) -> int:
+    """The replications of the comparison's runs: the baseline, the variants, and the
+    counterfactuals --attribute-delay adds (checked before anything runs)."""
     from portsim.experiment.attribution import inspected_runs
 
-    return 1 + len(chosen) + (inspected_runs(scenario, [None, *chosen]) if attribute_delay
+    runs = 1 + len(chosen) + (inspected_runs(scenario, [None, *chosen]) if attribute_delay
                               else 0)
+    return runs * (replications or scenario.replications)
 
 
 def _chosen_variants(scenario: Any, variants: str | None) -> list[str]:

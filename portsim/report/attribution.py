@@ -111,7 +111,7 @@ def attribution_html(comparison: Comparison) -> str:
             cells.append("—")
         cells.append(change)
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
-    return (f"<section><h2>{escape(TITLE)}</h2>"
+    return (f"<section id=\"inspection-delay\"><h2>{escape(TITLE)}</h2>"
             f"<p class=\"note\">{escape(explanation(attribution, comparison))}</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
             "</section>")
