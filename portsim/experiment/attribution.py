@@ -134,9 +134,14 @@ def instant(model: Model, stations: Iterable[str]) -> Model:
 
 
 def counterfactuals(prepared: Sequence[Prepared], inspections: Mapping[str, Inspection],
-                    ) -> list[Prepared]:
+                    engine: str = "auto") -> list[Prepared]:
     """Per prepared run with an inspection, its counterfactual: the same model with the
-    inspection stations instant, under the run's label and :data:`SUFFIX`."""
+    inspection stations instant, under the run's label and :data:`SUFFIX`. ``engine``: the
+    run's engine choice (the fast engine cannot serve in no time)."""
+    if inspections and engine == "fast":
+        raise AttributionError("--attribute-delay runs each variant again with its inspection "
+                               "taking no time, which the fast engine cannot run: leave out "
+                               "--engine fast (auto takes the fast path wherever it can)")
     taken = {item.label for item in prepared}
     made = []
     for item in prepared:

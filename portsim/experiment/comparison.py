@@ -347,7 +347,7 @@ def compare(source: Any, options: RunOptions | None = None, *,
     prepared = [prepare(scenario, variant, label, forecast)[0]
                 for label, variant in [(BASELINE, None), *((name, name) for name in chosen)]]
     inspected = inspections(scenario, prepared) if attribute_delay else {}
-    prepared += counterfactuals(prepared, inspected)
+    prepared += counterfactuals(prepared, inspected, options.engine)
     results = run_prepared(prepared, options, scenario, trace_label=BASELINE)
     attribution = attribute(results, inspected) if attribute_delay else None
     base_document = scenario.resolved(None)

@@ -46,10 +46,15 @@ def test_writes_the_delay_due_to_inspection(runner: CliRunner, tmp_path: Path) -
     assert report.index('id="inspection-delay"') < report.index('id="headline"')
 
 
-def test_a_file_without_inspection_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("file", "extra", "message"), [
+    ("lever_port.yaml", [], "add an `inspection:` block"),
+    ("inspected_port.yaml", ["--engine", "fast"], "leave out --engine fast"),
+])
+def test_refusals(runner: CliRunner, tmp_path: Path, file: str, extra: list[str],
+                  message: str) -> None:
     out = tmp_path / "refused"
-    result = compare(runner, DATA / "lever_port.yaml", out)
+    result = compare(runner, DATA / file, out, *extra)
     assert result.exit_code == 2, result.output
-    assert "add an `inspection:` block" in result.output
+    assert message in result.output
     assert result.output.count("error:") == 1 and "Traceback" not in result.output
     assert not out.exists()
