@@ -128,7 +128,8 @@ class Scenario:
         document = self.document(variant)
         # Fields added after results were first published are left out while unset, so that
         # results.json (and its hash) of a file that does not use them stays as it was.
-        unset = {key for key in ("precision", "costs") if getattr(document, key) is None}
+        unset = {key for key in ("precision", "costs", "inspection")
+                 if getattr(document, key) is None}
         return document.model_dump(mode="json", exclude={"variants", *unset})
 
 
