@@ -74,7 +74,7 @@ def attribution_tables(comparison: Comparison) -> list[Table]:
         table = Table(title=Text(f"{TITLE}: {name} ({_what(items[0])})"), title_justify="left",
                       caption=Text(explanation(attribution, comparison)) if last else None,
                       caption_justify="left")
-        headers = ["variant", "delay (min)", "share"]
+        headers = ["variant", "delay (min)", "share (%)"]
         if items[0].lateness is not None:
             headers.append("late (min)")
         for header in [*headers, "Δ delay"]:
@@ -99,7 +99,7 @@ def attribution_html(comparison: Comparison) -> str:
     if attribution is None:
         return ""
     head = "".join(f"<th>{escape(h)}</th>" for h in ("class", "measured", "variant",
-                                                     "delay (min)", "share of the time",
+                                                     "delay (min)", "share of the time (%)",
                                                      "lateness (min)", "Δ delay vs baseline"))
     rows = []
     for item in attribution.attributed:
