@@ -56,6 +56,11 @@ DecomposeOpt = Annotated[str | None, typer.Option(
          "each change's effect and their interactions on the variant's headline KPIs, in "
          "decomposition.csv and report.html (default folder: results/<stem>-<variant>-"
          "decomposed).", show_default=False)]
+AttributeDelayOpt = Annotated[bool, typer.Option(
+    "--attribute-delay",
+    help="Also run each variant with its border inspection stations (the scenario's "
+         "`inspection:` block) taking no time, on common random numbers: the minutes of "
+         "each vehicle class's delay due to inspection, per variant (doubles the runs).")]
 
 
 def compare(
@@ -78,13 +83,15 @@ def compare(
     from_state: FromStateOpt = None,
     horizon: HorizonOpt = None,
     decompose: DecomposeOpt = None,
+    attribute_delay: AttributeDelayOpt = False,
 ) -> None:
     """Compare the baseline with its variants on common random numbers.
 
     Prints each KPI per variant and its paired difference to the baseline, and writes
     results.json, comparison.csv, timings.json, PNG plots and a self-contained report.html.
     With --from-state, every variant starts from the same state file at its clock time and
-    runs for --horizon (docs/forecast.md). --decompose: docs/policies.md."""
+    runs for --horizon (docs/forecast.md). --decompose: docs/policies.md.
+    --attribute-delay: docs/results.md."""
     from portsim.experiment.comparison import compare as run_comparison
 
     resumable = Resumable()
@@ -93,7 +100,7 @@ def compare(
         out = out or _default_out(file, decompose)
         trace_path = check_trace(trace, force=force, inputs=inputs, out=out)
         forecast = _forecast_of_every(file, scenario, chosen, from_state, horizon)
-        total = (replications or scenario.replications) * (1 + len(chosen))
+        total = _total(scenario, chosen, attribute_delay, replications)
         watch = precision_goal(precision, precision_kpi, max_replications,
                                [scenario.model(None), *map(scenario.model, chosen)])
         with running(out, force=force, resume=resume, total=total, workers=workers,
@@ -102,10 +109,21 @@ def compare(
                      precision=watch, engine=engine, inputs=inputs) as options:
             comparison = run_comparison(scenario, options, variants=chosen,
                                         replications=replications, seed=seed,
-                                        forecast=forecast)
+                                        forecast=forecast, attribute_delay=attribute_delay)
         decomposition = _decomposition(planned, comparison)
         _report(comparison, forecast, detail=detail, decomposition=decomposition)
         _write(comparison, out, trace_path, plots=plots, inputs=inputs, decomposition=decomposition)
+
+
+def _total(scenario: Any, chosen: list[str], attribute_delay: bool,
+           replications: int | None) -> int:
+    """The replications of the comparison's runs: the baseline, the variants, and the
+    counterfactuals --attribute-delay adds (checked before anything runs)."""
+    from portsim.experiment.attribution import inspected_runs
+
+    runs = 1 + len(chosen) + (inspected_runs(scenario, [None, *chosen]) if attribute_delay
+                              else 0)
+    return runs * (replications or scenario.replications)
 
 
 def _chosen_variants(scenario: Any, variants: str | None) -> list[str]:
@@ -193,6 +211,7 @@ def _state_fits(path: Path | None, scenario: Any, variant: str) -> None:
 def _report(comparison: Any, forecast: Any, *, detail: bool, decomposition: Any) -> None:
     """The comparison's headline (with --detail every table); a decomposition's effects
     instead of the headline of each of its runs (they too with --detail)."""
+    from portsim.report.attribution import print_attribution
     from portsim.report.compare_table import print_comparison
     from portsim.report.decomposition import print_decomposition
 
@@ -201,6 +220,7 @@ def _report(comparison: Any, forecast: Any, *, detail: bool, decomposition: Any)
         print_comparison(comparison, console, detail=detail)
     if decomposition is not None:
         print_decomposition(decomposition, console)
+    print_attribution(comparison, console)
     print_engines_and_window(comparison.all, forecast)
 
 

@@ -22,13 +22,14 @@ from portsim.document.parts import StrictModel
 from portsim.document.policy_blocks import Policies
 from portsim.document.routes import (
     Loc,
+    MilestoneStep,
     QuickestStep,
     ShortestQueueStep,
     SpawnStep,
     StationStep,
     route_steps,
 )
-from portsim.document.settings import Costs, Pledge, PrecisionSettings, TimeSettings
+from portsim.document.settings import Costs, Inspection, Pledge, PrecisionSettings, TimeSettings
 from portsim.document.stations import Station
 
 #: Error type of cross-reference problems; its context holds ``problems``: ``(loc, message)`` pairs.
@@ -63,6 +64,9 @@ class ScenarioDocument(StrictModel):
     """The pledge judged by clock slot: whose queue (classes), the measure (the share within
     ``sla`` required in every slot, or the longest wait), the slot width, and clock times to
     record queue lengths at."""
+    inspection: Inspection | None = None
+    """Border inspection of vehicles: its stations, and the classes whose delay
+    ``compare --attribute-delay`` attributes to them; none: no attribution."""
     costs: Costs | None = None
     """Prices of resource use (officer-hours, call-out hours, positions ...) for the ``cost``
     KPIs; none: use is reported, not priced."""
@@ -155,6 +159,7 @@ def reference_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
         yield from _travel_problems(doc, class_name)
     yield from _spawn_problems(doc)
     yield from _pledge_problems(doc)
+    yield from _inspection_problems(doc)
 
 
 def _pledge_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
@@ -173,6 +178,43 @@ def _pledge_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
         if name in stations:
             yield ("pledge", "stations", index), f"station {name!r} is named twice"
         stations.add(name)
+
+
+def _inspection_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
+    """Inspected classes that do not exist or are named twice, stations named twice, and
+    milestones (``until``) of classes not named or not on their route (the loader checks
+    that the stations exist: policies add stations)."""
+    if doc.inspection is None:
+        return
+    known, seen = list(doc.classes), set()
+    for index, name in enumerate(doc.inspection.classes):
+        if name not in doc.classes:
+            yield ("inspection", "classes", index), unknown_name("class", name, known, "classes")
+        elif name in seen:
+            yield ("inspection", "classes", index), f"class {name!r} is named twice"
+        seen.add(name)
+    for index, name in enumerate(doc.inspection.stations):
+        if name in doc.inspection.stations[:index]:
+            yield ("inspection", "stations", index), f"station {name!r} is named twice"
+    for name, milestone in doc.inspection.until.items():
+        if name not in doc.inspection.classes:
+            yield (("inspection", "until", name),
+                   f"class {name!r} is not one of inspection.classes")
+        elif name in doc.classes and milestone not in _milestones(doc, name):
+            found = ", ".join(_milestones(doc, name)) or "none"
+            yield (("inspection", "until", name),
+                   f"class {name!r} has no milestone {milestone!r} on its route "
+                   f"(its milestones: {found})")
+
+
+def _milestones(doc: ScenarioDocument, class_name: str) -> list[str]:
+    found = []
+    for _, step in route_steps(doc.classes[class_name].route):
+        if isinstance(step, MilestoneStep):
+            found.append(step.milestone)
+        elif isinstance(step, QuickestStep) and step.quickest.milestone is not None:
+            found.append(step.quickest.milestone)
+    return found
 
 
 def _variant_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:

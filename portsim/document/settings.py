@@ -139,3 +139,21 @@ class Costs(StrictModel):
         return [(field, name) for field in ("per_hour", "per_call_out_hour", "per_position_day")
                 for name in (getattr(self, field) if isinstance(getattr(self, field), dict)
                              else {})]
+
+
+class Inspection(StrictModel):
+    """Which stations are border inspection of vehicles (ships, trains, cargo flights), and
+    whose delay ``compare --attribute-delay`` attributes to them: each class's time in port
+    (or until a milestone) less its time in a counterfactual run in which these stations take
+    no time and have no queue, on common random numbers. Customs steps are not border
+    inspection: leave them out."""
+
+    stations: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    """The border inspection stations (stations a policy adds from them, such as a green
+    channel's dedicated team ``STATION.green_channel``, count with them)."""
+    classes: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    """The vehicle classes whose delay is attributed (ships, trains, cargo flights)."""
+    until: dict[str, Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")]] = Field(
+        default_factory=dict)
+    """Per class, a milestone of its route: its delay is measured from arrival to that
+    milestone (a ship cleared to berth) rather than until it leaves the port."""

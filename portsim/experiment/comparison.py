@@ -26,6 +26,7 @@ import numpy as np
 
 from portsim.errors import PortsimError, ScenarioError
 from portsim.experiment import frames
+from portsim.experiment.attribution import Attribution, attribute, counterfactuals, inspections
 from portsim.experiment.headline import COST, Pick, choose, focus, verdict
 from portsim.experiment.ledger import SYSTEM, ledger_dict, ledger_items, ledger_kpis, per_unit_rows
 from portsim.experiment.options import RunOptions, RunSettings, run_options
@@ -68,6 +69,8 @@ class Comparison:
     description: str | None = None
     #: Per variant, the KPIs that say what it buys, for whom, and who pays (see .headline).
     headline: dict[str, list[Pick]] = field(default_factory=dict)
+    #: The delay attributed to border inspection (``attribute_delay``); None: not asked for.
+    attribution: Attribution | None = None
 
     def __repr__(self) -> str:
         # Every variant's replications would print (millions of characters): say what ran.
@@ -221,6 +224,9 @@ class Comparison:
             "headline": {variant: [pick.to_dict() for pick in self.headline_picks(variant)]
                          for variant in self.headline},
             "ledger": ledger_dict(self),
+            # only when asked for: a comparison without it is written as it always was
+            **({} if self.attribution is None
+               else {"inspection_delay": self.attribution.to_dict()}),
         }
 
     def rows(self) -> list[dict[str, Any]]:
@@ -322,14 +328,16 @@ def check_variants(scenario: Any, wanted: Sequence[str] | None) -> list[str]:
 
 def compare(source: Any, options: RunOptions | None = None, *,
             variants: Sequence[str] | None = None, forecast: Forecast | None = None,
-            **settings: Unpack[RunSettings]) -> Comparison:
+            attribute_delay: bool = False, **settings: Unpack[RunSettings]) -> Comparison:
     """Run the baseline and ``variants`` (all by default) of a scenario with the same seed.
 
     ``source`` is a scenario file, a mapping or a loaded :class:`~portsim.scenario.Scenario`.
     Run settings come as ``options`` or as keywords (see :class:`RunOptions`). All
     replications of all variants share one pool (or cluster); ``trace`` writes the event log
     of the baseline's replication 0. ``forecast``: every variant starts from its state (the
-    same customers at the same clock time) and runs for its horizon.
+    same customers at the same clock time) and runs for its horizon. ``attribute_delay``:
+    each run also runs without its border inspection, and its vehicle classes get the delay
+    attributed to inspection (see :mod:`portsim.experiment.attribution`).
     """
     from portsim.scenario import Scenario, load_scenario
 
@@ -338,12 +346,15 @@ def compare(source: Any, options: RunOptions | None = None, *,
     chosen = check_variants(scenario, variants)
     prepared = [prepare(scenario, variant, label, forecast)[0]
                 for label, variant in [(BASELINE, None), *((name, name) for name in chosen)]]
+    inspected = inspections(scenario, prepared) if attribute_delay else {}
+    prepared += counterfactuals(prepared, inspected, options.engine)
     results = run_prepared(prepared, options, scenario, trace_label=BASELINE)
+    attribution = attribute(results, inspected) if attribute_delay else None
     base_document = scenario.resolved(None)
     changes = {label: document_changes(base_document, scenario.resolved(label))
                for label in chosen}
     comparison = Comparison(baseline=results.pop(BASELINE), variants=results, changes=changes,
-                            description=scenario.base.description)
+                            description=scenario.base.description, attribution=attribution)
     for variant in chosen:
         classes, stations, purposes = focus(scenario, variant,
                                             (c.path for c in changes[variant]))

@@ -67,6 +67,7 @@ def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
     report.html to ``out``; returns the file names. A ``decomposition`` (whose runs are the
     comparison's variants) adds decomposition.csv, its section of results.json and of the
     report."""
+    from portsim.report.attribution import attribution_html
     from portsim.report.compare_plots import comparison_figures, forest
     from portsim.report.decomposition import decomposition_html
     from portsim.report.figures import png_bytes
@@ -95,7 +96,8 @@ def write_comparison(comparison: Comparison, out: Path, *, force: bool = False,
         for name, data in images.items():
             (folder / name).write_bytes(data)
         if plots:
-            first = "" if decomposition is None else decomposition_html(decomposition)
+            first = ("" if decomposition is None else decomposition_html(decomposition)
+                     ) + attribution_html(comparison)
             (folder / "report.html").write_text(comparison_html(comparison, images, first),
                                                 encoding="utf-8")
 

@@ -128,7 +128,8 @@ class Scenario:
         document = self.document(variant)
         # Fields added after results were first published are left out while unset, so that
         # results.json (and its hash) of a file that does not use them stays as it was.
-        unset = {key for key in ("precision", "costs") if getattr(document, key) is None}
+        unset = {key for key in ("precision", "costs", "inspection")
+                 if getattr(document, key) is None}
         return document.model_dump(mode="json", exclude={"variants", *unset})
 
 
@@ -399,23 +400,26 @@ def _price_problems(base: ScenarioDocument, variants: Mapping[str, ScenarioDocum
 
 def _pledge_station_problems(base: ScenarioDocument, variants: dict[str, ScenarioDocument],
                              models: dict[str | None, Model], lines: Lines) -> list[Problem]:
-    """Pledged stations that are no station of the file: neither of its stations nor one a
-    policy of the base or of a variant adds (a base may count e-gates only a variant opens)."""
+    """Pledged and inspection stations that are no station of the file: neither of its
+    stations nor one a policy of the base or of a variant adds (a base may count e-gates only
+    a variant opens)."""
     known = list(dict.fromkeys(spec.name for model in models.values()
                                for spec in model.stations))
     problems: list[Problem] = []
     documents: dict[str | None, ScenarioDocument] = {None: base}
     documents.update(variants)
-    for variant, doc in documents.items():
-        prefix: Loc = () if variant is None else ("variants", variant)
-        if variant is not None and doc.pledge.stations == base.pledge.stations:
-            continue  # the base's list, reported once
-        for index, name in enumerate(doc.pledge.stations or ()):
-            if name not in known:
-                path = (*prefix, "pledge", "stations", index)
-                problems.append(Problem(path=path, line=line_of(path, lines),
-                                        message=unknown_name("station", name, known,
-                                                             "stations")))
+    for block, named in (("pledge", lambda doc: doc.pledge.stations),
+                         ("inspection", lambda doc: doc.inspection and doc.inspection.stations)):
+        for variant, doc in documents.items():
+            prefix: Loc = () if variant is None else ("variants", variant)
+            if variant is not None and named(doc) == named(base):
+                continue  # the base's list, reported once
+            for index, name in enumerate(named(doc) or ()):
+                if name not in known:
+                    path = (*prefix, block, "stations", index)
+                    problems.append(Problem(path=path, line=line_of(path, lines),
+                                            message=unknown_name("station", name, known,
+                                                                 "stations")))
     return problems
 
 

@@ -14,6 +14,7 @@ from portsim.stats.kpis import (
     CLASS_KPIS,
     DUE_KPIS,
     IMPATIENCE_KPIS,
+    INSPECTION_KPIS,
     MEAN_OF_MAXIMA,
     MEAN_OF_QUANTILES,
     MILESTONE_KPIS,
@@ -42,7 +43,8 @@ def markdown() -> str:
               "stations": "Per station (`kpis.stations.<station>`)",
               "system": "Whole port (`kpis.system.all`)"}
     groups: dict[str, tuple[Kpi, ...]] = {
-        "classes": (CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + IMPATIENCE_KPIS["classes"]
+        "classes": (CLASS_KPIS + MILESTONE_KPIS + DUE_KPIS + INSPECTION_KPIS
+                    + IMPATIENCE_KPIS["classes"]
                     + SLOT_KPIS["classes"]),
         "stations": (STATION_KPIS + ON_CALL_KPIS + (PRICED_KPIS["stations"],)
                      + RELIABILITY_KPIS + IMPATIENCE_KPIS["stations"]

@@ -39,6 +39,9 @@ class Kpi:
     """A condition for the KPI to exist (``a due time``, ``milestone``); None: always."""
     family: str | None = None
     """The tally a KPI summarises (``wait``), for the seven KPIs every tally has."""
+    signed: bool = False
+    """A difference of two runs' values (the delay attributed to inspection): it may be below
+    zero (a share of it: at most 1)."""
 
     @property
     def is_share(self) -> bool:
@@ -48,5 +51,7 @@ class Kpi:
     def bounds(self) -> tuple[float, float]:
         """The physical range of its values: shares in [0, 1]; every other KPI (times, counts,
         rates, levels, hours and costs a day) is never negative. Reported intervals are cut
-        to it."""
+        to it. A signed KPI is a difference, with no floor."""
+        if self.signed:
+            return (-math.inf, 1.0) if self.is_share else (-math.inf, math.inf)
         return (0.0, 1.0) if self.is_share else (0.0, math.inf)

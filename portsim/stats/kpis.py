@@ -21,6 +21,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
+from portsim.stats.kpi_delay import DUE_KPIS, INSPECTION_KPIS
 from portsim.stats.kpi_keys import (  # the keys' names, used from here too
     _BALKED_SLOT_KEY,
     _CLOCK_KEY,
@@ -106,19 +107,6 @@ MILESTONE_KPIS: tuple[Kpi, ...] = _tally_family(
     "until_{milestone}", "time until {milestone}",
     "members who passed the milestone after the warm-up: time from their arrival to it",
     only_for="classes whose route has the milestone")
-
-#: The KPIs of a class with a due time (``due_after``).
-DUE_KPIS: tuple[Kpi, ...] = (
-    Kpi("late_share", "share late", SHARE,
-        "members who left after the warm-up: share whose time in system exceeded the due time",
-        only_for="classes with a due time"),
-    Kpi("lateness_mean", "mean lateness", MINUTES,
-        "the same members: time in system beyond the due time (0 if on time)",
-        only_for="classes with a due time"),
-    Kpi("lateness_max", "longest lateness", MINUTES,
-        "the same members: the replication's largest lateness", MEAN_OF_MAXIMA,
-        only_for="classes with a due time"),
-)
 
 def _impatience(subject: str, where: str, joined: str, still: str,
                 only_for: str) -> tuple[Kpi, ...]:
@@ -434,7 +422,7 @@ def direction(key: str) -> int:
     within the standard, throughput), 0 neither (counts, utilisation, staffing)."""
     if key.endswith("_sla_share") or key == "throughput_per_hour":
         return 1
-    lower = ("wait_", "sojourn_", "until_", "lateness_", "queue_")
+    lower = ("wait_", "sojourn_", "until_", "lateness_", "queue_", "inspection_")
     if key.startswith(lower) or key in ("late_share", "prob_wait", "in_system_mean",
                                         "waiting_hours",
                                         "in_system_end", "balked_share", "abandoned_share",
@@ -470,7 +458,8 @@ def lookup(scope: str, key: str) -> Kpi | None:
     clock = _CLOCK_KEY.match(key)
     if clock is not None and scope == "stations":
         return _for_clock(clock.group("clock"))
-    candidates = (scope_kpis(scope) + (DUE_KPIS if scope == "classes" else ())  # type: ignore[arg-type]
+    candidates = (scope_kpis(scope)  # type: ignore[arg-type]
+                  + (DUE_KPIS + INSPECTION_KPIS if scope == "classes" else ())
                   + IMPATIENCE_KPIS.get(scope, ())
                   + (ON_CALL_KPIS + RELIABILITY_KPIS if scope == "stations" else ())
                   + ((SYSTEM_ON_CALL,) if scope == "system" else ())

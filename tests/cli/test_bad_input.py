@@ -39,6 +39,10 @@ CASES = [
      "no class named 'trucks'; did you mean 'truck'?"),
     ("bad_visit_patience.yaml", 12, "classes.truck.visit_patience.mean",
      "a duration cannot be negative (got '-2h')"),
+    ("bad_inspection_station.yaml", 13, "inspection.stations.1",
+     "no station named 'bording_team'; did you mean 'boarding'?"),
+    ("bad_inspection_milestone.yaml", 15, "inspection.until.ships",
+     "class 'ships' has no milestone 'clear' on its route (its milestones: cleared)"),
 ]
 
 

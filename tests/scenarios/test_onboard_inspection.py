@@ -46,3 +46,20 @@ def test_the_train_waits_for_its_last_passenger(runs) -> None:
         train = replication.kpis["classes"]["trains"]
         passengers = replication.kpis["classes"]["hall_passengers"]
         assert train["sojourn_max"] >= LEG + passengers["sojourn_max"] - 1e-6
+
+
+def test_inspection_causes_most_of_the_hall_stop_and_none_on_board() -> None:
+    # Without inspection the stop is the 40-minute technical stop (the passengers' walks to
+    # the hall and back are shorter): the delay due to inspection is the rest of the ~90
+    # minutes in the hall, and nothing when officers clear the passengers during the leg.
+    from portsim.experiment.comparison import compare
+
+    comparison = compare(FILE, replications=5, seed=3, workers=1, attribute_delay=True)
+    hall, onboard = comparison.attribution.for_class("trains")
+    assert (hall.label, onboard.label) == ("baseline", "onboard")
+    assert hall.without.mean == pytest.approx(LEG + 40.0)
+    assert 40 <= hall.delay.mean <= 60 and hall.delay.low > 0
+    assert hall.lateness is not None and hall.lateness.mean > 25
+    delays = comparison.variants["onboard"].per_replication(
+        "classes", "trains", "inspection_delay_mean")
+    assert (delays == 0.0).all() and onboard.with_inspection.mean == pytest.approx(LEG + 40.0)
