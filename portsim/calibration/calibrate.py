@@ -127,7 +127,8 @@ def calibrate(scenario: Scenario, targets: Targets, *, replications: int = REPLI
                                "candidates on one fixed warm-up; give time.warmup a duration")
     variants = {target.variant: None for _, target in targets.items()}
     check_against(targets, scenario.variant_names,
-                  {variant: kpi_names(scenario.model(variant)) for variant in variants})
+                  {variant: kpi_names(scenario.model(variant)) for variant in variants
+                   if variant is None or variant in scenario.variant_names})
     documents = {variant: scenario.resolved(variant) for variant in variants}
     free = tuple(free_parameters(scenario, documents))
     chosen = seed if seed is not None else scenario.seed

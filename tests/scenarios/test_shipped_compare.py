@@ -29,7 +29,7 @@ from portsim.report.outputs import write_comparison
 
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 FILES = sorted(path for path in SCENARIOS.glob("*/*.yaml")
-               if portsim.load_scenario(path).variant_names)
+               if path.parent.name != "targets" and portsim.load_scenario(path).variant_names)
 AIRPORT = SCENARIOS / "airport" / "airport.yaml"
 LAND_PORT = SCENARIOS / "land_port" / "land_port.yaml"
 RAILWAY = SCENARIOS / "railway_port" / "railway_port.yaml"
