@@ -175,5 +175,5 @@ def test_values_move_the_paths_a_document_has(tmp_path: Path) -> None:
 def test_a_variant_cannot_change_the_free_parameters(tmp_path: Path) -> None:
     text = MM1 + "    calibrate: {}\n"
     (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
-    with pytest.raises(ScenarioError, match="variants.more.calibrate: a variant cannot"):
+    with pytest.raises(ScenarioError, match=r"variants\.more\.calibrate: a variant cannot"):
         load_scenario(tmp_path / "s.yaml")
