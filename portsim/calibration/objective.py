@@ -30,7 +30,7 @@ from portsim.experiment.options import RunOptions
 from portsim.experiment.results import Results
 from portsim.experiment.runner import Prepared, prepare, run_prepared
 from portsim.scenario.loader import Scenario, load_scenario
-from portsim.stats.summary import Interval
+from portsim.stats.summary import Interval, t_interval
 
 
 class CalibrationError(PortsimError):
@@ -104,12 +104,7 @@ class Objective:
         results = self.run(values)
         compared = []
         for name, target in self.targets.items():
-            scope, owner = target.scope
-            run = results[_label(target.variant)]
-            interval = run.summary(scope, owner, target.kpi_key)
-            per = np.asarray(run.per_replication(scope, owner, target.kpi_key), dtype=float)
-            per = per[np.isfinite(per)]
-            se = float(per.std(ddof=1) / math.sqrt(per.size)) if per.size > 1 else math.inf
+            interval, se = model_figure(results[_label(target.variant)], target)
             compared.append(Compared(name, target, interval, se))
         return Evaluation(values, tuple(compared))
 
@@ -130,6 +125,24 @@ class Objective:
             item, _ = prepare(loaded, label=_label(variant))
             prepared.append(dataclasses.replace(item, variant=variant))
         return run_prepared(prepared, self.options)
+
+
+def model_figure(run: Results, target: Target) -> tuple[Interval, float]:
+    """The model's figure for ``target``: its mean over the replications with its 95 %
+    interval, and its standard error (infinite with fewer than two replications)."""
+    scope, owner = target.scope
+    values = run.per_replication(scope, owner, target.kpi_key)
+    if target.per:
+        total = sum((run.per_replication(*divisor) for divisor in target.divisors()),
+                    np.zeros_like(values))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(total > 0, values / total, np.nan)
+        interval = t_interval(values)
+    else:
+        interval = run.summary(scope, owner, target.kpi_key)
+    finite = values[np.isfinite(values)]
+    se = float(finite.std(ddof=1) / math.sqrt(finite.size)) if finite.size > 1 else math.inf
+    return interval, se
 
 
 def _label(variant: str | None) -> str:

@@ -79,6 +79,9 @@ class Target(StrictModel):
     """The station it is about."""
     slot: TimeOfDay | None = None
     """A clock slot's start (``08:00``): the KPI of the customers who joined in that slot."""
+    per: Annotated[list[Name], Field(min_length=1)] | None = None
+    """KPIs (``SCOPE.NAME.KPI``) whose sum divides this one, replication by replication: a
+    share of a total (``stations.egates.completions`` per the passengers' completions)."""
     variant: Name | None = None
     """The scenario's variant the figure was observed under (default: the baseline)."""
     observed: Figure | None = None
@@ -120,6 +123,13 @@ class Target(StrictModel):
                     {"observed": f"{self.observed:g}"})
         if self.class_name is not None and self.station is not None:
             raise PydanticCustomError("target", "give class or station, not both", {})
+        for index, address in enumerate(self.per or ()):
+            parts = address.split(".")
+            if len(parts) != 3 or parts[0] not in ("classes", "stations", "system"):
+                raise PydanticCustomError(
+                    "target", "per.{index}: {address!r} is not SCOPE.NAME.KPI with SCOPE "
+                    "classes, stations or system (e.g. classes.pax.completions)",
+                    {"index": index, "address": address})
         if self.slot is not None and self.kpi not in SLOT_KPIS:
             raise PydanticCustomError(
                 "target", "slot needs a waiting-time KPI of a clock slot ({kpis}), not "
@@ -159,7 +169,13 @@ class Target(StrictModel):
     @property
     def address(self) -> str:
         scope, name = self.scope
-        return f"{scope}.{name}.{self.kpi_key}"
+        own = f"{scope}.{name}.{self.kpi_key}"
+        return own if not self.per else f"{own} / ({' + '.join(self.per)})"
+
+    def divisors(self) -> list[tuple[str, str, str]]:
+        """(scope, name, KPI) of each KPI in ``per``."""
+        return [(scope, name, kpi) for scope, name, kpi in
+                (address.split(".") for address in self.per or ())]
 
 
 class TargetsDocument(StrictModel):
@@ -242,6 +258,12 @@ def check_against(targets: Targets, variants: list[str],
             key = "slot" if target.slot is not None and target.kpi in SLOT_KPIS else "kpi"
             raise targets.located((*where, key), _unknown(
                 "KPI", target.kpi_key, kpis, f" of {scope} {owner!r}"))
+        for index, (scope, owner, kpi) in enumerate(target.divisors()):
+            names = reported.get(scope, {})
+            if owner not in names or kpi not in names[owner]:
+                known_here = [f"{scope}.{n}.{kpi}" for n in names if kpi in names[n]]
+                raise targets.located((*where, "per", index), _unknown(
+                    "KPI", f"{scope}.{owner}.{kpi}", known_here or list(names)))
 
 
 def _unknown(kind: str, name: str, known: list[str], of: str = "") -> str:

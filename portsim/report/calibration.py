@@ -72,13 +72,17 @@ def headline(calibration: Calibration) -> list[str]:
     for compared in held:
         lines += [f"  {compared.name}: model {_with_ci(compared)}, observed "
                   f"{_number(compared.target.value)} ± {compared.target.standard_error:.2g}",
-                  f"    error {compared.error:+.3g} (z {compared.z:+.2f}): "
+                  f"    error {_signed(compared.error)} (z {compared.z:+.2f}): "
                   f"{'within' if compared.within else 'outside'} its uncertainty"]
     return lines
 
 
 def _number(value: float) -> str:
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3g}"
+
+
+def _signed(value: float) -> str:
+    return f"{value:+.1f}" if abs(value) >= 10 else f"{value:+.3g}"
 
 
 def _with_ci(compared: Compared) -> str:

@@ -177,3 +177,22 @@ def test_a_variant_cannot_change_the_free_parameters(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"variants\.more\.calibrate: a variant cannot"):
         load_scenario(tmp_path / "s.yaml")
+
+
+def test_a_share_of_a_total_is_taken_replication_by_replication(tmp_path: Path) -> None:
+    import portsim
+    from portsim.calibration.objective import model_figure
+
+    (tmp_path / "s.yaml").write_text(MM1, encoding="utf-8")
+    run = portsim.simulate(tmp_path / "s.yaml", replications=3, seed=1)
+    share = Target.model_validate({
+        "kpi": "completions", "station": "desk", "observed": 0.5, "se": 0.1, "use": "fit",
+        "source": "x", "per": ["classes.pax.completions", "classes.pax.completions"]})
+    interval, se = model_figure(run, share)
+    assert interval.mean == pytest.approx(0.5)  # every customer is the desk's, counted twice
+    assert se == pytest.approx(0.0)
+    assert share.address == ("stations.desk.completions / (classes.pax.completions + "
+                             "classes.pax.completions)")
+    with pytest.raises(ValueError, match=r"is not SCOPE\.NAME\.KPI"):
+        Target.model_validate({"kpi": "completions", "observed": 0.5, "se": 0.1, "use": "fit",
+                               "source": "x", "per": ["pax.completions"]})
