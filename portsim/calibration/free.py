@@ -131,11 +131,15 @@ def with_values(document: Mapping[str, Any], free: Sequence[Free],
     """``document`` (resolved) with each free parameter at its value, at the paths it has."""
     changed = copy.deepcopy(dict(document))
     for parameter, value in zip(free, values, strict=True):
-        paths = [path for path in parameter.parameter.paths
-                 if _value_at(changed, path) is not _ABSENT]
-        if paths:
-            apply_setting(changed, Setting(",".join(paths), (float(value),),
-                                           parameter.parameter.operation), float(value))
+        operation = parameter.parameter.operation
+        for path in parameter.parameter.paths:
+            current = _value_at(changed, path)
+            if current is _ABSENT:
+                continue
+            # A count set outright stays a whole number (scale and add round it themselves).
+            given: float = (max(0, round(value)) if operation == "=" and isinstance(current, int)
+                            else float(value))
+            apply_setting(changed, Setting(path, (given,), operation), given)
     return changed
 
 

@@ -196,3 +196,12 @@ def test_a_share_of_a_total_is_taken_replication_by_replication(tmp_path: Path) 
     with pytest.raises(ValueError, match=r"is not SCOPE\.NAME\.KPI"):
         Target.model_validate({"kpi": "completions", "observed": 0.5, "se": 0.1, "use": "fit",
                                "source": "x", "per": ["pax.completions"]})
+
+
+def test_a_count_set_outright_stays_whole(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(MM1, encoding="utf-8")
+    scenario = load_scenario(tmp_path / "s.yaml")
+    servers = FreeParameter.model_validate({"path": "stations.desk.servers", "range": [1, 4]})
+    changed = with_values(scenario.resolved(None), [Free("desks", servers, 1.0)], [2.6])
+    assert changed["stations"]["desk"]["servers"] == 3
+    load_scenario(changed)  # a valid scenario: servers are whole
