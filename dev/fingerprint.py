@@ -37,6 +37,8 @@ def _has_variants(path: Path) -> bool:
 def _jobs(replications: int) -> list[tuple[str, list[str]]]:
     jobs: list[tuple[str, list[str]]] = []
     for path in sorted(SCENARIOS.rglob("*.yaml")):
+        if "targets" in path.relative_to(SCENARIOS).parts:
+            continue  # targets files (portsim calibrate), not scenarios
         name = str(path.relative_to(SCENARIOS))
         if path.name == "national_peak_day.yaml":
             jobs.append((name, ["study", str(path), "--replications", "2"]))

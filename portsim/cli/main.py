@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from portsim.cli.calibrate import calibrate
 from portsim.cli.common import EXIT_OS_ERROR, console, drop_stdout, errors
 from portsim.cli.compare import compare
 from portsim.cli.fit import fit
@@ -80,6 +81,7 @@ app.command()(sweep)
 app.command()(staff)
 app.command("state-from-log")(state_from_log)
 app.command()(fit)
+app.command()(calibrate)
 app.command()(study)
 app.command()(validate)
 app.command()(schema)

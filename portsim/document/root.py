@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from portsim.document.calibrate import Calibrate
 from portsim.document.classes import EntityClass
 from portsim.document.fields import Count, Name, PositiveDuration
 from portsim.document.parts import StrictModel
@@ -80,6 +81,9 @@ class ScenarioDocument(StrictModel):
     variants: dict[Name, VariantPatch] = Field(default_factory=dict)
     """Named partial documents merged over this one (mappings merge key by key, everything
     else replaces)."""
+    calibrate: Calibrate
+    """Free parameters ``portsim calibrate`` may change, by name, each with its paths in the
+    resolved scenario and its range (docs/calibration.md); no run reads them."""
 
     @model_validator(mode="after")
     def _references(self) -> ScenarioDocument:
@@ -226,6 +230,10 @@ def _variant_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:
                        f"a variant cannot change {key!r}: variants share the scenario's name, "
                        "seed and replications, so that they are compared on common random "
                        "numbers" if key != "variants" else "variants cannot be nested")
+        if "calibrate" in patch:
+            yield (("variants", variant, "calibrate"),
+                   "a variant cannot change 'calibrate': the free parameters are the "
+                   "scenario's, one set for the baseline and every variant")
 
 
 def _station_problems(doc: ScenarioDocument) -> Iterator[tuple[Loc, str]]:

@@ -265,18 +265,35 @@ def add_variant(path: Path, name: str, description: str,
     through a symbolic link, keeping hard links), and only if it still holds ``original`` (the
     bytes the roster was made for; by default, what it holds now). ``overrides``: another
     variant's patch the new one starts from (see :func:`variant_lines`)."""
+    add_variants(path, [(name, description, overrides or {}, list(comments))],
+                 original=original, schedules=schedules)
+
+
+Addition = tuple[str, str, Mapping[str, Any], Sequence[str]]
+"""A variant to add: its name, description, patch (as a variant is written) and comments."""
+
+
+def add_variants(path: Path, additions: Sequence[Addition], *, original: bytes | None = None,
+                 schedules: Mapping[str, Sequence[tuple[float, int]]] | None = None) -> None:
+    """Insert several variants into the scenario file at ``path`` in one step, as
+    :func:`add_variant` does one: all of them or none (``schedules``: servers merged into
+    each, see :func:`variant_lines`)."""
     from portsim.scenario.loader import load_scenario
 
-    check_name(name)
     if original is None:
         original = path.read_bytes()
-    text = with_variant(_decoded(original, path), name, description, schedules, comments,
-                        overrides=overrides)
+    text = _decoded(original, path)
+    for name, description, overrides, comments in additions:
+        check_name(name)
+        text = with_variant(text, name, description, schedules or {}, comments,
+                            overrides=overrides)
     try:
         with new_file(path, replace=True, expected=original) as temporary:
             temporary.write_bytes(text.encode("utf-8"))
             try:  # timetables are found where the command found them: beside ``path``
-                load_scenario(temporary, base_dir=path.parent).model(name)
+                loaded = load_scenario(temporary, base_dir=path.parent)
+                for name, *_ in additions:
+                    loaded.model(name)
             except ScenarioError as error:
                 raise EditError("the scenario with the new variant does not load: "
                                 f"{ScenarioError(error.problems, file=str(path))}") from None
@@ -288,5 +305,5 @@ def add_variant(path: Path, name: str, description: str,
                         "add by hand") from None
 
 
-__all__ = ["BASELINE", "EditError", "add_variant", "check_name", "check_variant_name",
-           "servers_lines", "variant_lines", "with_variant"]
+__all__ = ["BASELINE", "Addition", "EditError", "add_variant", "add_variants", "check_name",
+           "check_variant_name", "servers_lines", "variant_lines", "with_variant"]

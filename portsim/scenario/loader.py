@@ -130,7 +130,8 @@ class Scenario:
         # results.json (and its hash) of a file that does not use them stays as it was.
         unset = {key for key in ("precision", "costs", "inspection")
                  if getattr(document, key) is None}
-        return document.model_dump(mode="json", exclude={"variants", *unset})
+        # The free parameters of a calibration change nothing a run does.
+        return document.model_dump(mode="json", exclude={"variants", "calibrate", *unset})
 
 
 def compile_model(scenario: Scenario, variant: str | None = None) -> Model:

@@ -99,4 +99,48 @@ def test_missing_scenario_file(runner: CliRunner, tmp_path: Path) -> None:
 
 
 def test_every_fixture_is_covered() -> None:
-    assert {p.name for p in DATA.glob("*.yaml")} == {name for name, *_ in CASES}
+    # The calibrate files are good ones, broken one way per case below.
+    good = {"calibrate_desk.yaml", "calibrate_targets.yaml"}
+    assert {p.name for p in DATA.glob("*.yaml")} - good == {name for name, *_ in CASES}
+
+
+# ------------------------------------------------------------------------ portsim calibrate
+
+# What is changed in the test's copy of calibrate_desk.yaml / calibrate_targets.yaml, the file
+# named, its line and field, a fragment of the message.
+CALIBRATE_CASES = [
+    ("targets", "    kpi: prob_wait\n    class: pax\n    observed: 0.6429",
+     "    kpi: prob_wiat\n    class: pax\n    observed: 0.6429", 5, "targets.waiting.kpi",
+     "no KPI named 'prob_wiat' of classes 'pax'; did you mean 'prob_wait'?"),
+    ("targets", "    class: pax\n    observed: 0.6429", "    class: pas\n    observed: 0.6429",
+     6, "targets.waiting.class", "no class named 'pas'; did you mean 'pax'?"),
+    ("targets", "    variant: three", "    variant: four", 14, "targets.waiting_with_three"
+     ".variant", "no variant named 'four'"),
+    ("targets", "    se: 0.02\n    use: fit", "    use: fit", 4, "targets.waiting",
+     "needs its uncertainty"),
+    ("targets", "    source: Erlang C\n  waiting_with", "    source: [Erlang C\n  waiting_with",
+     11, None, "YAML syntax error"),
+    ("scenario", "stations.desks.service.mean", "stations.desk.service.mean", 16,
+     "calibrate.desk_time.path", "did you mean 'desks'?"),
+    ("scenario", "range: [30s, 100s]", "range: [100s, 30s]", 15, "calibrate.desk_time",
+     "is empty"),
+    ("scenario", "path: stations.desks.service.mean", "path: stations.desks.service.dist",
+     16, "calibrate.desk_time.path", "not a number"),
+]
+
+
+@pytest.mark.parametrize(("which", "old", "new", "line", "path", "fragment"), CALIBRATE_CASES)
+def test_calibrate_bad_input(runner: CliRunner, tmp_path: Path, which: str, old: str, new: str,
+                             line: int, path: str | None, fragment: str) -> None:
+    files = {"scenario": tmp_path / "desk.yaml", "targets": tmp_path / "targets.yaml"}
+    for name, source in (("scenario", "calibrate_desk.yaml"),
+                         ("targets", "calibrate_targets.yaml")):
+        text = (DATA / source).read_text(encoding="utf-8")
+        if name == which:
+            assert old in text
+            text = text.replace(old, new, 1)
+        files[name].write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["calibrate", str(files["scenario"]), "--targets",
+                                 str(files["targets"]), "--out", str(tmp_path / "out")])
+    check(result, files[which], line, path, fragment)
+    assert not (tmp_path / "out").exists()

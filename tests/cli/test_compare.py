@@ -156,8 +156,9 @@ POLICY_PORT = Path(__file__).parents[1] / "experiment" / "data" / "policy_port.y
 def test_a_variant_that_drops_a_class_is_compared(runner: CliRunner, tmp_path: Path) -> None:
     # The onboard variant drops hall_passengers and adds onboard_passengers and their officers.
     out = tmp_path / "mohan"
-    result = runner.invoke(app, ["compare", str(MOHAN), "--out", str(out),
-                                 "--replications", "2", "--workers", "1", "--detail"])
+    result = runner.invoke(app, ["compare", str(MOHAN), "--out", str(out), "--variants",
+                                 "onboard", "--replications", "2", "--workers", "1",
+                                 "--detail"])
     assert result.exit_code == 0, result.output
     html = (out / "report.html").read_text(encoding="utf-8")
     with (out / "comparison.csv").open() as handle:

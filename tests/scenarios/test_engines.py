@@ -21,7 +21,7 @@ from portsim.scenario.loader import compile_model
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted(path for path in (ROOT / "scenarios").glob("*/*.yaml")
-               if path.parent.name != "validation")
+               if path.parent.name not in ("validation", "targets"))
 
 
 def _qualifying() -> list[tuple[Path, str | None]]:

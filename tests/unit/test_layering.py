@@ -1,6 +1,6 @@
 """Imports go one way: utilities <- limits <- stats <- engine <- document <- policies <- scenario
-compiler and loader <- experiment <- fitting <- report <- cli, and no module imports itself
-through others, inside a package either.
+compiler and loader <- experiment (and calibration) <- fitting <- report <- cli, and no module
+imports itself through others, inside a package either.
 
 The graph is portsim's own, as grimp reads it from the source: imports inside functions count
 too, so a lazy import cannot hide a backward dependency or a cycle.
@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("document", ("portsim.document",)),
     ("policies", ("portsim.policies",)),
     ("scenario compiler and loader", ("portsim.scenario",)),
-    ("experiment", ("portsim.experiment",)),
+    ("experiment", ("portsim.experiment", "portsim.calibration")),
     ("fitting", ("portsim.fitting",)),
     ("report", ("portsim.report",)),
     ("cli", ("portsim.cli", "portsim.__main__")),
