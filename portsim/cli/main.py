@@ -14,6 +14,7 @@ import typer
 from portsim.cli.common import EXIT_OS_ERROR, console, drop_stdout, errors
 from portsim.cli.compare import compare
 from portsim.cli.fit import fit
+from portsim.cli.optimise import optimise
 from portsim.cli.run import run
 from portsim.cli.schema import schema
 from portsim.cli.staff import staff
@@ -78,6 +79,7 @@ app.command()(run)
 app.command()(compare)
 app.command()(sweep)
 app.command()(staff)
+app.command()(optimise)
 app.command("state-from-log")(state_from_log)
 app.command()(fit)
 app.command()(study)

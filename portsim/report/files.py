@@ -37,8 +37,8 @@ def dump_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> None:
 
 
 #: What portsim writes into an output folder (``run``, ``compare``, ``sweep``, ``staff``,
-#: ``study``), at every depth, with the replications kept for ``--resume``: ``--force`` replaces
-#: a folder only if it holds nothing else.
+#: ``study``, ``optimise``), at every depth, with the replications kept for ``--resume``:
+#: ``--force`` replaces a folder only if it holds nothing else.
 RESULTS = Tree(
     files=frozenset({
         "results.json", "summary.csv", "timings.json", "comparison.csv", "report.html",
@@ -46,7 +46,8 @@ RESULTS = Tree(
         "throughput.png", "queues.png", "utilisation.png",
         "sweep.json", "sweep.csv",
         "staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml",
-        "study.json", "study.csv", "report.md", "within_standard.png", "wait_p95.png"}),
+        "study.json", "study.csv", "report.md", "within_standard.png", "wait_p95.png",
+        "optimise.json", "designs.csv", "optimise.png"}),
     file_patterns=(re.compile(r"^sweep-.+\.png$"),),
     folders={
         STATES_FOLDER: STATES,  # run --snapshot-at: one state file per replication
