@@ -72,7 +72,7 @@ def print_optimisation(result: Optimisation, console: Console) -> None:
     console.print(_table(result))
     settings = result.outcome.settings
     console.print(Text(
-        f"{PROCEDURE}; δ = {result.delta:.4g}"
+        f"{PROCEDURE}; δ = {result.delta_words}"
         f"{' (1% of the first stage best: give --delta)' if result.delta_chosen else ''}, "
         f"1−α = {settings.confidence:g}, first stage {settings.first} replications, "
         f"{settings.step} per stage after, common random numbers (seed {result.seed})"))
@@ -128,7 +128,7 @@ def optimise_figure(result: Optimisation) -> Figure:
         best = estimates[result.selected].mean * scale
         edge = best + (-1 if result.objective.maximise else 1) * result.delta * scale
         ax.axvspan(min(best, edge), max(best, edge), color="C2", alpha=0.12,
-                   label=f"within δ of the selected ({result.delta:.3g})")
+                   label=f"within δ of the selected ({result.delta_words})")
         ax.legend(loc="best", fontsize=8)
     ax.set_yticks(range(count), [_short(result, i) for i in range(count)], fontsize=7)
     ax.invert_yaxis()

@@ -52,7 +52,8 @@ def parse_item(text: str, option: str) -> KPI:
 
 
 def parse_amount(text: str, option: str) -> float:
-    """A share (``95%``), a duration (``30min``, in minutes) or a plain number."""
+    """A share (``95%``), a duration (``30min``, in minutes) or a plain number; ``option``
+    names where it was given."""
     written = text.strip()
     try:
         if written.endswith("%"):
@@ -61,11 +62,11 @@ def parse_amount(text: str, option: str) -> float:
             value = parse_duration(written)
         else:
             value = float(written)
-    except ValueError as error:
-        raise OptimiseError(f"{option} {text!r}: expected a share (95%), a time (30min) or a "
-                            f"number: {error}") from None
+    except ValueError:
+        raise OptimiseError(f"{option}: expected a share (95%), a time (30min) or a number, "
+                            f"not {written!r}") from None
     if not math.isfinite(value):
-        raise OptimiseError(f"{option} {text!r}: must be a finite number")
+        raise OptimiseError(f"{option}: must be a finite number, not {written!r}")
     return value
 
 
@@ -133,7 +134,7 @@ def parse_constraint(text: str) -> Constraint:
                             "KPI>=VALUE (e.g. wait_p95<=30min, officer_hours<=400, "
                             "classes.mainland.wait_sla_share>=95%)")
     kpi = parse_item(match.group("kpi"), "--subject-to")
-    value = parse_amount(match.group("value"), f"--subject-to {text.strip()!r}:")
+    value = parse_amount(match.group("value"), f"--subject-to {text.strip()!r}")
     return Constraint(text.strip(), kpi, value, match.group("op") == ">=")
 
 

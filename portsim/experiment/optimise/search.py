@@ -130,11 +130,23 @@ class Optimisation:
         if self.outcome.stopped == NONE_FEASIBLE:
             return (f"with probability at least {level}, no design meets the constraints "
                     f"(each judged within a tolerance of {self.tolerance:.0%} of its bound)")
-        tail = (f", meets every constraint within a tolerance of {self.tolerance:.0%} of its "
-                "bound," if self.bounds else "")
+        tail = (f" meets every constraint within a tolerance of {self.tolerance:.0%} of its "
+                "bound and" if self.bounds else "")
         return (f"with probability at least {level} the selected design{tail} is within "
-                f"δ = {self.delta:.4g} of the best design"
+                f"δ = {self.delta_words} of the best design"
                 f"{' that meets the constraints' if self.bounds else ''}")
+
+    @property
+    def delta_words(self) -> str:
+        """δ in the objective's unit: ``0.5 min``, ``1 percentage point``, ``500``."""
+        from portsim.stats.kpis import MINUTES, lookup
+
+        entry = lookup(self.objective.kpi.scope, self.objective.kpi.kpi)
+        if entry is not None and entry.is_share:
+            return f"{100 * self.delta:.3g} percentage points"
+        if entry is not None and entry.unit == MINUTES:
+            return f"{self.delta:.3g} min"
+        return f"{self.delta:.4g}"
 
     def pledge_text(self, design: int) -> str | None:
         """The pledge verdict of the design, as compare and run print it (None: no pledge)."""
