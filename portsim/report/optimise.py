@@ -46,7 +46,7 @@ def headline(result: Optimisation) -> list[str]:
                 if result.constraints else "")]
     chosen = result.selected
     if chosen is None:
-        lines.append("no design meets the constraints")
+        lines.append("no design meets the constraints; " + _closest(result))
     else:
         estimate = result.estimate(chosen)
         lines.append(f"{'selected' if result.outcome.stopped == 'selected' else 'best so far'}"
@@ -60,9 +60,21 @@ def headline(result: Optimisation) -> list[str]:
     if runners:
         lines.append("within δ of it (as good for practical purposes): "
                      + "; ".join(result.labels[i] for i in runners))
-    lines.append(f"replications: {result.outcome.total:,} in {result.outcome.stages} stages; "
+    stages = result.outcome.stages
+    lines.append(f"replications: {result.outcome.total:,} in {stages} "
+                 f"stage{'s' if stages != 1 else ''}; "
                  f"every design at the most any received: {result.brute_force:,}")
     return lines
+
+
+def _closest(result: Optimisation) -> str:
+    """The design whose constraint means lie above their bounds in the fewest places (the
+    smallest objective among equals)."""
+    over = [int((values.mean(axis=1) > 0).sum()) if values.size else 0
+            for values in result.outcome.constraints]
+    best = min(range(len(over)), key=lambda i: (over[i], result.outcome.mean(i)))
+    return (f"closest: {result.labels[best]} ({over[best]} of {len(result.bounds)} "
+            "constraint means beyond their bounds; see designs.csv)")
 
 
 def print_optimisation(result: Optimisation, console: Console) -> None:
@@ -70,6 +82,8 @@ def print_optimisation(result: Optimisation, console: Console) -> None:
     for line in headline(result):
         console.print(Text(line), soft_wrap=False)
     console.print(_table(result))
+    for line in _legend(result):
+        console.print(Text(line))
     settings = result.outcome.settings
     console.print(Text(
         f"{PROCEDURE}; δ = {result.delta_words}"
@@ -81,29 +95,41 @@ def print_optimisation(result: Optimisation, console: Console) -> None:
                            f"{len(result.space.beyond)} combinations"))
 
 
+def _heading(index: int) -> str:
+    """An axis's column: a letter (paths are long; the legend under the table names them)."""
+    return chr(ord("A") + index) if index < 26 else f"axis {index + 1}"
+
+
 def _table(result: Optimisation) -> Table:
     shown = _shown(result)
-    table = Table(title=Text(f"designs: {result.objective.text} (mean, 95% CI)"),
+    table = Table(title=Text(f"designs: {result.objective.text} (mean ± 95% CI)"),
                   title_justify="left")
-    for setting in result.space.axes:
-        table.add_column(Text(_tail(setting.path) + ("" if setting.op == "=" else
-                                                     f" {setting.op}")),
-                         justify="right", overflow="fold")
+    for index in range(len(result.space.axes)):
+        table.add_column(Text(_heading(index)), justify="right", overflow="fold")
     table.add_column(Text(shown.heading()), justify="right")
     table.add_column("reps", justify="right")
-    table.add_column("constraints")
+    if result.bounds:
+        table.add_column("feasibility")
     table.add_column("verdict")
     for i, assignment in enumerate(result.space.assignments):
         estimate = result.estimate(i)
         style = ("bold green" if i == result.selected
                  else "dim" if result.feasibility(i) == "infeasible" else "")
-        table.add_row(*[Text(str(v)) for v in assignment.values()],
-                      Text(f"{number(estimate.mean, shown)} ±"
-                           f"{number(estimate.half_width, shown)}"),
-                      str(result.outcome.replications(i)),
-                      result.feasibility(i) if result.bounds else "–",
-                      Text(result.status(i)), style=style)
+        value = number(estimate.mean, shown)
+        if estimate.half_width > 0 or estimate.half_width != estimate.half_width:
+            value += f" ±{number(estimate.half_width, shown)}"
+        cells = [*(Text(str(v)) for v in assignment.values()), Text(value),
+                 Text(str(result.outcome.replications(i)))]
+        if result.bounds:
+            cells.append(Text(result.feasibility(i)))
+        table.add_row(*cells, Text(result.status(i)), style=style)
     return table
+
+
+def _legend(result: Optimisation) -> list[str]:
+    """What each column letter stands for."""
+    return [f"{_heading(index)}: {setting.path}{'' if setting.op == '=' else ' ' + setting.op}"
+            for index, setting in enumerate(result.space.axes)]
 
 
 def optimise_figure(result: Optimisation) -> Figure:
