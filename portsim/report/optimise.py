@@ -158,20 +158,15 @@ def optimise_figure(result: Optimisation) -> Figure:
         ax.legend(loc="best", fontsize=8)
     ax.set_yticks(range(count), [_short(result, i) for i in range(count)], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel(shown.heading())
+    ax.set_xlabel("\n".join([shown.heading(), *_legend(result)]))
     ax.grid(axis="x", alpha=0.3)
     return figure
 
 
 def _short(result: Optimisation, design: int) -> str:
-    """A design's label with each path cut to its last two names (ticks stay readable)."""
-    assignment = result.space.assignments[design]
-    return ", ".join(f"{_tail(setting.path)}{setting.op}{assignment[setting.key]}"
-                     for setting in result.space.axes)
-
-
-def _tail(path: str) -> str:
-    return ",".join(".".join(part.split(".")[-2:]) for part in path.split(","))
+    """A design as the table's columns name it: ``A=10, B=5``."""
+    values = result.space.assignments[design].values()
+    return ", ".join(f"{_heading(index)}={value}" for index, value in enumerate(values))
 
 
 def variant_text(result: Optimisation, name: str, patch: Mapping[str, Any]) -> str:
