@@ -195,7 +195,12 @@ def _report(result: Any, file: Path, out: Path, write_variant: str | None,
     """Print, write the files, and with --write-variant add the selected design to FILE if
     it was selected with the guarantee and the file is unchanged."""
     from portsim.report.files import write_output
-    from portsim.report.optimise import print_optimisation, write_optimisation, written
+    from portsim.report.optimise import (
+        print_optimisation,
+        variant_comments,
+        write_optimisation,
+        written,
+    )
     from portsim.scenario.edit import add_variant
 
     print_optimisation(result, console)
@@ -213,7 +218,7 @@ def _report(result: Any, file: Path, out: Path, write_variant: str | None,
     if result.outcome.stopped != "selected":
         warn(None, f"{file} is not changed: no design was selected with the guarantee")
         return
-    add_variant(file, write_variant, str(patch["description"]), {}, [],
+    add_variant(file, write_variant, str(patch["description"]), {}, variant_comments(result),
                 original=original, overrides=patch)
     console.print(f"variant [bold]{escape(write_variant)}[/] added to {escape(str(file))}: "
                   f"compare it with portsim compare {escape(str(file))} --variants "

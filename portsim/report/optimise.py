@@ -182,7 +182,8 @@ def variant_comments(result: Optimisation) -> list[str]:
     chosen = result.selected
     estimate = result.estimate(chosen) if chosen is not None else None
     lines = [f"portsim optimise: {result.objective.text}"
-             + (f" = {estimate.mean:.4g} (95% CI {estimate.low:.4g} to {estimate.high:.4g})"
+             + (f" = {estimate.mean:,.6g} (95% CI {estimate.low:,.6g} to "
+                f"{estimate.high:,.6g})"
                 if estimate is not None else "")]
     return [*lines, f"guarantee: {result.guarantee()}"]
 

@@ -17,7 +17,7 @@ designs, so it stays valid under common random numbers (Kim & Nelson 2001).
 
 Textbook KN++ relaxes ``h²`` with the variances' growing degrees of freedom (``f = r − 1``);
 it is valid only as δ → 0, and on normal outputs in the slippage configuration it falls short:
-over 2,000 macro-replications at 1 − α = 0.95 and n₀ = 10 it selected the best 94.1 % of the
+over 2,000 macro-replications at 1 − α = 0.95 and n₀ = 10 it selected the best 93.6 % of the
 time with k = 2 and 94.6 % with k = 5. portsim keeps KN's first-stage constant (``f = n₀ − 1``)
 while updating the variances, which met the guarantee there (96.3 % and 97.7 %);
 ``Settings.textbook`` gives the relaxed constant (tests/validation/test_optimise.py measures
