@@ -9,6 +9,8 @@ The public API::
     results.to_dict()                                     # what results.json holds
     portsim.compare(scenario, replications=10)            # the variants against the baseline
     portsim.sweep(scenario, ["stations.server.servers=1:3:1"], replications=5)
+    portsim.optimise(scenario, ["stations.server.servers=1:3:1"], minimise="wait_mean",
+                     delta="1min")                    # the best design, with a guarantee
 
 Names are imported on first use, so ``import portsim.engine`` stays free of pydantic and YAML.
 """
@@ -30,6 +32,8 @@ _EXPORTS = {
     "Comparison": "portsim.experiment.comparison",
     "sweep": "portsim.experiment.sweeps",
     "Sweep": "portsim.experiment.sweeps",
+    "optimise": "portsim.experiment.optimise.api",
+    "Optimisation": "portsim.experiment.optimise.search",
     "Scenario": "portsim.scenario.loader",
     "compile_model": "portsim.scenario.loader",
     "load_scenario": "portsim.scenario.loader",

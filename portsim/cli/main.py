@@ -15,6 +15,7 @@ from portsim.cli.calibrate import calibrate
 from portsim.cli.common import EXIT_OS_ERROR, console, drop_stdout, errors
 from portsim.cli.compare import compare
 from portsim.cli.fit import fit
+from portsim.cli.optimise import optimise
 from portsim.cli.run import run
 from portsim.cli.schema import schema
 from portsim.cli.staff import staff
@@ -79,6 +80,7 @@ app.command()(run)
 app.command()(compare)
 app.command()(sweep)
 app.command()(staff)
+app.command()(optimise)
 app.command("state-from-log")(state_from_log)
 app.command()(fit)
 app.command()(calibrate)

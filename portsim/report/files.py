@@ -37,7 +37,8 @@ def dump_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> None:
 
 
 #: What portsim writes into an output folder (``run``, ``compare``, ``sweep``, ``staff``,
-#: ``study``, ``calibrate``), at every depth, with the replications kept for ``--resume``:
+#: ``study``, ``calibrate``, ``optimise``), at every depth, with the replications kept for
+#: ``--resume``:
 #: ``--force`` replaces a folder only if it holds nothing else.
 RESULTS = Tree(
     files=frozenset({
@@ -47,7 +48,7 @@ RESULTS = Tree(
         "sweep.json", "sweep.csv",
         "staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml",
         "study.json", "study.csv", "report.md", "within_standard.png", "wait_p95.png",
-        "calibration.json", "targets.csv"}),
+        "calibration.json", "targets.csv", "optimise.json", "designs.csv", "optimise.png"}),
     file_patterns=(re.compile(r"^sweep-.+\.png$"),),
     folders={
         STATES_FOLDER: STATES,  # run --snapshot-at: one state file per replication

@@ -144,3 +144,51 @@ def test_calibrate_bad_input(runner: CliRunner, tmp_path: Path, which: str, old:
                                  str(files["targets"]), "--out", str(tmp_path / "out")])
     check(result, files[which], line, path, fragment)
     assert not (tmp_path / "out").exists()
+
+
+TWO_HALLS = Path(__file__).parents[1] / "validation" / "data" / "two_halls.yaml"
+_AXES = ["--vary", "stations.hall_a.servers=4:6:1", "--vary", "stations.hall_b.servers=3:5:1"]
+
+# portsim optimise: arguments, a fragment of the one message
+OPTIMISE_CASES = [
+    (["--vary", "stations.hall_z.servers=4,5", "--minimise", "wait_mean"],
+     "--vary stations.hall_z.servers: stations has no 'hall_z'; did you mean 'hall_b'?"),
+    ([*_AXES, "--minimise", "wait_meen"], "--minimise system.all.wait_meen: no KPI 'wait_meen'; "
+                                          "did you mean 'wait_mean'?"),
+    ([*_AXES, "--minimise", "cost"], "the scenario has no costs: block"),
+    ([*_AXES], "give one of --minimise KPI and --maximise KPI"),
+    (["--vary", "stations.hall_a.servers=", "--minimise", "wait_mean"],
+     "--vary 'stations.hall_a.servers=': no value given"),
+    (["--vary", "stations.hall_a.servers=40:60:1", "--vary", "stations.hall_b.servers=1:9:1",
+      "--minimise", "wait_mean"],
+     "the design space has 189 designs; KN++ is offered for at most 50"),
+    ([*_AXES, "--minimise", "wait_mean", "--subject-to", "wait_p95<30min"],
+     "--subject-to 'wait_p95<30min': expected pledge, KPI<=VALUE or KPI>=VALUE"),
+    ([*_AXES, "--minimise", "wait_mean", "--subject-to", "officer_hours<=lots"],
+     "--subject-to 'officer_hours<=lots': expected a share (95%), a time (30min) or a "
+     "number, not 'lots'"),
+    ([*_AXES, "--minimise", "wait_mean", "--subject-to", "classes.pax_c.wait_p95<=5min"],
+     "--subject-to classes.pax_c.wait_p95: no classes named 'pax_c'"),
+    ([*_AXES, "--minimise", "wait_mean", "--delta", "-1"], "--delta '-1': must be positive"),
+    ([*_AXES, "--minimise", "wait_mean", "--price", "per_day=3"],
+     "--price 'per_day=3': expected KEY=VALUE with KEY one of per_hour"),
+    ([*_AXES, "--minimise", "wait_mean", "--budget", "10"],
+     "--budget 10: the first stage alone takes 90 replications"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "fragment"), OPTIMISE_CASES)
+def test_optimise_reports_bad_input_and_writes_nothing(runner: CliRunner, tmp_path: Path,
+                                                      arguments: list[str],
+                                                      fragment: str) -> None:
+    out = tmp_path / "results"
+    before = TWO_HALLS.read_bytes()
+    result = runner.invoke(app, ["optimise", str(TWO_HALLS), *arguments, "--out", str(out),
+                                 "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert fragment in " ".join(result.stderr.split()), result.stderr
+    assert result.stderr.count("error:") == 1
+    assert not out.exists()
+    assert TWO_HALLS.read_bytes() == before

@@ -1,0 +1,54 @@
+"""``portsim.optimise``: the command's question from Python, written as on the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Unpack
+
+from portsim.experiment.optimise.problem import (
+    Objective,
+    OptimiseError,
+    parse_amount,
+    parse_constraint,
+    parse_item,
+)
+from portsim.experiment.optimise.search import MOST_DESIGNS, Optimisation
+from portsim.experiment.optimise.search import optimise as search
+from portsim.experiment.optimise.space import build_space, parse_axes
+from portsim.experiment.options import RunOptions, RunSettings, run_options
+
+
+def optimise(source: Any, vary: Sequence[str], options: RunOptions | None = None, *,
+             minimise: str | None = None, maximise: str | None = None,
+             subject_to: Sequence[str] = (), delta: float | str | None = None,
+             confidence: float = 0.95, budget: int | None = None, tolerance: float = 0.1,
+             prices: Sequence[str] = (), variant: str | None = None,
+             **run_settings: Unpack[RunSettings]) -> Optimisation:
+    """Choose the best design among the combinations of ``vary`` (``"PATH=VALUES"`` as after
+    ``--vary``) by KN++ on common random numbers, as ``portsim optimise`` does.
+
+    ``minimise`` or ``maximise``: ``"cost"``, a whole-port KPI or ``"SCOPE.NAME.KPI"``;
+    ``subject_to``: ``"pledge"`` or ``"KPI<=VALUE"``; ``delta`` in the objective's unit (a
+    number, or text such as ``"1min"``); ``options.replications`` (or the keyword) is the
+    first stage; ``budget`` caps the replications over all designs (default 100 per design).
+    """
+    from portsim.scenario import Scenario, load_scenario
+
+    if (minimise is None) == (maximise is None):
+        raise OptimiseError("give one of minimise and maximise")
+    objective = Objective(parse_item(minimise or maximise or "", "minimise"
+                                     if minimise is not None else "maximise"),
+                          maximise is not None)
+    constraints = [parse_constraint(text) for text in subject_to]
+    chosen = parse_amount(delta, "delta") if isinstance(delta, str) else delta
+    settings = run_options(options, run_settings)
+    scenario = source if isinstance(source, Scenario) else load_scenario(source)
+    space = build_space(scenario, parse_axes(vary), variant, prices, MOST_DESIGNS)
+    first = settings.replications_for(scenario)
+    return search(scenario, space, objective, constraints, settings, delta=chosen,
+                  confidence=confidence, first=first,
+                  budget=budget if budget is not None else 100 * len(space.designs),
+                  tolerance=tolerance, variant=variant, seed=settings.seed_for(scenario))
+
+
+__all__ = ["optimise"]

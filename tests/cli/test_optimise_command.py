@@ -1,0 +1,85 @@
+"""``portsim optimise`` end to end on two halls of M/M/c desks: the headline first, the files,
+the selected design added to the scenario as a variant (and nowhere else), and the design as a
+variant when its axis runs through a shift schedule."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from portsim.cli.main import app
+from portsim.scenario import load_scenario
+
+TWO_HALLS = Path(__file__).parents[1] / "validation" / "data" / "two_halls.yaml"
+ARGS = ["--vary", "stations.hall_a.servers=4:6:1", "--vary", "stations.hall_b.servers=3:5:1",
+        "--minimise", "wait_mean", "--subject-to", "officer_hours<=216", "--delta", "0.1min",
+        "--workers", "1"]
+
+
+def test_selects_writes_and_adds_the_variant(tmp_path: Path) -> None:
+    file = tmp_path / "halls.yaml"
+    shutil.copy(TWO_HALLS, file)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["optimise", str(file), *ARGS, "--out", str(out),
+                                      "--write-variant", "best"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Two halls of M/M/c desks: 9 designs, lowest")
+    assert lines[1] == "selected: stations.hall_a.servers=5, stations.hall_b.servers=4"
+    assert "guarantee: with probability at least 95% the selected design meets every" in \
+        result.stdout
+    assert sorted(p.name for p in out.iterdir()) == ["designs.csv", "optimise.json",
+                                                     "optimise.png", "variant.yaml"]
+    data = json.loads((out / "optimise.json").read_text())
+    assert data["format"] == "portsim-optimise/1"
+    assert data["stopped"] == "selected"
+    assert data["selected"] == {"stations.hall_a.servers": 5, "stations.hall_b.servers": 4}
+    assert data["replications"] == sum(d["replications"] for d in data["designs"])
+    infeasible = [d["settings"] for d in data["designs"] if d["feasibility"] == "infeasible"]
+    assert len(infeasible) == 3  # 10 or 11 officers: over the 216 officer-hours
+    model = load_scenario(file).model("best")
+    assert {s.name: s.servers.steps for s in model.stations} == {"hall_a": ((0.0, 5),),
+                                                                  "hall_b": ((0.0, 4),)}
+    again = CliRunner().invoke(app, ["optimise", str(file), *ARGS, "--out",
+                                     str(tmp_path / "again"), "--write-variant", "best"])
+    assert again.exit_code == 2
+    assert "already has a variant named 'best'" in " ".join(again.stderr.split())
+
+
+def test_file_unchanged_without_write_variant(tmp_path: Path) -> None:
+    file = tmp_path / "halls.yaml"
+    shutil.copy(TWO_HALLS, file)
+    before = file.read_bytes()
+    result = CliRunner().invoke(app, ["optimise", str(file), *ARGS, "--out",
+                                      str(tmp_path / "out"), "--maximise",
+                                      "system.all.wait_sla_share"])
+    assert result.exit_code == 2  # both --minimise and --maximise
+    result = CliRunner().invoke(app, ["optimise", str(file), *ARGS[:4], "--maximise",
+                                      "system.all.wait_sla_share", "--subject-to",
+                                      "officer_hours<=216", "--workers", "1", "--out",
+                                      str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert file.read_bytes() == before
+    variant = yaml.safe_load((tmp_path / "out" / "variant.yaml").read_text())
+    assert variant["variants"]["optimised"]["stations"] == {"hall_a": {"servers": 5},
+                                                           "hall_b": {"servers": 4}}
+
+
+def test_a_schedule_window_axis_writes_the_whole_schedule() -> None:
+    from portsim.experiment.optimise.variant import design_patch
+    from portsim.experiment.sweeps import parse_setting
+
+    resolved = {"stations": {"desks": {"servers": [
+        {"start": 0.0, "end": 360.0, "servers": 3},
+        {"start": 360.0, "end": 1440.0, "servers": 6}]}}}
+    patch = design_patch(resolved, [parse_setting("stations.desks.servers.1.servers=6")],
+                         {"description": "other", "policies": {"egates": {"gates": 9}}},
+                         "chosen")
+    assert patch == {"description": "chosen", "policies": {"egates": {"gates": 9}},
+                     "stations": {"desks": {"servers": [
+                         {"start": "00:00", "end": "06:00", "servers": 3},
+                         {"start": "06:00", "end": "24:00", "servers": 6}]}}}
