@@ -55,8 +55,8 @@ def test_inspection_causes_most_of_the_hall_stop_and_none_on_board() -> None:
     from portsim.experiment.comparison import compare
 
     comparison = compare(FILE, replications=5, seed=3, workers=1, attribute_delay=True)
-    hall, onboard = comparison.attribution.for_class("trains")
-    assert (hall.label, onboard.label) == ("baseline", "onboard")
+    by_label = {found.label: found for found in comparison.attribution.for_class("trains")}
+    hall, onboard = by_label["baseline"], by_label["onboard"]
     assert hall.without.mean == pytest.approx(LEG + 40.0)
     assert 40 <= hall.delay.mean <= 60 and hall.delay.low > 0
     assert hall.lateness is not None and hall.lateness.mean > 25
