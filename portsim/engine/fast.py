@@ -51,7 +51,7 @@ from portsim.engine.fast_entities import (
     record_departures,
 )
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
-from portsim.engine.fast_starts import station_starts
+from portsim.engine.fast_starts import priority_station_starts, station_starts
 from portsim.engine.fast_stations import FastStation, Waiter
 from portsim.engine.monitor import counted_stations, fast_readings, start_readings
 from portsim.engine.result import ReplicationResult
@@ -347,8 +347,18 @@ class FastReplication(Plan):
     # ------------------------------------------------------------------ stations
 
     def _station(self, station: FastStation, flows: list[Flow]) -> None:
-        ids, arrivals, _, source = self._gather(flows)
+        ids, arrivals, keys, source = self._gather(flows)
         kinds = self.entities.kind[positions(ids)]
+        if station.spec.discipline != "fifo":
+            # who goes first at an instant settles who a freed server takes: every customer's
+            # own turn and the turn it moves in, ranked in one order
+            turns = self.entities.turns(np.concatenate((ids, keys)))
+            services, starts, order = priority_station_starts(
+                station, kinds, self.priority_of[kinds], arrivals, turns[:ids.size],
+                turns[ids.size:], self.model.horizon)
+            self._served(station, flows, ids[order], arrivals[order], source[order],
+                         services[order], starts, ordered=False)
+            return
         arrivals, services, starts = station_starts(station, kinds, arrivals,
                                                     self.model.horizon)
         self._served(station, flows, ids, arrivals, source, services, starts)
@@ -360,16 +370,19 @@ class FastReplication(Plan):
         stations = [self.stations[name] for name in members]
         kinds = self.entities.kind[positions(ids)]
         joined = start_group(stations, [flow[0] for flow in flows], arrivals, source, kinds,
-                             self.model.horizon, Turns(self.entities, ids, keys))
+                             self.model.horizon, Turns(self.entities, ids, keys),
+                             self.priority_of[kinds].tolist())
         for station, (at, services, starts) in zip(stations, joined, strict=True):
-            self._served(station, flows, ids[at], arrivals[at], source[at], services, starts)
+            self._served(station, flows, ids[at], arrivals[at], source[at], services, starts,
+                         ordered=station.spec.discipline == "fifo")
 
     def _served(self, station: FastStation, flows: list[Flow], ids: np.ndarray,
                 arrivals: np.ndarray, source: np.ndarray, services: np.ndarray,
-                starts: np.ndarray) -> None:
+                starts: np.ndarray, ordered: bool = True) -> None:
         """A station's statistics and hand-offs, once the starts of the customers that reached
-        it (``ids``, in time order, from ``flows[source]``) are known: the first
-        ``starts.size`` of them started, the rest were still queueing at the horizon."""
+        it (``ids``, from ``flows[source]``) are known: the first ``starts.size`` of them
+        started, in that order, the rest were still queueing at the horizon. ``ordered``: they
+        are in the order they arrived too (first come, first served)."""
         entities = self.entities
         self.visits += ids.size
         served = starts.size
@@ -383,7 +396,7 @@ class FastReplication(Plan):
         if entities.counted is not None and station.name in (self.model.slot_stations or ()):
             entities.add_counted(positions(served_ids), waits)
         finished = ends < self.model.horizon
-        station.record(self.model, arrivals, starts, ends, waits, finished)
+        station.record(self.model, arrivals, starts, ends, waits, finished, ordered)
         if arrivals.size > served:
             self._still_queueing(station, ids[served:], arrivals[served:])
         if self.kept is not None:

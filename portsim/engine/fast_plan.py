@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import numpy as np
+
 from portsim.engine import model as m
 from portsim.engine.distributions import can_be_zero
 from portsim.engine.fast_choices import choice_groups
@@ -26,8 +28,6 @@ class FastPathUnavailable(PortsimError):
 def unsupported_part(model: m.Model) -> str | None:
     """The first station or step the fast path has no rule for (routes not yet checked)."""
     for spec in model.stations:
-        if spec.discipline != "fifo":
-            return f"station {spec.name!r} serves by priority"
         if spec.reactive is not None:
             return f"station {spec.name!r} opens servers as its queue grows (reactive staffing)"
         if spec.booking_servers:
@@ -74,6 +74,9 @@ class Plan:
         self.bin_width, self.bin_count = series_bins(model)
         self.classes = class_states(model, self.bin_count)
         self.class_index = {name: index for index, name in enumerate(self.classes)}
+        #: Each class's priority (lower first at stations that serve by priority), by index.
+        self.priority_of = np.asarray([kind.priority for kind in self.classes.values()],
+                                      dtype=np.int64)
         self.stations: dict[str, FastStation] = {}
         for spec in model.stations:
             services = {self.class_index[name]: stream for name, stream

@@ -80,12 +80,17 @@ class FastStation:
         self.waits.flush()
 
     def record(self, model: m.Model, arrivals: np.ndarray, starts: np.ndarray,
-               ends: np.ndarray, waits: np.ndarray, finished: np.ndarray) -> None:
-        """The statistics of the customers that reached the station (``arrivals``, in order):
-        the first ``starts.size`` started, after ``waits``, and ended at ``ends`` (``finished``:
-        before the horizon); the rest were still queueing at the horizon."""
+               ends: np.ndarray, waits: np.ndarray, finished: np.ndarray,
+               ordered: bool = True) -> None:
+        """The statistics of the customers that reached the station (``arrivals``): the first
+        ``starts.size`` started, in that order, after ``waits``, and ended at ``ends``
+        (``finished``: before the horizon); the rest were still queueing at the horizon.
+        ``ordered``: the arrivals are in order too (first come, first served)."""
         warmup = model.warmup
-        self.arrivals = arrivals.size - int(np.searchsorted(arrivals, warmup, side="left"))
+        if ordered:
+            self.arrivals = arrivals.size - int(np.searchsorted(arrivals, warmup, side="left"))
+        else:
+            self.arrivals = int(np.count_nonzero(arrivals >= warmup))
         self.completions = int(np.count_nonzero(finished & (ends >= warmup)))
         # NOTE: starts are in order, so those after the warm-up are a slice (no mask and no
         # copy), for performance reasons.
@@ -94,10 +99,10 @@ class FastStation:
         # filed by the time each joined, computed as the event engine's slots do (start - wait)
         self.slots.add_many(measured_waits, starts[measured] - measured_waits)
         self.waits.add_many(measured_waits)
-        self._levels(model, arrivals, starts, ends)
+        self._levels(model, arrivals, starts, ends, ordered)
 
     def _levels(self, model: m.Model, arrivals: np.ndarray, starts: np.ndarray,
-                ends: np.ndarray) -> None:
+                ends: np.ndarray, ordered: bool) -> None:
         """Queue length, busy servers and capacity over time, and the clock-time samples."""
         horizon, warmup = model.horizon, model.warmup
         span_start = warmup
@@ -105,12 +110,14 @@ class FastStation:
         left = np.full(arrivals.size - served, horizon)
         waited_until = np.concatenate([starts, left])
         queued = waited_until > arrivals
-        joins, leaves = arrivals[queued], waited_until[queued]
+        joins, leaves = arrivals[queued], waited_until[queued]  # leaves: in order
+        # the longest queue and the samples count joins and leaves up to a time: both sorted
+        sorted_joins = joins if ordered else np.sort(joins)
         area = float(np.sum(np.clip(np.minimum(leaves, horizon) - np.maximum(joins, span_start),
                                     0.0, None)))
         self.queue_level = Level.integrated(
             arrivals.size - served, span_start, horizon, area,
-            queue_max(joins, leaves, warmup), self.bin_width,
+            queue_max(sorted_joins, leaves, warmup), self.bin_width,
             _spread(joins, leaves, self.bin_width, self.bin_count))
         busy_area = float(np.sum(np.clip(np.minimum(ends, horizon)
                                          - np.maximum(starts, span_start), 0.0, None)))
@@ -124,8 +131,8 @@ class FastStation:
         samples = clock_samples(model)
         if samples:
             at = np.asarray([day * m.MINUTES_PER_DAY + minute for day, minute in samples])
-            # customers who joined by then and had not yet left (leaves are in FIFO order)
-            waiting = (np.searchsorted(joins, at, side="right")
+            # customers who joined by then and had not yet left
+            waiting = (np.searchsorted(sorted_joins, at, side="right")
                        - np.searchsorted(leaves, at, side="right"))
             self.queue_samples.update(zip(samples, waiting.tolist(), strict=True))
 
