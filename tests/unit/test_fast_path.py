@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 
@@ -178,6 +179,13 @@ def priority_ties() -> Model:
     return Model(stations=stations, classes=classes, horizon=1440.0)
 
 
+def priority_monitored() -> Model:
+    """The ties above read by a monitor every half hour at the desk, whose waits alone count
+    in the slots: at a priority line the member read is the last of its class to join, even
+    among a batch that joined at one instant."""
+    return replace(priority_ties(), monitor_every=30.0, slot_stations=("desk",))
+
+
 def priority_choice() -> Model:
     """A shortest-queue choice between a FIFO row and a row that serves by priority, which a
     second class also walks to directly."""
@@ -194,7 +202,7 @@ MODELS = {"constant": constant_servers, "shifts": shifts, "network": network,
           "waiting_spawn": waiting_spawn, "spawn": spawn, "appointments": appointments,
           "shortest_queue": shortest_queue, "shortest_queue_batches": shortest_queue_batches,
           "late_batches": late_batches, "priority": priority, "priority_ties": priority_ties,
-          "priority_choice": priority_choice}
+          "priority_monitored": priority_monitored, "priority_choice": priority_choice}
 
 
 def _visits(model: Model, engine: str) -> dict[tuple[int, str], tuple[float, float | None]]:
