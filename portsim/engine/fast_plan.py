@@ -13,6 +13,7 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.distributions import can_be_zero
 from portsim.engine.fast_choices import choice_groups
+from portsim.engine.fast_impatience import giving_up_rules
 from portsim.engine.fast_stations import FastStation
 from portsim.engine.routes import BranchNode, ChoiceNode, RouteCompiler, SpawnNode, VisitNode
 from portsim.engine.setup import class_states, series_bins, service_streams
@@ -33,7 +34,9 @@ def unsupported_part(model: m.Model) -> str | None:
         if spec.booking_servers:
             return f"station {spec.name!r} has servers on call for bookings"
         if spec.impatient:
-            return f"station {spec.name!r} has customers who may give up (patience or balking)"
+            reason = _giving_up_unsupported(model, spec)
+            if reason is not None:
+                return reason
         if spec.pools:
             return f"station {spec.name!r} serves by skill (server pools)"
         if spec.unreliable:
@@ -56,6 +59,20 @@ def unsupported_part(model: m.Model) -> str | None:
             if not isinstance(step, (m.Visit, m.Branch, m.OptionalStep, m.Delay, m.Spawn,
                                      m.Milestone, m.ShortestQueue)):
                 return f"class {cls.name!r} has a {type(step).__name__} step"
+    return None
+
+
+def _giving_up_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
+    """Why the fast path cannot run the customers who may give up at station ``spec``."""
+    rules = [spec.impatience_for(cls.name) for cls in model.classes]
+    if any(rule is not None and rule.retry > 0 for rule in rules):
+        return f"station {spec.name!r} has customers who give up and try again (retrials)"
+    if spec.name in choice_groups(model):
+        return (f"station {spec.name!r} has customers who may give up and is one of a "
+                "shortest-queue choice")
+    if model.monitor_every is not None and spec.name in model.read_stations():
+        return (f"station {spec.name!r} has customers who may give up and a monitor reads "
+                "its queue")
     return None
 
 
@@ -83,6 +100,9 @@ class Plan:
                         in service_streams(model, spec, seed, replication).items()}
             self.stations[spec.name] = FastStation(spec, model, services, self.bin_width,
                                                    self.bin_count)
+            if spec.impatient:
+                self.stations[spec.name].giving_up = giving_up_rules(
+                    model, spec, self.class_index, seed, replication)
         #: Stations joined by shortest-queue choices (transitively), evaluated as one unit.
         self.group_of = choice_groups(model)
         compiler = RouteCompiler(cast(Any, self.stations), self.classes, seed, replication,

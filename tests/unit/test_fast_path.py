@@ -198,11 +198,61 @@ def priority_choice() -> Model:
     return Model(stations=stations, classes=(chooser, direct), horizon=2000.0, warmup=60.0)
 
 
+def giving_up() -> Model:
+    """Customers who give up at a FIFO hall on shifts that close it for a while: callers who
+    hang up after an exponential patience, walk-ins who balk by queue length (a chance that
+    grows with it) and coaches' passengers who find the road full (a queue limit), spawned by
+    coaches that wait for them all to leave (those who give up leave too); then a desk that
+    serves by priority, where one class gives up as well."""
+    from portsim.engine.model import Impatience
+
+    hall = StationSpec("hall", ShiftSchedule(((0.0, 3), (300.0, 1), (420.0, 0), (480.0, 4)),
+                                             period=720.0), Lognormal(1.0, 0.5),
+                       impatience_by_class={
+                           "caller": Impatience(patience=Exponential(4.0)),
+                           "walkin": Impatience(balk_probabilities=(0.0, 0.1, 0.3, 0.6)),
+                           "pax": Impatience(balk_at=12)})
+    desk = StationSpec("desk", ShiftSchedule.constant(1), Exponential(0.8), discipline="priority",
+                       impatience_by_class={"walkin": Impatience(patience=Uniform(0.5, 3.0),
+                                                                 balk_at=6)})
+    classes = (ClassSpec("caller", Poisson(1.2), (Visit("hall"),), priority=1),
+               ClassSpec("walkin", Poisson(0.9), (Delay(Uniform(1.0, 2.0)), Visit("hall"),
+                                                  Visit("desk")), priority=1),
+               ClassSpec("coach", Poisson(0.02), (Spawn("pax", Uniform(5, 25), 0.0, wait=True),
+                                                  Milestone("all_gone"))),
+               ClassSpec("pax", Poisson(0.0), (Visit("hall"),)),
+               ClassSpec("vip", Poisson(0.3), (Visit("desk"),), priority=0))
+    return Model(stations=(hall, desk), classes=classes, horizon=2880.0, warmup=120.0,
+                 queue_at=(400.0, 900.0))
+
+
+def giving_up_ties() -> Model:
+    """Whole minutes: patience that runs out as services end and as a server opens, a queue
+    limit met by batches at one instant."""
+    from portsim.engine.model import Impatience
+
+    def every(minutes: int, batch: int) -> Timetable:
+        times = tuple(float(t) for t in range(0, 1440, minutes))
+        return Timetable(times, (batch,) * len(times), (0.0,) * len(times))
+
+    desk = StationSpec("desk", ShiftSchedule(((0.0, 1), (117.0, 2), (234.0, 0), (299.0, 1)),
+                                             period=468.0), Deterministic(3.0),
+                       impatience_by_class={"walk": Impatience(patience=Deterministic(4.0),
+                                                               balk_at=4),
+                                            "late": Impatience(patience=Deterministic(2.0))})
+    hall = StationSpec("hall", ShiftSchedule.constant(2), Deterministic(5.0))
+    classes = (ClassSpec("walk", every(7, 3), (Visit("desk"),)),
+               ClassSpec("late", every(11, 1), (Visit("hall"), Visit("desk"))),
+               ClassSpec("direct", every(13, 1), (Visit("desk"),)))
+    return Model(stations=(desk, hall), classes=classes, horizon=1440.0)
+
+
 MODELS = {"constant": constant_servers, "shifts": shifts, "network": network,
           "waiting_spawn": waiting_spawn, "spawn": spawn, "appointments": appointments,
           "shortest_queue": shortest_queue, "shortest_queue_batches": shortest_queue_batches,
           "late_batches": late_batches, "priority": priority, "priority_ties": priority_ties,
-          "priority_monitored": priority_monitored, "priority_choice": priority_choice}
+          "priority_monitored": priority_monitored, "priority_choice": priority_choice,
+          "giving_up": giving_up, "giving_up_ties": giving_up_ties}
 
 
 def _visits(model: Model, engine: str) -> dict[tuple[int, str], tuple[float, float | None]]:
@@ -349,7 +399,7 @@ def test_the_entity_limit_stops_the_fast_path_before_the_arrivals_are_drawn() ->
 
 
 @pytest.mark.parametrize("name", ["network", "waiting_spawn", "priority", "priority_ties",
-                                  "priority_choice"])
+                                  "priority_choice", "giving_up", "giving_up_ties"])
 def test_the_event_log_is_the_event_engines(name: str) -> None:
     """Every (time, entity, class, station, event) the event engine logs, the fast path logs
     too (ids numbered alike: in order of arrival), in time order."""
@@ -367,12 +417,32 @@ def test_the_event_log_is_the_event_engines(name: str) -> None:
     assert sorted(map(key, logs["fast"])) == sorted(map(key, logs["events"]))
 
 
-def _impatient() -> Model:
+def _retrying() -> Model:
     from portsim.engine.model import Impatience
 
     return Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
-                                       impatience=Impatience(patience=Exponential(2.0))),),
+                                       impatience=Impatience(patience=Exponential(2.0),
+                                                             retry=0.5,
+                                                             retry_after=Exponential(5.0))),),
                  classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0)
+
+
+def _impatient_choice() -> Model:
+    from portsim.engine.model import Impatience
+
+    stations = tuple(StationSpec(name, ShiftSchedule.constant(1), Exponential(1.0),
+                                 impatience=Impatience(balk_at=3)) for name in ("s", "t"))
+    return Model(stations=stations, classes=(ClassSpec("c", Poisson(0.9), (
+        ShortestQueue(("s", "t")),)),), horizon=100.0)
+
+
+def _impatient_monitored() -> Model:
+    from portsim.engine.model import Impatience
+
+    return Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
+                                       impatience=Impatience(balk_at=3)),),
+                 classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0,
+                 monitor_every=30.0)
 
 
 def _pooled() -> Model:
@@ -385,7 +455,8 @@ def _pooled() -> Model:
 
 
 @pytest.mark.parametrize(("build", "reason"), [
-    (_impatient, "may give up"), (_pooled, "serves by skill"),
+    (_retrying, "try again (retrials)"), (_impatient_choice, "shortest-queue choice"),
+    (_impatient_monitored, "a monitor reads its queue"), (_pooled, "serves by skill"),
 ])
 def test_newer_mechanisms_run_on_the_event_engine(build, reason: str) -> None:
     model = build()

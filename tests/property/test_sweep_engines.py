@@ -1,16 +1,17 @@
-"""Property: on any small model with stations that serve by priority, the fast path gives the
-event engine's waits customer by customer and every KPI to 1e-9.
+"""Property: on any small model with stations that serve by priority and customers who may give
+up (patience, balking by queue length, a queue limit), the fast path gives the event engine's
+visits customer by customer and every KPI to 1e-9.
 
 Times are whole or quarter minutes, so that services end, customers move and shifts change at
 the same instants often: the ties the one rule of simultaneous events settles. Classes share
 priorities or not; stations serve by priority or first come first served, with constant
 servers or a shift schedule that cuts servers while they are busy; a shortest-queue choice
-may join a priority station to another.
+may join a priority station to another; some classes balk or renege at the stations outside
+the choice.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from engine_kpis import assert_same_kpis
@@ -23,6 +24,7 @@ from portsim.engine.fast import why_not_fast
 from portsim.engine.model import (
     ClassSpec,
     Delay,
+    Impatience,
     Model,
     ShiftSchedule,
     ShortestQueue,
@@ -58,6 +60,15 @@ def schedules(draw: st.DrawFn) -> ShiftSchedule:
 
 
 @st.composite
+def impatience(draw: st.DrawFn) -> Impatience:
+    patience = draw(st.one_of(st.none(), st.builds(Deterministic, quarter),
+                              st.builds(Uniform, st.just(0.5), quarter.map(lambda q: q + 0.5))))
+    balk_at = draw(st.one_of(st.none(), st.integers(min_value=0, max_value=4)))
+    chances = tuple(draw(st.lists(st.sampled_from([0.0, 0.3, 1.0]), max_size=3)))
+    return Impatience(patience=patience, balk_at=balk_at, balk_probabilities=chances)
+
+
+@st.composite
 def arrivals(draw: st.DrawFn) -> Timetable:
     gap = draw(st.integers(min_value=1, max_value=12))
     times = tuple(float(t) for t in range(draw(st.integers(0, 5)), int(HORIZON), gap))
@@ -70,12 +81,16 @@ def priority_models(draw: st.DrawFn) -> Model:
     count = draw(st.integers(min_value=1, max_value=3))
     disciplines = ["priority", *draw(st.lists(st.sampled_from(["fifo", "priority"]),
                                               min_size=count - 1, max_size=count - 1))]
+    # who may give up where: not at the stations a choice joins (the event engine runs those)
+    giving_up = [draw(st.dictionaries(st.sampled_from(["c0", "c1", "c2"]), impatience(),
+                                      max_size=2)) if k >= 2 or count == 1 else {}
+                 for k in range(count)]
     stations = tuple(StationSpec(f"s{k}", draw(schedules()), draw(services()),
-                                 discipline=discipline)
+                                 discipline=discipline, impatience_by_class=giving_up[k])
                      for k, discipline in enumerate(disciplines))
     names = [station.name for station in stations]
     classes = []
-    for k in range(draw(st.integers(min_value=2, max_value=3))):
+    for k in range(3):
         route: list[Any] = []
         if draw(st.booleans()):
             route.append(Delay(Deterministic(draw(quarter))))
@@ -92,21 +107,22 @@ def priority_models(draw: st.DrawFn) -> Model:
                  warmup=draw(st.sampled_from([0.0, 60.0])))
 
 
-def visits(model: Model, engine: str) -> dict[tuple[int, str], list[float | None]]:
-    seen: dict[tuple[int, str], list[float | None]] = defaultdict(lambda: [None, None])
+def visits(model: Model, engine: str) -> list[tuple[int, str, str, float]]:
+    """Every event at a station: (entity, station, event, time), sorted."""
+    seen: list[tuple[int, str, str, float]] = []
 
     def trace(time: float, entity: int, kind: str, station: str | None, event: str) -> None:
-        if event in ("queue", "start"):
-            seen[entity, station or ""][event == "start"] = time
+        if station is not None:
+            seen.append((entity, station, event, time))
 
     run_replication(model, seed=2, engine=engine, trace=trace)
-    return dict(seen)
+    return sorted(seen)
 
 
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(priority_models())
-def test_priority_on_the_fast_path_is_the_event_engine(model: Model) -> None:
+def test_the_sweeps_on_the_fast_path_are_the_event_engine(model: Model) -> None:
     reason = why_not_fast(model)
     if reason is not None:  # a route that visits a station again: not feed-forward
         assert "feed-forward" in reason
