@@ -57,6 +57,25 @@ def poisson_model(customers: int, servers: int = SERVERS, stations: int = 1,
                  horizon=customers / rate, name="mmc-poisson")
 
 
+def priority_model(customers: int, servers: int = SERVERS,
+                   utilisation: float = UTILISATION) -> Model:
+    """M/M/c with two classes served by priority (a third of the customers first), and a
+    desk row after it on shifts that cut servers at the busy hours, on portsim's own streams:
+    the fast path's sweep against the event engine."""
+    rate = utilisation * servers / MEAN_SERVICE
+    shifts = ShiftSchedule(((0.0, servers), (480.0, servers - 2), (720.0, servers + 1)),
+                           period=1440.0)
+    specs = (StationSpec("desks", ShiftSchedule.constant(servers), Exponential(MEAN_SERVICE),
+                         discipline="priority"),
+             StationSpec("exit", shifts, Exponential(MEAN_SERVICE * 0.8),
+                         discipline="priority"))
+    route = (Visit("desks"), Visit("exit"))
+    classes = (ClassSpec("green", Poisson(rate / 3), route, priority=0),
+               ClassSpec("ordinary", Poisson(rate * 2 / 3), route, priority=1))
+    return Model(stations=specs, classes=classes, horizon=customers / rate,
+                 name="mmc-priority")
+
+
 # ----------------------------------------------------------------------------- a port day
 
 #: The engine of the replications the worker-pool and Dask benchmarks spread over processes:

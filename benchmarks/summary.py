@@ -89,6 +89,8 @@ RATIOS = (
     Ratio("tandem fast path / minimal SimPy", "tandem.fast", "tandem.simpy", ""),
     Ratio("port day fast path / event engine", "scenario.port_day_fast", "scenario.port_day",
           ""),
+    Ratio("two priority classes, fast path / event engine", "priority.fast",
+          "priority.portsim", "<= 0.3"),
     Ratio("peak RSS 10x customers / 1x", "memory.large", "memory.small", "<= 1.2"),
     WORKERS,
     CEILING,

@@ -1,5 +1,6 @@
 """Core benchmarks: M/M/10 at utilisation 0.9, a two-station tandem and Erlang A (M/M/10+M at
-utilisation 1, mean patience 2 min), against the references.
+utilisation 1, mean patience 2 min), against the references; and two priority classes on
+both of portsim's engines.
 
 portsim runs on both engines: the event engine (``engine="events"``, the ``*.portsim`` keys)
 and the FIFO fast path (``engine="fast"``, the ``*.fast`` keys).
@@ -13,8 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.models import poisson_model
+from benchmarks.models import poisson_model, priority_model
 from benchmarks.references import (
+    CORE_CUSTOMERS,
     ImpatientInputs,
     ciw_wait_mean,
     draw_impatient_inputs,
@@ -159,3 +161,29 @@ def test_erlang_a_minimal_simpy(measure, erlang_a_inputs):
     totals = measure("erlang_a.simpy", lambda: minimal_simpy_reneging(erlang_a_inputs), ROUNDS,
                      erlang_a_inputs.queue.customers)
     assert totals.served + totals.abandoned == erlang_a_inputs.queue.customers
+
+
+# ----------------------------------------------------------------------------- priority
+
+
+def test_priority_both_engines(measure, note):
+    """Two classes served by priority at M/M/10 (utilisation 0.9), then a priority row on
+    shifts, on portsim's own streams: the fast path's sweep against the event engine, the
+    same KPIs from both (to 1e-9)."""
+    model = priority_model(CORE_CUSTOMERS)
+    events = measure("priority.portsim", lambda: run_replication(model, seed=0,
+                                                                 engine="events"),
+                     ROUNDS, CORE_CUSTOMERS)
+    fast = run_replication(model, seed=0, engine="fast")
+    for row in ("green", "ordinary"):
+        assert fast.kpis["classes"][row]["wait_mean"] == pytest.approx(
+            events.kpis["classes"][row]["wait_mean"], rel=1e-9)
+    note("priority", "mean wait green {:.2f} min, ordinary {:.2f} min".format(
+        *(events.kpis["classes"][row]["wait_mean"] for row in ("green", "ordinary"))))
+
+
+def test_priority_fast_path(measure):
+    model = priority_model(CORE_CUSTOMERS)
+    result = measure("priority.fast", lambda: run_replication(model, seed=0, engine="fast"),
+                     FAST_ROUNDS, CORE_CUSTOMERS)
+    assert result.engine == "fast"

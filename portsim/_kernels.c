@@ -1,7 +1,8 @@
 /*
  * Per-customer loops, compiled: service starts at a FIFO station (the fast path's
- * Kiefer-Wolfowitz recursion), the longest queue from joins and leaves, and the filing of a
- * chunk of waits under clock slots and histogram bins.
+ * Kiefer-Wolfowitz recursion) and at a station that serves by priority (a sweep over its
+ * events), the longest queue from joins and leaves, and the filing of a chunk of waits under
+ * clock slots and histogram bins.
  *
  * Each has a Python twin (portsim.engine.kernels, portsim.stats.slots) that runs when this
  * module was not built (no C compiler at install). Both give the same numbers: the loops
@@ -14,6 +15,25 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+
+/* A contiguous int64 buffer of `obj`, writable when asked; on failure a Python error is set. */
+static int
+int64s_as(PyObject *obj, Py_buffer *view, int writable, const char *name)
+{
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) != 0) {
+        return -1;
+    }
+    const char *format = view->format;
+    int integral = format != NULL && (strcmp(format, "q") == 0
+                                      || (strcmp(format, "l") == 0 && sizeof(long) == 8));
+    if (view->itemsize != sizeof(int64_t) || !integral) {
+        PyBuffer_Release(view);
+        PyErr_Format(PyExc_TypeError, "%s must be a contiguous int64 array", name);
+        return -1;
+    }
+    return 0;
+}
 
 /* A contiguous float64 buffer of `obj`, writable when asked; on failure a Python error is set. */
 static int
@@ -36,18 +56,7 @@ doubles(PyObject *obj, Py_buffer *view, int writable, const char *name)
 static int
 int64s(PyObject *obj, Py_buffer *view, const char *name)
 {
-    if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) != 0) {
-        return -1;
-    }
-    const char *format = view->format;
-    int integral = format != NULL && (strcmp(format, "q") == 0
-                                      || (strcmp(format, "l") == 0 && sizeof(long) == 8));
-    if (view->itemsize != sizeof(int64_t) || !integral) {
-        PyBuffer_Release(view);
-        PyErr_Format(PyExc_TypeError, "%s must be a contiguous int64 array", name);
-        return -1;
-    }
-    return 0;
+    return int64s_as(obj, view, 1, name);
 }
 
 /* Restore the min-heap property below `position` after heap[position] grew. */
@@ -282,6 +291,226 @@ done:
     return PyLong_FromSsize_t(started);
 }
 
+/* The priority sweep's two heaps: services in progress by (end, their customer's turn), and
+ * the queue by (priority, joined number), as the Python twin's tuples compare (both keys are
+ * distinct, so any heap pops them in the same order). */
+typedef struct { double end; int64_t turn; Py_ssize_t position; } Running;
+typedef struct { int64_t priority; int64_t number; Py_ssize_t position; } Queued;
+
+static int
+running_before(const Running *a, const Running *b)
+{
+    return a->end < b->end || (a->end == b->end && a->turn < b->turn);
+}
+
+static int
+queued_before(const Queued *a, const Queued *b)
+{
+    return a->priority < b->priority || (a->priority == b->priority && a->number < b->number);
+}
+
+#define HEAP_FUNCTIONS(TYPE, BEFORE)                                                  \
+static void                                                                          \
+TYPE##_push(TYPE *heap, Py_ssize_t *size, TYPE item)                                 \
+{                                                                                    \
+    Py_ssize_t position = (*size)++;                                                 \
+    while (position > 0) {                                                           \
+        Py_ssize_t parent = (position - 1) / 2;                                      \
+        if (!BEFORE(&item, &heap[parent])) {                                         \
+            break;                                                                   \
+        }                                                                            \
+        heap[position] = heap[parent];                                               \
+        position = parent;                                                           \
+    }                                                                                \
+    heap[position] = item;                                                           \
+}                                                                                    \
+static TYPE                                                                          \
+TYPE##_pop(TYPE *heap, Py_ssize_t *size)                                             \
+{                                                                                    \
+    TYPE top = heap[0];                                                              \
+    TYPE moving = heap[--(*size)];                                                   \
+    Py_ssize_t position = 0;                                                         \
+    for (;;) {                                                                       \
+        Py_ssize_t child = 2 * position + 1;                                         \
+        if (child >= *size) {                                                        \
+            break;                                                                   \
+        }                                                                            \
+        if (child + 1 < *size && BEFORE(&heap[child + 1], &heap[child])) {           \
+            child += 1;                                                              \
+        }                                                                            \
+        if (!BEFORE(&heap[child], &moving)) {                                        \
+            break;                                                                   \
+        }                                                                            \
+        heap[position] = heap[child];                                                \
+        position = child;                                                            \
+    }                                                                                \
+    if (*size > 0) {                                                                 \
+        heap[position] = moving;                                                     \
+    }                                                                                \
+    return top;                                                                      \
+}
+
+HEAP_FUNCTIONS(Running, running_before)
+HEAP_FUNCTIONS(Queued, queued_before)
+
+/* One sweep's state and its inputs (see priority_starts). */
+typedef struct {
+    const double *at, *service, *change_at, *change_to;
+    const int64_t *priority, *turn, *move;
+    Py_ssize_t changes, upcoming, busy, running_size, queued_size, started, joined;
+    double on_duty, horizon;
+    Running *running;
+    Queued *queued;
+    double *starts;
+    int64_t *order;
+} Sweep;
+
+static void
+sweep_start(Sweep *s, Py_ssize_t position, double t)
+{
+    s->starts[s->started] = t;
+    s->order[s->started] = (int64_t)position;
+    s->started += 1;
+    Running item = {t + s->service[position], s->turn[position], position};
+    Running_push(s->running, &s->running_size, item);
+}
+
+/* Play every event before a move at `at` in turn `turn`: PrioritySweep.advance. */
+static void
+sweep_advance(Sweep *s, double at, int64_t turn)
+{
+    for (;;) {
+        double change = s->upcoming < s->changes ? s->change_at[s->upcoming] : Py_HUGE_VAL;
+        double end = s->running_size > 0 ? s->running[0].end : Py_HUGE_VAL;
+        if (change <= end) {
+            if (!(change <= at && change < s->horizon)) {
+                return;
+            }
+            s->on_duty = s->change_to[s->upcoming];
+            s->upcoming += 1;
+            while ((double)s->busy < s->on_duty && s->queued_size > 0) {
+                s->busy += 1;
+                sweep_start(s, Queued_pop(s->queued, &s->queued_size).position, change);
+            }
+        }
+        else if (end < s->horizon
+                 && (end < at || (end == at && s->running[0].turn <= turn))) {
+            Running_pop(s->running, &s->running_size);
+            if (s->queued_size > 0 && (double)s->busy <= s->on_duty) {
+                sweep_start(s, Queued_pop(s->queued, &s->queued_size).position, end);
+            }
+            else {
+                s->busy -= 1;
+            }
+        }
+        else {
+            return;
+        }
+    }
+}
+
+PyDoc_STRVAR(priority_starts_doc,
+"priority_starts(arrivals, services, priorities, turns, moves, servers, change_times,\n"
+"                change_servers, horizon, starts, order) -> int\n\n"
+"Service starts at a station that serves by priority (lowest first, then in the order they\n"
+"joined the queue; no preemption; servers change to change_servers[k] at change_times[k], a\n"
+"cut finishing the services begun): its events swept in time order, at one instant the\n"
+"changes first, then services ending and customers moving by their turns (int64 ranks; a\n"
+"service ending in the turn a customer moves in goes first). Writes who started (positions,\n"
+"int64) to `order` and when to `starts`, in the order they started; returns how many\n"
+"started before `horizon`.");
+
+static PyObject *
+priority_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[10];
+    Py_ssize_t servers;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOOOOnOOdOO:priority_starts", &objects[0], &objects[1],
+                          &objects[2], &objects[3], &objects[4], &servers, &objects[5],
+                          &objects[6], &horizon, &objects[7], &objects[8])) {
+        return NULL;
+    }
+    /* arrivals, services, priorities, turns, moves, change_times, change_servers, starts,
+     * order: which are int64 and which are written */
+    const char *names[9] = {"arrivals", "services", "priorities", "turns", "moves",
+                            "change_times", "change_servers", "starts", "order"};
+    const int integral[9] = {0, 0, 1, 1, 1, 0, 0, 0, 1};
+    Py_buffer views[9];
+    int held = 0;
+    for (; held < 9; held++) {
+        int written = held >= 7;
+        int failed = integral[held]
+            ? int64s_as(objects[held], &views[held], written, names[held])
+            : doubles(objects[held], &views[held], written, names[held]);
+        if (failed != 0) {
+            break;
+        }
+    }
+    Sweep s;
+    memset(&s, 0, sizeof s);
+    if (held < 9) {
+        goto done;
+    }
+    Py_ssize_t count = views[0].len / (Py_ssize_t)sizeof(double);
+    s.changes = views[5].len / (Py_ssize_t)sizeof(double);
+    for (int k = 1; k < 9; k++) {
+        Py_ssize_t length = views[k].len / views[k].itemsize;
+        int fits = k == 5 || k == 6 ? length == s.changes : k >= 7 ? length >= count
+                                                                    : length == count;
+        if (!fits) {
+            PyErr_SetString(PyExc_ValueError,
+                            "arrivals, services, priorities, turns and moves must be as long as "
+                            "each other, change_times as change_servers, starts and order no "
+                            "shorter than arrivals");
+            goto done;
+        }
+    }
+    s.at = views[0].buf;
+    s.service = views[1].buf;
+    s.priority = views[2].buf;
+    s.turn = views[3].buf;
+    s.move = views[4].buf;
+    s.change_at = views[5].buf;
+    s.change_to = views[6].buf;
+    s.starts = views[7].buf;
+    s.order = views[8].buf;
+    s.on_duty = (double)servers;
+    s.horizon = horizon;
+    /* everyone may be in service at once, or queueing: one slot each, at most */
+    s.running = PyMem_Malloc((size_t)(count + 1) * sizeof(Running));
+    s.queued = PyMem_Malloc((size_t)(count + 1) * sizeof(Queued));
+    if (s.running == NULL || s.queued == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count; i++) {
+        sweep_advance(&s, s.at[i], s.move[i]);
+        if ((double)s.busy < s.on_duty) {
+            s.busy += 1;
+            sweep_start(&s, i, s.at[i]);
+        }
+        else {
+            s.joined += 1;
+            Queued item = {s.priority[i], s.joined, i};
+            Queued_push(s.queued, &s.queued_size, item);
+        }
+    }
+    sweep_advance(&s, horizon, -1);
+    Py_END_ALLOW_THREADS
+done:
+    PyMem_Free(s.running);
+    PyMem_Free(s.queued);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(s.started);
+}
+
 PyDoc_STRVAR(queue_max_doc,
 "queue_max(joins, leaves, warmup) -> int\n\n"
 "The longest queue from `warmup` on, given when each customer joined and left it (both in\n"
@@ -498,6 +727,7 @@ done:
 static PyMethodDef methods[] = {
     {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
     {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
+    {"priority_starts", priority_starts, METH_VARARGS, priority_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
     {NULL, NULL, 0, NULL},

@@ -19,7 +19,7 @@ import functools
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
 
@@ -404,13 +404,15 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
     clocks = {name: float(np.mean([station.queue_samples[sample] for sample in samples]))
               for name, samples in plan.clock_samples.items()}
     families: dict[str, tuple[Tally, np.ndarray | None]] = {"wait": (station.waits, waiting[0])}
-    if isinstance(station, ImpatientStation):
-        scalars.update(_gave_up_values(station, station.balked, station.abandoned))
-        scalars["retried"] = lambda: float(station.retried)
-        families["abandoned_wait"] = (station.abandon_waits, None)
-    if refuses and isinstance(station, ImpatientStation):
-        for name in plan.slots + plan.day_slots:
-            scalars[f"balked_{name}_share"] = _balked_share(station, plan.slot_index[name])
+    if hasattr(station, "abandon_waits"):  # an ImpatientStation, or the fast path's like it
+        gives_up = cast(ImpatientStation, station)
+        scalars.update(_gave_up_values(gives_up, gives_up.balked, gives_up.abandoned))
+        scalars["retried"] = lambda: float(gives_up.retried)
+        families["abandoned_wait"] = (gives_up.abandon_waits, None)
+        if refuses:
+            for name in plan.slots + plan.day_slots:
+                scalars[f"balked_{name}_share"] = _balked_share(gives_up,
+                                                                plan.slot_index[name])
     if on_call:
         scalars["on_call_mean"] = station.on_call_level.time_average
     if isinstance(station, UnreliableStation):

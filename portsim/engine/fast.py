@@ -50,9 +50,16 @@ from portsim.engine.fast_entities import (
     positions,
     record_departures,
 )
+from portsim.engine.fast_impatience import (
+    RENEGE,
+    ImpatientSweep,
+    impatient_starts,
+    leave_unserved,
+)
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
-from portsim.engine.fast_starts import station_starts
+from portsim.engine.fast_starts import priority_station_starts, station_starts
 from portsim.engine.fast_stations import FastStation, Waiter
+from portsim.engine.fast_trace import replay
 from portsim.engine.monitor import counted_stations, fast_readings, start_readings
 from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import BranchNode, DelayNode, MilestoneNode, SpawnNode
@@ -117,7 +124,7 @@ def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
         raise FastPathUnavailable(f"the fast engine cannot run this model: {error}") from None
     state.run()
     if trace is not None:
-        state.replay(trace)
+        replay(state, trace)
     result = collect(cast(Any, state), state.visits, wallclock.perf_counter() - started)
     result.engine = "fast"
     return result
@@ -148,9 +155,11 @@ class FastReplication(Plan):
             start_readings(model, self.classes)
         self.inbox: dict[Unit, list[Flow]] = {unit: [] for unit in self.order}
         self.visits = 0
-        #: With ``keep``: per station visit (station, ids, arrivals, starts, ends) for replay.
+        #: With ``keep``: per station visit (station, ids, arrivals, starts, ends) for replay;
+        #: and (station, ids, arrivals, left, reneged) of those who left without service.
         self.kept: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None = (
             [] if keep else None)
+        self.kept_gone: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.system_tallies = len(model.classes) != 1
         self.system_waits = Tally(model.sla)
         self.system_sojourns = Tally()
@@ -347,11 +356,58 @@ class FastReplication(Plan):
     # ------------------------------------------------------------------ stations
 
     def _station(self, station: FastStation, flows: list[Flow]) -> None:
-        ids, arrivals, _, source = self._gather(flows)
+        ids, arrivals, keys, source = self._gather(flows)
         kinds = self.entities.kind[positions(ids)]
+        if station.giving_up is not None:
+            self._impatient_station(station, flows, ids, arrivals, keys, source, kinds)
+            return
+        if station.spec.discipline != "fifo":
+            # who goes first at an instant settles who a freed server takes: every customer's
+            # own turn and the turn it moves in, ranked in one order
+            turns = self.entities.turns(np.concatenate((ids, keys)))
+            services, starts, order = priority_station_starts(
+                station, kinds, self.priority_of[kinds], arrivals, turns[:ids.size],
+                turns[ids.size:], self.model.horizon)
+            self._served(station, flows, ids[order], arrivals[order], source[order],
+                         services[order], starts, ordered=False)
+            return
         arrivals, services, starts = station_starts(station, kinds, arrivals,
                                                     self.model.horizon)
         self._served(station, flows, ids, arrivals, source, services, starts)
+
+    def _impatient_station(self, station: FastStation, flows: list[Flow], ids: np.ndarray,
+                           arrivals: np.ndarray, keys: np.ndarray, source: np.ndarray,
+                           kinds: np.ndarray) -> None:
+        """A station where some customers may give up, swept over its events
+        (:mod:`~portsim.engine.fast_impatience`): those who left without service leave the
+        system, the others go on as from any station."""
+        assert station.giving_up is not None
+        count = ids.size
+        turns = self.entities.turns(np.concatenate((ids, keys)))
+        priorities = (self.priority_of[kinds] if station.spec.discipline != "fifo"
+                      else np.zeros(count, dtype=np.int64))
+        schedule = station.spec.servers
+        draws = {index: stream.draw for index, stream in station.services.items()}
+        sweep = impatient_starts(
+            ImpatientSweep(schedule.servers_at(0.0), station.changes, self.model.horizon,
+                           draws, count),
+            arrivals, priorities, turns[:count], turns[count:], kinds, station.giving_up)
+        services = np.asarray(sweep.services, dtype=float)
+        started = np.asarray(sweep.started, dtype=np.int64)
+        gone = np.fromiter(sweep.left, dtype=np.int64, count=len(sweep.left))
+        left = np.asarray([when for when, _ in sweep.left.values()], dtype=float)
+        reneged = np.asarray([how == RENEGE for _, how in sweep.left.values()], dtype=bool)
+        waiting = np.ones(count, dtype=bool)
+        waiting[started] = False
+        waiting[gone] = False
+        order = np.concatenate((started, np.flatnonzero(waiting)))
+        station.record_giving_up(self.model, arrivals, arrivals[gone], left, reneged)
+        leave_unserved(self.entities, list(self.classes.values()), self.model.warmup,
+                       ids[gone], keys[gone], arrivals[gone], left, reneged)
+        self.kept_gone.append((station.name, ids[gone], arrivals[gone], left, reneged))
+        self._served(station, flows, ids[order], arrivals[order], source[order],
+                     services[order], np.asarray(sweep.start_times, dtype=float),
+                     ordered=False)
 
     def _group(self, members: tuple[str, ...], flows: list[Flow]) -> None:
         """Stations joined by a shortest-queue choice, evaluated together (see
@@ -360,16 +416,19 @@ class FastReplication(Plan):
         stations = [self.stations[name] for name in members]
         kinds = self.entities.kind[positions(ids)]
         joined = start_group(stations, [flow[0] for flow in flows], arrivals, source, kinds,
-                             self.model.horizon, Turns(self.entities, ids, keys))
+                             self.model.horizon, Turns(self.entities, ids, keys),
+                             self.priority_of[kinds].tolist())
         for station, (at, services, starts) in zip(stations, joined, strict=True):
-            self._served(station, flows, ids[at], arrivals[at], source[at], services, starts)
+            self._served(station, flows, ids[at], arrivals[at], source[at], services, starts,
+                         ordered=station.spec.discipline == "fifo")
 
     def _served(self, station: FastStation, flows: list[Flow], ids: np.ndarray,
                 arrivals: np.ndarray, source: np.ndarray, services: np.ndarray,
-                starts: np.ndarray) -> None:
+                starts: np.ndarray, ordered: bool = True) -> None:
         """A station's statistics and hand-offs, once the starts of the customers that reached
-        it (``ids``, in time order, from ``flows[source]``) are known: the first
-        ``starts.size`` of them started, the rest were still queueing at the horizon."""
+        it (``ids``, from ``flows[source]``) are known: the first ``starts.size`` of them
+        started, in that order, the rest were still queueing at the horizon. ``ordered``: they
+        are in the order they arrived too (first come, first served)."""
         entities = self.entities
         self.visits += ids.size
         served = starts.size
@@ -383,7 +442,7 @@ class FastReplication(Plan):
         if entities.counted is not None and station.name in (self.model.slot_stations or ()):
             entities.add_counted(positions(served_ids), waits)
         finished = ends < self.model.horizon
-        station.record(self.model, arrivals, starts, ends, waits, finished)
+        station.record(self.model, arrivals, starts, ends, waits, finished, ordered)
         if arrivals.size > served:
             self._still_queueing(station, ids[served:], arrivals[served:])
         if self.kept is not None:
@@ -426,34 +485,3 @@ class FastReplication(Plan):
                           self.model.warmup, self.bin_width,
                           (self.system_waits, self.system_sojourns) if self.system_tallies
                           else None, self.model.counts_some_stations(class_name))
-
-    # ------------------------------------------------------------------ trace
-
-    def replay(self, trace: TraceSink) -> None:
-        """Tell ``trace`` every event of the replication, by time (ids as the event engine
-        numbers entities: in the order they entered the system)."""
-        assert self.kept is not None
-        size = self.entities.size
-        arrived = self.entities.arrived[:size]
-        number = np.empty(size, dtype=np.int64)
-        number[self.entities.entry_order(np.arange(size))] = np.arange(1, size + 1)
-        names = list(self.classes)
-        kind = self.entities.kind[:size]
-        horizon = self.model.horizon
-        events: list[tuple[float, int, int, str | None, str]] = []
-        for entity in range(size):
-            if arrived[entity] < horizon:
-                events.append((float(arrived[entity]), 0, entity, None, "arrive"))
-            if self.entities.departed[entity] < horizon:
-                events.append((float(self.entities.departed[entity]), 4, entity, None,
-                               "depart"))
-        for name, ids, arrivals, starts, ends in self.kept:
-            for position, entity in enumerate(ids.tolist()):
-                events.append((float(arrivals[position]), 1, entity, name, "queue"))
-                if position < starts.size:
-                    events.append((float(starts[position]), 2, entity, name, "start"))
-                    if ends[position] < horizon:
-                        events.append((float(ends[position]), 3, entity, name, "finish"))
-        events.sort(key=lambda event: (event[0], event[1]))
-        for at, _, entity, station, what in events:
-            trace(at, int(number[entity]), names[int(kind[entity])], station, what)

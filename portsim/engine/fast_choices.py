@@ -1,10 +1,11 @@
 """Shortest-queue choices on the fast path: the stations a choice joins (transitively, through
 choices that share a station) are evaluated together, customers in time order, each joining
 its station (the one it visits, or the one with the fewest customers per open server as it
-chooses: ties to the first listed) and starting there by the recursion one customer at a time,
-so that each choice sees the customers then present (queueing or in service) and the servers
-then on duty. A service that ends at the instant of a choice is over for it if its customer's
-turn comes first at that instant (docs/design.md, "Simultaneous events").
+chooses: ties to the first listed) and starting there by the recursion one customer at a time
+(or, at a station that serves by priority, swept up to each move), so that each choice sees
+the customers then present (queueing or in service) and the servers then on duty. A service
+that ends at the instant of a choice is over for it if its customer's turn comes first at that
+instant (docs/design.md, "Simultaneous events").
 """
 
 from __future__ import annotations
@@ -17,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
-from portsim.engine.kernels import FifoStarts
+from portsim.engine.kernels import FifoStarts, PrioritySweep
 from portsim.engine.routes import ChoiceNode
 
 if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
-__all__ = ["OpenQueue", "choice_groups", "start_group"]
+__all__ = ["OpenQueue", "PriorityQueue", "choice_groups", "start_group"]
 
 
 def choice_groups(model: m.Model) -> dict[str, tuple[str, ...]]:
@@ -63,6 +64,7 @@ class OpenQueue:
         self.present: list[tuple[float, int]] = []
         self.starts: list[float] = []   # of those who started before the horizon
         self.services: list[float] = []
+        self.joined: list[int] = []
         self.turns = turns
 
     def load(self, at: float, mover: int) -> float:
@@ -83,28 +85,72 @@ class OpenQueue:
         return math.inf if servers <= 0 else len(present) / servers
 
     def join(self, at: float, service: float, position: int) -> None:
+        self.joined.append(position)
         self.services.append(service)
         start = self.recursion.start(at, service)
         if start < math.inf:
             self.starts.append(start)
         heappush(self.present, (start + service, position))
 
+    def result(self) -> tuple[list[int], list[float], list[float]]:
+        """Who joined (positions, in order), their services, the starts of those who started."""
+        return self.joined, self.services, self.starts
+
+
+class PriorityQueue:
+    """A station that serves by priority, swept one move at a time (:class:`PrioritySweep`),
+    with the customers present at any moment for a shortest-queue choice."""
+
+    def __init__(self, station: FastStation, horizon: float, turns: Turns,
+                 priorities: list[int]) -> None:
+        self.schedule = station.spec.servers
+        self.horizon = horizon
+        self.sweep = PrioritySweep(self.schedule.servers_at(0.0), station.changes, horizon)
+        self.own, self.moves = turns.ranks()
+        self.priorities = priorities
+        self.joined: list[int] = []
+        self.service_of: dict[int, float] = {}
+
+    def load(self, at: float, mover: int) -> float:
+        """Customers present per server on duty at ``at``, as the customer at position
+        ``mover`` sees them (everything before its move played)."""
+        self.sweep.advance(at, self.moves[mover])
+        servers = self.schedule.servers_at(at)
+        return math.inf if servers <= 0 else self.sweep.present() / servers
+
+    def join(self, at: float, service: float, position: int) -> None:
+        self.sweep.advance(at, self.moves[position])
+        self.sweep.arrive(at, position, self.priorities[position], service, self.own[position])
+        self.joined.append(position)
+        self.service_of[position] = service
+
+    def result(self) -> tuple[list[int], list[float], list[float]]:
+        """Who joined (positions: those who started, in the order they did, then those still
+        queueing at the horizon, in the order they came), their services, the starts."""
+        self.sweep.advance(self.horizon, -1)
+        started = set(self.sweep.started)
+        order = self.sweep.started + [at for at in self.joined if at not in started]
+        return order, [self.service_of[at] for at in order], self.sweep.start_times
+
 
 def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndarray,
                 source: np.ndarray, kinds: np.ndarray, horizon: float,
-                turns: Turns) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+                turns: Turns, priorities: list[int],
+                ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Evaluate a group of stations joined by choices: the customers reaching it at
-    ``arrivals`` (in the order they move, of classes ``kinds``, each through
-    ``nodes[source[i]]``: a visit of one of the stations or a choice among them; ``turns``
-    settles ties). For each station, in order: the positions of the customers that joined it,
-    their service times, and the starts of those that started before ``horizon``."""
+    ``arrivals`` (in the order they move, of classes ``kinds`` and ``priorities``, each
+    through ``nodes[source[i]]``: a visit of one of the stations or a choice among them;
+    ``turns`` settles ties). For each station, in order: the positions of the customers that
+    joined it (those who started before ``horizon`` first, in the order they did), their
+    service times, and the starts of those."""
     where = {station.name: index for index, station in enumerate(stations)}
     options = [[where[choice.name] for choice in node.stations] if type(node) is ChoiceNode
                else [where[node.station.name]] for node in nodes]
     draws = _service_draws(stations, options, source, kinds)
     kind_list, sources = kinds.tolist(), source.tolist()
-    queues = [OpenQueue(station, horizon, turns) for station in stations]
-    joined: list[list[int]] = [[] for _ in stations]
+    queues: list[OpenQueue | PriorityQueue] = [
+        OpenQueue(station, horizon, turns) if station.spec.discipline == "fifo"
+              else PriorityQueue(station, horizon, turns, priorities) for station in stations]
     for position, at in enumerate(arrivals.tolist()):
         choice = options[sources[position]]
         best = choice[0]
@@ -115,10 +161,9 @@ def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndar
                 if load < best_load:
                     best, best_load = index, load
         queues[best].join(at, next(draws[best][kind_list[position]]), position)
-        joined[best].append(position)
-    return [(np.asarray(positions, dtype=np.int64), np.asarray(queue.services, dtype=float),
-             np.asarray(queue.starts, dtype=float))
-            for queue, positions in zip(queues, joined, strict=True)]
+    results = [queue.result() for queue in queues]
+    return [(np.asarray(positions, dtype=np.int64), np.asarray(services, dtype=float),
+             np.asarray(starts, dtype=float)) for positions, services, starts in results]
 
 
 def _service_draws(stations: list[FastStation], options: list[list[int]], source: np.ndarray,

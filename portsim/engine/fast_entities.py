@@ -165,11 +165,16 @@ class Turns:
     def before(self, customer: int, mover: int) -> bool:
         """Whether an event of the customer at position ``customer`` (its own: a service that
         ends) comes before the move of the one at position ``mover``, at the same instant."""
+        own, moves = self.ranks()
+        return own[customer] < moves[mover]
+
+    def ranks(self) -> tuple[list[int], list[int]]:
+        """Each customer's own turn and the turn it moves in, as ranks in one order."""
         if self.own is None:
             count = self.ids.size
             turns = self.entities.turns(np.concatenate((self.ids, self.keys))).tolist()
             self.own, self.moves = turns[:count], turns[count:]
-        return self.own[customer] < self.moves[mover]
+        return self.own, self.moves
 
 
 def positions(ids: np.ndarray) -> np.ndarray | slice:

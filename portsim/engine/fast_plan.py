@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+import numpy as np
+
 from portsim.engine import model as m
 from portsim.engine.distributions import can_be_zero
 from portsim.engine.fast_choices import choice_groups
+from portsim.engine.fast_impatience import giving_up_rules
 from portsim.engine.fast_stations import FastStation
 from portsim.engine.routes import BranchNode, ChoiceNode, RouteCompiler, SpawnNode, VisitNode
 from portsim.engine.setup import class_states, series_bins, service_streams
@@ -26,14 +29,14 @@ class FastPathUnavailable(PortsimError):
 def unsupported_part(model: m.Model) -> str | None:
     """The first station or step the fast path has no rule for (routes not yet checked)."""
     for spec in model.stations:
-        if spec.discipline != "fifo":
-            return f"station {spec.name!r} serves by priority"
         if spec.reactive is not None:
             return f"station {spec.name!r} opens servers as its queue grows (reactive staffing)"
         if spec.booking_servers:
             return f"station {spec.name!r} has servers on call for bookings"
         if spec.impatient:
-            return f"station {spec.name!r} has customers who may give up (patience or balking)"
+            reason = _giving_up_unsupported(model, spec)
+            if reason is not None:
+                return reason
         if spec.pools:
             return f"station {spec.name!r} serves by skill (server pools)"
         if spec.unreliable:
@@ -59,6 +62,20 @@ def unsupported_part(model: m.Model) -> str | None:
     return None
 
 
+def _giving_up_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
+    """Why the fast path cannot run the customers who may give up at station ``spec``."""
+    rules = [spec.impatience_for(cls.name) for cls in model.classes]
+    if any(rule is not None and rule.retry > 0 for rule in rules):
+        return f"station {spec.name!r} has customers who give up and try again (retrials)"
+    if spec.name in choice_groups(model):
+        return (f"station {spec.name!r} has customers who may give up and is one of a "
+                "shortest-queue choice")
+    if model.monitor_every is not None and spec.name in model.read_stations():
+        return (f"station {spec.name!r} has customers who may give up and a monitor reads "
+                "its queue")
+    return None
+
+
 #: A unit of the plan: ("station", name), ("group", names), ("step", node), ("depart",
 #: class name) or ("join", the last spawn of a waiting chain).
 Unit = tuple[str, Any]
@@ -74,12 +91,18 @@ class Plan:
         self.bin_width, self.bin_count = series_bins(model)
         self.classes = class_states(model, self.bin_count)
         self.class_index = {name: index for index, name in enumerate(self.classes)}
+        #: Each class's priority (lower first at stations that serve by priority), by index.
+        self.priority_of = np.asarray([kind.priority for kind in self.classes.values()],
+                                      dtype=np.int64)
         self.stations: dict[str, FastStation] = {}
         for spec in model.stations:
             services = {self.class_index[name]: stream for name, stream
                         in service_streams(model, spec, seed, replication).items()}
             self.stations[spec.name] = FastStation(spec, model, services, self.bin_width,
                                                    self.bin_count)
+            if spec.impatient:
+                self.stations[spec.name].giving_up = giving_up_rules(
+                    model, spec, self.class_index, seed, replication)
         #: Stations joined by shortest-queue choices (transitively), evaluated as one unit.
         self.group_of = choice_groups(model)
         compiler = RouteCompiler(cast(Any, self.stations), self.classes, seed, replication,

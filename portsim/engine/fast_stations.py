@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -74,18 +75,61 @@ class FastStation:
         self.queue_level = Level.integrated(0, model.warmup, model.horizon, 0.0, 0,
                                             bin_width, np.zeros(bin_count))
         self.busy_level = Level.integrated(0, model.warmup, model.horizon, 0.0, math.nan)
+        #: Class index -> its rule of giving up here (fast_impatience.GivingUp), or None.
+        self.giving_up: dict[int, Any] | None = None
+        self.gone: tuple[np.ndarray, np.ndarray] | None = None  # reneged: joined, left
+        self.gone_arrivals = 0
+        if spec.impatient:  # what collect reads of an ImpatientStation
+            size = self.slots.days * self.slots.slots_per_day
+            self.abandoned = 0
+            self.balked = 0
+            self.retried = 0
+            self.abandon_waits = Tally(model.sla)
+            self.came_by_slot = [0] * size
+            self.balked_by_slot = [0] * size
 
     def close(self, now: float) -> None:
         """Collect's call at the horizon: the statistics are final already."""
         self.waits.flush()
+        if self.giving_up is not None:
+            self.abandon_waits.flush()
+
+    def record_giving_up(self, model: m.Model, came: np.ndarray, arrived: np.ndarray,
+                         left: np.ndarray, reneged: np.ndarray) -> None:
+        """Who came (``came``: every arrival) and, of them, who left without service: arrived
+        at ``arrived``, left at ``left`` (in the order they left), ``reneged`` or else balked
+        (at arrival). Call before :meth:`record`."""
+        warmup = model.warmup
+        size = len(self.came_by_slot)
+        inverse = 1.0 / self.slots.slot_minutes
+
+        def by_slot(times: np.ndarray) -> list[int]:
+            slots = np.minimum((times * inverse).astype(np.int64), size - 1)
+            return np.bincount(slots, minlength=size).tolist()  # type: ignore[no-any-return]
+
+        balked = ~reneged
+        self.came_by_slot = by_slot(came)
+        self.balked_by_slot = by_slot(arrived[balked])
+        measured = left >= warmup
+        self.balked = int(np.count_nonzero(balked & measured))
+        self.abandoned = int(np.count_nonzero(reneged & measured))
+        self.abandon_waits.add_many((left - arrived)[reneged & measured])
+        self.gone = (arrived[reneged], left[reneged])
+        self.gone_arrivals = int(np.count_nonzero(arrived >= warmup))
 
     def record(self, model: m.Model, arrivals: np.ndarray, starts: np.ndarray,
-               ends: np.ndarray, waits: np.ndarray, finished: np.ndarray) -> None:
-        """The statistics of the customers that reached the station (``arrivals``, in order):
-        the first ``starts.size`` started, after ``waits``, and ended at ``ends`` (``finished``:
-        before the horizon); the rest were still queueing at the horizon."""
+               ends: np.ndarray, waits: np.ndarray, finished: np.ndarray,
+               ordered: bool = True) -> None:
+        """The statistics of the customers that reached the station (``arrivals``): the first
+        ``starts.size`` started, in that order, after ``waits``, and ended at ``ends``
+        (``finished``: before the horizon); the rest were still queueing at the horizon.
+        ``ordered``: the arrivals are in order too (first come, first served)."""
         warmup = model.warmup
-        self.arrivals = arrivals.size - int(np.searchsorted(arrivals, warmup, side="left"))
+        if ordered:
+            self.arrivals = arrivals.size - int(np.searchsorted(arrivals, warmup, side="left"))
+        else:
+            self.arrivals = int(np.count_nonzero(arrivals >= warmup))
+        self.arrivals += self.gone_arrivals
         self.completions = int(np.count_nonzero(finished & (ends >= warmup)))
         # NOTE: starts are in order, so those after the warm-up are a slice (no mask and no
         # copy), for performance reasons.
@@ -94,10 +138,10 @@ class FastStation:
         # filed by the time each joined, computed as the event engine's slots do (start - wait)
         self.slots.add_many(measured_waits, starts[measured] - measured_waits)
         self.waits.add_many(measured_waits)
-        self._levels(model, arrivals, starts, ends)
+        self._levels(model, arrivals, starts, ends, ordered)
 
     def _levels(self, model: m.Model, arrivals: np.ndarray, starts: np.ndarray,
-                ends: np.ndarray) -> None:
+                ends: np.ndarray, ordered: bool) -> None:
         """Queue length, busy servers and capacity over time, and the clock-time samples."""
         horizon, warmup = model.horizon, model.warmup
         span_start = warmup
@@ -105,12 +149,19 @@ class FastStation:
         left = np.full(arrivals.size - served, horizon)
         waited_until = np.concatenate([starts, left])
         queued = waited_until > arrivals
-        joins, leaves = arrivals[queued], waited_until[queued]
+        joins, leaves = arrivals[queued], waited_until[queued]  # leaves: in order
+        sorted_leaves = leaves
+        if self.gone is not None:  # who gave up waiting queued from arrival to leaving
+            joins = np.concatenate((joins, self.gone[0]))
+            leaves = np.concatenate((leaves, self.gone[1]))
+            sorted_leaves = np.sort(leaves)
+        # the longest queue and the samples count joins and leaves up to a time: both sorted
+        sorted_joins = joins if ordered and self.gone is None else np.sort(joins)
         area = float(np.sum(np.clip(np.minimum(leaves, horizon) - np.maximum(joins, span_start),
                                     0.0, None)))
         self.queue_level = Level.integrated(
             arrivals.size - served, span_start, horizon, area,
-            queue_max(joins, leaves, warmup), self.bin_width,
+            queue_max(sorted_joins, sorted_leaves, warmup), self.bin_width,
             _spread(joins, leaves, self.bin_width, self.bin_count))
         busy_area = float(np.sum(np.clip(np.minimum(ends, horizon)
                                          - np.maximum(starts, span_start), 0.0, None)))
@@ -124,9 +175,9 @@ class FastStation:
         samples = clock_samples(model)
         if samples:
             at = np.asarray([day * m.MINUTES_PER_DAY + minute for day, minute in samples])
-            # customers who joined by then and had not yet left (leaves are in FIFO order)
-            waiting = (np.searchsorted(joins, at, side="right")
-                       - np.searchsorted(leaves, at, side="right"))
+            # customers who joined by then and had not yet left
+            waiting = (np.searchsorted(sorted_joins, at, side="right")
+                       - np.searchsorted(sorted_leaves, at, side="right"))
             self.queue_samples.update(zip(samples, waiting.tolist(), strict=True))
 
     def _capacity_area(self, starts: np.ndarray, ends: np.ndarray, warmup: float,

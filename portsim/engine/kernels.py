@@ -14,8 +14,9 @@ from heapq import heappop, heappush, heapreplace
 
 import numpy as np
 
-__all__ = ["COMPILED", "FifoStarts", "fifo_starts", "fifo_starts_shifts", "python_fifo_starts",
-           "python_fifo_starts_shifts", "python_queue_max", "queue_max"]
+__all__ = ["COMPILED", "FifoStarts", "PrioritySweep", "fifo_starts", "fifo_starts_shifts",
+           "priority_starts", "python_fifo_starts", "python_fifo_starts_shifts",
+           "python_priority_starts", "python_queue_max", "queue_max"]
 
 
 def python_fifo_starts(arrivals: np.ndarray, services: np.ndarray, servers: int,
@@ -106,6 +107,111 @@ def python_fifo_starts_shifts(arrivals: np.ndarray, services: np.ndarray, server
     return len(starts)
 
 
+class PrioritySweep:
+    """A station that serves by priority (lowest first, then in the order customers joined the
+    queue; non-preemptive), its events swept in the event engine's order: at one instant the
+    shift changes first, then the customers' own events and moves by their turns (a service
+    ending in a customer's turn before a move made in that same turn: the move follows from
+    it). ``servers`` on duty at first, ``changes`` as (time, servers on duty from then).
+
+    The caller brings each customer with :meth:`advance` (everything before its move) and
+    :meth:`arrive`, then :meth:`advance` to the horizon. ``started`` lists who started (their
+    positions) in the order they did, ``start_times`` when."""
+
+    def __init__(self, servers: int, changes: list[tuple[float, int]], horizon: float) -> None:
+        self.on_duty = servers
+        self.changes = changes
+        self.upcoming = 0
+        self.horizon = horizon
+        self.busy = 0
+        self.running: list[tuple[float, int, int]] = []  # (end, its customer's turn, position)
+        # (priority, joined number, position, service, turn): the heap of the event engine's
+        # PriorityLine, carrying what a start needs
+        self.waiting: list[tuple[int, int, int, float, int]] = []
+        self.joined = 0
+        self.started: list[int] = []
+        self.start_times: list[float] = []
+
+    def advance(self, at: float, turn: int) -> None:
+        """Play every event before a move at ``at`` in turn ``turn`` (and before the horizon):
+        shift changes up to ``at``, services ending before ``at`` or at ``at`` in a turn not
+        after ``turn``."""
+        changes, running, horizon = self.changes, self.running, self.horizon
+        count = len(changes)
+        while True:
+            change = changes[self.upcoming][0] if self.upcoming < count else math.inf
+            end = running[0][0] if running else math.inf
+            if change <= end:
+                if not (change <= at and change < horizon):
+                    return
+                self._change(change, changes[self.upcoming][1])
+                self.upcoming += 1
+            elif end < horizon and (end < at or (end == at and running[0][1] <= turn)):
+                self._finish(end)
+            else:
+                return
+
+    def arrive(self, at: float, position: int, priority: int, service: float,
+               turn: int) -> None:
+        """The customer at ``position`` joins at ``at``: served at once by a free server, else
+        queued."""
+        if self.busy < self.on_duty:
+            self.busy += 1
+            self._start(at, position, service, turn)
+        else:
+            self.joined += 1
+            heappush(self.waiting, (priority, self.joined, position, service, turn))
+
+    def present(self) -> int:
+        """Customers queueing or in service."""
+        return len(self.waiting) + len(self.running)
+
+    def _start(self, at: float, position: int, service: float, turn: int) -> None:
+        self.started.append(position)
+        self.start_times.append(at)
+        heappush(self.running, (at + service, turn, position))
+
+    def _finish(self, end: float) -> None:
+        heappop(self.running)
+        if self.waiting and self.busy <= self.on_duty:  # the freed server takes the head
+            _, _, position, service, turn = heappop(self.waiting)
+            self._start(end, position, service, turn)
+        else:
+            self.busy -= 1
+
+    def _change(self, at: float, servers: int) -> None:
+        # a cut never interrupts a service; more servers take the heads of the queue at once
+        self.on_duty = servers
+        while self.busy < servers and self.waiting:
+            self.busy += 1
+            _, _, position, service, turn = heappop(self.waiting)
+            self._start(at, position, service, turn)
+
+
+def python_priority_starts(arrivals: np.ndarray, services: np.ndarray, priorities: np.ndarray,
+                           turns: np.ndarray, moves: np.ndarray, servers: int,
+                           change_times: np.ndarray, change_servers: np.ndarray,
+                           horizon: float, starts: np.ndarray, order: np.ndarray) -> int:
+    """Service starts at a station that serves by priority (see :class:`PrioritySweep`): the
+    customers reach it at ``arrivals`` (in the order they move), of ``priorities``, in their
+    own ``turns`` and moving in the turns ``moves`` (ranks in one order). Writes who started
+    (positions) to ``order`` and when to ``starts``, in the order they started; returns how
+    many started before ``horizon``."""
+    changes = list(zip(change_times.tolist(), [int(n) for n in change_servers.tolist()],
+                       strict=True))
+    sweep = PrioritySweep(servers, changes, horizon)
+    for position, (at, service, priority, turn, move) in enumerate(zip(
+            arrivals.tolist(), services.tolist(), priorities.tolist(), turns.tolist(),
+            moves.tolist(), strict=True)):
+        sweep.advance(at, move)
+        sweep.arrive(at, position, priority, service, turn)
+    sweep.advance(horizon, -1)
+    count = len(sweep.started)
+    starts[:count] = sweep.start_times
+    order[:count] = sweep.started
+    return count
+
+
 def python_queue_max(joins: np.ndarray, leaves: np.ndarray, warmup: float) -> int:
     """The longest queue from ``warmup`` on: the queue then, or after any later join once
     everything at its instant has happened (a queue that grows and shrinks within one instant
@@ -124,6 +230,7 @@ try:
     from portsim._kernels import (  # type: ignore[import-not-found]
         fifo_starts,
         fifo_starts_shifts,
+        priority_starts,
         queue_max,
     )
     #: Whether this process runs the compiled loops (the C extension was built).
@@ -131,5 +238,6 @@ try:
 except ImportError:  # built without a C compiler: the same results, more slowly
     fifo_starts = python_fifo_starts
     fifo_starts_shifts = python_fifo_starts_shifts
+    priority_starts = python_priority_starts
     queue_max = python_queue_max
     COMPILED = False

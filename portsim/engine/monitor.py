@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine.kernel import AFTER, Wake
-from portsim.engine.queues import FifoLine
+from portsim.engine.queues import FifoLine, PriorityLine
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -86,9 +86,7 @@ class Monitor:
     def read(self, event: Any) -> None:
         slot = event.value
         for station in self.stations:
-            line = station.queue.entities()
-            if not isinstance(station.queue, FifoLine):
-                line.sort(key=lambda entity: entity.queued)  # the last to join last
+            line = _by_joining(station.queue)
             seen: set[Any] = set()
             for entity in reversed(line):
                 if entity.kind in seen:
@@ -116,6 +114,19 @@ class Monitor:
             value = horizon - entity.queued if entity in waiting else entity.wait - before
             _file(entity.kind.monitor, slots, value)
         self.watched.clear()
+
+
+def _by_joining(queue: Any) -> list[Entity]:
+    """Who waits in ``queue``, in the order they joined it (the last to join last)."""
+    line = getattr(queue, "line", queue)  # a line with patience timers wraps the line
+    if isinstance(line, PriorityLine):
+        # the heap's own numbers settle who joined last among those who joined at one instant
+        # (its list order would not: a batch of one class could be read by an earlier member)
+        return [item[2] for item in sorted(line, key=lambda item: (item[2].queued, item[1]))]
+    entities = queue.entities()
+    if not isinstance(queue, FifoLine):
+        entities.sort(key=lambda entity: entity.queued)
+    return entities  # type: ignore[no-any-return]
 
 
 def _file(readings: np.ndarray, slots: list[int], value: float) -> None:

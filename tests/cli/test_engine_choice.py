@@ -1,4 +1,4 @@
-"""``--engine``: the FIFO fast path where the model qualifies, said in the terminal and in
+"""``--engine``: the fast path where the model qualifies, said in the terminal and in
 results.json; the event engine when forced or needed; a clear refusal of ``--engine fast``."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from portsim.cli.main import app
 
 MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"
-PRIORITY = Path(__file__).parents[2] / "scenarios" / "validation" / "priority_two_class.yaml"
+PEAK = Path(__file__).parents[2] / "scenarios" / "airport" / "airport_peak.yaml"
 
 
 @pytest.fixture
@@ -51,10 +51,11 @@ def test_a_qualifying_model_runs_on_the_fast_path_unless_forced_off(runner: CliR
 
 def test_engine_fast_refuses_a_model_that_needs_events(runner: CliRunner,
                                                       tmp_path: Path) -> None:
-    result = _run(runner, PRIORITY, tmp_path / "out", "--engine", "fast")
+    result = _run(runner, PEAK, tmp_path / "out", "--engine", "fast", "--variant",
+                  "egates_outage")
     assert result.exit_code == 2, result.output
-    assert "fast engine cannot run this model: station 'server' serves by priority" in (
-        result.output)
+    assert "fast engine cannot run this model: station 'egates' can be out of order" in (
+        " ".join(result.output.split()))
     assert not (tmp_path / "out" / "results.json").exists()
 
 
@@ -80,10 +81,10 @@ def test_a_variant_that_only_moves_the_run_to_the_event_engine_changes_nothing(
         runner: CliRunner, tmp_path: Path) -> None:
     """Issue 23 A: batches of two classes and of one class at 06:00, spawned passengers at that
     instant, shared desks. The baseline runs on the fast path, the variant (a patience of 100
-    days: nobody gives up) on the event engine; both settle ties by the one rule, so every
-    KPI both report is the same (time averages to the last digits of their sums) and every
-    paired difference exactly 0 (on main the batches
-    interleaved on the event engine: blue's mean wait differed by 11.6 min)."""
+    days, with retrials: nobody gives up) on the event engine; both settle ties by the one
+    rule, so every KPI both report is the same (time averages to the last digits of their
+    sums) and every paired difference exactly 0 (on main the batches interleaved on the event
+    engine: blue's mean wait differed by 11.6 min)."""
     out = tmp_path / "cmp"
     result = runner.invoke(app, ["compare", str(TIES), "--out", str(out), "--replications", "3",
                                  "--workers", "1", "--no-plots"])

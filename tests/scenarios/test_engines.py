@@ -42,7 +42,15 @@ def test_the_fast_path_runs_the_ports_it_was_built_for() -> None:
     names = {f"{path.parent.name}/{path.stem}" for path, _ in CASES}
     assert {"national/gongbei", "national/pudong", "airport/airport_peak",
             "land_port/land_port", "railway_port/railway_port"} <= names
-    assert len(CASES) >= 25
+    assert len(CASES) >= 36
+    # priority service: every document hall model, both green channels of the cargo flights
+    cases = {f"{path.parent.name}/{path.stem}:{variant}" for path, variant in CASES}
+    hall = load_scenario(ROOT / "scenarios" / "services" / "document_hall.yaml")
+    assert {f"services/document_hall:{variant}" for variant in (None, *hall.variants)} <= cases
+    assert {"airport/cargo_flights:green_channel",
+            "airport/cargo_flights:green_channel_own_team"} <= cases
+    # customers who give up: the holiday road port's approach road that holds so many cars
+    assert {"land_port/land_port_peak:None", "land_port/land_port_peak:more_egates"} <= cases
 
 
 @pytest.mark.slow

@@ -1,10 +1,11 @@
-"""The FIFO fast path against the event engine: the same waits customer by customer, the same
+"""The fast path against the event engine: the same waits customer by customer, the same
 KPIs, on the same random streams, for every mechanism it runs; and the choice between them."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from dataclasses import replace
 
 import pytest
 
@@ -142,10 +143,116 @@ def late_batches() -> Model:
                  horizon=2880.0, warmup=60.0)
 
 
+def priority() -> Model:
+    """Three classes at two stations that serve by priority (two share a priority), one of
+    them on shifts that cut servers while the queue is long, a warm-up and queue samples: the
+    lower class waits far longer, and later arrivals overtake earlier ones."""
+    stations = (StationSpec("desk", ShiftSchedule(((0.0, 2), (300.0, 4), (700.0, 1),
+                                                   (1100.0, 3))), Lognormal(1.0, 0.6),
+                            discipline="priority"),
+                StationSpec("exit", ShiftSchedule.constant(2), Exponential(0.7),
+                            discipline="priority"))
+    classes = (ClassSpec("low", Poisson(1.2), (Visit("desk"), Visit("exit")), priority=2),
+               ClassSpec("high", Poisson(0.6), (Delay(Uniform(1.0, 3.0)), Visit("desk"),
+                                                Visit("exit")), priority=0),
+               ClassSpec("mid", Poisson(0.5), (Visit("desk"),), priority=2))
+    return Model(stations=stations, classes=classes, horizon=2880.0, warmup=100.0,
+                 queue_at=(480.0, 1000.0))
+
+
+def priority_ties() -> Model:
+    """Whole minutes everywhere: batches at one instant, services ending as others arrive
+    and as shifts change, at a station that serves by priority after a FIFO one."""
+    # servers open at multiples of 13 minutes, as direct vips arrive
+    schedule = ShiftSchedule(((0.0, 1), (117.0, 3), (234.0, 0), (299.0, 2)), period=468.0)
+    stations = (StationSpec("hall", ShiftSchedule.constant(2), Deterministic(5.0)),
+                StationSpec("desk", schedule, Deterministic(3.0), discipline="priority"))
+    def every(minutes: int, batch: int) -> Timetable:
+        times = tuple(float(t) for t in range(0, 1440, minutes))
+        return Timetable(times, (batch,) * len(times), (0.0,) * len(times))
+
+    # vips reach the desk from the hall (in their own turns) or straight from outside (in
+    # their class's turn), often as a service there ends with walk-ins waiting
+    classes = (ClassSpec("walk", every(7, 3), (Visit("desk"),), priority=1),
+               ClassSpec("vip", every(11, 1), (Visit("hall"), Visit("desk")), priority=0),
+               ClassSpec("vip_direct", every(13, 1), (Visit("desk"),), priority=0))
+    return Model(stations=stations, classes=classes, horizon=1440.0)
+
+
+def priority_monitored() -> Model:
+    """The ties above read by a monitor every half hour at the desk, whose waits alone count
+    in the slots: at a priority line the member read is the last of its class to join, even
+    among a batch that joined at one instant."""
+    return replace(priority_ties(), monitor_every=30.0, slot_stations=("desk",))
+
+
+def priority_choice() -> Model:
+    """A shortest-queue choice between a FIFO row and a row that serves by priority, which a
+    second class also walks to directly."""
+    stations = (StationSpec("row_a", ShiftSchedule.constant(2), Exponential(1.5)),
+                StationSpec("row_b", ShiftSchedule(((0.0, 1), (500.0, 3))), Exponential(1.2),
+                            discipline="priority"))
+    chooser = ClassSpec("chooser", Poisson(2.0), (ShortestQueue(("row_a", "row_b")),),
+                        priority=1)
+    direct = ClassSpec("direct", Poisson(0.5), (Visit("row_b"),), priority=0)
+    return Model(stations=stations, classes=(chooser, direct), horizon=2000.0, warmup=60.0)
+
+
+def giving_up() -> Model:
+    """Customers who give up at a FIFO hall on shifts that close it for a while: callers who
+    hang up after an exponential patience, walk-ins who balk by queue length (a chance that
+    grows with it) and coaches' passengers who find the road full (a queue limit), spawned by
+    coaches that wait for them all to leave (those who give up leave too); then a desk that
+    serves by priority, where one class gives up as well."""
+    from portsim.engine.model import Impatience
+
+    hall = StationSpec("hall", ShiftSchedule(((0.0, 3), (300.0, 1), (420.0, 0), (480.0, 4)),
+                                             period=720.0), Lognormal(1.0, 0.5),
+                       impatience_by_class={
+                           "caller": Impatience(patience=Exponential(4.0)),
+                           "walkin": Impatience(balk_probabilities=(0.0, 0.1, 0.3, 0.6)),
+                           "pax": Impatience(balk_at=12)})
+    desk = StationSpec("desk", ShiftSchedule.constant(1), Exponential(0.8), discipline="priority",
+                       impatience_by_class={"walkin": Impatience(patience=Uniform(0.5, 3.0),
+                                                                 balk_at=6)})
+    classes = (ClassSpec("caller", Poisson(1.2), (Visit("hall"),), priority=1),
+               ClassSpec("walkin", Poisson(0.9), (Delay(Uniform(1.0, 2.0)), Visit("hall"),
+                                                  Visit("desk")), priority=1),
+               ClassSpec("coach", Poisson(0.02), (Spawn("pax", Uniform(5, 25), 0.0, wait=True),
+                                                  Milestone("all_gone"))),
+               ClassSpec("pax", Poisson(0.0), (Visit("hall"),)),
+               ClassSpec("vip", Poisson(0.3), (Visit("desk"),), priority=0))
+    return Model(stations=(hall, desk), classes=classes, horizon=2880.0, warmup=120.0,
+                 queue_at=(400.0, 900.0))
+
+
+def giving_up_ties() -> Model:
+    """Whole minutes: patience that runs out as services end and as a server opens, a queue
+    limit met by batches at one instant."""
+    from portsim.engine.model import Impatience
+
+    def every(minutes: int, batch: int) -> Timetable:
+        times = tuple(float(t) for t in range(0, 1440, minutes))
+        return Timetable(times, (batch,) * len(times), (0.0,) * len(times))
+
+    desk = StationSpec("desk", ShiftSchedule(((0.0, 1), (117.0, 2), (234.0, 0), (299.0, 1)),
+                                             period=468.0), Deterministic(3.0),
+                       impatience_by_class={"walk": Impatience(patience=Deterministic(4.0),
+                                                               balk_at=4),
+                                            "late": Impatience(patience=Deterministic(2.0))})
+    hall = StationSpec("hall", ShiftSchedule.constant(2), Deterministic(5.0))
+    classes = (ClassSpec("walk", every(7, 3), (Visit("desk"),)),
+               ClassSpec("late", every(11, 1), (Visit("hall"), Visit("desk"))),
+               ClassSpec("direct", every(13, 1), (Visit("desk"),)))
+    return Model(stations=(desk, hall), classes=classes, horizon=1440.0)
+
+
 MODELS = {"constant": constant_servers, "shifts": shifts, "network": network,
           "waiting_spawn": waiting_spawn, "spawn": spawn, "appointments": appointments,
           "shortest_queue": shortest_queue, "shortest_queue_batches": shortest_queue_batches,
-          "late_batches": late_batches}
+          "late_batches": late_batches, "priority": priority, "priority_ties": priority_ties,
+          "priority_monitored": priority_monitored, "priority_choice": priority_choice,
+          "giving_up": giving_up, "giving_up_ties": giving_up_ties}
 
 
 def _visits(model: Model, engine: str) -> dict[tuple[int, str], tuple[float, float | None]]:
@@ -233,10 +340,6 @@ def test_a_shift_cut_lets_services_finish() -> None:
 
 @pytest.mark.parametrize("model, reason", [
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
-                                 discipline="priority"),),
-           classes=(ClassSpec("c", Poisson(0.5), (Visit("s"),)),), horizon=100.0),
-     "station 's' serves by priority"),
-    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
                                  reactive=ReactiveStaffing(5.0, 1.0, 2)),),
            classes=(ClassSpec("c", Poisson(0.5), (Visit("s"),)),), horizon=100.0),
      "reactive staffing"),
@@ -295,7 +398,8 @@ def test_the_entity_limit_stops_the_fast_path_before_the_arrivals_are_drawn() ->
         run_replication(model, max_entities=1000, engine="fast")
 
 
-@pytest.mark.parametrize("name", ["network", "waiting_spawn"])
+@pytest.mark.parametrize("name", ["network", "waiting_spawn", "priority", "priority_ties",
+                                  "priority_choice", "giving_up", "giving_up_ties"])
 def test_the_event_log_is_the_event_engines(name: str) -> None:
     """Every (time, entity, class, station, event) the event engine logs, the fast path logs
     too (ids numbered alike: in order of arrival), in time order."""
@@ -313,12 +417,32 @@ def test_the_event_log_is_the_event_engines(name: str) -> None:
     assert sorted(map(key, logs["fast"])) == sorted(map(key, logs["events"]))
 
 
-def _impatient() -> Model:
+def _retrying() -> Model:
     from portsim.engine.model import Impatience
 
     return Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
-                                       impatience=Impatience(patience=Exponential(2.0))),),
+                                       impatience=Impatience(patience=Exponential(2.0),
+                                                             retry=0.5,
+                                                             retry_after=Exponential(5.0))),),
                  classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0)
+
+
+def _impatient_choice() -> Model:
+    from portsim.engine.model import Impatience
+
+    stations = tuple(StationSpec(name, ShiftSchedule.constant(1), Exponential(1.0),
+                                 impatience=Impatience(balk_at=3)) for name in ("s", "t"))
+    return Model(stations=stations, classes=(ClassSpec("c", Poisson(0.9), (
+        ShortestQueue(("s", "t")),)),), horizon=100.0)
+
+
+def _impatient_monitored() -> Model:
+    from portsim.engine.model import Impatience
+
+    return Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
+                                       impatience=Impatience(balk_at=3)),),
+                 classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0,
+                 monitor_every=30.0)
 
 
 def _pooled() -> Model:
@@ -331,7 +455,8 @@ def _pooled() -> Model:
 
 
 @pytest.mark.parametrize(("build", "reason"), [
-    (_impatient, "may give up"), (_pooled, "serves by skill"),
+    (_retrying, "try again (retrials)"), (_impatient_choice, "shortest-queue choice"),
+    (_impatient_monitored, "a monitor reads its queue"), (_pooled, "serves by skill"),
 ])
 def test_newer_mechanisms_run_on_the_event_engine(build, reason: str) -> None:
     model = build()

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_fast_path import network, shifts, waiting_spawn
+from test_fast_path import network, priority, priority_ties, shifts, waiting_spawn
 
 from portsim.engine import fast_starts, kernels, run_replication
 
@@ -81,6 +81,62 @@ def test_changing_servers_compiled_equals_python(inputs, servers: int, changes) 
     assert compiled == python
 
 
+def _both_priority(arrivals: np.ndarray, services: np.ndarray, priorities: np.ndarray,
+                   turns: np.ndarray, moves: np.ndarray, servers: int,
+                   change_times: np.ndarray, change_servers: np.ndarray,
+                   horizon: float) -> tuple[tuple[int, list[float], list[int]], ...]:
+    results = []
+    for version in (kernels.priority_starts, kernels.python_priority_starts):
+        starts = np.full(arrivals.size, np.nan)
+        order = np.full(arrivals.size, -1, dtype=np.int64)
+        count = version(arrivals, services, priorities, turns, moves, servers, change_times,
+                        change_servers, horizon, starts, order)
+        results.append((count, starts[:count].tolist(), order[:count].tolist()))
+    return tuple(results)
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(queue_inputs(), st.integers(min_value=0, max_value=4),
+       st.lists(st.tuples(coarse, st.integers(min_value=0, max_value=5)), max_size=8),
+       st.data())
+def test_priority_service_compiled_equals_python(inputs, servers: int, changes, data) -> None:
+    """Any priorities and turns (ranks that tie or not), any shifts: the same starts, in the
+    same order, from both."""
+    arrivals, services, horizon = inputs
+    count = arrivals.size
+    changes = sorted(changes)
+    ints = st.lists(st.integers(min_value=-2, max_value=3), min_size=count, max_size=count)
+    priorities = np.asarray(data.draw(ints), dtype=np.int64)
+    turns = np.asarray(data.draw(st.permutations(range(count))), dtype=np.int64)
+    moves = np.asarray(data.draw(ints), dtype=np.int64) + turns // 2
+    compiled, python = _both_priority(
+        arrivals, services, priorities, turns, moves, servers,
+        np.asarray([when * 4 for when, _ in changes], dtype=float),
+        np.asarray([level for _, level in changes], dtype=float), horizon)
+    assert compiled == python
+
+
+@pytest.mark.parametrize("version", ["priority_starts", "python_priority_starts"])
+def test_priority_service_by_hand(version: str) -> None:
+    """One server; a low-priority customer at 0 (3 min), a low one at 1, a high one at 2:
+    the high one overtakes (starts at 3, ends at 4). At 4 a second server opens (first at
+    that instant: the waiting low one starts on it), then the high one's service ends (its
+    turn before the two arriving then), so the first of them starts at once and the second
+    waits until 6."""
+    arrivals = np.array([0.0, 1.0, 2.0, 4.0, 4.0])
+    services = np.array([3.0, 5.0, 1.0, 2.0, 1.0])
+    priorities = np.array([1, 1, 0, 0, 1], dtype=np.int64)
+    turns = np.arange(5, dtype=np.int64)
+    starts = np.empty(5)
+    order = np.empty(5, dtype=np.int64)
+    count = getattr(kernels, version)(arrivals, services, priorities, turns, turns.copy(), 1,
+                                      np.array([4.0]), np.array([2.0]), 100.0, starts, order)
+    assert count == 5
+    assert order.tolist() == [0, 2, 1, 3, 4]
+    assert starts.tolist() == [0.0, 3.0, 4.0, 4.0, 6.0]
+
+
 def test_the_recursion_by_hand() -> None:
     """Two servers: the third customer waits for the first to finish; none starts at or after
     the horizon."""
@@ -121,14 +177,25 @@ def test_lengths_that_do_not_match_are_refused() -> None:
     with pytest.raises(ValueError, match="as long as"):
         kernels.fifo_starts_shifts(np.zeros(5), np.zeros(5), 2, np.zeros(2), np.zeros(1),
                                    10.0, np.empty(5))
+    ranks = np.zeros(5, dtype=np.int64)
+    with pytest.raises(ValueError, match="as long as"):
+        kernels.priority_starts(np.zeros(5), np.zeros(5), ranks, ranks, ranks[:4], 2,
+                                np.zeros(1), np.zeros(1), 10.0, np.empty(5), ranks.copy())
+    with pytest.raises(ValueError, match="no shorter"):
+        kernels.priority_starts(np.zeros(5), np.zeros(5), ranks, ranks, ranks, 2,
+                                np.zeros(1), np.zeros(1), 10.0, np.empty(5), ranks[:4].copy())
+    with pytest.raises(TypeError, match="int64"):
+        kernels.priority_starts(np.zeros(5), np.zeros(5), np.zeros(5), ranks, ranks, 2,
+                                np.zeros(1), np.zeros(1), 10.0, np.empty(5), ranks.copy())
 
 
 @needs_compiled
-@pytest.mark.parametrize("build", [shifts, network, waiting_spawn])
+@pytest.mark.parametrize("build", [shifts, network, waiting_spawn, priority, priority_ties])
 def test_a_replication_is_the_same_with_either_kernel(build, monkeypatch) -> None:
     compiled = run_replication(build(), seed=3, engine="fast").kpis
     monkeypatch.setattr(fast_starts, "fifo_starts", kernels.python_fifo_starts)
     monkeypatch.setattr(fast_starts, "fifo_starts_shifts", kernels.python_fifo_starts_shifts)
+    monkeypatch.setattr(fast_starts, "priority_starts", kernels.python_priority_starts)
     python = run_replication(build(), seed=3, engine="fast").kpis
     assert json.dumps(compiled, sort_keys=True, default=str) == json.dumps(
         python, sort_keys=True, default=str)

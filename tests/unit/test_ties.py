@@ -210,3 +210,41 @@ def test_a_service_that_can_take_no_time_needs_the_event_engine() -> None:
     built = model(stations, ClassSpec("express", Poisson(0.5), (Visit("desk"),)))
     assert why_not_fast(built) == "station 'desk' may serve class 'express' in no time"
     assert run_replication(built, seed=1).engine == "events"
+
+
+def priority_desk(schedule: ShiftSchedule | None = None) -> StationSpec:
+    return StationSpec("desk", schedule or ShiftSchedule.constant(1), MINUTE,
+                       discipline="priority")
+
+
+def test_at_a_priority_desk_a_service_ending_as_a_vip_arrives_goes_first() -> None:
+    """Two regulars at 06:00 on one desk that serves by priority (1-min services); a vip
+    arriving at 06:01 comes in its class's turn, after the first regular's service ends then:
+    the second regular has already taken the desk (waits 1) and the vip waits 1."""
+    regular = ClassSpec("regular", batch(SIX, 2), (Visit("desk"),), priority=1)
+    vip = ClassSpec("vip", batch(SIX + 1.0), (Visit("desk"),), priority=0)
+    assert waits(both(model((priority_desk(),), regular, vip))) == {"regular": 0.5,
+                                                                    "vip": 1.0}
+
+
+def test_at_a_priority_desk_a_vip_inside_already_moves_before_a_later_entrant_ends() -> None:
+    """The vip entered at 05:50 and walked eleven minutes: reaching the desk at 06:01 in its
+    own turn, before that of the regular who entered at 06:00 and ends then, it is queueing
+    when the desk frees and overtakes the second regular (vip waits 0, regulars 0 and 2)."""
+    regular = ClassSpec("regular", batch(SIX, 2), (Visit("desk"),), priority=1)
+    vip = ClassSpec("vip", batch(SIX - 10.0), (Delay(Deterministic(11.0)), Visit("desk")),
+                    priority=0)
+    assert waits(both(model((priority_desk(),), regular, vip))) == {"regular": 1.0,
+                                                                    "vip": 0.0}
+
+
+def test_at_a_priority_desk_a_server_opening_goes_before_the_arrivals_of_its_instant() -> None:
+    """The desk opens at 06:01 with two regulars waiting since 06:00; a vip arriving at 06:01
+    finds the server already taken by the first regular (the shift change goes first: waits
+    1) and waits 1, ahead of the second regular (waits 3). Were the vip first, it would wait
+    0 and the regulars 2 and 3."""
+    regular = ClassSpec("regular", batch(SIX, 2), (Visit("desk"),), priority=1)
+    vip = ClassSpec("vip", batch(SIX + 1.0), (Visit("desk"),), priority=0)
+    closed = ShiftSchedule(((0.0, 0), (SIX + 1.0, 1)))
+    assert waits(both(model((priority_desk(closed),), regular, vip))) == {"regular": 2.0,
+                                                                          "vip": 1.0}
