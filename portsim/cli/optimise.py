@@ -69,6 +69,11 @@ WriteVariantOpt = Annotated[str | None, typer.Option(
     show_default=False)]
 OptimiseOutOpt = Annotated[Path | None, typer.Option(
     help="Output folder (default: results/<stem>-optimise).", show_default=False)]
+FrontOpt = Annotated[str | None, typer.Option(
+    "--front", help="Two objectives A,B (each cost, a whole-port KPI or SCOPE.NAME.KPI) "
+                    "instead of --minimise: every design runs --replications on common "
+                    "random numbers and the Pareto set is shown, written and plotted.",
+    show_default=False)]
 FirstOpt = ReplicationsOpt
 
 
@@ -77,6 +82,7 @@ def optimise(
     vary: VaryOpt,
     minimise: MinimiseOpt = None,
     maximise: MaximiseOpt = None,
+    front: FrontOpt = None,
     subject_to: SubjectToOpt = None,
     delta: DeltaOpt = None,
     confidence: ConfidenceOpt = 0.95,
@@ -101,11 +107,26 @@ def optimise(
     while it is in contention. Prints the selected design, the probability of correct
     selection it guarantees within δ and the runners-up within δ; writes optimise.json,
     designs.csv, optimise.png and variant.yaml. Spaces of more than 50 designs are refused.
+
+    With --front A,B instead: every design (feasible under --subject-to) runs --replications
+    on common random numbers; a design is dominated when another's mean is at least as good
+    on both and the paired 95% interval of the difference excludes 0 on one. Prints the
+    front first; writes optimise.json, front.csv and front.png.
     """
     from portsim.experiment.optimise.search import MOST_DESIGNS
     from portsim.experiment.optimise.space import build_space, parse_axes
     from portsim.scenario import load_scenario
 
+    if front is not None:
+        from portsim.cli.front import front_command
+
+        with user_errors():
+            front_command(file, vary, front, {"minimise": minimise, "maximise": maximise,
+                                              "--delta": delta, "--budget": budget,
+                                              "--write-variant": write_variant},
+                          subject_to, confidence, price, variant, replications, seed, out,
+                          force, (workers, scheduler, engine))
+        return
     with user_errors():
         question = _question(minimise, maximise, subject_to, delta, tolerance, confidence)
         scenario = load_scenario(file)
