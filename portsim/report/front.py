@@ -50,11 +50,11 @@ def headline(result: Front) -> list[str]:
     count = len(result.labels)
     members = result.on_front()
     infeasible = sum(not result.feasible(i) for i in range(count))
-    lines = [f"{result.name}: {count} designs",
-             f"front of {_name(result, 0)} ({_sense(result, 0)} better) and "
-             f"{_name(result, 1)} ({_sense(result, 1)} better)"
+    lines = [f"{result.name}: {count} designs"
              + (f" subject to {', '.join(c.text for c in result.constraints)}"
-                if result.constraints else "")]
+                if result.constraints else ""),
+             f"front of {_name(result, 0)} ({_sense(result, 0)} better) and "
+             f"{_name(result, 1)} ({_sense(result, 1)} better)"]
     lines.append(f"Pareto front: {len(members)} designs; "
                  f"{count - len(members) - infeasible} dominated"
                  + (f", {infeasible} infeasible" if result.bounds else ""))
