@@ -14,52 +14,65 @@ from portsim.errors import PortsimError
 MOST_FRONT_DESIGNS = 50
 
 
-def _refuse_single(asked: Mapping[str, Any]) -> None:
+def _refuse_single(given: Mapping[str, Any]) -> None:
     """The options that belong to choosing one design, refused with --front."""
-    if asked["minimise"] is not None or asked["maximise"] is not None:
+    if given["minimise"] is not None or given["maximise"] is not None:
         raise PortsimError("give --front A,B or one of --minimise/--maximise, not both "
                            "(--front already names what is minimised or maximised)")
-    given = [name for name in ("--delta", "--budget", "--write-variant")
-             if asked[name] is not None]
-    if given:
-        raise PortsimError(f"{given[0]} chooses one design; with --front every design runs "
-                           "--replications and no single design is chosen")
+    chosen = [name for name in ("delta", "budget", "write_variant") if given[name] is not None]
+    if chosen:
+        raise PortsimError(f"--{chosen[0].replace('_', '-')} chooses one design; with --front "
+                           "every design runs --replications and no single design is chosen")
 
 
-def front_command(file: Path, vary: list[str], text: str, asked: Mapping[str, Any],
-                  subject_to: list[str] | None, confidence: float, price: list[str] | None,
-                  variant: str | None, replications: int | None, seed: int | None,
-                  out: Path | None, force: bool,
-                  running: tuple[int | None, str | None, EngineChoice]) -> None:
-    """Check the question, build the space, run, print and write (in ``user_errors``)."""
-    from portsim.cli.optimise import _output
+def front_command(given: Mapping[str, Any]) -> None:
+    """``given``: the optimise command's options by name. Check the question, build the
+    space, run, print and write (inside the command's ``user_errors``)."""
     from portsim.experiment.optimise.front import parse_front
     from portsim.experiment.optimise.problem import parse_constraint
     from portsim.experiment.optimise.space import build_space, parse_axes
     from portsim.experiment.sweeps import grid
     from portsim.scenario import load_scenario
 
-    _refuse_single(asked)
-    objectives = parse_front(text)
+    _refuse_single(given)
+    objectives = parse_front(given["front"])
+    confidence = float(given["confidence"])
     if not 0.5 <= confidence < 1:
         raise PortsimError(f"--confidence {confidence}: must be at least 0.5 and below 1")
-    constraints = [parse_constraint(item) for item in subject_to or []]
+    constraints = [parse_constraint(item) for item in given["subject_to"] or []]
+    file, variant = Path(given["file"]), given["variant"]
     scenario = load_scenario(file)
     scenario.document(variant)
-    out, inputs = _output(file, out, force, running[1], scenario)
-    axes = parse_axes(vary)
+    out, inputs = _output(file, given["out"], given["force"], given["scheduler"], scenario)
+    axes = parse_axes(given["vary"])
     count = len(grid(axes))
     if count > MOST_FRONT_DESIGNS:
         raise PortsimError(f"the design space has {count:,} designs; the front is offered for "
                            f"at most {MOST_FRONT_DESIGNS} (each runs every replication): "
                            "narrow the --vary values")
-    space = build_space(scenario, axes, variant, price or ())
+    space = build_space(scenario, axes, variant, given["price"] or ())
     if len(space.designs) < 2:
         warn(None, "the space has one design: it is its own front")
-    count_reps = replications if replications is not None else scenario.replications
-    result = _run(scenario, space, objectives, constraints, count_reps, confidence,
-                  variant, seed, running)
+    replications = given["replications"]
+    result = _run(scenario, space, objectives, constraints,
+                  replications if replications is not None else scenario.replications,
+                  confidence, variant, given["seed"],
+                  (given["workers"], given["scheduler"], given["engine"]))
     _report(result, out, inputs)
+
+
+def _output(file: Path, out: Path | None, force: bool, scheduler: str | None,
+            scenario: Any) -> tuple[Path, Any]:
+    """The output folder, checked before any run (as the single-design path checks it)."""
+    from portsim.cli.common import check_scheduler
+    from portsim.report.files import check_output
+    from portsim.writing import Inputs
+
+    inputs = Inputs.of(*scenario.files)
+    out = out or Path("results") / f"{file.stem}-front"
+    check_output(out, force, inputs=inputs)
+    check_scheduler(scheduler)
+    return out, inputs
 
 
 def _run(scenario: Any, space: Any, objectives: Any, constraints: Any, replications: int,
