@@ -164,7 +164,7 @@ def front_summary(result: Front) -> dict[str, Any]:
 
 def front_figure(result: Front) -> Figure:
     """A against B, each design with its two intervals: the front joined and coloured,
-    dominated designs grey, infeasible ones crossed."""
+    dominated designs grey, infeasible ones crossed in red."""
     from portsim.report.figures import error_bars, new_figure
 
     shown = [_shown(result, 0), _shown(result, 1)]
@@ -172,7 +172,7 @@ def front_figure(result: Front) -> Figure:
                                   f"{_name(result, 1)}", width=7.0, height=5.0)
     count = len(result.labels)
     for which_status, colour, marker in (("dominated", "0.65", "o"),
-                                         ("infeasible", "0.45", "x"), ("front", "C0", "o")):
+                                         ("infeasible", "C3", "x"), ("front", "C0", "o")):
         chosen = [i for i in range(count) if result.status(i) == which_status]
         if not chosen:
             continue
