@@ -122,3 +122,13 @@ def test_senses_follow_the_catalogue() -> None:
 def test_bad_fronts(text: str, fragment: str) -> None:
     with pytest.raises(OptimiseError, match=fragment):
         parse_front(text)
+
+
+def test_the_python_entry_matches_the_command_s_procedure() -> None:
+    import portsim
+
+    result = portsim.pareto_front(TWO_HALLS, ["stations.hall_a.servers=4:6:1"],
+                                  "officer_hours,wait_mean", replications=5, workers=1)
+    assert isinstance(result, portsim.Front)
+    assert result.replications == 5
+    assert result.on_front() == [0, 1, 2]
