@@ -11,6 +11,8 @@ The public API::
     portsim.sweep(scenario, ["stations.server.servers=1:3:1"], replications=5)
     portsim.optimise(scenario, ["stations.server.servers=1:3:1"], minimise="wait_mean",
                      delta="1min")                    # the best design, with a guarantee
+    portsim.pareto_front(scenario, ["stations.server.servers=1:3:1"], "officer_hours,wait_mean",
+                         replications=10)             # the Pareto set of two objectives
 
 Names are imported on first use, so ``import portsim.engine`` stays free of pydantic and YAML.
 """
@@ -34,6 +36,8 @@ _EXPORTS = {
     "Sweep": "portsim.experiment.sweeps",
     "optimise": "portsim.experiment.optimise.api",
     "Optimisation": "portsim.experiment.optimise.search",
+    "pareto_front": "portsim.experiment.optimise.api",
+    "Front": "portsim.experiment.optimise.front",
     "Scenario": "portsim.scenario.loader",
     "compile_model": "portsim.scenario.loader",
     "load_scenario": "portsim.scenario.loader",

@@ -69,6 +69,11 @@ WriteVariantOpt = Annotated[str | None, typer.Option(
     show_default=False)]
 OptimiseOutOpt = Annotated[Path | None, typer.Option(
     help="Output folder (default: results/<stem>-optimise).", show_default=False)]
+FrontOpt = Annotated[str | None, typer.Option(
+    "--front", help="Two objectives A,B (each cost, a whole-port KPI or SCOPE.NAME.KPI) "
+                    "instead of --minimise: every design runs --replications on common "
+                    "random numbers and the Pareto set is shown, written and plotted.",
+    show_default=False)]
 FirstOpt = ReplicationsOpt
 
 
@@ -77,6 +82,7 @@ def optimise(
     vary: VaryOpt,
     minimise: MinimiseOpt = None,
     maximise: MaximiseOpt = None,
+    front: FrontOpt = None,
     subject_to: SubjectToOpt = None,
     delta: DeltaOpt = None,
     confidence: ConfidenceOpt = 0.95,
@@ -101,21 +107,23 @@ def optimise(
     while it is in contention. Prints the selected design, the probability of correct
     selection it guarantees within δ and the runners-up within δ; writes optimise.json,
     designs.csv, optimise.png and variant.yaml. Spaces of more than 50 designs are refused.
+    With --front A,B: the Pareto set of two objectives instead (front.csv, front.png).
     """
+    given = dict(locals())  # the options as given, for --front
+    from portsim.cli.front import front_command
     from portsim.experiment.optimise.search import MOST_DESIGNS
     from portsim.experiment.optimise.space import build_space, parse_axes
     from portsim.scenario import load_scenario
 
     with user_errors():
+        if front is not None:
+            return front_command(given)
         question = _question(minimise, maximise, subject_to, delta, tolerance, confidence)
         scenario = load_scenario(file)
         scenario.document(variant)  # an unknown variant: one message with a suggestion
         original = _variant_checked(file, write_variant)
         out, inputs = _output(file, out, force, scheduler, scenario)
         space = build_space(scenario, parse_axes(vary), variant, price or (), MOST_DESIGNS)
-        if len(space.designs) < 2:
-            warn(None, "the space has one design: nothing to choose between; its "
-                       "constraints are checked")
         result = _run(scenario, space, question, variant, replications, seed, budget,
                       workers, scheduler, engine)
         _report(result, file, out, write_variant, original, inputs, scenario, variant)
@@ -181,6 +189,9 @@ def _run(scenario: Any, space: Any, question: dict[str, Any], variant: str | Non
     if first < 2:
         raise PortsimError(f"--replications {first}: the first stage needs at least 2")
     count = len(space.designs)
+    if count < 2:
+        warn(None, "the space has one design: nothing to choose between; its constraints "
+                   "are checked")
     with console.status(f"optimising over {count} designs") as status:
         return search(scenario, space, question["objective"], question["constraints"],
                       options, delta=question["delta"], confidence=question["confidence"],

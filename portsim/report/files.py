@@ -48,7 +48,8 @@ RESULTS = Tree(
         "sweep.json", "sweep.csv",
         "staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml",
         "study.json", "study.csv", "report.md", "within_standard.png", "wait_p95.png",
-        "calibration.json", "targets.csv", "optimise.json", "designs.csv", "optimise.png"}),
+        "calibration.json", "targets.csv", "optimise.json", "designs.csv", "optimise.png",
+        "front.csv", "front.png"}),
     file_patterns=(re.compile(r"^sweep-.+\.png$"),),
     folders={
         STATES_FOLDER: STATES,  # run --snapshot-at: one state file per replication

@@ -174,6 +174,17 @@ OPTIMISE_CASES = [
      "--price 'per_day=3': expected KEY=VALUE with KEY one of per_hour"),
     ([*_AXES, "--minimise", "wait_mean", "--budget", "10"],
      "--budget 10: the first stage alone takes 90 replications"),
+    ([*_AXES, "--front", "cost"], "--front 'cost': expected two objectives A,B"),
+    ([*_AXES, "--front", "officer_hours,wait_mean", "--minimise", "wait_mean"],
+     "give --front A,B or one of --minimise/--maximise, not both"),
+    ([*_AXES, "--front", "officer_hours,wait_meen"],
+     "--front system.all.wait_meen: no KPI 'wait_meen'; did you mean 'wait_mean'?"),
+    ([*_AXES, "--front", "officer_hours,wait_mean", "--replications", "1"],
+     "--replications 1: the front needs at least 2"),
+    ([*_AXES, "--front", "officer_hours,stations.hall_a.utilisation"],
+     "--front stations.hall_a.utilisation: neither lower nor higher is better"),
+    ([*_AXES, "--front", "officer_hours,wait_mean", "--delta", "1min"],
+     "--delta chooses one design; with --front every design runs --replications"),
 ]
 
 

@@ -83,3 +83,31 @@ def test_a_schedule_window_axis_writes_the_whole_schedule() -> None:
                      "stations": {"desks": {"servers": [
                          {"start": "00:00", "end": "06:00", "servers": 3},
                          {"start": "06:00", "end": "24:00", "servers": 6}]}}}
+
+
+def test_front_prints_the_front_first_and_writes_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "front"
+    before = TWO_HALLS.read_bytes()
+    result = CliRunner().invoke(app, ["optimise", str(TWO_HALLS), "--vary",
+                                      "stations.hall_a.servers=4:6:1", "--vary",
+                                      "stations.hall_b.servers=3:5:1", "--front",
+                                      "officer_hours,wait_mean", "--subject-to",
+                                      "officer_hours<=216", "--replications", "6",
+                                      "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Two halls of M/M/c desks: 9 designs subject to officer_hours<=216"
+    assert lines[1] == "front of officer_hours (lower better) and wait_mean (lower better)"
+    assert lines[2] == "Pareto front: 3 designs; 3 dominated, 3 infeasible"
+    assert lines[3] == "every design: 6 replications on common random numbers (seed 7)"
+    assert sorted(p.name for p in out.iterdir()) == ["front.csv", "front.png", "optimise.json"]
+    data = json.loads((out / "optimise.json").read_text())
+    assert data["format"] == "portsim-optimise-front/1"
+    assert data["front"] == [{"stations.hall_a.servers": a, "stations.hall_b.servers": b}
+                             for a, b in ((4, 3), (5, 3), (5, 4))]
+    assert [d["status"] for d in data["designs"]][:3] == ["front"] * 3
+    assert all(d["replications"] == 6 for d in data["designs"])
+    rows = (out / "front.csv").read_text().splitlines()
+    assert rows[0].startswith("design,stations.hall_a.servers,stations.hall_b.servers,status")
+    assert len(rows) == 10
+    assert TWO_HALLS.read_bytes() == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Unpack
 
+from portsim.experiment.optimise.front import Front, front, parse_front
 from portsim.experiment.optimise.problem import (
     Objective,
     OptimiseError,
@@ -51,4 +52,23 @@ def optimise(source: Any, vary: Sequence[str], options: RunOptions | None = None
                   tolerance=tolerance, variant=variant, seed=settings.seed_for(scenario))
 
 
-__all__ = ["optimise"]
+def pareto_front(source: Any, vary: Sequence[str], objectives: str,
+                 options: RunOptions | None = None, *, subject_to: Sequence[str] = (),
+                 confidence: float = 0.95, prices: Sequence[str] = (),
+                 variant: str | None = None, **run_settings: Unpack[RunSettings]) -> Front:
+    """The Pareto set of two objectives (``"cost,wait_mean"``, as after ``--front``) over the
+    combinations of ``vary``, every design run ``options.replications`` (or the keyword; default
+    the scenario's) on common random numbers, as ``portsim optimise --front`` does."""
+    from portsim.scenario import Scenario, load_scenario
+
+    pair = parse_front(objectives)
+    constraints = [parse_constraint(text) for text in subject_to]
+    settings = run_options(options, run_settings)
+    scenario = source if isinstance(source, Scenario) else load_scenario(source)
+    space = build_space(scenario, parse_axes(vary), variant, prices, MOST_DESIGNS)
+    return front(scenario, space, pair, constraints, settings,
+                 replications=settings.replications_for(scenario), level=confidence,
+                 variant=variant, seed=settings.seed_for(scenario))
+
+
+__all__ = ["optimise", "pareto_front"]
