@@ -1,7 +1,8 @@
 /*
  * Per-customer loops, compiled: service starts at a FIFO station (the fast path's
- * Kiefer-Wolfowitz recursion) and at a station that serves by priority (a sweep over its
- * events), the longest queue from joins and leaves, and the filing of a chunk of waits under
+ * Kiefer-Wolfowitz recursion), at a station that serves by priority (a sweep over its
+ * events) and at one where customers give up (the same sweep, patience running out), the
+ * longest queue from joins and leaves, and the filing of a chunk of waits under
  * clock slots and histogram bins.
  *
  * Each has a Python twin (portsim.engine.kernels, portsim.stats.slots) that runs when this
@@ -511,6 +512,348 @@ done:
     return PyLong_FromSsize_t(s.started);
 }
 
+/* The giving-up sweep's heaps: services in progress and patiences running out by (time, their
+ * customer's turn, position), the queue by (priority, joined number), as the Python twin's
+ * tuples compare. */
+typedef struct { double t; int64_t turn; Py_ssize_t position; } Timed;
+
+static int
+timed_before(const Timed *a, const Timed *b)
+{
+    return a->t < b->t || (a->t == b->t && (a->turn < b->turn
+                                            || (a->turn == b->turn
+                                                && a->position < b->position)));
+}
+
+HEAP_FUNCTIONS(Timed, timed_before)
+
+/* Where a customer of the giving-up sweep stands. */
+enum { AWAY = 0, QUEUED = 1, DONE = 2 };
+
+/* One giving-up sweep's state and its inputs (see impatient_starts). */
+typedef struct {
+    const double *at, *change_at, *change_to, *service, *patience, *uniform, *chance;
+    const int64_t *priority, *kind, *turn, *move, *patient, *balk_at, *chance_offset;
+    Py_ssize_t changes, upcoming, busy, running_size, timer_size, queued_size, live;
+    Py_ssize_t started, lost, joined;
+    double on_duty, horizon;
+    Timed *running, *timers;
+    Queued *queued;
+    Py_ssize_t *next_service, *next_patience, *next_uniform;
+    char *state;
+    double *starts, *services, *left;
+    int64_t *order, *gone, *how;
+} Giving;
+
+static void
+giving_start(Giving *s, Py_ssize_t position, double t)
+{
+    int64_t kind = s->kind[position];
+    double service = s->service[s->next_service[kind]++];
+    s->services[position] = service;
+    s->state[position] = DONE;
+    s->starts[s->started] = t;
+    s->order[s->started] = (int64_t)position;
+    s->started += 1;
+    Timed item = {t + service, s->turn[position], position};
+    Timed_push(s->running, &s->running_size, item);
+}
+
+/* The head of the queue; those who gave up are dropped from the heap here. */
+static Py_ssize_t
+giving_head(Giving *s)
+{
+    for (;;) {
+        Py_ssize_t position = Queued_pop(s->queued, &s->queued_size).position;
+        if (s->state[position] == QUEUED) {
+            s->live -= 1;
+            return position;
+        }
+    }
+}
+
+static void
+giving_leave(Giving *s, Py_ssize_t position, double t, int64_t way)
+{
+    s->state[position] = DONE;
+    s->gone[s->lost] = (int64_t)position;
+    s->left[s->lost] = t;
+    s->how[s->lost] = way;
+    s->lost += 1;
+}
+
+/* Play every event before a move at `at` in turn `turn`: ImpatientSweep.advance. */
+static void
+giving_advance(Giving *s, double at, int64_t turn)
+{
+    const Timed none = {Py_HUGE_VAL, 0, 0};
+    for (;;) {
+        double change = s->upcoming < s->changes ? s->change_at[s->upcoming] : Py_HUGE_VAL;
+        Timed end = s->running_size > 0 ? s->running[0] : none;
+        Timed out = s->timer_size > 0 ? s->timers[0] : none;
+        /* by time, then turn: a service ending before a patience running out in a tie */
+        int ending = end.t < out.t || (end.t == out.t && end.turn <= out.turn);
+        Timed first = ending ? end : out;
+        if (change <= first.t) {
+            if (!(change <= at && change < s->horizon)) {
+                return;
+            }
+            s->on_duty = s->change_to[s->upcoming];
+            s->upcoming += 1;
+            while ((double)s->busy < s->on_duty && s->live > 0) {
+                s->busy += 1;
+                giving_start(s, giving_head(s), change);
+            }
+        }
+        else if (first.t < s->horizon
+                 && (first.t < at || (first.t == at && first.turn <= turn))) {
+            if (ending) {
+                Timed_pop(s->running, &s->running_size);
+                if (s->live > 0 && (double)s->busy <= s->on_duty) {
+                    giving_start(s, giving_head(s), end.t);
+                }
+                else {
+                    s->busy -= 1;
+                }
+            }
+            else {
+                Timed_pop(s->timers, &s->timer_size);
+                if (s->state[out.position] == QUEUED) { /* else its service started first */
+                    s->live -= 1;
+                    giving_leave(s, out.position, out.t, 2);
+                }
+            }
+        }
+        else {
+            return;
+        }
+    }
+}
+
+/* Whether a customer of class `kind` refuses to join a queue of `waiting`: the event
+ * engine's Rule.balks, a uniform taken only to try a chance strictly between 0 and 1. */
+static int
+giving_balks(Giving *s, int64_t kind, Py_ssize_t waiting)
+{
+    int64_t limit = s->balk_at[kind];
+    if (limit >= 0 && (int64_t)waiting >= limit) {
+        return 1;
+    }
+    int64_t low = s->chance_offset[kind], high = s->chance_offset[kind + 1];
+    if (low == high) {
+        return 0;
+    }
+    int64_t step = (int64_t)waiting < high - low - 1 ? (int64_t)waiting : high - low - 1;
+    double chance = s->chance[low + step];
+    if (chance >= 1.0) {
+        return 1;
+    }
+    if (!(chance > 0.0)) {
+        return 0;
+    }
+    return s->uniform[s->next_uniform[kind]++] < chance;
+}
+
+/* The customer at `position` arrives: ImpatientSweep.arrive. */
+static void
+giving_arrive(Giving *s, Py_ssize_t position)
+{
+    double at = s->at[position];
+    int64_t kind = s->kind[position];
+    if ((double)s->busy < s->on_duty) {
+        s->busy += 1;
+        giving_start(s, position, at);
+        return;
+    }
+    if (giving_balks(s, kind, s->live)) {
+        giving_leave(s, position, at, 1);
+        return;
+    }
+    s->joined += 1;
+    Queued item = {s->priority[position], s->joined, position};
+    Queued_push(s->queued, &s->queued_size, item);
+    s->state[position] = QUEUED;
+    s->live += 1;
+    if (s->patient[kind]) {
+        Timed timer = {at + s->patience[s->next_patience[kind]++], s->turn[position],
+                       position};
+        Timed_push(s->timers, &s->timer_size, timer);
+    }
+}
+
+/* Whether the int64 `offsets` (of `size`) run from 0 upwards and end at `total`. */
+static int
+offsets_fit(const int64_t *offsets, Py_ssize_t size, Py_ssize_t total)
+{
+    if (size < 1 || offsets[0] != 0 || offsets[size - 1] != (int64_t)total) {
+        return 0;
+    }
+    for (Py_ssize_t k = 1; k < size; k++) {
+        if (offsets[k] < offsets[k - 1]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether the sizes of the giving-up sweep's buffers fit together (so that no index it
+ * follows can leave them): see impatient_starts_doc. */
+static int
+giving_fits(const Py_buffer *views, Py_ssize_t count)
+{
+    Py_ssize_t length[21];
+    for (int k = 0; k < 21; k++) {
+        length[k] = views[k].len / views[k].itemsize;
+    }
+    for (int k = 1; k < 5; k++) {
+        if (length[k] != count) {
+            return 0;
+        }
+    }
+    for (int k = 15; k < 21; k++) {
+        if (length[k] < count) {
+            return 0;
+        }
+    }
+    Py_ssize_t classes = length[7] - 1;
+    const int64_t *offsets = views[7].buf, *kinds = views[2].buf;
+    if (length[6] != length[5] || classes < 0 || length[11] != classes
+        || length[12] != classes || length[13] != classes + 1
+        || !offsets_fit(offsets, length[7], length[8]) || length[9] != length[8]
+        || length[10] != length[8] || !offsets_fit(views[13].buf, length[13], length[14])) {
+        return 0;
+    }
+    /* each class's block holds a variate for every one of its customers */
+    int64_t *members = PyMem_Calloc((size_t)classes + 1, sizeof(int64_t));
+    if (members == NULL) {
+        return 0;
+    }
+    int fits = 1;
+    for (Py_ssize_t i = 0; i < count && fits; i++) {
+        int64_t kind = kinds[i];
+        fits = kind >= 0 && kind < classes
+               && ++members[kind] <= offsets[kind + 1] - offsets[kind];
+    }
+    PyMem_Free(members);
+    return fits;
+}
+
+PyDoc_STRVAR(impatient_starts_doc,
+"impatient_starts(arrivals, priorities, kinds, turns, moves, servers, change_times,\n"
+"                 change_servers, horizon, draws, rules, outputs) -> (int, int)\n\n"
+"Service starts at a station where customers may give up (balk on arrival, renege when\n"
+"their patience runs out in the queue), its events swept as priority_starts does, a patience\n"
+"running out ordered with services ending by time, then turn. `kinds`: each customer's\n"
+"class. draws = (offsets, services, patiences, uniforms): class k's pre-drawn variates are\n"
+"[offsets[k], offsets[k + 1]) of each, taken in the order of use. rules = (patient,\n"
+"balk_at, chance_offsets, chances): per class whether it has a patience, the queue length\n"
+"it refuses at (-1: none) and its balking chances by queue length. outputs = (starts,\n"
+"order, services, gone, left, how): who started and when, each customer's service (NaN:\n"
+"none), who left without service, when and how (1 balked, 2 reneged). Returns how many\n"
+"started and how many left.");
+
+static PyObject *
+impatient_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[21], *draws, *rules, *outputs;
+    Py_ssize_t servers;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOOOOnOOdO!O!O!:impatient_starts", &objects[0],
+                          &objects[1], &objects[2], &objects[3], &objects[4], &servers,
+                          &objects[5], &objects[6], &horizon, &PyTuple_Type, &draws,
+                          &PyTuple_Type, &rules, &PyTuple_Type, &outputs)
+        || !PyArg_ParseTuple(draws, "OOOO:draws", &objects[7], &objects[8], &objects[9],
+                             &objects[10])
+        || !PyArg_ParseTuple(rules, "OOOO:rules", &objects[11], &objects[12], &objects[13],
+                             &objects[14])
+        || !PyArg_ParseTuple(outputs, "OOOOOO:outputs", &objects[15], &objects[16],
+                             &objects[17], &objects[18], &objects[19], &objects[20])) {
+        return NULL;
+    }
+    static const char *names[21] = {
+        "arrivals", "priorities", "kinds", "turns", "moves", "change_times", "change_servers",
+        "offsets", "services", "patiences", "uniforms", "patient", "balk_at", "chance_offsets",
+        "chances", "starts", "order", "services out", "gone", "left", "how"};
+    static const int integral[21] = {0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0,
+                                     0, 1, 0, 1, 0, 1};
+    Py_buffer views[21];
+    int held = 0;
+    for (; held < 21; held++) {
+        int written = held >= 15;
+        int failed = integral[held]
+            ? int64s_as(objects[held], &views[held], written, names[held])
+            : doubles(objects[held], &views[held], written, names[held]);
+        if (failed != 0) {
+            break;
+        }
+    }
+    Giving s;
+    memset(&s, 0, sizeof s);
+    Py_ssize_t count = held < 21 ? 0 : views[0].len / (Py_ssize_t)sizeof(double);
+    if (held < 21) {
+        goto done;
+    }
+    if (!giving_fits(views, count)) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_ValueError,
+                            "impatient_starts: the arrays do not fit together (lengths, "
+                            "offsets, or a class without a variate for each customer)");
+        }
+        goto done;
+    }
+    Py_ssize_t classes = views[7].len / (Py_ssize_t)sizeof(int64_t) - 1;
+    s.at = views[0].buf; s.priority = views[1].buf; s.kind = views[2].buf;
+    s.turn = views[3].buf; s.move = views[4].buf;
+    s.change_at = views[5].buf; s.change_to = views[6].buf;
+    s.changes = views[5].len / (Py_ssize_t)sizeof(double);
+    s.service = views[8].buf; s.patience = views[9].buf; s.uniform = views[10].buf;
+    s.patient = views[11].buf; s.balk_at = views[12].buf;
+    s.chance_offset = views[13].buf; s.chance = views[14].buf;
+    s.starts = views[15].buf; s.order = views[16].buf; s.services = views[17].buf;
+    s.gone = views[18].buf; s.left = views[19].buf; s.how = views[20].buf;
+    s.on_duty = (double)servers;
+    s.horizon = horizon;
+    s.running = PyMem_Malloc((size_t)(count + 1) * sizeof(Timed));
+    s.timers = PyMem_Malloc((size_t)(count + 1) * sizeof(Timed));
+    s.queued = PyMem_Malloc((size_t)(count + 1) * sizeof(Queued));
+    s.state = PyMem_Calloc((size_t)count + 1, 1);
+    s.next_service = PyMem_Malloc((size_t)(3 * classes + 1) * sizeof(Py_ssize_t));
+    if (s.running == NULL || s.timers == NULL || s.queued == NULL || s.state == NULL
+        || s.next_service == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    s.next_patience = s.next_service + classes;
+    s.next_uniform = s.next_patience + classes;
+    for (Py_ssize_t k = 0; k < classes; k++) {
+        const int64_t *offsets = views[7].buf;
+        s.next_service[k] = s.next_patience[k] = s.next_uniform[k] = (Py_ssize_t)offsets[k];
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count; i++) {
+        s.services[i] = Py_NAN;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        giving_advance(&s, s.at[i], s.move[i]);
+        giving_arrive(&s, i);
+    }
+    giving_advance(&s, horizon, -1);
+    Py_END_ALLOW_THREADS
+done:
+    PyMem_Free(s.running);
+    PyMem_Free(s.timers);
+    PyMem_Free(s.queued);
+    PyMem_Free(s.state);
+    PyMem_Free(s.next_service);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return Py_BuildValue("nn", s.started, s.lost);
+}
+
 PyDoc_STRVAR(queue_max_doc,
 "queue_max(joins, leaves, warmup) -> int\n\n"
 "The longest queue from `warmup` on, given when each customer joined and left it (both in\n"
@@ -728,6 +1071,7 @@ static PyMethodDef methods[] = {
     {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
     {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
     {"priority_starts", priority_starts, METH_VARARGS, priority_starts_doc},
+    {"impatient_starts", impatient_starts, METH_VARARGS, impatient_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
     {NULL, NULL, 0, NULL},

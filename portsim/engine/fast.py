@@ -50,12 +50,7 @@ from portsim.engine.fast_entities import (
     positions,
     record_departures,
 )
-from portsim.engine.fast_impatience import (
-    RENEGE,
-    ImpatientSweep,
-    impatient_starts,
-    leave_unserved,
-)
+from portsim.engine.fast_impatience import impatient_starts, leave_unserved
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
 from portsim.engine.fast_starts import priority_station_starts, station_starts
 from portsim.engine.fast_stations import FastStation, Waiter
@@ -386,17 +381,11 @@ class FastReplication(Plan):
         turns = self.entities.turns(np.concatenate((ids, keys)))
         priorities = (self.priority_of[kinds] if station.spec.discipline != "fifo"
                       else np.zeros(count, dtype=np.int64))
-        schedule = station.spec.servers
-        draws = {index: stream.draw for index, stream in station.services.items()}
-        sweep = impatient_starts(
-            ImpatientSweep(schedule.servers_at(0.0), station.changes, self.model.horizon,
-                           draws, count),
-            arrivals, priorities, turns[:count], turns[count:], kinds, station.giving_up)
-        services = np.asarray(sweep.services, dtype=float)
-        started = np.asarray(sweep.started, dtype=np.int64)
-        gone = np.fromiter(sweep.left, dtype=np.int64, count=len(sweep.left))
-        left = np.asarray([when for when, _ in sweep.left.values()], dtype=float)
-        reneged = np.asarray([how == RENEGE for _, how in sweep.left.values()], dtype=bool)
+        swept = impatient_starts(
+            station.spec.servers.servers_at(0.0), station.change_times, station.change_servers,
+            self.model.horizon, station.services, station.giving_up, arrivals, priorities,
+            turns[:count], turns[count:], kinds)
+        started, gone, left, reneged = swept.started, swept.gone, swept.left, swept.reneged
         waiting = np.ones(count, dtype=bool)
         waiting[started] = False
         waiting[gone] = False
@@ -406,8 +395,7 @@ class FastReplication(Plan):
                        ids[gone], keys[gone], arrivals[gone], left, reneged)
         self.kept_gone.append((station.name, ids[gone], arrivals[gone], left, reneged))
         self._served(station, flows, ids[order], arrivals[order], source[order],
-                     services[order], np.asarray(sweep.start_times, dtype=float),
-                     ordered=False)
+                     swept.services[order], swept.starts, ordered=False)
 
     def _group(self, members: tuple[str, ...], flows: list[Flow]) -> None:
         """Stations joined by a shortest-queue choice, evaluated together (see

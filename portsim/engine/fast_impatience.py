@@ -1,42 +1,42 @@
 """Customers who give up, on the fast path: a station where some class may balk (a queue limit
 or balking by queue length) or renege (a patience in the queue), swept over its own events as
 :class:`~portsim.engine.kernels.PrioritySweep` does, with one more kind of event, a patience
-running out.
+running out (the loop is :func:`~portsim.engine.kernels.impatient_starts`, compiled when the
+C extension was built).
 
 The event engine's :class:`~portsim.engine.impatience.ImpatientStation` decides at arrival: a
 customer who finds a server free starts; one who would have to queue balks or joins, and a
 joining one draws its patience then (its class's stream at this station, in the order its
 members join). A patience that runs out in the customer's own turn takes it out of the queue
-unless its service started first. Here the same decisions are taken in the same order: the
-sweep plays every event before each move (shift changes first at an instant, then services
-ending and patience running out by their customers' turns), so each customer finds the queue
-and the servers as the event engine's would, and the draws of the balking uniforms and the
-patiences are the same numbers in the same order. Retrials, patience over a whole visit, and
-monitors of such a station stay with the event engine (see ``fast_plan.unsupported_part``).
+unless its service started first. The sweep takes the same decisions in the same order: it
+plays every event before each move (shift changes first at an instant, then services ending
+and patience running out by their customers' turns), so each customer finds the queue and the
+servers as the event engine's would. Each class's services, patiences and balking uniforms
+come from its own streams, one variate per use, in the order of use; so they are drawn here
+ahead, as many of each as the class has customers at the station (no more can be used), and
+the sweep takes them in that order: the numbers it uses are the event engine's. Retrials,
+patience over a whole visit, and monitors of such a station stay with the event engine (see
+``fast_plan.unsupported_part``).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from portsim.engine import kernels
 from portsim.engine import model as m
+from portsim.engine.kernels import BALK, RENEGE
 from portsim.engine.streams import Stream, Uniforms, generator
 
 if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
     from portsim.engine.fast_entities import Entities
 
-__all__ = ["BALK", "RENEGE", "GivingUp", "ImpatientSweep", "giving_up_rules",
-           "impatient_starts", "leave_unserved"]
-
-#: How a customer left a station without service (the ``how`` of :class:`ImpatientSweep`).
-BALK, RENEGE = 1, 2
+__all__ = ["BALK", "RENEGE", "GivingUp", "Swept", "giving_up_rules", "impatient_starts",
+           "leave_unserved"]
 
 
 @dataclass
@@ -46,20 +46,8 @@ class GivingUp:
 
     balk_at: int | None
     balk_probabilities: tuple[float, ...]
-    uniform: Callable[[], float]
-    patience: Callable[[], float] | None
-
-    def balks(self, waiting: int) -> bool:
-        """Whether a customer who finds ``waiting`` customers queueing refuses to join (the
-        event engine's ``Rule.balks``: a uniform drawn only for a chance strictly between 0
-        and 1)."""
-        if self.balk_at is not None and waiting >= self.balk_at:
-            return True
-        chances = self.balk_probabilities
-        if not chances:
-            return False
-        chance = chances[min(waiting, len(chances) - 1)]
-        return chance >= 1.0 or (chance > 0.0 and self.uniform() < chance)
+    uniforms: Uniforms
+    patience: Stream | None
 
 
 def giving_up_rules(model: m.Model, spec: m.StationSpec, class_index: dict[str, int],
@@ -72,136 +60,100 @@ def giving_up_rules(model: m.Model, spec: m.StationSpec, class_index: dict[str, 
         if rule is None:
             continue
         patience = None if rule.patience is None else Stream(
-            rule.patience, generator(seed, replication, "patience", spec.name, cls.name)).draw
+            rule.patience, generator(seed, replication, "patience", spec.name, cls.name))
         uniforms = Uniforms(generator(seed, replication, "balk", spec.name, cls.name))
         rules[class_index[cls.name]] = GivingUp(rule.balk_at, rule.balk_probabilities,
-                                                uniforms.draw, patience)
+                                                uniforms, patience)
     return rules
 
 
-class ImpatientSweep:
-    """A station's events swept in the event engine's order, its customers served by priority
-    (lowest first, then in the order they joined: all alike at a FIFO station) and some of
-    them giving up. ``started``/``start_times`` as for PrioritySweep; ``left`` maps the
-    position of each who left without service to (when, :data:`BALK` or :data:`RENEGE`), in
-    the order they left."""
+@dataclass
+class Swept:
+    """What became of the customers at a station where some give up, by their positions in
+    the order they moved: who started (``started``, in the order they did) and when
+    (``starts``); each one's service (``services``, NaN for those who started none); who
+    left without service (``gone``, in the order they left), when (``left``) and whether by
+    reneging (``reneged``; else they balked)."""
 
-    def __init__(self, servers: int, changes: list[tuple[float, int]], horizon: float,
-                 draws: dict[int, Callable[[], float]], count: int) -> None:
-        self.on_duty = servers
-        # a service is drawn when it starts, from its class's stream: those who leave
-        # without service draw none
-        self.draws = draws
-        self.services = [math.nan] * count
-        self.changes = changes
-        self.upcoming = 0
-        self.horizon = horizon
-        self.busy = 0
-        self.running: list[tuple[float, int, int]] = []   # (end, turn, position)
-        self.timers: list[tuple[float, int, int]] = []    # (patience out, turn, position)
-        self.waiting: list[tuple[int, int, int, int, int]] = []  # priority, joined, position,
-        # class, turn
-        self.live: set[int] = set()  # positions in the queue (the heap keeps the others)
-        self.joined = 0
-        self.started: list[int] = []
-        self.start_times: list[float] = []
-        self.left: dict[int, tuple[float, int]] = {}
-
-    def advance(self, at: float, turn: int) -> None:
-        """Play every event before a move at ``at`` in turn ``turn`` (and before the
-        horizon): shift changes up to ``at``, services ending and patience running out before
-        ``at`` or at ``at`` in a turn not after ``turn``."""
-        changes, running, timers, horizon = self.changes, self.running, self.timers, self.horizon
-        count = len(changes)
-        while True:
-            change = changes[self.upcoming][0] if self.upcoming < count else math.inf
-            end = running[0][:2] if running else (math.inf, 0)
-            out = timers[0][:2] if timers else (math.inf, 0)
-            first = end if end <= out else out
-            if change <= first[0]:
-                if not (change <= at and change < horizon):
-                    return
-                self._change(change, changes[self.upcoming][1])
-                self.upcoming += 1
-            elif first[0] < horizon and (first[0] < at or (first[0] == at
-                                                           and first[1] <= turn)):
-                if first is end:
-                    self._finish(end[0])
-                else:
-                    self._renege(out[0])
-            else:
-                return
-
-    def arrive(self, at: float, position: int, priority: int, kind: int, turn: int,
-               rule: GivingUp | None) -> None:
-        """The customer at ``position`` (of class ``kind``) reaches the station at ``at``:
-        served at once by a free server, else (by its class's ``rule``) it balks or joins the
-        queue with its patience."""
-        if self.busy < self.on_duty:
-            self.busy += 1
-            self._start(at, position, kind, turn)
-            return
-        if rule is not None and rule.balks(len(self.live)):
-            self.left[position] = (at, BALK)
-            return
-        self.joined += 1
-        heappush(self.waiting, (priority, self.joined, position, kind, turn))
-        self.live.add(position)
-        if rule is not None and rule.patience is not None:
-            heappush(self.timers, (at + rule.patience(), turn, position))
-
-    def present(self) -> int:
-        return len(self.live) + len(self.running)
-
-    def _start(self, at: float, position: int, kind: int, turn: int) -> None:
-        service = self.draws[kind]()
-        self.services[position] = service
-        self.started.append(position)
-        self.start_times.append(at)
-        heappush(self.running, (at + service, turn, position))
-
-    def _head(self) -> tuple[int, int, int, int, int]:
-        """Take the head of the queue (those who gave up are dropped from the heap here)."""
-        while True:
-            head = heappop(self.waiting)
-            if head[2] in self.live:
-                self.live.discard(head[2])
-                return head
-
-    def _finish(self, end: float) -> None:
-        heappop(self.running)
-        if self.live and self.busy <= self.on_duty:
-            _, _, position, kind, turn = self._head()
-            self._start(end, position, kind, turn)
-        else:
-            self.busy -= 1
-
-    def _renege(self, out: float) -> None:
-        _, _, position = heappop(self.timers)
-        if position in self.live:  # else its service started first
-            self.live.discard(position)
-            self.left[position] = (out, RENEGE)
-
-    def _change(self, at: float, servers: int) -> None:
-        self.on_duty = servers
-        while self.busy < servers and self.live:
-            self.busy += 1
-            _, _, position, kind, turn = self._head()
-            self._start(at, position, kind, turn)
+    started: np.ndarray
+    starts: np.ndarray
+    services: np.ndarray
+    gone: np.ndarray
+    left: np.ndarray
+    reneged: np.ndarray
 
 
-def impatient_starts(sweep: ImpatientSweep, arrivals: np.ndarray, priorities: np.ndarray,
-                     turns: np.ndarray, moves: np.ndarray, kinds: np.ndarray,
-                     rules: dict[int, GivingUp]) -> ImpatientSweep:
-    """Sweep the customers reaching a station (in the order they move) through ``sweep``
-    and to the horizon."""
-    for position, (at, priority, turn, move, kind) in enumerate(zip(
-            arrivals.tolist(), priorities.tolist(), turns.tolist(), moves.tolist(),
-            kinds.tolist(), strict=True)):
-        sweep.advance(at, move)
-        sweep.arrive(at, position, priority, kind, turn, rules.get(kind))
-    sweep.advance(sweep.horizon, -1)
-    return sweep
+def impatient_starts(servers: int, change_times: np.ndarray, change_servers: np.ndarray,
+                     horizon: float, streams: dict[int, Stream], rules: dict[int, GivingUp],
+                     arrivals: np.ndarray, priorities: np.ndarray, turns: np.ndarray,
+                     moves: np.ndarray, kinds: np.ndarray) -> Swept:
+    """Sweep the customers reaching a station (in the order they move, of classes ``kinds``
+    served from ``streams``) to the horizon, ``servers`` on duty at first and
+    ``change_servers[k]`` from ``change_times[k]``."""
+    count = arrivals.size
+    classes = 1 + max([*streams, *rules, int(kinds.max()) if count else -1])
+    sizes = np.bincount(kinds, minlength=classes) if count else np.zeros(classes, np.int64)
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    draws = (offsets, *_ahead(streams, rules, sizes, offsets))
+    outputs = (np.empty(count), np.empty(count, np.int64), np.empty(count),
+               np.empty(count, np.int64), np.empty(count), np.empty(count, np.int64))
+    started, lost = kernels.impatient_starts(
+        _floats(arrivals), _ints(priorities), _ints(kinds), _ints(turns), _ints(moves),
+        servers, _floats(change_times), _floats(change_servers), horizon, draws,
+        _rule_arrays(rules, classes), outputs)
+    starts, order, services, gone, left, how = outputs
+    return Swept(order[:started], starts[:started], services, gone[:lost], left[:lost],
+                 how[:lost] == RENEGE)
+
+
+def _ahead(streams: dict[int, Stream], rules: dict[int, GivingUp], sizes: np.ndarray,
+           offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each class's services, patiences and balking uniforms, as many as it has customers
+    here, in blocks at ``offsets`` (NaN where a class has no such stream)."""
+    total = int(offsets[-1])
+    services, patiences, uniforms = np.full(total, np.nan), np.full(total, np.nan), \
+        np.full(total, np.nan)
+    for index, size in enumerate(sizes.tolist()):
+        if not size:
+            continue
+        block = slice(int(offsets[index]), int(offsets[index]) + size)
+        if index in streams:
+            services[block] = streams[index].take(size)
+        rule = rules.get(index)
+        if rule is None:
+            continue
+        if rule.patience is not None:
+            patiences[block] = rule.patience.take(size)
+        # a uniform is drawn only to try a chance strictly between 0 and 1
+        if any(0.0 < chance < 1.0 for chance in rule.balk_probabilities):
+            uniforms[block] = rule.uniforms.take(size)
+    return services, patiences, uniforms
+
+
+def _rule_arrays(rules: dict[int, GivingUp], classes: int) -> tuple[np.ndarray, ...]:
+    """(patient, balk_at, chance_offsets, chances) of :func:`kernels.impatient_starts`."""
+    patient = np.zeros(classes, np.int64)
+    balk_at = np.full(classes, -1, np.int64)
+    chances: list[float] = []
+    chance_offsets = [0]
+    for index in range(classes):
+        rule = rules.get(index)
+        if rule is not None:
+            patient[index] = rule.patience is not None
+            if rule.balk_at is not None:
+                balk_at[index] = rule.balk_at
+            chances.extend(rule.balk_probabilities)
+        chance_offsets.append(len(chances))
+    return (patient, balk_at, np.asarray(chance_offsets, np.int64),
+            np.asarray(chances, dtype=float))
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=float)
+
+
+def _ints(values: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(values, dtype=np.int64)
 
 
 def leave_unserved(entities: Entities, classes: list[ClassState], warmup: float,

@@ -10,13 +10,16 @@ order -- so a result never depends on which one ran; only the time does.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from heapq import heappop, heappush, heapreplace
 
 import numpy as np
 
-__all__ = ["COMPILED", "FifoStarts", "PrioritySweep", "fifo_starts", "fifo_starts_shifts",
+__all__ = ["BALK", "COMPILED", "RENEGE", "FifoStarts", "GivingUpInputs", "ImpatientSweep",
+           "PrioritySweep", "fifo_starts", "fifo_starts_shifts", "impatient_starts",
            "priority_starts", "python_fifo_starts", "python_fifo_starts_shifts",
-           "python_priority_starts", "python_queue_max", "queue_max"]
+           "python_impatient_starts", "python_priority_starts", "python_queue_max",
+           "queue_max"]
 
 
 def python_fifo_starts(arrivals: np.ndarray, services: np.ndarray, servers: int,
@@ -212,6 +215,207 @@ def python_priority_starts(arrivals: np.ndarray, services: np.ndarray, prioritie
     return count
 
 
+#: How a customer left a station without service (the ``how`` written by
+#: :func:`impatient_starts`).
+BALK, RENEGE = 1, 2
+
+
+class ImpatientSweep:
+    """A station's events swept as :class:`PrioritySweep` does, some of its customers giving
+    up: one more kind of event, a patience running out (ordered with services ending by time,
+    then turn, then position). Every variate is pre-drawn, per class in one block of
+    ``blocks`` (class ``k`` owns ``[offsets[k], offsets[k + 1])`` of ``services``,
+    ``patiences`` and ``uniforms``) and taken in the order the event engine would draw it: a
+    service when it starts, a patience when its customer joins the queue, a balking uniform
+    when a chance strictly between 0 and 1 is tried."""
+
+    def __init__(self, servers: int, changes: list[tuple[float, int]], horizon: float,
+                 blocks: GivingUpInputs) -> None:
+        self.on_duty = servers
+        self.changes = changes
+        self.upcoming = 0
+        self.horizon = horizon
+        self.inputs = blocks
+        self.next_service = list(blocks.offsets)
+        self.next_patience = list(blocks.offsets)
+        self.next_uniform = list(blocks.offsets)
+        self.busy = 0
+        self.running: list[tuple[float, int, int]] = []   # (end, turn, position)
+        self.timers: list[tuple[float, int, int]] = []    # (patience out, turn, position)
+        # (priority, joined number, position, class, turn)
+        self.waiting: list[tuple[int, int, int, int, int]] = []
+        self.live: set[int] = set()  # positions in the queue (the heap keeps the others)
+        self.joined = 0
+        self.started: list[int] = []
+        self.start_times: list[float] = []
+        self.services: dict[int, float] = {}
+        self.left: list[tuple[int, float, int]] = []  # (position, when, BALK or RENEGE)
+
+    def advance(self, at: float, turn: int) -> None:
+        """Play every event before a move at ``at`` in turn ``turn`` (and before the
+        horizon): shift changes up to ``at``, services ending and patience running out before
+        ``at`` or at ``at`` in a turn not after ``turn``."""
+        changes, running, timers, horizon = self.changes, self.running, self.timers, self.horizon
+        count = len(changes)
+        while True:
+            change = changes[self.upcoming][0] if self.upcoming < count else math.inf
+            end = running[0] if running else (math.inf, 0, 0)
+            out = timers[0] if timers else (math.inf, 0, 0)
+            # by time, then turn (a service ending before a patience running out in a tie)
+            ending = end[0] < out[0] or (end[0] == out[0] and end[1] <= out[1])
+            first = end if ending else out
+            if change <= first[0]:
+                if not (change <= at and change < horizon):
+                    return
+                self._change(change, changes[self.upcoming][1])
+                self.upcoming += 1
+            elif first[0] < horizon and (first[0] < at or (first[0] == at
+                                                           and first[1] <= turn)):
+                if ending:
+                    self._finish(end[0])
+                else:
+                    self._renege(out[0])
+            else:
+                return
+
+    def arrive(self, at: float, position: int, priority: int, kind: int, turn: int) -> None:
+        """The customer at ``position`` (of class ``kind``) reaches the station at ``at``:
+        served at once by a free server, else it balks or joins the queue with its
+        patience."""
+        if self.busy < self.on_duty:
+            self.busy += 1
+            self._start(at, position, kind, turn)
+            return
+        if self._balks(kind, len(self.live)):
+            self.left.append((position, at, BALK))
+            return
+        self.joined += 1
+        heappush(self.waiting, (priority, self.joined, position, kind, turn))
+        self.live.add(position)
+        if self.inputs.patient[kind]:
+            patience = self.inputs.patiences[self.next_patience[kind]]
+            self.next_patience[kind] += 1
+            heappush(self.timers, (at + patience, turn, position))
+
+    def _balks(self, kind: int, waiting: int) -> bool:
+        """Whether a customer who finds ``waiting`` customers queueing refuses to join."""
+        inputs = self.inputs
+        limit = inputs.balk_at[kind]
+        if limit >= 0 and waiting >= limit:
+            return True
+        low, high = inputs.chance_offsets[kind], inputs.chance_offsets[kind + 1]
+        if low == high:
+            return False
+        chance = inputs.chances[low + min(waiting, high - low - 1)]
+        if chance >= 1.0:
+            return True
+        if not chance > 0.0:
+            return False
+        uniform = inputs.uniforms[self.next_uniform[kind]]
+        self.next_uniform[kind] += 1
+        return uniform < chance
+
+    def _start(self, at: float, position: int, kind: int, turn: int) -> None:
+        service = self.inputs.services[self.next_service[kind]]
+        self.next_service[kind] += 1
+        self.services[position] = service
+        self.started.append(position)
+        self.start_times.append(at)
+        heappush(self.running, (at + service, turn, position))
+
+    def _head(self) -> tuple[int, int, int, int, int]:
+        """Take the head of the queue (those who gave up are dropped from the heap here)."""
+        while True:
+            head = heappop(self.waiting)
+            if head[2] in self.live:
+                self.live.discard(head[2])
+                return head
+
+    def _finish(self, end: float) -> None:
+        heappop(self.running)
+        if self.live and self.busy <= self.on_duty:
+            _, _, position, kind, turn = self._head()
+            self._start(end, position, kind, turn)
+        else:
+            self.busy -= 1
+
+    def _renege(self, out: float) -> None:
+        _, _, position = heappop(self.timers)
+        if position in self.live:  # else its service started first
+            self.live.discard(position)
+            self.left.append((position, out, RENEGE))
+
+    def _change(self, at: float, servers: int) -> None:
+        self.on_duty = servers
+        while self.busy < servers and self.live:
+            self.busy += 1
+            _, _, position, kind, turn = self._head()
+            self._start(at, position, kind, turn)
+
+
+@dataclass
+class GivingUpInputs:
+    """The per-class inputs of :class:`ImpatientSweep` as lists (see
+    :func:`python_impatient_starts` for what each holds)."""
+
+    offsets: list[int]
+    services: list[float]
+    patiences: list[float]
+    uniforms: list[float]
+    patient: list[int]
+    balk_at: list[int]
+    chance_offsets: list[int]
+    chances: list[float]
+
+
+def python_impatient_starts(arrivals: np.ndarray, priorities: np.ndarray, kinds: np.ndarray,
+                            turns: np.ndarray, moves: np.ndarray, servers: int,
+                            change_times: np.ndarray, change_servers: np.ndarray,
+                            horizon: float, draws: tuple[np.ndarray, ...],
+                            rules: tuple[np.ndarray, ...], outputs: tuple[np.ndarray, ...]
+                            ) -> tuple[int, int]:
+    """Service starts at a station where customers may give up (see
+    :class:`ImpatientSweep`). The customers reach it at ``arrivals`` (in the order they
+    move), of ``priorities`` and classes ``kinds``, in their own ``turns``, moving in the
+    turns ``moves``. ``draws`` = (offsets, services, patiences, uniforms): class ``k``'s
+    pre-drawn variates are ``[offsets[k], offsets[k + 1])`` of each. ``rules`` = (patient,
+    balk_at, chance_offsets, chances): per class whether it has a patience, the queue length
+    it refuses at (-1: none), and its balking chances by queue length
+    (``chances[chance_offsets[k]:chance_offsets[k + 1]]``). ``outputs`` = (starts, order,
+    services, gone, left, how): who started (positions) and when, in the order they did; each
+    position's service (NaN: none started); who left without service, when and how
+    (:data:`BALK` or :data:`RENEGE`), in the order they left. Returns how many started and
+    how many left."""
+    offsets, services, patiences, uniforms = draws
+    patient, balk_at, chance_offsets, chances = rules
+    changes = list(zip(change_times.tolist(), [int(n) for n in change_servers.tolist()],
+                       strict=True))
+    inputs = GivingUpInputs(offsets.tolist(), services.tolist(), patiences.tolist(),
+                            uniforms.tolist(), patient.tolist(), balk_at.tolist(),
+                            chance_offsets.tolist(), chances.tolist())
+    sweep = ImpatientSweep(servers, changes, horizon, inputs)
+    for position, (at, priority, kind, turn, move) in enumerate(zip(
+            arrivals.tolist(), priorities.tolist(), kinds.tolist(), turns.tolist(),
+            moves.tolist(), strict=True)):
+        sweep.advance(at, move)
+        sweep.arrive(at, position, priority, kind, turn)
+    sweep.advance(horizon, -1)
+    return _written(sweep, outputs)
+
+
+def _written(sweep: ImpatientSweep, outputs: tuple[np.ndarray, ...]) -> tuple[int, int]:
+    starts, order, services, gone, left, how = outputs
+    started, lost = len(sweep.started), len(sweep.left)
+    starts[:started] = sweep.start_times
+    order[:started] = sweep.started
+    services[:] = math.nan
+    for position, service in sweep.services.items():
+        services[position] = service
+    for index, (position, when, way) in enumerate(sweep.left):
+        gone[index], left[index], how[index] = position, when, way
+    return started, lost
+
+
 def python_queue_max(joins: np.ndarray, leaves: np.ndarray, warmup: float) -> int:
     """The longest queue from ``warmup`` on: the queue then, or after any later join once
     everything at its instant has happened (a queue that grows and shrinks within one instant
@@ -230,6 +434,7 @@ try:
     from portsim._kernels import (  # type: ignore[import-not-found]
         fifo_starts,
         fifo_starts_shifts,
+        impatient_starts,
         priority_starts,
         queue_max,
     )
@@ -238,6 +443,7 @@ try:
 except ImportError:  # built without a C compiler: the same results, more slowly
     fifo_starts = python_fifo_starts
     fifo_starts_shifts = python_fifo_starts_shifts
+    impatient_starts = python_impatient_starts
     priority_starts = python_priority_starts
     queue_max = python_queue_max
     COMPILED = False

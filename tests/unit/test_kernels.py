@@ -17,9 +17,17 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_fast_path import network, priority, priority_ties, shifts, waiting_spawn
+from test_fast_path import (
+    giving_up,
+    giving_up_ties,
+    network,
+    priority,
+    priority_ties,
+    shifts,
+    waiting_spawn,
+)
 
-from portsim.engine import fast_starts, kernels, run_replication
+from portsim.engine import fast_impatience, fast_starts, kernels, run_replication
 
 needs_compiled = pytest.mark.skipif(
     not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
@@ -137,6 +145,129 @@ def test_priority_service_by_hand(version: str) -> None:
     assert starts.tolist() == [0.0, 3.0, 4.0, 4.0, 6.0]
 
 
+
+def _both_impatient(*args: object) -> tuple[object, ...]:
+    """What the compiled and the Python giving-up sweep write and return on ``args``."""
+    results = []
+    count = len(args[0])  # type: ignore[arg-type]
+    for version in (kernels.impatient_starts, kernels.python_impatient_starts):
+        outputs = (np.full(count, -1.0), np.full(count, -1, dtype=np.int64),
+                   np.full(count, -1.0), np.full(count, -1, dtype=np.int64),
+                   np.full(count, -1.0), np.full(count, -1, dtype=np.int64))
+        started, lost = version(*args, outputs)
+        starts, order, services, gone, left, how = outputs
+        results.append((started, lost, starts[:started].tolist(), order[:started].tolist(),
+                        np.nan_to_num(services, nan=-7.0).tolist(), gone[:lost].tolist(),
+                        left[:lost].tolist(), how[:lost].tolist()))
+    return tuple(results)
+
+
+@st.composite
+def giving_up_rules(draw: st.DrawFn, classes: int) -> tuple[np.ndarray, ...]:
+    """Per class: a patience or not, a queue limit or not, balking chances (0, 1 and in
+    between, so that some tries draw a uniform and some do not)."""
+    patient = draw(st.lists(st.booleans(), min_size=classes, max_size=classes))
+    limits = draw(st.lists(st.integers(min_value=-1, max_value=3), min_size=classes,
+                           max_size=classes))
+    chance = st.sampled_from([0.0, 1.0, 0.25, 0.5, 0.9])
+    tables = draw(st.lists(st.lists(chance, max_size=4), min_size=classes, max_size=classes))
+    offsets = np.concatenate(([0], np.cumsum([len(table) for table in tables])))
+    return (np.asarray(patient, dtype=np.int64), np.asarray(limits, dtype=np.int64),
+            offsets.astype(np.int64), np.asarray([c for t in tables for c in t], dtype=float))
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(queue_inputs(), st.integers(min_value=0, max_value=4),
+       st.lists(st.tuples(coarse, st.integers(min_value=0, max_value=5)), max_size=8),
+       st.integers(min_value=1, max_value=3), st.data())
+def test_giving_up_compiled_equals_python(inputs, servers: int, changes, classes: int,
+                                          data) -> None:
+    """Any classes, priorities, turns, patiences (coarse ones tie with services ending and
+    with arrivals), balking rules and shifts: the same starts, services and departures
+    without service, in the same order, from both."""
+    arrivals, _, horizon = inputs
+    count = arrivals.size
+    changes = sorted(changes)
+    kinds = np.asarray(data.draw(st.lists(st.integers(0, classes - 1), min_size=count,
+                                          max_size=count)), dtype=np.int64)
+    ints = st.lists(st.integers(min_value=-2, max_value=3), min_size=count, max_size=count)
+    priorities = np.asarray(data.draw(ints), dtype=np.int64)
+    turns = np.asarray(data.draw(st.permutations(range(count))), dtype=np.int64)
+    moves = np.asarray(data.draw(ints), dtype=np.int64) + turns // 2
+    sizes = np.bincount(kinds, minlength=classes)
+    spare = data.draw(st.integers(min_value=0, max_value=2))  # blocks may be longer
+    offsets = np.concatenate(([0], np.cumsum(sizes + spare))).astype(np.int64)
+    element = st.sampled_from([times, coarse])
+    variates = [np.asarray(data.draw(st.lists(data.draw(element), min_size=int(offsets[-1]),
+                                              max_size=int(offsets[-1]))), dtype=float)
+                for _ in range(2)]
+    uniforms = np.asarray(data.draw(st.lists(st.floats(0.0, 1.0, exclude_max=True),
+                                             min_size=int(offsets[-1]),
+                                             max_size=int(offsets[-1]))), dtype=float)
+    compiled, python = _both_impatient(
+        arrivals, priorities, kinds, turns, moves, servers,
+        np.asarray([when * 4 for when, _ in changes], dtype=float),
+        np.asarray([level for _, level in changes], dtype=float), horizon,
+        (offsets, variates[0], variates[1], uniforms), data.draw(giving_up_rules(classes)))
+    assert compiled == python
+
+
+@pytest.mark.parametrize("version", ["impatient_starts", "python_impatient_starts"])
+def test_giving_up_by_hand(version: str) -> None:
+    """One server; class 0 waits for good, class 1 has a patience, class 2 refuses any
+    queue. Customer 0 (class 0, 10 min) starts at 0. Customer 1 (class 1, patience 3) joins
+    at 1 and reneges at 4; customer 2 (class 0) joins at 2; customer 3 (class 2) balks at 3.
+    At 10 customer 2 starts on class 0's second service (1 min), ending at 11 in its own
+    turn, the turn customer 4 (class 2) moves in at 11: the end goes first, so customer 4
+    finds the server free and starts (5 min). Customer 5 (class 1, class 1's second
+    patience: 2) joins at 12 and reneges at 14."""
+    arrivals = np.array([0.0, 1.0, 2.0, 3.0, 11.0, 12.0])
+    kinds = np.array([0, 1, 0, 2, 2, 1], dtype=np.int64)
+    turns = np.arange(6, dtype=np.int64)
+    moves = np.array([0, 1, 2, 3, 2, 5], dtype=np.int64)
+    offsets = np.array([0, 2, 4, 6], dtype=np.int64)
+    services = np.array([10.0, 1.0, 9.0, 9.0, 5.0, 9.0])
+    patiences = np.array([np.nan, np.nan, 3.0, 2.0, np.nan, np.nan])
+    draws = (offsets, services, patiences, np.full(6, 0.5))
+    rules = (np.array([0, 1, 0], dtype=np.int64), np.array([-1, -1, 0], dtype=np.int64),
+             np.zeros(4, dtype=np.int64), np.empty(0))
+    outputs = (np.empty(6), np.empty(6, dtype=np.int64), np.empty(6),
+               np.empty(6, dtype=np.int64), np.empty(6), np.empty(6, dtype=np.int64))
+    counts = getattr(kernels, version)(arrivals, np.zeros(6, dtype=np.int64), kinds, turns,
+                                       moves, 1, np.empty(0), np.empty(0), 100.0, draws,
+                                       rules, outputs)
+    starts, order, served, gone, left, how = outputs
+    assert counts == (3, 3)
+    assert order[:3].tolist() == [0, 2, 4]
+    assert starts[:3].tolist() == [0.0, 10.0, 11.0]
+    assert np.nan_to_num(served, nan=-1.0).tolist() == [10.0, -1.0, 1.0, -1.0, 5.0, -1.0]
+    assert gone[:3].tolist() == [3, 1, 5]
+    assert left[:3].tolist() == [3.0, 4.0, 14.0]
+    assert how[:3].tolist() == [kernels.BALK, kernels.RENEGE, kernels.RENEGE]
+
+
+@needs_compiled
+def test_giving_up_inputs_that_do_not_fit_are_refused() -> None:
+    """A class with fewer pre-drawn variates than customers, or a class index out of range,
+    would make the compiled sweep read past its arrays: refused instead."""
+    ranks = np.arange(3, dtype=np.int64)
+    rules = (np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
+             np.zeros(2, dtype=np.int64), np.empty(0))
+    outputs = (np.empty(3), np.empty(3, dtype=np.int64), np.empty(3),
+               np.empty(3, dtype=np.int64), np.empty(3), np.empty(3, dtype=np.int64))
+    short = (np.array([0, 2], dtype=np.int64), np.zeros(2), np.zeros(2), np.zeros(2))
+    for kinds, draws in ((np.zeros(3, dtype=np.int64), short),
+                         (np.array([0, 0, 1], dtype=np.int64),
+                          (np.array([0, 3], dtype=np.int64), *[np.zeros(3)] * 3))):
+        with pytest.raises(ValueError, match="do not fit"):
+            kernels.impatient_starts(np.zeros(3), ranks, kinds, ranks, ranks, 1, np.empty(0),
+                                     np.empty(0), 10.0, draws, rules, outputs)
+    with pytest.raises(TypeError, match="int64"):
+        kernels.impatient_starts(np.zeros(3), np.zeros(3), np.zeros(3, dtype=np.int64), ranks,
+                                 ranks, 1, np.empty(0), np.empty(0), 10.0, short, rules,
+                                 outputs)
+
 def test_the_recursion_by_hand() -> None:
     """Two servers: the third customer waits for the first to finish; none starts at or after
     the horizon."""
@@ -190,12 +321,15 @@ def test_lengths_that_do_not_match_are_refused() -> None:
 
 
 @needs_compiled
-@pytest.mark.parametrize("build", [shifts, network, waiting_spawn, priority, priority_ties])
+@pytest.mark.parametrize("build", [shifts, network, waiting_spawn, priority, priority_ties,
+                                   giving_up, giving_up_ties])
 def test_a_replication_is_the_same_with_either_kernel(build, monkeypatch) -> None:
     compiled = run_replication(build(), seed=3, engine="fast").kpis
     monkeypatch.setattr(fast_starts, "fifo_starts", kernels.python_fifo_starts)
     monkeypatch.setattr(fast_starts, "fifo_starts_shifts", kernels.python_fifo_starts_shifts)
     monkeypatch.setattr(fast_starts, "priority_starts", kernels.python_priority_starts)
+    monkeypatch.setattr(fast_impatience.kernels, "impatient_starts",
+                        kernels.python_impatient_starts)
     python = run_replication(build(), seed=3, engine="fast").kpis
     assert json.dumps(compiled, sort_keys=True, default=str) == json.dumps(
         python, sort_keys=True, default=str)
