@@ -4,6 +4,7 @@ feasibility checks and the estimate the outcome carries."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,6 +26,8 @@ from portsim.experiment.optimise.procedure import (
     SELECTED,
     Settings,
 )
+
+TWO_HALLS = Path(__file__).parents[1] / "validation" / "data" / "two_halls.yaml"
 
 
 def noisy(means: Sequence[float], constraints: Sequence[float] = (), noise: float = 1.0,
@@ -112,3 +115,22 @@ def test_it_needs_a_budget_beyond_the_first_round() -> None:
         select_ocba(noisy([0.0, 1.0]), 2, 0, Settings(delta=0.5, first=5, budget=None))
     with pytest.raises(ValueError, match="budget"):
         select_ocba(noisy([0.0, 1.0]), 2, 0, Settings(delta=0.5, first=5, budget=9))
+
+
+def test_constant_outputs_neither_divide_by_zero_nor_lose_the_best() -> None:
+    def observe(designs: Sequence[int], start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        return (np.array([[float(i)] * (stop - start) for i in designs]),
+                np.zeros((len(designs), 0, stop - start)))
+
+    outcome = select_ocba(ragged(observe), 60, 0, Settings(delta=0.5, first=2, budget=200,
+                                                           step=20))
+    assert (outcome.selected, outcome.stopped, outcome.apcs) == (0, SELECTED, 1.0)
+
+
+def test_the_python_api_asks_for_a_budget_above_fifty_designs() -> None:
+    import portsim
+    from portsim.experiment.optimise.problem import OptimiseError
+
+    axes = ["stations.hall_a.servers=4:12:1", "stations.hall_b.servers=3:8:1"]
+    with pytest.raises(OptimiseError, match=r"54 designs, more than 50: .* give --budget"):
+        portsim.optimise(TWO_HALLS, axes, minimise="wait_mean", delta=0.1, workers=1)
