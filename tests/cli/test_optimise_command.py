@@ -123,8 +123,8 @@ def test_more_than_fifty_designs_go_to_ocba_and_say_so(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
     assert text.startswith("54 designs, more than 50 for KN++: procedure OCBA.")
-    assert "guarantee: none (OCBA spends a fixed budget; it does not guarantee, unlike " \
-           "KN++): estimated probability of correct selection" in text
+    assert "guarantee: none (OCBA, unlike KN++, promises nothing); estimated probability " \
+           "of correct selection" in text
     data = json.loads((out / "optimise.json").read_text())
     assert data["procedure"].startswith("screening (Nelson et al.) after a first round, then "
                                         "OCBA")

@@ -159,9 +159,9 @@ class Optimisation:
                      and self.outcome.status(self.selected) == "undecided")
         tail = ("; its constraints are not yet shown to be met (raise --budget)"
                 if undecided else "")
-        return (f"none (OCBA spends a fixed budget; it does not guarantee, unlike KN++): "
-                f"estimated probability of correct selection {chance:.1%} (APCS-B, "
-                f"Chen et al.'s Bonferroni lower bound, from the data){tail}")
+        return (f"none (OCBA, unlike KN++, promises nothing); estimated probability of "
+                f"correct selection {chance:.1%} (APCS-B, Chen et al.'s Bonferroni bound "
+                f"computed from the data){tail}")
 
     @property
     def delta_words(self) -> str:
