@@ -53,7 +53,8 @@ ConfidenceOpt = Annotated[float, typer.Option(
     help="The probability of correct selection to guarantee (1 − α).")]
 BudgetOpt = Annotated[int | None, typer.Option(
     min=1, help="The most replications over all designs (default: 100 per design); a "
-                "budget that runs out gives the best so far without a guarantee.",
+                "budget that runs out gives the best so far without a guarantee. Above 50 "
+                "designs required: OCBA spends it after a screening round.",
     show_default=False)]
 ToleranceOpt = Annotated[str, typer.Option(
     help="How near its bound a constraint's mean may lie and be judged either way, as a "
@@ -106,12 +107,12 @@ def optimise(
     (Andradóttir & Kim): --replications is the first stage, each design then gets more only
     while it is in contention. Prints the selected design, the probability of correct
     selection it guarantees within δ and the runners-up within δ; writes optimise.json,
-    designs.csv, optimise.png and variant.yaml. Spaces of more than 50 designs are refused.
+    designs.csv, optimise.png, variant.yaml. 51-500 designs: a screen, then OCBA on --budget.
     With --front A,B: the Pareto set of two objectives instead (front.csv, front.png).
     """
     given = dict(locals())  # the options as given, for --front
     from portsim.cli.front import front_command
-    from portsim.experiment.optimise.search import MOST_DESIGNS
+    from portsim.experiment.optimise.search import MOST_OCBA
     from portsim.experiment.optimise.space import build_space, parse_axes
     from portsim.scenario import load_scenario
 
@@ -123,7 +124,7 @@ def optimise(
         scenario.document(variant)  # an unknown variant: one message with a suggestion
         original = _variant_checked(file, write_variant)
         out, inputs = _output(file, out, force, scheduler, scenario)
-        space = build_space(scenario, parse_axes(vary), variant, price or (), MOST_DESIGNS)
+        space = build_space(scenario, parse_axes(vary), variant, price or (), MOST_OCBA)
         result = _run(scenario, space, question, variant, replications, seed, budget,
                       workers, scheduler, engine)
         _report(result, file, out, write_variant, original, inputs, scenario, variant)
@@ -180,6 +181,7 @@ def _output(file: Path, out: Path | None, force: bool, scheduler: str | None,
 def _run(scenario: Any, space: Any, question: dict[str, Any], variant: str | None,
          replications: int | None, seed: int | None, budget: int | None,
          workers: int | None, scheduler: str | None, engine: EngineChoice) -> Any:
+    from portsim.experiment.optimise.search import MOST_DESIGNS, default_budget
     from portsim.experiment.optimise.search import optimise as search
     from portsim.experiment.options import RunOptions
 
@@ -192,10 +194,16 @@ def _run(scenario: Any, space: Any, question: dict[str, Any], variant: str | Non
     if count < 2:
         warn(None, "the space has one design: nothing to choose between; its constraints "
                    "are checked")
+    if count > MOST_DESIGNS:
+        console.print(f"{count} designs, more than {MOST_DESIGNS} for KN++: procedure OCBA.\n"
+                      f"A first round of {first} each; designs clearly worse by more than δ or\n"
+                      "clearly infeasible screened out; the rest of --budget allocated by\n"
+                      "OCBA, which estimates its probability of correct selection but does\n"
+                      "not guarantee it.", highlight=False, soft_wrap=True)
     with console.status(f"optimising over {count} designs") as status:
         return search(scenario, space, question["objective"], question["constraints"],
                       options, delta=question["delta"], confidence=question["confidence"],
-                      first=first, budget=budget if budget is not None else 100 * count,
+                      first=first, budget=default_budget(budget, count),
                       tolerance=question["tolerance"], variant=variant, seed=seed,
                       progress=lambda done: status.update(
                           f"optimising over {count} designs: {done:,} replications"))
@@ -227,7 +235,9 @@ def _report(result: Any, file: Path, out: Path, write_variant: str | None,
     if write_variant is None or patch is None:
         return
     if result.outcome.stopped != "selected":
-        warn(None, f"{file} is not changed: no design was selected with the guarantee")
+        warn(None, f"{file} is not changed: no design was selected with the guarantee"
+                   + (" (OCBA's estimated probability of correct selection is below "
+                      "--confidence)" if result.outcome.procedure == "OCBA" else ""))
         return
     add_variant(file, write_variant, str(patch["description"]), {}, variant_comments(result),
                 original=original, overrides=patch)

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from portsim.experiment.optimise.search import PROCEDURE, Optimisation
+from portsim.experiment.optimise.search import Optimisation
 from portsim.experiment.optimise.summary import design_rows, summary
 from portsim.report.files import dump_csv, dump_json
 from portsim.report.kpis import Shown, number, shown_kpi
@@ -77,6 +77,13 @@ def _closest(result: Optimisation) -> str:
             "constraint means beyond their bounds; see designs.csv)")
 
 
+def _stage_words(result: Optimisation) -> str:
+    if result.outcome.procedure == "OCBA":
+        budget = result.outcome.settings.budget or 0
+        return f"per stage after over all designs, to a budget of {budget:,}"
+    return "per stage after"
+
+
 def print_optimisation(result: Optimisation, console: Console) -> None:
     """The headline first, then the table of designs and the procedure's settings."""
     for line in headline(result):
@@ -86,10 +93,11 @@ def print_optimisation(result: Optimisation, console: Console) -> None:
         console.print(Text(line))
     settings = result.outcome.settings
     console.print(Text(
-        f"{PROCEDURE}; δ = {result.delta_words}"
+        f"{result.procedure}; δ = {result.delta_words}"
         f"{' (1% of the first stage best: give --delta)' if result.delta_chosen else ''}, "
         f"1−α = {settings.confidence:g}, first stage {settings.first} replications, "
-        f"{settings.step} per stage after, common random numbers (seed {result.seed})"))
+        f"{settings.step} {_stage_words(result)}, common random numbers "
+        f"(seed {result.seed})"))
     if result.space.beyond:
         console.print(Text(f"left out, beyond a station's positions: "
                            f"{len(result.space.beyond)} combinations"))

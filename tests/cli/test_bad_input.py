@@ -161,7 +161,16 @@ OPTIMISE_CASES = [
      "--vary 'stations.hall_a.servers=': no value given"),
     (["--vary", "stations.hall_a.servers=40:60:1", "--vary", "stations.hall_b.servers=1:9:1",
       "--minimise", "wait_mean"],
-     "the design space has 189 designs; KN++ is offered for at most 50"),
+     "the design space has 189 designs, more than 50: they are screened, then a fixed budget "
+     "is allocated by OCBA; give --budget, the replications over all designs (more than the "
+     "first round's 1,890, e.g. 5,670)"),
+    (["--vary", "stations.hall_a.servers=40:60:1", "--vary", "stations.hall_b.servers=1:9:1",
+      "--minimise", "wait_mean", "--budget", "1890"],
+     "--budget 1,890: the first round alone takes 1,890 replications (189 designs × 10); "
+     "OCBA needs more to allocate"),
+    (["--vary", "stations.hall_a.servers=40:100:1", "--vary", "stations.hall_b.servers=1:9:1",
+      "--minimise", "wait_mean", "--budget", "100000"],
+     "the design space has 549 designs; portsim optimise takes at most 500"),
     ([*_AXES, "--minimise", "wait_mean", "--subject-to", "wait_p95<30min"],
      "--subject-to 'wait_p95<30min': expected pledge, KPI<=VALUE or KPI>=VALUE"),
     ([*_AXES, "--minimise", "wait_mean", "--subject-to", "officer_hours<=lots"],

@@ -111,3 +111,28 @@ def test_front_prints_the_front_first_and_writes_its_files(tmp_path: Path) -> No
     assert rows[0].startswith("design,stations.hall_a.servers,stations.hall_b.servers,status")
     assert len(rows) == 10
     assert TWO_HALLS.read_bytes() == before
+
+
+def test_more_than_fifty_designs_go_to_ocba_and_say_so(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "optimise", str(TWO_HALLS), "--vary", "stations.hall_a.servers=4:12:1", "--vary",
+        "stations.hall_b.servers=3:8:1", "--minimise", "wait_mean", "--subject-to",
+        "officer_hours<=264", "--delta", "0.05min", "--replications", "3", "--budget", "300",
+        "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert text.startswith("54 designs, more than 50 for KN++: procedure OCBA.")
+    assert "guarantee: none (OCBA, unlike KN++, promises nothing); estimated probability " \
+           "of correct selection" in text
+    data = json.loads((out / "optimise.json").read_text())
+    assert data["procedure"].startswith("screening (Nelson et al.) after a first round, then "
+                                        "OCBA")
+    assert data["replications"] == sum(d["replications"] for d in data["designs"]) <= 300
+    assert 0 <= data["apcs"] <= 1
+    # (6, 5) is the Erlang C best within 11 officers; everything over 264 officer-hours is out.
+    assert data["selected"] == {"stations.hall_a.servers": 6, "stations.hall_b.servers": 5}
+    statuses = {d["status"] for d in data["designs"]}
+    assert {"infeasible", "screened out"} <= statuses
+    chosen = next(d for d in data["designs"] if d["settings"] == data["selected"])
+    assert chosen["replications"] > data["replications"] / len(data["designs"])

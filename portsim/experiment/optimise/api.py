@@ -13,7 +13,7 @@ from portsim.experiment.optimise.problem import (
     parse_constraint,
     parse_item,
 )
-from portsim.experiment.optimise.search import MOST_DESIGNS, Optimisation
+from portsim.experiment.optimise.search import MOST_DESIGNS, MOST_OCBA, Optimisation, default_budget
 from portsim.experiment.optimise.search import optimise as search
 from portsim.experiment.optimise.space import build_space, parse_axes
 from portsim.experiment.options import RunOptions, RunSettings, run_options
@@ -31,7 +31,9 @@ def optimise(source: Any, vary: Sequence[str], options: RunOptions | None = None
     ``minimise`` or ``maximise``: ``"cost"``, a whole-port KPI or ``"SCOPE.NAME.KPI"``;
     ``subject_to``: ``"pledge"`` or ``"KPI<=VALUE"``; ``delta`` in the objective's unit (a
     number, or text such as ``"1min"``); ``options.replications`` (or the keyword) is the
-    first stage; ``budget`` caps the replications over all designs (default 100 per design).
+    first stage; ``budget`` caps the replications over all designs (default 100 per design
+    up to 50 designs; above that, up to 500, the designs are screened and ``budget`` is
+    required, spent by OCBA).
     """
     from portsim.scenario import Scenario, load_scenario
 
@@ -44,11 +46,11 @@ def optimise(source: Any, vary: Sequence[str], options: RunOptions | None = None
     chosen = parse_amount(delta, "delta") if isinstance(delta, str) else delta
     settings = run_options(options, run_settings)
     scenario = source if isinstance(source, Scenario) else load_scenario(source)
-    space = build_space(scenario, parse_axes(vary), variant, prices, MOST_DESIGNS)
+    space = build_space(scenario, parse_axes(vary), variant, prices, MOST_OCBA)
     first = settings.replications_for(scenario)
     return search(scenario, space, objective, constraints, settings, delta=chosen,
                   confidence=confidence, first=first,
-                  budget=budget if budget is not None else 100 * len(space.designs),
+                  budget=default_budget(budget, len(space.designs)),
                   tolerance=tolerance, variant=variant, seed=settings.seed_for(scenario))
 
 

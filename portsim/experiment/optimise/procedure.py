@@ -129,7 +129,12 @@ class Outcome:
     compared_alpha: float = 0.0
     feasibility_alpha: float = 0.0
     history: list[tuple[int, int]] = field(default_factory=list)
-    """(replications per survivor, survivors) at every screening."""
+    """(replications per survivor, survivors) at every screening; for OCBA (replications over
+    all designs, survivors) after every stage."""
+    procedure: str = "KN++"
+    """Which procedure decided: "KN++" or "OCBA"."""
+    apcs: float | None = None
+    """OCBA only: the approximate probability of correct selection (an estimate)."""
 
     @property
     def k(self) -> int:

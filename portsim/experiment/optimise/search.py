@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from portsim.engine.collect import kpi_names
 from portsim.experiment.ledger import ledger_kpis
+from portsim.experiment.optimise.ocba import OCBA, SCREENED, STAGES, select_ocba
 from portsim.experiment.optimise.problem import (
     Bound,
     Constraint,
@@ -39,7 +40,11 @@ from portsim.stats.summary import Interval, t_interval
 FORMAT = "portsim-optimise/1"
 #: The most designs KN++ is offered for (it compares every pair of survivors each stage).
 MOST_DESIGNS = 50
+#: The most designs at all: above MOST_DESIGNS, a screening round then OCBA.
+MOST_OCBA = 500
 PROCEDURE = "KN++ (Kim & Nelson) with feasibility screening (Andradóttir & Kim)"
+OCBA_PROCEDURE = ("screening (Nelson et al.) after a first round, then OCBA budget "
+                  "allocation (Chen et al.)")
 
 
 @dataclass
@@ -69,6 +74,11 @@ class Optimisation:
         return self.outcome.selected
 
     @property
+    def procedure(self) -> str:
+        """The procedure that decided, named as in the outputs."""
+        return OCBA_PROCEDURE if self.outcome.procedure == OCBA else PROCEDURE
+
+    @property
     def delta(self) -> float:
         return float(self.outcome.settings.delta)  # type: ignore[arg-type]
 
@@ -78,13 +88,17 @@ class Optimisation:
         return t_interval(values)
 
     def status(self, design: int) -> str:
-        """selected, eliminated (worse by more than the procedure allows), infeasible,
-        still in contention (the budget ran out) or, when none is feasible, infeasible."""
+        """selected, eliminated (worse by more than the procedure allows), screened out
+        (OCBA's first round: clearly worse by more than δ), infeasible, still in contention
+        (the budget ran out; for OCBA, the survivors it shared the budget among) or, when none
+        is feasible, infeasible."""
         if design == self.selected:
             return "selected" if self.outcome.stopped == SELECTED else "best so far"
         why = self.outcome.eliminated[design]
         if why == INFEASIBLE:
             return "infeasible"
+        if why == SCREENED:
+            return "screened out"
         if why == "compared":
             return "eliminated"
         return "in contention"
@@ -123,6 +137,8 @@ class Optimisation:
         """The guarantee in words, as the procedure gives it (or why there is none)."""
         settings = self.outcome.settings
         level = f"{settings.confidence:.0%}"
+        if self.outcome.procedure == OCBA and self.outcome.stopped != NONE_FEASIBLE:
+            return self._estimate_words()
         if self.outcome.stopped == BUDGET:
             return (f"none: the budget of {settings.budget:,} replications ran out before "
                     "the procedure could decide; the best mean so far is shown (raise "
@@ -135,6 +151,17 @@ class Optimisation:
         return (f"with probability at least {level} the selected design{tail} is within "
                 f"δ = {self.delta_words} of the best design"
                 f"{' that meets the constraints' if self.bounds else ''}")
+
+    def _estimate_words(self) -> str:
+        """OCBA's answer: an estimated probability, not a guarantee."""
+        chance = self.outcome.apcs or 0.0
+        undecided = (self.selected is not None
+                     and self.outcome.status(self.selected) == "undecided")
+        tail = ("; its constraints are not yet shown to be met (raise --budget)"
+                if undecided else "")
+        return (f"none (OCBA, unlike KN++, promises nothing); estimated probability of "
+                f"correct selection {chance:.1%} (APCS-B, Chen et al.'s Bonferroni bound "
+                f"computed from the data){tail}")
 
     @property
     def delta_words(self) -> str:
@@ -171,7 +198,8 @@ def optimise(scenario: Any, space: Space, objective: Objective,
              budget: int | None = None, tolerance: float = 0.1, variant: str | None = None,
              seed: int | None = None,
              progress: Callable[[int], None] | None = None) -> Optimisation:
-    """Choose the best design of ``space`` by KN++ with feasibility screening."""
+    """Choose the best design of ``space``: by KN++ with feasibility screening up to
+    MOST_DESIGNS designs, above that by a screening round then OCBA within ``budget``."""
     known = kpi_names(space.designs[0].model)
     checked(objective.kpi, known, "--maximise" if objective.maximise else "--minimise")
     bounds = bounds_of(constraints, space.designs[0].model, known)
@@ -181,22 +209,55 @@ def optimise(scenario: Any, space: Space, objective: Objective,
         raise OptimiseError("--replications: the first stage needs at least 2 replications")
     if not 0 < tolerance < 1:
         raise OptimiseError(f"--tolerance {tolerance}: must lie between 0 and 1")
-    replicator = Replicator(space, objective, bounds, options, chosen_seed, progress)
     k = len(space.designs)
+    _check_budget(budget, n0, k)
+    replicator = Replicator(space, objective, bounds, options, chosen_seed, progress)
     default_delta = delta is None
     if default_delta:
         delta = _default_delta(replicator, k, n0)
     settings = Settings(delta=float(delta), confidence=confidence,  # type: ignore[arg-type]
                         first=n0, budget=budget, step=_step(options.workers, k),
                         tolerances=tuple(_tolerance(bound.bound, tolerance) for bound in bounds))
-    if budget is not None and budget < n0 * k:
-        raise OptimiseError(f"--budget {budget:,}: the first stage alone takes {n0 * k:,} "
-                            f"replications ({k} designs × {n0})")
-    outcome = select(replicator, k, len(bounds), settings)
+    if k > MOST_DESIGNS:
+        outcome = select_ocba(replicator.ragged, k, len(bounds),
+                              replace(settings, step=_increment(budget, n0, k)))
+    else:
+        outcome = select(replicator, k, len(bounds), settings)
     results = [results_of(item.model, item.provenance, variant, chosen_seed,
                           replicator.runs[item.label]) for item in space.designs]
     return Optimisation(scenario.name, variant, space, objective, list(constraints), bounds,
                         outcome, results, chosen_seed, tolerance, default_delta)
+
+
+def _check_budget(budget: int | None, first: int, k: int) -> None:
+    """Before any run: the budget must cover the first round; above MOST_DESIGNS it is
+    required and must leave replications for OCBA to allocate."""
+    if k <= MOST_DESIGNS:
+        if budget is not None and budget < first * k:
+            raise OptimiseError(f"--budget {budget:,}: the first stage alone takes "
+                                f"{first * k:,} replications ({k} designs × {first})")
+        return
+    if budget is None:
+        raise OptimiseError(f"the design space has {k} designs, more than {MOST_DESIGNS}: "
+                            "they are screened, then a fixed budget is allocated by OCBA; "
+                            f"give --budget, the replications over all designs (more than "
+                            f"the first round's {first * k:,}, e.g. {3 * first * k:,})")
+    if budget <= first * k:
+        raise OptimiseError(f"--budget {budget:,}: the first round alone takes {first * k:,} "
+                            f"replications ({k} designs × {first}); OCBA needs more to "
+                            f"allocate (e.g. {3 * first * k:,})")
+
+
+def default_budget(budget: int | None, k: int) -> int | None:
+    """The budget as given, else 100 replications a design for KN++; OCBA has no default."""
+    if budget is not None:
+        return budget
+    return 100 * k if k <= MOST_DESIGNS else None
+
+
+def _increment(budget: int | None, first: int, k: int) -> int:
+    """OCBA's replications per stage: the rest of the budget over its stages, at least 10."""
+    return max(10, math.ceil(((budget or 0) - first * k) / STAGES))
 
 
 def _default_delta(replicator: Replicator, k: int, n0: int) -> float:
@@ -216,4 +277,5 @@ def _step(workers: int, designs: int) -> int:
     return max(1, math.ceil(2 * max(1, workers) / max(1, designs))) if workers > 1 else 1
 
 
-__all__ = ["FORMAT", "MOST_DESIGNS", "PROCEDURE", "Optimisation", "optimise"]
+__all__ = ["FORMAT", "MOST_DESIGNS", "MOST_OCBA", "OCBA_PROCEDURE", "PROCEDURE", "Optimisation",
+           "default_budget", "optimise"]

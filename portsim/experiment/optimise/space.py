@@ -106,9 +106,8 @@ def build_space(scenario: Any, axes: Sequence[Setting], variant: str | None = No
         raise _vary_error(error) from None
     if most is not None and len(points) > most:
         raise OptimiseError(
-            f"the design space has {len(points):,} designs; KN++ is offered for at most "
-            f"{most} (the screening and budget allocation for larger spaces is not built "
-            "yet): narrow the --vary values, or sweep the space first (portsim sweep) and "
+            f"the design space has {len(points):,} designs; portsim optimise takes at most "
+            f"{most}: narrow the --vary values, or sweep the space first (portsim sweep) and "
             "optimise over the promising part")
     space = Space(list(axes), [], [])
     for assignment in points:
@@ -162,23 +161,35 @@ class Replicator:
 
     def __call__(self, designs: Sequence[int], start: int,
                  stop: int) -> tuple[np.ndarray, np.ndarray]:
+        drawn = self.ragged(designs, [start] * len(designs), [stop] * len(designs))
+        objective = np.empty((len(designs), stop - start))
+        constraints = np.empty((len(designs), len(self.bounds), stop - start))
+        for row, (values, observed) in enumerate(drawn):
+            objective[row], constraints[row] = values, observed
+        return objective, constraints
+
+    def ragged(self, designs: Sequence[int], starts: Sequence[int],
+               stops: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Replications ``starts[i]`` to ``stops[i] - 1`` of each design, in one batch for the
+        workers: per design its objective values and its constraints, shape (L, new)."""
         chosen = [self.space.designs[i] for i in designs]
         jobs = [Job(item.label, item.model, self.seed, stop,
-                    job_inputs(item.model, item.provenance)) for item in chosen]
+                    job_inputs(item.model, item.provenance))
+                for item, stop in zip(chosen, stops, strict=True)]
         have = {item.label: self.runs[item.label] for item in chosen}
         runs = run_jobs(jobs, self.options, have=have)
         self.simulated += sum(len(runs[item.label]) - len(have[item.label]) for item in chosen)
         if self.progress is not None:
             self.progress(self.simulated)
-        objective = np.empty((len(chosen), stop - start))
-        constraints = np.empty((len(chosen), len(self.bounds), stop - start))
-        for row, (index, item) in enumerate(zip(designs, chosen, strict=True)):
+        out = []
+        for index, item, start, stop in zip(designs, chosen, starts, stops, strict=True):
             self.runs[item.label] = runs[item.label]
-            for column, replication in enumerate(runs[item.label][start:stop]):
-                objective[row, column] = self._objective(replication, index)
-                constraints[row, :, column] = [bound.value(replication.kpis)
-                                               for bound in self.bounds]
-        return objective, constraints
+            taken = runs[item.label][start:stop]
+            out.append((np.array([self._objective(r, index) for r in taken]),
+                        np.array([[bound.value(r.kpis) for r in taken]
+                                  for bound in self.bounds]).reshape(len(self.bounds),
+                                                                     len(taken))))
+        return out
 
     def _objective(self, replication: ReplicationResult, design: int) -> float:
         kpi = self.objective.kpi

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from portsim.experiment.optimise.procedure import UNDECIDED
-from portsim.experiment.optimise.search import FORMAT, PROCEDURE, Optimisation
+from portsim.experiment.optimise.search import FORMAT, Optimisation
 from portsim.stats.summary import Interval
 
 
@@ -76,7 +76,7 @@ def summary(result: Optimisation) -> dict[str, Any]:
         "format": FORMAT,
         "portsim_version": first.provenance.get("portsim_version"),
         "scenario": {"name": result.name, "variant": result.variant},
-        "procedure": PROCEDURE,
+        "procedure": result.procedure,
         "axes": [{"path": s.path, "op": s.op, "values": list(s.values)}
                  for s in result.space.axes],
         "beyond_positions": result.space.beyond,
@@ -93,11 +93,14 @@ def summary(result: Optimisation) -> dict[str, Any]:
         "stopped": outcome.stopped,
         "selected": None if chosen is None else result.space.assignments[chosen],
         "guarantee": result.guarantee(),
+        "apcs": _number(outcome.apcs) if outcome.apcs is not None else None,
         "runners_up": [result.space.assignments[i] for i in result.runners_up()],
         "replications": outcome.total,
         "brute_force_replications": result.brute_force,
         "stages": outcome.stages,
-        "history": [{"replications_each": r, "in_contention": n} for r, n in outcome.history],
+        "history": [{"replications_total" if outcome.procedure == "OCBA"
+                     else "replications_each": r, "in_contention": n}
+                    for r, n in outcome.history],
         "warnings": list(result.warnings),
         "designs": [{"settings": result.space.assignments[i], "status": result.status(i),
                      "feasibility": result.feasibility(i),
