@@ -170,7 +170,7 @@ OPTIMISE_CASES = [
      "OCBA needs more to allocate"),
     (["--vary", "stations.hall_a.servers=40:100:1", "--vary", "stations.hall_b.servers=1:9:1",
       "--minimise", "wait_mean", "--budget", "100000"],
-     "the design space has 549 designs; portsim optimise takes at most 500"),
+     "the design space has 549 designs, more than the 500 this question takes"),
     ([*_AXES, "--minimise", "wait_mean", "--subject-to", "wait_p95<30min"],
      "--subject-to 'wait_p95<30min': expected pledge, KPI<=VALUE or KPI>=VALUE"),
     ([*_AXES, "--minimise", "wait_mean", "--subject-to", "officer_hours<=lots"],

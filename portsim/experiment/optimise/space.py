@@ -106,8 +106,8 @@ def build_space(scenario: Any, axes: Sequence[Setting], variant: str | None = No
         raise _vary_error(error) from None
     if most is not None and len(points) > most:
         raise OptimiseError(
-            f"the design space has {len(points):,} designs; portsim optimise takes at most "
-            f"{most}: narrow the --vary values, or sweep the space first (portsim sweep) and "
+            f"the design space has {len(points):,} designs, more than the {most} this question "
+            "takes: narrow the --vary values, or sweep the space first (portsim sweep) and "
             "optimise over the promising part")
     space = Space(list(axes), [], [])
     for assignment in points:
