@@ -113,10 +113,15 @@ def per_unit_words(comparison: Comparison, found: PerUnit) -> tuple[str, str]:
     else:
         per = f"per extra {unit_words(comparison, found.per)}"
     ratio = found.ratio
-    text = f"{ratio.mean:,.2f}" if math.isfinite(ratio.mean) else "—"
-    if math.isfinite(ratio.half_width) and ratio.half_width > 0:
-        text += f" ± {ratio.half_width:,.2f}"
-    return f"waiting-hours saved {per}", text
+    # A variant whose waits clearly grow as it adds resources adds waiting-hours: said so,
+    # rather than as a negative saving.
+    spread = ratio.half_width if math.isfinite(ratio.half_width) else 0.0
+    added = math.isfinite(ratio.mean) and ratio.mean + spread < 0
+    shown = -ratio.mean if added else ratio.mean
+    text = f"{shown:,.2f}" if math.isfinite(shown) else "—"
+    if spread > 0:
+        text += f" ± {spread:,.2f}"
+    return f"waiting-hours {'added' if added else 'saved'} {per}", text
 
 
 def cost_words(comparison: Comparison, variant: str) -> tuple[str, list[str]]:

@@ -202,3 +202,21 @@ def test_a_tiny_difference_gets_the_digits_to_show_it() -> None:
                 {("classes", "c", "wait_mean"): [0.177, 0.178, 0.176, 0.177]})
     cells = made.row(Pick("classes", "c", "wait_mean", SERVED)).cells(30.0)
     assert cells[3].startswith("+0.007 ± 0.00") and cells[1] == "0.170"
+
+
+def test_a_benefit_per_unit_that_is_clearly_negative_reads_as_waiting_hours_added() -> None:
+    from portsim.experiment.ledger import PerUnit
+    from portsim.report.ledger import per_unit_words
+
+    def per_officer_hour(mean: float, half_width: float) -> tuple[str, str]:
+        ratio = Interval(mean, mean - half_width, mean + half_width, half_width, 10)
+        found = PerUnit("officer_hours", ratio, ratio, ratio)
+        return per_unit_words(None, found)  # type: ignore[arg-type]
+
+    assert per_officer_hour(-1.21, 0.11) == ("waiting-hours added per extra officer-hour",
+                                             "1.21 ± 0.11")
+    assert per_officer_hour(1.2, 0.3) == ("waiting-hours saved per extra officer-hour",
+                                          "1.20 ± 0.30")
+    # an interval that reaches zero is no clear direction: the signed saving stays
+    assert per_officer_hour(-0.1, 0.3) == ("waiting-hours saved per extra officer-hour",
+                                           "-0.10 ± 0.30")
