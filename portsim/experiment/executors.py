@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -132,6 +132,8 @@ _PR_SET_PDEATHSIG = 1
 _PARENT_POLL = 1.0
 #: Longest wait, in seconds, for the pool's manager thread once its workers are stopped.
 _STOP_WAIT = 10.0
+#: How often (seconds) the pool's loop looks for a Ctrl-C while it waits for results.
+_POLL = 0.1
 
 
 def _die_with_parent(parent: int | None) -> None:
@@ -189,32 +191,67 @@ def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, Replicati
     futures: dict[Future[ReplicationResult], int] = {}
     completed = False
     try:
-        for number, task in enumerate(tasks):
-            future = pool.submit(_pool_replicate, number, task.model, task.seed,
-                                 task.replication, task.trace, task.engine)
-            futures[future] = number
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            failed = [f for f in done if f.exception() is not None]
-            for future in done:
-                if future.exception() is None:
-                    yield tasks[futures[future]], future.result()
-            if failed:
-                # Let the tasks already running finish (they are kept on disk), start no more.
-                for future in pending:
-                    future.cancel()
-                finished, _ = wait(pending)
-                for future in finished:
-                    if not future.cancelled() and future.exception() is None:
-                        yield tasks[futures[future]], future.result()
-                raise _pool_failure(tasks, futures, failed, started)
+        with _interrupts_at_safe_points() as check:
+            for number, task in enumerate(tasks):
+                check()
+                future = pool.submit(_pool_replicate, number, task.model, task.seed,
+                                     task.replication, task.trace, task.engine)
+                futures[future] = number
+            yield from _collect(tasks, futures, started, check)
         completed = True
     finally:
         if completed:
             pool.shutdown(wait=True)
         else:
             _stop(pool)
+
+
+@contextlib.contextmanager
+def _interrupts_at_safe_points() -> Iterator[Callable[[], None]]:
+    """Ctrl-C raised only where the pool's loop checks for it. Raised anywhere, it can land
+    inside ``concurrent.futures.wait`` while that holds futures' locks: the locks stay held,
+    and the pool's manager thread, cancelling those futures as the interpreter exits, waits
+    for them for ever (a hang after "interrupted"). Only the main thread owns signals, and a
+    handler other than Python's default (the caller's own) is left as it is."""
+    main = threading.current_thread() is threading.main_thread()
+    if not main or signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield lambda: None
+        return
+    interrupted = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+
+    def check() -> None:
+        if interrupted.is_set():
+            raise KeyboardInterrupt
+
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _collect(tasks: Sequence[Task], futures: dict[Future[ReplicationResult], int],
+             started: Any, check: Callable[[], None],
+             ) -> Iterator[tuple[Task, ReplicationResult]]:
+    """The pool's results as they finish; on a failure, those already running, then the
+    failure. ``check`` raises a Ctrl-C received since its last call."""
+    pending = set(futures)
+    while pending:
+        check()
+        done, pending = wait(pending, timeout=_POLL, return_when=FIRST_COMPLETED)
+        failed = [f for f in done if f.exception() is not None]
+        for future in done:
+            if future.exception() is None:
+                yield tasks[futures[future]], future.result()
+        if failed:
+            # Let the tasks already running finish (they are kept on disk), start no more.
+            for future in pending:
+                future.cancel()
+            finished, _ = wait(pending)
+            for future in finished:
+                if not future.cancelled() and future.exception() is None:
+                    yield tasks[futures[future]], future.result()
+            raise _pool_failure(tasks, futures, failed, started)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
