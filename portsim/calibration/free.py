@@ -20,7 +20,14 @@ from portsim.document.calibrate import FreeParameter
 from portsim.document.problems import line_of
 from portsim.document.yamlsource import parse_yaml
 from portsim.errors import Problem, ScenarioError
-from portsim.experiment.sweeps import Setting, SweepError, apply_setting, get_path
+from portsim.experiment.sweeps import (
+    ABSENT,
+    Setting,
+    SweepError,
+    apply_setting,
+    get_path,
+    value_at,
+)
 from portsim.scenario.loader import Scenario
 
 
@@ -59,8 +66,8 @@ def free_parameters(scenario: Scenario, documents: Mapping[str | None, dict[str,
     for name, parameter in scenario.base.calibrate.items():
         written: float | None = None
         for index, path in enumerate(parameter.paths):
-            values = [_value_at(document, path) for document in documents.values()]
-            present = [value for value in values if value is not _ABSENT]
+            values = [value_at(document, path) for document in documents.values()]
+            present = [value for value in values if value is not ABSENT]
             if not present:
                 shown = ", ".join("baseline" if v is None else v for v in documents)
                 raise _error(scenario, ("calibrate", name, "path"),
@@ -77,21 +84,6 @@ def free_parameters(scenario: Scenario, documents: Mapping[str | None, dict[str,
         start = {"*=": 1.0, "+=": 0.0}.get(parameter.operation, written)
         found.append(Free(name, parameter, start if start is not None else parameter.bounds[0]))
     return found
-
-
-_ABSENT = object()
-
-
-def _value_at(document: Mapping[str, Any], path: str) -> Any:
-    here: Any = document
-    for key in path.split("."):
-        if isinstance(here, list) and key.isdigit() and int(key) < len(here):
-            here = here[int(key)]
-        elif isinstance(here, Mapping) and key in here:
-            here = here[key]
-        else:
-            return _ABSENT
-    return here
 
 
 def _why(documents: Mapping[str | None, dict[str, Any]], path: str) -> str:
@@ -133,8 +125,8 @@ def with_values(document: Mapping[str, Any], free: Sequence[Free],
     for parameter, value in zip(free, values, strict=True):
         operation = parameter.parameter.operation
         for path in parameter.parameter.paths:
-            current = _value_at(changed, path)
-            if current is _ABSENT:
+            current = value_at(changed, path)
+            if current is ABSENT:
                 continue
             # A count set outright stays a whole number (scale and add round it themselves).
             given: float = (max(0, round(value)) if operation == "=" and isinstance(current, int)
@@ -149,8 +141,8 @@ def values_at(document: Mapping[str, Any], free: Sequence[Free]) -> dict[str, An
     found: dict[str, Any] = {}
     for parameter in free:
         for path in parameter.parameter.paths:
-            value = _value_at(document, path)
-            if value is not _ABSENT:
+            value = value_at(document, path)
+            if value is not ABSENT:
                 found[path] = value
     return found
 

@@ -136,6 +136,12 @@ def parse_setting(text: str) -> Setting:
 def parse_target(text: str) -> float:
     """A target in a KPI's stored unit: ``95%`` → 0.95; ``20min``, ``1h`` → minutes; a plain
     number as it is (a fraction for shares, minutes for times)."""
+    return parse_amount(text, "--target")
+
+
+def parse_amount(text: str, option: str) -> float:
+    """A share (``95%`` → 0.95), a duration (``30min``, in minutes) or a plain number;
+    ``option`` names where it was given."""
     written = text.strip()
     try:
         if written.endswith("%"):
@@ -144,11 +150,11 @@ def parse_target(text: str) -> float:
             value = parse_duration(written)
         else:
             value = float(written)
-    except ValueError as error:
-        raise SweepError(f"--target {text!r}: expected a share (95%, 0.95) or a time "
-                         f"(20min): {error}") from None
+    except ValueError:
+        raise SweepError(f"{option}: expected a share (95%), a time (30min) or a number, "
+                         f"not {written!r}") from None
     if not math.isfinite(value):
-        raise SweepError(f"--target {text!r}: must be a finite number")
+        raise SweepError(f"{option}: must be a finite number, not {written!r}")
     return value
 
 
@@ -188,8 +194,13 @@ def set_path(document: dict[str, Any], path: str, value: Any) -> None:
             raise SweepError(f"--set {path}: {where} is a value, not a mapping or list")
 
 
-def get_path(document: Mapping[str, Any], path: str) -> Any:
-    """The value at the dotted ``path`` of ``document`` (list items by index)."""
+#: What :func:`value_at` returns where ``document`` holds nothing at the path.
+ABSENT: Any = object()
+
+
+def value_at(document: Mapping[str, Any], path: str) -> Any:
+    """The value at the dotted ``path`` of ``document`` (list items by index), or
+    :data:`ABSENT` where it holds none."""
     here: Any = document
     for key in path.split("."):
         if isinstance(here, list) and key.isdigit() and int(key) < len(here):
@@ -197,11 +208,19 @@ def get_path(document: Mapping[str, Any], path: str) -> Any:
         elif isinstance(here, Mapping) and key in here:
             here = here[key]
         else:
-            # set_path words what is wrong on the way (with a suggestion); a missing leaf,
-            # which set_path would add, has nothing to scale.
-            set_path(copy.deepcopy(dict(document)), path, None)
-            raise SweepError(f"--set {path}: the scenario has no value there to scale or "
-                             "add to")
+            return ABSENT
+    return here
+
+
+def get_path(document: Mapping[str, Any], path: str) -> Any:
+    """The value at the dotted ``path`` of ``document`` (list items by index)."""
+    here = value_at(document, path)
+    if here is ABSENT:
+        # set_path words what is wrong on the way (with a suggestion); a missing leaf,
+        # which set_path would add, has nothing to scale.
+        set_path(copy.deepcopy(dict(document)), path, None)
+        raise SweepError(f"--set {path}: the scenario has no value there to scale or "
+                         "add to")
     return here
 
 
@@ -457,6 +476,24 @@ def sweep(source: Any, settings: Sequence[Setting | str], options: RunOptions | 
                  kpis=watched, sla=scenario.sla, warnings=warnings)
 
 
-__all__ = ["KPI", "Setting", "Sweep", "SweepError", "SweepPoint", "apply_setting",
-           "flattening_warnings", "get_path", "grid", "kpi_names", "parse_kpi", "parse_setting",
-           "parse_values", "point_label", "set_path", "sweep"]
+__all__ = [
+    "ABSENT",
+    "KPI",
+    "Setting",
+    "Sweep",
+    "SweepError",
+    "SweepPoint",
+    "apply_setting",
+    "flattening_warnings",
+    "get_path",
+    "grid",
+    "kpi_names",
+    "parse_amount",
+    "parse_kpi",
+    "parse_setting",
+    "parse_values",
+    "point_label",
+    "set_path",
+    "sweep",
+    "value_at",
+]

@@ -49,6 +49,7 @@ from portsim.experiment.optimise.procedure import (
     NONE_FEASIBLE,
     SELECTED,
     UNDECIDED,
+    Designs,
     Observer,
     Outcome,
     Settings,
@@ -165,22 +166,9 @@ def apcs(objective: Sequence[np.ndarray], candidates: Sequence[int], best: int) 
     return max(0.0, 1.0 - miss)
 
 
-class _State:
-    """Every design's replications and verdicts between stages."""
-
-    def __init__(self, k: int, constraints: int, settings: Settings) -> None:
-        self.settings = settings
-        self.alpha_s, self.alpha_f = settings.split(constraints)
-        self.beta_f = self.alpha_f / (k * constraints) if constraints else 0.0
-        self.objective = [np.empty(0) for _ in range(k)]
-        self.constraints = [np.empty((constraints, 0)) for _ in range(k)]
-        self.feasibility = [[UNDECIDED] * constraints for _ in range(k)]
-        self.eliminated: list[str | None] = [None] * k
-        self.history: list[tuple[int, int]] = []
-
-    @property
-    def alive(self) -> list[int]:
-        return [i for i, why in enumerate(self.eliminated) if why is None]
+class _State(Designs):
+    """Every design's replications and verdicts between stages; the comparisons' error share
+    goes to the first round's screen."""
 
     @property
     def total(self) -> int:
@@ -210,7 +198,7 @@ class _State:
         alive = self.alive
         values = np.stack([self.objective[i] for i in alive])
         judges = np.array([UNDECIDED not in self.feasibility[i] for i in alive])
-        out = screen(values, judges, self.settings.delta, self.alpha_s)
+        out = screen(values, judges, self.settings.delta, self.alpha_c)
         for i, gone in zip(alive, out, strict=True):
             if gone:
                 self.eliminated[i] = SCREENED
@@ -256,7 +244,7 @@ def _outcome(state: _State) -> Outcome:
     settings = state.settings
     if not candidates:
         return Outcome(state.objective, state.constraints, state.feasibility, state.eliminated,
-                       None, NONE_FEASIBLE, len(state.history), settings, state.alpha_s,
+                       None, NONE_FEASIBLE, len(state.history), settings, state.alpha_c,
                        state.alpha_f, state.history, procedure=OCBA)
     alive = state.alive or candidates
     feasible = [i for i in alive if UNDECIDED not in state.feasibility[i]] or alive
@@ -264,7 +252,7 @@ def _outcome(state: _State) -> Outcome:
     chance = apcs(state.objective, candidates, best)
     stopped = SELECTED if chance >= settings.confidence else BUDGET
     return Outcome(state.objective, state.constraints, state.feasibility, state.eliminated,
-                   best, stopped, len(state.history), settings, state.alpha_s, state.alpha_f,
+                   best, stopped, len(state.history), settings, state.alpha_c, state.alpha_f,
                    state.history, procedure=OCBA, apcs=chance)
 
 

@@ -19,10 +19,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from portsim.errors import PortsimError
+from portsim.experiment import sweeps
 from portsim.experiment.pledge import LONGEST, MONITOR
 from portsim.experiment.results import SCOPES
 from portsim.experiment.sweeps import KPI, SweepError, check_kpi
-from portsim.units import parse_duration
 
 #: The cost ledger's figure: the whole port's cost a day (scenarios with ``costs:``).
 COST = KPI("system", "all", "cost")
@@ -54,20 +54,10 @@ def parse_item(text: str, option: str) -> KPI:
 def parse_amount(text: str, option: str) -> float:
     """A share (``95%``), a duration (``30min``, in minutes) or a plain number; ``option``
     names where it was given."""
-    written = text.strip()
     try:
-        if written.endswith("%"):
-            value = float(written[:-1]) / 100.0
-        elif written and written[-1].isalpha():
-            value = parse_duration(written)
-        else:
-            value = float(written)
-    except ValueError:
-        raise OptimiseError(f"{option}: expected a share (95%), a time (30min) or a number, "
-                            f"not {written!r}") from None
-    if not math.isfinite(value):
-        raise OptimiseError(f"{option}: must be a finite number, not {written!r}")
-    return value
+        return sweeps.parse_amount(text, option)
+    except SweepError as error:
+        raise OptimiseError(str(error)) from None
 
 
 @dataclass(frozen=True)

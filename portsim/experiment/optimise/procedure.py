@@ -182,13 +182,14 @@ def _feasibility(values: np.ndarray, tolerance: float, h2: float) -> str:
     return UNDECIDED
 
 
-class _Run:
-    """The procedure's state between stages."""
+class Designs:
+    """Every design's replications and verdicts between stages, and the error split between
+    comparing designs (``alpha_c``) and judging their feasibility (``alpha_f``, of which
+    ``beta_f`` per design and constraint): what KN++ and OCBA both keep."""
 
     def __init__(self, k: int, constraints: int, settings: Settings) -> None:
         self.settings = settings
         self.alpha_c, self.alpha_f = settings.split(constraints)
-        self.beta_c = self.alpha_c / max(1, k - 1)
         self.beta_f = self.alpha_f / (k * constraints) if constraints else 0.0
         self.objective = [np.empty(0) for _ in range(k)]
         self.constraints = [np.empty((constraints, 0)) for _ in range(k)]
@@ -199,6 +200,14 @@ class _Run:
     @property
     def alive(self) -> list[int]:
         return [i for i, why in enumerate(self.eliminated) if why is None]
+
+
+class _Run(Designs):
+    """KN++'s state between stages."""
+
+    def __init__(self, k: int, constraints: int, settings: Settings) -> None:
+        super().__init__(k, constraints, settings)
+        self.beta_c = self.alpha_c / max(1, k - 1)
 
     def add(self, designs: Sequence[int], objective: np.ndarray, constraints: np.ndarray) -> None:
         for row, design in enumerate(designs):
@@ -300,4 +309,5 @@ def brute_force(observe: Observer, k: int, constraints: int, replications: int,
 
 
 __all__ = ["BUDGET", "FEASIBLE", "INFEASIBLE", "NONE_FEASIBLE", "SELECTED", "UNDECIDED",
-           "Observer", "Outcome", "Settings", "brute_force", "eta", "h_squared", "select"]
+           "Designs", "Observer", "Outcome", "Settings", "brute_force", "eta", "h_squared",
+           "select"]
