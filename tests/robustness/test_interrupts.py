@@ -39,9 +39,9 @@ REPEAT = int(os.environ.get("PORTSIM_STRESS", "2"))
 LONG = (SMALL.replace("horizon: 12h", "horizon: 5d")
         .replace("replications: 3", "replications: 5000").replace("servers: 2", "servers: 3")
         .replace("rate: 1/min", "rate: 2/min"))
-#: A baseline of about 3 s and a variant of a few milliseconds, one replication each: the
+#: A baseline of several seconds and a variant of a few milliseconds, one replication each: the
 #: variant's worker is idle, blocked on the task pipe, while the baseline runs.
-UNEVEN = (SMALL.replace("horizon: 12h", "horizon: 20d").replace("replications: 3",
+UNEVEN = (SMALL.replace("horizon: 12h", "horizon: 60d").replace("replications: 3",
                                                                  "replications: 1")
           .replace("servers: 2", "servers: 25").replace("rate: 1/min", "rate: 20/min")
           + "variants:\n  quiet:\n    classes: {pax: {arrivals: {kind: poisson, rate: 1/h}}}\n")
