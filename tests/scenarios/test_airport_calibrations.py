@@ -5,8 +5,8 @@ docs/calibration.md shows.
 
 Timings on the project's 2-core machine under load (load average ~15): the family's structure
 0.1 s; the held-out airports at the fit and the wrong check time ~4 s each; the two worked
-examples, a full search each, ~160 s (UK, 84 candidates of 2 airports x 5 replications) and
-~45 s (Hong Kong). All but the first are marked slow.
+examples, a full search each, ~140 s (UK: 84 candidates of 2 airports x 5 replications; about
+35 s of processor time) and ~45 s (Hong Kong). All but the first are marked slow.
 """
 
 from __future__ import annotations
