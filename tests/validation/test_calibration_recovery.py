@@ -68,25 +68,26 @@ def _calibrated(folder: Path, scenario: str, targets: str) -> Calibration:
                      load_targets(folder / "targets.yaml"), replications=5)
 
 
-def _targets() -> str:
+def _targets(se_factor: float = 1.0) -> str:
     theory = mmc(RATE, TRUE_MEAN, SERVERS)
     within = 1 - mmc_wait_tail(RATE, TRUE_MEAN, SERVERS, 1.0)
     # The theory is exact: the uncertainty given is small, so the model's own standard error
     # decides how closely the parameter is pinned.
+    share_se, wait_se = 0.002 * se_factor, 0.005 * se_factor
     return f"""\
 targets:
   waiting_share:
     kpi: prob_wait
     class: customer
     observed: {theory.prob_wait!r}
-    se: 0.002
+    se: {share_se!r}
     use: fit
     source: Erlang C
   mean_wait:
     kpi: wait_mean
     class: customer
     observed: {theory.wait_mean!r}
-    se: 0.005
+    se: {wait_se!r}
     use: fit
     source: Erlang C
   within_a_minute:
@@ -113,6 +114,17 @@ def test_calibration_recovers_the_mean_service_time(tmp_path: Path) -> None:
     # The scenario as written (0.8 min) is far from the targets: the fit moved it.
     assert result.search.written is not None
     assert result.search.written.distance > 100 * max(result.best.distance, 1.0)
+
+
+@pytest.mark.slow
+def test_a_tiny_observed_error_does_not_narrow_the_interval(tmp_path: Path) -> None:
+    # Observed to a thousandth of the errors above, the targets weigh alone in the fit, but the
+    # fitted value still misses the truth by the model's sampling error on these seeds: the
+    # interval must hold that error (the spreads at the fit), not only the observations'.
+    result = _calibrated(tmp_path, SCENARIO, _targets(se_factor=1e-3))
+    [fit] = result.search.parameters
+    assert fit.low < TRUE_MEAN < fit.high
+    assert fit.high - fit.low > 0.005
 
 
 DOC = ROOT / "docs" / "calibration.md"
