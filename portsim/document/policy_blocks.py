@@ -227,8 +227,24 @@ class OneStop(StrictModel):
     check."""
 
 
+class Screening(StrictModel):
+    """Risk screening of a ship's declaration before it arrives: the ships it flags are boarded
+    at anchorage before they may berth; the others go on at once and are inspected alongside,
+    while they berth and work cargo."""
+
+    flagged: Probability
+    """Share of the ships the screening flags for boarding at anchorage."""
+    alongside: Name
+    """A milestone of the ships' route: where a ship is alongside, and its inspection (by the
+    same station's teams, after the flagged ships) starts in parallel with its cargo work."""
+
+
 class ZeroWait(Booking):
     """Which arriving ships are inspected on arrival, by which station."""
+
+    screening: Screening | None = Field(None, exclude_if=lambda value: value is None)
+    """Risk screening before arrival and inspection alongside (no team booked or called in:
+    give ``around_the_clock: false``)."""
 
 
 class ZeroDelayDeparture(Booking):
