@@ -131,12 +131,16 @@ class RunResults:
                   for rep in self.replications]
         return t_interval(values, bounds=(0.0, math.inf))
 
-    def moved_on(self, day: int) -> tuple[int, float]:
-        """On run ``day``: the most officers away from their own direction at once (over the
-        shared stations, added) and the officer-hours they worked there."""
-        most = sum(by_day[day][0] for by_day in self.moved.values())
-        hours = sum(by_day[day][1] for by_day in self.moved.values())
-        return most, hours
+    def moved_on(self, day: int) -> dict[str, tuple[int, float]]:
+        """On run ``day``, by resource (``officer``, ``lane``...): the most moved away from
+        their own direction at once (the shared stations' peaks added) and the hours they
+        worked there."""
+        found: dict[str, tuple[int, float]] = {}
+        for station, by_day in self.moved.items():
+            resource = self.model.station(f"outbound_{station}").resource
+            most, hours = found.get(resource, (0, 0.0))
+            found[resource] = (most + by_day[day][0], hours + by_day[day][1])
+        return found
 
 
 @dataclass
@@ -211,7 +215,7 @@ class HolidayResults:
         labels = ["eve", *self.calendar.labels]
         for run in self.runs:
             for day, label in enumerate(labels):
-                most, hours = run.moved_on(day)
+                moves = run.moved_on(day)
                 for direction in DIRECTIONS:
                     flows = [rep.flows[direction][day] for rep in run.replications]
                     share = (run.share(direction, day - 1) if day else None)
@@ -221,8 +225,10 @@ class HolidayResults:
                         "cleared": float(np.mean([f.cleared for f in flows])),
                         "in_port_at_end": float(np.mean([f.in_port_at_end for f in flows])),
                         "within_share": _number(share.mean) if share else None,
-                        "officers_moved_most": most,
-                        "officer_hours_moved": round(hours, 2)})
+                        **{f"{resource}s_moved_most": most
+                           for resource, (most, _) in moves.items()},
+                        **{f"{resource}_hours_moved": round(hours, 2)
+                           for resource, (_, hours) in moves.items()}})
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,9 +261,9 @@ class HolidayResults:
                                  if run is not self.baseline else {})}
                              for day in range(len(self.calendar.labels))]
                          for t in DIRECTIONS},
-                "officers_moved": [{"day": day, "most": most, "officer_hours": round(h, 2)}
-                                   for day in range(self.calendar.days)
-                                   for most, h in [run.moved_on(day)]],
+                "moved": [{"day": day, **{resource: {"most": most, "hours": round(h, 2)}
+                                          for resource, (most, h) in run.moved_on(day).items()}}
+                          for day in range(self.calendar.days)],
             } for run in self.runs},
             "daily": self.daily(),
         }

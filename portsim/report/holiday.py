@@ -67,14 +67,16 @@ def headline(results: HolidayResults, run: RunResults) -> list[str]:
             lines.append(text + f" (worst hour {worst:.1%} within)")
     days = results.calendar.days
     moves = [run.moved_on(day) for day in range(days)]
-    total = sum(hours for _, hours in moves)
-    if total == 0:
-        lines.append(f"  officers moved between directions: none (rule: {run.rule})")
-    else:
-        per_day = ", ".join(f"{label} {most} ({hours:,.0f} h)" for label, (most, hours)
-                            in zip(["eve", *labels], moves, strict=True))
-        lines.append(f"  officers moved between directions (rule: {run.rule}), most at once "
-                     f"and officer-hours: {per_day}; {total:,.0f} officer-hours in all")
+    for resource in moves[0]:
+        total = sum(move[resource][1] for move in moves)
+        if total == 0:
+            lines.append(f"  {resource}s moved between directions: none (rule: {run.rule})")
+            continue
+        per_day = ", ".join(f"{label} {move[resource][0]} ({move[resource][1]:,.0f} h)"
+                            for label, move in zip(["eve", *labels], moves, strict=True))
+        lines.append(f"  {resource}s moved between directions (rule: {run.rule}), most at "
+                     f"once and {resource}-hours: {per_day}; {total:,.0f} {resource}-hours "
+                     "in all")
     return lines
 
 
