@@ -223,8 +223,9 @@ def _check_shared(sharing: Sharing, model: Model,
             problem(where, f"station {name!r} has skill pools or queue-reactive extras; only "
                     "a station staffed by shifts can share its officers between directions")
         if _most(spec, shared) < shared.per_direction:
-            problem((*where, "most"), f"station {name!r}: most ({_most(spec, shared)}) is "
-                    f"below per_direction ({shared.per_direction})")
+            problem((*where, "per_direction"), f"{shared.per_direction} a direction is more "
+                    f"than the {_most(spec, shared)} one direction may have (most, by default "
+                    "the station's positions)")
 
 
 class HolidayError(ValueError):
