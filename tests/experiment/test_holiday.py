@@ -41,15 +41,20 @@ pledge:
 stations:
   east:
     positions: 4
-    servers: [{start: "00:00", end: "06:00", servers: 1}, {start: "06:00", end: "24:00", servers: 3}]
+    servers: &desks
+      - {start: "00:00", end: "06:00", servers: 1}
+      - {start: "06:00", end: "24:00", servers: 3}
     service: {dist: lognormal, mean: 1min, cv: 0.5}
   west:
     positions: 4
-    servers: [{start: "00:00", end: "06:00", servers: 1}, {start: "06:00", end: "24:00", servers: 3}]
+    servers: *desks
     service: {dist: lognormal, mean: 1min, cv: 0.5}
 classes:
   train:
-    arrivals: {kind: timetable, batches: [{time: "09:00", count: 1}, {time: "17:00", count: 1}], repeat: 1d}
+    arrivals:
+      kind: timetable
+      batches: [{time: "09:00", count: 1}, {time: "17:00", count: 1}]
+      repeat: 1d
     route:
       - spawn: {class: riders, count: {dist: lognormal, mean: 40, cv: 0.2}, spread: 5min}
   riders:
