@@ -11,7 +11,7 @@ the end count with their wait so far. Each cell's interval is Student-t over rep
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -110,11 +110,21 @@ class RunResults:
     moved: dict[str, list[tuple[int, float]]]  # station -> per run day (most, officer-hours)
     engine: str
     seconds: float
+    #: Intervals already worked out, by (what, direction, day, hour): every report reads
+    #: each cell several times.
+    _known: dict[tuple[str, str, int, int | None], Interval] = field(
+        default_factory=dict, repr=False, compare=False)
 
     def share(self, direction: str, day: int, hour: int | None = None) -> Interval:
         """The share within the standard of ``direction``'s travellers arriving on holiday
         ``day`` (0-based), in ``hour`` or over the whole day; its interval over
         replications."""
+        key = ("share", direction, day, hour)
+        if key not in self._known:
+            self._known[key] = self._share(direction, day, hour)
+        return self._known[key]
+
+    def _share(self, direction: str, day: int, hour: int | None) -> Interval:
         values = []
         for rep in self.replications:
             count = rep.counted[direction][day] if hour is None else rep.counted[direction][
@@ -126,10 +136,15 @@ class RunResults:
         return t_interval(values, bounds=SHARE_BOUNDS)
 
     def counted(self, direction: str, day: int, hour: int | None = None) -> Interval:
+        """The travellers counted (mean and interval over replications)."""
+        key = ("counted", direction, day, hour)
+        if key in self._known:
+            return self._known[key]
         values = [float(np.sum(rep.counted[direction][day] if hour is None
                                else rep.counted[direction][day, hour]))
                   for rep in self.replications]
-        return t_interval(values, bounds=(0.0, math.inf))
+        self._known[key] = t_interval(values, bounds=(0.0, math.inf))
+        return self._known[key]
 
     def moved_on(self, day: int) -> dict[str, tuple[int, float]]:
         """On run ``day``, by resource (``officer``, ``lane``...): the most moved away from

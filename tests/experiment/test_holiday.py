@@ -44,11 +44,11 @@ stations:
     servers: &desks
       - {start: "00:00", end: "06:00", servers: 1}
       - {start: "06:00", end: "24:00", servers: 3}
-    service: {dist: lognormal, mean: 1min, cv: 0.5}
+    service: {dist: lognormal, mean: 2.5min, cv: 0.5}
   west:
     positions: 4
     servers: *desks
-    service: {dist: lognormal, mean: 1min, cv: 0.5}
+    service: {dist: lognormal, mean: 2.5min, cv: 0.5}
 classes:
   train:
     arrivals:
@@ -56,14 +56,14 @@ classes:
       batches: [{time: "09:00", count: 1}, {time: "17:00", count: 1}]
       repeat: 1d
     route:
-      - spawn: {class: riders, count: {dist: lognormal, mean: 40, cv: 0.2}, spread: 5min}
+      - spawn: {class: riders, count: {dist: lognormal, mean: 16, cv: 0.2}, spread: 5min}
   riders:
     route: [shortest_queue: [east, west]]
   walkers:
     arrivals:
       kind: profile
-      rates: [10/h, 5/h, 5/h, 5/h, 5/h, 10/h, 60/h, 240/h, 300/h, 300/h, 300/h, 300/h,
-              300/h, 300/h, 300/h, 300/h, 300/h, 300/h, 240/h, 120/h, 60/h, 30/h, 20/h, 10/h]
+      rates: [4/h, 2/h, 2/h, 2/h, 2/h, 4/h, 24/h, 96/h, 120/h, 120/h, 120/h, 120/h,
+              120/h, 120/h, 120/h, 120/h, 120/h, 120/h, 96/h, 48/h, 24/h, 12/h, 8/h, 4/h]
     route: [shortest_queue: [east, west]]
 """
 CALENDAR = """\
@@ -114,11 +114,11 @@ def test_the_holiday_is_one_run_of_both_directions_from_the_eve(folder: Path) ->
     walkers = {spec.name: spec for spec in model.classes}
     out = walkers["outbound_walkers"].arrivals.rates  # type: ignore[union-attr]
     assert len(out) == 4 * 24
-    assert out[24 + 9] == pytest.approx(1.3 * 300 / 60) and out[9] == pytest.approx(0.6 * 5)
+    assert out[24 + 9] == pytest.approx(1.3 * 120 / 60) and out[9] == pytest.approx(0.6 * 2)
     # the daily timetable: one class a day, its batch scaled by the day's factor
     first = walkers["inbound_train_d1"]
     assert first.arrivals.times == (1440.0 + 540.0, 1440.0 + 1020.0)  # type: ignore[union-attr]
-    assert first.route[0].count.mean == pytest.approx(0.7 * 40)  # type: ignore[union-attr]
+    assert first.route[0].count.mean == pytest.approx(0.7 * 16)  # type: ignore[union-attr]
     assert model.sla_classes == ("outbound_walkers", "outbound_riders", "inbound_walkers",
                                  "inbound_riders")
 
@@ -180,7 +180,8 @@ def test_the_surge_direction_gains_what_the_other_pays(results: HolidayResults) 
     cost = results.difference(fixed, "inbound", 0)
     assert gain.high < 0, gain  # without moves the surge direction clearly does worse
     assert cost.mean >= 0, cost  # and the quiet direction no worse
-    assert results.difference(fixed, "outbound", 1).mean == pytest.approx(0.0, abs=1e-12)
+    # the middle day moves nobody: only the first day's queue carried over past midnight
+    assert abs(results.difference(fixed, "outbound", 1).mean) < abs(gain.mean) / 5
 
 
 def test_the_pledge_is_judged_hour_by_hour(results: HolidayResults) -> None:
@@ -220,9 +221,10 @@ def test_the_command_writes_its_files_and_follows_force(folder: Path, tmp_path: 
     again = CliRunner().invoke(app, args)
     assert again.exit_code == 2 and "already holds results; use --force" in again.output
     assert (out / "results.json").read_bytes() == before
-    assert CliRunner().invoke(app, [*args, "--force"]).exit_code == 0
+    assert CliRunner().invoke(app, [*args, "--force", "--no-plots"]).exit_code == 0
+    assert not (out / "heatmap-baseline.png").exists()  # replaced whole
     (out / "mine.txt").write_text("keep me", encoding="utf-8")
-    refused = CliRunner().invoke(app, [*args, "--force"])
+    refused = CliRunner().invoke(app, [*args, "--force", "--no-plots"])
     assert refused.exit_code == 2 and "did not write" in refused.output
     assert (out / "mine.txt").read_text() == "keep me"
     assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # no half-written folder
