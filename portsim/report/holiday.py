@@ -164,8 +164,9 @@ def heatmap(results: HolidayResults, run: RunResults) -> Figure:
     bar = figure.colorbar(image, ax=list(axes), shrink=0.9)
     bar.set_label(f"% within {standard_words(results.baseline.model.sla)} (mean; below 80 % "
                   "shown as 80 %)")
-    figure.suptitle(f"{results.calendar.name}, {run.name} ({run.rule}): × = pledge broken "
-                    f"({results.share_target:.0%} within, whole 95 % interval below)",
+    figure.suptitle(f"{results.calendar.name}, {run.name} (officers split: {run.rule}): "
+                    f"× = pledge broken ({results.share_target:.0%} within, whole 95 % "
+                    "interval below)",
                     fontsize=11)
     return figure
 

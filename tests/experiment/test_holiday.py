@@ -278,3 +278,4 @@ def test_the_shipped_calendars_load(name: str) -> None:
     assert document.days[-1].inbound > document.days[-1].outbound  # last-day inbound surge
     totals = np.array([day.outbound + day.inbound for day in document.days])
     assert totals.max() / totals.mean() == pytest.approx(2.035 / 1.871, abs=0.005)  # [3]
+    assert totals.max() == pytest.approx(1.82)  # the file's day, a peak day, on the busiest
