@@ -5,7 +5,7 @@ pledge day by day and hour by hour, and the officers moved between directions
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -26,6 +26,9 @@ from portsim.cli.common import (
     warn,
 )
 from portsim.cli.runs import running
+
+if TYPE_CHECKING:
+    from portsim.experiment.holiday import HolidayResults
 
 
 def holiday(
@@ -50,8 +53,7 @@ def holiday(
     officers moved per day) and heatmap-RUN.png.
     """
     from portsim.experiment.holiday import run_holiday
-    from portsim.report.holiday import comparison_lines, day_table, headline, write_holiday
-    from portsim.report.kpis import few_replications
+    from portsim.report.holiday import write_holiday
     from portsim.scenario.holiday import load_calendar
     from portsim.writing import Inputs
 
@@ -67,19 +69,28 @@ def holiday(
                      engine=engine, inputs=inputs,
                      what=f"{runs} runs × {count:,} replications") as options:
             results = run_holiday(calendar, options.replace(replications=count))
-        few = few_replications(count)
-        if few is not None:
-            warn(None, few)
-        for run in results.runs:
-            for line in headline(results, run):
-                console.print(Text(line))
-        for line in comparison_lines(results):
-            console.print(Text(line))
-        console.print(day_table(results))
-        engines = ", ".join(f"{run.name}: {run.engine}" for run in results.runs)
-        console.print(Text(f"engines: {engines}"))
+        _print(results)
         files = write_holiday(results, out, force=True, plots=plots, inputs=inputs)
         seconds = sum(run.seconds for run in results.runs)
         console.print(f"holiday written to [bold]{escape(str(out))}[/] ({', '.join(files)}); "
                       f"{seconds / (count * runs):.1f} s per replication of a run (wall "
                       "clock, summed over workers)", highlight=False)
+
+
+def _print(results: HolidayResults) -> None:
+    """The headline of each run first, then each variant against the baseline, the day
+    table and the engines."""
+    from portsim.report.holiday import comparison_lines, day_table, headline
+    from portsim.report.kpis import few_replications
+
+    few = few_replications(results.replications)
+    if few is not None:
+        warn(None, few)
+    for run in results.runs:
+        for line in headline(results, run):
+            console.print(Text(line))
+    for line in comparison_lines(results):
+        console.print(Text(line))
+    console.print(day_table(results))
+    engines = ", ".join(f"{run.name}: {run.engine}" for run in results.runs)
+    console.print(Text(f"engines: {engines}"))
