@@ -25,7 +25,7 @@ from pydantic import Field
 from portsim.document.fields import MAX_COUNT, Name
 from portsim.document.parts import StrictModel
 from portsim.document.problems import Loc, line_of, suggest
-from portsim.document.sidefiles import SideFileError, excerpt, locate, regular_file
+from portsim.document.sidefiles import SideFileError, named_file
 from portsim.engine import distributions as d
 from portsim.engine.model import (
     MINUTES_PER_DAY,
@@ -193,15 +193,10 @@ def load_calendar(path: str | os.PathLike[str]) -> Calendar:
 def _scenario(document: CalendarDocument, folder: Path,
               problem: Callable[[Loc, str], None]) -> Scenario | None:
     try:
-        file = locate(folder, document.scenario, what="scenario file", owner="calendar",
-                      variable=SCENARIO_FOLDERS_VARIABLE)
-        regular_file(file, excerpt(document.scenario, 200), "scenario file")
+        file = named_file(folder, document.scenario, what="scenario file", owner="calendar",
+                          variable=SCENARIO_FOLDERS_VARIABLE)
     except SideFileError as error:
         problem(("scenario",), str(error))
-        return None
-    if not file.is_file():
-        problem(("scenario",), f"scenario file {excerpt(document.scenario, 200)} not found "
-                f"(looked for {file})")
         return None
     scenario = load_scenario(file)  # its own errors name its own file
     if "baseline" in document.variants:
