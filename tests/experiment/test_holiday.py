@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from exp_support import bad_file_refused
 from typer.testing import CliRunner
 
 from portsim.cli.main import app
@@ -258,15 +259,8 @@ def test_a_bad_calendar_is_one_message_and_exit_2(folder: Path, tmp_path: Path,
     calendar = tmp_path / "calendar.yaml"
     assert change[0] in CALENDAR
     calendar.write_text(CALENDAR.replace(change[0], change[1], 1), encoding="utf-8")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["holiday", str(calendar), "--out", str(out)])
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == 1, result.output
-    assert lines[0].startswith(f"error: {calendar}:{line}: {field}: "), lines[0]
-    assert message in lines[0]
-    assert not out.exists()
+    bad_file_refused("holiday", calendar, tmp_path / "out", line=line, field=field,
+                     message=message)
 
 
 @pytest.mark.parametrize("name", ["national_day_gongbei.yaml", "national_day_railway.yaml"])
