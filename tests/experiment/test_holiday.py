@@ -175,6 +175,16 @@ def test_travellers_are_conserved_day_by_day_and_direction_by_direction(
                 assert flows[1].arrived > 0 and result_model.horizon == 4 * 1440.0
 
 
+def test_the_runs_share_their_random_numbers(results: HolidayResults) -> None:
+    baseline, fixed = results.runs
+    for mine, theirs in zip(fixed.replications, baseline.replications, strict=True):
+        for direction in DIRECTIONS:  # the same travellers arrive, whoever serves them
+            assert [f.arrived for f in mine.flows[direction]] == [
+                f.arrived for f in theirs.flows[direction]]
+    first, second = baseline.replications[:2]
+    assert first.flows["outbound"][1].arrived != second.flows["outbound"][1].arrived
+
+
 def test_the_surge_direction_gains_what_the_other_pays(results: HolidayResults) -> None:
     fixed = next(run for run in results.runs if run.name == "fixed")
     gain = results.difference(fixed, "outbound", 0)   # fixed against by_demand, first day
