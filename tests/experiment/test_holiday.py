@@ -283,3 +283,30 @@ def test_the_shipped_calendars_load(name: str) -> None:
     totals = np.array([day.outbound + day.inbound for day in document.days])
     assert totals.max() / totals.mean() == pytest.approx(2.035 / 1.871, abs=0.005)  # [3]
     assert totals.max() == pytest.approx(1.82)  # the file's day, a peak day, on the busiest
+
+
+def test_tidal_lanes_are_shared_and_counted_apart_from_officers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTSIM_HOLIDAY_DIRS", str(SCENARIOS))
+    calendar = tmp_path / "calendar.yaml"
+    calendar.write_text(CALENDAR.replace("scenario: hall.yaml", "scenario: " + str(
+        SCENARIOS / "land_port" / "land_port_peak.yaml")).replace(
+        "    east: {per_direction: 3}\n    west: {per_direction: 3}\n",
+        "    hall_desks_east: {per_direction: 10}\n"
+        "    car_lanes: {per_direction: 22}\n"), encoding="utf-8")
+    loaded = load_calendar(calendar)
+    model = loaded.models[BASELINE]
+    lanes = model.station("outbound_car_lanes")
+    assert lanes.resource == "lane" and lanes.positions is not None
+    assert lanes.positions.max_servers == 30  # the 22 and the 8 tidal lanes the file has
+    noon = 1440.0 + 12 * 60  # first day, 1.3 against 0.7: 44 lanes split 29 / 15
+    assert lanes.servers.servers_at(noon) == 29
+    assert model.station("inbound_car_lanes").servers.servers_at(noon) == 15
+    run = loaded.rosters[BASELINE]
+    assert run["car_lanes"].moved_by_day(4)[1] == (7, 7 * 24.0)
+    from portsim.experiment.holiday import RunResults
+
+    moves = RunResults(BASELINE, "by_demand", None, model, [], {
+        name: rosters.moved_by_day(4) for name, rosters in run.items()}, "fast", 0.0)
+    # desks: 3 moved 06:00-24:00 and 1 of the night teams of 3 (4 of 6) 00:00-06:00
+    assert moves.moved_on(1) == {"officer": (3, 3 * 18 + 6.0), "lane": (7, 168.0)}
