@@ -257,6 +257,10 @@ BAD = [
      "sharing.stations.east.per_direction", "5 a direction is more than the 4 one direction"),
     ("missing scenario", ("scenario: hall.yaml", "scenario: hal.yaml"), 2, "scenario",
      "not found"),
+    ("misspelt key", ("  keep: 1", "  kep: 1"), 11, "sharing.kep",
+     "unknown key 'kep'; did you mean 'keep'?"),
+    ("unknown rule", ("rule: by_demand", "rule: by_hour"), 10, "sharing.rule",
+     "'by_demand' or 'fixed'"),
 ]
 
 
