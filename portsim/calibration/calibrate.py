@@ -73,13 +73,14 @@ class Calibration:
                          "file": str(source) if source is not None else None},
             "targets_file": self.targets.file,
             "method": {
-                "distance": "sum over fit targets of ((model - observed) / sqrt(se_observed^2"
-                            " + se_model^2))^2",
-                "within": f"|z| <= {Z95:.2f}",
+                "distance": "sum over fit targets of ((model - observed) / se_observed)^2",
+                "within": f"|z| <= {Z95:.2f}, z = (model - observed) / sqrt(se_observed^2"
+                          " + se_model^2)",
                 "design": f"Latin hypercube, {self.search.design_points} points",
                 "local": "Nelder-Mead, bounded, in [0, 1] per parameter",
-                "interval": f"distance within {CHI2_95:.2f} of its least, one parameter "
-                            "at a time",
+                "interval": f"sum over fit targets of ((model - observed)^2 / (se_observed^2"
+                            f" + se_model^2 at the fit)) within {CHI2_95:.2f} of its value at "
+                            "the fit, one parameter at a time",
                 "replications": self.replications, "seed": self.seed,
                 "candidates": self.search.candidates},
             "parameters": [{
@@ -121,7 +122,7 @@ def calibrate(scenario: Scenario, targets: Targets, *, replications: int = REPLI
     target at the fit (see the module docstring)."""
     if replications < 2:
         raise CalibrationError(f"--replications {replications}: a calibration needs at least "
-                               "2 (the model's standard error is part of the distance)")
+                               "2 (the model's standard error is part of each verdict)")
     if scenario.warmup_auto:
         raise CalibrationError("the scenario's warm-up is auto: a calibration compares "
                                "candidates on one fixed warm-up; give time.warmup a duration")

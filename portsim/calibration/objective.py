@@ -1,16 +1,21 @@
-"""The standardised distance between a scenario's KPIs and observed figures, on common random
-numbers.
+"""The distance between a scenario's KPIs and observed figures, on common random numbers, and
+each target's verdict.
 
 A candidate (one value per free parameter) is run as the baseline and every variant the targets
 name, each replicated with the same seeds as every other candidate, so the distance is a
 deterministic function of the values: the search compares candidates, not luck. For each target
 the model's mean ``m`` (over the replications, with standard error ``s``) is compared with the
-observed figure ``o`` (standard error ``u``)::
+observed figure ``o`` (standard error ``u``).
 
-    z = (m - o) / sqrt(u² + s²)
+The distance the search minimises is weighted least squares: the sum over the targets used in
+the fit of ``((m - o) / u)²``. Its weights are the observations' alone, the same for every
+candidate: the model's noise is common to all candidates (the same seeds) and only its mean is
+fitted. Dividing by the model's spread as well, as the verdict does, would make a noisy
+candidate (a saturated queue) cheap to miss with, and the search would be pulled towards it.
 
-and the distance is the sum of ``z²`` over the targets used in the fit. A target is *within its
-uncertainty* when ``|z| <= 1.96``: the model and the observation do not differ at the 5 % level.
+The verdict keeps both spreads: ``z = (m - o) / sqrt(u² + s²)``, and a target is *within its
+uncertainty* when ``|z| <= 1.96``: the model and the observation do not differ at the 5 %
+level. The model's spread returns in the parameters' intervals (:mod:`.search`).
 """
 
 from __future__ import annotations
@@ -47,9 +52,18 @@ class Compared:
     model_se: float
 
     @property
+    def spread(self) -> float:
+        """The standard error of the error: the observed figure's and the model mean's."""
+        return math.hypot(self.target.standard_error, self.model_se)
+
+    @property
     def z(self) -> float:
-        spread = math.hypot(self.target.standard_error, self.model_se)
-        return (self.model.mean - self.target.value) / spread
+        return self.error / self.spread
+
+    @property
+    def residual(self) -> float:
+        """The error in the observed figure's standard errors: the fit's weighted residual."""
+        return self.error / self.target.standard_error
 
     @property
     def error(self) -> float:
@@ -70,7 +84,13 @@ class Evaluation:
 
     @property
     def distance(self) -> float:
-        return float(sum(c.z ** 2 for c in self.compared if c.target.use == "fit"))
+        """What the search minimises: the sum of the fit targets' squared residuals."""
+        return float(sum(c.residual ** 2 for c in self.used("fit")))
+
+    def distance_over(self, spreads: dict[str, float]) -> float:
+        """The fit targets' squared errors each over a given spread squared (the spreads at
+        the fit, held fixed while a parameter's interval is traced)."""
+        return float(sum((c.error / spreads[c.name]) ** 2 for c in self.used("fit")))
 
     def used(self, use: str) -> list[Compared]:
         return [c for c in self.compared if c.target.use == use]

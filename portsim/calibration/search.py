@@ -11,10 +11,16 @@ Two stages, on the distance of :mod:`.objective` (deterministic: common random n
    gradients, so the small jumps a discrete-event model makes as a parameter moves do not
    mislead it as they would a finite-difference gradient.
 
-Each parameter's 95 % interval is where the distance stays within 3.84 (the 95 % point of
-chi-square with one degree of freedom) of its least, the other parameters held at their fitted
-values: the likelihood-ratio interval when the uncertainties are honest standard errors (for
-one parameter, exactly its profile; for several, conditional on the others).
+Each parameter's 95 % interval is where the fit targets' squared errors, each over its spread
+at the fit (``u² + s²``, held fixed), stay within 3.84 (the 95 % point of chi-square with one
+degree of freedom) of their sum at the fit, the other parameters held at their fitted values.
+The fitted value misses the truth by the observations' errors and, on common random numbers, by
+the model's own sampling error, the same for every candidate near the fit; both are in the
+spread, so a target observed almost exactly pins the parameter only as closely as the
+replications resolve the model's mean. The spreads are frozen at the fit so that the interval
+measures how fast the model's *mean* moves away from the targets, not how its noise changes.
+It is the likelihood-ratio interval of a Gaussian model of those errors (for one parameter,
+exactly its profile; for several, conditional on the others, so narrower than a joint region).
 """
 
 from __future__ import annotations
@@ -101,7 +107,13 @@ def search(objective: Objective, seed: int) -> Search:
                               "maxfev": LOCAL_PER_PARAMETER * len(free)})
     unit = np.clip(found.x, 0.0, 1.0) if found.fun <= distance(best) else best
     fitted = objective(real(unit))
-    parameters = tuple(_interval(distance, real, free[index], unit, index, fitted.distance)
+    spreads = {c.name: c.spread for c in fitted.used("fit")}
+
+    def spread_distance(unit: Any) -> float:
+        return _finite(objective(real(unit)).distance_over(spreads))
+
+    least = spread_distance(unit)
+    parameters = tuple(_interval(spread_distance, real, free[index], unit, index, least)
                        for index in range(len(free)))
     return Search(fitted, parameters, written, len(objective.seen), points)
 
@@ -109,8 +121,9 @@ def search(objective: Objective, seed: int) -> Search:
 def _interval(distance: Callable[[Any], float],
               real: Callable[[Any], tuple[float, ...]], free: Free,
               unit: np.ndarray, index: int, least: float) -> ParameterFit:
-    """One parameter's interval: from the optimum along its axis to where the distance has
-    risen by :data:`CHI2_95`, found by Brent's method (or the range's end)."""
+    """One parameter's interval: from the optimum along its axis to where ``distance`` (the
+    errors over the spreads at the fit) has risen by :data:`CHI2_95`, found by Brent's method
+    (or the range's end)."""
     from scipy.optimize import brentq
 
     threshold = least + CHI2_95

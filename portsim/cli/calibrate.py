@@ -50,9 +50,10 @@ def calibrate(
     use: fit, on common random numbers; report every target at the fit, the held-out ones
     apart; write calibration.json, targets.csv and variant.yaml.
 
-    The distance is the sum of squared standardised errors, (model − observed) over the
-    observed and the model's standard errors combined; the search is a Latin hypercube over
-    the ranges, then a bounded Nelder–Mead from its best point.
+    The distance is the sum of squared errors, (model − observed) over the observed figure's
+    standard error; a target's verdict divides by the observed and the model's standard
+    errors combined. The search is a Latin hypercube over the ranges, then a bounded
+    Nelder–Mead from its best point.
     """
     from portsim.calibration.calibrate import calibrate as run_calibration
     from portsim.calibration.targets import load_targets

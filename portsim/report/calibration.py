@@ -60,9 +60,9 @@ def headline(calibration: Calibration) -> list[str]:
     best, written = calibration.best, calibration.search.written
     lines = [f"{calibration.scenario.name}: calibrated to {calibration.targets.file}"]
     lines += [_parameter_line(fit) for fit in calibration.search.parameters]
-    distance = f"distance {best.distance:.2g}"
+    distance = f"distance {best.distance:.3g}"
     if written is not None:
-        distance += f"; as written {written.distance:.2g}"
+        distance += f"; as written {written.distance:.3g}"
     lines.append(f"{_count_line('fit', calibration.fitted())} ({distance})")
     held = calibration.held_out()
     if not held:

@@ -118,19 +118,28 @@ def _compared(mean: float, model_se: float, observed: float, se: float,
     return Compared("t", target, Interval(mean, mean - 1, mean + 1, 1.0, 5), model_se)
 
 
-def test_the_distance_folds_in_both_standard_errors() -> None:
+def test_the_verdict_folds_in_both_standard_errors() -> None:
     compared = _compared(13.0, 3.0, 9.0, 4.0)
     assert compared.z == pytest.approx(4.0 / 5.0)  # (13 - 9) / sqrt(4² + 3²)
     assert compared.error == 4.0
     assert compared.within
     assert not _compared(20.0, 3.0, 9.0, 4.0).within  # z = 2.2
     assert _compared(9.0 + Z95 * 5.0, 3.0, 9.0, 4.0).within  # the edge counts as within
+
+
+def test_the_distance_weighs_errors_by_the_observations_alone() -> None:
     evaluation = Evaluation((1.0,), (_compared(13.0, 3.0, 9.0, 4.0),
                                      _compared(7.0, 0.0, 9.0, 1.0),
                                      _compared(100.0, 0.0, 9.0, 1.0, use="hold-out")))
-    # Held-out targets never count: 0.8² + 2²
-    assert evaluation.distance == pytest.approx(0.64 + 4.0)
+    # Held-out targets never count; the model's spread is not a divisor: (4/4)² + (2/1)²
+    assert evaluation.distance == pytest.approx(1.0 + 4.0)
     assert [c.target.use for c in evaluation.used("hold-out")] == ["hold-out"]
+    # A noisier model figure with the same miss costs the same, not less.
+    noisy = Evaluation((2.0,), (_compared(13.0, 30.0, 9.0, 4.0),
+                                _compared(7.0, 0.0, 9.0, 1.0)))
+    assert noisy.distance == evaluation.distance
+    # The intervals' distance divides by spreads given from outside (those at the fit).
+    assert noisy.distance_over({"t": 5.0}) == pytest.approx((4 / 5) ** 2 + (2 / 5) ** 2)
 
 
 def test_a_free_parameter_needs_one_nonempty_range() -> None:
