@@ -114,23 +114,36 @@ class PortVisa(StrictModel):
     """Daily opening hours (default: always open)."""
     before: Name | None = None
     """The office comes before the first step that visits this station (default: first)."""
+    share: Probability = 1.0
+    """Share of those classes who need a visa at the port (the others arrive holding one):
+    a port visa is an exceptional step, not every foreigner's route."""
+
+    @model_serializer(mode="wrap")
+    def _without_default_share(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Files that give no share keep their resolved documents and hashes.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("share") == 1.0:
+            data.pop("share")
+        return data
 
 
 class TransitVisaFree(StrictModel):
-    """Who may transit without a visa, and the desk that checks them."""
+    """Who may enter visa-free in transit, the demand the policy adds, and their check."""
 
     classes: Annotated[list[Name], Field(min_length=1)]
-    """Transit classes."""
+    """Transit classes: foreigners in transit who leave the port (brought by batches)."""
     eligible: Probability
-    """Share of those classes from eligible nationalities."""
-    station: Name = "transit_desk"
-    """The transit desk (created unless a station of that name exists)."""
-    servers: Servers | None = None
-    """Officers at the desk (only when the policy creates it)."""
-    service: Distribution | None = None
-    """Time to check one transit traveller (only when the policy creates the desk)."""
-    replaces: Annotated[list[Name], Field(min_length=1)]
-    """Stations of the visa path that eligible travellers no longer visit."""
+    """Share of those classes who qualify (nationality, onward ticket) and enter visa-free."""
+    added: Annotated[float, Field(ge=0, le=1000)] = 0.0
+    """Entrants who come only because of the policy, per traveller of those classes
+    without it (1: as many again)."""
+    desks: Annotated[list[Name], Field(min_length=1)]
+    """The stations that check the visa-free entrants (the foreigner desks)."""
+    check: Distribution
+    """Their check there: eligibility by nationality, onward ticket, permitted region and the
+    temporary entry permit."""
+    suffix: Name = "visa_free"
+    """The entrants of class C form the class ``C_<suffix>`` (created by the policy)."""
 
 
 class Egates(StrictModel):
