@@ -33,6 +33,7 @@ from portsim.policies.base import (
     Serves,
     route_stations,
     scaled,
+    treated_like,
 )
 
 #: Visa-free entrants: their time in the port (the longer check included).
@@ -106,17 +107,13 @@ def _with_entrants(station: m.StationSpec, block: TransitVisaFree,
                    check_time: dists.Distribution) -> m.StationSpec:
     """``station`` treating each entrants' class as its listed class, but for the check at
     the desks."""
-    own: dict[str, dict[str, object]] = {
-        "service_by_class": dict(station.service_by_class),
-        "impatience_by_class": dict(station.impatience_by_class),
-        "skill_by_class": dict(station.skill_by_class)}
     for name in block.classes:
-        for table in own.values():
-            if name in table:
-                table[entrants(name, block)] = table[name]
-        if station.name in block.desks:
-            own["service_by_class"][entrants(name, block)] = check_time
-    return dataclasses.replace(station, **own)  # type: ignore[arg-type]
+        station = treated_like(station, name, (entrants(name, block),))
+    if station.name not in block.desks:
+        return station
+    return dataclasses.replace(station, service_by_class={
+        **station.service_by_class,
+        **{entrants(name, block): check_time for name in block.classes}})
 
 
 def serves(block: TransitVisaFree) -> Serves:

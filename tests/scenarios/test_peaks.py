@@ -6,11 +6,17 @@ and their policy variants are judged against that: the verdicts of the pledge ta
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+import portsim
+from portsim.engine import model as m
+from portsim.engine.distributions import Binomial
 from portsim.experiment.comparison import compare
 from portsim.experiment.pledge import BROKEN, MET, verdict
 
@@ -120,3 +126,40 @@ def test_land_port_cars_spill_back_and_tidal_lanes_take_them():
     # the comparison's headline says it: the lanes that turn cars away, how many they do
     assert ("stations", "car_lanes", "balked_share") in [
         pick.item for pick in comparison.headline["tidal_lanes"]]
+
+
+def test_airport_peak_adds_flights_whose_passengers_never_exceed_their_seats() -> None:
+    """The holiday brings extra flights, not fuller ones beyond their seats: each extra
+    flight's categories share its 300 seats, each taken at the load factor (a binomial count,
+    so the flight's total never exceeds 300); with the ordinary timetable's passengers the
+    day brings Pudong's peak-day inbound load, 91.8k / 2 (source [10])."""
+    model = portsim.compile_model(portsim.load_scenario(SCENARIOS / "airport" /
+                                                        "airport_peak.yaml"))
+    extra = next(c for c in model.classes if c.name == "extra_flights")
+    counts = [step.count for step in extra.route if isinstance(step, m.Spawn)]
+    assert all(isinstance(count, Binomial) and count.p == 0.92 for count in counts)
+    seats = sum(count.n for count in counts)
+    assert seats == 300
+    flights = len(extra.arrivals.times)
+    assert flights == 21
+    one_day = dataclasses.replace(model, horizon=m.MINUTES_PER_DAY, warmup=0.0)
+    without = dataclasses.replace(one_day, classes=tuple(
+        c for c in one_day.classes if c.name != "extra_flights"))
+    brought = {}
+    for name, run in (("with", one_day), ("without", without)):
+        arrived: Counter[str] = Counter()
+
+        def trace(time: float, ident: int, cls: str, station: str | None, event: str,
+                  arrived: Counter[str] = arrived) -> None:
+            if event == "arrive" and not cls.endswith("flights"):
+                arrived[cls] += 1
+
+        portsim.run_replication(run, seed=5, trace=trace)
+        brought[name] = sum(arrived.values())
+    # The ordinary flights' counts are their own streams: the difference is what the extra
+    # flights brought, a sum of 21 x 4 binomials (standard deviation ~21.5 passengers).
+    added = brought["with"] - brought["without"]
+    mean = flights * seats * 0.92
+    sd = math.sqrt(flights * seats * 0.92 * 0.08)
+    assert added <= flights * seats and abs(added - mean) < 4 * sd, (added, mean)
+    assert brought["with"] == pytest.approx(91_800 / 2, rel=0.03)
