@@ -146,6 +146,30 @@ class TransitVisaFree(StrictModel):
     """The entrants of class C form the class ``C_<suffix>`` (created by the policy)."""
 
 
+class Document(StrictModel):
+    """Travellers of a class who hold one type of document, and how the gates take them."""
+
+    document: Name
+    """The document type (e_passport, exit_entry_permit, ...): a label for people."""
+    share: Probability
+    """Share of the class holding it."""
+    enrolled: Probability
+    """Share of its holders who can use the gates (enrolled, or a document the gates read);
+    the others fail to enrol and go to the desk."""
+    rejection: Probability | None = None
+    """Share of its gate users the gates reject (default: the block's ``rejection``)."""
+
+
+class TravelGroup(StrictModel):
+    """Travellers of a class who travel in groups (families): a group goes to the desk if one
+    member must."""
+
+    share: Probability
+    """Share of the class's travellers who travel in a group."""
+    size: Annotated[int, Field(ge=2, le=20)]
+    """Members per group."""
+
+
 class Egates(StrictModel):
     """The gates, who may use them, and what they replace."""
 
@@ -158,10 +182,18 @@ class Egates(StrictModel):
     replaces: Name | Annotated[list[Name], Field(min_length=1)]
     """The manual station(s) the eligible share bypasses: every step that visits one (a station
     step, or a shortest-queue choice that includes it)."""
-    eligible: Annotated[dict[Name, Probability], Field(min_length=1)]
+    eligible: dict[Name, Probability] = Field(default_factory=dict)
     """Share of each class eligible for (and using) the gates."""
+    documents: dict[Name, Annotated[list[Document], Field(min_length=1)]] = Field(
+        default_factory=dict)
+    """Instead of ``eligible``, for a class: its travellers by document type, each type with
+    the share enrolled and its own rejection share."""
+    groups: dict[Name, TravelGroup] = Field(default_factory=dict)
+    """Classes some of whose travellers come in groups (see :class:`TravelGroup`)."""
     rejection: Probability = 0.0
     """Share of gate users rejected, who then take the manual step."""
+    supervisors: Annotated[int, Field(ge=0, le=10_000)] = 0
+    """Officers supervising the bank whenever a gate is open (officer-hours in the ledger)."""
     breakdowns: Breakdowns | None = None
     """Gates that fail and are repaired, each on its own clock (default: they never fail)."""
     outages: OutageWindows = Field(default_factory=list)
@@ -176,12 +208,28 @@ class Egates(StrictModel):
             raise ValueError("interrupted needs breakdowns or outages")
         return self
 
+    @model_validator(mode="after")
+    def _who_uses_them(self) -> Egates:
+        if not self.eligible and not self.documents:
+            raise ValueError("give 'eligible' (a share per class) or 'documents' (per class, "
+                             "by document type): who may use the gates")
+        both = sorted(set(self.eligible) & set(self.documents))
+        if both:
+            raise ValueError(f"class {both[0]!r} is given both 'eligible' and 'documents': "
+                             "give one")
+        for name, documents in self.documents.items():
+            total = sum(document.share for document in documents)
+            if abs(total - 1) > 1e-9:
+                raise ValueError(f"documents of class {name!r}: the shares add up to "
+                                 f"{total:g}, not 1")
+        return self
+
     @model_serializer(mode="wrap")
     def _without_unused_reliability(self, handler: SerializerFunctionWrapHandler) -> Any:
         # Blocks without failures keep their resolved documents and hashes.
         data = handler(self)
         if isinstance(data, dict):
-            for key in ("breakdowns", "outages"):
+            for key in ("breakdowns", "outages", "documents", "groups", "supervisors"):
                 if not data.get(key):
                     data.pop(key, None)
             if data.get("interrupted") == "resume":
