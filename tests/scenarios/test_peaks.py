@@ -23,13 +23,15 @@ from portsim.experiment.pledge import BROKEN, MET, verdict
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
 
 # file, the classes the pledge covers, the hours (starts) at which a break is plausible, and
-# whether the baseline breaks it (the airport's does at its banks: README's first command
-# shows it). The airport's flights land in two banks, 07-10 and 14-17 (flights.csv), and its
+# whether the baseline breaks it (none does: the airport's holiday is now Pudong's peak day
+# over its holiday average, 1.13, with the extra flights where slots are free, and its 30
+# desks keep the pledge; at 1.3 times every flight's passengers they broke it at the banks).
+# The airport's flights land in two banks, 07-10 and 14-17 (flights.csv), and its
 # travellers reach the desks up to an hour later; the land port's travellers' first wave is
 # 08-12; the railway's trains run from 07:04, seven an hour at first.
 PEAKS = [
     ("airport/airport_peak.yaml", ["mainland", "hkmotw"],
-     {"08:00", "09:00", "10:00", "11:00", "15:00", "16:00", "17:00", "18:00", "19:00"}, True),
+     {"08:00", "09:00", "10:00", "11:00", "15:00", "16:00", "17:00", "18:00", "19:00"}, False),
     ("land_port/land_port_peak.yaml", ["walk_in", "bus_passengers"],
      {"08:00", "09:00", "10:00", "11:00"}, False),
     ("railway_port/railway_port_peak.yaml", ["mainland", "hkmotw"],
