@@ -185,10 +185,9 @@ class Binomial:
         return rng.binomial(self.n, self.p, size).astype(float)
 
     def scaled(self, factor: float) -> Binomial:
-        """``factor`` times as many on average: each success kept with that chance while it
-        can be (the same seats, fewer of them taken), else more trials."""
-        if self.p * factor <= 1:
-            return Binomial(self.n, self.p * factor)
+        """About ``factor`` times as many: ``factor`` of the trials (rounded to whole ones),
+        each with the same chance. A batch split into parts this way (the seats of a flight
+        shared out) keeps its cap: the parts' trials add up to the whole's."""
         return Binomial(round(self.n * factor), self.p)
 
 

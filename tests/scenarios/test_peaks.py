@@ -138,9 +138,12 @@ def test_airport_peak_adds_flights_whose_passengers_never_exceed_their_seats() -
     model = portsim.compile_model(portsim.load_scenario(SCENARIOS / "airport" /
                                                         "airport_peak.yaml"))
     extra = next(c for c in model.classes if c.name == "extra_flights")
-    counts = [step.count for step in extra.route if isinstance(step, m.Spawn)]
-    assert all(isinstance(count, Binomial) and count.p == 0.92 for count in counts)
-    seats = sum(count.n for count in counts)
+    spawns = [step for step in extra.route if isinstance(step, m.Spawn)]
+    assert all(isinstance(step.count, Binomial) and step.count.p == 0.92 for step in spawns)
+    # The most a flight can bring: its categories' seats, families' seats in blocks of 3
+    # (the e-gate policy's groups share the mainland seats out, 147 + 21 x 3 = 210).
+    members = {"mainland_groups": 3}
+    seats = sum(step.count.n * members.get(step.class_name, 1) for step in spawns)
     assert seats == 300
     flights = len(extra.arrivals.times)
     assert flights == 21
@@ -153,15 +156,17 @@ def test_airport_peak_adds_flights_whose_passengers_never_exceed_their_seats() -
 
         def trace(time: float, ident: int, cls: str, station: str | None, event: str,
                   arrived: Counter[str] = arrived) -> None:
-            if event == "arrive" and not cls.endswith("flights"):
+            if event == "arrive" and not cls.endswith(("flights", "_groups")):
                 arrived[cls] += 1
 
         portsim.run_replication(run, seed=5, trace=trace)
         brought[name] = sum(arrived.values())
     # The ordinary flights' counts are their own streams: the difference is what the extra
-    # flights brought, a sum of 21 x 4 binomials (standard deviation ~21.5 passengers).
+    # flights brought, a sum of 21 x 5 binomials (families counted 3 a draw: standard
+    # deviation ~26 passengers).
     added = brought["with"] - brought["without"]
     mean = flights * seats * 0.92
-    sd = math.sqrt(flights * seats * 0.92 * 0.08)
+    sd = math.sqrt(flights * 0.92 * 0.08 * sum(
+        step.count.n * members.get(step.class_name, 1) ** 2 for step in spawns))
     assert added <= flights * seats and abs(added - mean) < 4 * sd, (added, mean)
     assert brought["with"] == pytest.approx(91_800 / 2, rel=0.03)

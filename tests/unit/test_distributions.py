@@ -38,6 +38,13 @@ def test_binomial_never_exceeds_its_trials():
     assert sample.max() <= 180 and (sample == np.round(sample)).all()
 
 
+def test_a_binomial_split_by_scaling_keeps_its_cap():
+    seats = d.Binomial(210, 0.92)
+    parts = [seats.scaled(0.7), seats.scaled(0.1)]
+    assert parts == [d.Binomial(147, 0.92), d.Binomial(21, 0.92)]
+    assert parts[0].n + 3 * parts[1].n == seats.n   # singles, and families of 3
+
+
 def test_lognormal_cv_is_the_stated_cv():
     sample = d.Lognormal(45 / 60, 0.5).sample(np.random.default_rng(1), 400_000)
     assert sample.std() / sample.mean() == pytest.approx(0.5, rel=0.02)
