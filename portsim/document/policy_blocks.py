@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from portsim.document.fields import (
     Count,
@@ -217,12 +223,17 @@ class Egates(StrictModel):
         if both:
             raise ValueError(f"class {both[0]!r} is given both 'eligible' and 'documents': "
                              "give one")
-        for name, documents in self.documents.items():
-            total = sum(document.share for document in documents)
+        return self
+
+    @field_validator("documents")
+    @classmethod
+    def _shares_add_up(cls, documents: dict[str, list[Document]]) -> dict[str, list[Document]]:
+        for name, held in documents.items():
+            total = sum(document.share for document in held)
             if abs(total - 1) > 1e-9:
                 raise ValueError(f"documents of class {name!r}: the shares add up to "
                                  f"{total:g}, not 1")
-        return self
+        return documents
 
     @model_serializer(mode="wrap")
     def _without_unused_reliability(self, handler: SerializerFunctionWrapHandler) -> Any:

@@ -168,8 +168,8 @@ def test_pledge_counts_the_members_of_groups_of_a_pledged_class(tmp_path: Path) 
      "give 'eligible' (a share per class) or 'documents'"),
     ("eligible: {pax: 0.5}\ndocuments: {pax: [{document: a, share: 1, enrolled: 1}]}\n",
      "policies.egates", "class 'pax' is given both 'eligible' and 'documents'"),
-    ("documents: {pax: [{document: a, share: 0.5, enrolled: 1}]}\n", "policies.egates",
-     "the shares add up to 0.5, not 1"),
+    ("documents: {pax: [{document: a, share: 0.5, enrolled: 1}]}\n",
+     "policies.egates.documents", "the shares add up to 0.5, not 1"),
     ("eligible: {pax: 0.5}\ngroups: {coaches: {share: 0.5, size: 3}}\n",
      "policies.egates.groups.coaches", "class 'coaches' may not use the gates"),
 ])
