@@ -125,7 +125,7 @@ def calibrate(scenario: Scenario, targets: Targets, *, replications: int = REPLI
     if scenario.warmup_auto:
         raise CalibrationError("the scenario's warm-up is auto: a calibration compares "
                                "candidates on one fixed warm-up; give time.warmup a duration")
-    variants = {target.variant: None for _, target in targets.items()}
+    variants = {variant: None for _, target in targets.items() for variant in target.variants()}
     check_against(targets, scenario.variant_names,
                   {variant: kpi_names(scenario.model(variant)) for variant in variants
                    if variant is None or variant in scenario.variant_names})

@@ -104,7 +104,7 @@ class Objective:
         results = self.run(values)
         compared = []
         for name, target in self.targets.items():
-            interval, se = model_figure(results[_label(target.variant)], target)
+            interval, se = model_figure(results, target)
             compared.append(Compared(name, target, interval, se))
         return Evaluation(values, tuple(compared))
 
@@ -127,12 +127,20 @@ class Objective:
         return run_prepared(prepared, self.options)
 
 
-def model_figure(run: Results, target: Target) -> tuple[Interval, float]:
-    """The model's figure for ``target``: its mean over the replications with its 95 %
-    interval, and its standard error (infinite with fewer than two replications)."""
+def model_figure(runs: dict[str, Results], target: Target) -> tuple[Interval, float]:
+    """The model's figure for ``target`` from the runs by label: its mean over the
+    replications with its 95 % interval, and its standard error (infinite with fewer than two
+    replications)."""
+    run = runs[_label(target.variant)]
     scope, owner = target.scope
     values = run.per_replication(scope, owner, target.kpi_key)
-    if target.per:
+    if target.relative_to is not None:
+        # Paired: replication i of both runs drew the same random numbers.
+        before = runs[_label(target.reference)].per_replication(scope, owner, target.kpi_key)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.where(before > 0, values / before, np.nan)
+        interval = t_interval(values)
+    elif target.per:
         total = sum((run.per_replication(*divisor) for divisor in target.divisors()),
                     np.zeros_like(values))
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -84,6 +84,10 @@ class Target(StrictModel):
     share of a total (``stations.egates.completions`` per the passengers' completions)."""
     variant: Name | None = None
     """The scenario's variant the figure was observed under (default: the baseline)."""
+    relative_to: Name | None = None
+    """A variant (or ``baseline``) the figure is relative to: the KPI under ``variant`` over
+    the same KPI under this one, replication by replication on common random numbers (a
+    change's effect as a ratio, e.g. throughput after over before)."""
     observed: Figure | None = None
     """The observed figure (default: the middle of ``interval``)."""
     se: Figure | None = None
@@ -130,6 +134,11 @@ class Target(StrictModel):
                     "target", "per.{index}: {address!r} is not SCOPE.NAME.KPI with SCOPE "
                     "classes, stations or system (e.g. classes.pax.completions)",
                     {"index": index, "address": address})
+        if self.relative_to is not None and self.per:
+            raise PydanticCustomError("target", "give per or relative_to, not both", {})
+        if self.relative_to is not None and self.relative_to == (self.variant or "baseline"):
+            raise PydanticCustomError(
+                "target", "relative_to names the target's own variant: a ratio needs two", {})
         if self.slot is not None and self.kpi not in SLOT_KPIS:
             raise PydanticCustomError(
                 "target", "slot needs a waiting-time KPI of a clock slot ({kpis}), not "
@@ -170,7 +179,18 @@ class Target(StrictModel):
     def address(self) -> str:
         scope, name = self.scope
         own = f"{scope}.{name}.{self.kpi_key}"
+        if self.relative_to is not None:
+            return f"{own} / (the same under {self.relative_to})"
         return own if not self.per else f"{own} / ({' + '.join(self.per)})"
+
+    @property
+    def reference(self) -> str | None:
+        """The variant the figure is relative to (None: the baseline), if it is a ratio."""
+        return None if self.relative_to in (None, "baseline") else self.relative_to
+
+    def variants(self) -> list[str | None]:
+        """The runs the figure reads: its variant, and the one it is relative to."""
+        return [self.variant, *([self.reference] if self.relative_to is not None else [])]
 
     def divisors(self) -> list[tuple[str, str, str]]:
         """(scope, name, KPI) of each KPI in ``per``."""
@@ -247,6 +267,9 @@ def check_against(targets: Targets, variants: list[str],
         if target.variant is not None and target.variant not in variants:
             raise targets.located((*where, "variant"), _unknown(
                 "variant", target.variant, variants))
+        if target.reference is not None and target.reference not in variants:
+            raise targets.located((*where, "relative_to"), _unknown(
+                "variant", target.reference, ["baseline", *variants]))
         reported = known[target.variant]
         scope, owner = target.scope
         field = {"classes": "class", "stations": "station"}.get(scope, "kpi")

@@ -84,7 +84,7 @@ def _names_checked(file: Path, name: str | None, targets: Any, scenario: Any) ->
     if name is None:
         return None
     original = check_variant_name(file, name)
-    for variant in {target.variant for _, target in targets.items()} - {None}:
+    for variant in {v for _, target in targets.items() for v in target.variants()} - {None}:
         if variant in scenario.variant_names:
             check_variant_name(file, f"{name}_{variant}")
     return original

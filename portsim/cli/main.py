@@ -15,6 +15,7 @@ from portsim.cli.calibrate import calibrate
 from portsim.cli.common import EXIT_OS_ERROR, console, drop_stdout, errors
 from portsim.cli.compare import compare
 from portsim.cli.fit import fit
+from portsim.cli.holiday import holiday
 from portsim.cli.optimise import optimise
 from portsim.cli.run import run
 from portsim.cli.schema import schema
@@ -85,5 +86,6 @@ app.command("state-from-log")(state_from_log)
 app.command()(fit)
 app.command()(calibrate)
 app.command()(study)
+app.command()(holiday)
 app.command()(validate)
 app.command()(schema)

@@ -283,8 +283,40 @@ class FastLane(StrictModel):
     """A lower physical-inspection probability for the key classes."""
 
 
+class OneStop(StrictModel):
+    """Stops made one: the agencies that checked a vehicle at stops one after another check it
+    together at one stop."""
+
+    classes: Annotated[list[Name], Field(min_length=1)]
+    """The vehicle classes that stop (their routes visit ``stops`` one after another)."""
+    stops: Annotated[list[Name], Field(min_length=2)]
+    """The stops made one, in the order the routes visit them."""
+    station: Name = "one_stop"
+    """The joint stop (created by the policy): the stops' booths, each now taking every
+    check."""
+    service: Distribution
+    """A vehicle's time at the joint stop: pulling in and away once, and every agency's
+    check."""
+
+
+class Screening(StrictModel):
+    """Risk screening of a ship's declaration before it arrives: the ships it flags are boarded
+    at anchorage before they may berth; the others go on at once and are inspected alongside,
+    while they berth and work cargo."""
+
+    flagged: Probability
+    """Share of the ships the screening flags for boarding at anchorage."""
+    alongside: Name
+    """A milestone of the ships' route: where a ship is alongside, and its inspection (by the
+    same station's teams, after the flagged ships) starts in parallel with its cargo work."""
+
+
 class ZeroWait(Booking):
     """Which arriving ships are inspected on arrival, by which station."""
+
+    screening: Screening | None = Field(None, exclude_if=lambda value: value is None)
+    """Risk screening before arrival and inspection alongside (no team booked or called in:
+    give ``around_the_clock: false``)."""
 
 
 class ZeroDelayDeparture(Booking):
@@ -305,6 +337,8 @@ class Policies(StrictModel):
     """Self-service gates for an eligible share; rejections fall back to the manual step."""
     green_channel: GreenChannel | None = None
     """Key cargo flights: priority, dedicated capacity, pre-declared documents."""
+    one_stop: OneStop | None = None
+    """Stops one after another made one joint stop (a one-stop freight inspection)."""
     fast_lane: FastLane | None = None
     """Key-material vehicles: dedicated lanes, fewer physical inspections."""
     zero_wait: ZeroWait | None = None

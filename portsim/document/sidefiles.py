@@ -58,6 +58,18 @@ def locate(folder: Path, written: str, *, what: str, owner: str, variable: str) 
     return path
 
 
+
+def named_file(folder: Path, written: str, *, what: str, owner: str, variable: str) -> Path:
+    """The regular file an ``owner`` file in ``folder`` names ``written`` (a study's port
+    file, a calendar's scenario): located within the allowed folders (:func:`locate`), a
+    regular file, and there; :class:`SideFileError` saying which rule it breaks."""
+    file = locate(folder, written, what=what, owner=owner, variable=variable)
+    regular_file(file, excerpt(written, 200), what)
+    if not file.is_file():
+        raise SideFileError(f"{what} {excerpt(written, 200)} not found (looked for {file})")
+    return file
+
+
 def regular_file(path: Path, shown: str, what: str) -> None:
     """Refuse ``path`` unless it is a regular file (or a folder, which the reader names), before
     it is opened: a device never ends and a FIFO blocks in ``open()``."""
@@ -161,4 +173,4 @@ def _first_undecodable(name: object) -> tuple[int, int] | None:
 
 
 __all__ = ["EXCERPT", "SideFileError", "allowed_folders", "capped", "check_size", "csv_rows",
-           "excerpt", "locate", "open_capped", "regular_file"]
+           "excerpt", "locate", "named_file", "open_capped", "regular_file"]

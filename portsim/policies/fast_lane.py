@@ -26,8 +26,10 @@ from portsim.policies.base import (
 
 #: Suffix of the dedicated lanes: ``truck_lanes`` gives ``truck_lanes.fast``.
 SUFFIX = "fast"
-#: Key vehicles through the port (lanes and inspection): their time in system.
-PURPOSE = Purpose(("sojourn_mean",), ("time through the port",))
+#: Key vehicles through border inspection: their time until a milestone that ends it (the
+#: customs step after it is not the border's), else their time through the port.
+PURPOSE = Purpose(("until_*_mean", "sojourn_mean"),
+                  ("time until {milestone}", "time through the port"))
 
 
 

@@ -30,8 +30,10 @@ from portsim.policies.base import (
 
 #: Suffix of the dedicated stations: ``cargo_inspection`` gives ``cargo_inspection.green``.
 SUFFIX = "green"
-#: A key flight's release delay: from landing to release, its time in system.
-PURPOSE = Purpose(("sojourn_mean",), ("release delay",))
+#: A key flight's time through border inspection (until a milestone that ends it: customs'
+#: steps after it are not the border's), else its release delay (landing to release).
+PURPOSE = Purpose(("until_*_mean", "sojourn_mean"),
+                  ("time until {milestone}", "release delay"))
 
 
 

@@ -19,6 +19,7 @@ from portsim.policies import (
     egates,
     fast_lane,
     green_channel,
+    one_stop,
     port_visa,
     staffing,
     transit_visa_free,
@@ -30,7 +31,7 @@ from portsim.policies.base import Context, Loc, Policy
 REGISTRY: dict[str, Policy[Any]] = {
     policy.name: policy
     for policy in (staffing.POLICY, port_visa.POLICY, transit_visa_free.POLICY, egates.POLICY,
-                   green_channel.POLICY, fast_lane.POLICY, zero_wait.POLICY,
+                   green_channel.POLICY, one_stop.POLICY, fast_lane.POLICY, zero_wait.POLICY,
                    zero_delay_departure.POLICY)
 }
 #: The order in which policies are applied.

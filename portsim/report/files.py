@@ -37,8 +37,8 @@ def dump_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> None:
 
 
 #: What portsim writes into an output folder (``run``, ``compare``, ``sweep``, ``staff``,
-#: ``study``, ``calibrate``, ``optimise``), at every depth, with the replications kept for
-#: ``--resume``:
+#: ``study``, ``calibrate``, ``optimise``, ``holiday``), at every depth, with the replications
+#: kept for ``--resume``:
 #: ``--force`` replaces a folder only if it holds nothing else.
 RESULTS = Tree(
     files=frozenset({
@@ -49,8 +49,9 @@ RESULTS = Tree(
         "staffing.json", "requirement.csv", "roster.csv", "staffing.png", "variant.yaml",
         "study.json", "study.csv", "report.md", "within_standard.png", "wait_p95.png",
         "calibration.json", "targets.csv", "optimise.json", "designs.csv", "optimise.png",
-        "front.csv", "front.png"}),
-    file_patterns=(re.compile(r"^sweep-.+\.png$"),),
+        "front.csv", "front.png", "pledge.csv", "daily.csv"}),
+    file_patterns=(re.compile(r"^sweep-.+\.png$"),
+                   re.compile(r"^heatmap-[A-Za-z0-9_.-]+\.png$")),
     folders={
         STATES_FOLDER: STATES,  # run --snapshot-at: one state file per replication
         "ports": Tree(folder_patterns=((re.compile(r"^[A-Za-z0-9_.-]+$"),

@@ -175,14 +175,15 @@ def cost_sentence(comparison: Comparison, variant: str) -> str:
 
 
 def bundle_note(comparison: Comparison, variant: str) -> str:
-    """Where the variant changes several values at once, that the saving per unit added is
-    the whole variant's (a part of it may come from another change: more e-gates that also
-    widen who may use them), and how to split it; empty for a single change."""
+    """Where the variant changes several values at once, that the figure per unit added (a
+    saving, or waiting-hours added) is the whole variant's (a part of it may come from another
+    change: more e-gates that also widen who may use them), and how to split it; empty for a
+    single change."""
     paths = [change.path for change in comparison.changes.get(variant, [])
              if change.path != "description"]
     if len(paths) < 2:
         return ""
-    return (f" (the saving is that of all {len(paths)} changes the variant makes; "
+    return (f" (that figure is for all {len(paths)} changes the variant makes together; "
             f"compare --decompose {variant} shows each one's share)")
 
 

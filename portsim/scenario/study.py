@@ -22,7 +22,7 @@ from portsim import limits as limits_
 from portsim.document.fields import MAX_COUNT, Name, PositiveDuration
 from portsim.document.parts import StrictModel
 from portsim.document.problems import Loc, line_of, suggest
-from portsim.document.sidefiles import SideFileError, excerpt, locate, regular_file
+from portsim.document.sidefiles import SideFileError, named_file
 from portsim.engine.model import Model
 from portsim.errors import Problem, ScenarioError
 from portsim.scenario.loader import Scenario, load_scenario, load_side_file
@@ -155,15 +155,10 @@ def _port(entry: PortEntry, here: Loc, folder: Path, document: StudyDocument,
     said, if it is not fit); a port file that does not load is reported as that file's own
     error."""
     try:
-        file = locate(folder, entry.file, what="port file", owner="study file",
-                      variable=PORT_FOLDERS_VARIABLE)
-        regular_file(file, excerpt(entry.file, 200), "port file")
+        file = named_file(folder, entry.file, what="port file", owner="study file",
+                          variable=PORT_FOLDERS_VARIABLE)
     except SideFileError as error:
         problem((*here, "file"), str(error))
-        return None
-    if not file.is_file():
-        problem((*here, "file"),
-                f"port file {excerpt(entry.file, 200)} not found (looked for {file})")
         return None
     scenario = load_scenario(file)
     if entry.variant is not None and entry.variant not in scenario.variant_names:

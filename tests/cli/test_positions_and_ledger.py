@@ -225,7 +225,7 @@ variants:
                                  str(tmp_path / "cmp"), "--no-plots"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert ("(the saving is that of all 2 changes the variant makes; compare --decompose "
+    assert ("(that figure is for all 2 changes the variant makes together; compare --decompose "
             "bundle shows each one's share)") in text
     assert "--decompose single" not in text
     sentence = text[text.index("bundle buys"):]

@@ -15,3 +15,22 @@ REPLICATIONS = 4
 def canonical(data: Any) -> str:
     """What results.json would hold, as one string (NaN is not allowed there)."""
     return json.dumps(data, sort_keys=True, indent=2, allow_nan=False)
+
+
+def bad_file_refused(command: str, file: Path, out: Path, *, line: int, field: str,
+                     message: str, messages: int = 1) -> None:
+    """``portsim COMMAND FILE --out OUT`` on a bad file: exit 2, no traceback, ``messages``
+    lines, the first naming the file, the line and the field and saying ``message``, and
+    no output folder."""
+    from typer.testing import CliRunner
+
+    from portsim.cli.main import app
+
+    result = CliRunner().invoke(app, [command, str(file), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == messages, result.output
+    assert lines[0].startswith(f"error: {file}:{line}: {field}: "), lines[0]
+    assert message in lines[0]
+    assert not out.exists()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from exp_support import MINI
+from exp_support import MINI, bad_file_refused
 from typer.testing import CliRunner
 
 from benchmarks.dask_cluster import dask_cluster
@@ -196,15 +196,8 @@ def test_a_bad_study_file_is_one_message_and_exit_2(folder: Path, tmp_path: Path
     study = tmp_path / "study.yaml"
     assert change[0] in STUDY
     study.write_text(STUDY.replace(change[0], change[1], 1), encoding="utf-8")
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["study", str(study), "--out", str(out)])
-    assert result.exit_code == 2, result.output
-    assert "Traceback" not in result.output
-    lines = result.output.strip().splitlines()
-    assert len(lines) == (2 if "standard" in change[0] else 1), result.output
-    assert lines[0].startswith(f"error: {study}:{line}: {field}: "), lines[0]
-    assert message in lines[0]
-    assert not out.exists()
+    bad_file_refused("study", study, tmp_path / "out", line=line, field=field,
+                     message=message, messages=2 if "standard" in change[0] else 1)
 
 
 def test_a_bad_port_file_is_named_as_itself(folder: Path, tmp_path: Path) -> None:

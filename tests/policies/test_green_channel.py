@@ -109,8 +109,10 @@ def test_compiled_mechanisms(cargo) -> None:
     key = next(c for c in model.classes if c.name == "key_cargo_flights")
     ordinary = next(c for c in model.classes if c.name == "ordinary_cargo_flights")
     assert key.priority < ordinary.priority
-    for name in ("document_check", "flight_inspection", "physical_inspection"):
+    for name in ("document_check", "flight_inspection"):
         assert model.station(name).discipline == "priority"
+    # The cargo's inspection is customs' work: the border's green channel leaves its order alone.
+    assert model.station("customs_inspection").discipline != "priority"
     # One of the four teams is the key flights' own; they join the shorter of the two.
     assert model.station("flight_inspection").servers.max_servers == 3
     assert model.station("flight_inspection.green").servers.max_servers == 1

@@ -95,6 +95,25 @@ def problems(tmp_path: Path, policies: str) -> list[tuple[int | None, str, str]]
        declared_ahead: 30min
      """, [(15, "policies.zero_wait.classes.0", "must start its route at station 'inspection'")]),
     ("""\
+     one_stop:
+       classes: [truck, pax]
+       stops: [lane, inspection]
+       station: desks
+       service: {dist: exponential, mean: 3min}
+     """, [(17, "policies.one_stop.station", "station 'desks' already exists"),
+           (15, "policies.one_stop.classes.0", "class 'truck' does not visit lane, inspection"),
+           (15, "policies.one_stop.classes.1", "class 'pax' does not visit lane, inspection")]),
+    ("""\
+     zero_wait:
+       classes: [truck]
+       station: lane
+       declared_ahead: 30min
+       screening: {flagged: 0.1, alongside: in_port}
+     """, [(18, "policies.zero_wait.screening",
+            "screening books no team and calls nobody in: give around_the_clock: false"),
+           (18, "policies.zero_wait.screening.alongside",
+            "class 'truck' has no milestone 'in_port'")]),
+    ("""\
      zero_delay_departure:
        classes: [pax]
        station: desks
@@ -155,7 +174,7 @@ def test_variant_switches_a_policy_off_with_null() -> None:
 
 def test_order_is_the_documented_one() -> None:
     assert ORDER == ("staffing", "port_visa", "transit_visa_free", "egates", "green_channel",
-                     "fast_lane", "zero_wait", "zero_delay_departure")
+                     "one_stop", "fast_lane", "zero_wait", "zero_delay_departure")
     assert tuple(Policies.model_fields) == ORDER
     doc = (Path(__file__).parents[2] / "docs" / "policies.md").read_text()
     assert ", ".join(f"`{name}`" for name in ORDER) in doc.replace("\n", " ")

@@ -34,6 +34,7 @@ AIRPORT = SCENARIOS / "airport" / "airport.yaml"
 LAND_PORT = SCENARIOS / "land_port" / "land_port.yaml"
 RAILWAY = SCENARIOS / "railway_port" / "railway_port.yaml"
 CARGO = SCENARIOS / "airport" / "cargo_flights.yaml"
+LIANTANG = SCENARIOS / "land_port" / "liantang_freight.yaml"
 MOHAN = SCENARIOS / "railway_port" / "mohan_onboard.yaml"
 
 
@@ -165,7 +166,7 @@ def test_a_missing_item_is_an_empty_cell_and_has_no_difference(shipped: Outputs)
 
 
 @pytest.mark.parametrize(("path", "variant", "station"), [
-    (LAND_PORT, "fast_lane", "truck_lanes.fast"),
+    (LIANTANG, "one_stop", "joint_booths"),
     (RAILWAY, "port_visa", "port_visa_office"),
     (CARGO, "green_channel_own_team", "flight_inspection.green"),
 ])

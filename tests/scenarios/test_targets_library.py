@@ -23,7 +23,8 @@ SOURCES = set(re.findall(r"^\[(\d+)\] ", (ROOT / "docs" / "sources.md").read_tex
 
 def test_the_library_holds_the_published_targets() -> None:
     names = {path.stem for path in LIBRARY}
-    assert {"mohan", "west_kowloon", "uk_airports_2008", "hong_kong_airport"} <= names
+    assert {"mohan", "west_kowloon", "uk_airports_2008", "hong_kong_airport",
+            "liantang"} <= names
     assert (ROOT / "docs" / "calibration.md").read_text(encoding="utf-8").count(
         "scenarios/targets/") >= 1
 
@@ -46,7 +47,7 @@ def test_a_file_names_its_scenario_or_says_it_needs_one(path: Path) -> None:
         assert "needs a scenario" in (document.description or "")
         return
     scenario = load_scenario(path.parent / document.scenario)
-    variants = {target.variant for _, target in targets.items()}
+    variants = {v for _, target in targets.items() for v in target.variants()}
     check_against(targets, scenario.variant_names,
                   {variant: kpi_names(scenario.model(variant)) for variant in variants})
     free = free_parameters(scenario, {variant: scenario.resolved(variant)

@@ -2,9 +2,10 @@
 reads shows the policy's purpose and the classes that pay for it, in the terminal, report.html
 (its first screen), results.json and comparison.csv.
 
-- The green channel at the cargo airport releases the key flights ~20 min sooner (its purpose,
-  the release delay) and the ordinary flights pay: ~2.9 min more wait (the headline once said
-  "0 worse").
+- The green channel at the cargo airport clears the key flights through border inspection ~19
+  min sooner (its purpose: the time until the border has cleared them; customs' inspection after
+  it is not the border's) and the ordinary flights pay: ~2.7 min more wait (the headline once
+  said "0 worse").
 - More bilingual agents on the 12367 hotline (same headcount): English callers' share answered
   within 20 s rises ~9 points (the headline once read "0 of 5 better"); the Chinese callers,
   whose agents were retrained, pay a little.
@@ -53,7 +54,7 @@ def test_the_ordinary_cargo_flights_pay_for_the_green_channel(green_channel) -> 
     data = green_channel["json"]
     ordinary = data["differences"]["green_channel"]["classes"]["ordinary_cargo_flights"]
     wait = ordinary["wait_mean"]
-    assert 2.0 < wait["mean"] < 3.8 and wait["ci_low"] > 0, wait  # +2.9 [2.1, 3.7] measured
+    assert 2.0 < wait["mean"] < 3.8 and wait["ci_low"] > 0, wait  # +2.7 ± 0.8 measured
     headline = {pick["kpi"]: pick for pick in data["headline"]["green_channel"]}
     assert headline["classes.ordinary_cargo_flights.wait_mean"]["why"] == ALSO
     row = green_channel["csv"][("green_channel", "classes", "ordinary_cargo_flights",
@@ -65,17 +66,17 @@ def test_the_ordinary_cargo_flights_pay_for_the_green_channel(green_channel) -> 
     assert said in first_screen and "nobody is clearly worse off" not in first_screen
 
 
-def test_the_green_channel_s_purpose_is_the_release_delay(green_channel) -> None:
+def test_the_green_channel_s_purpose_is_the_border_s_part(green_channel) -> None:
     data = green_channel["json"]
     purpose = data["headline"]["green_channel"][0]
-    assert purpose == {"kpi": "classes.key_cargo_flights.sojourn_mean", "why": PURPOSE,
-                       "words": "release delay"}
-    delay = data["differences"]["green_channel"]["classes"]["key_cargo_flights"]["sojourn_mean"]
-    assert -25 < delay["mean"] < -15 and delay["ci_high"] < 0, delay  # -19.8 ± 3.3 measured
-    assert "green_channel buys for key_cargo_flights: release delay -" in \
+    kpi = "until_border_cleared_mean"
+    assert purpose == {"kpi": f"classes.key_cargo_flights.{kpi}", "why": PURPOSE,
+                       "words": "time until border cleared"}
+    delay = data["differences"]["green_channel"]["classes"]["key_cargo_flights"][kpi]
+    assert -25 < delay["mean"] < -12 and delay["ci_high"] < 0, delay  # -18.8 ± 3.4 measured
+    assert "green_channel buys for key_cargo_flights: time until border cleared -" in \
         green_channel["terminal"]
-    row = green_channel["csv"][("green_channel", "classes", "key_cargo_flights",
-                                "sojourn_mean")]
+    row = green_channel["csv"][("green_channel", "classes", "key_cargo_flights", kpi)]
     assert (row["verdict"], row["headline"]) == (BETTER, PURPOSE)
     # and at what cost: the same officers and teams, said so in the sentence
     assert "at what cost: no change in resource use" in green_channel["terminal"]

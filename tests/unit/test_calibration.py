@@ -188,11 +188,32 @@ def test_a_share_of_a_total_is_taken_replication_by_replication(tmp_path: Path) 
     share = Target.model_validate({
         "kpi": "completions", "station": "desk", "observed": 0.5, "se": 0.1, "use": "fit",
         "source": "x", "per": ["classes.pax.completions", "classes.pax.completions"]})
-    interval, se = model_figure(run, share)
+    interval, se = model_figure({"baseline": run}, share)
     assert interval.mean == pytest.approx(0.5)  # every customer is the desk's, counted twice
     assert se == pytest.approx(0.0)
     assert share.address == ("stations.desk.completions / (classes.pax.completions + "
                              "classes.pax.completions)")
+
+
+def test_a_ratio_between_variants_is_taken_replication_by_replication(tmp_path: Path) -> None:
+    import portsim
+    from portsim.calibration.objective import model_figure
+
+    (tmp_path / "s.yaml").write_text(MM1, encoding="utf-8")
+    run = portsim.simulate(tmp_path / "s.yaml", replications=3, seed=1)
+    other = portsim.simulate(tmp_path / "s.yaml", replications=3, seed=2)
+    ratio = Target.model_validate({
+        "kpi": "completions", "class": "pax", "variant": "more", "relative_to": "baseline",
+        "observed": 1.0, "se": 0.1, "use": "hold-out", "source": "x"})
+    assert ratio.variants() == ["more", None]
+    interval, _ = model_figure({"baseline": run, "more": other}, ratio)
+    after = other.per_replication("classes", "pax", "completions")
+    before = run.per_replication("classes", "pax", "completions")
+    assert interval.mean == pytest.approx(float((after / before).mean()))
+    assert ratio.address == "classes.pax.completions / (the same under baseline)"
+    with pytest.raises(ValueError, match="a ratio needs two"):
+        Target.model_validate({**ratio.model_dump(by_alias=True, exclude_none=True),
+                               "relative_to": "more"})
     with pytest.raises(ValueError, match=r"is not SCOPE\.NAME\.KPI"):
         Target.model_validate({"kpi": "completions", "observed": 0.5, "se": 0.1, "use": "fit",
                                "source": "x", "per": ["pax.completions"]})

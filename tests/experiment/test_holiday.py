@@ -1,0 +1,316 @@
+"""Holidays (``portsim holiday``): a calendar of days run as one continuous replication, both
+directions, officers of shared stations split by the day's demand.
+
+A small hall (two desk rows, walk-in travellers by a rate profile and a daily train that
+brings a batch) over an eve and three days: bad calendars are one message naming file, field
+and line (exit 2); travellers are conserved day by day and direction by direction; the surge
+day's direction gets the officers and gains what the other pays; the command writes its files
+at once and follows --force as ``compare`` does. The shipped calendars load.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from exp_support import bad_file_refused
+from typer.testing import CliRunner
+
+from portsim.cli.main import app
+from portsim.engine.distributions import Lognormal
+from portsim.experiment.holiday import BASELINE, HolidayResults, run_holiday
+from portsim.experiment.options import RunOptions
+from portsim.scenario.holiday import (
+    DIRECTIONS,
+    load_calendar,
+    prefixed,
+    scaled,
+    split,
+)
+
+SCENARIOS = Path(__file__).parents[2] / "scenarios"
+HALL = """\
+name: Small hall
+time: {horizon: 2d, warmup: 1d}
+seed: 11
+sla: 10min
+pledge:
+  classes: [walkers, riders]
+  stations: [east, west]
+stations:
+  east:
+    positions: 4
+    servers: &desks
+      - {start: "00:00", end: "06:00", servers: 1}
+      - {start: "06:00", end: "24:00", servers: 3}
+    service: {dist: lognormal, mean: 2.5min, cv: 0.5}
+  west:
+    positions: 4
+    servers: *desks
+    service: {dist: lognormal, mean: 2.5min, cv: 0.5}
+classes:
+  train:
+    arrivals:
+      kind: timetable
+      batches: [{time: "09:00", count: 1}, {time: "17:00", count: 1}]
+      repeat: 1d
+    route:
+      - spawn: {class: riders, count: {dist: lognormal, mean: 16, cv: 0.2}, spread: 5min}
+  riders:
+    route: [shortest_queue: [east, west]]
+  walkers:
+    arrivals:
+      kind: profile
+      rates: [4/h, 2/h, 2/h, 2/h, 2/h, 4/h, 24/h, 96/h, 120/h, 120/h, 120/h, 120/h,
+              120/h, 120/h, 120/h, 120/h, 120/h, 120/h, 96/h, 48/h, 24/h, 12/h, 8/h, 4/h]
+    route: [shortest_queue: [east, west]]
+"""
+CALENDAR = """\
+name: Small holiday
+scenario: hall.yaml
+replications: 3
+eve: {outbound: 0.6, inbound: 0.6}
+days:
+  - {label: first, outbound: 1.3, inbound: 0.7}
+  - {label: middle, outbound: 1.0, inbound: 1.0}
+  - {label: last, outbound: 0.7, inbound: 1.3}
+sharing:
+  rule: by_demand
+  keep: 1
+  stations:
+    east: {per_direction: 3}
+    west: {per_direction: 3}
+variants:
+  fixed:
+    description: nobody moves
+    rule: fixed
+"""
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    here = tmp_path_factory.mktemp("holiday")
+    (here / "hall.yaml").write_text(HALL, encoding="utf-8")
+    (here / "calendar.yaml").write_text(CALENDAR, encoding="utf-8")
+    return here
+
+
+@pytest.fixture(scope="module")
+def results(folder: Path) -> HolidayResults:
+    return run_holiday(load_calendar(folder / "calendar.yaml"),
+                       RunOptions(replications=3, workers=1))
+
+
+# ------------------------------------------------------------------------- the model
+
+
+def test_the_holiday_is_one_run_of_both_directions_from_the_eve(folder: Path) -> None:
+    calendar = load_calendar(folder / "calendar.yaml")
+    model = calendar.models[BASELINE]
+    assert (model.horizon, model.warmup) == (4 * 1440.0, 1440.0)  # the eve, then 3 days
+    assert [s.name for s in model.stations] == [prefixed(t, s) for t in DIRECTIONS
+                                                for s in ("east", "west")]
+    walkers = {spec.name: spec for spec in model.classes}
+    out = walkers["outbound_walkers"].arrivals.rates  # type: ignore[union-attr]
+    assert len(out) == 4 * 24
+    assert out[24 + 9] == pytest.approx(1.3 * 120 / 60) and out[9] == pytest.approx(0.6 * 2)
+    # the daily timetable: one class a day, its batch scaled by the day's factor
+    first = walkers["inbound_train_d1"]
+    assert first.arrivals.times == (1440.0 + 540.0, 1440.0 + 1020.0)  # type: ignore[union-attr]
+    assert first.route[0].count.mean == pytest.approx(0.7 * 16)  # type: ignore[union-attr]
+    assert model.sla_classes == ("outbound_walkers", "outbound_riders", "inbound_walkers",
+                                 "inbound_riders")
+
+
+def test_a_surge_day_gets_more_officers_in_its_direction(folder: Path) -> None:
+    calendar = load_calendar(folder / "calendar.yaml")
+    by_demand, fixed = calendar.models[BASELINE], calendar.models["fixed"]
+    noon = {day: day * 1440.0 + 12 * 60 for day in range(4)}
+    out = by_demand.station("outbound_east").servers
+    back = by_demand.station("inbound_east").servers
+    # first day 1.3 against 0.7: 6 officers split 4/2 (3.9 rounded, within the 4 desks)
+    assert (out.servers_at(noon[1]), back.servers_at(noon[1])) == (4, 2)
+    assert (out.servers_at(noon[2]), back.servers_at(noon[2])) == (3, 3)
+    assert (out.servers_at(noon[3]), back.servers_at(noon[3])) == (2, 4)
+    assert fixed.station("outbound_east").servers.servers_at(noon[1]) == 3
+    # the night team of 1 a direction is kept (keep: 1)
+    assert out.servers_at(1440.0 + 60) == 1 and back.servers_at(1440.0 + 60) == 1
+    moved = calendar.rosters[BASELINE]["east"].moved_by_day(4)
+    assert moved[1] == (1, 18.0) and moved[2] == (0, 0.0)  # one officer, 06:00-24:00
+    assert calendar.rosters["fixed"]["east"].moved_by_day(4) == [(0, 0.0)] * 4
+
+
+@pytest.mark.parametrize(("pool", "out", "back", "most", "keep", "expected"), [
+    (6, 1.3, 0.7, 4, 1, 4), (6, 1.0, 1.0, 4, 1, 3), (6, 5.0, 0.1, 4, 1, 4),
+    (6, 5.0, 0.1, 10, 1, 5), (2, 5.0, 0.1, 10, 1, 1), (0, 1.0, 1.0, 4, 1, 0),
+    (6, 0.0, 0.0, 4, 1, 3)])
+def test_the_split_keeps_within_positions_and_keeps_a_minimum(
+        pool: int, out: float, back: float, most: int, keep: int, expected: int) -> None:
+    assert split(pool, out, back, most, keep) == expected
+
+
+def test_a_batch_size_is_scaled_by_its_mean() -> None:
+    assert scaled(Lognormal(mean=40.0, cv=0.2), 1.5) == Lognormal(mean=60.0, cv=0.2)
+
+
+# ------------------------------------------------------------------------- the results
+
+
+def test_travellers_are_conserved_day_by_day_and_direction_by_direction(
+        results: HolidayResults) -> None:
+    for run in results.runs:
+        for rep, result_model in zip(run.replications, [run.model] * len(run.replications),
+                                     strict=True):
+            for direction in DIRECTIONS:
+                flows = rep.flows[direction]
+                before = 0
+                for day, flow in enumerate(flows):
+                    assert flow.arrived == flow.cleared + flow.in_port_at_end - before
+                    before = flow.in_port_at_end
+                    assert flow.in_port_at_end >= 0
+                    if 0 < day < len(flows) - 1:  # every arrival's wait filed by its day
+                        assert rep.counted[direction][day - 1].sum() == flow.arrived
+                assert flows[1].arrived > 0 and result_model.horizon == 4 * 1440.0
+
+
+def test_the_runs_share_their_random_numbers(results: HolidayResults) -> None:
+    baseline, fixed = results.runs
+    for mine, theirs in zip(fixed.replications, baseline.replications, strict=True):
+        for direction in DIRECTIONS:  # the same travellers arrive, whoever serves them
+            assert [f.arrived for f in mine.flows[direction]] == [
+                f.arrived for f in theirs.flows[direction]]
+    first, second = baseline.replications[:2]
+    assert first.flows["outbound"][1].arrived != second.flows["outbound"][1].arrived
+
+
+def test_the_surge_direction_gains_what_the_other_pays(results: HolidayResults) -> None:
+    fixed = next(run for run in results.runs if run.name == "fixed")
+    gain = results.difference(fixed, "outbound", 0)   # fixed against by_demand, first day
+    cost = results.difference(fixed, "inbound", 0)
+    assert gain.high < 0, gain  # without moves the surge direction clearly does worse
+    assert cost.mean >= 0, cost  # and the quiet direction no worse
+    # the middle day moves nobody: only the first day's queue carried over past midnight
+    assert abs(results.difference(fixed, "outbound", 1).mean) < abs(gain.mean) / 5
+
+
+def test_the_pledge_is_judged_hour_by_hour(results: HolidayResults) -> None:
+    cells = results.cells()
+    assert len(cells) == len(results.runs) * 3 * 24 * 2
+    fixed = [c for c in cells if c["run"] == "fixed" and c["label"] == "first"
+             and c["direction"] == "outbound"]
+    assert any(c["pledge"] == "broken" for c in fixed)
+    for cell in cells:
+        if cell["within_share"] is not None and cell["low"] is not None:
+            assert 0.0 <= cell["low"] <= cell["within_share"] <= cell["high"] <= 1.0
+
+
+# ------------------------------------------------------------------------- the command
+
+
+def test_the_command_writes_its_files_and_follows_force(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["holiday", str(folder / "calendar.yaml"), "--replications", "2", "--workers",
+            "1", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].startswith("baseline: pledge"), result.output  # after the warning
+    assert "officers moved between directions (rule: by_demand)" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "daily.csv", "heatmap-baseline.png", "heatmap-fixed.png", "pledge.csv",
+        "results.json"]
+    data = json.loads((out / "results.json").read_text())
+    assert data["format"] == "portsim-holiday/1" and list(data["runs"]) == ["baseline",
+                                                                          "fixed"]
+    assert data["calendar"]["factors"]["outbound"] == [0.6, 1.3, 1.0, 0.7]
+    rows = (out / "pledge.csv").read_text().splitlines()
+    assert rows[0] == "run,day,label,hour,direction,within_share,low,high,travellers,pledge"
+    assert len(rows) == 1 + 2 * 3 * 24 * 2
+    before = (out / "results.json").read_bytes()
+    again = CliRunner().invoke(app, args)
+    assert again.exit_code == 2 and "already holds results; use --force" in again.output
+    assert (out / "results.json").read_bytes() == before
+    assert CliRunner().invoke(app, [*args, "--force", "--no-plots"]).exit_code == 0
+    assert not (out / "heatmap-baseline.png").exists()  # replaced whole
+    (out / "mine.txt").write_text("keep me", encoding="utf-8")
+    refused = CliRunner().invoke(app, [*args, "--force", "--no-plots"])
+    assert refused.exit_code == 2 and "did not write" in refused.output
+    assert (out / "mine.txt").read_text() == "keep me"
+    assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # no half-written folder
+
+
+BAD = [
+    ("unknown station", ("    west: {per_direction: 3}", "    wets: {per_direction: 3}"), 14,
+     "sharing.stations.wets", "no station 'wets'; did you mean 'west'?"),
+    ("negative factor", ("outbound: 1.3,", "outbound: -1.3,"), 6, "days.0.outbound",
+     "greater than or equal to 0"),
+    ("no days", ("days:\n  - {label: first, outbound: 1.3, inbound: 0.7}\n"
+                 "  - {label: middle, outbound: 1.0, inbound: 1.0}\n"
+                 "  - {label: last, outbound: 0.7, inbound: 1.3}\n", "days: []\n"), 5,
+     "days", "needs at least 1 entry"),
+    ("unknown variant", ("    rule: fixed", "    rule: fixed\n    variant: nope"), 19,
+     "variants.fixed.variant", "has no variant 'nope'"),
+    ("per direction above positions", ("    east: {per_direction: 3}",
+                                       "    east: {per_direction: 5}"), 13,
+     "sharing.stations.east.per_direction", "5 a direction is more than the 4 one direction"),
+    ("missing scenario", ("scenario: hall.yaml", "scenario: hal.yaml"), 2, "scenario",
+     "not found"),
+    ("misspelt key", ("  keep: 1", "  kep: 1"), 11, "sharing.kep",
+     "unknown key 'kep'; did you mean 'keep'?"),
+    ("unknown rule", ("rule: by_demand", "rule: by_hour"), 10, "sharing.rule",
+     "'by_demand' or 'fixed'"),
+]
+
+
+@pytest.mark.parametrize(("change", "line", "field", "message"),
+                         [case[1:] for case in BAD], ids=[case[0] for case in BAD])
+def test_a_bad_calendar_is_one_message_and_exit_2(folder: Path, tmp_path: Path,
+                                                  change: tuple[str, str], line: int,
+                                                  field: str, message: str) -> None:
+    (tmp_path / "hall.yaml").write_text(HALL, encoding="utf-8")
+    calendar = tmp_path / "calendar.yaml"
+    assert change[0] in CALENDAR
+    calendar.write_text(CALENDAR.replace(change[0], change[1], 1), encoding="utf-8")
+    bad_file_refused("holiday", calendar, tmp_path / "out", line=line, field=field,
+                     message=message)
+
+
+@pytest.mark.parametrize("name", ["national_day_gongbei.yaml", "national_day_railway.yaml"])
+def test_the_shipped_calendars_load(name: str) -> None:
+    calendar = load_calendar(SCENARIOS / name)
+    assert len(calendar.labels) == 7 and set(calendar.models) == {BASELINE, "fixed"}
+    document = calendar.document
+    assert document.days[0].outbound > document.days[0].inbound  # first-day outbound surge
+    assert document.days[-1].inbound > document.days[-1].outbound  # last-day inbound surge
+    totals = np.array([day.outbound + day.inbound for day in document.days])
+    assert totals.max() / totals.mean() == pytest.approx(2.035 / 1.871, abs=0.005)  # [3]
+    assert totals.max() == pytest.approx(1.82)  # the file's day, a peak day, on the busiest
+
+
+def test_tidal_lanes_are_shared_and_counted_apart_from_officers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORTSIM_HOLIDAY_DIRS", str(SCENARIOS))
+    calendar = tmp_path / "calendar.yaml"
+    calendar.write_text(CALENDAR.replace("scenario: hall.yaml", "scenario: " + str(
+        SCENARIOS / "land_port" / "land_port_peak.yaml")).replace(
+        "    east: {per_direction: 3}\n    west: {per_direction: 3}\n",
+        "    hall_desks_east: {per_direction: 10}\n"
+        "    car_lanes: {per_direction: 22}\n"), encoding="utf-8")
+    loaded = load_calendar(calendar)
+    model = loaded.models[BASELINE]
+    lanes = model.station("outbound_car_lanes")
+    assert lanes.resource == "lane" and lanes.positions is not None
+    assert lanes.positions.max_servers == 30  # the 22 and the 8 tidal lanes the file has
+    noon = 1440.0 + 12 * 60  # first day, 1.3 against 0.7: 44 lanes split 29 / 15
+    assert lanes.servers.servers_at(noon) == 29
+    assert model.station("inbound_car_lanes").servers.servers_at(noon) == 15
+    run = loaded.rosters[BASELINE]
+    assert run["car_lanes"].moved_by_day(4)[1] == (7, 7 * 24.0)
+    from portsim.experiment.holiday import RunResults
+
+    moves = RunResults(BASELINE, "by_demand", None, model, [], {
+        name: rosters.moved_by_day(4) for name, rosters in run.items()}, "fast", 0.0)
+    # desks: 3 moved 06:00-24:00 and 1 of the night teams of 3 (4 of 6) 00:00-06:00
+    assert moves.moved_on(1) == {"officer": (3, 3 * 18 + 6.0), "lane": (7, 168.0)}
