@@ -26,6 +26,7 @@ _ENGINE_DISTRIBUTIONS: dict[type[p.StrictModel], Callable[..., dists.Distributio
     p.Lognormal: dists.Lognormal,
     p.Gamma: dists.Gamma,
     p.Weibull: dists.Weibull,
+    p.Binomial: dists.Binomial,
     p.Empirical: dists.Empirical,
 }
 

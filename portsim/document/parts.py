@@ -151,6 +151,17 @@ class Weibull(StrictModel):
     """Scale (about the 63rd percentile)."""
 
 
+class Binomial(StrictModel):
+    """How many of ``n`` trials succeed, each with probability ``p``: a count capped at ``n``
+    (a flight's passengers: its seats, each taken at the load factor)."""
+
+    dist: Literal["binomial"]
+    n: Annotated[int, Field(ge=0, le=1_000_000)]
+    """Trials (seats)."""
+    p: Probability
+    """Chance of each (the load factor)."""
+
+
 class Empirical(StrictModel):
     """Observed values, resampled with replacement."""
 
@@ -161,7 +172,7 @@ class Empirical(StrictModel):
 
 Distribution = Annotated[
     Exponential | Deterministic | Uniform | Triangular | Lognormal | Gamma | Weibull
-    | Empirical,
+    | Binomial | Empirical,
     Field(discriminator="dist"),
 ]
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from portsim.document.fields import (
     Count,
@@ -114,23 +120,60 @@ class PortVisa(StrictModel):
     """Daily opening hours (default: always open)."""
     before: Name | None = None
     """The office comes before the first step that visits this station (default: first)."""
+    share: Probability = 1.0
+    """Share of those classes who need a visa at the port (the others arrive holding one):
+    a port visa is an exceptional step, not every foreigner's route."""
+
+    @model_serializer(mode="wrap")
+    def _without_default_share(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # Files that give no share keep their resolved documents and hashes.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("share") == 1.0:
+            data.pop("share")
+        return data
 
 
 class TransitVisaFree(StrictModel):
-    """Who may transit without a visa, and the desk that checks them."""
+    """Who may enter visa-free in transit, the demand the policy adds, and their check."""
 
     classes: Annotated[list[Name], Field(min_length=1)]
-    """Transit classes."""
+    """Transit classes: foreigners in transit who leave the port (brought by batches)."""
     eligible: Probability
-    """Share of those classes from eligible nationalities."""
-    station: Name = "transit_desk"
-    """The transit desk (created unless a station of that name exists)."""
-    servers: Servers | None = None
-    """Officers at the desk (only when the policy creates it)."""
-    service: Distribution | None = None
-    """Time to check one transit traveller (only when the policy creates the desk)."""
-    replaces: Annotated[list[Name], Field(min_length=1)]
-    """Stations of the visa path that eligible travellers no longer visit."""
+    """Share of those classes who qualify (nationality, onward ticket) and enter visa-free."""
+    added: Annotated[float, Field(ge=0, le=1000)] = 0.0
+    """Entrants who come only because of the policy, per traveller of those classes
+    without it (1: as many again)."""
+    desks: Annotated[list[Name], Field(min_length=1)]
+    """The stations that check the visa-free entrants (the foreigner desks)."""
+    check: Distribution
+    """Their check there: eligibility by nationality, onward ticket, permitted region and the
+    temporary entry permit."""
+    suffix: Name = "visa_free"
+    """The entrants of class C form the class ``C_<suffix>`` (created by the policy)."""
+
+
+class Document(StrictModel):
+    """Travellers of a class who hold one type of document, and how the gates take them."""
+
+    document: Name
+    """The document type (e_passport, exit_entry_permit, ...): a label for people."""
+    share: Probability
+    """Share of the class holding it."""
+    enrolled: Probability
+    """Share of its holders who can use the gates (enrolled, or a document the gates read);
+    the others fail to enrol and go to the desk."""
+    rejection: Probability | None = None
+    """Share of its gate users the gates reject (default: the block's ``rejection``)."""
+
+
+class TravelGroup(StrictModel):
+    """Travellers of a class who travel in groups (families): a group goes to the desk if one
+    member must."""
+
+    share: Probability
+    """Share of the class's travellers who travel in a group."""
+    size: Annotated[int, Field(ge=2, le=20)]
+    """Members per group."""
 
 
 class Egates(StrictModel):
@@ -145,10 +188,18 @@ class Egates(StrictModel):
     replaces: Name | Annotated[list[Name], Field(min_length=1)]
     """The manual station(s) the eligible share bypasses: every step that visits one (a station
     step, or a shortest-queue choice that includes it)."""
-    eligible: Annotated[dict[Name, Probability], Field(min_length=1)]
+    eligible: dict[Name, Probability] = Field(default_factory=dict)
     """Share of each class eligible for (and using) the gates."""
+    documents: dict[Name, Annotated[list[Document], Field(min_length=1)]] = Field(
+        default_factory=dict)
+    """Instead of ``eligible``, for a class: its travellers by document type, each type with
+    the share enrolled and its own rejection share."""
+    groups: dict[Name, TravelGroup] = Field(default_factory=dict)
+    """Classes some of whose travellers come in groups (see :class:`TravelGroup`)."""
     rejection: Probability = 0.0
     """Share of gate users rejected, who then take the manual step."""
+    supervisors: Annotated[int, Field(ge=0, le=10_000)] = 0
+    """Officers supervising the bank whenever a gate is open (officer-hours in the ledger)."""
     breakdowns: Breakdowns | None = None
     """Gates that fail and are repaired, each on its own clock (default: they never fail)."""
     outages: OutageWindows = Field(default_factory=list)
@@ -163,12 +214,33 @@ class Egates(StrictModel):
             raise ValueError("interrupted needs breakdowns or outages")
         return self
 
+    @model_validator(mode="after")
+    def _who_uses_them(self) -> Egates:
+        if not self.eligible and not self.documents:
+            raise ValueError("give 'eligible' (a share per class) or 'documents' (per class, "
+                             "by document type): who may use the gates")
+        both = sorted(set(self.eligible) & set(self.documents))
+        if both:
+            raise ValueError(f"class {both[0]!r} is given both 'eligible' and 'documents': "
+                             "give one")
+        return self
+
+    @field_validator("documents")
+    @classmethod
+    def _shares_add_up(cls, documents: dict[str, list[Document]]) -> dict[str, list[Document]]:
+        for name, held in documents.items():
+            total = sum(document.share for document in held)
+            if abs(total - 1) > 1e-9:
+                raise ValueError(f"documents of class {name!r}: the shares add up to "
+                                 f"{total:g}, not 1")
+        return documents
+
     @model_serializer(mode="wrap")
     def _without_unused_reliability(self, handler: SerializerFunctionWrapHandler) -> Any:
         # Blocks without failures keep their resolved documents and hashes.
         data = handler(self)
         if isinstance(data, dict):
-            for key in ("breakdowns", "outages"):
+            for key in ("breakdowns", "outages", "documents", "groups", "supervisors"):
                 if not data.get(key):
                     data.pop(key, None)
             if data.get("interrupted") == "resume":

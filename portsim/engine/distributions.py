@@ -166,6 +166,32 @@ class Weibull:
 
 
 @dataclass(frozen=True, slots=True)
+class Binomial:
+    """The number of ``n`` trials that succeed, each with probability ``p``: a count that never
+    exceeds ``n`` (the seats of an aircraft filled at a load factor ``p``)."""
+
+    n: int
+    p: float
+
+    @property
+    def mean(self) -> float:
+        return self.n * self.p
+
+    @property
+    def variance(self) -> float:
+        return self.n * self.p * (1 - self.p)
+
+    def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.binomial(self.n, self.p, size).astype(float)
+
+    def scaled(self, factor: float) -> Binomial:
+        """About ``factor`` times as many: ``factor`` of the trials (rounded to whole ones),
+        each with the same chance. A batch split into parts this way (the seats of a flight
+        shared out) keeps its cap: the parts' trials add up to the whole's."""
+        return Binomial(round(self.n * factor), self.p)
+
+
+@dataclass(frozen=True, slots=True)
 class Empirical:
     """Observed values, resampled with replacement."""
 

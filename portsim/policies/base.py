@@ -168,12 +168,27 @@ def with_station(model: m.Model, station: m.StationSpec) -> m.Model:
     return dataclasses.replace(model, stations=stations)
 
 
+def treated_like(station: m.StationSpec, name: str, new: Iterable[str]) -> m.StationSpec:
+    """``station`` treating the classes ``new`` as it treats class ``name`` (its own service
+    time, patience and skill there, if it has any)."""
+    def extended(table: dict[str, Any]) -> dict[str, Any]:
+        return {**table, **dict.fromkeys(new, table[name])} if name in table else table
+
+    return dataclasses.replace(
+        station, service_by_class=extended(station.service_by_class),
+        impatience_by_class=extended(station.impatience_by_class),
+        skill_by_class=extended(station.skill_by_class))
+
+
 #: Distribution parameters that are not times: they keep their value when times are scaled.
 SHAPE_PARAMETERS = frozenset({"cv"})
 
 
 def scaled(dist: dists.Distribution, factor: float) -> dists.Distribution:
-    """``dist`` with every value multiplied by ``factor`` (same shape, same CV)."""
+    """``dist`` with every value multiplied by ``factor`` (same shape, same CV); a
+    distribution that knows how it scales (a count: :class:`~dists.Binomial`) says so."""
+    if isinstance(dist, dists.Binomial):
+        return dist.scaled(factor)
     if not dataclasses.is_dataclass(dist):
         raise TypeError(f"cannot scale {dist!r}")
     times: dict[str, Any] = {}

@@ -2,7 +2,9 @@
 
 Mechanism: a new station (servers, service time, optional opening hours) inserted into the
 routes of the listed classes, before the first step that visits ``before`` (default: as their
-first step). Outside opening hours the office starts nobody: arrivals wait for it to open.
+first step); with ``share`` below 1 the visit is an optional step that only that share takes
+(the others arrive holding a visa). Outside opening hours the office starts nobody: arrivals
+wait for it to open.
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ def insert_before(route: m.Route, new: m.Step, before: str | None) -> m.Route:
 def apply(model: m.Model, block: PortVisa) -> m.Model:
     model = with_station(model, convert.station(block.station, block.servers, block.service,
                                                 opening_hours=block.opening_hours))
-    visit = m.Visit(block.station)
+    visit: m.Step = m.Visit(block.station)
+    if block.share < 1:
+        visit = m.OptionalStep(block.share, (visit,))
     return with_route(model, block.classes,
                       lambda route: insert_before(route, visit, block.before))
 

@@ -121,14 +121,17 @@ def test_refusals(scenario: Scenario) -> None:
 
 
 def test_a_policys_parameters_count_separately() -> None:
-    # airport_peak's more_egates adds gates and opens them to more travellers: two levers.
+    # airport_peak's more_egates adds gates, opens them to more travellers by share and
+    # enrols more mainland citizens by document: three levers.
     peak = load_scenario(SHIPPED / "airport" / "airport_peak.yaml")
     planned = plan(peak, "more_egates")
     assert [(lever.name, lever.dotted) for lever in planned.levers] == [
         ("egates.gates", "policies.egates.gates"),
-        ("egates.eligible", "policies.egates.eligible")]
+        ("egates.eligible", "policies.egates.eligible"),
+        ("egates.documents", "policies.egates.documents")]
     assert planned.levers[0].baseline == 30 and planned.levers[0].variant == 40
-    assert planned.labels == ["egates.gates", "egates.eligible", "more_egates"]
+    assert planned.labels[:3] == ["egates.gates", "egates.eligible", "egates.documents"]
+    assert planned.labels[-1] == "more_egates"
 
 
 def test_a_policy_switched_on_whole_is_one_change() -> None:

@@ -67,12 +67,14 @@ def problems(tmp_path: Path, policies: str) -> list[tuple[int | None, str, str]]
      """, [(18, "policies.port_visa.station", "station 'desks' already exists")]),
     ("""\
      transit_visa_free:
-       classes: [pax]
+       classes: [pax, truck]
        eligible: 0.5
-       replaces: [port_visa_office]
-     """, [(17, "policies.transit_visa_free.replaces.0", "no station named 'port_visa_office'"),
-           (14, "policies.transit_visa_free.servers", "required to create the transit desk"),
-           (14, "policies.transit_visa_free.service", "required to create the transit desk")]),
+       desks: [counters]
+       check: {dist: exponential, mean: 4min}
+     """, [(17, "policies.transit_visa_free.desks.0", "no station named 'counters'"),
+           (15, "policies.transit_visa_free.classes.0", "class 'pax' is brought by no batch"),
+           (15, "policies.transit_visa_free.classes.1",
+            "class 'truck' is brought by no batch")]),
     ("""\
      green_channel:
        classes: [truck]
@@ -132,26 +134,25 @@ def test_a_policy_may_name_a_station_an_earlier_one_creates(tmp_path: Path) -> N
     path = tmp_path / "s.yaml"
     path.write_text(BASE + textwrap.indent(textwrap.dedent("""\
         port_visa: {classes: [pax], servers: 2, service: {dist: exponential, mean: 4min}}
-        transit_visa_free:
-          classes: [pax]
-          eligible: 0.5
-          servers: 1
-          service: {dist: exponential, mean: 2min}
-          replaces: [port_visa_office]
+        egates:
+          gates: 2
+          service: {dist: exponential, mean: 1min}
+          replaces: port_visa_office
+          eligible: {pax: 0.5}
         """), "  "))
     model = portsim.compile_model(portsim.load_scenario(path))
-    assert {s.name for s in model.stations} >= {"port_visa_office", "transit_desk"}
+    assert {s.name for s in model.stations} >= {"port_visa_office", "egates"}
 
 
 def test_a_broken_policy_does_not_cascade(tmp_path: Path) -> None:
     # The office is not created (unknown class), but the later policy naming it is not blamed.
     found = problems(tmp_path, """\
         port_visa: {classes: [paxx], servers: 2, service: {dist: exponential, mean: 4min}}
-        transit_visa_free:
-          classes: [pax]
-          eligible: 0.5
-          station: port_visa_office
-          replaces: [desks]
+        egates:
+          gates: 2
+          service: {dist: exponential, mean: 1min}
+          replaces: port_visa_office
+          eligible: {pax: 0.5}
         """)
     assert [path for _, path, _ in found] == ["policies.port_visa.classes.0"]
 

@@ -166,7 +166,6 @@ def test_a_missing_item_is_an_empty_cell_and_has_no_difference(shipped: Outputs)
 
 
 @pytest.mark.parametrize(("path", "variant", "station"), [
-    (AIRPORT, "transit_visa_free", "transit_desk"),
     (LIANTANG, "one_stop", "joint_booths"),
     (RAILWAY, "port_visa", "port_visa_office"),
     (CARGO, "green_channel_own_team", "flight_inspection.green"),
@@ -207,6 +206,19 @@ def test_visa_on_arrival_class_of_the_port_visa_variant(
     assert "visa_on_arrival" in tick_labels(shipped.figures["kpis.png"])
     assert shipped.row("classes", "visa_on_arrival", "wait_mean", "port_visa")["mean"] != ""
     assert "<h3>visa_on_arrival</h3><p class=\"note\">only in port_visa</p>" in shipped.html
+
+
+def test_entrants_class_of_the_transit_visa_free_variants(
+        compared: Callable[[Path], Outputs]) -> None:
+    shipped = compared(AIRPORT)
+    comparison = shipped.comparison
+    assert comparison.labels_with("classes", "transit_visa_free") == [
+        "transit_visa_free", "transit_visa_free_240h"]
+    assert shipped.row("classes", "transit_visa_free", "sojourn_mean", BASELINE)["mean"] == ""
+    assert shipped.row("classes", "transit_visa_free", "sojourn_mean",
+                       "transit_visa_free")["mean"] != ""
+    assert ("<h3>transit_visa_free</h3><p class=\"note\">only in transit_visa_free, "
+            "transit_visa_free_240h</p>") in shipped.html
 
 
 def test_a_variant_that_drops_a_class(compared: Callable[[Path], Outputs]) -> None:

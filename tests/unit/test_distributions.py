@@ -13,6 +13,7 @@ CASES = [
     d.Triangular(1.0, 2.0, 5.0),
     d.Lognormal(0.75, 0.5),
     d.Weibull(1.6, 0.9),
+    d.Binomial(300, 0.85),
     d.Gamma(0.75, 0.5),
     d.Gamma(3.0, 2.0),
     d.Empirical((0.5, 0.7, 1.0, 1.25)),
@@ -30,6 +31,18 @@ def test_sample_mean_and_variance_match_theory(dist):
     assert abs(sample.mean() - dist.mean) <= 5 * se_mean + 1e-12
     if dist.variance > 0:
         assert sample.var() == pytest.approx(dist.variance, rel=0.03)
+
+
+def test_binomial_never_exceeds_its_trials():
+    sample = d.Binomial(180, 0.97).sample(np.random.default_rng(3), 100_000)
+    assert sample.max() <= 180 and (sample == np.round(sample)).all()
+
+
+def test_a_binomial_split_by_scaling_keeps_its_cap():
+    seats = d.Binomial(210, 0.92)
+    parts = [seats.scaled(0.7), seats.scaled(0.1)]
+    assert parts == [d.Binomial(147, 0.92), d.Binomial(21, 0.92)]
+    assert parts[0].n + 3 * parts[1].n == seats.n   # singles, and families of 3
 
 
 def test_lognormal_cv_is_the_stated_cv():

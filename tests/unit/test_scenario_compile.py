@@ -201,7 +201,7 @@ def test_loading_and_running_compiles_each_document_once(monkeypatch: pytest.Mon
     for function in calls:
         monkeypatch.setattr(compiling, function, counting(function))
     scenario = portsim.load_scenario(AIRPORT)
-    assert len(scenario.variant_names) == 3
+    assert len(scenario.variant_names) == 4
     portsim.simulate(scenario, replications=1)
     for variant in scenario.variant_names:
         assert compile_model(scenario, variant) is compile_model(scenario, variant)
