@@ -43,8 +43,9 @@ def new_figure(panels: int, title: str, width: float = 6.0, height: float = 3.6,
                     layout="constrained")
     FigureCanvasAgg(figure)
     axes = list(np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel())
+    # Removed, not hidden: a hidden axis keeps its default ticks for whoever reads the figure.
     for extra in axes[panels:]:
-        extra.set_visible(False)
+        extra.remove()
     figure.suptitle(title, fontsize=13)
     return figure, axes[:panels]
 
