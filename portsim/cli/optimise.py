@@ -56,9 +56,10 @@ BudgetOpt = Annotated[int | None, typer.Option(
                 "budget that runs out gives the best so far without a guarantee. Above 50 "
                 "designs required: OCBA spends it after a screening round.",
     show_default=False)]
-ToleranceOpt = Annotated[str, typer.Option(
+ToleranceOpt = Annotated[str | None, typer.Option(
     help="How near its bound a constraint's mean may lie and be judged either way, as a "
-         "share of the bound (the feasibility check's ε).")]
+         "share of the bound (the feasibility check's ε; default 10%). Not with --front, "
+         "which judges a constraint on its mean with no tolerance.", show_default=False)]
 PriceOpt = Annotated[list[str] | None, typer.Option(
     "--price", help="A price for the cost ledger, for this question only: per_hour=40, "
                     "per_position_day.gate=300, currency=CNY (the scenario's costs: keys); "
@@ -76,6 +77,8 @@ FrontOpt = Annotated[str | None, typer.Option(
                     "random numbers and the Pareto set is shown, written and plotted.",
     show_default=False)]
 FirstOpt = ReplicationsOpt
+#: ε of the feasibility checks, as a share of each bound, when --tolerance is not given.
+DEFAULT_TOLERANCE = "10%"
 
 
 def optimise(
@@ -88,7 +91,7 @@ def optimise(
     delta: DeltaOpt = None,
     confidence: ConfidenceOpt = 0.95,
     budget: BudgetOpt = None,
-    tolerance: ToleranceOpt = "10%",
+    tolerance: ToleranceOpt = None,
     price: PriceOpt = None,
     variant: VariantOpt = None,
     replications: ReplicationsOpt = None,
@@ -131,7 +134,7 @@ def optimise(
 
 
 def _question(minimise: str | None, maximise: str | None, subject_to: list[str] | None,
-              delta: str | None, tolerance: str, confidence: float) -> dict[str, Any]:
+              delta: str | None, tolerance: str | None, confidence: float) -> dict[str, Any]:
     """The objective, the constraints, δ and ε as asked (checked before any run)."""
     from portsim.experiment.optimise.problem import (
         Objective,
@@ -150,6 +153,7 @@ def _question(minimise: str | None, maximise: str | None, subject_to: list[str] 
     chosen_delta = parse_amount(delta, "--delta") if delta is not None else None
     if chosen_delta is not None and chosen_delta <= 0:
         raise PortsimError(f"--delta {delta!r}: must be positive")
+    tolerance = tolerance if tolerance is not None else DEFAULT_TOLERANCE
     share = parse_amount(tolerance, "--tolerance")
     if not 0 < share < 1:
         raise PortsimError(f"--tolerance {tolerance!r}: must lie between 0% and 100%")
