@@ -254,10 +254,19 @@ def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, Replicati
         with _interrupts_at_safe_points() as check:
             for number, task in enumerate(tasks):
                 check()
-                future = pool.submit(_pool_replicate, number, task.model, task.seed,
-                                     task.replication, task.trace, task.engine)
+                try:
+                    future = pool.submit(_pool_replicate, number, task.model, task.seed,
+                                         task.replication, task.trace, task.engine)
+                except BrokenProcessPool:
+                    # A worker died while tasks were still being handed out (a long batch on
+                    # a busy machine): the tasks handed out fail with it, and _collect names
+                    # what was running.
+                    break
                 futures[future] = number
             yield from _collect(tasks, futures, started, check)
+            if len(futures) < len(tasks):
+                raise ReplicationError("a worker process died (killed, or out of memory?) "
+                                       "before every replication was handed out")
         completed = True
     finally:
         if kept is not None:
@@ -322,6 +331,13 @@ def _collect(tasks: Sequence[Task], futures: dict[Future[ReplicationResult], int
             if future.exception() is None:
                 yield tasks[futures[future]], future.result()
         if failed:
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in failed):
+                # A worker died: every other task fails with the pool, and its manager thread
+                # is marking them so. Cancelling them meanwhile races it: CPython 3.11's
+                # terminate_broken then raises InvalidStateError on a cancelled future and
+                # dies, leaving the rest unmarked, and wait() below hung for ever. Let it end.
+                wait(pending, timeout=_STOP_WAIT)
+                raise _pool_failure(tasks, futures, failed, announced | _announced(started))
             # Let the tasks already running finish (they are kept on disk), start no more.
             for future in pending:
                 future.cancel()

@@ -170,3 +170,50 @@ def test_a_batch_of_thousands_of_tasks_does_not_hang_on_the_workers_announcement
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.strip() == "9000"
+
+
+@fork_only
+def test_a_worker_dying_while_tasks_are_handed_out_is_reported(mini, monkeypatch) -> None:
+    """Killed while the main process still submits (a long batch on a busy machine), the pool
+    refuses the next task: that is the worker's death, not a crash of the command."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(executors, "replicate", _failing_at(0, "exit"))
+    new_pool = executors._new_pool
+
+    def breaking(workers: int):  # type: ignore[no-untyped-def]
+        pool, started = new_pool(workers)
+        submit, handed = pool.submit, []
+
+        def submitting(*arguments):  # type: ignore[no-untyped-def]
+            handed.append(arguments)
+            if len(handed) > 2:
+                raise BrokenProcessPool("A child process terminated abruptly")
+            return submit(*arguments)
+
+        pool.submit = submitting  # type: ignore[method-assign]
+        return pool, started
+
+    monkeypatch.setattr(executors, "_new_pool", breaking)
+    with pytest.raises(ReplicationError, match="worker process died"):
+        list(execute(_tasks(mini, 6), workers=2))
+
+
+def test_a_broken_pool_leaves_its_futures_to_the_pool(mini, monkeypatch) -> None:
+    """When a worker dies, the pool's manager thread marks every unfinished task failed; a
+    future cancelled meanwhile made CPython 3.11's manager thread die of InvalidStateError,
+    and the run hung waiting for the rest (PORTSIM_STRESS=4: 1 run in 4)."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Quiet:
+        def empty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(executors, "_STOP_WAIT", 0.1)
+    dead, unfinished = Future(), Future()
+    dead.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+    tasks = _tasks(mini, 2)
+    with pytest.raises(ReplicationError, match="worker process died"):
+        list(executors._collect(tasks, {dead: 0, unfinished: 1}, Quiet(), lambda: None))
+    assert not unfinished.cancelled()
