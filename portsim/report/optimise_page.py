@@ -125,8 +125,7 @@ def _designs(result: Optimisation) -> str:
         gap = "—" if difference is None else _with_ends(difference, shown)
         css = ("chosen" if i == result.selected
                else "out" if result.feasibility(i) == INFEASIBLE else "")
-        cells = [str(i + 1), *(escape(str(v)) for v in assignment.values())]
-        cells = [f"<td>{escape(c) if n == 0 else c}</td>" for n, c in enumerate(cells)]
+        cells = [f"<td>{escape(str(v))}</td>" for v in (i + 1, *assignment.values())]
         cells += [f"<td>{value}</td>", f"<td>{gap}</td>",
                   f"<td>{result.outcome.replications(i):,}</td>"]
         if result.bounds:

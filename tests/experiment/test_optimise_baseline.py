@@ -75,3 +75,21 @@ def test_no_design_selected_means_no_comparison() -> None:
                       subject_to=["officer_hours<=100"], delta="0.1min", workers=1)
     assert result.selected is None
     assert against_baseline(result, scenario, RunOptions(workers=1)) is None
+
+
+def test_the_report_escapes_what_the_scenario_names(tmp_path: Path) -> None:
+    from portsim.report.optimise import write_optimisation
+
+    file = tmp_path / "halls.yaml"
+    file.write_text(TWO_HALLS.read_text().replace("name: Two halls of M/M/c desks",
+                                                  "name: Halls <script>x</script> & co"))
+    scenario = load_scenario(file)
+    result = optimise(scenario, ["stations.hall_a.servers=4,5"], minimise="wait_mean",
+                      delta="0.1min", workers=1, replications=3)
+    out = tmp_path / "out"
+    out.mkdir()
+    write_optimisation(result, out, "best", None,
+                       against_baseline(result, scenario, RunOptions(workers=1)))
+    page = (out / "report.html").read_text()
+    assert "<script>" not in page
+    assert "portsim optimise: Halls &lt;script&gt;x&lt;/script&gt; &amp; co" in page
