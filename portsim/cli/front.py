@@ -23,6 +23,11 @@ def _refuse_single(given: Mapping[str, Any]) -> None:
     if chosen:
         raise PortsimError(f"--{chosen[0].replace('_', '-')} chooses one design; with --front "
                            "every design runs --replications and no single design is chosen")
+    if given["tolerance"] is not None:
+        raise PortsimError(
+            f"--tolerance {given['tolerance']}: with --front a constraint is judged on its mean "
+            "over the fixed replications, with no sequential check and so no tolerance; write "
+            "the bound you would accept in --subject-to instead (e.g. officer_hours<=250)")
 
 
 def front_command(given: Mapping[str, Any]) -> None:

@@ -4,11 +4,13 @@ selection procedure on common random numbers, with its guarantee; printed, writt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 
 from portsim.cli.common import (
     EngineChoice,
@@ -56,9 +58,10 @@ BudgetOpt = Annotated[int | None, typer.Option(
                 "budget that runs out gives the best so far without a guarantee. Above 50 "
                 "designs required: OCBA spends it after a screening round.",
     show_default=False)]
-ToleranceOpt = Annotated[str, typer.Option(
+ToleranceOpt = Annotated[str | None, typer.Option(
     help="How near its bound a constraint's mean may lie and be judged either way, as a "
-         "share of the bound (the feasibility check's ε).")]
+         "share of the bound (the feasibility check's ε; default 10%). Not with --front, "
+         "which judges a constraint on its mean with no tolerance.", show_default=False)]
 PriceOpt = Annotated[list[str] | None, typer.Option(
     "--price", help="A price for the cost ledger, for this question only: per_hour=40, "
                     "per_position_day.gate=300, currency=CNY (the scenario's costs: keys); "
@@ -76,6 +79,8 @@ FrontOpt = Annotated[str | None, typer.Option(
                     "random numbers and the Pareto set is shown, written and plotted.",
     show_default=False)]
 FirstOpt = ReplicationsOpt
+#: ε of the feasibility checks, as a share of each bound, when --tolerance is not given.
+DEFAULT_TOLERANCE = "10%"
 
 
 def optimise(
@@ -88,7 +93,7 @@ def optimise(
     delta: DeltaOpt = None,
     confidence: ConfidenceOpt = 0.95,
     budget: BudgetOpt = None,
-    tolerance: ToleranceOpt = "10%",
+    tolerance: ToleranceOpt = None,
     price: PriceOpt = None,
     variant: VariantOpt = None,
     replications: ReplicationsOpt = None,
@@ -125,13 +130,14 @@ def optimise(
         original = _variant_checked(file, write_variant)
         out, inputs = _output(file, out, force, scheduler, scenario)
         space = build_space(scenario, parse_axes(vary), variant, price or (), MOST_OCBA)
-        result = _run(scenario, space, question, variant, replications, seed, budget,
-                      workers, scheduler, engine)
-        _report(result, file, out, write_variant, original, inputs, scenario, variant)
+        result, against = _run(scenario, space, question, variant, replications, seed,
+                               budget, (workers, scheduler, engine), price or ())
+        _report(result, against, file, out, write_variant, original, inputs, scenario,
+                variant)
 
 
 def _question(minimise: str | None, maximise: str | None, subject_to: list[str] | None,
-              delta: str | None, tolerance: str, confidence: float) -> dict[str, Any]:
+              delta: str | None, tolerance: str | None, confidence: float) -> dict[str, Any]:
     """The objective, the constraints, δ and ε as asked (checked before any run)."""
     from portsim.experiment.optimise.problem import (
         Objective,
@@ -150,6 +156,7 @@ def _question(minimise: str | None, maximise: str | None, subject_to: list[str] 
     chosen_delta = parse_amount(delta, "--delta") if delta is not None else None
     if chosen_delta is not None and chosen_delta <= 0:
         raise PortsimError(f"--delta {delta!r}: must be positive")
+    tolerance = tolerance if tolerance is not None else DEFAULT_TOLERANCE
     share = parse_amount(tolerance, "--tolerance")
     if not 0 < share < 1:
         raise PortsimError(f"--tolerance {tolerance!r}: must lie between 0% and 100%")
@@ -180,10 +187,17 @@ def _output(file: Path, out: Path | None, force: bool, scheduler: str | None,
 
 def _run(scenario: Any, space: Any, question: dict[str, Any], variant: str | None,
          replications: int | None, seed: int | None, budget: int | None,
-         workers: int | None, scheduler: str | None, engine: EngineChoice) -> Any:
+         running: tuple[int | None, str | None, EngineChoice],
+         prices: Sequence[str]) -> tuple[Any, Any]:
+    """The procedure's answer, then the selected design against the baseline (its ledger,
+    who pays), on one pool of workers."""
+    from portsim.experiment.executors import one_pool
+    from portsim.experiment.optimise.baseline import against_baseline
     from portsim.experiment.optimise.search import MOST_DESIGNS, default_budget
     from portsim.experiment.optimise.search import optimise as search
     from portsim.experiment.options import RunOptions
+
+    workers, scheduler, engine = running
 
     options = RunOptions(workers=workers_or_all(workers), scheduler=scheduler,
                          engine=engine.value)
@@ -200,21 +214,25 @@ def _run(scenario: Any, space: Any, question: dict[str, Any], variant: str | Non
                       "clearly infeasible screened out; the rest of --budget allocated by\n"
                       "OCBA, which estimates its probability of correct selection but does\n"
                       "not guarantee it.", highlight=False, soft_wrap=True)
-    with console.status(f"optimising over {count} designs") as status:
-        return search(scenario, space, question["objective"], question["constraints"],
-                      options, delta=question["delta"], confidence=question["confidence"],
-                      first=first, budget=default_budget(budget, count),
-                      tolerance=question["tolerance"], variant=variant, seed=seed,
-                      progress=lambda done: status.update(
-                          f"optimising over {count} designs: {done:,} replications"))
+    with one_pool(options.workers, scheduler), \
+            console.status(f"optimising over {count} designs") as status:
+        result = search(scenario, space, question["objective"], question["constraints"],
+                        options, delta=question["delta"], confidence=question["confidence"],
+                        first=first, budget=default_budget(budget, count),
+                        tolerance=question["tolerance"], variant=variant, seed=seed,
+                        progress=lambda done: status.update(
+                            f"optimising over {count} designs: {done:,} replications"))
+        status.update("the selected design against the baseline, for the cost ledger")
+        return result, against_baseline(result, scenario, options, prices)
 
 
-def _report(result: Any, file: Path, out: Path, write_variant: str | None,
+def _report(result: Any, against: Any, file: Path, out: Path, write_variant: str | None,
             original: bytes | None, inputs: Any, scenario: Any, variant: str | None) -> None:
     """Print, write the files, and with --write-variant add the selected design to FILE if
     it was selected with the guarantee and the file is unchanged."""
     from portsim.report.files import write_output
     from portsim.report.optimise import (
+        against_words,
         print_optimisation,
         variant_comments,
         write_optimisation,
@@ -223,12 +241,14 @@ def _report(result: Any, file: Path, out: Path, write_variant: str | None,
     from portsim.scenario.edit import add_variant
 
     print_optimisation(result, console)
+    if against is not None:
+        console.print(Text(against_words(against)))
     name = write_variant or "optimised"
     patch = _patch(result, scenario, variant)
     files: list[str] = []
 
     def write(folder: Path) -> None:
-        files.extend(write_optimisation(result, folder, name, patch))
+        files.extend(write_optimisation(result, folder, name, patch, against))
 
     write_output(out, write, force=True, inputs=inputs)
     console.print(written(out, files))

@@ -9,6 +9,7 @@ caller store it at once (so an interrupted run keeps its finished replications).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import multiprocessing
 import os
@@ -97,7 +98,7 @@ def execute(tasks: Sequence[Task], *, workers: int = 1,
     elif workers <= 1 or len(tasks) == 1:
         yield from _serial(tasks)
     else:
-        yield from _pool(tasks, min(workers, len(tasks)))
+        yield from _pool(tasks, workers)
 
 
 def _failure(task: Task, error: BaseException) -> Exception:
@@ -180,7 +181,56 @@ def _pool_replicate(number: int, model: Model, seed: int, replication: int,
     return replicate(model, seed, replication, trace, engine)
 
 
-def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, ReplicationResult]]:
+class _KeptPool:
+    """The process pool that :func:`one_pool` keeps open between batches of tasks."""
+
+    def __init__(self) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        self.started: Any = None
+        self.opened = 0
+        """How many pools were started in the block (1 unless one broke)."""
+
+    def open(self, workers: int) -> tuple[ProcessPoolExecutor, Any]:
+        if self.pool is None:
+            self.pool, self.started = _new_pool(workers)
+            self.opened += 1
+        return self.pool, self.started
+
+    def stop(self) -> None:
+        """After a failure or a Ctrl-C: the pool is stopped and the next batch opens another."""
+        if self.pool is not None:
+            _stop(self.pool)
+        self.pool = self.started = None
+
+
+_KEPT: contextvars.ContextVar[_KeptPool | None] = contextvars.ContextVar("portsim_kept_pool",
+                                                                        default=None)
+
+
+@contextlib.contextmanager
+def one_pool(workers: int, scheduler: str | None = None) -> Iterator[_KeptPool | None]:
+    """Within the block, every batch run on local workers shares one process pool, started at
+    the first batch (of ``workers`` processes) and shut down when the block ends: a procedure
+    that runs many small batches (a stage of KN++ or OCBA) pays for starting workers once.
+    A block inside another uses the outer block's pool. Nothing changes on one worker or on
+    Dask; the results never depend on it (a replication's
+    streams depend only on its seed and index)."""
+    outer = _KEPT.get()
+    if workers <= 1 or scheduler is not None or outer is not None:
+        yield outer if workers > 1 and scheduler is None else None
+        return
+    kept = _KeptPool()
+    token = _KEPT.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+        if kept.pool is not None:
+            kept.pool.shutdown(wait=True)
+            kept.pool = kept.started = None
+
+
+def _new_pool(workers: int) -> tuple[ProcessPoolExecutor, Any]:
     # A SimpleQueue writes synchronously (no feeder thread), so an announcement is not lost
     # when the worker dies right after making it.
     context = multiprocessing.get_context()
@@ -188,22 +238,57 @@ def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, Replicati
     parent = os.getpid() if context.get_start_method() in ("fork", "spawn") else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_init_worker, initargs=(started, parent))
+    return pool, started
+
+
+def _pool(tasks: Sequence[Task], workers: int) -> Iterator[tuple[Task, ReplicationResult]]:
+    kept = _KEPT.get()
+    if kept is not None:
+        pool, started = kept.open(workers)
+        _announced(started)  # an earlier batch's, all made before its tasks finished
+    else:
+        pool, started = _new_pool(min(workers, len(tasks)))
     futures: dict[Future[ReplicationResult], int] = {}
     completed = False
     try:
         with _interrupts_at_safe_points() as check:
             for number, task in enumerate(tasks):
                 check()
-                future = pool.submit(_pool_replicate, number, task.model, task.seed,
-                                     task.replication, task.trace, task.engine)
+                try:
+                    future = pool.submit(_pool_replicate, number, task.model, task.seed,
+                                         task.replication, task.trace, task.engine)
+                except BrokenProcessPool:
+                    # A worker died while tasks were still being handed out (a long batch on
+                    # a busy machine): the tasks handed out fail with it, and _collect names
+                    # what was running.
+                    break
                 futures[future] = number
             yield from _collect(tasks, futures, started, check)
+            if len(futures) < len(tasks):
+                raise ReplicationError("a worker process died (killed, or out of memory?) "
+                                       "before every replication was handed out")
         completed = True
     finally:
-        if completed:
+        if kept is not None:
+            if not completed:
+                kept.stop()
+        elif completed:
             pool.shutdown(wait=True)
         else:
             _stop(pool)
+
+
+def _announced(started: Any) -> set[int]:
+    """The task numbers workers have announced since the last call. Read as the pool works:
+    a pipe holds some 64 KiB, and workers whose announcements nobody reads block on the
+    next one (a batch of ~4,000 tasks on a fresh pool hung so)."""
+    found = set()
+    try:
+        while not started.empty():
+            found.add(started.get())
+    except (OSError, EOFError):  # pragma: no cover - a pipe broken by a dying worker
+        pass
+    return found
 
 
 @contextlib.contextmanager
@@ -236,14 +321,23 @@ def _collect(tasks: Sequence[Task], futures: dict[Future[ReplicationResult], int
     """The pool's results as they finish; on a failure, those already running, then the
     failure. ``check`` raises a Ctrl-C received since its last call."""
     pending = set(futures)
+    announced: set[int] = set()
     while pending:
         check()
         done, pending = wait(pending, timeout=_POLL, return_when=FIRST_COMPLETED)
+        announced |= _announced(started)
         failed = [f for f in done if f.exception() is not None]
         for future in done:
             if future.exception() is None:
                 yield tasks[futures[future]], future.result()
         if failed:
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in failed):
+                # A worker died: every other task fails with the pool, and its manager thread
+                # is marking them so. Cancelling them meanwhile races it: CPython 3.11's
+                # terminate_broken then raises InvalidStateError on a cancelled future and
+                # dies, leaving the rest unmarked, and wait() below hung for ever. Let it end.
+                wait(pending, timeout=_STOP_WAIT)
+                raise _pool_failure(tasks, futures, failed, announced | _announced(started))
             # Let the tasks already running finish (they are kept on disk), start no more.
             for future in pending:
                 future.cancel()
@@ -251,7 +345,7 @@ def _collect(tasks: Sequence[Task], futures: dict[Future[ReplicationResult], int
             for future in finished:
                 if not future.cancelled() and future.exception() is None:
                     yield tasks[futures[future]], future.result()
-            raise _pool_failure(tasks, futures, failed, started)
+            raise _pool_failure(tasks, futures, failed, announced | _announced(started))
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -285,7 +379,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def _pool_failure(tasks: Sequence[Task], futures: dict[Future[ReplicationResult], int],
-                  failed: list[Future[ReplicationResult]], started: Any) -> Exception:
+                  failed: list[Future[ReplicationResult]], announced: set[int]) -> Exception:
     ordered = sorted(failed, key=futures.__getitem__)
     first = ordered[0].exception()
     assert first is not None
@@ -294,12 +388,6 @@ def _pool_failure(tasks: Sequence[Task], futures: dict[Future[ReplicationResult]
         if error is not first:
             error.__cause__ = first
         return error
-    announced = set()
-    try:
-        while not started.empty():
-            announced.add(started.get())
-    except (OSError, EOFError):  # pragma: no cover - a pipe broken by the dying worker
-        pass
     succeeded = {number for future, number in futures.items()
                  if future.done() and not future.cancelled() and future.exception() is None}
     running = sorted(announced - succeeded) or sorted(futures[f] for f in failed)

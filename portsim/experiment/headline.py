@@ -126,16 +126,26 @@ def focus(scenario: Any, variant: str, changed_paths: Iterable[str],
                     subjects, scope = ((serves.classes, "classes") if serves.classes
                                        else (serves.stations, "stations"))
                     purposes.append((subjects, scope, serves.purpose))
-    edited: dict[str, list[str]] = {"classes": [], "stations": []}
+    edited_classes, edited_stations, edited_purposes = edited(changed_paths)
+    classes += edited_classes
+    stations += edited_stations
+    purposes += edited_purposes
+    return list(dict.fromkeys(classes)), list(dict.fromkeys(stations)), purposes
+
+
+def edited(changed_paths: Iterable[str],
+           ) -> tuple[list[str], list[str], list[tuple[tuple[str, ...], str, Purpose]]]:
+    """The classes and stations whose own settings the changed paths edit, and the purpose
+    of such an edit (their share within the standard)."""
+    found: dict[str, list[str]] = {"classes": [], "stations": []}
     for path in changed_paths:
         scope, _, rest = path.partition(".")
-        if scope in edited and rest:
-            edited[scope].append(rest.split(".")[0])
-    classes += edited["classes"]
-    stations += edited["stations"]
-    purposes += [(tuple(dict.fromkeys(names)), scope, EDITED)
-                 for scope, names in edited.items() if names]
-    return list(dict.fromkeys(classes)), list(dict.fromkeys(stations)), purposes
+        if scope in found and rest:
+            found[scope].append(rest.split(".")[0])
+    purposes = [(tuple(dict.fromkeys(names)), scope, EDITED)
+                for scope, names in found.items() if names]
+    return (list(dict.fromkeys(found["classes"])), list(dict.fromkeys(found["stations"])),
+            purposes)
 
 
 def purpose_picks(purposes: Sequence[tuple[tuple[str, ...], str, Purpose]],
@@ -229,5 +239,5 @@ def choose(comparison: Compared, variant: str, classes: Sequence[str],
 
 __all__ = ["ALSO", "BETTER", "CHANGED", "CLASS_HEADLINE", "COST", "EDITED", "NOT_APPLICABLE",
            "PORT", "PURPOSE", "SCANNED", "SERVED", "STATION_HEADLINE", "SYSTEM_HEADLINE",
-           "UNCLEAR", "WORSE", "Compared", "Pick", "choose", "focus", "purpose_picks",
-           "served_items", "verdict"]
+           "UNCLEAR", "WORSE", "Compared", "Pick", "choose", "edited", "focus",
+           "purpose_picks", "served_items", "verdict"]

@@ -16,12 +16,13 @@ from rich.text import Text
 from portsim.experiment.optimise.front import FRONT_FORMAT, RULE, Front, finite
 from portsim.report.files import dump_csv, dump_json
 from portsim.report.kpis import Shown, number, shown_kpi
+from portsim.report.optimise import axis_heading, axis_legend
 
 #: The files ``portsim optimise --front`` writes into its output folder.
-FRONT_FILES = ("optimise.json", "front.csv", "front.png")
+FRONT_FILES = ("optimise.json", "front.csv", "front.png", "report.html")
 
 
-def _shown(result: Front, which: int) -> Shown:
+def objective_shown(result: Front, which: int) -> Shown:
     kpi = result.objectives[which].kpi
     return shown_kpi(kpi.scope, kpi.kpi)
 
@@ -36,7 +37,7 @@ def _sense(result: Front, which: int) -> str:
     return "higher" if result.objectives[which].maximise else "lower"
 
 
-def _order(result: Front) -> list[int]:
+def order(result: Front) -> list[int]:
     """The front's designs first, then the rest by the first objective."""
     members = result.on_front()
     first = result.objectives[0]
@@ -63,8 +64,8 @@ def headline(result: Front) -> list[str]:
     return lines
 
 
-def _cell(result: Front, design: int, which: int) -> str:
-    shown = _shown(result, which)
+def cell(result: Front, design: int, which: int) -> str:
+    shown = objective_shown(result, which)
     estimate = result.estimate(design, which)
     text = number(estimate.mean, shown)
     if estimate.half_width > 0:
@@ -79,32 +80,27 @@ def verdict(result: Front, design: int) -> str:
     return status
 
 
-def _heading(index: int) -> str:
-    return chr(ord("A") + index) if index < 26 else f"axis {index + 1}"
-
-
 def _table(result: Front) -> Table:
     table = Table(title=Text(f"designs (mean ± {result.level:.0%} CI), the front first"),
                   title_justify="left")
     table.add_column("#", justify="right")
     for index in range(len(result.space.axes)):
-        table.add_column(Text(_heading(index)), justify="right", overflow="fold")
+        table.add_column(Text(axis_heading(index)), justify="right", overflow="fold")
     for which in range(2):
-        table.add_column(Text(_shown(result, which).heading()), justify="right")
+        table.add_column(Text(objective_shown(result, which).heading()), justify="right")
     table.add_column("verdict", overflow="fold")
-    for i in _order(result):
+    for i in order(result):
         status = result.status(i)
         style = "bold green" if status == "front" else "dim"
         table.add_row(Text(str(i + 1)),
                       *(Text(str(v)) for v in result.space.assignments[i].values()),
-                      Text(_cell(result, i, 0)), Text(_cell(result, i, 1)),
+                      Text(cell(result, i, 0)), Text(cell(result, i, 1)),
                       Text(verdict(result, i)), style=style)
     return table
 
 
 def legend(result: Front) -> list[str]:
-    return [f"{_heading(index)}: {setting.path}{'' if setting.op == '=' else ' ' + setting.op}"
-            for index, setting in enumerate(result.space.axes)]
+    return axis_legend(result.space.axes)
 
 
 def print_front(result: Front, console: Console) -> None:
@@ -124,7 +120,7 @@ def print_front(result: Front, console: Console) -> None:
 def front_rows(result: Front) -> list[dict[str, Any]]:
     """front.csv: one row per design, the front first."""
     rows = []
-    for i in _order(result):
+    for i in order(result):
         row: dict[str, Any] = {"design": i + 1, **result.space.assignments[i],
                                "status": result.status(i),
                                "dominated_by": " ".join(str(j + 1)
@@ -167,7 +163,7 @@ def front_figure(result: Front) -> Figure:
     dominated designs grey, infeasible ones crossed in red."""
     from portsim.report.figures import error_bars, new_figure
 
-    shown = [_shown(result, 0), _shown(result, 1)]
+    shown = [objective_shown(result, 0), objective_shown(result, 1)]
     figure, (ax,) = new_figure(1, f"{result.name}\nfront of {_name(result, 0)} and "
                                   f"{_name(result, 1)}", width=7.0, height=5.0)
     count = len(result.labels)
@@ -198,14 +194,17 @@ def front_figure(result: Front) -> Figure:
 
 
 def write_front(result: Front, folder: Path) -> list[str]:
-    """optimise.json, front.csv and front.png."""
-    from portsim.report.figures import save_png
+    """optimise.json, front.csv, front.png and report.html."""
+    from portsim.report.figures import png_bytes
+    from portsim.report.optimise_page import front_html
 
     dump_json(front_summary(result), folder / "optimise.json")
     dump_csv(front_rows(result), folder / "front.csv")
-    save_png(front_figure(result), folder / "front.png")
+    image = png_bytes(front_figure(result))
+    (folder / "front.png").write_bytes(image)
+    (folder / "report.html").write_text(front_html(result, image), encoding="utf-8")
     return list(FRONT_FILES)
 
 
-__all__ = ["FRONT_FILES", "front_figure", "front_rows", "front_summary", "headline",
-           "print_front", "verdict", "write_front"]
+__all__ = ["FRONT_FILES", "cell", "front_figure", "front_rows", "front_summary", "headline",
+           "objective_shown", "order", "print_front", "verdict", "write_front"]

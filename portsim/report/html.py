@@ -257,9 +257,10 @@ def _headline_table(rows: list[HeadlineRow], sla: float | None) -> str:
     return f"<table><thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _headline(comparison: Comparison) -> str:
+def headline_html(comparison: Comparison, title: str = "Headline",
+                  anchor: str = "headline") -> str:
     """One sentence per variant (what it buys, for whom, who pays), the pledge, then each
-    variant's headline table."""
+    variant's headline table and its ledger, as a section headed ``title``."""
     sla = comparison.sla
     rows = headline_rows(comparison)
     # each sentence starts with its variant's name: in bold
@@ -267,7 +268,7 @@ def _headline(comparison: Comparison) -> str:
             for variant, found in rows.items()
             for text in [sentence(variant, found, sla, cost_clause(comparison, variant),
                                       saving_words(comparison, variant))]]
-    parts = ["<section id=\"headline\"><h2>Headline</h2>",
+    parts = [f"<section id=\"{escape(anchor)}\"><h2>{escape(title)}</h2>",
              f"<ul class=\"sentences\">{''.join(said)}</ul>", _pledge(comparison)]
     for variant, found in rows.items():
         described = next((c.variant for c in comparison.changes.get(variant, [])
@@ -292,11 +293,13 @@ def _ledger(comparison: Comparison, variant: str) -> str:
             f"<tbody>{body}</tbody></table>")
 
 
-def _figures(images: Mapping[str, bytes], title: str | None = "Plots") -> str:
+def figures_html(images: Mapping[str, bytes], title: str | None = "Plots",
+                 captions: Mapping[str, str] = CAPTIONS) -> str:
+    """The images embedded (base64 ``data:`` URIs), each with its caption, under ``title``."""
     parts = [f"<h2>{escape(title)}</h2>"] if title else []
     for name, data in images.items():
         encoded = base64.b64encode(data).decode("ascii")
-        caption = CAPTIONS.get(name, name)
+        caption = captions.get(name, name)
         parts.append(f"<figure><img alt=\"{escape(caption)}\" "
                      f"src=\"data:image/png;base64,{encoded}\">"
                      f"<figcaption>{escape(caption)}</figcaption></figure>")
@@ -327,14 +330,19 @@ def comparison_html(comparison: Comparison, images: Mapping[str, bytes],
            "an interval that excludes zero.")
     first = {name: data for name, data in images.items() if name == "forest.png"}
     rest = {name: data for name, data in images.items() if name != "forest.png"}
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
-        f"<h1>{escape(title)}</h1>{_lead(comparison)}{_warnings(comparison)}{section}"
-        f"{_headline(comparison)}{_figures(first, None)}{_figures(rest)}"
-        f"<details><summary>Full tables</summary><p class=\"note\">{how}</p>"
-        f"{_tables(comparison)}</details>"
-        f"<details><summary>Scenario and variants</summary>{_summary(comparison)}"
-        f"{_variants(comparison)}</details></body></html>\n"
-    )
+    return page(title,
+                f"{_lead(comparison)}{_warnings(comparison)}{section}"
+                f"{headline_html(comparison)}{figures_html(first, None)}{figures_html(rest)}"
+                f"<details><summary>Full tables</summary><p class=\"note\">{how}</p>"
+                f"{_tables(comparison)}</details>"
+                f"<details><summary>Scenario and variants</summary>{_summary(comparison)}"
+                f"{_variants(comparison)}</details>")
+
+
+def page(title: str, body: str) -> str:
+    """A self-contained page: ``title`` as its title and first heading, then ``body``
+    (HTML), in the report's style."""
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>"
+            f"<h1>{escape(title)}</h1>{body}</body></html>\n")

@@ -5,9 +5,9 @@ and variant.yaml (the selected design as a variant)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matplotlib.figure import Figure
 from rich.console import Console
@@ -17,14 +17,19 @@ from rich.text import Text
 
 from portsim.experiment.optimise.search import Optimisation
 from portsim.experiment.optimise.summary import design_rows, summary
+from portsim.experiment.sweeps import Setting
 from portsim.report.files import dump_csv, dump_json
 from portsim.report.kpis import Shown, number, shown_kpi
 
+if TYPE_CHECKING:
+    from portsim.experiment.comparison import Comparison
+
 #: The files ``portsim optimise`` writes into its output folder.
-OPTIMISE_FILES = ("optimise.json", "designs.csv", "optimise.png", "variant.yaml")
+OPTIMISE_FILES = ("optimise.json", "designs.csv", "optimise.png", "report.html",
+                  "variant.yaml")
 
 
-def _shown(result: Optimisation) -> Shown:
+def objective_shown(result: Optimisation) -> Shown:
     kpi = result.objective.kpi
     return shown_kpi(kpi.scope, kpi.kpi)
 
@@ -38,7 +43,7 @@ def _value(value: float, shown: Shown) -> str:
 def headline(result: Optimisation) -> list[str]:
     """The answer in a few lines: the design, its estimate, the guarantee, the runners-up
     and what it cost against brute force."""
-    shown = _shown(result)
+    shown = objective_shown(result)
     sense = "highest" if result.objective.maximise else "lowest"
     lines = [f"{result.name}: {len(result.labels)} designs, {sense} "
              f"{result.objective.text}"
@@ -89,7 +94,7 @@ def print_optimisation(result: Optimisation, console: Console) -> None:
     for line in headline(result):
         console.print(Text(line), soft_wrap=False)
     console.print(_table(result))
-    for line in _legend(result):
+    for line in axis_legend(result.space.axes):
         console.print(Text(line))
     settings = result.outcome.settings
     console.print(Text(
@@ -103,17 +108,31 @@ def print_optimisation(result: Optimisation, console: Console) -> None:
                            f"{len(result.space.beyond)} combinations"))
 
 
-def _heading(index: int) -> str:
+def against_words(comparison: Comparison) -> str:
+    """The selected design against the baseline in one sentence, as compare says it: what it
+    buys, who pays, at what cost."""
+    from portsim.experiment.optimise.baseline import SELECTED
+    from portsim.report.headline import cost_clause, headline_rows, sentence
+    from portsim.report.ledger import saving_words
+
+    rows = headline_rows(comparison)[SELECTED]
+    return (f"against the baseline ({comparison.replications:,} replications each on the "
+            "same random numbers): "
+            + sentence(SELECTED, rows, comparison.sla, cost_clause(comparison, SELECTED),
+                       saving_words(comparison, SELECTED)))
+
+
+def axis_heading(index: int) -> str:
     """An axis's column: a letter (paths are long; the legend under the table names them)."""
     return chr(ord("A") + index) if index < 26 else f"axis {index + 1}"
 
 
 def _table(result: Optimisation) -> Table:
-    shown = _shown(result)
+    shown = objective_shown(result)
     table = Table(title=Text(f"designs: {result.objective.text} (mean ± 95% CI)"),
                   title_justify="left")
     for index in range(len(result.space.axes)):
-        table.add_column(Text(_heading(index)), justify="right", overflow="fold")
+        table.add_column(Text(axis_heading(index)), justify="right", overflow="fold")
     table.add_column(Text(shown.heading()), justify="right")
     table.add_column("reps", justify="right")
     if result.bounds:
@@ -134,10 +153,10 @@ def _table(result: Optimisation) -> Table:
     return table
 
 
-def _legend(result: Optimisation) -> list[str]:
+def axis_legend(axes: Sequence[Setting]) -> list[str]:
     """What each column letter stands for."""
-    return [f"{_heading(index)}: {setting.path}{'' if setting.op == '=' else ' ' + setting.op}"
-            for index, setting in enumerate(result.space.axes)]
+    return [f"{axis_heading(index)}: {setting.path}{'' if setting.op == '=' else ' ' + setting.op}"
+            for index, setting in enumerate(axes)]
 
 
 def optimise_figure(result: Optimisation) -> Figure:
@@ -145,7 +164,7 @@ def optimise_figure(result: Optimisation) -> Figure:
     found infeasible greyed, designs within δ of the selected shaded."""
     from portsim.report.figures import error_bars, new_figure
 
-    shown = _shown(result)
+    shown = objective_shown(result)
     count = len(result.labels)
     figure, (ax,) = new_figure(1, f"{result.name}: {result.objective.text} by design",
                                width=7.5, height=max(2.5, 0.32 * count + 1.2))
@@ -166,7 +185,7 @@ def optimise_figure(result: Optimisation) -> Figure:
         ax.legend(loc="best", fontsize=8)
     ax.set_yticks(range(count), [_short(result, i) for i in range(count)], fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("\n".join([shown.heading(), *_legend(result)]))
+    ax.set_xlabel("\n".join([shown.heading(), *axis_legend(result.space.axes)]))
     ax.grid(axis="x", alpha=0.3)
     return figure
 
@@ -174,7 +193,7 @@ def optimise_figure(result: Optimisation) -> Figure:
 def _short(result: Optimisation, design: int) -> str:
     """A design as the table's columns name it: ``A=10, B=5``."""
     values = result.space.assignments[design].values()
-    return ", ".join(f"{_heading(index)}={value}" for index, value in enumerate(values))
+    return ", ".join(f"{axis_heading(index)}={value}" for index, value in enumerate(values))
 
 
 def variant_text(result: Optimisation, name: str, patch: Mapping[str, Any]) -> str:
@@ -197,14 +216,24 @@ def variant_comments(result: Optimisation) -> list[str]:
 
 
 def write_optimisation(result: Optimisation, folder: Path, name: str,
-                       patch: Mapping[str, Any] | None) -> list[str]:
-    """optimise.json, designs.csv, optimise.png and (with a design chosen) variant.yaml."""
-    from portsim.report.figures import save_png
+                       patch: Mapping[str, Any] | None,
+                       against: Comparison | None = None) -> list[str]:
+    """optimise.json, designs.csv, optimise.png, report.html and (with a design chosen)
+    variant.yaml; ``against``: the selected design against the baseline, for optimise.json
+    and the report."""
+    from portsim.experiment.optimise.baseline import baseline_summary
+    from portsim.report.figures import png_bytes
+    from portsim.report.optimise_page import optimise_html
 
-    dump_json(summary(result), folder / "optimise.json")
+    document = summary(result)
+    document["against_baseline"] = None if against is None else baseline_summary(against)
+    dump_json(document, folder / "optimise.json")
     dump_csv(design_rows(result), folder / "designs.csv")
-    save_png(optimise_figure(result), folder / "optimise.png")
-    files = list(OPTIMISE_FILES[:3])
+    image = png_bytes(optimise_figure(result))
+    (folder / "optimise.png").write_bytes(image)
+    (folder / "report.html").write_text(optimise_html(result, image, against),
+                                        encoding="utf-8")
+    files = list(OPTIMISE_FILES[:4])
     if patch is not None:
         (folder / "variant.yaml").write_text(variant_text(result, name, patch), encoding="utf-8")
         files.append("variant.yaml")
@@ -215,5 +244,6 @@ def written(out: Path, files: list[str]) -> str:
     return f"optimisation written to [bold]{escape(str(out))}[/] ({', '.join(files)})"
 
 
-__all__ = ["OPTIMISE_FILES", "headline", "optimise_figure", "print_optimisation",
-           "variant_text", "write_optimisation", "written"]
+__all__ = ["OPTIMISE_FILES", "against_words", "axis_heading", "axis_legend", "headline",
+           "objective_shown", "optimise_figure", "print_optimisation", "variant_text",
+           "write_optimisation", "written"]

@@ -194,6 +194,13 @@ OPTIMISE_CASES = [
      "--front stations.hall_a.utilisation: neither lower nor higher is better"),
     ([*_AXES, "--front", "officer_hours,wait_mean", "--delta", "1min"],
      "--delta chooses one design; with --front every design runs --replications"),
+    ([*_AXES, "--front", "officer_hours,wait_mean", "--subject-to", "wait_mean<=1min",
+      "--tolerance", "5%"],
+     "--tolerance 5%: with --front a constraint is judged on its mean over the fixed "
+     "replications, with no sequential check and so no tolerance; write the bound you would "
+     "accept in --subject-to instead"),
+    ([*_AXES, "--minimise", "wait_mean", "--tolerance", "150%"],
+     "--tolerance '150%': must lie between 0% and 100%"),
 ]
 
 

@@ -33,7 +33,8 @@ def test_selects_writes_and_adds_the_variant(tmp_path: Path) -> None:
     assert "guarantee: with probability at least 95% the selected design meets every" in \
         result.stdout
     assert sorted(p.name for p in out.iterdir()) == ["designs.csv", "optimise.json",
-                                                     "optimise.png", "variant.yaml"]
+                                                     "optimise.png", "report.html",
+                                                     "variant.yaml"]
     data = json.loads((out / "optimise.json").read_text())
     assert data["format"] == "portsim-optimise/1"
     assert data["stopped"] == "selected"
@@ -41,6 +42,9 @@ def test_selects_writes_and_adds_the_variant(tmp_path: Path) -> None:
     assert data["replications"] == sum(d["replications"] for d in data["designs"])
     infeasible = [d["settings"] for d in data["designs"] if d["feasibility"] == "infeasible"]
     assert len(infeasible) == 3  # 10 or 11 officers: over the 216 officer-hours
+    # (5, 4) is the file's own design: the baseline, whose replications are the design's.
+    assert data["against_baseline"]["changes"] == []
+    assert "The selected design is the baseline itself" in (out / "report.html").read_text()
     model = load_scenario(file).model("best")
     assert {s.name: s.servers.steps for s in model.stations} == {"hall_a": ((0.0, 5),),
                                                                   "hall_b": ((0.0, 4),)}
@@ -100,7 +104,12 @@ def test_front_prints_the_front_first_and_writes_its_files(tmp_path: Path) -> No
     assert lines[1] == "front of officer_hours (lower better) and wait_mean (lower better)"
     assert lines[2] == "Pareto front: 3 designs; 3 dominated, 3 infeasible"
     assert lines[3] == "every design: 6 replications on common random numbers (seed 7)"
-    assert sorted(p.name for p in out.iterdir()) == ["front.csv", "front.png", "optimise.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["front.csv", "front.png", "optimise.json",
+                                                     "report.html"]
+    page = (out / "report.html").read_text()
+    assert page.index("Pareto front: 3 designs") < page.index("data:image/png;base64,") \
+        < page.index("Designs, the front first")
+    assert page.count("<tr class=\"chosen\">") == 3 and page.count("<tr class=\"out\">") == 3
     data = json.loads((out / "optimise.json").read_text())
     assert data["format"] == "portsim-optimise-front/1"
     assert data["front"] == [{"stations.hall_a.servers": a, "stations.hall_b.servers": b}
@@ -136,3 +145,44 @@ def test_more_than_fifty_designs_go_to_ocba_and_say_so(tmp_path: Path) -> None:
     assert {"infeasible", "screened out"} <= statuses
     chosen = next(d for d in data["designs"] if d["settings"] == data["selected"])
     assert chosen["replications"] > data["replications"] / len(data["designs"])
+
+
+def test_the_report_answers_first_then_sets_the_choice_against_the_baseline(
+        tmp_path: Path) -> None:
+    """The file's own design is (5, 4); at most 1.5 min of mean wait, the cheapest is (4, 3):
+    two officers fewer all day, paid for by both halls' travellers."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, [
+        "optimise", str(TWO_HALLS), "--vary", "stations.hall_a.servers=4,5", "--vary",
+        "stations.hall_b.servers=3,4", "--minimise", "cost", "--price", "per_hour=40",
+        "--price", "currency=CNY", "--subject-to", "wait_mean<=1.5min", "--delta", "10",
+        "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    data = json.loads((out / "optimise.json").read_text())
+    chosen = next(d for d in data["designs"] if d["status"] == "selected")
+    assert chosen["settings"] == {"stations.hall_a.servers": 4, "stations.hall_b.servers": 3}
+    against = data["against_baseline"]
+    assert against["replications"] == chosen["replications"]
+    assert [c["path"] for c in against["changes"]] == ["stations.hall_a.servers",
+                                                       "stations.hall_b.servers"]
+    ledger = {item["kpi"]: item["difference"]["mean"] for item in against["ledger"]}
+    assert ledger["officer_hours"] == -48.0 and ledger["cost"] == -1920.0
+    assert ledger["officer_positions"] == -2
+    worse = {(c["name"], c["kpi"]) for c in against["clear_changes"] if c["verdict"] == "worse"}
+    assert {("pax_a", "wait_mean"), ("pax_b", "wait_mean")} <= worse
+    assert (f"against the baseline ({chosen['replications']} replications each on the same "
+            "random numbers): selected design saves 48.0 officer-hours a day, 2 officer "
+            "positions, 1,920 CNY a day; who pays: ") in text
+    page = (out / "report.html").read_text()
+    order = [page.index(marker) for marker in (
+        "<section id=\"headline\"><h2>Answer</h2>",
+        "selected: stations.hall_a.servers=4, stations.hall_b.servers=3",
+        "guarantee: with probability at least 95%",
+        "<section id=\"against-baseline\">", "who pays: hall_a",
+        "<th>resource use a day</th>", "cost a day (CNY)",
+        "data:image/png;base64,", "<table id=\"designs\">", "Procedure and settings")]
+    assert order == sorted(order)
+    assert page.count("<tr class=\"chosen\">") == 1
+    assert f"<td>{chosen['replications']}</td><td>feasible (1 constraint met)</td>" \
+           "<td>selected</td>" in page

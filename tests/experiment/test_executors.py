@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 
@@ -108,3 +109,111 @@ def test_a_killed_worker_is_reported_with_its_replication(mini, monkeypatch) -> 
     message = str(caught.value)
     assert "worker process died" in message
     assert "replication 1 of baseline (seed 7)" in message
+
+
+def test_one_pool_serves_every_batch_with_the_same_results(mini) -> None:
+    def kpis(pairs: list) -> list[str]:  # NaN compares equal as text
+        return [json.dumps(r.kpis, sort_keys=True)
+                for _, r in sorted(pairs, key=lambda pair: pair[0].replication)]
+
+    serial = kpis(list(execute(_tasks(mini, 4), workers=1)))
+    with executors.one_pool(2) as kept:
+        assert kept is not None
+        first = list(execute(_tasks(mini, 4)[:2], workers=2))
+        second = list(execute(_tasks(mini, 4)[2:], workers=2))
+        with executors.one_pool(2) as inner:  # a block inside another uses the outer pool
+            assert inner is kept
+        assert kept.opened == 1
+    assert kept.pool is None  # shut down with the block
+    assert kpis([*first, *second]) == serial
+    with executors.one_pool(1) as none, executors.one_pool(4, "tcp://host:8786") as dask:
+        assert none is None and dask is None  # one worker or Dask: nothing to keep
+
+
+@fork_only
+def test_a_kept_pool_that_failed_is_replaced_at_the_next_batch(mini, monkeypatch) -> None:
+    monkeypatch.setattr(executors, "replicate", _failing_at(1, "exit"))
+    with executors.one_pool(2) as kept:
+        assert kept is not None
+        with pytest.raises(ReplicationError, match="worker process died"):
+            list(execute(_tasks(mini, 3), workers=2))
+        assert kept.pool is None
+        monkeypatch.setattr(executors, "replicate", _failing_at(-1, "exit"))
+        tasks = _tasks(mini, 3)
+        done = sorted(task.replication for task, _ in execute([tasks[0], tasks[2]], workers=2))
+        assert done == [0, 2]
+        assert kept.opened == 2
+
+
+MANY = """
+import sys
+sys.path.insert(0, {here!r})
+from exp_support import MINI
+from portsim.experiment import executors
+from portsim.scenario import compile_model, load_scenario
+executors.replicate = lambda model, seed, replication, trace=None, engine="auto": replication
+model = compile_model(load_scenario(MINI))
+tasks = [executors.Task("b", model, 7, i) for i in range(9000)]
+print(sum(1 for _ in executors.execute(tasks, workers=2)))
+"""
+
+
+@fork_only
+def test_a_batch_of_thousands_of_tasks_does_not_hang_on_the_workers_announcements() -> None:
+    """Each worker announces the task it starts on a pipe of some 64 KiB; unread until a
+    failure, it filled after ~3,600 tasks and every worker blocked (9,000 hung for ever)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = MANY.format(here=str(Path(__file__).parent))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "9000"
+
+
+@fork_only
+def test_a_worker_dying_while_tasks_are_handed_out_is_reported(mini, monkeypatch) -> None:
+    """Killed while the main process still submits (a long batch on a busy machine), the pool
+    refuses the next task: that is the worker's death, not a crash of the command."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    monkeypatch.setattr(executors, "replicate", _failing_at(0, "exit"))
+    new_pool = executors._new_pool
+
+    def breaking(workers: int):  # type: ignore[no-untyped-def]
+        pool, started = new_pool(workers)
+        submit, handed = pool.submit, []
+
+        def submitting(*arguments):  # type: ignore[no-untyped-def]
+            handed.append(arguments)
+            if len(handed) > 2:
+                raise BrokenProcessPool("A child process terminated abruptly")
+            return submit(*arguments)
+
+        pool.submit = submitting  # type: ignore[method-assign]
+        return pool, started
+
+    monkeypatch.setattr(executors, "_new_pool", breaking)
+    with pytest.raises(ReplicationError, match="worker process died"):
+        list(execute(_tasks(mini, 6), workers=2))
+
+
+def test_a_broken_pool_leaves_its_futures_to_the_pool(mini, monkeypatch) -> None:
+    """When a worker dies, the pool's manager thread marks every unfinished task failed; a
+    future cancelled meanwhile made CPython 3.11's manager thread die of InvalidStateError,
+    and the run hung waiting for the rest (PORTSIM_STRESS=4: 1 run in 4)."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    class Quiet:
+        def empty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(executors, "_STOP_WAIT", 0.1)
+    dead, unfinished = Future(), Future()
+    dead.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+    tasks = _tasks(mini, 2)
+    with pytest.raises(ReplicationError, match="worker process died"):
+        list(executors._collect(tasks, {dead: 0, unfinished: 1}, Quiet(), lambda: None))
+    assert not unfinished.cancelled()

@@ -55,15 +55,48 @@ def browser() -> Iterator[Any]:
 AIRPORT = Path(__file__).parents[2] / "scenarios" / "airport" / "airport.yaml"
 
 
-@pytest.fixture(scope="module", params=["mini", "airport"])
+TWO_HALLS = Path(__file__).parents[1] / "validation" / "data" / "two_halls.yaml"
+
+
+@pytest.fixture(scope="module", params=["mini", "airport", "optimise", "front"])
 def report(request: pytest.FixtureRequest, comparison: Comparison,
            tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture's comparison, and the shipped airport's (four variants: the widest)."""
+    """The fixture's comparison, the shipped airport's (four variants: the widest), and
+    ``portsim optimise``'s pages: a choice set against the baseline, and a front."""
     out = tmp_path_factory.mktemp("browser") / request.param
+    if request.param in ("optimise", "front"):
+        out.mkdir()
+        _optimise_page(request.param, out)
+        return out / "report.html"
     if request.param == "airport":
         comparison = compare(AIRPORT, replications=2, workers=2)
     write_comparison(comparison, out)
     return out / "report.html"
+
+
+def _optimise_page(kind: str, out: Path) -> None:
+    """The cheapest hall design within 1.5 min of mean wait, against the file's own; or the
+    front of officer-hours and mean wait over nine designs."""
+    from portsim.experiment.optimise.api import optimise, pareto_front
+    from portsim.experiment.optimise.baseline import against_baseline
+    from portsim.experiment.options import RunOptions
+    from portsim.report.front import write_front
+    from portsim.report.optimise import write_optimisation
+    from portsim.scenario import load_scenario
+
+    scenario = load_scenario(TWO_HALLS)
+    if kind == "front":
+        write_front(pareto_front(scenario, ["stations.hall_a.servers=4:6:1",
+                                            "stations.hall_b.servers=3:5:1"],
+                                 "officer_hours,wait_mean", subject_to=["officer_hours<=216"],
+                                 replications=5, workers=2), out)
+        return
+    prices = ["per_hour=40", "currency=CNY"]
+    result = optimise(scenario, ["stations.hall_a.servers=4,5", "stations.hall_b.servers=3,4"],
+                      minimise="cost", subject_to=["wait_mean<=1.5min"], delta=10,
+                      prices=prices, workers=2)
+    write_optimisation(result, out, "optimised", None,
+                       against_baseline(result, scenario, RunOptions(workers=2), prices))
 
 
 @pytest.fixture(scope="module")

@@ -9,5 +9,6 @@ guarantees within the indifference zone δ.
 Modules, lowest first: :mod:`.procedure` (the procedure on arrays, no simulation),
 :mod:`.problem` (objective and constraints parsed), :mod:`.space` (the designs and their
 replications), :mod:`.search` (``optimise`` and the :class:`~.search.Optimisation`),
-:mod:`.summary` (as rows and JSON) and :mod:`.variant` (the selected design as a variant).
+:mod:`.summary` (as rows and JSON), :mod:`.baseline` (the selected design against the
+baseline: its cost ledger and who pays) and :mod:`.variant` (the selected design as a variant).
 """

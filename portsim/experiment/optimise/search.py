@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from portsim.engine.collect import kpi_names
+from portsim.experiment.executors import one_pool
 from portsim.experiment.ledger import ledger_kpis
 from portsim.experiment.optimise.ocba import OCBA, SCREENED, STAGES, select_ocba
 from portsim.experiment.optimise.problem import (
@@ -213,16 +214,19 @@ def optimise(scenario: Any, space: Space, objective: Objective,
     _check_budget(budget, n0, k)
     replicator = Replicator(space, objective, bounds, options, chosen_seed, progress)
     default_delta = delta is None
-    if default_delta:
-        delta = _default_delta(replicator, k, n0)
-    settings = Settings(delta=float(delta), confidence=confidence,  # type: ignore[arg-type]
-                        first=n0, budget=budget, step=_step(options.workers, k),
-                        tolerances=tuple(_tolerance(bound.bound, tolerance) for bound in bounds))
-    if k > MOST_DESIGNS:
-        outcome = select_ocba(replicator.ragged, k, len(bounds),
-                              replace(settings, step=_increment(budget, n0, k)))
-    else:
-        outcome = select(replicator, k, len(bounds), settings)
+    # Every stage is a batch of a few replications: one pool of workers serves them all.
+    with one_pool(options.workers, options.scheduler):
+        if default_delta:
+            delta = _default_delta(replicator, k, n0)
+        settings = Settings(delta=float(delta), confidence=confidence,  # type: ignore[arg-type]
+                            first=n0, budget=budget, step=_step(options.workers, k),
+                            tolerances=tuple(_tolerance(bound.bound, tolerance)
+                                             for bound in bounds))
+        if k > MOST_DESIGNS:
+            outcome = select_ocba(replicator.ragged, k, len(bounds),
+                                  replace(settings, step=_increment(budget, n0, k)))
+        else:
+            outcome = select(replicator, k, len(bounds), settings)
     results = [results_of(item.model, item.provenance, variant, chosen_seed,
                           replicator.runs[item.label]) for item in space.designs]
     return Optimisation(scenario.name, variant, space, objective, list(constraints), bounds,

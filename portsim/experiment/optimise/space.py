@@ -72,6 +72,14 @@ def apply_prices(document: dict[str, Any], prices: Sequence[str]) -> None:
             costs[parts[0]] = table
 
 
+def base_document(scenario: Any, variant: str | None, prices: Sequence[str]) -> dict[str, Any]:
+    """The scenario (or its ``variant``) as resolved, with the question's prices: what every
+    design changes, and the baseline the selected design is set against."""
+    base = copy.deepcopy(scenario.resolved(variant))
+    apply_prices(base, prices)
+    return base
+
+
 def label_of(assignment: Mapping[str, Any], axes: Sequence[Setting] | None = None) -> str:
     """A design as people read it: ``policies.egates.gates=40, stations.desks.servers+=2``."""
     if axes is None:
@@ -97,8 +105,7 @@ def build_space(scenario: Any, axes: Sequence[Setting], variant: str | None = No
                 prices: Sequence[str] = (), most: int | None = None) -> Space:
     """Every design of the axes' grid that fits the positions, compiled; ``most``: refuse
     a space larger than this before compiling anything."""
-    base = copy.deepcopy(scenario.resolved(variant))
-    apply_prices(base, prices)
+    base = base_document(scenario, variant, prices)
     folder = scenario.source_file.parent if scenario.source_file is not None else None
     try:
         points = grid(axes)
@@ -203,5 +210,5 @@ class Replicator:
         return self.objective.sign * value
 
 
-__all__ = ["PRICE_KEYS", "Replicator", "Space", "apply_prices", "build_space", "label_of",
-           "parse_axes"]
+__all__ = ["PRICE_KEYS", "Replicator", "Space", "apply_prices", "base_document", "build_space",
+           "label_of", "parse_axes"]
