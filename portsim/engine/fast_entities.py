@@ -15,7 +15,11 @@ if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
     from portsim.stats.accumulators import Tally
 
-__all__ = ["Entities", "Turns", "add_counts", "positions", "record_departures"]
+__all__ = ["CLOCK_KEY", "Entities", "Turns", "add_counts", "positions", "record_departures"]
+
+#: The key of a move in the model's own turn (a customer an outage sends along its fallback
+#: route): before every customer's turn at its instant.
+CLOCK_KEY = -1
 
 
 class Entities:
@@ -109,10 +113,13 @@ class Entities:
 
     def turns(self, keys: np.ndarray) -> np.ndarray:
         """Where each of ``keys`` (entity ids, repeats allowed) stands among them in the order of
-        entry: equal keys get equal numbers, earlier entrants smaller ones."""
+        entry: equal keys get equal numbers, earlier entrants smaller ones; the model's own
+        turn (:data:`CLOCK_KEY`) -1."""
         unique, inverse = np.unique(keys, return_inverse=True)
         place = np.empty(unique.size, dtype=np.int64)
-        place[self.entry_order(unique)] = np.arange(unique.size)
+        clock = int(np.searchsorted(unique, 0))  # CLOCK_KEY sorts first: before everyone
+        place[:clock] = -1
+        place[clock + self.entry_order(unique[clock:])] = np.arange(unique.size - clock)
         return place[inverse.reshape(-1)]
 
     def in_turn(self, times: np.ndarray, keys: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from engine_kpis import assert_same_kpis
 
 from portsim.engine import distributions as d
 from portsim.engine import model as m
@@ -24,9 +25,10 @@ def _one_station(service: float, times: tuple[float, ...], *, interrupted: str =
                    horizon=horizon)
 
 
-def _events(model: m.Model) -> tuple[list[tuple], dict]:
+def _events(model: m.Model, engine: str = "auto") -> tuple[list[tuple], dict]:
     log: list[tuple] = []
-    kpis = run_replication(model, seed=1, trace=lambda *event: log.append(event)).kpis
+    kpis = run_replication(model, seed=1, trace=lambda *event: log.append(event),
+                           engine=engine).kpis
     return [(time, ident, event) for time, ident, _kind, _station, event in log], kpis
 
 
@@ -152,8 +154,24 @@ def test_a_broken_server_off_duty_does_not_count() -> None:
     assert kpis["servers_mean"] == pytest.approx((20.0 * 1 + 16.0 * 2) / 36.0)
 
 
-def test_the_fast_path_declines_unreliable_stations() -> None:
-    assert "out of order" in str(why_not_fast(_gates_and_desks(fallback=True)))
+@pytest.mark.parametrize("model", [
+    _one_station(4.0, (0.0, 4.0)), _one_station(4.0, (0.0, 4.0), interrupted="restart"),
+    _one_station(7.0, (0.0,), interrupted="restart", horizon=100.0),
+    _gates_and_desks(fallback=True), _gates_and_desks(fallback=False)])
+def test_the_fast_path_gives_these_cases_event_by_event(model: m.Model) -> None:
+    assert why_not_fast(model) is None
+    events, kpis = _events(model, "events")
+    fast_events, fast_kpis = _events(model, "fast")
+    # the fast path's log is told by time, not in the event engine's order within an instant
+    assert sorted(fast_events) == sorted(events)
+    assert_same_kpis(kpis, fast_kpis)
+
+
+def test_the_fast_path_declines_an_unreliable_station_that_serves_by_priority() -> None:
+    model = _one_station(4.0, (0.0, 4.0))
+    station = replace(model.stations[0], discipline="priority")
+    assert "out of order and serves by priority" in str(
+        why_not_fast(replace(model, stations=(station,))))
 
 
 @pytest.mark.parametrize(("change", "message"), [

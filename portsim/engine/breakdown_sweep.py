@@ -1,0 +1,297 @@
+"""The fast path's loop for a station that can be out of order (breakdowns, outage windows):
+compiled when the C extension was built (``portsim._kernels.unreliable_starts``), else the
+Python twin here, which gives the same numbers bit for bit (both only compare, count and
+subtract doubles, in the same order).
+
+The sweep plays a first-come-first-served station's events in the event engine's order
+(docs/design.md, "Simultaneous events"): at an instant, first the model's own clock -- the
+station's failures, repairs, outage edges, shift changes and the end of the warm-up, in the
+order :func:`portsim.engine.fast_breakdowns.clock_events` worked out (SimPy's order of
+scheduling) -- then the customers' own events and moves by their turns. Each event does what
+:class:`~portsim.engine.breakdowns.UnreliableStation` does on it. Everything random is drawn
+ahead and taken in the event engine's order: each class's services from the front of its block
+(a service when it starts, a fresh one at a restart), and the station's choices of which
+service a failure hits from ``choices``. A block that runs out is reported (-1) so that the
+caller draws more of the same streams and sweeps again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from heapq import heappop, heappush
+
+import numpy as np
+
+__all__ = [
+    "CLOCK_FAIL",
+    "CLOCK_OUTAGE_END",
+    "CLOCK_OUTAGE_START",
+    "CLOCK_REPAIR",
+    "CLOCK_SHIFT",
+    "CLOCK_WARMUP",
+    "COMPILED",
+    "LEVEL_BROKEN",
+    "LEVEL_CAPACITY",
+    "LEVEL_OUT_OF_ORDER",
+    "LEVEL_RESET",
+    "LEVEL_SERVERS",
+    "BreakdownSweep",
+    "python_unreliable_starts",
+    "unreliable_starts",
+]
+
+#: The clock's events (code; value): a position fails or is repaired (its index), an outage
+#: starts or ends, the shift sets the servers on duty (their number), the warm-up ends.
+CLOCK_FAIL, CLOCK_REPAIR, CLOCK_OUTAGE_START, CLOCK_OUTAGE_END, CLOCK_SHIFT, CLOCK_WARMUP = (
+    range(6))
+#: The levels the station sets (servers on duty, capacity, broken, out of order), and the
+#: warm-up's reset of them all, logged in the order the event engine sets them.
+LEVEL_SERVERS, LEVEL_CAPACITY, LEVEL_BROKEN, LEVEL_OUT_OF_ORDER, LEVEL_RESET = range(5)
+#: How a segment of service ends; how a stay in the queue ends.
+DONE, CUT, RUNNING = 0, 1, 2
+STARTED, DIVERTED, WAITING = 0, 1, 2
+
+
+class BreakdownSweep:
+    """The station's state, event by event (see the module's docstring)."""
+
+    def __init__(self, servers: int, positions: int, resumes: bool, horizon: float,
+                 measured: bool, offsets: list[int], services: list[float],
+                 choices: list[float], kinds: list[int], turns: list[int]) -> None:
+        self.kinds = kinds
+        self.turns = turns
+        self.on_duty = servers
+        self.servers = servers
+        self.down = [False] * positions
+        self.in_outage = False
+        self.resumes = resumes
+        self.horizon = horizon
+        self.measured = measured  # the warm-up is over (or there is none)
+        self.next_service = list(offsets)
+        self.ends = offsets[1:]
+        self.services = services
+        self.choices = choices
+        self.next_choice = 0
+        self.short = False  # a block of draws ran out
+        self.busy = 0
+        self.queue: deque[int] = deque()  # positions, head first
+        self.in_service: dict[int, tuple[float, int]] = {}  # position -> (end, segment)
+        self.running: list[tuple[float, int, int]] = []  # (end, turn, segment)
+        self.rest: dict[int, float] = {}  # put back by an interruption: rest (NaN: restart)
+        self.started: set[int] = set()
+        # outputs: segments of service, stays in the queue, diversions, level changes
+        # [position, start, end, how, first, measured, waited]
+        self.segments: list[list[float]] = []
+        self.stays: list[list[float]] = []  # [position, joined, left, how]
+        self.stay_of: dict[int, int] = {}
+        self.diverted: list[tuple[int, float, int, int]] = []  # position, when, queued, measured
+        self.levels: list[tuple[float, int, float]] = []
+        self.interrupted = 0
+
+    # ------------------------------------------------------------------ events
+
+    def clock(self, at: float, code: int, value: int, fallback: list[int]) -> None:
+        if code == CLOCK_FAIL:
+            self._fail(at, value, fallback)
+        elif code == CLOCK_REPAIR:
+            self.down[value] = False
+            if value < self.on_duty:
+                self._apply(at, fallback)
+        elif code == CLOCK_OUTAGE_START:
+            self.in_outage = True
+            for position in list(self.in_service):
+                self._interrupt(at, position)
+            self._apply(at, fallback)
+        elif code == CLOCK_OUTAGE_END:
+            self.in_outage = False
+            self._apply(at, fallback)
+        elif code == CLOCK_SHIFT:
+            self.on_duty = value
+            self._apply(at, fallback)
+        else:
+            self.measured = True
+            self.interrupted = 0
+            self.levels.append((at, LEVEL_RESET, 0.0))
+
+    def arrive(self, at: float, position: int, kind: int, turn: int, fallback: int) -> None:
+        if fallback and self._out_of_order():
+            self.diverted.append((position, at, 0, int(self.measured)))
+            return
+        if self.busy < self.servers:
+            self.busy += 1
+            self._serve(at, position, kind, turn)
+            return
+        self._join(at, position)
+        self.queue.append(position)
+
+    def finish(self, at: float) -> None:
+        end, _, segment = heappop(self.running)
+        record = self.segments[segment]
+        position = int(record[0])
+        if self.in_service.get(position, (0.0, -1))[1] != segment:
+            return  # interrupted: its completion does nothing
+        del self.in_service[position]
+        record[2], record[3] = end, DONE
+        if self.queue and self.busy <= self.servers:
+            self._serve_next(at)
+        else:
+            self.busy -= 1
+            if self.busy >= self.servers:
+                self.levels.append((at, LEVEL_CAPACITY, float(self.busy)))
+
+    # ------------------------------------------------------------------ the station
+
+    def _out_of_order(self) -> bool:
+        return self.in_outage or (self.servers == 0 and self.on_duty > 0)
+
+    def _join(self, at: float, position: int) -> None:
+        self.stay_of[position] = len(self.stays)
+        self.stays.append([float(position), at, math.inf, WAITING])
+
+    def _serve_next(self, at: float) -> None:
+        position = self.queue.popleft()
+        stay = self.stays[self.stay_of.pop(position)]
+        stay[2], stay[3] = at, STARTED
+        self._serve(at, position, self.kinds[position], self.turns[position], at - stay[1])
+
+    def _serve(self, at: float, position: int, kind: int, turn: int,
+               waited: float = 0.0) -> None:
+        first = position not in self.started
+        rest = self.rest.pop(position, math.nan) if not first else math.nan
+        if first or math.isnan(rest):
+            index = self.next_service[kind]
+            if index >= self.ends[kind]:
+                self.short = True
+                duration = 0.0
+            else:
+                duration = self.services[index]
+                self.next_service[kind] = index + 1
+        else:
+            duration = rest
+        self.started.add(position)
+        end = at + duration
+        segment = len(self.segments)
+        self.segments.append([float(position), at, end, RUNNING, float(first),
+                              float(self.measured), waited])
+        self.in_service[position] = (end, segment)
+        heappush(self.running, (end, turn, segment))
+
+    def _interrupt(self, at: float, position: int) -> None:
+        end, segment = self.in_service.pop(position)
+        self.busy -= 1
+        record = self.segments[segment]
+        record[2], record[3] = at, CUT
+        self.interrupted += 1
+        self.rest[position] = end - at if self.resumes else math.nan
+        self._join(at, position)
+        self.queue.appendleft(position)
+
+    def _take(self) -> float:
+        if self.next_choice >= len(self.choices):
+            self.short = True
+            return 0.0
+        value = self.choices[self.next_choice]
+        self.next_choice += 1
+        return value
+
+    def _fail(self, at: float, position: int, fallback: list[int]) -> None:
+        self.down[position] = True
+        if position < self.on_duty and not self.in_outage:
+            working, busy = self.servers, min(self.busy, self.servers)
+            if busy and (busy >= working or self._take() * working < busy):
+                services = list(self.in_service)
+                index = 0 if len(services) == 1 else int(self._take() * len(services))
+                self._interrupt(at, services[index])
+            self._apply(at, fallback)
+
+    def _apply(self, at: float, fallback: list[int]) -> None:
+        on_duty = self.on_duty
+        broken = on_duty if self.in_outage else sum(self.down[:on_duty])
+        self.servers = on_duty - broken
+        levels = self.levels
+        levels.append((at, LEVEL_SERVERS, float(on_duty)))
+        levels.append((at, LEVEL_CAPACITY, float(max(self.servers, self.busy))))
+        levels.append((at, LEVEL_BROKEN, float(broken)))
+        out_of_order = self._out_of_order()
+        levels.append((at, LEVEL_OUT_OF_ORDER, float(out_of_order)))
+        if out_of_order:
+            self._divert_queue(at, fallback)
+        while self.busy < self.servers and self.queue:
+            self.busy += 1
+            self._serve_next(at)
+
+    def _divert_queue(self, at: float, fallback: list[int]) -> None:
+        staying: deque[int] = deque()
+        for position in self.queue:
+            if fallback[position]:
+                stay = self.stays[self.stay_of.pop(position)]
+                stay[2], stay[3] = at, DIVERTED
+                self.rest.pop(position, None)
+                self.diverted.append((position, at, 1, int(self.measured)))
+            else:
+                staying.append(position)
+        self.queue = staying
+
+
+def python_unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray,
+                             moves: np.ndarray, fallback: np.ndarray, servers: int,
+                             positions: int, resumes: bool, horizon: float, warmup: float,
+                             clock: tuple[np.ndarray, np.ndarray, np.ndarray],
+                             draws: tuple[np.ndarray, np.ndarray, np.ndarray],
+                             ) -> tuple[np.ndarray, ...] | None:
+    """Sweep the customers reaching an unreliable station (at ``arrivals``, in the order they
+    move; of classes ``kinds``; in their own ``turns``, moving in the turns ``moves``; with a
+    fallback route where ``fallback``) to the horizon. ``clock`` = (times, codes, values) of
+    the station's clock events in the order they happen; ``draws`` = (offsets, services,
+    choices): class ``k``'s services are ``services[offsets[k]:offsets[k + 1]]``.
+
+    Returns None when a block of draws ran out; else (segments, stays, diverted, levels,
+    interrupted): segments of service as rows (position, start, end, how, first, measured,
+    waited: the stay in the queue that ended at the start), in the order they started;
+    stays in the queue as rows (position, joined, left, how); the
+    diverted as rows (position, when, from the queue, measured), in the order they left; the
+    level changes as rows (time, level, value); the measured interruptions (a 1-element
+    array)."""
+    offsets, services, choices = draws
+    times, codes, values = clock
+    kind_list, turn_list = kinds.tolist(), turns.tolist()
+    sweep = BreakdownSweep(servers, positions, resumes, horizon, warmup <= 0,
+                           offsets.tolist(), services.tolist(), choices.tolist(), kind_list,
+                           turn_list)
+    flags = fallback.tolist()
+    clock_times, clock_codes, clock_values = times.tolist(), codes.tolist(), values.tolist()
+    upcoming, count = 0, len(clock_times)
+    running = sweep.running
+
+    def advance(at: float, turn: int) -> None:
+        nonlocal upcoming
+        while True:
+            change = clock_times[upcoming] if upcoming < count else math.inf
+            end = running[0] if running else (math.inf, 0, 0)
+            if change <= end[0]:
+                if not (change <= at and change < horizon):
+                    return
+                sweep.clock(change, clock_codes[upcoming], clock_values[upcoming], flags)
+                upcoming += 1
+            elif end[0] < horizon and (end[0] < at or (end[0] == at and end[1] <= turn)):
+                sweep.finish(end[0])
+            else:
+                return
+
+    for position, (at, kind, turn, move) in enumerate(zip(
+            arrivals.tolist(), kind_list, turn_list, moves.tolist(), strict=True)):
+        advance(at, move)
+        sweep.arrive(at, position, kind, turn, flags[position])
+    advance(horizon, -1)
+    if sweep.short:
+        return None
+    return (np.asarray(sweep.segments, dtype=float).reshape(-1, 7),
+            np.asarray(sweep.stays, dtype=float).reshape(-1, 4),
+            np.asarray(sweep.diverted, dtype=float).reshape(-1, 4),
+            np.asarray(sweep.levels, dtype=float).reshape(-1, 3),
+            np.asarray([sweep.interrupted], dtype=float))
+
+
+unreliable_starts = python_unreliable_starts
+COMPILED = False
