@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from heapq import heappop, heappush
+from typing import Any
 
 import numpy as np
 
@@ -239,20 +240,21 @@ def python_unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.
                              positions: int, resumes: bool, horizon: float, warmup: float,
                              clock: tuple[np.ndarray, np.ndarray, np.ndarray],
                              draws: tuple[np.ndarray, np.ndarray, np.ndarray],
-                             ) -> tuple[np.ndarray, ...] | None:
+                             outputs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+                             ) -> tuple[int, int, int, int, int] | None:
     """Sweep the customers reaching an unreliable station (at ``arrivals``, in the order they
     move; of classes ``kinds``; in their own ``turns``, moving in the turns ``moves``; with a
     fallback route where ``fallback``) to the horizon. ``clock`` = (times, codes, values) of
     the station's clock events in the order they happen; ``draws`` = (offsets, services,
     choices): class ``k``'s services are ``services[offsets[k]:offsets[k + 1]]``.
 
-    Returns None when a block of draws ran out; else (segments, stays, diverted, levels,
-    interrupted): segments of service as rows (position, start, end, how, first, measured,
-    waited: the stay in the queue that ended at the start), in the order they started;
-    stays in the queue as rows (position, joined, left, how); the
-    diverted as rows (position, when, from the queue, measured), in the order they left; the
-    level changes as rows (time, level, value); the measured interruptions (a 1-element
-    array)."""
+    ``outputs`` = (segments, stays, diverted, levels), rows written from the top: segments of
+    service (position, start, end, how, first, measured, waited: the stay in the queue that
+    ended at the start), in the order they started; stays in the queue (position, joined,
+    left, how); the diverted (position, when, from the queue, measured), in the order they
+    left; the level changes (time, level, value). Returns how many rows of each were written
+    and the interruptions counted since the warm-up, or None when a block of draws ran out
+    (nothing useful is written then)."""
     offsets, services, choices = draws
     times, codes, values = clock
     kind_list, turn_list = kinds.tolist(), turns.tolist()
@@ -286,12 +288,44 @@ def python_unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.
     advance(horizon, -1)
     if sweep.short:
         return None
-    return (np.asarray(sweep.segments, dtype=float).reshape(-1, 7),
-            np.asarray(sweep.stays, dtype=float).reshape(-1, 4),
-            np.asarray(sweep.diverted, dtype=float).reshape(-1, 4),
-            np.asarray(sweep.levels, dtype=float).reshape(-1, 3),
-            np.asarray([sweep.interrupted], dtype=float))
+    rows: tuple[list[Any], ...] = (sweep.segments, sweep.stays, sweep.diverted, sweep.levels)
+    for out, written in zip(outputs, rows, strict=True):
+        if written:
+            out[:len(written)] = written
+    return (len(sweep.segments), len(sweep.stays), len(sweep.diverted), len(sweep.levels),
+            sweep.interrupted)
 
 
-unreliable_starts = python_unreliable_starts
-COMPILED = False
+def unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray,
+                      moves: np.ndarray, fallback: np.ndarray, servers: int, positions: int,
+                      resumes: bool, horizon: float, warmup: float,
+                      clock: tuple[np.ndarray, np.ndarray, np.ndarray],
+                      draws: tuple[np.ndarray, np.ndarray, np.ndarray], most_servers: int,
+                      ) -> tuple[np.ndarray, ...] | None:
+    """The sweep (compiled where built) with its outputs allocated: (segments, stays,
+    diverted, levels, interrupted) as in :func:`python_unreliable_starts`, the rows written,
+    or None when a block of draws ran out. ``most_servers``: the most the station ever has
+    on duty (no more services run at once, so an outage interrupts no more)."""
+    count = arrivals.size
+    codes = clock[1]
+    cuts = (int(np.count_nonzero(codes == CLOCK_FAIL))
+            + int(np.count_nonzero(codes == CLOCK_OUTAGE_START)) * max(1, most_servers))
+    starts = count + cuts
+    outputs = (np.empty((starts, 7)), np.empty((starts, 4)), np.empty((count, 4)),
+               np.empty((4 * codes.size + starts + 1, 3)))
+    written = _sweep(arrivals, kinds, turns, moves, fallback, servers, positions,
+                     int(resumes), horizon, warmup, clock, draws, outputs)
+    if written is None:
+        return None
+    segments, stays, diverted, levels, interrupted = written
+    return (outputs[0][:segments], outputs[1][:stays], outputs[2][:diverted],
+            outputs[3][:levels], np.asarray([float(interrupted)]))
+
+
+try:
+    from portsim._kernels import unreliable_starts as _sweep  # type: ignore[import-not-found]
+    #: Whether this process runs the compiled loop (the C extension was built).
+    COMPILED = True
+except ImportError:  # built without a C compiler: the same results, more slowly
+    _sweep = python_unreliable_starts
+    COMPILED = False

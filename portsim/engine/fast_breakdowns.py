@@ -12,8 +12,9 @@ The customers are then swept over that clock (:mod:`~portsim.engine.breakdown_sw
 clock first at an instant, then the customers' own events and moves by their turns.
 
 Customers diverted from the queue leave in the model's own turn (before every customer's turn
-at that instant: :data:`~portsim.engine.fast_entities.CLOCK_KEY`); those who find the station
-down as they arrive leave in the turn they moved in.
+at that instant, one after another: keys below
+:data:`~portsim.engine.fast_entities.CLOCK_KEY`); those who find the station down as they
+arrive leave in the turn they moved in.
 """
 
 from __future__ import annotations
@@ -230,10 +231,14 @@ def _swept(station: FastStation, parts: Reliability,
             _ints(moves), _ints(fallback), _servers_at_start(station), parts.positions,
             parts.resumes, horizon, warmup, clock,
             (offsets.astype(np.int64), np.concatenate(blocks) if blocks else np.empty(0),
-             choices))
+             choices), _most_servers(station.spec))
         if rows is not None:
             return rows  # type: ignore[no-any-return]
         extra = 2 * extra + count
+
+
+def _most_servers(spec: m.StationSpec) -> int:
+    return max([spec.servers.servers_at(0.0), *(servers for _, servers in spec.servers.steps)])
 
 
 def _servers_at_start(station: FastStation) -> int:
@@ -298,7 +303,9 @@ def unreliable_station(state: Any, station: FastStation, flows: list[Any], ids: 
     served_at = where[done]
     moved = diverted[:, 0].astype(np.int64)
     from_queue = diverted[:, 2] == 1.0
-    moved_keys = np.where(from_queue, CLOCK_KEY, keys[moved])
+    # those sent from the queue go on in the model's own turn, in the order they were sent
+    order = np.cumsum(from_queue) - int(np.count_nonzero(from_queue)) - 1
+    moved_keys = np.where(from_queue, CLOCK_KEY + order, keys[moved])
     for index, flow in enumerate(flows):
         node = flow[0]
         owner = state.owner[id(node)]

@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 __all__ = ["CLOCK_KEY", "Entities", "Turns", "add_counts", "positions", "record_departures"]
 
-#: The key of a move in the model's own turn (a customer an outage sends along its fallback
-#: route): before every customer's turn at its instant.
-CLOCK_KEY = -1
+#: Keys below this one are moves in the model's own turn (customers an outage sends along their
+#: fallback route, one after another): before every customer's turn at their instant, and
+#: among themselves in the order of their keys, lowest first.
+CLOCK_KEY = 0
 
 
 class Entities:
@@ -113,12 +114,12 @@ class Entities:
 
     def turns(self, keys: np.ndarray) -> np.ndarray:
         """Where each of ``keys`` (entity ids, repeats allowed) stands among them in the order of
-        entry: equal keys get equal numbers, earlier entrants smaller ones; the model's own
-        turn (:data:`CLOCK_KEY`) -1."""
+        entry: equal keys get equal numbers, earlier entrants smaller ones; moves in the model's
+        own turn (keys below :data:`CLOCK_KEY`) negative numbers, in the order of their keys."""
         unique, inverse = np.unique(keys, return_inverse=True)
         place = np.empty(unique.size, dtype=np.int64)
-        clock = int(np.searchsorted(unique, 0))  # CLOCK_KEY sorts first: before everyone
-        place[:clock] = -1
+        clock = int(np.searchsorted(unique, CLOCK_KEY))  # the model's own turn: first
+        place[:clock] = np.arange(-clock, 0)
         place[clock + self.entry_order(unique[clock:])] = np.arange(unique.size - clock)
         return place[inverse.reshape(-1)]
 
