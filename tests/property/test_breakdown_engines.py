@@ -17,10 +17,10 @@ from typing import Any
 from engine_kpis import assert_same_kpis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_sweep_engines import visits
+from test_sweep_engines import arrivals, schedules, services, visits
 
 from portsim.engine import run_replication
-from portsim.engine.distributions import Deterministic, Uniform
+from portsim.engine.distributions import Deterministic
 from portsim.engine.fast import why_not_fast
 from portsim.engine.model import (
     Breakdowns,
@@ -29,33 +29,12 @@ from portsim.engine.model import (
     Model,
     ShiftSchedule,
     StationSpec,
-    Timetable,
     Visit,
 )
 
 HORIZON = 400.0
 half = st.integers(min_value=1, max_value=12).map(lambda k: k / 2)
 whole = st.integers(min_value=1, max_value=40).map(float)
-
-
-@st.composite
-def laws(draw: st.DrawFn, steps: Any) -> Any:
-    if draw(st.booleans()):
-        return Deterministic(draw(steps))
-    low = draw(steps)
-    return Uniform(low, low + draw(steps))
-
-
-@st.composite
-def schedules(draw: st.DrawFn) -> ShiftSchedule:
-    if draw(st.booleans()):
-        return ShiftSchedule.constant(draw(st.integers(min_value=1, max_value=3)))
-    times = sorted(set(draw(st.lists(st.integers(min_value=1, max_value=99), max_size=3))))
-    levels = draw(st.lists(st.integers(min_value=0, max_value=3), min_size=len(times) + 1,
-                           max_size=len(times) + 1))
-    steps = ((0.0, levels[0]), *((float(t), n) for t, n in zip(times, levels[1:],
-                                                                 strict=True)))
-    return ShiftSchedule(steps, period=100.0)
 
 
 @st.composite
@@ -67,30 +46,23 @@ def outages(draw: st.DrawFn) -> tuple[tuple[float, float], ...]:
 
 @st.composite
 def unreliable(draw: st.DrawFn, name: str) -> StationSpec:
-    breakdowns = (Breakdowns(draw(laws(whole)), draw(laws(half))) if draw(st.booleans())
+    breakdowns = (Breakdowns(draw(services(whole)), draw(services(half))) if draw(st.booleans())
                   else None)
     windows = draw(outages())
     if breakdowns is None and not windows:
         windows = ((50.0, 80.0),)
-    return StationSpec(name, draw(schedules()), draw(laws(half)), breakdowns=breakdowns,
-                       outages=windows, interrupted=draw(st.sampled_from(["resume",
-                                                                          "restart"])))
-
-
-@st.composite
-def arrivals(draw: st.DrawFn) -> Timetable:
-    gap = draw(st.integers(min_value=1, max_value=8))
-    times = tuple(float(t) for t in range(draw(st.integers(0, 5)), int(HORIZON), gap))
-    batch = draw(st.integers(min_value=1, max_value=3))
-    return Timetable(times, (batch,) * len(times), (0.0,) * len(times))
+    # a schedule that may close the station for good: out of order is not closed
+    return StationSpec(name, draw(schedules(100.0, closes=True)), draw(services(half)),
+                       breakdowns=breakdowns, outages=windows,
+                       interrupted=draw(st.sampled_from(["resume", "restart"])))
 
 
 @st.composite
 def breakdown_models(draw: st.DrawFn) -> Model:
     down = draw(unreliable("down"))
-    backup = StationSpec("backup", draw(schedules()), draw(laws(half)))
+    backup = StationSpec("backup", draw(schedules(100.0, closes=True)), draw(services(half)))
     after = StationSpec("after", ShiftSchedule.constant(draw(st.integers(1, 2))),
-                        draw(laws(half)))
+                        draw(services(half)))
     # a fallback only where an outage, not a failure, takes the station down (the fast path
     # declines the rest: fast_breakdowns._fallback_unsupported)
     fallback = down.breakdowns is None and draw(st.booleans())
