@@ -92,6 +92,30 @@ class BreakdownSweep:
 
     # ------------------------------------------------------------------ events
 
+    def follow(self, times: list[float], codes: list[int], values: list[int]) -> None:
+        """The station's clock events to play, in the order they happen."""
+        self.clock_times, self.clock_codes, self.clock_values = times, codes, values
+        self.upcoming = 0
+
+    def advance(self, at: float, turn: int, fallback: list[int]) -> None:
+        """Play every event before a move at ``at`` in turn ``turn`` (and before the
+        horizon): the clock up to ``at`` (first at an instant), services ending before ``at``
+        or at ``at`` in a turn not after ``turn``."""
+        times, running, horizon = self.clock_times, self.running, self.horizon
+        while True:
+            change = times[self.upcoming] if self.upcoming < len(times) else math.inf
+            end = running[0] if running else (math.inf, 0, 0)
+            if change <= end[0]:
+                if not (change <= at and change < horizon):
+                    return
+                self.clock(change, self.clock_codes[self.upcoming],
+                           self.clock_values[self.upcoming], fallback)
+                self.upcoming += 1
+            elif end[0] < horizon and (end[0] < at or (end[0] == at and end[1] <= turn)):
+                self.finish(end[0])
+            else:
+                return
+
     def clock(self, at: float, code: int, value: int, fallback: list[int]) -> None:
         if code == CLOCK_FAIL:
             self._fail(at, value, fallback)
@@ -256,36 +280,17 @@ def python_unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.
     and the interruptions counted since the warm-up, or None when a block of draws ran out
     (nothing useful is written then)."""
     offsets, services, choices = draws
-    times, codes, values = clock
     kind_list, turn_list = kinds.tolist(), turns.tolist()
     sweep = BreakdownSweep(servers, positions, resumes, horizon, warmup <= 0,
                            offsets.tolist(), services.tolist(), choices.tolist(), kind_list,
                            turn_list)
+    sweep.follow(*(column.tolist() for column in clock))
     flags = fallback.tolist()
-    clock_times, clock_codes, clock_values = times.tolist(), codes.tolist(), values.tolist()
-    upcoming, count = 0, len(clock_times)
-    running = sweep.running
-
-    def advance(at: float, turn: int) -> None:
-        nonlocal upcoming
-        while True:
-            change = clock_times[upcoming] if upcoming < count else math.inf
-            end = running[0] if running else (math.inf, 0, 0)
-            if change <= end[0]:
-                if not (change <= at and change < horizon):
-                    return
-                sweep.clock(change, clock_codes[upcoming], clock_values[upcoming], flags)
-                upcoming += 1
-            elif end[0] < horizon and (end[0] < at or (end[0] == at and end[1] <= turn)):
-                sweep.finish(end[0])
-            else:
-                return
-
     for position, (at, kind, turn, move) in enumerate(zip(
             arrivals.tolist(), kind_list, turn_list, moves.tolist(), strict=True)):
-        advance(at, move)
+        sweep.advance(at, move, flags)
         sweep.arrive(at, position, kind, turn, flags[position])
-    advance(horizon, -1)
+    sweep.advance(horizon, -1, flags)
     if sweep.short:
         return None
     rows: tuple[list[Any], ...] = (sweep.segments, sweep.stays, sweep.diverted, sweep.levels)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
@@ -133,14 +134,29 @@ def _nowhere(entity: Any, fallback: Any) -> None:  # pragma: no cover - never ca
     raise AssertionError("the fast path diverts customers itself")
 
 
-class _Clock:
-    """What a shift process reads of SimPy's environment: the time, and a timeout (its
-    delay, which the clock schedules)."""
+class _Shifts:
+    """The event engine's shift process (``control._follow``) driven by the clock here: it
+    applies the changes it reaches (into ``out``) and says when it wakes next."""
 
-    now = 0.0
+    def __init__(self, schedule: m.ShiftSchedule, out: list[tuple[float, int, int]]) -> None:
+        self.now = 0.0
+        self.current = schedule.servers_at(0.0)
+        self.out = out
+        self.process = _follow(self, schedule, lambda: self.current,  # type: ignore[arg-type]
+                               self._apply)
 
     def timeout(self, delay: float) -> float:
+        """What the process yields: its delay, which the clock schedules."""
         return delay
+
+    def _apply(self, servers: int) -> None:
+        self.current = servers
+        self.out.append((self.now, CLOCK_SHIFT, servers))
+
+    def wake(self, at: float) -> float | None:
+        """Run the process at ``at``: the delay to its next change (None: no more)."""
+        self.now = at
+        return next(self.process, None)
 
 
 def clock_events(spec: m.StationSpec, parts: Reliability, warmup: float,
@@ -153,39 +169,20 @@ def clock_events(spec: m.StationSpec, parts: Reliability, warmup: float,
     as it starts (before anything else at 0) and schedules its next change then, and each
     later one at the change before; a failure schedules its repair and a repair the next
     failure."""
-    scheduled: list[tuple[float, int, int, int]] = []  # (time, id, code, value)
     ids = itertools.count()
+    scheduled = _scheduled_before_run(parts, warmup, ids)  # (time, id, code, value)
     out: list[tuple[float, int, int]] = []
-    if parts.between is not None:
-        for position in range(parts.positions):
-            heappush(scheduled, (0.0 + parts.between.draw(), next(ids), CLOCK_FAIL, position))
-    for start, end in parts.outages:
-        if end > 0.0:
-            heappush(scheduled, (0.0 + max(0.0, start - 0.0), next(ids), CLOCK_OUTAGE_START, 0))
-            heappush(scheduled, (0.0 + (end - 0.0), next(ids), CLOCK_OUTAGE_END, 0))
-    if warmup > 0:
-        heappush(scheduled, (0.0 + warmup, next(ids), CLOCK_WARMUP, 0))
-    shifts = None
-    if not spec.servers.is_constant:
-        clock = _Clock()
-        current = [spec.servers.servers_at(0.0)]
-
-        def apply(servers: int) -> None:
-            current[0] = servers
-            out.append((clock.now, CLOCK_SHIFT, servers))
-
-        shifts = _follow(clock, spec.servers, lambda: current[0], apply)  # type: ignore[arg-type]
-        delay = next(shifts, None)
-        if delay is not None:
-            heappush(scheduled, (0.0 + delay, next(ids), CLOCK_SHIFT, -1))
+    shifts = None if spec.servers.is_constant else _Shifts(spec.servers, out)
+    delay = None if shifts is None else shifts.wake(0.0)
+    if delay is not None:
+        heappush(scheduled, (0.0 + delay, next(ids), CLOCK_SHIFT, -1))
     while scheduled:
         at, _, code, value = heappop(scheduled)
         if not at < horizon:
             break
         if code == CLOCK_SHIFT:
             assert shifts is not None
-            clock.now = at
-            delay = next(shifts, None)
+            delay = shifts.wake(at)
             if delay is not None:
                 heappush(scheduled, (at + delay, next(ids), CLOCK_SHIFT, -1))
             continue
@@ -196,10 +193,26 @@ def clock_events(spec: m.StationSpec, parts: Reliability, warmup: float,
         elif code == CLOCK_REPAIR:
             assert parts.between is not None
             heappush(scheduled, (at + parts.between.draw(), next(ids), CLOCK_FAIL, value))
-    times = np.asarray([event[0] for event in out], dtype=float)
-    codes = np.asarray([event[1] for event in out], dtype=np.int64)
-    values = np.asarray([event[2] for event in out], dtype=np.int64)
-    return times, codes, values
+    return (np.asarray([event[0] for event in out], dtype=float),
+            np.asarray([event[1] for event in out], dtype=np.int64),
+            np.asarray([event[2] for event in out], dtype=np.int64))
+
+
+def _scheduled_before_run(parts: Reliability, warmup: float,
+                          ids: Iterator[int]) -> list[tuple[float, int, int, int]]:
+    """What the event engine schedules before it runs, in that order (times as it computes
+    them, ``now + delay`` from 0)."""
+    scheduled: list[tuple[float, int, int, int]] = []
+    if parts.between is not None:
+        for position in range(parts.positions):
+            heappush(scheduled, (0.0 + parts.between.draw(), next(ids), CLOCK_FAIL, position))
+    for start, end in parts.outages:
+        if end > 0.0:
+            heappush(scheduled, (0.0 + max(0.0, start - 0.0), next(ids), CLOCK_OUTAGE_START, 0))
+            heappush(scheduled, (0.0 + (end - 0.0), next(ids), CLOCK_OUTAGE_END, 0))
+    if warmup > 0:
+        heappush(scheduled, (0.0 + warmup, next(ids), CLOCK_WARMUP, 0))
+    return scheduled
 
 
 def _swept(station: FastStation, parts: Reliability,
@@ -255,7 +268,6 @@ def unreliable_station(state: Any, station: FastStation, flows: list[Any], ids: 
     """Evaluate an unreliable station on the fast path (``state``: the ``FastReplication``):
     its statistics, and its customers on to their next step or their fallback route."""
     model, entities = state.model, state.entities
-    horizon, warmup = model.horizon, model.warmup
     parts = station.reliability
     assert parts is not None
     count = ids.size
@@ -263,16 +275,30 @@ def unreliable_station(state: Any, station: FastStation, flows: list[Any], ids: 
     has_fallback = np.asarray([isinstance(flow[0], FallbackVisitNode) for flow in flows],
                               dtype=np.int64)
     fallback = has_fallback[source] if count else np.zeros(0, np.int64)
-    clock = clock_events(station.spec, parts, warmup, horizon)
+    clock = clock_events(station.spec, parts, model.warmup, model.horizon)
     segments, stays, diverted, levels, interrupted = _swept(
         station, parts, clock, arrivals, kinds, turns[:count], turns[count:], fallback,
-        warmup, horizon)
+        model.warmup, model.horizon)
     state.visits += count
-    where = segments[:, 0].astype(np.int64)
-    started, ends, how = segments[:, 1], segments[:, 2], segments[:, 3]
+    _record(state, station, ids, arrivals, segments, stays, diverted)
+    station.interrupted = int(interrupted[0])
+    _levels(station, model, stays, segments, levels)
+    if state.kept is not None:
+        _keep(state, station.name, ids, arrivals, segments, diverted)
+    waiting = stays[:, 3] == WAITING
+    if waiting.any():
+        state._still_queueing(station, ids[stays[waiting, 0].astype(np.int64)],
+                              stays[waiting, 1])
+    _send_on(state, flows, ids, keys, source, segments, diverted)
+
+
+def _record(state: Any, station: FastStation, ids: np.ndarray, arrivals: np.ndarray,
+            segments: np.ndarray, stays: np.ndarray, diverted: np.ndarray) -> None:
+    """The waits (each customer's own, and the station's tallies: one wait per customer, at
+    its first start; those after an interruption apart) and the station's counters."""
+    model, entities = state.model, state.entities
+    started, ends = segments[:, 1], segments[:, 2]
     first, measured, waited = segments[:, 4] == 1.0, segments[:, 5] == 1.0, segments[:, 6]
-    # the waits: each customer's own and the station's tallies (one wait per customer, at its
-    # first start; those after an interruption apart)
     left = stays[:, 2]
     gone = left < math.inf
     stay_of = stays[:, 0].astype(np.int64)
@@ -280,27 +306,24 @@ def unreliable_station(state: Any, station: FastStation, flows: list[Any], ids: 
     kept = first & measured
     station.waits.add_many(waited[kept])
     station.slots.add_many(waited[kept], started[kept] - waited[kept])
-    again = ~first & measured
-    station.interrupted_waits.add_many(waited[again])
-    station.interrupted = int(interrupted[0])
+    station.interrupted_waits.add_many(waited[~first & measured])
     station.diverted = int(np.count_nonzero(diverted[:, 3] == 1.0))
-    done = how == DONE
-    station.completions = int(np.count_nonzero(done & (ends >= warmup)))
-    station.arrivals = int(np.count_nonzero(arrivals >= warmup))
+    done = segments[:, 3] == DONE
+    station.completions = int(np.count_nonzero(done & (ends >= model.warmup)))
+    station.arrivals = int(np.count_nonzero(arrivals >= model.warmup))
     if entities.counted is not None and station.name in (model.slot_stations or ()):
         # what a visit adds to the counted waits: its time in this queue, once it is done
-        served = where[done]
-        total = np.zeros(count)
+        served = segments[done, 0].astype(np.int64)
+        total = np.zeros(ids.size)
         np.add.at(total, stay_of[gone], (left - stays[:, 1])[gone])
         entities.add_counted(ids[served], total[served])
-    _levels(station, model, stays, segments, levels)
-    if state.kept is not None:
-        _keep(state, station.name, ids, arrivals, segments, diverted)
-    waiting = stays[:, 3] == WAITING
-    if waiting.any():
-        state._still_queueing(station, ids[stay_of[waiting]], stays[waiting, 1])
-    # on: the served to their next step, the diverted along their fallback route
-    served_at = where[done]
+
+
+def _send_on(state: Any, flows: list[Any], ids: np.ndarray, keys: np.ndarray,
+             source: np.ndarray, segments: np.ndarray, diverted: np.ndarray) -> None:
+    """The served on to their next step, the diverted along their fallback route."""
+    done = segments[:, 3] == DONE
+    served_at, ends = segments[done, 0].astype(np.int64), segments[done, 2]
     moved = diverted[:, 0].astype(np.int64)
     from_queue = diverted[:, 2] == 1.0
     # those sent from the queue go on in the model's own turn, in the order they were sent
@@ -311,7 +334,7 @@ def unreliable_station(state: Any, station: FastStation, flows: list[Any], ids: 
         owner = state.owner[id(node)]
         mine = source[served_at] == index
         state._send(state.unit(node.next, owner), node.next, ids[served_at[mine]],
-                    ends[done][mine], ids[served_at[mine]])
+                    ends[mine], ids[served_at[mine]])
         if isinstance(node, FallbackVisitNode):
             mine = source[moved] == index
             state._send(state.unit(node.fallback, owner), node.fallback, ids[moved[mine]],
