@@ -1145,8 +1145,10 @@ down_join(Down *s, double t, Py_ssize_t position)
     }
 }
 
+/* Start a service in the turn `by` (-1: the clock's); one that takes no time ends in that
+ * turn where it comes after the customer's own (SimPy takes it next). */
 static void
-down_serve(Down *s, double t, Py_ssize_t position, double waited)
+down_serve(Down *s, double t, Py_ssize_t position, double waited, int64_t by)
 {
     int64_t kind = s->kind[position];
     int first = !s->started[position];
@@ -1173,22 +1175,24 @@ down_serve(Down *s, double t, Py_ssize_t position, double waited)
     s->started[position] = 1;
     double end = t + duration;
     Py_ssize_t segment = s->segment_n;
-    double *row = down_row(s, s->segments, &s->segment_n, s->segment_cap, 7);
+    double *row = down_row(s, s->segments, &s->segment_n, s->segment_cap, 8);
     if (row == NULL || s->running_size >= s->running_cap) {
         s->overflow = 1;
         return;
     }
+    int64_t own = s->turn[position];
+    int64_t ends_in = duration == 0.0 && by > own ? by : own;
     row[0] = (double)position; row[1] = t; row[2] = end; row[3] = SEGMENT_RUNNING;
-    row[4] = first; row[5] = s->measured; row[6] = waited;
+    row[4] = first; row[5] = s->measured; row[6] = waited; row[7] = (double)ends_in;
     s->segment_of[position] = segment;
     s->end_of[position] = end;
     s->in_service[s->in_service_size++] = position;
-    Timed item = {end, s->turn[position], segment};
+    Timed item = {end, ends_in, segment};
     Timed_push(s->running, &s->running_size, item);
 }
 
 static void
-down_serve_next(Down *s, double t)
+down_serve_next(Down *s, double t, int64_t by)
 {
     Py_ssize_t position = s->ring[s->head];
     s->head = (s->head + 1) % s->ring_cap;
@@ -1197,7 +1201,7 @@ down_serve_next(Down *s, double t)
     s->stay_of[position] = -1;
     stay[2] = t;
     stay[3] = STAY_STARTED;
-    down_serve(s, t, position, t - stay[1]);
+    down_serve(s, t, position, t - stay[1], by);
 }
 
 static void
@@ -1217,7 +1221,7 @@ static void
 down_interrupt(Down *s, double t, Py_ssize_t position)
 {
     double end = s->end_of[position];
-    double *row = s->segments + 7 * s->segment_of[position];
+    double *row = s->segments + 8 * s->segment_of[position];
     down_leave_service(s, position);
     s->busy -= 1;
     row[2] = t;
@@ -1275,7 +1279,7 @@ down_apply(Down *s, double t)
     }
     while (s->busy < s->servers && s->size > 0 && !s->overflow) {
         s->busy += 1;
-        down_serve_next(s, t);
+        down_serve_next(s, t, -1);
     }
 }
 
@@ -1344,7 +1348,7 @@ down_finish(Down *s)
 {
     Timed top = Timed_pop(s->running, &s->running_size);
     Py_ssize_t segment = top.position;
-    double *row = s->segments + 7 * segment;
+    double *row = s->segments + 8 * segment;
     Py_ssize_t position = (Py_ssize_t)row[0];
     if (s->segment_of[position] != segment) {
         return;  /* interrupted: its completion does nothing */
@@ -1353,7 +1357,7 @@ down_finish(Down *s)
     row[2] = top.t;
     row[3] = SEGMENT_DONE;
     if (s->size > 0 && s->busy <= s->servers) {
-        down_serve_next(s, top.t);
+        down_serve_next(s, top.t, top.turn);
     }
     else {
         s->busy -= 1;
@@ -1396,7 +1400,7 @@ down_arrive(Down *s, Py_ssize_t position)
     }
     if (s->busy < s->servers) {
         s->busy += 1;
-        down_serve(s, t, position, 0.0);
+        down_serve(s, t, position, 0.0, s->move[position]);
         return;
     }
     down_join(s, t, position);
@@ -1410,7 +1414,7 @@ PyDoc_STRVAR(unreliable_starts_doc,
 "A first-come-first-served station that can be out of order, swept over its clock and its\n"
 "customers (see portsim.engine.breakdown_sweep.python_unreliable_starts, its twin).\n"
 "clock = (times, codes, values); draws = (offsets, services, choices); outputs = (segments\n"
-"[rows of 7], stays [rows of 4], diverted [rows of 4], levels [rows of 3]). Returns the rows\n"
+"[rows of 8], stays [rows of 4], diverted [rows of 4], levels [rows of 3]). Returns the rows\n"
 "written of each and the interruptions since the warm-up, or None when a block of draws ran\n"
 "out.");
 
@@ -1484,7 +1488,7 @@ unreliable_starts(PyObject *Py_UNUSED(module), PyObject *args)
     s.clocks = length[5];
     s.offsets = views[8].buf; s.service = views[9].buf;
     s.choice = views[10].buf; s.choices = length[10];
-    s.segments = views[11].buf; s.segment_cap = length[11] / 7;
+    s.segments = views[11].buf; s.segment_cap = length[11] / 8;
     s.stays = views[12].buf; s.stay_cap = length[12] / 4;
     s.diverted = views[13].buf; s.diverted_cap = length[13] / 4;
     s.levels = views[14].buf; s.level_cap = length[14] / 3;

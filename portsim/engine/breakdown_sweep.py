@@ -82,7 +82,7 @@ class BreakdownSweep:
         self.rest: dict[int, float] = {}  # put back by an interruption: rest (NaN: restart)
         self.started: set[int] = set()
         # outputs: segments of service, stays in the queue, diversions, level changes
-        # [position, start, end, how, first, measured, waited]
+        # [position, start, end, how, first, measured, waited, the turn it ends in]
         self.segments: list[list[float]] = []
         self.stays: list[list[float]] = []  # [position, joined, left, how]
         self.stay_of: dict[int, int] = {}
@@ -139,19 +139,20 @@ class BreakdownSweep:
             self.interrupted = 0
             self.levels.append((at, LEVEL_RESET, 0.0))
 
-    def arrive(self, at: float, position: int, kind: int, turn: int, fallback: int) -> None:
+    def arrive(self, at: float, position: int, kind: int, turn: int, fallback: int,
+               move: int) -> None:
         if fallback and self._out_of_order():
             self.diverted.append((position, at, 0, int(self.measured)))
             return
         if self.busy < self.servers:
             self.busy += 1
-            self._serve(at, position, kind, turn)
+            self._serve(at, position, kind, turn, 0.0, move)
             return
         self._join(at, position)
         self.queue.append(position)
 
     def finish(self, at: float) -> None:
-        end, _, segment = heappop(self.running)
+        end, by, segment = heappop(self.running)
         record = self.segments[segment]
         position = int(record[0])
         if self.in_service.get(position, (0.0, -1))[1] != segment:
@@ -159,7 +160,7 @@ class BreakdownSweep:
         del self.in_service[position]
         record[2], record[3] = end, DONE
         if self.queue and self.busy <= self.servers:
-            self._serve_next(at)
+            self._serve_next(at, by)
         else:
             self.busy -= 1
             if self.busy >= self.servers:
@@ -174,14 +175,18 @@ class BreakdownSweep:
         self.stay_of[position] = len(self.stays)
         self.stays.append([float(position), at, math.inf, WAITING])
 
-    def _serve_next(self, at: float) -> None:
+    def _serve_next(self, at: float, by: int) -> None:
         position = self.queue.popleft()
         stay = self.stays[self.stay_of.pop(position)]
         stay[2], stay[3] = at, STARTED
-        self._serve(at, position, self.kinds[position], self.turns[position], at - stay[1])
+        self._serve(at, position, self.kinds[position], self.turns[position], at - stay[1], by)
 
-    def _serve(self, at: float, position: int, kind: int, turn: int,
-               waited: float = 0.0) -> None:
+    def _serve(self, at: float, position: int, kind: int, turn: int, waited: float,
+               by: int) -> None:
+        """Start a service of the customer at ``position`` in the turn ``by`` (-1: the
+        clock's). One that takes no time (the rest of a service a failure cut at its very
+        end) ends at once: in the turn it started in if that comes after its own (SimPy
+        takes it next), so that turn orders its end and the customer's next move."""
         first = position not in self.started
         rest = self.rest.pop(position, math.nan) if not first else math.nan
         if first or math.isnan(rest):
@@ -197,10 +202,11 @@ class BreakdownSweep:
         self.started.add(position)
         end = at + duration
         segment = len(self.segments)
+        ends_in = by if duration == 0.0 and by > turn else turn
         self.segments.append([float(position), at, end, RUNNING, float(first),
-                              float(self.measured), waited])
+                              float(self.measured), waited, float(ends_in)])
         self.in_service[position] = (end, segment)
-        heappush(self.running, (end, turn, segment))
+        heappush(self.running, (end, ends_in, segment))
 
     def _interrupt(self, at: float, position: int) -> None:
         end, segment = self.in_service.pop(position)
@@ -244,7 +250,7 @@ class BreakdownSweep:
             self._divert_queue(at, fallback)
         while self.busy < self.servers and self.queue:
             self.busy += 1
-            self._serve_next(at)
+            self._serve_next(at, -1)
 
     def _divert_queue(self, at: float, fallback: list[int]) -> None:
         staying: deque[int] = deque()
@@ -274,11 +280,11 @@ def python_unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.
 
     ``outputs`` = (segments, stays, diverted, levels), rows written from the top: segments of
     service (position, start, end, how, first, measured, waited: the stay in the queue that
-    ended at the start), in the order they started; stays in the queue (position, joined,
-    left, how); the diverted (position, when, from the queue, measured), in the order they
-    left; the level changes (time, level, value). Returns how many rows of each were written
-    and the interruptions counted since the warm-up, or None when a block of draws ran out
-    (nothing useful is written then)."""
+    ended at the start, and the turn its end comes in), in the order they started; stays in
+    the queue (position, joined, left, how); the diverted (position, when, from the queue,
+    measured), in the order they left; the level changes (time, level, value). Returns how
+    many rows of each were written and the interruptions counted since the warm-up, or None
+    when a block of draws ran out (nothing useful is written then)."""
     offsets, services, choices = draws
     kind_list, turn_list = kinds.tolist(), turns.tolist()
     sweep = BreakdownSweep(servers, positions, resumes, horizon, warmup <= 0,
@@ -289,7 +295,7 @@ def python_unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.
     for position, (at, kind, turn, move) in enumerate(zip(
             arrivals.tolist(), kind_list, turn_list, moves.tolist(), strict=True)):
         sweep.advance(at, move, flags)
-        sweep.arrive(at, position, kind, turn, flags[position])
+        sweep.arrive(at, position, kind, turn, flags[position], move)
     sweep.advance(horizon, -1, flags)
     if sweep.short:
         return None
@@ -316,7 +322,7 @@ def unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray
     cuts = (int(np.count_nonzero(codes == CLOCK_FAIL))
             + int(np.count_nonzero(codes == CLOCK_OUTAGE_START)) * max(1, most_servers))
     starts = count + cuts
-    outputs = (np.empty((starts, 7)), np.empty((starts, 4)), np.empty((count, 4)),
+    outputs = (np.empty((starts, 8)), np.empty((starts, 4)), np.empty((count, 4)),
                np.empty((4 * codes.size + starts + 1, 3)))
     written = _sweep(arrivals, kinds, turns, moves, fallback, servers, positions,
                      int(resumes), horizon, warmup, clock, draws, outputs)

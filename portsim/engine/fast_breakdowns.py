@@ -289,7 +289,13 @@ def unreliable_station(state: Any, station: FastStation, flows: list[Any], ids: 
     if waiting.any():
         state._still_queueing(station, ids[stays[waiting, 0].astype(np.int64)],
                               stays[waiting, 1])
-    _send_on(state, flows, ids, keys, source, segments, diverted)
+    # the entity in whose turn each rank moves: a service's end goes on in the turn it came in
+    everyone = np.concatenate((ids, keys))
+    ranked = turns >= 0
+    in_turn_of = np.zeros(int(turns.max()) + 1 if count else 0, dtype=np.int64)
+    in_turn_of[turns[ranked]] = everyone[ranked]
+    _send_on(state, flows, ids, keys, source, segments, diverted,
+             (in_turn_of, turns[:count]))
 
 
 def _record(state: Any, station: FastStation, ids: np.ndarray, arrivals: np.ndarray,
@@ -320,10 +326,20 @@ def _record(state: Any, station: FastStation, ids: np.ndarray, arrivals: np.ndar
 
 
 def _send_on(state: Any, flows: list[Any], ids: np.ndarray, keys: np.ndarray,
-             source: np.ndarray, segments: np.ndarray, diverted: np.ndarray) -> None:
-    """The served on to their next step, the diverted along their fallback route."""
+             source: np.ndarray, segments: np.ndarray, diverted: np.ndarray,
+             ranks: tuple[np.ndarray, np.ndarray]) -> None:
+    """The served on to their next step, the diverted along their fallback route.
+
+    ``ranks``: the entity of each turn rank, and each customer's own rank. A service that
+    took no time and ended in a later turn than its customer's own (SimPy takes it right
+    after the event that started it) goes on in that turn, after the one whose turn it is:
+    each such one is sent alone, after the others, in the order they ended."""
+    in_turn_of, own = ranks
     done = segments[:, 3] == DONE
     served_at, ends = segments[done, 0].astype(np.int64), segments[done, 2]
+    ended_rank = segments[done, 7].astype(np.int64)
+    late = ended_rank != own[served_at]
+    ended_in = in_turn_of[ended_rank]
     moved = diverted[:, 0].astype(np.int64)
     from_queue = diverted[:, 2] == 1.0
     # those sent from the queue go on in the model's own turn, in the order they were sent
@@ -332,13 +348,17 @@ def _send_on(state: Any, flows: list[Any], ids: np.ndarray, keys: np.ndarray,
     for index, flow in enumerate(flows):
         node = flow[0]
         owner = state.owner[id(node)]
-        mine = source[served_at] == index
+        mine = (source[served_at] == index) & ~late
         state._send(state.unit(node.next, owner), node.next, ids[served_at[mine]],
-                    ends[mine], ids[served_at[mine]])
+                    ends[mine], ended_in[mine])
         if isinstance(node, FallbackVisitNode):
             mine = source[moved] == index
             state._send(state.unit(node.fallback, owner), node.fallback, ids[moved[mine]],
                         diverted[mine, 1], moved_keys[mine])
+    for at in np.flatnonzero(late).tolist():
+        node = flows[int(source[served_at[at]])][0]
+        state._send(state.unit(node.next, state.owner[id(node)]), node.next,
+                    ids[served_at[at:at + 1]], ends[at:at + 1], ended_in[at:at + 1])
 
 
 def _levels(station: FastStation, model: m.Model, stays: np.ndarray, segments: np.ndarray,

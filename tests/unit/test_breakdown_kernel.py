@@ -68,7 +68,7 @@ def sweep_inputs(draw: st.DrawFn) -> tuple[tuple[object, ...], int]:
 
 
 def _outputs(rows: int) -> tuple[np.ndarray, ...]:
-    return (np.zeros((rows, 7)), np.zeros((rows, 4)), np.zeros((rows, 4)),
+    return (np.zeros((rows, 8)), np.zeros((rows, 4)), np.zeros((rows, 4)),
             np.zeros((8 * rows, 3)))
 
 

@@ -207,3 +207,24 @@ def test_the_offered_load_counts_only_the_servers_that_can_work() -> None:
     assert load.mean_servers == pytest.approx(6 / 7 * 0.9)
     assert load.utilisation == pytest.approx(0.9 / (6 / 7 * 0.9))
     assert overload_warnings(model)
+
+
+def test_a_service_cut_at_its_very_end_resumes_for_no_time_in_the_turn_that_restarts_it() -> None:
+    # Failures every minute on the dot, 0.5-minute services: a failure at the instant a
+    # service ends comes first (the clock's turn) and leaves it no time to run. Resumed, it
+    # ends at once, in the turn of whatever started it again: here the customer of the other
+    # class that finished just before, so both move on in that order, and the desk after the
+    # station serves them in that order.
+    gates = m.StationSpec("gates", m.ShiftSchedule.constant(2), d.Deterministic(0.5),
+                          breakdowns=m.Breakdowns(d.Deterministic(1.0), d.Uniform(0.5, 1.0)))
+    desk = m.StationSpec("desk", m.ShiftSchedule.constant(1), d.Uniform(0.5, 1.0))
+    times = tuple(float(t) for t in range(100))
+    arrivals = m.Timetable(times, (1,) * len(times), (0.0,) * len(times))
+    route = (m.Visit("gates"), m.Visit("desk"))
+    model = m.Model(stations=(gates, desk), classes=(m.ClassSpec("a", arrivals, route),
+                                                     m.ClassSpec("b", arrivals, route)),
+                    horizon=100.0)
+    events, kpis = _events(model, "events")
+    fast_events, fast_kpis = _events(model, "fast")
+    assert sorted(fast_events) == sorted(events)
+    assert_same_kpis(kpis, fast_kpis)
