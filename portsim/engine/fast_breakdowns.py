@@ -77,8 +77,33 @@ def unreliable_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
                  if isinstance(step, m.Visit) and step.fallback is not None]
     if not fallbacks:
         return None
+    for cls in model.classes:
+        again = _visited_again(cls.route, ())
+        if again is not None:
+            return (f"station {name!r} sends customers along a fallback route to station "
+                    f"{again!r}, where their own route may take them again after it (the "
+                    "routes are not feed-forward)")
     reason = _fallback_unsupported(model, spec, fallbacks)
     return None if reason is None else f"station {name!r} sends customers {reason}"
+
+
+def _visited_again(route: m.Route, after: tuple[m.Route, ...]) -> str | None:
+    """A station that a fallback route in ``route`` goes to and that the steps after its visit
+    (then the routes ``after``) may go to again, or None."""
+    for index, step in enumerate(route):
+        rest = (route[index + 1:], *after)
+        if isinstance(step, m.Visit) and step.fallback is not None:
+            later = {name for part in rest for name in m.stations_visited(part)}
+            again = [name for name in m.stations_visited(step.fallback) if name in later]
+            if again:
+                return again[0]
+        inner = ([sub for _, sub in step.options] if isinstance(step, m.Branch)
+                 else [step.route] if isinstance(step, m.OptionalStep) else [])
+        for sub in inner:
+            found = _visited_again(sub, rest)
+            if found is not None:
+                return found
+    return None
 
 
 def _fallback_unsupported(model: m.Model, spec: m.StationSpec,
