@@ -1067,11 +1067,505 @@ done:
     return PyBool_FromLong(handled);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * A station that can be out of order (portsim.engine.breakdown_sweep, its Python twin): the
+ * station's clock (failures, repairs, outage edges, shift changes, the warm-up's end, worked
+ * out ahead in the event engine's order) and its customers swept together, each event doing
+ * what portsim.engine.breakdowns.UnreliableStation does on it.
+ */
+
+/* The clock's codes, the levels, and how a segment of service or a stay in the queue ends:
+ * breakdown_sweep's constants. */
+enum { CLOCK_FAIL, CLOCK_REPAIR, CLOCK_OUTAGE_START, CLOCK_OUTAGE_END, CLOCK_SHIFT,
+       CLOCK_WARMUP };
+enum { LEVEL_SERVERS, LEVEL_CAPACITY, LEVEL_BROKEN, LEVEL_OUT_OF_ORDER, LEVEL_RESET };
+enum { SEGMENT_DONE = 0, SEGMENT_CUT = 1, SEGMENT_RUNNING = 2 };
+enum { STAY_STARTED = 0, STAY_DIVERTED = 1, STAY_WAITING = 2 };
+
+typedef struct {
+    const double *at, *service, *choice, *clock_at;
+    const int64_t *kind, *turn, *move, *fallback, *clock_code, *clock_value, *offsets;
+    Py_ssize_t count, clocks, upcoming, choices, next_choice, positions;
+    Py_ssize_t on_duty, servers, busy, interrupted;
+    int in_outage, resumes, measured, short_of_draws, overflow;
+    double horizon;
+    char *down, *started, *has_rest;
+    Timed *running;
+    Py_ssize_t running_size, running_cap;
+    Py_ssize_t *in_service, in_service_size;  /* customers in service, in the order started */
+    Py_ssize_t *segment_of, *stay_of, *next_service;
+    double *end_of, *rest;
+    Py_ssize_t *ring, ring_cap, head, size;   /* the queue, head first */
+    double *segments, *stays, *diverted, *levels;
+    Py_ssize_t segment_n, segment_cap, stay_n, stay_cap, diverted_n, diverted_cap;
+    Py_ssize_t level_n, level_cap;
+} Down;
+
+static double *
+down_row(Down *s, double *rows, Py_ssize_t *n, Py_ssize_t cap, int width)
+{
+    if (*n >= cap) {
+        s->overflow = 1;
+        return NULL;
+    }
+    return rows + width * (*n)++;
+}
+
+static void
+down_level(Down *s, double t, int which, double value)
+{
+    double *row = down_row(s, s->levels, &s->level_n, s->level_cap, 3);
+    if (row != NULL) {
+        row[0] = t; row[1] = (double)which; row[2] = value;
+    }
+}
+
+static void
+down_divert(Down *s, Py_ssize_t position, double t, int from_queue)
+{
+    double *row = down_row(s, s->diverted, &s->diverted_n, s->diverted_cap, 4);
+    if (row != NULL) {
+        row[0] = (double)position; row[1] = t; row[2] = from_queue; row[3] = s->measured;
+    }
+}
+
+static int
+down_out_of_order(const Down *s)
+{
+    return s->in_outage || (s->servers == 0 && s->on_duty > 0);
+}
+
+static void
+down_join(Down *s, double t, Py_ssize_t position)
+{
+    s->stay_of[position] = s->stay_n;
+    double *row = down_row(s, s->stays, &s->stay_n, s->stay_cap, 4);
+    if (row != NULL) {
+        row[0] = (double)position; row[1] = t; row[2] = Py_HUGE_VAL; row[3] = STAY_WAITING;
+    }
+}
+
+/* Start a service in the turn `by` (-1: the clock's); one that takes no time ends in that
+ * turn where it comes after the customer's own (SimPy takes it next). */
+static void
+down_serve(Down *s, double t, Py_ssize_t position, double waited, int64_t by)
+{
+    int64_t kind = s->kind[position];
+    int first = !s->started[position];
+    double rest = Py_NAN;
+    if (!first && s->has_rest[position]) {
+        rest = s->rest[position];
+        s->has_rest[position] = 0;
+    }
+    double duration;
+    if (first || isnan(rest)) {
+        Py_ssize_t index = s->next_service[kind];
+        if (index >= (Py_ssize_t)s->offsets[kind + 1]) {
+            s->short_of_draws = 1;
+            duration = 0.0;
+        }
+        else {
+            duration = s->service[index];
+            s->next_service[kind] = index + 1;
+        }
+    }
+    else {
+        duration = rest;
+    }
+    s->started[position] = 1;
+    double end = t + duration;
+    Py_ssize_t segment = s->segment_n;
+    double *row = down_row(s, s->segments, &s->segment_n, s->segment_cap, 8);
+    if (row == NULL || s->running_size >= s->running_cap) {
+        s->overflow = 1;
+        return;
+    }
+    int64_t own = s->turn[position];
+    int64_t ends_in = duration == 0.0 && by > own ? by : own;
+    row[0] = (double)position; row[1] = t; row[2] = end; row[3] = SEGMENT_RUNNING;
+    row[4] = first; row[5] = s->measured; row[6] = waited; row[7] = (double)ends_in;
+    s->segment_of[position] = segment;
+    s->end_of[position] = end;
+    s->in_service[s->in_service_size++] = position;
+    Timed item = {end, ends_in, segment};
+    Timed_push(s->running, &s->running_size, item);
+}
+
+static void
+down_serve_next(Down *s, double t, int64_t by)
+{
+    Py_ssize_t position = s->ring[s->head];
+    s->head = (s->head + 1) % s->ring_cap;
+    s->size -= 1;
+    double *stay = s->stays + 4 * s->stay_of[position];
+    s->stay_of[position] = -1;
+    stay[2] = t;
+    stay[3] = STAY_STARTED;
+    down_serve(s, t, position, t - stay[1], by);
+}
+
+static void
+down_leave_service(Down *s, Py_ssize_t position)
+{
+    Py_ssize_t k = 0;
+    while (s->in_service[k] != position) {
+        k++;
+    }
+    memmove(s->in_service + k, s->in_service + k + 1,
+            (size_t)(s->in_service_size - k - 1) * sizeof(Py_ssize_t));
+    s->in_service_size -= 1;
+    s->segment_of[position] = -1;
+}
+
+static void
+down_interrupt(Down *s, double t, Py_ssize_t position)
+{
+    double end = s->end_of[position];
+    double *row = s->segments + 8 * s->segment_of[position];
+    down_leave_service(s, position);
+    s->busy -= 1;
+    row[2] = t;
+    row[3] = SEGMENT_CUT;
+    s->interrupted += 1;
+    s->rest[position] = s->resumes ? end - t : Py_NAN;
+    s->has_rest[position] = 1;
+    down_join(s, t, position);
+    s->head = (s->head + s->ring_cap - 1) % s->ring_cap;
+    s->ring[s->head] = position;
+    s->size += 1;
+}
+
+static void
+down_divert_queue(Down *s, double t)
+{
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t k = 0; k < s->size; k++) {
+        Py_ssize_t position = s->ring[(s->head + k) % s->ring_cap];
+        if (s->fallback[position]) {
+            double *stay = s->stays + 4 * s->stay_of[position];
+            s->stay_of[position] = -1;
+            stay[2] = t;
+            stay[3] = STAY_DIVERTED;
+            s->has_rest[position] = 0;
+            down_divert(s, position, t, 1);
+        }
+        else {
+            s->ring[(s->head + kept++) % s->ring_cap] = position;
+        }
+    }
+    s->size = kept;
+}
+
+static void
+down_apply(Down *s, double t)
+{
+    Py_ssize_t on_duty = s->on_duty, broken = 0;
+    if (s->in_outage) {
+        broken = on_duty;
+    }
+    else {
+        for (Py_ssize_t k = 0; k < on_duty && k < s->positions; k++) {
+            broken += s->down[k];
+        }
+    }
+    s->servers = on_duty - broken;
+    down_level(s, t, LEVEL_SERVERS, (double)on_duty);
+    down_level(s, t, LEVEL_CAPACITY, (double)(s->servers > s->busy ? s->servers : s->busy));
+    down_level(s, t, LEVEL_BROKEN, (double)broken);
+    int out_of_order = down_out_of_order(s);
+    down_level(s, t, LEVEL_OUT_OF_ORDER, (double)out_of_order);
+    if (out_of_order) {
+        down_divert_queue(s, t);
+    }
+    while (s->busy < s->servers && s->size > 0 && !s->overflow) {
+        s->busy += 1;
+        down_serve_next(s, t, -1);
+    }
+}
+
+static double
+down_take(Down *s)
+{
+    if (s->next_choice >= s->choices) {
+        s->short_of_draws = 1;
+        return 0.0;
+    }
+    return s->choice[s->next_choice++];
+}
+
+static void
+down_fail(Down *s, double t, Py_ssize_t position)
+{
+    s->down[position] = 1;
+    if (position < s->on_duty && !s->in_outage) {
+        Py_ssize_t working = s->servers, busy = s->busy < s->servers ? s->busy : s->servers;
+        if (busy && (busy >= working || down_take(s) * (double)working < (double)busy)) {
+            Py_ssize_t n = s->in_service_size;
+            Py_ssize_t index = n == 1 ? 0 : (Py_ssize_t)(down_take(s) * (double)n);
+            down_interrupt(s, t, s->in_service[index]);
+        }
+        down_apply(s, t);
+    }
+}
+
+static void
+down_clock(Down *s, double t, int64_t code, int64_t value)
+{
+    switch (code) {
+    case CLOCK_FAIL:
+        down_fail(s, t, (Py_ssize_t)value);
+        break;
+    case CLOCK_REPAIR:
+        s->down[value] = 0;
+        if (value < s->on_duty) {
+            down_apply(s, t);
+        }
+        break;
+    case CLOCK_OUTAGE_START:
+        s->in_outage = 1;
+        while (s->in_service_size > 0) {
+            down_interrupt(s, t, s->in_service[0]);
+        }
+        down_apply(s, t);
+        break;
+    case CLOCK_OUTAGE_END:
+        s->in_outage = 0;
+        down_apply(s, t);
+        break;
+    case CLOCK_SHIFT:
+        s->on_duty = (Py_ssize_t)value;
+        down_apply(s, t);
+        break;
+    default:
+        s->measured = 1;
+        s->interrupted = 0;
+        down_level(s, t, LEVEL_RESET, 0.0);
+    }
+}
+
+static void
+down_finish(Down *s)
+{
+    Timed top = Timed_pop(s->running, &s->running_size);
+    Py_ssize_t segment = top.position;
+    double *row = s->segments + 8 * segment;
+    Py_ssize_t position = (Py_ssize_t)row[0];
+    if (s->segment_of[position] != segment) {
+        return;  /* interrupted: its completion does nothing */
+    }
+    down_leave_service(s, position);
+    row[2] = top.t;
+    row[3] = SEGMENT_DONE;
+    if (s->size > 0 && s->busy <= s->servers) {
+        down_serve_next(s, top.t, top.turn);
+    }
+    else {
+        s->busy -= 1;
+        if (s->busy >= s->servers) {
+            down_level(s, top.t, LEVEL_CAPACITY, (double)s->busy);
+        }
+    }
+}
+
+static void
+down_advance(Down *s, double at, int64_t turn)
+{
+    while (!s->overflow) {
+        double change = s->upcoming < s->clocks ? s->clock_at[s->upcoming] : Py_HUGE_VAL;
+        double end = s->running_size > 0 ? s->running[0].t : Py_HUGE_VAL;
+        int64_t end_turn = s->running_size > 0 ? s->running[0].turn : 0;
+        if (change <= end) {
+            if (!(change <= at && change < s->horizon)) {
+                return;
+            }
+            down_clock(s, change, s->clock_code[s->upcoming], s->clock_value[s->upcoming]);
+            s->upcoming += 1;
+        }
+        else if (end < s->horizon && (end < at || (end == at && end_turn <= turn))) {
+            down_finish(s);
+        }
+        else {
+            return;
+        }
+    }
+}
+
+static void
+down_arrive(Down *s, Py_ssize_t position)
+{
+    double t = s->at[position];
+    if (s->fallback[position] && down_out_of_order(s)) {
+        down_divert(s, position, t, 0);
+        return;
+    }
+    if (s->busy < s->servers) {
+        s->busy += 1;
+        down_serve(s, t, position, 0.0, s->move[position]);
+        return;
+    }
+    down_join(s, t, position);
+    s->ring[(s->head + s->size) % s->ring_cap] = position;
+    s->size += 1;
+}
+
+PyDoc_STRVAR(unreliable_starts_doc,
+"unreliable_starts(arrivals, kinds, turns, moves, fallback, servers, positions, resumes,\n"
+"                  horizon, warmup, clock, draws, outputs) -> (int, int, int, int, int) | None\n\n"
+"A first-come-first-served station that can be out of order, swept over its clock and its\n"
+"customers (see portsim.engine.breakdown_sweep.python_unreliable_starts, its twin).\n"
+"clock = (times, codes, values); draws = (offsets, services, choices); outputs = (segments\n"
+"[rows of 8], stays [rows of 4], diverted [rows of 4], levels [rows of 3]). Returns the rows\n"
+"written of each and the interruptions since the warm-up, or None when a block of draws ran\n"
+"out.");
+
+static PyObject *
+unreliable_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[15], *clock, *draws, *outputs;
+    Py_ssize_t servers, positions;
+    int resumes;
+    double horizon, warmup;
+    if (!PyArg_ParseTuple(args, "OOOOOnnpddO!O!O!:unreliable_starts", &objects[0],
+                          &objects[1], &objects[2], &objects[3], &objects[4], &servers,
+                          &positions, &resumes, &horizon, &warmup, &PyTuple_Type, &clock,
+                          &PyTuple_Type, &draws, &PyTuple_Type, &outputs)
+        || !PyArg_ParseTuple(clock, "OOO:clock", &objects[5], &objects[6], &objects[7])
+        || !PyArg_ParseTuple(draws, "OOO:draws", &objects[8], &objects[9], &objects[10])
+        || !PyArg_ParseTuple(outputs, "OOOO:outputs", &objects[11], &objects[12],
+                             &objects[13], &objects[14])) {
+        return NULL;
+    }
+    static const char *names[15] = {
+        "arrivals", "kinds", "turns", "moves", "fallback", "clock times", "clock codes",
+        "clock values", "offsets", "services", "choices", "segments", "stays", "diverted",
+        "levels"};
+    static const int integral[15] = {0, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+    Py_buffer views[15];
+    int held = 0;
+    for (; held < 15; held++) {
+        int written = held >= 11;
+        int failed = integral[held]
+            ? int64s_as(objects[held], &views[held], written, names[held])
+            : doubles(objects[held], &views[held], written, names[held]);
+        if (failed != 0) {
+            break;
+        }
+    }
+    Down s;
+    memset(&s, 0, sizeof s);
+    if (held < 15) {
+        goto done;
+    }
+    Py_ssize_t length[15];
+    for (int k = 0; k < 15; k++) {
+        length[k] = views[k].len / views[k].itemsize;
+    }
+    Py_ssize_t count = length[0], classes = length[8] - 1;
+    int fits = length[1] == count && length[2] == count && length[3] == count
+               && length[4] == count && length[6] == length[5] && length[7] == length[5]
+               && classes >= 0 && offsets_fit(views[8].buf, length[8], length[9])
+               && length[13] >= 4 * count && positions >= 0 && servers >= 0;
+    for (Py_ssize_t i = 0; fits && i < count; i++) {
+        int64_t kind = ((const int64_t *)views[1].buf)[i];
+        fits = kind >= 0 && kind < classes;
+    }
+    for (Py_ssize_t i = 0; fits && i < length[5]; i++) {
+        int64_t code = ((const int64_t *)views[6].buf)[i];
+        int64_t value = ((const int64_t *)views[7].buf)[i];
+        fits = code >= CLOCK_FAIL && code <= CLOCK_WARMUP
+               && (code > CLOCK_REPAIR || (value >= 0 && value < positions))
+               && (code != CLOCK_SHIFT || value >= 0);
+    }
+    if (!fits) {
+        PyErr_SetString(PyExc_ValueError,
+                        "unreliable_starts: the arrays do not fit together (lengths, offsets, "
+                        "classes or clock events out of range)");
+        goto done;
+    }
+    s.at = views[0].buf; s.kind = views[1].buf; s.turn = views[2].buf;
+    s.move = views[3].buf; s.fallback = views[4].buf;
+    s.clock_at = views[5].buf; s.clock_code = views[6].buf; s.clock_value = views[7].buf;
+    s.clocks = length[5];
+    s.offsets = views[8].buf; s.service = views[9].buf;
+    s.choice = views[10].buf; s.choices = length[10];
+    s.segments = views[11].buf; s.segment_cap = length[11] / 8;
+    s.stays = views[12].buf; s.stay_cap = length[12] / 4;
+    s.diverted = views[13].buf; s.diverted_cap = length[13] / 4;
+    s.levels = views[14].buf; s.level_cap = length[14] / 3;
+    s.count = count;
+    s.positions = positions;
+    s.on_duty = s.servers = servers;
+    s.resumes = resumes;
+    s.measured = warmup <= 0;
+    s.horizon = horizon;
+    s.running_cap = s.segment_cap + 1;
+    s.ring_cap = count + 1;
+    s.running = PyMem_Malloc((size_t)s.running_cap * sizeof(Timed));
+    s.in_service = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
+    s.segment_of = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
+    s.stay_of = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
+    s.next_service = PyMem_Malloc((size_t)(classes + 1) * sizeof(Py_ssize_t));
+    s.end_of = PyMem_Malloc((size_t)(count + 1) * sizeof(double));
+    s.rest = PyMem_Malloc((size_t)(count + 1) * sizeof(double));
+    s.ring = PyMem_Malloc((size_t)s.ring_cap * sizeof(Py_ssize_t));
+    s.down = PyMem_Calloc((size_t)positions + 1, 1);
+    s.started = PyMem_Calloc((size_t)count + 1, 1);
+    s.has_rest = PyMem_Calloc((size_t)count + 1, 1);
+    if (s.running == NULL || s.in_service == NULL || s.segment_of == NULL
+        || s.stay_of == NULL || s.next_service == NULL || s.end_of == NULL || s.rest == NULL
+        || s.ring == NULL || s.down == NULL || s.started == NULL || s.has_rest == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < classes; k++) {
+        s.next_service[k] = (Py_ssize_t)s.offsets[k];
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        s.segment_of[i] = -1;
+        s.stay_of[i] = -1;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count && !s.overflow; i++) {
+        down_advance(&s, s.at[i], s.move[i]);
+        down_arrive(&s, i);
+    }
+    down_advance(&s, horizon, -1);
+    Py_END_ALLOW_THREADS
+    if (s.overflow) {
+        PyErr_SetString(PyExc_ValueError,
+                        "unreliable_starts: an output has too few rows for the sweep");
+    }
+done:
+    PyMem_Free(s.running);
+    PyMem_Free(s.in_service);
+    PyMem_Free(s.segment_of);
+    PyMem_Free(s.stay_of);
+    PyMem_Free(s.next_service);
+    PyMem_Free(s.end_of);
+    PyMem_Free(s.rest);
+    PyMem_Free(s.ring);
+    PyMem_Free(s.down);
+    PyMem_Free(s.started);
+    PyMem_Free(s.has_rest);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (s.short_of_draws) {
+        Py_RETURN_NONE;
+    }
+    return Py_BuildValue("nnnnn", s.segment_n, s.stay_n, s.diverted_n, s.level_n,
+                         s.interrupted);
+}
+
 static PyMethodDef methods[] = {
     {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
     {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
     {"priority_starts", priority_starts, METH_VARARGS, priority_starts_doc},
     {"impatient_starts", impatient_starts, METH_VARARGS, impatient_starts_doc},
+    {"unreliable_starts", unreliable_starts, METH_VARARGS, unreliable_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
     {NULL, NULL, 0, NULL},

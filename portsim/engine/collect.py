@@ -415,12 +415,13 @@ def _station_row(station: Station, hours: float, waiting: tuple[np.ndarray, np.n
                                                                 plan.slot_index[name])
     if on_call:
         scalars["on_call_mean"] = station.on_call_level.time_average
-    if isinstance(station, UnreliableStation):
+    if hasattr(station, "broken_level"):  # an UnreliableStation, or the fast path's like it
+        down = cast(UnreliableStation, station)
         scalars.update({
-            "broken_mean": station.broken_level.time_average,
-            "out_of_order_share": station.out_of_order_level.time_average,
-            "interrupted": lambda: float(station.interrupted),
-            "diverted": lambda: float(station.diverted),
+            "broken_mean": down.broken_level.time_average,
+            "out_of_order_share": down.out_of_order_level.time_average,
+            "interrupted": lambda: float(down.interrupted),
+            "diverted": lambda: float(down.diverted),
         })
     kpis = catalogue.station_kpis(plan.slots + plan.day_slots, plan.clocks, impatient, on_call,
                                   refuses, unreliable, "cost" in scalars, plan.longest)

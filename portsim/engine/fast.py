@@ -42,6 +42,7 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.allocator import retain_freed_memory
 from portsim.engine.collect import collect
+from portsim.engine.fast_breakdowns import unreliable_station
 from portsim.engine.fast_choices import start_group
 from portsim.engine.fast_entities import (
     Entities,
@@ -155,6 +156,9 @@ class FastReplication(Plan):
         self.kept: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None = (
             [] if keep else None)
         self.kept_gone: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        #: With ``keep``: the events of stations that can be out of order, as the event log
+        #: takes them: (time, order at that time, entity, station, event).
+        self.kept_events: list[tuple[float, float, int, str, str]] = []
         self.system_tallies = len(model.classes) != 1
         self.system_waits = Tally(model.sla)
         self.system_sojourns = Tally()
@@ -353,6 +357,9 @@ class FastReplication(Plan):
     def _station(self, station: FastStation, flows: list[Flow]) -> None:
         ids, arrivals, keys, source = self._gather(flows)
         kinds = self.entities.kind[positions(ids)]
+        if station.reliability is not None:
+            unreliable_station(self, station, flows, ids, arrivals, keys, source, kinds)
+            return
         if station.giving_up is not None:
             self._impatient_station(station, flows, ids, arrivals, keys, source, kinds)
             return

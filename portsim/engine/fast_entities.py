@@ -15,7 +15,12 @@ if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
     from portsim.stats.accumulators import Tally
 
-__all__ = ["Entities", "Turns", "add_counts", "positions", "record_departures"]
+__all__ = ["CLOCK_KEY", "Entities", "Turns", "add_counts", "positions", "record_departures"]
+
+#: Keys below this one are moves in the model's own turn (customers an outage sends along their
+#: fallback route, one after another): before every customer's turn at their instant, and
+#: among themselves in the order of their keys, lowest first.
+CLOCK_KEY = 0
 
 
 class Entities:
@@ -109,10 +114,13 @@ class Entities:
 
     def turns(self, keys: np.ndarray) -> np.ndarray:
         """Where each of ``keys`` (entity ids, repeats allowed) stands among them in the order of
-        entry: equal keys get equal numbers, earlier entrants smaller ones."""
+        entry: equal keys get equal numbers, earlier entrants smaller ones; moves in the model's
+        own turn (keys below :data:`CLOCK_KEY`) negative numbers, in the order of their keys."""
         unique, inverse = np.unique(keys, return_inverse=True)
         place = np.empty(unique.size, dtype=np.int64)
-        place[self.entry_order(unique)] = np.arange(unique.size)
+        clock = int(np.searchsorted(unique, CLOCK_KEY))  # the model's own turn: first
+        place[:clock] = np.arange(-clock, 0)
+        place[clock + self.entry_order(unique[clock:])] = np.arange(unique.size - clock)
         return place[inverse.reshape(-1)]
 
     def in_turn(self, times: np.ndarray, keys: np.ndarray) -> np.ndarray:

@@ -12,10 +12,18 @@ import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine.distributions import can_be_zero
+from portsim.engine.fast_breakdowns import reliability_of, unreliable_unsupported
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_impatience import giving_up_rules
 from portsim.engine.fast_stations import FastStation
-from portsim.engine.routes import BranchNode, ChoiceNode, RouteCompiler, SpawnNode, VisitNode
+from portsim.engine.routes import (
+    BranchNode,
+    ChoiceNode,
+    FallbackVisitNode,
+    RouteCompiler,
+    SpawnNode,
+    VisitNode,
+)
 from portsim.engine.setup import class_states, series_bins, service_streams
 from portsim.errors import PortsimError
 
@@ -40,7 +48,9 @@ def unsupported_part(model: m.Model) -> str | None:
         if spec.pools:
             return f"station {spec.name!r} serves by skill (server pools)"
         if spec.unreliable:
-            return f"station {spec.name!r} can be out of order (breakdowns or outages)"
+            reason = unreliable_unsupported(model, spec)
+            if reason is not None:
+                return reason
         for cls in model.classes:
             if can_be_zero(spec.service_for(cls.name)):
                 # A service that takes no time ends in the instant it starts, in the turn of
@@ -103,6 +113,8 @@ class Plan:
             if spec.impatient:
                 self.stations[spec.name].giving_up = giving_up_rules(
                     model, spec, self.class_index, seed, replication)
+            if spec.unreliable:
+                self.stations[spec.name].reliability = reliability_of(spec, seed, replication)
         #: Stations joined by shortest-queue choices (transitively), evaluated as one unit.
         self.group_of = choice_groups(model)
         compiler = RouteCompiler(cast(Any, self.stations), self.classes, seed, replication,
@@ -121,7 +133,7 @@ class Plan:
         """The unit a node belongs to (``None``: the class's departure)."""
         if node is None:
             return ("depart", class_name)
-        if type(node) is VisitNode:
+        if type(node) is VisitNode or type(node) is FallbackVisitNode:
             name = node.station.name
             return ("group", self.group_of[name]) if name in self.group_of else ("station", name)
         if type(node) is ChoiceNode:
@@ -150,6 +162,9 @@ class Plan:
             self.owner[id(node)] = class_name
             here = self.unit(node, class_name)
             self.edges.setdefault(here, [])
+            if type(node) is FallbackVisitNode:  # while the station is down: its fallback
+                self._edge(here, self.unit(node.fallback, class_name))
+                self._walk(node.fallback, class_name, waited)
             if type(node) is BranchNode:
                 for target in node.targets:
                     self._edge(here, self.unit(target, class_name))

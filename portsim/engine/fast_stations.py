@@ -75,6 +75,9 @@ class FastStation:
         self.queue_level = Level.integrated(0, model.warmup, model.horizon, 0.0, 0,
                                             bin_width, np.zeros(bin_count))
         self.busy_level = Level.integrated(0, model.warmup, model.horizon, 0.0, math.nan)
+        #: The failure clocks and outages of a station that can be out of order
+        #: (fast_breakdowns.Reliability), or None.
+        self.reliability: Any = None
         #: Class index -> its rule of giving up here (fast_impatience.GivingUp), or None.
         self.giving_up: dict[int, Any] | None = None
         self.gone: tuple[np.ndarray, np.ndarray] | None = None  # reneged: joined, left
@@ -87,6 +90,12 @@ class FastStation:
             self.abandon_waits = Tally(model.sla)
             self.came_by_slot = [0] * size
             self.balked_by_slot = [0] * size
+        if spec.unreliable:  # what collect reads of an UnreliableStation
+            self.interrupted = 0
+            self.diverted = 0
+            self.interrupted_waits = Tally(model.sla)
+            self.broken_level = Level(0)
+            self.out_of_order_level = Level(0)
 
     def close(self, now: float) -> None:
         """Collect's call at the horizon: the statistics are final already."""

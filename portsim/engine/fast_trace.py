@@ -47,6 +47,7 @@ def replay(state: Any, trace: TraceSink) -> None:
                 events.append((float(starts[position]), 2, entity, name, "start"))
                 if ends[position] < horizon:
                     events.append((float(ends[position]), 3, entity, name, "finish"))
+    events.extend(state.kept_events)
     events.sort(key=lambda event: (event[0], event[1]))
     for at, _, entity, station, what in events:
         trace(at, int(number[entity]), names[int(kind[entity])], station, what)

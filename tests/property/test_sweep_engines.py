@@ -38,25 +38,29 @@ quarter = st.integers(min_value=1, max_value=16).map(lambda k: k / 4)
 
 
 @st.composite
-def services(draw: st.DrawFn) -> Any:
+def services(draw: st.DrawFn, steps: st.SearchStrategy[float] = quarter) -> Any:
+    """A deterministic or uniform time on the grid of ``steps``."""
     if draw(st.booleans()):
-        return Deterministic(draw(quarter))
-    low = draw(quarter)
-    return Uniform(low, low + draw(quarter))
+        return Deterministic(draw(steps))
+    low = draw(steps)
+    return Uniform(low, low + draw(steps))
 
 
 @st.composite
-def schedules(draw: st.DrawFn) -> ShiftSchedule:
+def schedules(draw: st.DrawFn, period: float = 120.0, closes: bool = False) -> ShiftSchedule:
+    """Constant servers, or a schedule of whole minutes repeated every ``period`` (that may
+    leave the station without servers for good where ``closes``)."""
     if draw(st.booleans()):
         return ShiftSchedule.constant(draw(st.integers(min_value=1, max_value=3)))
-    times = sorted(set(draw(st.lists(st.integers(min_value=1, max_value=119), max_size=4))))
+    times = sorted(set(draw(st.lists(st.integers(min_value=1, max_value=int(period) - 1),
+                                     max_size=4))))
     levels = draw(st.lists(st.integers(min_value=0, max_value=3), min_size=len(times) + 1,
                            max_size=len(times) + 1))
-    if levels[-1] == 0:
+    if levels[-1] == 0 and not closes:
         levels[-1] = 1
     steps = ((0.0, levels[0]), *((float(t), n) for t, n in zip(times, levels[1:],
                                                                  strict=True)))
-    return ShiftSchedule(steps, period=120.0)
+    return ShiftSchedule(steps, period=period)
 
 
 @st.composite

@@ -10,12 +10,16 @@
 - Per-server availability E[up] / (E[up] + E[repair]) with non-exponential up and repair times
   (a renewal-reward result: it holds for any distributions).
 - Little's law at the station with interruptions.
+
+These run on the fast path (``engine="auto"``); one replication on each engine checks that
+they give the same KPIs.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from engine_kpis import assert_same_kpis
 from validation_targets import SHARP_HALF_WIDTH, TOLERANCE
 
 from portsim.engine import distributions as d
@@ -152,3 +156,14 @@ def test_availability_with_any_up_and_repair_times() -> None:
     broken = t_interval([run["stations"]["s"]["broken_mean"] / 5 for run in runs])
     assert broken.contains(40.0 / 240.0, TOLERANCE), broken
     assert broken.half_width < 0.05 * 40.0 / 240.0
+
+
+@pytest.mark.parametrize("interrupted", ["resume", "restart"])
+def test_the_chains_run_on_the_fast_path_with_the_event_engines_kpis(interrupted: str) -> None:
+    """The replications above run on the fast path (engine "auto"): there they give the event
+    engine's KPIs on the same seed, so the intervals are the event engine's too."""
+    model = breakdown_model(1.5, 3, 100.0, 20.0, interrupted, horizon=20_000.0)
+    fast = run_replication(model, seed=7)
+    assert fast.engine == "fast"
+    assert_same_kpis(run_replication(model, seed=7, engine="events").kpis, fast.kpis)
+    assert fast.kpis["stations"]["s"]["interrupted"] > 0
