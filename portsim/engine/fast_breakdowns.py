@@ -73,8 +73,7 @@ def unreliable_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
         return f"station {name!r} can be out of order and is one of a shortest-queue choice"
     if model.monitor_every is not None and name in model.read_stations():
         return f"station {name!r} can be out of order and a monitor reads its queue"
-    fallbacks = [step.fallback for cls in model.classes for step in m.steps(cls.route)
-                 if isinstance(step, m.Visit) and step.fallback is not None]
+    fallbacks = [taken for cls in model.classes for taken in _fallbacks_taken(cls.route, ())]
     if not fallbacks:
         return None
     for cls in model.classes:
@@ -85,6 +84,23 @@ def unreliable_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
                     "routes are not feed-forward)")
     reason = _fallback_unsupported(model, spec, fallbacks)
     return None if reason is None else f"station {name!r} sends customers {reason}"
+
+
+def _fallbacks_taken(route: m.Route, after: tuple[m.Route, ...]) -> list[m.Route]:
+    """The routes a customer diverted by each fallback in ``route`` walks until it rejoins its
+    own: the fallback itself, or where it is empty (nothing instead of the visit) the first
+    step after the visit (then the routes ``after``), or no step at all."""
+    found: list[m.Route] = []
+    for index, step in enumerate(route):
+        rest = (route[index + 1:], *after)
+        if isinstance(step, m.Visit) and step.fallback is not None:
+            following = next(((part[0],) for part in rest if part), ())
+            found.append(step.fallback or following)
+        inner = ([sub for _, sub in step.options] if isinstance(step, m.Branch)
+                 else [step.route] if isinstance(step, m.OptionalStep) else [])
+        for sub in inner:
+            found.extend(_fallbacks_taken(sub, rest))
+    return found
 
 
 def _visited_again(route: m.Route, after: tuple[m.Route, ...]) -> str | None:

@@ -95,9 +95,17 @@ def gate_or_manual(step: m.Step, block: Egates, share: float,
     rejected = block.rejection if rejection is None else rejection
     if share <= 0:
         return (step,)
-    gate: m.Route = (m.Visit(block.station, fallback=(step,) if unreliable else None),)
-    if rejected > 0:
-        gate = (*gate, m.OptionalStep(rejected, (step,)))
+    gate: m.Route
+    if unreliable and rejected > 0:
+        # Whether the gate will reject a user is drawn before the gates, so that one sent to
+        # the manual step by an outage takes it once: drawn after, the rejection step would
+        # send some of them to the manual step a second time.
+        gate = (m.Branch(((rejected, (m.Visit(block.station, fallback=()), step)),
+                          (1 - rejected, (m.Visit(block.station, fallback=(step,)),)))),)
+    else:
+        gate = (m.Visit(block.station, fallback=(step,) if unreliable else None),)
+        if rejected > 0:
+            gate = (*gate, m.OptionalStep(rejected, (step,)))
     if share >= 1:
         return gate
     return (m.Branch(((share, gate), (1 - share, (step,)))),)

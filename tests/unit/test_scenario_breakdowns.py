@@ -10,6 +10,7 @@ import pytest
 
 from portsim.engine import distributions as d
 from portsim.engine import model as m
+from portsim.engine import run_replication
 from portsim.errors import ScenarioError
 from portsim.scenario import load_scenario
 
@@ -140,3 +141,21 @@ def test_the_run_tables_show_the_stations_that_can_be_out_of_order() -> None:
     row = next(line for line in reliability.splitlines() if line.startswith("│ gates"))
     assert "8.3" in row  # two hours of 24: 8.3 % of the time out of order
     assert "stations that can be out of order" not in printed(document())
+
+
+@pytest.mark.parametrize("engine", ["events", "fast"])
+def test_gate_users_sent_to_the_desks_by_an_outage_visit_them_once(engine: str) -> None:
+    # Gates down all day, half of their users rejected: everyone reaches the desks exactly once.
+    # (Were the rejection drawn after the gates, a rejected user sent on by the outage would
+    # take the desks a second time: about 1.5 desk visits a traveller.)
+    doc = {"name": "hall", "time": {"horizon": "1d"},
+           "stations": {"desks": {"servers": 3, "service": EXPONENTIAL}},
+           "classes": {"pax": {"arrivals": {"kind": "poisson", "rate": "60/h"},
+                               "route": ["desks"]}},
+           "policies": {"egates": {"gates": 10, "service": EXPONENTIAL, "replaces": "desks",
+                                   "eligible": {"pax": 1.0}, "rejection": 0.5,
+                                   "outages": [{"start": "00:00", "end": "24:00"}]}}}
+    kpis = run_replication(load_scenario(doc).model(), seed=1, engine=engine).kpis
+    assert kpis["classes"]["pax"]["arrivals"] > 1000
+    assert kpis["stations"]["desks"]["arrivals"] == kpis["classes"]["pax"]["arrivals"]
+    assert kpis["stations"]["egates"]["arrivals"] == kpis["classes"]["pax"]["arrivals"]
