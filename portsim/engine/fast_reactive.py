@@ -108,7 +108,8 @@ class ReactiveQueue:
         self.station = station
         self.horizon = horizon
         self.own, self.moves = turns.ranks()
-        self.priorities = priorities
+        # first come, first served: one priority for all (the sweep's heap keeps join order)
+        self.priorities = priorities if station.spec.discipline != "fifo" else [0] * len(kinds)
         self.kinds = kinds
         classes = 1 + max([*could, *station.services, *kinds, -1])
         sizes = [could.get(index, 0) for index in range(classes)]

@@ -289,8 +289,9 @@ def reactive_ties() -> Model:
     hall = StationSpec("hall", ShiftSchedule.constant(1), Deterministic(5.0),
                        reactive=ReactiveStaffing(5.0, 5.0, 1, check_every=2.0))
     other = StationSpec("other", ShiftSchedule.constant(1), Deterministic(4.0))
+    # priorities differ, but the hall serves first come, first served
     classes = (ClassSpec("walk", every(7, 3), (Visit("desk"),)),
-               ClassSpec("late", every(11, 2), (Visit("hall"), Visit("desk"))),
+               ClassSpec("late", every(11, 2), (Visit("hall"), Visit("desk")), priority=1),
                ClassSpec("choose", every(3, 1), (ShortestQueue(("hall", "other")),)))
     return Model(stations=(desk, hall, other), classes=classes, horizon=1440.0)
 
