@@ -197,8 +197,22 @@ def test_giving_up_compiled_equals_python(inputs, servers: int, changes, classes
     with arrivals), balking rules and shifts: the same starts, services and departures
     without service, in the same order, from both."""
     arrivals, _, horizon = inputs
-    count = arrivals.size
     changes = sorted(changes)
+    customers, draws = _giving_up_customers(data, arrivals, classes)
+    compiled, python = _both_impatient(
+        arrivals, *customers, servers,
+        np.asarray([when * 4 for when, _ in changes], dtype=float),
+        np.asarray([level for _, level in changes], dtype=float), horizon,
+        draws, data.draw(giving_up_rules(classes)))
+    assert compiled == python
+
+
+def _giving_up_customers(data: st.DataObject, arrivals: np.ndarray, classes: int,
+                         ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """For customers at ``arrivals``: (priorities, kinds, turns, moves) of any classes,
+    priorities and turns (ranks that tie or not), and the draws (offsets, services,
+    patiences, uniforms), each class's block as long as its customers or longer."""
+    count = arrivals.size
     kinds = np.asarray(data.draw(st.lists(st.integers(0, classes - 1), min_size=count,
                                           max_size=count)), dtype=np.int64)
     ints = st.lists(st.integers(min_value=-2, max_value=3), min_size=count, max_size=count)
@@ -208,19 +222,14 @@ def test_giving_up_compiled_equals_python(inputs, servers: int, changes, classes
     sizes = np.bincount(kinds, minlength=classes)
     spare = data.draw(st.integers(min_value=0, max_value=2))  # blocks may be longer
     offsets = np.concatenate(([0], np.cumsum(sizes + spare))).astype(np.int64)
+    total = int(offsets[-1])
     element = st.sampled_from([times, coarse])
-    variates = [np.asarray(data.draw(st.lists(data.draw(element), min_size=int(offsets[-1]),
-                                              max_size=int(offsets[-1]))), dtype=float)
+    variates = [np.asarray(data.draw(st.lists(data.draw(element), min_size=total,
+                                              max_size=total)), dtype=float)
                 for _ in range(2)]
     uniforms = np.asarray(data.draw(st.lists(st.floats(0.0, 1.0, exclude_max=True),
-                                             min_size=int(offsets[-1]),
-                                             max_size=int(offsets[-1]))), dtype=float)
-    compiled, python = _both_impatient(
-        arrivals, priorities, kinds, turns, moves, servers,
-        np.asarray([when * 4 for when, _ in changes], dtype=float),
-        np.asarray([level for _, level in changes], dtype=float), horizon,
-        (offsets, variates[0], variates[1], uniforms), data.draw(giving_up_rules(classes)))
-    assert compiled == python
+                                             min_size=total, max_size=total)), dtype=float)
+    return (priorities, kinds, turns, moves), (offsets, variates[0], variates[1], uniforms)
 
 
 @st.composite
@@ -250,24 +259,11 @@ def test_reactive_staffing_compiled_equals_python(inputs, servers: int, clock, c
     """Any customers as for giving up, any clock and rule (thresholds on the coarse times
     the waits take): the same starts, departures and changes of the servers from both."""
     arrivals, _, horizon = inputs
-    count = arrivals.size
-    kinds = np.asarray(data.draw(st.lists(st.integers(0, classes - 1), min_size=count,
-                                          max_size=count)), dtype=np.int64)
-    ints = st.lists(st.integers(min_value=-2, max_value=3), min_size=count, max_size=count)
-    priorities = np.asarray(data.draw(ints), dtype=np.int64)
-    turns = np.asarray(data.draw(st.permutations(range(count))), dtype=np.int64)
-    moves = np.asarray(data.draw(ints), dtype=np.int64) + turns // 2
-    offsets = np.concatenate(([0], np.cumsum(np.bincount(kinds, minlength=classes))))
-    total = int(offsets[-1])
-    element = st.sampled_from([times, coarse])
-    variates = [np.asarray(data.draw(st.lists(data.draw(element), min_size=total,
-                                              max_size=total)), dtype=float)
-                for _ in range(2)]
+    customers, draws = _giving_up_customers(data, arrivals, classes)
     close, above = sorted(data.draw(st.lists(coarse, min_size=2, max_size=2)))
     rule = (above, close, data.draw(st.integers(min_value=1, max_value=3)))
     compiled, python = _both_impatient(
-        arrivals, priorities, kinds, turns, moves, servers, clock, rule, horizon,
-        (offsets.astype(np.int64), variates[0], variates[1], np.full(total, 0.5)),
+        arrivals, *customers, servers, clock, rule, horizon, draws,
         data.draw(giving_up_rules(classes)), reactive=clock[0].size)
     assert compiled == python
 
