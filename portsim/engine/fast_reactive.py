@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +26,7 @@ from portsim.engine import model as m
 from portsim.engine.kernels import CHECK, HOLD, SHIFT, GivingUpInputs, Reaction, ReactiveSweep
 
 if TYPE_CHECKING:
+    from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
 __all__ = ["Clock", "ReactiveQueue", "server_clock"]
@@ -102,7 +103,7 @@ class ReactiveQueue:
     moment for a choice. ``could[k]``: how many customers of class ``k`` could join it (its
     services are drawn that far ahead, in the order they start)."""
 
-    def __init__(self, station: FastStation, horizon: float, turns: Any,
+    def __init__(self, station: FastStation, horizon: float, turns: Turns,
                  priorities: list[int], arrivals: list[float], kinds: list[int],
                  could: dict[int, int]) -> None:
         self.station = station
