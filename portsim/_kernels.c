@@ -530,19 +530,27 @@ HEAP_FUNCTIONS(Timed, timed_before)
 /* Where a customer of the giving-up sweep stands. */
 enum { AWAY = 0, QUEUED = 1, DONE = 2 };
 
-/* One giving-up sweep's state and its inputs (see impatient_starts). */
+/* The kinds of a reactive station's clock events (ReactiveSweep): a step of the shift
+ * schedule, a check of the queue's head, a step of the positions. */
+enum { SHIFT = 0, CHECK = 1, HOLD = 2 };
+
+/* One giving-up sweep's state and its inputs (see impatient_starts); with clock_kind, a
+ * reactive station's (see reactive_starts): its clock events are change_at (times),
+ * clock_kind, clock_value, clock_place, and change_to is unused. */
 typedef struct {
     const double *at, *change_at, *change_to, *service, *patience, *uniform, *chance;
     const int64_t *priority, *kind, *turn, *move, *patient, *balk_at, *chance_offset;
+    const int64_t *clock_kind, *clock_value, *clock_place;
     Py_ssize_t changes, upcoming, busy, running_size, timer_size, queued_size, live;
-    Py_ssize_t started, lost, joined;
-    double on_duty, horizon;
+    Py_ssize_t started, lost, joined, server_changes;
+    double on_duty, horizon, open_above, close_below;
+    int64_t base, extra, max_extra;
     Timed *running, *timers;
     Queued *queued;
     Py_ssize_t *next_service, *next_patience, *next_uniform;
     char *state;
-    double *starts, *services, *left;
-    int64_t *order, *gone, *how;
+    double *starts, *services, *left, *server_at;
+    int64_t *order, *gone, *how, *server_to;
 } Giving;
 
 static void
@@ -582,6 +590,83 @@ giving_leave(Giving *s, Py_ssize_t position, double t, int64_t way)
     s->lost += 1;
 }
 
+/* `servers` on duty from `at`: ImpatientSweep._change. */
+static void
+giving_change(Giving *s, double at, double servers)
+{
+    s->on_duty = servers;
+    while ((double)s->busy < s->on_duty && s->live > 0) {
+        s->busy += 1;
+        giving_start(s, giving_head(s), at);
+    }
+}
+
+/* How long the head of the queue has waited at `now` (0 if nobody waits); those who gave
+ * up are dropped from the heap here: ReactiveSweep._head_wait. */
+static double
+giving_head_wait(Giving *s, double now)
+{
+    while (s->queued_size > 0 && s->state[s->queued[0].position] != QUEUED) {
+        Queued_pop(s->queued, &s->queued_size);
+    }
+    return s->queued_size > 0 ? now - s->at[s->queued[0].position] : 0.0;
+}
+
+static int64_t
+larger(int64_t a, int64_t b)
+{
+    return a > b ? a : b;
+}
+
+/* The next clock event, at `at`: ImpatientSweep._tick, or ReactiveSweep._tick. */
+static void
+giving_tick(Giving *s, double at)
+{
+    Py_ssize_t k = s->upcoming++;
+    if (s->clock_kind == NULL) {
+        giving_change(s, at, s->change_to[k]);
+        return;
+    }
+    int64_t kind = s->clock_kind[k], value = s->clock_value[k], place = s->clock_place[k];
+    if (kind == SHIFT) {
+        if (value == s->base) {
+            return;
+        }
+        if (place >= 0 && s->extra > larger(0, place - value)) {
+            s->extra = larger(0, place - value);
+        }
+        s->base = value;
+    }
+    else if (kind == CHECK) {
+        int64_t most = s->max_extra;
+        if (place >= 0 && most > larger(0, place - s->base)) {
+            most = larger(0, place - s->base);
+        }
+        double waited = giving_head_wait(s, at);
+        if (waited > s->open_above && s->extra < most) {
+            s->extra += 1;
+        }
+        else if (waited < s->close_below && s->extra > 0) {
+            s->extra -= 1;
+        }
+        else {
+            return;
+        }
+    }
+    else {
+        int64_t room = larger(0, place - s->base);
+        if (s->extra <= room) {
+            return;
+        }
+        s->extra = room;
+    }
+    int64_t servers = s->base + s->extra;
+    s->server_at[s->server_changes] = at;
+    s->server_to[s->server_changes] = servers;
+    s->server_changes += 1;
+    giving_change(s, at, (double)servers);
+}
+
 /* Play every event before a move at `at` in turn `turn`: ImpatientSweep.advance. */
 static void
 giving_advance(Giving *s, double at, int64_t turn)
@@ -598,12 +683,7 @@ giving_advance(Giving *s, double at, int64_t turn)
             if (!(change <= at && change < s->horizon)) {
                 return;
             }
-            s->on_duty = s->change_to[s->upcoming];
-            s->upcoming += 1;
-            while ((double)s->busy < s->on_duty && s->live > 0) {
-                s->busy += 1;
-                giving_start(s, giving_head(s), change);
-            }
+            giving_tick(s, change);
         }
         else if (first.t < s->horizon
                  && (first.t < at || (first.t == at && first.turn <= turn))) {
@@ -738,6 +818,18 @@ giving_fits(const Py_buffer *views, Py_ssize_t count)
     return fits;
 }
 
+/* Whether a reactive station's clock arrays are as long as its clock times, and its
+ * outputs of server changes long enough for one change per clock event. */
+static int
+reactive_fits(const Py_buffer *views)
+{
+    Py_ssize_t events = views[5].len / views[5].itemsize;
+    return views[21].len / views[21].itemsize == events
+           && views[22].len / views[22].itemsize == events
+           && views[23].len / views[23].itemsize >= events
+           && views[24].len / views[24].itemsize >= events;
+}
+
 PyDoc_STRVAR(impatient_starts_doc,
 "impatient_starts(arrivals, priorities, kinds, turns, moves, servers, change_times,\n"
 "                 change_servers, horizon, draws, rules, outputs) -> (int, int)\n\n"
@@ -752,34 +844,16 @@ PyDoc_STRVAR(impatient_starts_doc,
 "none), who left without service, when and how (1 balked, 2 reneged). Returns how many\n"
 "started and how many left.");
 
+/* The giving-up sweep on `total` parsed arrays (21, or 25 for a reactive station: see
+ * giving_fits and reactive_fits), written where `written` says, named `names`. */
 static PyObject *
-impatient_starts(PyObject *Py_UNUSED(module), PyObject *args)
+giving_run(PyObject **objects, int total, const char *const *names, const int *integral,
+           Py_ssize_t servers, double horizon, const double *rule)
 {
-    PyObject *objects[21], *draws, *rules, *outputs;
-    Py_ssize_t servers;
-    double horizon;
-    if (!PyArg_ParseTuple(args, "OOOOOnOOdO!O!O!:impatient_starts", &objects[0],
-                          &objects[1], &objects[2], &objects[3], &objects[4], &servers,
-                          &objects[5], &objects[6], &horizon, &PyTuple_Type, &draws,
-                          &PyTuple_Type, &rules, &PyTuple_Type, &outputs)
-        || !PyArg_ParseTuple(draws, "OOOO:draws", &objects[7], &objects[8], &objects[9],
-                             &objects[10])
-        || !PyArg_ParseTuple(rules, "OOOO:rules", &objects[11], &objects[12], &objects[13],
-                             &objects[14])
-        || !PyArg_ParseTuple(outputs, "OOOOOO:outputs", &objects[15], &objects[16],
-                             &objects[17], &objects[18], &objects[19], &objects[20])) {
-        return NULL;
-    }
-    static const char *names[21] = {
-        "arrivals", "priorities", "kinds", "turns", "moves", "change_times", "change_servers",
-        "offsets", "services", "patiences", "uniforms", "patient", "balk_at", "chance_offsets",
-        "chances", "starts", "order", "services out", "gone", "left", "how"};
-    static const int integral[21] = {0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0,
-                                     0, 1, 0, 1, 0, 1};
-    Py_buffer views[21];
+    Py_buffer views[25];
     int held = 0;
-    for (; held < 21; held++) {
-        int written = held >= 15;
+    for (; held < total; held++) {
+        int written = (held >= 15 && held < 21) || held >= 23;
         int failed = integral[held]
             ? int64s_as(objects[held], &views[held], written, names[held])
             : doubles(objects[held], &views[held], written, names[held]);
@@ -789,28 +863,39 @@ impatient_starts(PyObject *Py_UNUSED(module), PyObject *args)
     }
     Giving s;
     memset(&s, 0, sizeof s);
-    Py_ssize_t count = held < 21 ? 0 : views[0].len / (Py_ssize_t)sizeof(double);
-    if (held < 21) {
+    Py_ssize_t count = held < total ? 0 : views[0].len / (Py_ssize_t)sizeof(double);
+    if (held < total) {
         goto done;
     }
-    if (!giving_fits(views, count)) {
+    if (!giving_fits(views, count) || (total > 21 && !reactive_fits(views))) {
         if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError,
-                            "impatient_starts: the arrays do not fit together (lengths, "
-                            "offsets, or a class without a variate for each customer)");
+            PyErr_Format(PyExc_ValueError,
+                         "%s: the arrays do not fit together (lengths, offsets, or a class "
+                         "without a variate for each customer)",
+                         total > 21 ? "reactive_starts" : "impatient_starts");
         }
         goto done;
     }
     Py_ssize_t classes = views[7].len / (Py_ssize_t)sizeof(int64_t) - 1;
     s.at = views[0].buf; s.priority = views[1].buf; s.kind = views[2].buf;
     s.turn = views[3].buf; s.move = views[4].buf;
-    s.change_at = views[5].buf; s.change_to = views[6].buf;
+    s.change_at = views[5].buf;
     s.changes = views[5].len / (Py_ssize_t)sizeof(double);
     s.service = views[8].buf; s.patience = views[9].buf; s.uniform = views[10].buf;
     s.patient = views[11].buf; s.balk_at = views[12].buf;
     s.chance_offset = views[13].buf; s.chance = views[14].buf;
     s.starts = views[15].buf; s.order = views[16].buf; s.services = views[17].buf;
     s.gone = views[18].buf; s.left = views[19].buf; s.how = views[20].buf;
+    if (total > 21) {
+        s.clock_kind = views[6].buf; s.clock_value = views[21].buf;
+        s.clock_place = views[22].buf;
+        s.server_at = views[23].buf; s.server_to = views[24].buf;
+        s.open_above = rule[0]; s.close_below = rule[1]; s.max_extra = (int64_t)rule[2];
+        s.base = (int64_t)servers;
+    }
+    else {
+        s.change_to = views[6].buf;
+    }
     s.on_duty = (double)servers;
     s.horizon = horizon;
     s.running = PyMem_Malloc((size_t)(count + 1) * sizeof(Timed));
@@ -851,7 +936,90 @@ done:
     if (PyErr_Occurred()) {
         return NULL;
     }
+    if (total > 21) {
+        return Py_BuildValue("nnn", s.started, s.lost, s.server_changes);
+    }
     return Py_BuildValue("nn", s.started, s.lost);
+}
+
+static const char *const giving_names[25] = {
+    "arrivals", "priorities", "kinds", "turns", "moves", "change_times", "change_servers",
+    "offsets", "services", "patiences", "uniforms", "patient", "balk_at", "chance_offsets",
+    "chances", "starts", "order", "services out", "gone", "left", "how",
+    "clock values", "clock positions", "server_times", "server_counts"};
+/* Which arrays hold int64 (the others doubles); a reactive station's sixth is its clock's
+ * kinds rather than the servers of its changes. */
+static const int giving_integral[25] = {0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0,
+                                        0, 1, 0, 1, 0, 1, 1, 1, 0, 1};
+static const int reactive_integral[25] = {0, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0,
+                                          0, 1, 0, 1, 0, 1, 1, 1, 0, 1};
+
+/* Parse draws, rules and outputs (6 or 8 of them) into objects[7..20] (and [23..24]). */
+static int
+giving_parse(PyObject *draws, PyObject *rules, PyObject *outputs, PyObject **objects,
+             int reactive)
+{
+    if (!PyArg_ParseTuple(draws, "OOOO:draws", &objects[7], &objects[8], &objects[9],
+                          &objects[10])
+        || !PyArg_ParseTuple(rules, "OOOO:rules", &objects[11], &objects[12], &objects[13],
+                             &objects[14])) {
+        return 0;
+    }
+    if (reactive) {
+        return PyArg_ParseTuple(outputs, "OOOOOOOO:outputs", &objects[15], &objects[16],
+                                &objects[17], &objects[18], &objects[19], &objects[20],
+                                &objects[23], &objects[24]);
+    }
+    return PyArg_ParseTuple(outputs, "OOOOOO:outputs", &objects[15], &objects[16],
+                            &objects[17], &objects[18], &objects[19], &objects[20]);
+}
+
+static PyObject *
+impatient_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[25], *draws, *rules, *outputs;
+    Py_ssize_t servers;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOOOOnOOdO!O!O!:impatient_starts", &objects[0],
+                          &objects[1], &objects[2], &objects[3], &objects[4], &servers,
+                          &objects[5], &objects[6], &horizon, &PyTuple_Type, &draws,
+                          &PyTuple_Type, &rules, &PyTuple_Type, &outputs)
+        || !giving_parse(draws, rules, outputs, objects, 0)) {
+        return NULL;
+    }
+    return giving_run(objects, 21, giving_names, giving_integral, servers, horizon, NULL);
+}
+
+PyDoc_STRVAR(reactive_starts_doc,
+"reactive_starts(arrivals, priorities, kinds, turns, moves, servers, clock, rule, horizon,\n"
+"                draws, rules, outputs) -> (int, int, int)\n\n"
+"Service starts at a station with queue-reactive staffing, its customers as\n"
+"impatient_starts takes them (some may give up). clock = (times, kinds, values, positions):\n"
+"its clock events in the order they are played (kinds 0 a shift step to `values` servers,\n"
+"1 a check of the queue's head, 2 a step of the positions; positions -1: no limit). rule =\n"
+"(open_above, close_below, max_extra). outputs: impatient_starts' six, then server_times\n"
+"and server_counts (each change of the servers on duty; as long as the clock). Returns how\n"
+"many started, how many left and how many changes.");
+
+static PyObject *
+reactive_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[25], *draws, *rules, *outputs;
+    Py_ssize_t servers;
+    double horizon, rule[3];
+    if (!PyArg_ParseTuple(args, "OOOOOn(OOOO)(ddd)dO!O!O!:reactive_starts", &objects[0],
+                          &objects[1], &objects[2], &objects[3], &objects[4], &servers,
+                          &objects[5], &objects[6], &objects[21], &objects[22], &rule[0],
+                          &rule[1], &rule[2], &horizon, &PyTuple_Type, &draws,
+                          &PyTuple_Type, &rules, &PyTuple_Type, &outputs)
+        || !giving_parse(draws, rules, outputs, objects, 1)) {
+        return NULL;
+    }
+    const char *names[25];
+    memcpy(names, giving_names, sizeof names);
+    names[5] = "clock times";
+    names[6] = "clock kinds";
+    return giving_run(objects, 25, names, reactive_integral, servers, horizon, rule);
 }
 
 PyDoc_STRVAR(queue_max_doc,
@@ -1566,6 +1734,7 @@ static PyMethodDef methods[] = {
     {"priority_starts", priority_starts, METH_VARARGS, priority_starts_doc},
     {"impatient_starts", impatient_starts, METH_VARARGS, impatient_starts_doc},
     {"unreliable_starts", unreliable_starts, METH_VARARGS, unreliable_starts_doc},
+    {"reactive_starts", reactive_starts, METH_VARARGS, reactive_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
     {NULL, NULL, 0, NULL},

@@ -51,8 +51,9 @@ from portsim.engine.fast_entities import (
     positions,
     record_departures,
 )
-from portsim.engine.fast_impatience import impatient_starts, leave_unserved
+from portsim.engine.fast_impatience import Reacting, impatient_starts, leave_unserved
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
+from portsim.engine.fast_reactive import reaction, server_clock
 from portsim.engine.fast_starts import priority_station_starts, station_starts
 from portsim.engine.fast_stations import FastStation, Waiter
 from portsim.engine.fast_trace import replay
@@ -360,7 +361,7 @@ class FastReplication(Plan):
         if station.reliability is not None:
             unreliable_station(self, station, flows, ids, arrivals, keys, source, kinds)
             return
-        if station.giving_up is not None:
+        if station.giving_up is not None or station.spec.reactive is not None:
             self._impatient_station(station, flows, ids, arrivals, keys, source, kinds)
             return
         if station.spec.discipline != "fifo":
@@ -380,27 +381,33 @@ class FastReplication(Plan):
     def _impatient_station(self, station: FastStation, flows: list[Flow], ids: np.ndarray,
                            arrivals: np.ndarray, keys: np.ndarray, source: np.ndarray,
                            kinds: np.ndarray) -> None:
-        """A station where some customers may give up, swept over its events
-        (:mod:`~portsim.engine.fast_impatience`): those who left without service leave the
+        """A station where some customers may give up, or whose servers react to its queue,
+        swept over its events (:mod:`~portsim.engine.fast_impatience`,
+        :mod:`~portsim.engine.fast_reactive`): those who left without service leave the
         system, the others go on as from any station."""
-        assert station.giving_up is not None
+        spec = station.spec
+        reacting = None if spec.reactive is None else Reacting(
+            server_clock(spec, self.model.horizon), reaction(spec))
         count = ids.size
         turns = self.entities.turns(np.concatenate((ids, keys)))
         priorities = (self.priority_of[kinds] if station.spec.discipline != "fifo"
                       else np.zeros(count, dtype=np.int64))
         swept = impatient_starts(
             station.spec.servers.servers_at(0.0), station.change_times, station.change_servers,
-            self.model.horizon, station.services, station.giving_up, arrivals, priorities,
-            turns[:count], turns[count:], kinds)
+            self.model.horizon, station.services, station.giving_up or {}, arrivals,
+            priorities, turns[:count], turns[count:], kinds, reacting)
         started, gone, left, reneged = swept.started, swept.gone, swept.left, swept.reneged
+        if swept.server_changes is not None:
+            station.servers_changed(swept.server_changes)
         waiting = np.ones(count, dtype=bool)
         waiting[started] = False
         waiting[gone] = False
         order = np.concatenate((started, np.flatnonzero(waiting)))
-        station.record_giving_up(self.model, arrivals, arrivals[gone], left, reneged)
-        leave_unserved(self.entities, list(self.classes.values()), self.model.warmup,
-                       ids[gone], keys[gone], arrivals[gone], left, reneged)
-        self.kept_gone.append((station.name, ids[gone], arrivals[gone], left, reneged))
+        if station.giving_up is not None:
+            station.record_giving_up(self.model, arrivals, arrivals[gone], left, reneged)
+            leave_unserved(self.entities, list(self.classes.values()), self.model.warmup,
+                           ids[gone], keys[gone], arrivals[gone], left, reneged)
+            self.kept_gone.append((station.name, ids[gone], arrivals[gone], left, reneged))
         self._served(station, flows, ids[order], arrivals[order], source[order],
                      swept.services[order], swept.starts, ordered=False)
 

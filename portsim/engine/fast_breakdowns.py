@@ -69,6 +69,8 @@ def unreliable_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
     name = spec.name
     if spec.discipline != "fifo":
         return f"station {name!r} can be out of order and serves by priority"
+    if spec.reactive is not None:
+        return f"station {name!r} can be out of order and opens servers as its queue grows"
     if name in choice_groups(model):
         return f"station {name!r} can be out of order and is one of a shortest-queue choice"
     if model.monitor_every is not None and name in model.read_stations():

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine.fast_reactive import ReactiveQueue
 from portsim.engine.kernels import FifoStarts, PrioritySweep
 from portsim.engine.routes import ChoiceNode
 
@@ -146,12 +147,17 @@ def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndar
     where = {station.name: index for index, station in enumerate(stations)}
     options = [[where[choice.name] for choice in node.stations] if type(node) is ChoiceNode
                else [where[node.station.name]] for node in nodes]
-    draws = _service_draws(stations, options, source, kinds)
+    could = _could_join(len(stations), options, source, kinds)
+    draws = _service_draws(stations, could)
     kind_list, sources = kinds.tolist(), source.tolist()
-    queues: list[OpenQueue | PriorityQueue] = [
-        OpenQueue(station, horizon, turns) if station.spec.discipline == "fifo"
-              else PriorityQueue(station, horizon, turns, priorities) for station in stations]
-    for position, at in enumerate(arrivals.tolist()):
+    times = arrivals.tolist()
+    queues: list[OpenQueue | PriorityQueue | ReactiveQueue] = [
+        ReactiveQueue(station, horizon, turns, priorities, times, kind_list, counts)
+        if station.spec.reactive is not None
+        else OpenQueue(station, horizon, turns) if station.spec.discipline == "fifo"
+        else PriorityQueue(station, horizon, turns, priorities)
+        for station, counts in zip(stations, could, strict=True)]
+    for position, at in enumerate(times):
         choice = options[sources[position]]
         best = choice[0]
         if len(choice) > 1:
@@ -160,20 +166,32 @@ def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndar
                 load = queues[index].load(at, position)
                 if load < best_load:
                     best, best_load = index, load
-        queues[best].join(at, next(draws[best][kind_list[position]]), position)
+        # a reactive station's sweep draws its own services, as they start
+        service = (math.nan if type(queues[best]) is ReactiveQueue
+                   else next(draws[best][kind_list[position]]))
+        queues[best].join(at, service, position)
     results = [queue.result() for queue in queues]
     return [(np.asarray(positions, dtype=np.int64), np.asarray(services, dtype=float),
              np.asarray(starts, dtype=float)) for positions, services, starts in results]
 
 
-def _service_draws(stations: list[FastStation], options: list[list[int]], source: np.ndarray,
-                   kinds: np.ndarray) -> list[dict[int, Iterator[float]]]:
+def _could_join(count: int, options: list[list[int]], source: np.ndarray,
+                kinds: np.ndarray) -> list[dict[int, int]]:
+    """For each of ``count`` stations, how many customers of each class could join it."""
+    could: list[dict[int, int]] = []
+    for index in range(count):
+        able = np.asarray([index in choice for choice in options], dtype=bool)[source]
+        classes, counts = np.unique(kinds[able], return_counts=True)
+        could.append(dict(zip(classes.tolist(), counts.tolist(), strict=True)))
+    return could
+
+
+def _service_draws(stations: list[FastStation], could: list[dict[int, int]],
+                   ) -> list[dict[int, Iterator[float]]]:
     """Each station's service times per class, in the order customers start there (FIFO: the
-    order they join): as many as could join it are drawn, the surplus is never used."""
-    draws: list[dict[int, Iterator[float]]] = []
-    for index, station in enumerate(stations):
-        could = np.asarray([index in choice for choice in options], dtype=bool)[source]
-        draws.append({kind: iter(stream.take(int(np.count_nonzero(
-            could & (kinds == kind)))).tolist())
-            for kind, stream in station.services.items()})
-    return draws
+    order they join): as many as could join it are drawn, the surplus is never used. None
+    (an empty dict) for a station with queue-reactive staffing: its sweep draws them."""
+    return [{} if station.spec.reactive is not None else
+            {kind: iter(stream.take(counts.get(kind, 0)).tolist())
+             for kind, stream in station.services.items()}
+            for station, counts in zip(stations, could, strict=True)]

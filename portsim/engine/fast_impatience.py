@@ -28,14 +28,14 @@ import numpy as np
 
 from portsim.engine import kernels
 from portsim.engine import model as m
-from portsim.engine.kernels import BALK, RENEGE
+from portsim.engine.kernels import BALK, RENEGE, Reaction
 from portsim.engine.streams import Stream, Uniforms, generator
 
 if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
     from portsim.engine.fast_entities import Entities
 
-__all__ = ["BALK", "RENEGE", "GivingUp", "Swept", "giving_up_rules", "impatient_starts",
+__all__ = ["BALK", "RENEGE", "GivingUp", "Reacting", "Swept", "giving_up_rules", "impatient_starts",
            "leave_unserved"]
 
 
@@ -81,15 +81,28 @@ class Swept:
     gone: np.ndarray
     left: np.ndarray
     reneged: np.ndarray
+    server_changes: list[tuple[float, int]] | None = None
+
+
+@dataclass
+class Reacting:
+    """A station's queue-reactive staffing as the sweep takes it: its clock events
+    (:func:`~portsim.engine.fast_reactive.server_clock`) and its rule."""
+
+    clock: tuple[np.ndarray, ...]
+    rule: Reaction
 
 
 def impatient_starts(servers: int, change_times: np.ndarray, change_servers: np.ndarray,
                      horizon: float, streams: dict[int, Stream], rules: dict[int, GivingUp],
                      arrivals: np.ndarray, priorities: np.ndarray, turns: np.ndarray,
-                     moves: np.ndarray, kinds: np.ndarray) -> Swept:
+                     moves: np.ndarray, kinds: np.ndarray,
+                     reacting: Reacting | None = None) -> Swept:
     """Sweep the customers reaching a station (in the order they move, of classes ``kinds``
     served from ``streams``) to the horizon, ``servers`` on duty at first and
-    ``change_servers[k]`` from ``change_times[k]``."""
+    ``change_servers[k]`` from ``change_times[k]``; or, with ``reacting``, its servers
+    following its clock and rule of queue-reactive staffing (the changes then listed in
+    ``server_changes``)."""
     count = arrivals.size
     classes = 1 + max([*streams, *rules, int(kinds.max()) if count else -1])
     sizes = np.bincount(kinds, minlength=classes) if count else np.zeros(classes, np.int64)
@@ -97,13 +110,25 @@ def impatient_starts(servers: int, change_times: np.ndarray, change_servers: np.
     draws = (offsets, *_ahead(streams, rules, sizes, offsets))
     outputs = (np.empty(count), np.empty(count, np.int64), np.empty(count),
                np.empty(count, np.int64), np.empty(count), np.empty(count, np.int64))
-    started, lost = kernels.impatient_starts(
-        _floats(arrivals), _ints(priorities), _ints(kinds), _ints(turns), _ints(moves),
-        servers, _floats(change_times), _floats(change_servers), horizon, draws,
-        _rule_arrays(rules, classes), outputs)
+    customers = (_floats(arrivals), _ints(priorities), _ints(kinds), _ints(turns),
+                 _ints(moves), servers)
+    changes = None
+    if reacting is None:
+        started, lost = kernels.impatient_starts(
+            *customers, _floats(change_times), _floats(change_servers), horizon, draws,
+            _rule_arrays(rules, classes), outputs)
+    else:
+        clock = reacting.clock
+        server_times, server_counts = np.empty(clock[0].size), np.empty(clock[0].size, np.int64)
+        rule = reacting.rule
+        started, lost, changed = kernels.reactive_starts(
+            *customers, clock, (rule.open_above, rule.close_below, rule.max_extra), horizon,
+            draws, _rule_arrays(rules, classes), (*outputs, server_times, server_counts))
+        changes = list(zip(server_times[:changed].tolist(), server_counts[:changed].tolist(),
+                           strict=True))
     starts, order, services, gone, left, how = outputs
     return Swept(order[:started], starts[:started], services, gone[:lost], left[:lost],
-                 how[:lost] == RENEGE)
+                 how[:lost] == RENEGE, changes)
 
 
 def _ahead(streams: dict[int, Stream], rules: dict[int, GivingUp], sizes: np.ndarray,

@@ -37,8 +37,6 @@ class FastPathUnavailable(PortsimError):
 def unsupported_part(model: m.Model) -> str | None:
     """The first station or step the fast path has no rule for (routes not yet checked)."""
     for spec in model.stations:
-        if spec.reactive is not None:
-            return f"station {spec.name!r} opens servers as its queue grows (reactive staffing)"
         if spec.booking_servers:
             return f"station {spec.name!r} has servers on call for bookings"
         if spec.impatient:

@@ -65,13 +65,11 @@ class FastStation:
         self.queue_samples: dict[tuple[int, float], int] = dict.fromkeys(clock_samples(model), 0)
         self.bin_width = bin_width
         self.bin_count = bin_count
-        start = spec.servers.servers_at(0.0)
-        self.changes = _shift_changes(spec.servers, model.horizon)
-        self.change_times = np.array([when for when, _ in self.changes], dtype=float)
-        self.change_servers = np.array([servers for _, servers in self.changes], dtype=float)
-        self.servers_level = _servers_level(start, self.changes, model.warmup, model.horizon)
-        self.capacity_level = Level.integrated(start, model.warmup, model.horizon,
-                                               self.servers_level.area, start)
+        self.warmup, self.horizon = model.warmup, model.horizon
+        #: The servers on duty at the start and at the horizon (see servers_changed).
+        self.first_servers = spec.servers.servers_at(0.0)
+        self.servers_changed(_shift_changes(spec.servers, model.horizon))
+        self.last_servers = spec.servers.servers_at(model.horizon)
         self.queue_level = Level.integrated(0, model.warmup, model.horizon, 0.0, 0,
                                             bin_width, np.zeros(bin_count))
         self.busy_level = Level.integrated(0, model.warmup, model.horizon, 0.0, math.nan)
@@ -96,6 +94,19 @@ class FastStation:
             self.interrupted_waits = Tally(model.sla)
             self.broken_level = Level(0)
             self.out_of_order_level = Level(0)
+
+    def servers_changed(self, changes: list[tuple[float, int]]) -> None:
+        """The servers on duty changed to ``changes[k][1]`` at ``changes[k][0]`` (in time
+        order, before the horizon): the schedule's steps, or those a sweep played (reactive
+        extras included)."""
+        start = self.first_servers
+        self.changes = changes
+        self.change_times = np.array([when for when, _ in changes], dtype=float)
+        self.change_servers = np.array([servers for _, servers in changes], dtype=float)
+        self.last_servers = changes[-1][1] if changes else start
+        self.servers_level = _servers_level(start, changes, self.warmup, self.horizon)
+        self.capacity_level = Level.integrated(start, self.warmup, self.horizon,
+                                               self.servers_level.area, start)
 
     def close(self, now: float) -> None:
         """Collect's call at the horizon: the statistics are final already."""
@@ -179,7 +190,7 @@ class FastStation:
                                            math.nan)
         if self.changes:
             self.capacity_level = Level.integrated(
-                max(running_end, self.spec.servers.servers_at(horizon)), span_start,
+                max(running_end, self.last_servers), span_start,
                 horizon, self._capacity_area(starts, ends, warmup, horizon), math.nan)
         samples = clock_samples(model)
         if samples:
@@ -194,7 +205,7 @@ class FastStation:
         """The integral over [warmup, horizon] of max(servers on duty, services in progress):
         servers cut by a shift count until they finish the service they had begun."""
         change_times = np.asarray([when for when, _ in self.changes])
-        change_servers = np.asarray([self.spec.servers.servers_at(0.0)]
+        change_servers = np.asarray([self.first_servers]
                                     + [servers for _, servers in self.changes])
         points = np.unique(np.concatenate([starts, ends, change_times, [warmup, horizon]]))
         points = points[(points >= warmup) & (points <= horizon)]

@@ -15,11 +15,12 @@ from heapq import heappop, heappush, heapreplace
 
 import numpy as np
 
-__all__ = ["BALK", "COMPILED", "RENEGE", "FifoStarts", "GivingUpInputs", "ImpatientSweep",
-           "PrioritySweep", "fifo_starts", "fifo_starts_shifts", "impatient_starts",
-           "priority_starts", "python_fifo_starts", "python_fifo_starts_shifts",
-           "python_impatient_starts", "python_priority_starts", "python_queue_max",
-           "queue_max"]
+__all__ = ["BALK", "CHECK", "COMPILED", "HOLD", "RENEGE", "SHIFT", "FifoStarts",
+           "GivingUpInputs", "ImpatientSweep", "PrioritySweep", "Reaction", "ReactiveSweep",
+           "fifo_starts", "fifo_starts_shifts", "impatient_starts", "priority_starts",
+           "python_fifo_starts", "python_fifo_starts_shifts", "python_impatient_starts",
+           "python_priority_starts", "python_queue_max", "python_reactive_starts",
+           "queue_max", "reactive_starts"]
 
 
 def python_fifo_starts(arrivals: np.ndarray, services: np.ndarray, servers: int,
@@ -267,8 +268,7 @@ class ImpatientSweep:
             if change <= first[0]:
                 if not (change <= at and change < horizon):
                     return
-                self._change(change, changes[self.upcoming][1])
-                self.upcoming += 1
+                self._tick(change)
             elif first[0] < horizon and (first[0] < at or (first[0] == at
                                                            and first[1] <= turn)):
                 if ending:
@@ -345,12 +345,100 @@ class ImpatientSweep:
             self.live.discard(position)
             self.left.append((position, out, RENEGE))
 
+    def _tick(self, at: float) -> None:
+        """The station's next clock event, at ``at``: here a change of the servers on duty."""
+        servers = self.changes[self.upcoming][1]
+        self.upcoming += 1
+        self._change(at, servers)
+
     def _change(self, at: float, servers: int) -> None:
         self.on_duty = servers
         while self.busy < servers and self.live:
             self.busy += 1
             _, _, position, kind, turn = self._head()
             self._start(at, position, kind, turn)
+
+
+#: The kinds of a reactive station's clock events (:class:`ReactiveSweep`): a step of the
+#: shift schedule, a check of the queue's head, a step of the positions.
+SHIFT, CHECK, HOLD = 0, 1, 2
+
+
+@dataclass
+class Reaction:
+    """A rule of queue-reactive staffing: open a server when the head of the queue has
+    waited more than ``open_above``, close one when less than ``close_below``, at most
+    ``max_extra`` above the schedule."""
+
+    open_above: float
+    close_below: float
+    max_extra: int
+
+
+class ReactiveSweep(ImpatientSweep):
+    """A station whose servers follow a shift schedule and open and close as its queue's
+    head waits (queue-reactive staffing), swept as :class:`ImpatientSweep` does. Its clock is
+    the event engine's processes at the station, as events (time, kind, value, positions)
+    in the order the engine plays them: a :data:`SHIFT` step to ``value`` scheduled servers
+    (extras beyond the positions close), a :data:`CHECK` of the head's wait, a :data:`HOLD`
+    (a step of the positions: extras beyond them close); ``positions`` is the station's
+    positions then (-1: no limit). ``queued_at[position]``: when each customer joined.
+    ``server_changes`` lists (time, servers on duty) at each change."""
+
+    def __init__(self, servers: int, clock: list[tuple[float, int, int, int]], horizon: float,
+                 blocks: GivingUpInputs, rule: Reaction, queued_at: list[float]) -> None:
+        super().__init__(servers, clock, horizon, blocks)  # type: ignore[arg-type]
+        self.base = servers
+        self.extra = 0
+        self.rule = rule
+        self.queued_at = queued_at
+        self.server_changes: list[tuple[float, int]] = []
+
+    def _tick(self, at: float) -> None:
+        _, kind, value, positions = self.changes[self.upcoming]  # type: ignore[misc]
+        self.upcoming += 1
+        rule = self.rule
+        if kind == SHIFT:
+            if value == self.base:
+                return
+            if positions >= 0:
+                self.extra = min(self.extra, max(0, positions - value))
+            self.base = value
+        elif kind == CHECK:
+            most = rule.max_extra
+            if positions >= 0:
+                most = min(most, max(0, positions - self.base))
+            waited = self._head_wait(at)
+            if waited > rule.open_above and self.extra < most:
+                self.extra += 1
+            elif waited < rule.close_below and self.extra > 0:
+                self.extra -= 1
+            else:
+                return
+        else:
+            room = max(0, positions - self.base)
+            if self.extra <= room:
+                return
+            self.extra = room
+        servers = self.base + self.extra
+        self.server_changes.append((at, servers))
+        self._change(at, servers)
+
+    def _head_wait(self, now: float) -> float:
+        """How long the head of the queue has waited (0 if nobody waits); those who gave up
+        are dropped from the heap here."""
+        waiting, live = self.waiting, self.live
+        while waiting and waiting[0][2] not in live:
+            heappop(waiting)
+        return now - self.queued_at[waiting[0][2]] if waiting else 0.0
+
+    def servers(self) -> int:
+        """Servers on duty now (scheduled and extra)."""
+        return self.on_duty
+
+    def present(self) -> int:
+        """Customers queueing or in service."""
+        return len(self.live) + len(self.running)
 
 
 @dataclass
@@ -394,13 +482,51 @@ def python_impatient_starts(arrivals: np.ndarray, priorities: np.ndarray, kinds:
                             uniforms.tolist(), patient.tolist(), balk_at.tolist(),
                             chance_offsets.tolist(), chances.tolist())
     sweep = ImpatientSweep(servers, changes, horizon, inputs)
+    _sweep(sweep, arrivals, priorities, kinds, turns, moves)
+    return _written(sweep, outputs)
+
+
+def python_reactive_starts(arrivals: np.ndarray, priorities: np.ndarray, kinds: np.ndarray,
+                           turns: np.ndarray, moves: np.ndarray, servers: int,
+                           clock: tuple[np.ndarray, ...], rule: tuple[float, float, int],
+                           horizon: float, draws: tuple[np.ndarray, ...],
+                           rules: tuple[np.ndarray, ...], outputs: tuple[np.ndarray, ...]
+                           ) -> tuple[int, int, int]:
+    """Service starts at a station with queue-reactive staffing (see
+    :class:`ReactiveSweep`), its customers as :func:`python_impatient_starts` takes them
+    (some may give up). ``clock`` = (times, kinds, values, positions): the station's clock
+    events in the order they are played; ``rule`` = (open_above, close_below, max_extra).
+    ``outputs``: those of :func:`python_impatient_starts`, then (server_times,
+    server_counts): each change of the servers on duty, when and to how many (as many
+    entries as clock events). Returns how many started, how many left, how many changes."""
+    offsets, services, patiences, uniforms = draws
+    patient, balk_at, chance_offsets, chances = rules
+    events = list(zip(clock[0].tolist(), clock[1].tolist(), clock[2].tolist(),
+                      clock[3].tolist(), strict=True))
+    inputs = GivingUpInputs(offsets.tolist(), services.tolist(), patiences.tolist(),
+                            uniforms.tolist(), patient.tolist(), balk_at.tolist(),
+                            chance_offsets.tolist(), chances.tolist())
+    sweep = ReactiveSweep(servers, events, horizon, inputs,
+                          Reaction(float(rule[0]), float(rule[1]), int(rule[2])),
+                          arrivals.tolist())
+    _sweep(sweep, arrivals, priorities, kinds, turns, moves)
+    started, lost = _written(sweep, outputs[:6])
+    server_times, server_counts = outputs[6:]
+    changed = len(sweep.server_changes)
+    for index, (when, count) in enumerate(sweep.server_changes):
+        server_times[index], server_counts[index] = when, count
+    return started, lost, changed
+
+
+def _sweep(sweep: ImpatientSweep, arrivals: np.ndarray, priorities: np.ndarray,
+           kinds: np.ndarray, turns: np.ndarray, moves: np.ndarray) -> None:
+    """Bring each customer to ``sweep`` in the order they move, then sweep to the horizon."""
     for position, (at, priority, kind, turn, move) in enumerate(zip(
             arrivals.tolist(), priorities.tolist(), kinds.tolist(), turns.tolist(),
             moves.tolist(), strict=True)):
         sweep.advance(at, move)
         sweep.arrive(at, position, priority, kind, turn)
-    sweep.advance(horizon, -1)
-    return _written(sweep, outputs)
+    sweep.advance(sweep.horizon, -1)
 
 
 def _written(sweep: ImpatientSweep, outputs: tuple[np.ndarray, ...]) -> tuple[int, int]:
@@ -437,6 +563,7 @@ try:
         impatient_starts,
         priority_starts,
         queue_max,
+        reactive_starts,
     )
     #: Whether this process runs the compiled loops (the C extension was built).
     COMPILED = True
@@ -446,4 +573,5 @@ except ImportError:  # built without a C compiler: the same results, more slowly
     impatient_starts = python_impatient_starts
     priority_starts = python_priority_starts
     queue_max = python_queue_max
+    reactive_starts = python_reactive_starts
     COMPILED = False

@@ -8,6 +8,7 @@ from policy_helpers import kpis, one_day, shipped
 
 import portsim
 from portsim.engine import model as m
+from portsim.engine import run_replication
 
 LINE = 10.0   # minutes: the head-of-queue wait that opens a desk
 
@@ -71,6 +72,7 @@ def test_shipped_airport_reactive_desks_stop_at_the_halls_desks(monkeypatch: Any
     """The airport's reserve opens desks only where the hall has one free: the variant's
     leaner roster staffs 5 + 5 + 12 of the 30 desks 06:00-24:00 and 3 + 3 + 5 at night, and
     the reserve (2 + 2 + 4) may open desks up to them, never beyond."""
+    from portsim.engine.fast_stations import FastStation
     from portsim.engine.station import Station
 
     scenario = shipped("airport/airport_peak.yaml")
@@ -84,11 +86,25 @@ def test_shipped_airport_reactive_desks_stop_at_the_halls_desks(monkeypatch: Any
         seen.append((station.name, station.env.now, station.servers))
 
     monkeypatch.setattr(Station, "_apply_servers", recorded)
-    for replication in range(2):
-        kpis(model, replication=replication)
-    halls = [entry for entry in seen if entry[0] in ("desks_north", "desks_south",
-                                                     "foreigner_desks")]
-    assert halls, "the halls' servers changed during the day"
-    for name, now, servers in halls:
-        limit = positions[name]
-        assert limit is not None and servers <= limit.servers_at(now), (name, now, servers)
+    # the fast path's sweep reports the same changes to its station (both engines checked)
+    changed = FastStation.servers_changed
+
+    def noted(station: FastStation, changes: list[tuple[float, int]]) -> None:
+        changed(station, changes)
+        seen.extend((station.name, now, servers) for now, servers in changes)
+
+    monkeypatch.setattr(FastStation, "servers_changed", noted)
+    for engine in ("events", "fast"):
+        seen.clear()
+        for replication in range(2):
+            run_replication(model, seed=1, replication=replication, engine=engine)
+        halls = [entry for entry in seen if entry[0] in ("desks_north", "desks_south",
+                                                         "foreigner_desks")]
+        assert len({name for name, _, _ in halls}) == 3, f"the halls' servers changed ({engine})"
+        scheduled = {spec.name: spec.servers for spec in model.stations}
+        assert any(servers > scheduled[name].servers_at(now) for name, now, servers in halls), (
+            f"the reserve opened desks ({engine})")
+        for name, now, servers in halls:
+            limit = positions[name]
+            assert limit is not None and servers <= limit.servers_at(now), (engine, name, now,
+                                                                            servers)

@@ -1,13 +1,15 @@
-"""Property: on any small model with stations that serve by priority and customers who may give
-up (patience, balking by queue length, a queue limit), the fast path gives the event engine's
-visits customer by customer and every KPI to 1e-9.
+"""Property: on any small model with stations that serve by priority, customers who may give
+up (patience, balking by queue length, a queue limit) and servers that open and close as the
+queue's head waits (reactive staffing, within positions that may change), the fast path gives
+the event engine's visits customer by customer and every KPI to 1e-9.
 
 Times are whole or quarter minutes, so that services end, customers move and shifts change at
 the same instants often: the ties the one rule of simultaneous events settles. Classes share
 priorities or not; stations serve by priority or first come first served, with constant
 servers or a shift schedule that cuts servers while they are busy; a shortest-queue choice
 may join a priority station to another; some classes balk or renege at the stations outside
-the choice.
+the choice; any station may react to its queue, checked every whole or half minute (so checks
+fall on arrivals, service ends and shift changes) against whole-minute thresholds.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from portsim.engine.model import (
     Delay,
     Impatience,
     Model,
+    ReactiveStaffing,
     ShiftSchedule,
     ShortestQueue,
     StationSpec,
@@ -73,6 +76,31 @@ def impatience(draw: st.DrawFn) -> Impatience:
 
 
 @st.composite
+def reacting(draw: st.DrawFn, servers: ShiftSchedule,
+             ) -> tuple[ReactiveStaffing | None, ShiftSchedule | None]:
+    """A rule of reactive staffing or none, and positions (none, constant, or changing every
+    cycle of the shifts) never below ``servers``."""
+    if draw(st.booleans()):
+        return None, None
+    close, above = sorted(draw(st.lists(st.integers(min_value=0, max_value=6), min_size=2,
+                                        max_size=2)))
+    rule = ReactiveStaffing(float(above), float(close), draw(st.integers(1, 3)),
+                            check_every=draw(st.sampled_from([1.0, 2.0, 0.5, 3.0])))
+    floor = servers.max_servers
+    kind = draw(st.sampled_from(["none", "constant", "changing"]))
+    if kind == "none":
+        return rule, None
+    if kind == "constant":
+        return rule, ShiftSchedule.constant(floor + draw(st.integers(0, 3)))
+    times = sorted(set(draw(st.lists(st.integers(min_value=1, max_value=119), min_size=1,
+                                     max_size=3))))
+    rooms = draw(st.lists(st.integers(0, 3), min_size=len(times) + 1, max_size=len(times) + 1))
+    steps = ((0.0, floor + rooms[0]), *((float(t), floor + room)
+                                        for t, room in zip(times, rooms[1:], strict=True)))
+    return rule, ShiftSchedule(steps, period=120.0)
+
+
+@st.composite
 def arrivals(draw: st.DrawFn) -> Timetable:
     gap = draw(st.integers(min_value=1, max_value=12))
     times = tuple(float(t) for t in range(draw(st.integers(0, 5)), int(HORIZON), gap))
@@ -89,9 +117,13 @@ def priority_models(draw: st.DrawFn) -> Model:
     giving_up = [draw(st.dictionaries(st.sampled_from(["c0", "c1", "c2"]), impatience(),
                                       max_size=2)) if k >= 2 or count == 1 else {}
                  for k in range(count)]
-    stations = tuple(StationSpec(f"s{k}", draw(schedules()), draw(services()),
-                                 discipline=discipline, impatience_by_class=giving_up[k])
-                     for k, discipline in enumerate(disciplines))
+    stations = []
+    for k, discipline in enumerate(disciplines):
+        servers = draw(schedules())
+        rule, positions = draw(reacting(servers))
+        stations.append(StationSpec(f"s{k}", servers, draw(services()), discipline=discipline,
+                                    impatience_by_class=giving_up[k], reactive=rule,
+                                    positions=positions))
     names = [station.name for station in stations]
     classes = []
     for k in range(3):
@@ -107,7 +139,7 @@ def priority_models(draw: st.DrawFn) -> Model:
         route.extend(Visit(name) for name in visited)
         classes.append(ClassSpec(f"c{k}", draw(arrivals()), tuple(route),
                                  priority=draw(st.integers(min_value=0, max_value=2))))
-    return Model(stations=stations, classes=tuple(classes), horizon=HORIZON,
+    return Model(stations=tuple(stations), classes=tuple(classes), horizon=HORIZON,
                  warmup=draw(st.sampled_from([0.0, 60.0])))
 
 

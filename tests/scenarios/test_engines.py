@@ -42,7 +42,7 @@ def test_the_fast_path_runs_the_ports_it_was_built_for() -> None:
     names = {f"{path.parent.name}/{path.stem}" for path, _ in CASES}
     assert {"national/gongbei", "national/pudong", "airport/airport_peak",
             "land_port/land_port", "railway_port/railway_port"} <= names
-    assert len(CASES) >= 36
+    assert len(CASES) >= 41
     # priority service: every document hall model, both green channels of the cargo flights
     cases = {f"{path.parent.name}/{path.stem}:{variant}" for path, variant in CASES}
     hall = load_scenario(ROOT / "scenarios" / "services" / "document_hall.yaml")
@@ -51,6 +51,11 @@ def test_the_fast_path_runs_the_ports_it_was_built_for() -> None:
             "airport/cargo_flights:green_channel_own_team"} <= cases
     # customers who give up: the holiday road port's approach road that holds so many cars
     assert {"land_port/land_port_peak:None", "land_port/land_port_peak:more_egates"} <= cases
+    # queue-reactive staffing: desk rows joined by a shortest-queue choice, the foreigners'
+    # desks alone, and the tidal car lanes (their positions change, their road is finite)
+    assert {"airport/airport:reactive_staffing", "airport/airport_peak:reactive_staffing",
+            "land_port/land_port_peak:reactive_staffing", "land_port/land_port_peak:tidal_lanes",
+            "railway_port/railway_port_peak:reactive_staffing"} <= cases
 
 
 @pytest.mark.slow

@@ -247,12 +247,62 @@ def giving_up_ties() -> Model:
     return Model(stations=(desk, hall), classes=classes, horizon=1440.0)
 
 
+def reactive() -> Model:
+    """Servers that open and close as the queue's head waits: a hall on shifts whose
+    positions shrink for a while (extras beyond them close at once), some of its callers
+    giving up and walk-ins balking; a desk that serves by priority on constant servers; two
+    rows joined by a shortest-queue choice, one of them reactive on shifts."""
+    from portsim.engine.model import Impatience
+
+    hall = StationSpec("hall", ShiftSchedule(((0.0, 2), (300.0, 1), (480.0, 3)), period=720.0),
+                       Lognormal(1.5, 0.5), positions=ShiftSchedule(
+                           ((0.0, 6), (200.0, 3), (420.0, 5)), period=720.0),
+                       reactive=ReactiveStaffing(4.0, 1.0, 3, check_every=2.5),
+                       impatience_by_class={
+                           "caller": Impatience(patience=Exponential(6.0)),
+                           "walkin": Impatience(balk_at=15)})
+    desk = StationSpec("desk", ShiftSchedule.constant(1), Exponential(1.0), discipline="priority",
+                       reactive=ReactiveStaffing(3.0, 0.5, 2))
+    row_a = StationSpec("row_a", ShiftSchedule(((0.0, 1), (600.0, 2)), period=1200.0),
+                        Exponential(1.8), reactive=ReactiveStaffing(2.0, 0.5, 2, check_every=3.0),
+                        positions=ShiftSchedule.constant(4))
+    row_b = StationSpec("row_b", ShiftSchedule.constant(1), Exponential(1.5))
+    classes = (ClassSpec("caller", Poisson(1.3), (Visit("hall"),), priority=1),
+               ClassSpec("walkin", Poisson(0.8), (Visit("hall"), Visit("desk")), priority=1),
+               ClassSpec("vip", Poisson(0.2), (Visit("desk"),), priority=0),
+               ClassSpec("chooser", Poisson(1.6), (ShortestQueue(("row_a", "row_b")),)))
+    return Model(stations=(hall, desk, row_a, row_b), classes=classes, horizon=2880.0,
+                 warmup=120.0, queue_at=(400.0, 900.0))
+
+
+def reactive_ties() -> Model:
+    """Whole minutes: checks every minute or two that fall on arrivals, service ends and shift
+    changes; a head that has waited exactly the threshold (not above it) opens nothing."""
+    def every(minutes: int, batch: int) -> Timetable:
+        times = tuple(float(t) for t in range(0, 1440, minutes))
+        return Timetable(times, (batch,) * len(times), (0.0,) * len(times))
+
+    desk = StationSpec("desk", ShiftSchedule(((0.0, 1), (120.0, 2), (240.0, 0), (300.0, 1)),
+                                             period=480.0), Deterministic(3.0),
+                       positions=ShiftSchedule(((0.0, 3), (60.0, 2), (180.0, 4)), period=480.0),
+                       reactive=ReactiveStaffing(4.0, 2.0, 2, check_every=1.0))
+    hall = StationSpec("hall", ShiftSchedule.constant(1), Deterministic(5.0),
+                       reactive=ReactiveStaffing(5.0, 5.0, 1, check_every=2.0))
+    other = StationSpec("other", ShiftSchedule.constant(1), Deterministic(4.0))
+    # priorities differ, but the hall serves first come, first served
+    classes = (ClassSpec("walk", every(7, 3), (Visit("desk"),)),
+               ClassSpec("late", every(11, 2), (Visit("hall"), Visit("desk")), priority=1),
+               ClassSpec("choose", every(3, 1), (ShortestQueue(("hall", "other")),)))
+    return Model(stations=(desk, hall, other), classes=classes, horizon=1440.0)
+
+
 MODELS = {"constant": constant_servers, "shifts": shifts, "network": network,
           "waiting_spawn": waiting_spawn, "spawn": spawn, "appointments": appointments,
           "shortest_queue": shortest_queue, "shortest_queue_batches": shortest_queue_batches,
           "late_batches": late_batches, "priority": priority, "priority_ties": priority_ties,
           "priority_monitored": priority_monitored, "priority_choice": priority_choice,
-          "giving_up": giving_up, "giving_up_ties": giving_up_ties}
+          "giving_up": giving_up, "giving_up_ties": giving_up_ties, "reactive": reactive,
+          "reactive_ties": reactive_ties}
 
 
 def _visits(model: Model, engine: str) -> dict[tuple[int, str], tuple[float, float | None]]:
@@ -315,6 +365,25 @@ def test_every_kpi_equals_the_event_engine(name: str) -> None:
             assert fast.histograms[scope][row_name].counts == histogram.counts
 
 
+@pytest.mark.parametrize("name", ["reactive", "reactive_ties"])
+def test_reactive_servers_open_and_close_on_the_fast_path(name: str) -> None:
+    """Not vacuous: at every reactive station extras open (the servers' mean is above the
+    schedule's), and the officer-hours and utilisation they make are the event engine's."""
+    model = MODELS[name]()
+    plain = replace(model, stations=tuple(replace(spec, reactive=None)
+                                          for spec in model.stations))
+    fast = run_replication(model, seed=5, engine="fast").kpis["stations"]
+    events = run_replication(model, seed=5, engine="events").kpis["stations"]
+    scheduled = run_replication(plain, seed=5, engine="fast").kpis["stations"]
+    for spec in model.stations:
+        if spec.reactive is None:
+            continue
+        row = fast[spec.name]
+        assert row["servers_mean"] > scheduled[spec.name]["servers_mean"] + 0.01, spec.name
+        for kpi in ("servers_mean", "utilisation"):
+            assert row[kpi] == pytest.approx(events[spec.name][kpi], rel=1e-12), (spec.name, kpi)
+
+
 def test_a_choice_nobody_reaches() -> None:
     """Stations of a shortest-queue choice that no customer reaches in the run: empty
     statistics, as on the event engine."""
@@ -339,10 +408,6 @@ def test_a_shift_cut_lets_services_finish() -> None:
 
 
 @pytest.mark.parametrize("model, reason", [
-    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
-                                 reactive=ReactiveStaffing(5.0, 1.0, 2)),),
-           classes=(ClassSpec("c", Poisson(0.5), (Visit("s"),)),), horizon=100.0),
-     "reactive staffing"),
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),
                      StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))),
            classes=(ClassSpec("c", Poisson(0.5), (ShortestQueue(("s", "t"),
@@ -399,7 +464,8 @@ def test_the_entity_limit_stops_the_fast_path_before_the_arrivals_are_drawn() ->
 
 
 @pytest.mark.parametrize("name", ["network", "waiting_spawn", "priority", "priority_ties",
-                                  "priority_choice", "giving_up", "giving_up_ties"])
+                                  "priority_choice", "giving_up", "giving_up_ties",
+                                  "reactive", "reactive_ties"])
 def test_the_event_log_is_the_event_engines(name: str) -> None:
     """Every (time, entity, class, station, event) the event engine logs, the fast path logs
     too (ids numbered alike: in order of arrival), in time order."""

@@ -23,6 +23,8 @@ from test_fast_path import (
     network,
     priority,
     priority_ties,
+    reactive,
+    reactive_ties,
     shifts,
     waiting_spawn,
 )
@@ -146,19 +148,27 @@ def test_priority_service_by_hand(version: str) -> None:
 
 
 
-def _both_impatient(*args: object) -> tuple[object, ...]:
-    """What the compiled and the Python giving-up sweep write and return on ``args``."""
+def _both_impatient(*args: object, reactive: int | None = None) -> tuple[object, ...]:
+    """What the compiled and the Python giving-up sweep write and return on ``args`` (the
+    reactive one, with as many clock events as ``reactive``)."""
     results = []
     count = len(args[0])  # type: ignore[arg-type]
-    for version in (kernels.impatient_starts, kernels.python_impatient_starts):
+    name = "impatient_starts" if reactive is None else "reactive_starts"
+    for version in (getattr(kernels, name), getattr(kernels, f"python_{name}")):
         outputs = (np.full(count, -1.0), np.full(count, -1, dtype=np.int64),
                    np.full(count, -1.0), np.full(count, -1, dtype=np.int64),
                    np.full(count, -1.0), np.full(count, -1, dtype=np.int64))
-        started, lost = version(*args, outputs)
+        if reactive is not None:
+            changes = (np.full(reactive, -1.0), np.full(reactive, -1, dtype=np.int64))
+            started, lost, changed = version(*args, (*outputs, *changes))
+            written = [changed, changes[0][:changed].tolist(), changes[1][:changed].tolist()]
+        else:
+            started, lost = version(*args, outputs)
+            written = []
         starts, order, services, gone, left, how = outputs
         results.append((started, lost, starts[:started].tolist(), order[:started].tolist(),
                         np.nan_to_num(services, nan=-7.0).tolist(), gone[:lost].tolist(),
-                        left[:lost].tolist(), how[:lost].tolist()))
+                        left[:lost].tolist(), how[:lost].tolist(), *written))
     return tuple(results)
 
 
@@ -187,8 +197,22 @@ def test_giving_up_compiled_equals_python(inputs, servers: int, changes, classes
     with arrivals), balking rules and shifts: the same starts, services and departures
     without service, in the same order, from both."""
     arrivals, _, horizon = inputs
-    count = arrivals.size
     changes = sorted(changes)
+    customers, draws = _giving_up_customers(data, arrivals, classes)
+    compiled, python = _both_impatient(
+        arrivals, *customers, servers,
+        np.asarray([when * 4 for when, _ in changes], dtype=float),
+        np.asarray([level for _, level in changes], dtype=float), horizon,
+        draws, data.draw(giving_up_rules(classes)))
+    assert compiled == python
+
+
+def _giving_up_customers(data: st.DataObject, arrivals: np.ndarray, classes: int,
+                         ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """For customers at ``arrivals``: (priorities, kinds, turns, moves) of any classes,
+    priorities and turns (ranks that tie or not), and the draws (offsets, services,
+    patiences, uniforms), each class's block as long as its customers or longer."""
+    count = arrivals.size
     kinds = np.asarray(data.draw(st.lists(st.integers(0, classes - 1), min_size=count,
                                           max_size=count)), dtype=np.int64)
     ints = st.lists(st.integers(min_value=-2, max_value=3), min_size=count, max_size=count)
@@ -198,19 +222,97 @@ def test_giving_up_compiled_equals_python(inputs, servers: int, changes, classes
     sizes = np.bincount(kinds, minlength=classes)
     spare = data.draw(st.integers(min_value=0, max_value=2))  # blocks may be longer
     offsets = np.concatenate(([0], np.cumsum(sizes + spare))).astype(np.int64)
+    total = int(offsets[-1])
     element = st.sampled_from([times, coarse])
-    variates = [np.asarray(data.draw(st.lists(data.draw(element), min_size=int(offsets[-1]),
-                                              max_size=int(offsets[-1]))), dtype=float)
+    variates = [np.asarray(data.draw(st.lists(data.draw(element), min_size=total,
+                                              max_size=total)), dtype=float)
                 for _ in range(2)]
     uniforms = np.asarray(data.draw(st.lists(st.floats(0.0, 1.0, exclude_max=True),
-                                             min_size=int(offsets[-1]),
-                                             max_size=int(offsets[-1]))), dtype=float)
+                                             min_size=total, max_size=total)), dtype=float)
+    return (priorities, kinds, turns, moves), (offsets, variates[0], variates[1], uniforms)
+
+
+@st.composite
+def clocks(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
+    """A reactive station's clock: events at coarse times (ties among themselves and with
+    the customers' events), shift steps, checks and position steps in any mix, positions
+    unlimited or not."""
+    count = draw(st.integers(min_value=0, max_value=40))
+    times = sorted(draw(st.lists(coarse.map(lambda q: q * 2), min_size=count, max_size=count)))
+    kinds = draw(st.lists(st.sampled_from([kernels.SHIFT, kernels.CHECK, kernels.CHECK,
+                                           kernels.HOLD]), min_size=count, max_size=count))
+    values = draw(st.lists(st.integers(min_value=0, max_value=4), min_size=count,
+                           max_size=count))
+    limited = draw(st.booleans())
+    places = [draw(st.integers(min_value=0, max_value=6)) if limited or kind == kernels.HOLD
+              else -1 for kind in kinds]
+    return (np.asarray(times, dtype=float), np.asarray(kinds, dtype=np.int64),
+            np.asarray(values, dtype=np.int64), np.asarray(places, dtype=np.int64))
+
+
+@needs_compiled
+@settings(max_examples=300, deadline=None)
+@given(queue_inputs(), st.integers(min_value=0, max_value=3), clocks(),
+       st.integers(min_value=1, max_value=3), st.data())
+def test_reactive_staffing_compiled_equals_python(inputs, servers: int, clock, classes: int,
+                                                  data) -> None:
+    """Any customers as for giving up, any clock and rule (thresholds on the coarse times
+    the waits take): the same starts, departures and changes of the servers from both."""
+    arrivals, _, horizon = inputs
+    customers, draws = _giving_up_customers(data, arrivals, classes)
+    close, above = sorted(data.draw(st.lists(coarse, min_size=2, max_size=2)))
+    rule = (above, close, data.draw(st.integers(min_value=1, max_value=3)))
     compiled, python = _both_impatient(
-        arrivals, priorities, kinds, turns, moves, servers,
-        np.asarray([when * 4 for when, _ in changes], dtype=float),
-        np.asarray([level for _, level in changes], dtype=float), horizon,
-        (offsets, variates[0], variates[1], uniforms), data.draw(giving_up_rules(classes)))
+        arrivals, *customers, servers, clock, rule, horizon, draws,
+        data.draw(giving_up_rules(classes)), reactive=clock[0].size)
     assert compiled == python
+
+
+@pytest.mark.parametrize("version", ["reactive_starts", "python_reactive_starts"])
+def test_reactive_staffing_by_hand(version: str) -> None:
+    """One server, 5-minute services, customers at 0, 1 and 2; checks at 3, 4 and 8: at 3
+    the head (customer 1) has waited 2, not above 2: nothing opens; at 4 it has waited 3: a
+    second server opens and takes it at once (so customer 2 heads the queue); at 5 the first
+    service ends, customer 2 starts; at 8 nobody waits: the extra closes, though its service
+    (from 4 to 9) goes on."""
+    arrivals = np.array([0.0, 1.0, 2.0])
+    ranks = np.arange(3, dtype=np.int64)
+    clock = (np.array([3.0, 4.0, 8.0]), np.full(3, kernels.CHECK, dtype=np.int64),
+             np.zeros(3, dtype=np.int64), np.full(3, -1, dtype=np.int64))
+    draws = (np.array([0, 3], dtype=np.int64), np.full(3, 5.0), np.full(3, np.nan),
+             np.full(3, np.nan))
+    rules = (np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
+             np.zeros(2, dtype=np.int64), np.empty(0))
+    outputs = (np.empty(3), np.empty(3, dtype=np.int64), np.empty(3),
+               np.empty(3, dtype=np.int64), np.empty(3), np.empty(3, dtype=np.int64),
+               np.empty(3), np.empty(3, dtype=np.int64))
+    counts = getattr(kernels, version)(arrivals, np.zeros(3, dtype=np.int64),
+                                       np.zeros(3, dtype=np.int64), ranks, ranks, 1, clock,
+                                       (2.0, 1.0, 2), 100.0, draws, rules, outputs)
+    assert counts == (3, 0, 2)
+    assert outputs[1].tolist() == [0, 1, 2]
+    assert outputs[0].tolist() == [0.0, 4.0, 5.0]
+    assert outputs[6][:2].tolist() == [4.0, 8.0]
+    assert outputs[7][:2].tolist() == [2, 1]
+
+
+@needs_compiled
+def test_reactive_clocks_that_do_not_fit_are_refused() -> None:
+    """A clock whose arrays differ in length, or too short an output of server changes,
+    would make the compiled sweep read or write past its arrays: refused instead."""
+    ranks = np.zeros(1, dtype=np.int64)
+    draws = (np.array([0, 1], dtype=np.int64), np.ones(1), np.ones(1), np.ones(1))
+    rules = (np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
+             np.zeros(2, dtype=np.int64), np.empty(0))
+    customers = (np.empty(1), np.empty(1, dtype=np.int64), np.empty(1),
+                 np.empty(1, dtype=np.int64), np.empty(1), np.empty(1, dtype=np.int64))
+    two = np.ones(2, dtype=np.int64)
+    for clock, changes in (((np.ones(2), two, two, two[:1]), 2), ((np.ones(2), two, two, two), 1)):
+        with pytest.raises(ValueError, match="do not fit"):
+            kernels.reactive_starts(np.zeros(1), ranks, ranks, ranks, ranks, 1, clock,
+                                    (1.0, 0.0, 1), 10.0, draws, rules,
+                                    (*customers, np.empty(changes),
+                                     np.empty(changes, dtype=np.int64)))
 
 
 @pytest.mark.parametrize("version", ["impatient_starts", "python_impatient_starts"])
@@ -322,7 +424,7 @@ def test_lengths_that_do_not_match_are_refused() -> None:
 
 @needs_compiled
 @pytest.mark.parametrize("build", [shifts, network, waiting_spawn, priority, priority_ties,
-                                   giving_up, giving_up_ties])
+                                   giving_up, giving_up_ties, reactive, reactive_ties])
 def test_a_replication_is_the_same_with_either_kernel(build, monkeypatch) -> None:
     compiled = run_replication(build(), seed=3, engine="fast").kpis
     monkeypatch.setattr(fast_starts, "fifo_starts", kernels.python_fifo_starts)
@@ -330,6 +432,8 @@ def test_a_replication_is_the_same_with_either_kernel(build, monkeypatch) -> Non
     monkeypatch.setattr(fast_starts, "priority_starts", kernels.python_priority_starts)
     monkeypatch.setattr(fast_impatience.kernels, "impatient_starts",
                         kernels.python_impatient_starts)
+    monkeypatch.setattr(fast_impatience.kernels, "reactive_starts",
+                        kernels.python_reactive_starts)
     python = run_replication(build(), seed=3, engine="fast").kpis
     assert json.dumps(compiled, sort_keys=True, default=str) == json.dumps(
         python, sort_keys=True, default=str)
