@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from portsim.cli.main import app
 
 MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"
-PEAK = Path(__file__).parents[2] / "scenarios" / "airport" / "airport_peak.yaml"
+WATER = Path(__file__).parents[2] / "scenarios" / "water_port" / "water_port.yaml"
 
 
 @pytest.fixture
@@ -51,14 +51,12 @@ def test_a_qualifying_model_runs_on_the_fast_path_unless_forced_off(runner: CliR
 
 def test_engine_fast_refuses_a_model_that_needs_events(runner: CliRunner,
                                                       tmp_path: Path) -> None:
-    result = _run(runner, PEAK, tmp_path / "out", "--engine", "fast", "--variant",
-                  "egates_outage")
+    result = _run(runner, WATER, tmp_path / "out", "--engine", "fast", "--variant",
+                  "zero_wait_call_in")
     assert result.exit_code == 2, result.output
-    # the outage's fallback sends travellers to the desks, and the gates' rejection step after
-    # it may send them there again
-    assert ("fast engine cannot run this model: station 'egates' sends customers along a "
-            "fallback route to station 'desks_north', where their own route may take them "
-            "again after it") in " ".join(result.output.split())
+    # teams called in for booked ships are held from the booking, before the ship arrives
+    assert ("fast engine cannot run this model: station 'boarding_inspection' has servers on "
+            "call for bookings") in " ".join(result.output.split())
     assert not (tmp_path / "out" / "results.json").exists()
 
 

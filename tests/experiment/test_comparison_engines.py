@@ -13,8 +13,9 @@ EXPONENTIAL = {"dist": "exponential", "mean": "2min"}
 
 
 def scenario() -> dict[str, Any]:
-    """Two halls used by two classes; the variant closes one hall for an hour a day (an
-    outage: the event engine runs it, the fast path runs the baseline)."""
+    """Two halls used by two classes; the variant closes one hall for an hour a day and serves
+    it by priority (an outage at a priority station: the event engine runs the variant, the
+    fast path the baseline; an outage alone now runs on the fast path too)."""
     return {
         "name": "two halls",
         "time": {"horizon": "2d", "warmup": "6h"},
@@ -23,7 +24,7 @@ def scenario() -> dict[str, Any]:
         "classes": {"a": {"arrivals": {"kind": "poisson", "rate": "80/h"}, "route": ["north"]},
                     "b": {"arrivals": {"kind": "poisson", "rate": "50/h"}, "route": ["south"]}},
         "variants": {"north_outage": {"stations": {"north": {
-            "outages": [{"start": "10:00", "end": "11:00"}]}}}},
+            "outages": [{"start": "10:00", "end": "11:00"}], "discipline": "priority"}}}},
         "replications": 6, "seed": 3,
     }
 
