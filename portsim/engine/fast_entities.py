@@ -159,8 +159,8 @@ class Turns:
         self.entities = entities
         self.ids = ids
         self.keys = keys
-        self.own: list[int] | None = None
-        self.moves: list[int] = []
+        self.own: memoryview | None = None
+        self.moves: memoryview | None = None
 
     def before(self, customer: int, mover: int) -> bool:
         """Whether an event of the customer at position ``customer`` (its own: a service that
@@ -168,12 +168,14 @@ class Turns:
         own, moves = self.ranks()
         return own[customer] < moves[mover]
 
-    def ranks(self) -> tuple[list[int], list[int]]:
-        """Each customer's own turn and the turn it moves in, as ranks in one order."""
-        if self.own is None:
+    def ranks(self) -> tuple[memoryview, memoryview]:
+        """Each customer's own turn and the turn it moves in, as ranks in one order (read one
+        by one as Python ints; 8 bytes each)."""
+        if self.own is None or self.moves is None:
             count = self.ids.size
-            turns = self.entities.turns(np.concatenate((self.ids, self.keys))).tolist()
-            self.own, self.moves = turns[:count], turns[count:]
+            turns = np.ascontiguousarray(
+                self.entities.turns(np.concatenate((self.ids, self.keys))), dtype=np.int64)
+            self.own, self.moves = turns[:count].data, turns[count:].data
         return self.own, self.moves
 
 
