@@ -62,7 +62,9 @@ class Entities:
         count = times.size
         end = self.size + count
         if end > self.arrived.size:
-            self._grow(max(end, 2 * self.arrived.size))
+            # NOTE: a quarter more, not double, for memory's sake: the columns cost ~72 bytes
+            # an entity, and a national port-day's 450k entities left ~200k slots unused
+            self._grow(max(end, self.arrived.size + self.arrived.size // 4))
         self.arrived[self.size:end] = times
         self.kind[self.size:end] = kind
         if parent is not None:
