@@ -9,8 +9,8 @@ work (:data:`benchmarks.summary.MAIN_FIGURES`): README's first command <= 0.4 of
 ``portsim staff`` <= 0.3. Every command runs with ``--workers 1``, so that its CPU time is its
 wall time on an idle core and a neighbour's load on the second core does not enter the ratio.
 
-Fast mode (CI) runs the comparison and the airport's staffing on fewer replications (about 40 s
-together on main); the hotline's staffing (several minutes on main) runs in full mode only.
+Fast mode (CI) runs the comparison and the airport's staffing on fewer replications (45 s of CPU
+together on main); the hotline's staffing (80 s of CPU on main) runs in full mode only.
 """
 
 from __future__ import annotations

@@ -249,6 +249,9 @@ class FastReplication(Plan):
             times = np.concatenate([flow[2] for flow in flows])
             keys = np.concatenate([flow[3] for flow in flows])
             source = np.repeat(np.arange(len(flows)), [flow[1].size for flow in flows])
+            # NOTE: the flows keep only their nodes (all the callers read after this), so that
+            # their arrays die here rather than beside the joined copies, for memory's sake
+            flows[:] = [(flow[0], _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS) for flow in flows]
         keep = times < self.model.horizon
         if not keep.all():
             ids, times, keys, source = ids[keep], times[keep], keys[keep], source[keep]
