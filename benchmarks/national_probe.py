@@ -1,7 +1,9 @@
 """CPU time and peak memory of one replication of a study, measured in a fresh process.
 
-``python -m benchmarks.national_probe STUDY [PORT ...]`` runs replication 0 of every port of the
-study file (or only the ports named) on one worker, in this process, and prints one JSON line:
+``python -m benchmarks.national_probe STUDY [--engine events] [PORT ...]`` runs replication 0 of
+every port of the study file (or only the ports named) on one worker, in this process (on the
+engine named, by default each port's choice: the fast path where it qualifies), and prints one
+JSON line:
 crossings counted, CPU seconds of the whole process (loading, compiling, simulating, pooling),
 seconds spent in the replications, peak RSS, and each port's engine and seconds.
 """
@@ -22,11 +24,14 @@ def main(argv: list[str]) -> int:
     from portsim.experiment.study import run_study
     from portsim.scenario.study import load_study
 
-    study = load_study(argv[0])
-    if argv[1:]:
+    study, ports = load_study(argv[0]), argv[1:]
+    engine = "auto"
+    if ports[:1] == ["--engine"]:
+        engine, ports = ports[1], ports[2:]
+    if ports:
         study = dataclasses.replace(study, ports=tuple(port for port in study.ports
-                                                       if port.name in argv[1:]))
-    results = run_study(study, RunOptions(replications=1, workers=1))
+                                                       if port.name in ports))
+    results = run_study(study, RunOptions(replications=1, workers=1, engine=engine))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({
         "crossings": results.national["crossings"][0],

@@ -38,6 +38,9 @@ class Ratio:
     aim: str = ""
     full_only: bool = False
     """Measured in full mode only (a fast-mode session is complete without it)."""
+    main: str = ""
+    """The key of :data:`MAIN_FIGURES` holding this ratio as measured on main before issue
+    24's work: the value is then this session's ratio divided by main's (``""``: as is)."""
 
     def value(self, timings: Mapping[str, Mapping[str, Any]], field: str | None = None
               ) -> float | None:
@@ -55,6 +58,9 @@ class Ratio:
             field = "cpu" if top.get("cpu") and bottom.get("cpu") else "seconds"
         if not top.get(field) or not bottom.get(field):
             return None
+        if self.main:  # main's figure is a ratio of CPU seconds
+            main = MAIN_FIGURES.get(self.main, {}).get(mode())
+            return top[field] / bottom[field] / main if main and field == "cpu" else None
         return top[field] / bottom[field]
 
     def met(self, value: float | None) -> bool | None:
@@ -63,6 +69,44 @@ class Ratio:
         op, limit = self.goal.split()
         return value <= float(limit) if op == "<=" else value >= float(limit)
 
+
+@dataclass(frozen=True)
+class Command:
+    """A command timed as a process by test_commands.py, in each mode's size."""
+
+    full: tuple[str, ...]
+    fast: tuple[str, ...] = ()
+    """The arguments in fast mode (CI); ``()``: the command runs in full mode only."""
+    exit_codes: tuple[int, ...] = (0,)
+
+
+_AIRPORT_STAFF = ("staff", "scenarios/airport/airport_peak.yaml", "--stations",
+                  "desks_north,desks_south,foreigner_desks", "--target", "wait_p95<=30min",
+                  "--shifts", "8h@1h")
+_HOTLINE_STAFF = ("staff", "scenarios/services/hotline_12367.yaml", "--stations", "agents",
+                  "--target", "wait_sla_share>=0.8", "--interval", "1h")
+COMMANDS = {
+    "command.readme": Command(
+        full=("compare", "scenarios/airport/airport_peak.yaml"),
+        fast=("compare", "scenarios/airport/airport_peak.yaml", "--replications", "2")),
+    # exit code 4: no roster met the target in every interval, still a whole search
+    "command.staff_airport": Command(full=_AIRPORT_STAFF,
+                                     fast=(*_AIRPORT_STAFF, "--replications", "5"),
+                                     exit_codes=(0, 4)),
+    "command.staff_hotline": Command(full=(*_HOTLINE_STAFF, "--replications", "4"),
+                                     exit_codes=(0, 4)),
+}
+"""Each command's arguments (test_commands.py adds ``--workers 1``, ``--force`` and ``--out``)."""
+
+MAIN_FIGURES: dict[str, dict[str, float]] = {
+    "command.readme": {"fast": 4.806, "full": 16.915},
+    "command.staff_airport": {"fast": 6.747, "full": 11.331},
+    "command.staff_hotline": {"full": 20.364},
+}
+"""Each command's CPU seconds over the minimal SimPy script's in the same round, per mode, as
+test_commands.py measured them on main at 121178d (before issue 24's work on reactive staffing
+and breakdowns), 2026-12-06 under load 10-13 (benchmarks/README.md, "Commands"): the reference
+of the "/ main's" ratios. Only CPU time: wall clock on a machine that busy meant nothing."""
 
 WORKERS = Ratio("8 replications: 1 worker / 2 workers", "workers.1", "workers.2", ">= 1.8")
 CEILING = Ratio("machine: 2 plain processes, serial / parallel", "machine.serial2",
@@ -118,6 +162,15 @@ RATIOS = (
           "memory.national_small", ""),
     Ratio("national day, 2 reps: 1 local worker / 2 Dask workers",
           "national.local1", "national.cluster2", "", full_only=True),
+    Ratio("national peak day: peak RSS, fast path / event engine", "memory.national",
+          "memory.national_events", "<= 1", full_only=True),
+    Ratio("README's first command (compare airport_peak) / main's",
+          "command.readme", "command.readme.simpy_script", "<= 0.4", main="command.readme"),
+    Ratio("portsim staff airport_peak / main's", "command.staff_airport",
+          "command.staff_airport.simpy_script", "<= 0.3", main="command.staff_airport"),
+    Ratio("portsim staff hotline_12367 / main's", "command.staff_hotline",
+          "command.staff_hotline.simpy_script", "<= 0.3", main="command.staff_hotline",
+          full_only=True),
 )
 
 GROSS_REGRESSIONS = (("mm10.portsim", "mm10.simpy"), ("tandem.portsim", "tandem.simpy"))
@@ -137,6 +190,10 @@ def gross_regressions(timings: Mapping[str, Mapping[str, Any]]) -> list[str]:
 
 def fast_mode() -> bool:
     return os.environ.get("PORTSIM_BENCH_FAST", "") not in ("", "0")
+
+
+def mode() -> str:
+    return "fast" if fast_mode() else "full"
 
 
 def machine() -> dict[str, Any]:

@@ -27,9 +27,9 @@ STUDY = HERE.parent / "scenarios" / "national_peak_day.yaml"
 SMALL = ("Other railway ports (assumed)", "Ferry terminals (assumed)", "Huanggang")
 
 
-def _probe(*ports: str) -> dict:
+def _probe(*arguments: str) -> dict:
     completed = subprocess.run([sys.executable, "-m", "benchmarks.national_probe", str(STUDY),
-                                *ports], cwd=HERE.parent, capture_output=True, text=True,
+                                *arguments], cwd=HERE.parent, capture_output=True, text=True,
                                check=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -50,6 +50,20 @@ def test_one_replication_of_the_national_peak_day(record, note):
          + f"; peak RSS {full[key] / 1024:.0f} MB, {small[key] / 1024:.0f} MB for the "
          f"{small['crossings']:,.0f} crossings of the three smallest ports")
     assert 1.9e6 < full["crossings"] < 2.1e6
+
+
+def test_national_memory_fast_path_against_event_engine(record, note):
+    """Peak RSS of one replication of every port on the event engine (memory flat in the
+    crossings, about a minute of CPU: full mode only), against the fast path's figure of
+    test_one_replication_of_the_national_peak_day, in the same session."""
+    if fast_mode():
+        pytest.skip("the national day on the event engine takes a minute of CPU: full mode only")
+    events = _probe("--engine", "events")
+    key = "vmhwm_kb" if events["vmhwm_kb"] else "maxrss_kb"
+    record("memory.national_events", events[key] / 1024, "MB",
+           customers=int(events["crossings"]))
+    note("national peak day, event engine", f"peak RSS {events[key] / 1024:.0f} MB, "
+         f"{events['cpu_seconds']:.1f} s CPU for one replication (process)")
 
 
 def _study(out: Path, *option: str) -> float:

@@ -25,8 +25,6 @@ session, in-process and on CPU time:
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.summary import HERE
+from benchmarks.processes import run_process
 from portsim.engine import run_replication
 from portsim.errors import ScenarioError
 from portsim.limits import DEFAULTS
@@ -130,14 +128,6 @@ def test_a_million_rows_cost_the_rows_of_the_limit(record: Callable[..., None],
           _refused(_timetable(million, 1_000_000), "more than 200,000 rows"))
 
 
-def _process_wall(command: list[str], expect: int) -> float:
-    started = perf_counter()
-    done = subprocess.run(command, cwd=HERE.parent, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(HERE.parent)}, timeout=300)
-    assert done.returncode == expect, done.stderr
-    return perf_counter() - started
-
-
 def test_a_bad_scheduler_is_refused_at_the_cost_of_importing_dask(
         record: Callable[..., None], tmp_path: Path) -> None:
     pytest.importorskip("distributed")
@@ -151,7 +141,7 @@ def test_a_bad_scheduler_is_refused_at_the_cost_of_importing_dask(
     walls: dict[str, list[float]] = {key: [] for key in commands}
     for _ in range(ROUNDS):  # one after the other, so that a busy neighbour slows both alike
         for key, (command, expect) in commands.items():
-            walls[key].append(_process_wall(command, expect))
+            walls[key].append(run_process(command, accept=(expect,))[0])
     for key, seconds in walls.items():
         record(key, min(seconds), rounds=ROUNDS)
 

@@ -20,35 +20,19 @@ start would otherwise compile portsim's ~35 modules again (~0.04 s), which no us
 
 from __future__ import annotations
 
-import os
-import resource
 import subprocess
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from time import perf_counter
 
 import pytest
 
+from benchmarks.processes import ROOT, run_process
 from benchmarks.simpy_minimal import CUSTOMERS
-from benchmarks.summary import HERE, fast_mode
+from benchmarks.summary import fast_mode
 
 pytestmark = [pytest.mark.benchmark_suite, pytest.mark.benchmark(group="startup")]
 
 ROUNDS = 3 if fast_mode() else 5
-ROOT = HERE.parent
-
-
-def _process(command: Sequence[str]) -> tuple[float, float]:
-    """(wall, CPU) seconds of one child process run to its end; fails if it fails."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
-    wall = perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stderr}"
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def test_startup(record, note, tmp_path: Path):
@@ -68,7 +52,7 @@ def test_startup(record, note, tmp_path: Path):
     cpus: dict[str, list[float]] = {key: [] for key in commands}
     for _ in range(ROUNDS):
         for key, command in commands.items():
-            wall, cpu = _process(command)
+            wall, cpu = run_process(command)
             walls[key].append(wall)
             cpus[key].append(cpu)
     for key in commands:

@@ -47,23 +47,60 @@ def arrival_times(arrivals: m.Arrivals, rng: np.random.Generator, horizon: float
 # ``t += gap`` gives, and the thinning test is the same arithmetic, element by element.
 
 
+def arrival_array(arrivals: m.Arrivals, rng: np.random.Generator, horizon: float,
+                  disruptions: np.random.Generator | None = None,
+                  limit: int | None = None) -> np.ndarray:
+    """:func:`arrival_times` as one array (the first ``limit`` of them, with a limit): the same
+    floats. NOTE: Poisson and thinned times are joined from their batches' arrays, never made
+    Python floats, for performance reasons (the fast path reads them as an array)."""
+    batches = _time_batches(arrivals, rng, horizon)
+    if batches is None:
+        times = arrival_times(arrivals, rng, horizon, disruptions)
+        return np.fromiter(times if limit is None else itertools.islice(times, limit),
+                           dtype=float)
+    parts: list[np.ndarray] = []
+    count = 0
+    for batch in batches:
+        parts.append(batch)
+        count += batch.size
+        if limit is not None and count >= limit:
+            break
+    return np.concatenate(parts)[:limit] if parts else np.empty(0)
+
+
+def _time_batches(arrivals: m.Arrivals, rng: np.random.Generator,
+                  horizon: float) -> Iterator[np.ndarray] | None:
+    """Poisson and thinned arrival times as the arrays of their batches; None for others."""
+    if isinstance(arrivals, m.Poisson):
+        rate = arrivals.rate
+        return _poisson_batches(1.0 / rate, rng, horizon) if rate > 0 else iter(())
+    if isinstance(arrivals, m.RateProfile):
+        peak = max(arrivals.rates)
+        return _profile_batches(arrivals, peak, rng, horizon) if peak > 0 else iter(())
+    return None
+
+
+def _as_floats(batches: Iterator[np.ndarray]) -> Iterator[float]:
+    return itertools.chain.from_iterable(batch.tolist() for batch in batches)
+
+
 def _poisson_times(rate: float, rng: np.random.Generator, horizon: float) -> Iterator[float]:
     if rate <= 0:
         return iter(())
-    return itertools.chain.from_iterable(_poisson_batches(1.0 / rate, rng, horizon))
+    return _as_floats(_poisson_batches(1.0 / rate, rng, horizon))
 
 
 def _poisson_batches(mean: float, rng: np.random.Generator,
-                     horizon: float) -> Iterator[list[float]]:
+                     horizon: float) -> Iterator[np.ndarray]:
     t = 0.0
     for size in batch_sizes():
         times = Exponential(mean).sample(rng, size)
         times[0] += t
         np.cumsum(times, out=times)
         if times[-1] >= horizon:
-            yield times[:int(np.searchsorted(times, horizon))].tolist()
+            yield times[:int(np.searchsorted(times, horizon))]
             return
-        yield times.tolist()
+        yield times
         t = float(times[-1])
 
 
@@ -74,11 +111,11 @@ def _profile_times(profile: m.RateProfile, rng: np.random.Generator,
     peak = max(profile.rates)
     if peak <= 0:
         return iter(())
-    return itertools.chain.from_iterable(_profile_batches(profile, peak, rng, horizon))
+    return _as_floats(_profile_batches(profile, peak, rng, horizon))
 
 
 def _profile_batches(profile: m.RateProfile, peak: float, rng: np.random.Generator,
-                     horizon: float) -> Iterator[list[float]]:
+                     horizon: float) -> Iterator[np.ndarray]:
     gaps = Exponential(1.0 / peak)
     rates = np.asarray(profile.rates, dtype=float)
     width, period = profile.bin_width, profile.period
@@ -94,7 +131,7 @@ def _profile_batches(profile: m.RateProfile, peak: float, rng: np.random.Generat
         candidates = times[:below]
         index = np.floor_divide(np.remainder(candidates, period), width).astype(np.int64)
         keep = uniforms[:below] * peak < rates[index % len(rates)]
-        yield candidates[keep].tolist()
+        yield candidates[keep]
         if below < size:
             return
         t = float(times[-1])

@@ -32,7 +32,6 @@ statistics (:mod:`~portsim.engine.fast_entities`).
 
 from __future__ import annotations
 
-import itertools
 import math
 import time as wallclock
 from typing import Any, Literal, cast
@@ -60,7 +59,7 @@ from portsim.engine.fast_trace import replay
 from portsim.engine.monitor import counted_stations, fast_readings, start_readings
 from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import BranchNode, DelayNode, MilestoneNode, SpawnNode
-from portsim.engine.setup import EntityLimitExceeded, TraceSink, class_arrival_times
+from portsim.engine.setup import EntityLimitExceeded, TraceSink, class_arrival_array
 from portsim.stats.accumulators import Tally
 
 __all__ = ["ENGINES", "Engine", "choose_engine", "run_fast", "why_not_fast"]
@@ -216,12 +215,11 @@ class FastReplication(Plan):
             # arrival_times' generator, for performance reasons: the same floats in order.
             array = spec.arrivals.sorted_array()
             return array[:np.searchsorted(array, horizon, side="left")]
-        times = class_arrival_times(spec, self.seed, self.replication, horizon)
-        if self.max_entities is not None:
-            # one more than the limit allows is enough to refuse (in _create), before the
-            # arrivals of a run far beyond the limit fill the memory
-            times = itertools.islice(times, max(0, self.max_entities - self.entities.size) + 1)
-        return np.fromiter(times, dtype=float)
+        # one more than the limit allows is enough to refuse (in _create), before the
+        # arrivals of a run far beyond the limit fill the memory
+        limit = (None if self.max_entities is None
+                 else max(0, self.max_entities - self.entities.size) + 1)
+        return class_arrival_array(spec, self.seed, self.replication, horizon, limit)
 
     def _create(self, times: np.ndarray, class_name: str, parent: np.ndarray | None = None,
                 spawned: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
@@ -256,6 +254,9 @@ class FastReplication(Plan):
             times = np.concatenate([flow[2] for flow in flows])
             keys = np.concatenate([flow[3] for flow in flows])
             source = np.repeat(np.arange(len(flows)), [flow[1].size for flow in flows])
+            # NOTE: the flows keep only their nodes (all the callers read after this), so that
+            # their arrays die here rather than beside the joined copies, for memory's sake
+            flows[:] = [(flow[0], _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS) for flow in flows]
         keep = times < self.model.horizon
         if not keep.all():
             ids, times, keys, source = ids[keep], times[keep], keys[keep], source[keep]
@@ -419,7 +420,7 @@ class FastReplication(Plan):
         kinds = self.entities.kind[positions(ids)]
         joined = start_group(stations, [flow[0] for flow in flows], arrivals, source, kinds,
                              self.model.horizon, Turns(self.entities, ids, keys),
-                             self.priority_of[kinds].tolist())
+                             self.priority_of[kinds])
         for station, (at, services, starts) in zip(stations, joined, strict=True):
             self._served(station, flows, ids[at], arrivals[at], source[at], services, starts,
                          ordered=station.spec.discipline == "fifo")

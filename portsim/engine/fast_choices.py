@@ -10,7 +10,9 @@ instant (docs/design.md, "Simultaneous events").
 
 from __future__ import annotations
 
+import itertools
 import math
+from array import array
 from collections.abc import Iterator
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
@@ -63,9 +65,11 @@ class OpenQueue:
         self.recursion = FifoStarts(self.schedule.servers_at(0.0), station.changes, horizon)
         # a heap of (end, position) of everyone who joined: when each leaves, and who it is
         self.present: list[tuple[float, int]] = []
-        self.starts: list[float] = []   # of those who started before the horizon
-        self.services: list[float] = []
-        self.joined: list[int] = []
+        # NOTE: machine numbers (array), not lists of Python objects, for memory's sake: a
+        # group keeps every customer's three until its end (~100 bytes each in lists)
+        self.starts = array("d")   # of those who started before the horizon
+        self.services = array("d")
+        self.joined = array("q")
         self.turns = turns
 
     def load(self, at: float, mover: int) -> float:
@@ -93,9 +97,10 @@ class OpenQueue:
             self.starts.append(start)
         heappush(self.present, (start + service, position))
 
-    def result(self) -> tuple[list[int], list[float], list[float]]:
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Who joined (positions, in order), their services, the starts of those who started."""
-        return self.joined, self.services, self.starts
+        return (np.frombuffer(self.joined, dtype=np.int64), np.frombuffer(self.services),
+                np.frombuffer(self.starts))
 
 
 class PriorityQueue:
@@ -103,14 +108,14 @@ class PriorityQueue:
     with the customers present at any moment for a shortest-queue choice."""
 
     def __init__(self, station: FastStation, horizon: float, turns: Turns,
-                 priorities: list[int]) -> None:
+                 priorities: memoryview) -> None:
         self.schedule = station.spec.servers
         self.horizon = horizon
         self.sweep = PrioritySweep(self.schedule.servers_at(0.0), station.changes, horizon)
         self.own, self.moves = turns.ranks()
         self.priorities = priorities
-        self.joined: list[int] = []
-        self.service_of: dict[int, float] = {}
+        self.joined = array("q")
+        self.services = array("d")  # of those who joined, in that order
 
     def load(self, at: float, mover: int) -> float:
         """Customers present per server on duty at ``at``, as the customer at position
@@ -123,20 +128,26 @@ class PriorityQueue:
         self.sweep.advance(at, self.moves[position])
         self.sweep.arrive(at, position, self.priorities[position], service, self.own[position])
         self.joined.append(position)
-        self.service_of[position] = service
+        self.services.append(service)
 
-    def result(self) -> tuple[list[int], list[float], list[float]]:
+    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Who joined (positions: those who started, in the order they did, then those still
         queueing at the horizon, in the order they came), their services, the starts."""
         self.sweep.advance(self.horizon, -1)
-        started = set(self.sweep.started)
-        order = self.sweep.started + [at for at in self.joined if at not in started]
-        return order, [self.service_of[at] for at in order], self.sweep.start_times
+        joined = np.frombuffer(self.joined, dtype=np.int64)
+        started = np.frombuffer(self.sweep.started, dtype=np.int64)
+        size = int(joined.max()) + 1 if joined.size else 0
+        service_at = np.empty(size)
+        service_at[joined] = np.frombuffer(self.services)
+        waiting = np.ones(size, dtype=bool)
+        waiting[started] = False
+        order = np.concatenate((started, joined[waiting[joined]]))
+        return order, service_at[order], np.frombuffer(self.sweep.start_times)
 
 
 def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndarray,
                 source: np.ndarray, kinds: np.ndarray, horizon: float,
-                turns: Turns, priorities: list[int],
+                turns: Turns, priorities: np.ndarray,
                 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Evaluate a group of stations joined by choices: the customers reaching it at
     ``arrivals`` (in the order they move, of classes ``kinds`` and ``priorities``, each
@@ -149,16 +160,19 @@ def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndar
                else [where[node.station.name]] for node in nodes]
     could = _could_join(len(stations), options, source, kinds)
     draws = _service_draws(stations, could)
-    kind_list, sources = kinds.tolist(), source.tolist()
-    times = arrivals.tolist()
+    # a reactive station's sweep reads its customers' arrivals and classes by position
+    reactive = any(station.spec.reactive is not None for station in stations)
+    times = arrivals.tolist() if reactive else []
+    kind_list = kinds.tolist() if reactive else []
     queues: list[OpenQueue | PriorityQueue | ReactiveQueue] = [
-        ReactiveQueue(station, horizon, turns, priorities, times, kind_list, counts)
+        ReactiveQueue(station, horizon, turns, integers(priorities), times, kind_list, counts)
         if station.spec.reactive is not None
         else OpenQueue(station, horizon, turns) if station.spec.discipline == "fifo"
-        else PriorityQueue(station, horizon, turns, priorities)
+        else PriorityQueue(station, horizon, turns, integers(priorities))
         for station, counts in zip(stations, could, strict=True)]
-    for position, at in enumerate(times):
-        choice = options[sources[position]]
+    for position, (at, through, kind) in enumerate(zip(
+            python_values(arrivals), python_values(source), python_values(kinds), strict=True)):
+        choice = options[through]
         best = choice[0]
         if len(choice) > 1:
             best_load = queues[best].load(at, position)
@@ -168,11 +182,27 @@ def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndar
                     best, best_load = index, load
         # a reactive station's sweep draws its own services, as they start
         service = (math.nan if type(queues[best]) is ReactiveQueue
-                   else next(draws[best][kind_list[position]]))
+                   else next(draws[best][kind]))
         queues[best].join(at, service, position)
     results = [queue.result() for queue in queues]
     return [(np.asarray(positions, dtype=np.int64), np.asarray(services, dtype=float),
              np.asarray(starts, dtype=float)) for positions, services, starts in results]
+
+
+_CHUNK = 4096
+
+
+def python_values(values: np.ndarray) -> Iterator[Any]:
+    """The values of an array as Python numbers, in order. NOTE: converted a chunk at a time
+    (not ``tolist()`` of the whole), for memory's sake: a group's loop would otherwise hold
+    every customer's number as a Python object at once (32 bytes a float)."""
+    return itertools.chain.from_iterable(values[start:start + _CHUNK].tolist()
+                                         for start in range(0, values.size, _CHUNK))
+
+
+def integers(values: np.ndarray) -> memoryview:
+    """The values of an integer array, read one by one as Python ints at 8 bytes each."""
+    return np.ascontiguousarray(values, dtype=np.int64).data
 
 
 def _could_join(count: int, options: list[list[int]], source: np.ndarray,
@@ -192,6 +222,6 @@ def _service_draws(stations: list[FastStation], could: list[dict[int, int]],
     order they join): as many as could join it are drawn, the surplus is never used. None
     (an empty dict) for a station with queue-reactive staffing: its sweep draws them."""
     return [{} if station.spec.reactive is not None else
-            {kind: iter(stream.take(counts.get(kind, 0)).tolist())
+            {kind: python_values(stream.take(counts.get(kind, 0)))
              for kind, stream in station.services.items()}
             for station, counts in zip(stations, could, strict=True)]

@@ -16,7 +16,7 @@ check exactly as the engine's station stands then.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
@@ -104,7 +104,7 @@ class ReactiveQueue:
     services are drawn that far ahead, in the order they start)."""
 
     def __init__(self, station: FastStation, horizon: float, turns: Turns,
-                 priorities: list[int], arrivals: list[float], kinds: list[int],
+                 priorities: Sequence[int], arrivals: list[float], kinds: list[int],
                  could: dict[int, int]) -> None:
         self.station = station
         self.horizon = horizon
@@ -149,6 +149,7 @@ class ReactiveQueue:
         sweep = self.sweep
         sweep.advance(self.horizon, -1)
         started = set(sweep.started)
-        order = sweep.started + [at for at in self.joined if at not in started]
+        order = [*sweep.started, *(at for at in self.joined if at not in started)]
         self.station.servers_changed(sweep.server_changes)
-        return order, [sweep.services.get(at, float("nan")) for at in order], sweep.start_times
+        return (order, [sweep.services.get(at, float("nan")) for at in order],
+                list(sweep.start_times))

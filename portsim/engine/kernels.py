@@ -10,6 +10,7 @@ order -- so a result never depends on which one ran; only the time does.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
 from heapq import heappop, heappush, heapreplace
 
@@ -133,8 +134,8 @@ class PrioritySweep:
         # PriorityLine, carrying what a start needs
         self.waiting: list[tuple[int, int, int, float, int]] = []
         self.joined = 0
-        self.started: list[int] = []
-        self.start_times: list[float] = []
+        self.started = array("q")  # machine numbers, 8 bytes each, for memory's sake
+        self.start_times = array("d")
 
     def advance(self, at: float, turn: int) -> None:
         """Play every event before a move at ``at`` in turn ``turn`` (and before the horizon):
@@ -247,8 +248,8 @@ class ImpatientSweep:
         self.waiting: list[tuple[int, int, int, int, int]] = []
         self.live: set[int] = set()  # positions in the queue (the heap keeps the others)
         self.joined = 0
-        self.started: list[int] = []
-        self.start_times: list[float] = []
+        self.started = array("q")  # machine numbers, 8 bytes each, for memory's sake
+        self.start_times = array("d")
         self.services: dict[int, float] = {}
         self.left: list[tuple[int, float, int]] = []  # (position, when, BALK or RENEGE)
 

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from portsim.engine import model as m
-from portsim.engine.arrivals import arrival_times
+from portsim.engine.arrivals import arrival_array, arrival_times
 from portsim.engine.classes import ClassState
 from portsim.engine.streams import Stream, generator
 from portsim.errors import PortsimError
 from portsim.stats.accumulators import Tally
 from portsim.stats.slots import SlotTally
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_SERIES_BINS = 20_000
 
@@ -52,11 +56,24 @@ def class_arrival_times(spec: m.ClassSpec, seed: int, replication: int,
                         horizon: float) -> Iterator[float]:
     """A class's arrival times in one replication, from its own named streams (a timetable's
     late and cancelled batches from a stream of their own)."""
-    rng = generator(seed, replication, "arrivals", spec.name)
+    rng, disruptions = _arrival_streams(spec, seed, replication)
+    return arrival_times(spec.arrivals, rng, horizon, disruptions)
+
+
+def class_arrival_array(spec: m.ClassSpec, seed: int, replication: int, horizon: float,
+                        limit: int | None = None) -> np.ndarray:
+    """:func:`class_arrival_times` as one array, the first ``limit`` of them with a limit."""
+    rng, disruptions = _arrival_streams(spec, seed, replication)
+    return arrival_array(spec.arrivals, rng, horizon, disruptions, limit)
+
+
+def _arrival_streams(spec: m.ClassSpec, seed: int, replication: int
+                     ) -> tuple[np.random.Generator, np.random.Generator | None]:
+    """The class's arrival generator, and its timetable's disruptions' one if it has any."""
     disruptions = None
     if isinstance(spec.arrivals, m.Timetable) and spec.arrivals.disrupted:
         disruptions = generator(seed, replication, "disruptions", spec.name)
-    return arrival_times(spec.arrivals, rng, horizon, disruptions)
+    return generator(seed, replication, "arrivals", spec.name), disruptions
 
 
 def service_streams(model: m.Model, spec: m.StationSpec, seed: int,
@@ -82,5 +99,6 @@ def class_states(model: m.Model, bin_count: int) -> dict[str, ClassState]:
     return classes
 
 
-__all__ = ["MAX_SERIES_BINS", "EntityLimitExceeded", "TraceSink", "class_arrival_times",
+__all__ = ["MAX_SERIES_BINS", "EntityLimitExceeded", "TraceSink", "class_arrival_array",
+           "class_arrival_times",
            "class_states", "series_bins", "service_streams", "slot_tally"]

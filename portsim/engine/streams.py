@@ -30,49 +30,78 @@ def generator(seed: int, replication: int, *names: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(sequence))
 
 
-class Stream:
-    """Variates of one distribution from one generator, drawn in batches.
+class _Variates:
+    """Variates from batches drawn lazily, handed out one by one (``draw()``) or many at once
+    (``take(count)``), in one order whichever way they are asked for.
 
-    ``draw()`` is the hot call. NOTE: it is the bound ``__next__`` of an
-    ``itertools.chain`` over the batches (of ``itertools.cycle`` for a :class:`Sequence`), for
-    performance reasons: one C call per variate, no Python frame. Batches are drawn lazily, when
-    the previous one runs out, with the same sizes as ever (64, doubling to 8192), so streams
-    that share a generator interleave their draws exactly as they would one by one.
+    ``draw()`` is the event engine's hot call. NOTE: from the first call on it is the bound
+    ``__next__`` of an ``itertools.chain`` over the batches as lists, for performance reasons:
+    one C call per variate, no Python frame. Until then ``take`` slices the batches' arrays
+    themselves (the fast path asks for a station's services at once), with no Python float
+    per variate; after it, ``take`` slices that iterator in C. Batches are drawn when the
+    previous one runs out, with the same sizes as ever (64, doubling to 8192), so streams that
+    share a generator interleave their draws exactly as they would one by one.
     """
 
-    __slots__ = ("_distribution", "_rng", "draw")
+    __slots__ = ("_batches", "_pending", "draw")
+
+    def __init__(self, batches: Iterator[np.ndarray]) -> None:
+        self._batches = batches
+        #: What is left of the batch ``take`` reached into; None once ``draw`` took over.
+        self._pending: np.ndarray | None = _NONE_LEFT
+        self.draw: Callable[[], float] = self._first_draw
+
+    def _first_draw(self) -> float:
+        if self._pending is None:  # a reference to draw kept from before the first call
+            return self.draw()
+        rest = self._pending.tolist()
+        self._pending = None
+        self.draw = itertools.chain(rest, itertools.chain.from_iterable(
+            batch.tolist() for batch in self._batches)).__next__
+        return self.draw()
+
+    def take(self, count: int) -> np.ndarray:
+        """The next ``count`` variates at once: exactly those ``count`` calls of ``draw`` give
+        (as floats), in a new array."""
+        if self._pending is None:
+            return _take(self.draw, count)
+        parts = []
+        pending = self._pending
+        while pending.size < count:
+            parts.append(pending)
+            count -= pending.size
+            pending = next(self._batches)
+        parts.append(pending[:count])
+        self._pending = pending[count:]
+        return np.concatenate(parts, dtype=float, casting="unsafe")
+
+
+_NONE_LEFT = np.empty(0)
+
+
+class Stream(_Variates):
+    """Variates of one distribution from one generator, drawn in batches (see
+    :class:`_Variates`); a :class:`Sequence` hands out its values in order, cycling."""
+
+    __slots__ = ()
 
     def __init__(self, distribution: Distribution, rng: np.random.Generator) -> None:
-        self._distribution = distribution
-        self._rng = rng
-        self.draw: Callable[[], float]
         if isinstance(distribution, Sequence):
-            self.draw = itertools.cycle(distribution.values).__next__
+            values = np.asarray(distribution.values)
+            values.flags.writeable = False  # shared by every take of every replication
+            super().__init__(itertools.repeat(values))
         else:
-            self.draw = itertools.chain.from_iterable(
-                _batches(distribution.sample, rng)).__next__
-
-    def take(self, count: int) -> np.ndarray:
-        """The next ``count`` variates at once: exactly those ``count`` calls of ``draw`` give."""
-        return _take(self.draw, count)
+            super().__init__(_batches(distribution.sample, rng))
 
 
-class Uniforms:
-    """Uniform(0, 1) variates in batches, for routing decisions and thinning.
+class Uniforms(_Variates):
+    """Uniform(0, 1) variates in batches, for routing decisions and thinning (see
+    :class:`_Variates`)."""
 
-    ``draw()``: see :class:`Stream`.
-    """
-
-    __slots__ = ("_rng", "draw")
+    __slots__ = ()
 
     def __init__(self, rng: np.random.Generator) -> None:
-        self._rng = rng
-        self.draw: Callable[[], float] = itertools.chain.from_iterable(
-            _batches(_uniform, rng)).__next__
-
-    def take(self, count: int) -> np.ndarray:
-        """The next ``count`` uniforms at once: exactly those ``count`` calls of ``draw`` give."""
-        return _take(self.draw, count)
+        super().__init__(_batches(_uniform, rng))
 
 
 def _take(draw: Callable[[], float], count: int) -> np.ndarray:
@@ -96,7 +125,7 @@ def batch_sizes() -> Iterator[int]:
 
 
 def _batches(sample: Callable[[np.random.Generator, int], np.ndarray],
-             rng: np.random.Generator) -> Iterator[list[float]]:
-    """Lists of variates of growing size, each drawn only when it is needed."""
+             rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Arrays of variates of growing size, each drawn only when it is needed."""
     for size in batch_sizes():
-        yield sample(rng, size).tolist()
+        yield sample(rng, size)
