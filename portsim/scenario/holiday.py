@@ -416,7 +416,11 @@ def _timetable_day(spec: ClassSpec, name: str, route: Route, table: Timetable, d
 
 
 def scaled(count: d.Distribution, factor: float) -> d.Distribution:
-    """A batch-size distribution with its mean times ``factor`` (its shape kept)."""
+    """A batch-size distribution with its mean times ``factor`` (its shape kept). A count
+    capped by seats (binomial: each seat taken with a chance) keeps its cap: the day has
+    ``factor`` of the seats (longer or shorter trains), each filled as on the file's day."""
+    if isinstance(count, d.Binomial):
+        return count.scaled(factor)
     if isinstance(count, d.Lognormal | d.Gamma):
         return replace(count, mean=count.mean * factor)
     if isinstance(count, d.Deterministic):
@@ -427,8 +431,8 @@ def scaled(count: d.Distribution, factor: float) -> d.Distribution:
         return replace(count, low=count.low * factor, mode=count.mode * factor,
                        high=count.high * factor)
     raise HolidayError(("scenario",), f"a batch size drawn from {type(count).__name__} "
-                       "cannot be scaled; use lognormal, gamma, uniform, triangular or a "
-                       "fixed count")
+                       "cannot be scaled; use lognormal, gamma, uniform, triangular, binomial "
+                       "or a fixed count")
 
 
 def _route(route: Route, direction: str) -> Route:

@@ -19,7 +19,7 @@ from exp_support import bad_file_refused
 from typer.testing import CliRunner
 
 from portsim.cli.main import app
-from portsim.engine.distributions import Lognormal
+from portsim.engine.distributions import Binomial, Lognormal
 from portsim.experiment.holiday import BASELINE, HolidayResults, run_holiday
 from portsim.experiment.options import RunOptions
 from portsim.scenario.holiday import (
@@ -153,6 +153,13 @@ def test_the_split_keeps_within_positions_and_keeps_a_minimum(
 
 def test_a_batch_size_is_scaled_by_its_mean() -> None:
     assert scaled(Lognormal(mean=40.0, cv=0.2), 1.5) == Lognormal(mean=60.0, cv=0.2)
+
+
+def test_a_seat_capped_batch_is_scaled_by_its_seats() -> None:
+    # A train's seats taken at a load factor: a quieter day has fewer seats (shorter trains)
+    # filled as before, so the cap scales with the demand and is never exceeded.
+    assert scaled(Binomial(n=261, p=0.9), 0.8) == Binomial(n=209, p=0.9)
+    assert scaled(Binomial(n=261, p=0.9), 1.2) == Binomial(n=313, p=0.9)
 
 
 # ------------------------------------------------------------------------- the results
