@@ -11,6 +11,8 @@ at once and follows --force as ``compare`` does. The shipped calendars load.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -280,7 +282,7 @@ def test_the_command_writes_its_files_and_follows_force(folder: Path, tmp_path: 
     assert "officers moved between directions (rule: by_demand)" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "daily.csv", "heatmap-baseline.png", "heatmap-fixed.png", "pledge.csv",
-        "results.json"]
+        "report.html", "results.json"]
     data = json.loads((out / "results.json").read_text())
     assert data["format"] == "portsim-holiday/1" and list(data["runs"]) == ["baseline",
                                                                           "fixed"]
@@ -294,11 +296,36 @@ def test_the_command_writes_its_files_and_follows_force(folder: Path, tmp_path: 
     assert (out / "results.json").read_bytes() == before
     assert CliRunner().invoke(app, [*args, "--force", "--no-plots"]).exit_code == 0
     assert not (out / "heatmap-baseline.png").exists()  # replaced whole
+    assert "<img" not in (out / "report.html").read_text(encoding="utf-8")
     (out / "mine.txt").write_text("keep me", encoding="utf-8")
     refused = CliRunner().invoke(app, [*args, "--force", "--no-plots"])
     assert refused.exit_code == 2 and "did not write" in refused.output
     assert (out / "mine.txt").read_text() == "keep me"
     assert not [p for p in tmp_path.iterdir() if p.name != "out"]  # no half-written folder
+
+
+def test_the_report_page_leads_with_the_pledge_and_says_who_pays(
+        results: HolidayResults) -> None:
+    from portsim.report.holiday_page import holiday_html
+
+    html = holiday_html(results, {"heatmap-baseline.png": b"\x89PNG-baseline"})
+    headline = html.index('id="headline"')
+    assert headline < html.index("Against the baseline") < html.index("Heatmaps") < html.index(
+        "By day") < html.index("Moved between directions")
+    assert "fixed: pledge broken in" in html[headline:]  # the run with nobody moved
+    fixed = results.runs[1]
+    gain = results.difference(fixed, "outbound", 0)  # fixed minus by_demand, the surge day
+    cost = results.difference(fixed, "inbound", 0)
+    assert gain.excludes_zero and gain.mean < 0
+    assert f"first outbound ({gain.mean * 100:+.1f} pts)" in html.split("Pays: ")[1]
+    assert (f"first inbound ({cost.mean * 100:+.1f} pts)" in html.split("Gains: ")[1]
+            ) == cost.excludes_zero
+    assert 'class="worse"' in html and "data:image/png;base64," in html
+    said = "<b>Small</b> & holiday"  # the calendar's text is escaped
+    calendar = replace(results.calendar, document=results.calendar.document.model_copy(
+        update={"description": said}))
+    html = holiday_html(replace(results, calendar=calendar), {})
+    assert said not in html and escape(said) in html
 
 
 BAD = [
