@@ -328,6 +328,41 @@ def test_the_report_page_leads_with_the_pledge_and_says_who_pays(
     assert said not in html and escape(said) in html
 
 
+def test_an_interrupted_holiday_resumes_to_the_uninterrupted_results(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from portsim.cli.common import EXIT_INTERRUPTED
+    from portsim.experiment import executors
+
+    args = ["holiday", str(folder / "calendar.yaml"), "--replications", "2", "--workers",
+            "1", "--no-plots"]
+    whole = tmp_path / "whole"
+    assert CliRunner().invoke(app, [*args, "--out", str(whole)]).exit_code == 0
+    original = executors.replicate
+    ran: list[tuple[str, int]] = []
+
+    def interrupted(model: Model, seed: int, replication: int, *rest: object,
+                    **named: object) -> object:
+        ran.append((model.name, replication))
+        if model.name.endswith("(fixed)") and replication == 1:
+            raise KeyboardInterrupt  # Ctrl-C in the last replication
+        return original(model, seed, replication, *rest, **named)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(executors, "replicate", interrupted)
+    out = tmp_path / "out"
+    first = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert first.exit_code == EXIT_INTERRUPTED and "--resume" in first.output, first.output
+    assert not (out / "results.json").exists()
+    ran.clear()
+    monkeypatch.setattr(executors, "replicate", lambda model, seed, replication, *rest, **named: (
+        ran.append((model.name, replication)),
+        original(model, seed, replication, *rest, **named))[1])
+    resumed = CliRunner().invoke(app, [*args, "--out", str(out), "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert ran == [("Small holiday (fixed)", 1)]  # only the lost replication runs again
+    assert (out / "results.json").read_bytes() == (whole / "results.json").read_bytes()
+    assert (out / "pledge.csv").read_bytes() == (whole / "pledge.csv").read_bytes()
+
+
 BAD = [
     ("unknown station", ("    west: {per_direction: 3}", "    wets: {per_direction: 3}"), 14,
      "sharing.stations.wets", "no station 'wets'; did you mean 'west'?"),
