@@ -1,7 +1,8 @@
 """What ``portsim holiday`` prints and writes: the headline (the pledge kept or broken, at which
 day, hour and direction; the officers moved), a table of each day, results.json, pledge.csv
-(day × hour × direction with intervals), daily.csv (the flow and the officers moved per day)
-and a day × hour heatmap per run, both directions side by side.
+(day × hour × direction with intervals), daily.csv (the flow and the officers moved per day),
+a day × hour heatmap per run, both directions side by side, and report.html
+(:mod:`portsim.report.holiday_page`).
 """
 
 from __future__ import annotations
