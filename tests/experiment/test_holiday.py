@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from portsim.cli.main import app
 from portsim.engine.distributions import Lognormal
-from portsim.engine.model import Model
+from portsim.engine.model import Model, Poisson, RateProfile
 from portsim.experiment.holiday import BASELINE, HolidayResults, run_holiday
 from portsim.experiment.options import RunOptions
 from portsim.scenario.holiday import (
@@ -30,6 +30,7 @@ from portsim.scenario.holiday import (
     hourly_demand,
     load_calendar,
     prefixed,
+    reshaped,
     scaled,
     split,
 )
@@ -191,6 +192,19 @@ def test_a_direction_takes_its_own_hourly_shape_with_its_days_total(folder: Path
     # by_demand splits by the day alone: the shapes move nobody else
     assert (shaped.station("outbound_east").servers
             == plain.station("outbound_east").servers)
+
+
+@pytest.mark.parametrize("arrivals", [
+    RateProfile(tuple(float(i % 7) for i in range(48)), 30.0),  # half-hourly, a day
+    RateProfile(tuple(float(i) for i in range(12)), 60.0),      # twice a day
+    Poisson(2.5)])
+def test_a_reshaped_class_keeps_its_days_arrivals(arrivals: RateProfile | Poisson) -> None:
+    day = (arrivals.rate * 1440 if isinstance(arrivals, Poisson)
+           else sum(arrivals.rates) * arrivals.bin_width * 1440 / arrivals.period)
+    shaped = reshaped(arrivals, [float(w) for w in EVENING])
+    assert shaped.bin_width == 60.0 and len(shaped.rates) == 24
+    assert sum(shaped.rates) * 60 == pytest.approx(day)
+    assert np.array(shaped.rates) / shaped.rates[0] == pytest.approx(np.array(EVENING))
 
 
 def test_by_hour_moves_officers_to_each_directions_peak(folder: Path) -> None:
