@@ -88,7 +88,7 @@ def _against(results: HolidayResults, run: RunResults) -> str:
                                   for day in range(results.calendar.days))
                     for resource in r.moved_on(0)} for name, r in
              (("variant", run), ("baseline", results.baseline))}
-    moved = "; ".join(f"{resource}-hours worked in the other direction's hall: "
+    moved = "; ".join(f"{resource.capitalize()}-hours worked in the other direction's hall: "
                       f"{hours['variant'][resource]:,.0f} against the baseline's "
                       f"{hours['baseline'][resource]:,.0f}"
                       for resource in hours["variant"])
