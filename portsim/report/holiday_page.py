@@ -18,7 +18,7 @@ from portsim.experiment.store import label_folder
 from portsim.report.holiday import day_rows, day_title, headline, pledge_words
 from portsim.report.html import figures_html, page
 from portsim.report.kpis import counted
-from portsim.report.optimise_page import STYLE, _items, _scrolled
+from portsim.report.optimise_page import STYLE, list_items, scrolled
 from portsim.scenario.holiday import DIRECTIONS
 
 
@@ -31,7 +31,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]],
         body.append("<tr>" + "".join(
             (f"<td class=\"{c}\">" if c else "<td>") + f"{escape(cell)}</td>"
             for cell, c in zip(row, css, strict=True)) + "</tr>")
-    return _scrolled(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}"
+    return scrolled(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}"
                      "</tbody></table>")
 
 
@@ -55,7 +55,7 @@ def _headline(results: HolidayResults) -> str:
     for run in results.runs:
         lines = headline(results, run)
         parts.append(f"<h3>{escape(run.name)} (officers split: {escape(run.rule)})</h3>"
-                     f"<p>{escape(lines[0])}</p><ul class=\"sentences\">{_items(lines[1:])}"
+                     f"<p>{escape(lines[0])}</p><ul class=\"sentences\">{list_items(lines[1:])}"
                      "</ul>")
     return "".join(parts) + "</section>"
 
