@@ -259,7 +259,7 @@ def _check_hourly(document: CalendarDocument, model: Model,
         where: Loc = ("hourly", "classes", index)
         if name not in names:
             problem(where, f"the scenario has no class {name!r}{suggest(name, names)}")
-        elif _daily_rates(_class(model, name).arrivals) is None:
+        elif _daily_rates(next(c for c in model.classes if c.name == name).arrivals) is None:
             problem(where, f"class {name!r} does not arrive by a daily rate profile or "
                     "Poisson arrivals, so it has no hourly shape to change")
     for direction in DIRECTIONS:
@@ -338,10 +338,6 @@ def _own_weights(document: CalendarDocument,
     return None if hourly is None or weights is None else (hourly.classes, weights)
 
 
-def _class(model: Model, name: str) -> ClassSpec:
-    return next(spec for spec in model.classes if spec.name == name)
-
-
 def _daily_rates(arrivals: object) -> list[float] | None:
     """A class's arrival rate (per minute) hour by hour over a day, if it has one."""
     if isinstance(arrivals, Poisson):
@@ -379,9 +375,10 @@ def hourly_demand(base: Model, document: CalendarDocument, direction: str) -> li
         return [1.0] * HOURS_PER_DAY
     weights = getattr(hourly, direction)
     if weights is None:
+        kinds = {spec.name: spec for spec in base.classes}  # a variant may lack one
         weights = [sum(hour) for hour in zip(*(
-            _daily_rates(_class(base, name).arrivals) or [0.0] * HOURS_PER_DAY
-            for name in hourly.classes), strict=True)]
+            _daily_rates(kinds[name].arrivals) or [0.0] * HOURS_PER_DAY
+            for name in hourly.classes if name in kinds), [0.0] * HOURS_PER_DAY, strict=True)]
     mean = sum(weights) / HOURS_PER_DAY
     return [w / mean if mean > 0 else 1.0 for w in weights]
 
