@@ -50,7 +50,7 @@ def holiday(
     direction and the officers moved (docs/holiday.md).
 
     Writes results.json, pledge.csv (day × hour × direction), daily.csv (travellers and
-    officers moved per day) and heatmap-RUN.png.
+    officers moved per day), heatmap-RUN.png and report.html.
     """
     from portsim.experiment.holiday import run_holiday
     from portsim.report.holiday import write_holiday

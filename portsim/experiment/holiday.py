@@ -257,7 +257,9 @@ class HolidayResults:
                          "days": self.calendar.labels,
                          "factors": {t: [getattr(day, t) for day in (document.eve,
                                                                         *document.days)]
-                                     for t in DIRECTIONS}},
+                                     for t in DIRECTIONS},
+                         "hourly": (None if document.hourly is None
+                                    else document.hourly.model_dump())},
             "seed": self.calendar.seed,
             "replications": self.replications,
             "standard_minutes": self.baseline.model.sla,

@@ -1,7 +1,8 @@
 """What ``portsim holiday`` prints and writes: the headline (the pledge kept or broken, at which
 day, hour and direction; the officers moved), a table of each day, results.json, pledge.csv
-(day × hour × direction with intervals), daily.csv (the flow and the officers moved per day)
-and a day × hour heatmap per run, both directions side by side.
+(day × hour × direction with intervals), daily.csv (the flow and the officers moved per day),
+a day × hour heatmap per run, both directions side by side, and report.html
+(:mod:`portsim.report.holiday_page`).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def headline(results: HolidayResults, run: RunResults) -> list[str]:
     else:
         broken = [f for f in found if f[3] == BROKEN]
         word = "broken" if broken else "not shown kept (intervals straddle it)"
-        lines.append(f"{run.name}: pledge {word} in {len(broken)} hour(s)"
+        lines.append(f"{run.name}: pledge {word} in {len(broken or found)} hour(s)"
                      + (f", uncertain in {len(found) - len(broken)}" if broken and
                         len(found) > len(broken) else "")
                      + f" ({pledge_words(results)}):")
@@ -98,29 +99,40 @@ def comparison_lines(results: HolidayResults) -> list[str]:
     return lines
 
 
-def day_table(results: HolidayResults) -> Table:
+def day_rows(results: HolidayResults) -> tuple[list[str], list[list[str]]]:
     """Per day: the demand factors, each run's share within the standard per direction
-    (mean and interval) and its hours broken."""
+    (mean and interval) and its hours broken; the headers and the rows."""
     document = results.calendar.document
-    table = Table(title=f"{results.calendar.name}: share of travellers within "
-                        f"{standard_words(results.baseline.model.sla)}, by day of arrival")
-    table.add_column("day")
-    table.add_column("demand out/in", justify="right")
-    for run in results.runs:
-        for direction in DIRECTIONS:
-            table.add_column(f"{run.name} {direction}", justify="right")
+    headers = ["day", "demand out/in", *(f"{run.name} {direction}" for run in results.runs
+                                         for direction in DIRECTIONS)]
     broken = {run.name: results.broken_hours(run) for run in results.runs}
+    rows = []
     for day, label in enumerate(results.calendar.labels):
         entry = document.days[day]
         cells = [label, f"{entry.outbound:g} / {entry.inbound:g}"]
         for run in results.runs:
             for direction in DIRECTIONS:
-                share = run.share(direction, day)
                 hours = sum(1 for t, d, _, s in broken[run.name]
                             if t == direction and d == day and s == BROKEN)
-                text = _share(share)
+                text = _share(run.share(direction, day))
                 cells.append(text + (f" ({hours} h broken)" if hours else ""))
-        table.add_row(*cells)
+        rows.append(cells)
+    return headers, rows
+
+
+def day_title(results: HolidayResults) -> str:
+    return (f"{results.calendar.name}: share of travellers within "
+            f"{standard_words(results.baseline.model.sla)}, by day of arrival")
+
+
+def day_table(results: HolidayResults) -> Table:
+    """:func:`day_rows` as a terminal table."""
+    table = Table(title=day_title(results))
+    headers, rows = day_rows(results)
+    for index, header in enumerate(headers):
+        table.add_column(header, justify="left" if index == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
@@ -182,16 +194,23 @@ def write_holiday(results: HolidayResults, out: Path, *, force: bool = False,
         dump_csv(results.cells(), folder / "pledge.csv")
         dump_csv(results.daily(), folder / "daily.csv")
         written.extend(["results.json", "pledge.csv", "daily.csv"])
+        images: dict[str, bytes] = {}
         if plots:
-            from portsim.report.figures import save_png
+            from portsim.report.figures import png_bytes
 
             for run in results.runs:
                 name = f"heatmap-{label_folder(run.name)}.png"
-                save_png(heatmap(results, run), folder / name)
+                images[name] = png_bytes(heatmap(results, run))
+                (folder / name).write_bytes(images[name])
                 written.append(name)
+        from portsim.report.holiday_page import holiday_html
+
+        (folder / "report.html").write_text(holiday_html(results, images), encoding="utf-8")
+        written.append("report.html")
 
     write_output(out, write, force=force, inputs=inputs)
     return list(written)
 
 
-__all__ = ["comparison_lines", "day_table", "headline", "heatmap", "write_holiday"]
+__all__ = ["comparison_lines", "day_rows", "day_table", "day_title", "headline", "heatmap",
+           "pledge_words", "write_holiday"]

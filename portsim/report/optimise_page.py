@@ -38,11 +38,13 @@ STYLE = ("<style>div.scroll { overflow-x: auto; max-width: 100%; } "
          "tr.chosen td { background: #eef7ee; } tr.out td { color: #888; }</style>")
 
 
-def _items(lines: Sequence[str]) -> str:
+def list_items(lines: Sequence[str]) -> str:
+    """Each line, escaped, as an HTML list item."""
     return "".join(f"<li>{escape(line.strip())}</li>" for line in lines)
 
 
-def _scrolled(table: str) -> str:
+def scrolled(table: str) -> str:
+    """``table`` in a box that scrolls sideways on a narrow screen, not the page."""
     return f"<div class=\"scroll\" data-scroll>{table}</div>"
 
 
@@ -58,7 +60,7 @@ def optimise_html(result: Optimisation, image: bytes,
 
     lines = headline(result)
     answer = (f"<section id=\"headline\"><h2>Answer</h2><p class=\"lead\">"
-              f"{escape(lines[0])}</p><ul class=\"sentences\">{_items(lines[1:])}</ul>"
+              f"{escape(lines[0])}</p><ul class=\"sentences\">{list_items(lines[1:])}</ul>"
               "</section>")
     return page(f"portsim optimise: {result.name}",
                 STYLE + _warnings(result) + answer + _against(result, comparison)
@@ -134,7 +136,7 @@ def _designs(result: Optimisation) -> str:
         rows.append(f"<tr class=\"{css}\">{''.join(cells)}</tr>")
     table = (f"<table id=\"designs\"><thead>{head}</thead><tbody>{''.join(rows)}</tbody>"
              "</table>")
-    return _scrolled(table) + _legend(_legend_lines(result, axis_legend(result.space.axes)))
+    return scrolled(table) + _legend(_legend_lines(result, axis_legend(result.space.axes)))
 
 
 def _with_ends(interval: Interval, shown: Shown) -> str:
@@ -198,7 +200,7 @@ def front_html(result: Front, image: bytes) -> str:
 
     lines = headline(result)
     answer = (f"<section id=\"headline\"><h2>Front</h2><p class=\"lead\">{escape(lines[0])}"
-              f"</p><ul class=\"sentences\">{_items(lines[1:])}</ul></section>")
+              f"</p><ul class=\"sentences\">{list_items(lines[1:])}</ul></section>")
     axes = "".join(f"<th>{escape(axis_heading(i))}</th>"
                    for i in range(len(result.space.axes)))
     head = (f"<tr><th>#</th>{axes}"
@@ -222,7 +224,7 @@ def front_html(result: Front, image: bytes) -> str:
     return page(f"portsim optimise --front: {result.name}",
                 STYLE + answer + figures_html({"front.png": image}, None,
                                               {"front.png": FRONT_CAPTION})
-                + "<h2>Designs, the front first</h2>" + _scrolled(table) + _legend(notes))
+                + "<h2>Designs, the front first</h2>" + scrolled(table) + _legend(notes))
 
 
-__all__ = ["front_html", "optimise_html"]
+__all__ = ["front_html", "list_items", "optimise_html", "scrolled"]

@@ -49,9 +49,13 @@ DIRECTIONS = ("outbound", "inbound")
 MOST_DAYS = 7
 #: Environment variable: more folders (``os.pathsep``) a calendar's scenario may be read from.
 SCENARIO_FOLDERS_VARIABLE = "PORTSIM_HOLIDAY_DIRS"
-BY_DEMAND, FIXED = "by_demand", "fixed"
+BY_DEMAND, BY_HOUR, FIXED = "by_demand", "by_hour", "fixed"
+Rule = Literal["by_demand", "by_hour", "fixed"]
+HOURS_PER_DAY = 24
 
 Factor = Annotated[float, Field(ge=0.0, le=10.0)]
+Weights = Annotated[list[Annotated[float, Field(ge=0.0)]],
+                    Field(min_length=HOURS_PER_DAY, max_length=HOURS_PER_DAY)]
 
 
 class DayDemand(StrictModel):
@@ -74,13 +78,27 @@ class SharedStation(StrictModel):
     default: the station's positions in the file, else ``per_direction``."""
 
 
+class HourlyShapes(StrictModel):
+    """Each direction's own hourly shape of arrivals, where the two differ (at the HZMB the
+    inbound peak is 09-12 and the outbound 18-23)."""
+
+    classes: Annotated[list[Name], Field(min_length=1)]
+    """The file's classes (arriving by a daily rate profile or Poisson) that take the shape;
+    each keeps its day's total, spread over the hours in proportion to the weights."""
+    outbound: Weights | None = None
+    """24 hourly weights from 00:00 (any scale); none: the file's own shape."""
+    inbound: Weights | None = None
+
+
 class Sharing(StrictModel):
     """How the shared stations' pools are split between the directions."""
 
-    rule: Literal["by_demand", "fixed"] = "by_demand"
+    rule: Rule = "by_demand"
     """``by_demand``: every hour, the pool is split in proportion to the two directions'
     demand factors of that day (rounded, each within its ``most`` and keeping ``keep``);
-    ``fixed``: each direction keeps its own roster (nobody moves)."""
+    ``by_hour``: the same with each factor times the direction's hourly shape at that hour
+    (the calendar's ``hourly``), so officers follow the peaks hour by hour as a roster
+    planned ahead would; ``fixed``: each direction keeps its own roster (nobody moves)."""
     keep: Annotated[int, Field(ge=0, le=MAX_COUNT)] = 1
     """The fewest a direction keeps while its roster has at least that many."""
     stations: Annotated[dict[Name, SharedStation], Field(min_length=1)]
@@ -90,7 +108,7 @@ class HolidayVariant(StrictModel):
     """Another way of running the same holiday, compared on the same random numbers."""
 
     description: str | None = None
-    rule: Literal["by_demand", "fixed"] | None = None
+    rule: Rule | None = None
     """The sharing rule (default: the calendar's)."""
     variant: Name | None = None
     """The scenario file's variant to run (default: the calendar's)."""
@@ -109,6 +127,8 @@ class CalendarDocument(StrictModel):
     eve: DayDemand
     """The day before the holiday: the warm-up, measured by nobody."""
     days: Annotated[list[DayDemand], Field(min_length=1, max_length=MOST_DAYS)]
+    hourly: HourlyShapes | None = None
+    """Each direction's hourly shape (default: the file's in both)."""
     sharing: Sharing
     variants: dict[Name, HolidayVariant] = Field(default_factory=dict)
 
@@ -174,13 +194,14 @@ def load_calendar(path: str | os.PathLike[str]) -> Calendar:
             base = scenario.model(variant)
             if label is None:
                 _check_shared(document.sharing, base, problem)
+                _check_hourly(document, base, problem)
             if problems:
                 continue
             rule = (document.variants[label].rule if label else None) or document.sharing.rule
             try:
                 models[label or "baseline"] = holiday_model(base, document, rule)
                 rosters[label or "baseline"] = {
-                    name: split_rosters(base.station(name), entry, document, rule)
+                    name: split_rosters(base, base.station(name), entry, document, rule)
                     for name, entry in document.sharing.stations.items()}
             except HolidayError as error:
                 problem(error.where, str(error))
@@ -223,6 +244,30 @@ def _check_shared(sharing: Sharing, model: Model,
                     "the station's positions)")
 
 
+def _check_hourly(document: CalendarDocument, model: Model,
+                  problem: Callable[[Loc, str], None]) -> None:
+    rules = {document.sharing.rule, *(v.rule for v in document.variants.values() if v.rule)}
+    hourly = document.hourly
+    if hourly is None:
+        if BY_HOUR in rules:
+            problem(("sharing", "rule") if document.sharing.rule == BY_HOUR else ("variants",),
+                    "rule by_hour splits officers by each direction's hourly shape; give the "
+                    "shapes under hourly (classes, outbound, inbound)")
+        return
+    names = [spec.name for spec in model.classes]
+    for index, name in enumerate(hourly.classes):
+        where: Loc = ("hourly", "classes", index)
+        if name not in names:
+            problem(where, f"the scenario has no class {name!r}{suggest(name, names)}")
+        elif _daily_rates(next(c for c in model.classes if c.name == name).arrivals) is None:
+            problem(where, f"class {name!r} does not arrive by a daily rate profile or "
+                    "Poisson arrivals, so it has no hourly shape to change")
+    for direction in DIRECTIONS:
+        weights = getattr(hourly, direction)
+        if weights is not None and sum(weights) <= 0:
+            problem(("hourly", direction), "the weights add up to 0: nobody would arrive")
+
+
 class HolidayError(ValueError):
     """Something of the scenario a holiday cannot be built from, with where to say it."""
 
@@ -250,7 +295,7 @@ def holiday_model(base: Model, document: CalendarDocument, rule: str) -> Model:
     split by ``rule``."""
     days = 1 + len(document.days)
     shared = document.sharing.stations
-    rosters = {name: split_rosters(base.station(name), entry, document, rule)
+    rosters = {name: split_rosters(base, base.station(name), entry, document, rule)
                for name, entry in shared.items()}
     stations: list[StationSpec] = []
     classes: list[ClassSpec] = []
@@ -269,8 +314,11 @@ def holiday_model(base: Model, document: CalendarDocument, rule: str) -> Model:
                 renamed = replace(renamed, servers=rosters[spec.name].schedule(direction),
                                   positions=ShiftSchedule.constant(most))
             stations.append(renamed)
+        weights = _own_weights(document, direction)
         for kind in base.classes:
-            classes.extend(_classes(kind, direction, factors))
+            shaped = (replace(kind, arrivals=reshaped(kind.arrivals, weights[1]))
+                      if weights is not None and kind.name in weights[0] else kind)
+            classes.extend(_classes(shaped, direction, factors))
     counted = base.sla_classes
     return replace(
         base, stations=tuple(stations), classes=tuple(classes),
@@ -281,6 +329,58 @@ def holiday_model(base: Model, document: CalendarDocument, rule: str) -> Model:
         slot_stations=(None if base.slot_stations is None else
                        tuple(prefixed(t, s) for t in DIRECTIONS for s in base.slot_stations)),
         start=None, snapshot_at=None)
+
+
+def _own_weights(document: CalendarDocument,
+                 direction: str) -> tuple[list[str], list[float]] | None:
+    hourly = document.hourly
+    weights = getattr(hourly, direction) if hourly is not None else None
+    return None if hourly is None or weights is None else (hourly.classes, weights)
+
+
+def _daily_rates(arrivals: object) -> list[float] | None:
+    """A class's arrival rate (per minute) hour by hour over a day, if it has one."""
+    if isinstance(arrivals, Poisson):
+        return [arrivals.rate] * HOURS_PER_DAY
+    if isinstance(arrivals, RateProfile) and arrivals.period > 0:
+        repeats = MINUTES_PER_DAY / arrivals.period
+        if abs(repeats - round(repeats)) > 1e-9 or repeats < 1:
+            return None
+        rates = arrivals.rates * round(repeats)
+        per_hour = len(rates) / HOURS_PER_DAY
+        if abs(per_hour - round(per_hour)) > 1e-9:
+            return None
+        width = round(per_hour)
+        return [sum(rates[h * width:(h + 1) * width]) / width for h in range(HOURS_PER_DAY)]
+    return None
+
+
+def reshaped(arrivals: object, weights: list[float]) -> RateProfile:
+    """A daily rate profile or Poisson rate with the same day's total spread over the hours
+    in proportion to ``weights`` (24, from 00:00)."""
+    rates = _daily_rates(arrivals)
+    if rates is None:
+        raise HolidayError(("hourly", "classes"), "only a daily rate profile or Poisson "
+                           "arrivals can take another hourly shape")
+    day_total, weight_total = sum(rates), sum(weights)
+    return RateProfile(tuple(day_total * w / weight_total for w in weights), 60.0)
+
+
+def hourly_demand(base: Model, document: CalendarDocument, direction: str) -> list[float]:
+    """``direction``'s demand hour by hour relative to its day's mean hour (24, mean 1): the
+    calendar's shape, else the file's own (the shaped classes' rates added); all ones
+    without hourly shapes."""
+    hourly = document.hourly
+    if hourly is None:
+        return [1.0] * HOURS_PER_DAY
+    weights = getattr(hourly, direction)
+    if weights is None:
+        kinds = {spec.name: spec for spec in base.classes}  # a variant may lack one
+        weights = [sum(hour) for hour in zip(*(
+            _daily_rates(kinds[name].arrivals) or [0.0] * HOURS_PER_DAY
+            for name in hourly.classes if name in kinds), [0.0] * HOURS_PER_DAY, strict=True)]
+    mean = sum(weights) / HOURS_PER_DAY
+    return [w / mean if mean > 0 else 1.0 for w in weights]
 
 
 def _most(spec: StationSpec, shared: SharedStation) -> int:
@@ -355,18 +455,25 @@ class Rosters:
         return found
 
 
-def split_rosters(spec: StationSpec, shared: SharedStation, document: CalendarDocument,
-                  rule: str) -> Rosters:
+def split_rosters(base: Model, spec: StationSpec, shared: SharedStation,
+                  document: CalendarDocument, rule: str) -> Rosters:
     """A shared station's servers in each direction over the whole run, split by ``rule``."""
     days = 1 + len(document.days)
     own = own_roster(spec, shared, days)
     if rule == FIXED:
         outbound = [n for _, n in own]
     else:
-        out_factors, in_factors = (day_factors(document, t) for t in DIRECTIONS)
-        outbound = [split(2 * n, out_factors[int(start // MINUTES_PER_DAY)],
-                          in_factors[int(start // MINUTES_PER_DAY)], _most(spec, shared),
-                          document.sharing.keep)
+        factors = {t: day_factors(document, t) for t in DIRECTIONS}
+        by_hour = {t: hourly_demand(base, document, t) if rule == BY_HOUR
+                   else [1.0] * HOURS_PER_DAY for t in DIRECTIONS}
+
+        def demand(direction: str, start: float) -> float:
+            hour = int(start % MINUTES_PER_DAY // 60)
+            return (factors[direction][int(start // MINUTES_PER_DAY)]
+                    * by_hour[direction][hour])
+
+        outbound = [split(2 * n, demand("outbound", start), demand("inbound", start),
+                          _most(spec, shared), document.sharing.keep)
                     for start, n in own]
     return Rosters(tuple(s for s, _ in own), tuple(n for _, n in own), tuple(outbound))
 
@@ -382,7 +489,7 @@ def _classes(spec: ClassSpec, direction: str, factors: list[float]) -> list[Clas
         return [replace(spec, name=name, route=route, arrivals=RateProfile(
             tuple(arrivals.rate * f for f in factors), MINUTES_PER_DAY))]
     if isinstance(arrivals, RateProfile):
-        repeats = MINUTES_PER_DAY / arrivals.period
+        repeats = MINUTES_PER_DAY / arrivals.period  # (a reshaped class is hourly already)
         if abs(repeats - round(repeats)) > 1e-9 or repeats < 1:
             raise HolidayError(where, f"class {spec.name!r}: its rate profile repeats every "
                                f"{arrivals.period:g} min, which does not divide a day")
@@ -450,7 +557,8 @@ def _route(route: Route, direction: str) -> Route:
     return rewrite(route, change)
 
 
-__all__ = ["BY_DEMAND", "DIRECTIONS", "FIXED", "MOST_DAYS", "Calendar", "CalendarDocument",
-           "DayDemand", "HolidayError", "Rosters", "SharedStation", "Sharing", "day_factors",
-           "holiday_model", "load_calendar", "own_roster", "prefixed", "scaled",
-           "split", "split_rosters"]
+__all__ = ["BY_DEMAND", "BY_HOUR", "DIRECTIONS", "FIXED", "MOST_DAYS", "Calendar",
+           "CalendarDocument", "DayDemand", "HolidayError", "HourlyShapes", "Rosters",
+           "SharedStation", "Sharing", "day_factors", "holiday_model", "hourly_demand",
+           "load_calendar", "own_roster", "prefixed", "reshaped", "scaled", "split",
+           "split_rosters"]

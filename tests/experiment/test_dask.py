@@ -46,6 +46,24 @@ def test_results_json_on_the_cluster_is_byte_identical_to_a_local_run(scheduler,
     assert files["cluster"] == files["local"]
 
 
+def test_a_holiday_on_the_cluster_is_byte_identical_to_a_local_run(
+        scheduler, tmp_path: Path) -> None:
+    from test_holiday import CALENDAR, HALL
+
+    (tmp_path / "hall.yaml").write_text(HALL, encoding="utf-8")
+    (tmp_path / "calendar.yaml").write_text(CALENDAR, encoding="utf-8")
+    files = {}
+    for where, option in (("local", ["--workers", "1"]), ("cluster", ["--scheduler", scheduler])):
+        out = tmp_path / where
+        result = CliRunner().invoke(app, ["holiday", str(tmp_path / "calendar.yaml"),
+                                          "--replications", "2", "--no-plots", "--out",
+                                          str(out), *option])
+        assert result.exit_code == 0, result.output
+        files[where] = [(out / name).read_bytes() for name in ("results.json", "pledge.csv",
+                                                               "daily.csv")]
+    assert files["cluster"] == files["local"]
+
+
 def test_dask_gives_the_local_pool_results(mini, comparison: Comparison, scheduler,
                                            tmp_path: Path) -> None:
     trace = tmp_path / "trace.csv"

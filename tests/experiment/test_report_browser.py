@@ -58,12 +58,15 @@ AIRPORT = Path(__file__).parents[2] / "scenarios" / "airport" / "airport.yaml"
 TWO_HALLS = Path(__file__).parents[1] / "validation" / "data" / "two_halls.yaml"
 
 
-@pytest.fixture(scope="module", params=["mini", "airport", "optimise", "front"])
+@pytest.fixture(scope="module", params=["mini", "airport", "optimise", "front", "holiday"])
 def report(request: pytest.FixtureRequest, comparison: Comparison,
            tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture's comparison, the shipped airport's (four variants: the widest), and
     ``portsim optimise``'s pages: a choice set against the baseline, and a front."""
     out = tmp_path_factory.mktemp("browser") / request.param
+    if request.param == "holiday":
+        _holiday_page(out)
+        return out / "report.html"
     if request.param in ("optimise", "front"):
         out.mkdir()
         _optimise_page(request.param, out)
@@ -72,6 +75,24 @@ def report(request: pytest.FixtureRequest, comparison: Comparison,
         comparison = compare(AIRPORT, replications=2, workers=2)
     write_comparison(comparison, out)
     return out / "report.html"
+
+
+def _holiday_page(out: Path) -> None:
+    """``portsim holiday``'s page: the small hall's calendar (test_holiday), by demand and
+    with nobody moved."""
+    from test_holiday import CALENDAR, HALL
+
+    from portsim.experiment.holiday import run_holiday
+    from portsim.experiment.options import RunOptions
+    from portsim.report.holiday import write_holiday
+    from portsim.scenario.holiday import load_calendar
+
+    folder = out.parent / "calendar"
+    folder.mkdir()
+    (folder / "hall.yaml").write_text(HALL, encoding="utf-8")
+    (folder / "calendar.yaml").write_text(CALENDAR, encoding="utf-8")
+    write_holiday(run_holiday(load_calendar(folder / "calendar.yaml"),
+                              RunOptions(replications=3, workers=1)), out)
 
 
 def _optimise_page(kind: str, out: Path) -> None:
