@@ -100,8 +100,9 @@ def _run(scenario: Any, space: Any, objectives: Any, constraints: Any, replicati
 
 def _report(result: Any, out: Path, inputs: Any) -> None:
     from portsim.report.files import write_output
-    from portsim.report.front import print_front, write_front
+    from portsim.report.front import print_front
     from portsim.report.optimise import written
+    from portsim.report.optimise_page import write_front
 
     print_front(result, console)
     files: list[str] = []

@@ -53,7 +53,7 @@ def holiday(
     officers moved per day), heatmap-RUN.png and report.html.
     """
     from portsim.experiment.holiday import run_holiday
-    from portsim.report.holiday import write_holiday
+    from portsim.report.holiday_page import write_holiday
     from portsim.scenario.holiday import load_calendar
     from portsim.writing import Inputs
 

@@ -235,9 +235,9 @@ def _report(result: Any, against: Any, file: Path, out: Path, write_variant: str
         against_words,
         print_optimisation,
         variant_comments,
-        write_optimisation,
         written,
     )
+    from portsim.report.optimise_page import write_optimisation
     from portsim.scenario.edit import add_variant
 
     print_optimisation(result, console)

@@ -5,7 +5,6 @@ greyed and infeasible ones crossed; optimise.json and front.csv."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -14,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.optimise.front import FRONT_FORMAT, RULE, Front, finite
-from portsim.report.files import dump_csv, dump_json
 from portsim.report.kpis import Shown, number, shown_kpi
 from portsim.report.optimise import axis_heading, axis_legend
 
@@ -193,18 +191,5 @@ def front_figure(result: Front) -> Figure:
     return figure
 
 
-def write_front(result: Front, folder: Path) -> list[str]:
-    """optimise.json, front.csv, front.png and report.html."""
-    from portsim.report.figures import png_bytes
-    from portsim.report.optimise_page import front_html
-
-    dump_json(front_summary(result), folder / "optimise.json")
-    dump_csv(front_rows(result), folder / "front.csv")
-    image = png_bytes(front_figure(result))
-    (folder / "front.png").write_bytes(image)
-    (folder / "report.html").write_text(front_html(result, image), encoding="utf-8")
-    return list(FRONT_FILES)
-
-
 __all__ = ["FRONT_FILES", "cell", "front_figure", "front_rows", "front_summary", "headline",
-           "objective_shown", "order", "print_front", "verdict", "write_front"]
+           "objective_shown", "order", "print_front", "verdict"]

@@ -9,19 +9,15 @@ from __future__ import annotations
 
 import itertools
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 from portsim.experiment.holiday import HOURS, HolidayResults, RunResults
 from portsim.experiment.pledge import BROKEN
-from portsim.experiment.store import label_folder
-from portsim.report.files import dump_csv, dump_json, write_output
 from portsim.scenario.holiday import DIRECTIONS
 from portsim.stats.summary import Interval
 from portsim.wording import standard_words
-from portsim.writing import NO_INPUTS, Inputs
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -183,34 +179,5 @@ def heatmap(results: HolidayResults, run: RunResults) -> Figure:
     return figure
 
 
-def write_holiday(results: HolidayResults, out: Path, *, force: bool = False,
-                  plots: bool = True, inputs: Inputs = NO_INPUTS) -> list[str]:
-    """Write every output into ``out`` at once (see :func:`write_output`); the names."""
-    written: list[str] = []
-
-    def write(folder: Path) -> None:
-        written.clear()
-        dump_json(results.to_dict(), folder / "results.json")
-        dump_csv(results.cells(), folder / "pledge.csv")
-        dump_csv(results.daily(), folder / "daily.csv")
-        written.extend(["results.json", "pledge.csv", "daily.csv"])
-        images: dict[str, bytes] = {}
-        if plots:
-            from portsim.report.figures import png_bytes
-
-            for run in results.runs:
-                name = f"heatmap-{label_folder(run.name)}.png"
-                images[name] = png_bytes(heatmap(results, run))
-                (folder / name).write_bytes(images[name])
-                written.append(name)
-        from portsim.report.holiday_page import holiday_html
-
-        (folder / "report.html").write_text(holiday_html(results, images), encoding="utf-8")
-        written.append("report.html")
-
-    write_output(out, write, force=force, inputs=inputs)
-    return list(written)
-
-
 __all__ = ["comparison_lines", "day_rows", "day_table", "day_title", "headline", "heatmap",
-           "pledge_words", "write_holiday"]
+           "pledge_words"]

@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
+from pathlib import Path
 
 from portsim.experiment.holiday import HolidayResults, RunResults
 from portsim.experiment.store import label_folder
-from portsim.report.holiday import day_rows, day_title, headline, pledge_words
+from portsim.report.files import dump_csv, dump_json, write_output
+from portsim.report.holiday import day_rows, day_title, headline, heatmap, pledge_words
 from portsim.report.html import figures_html, page
 from portsim.report.kpis import counted
 from portsim.report.optimise_page import STYLE, list_items, scrolled
 from portsim.scenario.holiday import DIRECTIONS
+from portsim.writing import NO_INPUTS, Inputs
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]],
@@ -133,4 +136,33 @@ def holiday_html(results: HolidayResults, images: Mapping[str, bytes]) -> str:
                 + _table(headers, rows) + _moves(results))
 
 
-__all__ = ["holiday_html"]
+def write_holiday(results: HolidayResults, out: Path, *, force: bool = False,
+                  plots: bool = True, inputs: Inputs = NO_INPUTS) -> list[str]:
+    """Write every output into ``out`` at once (see :func:`write_output`); the names."""
+    written: list[str] = []
+
+    def write(folder: Path) -> None:
+        written.clear()
+        dump_json(results.to_dict(), folder / "results.json")
+        dump_csv(results.cells(), folder / "pledge.csv")
+        dump_csv(results.daily(), folder / "daily.csv")
+        written.extend(["results.json", "pledge.csv", "daily.csv"])
+        images: dict[str, bytes] = {}
+        if plots:
+            from portsim.report.figures import png_bytes
+
+            for run in results.runs:
+                name = f"heatmap-{label_folder(run.name)}.png"
+                images[name] = png_bytes(heatmap(results, run))
+                (folder / name).write_bytes(images[name])
+                written.append(name)
+        (folder / "report.html").write_text(holiday_html(results, images), encoding="utf-8")
+        written.append("report.html")
+
+    write_output(out, write, force=force, inputs=inputs)
+    return list(written)
+
+
+
+
+__all__ = ["holiday_html", "write_holiday"]

@@ -16,9 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from portsim.experiment.optimise.search import Optimisation
-from portsim.experiment.optimise.summary import design_rows, summary
 from portsim.experiment.sweeps import Setting
-from portsim.report.files import dump_csv, dump_json
 from portsim.report.kpis import Shown, number, shown_kpi
 
 if TYPE_CHECKING:
@@ -215,35 +213,10 @@ def variant_comments(result: Optimisation) -> list[str]:
     return [*lines, f"guarantee: {result.guarantee()}"]
 
 
-def write_optimisation(result: Optimisation, folder: Path, name: str,
-                       patch: Mapping[str, Any] | None,
-                       against: Comparison | None = None) -> list[str]:
-    """optimise.json, designs.csv, optimise.png, report.html and (with a design chosen)
-    variant.yaml; ``against``: the selected design against the baseline, for optimise.json
-    and the report."""
-    from portsim.experiment.optimise.baseline import baseline_summary
-    from portsim.report.figures import png_bytes
-    from portsim.report.optimise_page import optimise_html
-
-    document = summary(result)
-    document["against_baseline"] = None if against is None else baseline_summary(against)
-    dump_json(document, folder / "optimise.json")
-    dump_csv(design_rows(result), folder / "designs.csv")
-    image = png_bytes(optimise_figure(result))
-    (folder / "optimise.png").write_bytes(image)
-    (folder / "report.html").write_text(optimise_html(result, image, against),
-                                        encoding="utf-8")
-    files = list(OPTIMISE_FILES[:4])
-    if patch is not None:
-        (folder / "variant.yaml").write_text(variant_text(result, name, patch), encoding="utf-8")
-        files.append("variant.yaml")
-    return files
-
-
 def written(out: Path, files: list[str]) -> str:
     return f"optimisation written to [bold]{escape(str(out))}[/] ({', '.join(files)})"
 
 
 __all__ = ["OPTIMISE_FILES", "against_words", "axis_heading", "axis_legend", "headline",
            "objective_shown", "optimise_figure", "print_optimisation", "variant_text",
-           "write_optimisation", "written"]
+           "written"]

@@ -12,14 +12,19 @@ HTML-escaped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from portsim.experiment.optimise.baseline import SELECTED as SELECTED_LABEL
 from portsim.experiment.optimise.procedure import FEASIBLE, INFEASIBLE, SELECTED
+from portsim.experiment.optimise.summary import design_rows, summary
+from portsim.report.files import dump_csv, dump_json
+from portsim.report.front import FRONT_FILES, front_figure, front_rows, front_summary
 from portsim.report.html import figures_html, headline_html, page
 from portsim.report.kpis import Shown, counted, number
+from portsim.report.optimise import OPTIMISE_FILES, optimise_figure, variant_text
 from portsim.stats.summary import Interval
 
 if TYPE_CHECKING:
@@ -227,4 +232,41 @@ def front_html(result: Front, image: bytes) -> str:
                 + "<h2>Designs, the front first</h2>" + scrolled(table) + _legend(notes))
 
 
-__all__ = ["front_html", "list_items", "optimise_html", "scrolled"]
+def write_optimisation(result: Optimisation, folder: Path, name: str,
+                       patch: Mapping[str, Any] | None,
+                       against: Comparison | None = None) -> list[str]:
+    """optimise.json, designs.csv, optimise.png, report.html and (with a design chosen)
+    variant.yaml; ``against``: the selected design against the baseline, for optimise.json
+    and the report."""
+    from portsim.experiment.optimise.baseline import baseline_summary
+    from portsim.report.figures import png_bytes
+
+    document = summary(result)
+    document["against_baseline"] = None if against is None else baseline_summary(against)
+    dump_json(document, folder / "optimise.json")
+    dump_csv(design_rows(result), folder / "designs.csv")
+    image = png_bytes(optimise_figure(result))
+    (folder / "optimise.png").write_bytes(image)
+    (folder / "report.html").write_text(optimise_html(result, image, against),
+                                        encoding="utf-8")
+    files = list(OPTIMISE_FILES[:4])
+    if patch is not None:
+        (folder / "variant.yaml").write_text(variant_text(result, name, patch), encoding="utf-8")
+        files.append("variant.yaml")
+    return files
+
+
+def write_front(result: Front, folder: Path) -> list[str]:
+    """optimise.json, front.csv, front.png and report.html."""
+    from portsim.report.figures import png_bytes
+
+    dump_json(front_summary(result), folder / "optimise.json")
+    dump_csv(front_rows(result), folder / "front.csv")
+    image = png_bytes(front_figure(result))
+    (folder / "front.png").write_bytes(image)
+    (folder / "report.html").write_text(front_html(result, image), encoding="utf-8")
+    return list(FRONT_FILES)
+
+
+__all__ = ["front_html", "list_items", "optimise_html", "scrolled", "write_front",
+           "write_optimisation"]

@@ -78,7 +78,7 @@ def test_no_design_selected_means_no_comparison() -> None:
 
 
 def test_the_report_escapes_what_the_scenario_names(tmp_path: Path) -> None:
-    from portsim.report.optimise import write_optimisation
+    from portsim.report.optimise_page import write_optimisation
 
     file = tmp_path / "halls.yaml"
     file.write_text(TWO_HALLS.read_text().replace("name: Two halls of M/M/c desks",

@@ -84,7 +84,7 @@ def _holiday_page(out: Path) -> None:
 
     from portsim.experiment.holiday import run_holiday
     from portsim.experiment.options import RunOptions
-    from portsim.report.holiday import write_holiday
+    from portsim.report.holiday_page import write_holiday
     from portsim.scenario.holiday import load_calendar
 
     folder = out.parent / "calendar"
@@ -101,8 +101,7 @@ def _optimise_page(kind: str, out: Path) -> None:
     from portsim.experiment.optimise.api import optimise, pareto_front
     from portsim.experiment.optimise.baseline import against_baseline
     from portsim.experiment.options import RunOptions
-    from portsim.report.front import write_front
-    from portsim.report.optimise import write_optimisation
+    from portsim.report.optimise_page import write_front, write_optimisation
     from portsim.scenario import load_scenario
 
     scenario = load_scenario(TWO_HALLS)
