@@ -5,8 +5,9 @@ the benefit and everyone who pays for it, not only whom the variant is meant for
 
 - **purpose**: the KPI each policy the variant switches on, off or changes exists for, read
   for whom it serves (the green channel: the key flights' time until the border has cleared
-  them; zero wait: the ships' time to berth; staffing: the share within the standard at its stations); for what a variant
-  edits directly, the edited classes' and stations' share within the standard;
+  them; zero wait: the ships' time to berth; staffing: the share within the standard at its
+  stations); for what a variant edits directly, the edited classes' and stations' share
+  within the standard;
 - **for whom**: the classes the policies name and the variant edits, with their mean wait and
   share within the standard (a variant that names no class: its stations' own KPIs);
 - **also changed**: every other class and station whose wait, share within the standard,
