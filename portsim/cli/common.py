@@ -64,7 +64,7 @@ EXIT_TARGET_NOT_MET = 4
 def check_scheduler(scheduler: str | None) -> None:
     """Refuse a --scheduler that cannot be used, before anything runs."""
     if scheduler is not None:
-        from portsim.experiment.executors import check_scheduler as check
+        from portsim.experiment.cluster import check_scheduler as check
 
         check(scheduler)
 

@@ -119,14 +119,12 @@ def optimise(
     from portsim.cli.front import front_command
     from portsim.experiment.optimise.search import MOST_OCBA
     from portsim.experiment.optimise.space import build_space, parse_axes
-    from portsim.scenario import load_scenario
 
     with user_errors():
         if front is not None:
             return front_command(given)
         question = _question(minimise, maximise, subject_to, delta, tolerance, confidence)
-        scenario = load_scenario(file)
-        scenario.document(variant)  # an unknown variant: one message with a suggestion
+        scenario = _scenario(file, variant)
         original = _variant_checked(file, write_variant)
         out, inputs = _output(file, out, force, scheduler, scenario)
         space = build_space(scenario, parse_axes(vary), variant, price or (), MOST_OCBA)
@@ -134,6 +132,16 @@ def optimise(
                                budget, (workers, scheduler, engine), price or ())
         _report(result, against, file, out, write_variant, original, inputs, scenario,
                 variant)
+
+
+def _scenario(file: Path, variant: str | None) -> Any:
+    """The scenario file loaded, with --variant checked (an unknown one: one message with a
+    suggestion) before anything else is."""
+    from portsim.scenario import load_scenario
+
+    scenario = load_scenario(file)
+    scenario.document(variant)
+    return scenario
 
 
 def _question(minimise: str | None, maximise: str | None, subject_to: list[str] | None,

@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 
 from benchmarks.dask_cluster import dask_cluster
 from portsim.cli.main import app
+from portsim.experiment.cluster import SchedulerError
 from portsim.experiment.comparison import Comparison, compare
-from portsim.experiment.executors import SchedulerError, Task, execute
+from portsim.experiment.executors import Task, execute
 from portsim.experiment.store import PartialStore
 
 distributed = pytest.importorskip("distributed")

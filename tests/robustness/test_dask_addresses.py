@@ -17,7 +17,7 @@ import pytest
 from click.testing import Result
 from robustness_helpers import SMALL
 
-from portsim.experiment import executors
+from portsim.experiment import cluster
 
 pytest.importorskip("distributed")
 
@@ -81,15 +81,15 @@ def test_no_dask_traceback_or_stall_after_the_message(tmp_path: Path) -> None:
 
 
 def test_a_task_lost_with_its_scheduler_is_named_as_such() -> None:
-    task = executors.Task("baseline", None, 7, 10)  # type: ignore[arg-type]
+    task = cluster.Task("baseline", None, 7, 10)  # type: ignore[arg-type]
     gone = SimpleNamespace(status="cancelled", exception=lambda: None)
-    message = str(executors._lost(task, gone))
+    message = str(cluster._lost(task, gone))
     assert "replication 10 of baseline (seed 7) was lost" in message
     assert "scheduler or its workers went away" in message and "NoneType" not in message
 
     def unreachable() -> None:
         raise OSError("connection closed")
 
-    message = str(executors._lost(task, SimpleNamespace(status="lost", exception=unreachable)))
+    message = str(cluster._lost(task, SimpleNamespace(status="lost", exception=unreachable)))
     assert "went away" in message and "NoneType" not in message
-    assert isinstance(executors._lost(task, gone), executors.ReplicationError)  # exit 3
+    assert isinstance(cluster._lost(task, gone), cluster.ReplicationError)  # exit 3
