@@ -1,7 +1,8 @@
 """Queue-reactive staffing on the fast path: a station whose servers open and close as its
-queue's head waits, swept over its own events (:class:`~portsim.engine.kernels.ReactiveSweep`;
-alone, the loop is :func:`~portsim.engine.kernels.reactive_starts`, compiled when the C
-extension was built; in a shortest-queue group, :class:`ReactiveQueue`).
+queue's head waits, swept over its own events
+(:class:`~portsim.engine.kernels_giving.ReactiveSweep`; alone, the loop is
+:func:`~portsim.engine.kernels_giving.reactive_starts`, compiled when the C extension was built;
+in a shortest-queue group, :class:`ReactiveQueue`).
 
 The event engine changes such a station's servers from up to three processes of its own (see
 :mod:`portsim.engine.control`): the shift schedule, the rule's checks every ``check_every``,
@@ -23,7 +24,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from portsim.engine import model as m
-from portsim.engine.kernels import CHECK, HOLD, SHIFT, GivingUpInputs, Reaction, ReactiveSweep
+from portsim.engine.kernels_giving import (
+    CHECK,
+    HOLD,
+    SHIFT,
+    GivingUpInputs,
+    Reaction,
+    ReactiveSweep,
+)
 
 if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
