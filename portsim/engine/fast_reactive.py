@@ -78,6 +78,15 @@ def server_clock(spec: m.StationSpec, horizon: float) -> Clock:
         processes.append(check(spec.reactive.check_every))
         if positions is not None and not positions.is_constant:
             processes.append(follow(positions, HOLD))
+    _play(processes, now, horizon)
+    times, kinds, values, places = zip(*events, strict=True) if events else ((), (), (), ())
+    return (np.asarray(times, dtype=float), np.asarray(kinds, dtype=np.int64),
+            np.asarray(values, dtype=np.int64), np.asarray(places, dtype=np.int64))
+
+
+def _play(processes: list[Iterator[float]], now: list[float], horizon: float) -> None:
+    """Run ``processes`` (each yielding the delays of its timeouts) up to ``horizon``, setting
+    ``now[0]`` to the time of each step before the process takes it."""
     # SimPy's heap for these processes alone: (time, timeout number, process); the processes
     # start at time 0 in the order they were created, each running to its first timeout
     numbers = itertools.count()
@@ -93,9 +102,6 @@ def server_clock(spec: m.StationSpec, horizon: float) -> Clock:
     while heap and heap[0][0] < horizon:
         now[0], _, process = heappop(heap)
         run(process)
-    times, kinds, values, places = zip(*events, strict=True) if events else ((), (), (), ())
-    return (np.asarray(times, dtype=float), np.asarray(kinds, dtype=np.int64),
-            np.asarray(values, dtype=np.int64), np.asarray(places, dtype=np.int64))
 
 
 def reaction(spec: m.StationSpec) -> Reaction:
