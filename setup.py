@@ -3,7 +3,7 @@
 
 ``portsim/_kernels.c`` holds the fast path's per-customer loops. It is optional: without a C
 compiler the build goes on and portsim runs the same loops in Python, with the same results
-(portsim/engine/kernels.py).
+(portsim/engine/kernels.py, portsim/engine/kernels_giving.py).
 """
 
 from setuptools import Extension, setup

@@ -5,8 +5,8 @@
  * longest queue from joins and leaves, and the filing of a chunk of waits under
  * clock slots and histogram bins.
  *
- * Each has a Python twin (portsim.engine.kernels, portsim.stats.slots) that runs when this
- * module was not built (no C compiler at install). Both give the same numbers: the loops
+ * Each has a Python twin (portsim.engine.kernels, portsim.engine.kernels_giving,
+ * portsim.stats.slots) that runs when this module was not built (no C compiler at install). Both give the same numbers: the loops
  * compare and add doubles in the twin's order, count integers, and read a histogram bin off a
  * double's bits exactly as the twin does. Arrays arrive through
  * the buffer protocol (C-contiguous float64 or int64), so no numpy headers are needed.

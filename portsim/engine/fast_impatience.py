@@ -1,8 +1,8 @@
 """Customers who give up, on the fast path: a station where some class may balk (a queue limit
 or balking by queue length) or renege (a patience in the queue), swept over its own events as
 :class:`~portsim.engine.kernels.PrioritySweep` does, with one more kind of event, a patience
-running out (the loop is :func:`~portsim.engine.kernels.impatient_starts`, compiled when the
-C extension was built).
+running out (the loop is :func:`~portsim.engine.kernels_giving.impatient_starts`, compiled
+when the C extension was built).
 
 The event engine's :class:`~portsim.engine.impatience.ImpatientStation` decides at arrival: a
 customer who finds a server free starts; one who would have to queue balks or joins, and a
@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from portsim.engine import kernels
+from portsim.engine import kernels_giving
 from portsim.engine import model as m
-from portsim.engine.kernels import BALK, RENEGE, Reaction
+from portsim.engine.kernels_giving import BALK, RENEGE, Reaction
 from portsim.engine.streams import Stream, Uniforms, generator
 
 if TYPE_CHECKING:
@@ -114,14 +114,14 @@ def impatient_starts(servers: int, change_times: np.ndarray, change_servers: np.
                  _ints(moves), servers)
     changes = None
     if reacting is None:
-        started, lost = kernels.impatient_starts(
+        started, lost = kernels_giving.impatient_starts(
             *customers, _floats(change_times), _floats(change_servers), horizon, draws,
             _rule_arrays(rules, classes), outputs)
     else:
         clock = reacting.clock
         server_times, server_counts = np.empty(clock[0].size), np.empty(clock[0].size, np.int64)
         rule = reacting.rule
-        started, lost, changed = kernels.reactive_starts(
+        started, lost, changed = kernels_giving.reactive_starts(
             *customers, clock, (rule.open_above, rule.close_below, rule.max_extra), horizon,
             draws, _rule_arrays(rules, classes), (*outputs, server_times, server_counts))
         changes = list(zip(server_times[:changed].tolist(), server_counts[:changed].tolist(),
@@ -156,7 +156,7 @@ def _ahead(streams: dict[int, Stream], rules: dict[int, GivingUp], sizes: np.nda
 
 
 def _rule_arrays(rules: dict[int, GivingUp], classes: int) -> tuple[np.ndarray, ...]:
-    """(patient, balk_at, chance_offsets, chances) of :func:`kernels.impatient_starts`."""
+    """(patient, balk_at, chance_offsets, chances) of :func:`kernels_giving.impatient_starts`."""
     patient = np.zeros(classes, np.int64)
     balk_at = np.full(classes, -1, np.int64)
     chances: list[float] = []

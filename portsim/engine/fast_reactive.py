@@ -1,7 +1,8 @@
 """Queue-reactive staffing on the fast path: a station whose servers open and close as its
-queue's head waits, swept over its own events (:class:`~portsim.engine.kernels.ReactiveSweep`;
-alone, the loop is :func:`~portsim.engine.kernels.reactive_starts`, compiled when the C
-extension was built; in a shortest-queue group, :class:`ReactiveQueue`).
+queue's head waits, swept over its own events
+(:class:`~portsim.engine.kernels_giving.ReactiveSweep`; alone, the loop is
+:func:`~portsim.engine.kernels_giving.reactive_starts`, compiled when the C extension was built;
+in a shortest-queue group, :class:`ReactiveQueue`).
 
 The event engine changes such a station's servers from up to three processes of its own (see
 :mod:`portsim.engine.control`): the shift schedule, the rule's checks every ``check_every``,
@@ -23,7 +24,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from portsim.engine import model as m
-from portsim.engine.kernels import CHECK, HOLD, SHIFT, GivingUpInputs, Reaction, ReactiveSweep
+from portsim.engine.kernels_giving import (
+    CHECK,
+    HOLD,
+    SHIFT,
+    GivingUpInputs,
+    Reaction,
+    ReactiveSweep,
+)
 
 if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
@@ -70,6 +78,15 @@ def server_clock(spec: m.StationSpec, horizon: float) -> Clock:
         processes.append(check(spec.reactive.check_every))
         if positions is not None and not positions.is_constant:
             processes.append(follow(positions, HOLD))
+    _play(processes, now, horizon)
+    times, kinds, values, places = zip(*events, strict=True) if events else ((), (), (), ())
+    return (np.asarray(times, dtype=float), np.asarray(kinds, dtype=np.int64),
+            np.asarray(values, dtype=np.int64), np.asarray(places, dtype=np.int64))
+
+
+def _play(processes: list[Iterator[float]], now: list[float], horizon: float) -> None:
+    """Run ``processes`` (each yielding the delays of its timeouts) up to ``horizon``, setting
+    ``now[0]`` to the time of each step before the process takes it."""
     # SimPy's heap for these processes alone: (time, timeout number, process); the processes
     # start at time 0 in the order they were created, each running to its first timeout
     numbers = itertools.count()
@@ -85,9 +102,6 @@ def server_clock(spec: m.StationSpec, horizon: float) -> Clock:
     while heap and heap[0][0] < horizon:
         now[0], _, process = heappop(heap)
         run(process)
-    times, kinds, values, places = zip(*events, strict=True) if events else ((), (), (), ())
-    return (np.asarray(times, dtype=float), np.asarray(kinds, dtype=np.int64),
-            np.asarray(values, dtype=np.int64), np.asarray(places, dtype=np.int64))
 
 
 def reaction(spec: m.StationSpec) -> Reaction:

@@ -29,7 +29,7 @@ from test_fast_path import (
     waiting_spawn,
 )
 
-from portsim.engine import fast_impatience, fast_starts, kernels, run_replication
+from portsim.engine import fast_impatience, fast_starts, kernels, kernels_giving, run_replication
 
 needs_compiled = pytest.mark.skipif(
     not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
@@ -40,6 +40,7 @@ def test_the_compiled_kernels_are_built_where_ci_requires_them() -> None:
         assert kernels.COMPILED, "pip install did not build portsim/_kernels.c"
     if kernels.COMPILED:
         assert kernels.fifo_starts is not kernels.python_fifo_starts
+        assert kernels_giving.impatient_starts is not kernels_giving.python_impatient_starts
 
 
 times = st.floats(min_value=0.0, max_value=50.0, allow_nan=False)
@@ -154,7 +155,7 @@ def _both_impatient(*args: object, reactive: int | None = None) -> tuple[object,
     results = []
     count = len(args[0])  # type: ignore[arg-type]
     name = "impatient_starts" if reactive is None else "reactive_starts"
-    for version in (getattr(kernels, name), getattr(kernels, f"python_{name}")):
+    for version in (getattr(kernels_giving, name), getattr(kernels_giving, f"python_{name}")):
         outputs = (np.full(count, -1.0), np.full(count, -1, dtype=np.int64),
                    np.full(count, -1.0), np.full(count, -1, dtype=np.int64),
                    np.full(count, -1.0), np.full(count, -1, dtype=np.int64))
@@ -239,13 +240,14 @@ def clocks(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
     unlimited or not."""
     count = draw(st.integers(min_value=0, max_value=40))
     times = sorted(draw(st.lists(coarse.map(lambda q: q * 2), min_size=count, max_size=count)))
-    kinds = draw(st.lists(st.sampled_from([kernels.SHIFT, kernels.CHECK, kernels.CHECK,
-                                           kernels.HOLD]), min_size=count, max_size=count))
+    kinds = draw(st.lists(st.sampled_from([kernels_giving.SHIFT, kernels_giving.CHECK,
+                                           kernels_giving.CHECK, kernels_giving.HOLD]),
+                          min_size=count, max_size=count))
     values = draw(st.lists(st.integers(min_value=0, max_value=4), min_size=count,
                            max_size=count))
     limited = draw(st.booleans())
-    places = [draw(st.integers(min_value=0, max_value=6)) if limited or kind == kernels.HOLD
-              else -1 for kind in kinds]
+    places = [draw(st.integers(min_value=0, max_value=6))
+              if limited or kind == kernels_giving.HOLD else -1 for kind in kinds]
     return (np.asarray(times, dtype=float), np.asarray(kinds, dtype=np.int64),
             np.asarray(values, dtype=np.int64), np.asarray(places, dtype=np.int64))
 
@@ -277,7 +279,7 @@ def test_reactive_staffing_by_hand(version: str) -> None:
     (from 4 to 9) goes on."""
     arrivals = np.array([0.0, 1.0, 2.0])
     ranks = np.arange(3, dtype=np.int64)
-    clock = (np.array([3.0, 4.0, 8.0]), np.full(3, kernels.CHECK, dtype=np.int64),
+    clock = (np.array([3.0, 4.0, 8.0]), np.full(3, kernels_giving.CHECK, dtype=np.int64),
              np.zeros(3, dtype=np.int64), np.full(3, -1, dtype=np.int64))
     draws = (np.array([0, 3], dtype=np.int64), np.full(3, 5.0), np.full(3, np.nan),
              np.full(3, np.nan))
@@ -286,9 +288,10 @@ def test_reactive_staffing_by_hand(version: str) -> None:
     outputs = (np.empty(3), np.empty(3, dtype=np.int64), np.empty(3),
                np.empty(3, dtype=np.int64), np.empty(3), np.empty(3, dtype=np.int64),
                np.empty(3), np.empty(3, dtype=np.int64))
-    counts = getattr(kernels, version)(arrivals, np.zeros(3, dtype=np.int64),
-                                       np.zeros(3, dtype=np.int64), ranks, ranks, 1, clock,
-                                       (2.0, 1.0, 2), 100.0, draws, rules, outputs)
+    counts = getattr(kernels_giving, version)(arrivals, np.zeros(3, dtype=np.int64),
+                                              np.zeros(3, dtype=np.int64), ranks, ranks, 1,
+                                              clock, (2.0, 1.0, 2), 100.0, draws, rules,
+                                              outputs)
     assert counts == (3, 0, 2)
     assert outputs[1].tolist() == [0, 1, 2]
     assert outputs[0].tolist() == [0.0, 4.0, 5.0]
@@ -309,10 +312,10 @@ def test_reactive_clocks_that_do_not_fit_are_refused() -> None:
     two = np.ones(2, dtype=np.int64)
     for clock, changes in (((np.ones(2), two, two, two[:1]), 2), ((np.ones(2), two, two, two), 1)):
         with pytest.raises(ValueError, match="do not fit"):
-            kernels.reactive_starts(np.zeros(1), ranks, ranks, ranks, ranks, 1, clock,
-                                    (1.0, 0.0, 1), 10.0, draws, rules,
-                                    (*customers, np.empty(changes),
-                                     np.empty(changes, dtype=np.int64)))
+            kernels_giving.reactive_starts(np.zeros(1), ranks, ranks, ranks, ranks, 1, clock,
+                                           (1.0, 0.0, 1), 10.0, draws, rules,
+                                           (*customers, np.empty(changes),
+                                            np.empty(changes, dtype=np.int64)))
 
 
 @pytest.mark.parametrize("version", ["impatient_starts", "python_impatient_starts"])
@@ -336,9 +339,9 @@ def test_giving_up_by_hand(version: str) -> None:
              np.zeros(4, dtype=np.int64), np.empty(0))
     outputs = (np.empty(6), np.empty(6, dtype=np.int64), np.empty(6),
                np.empty(6, dtype=np.int64), np.empty(6), np.empty(6, dtype=np.int64))
-    counts = getattr(kernels, version)(arrivals, np.zeros(6, dtype=np.int64), kinds, turns,
-                                       moves, 1, np.empty(0), np.empty(0), 100.0, draws,
-                                       rules, outputs)
+    counts = getattr(kernels_giving, version)(arrivals, np.zeros(6, dtype=np.int64), kinds,
+                                              turns, moves, 1, np.empty(0), np.empty(0), 100.0,
+                                              draws, rules, outputs)
     starts, order, served, gone, left, how = outputs
     assert counts == (3, 3)
     assert order[:3].tolist() == [0, 2, 4]
@@ -346,7 +349,8 @@ def test_giving_up_by_hand(version: str) -> None:
     assert np.nan_to_num(served, nan=-1.0).tolist() == [10.0, -1.0, 1.0, -1.0, 5.0, -1.0]
     assert gone[:3].tolist() == [3, 1, 5]
     assert left[:3].tolist() == [3.0, 4.0, 14.0]
-    assert how[:3].tolist() == [kernels.BALK, kernels.RENEGE, kernels.RENEGE]
+    assert how[:3].tolist() == [kernels_giving.BALK, kernels_giving.RENEGE,
+                                kernels_giving.RENEGE]
 
 
 @needs_compiled
@@ -363,12 +367,13 @@ def test_giving_up_inputs_that_do_not_fit_are_refused() -> None:
                          (np.array([0, 0, 1], dtype=np.int64),
                           (np.array([0, 3], dtype=np.int64), *[np.zeros(3)] * 3))):
         with pytest.raises(ValueError, match="do not fit"):
-            kernels.impatient_starts(np.zeros(3), ranks, kinds, ranks, ranks, 1, np.empty(0),
-                                     np.empty(0), 10.0, draws, rules, outputs)
+            kernels_giving.impatient_starts(np.zeros(3), ranks, kinds, ranks, ranks, 1,
+                                            np.empty(0), np.empty(0), 10.0, draws, rules,
+                                            outputs)
     with pytest.raises(TypeError, match="int64"):
-        kernels.impatient_starts(np.zeros(3), np.zeros(3), np.zeros(3, dtype=np.int64), ranks,
-                                 ranks, 1, np.empty(0), np.empty(0), 10.0, short, rules,
-                                 outputs)
+        kernels_giving.impatient_starts(np.zeros(3), np.zeros(3), np.zeros(3, dtype=np.int64),
+                                        ranks, ranks, 1, np.empty(0), np.empty(0), 10.0, short,
+                                        rules, outputs)
 
 def test_the_recursion_by_hand() -> None:
     """Two servers: the third customer waits for the first to finish; none starts at or after
@@ -430,10 +435,10 @@ def test_a_replication_is_the_same_with_either_kernel(build, monkeypatch) -> Non
     monkeypatch.setattr(fast_starts, "fifo_starts", kernels.python_fifo_starts)
     monkeypatch.setattr(fast_starts, "fifo_starts_shifts", kernels.python_fifo_starts_shifts)
     monkeypatch.setattr(fast_starts, "priority_starts", kernels.python_priority_starts)
-    monkeypatch.setattr(fast_impatience.kernels, "impatient_starts",
-                        kernels.python_impatient_starts)
-    monkeypatch.setattr(fast_impatience.kernels, "reactive_starts",
-                        kernels.python_reactive_starts)
+    monkeypatch.setattr(fast_impatience.kernels_giving, "impatient_starts",
+                        kernels_giving.python_impatient_starts)
+    monkeypatch.setattr(fast_impatience.kernels_giving, "reactive_starts",
+                        kernels_giving.python_reactive_starts)
     python = run_replication(build(), seed=3, engine="fast").kpis
     assert json.dumps(compiled, sort_keys=True, default=str) == json.dumps(
         python, sort_keys=True, default=str)
