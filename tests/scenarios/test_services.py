@@ -32,9 +32,16 @@ def improvement(path: str, variant: str, scope: str, name: str, kpi: str,
 
 
 @pytest.mark.parametrize(("path", "variant", "scope", "name", "kpi", "sign", "replications"), [
-    # Applying anywhere brings the overloaded centre's applicants within the standard.
-    ("nationwide_application.yaml", "nationwide_application", "classes", "residents_centre",
-     "wait_sla_share", +1, 6),
+    # Applying where they live spares migrants the trip home before their application is lodged,
+    ("nationwide_application.yaml", "nationwide_application", "classes", "migrants",
+     "until_lodged_mean", -1, 6),
+    # ... and the home city's residents share their office with nobody from away,
+    ("nationwide_application.yaml", "nationwide_application", "classes", "home_residents",
+     "wait_mean", -1, 6),
+    # ... while the receiving city's residents pay: the migrants join their queue (the sign
+    # here is the cost's, an increase).
+    ("nationwide_application.yaml", "nationwide_application", "classes", "receiving_residents",
+     "wait_mean", +1, 6),
     # Bookings for half the walk-ins cut the walk-ins' waits.
     ("document_hall.yaml", "more_slots", "classes", "walk_in_applicants", "wait_mean", -1, 6),
     # Renewals online take load off the kiosks and counters.
@@ -63,3 +70,23 @@ def test_more_online_means_shorter_waits_in_the_hall() -> None:
              for label in ("baseline", "online_15", "online_30", "online_60")]
     assert means == sorted(means, reverse=True), means
     assert comparison.difference("online_60", "classes", "renewals", "wait_mean").high < 0
+
+
+def test_the_receiving_city_pays_in_proportion_to_the_migrants_it_takes() -> None:
+    """The more migrants apply where they live, the longer the receiving city's residents wait;
+    the counters stay as they are, and only those who travel home spend the trip."""
+    comparison = compare(portsim.load_scenario(SERVICES / "nationwide_application.yaml"),
+                         variants=["partly_nationwide", "nationwide_application"],
+                         replications=4, workers=2)
+    waits = [comparison.summary(label, "classes", "receiving_residents", "wait_mean").mean
+             for label in ("baseline", "partly_nationwide", "nationwide_application")]
+    assert waits == sorted(waits), waits
+    for variant in ("partly_nationwide", "nationwide_application"):
+        counter_hours = comparison.difference(variant, "system", "all", "officer_hours")
+        assert counter_hours.low == counter_hours.high == 0.0, (variant, counter_hours)
+    three_hours = 180.0
+    for label, travellers in (("baseline", "migrants"), ("partly_nationwide", "migrants"),
+                              ("partly_nationwide", "migrants_applying_locally")):
+        until_lodged = comparison.summary(label, "classes", travellers, "until_lodged_mean").mean
+        travels_home = travellers == "migrants"
+        assert (until_lodged > three_hours) == travels_home, (label, travellers, until_lodged)
