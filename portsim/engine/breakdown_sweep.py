@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from portsim.engine.kernels import COMPILED, compiled_or
+
 __all__ = [
     "CLOCK_FAIL",
     "CLOCK_OUTAGE_END",
@@ -267,7 +269,7 @@ class BreakdownSweep:
 
 def python_unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray,
                              moves: np.ndarray, fallback: np.ndarray, servers: int,
-                             positions: int, resumes: bool, horizon: float, warmup: float,
+                             positions: int, resumes: int, horizon: float, warmup: float,
                              clock: tuple[np.ndarray, np.ndarray, np.ndarray],
                              draws: tuple[np.ndarray, np.ndarray, np.ndarray],
                              outputs: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
@@ -287,7 +289,7 @@ def python_unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.
     when a block of draws ran out (nothing useful is written then)."""
     offsets, services, choices = draws
     kind_list, turn_list = kinds.tolist(), turns.tolist()
-    sweep = BreakdownSweep(servers, positions, resumes, horizon, warmup <= 0,
+    sweep = BreakdownSweep(servers, positions, bool(resumes), horizon, warmup <= 0,
                            offsets.tolist(), services.tolist(), choices.tolist(), kind_list,
                            turn_list)
     sweep.follow(*(column.tolist() for column in clock))
@@ -333,10 +335,4 @@ def unreliable_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray
             outputs[3][:levels], np.asarray([float(interrupted)]))
 
 
-try:
-    from portsim._kernels import unreliable_starts as _sweep  # type: ignore[import-not-found]
-    #: Whether this process runs the compiled loop (the C extension was built).
-    COMPILED = True
-except ImportError:  # built without a C compiler: the same results, more slowly
-    _sweep = python_unreliable_starts
-    COMPILED = False
+_sweep = compiled_or("unreliable_starts", python_unreliable_starts)
