@@ -12,11 +12,13 @@ import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine.distributions import can_be_zero
+from portsim.engine.fast_bookings import booking_unsupported, books_at
 from portsim.engine.fast_breakdowns import reliability_of, unreliable_unsupported
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_impatience import giving_up_rules
 from portsim.engine.fast_stations import FastStation
 from portsim.engine.routes import (
+    BookedVisitNode,
     BranchNode,
     ChoiceNode,
     FallbackVisitNode,
@@ -36,9 +38,12 @@ class FastPathUnavailable(PortsimError):
 
 def unsupported_part(model: m.Model) -> str | None:
     """The first station or step the fast path has no rule for (routes not yet checked)."""
+    booked = books_at(model)
     for spec in model.stations:
-        if spec.booking_servers:
-            return f"station {spec.name!r} has servers on call for bookings"
+        if spec.booking_servers or spec.name in booked:
+            reason = booking_unsupported(model, spec)
+            if reason is not None:
+                return reason
         if spec.impatient:
             reason = _giving_up_unsupported(model, spec)
             if reason is not None:
@@ -62,8 +67,6 @@ def unsupported_part(model: m.Model) -> str | None:
         for step in m.steps(cls.route):
             if isinstance(step, m.ShortestQueue) and step.by_expected_wait:
                 return f"class {cls.name!r} chooses a station by its expected wait"
-            if isinstance(step, m.Visit) and step.reserve_ahead:
-                return f"class {cls.name!r} books station {step.station!r} ahead of arrival"
             if not isinstance(step, (m.Visit, m.Branch, m.OptionalStep, m.Delay, m.Spawn,
                                      m.Milestone, m.ShortestQueue)):
                 return f"class {cls.name!r} has a {type(step).__name__} step"
@@ -113,6 +116,11 @@ class Plan:
                     model, spec, self.class_index, seed, replication)
             if spec.unreliable:
                 self.stations[spec.name].reliability = reliability_of(spec, seed, replication)
+        #: The classes that book each station ahead of arrival, and all such classes.
+        self.booked = books_at(model)
+        self.booking_classes = {name for names in self.booked.values() for name in names}
+        #: The bookings made at each station in the replication: (who, when) per class.
+        self.bookings: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         #: Stations joined by shortest-queue choices (transitively), evaluated as one unit.
         self.group_of = choice_groups(model)
         compiler = RouteCompiler(cast(Any, self.stations), self.classes, seed, replication,
@@ -131,7 +139,7 @@ class Plan:
         """The unit a node belongs to (``None``: the class's departure)."""
         if node is None:
             return ("depart", class_name)
-        if type(node) is VisitNode or type(node) is FallbackVisitNode:
+        if type(node) in (VisitNode, FallbackVisitNode, BookedVisitNode):
             name = node.station.name
             return ("group", self.group_of[name]) if name in self.group_of else ("station", name)
         if type(node) is ChoiceNode:

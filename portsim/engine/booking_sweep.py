@@ -1,0 +1,231 @@
+"""The loop of a station that takes bookings ahead of arrival on the fast path: its events
+swept in the event engine's order (docs/design.md, "Two engines").
+
+A booking reaches the station before its customer and goes ahead of the ordinary queue; the
+server that takes it is held (busy, serving nobody) until the customer arrives and starts at
+once. Where the station has servers on call for bookings, an off-duty one is called in for a
+booking when no server on duty is free. Each handler below does what the event engine's
+:class:`~portsim.engine.station.Station` does on the same event (``book``, ``arrive_booked``,
+``arrive``, ``_finish``, ``_finish_on_call``, ``_apply_servers``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from heapq import heappop, heappush
+
+import numpy as np
+
+__all__ = ["BOOK", "CHANGE", "COME", "BookedDay", "BookingSweep", "booking_starts"]
+
+#: Kinds of the station's events known before the sweep, in the order they are taken at one
+#: instant and turn: a shift change (the model's own turn, first), a booking, a customer who
+#: comes (an ordinary arrival, a booked one landing, or one that came early and books as it
+#: reaches the station, listed just after its booking at the same instant and turn).
+CHANGE, BOOK, COME = 0, 1, 2
+
+# where a booking stands (the event engine's Entity.booking)
+_WAITING, _HELD, _HELD_ON_CALL, _HERE = 1, 2, 4, 3
+
+
+@dataclass
+class BookedDay:
+    """What the sweep found: who started (customer positions) in the order they did and when;
+    each customer's service, whether an on-duty server served it and since when that server
+    was committed to it (its hold, else its start); and the holds of bookings whose customer
+    never came before the horizon (start of the hold, on call or not)."""
+
+    started: np.ndarray
+    starts: np.ndarray
+    services: np.ndarray
+    on_duty: np.ndarray
+    since: np.ndarray
+    held_since: np.ndarray
+    held_on_call: np.ndarray
+
+
+class BookingSweep:
+    """The state of the station between events: servers on duty, busy ones (holds included),
+    the ordinary queue, the bookings not yet taken, the on-call servers at work."""
+
+    def __init__(self, servers: int, on_call_total: int, horizon: float,
+                 services: dict[int, list[float]], kinds: list[int], ranks: list[int],
+                 booker: list[int]) -> None:
+        self.servers = servers
+        self.on_call_total = on_call_total
+        self.horizon = horizon
+        self.services = services  # each class's services, taken from the front as they start
+        self.taken = dict.fromkeys(services, 0)
+        self.kinds = kinds
+        self.ranks = ranks  # each customer's own turn (rank)
+        self.booker = booker  # each booking's customer position (-1: never comes)
+        self.booking_of: dict[int, int] = {who: j for j, who in enumerate(booker) if who >= 0}
+        self.busy = 0
+        self.on_call_busy = 0
+        self.queue: deque[int] = deque()
+        self.bookings: deque[int] = deque()
+        self.state = [0] * len(booker)
+        self.held_at = [math.nan] * len(booker)
+        self.queued: dict[int, float] = {}
+        self.running: list[tuple[float, int, int]] = []  # (end, customer's rank, position)
+        count = len(kinds)
+        self.starts = [math.nan] * count
+        self.service = [math.nan] * count
+        self.on_duty = [True] * count
+        self.since = [math.nan] * count
+        self.started: list[int] = []
+
+    # ------------------------------------------------------------------ the clock
+
+    def advance(self, at: float, rank: int) -> None:
+        """Play the services ending before ``at``, or at ``at`` in a turn not after ``rank``
+        (and before the horizon)."""
+        running = self.running
+        while running:
+            end, turn, position = running[0]
+            if not (end < self.horizon and (end < at or (end == at and turn <= rank))):
+                return
+            heappop(running)
+            if self.on_duty[position]:
+                self._finish(end)
+            else:
+                self._finish_on_call(end)
+
+    def change(self, at: float, servers: int) -> None:
+        """A shift change: more servers take bookings (on call first) and the queue."""
+        self.servers = servers
+        while self.bookings and self._on_call_free():
+            self._take_booking_on_call(at)
+        while self.busy < self.servers and (self.bookings or self.queue):
+            if self.bookings:
+                self._take_booking(at)
+            else:
+                self.busy += 1
+                self._serve_queued(at)
+
+    # ------------------------------------------------------------------ the customers
+
+    def book(self, booking: int, at: float) -> None:
+        """A booking reaches the station."""
+        self.state[booking] = _WAITING
+        if self.busy < self.servers and not self.bookings:
+            self._hold(booking, at)
+        elif not self.bookings and self._on_call_free():
+            self._hold_on_call(booking, at)
+        else:
+            self.bookings.append(booking)
+
+    def come(self, position: int, at: float) -> None:
+        """A customer reaches the station: booked (held for it, or its booking still waits)
+        or not (served by a free server, else queued)."""
+        booking = self.booking_of.get(position, -1)
+        if booking < 0:
+            if self.busy < self.servers:
+                self.busy += 1
+                self._serve(position, at, True)
+            else:
+                self.queued[position] = at
+                self.queue.append(position)
+            return
+        state = self.state[booking]
+        if state == _WAITING:
+            self.state[booking] = _HERE
+            self.queued[position] = at
+            return
+        # by the held server (counted busy already), or the one called in for it
+        self._serve(position, at, state == _HELD)
+        self.since[position] = self.held_at[booking]
+
+    # ------------------------------------------------------------------ the event engine's steps
+
+    def _serve(self, position: int, at: float, on_duty: bool) -> None:
+        kind = self.kinds[position]
+        service = self.services[kind][self.taken[kind]]
+        self.taken[kind] += 1
+        self.starts[position] = at
+        self.service[position] = service
+        self.on_duty[position] = on_duty
+        self.since[position] = at
+        self.started.append(position)
+        heappush(self.running, (at + service, self.ranks[position], position))
+
+    def _serve_queued(self, at: float) -> None:
+        self._serve(self.queue.popleft(), at, True)
+
+    def _finish(self, end: float) -> None:
+        if self.bookings and self.busy <= self.servers:
+            self.busy -= 1
+            self._take_booking(end)
+        elif self.queue and self.busy <= self.servers:
+            self._serve_queued(end)  # the freed server is taken again at once
+        else:
+            self.busy -= 1
+
+    def _finish_on_call(self, end: float) -> None:
+        self.on_call_busy -= 1
+        if self.bookings and self._on_call_free():
+            self._take_booking_on_call(end)
+
+    def _hold(self, booking: int, at: float) -> None:
+        self.busy += 1
+        self.state[booking] = _HELD
+        self.held_at[booking] = at
+
+    def _take_booking(self, at: float) -> None:
+        booking = self.bookings.popleft()
+        if self.state[booking] == _HERE:
+            self.busy += 1
+            self._serve(self.booker[booking], at, True)
+        else:
+            self._hold(booking, at)
+
+    def _on_call_free(self) -> bool:
+        return self.on_call_busy < self.on_call_total - self.servers
+
+    def _hold_on_call(self, booking: int, at: float) -> None:
+        self.on_call_busy += 1
+        self.state[booking] = _HELD_ON_CALL
+        self.held_at[booking] = at
+
+    def _take_booking_on_call(self, at: float) -> None:
+        booking = self.bookings.popleft()
+        if self.state[booking] == _HERE:
+            self.on_call_busy += 1
+            self._serve(self.booker[booking], at, False)
+        else:
+            self._hold_on_call(booking, at)
+
+    def day(self) -> BookedDay:
+        """What the sweep found (see :class:`BookedDay`)."""
+        never = [j for j, who in enumerate(self.booker)
+                 if who < 0 and self.state[j] in (_HELD, _HELD_ON_CALL)]
+        started = np.asarray(self.started, dtype=np.int64)
+        starts = np.asarray(self.starts, dtype=float)
+        return BookedDay(
+            started, starts[started], np.asarray(self.service, dtype=float),
+            np.asarray(self.on_duty, dtype=bool), np.asarray(self.since, dtype=float),
+            np.asarray([self.held_at[j] for j in never], dtype=float),
+            np.asarray([self.state[j] == _HELD_ON_CALL for j in never], dtype=bool))
+
+
+def booking_starts(sweep: BookingSweep, times: np.ndarray, ranks: np.ndarray,
+                   what: np.ndarray, which: np.ndarray) -> BookedDay:
+    """Sweep the station's known events -- at ``times``, in the turns ``ranks``, of kinds
+    ``what`` (:data:`CHANGE`: ``which`` is the servers from then; :data:`BOOK`: the booking;
+    :data:`COME`: the customer's position), sorted by time, turn and kind -- with the services
+    that end between them, up to the horizon."""
+    for at, rank, kind, index in zip(times.tolist(), ranks.tolist(), what.tolist(),
+                                     which.tolist(), strict=True):
+        if not at < sweep.horizon:
+            break
+        sweep.advance(at, rank)
+        if kind == CHANGE:
+            sweep.change(at, index)
+        elif kind == BOOK:
+            sweep.book(index, at)
+        else:
+            sweep.come(index, at)
+    sweep.advance(sweep.horizon, -1)
+    return sweep.day()
