@@ -97,7 +97,7 @@ class BookingSweep:
         """A shift change: more servers take bookings (on call first) and the queue."""
         self.servers = servers
         while self.bookings and self._on_call_free():
-            self._take_booking_on_call(at)
+            self._take_booking(at, on_duty=False)
         while self.busy < self.servers and (self.bookings or self.queue):
             if self.bookings:
                 self._take_booking(at)
@@ -110,12 +110,12 @@ class BookingSweep:
     def book(self, booking: int, at: float) -> None:
         """A booking reaches the station."""
         self.state[booking] = _WAITING
-        if self.busy < self.servers and not self.bookings:
-            self._hold(booking, at)
-        elif not self.bookings and self._on_call_free():
-            self._hold_on_call(booking, at)
-        else:
-            self.bookings.append(booking)
+        first = not self.bookings
+        self.bookings.append(booking)
+        if first and self.busy < self.servers:
+            self._take_booking(at)
+        elif first and self._on_call_free():
+            self._take_booking(at, on_duty=False)
 
     def come(self, position: int, at: float) -> None:
         """A customer reaches the station: booked (held for it, or its booking still waits)
@@ -157,7 +157,7 @@ class BookingSweep:
     def _finish(self, end: float) -> None:
         if self.bookings and self.busy <= self.servers:
             self.busy -= 1
-            self._take_booking(end)
+            self._take_booking(end)  # the freed server takes it (counted busy again)
         elif self.queue and self.busy <= self.servers:
             self._serve_queued(end)  # the freed server is taken again at once
         else:
@@ -166,36 +166,24 @@ class BookingSweep:
     def _finish_on_call(self, end: float) -> None:
         self.on_call_busy -= 1
         if self.bookings and self._on_call_free():
-            self._take_booking_on_call(end)
+            self._take_booking(end, on_duty=False)
 
-    def _hold(self, booking: int, at: float) -> None:
-        self.busy += 1
-        self.state[booking] = _HELD
-        self.held_at[booking] = at
-
-    def _take_booking(self, at: float) -> None:
+    def _take_booking(self, at: float, on_duty: bool = True) -> None:
+        """The first booking waiting, taken by a server on duty (counted busy) or one called
+        in: its customer served at once if it is here, else the server held for it."""
         booking = self.bookings.popleft()
-        if self.state[booking] == _HERE:
+        if on_duty:
             self.busy += 1
-            self._serve(self.booker[booking], at, True)
         else:
-            self._hold(booking, at)
+            self.on_call_busy += 1
+        if self.state[booking] == _HERE:
+            self._serve(self.booker[booking], at, on_duty)
+        else:
+            self.state[booking] = _HELD if on_duty else _HELD_ON_CALL
+            self.held_at[booking] = at
 
     def _on_call_free(self) -> bool:
         return self.on_call_busy < self.on_call_total - self.servers
-
-    def _hold_on_call(self, booking: int, at: float) -> None:
-        self.on_call_busy += 1
-        self.state[booking] = _HELD_ON_CALL
-        self.held_at[booking] = at
-
-    def _take_booking_on_call(self, at: float) -> None:
-        booking = self.bookings.popleft()
-        if self.state[booking] == _HERE:
-            self.on_call_busy += 1
-            self._serve(self.booker[booking], at, False)
-        else:
-            self._hold_on_call(booking, at)
 
     def day(self) -> BookedDay:
         """What the sweep found (see :class:`BookedDay`)."""

@@ -16,7 +16,7 @@ from typing import Any
 from engine_kpis import assert_same_kpis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_sweep_engines import quarter, schedules, services, visits
+from test_sweep_engines import HORIZON, arrivals, quarter, schedules, services, visits
 
 from portsim.engine import run_replication
 from portsim.engine.distributions import Deterministic, Uniform
@@ -27,20 +27,8 @@ from portsim.engine.model import (
     Delay,
     Model,
     StationSpec,
-    Timetable,
     Visit,
 )
-
-HORIZON = 480.0
-
-
-@st.composite
-def declared(draw: st.DrawFn) -> Timetable:
-    """Members declared on a grid of whole minutes, one or a few at a time."""
-    gap = draw(st.integers(min_value=2, max_value=20))
-    times = tuple(float(t) for t in range(draw(st.integers(0, 40)), int(HORIZON), gap))
-    batch = draw(st.integers(min_value=1, max_value=2))
-    return Timetable(times, (batch,) * len(times), (0.0,) * len(times))
 
 
 @st.composite
@@ -61,7 +49,7 @@ def booking_models(draw: st.DrawFn) -> Model:
     classes = []
     for k in range(draw(st.integers(min_value=1, max_value=2))):
         lead = draw(st.sampled_from([0.25, 1.0, 2.5, 10.0, 30.0]))
-        classes.append(ClassSpec(f"ship{k}", draw(declared()),
+        classes.append(ClassSpec(f"ship{k}", draw(arrivals()),
                                  (Visit("desk", reserve_ahead=lead,
                                         reserve_error=draw(off_time())),)))
     route: list[Any] = []
@@ -71,7 +59,7 @@ def booking_models(draw: st.DrawFn) -> Model:
         route.append(Visit("gate"))
     route.append(Visit("desk"))
     classes.insert(draw(st.integers(0, len(classes))),
-                   ClassSpec("walk_in", draw(declared()), tuple(route)))
+                   ClassSpec("walk_in", draw(arrivals()), tuple(route)))
     return Model(stations=(booked, upstream), classes=tuple(classes), horizon=HORIZON,
                  warmup=draw(st.sampled_from([0.0, 60.0])))
 
