@@ -18,7 +18,10 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-__all__ = ["BOOK", "CHANGE", "COME", "BookedDay", "BookingSweep", "booking_starts"]
+from portsim.engine.kernels import compiled_or
+
+__all__ = ["BOOK", "CHANGE", "COME", "BookedDay", "BookingSweep", "booked_day", "booking_starts",
+           "python_booking_starts"]
 
 #: Kinds of the station's events known before the sweep, in the order they are taken at one
 #: instant and turn: a shift change (the model's own turn, first), a booking, a customer who
@@ -51,13 +54,14 @@ class BookingSweep:
     the ordinary queue, the bookings not yet taken, the on-call servers at work."""
 
     def __init__(self, servers: int, on_call_total: int, horizon: float,
-                 services: dict[int, list[float]], kinds: list[int], ranks: list[int],
-                 booker: list[int]) -> None:
+                 services: list[float], offsets: list[int], kinds: list[int],
+                 ranks: list[int], booker: list[int]) -> None:
         self.servers = servers
         self.on_call_total = on_call_total
         self.horizon = horizon
-        self.services = services  # each class's services, taken from the front as they start
-        self.taken = dict.fromkeys(services, 0)
+        # each class's services, from offsets[class] on, taken in the order its customers start
+        self.services = services
+        self.taken = list(offsets)
         self.kinds = kinds
         self.ranks = ranks  # each customer's own turn (rank)
         self.booker = booker  # each booking's customer position (-1: never comes)
@@ -68,12 +72,11 @@ class BookingSweep:
         self.bookings: deque[int] = deque()
         self.state = [0] * len(booker)
         self.held_at = [math.nan] * len(booker)
-        self.queued: dict[int, float] = {}
         self.running: list[tuple[float, int, int]] = []  # (end, customer's rank, position)
         count = len(kinds)
-        self.starts = [math.nan] * count
+        self.starts: list[float] = []
         self.service = [math.nan] * count
-        self.on_duty = [True] * count
+        self.on_duty = [1] * count
         self.since = [math.nan] * count
         self.started: list[int] = []
 
@@ -126,13 +129,11 @@ class BookingSweep:
                 self.busy += 1
                 self._serve(position, at, True)
             else:
-                self.queued[position] = at
                 self.queue.append(position)
             return
         state = self.state[booking]
         if state == _WAITING:
             self.state[booking] = _HERE
-            self.queued[position] = at
             return
         # by the held server (counted busy already), or the one called in for it
         self._serve(position, at, state == _HELD)
@@ -142,11 +143,11 @@ class BookingSweep:
 
     def _serve(self, position: int, at: float, on_duty: bool) -> None:
         kind = self.kinds[position]
-        service = self.services[kind][self.taken[kind]]
+        service = self.services[self.taken[kind]]
         self.taken[kind] += 1
-        self.starts[position] = at
+        self.starts.append(at)
         self.service[position] = service
-        self.on_duty[position] = on_duty
+        self.on_duty[position] = int(on_duty)
         self.since[position] = at
         self.started.append(position)
         heappush(self.running, (at + service, self.ranks[position], position))
@@ -185,28 +186,31 @@ class BookingSweep:
     def _on_call_free(self) -> bool:
         return self.on_call_busy < self.on_call_total - self.servers
 
-    def day(self) -> BookedDay:
-        """What the sweep found (see :class:`BookedDay`)."""
-        never = [j for j, who in enumerate(self.booker)
-                 if who < 0 and self.state[j] in (_HELD, _HELD_ON_CALL)]
-        started = np.asarray(self.started, dtype=np.int64)
-        starts = np.asarray(self.starts, dtype=float)
-        return BookedDay(
-            started, starts[started], np.asarray(self.service, dtype=float),
-            np.asarray(self.on_duty, dtype=bool), np.asarray(self.since, dtype=float),
-            np.asarray([self.held_at[j] for j in never], dtype=float),
-            np.asarray([self.state[j] == _HELD_ON_CALL for j in never], dtype=bool))
 
 
-def booking_starts(sweep: BookingSweep, times: np.ndarray, ranks: np.ndarray,
-                   what: np.ndarray, which: np.ndarray) -> BookedDay:
-    """Sweep the station's known events -- at ``times``, in the turns ``ranks``, of kinds
-    ``what`` (:data:`CHANGE`: ``which`` is the servers from then; :data:`BOOK`: the booking;
-    :data:`COME`: the customer's position), sorted by time, turn and kind -- with the services
-    that end between them, up to the horizon."""
+def python_booking_starts(times: np.ndarray, ranks: np.ndarray, what: np.ndarray,
+                          which: np.ndarray, kinds: np.ndarray, own: np.ndarray,
+                          booker: np.ndarray, services: np.ndarray, offsets: np.ndarray,
+                          servers: int, on_call_total: int, horizon: float,
+                          order: np.ndarray, starts: np.ndarray, service: np.ndarray,
+                          on_duty: np.ndarray, since: np.ndarray, state: np.ndarray,
+                          held_at: np.ndarray) -> int:
+    """Sweep a booked station's known events -- at ``times``, in the turns ``ranks`` (int64),
+    of kinds ``what`` (:data:`CHANGE`: ``which`` is the servers on duty from then;
+    :data:`BOOK`: ``which`` is the booking; :data:`COME`: the customer's position), sorted by
+    time, turn and kind -- with the services that end between them, up to ``horizon``. The
+    customers are of classes ``kinds`` with their own turns ``own``; booking ``j`` is the
+    customer at ``booker[j]`` (-1: it never comes); class ``k``'s services are
+    ``services[offsets[k]:]``, taken as its customers start. Writes who started (positions) to
+    ``order`` and when to ``starts``, in the order they did; per customer its ``service``, 1 in
+    ``on_duty`` if a server on duty served it (else one on call), and ``since`` when that
+    server was committed to it; per booking its ``state`` (2 held on duty, 4 held on call, ...)
+    and ``held_at``. Returns how many started."""
+    sweep = BookingSweep(servers, on_call_total, horizon, services.tolist(), offsets.tolist(),
+                         kinds.tolist(), own.tolist(), booker.tolist())
     for at, rank, kind, index in zip(times.tolist(), ranks.tolist(), what.tolist(),
                                      which.tolist(), strict=True):
-        if not at < sweep.horizon:
+        if not at < horizon:
             break
         sweep.advance(at, rank)
         if kind == CHANGE:
@@ -215,5 +219,38 @@ def booking_starts(sweep: BookingSweep, times: np.ndarray, ranks: np.ndarray,
             sweep.book(index, at)
         else:
             sweep.come(index, at)
-    sweep.advance(sweep.horizon, -1)
-    return sweep.day()
+    sweep.advance(horizon, -1)
+    count = len(sweep.started)
+    order[:count] = sweep.started
+    starts[:count] = sweep.starts
+    service[:] = sweep.service
+    on_duty[:] = sweep.on_duty
+    since[:] = sweep.since
+    state[:] = sweep.state
+    held_at[:] = sweep.held_at
+    return count
+
+
+booking_starts = compiled_or("booking_starts", python_booking_starts)
+
+
+def booked_day(times: np.ndarray, ranks: np.ndarray, what: np.ndarray, which: np.ndarray,
+               kinds: np.ndarray, own: np.ndarray, booker: np.ndarray,
+               services: tuple[np.ndarray, np.ndarray], servers: int, on_call_total: int,
+               horizon: float) -> BookedDay:
+    """:func:`booking_starts` (compiled where it was built) on the station's events, its
+    results as a :class:`BookedDay`."""
+    count, bookings = kinds.size, booker.size
+    order = np.empty(count, dtype=np.int64)
+    starts = np.empty(count)
+    service = np.empty(count)
+    on_duty = np.empty(count, dtype=np.int64)
+    since = np.empty(count)
+    state = np.empty(bookings, dtype=np.int64)
+    held_at = np.empty(bookings)
+    started = booking_starts(times, ranks, what, which, kinds, own, booker, services[0],
+                             services[1], servers, on_call_total, horizon, order, starts,
+                             service, on_duty, since, state, held_at)
+    never = (booker < 0) & ((state == _HELD) | (state == _HELD_ON_CALL))
+    return BookedDay(order[:started], starts[:started], service, on_duty.astype(bool), since,
+                     held_at[never], state[never] == _HELD_ON_CALL)

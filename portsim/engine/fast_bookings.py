@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
-from portsim.engine.booking_sweep import BOOK, CHANGE, COME, BookingSweep, booking_starts
+from portsim.engine.booking_sweep import BOOK, CHANGE, COME, booked_day
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_stations import Occupied
 from portsim.engine.sources import arrivals_off_time
@@ -159,11 +159,16 @@ def booked_station(rep: Any, station: FastStation, flows: list[Any],
     which = np.concatenate((station.change_servers.astype(np.int64),
                             np.arange(booked_ids.size), np.arange(count)))
     order = np.lexsort((what, ranks, times))
-    services = {kind: stream.take(int(np.count_nonzero(kinds == kind))).tolist()
-                for kind, stream in station.services.items()}
-    sweep = BookingSweep(station.first_servers, station.spec.booking_servers, rep.model.horizon,
-                         services, kinds.tolist(), turns[:count].tolist(), booker.tolist())
-    day = booking_starts(sweep, times[order], ranks[order], what[order], which[order])
+    classes = len(rep.classes)
+    counts = np.bincount(kinds, minlength=classes)
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    drawn = np.empty(count)
+    for kind, stream in station.services.items():
+        if counts[kind]:
+            drawn[offsets[kind]:offsets[kind] + counts[kind]] = stream.take(int(counts[kind]))
+    day = booked_day(times[order], np.ascontiguousarray(ranks[order], dtype=np.int64),
+                     what[order], which[order], kinds, turns[:count], booker, (drawn, offsets),
+                     station.first_servers, station.spec.booking_servers, rep.model.horizon)
     waiting = np.ones(count, dtype=bool)
     waiting[day.started] = False
     order = np.concatenate((day.started, np.flatnonzero(waiting)))
