@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portsim.engine import model as m
-from portsim.engine.booking_sweep import BOOK, CHANGE, COME, booked_day
+from portsim.engine.booking_sweep import BOOK, CHANGE, COME, BookedDay, booked_day
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_stations import Occupied
 from portsim.engine.sources import arrivals_off_time
@@ -159,31 +159,45 @@ def booked_station(rep: Any, station: FastStation, flows: list[Any],
     which = np.concatenate((station.change_servers.astype(np.int64),
                             np.arange(booked_ids.size), np.arange(count)))
     order = np.lexsort((what, ranks, times))
-    classes = len(rep.classes)
-    counts = np.bincount(kinds, minlength=classes)
-    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-    drawn = np.empty(count)
-    for kind, stream in station.services.items():
-        if counts[kind]:
-            drawn[offsets[kind]:offsets[kind] + counts[kind]] = stream.take(int(counts[kind]))
     day = booked_day(times[order], np.ascontiguousarray(ranks[order], dtype=np.int64),
-                     what[order], which[order], kinds, turns[:count], booker, (drawn, offsets),
-                     station.first_servers, station.spec.booking_servers, rep.model.horizon)
+                     what[order], which[order], kinds, turns[:count], booker,
+                     _services(station, kinds, len(rep.classes)), station.first_servers,
+                     station.spec.booking_servers, rep.model.horizon)
     waiting = np.ones(count, dtype=bool)
     waiting[day.started] = False
     order = np.concatenate((day.started, np.flatnonzero(waiting)))
+    booked = np.zeros(count, dtype=bool)
+    booked[booker[booker >= 0]] = True
+    occupied = _occupied(day, booked[order])
+    rep._served(station, flows, ids[order], arrivals[order], source[order],
+               day.services[order], day.starts, ordered=False, occupied=occupied)
+
+
+def _services(station: FastStation, kinds: np.ndarray, classes: int,
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Each class's services at ``station``, as many as it has customers there, one block per
+    class (the blocks and where each starts): the sweep takes them as its customers start."""
+    counts = np.bincount(kinds, minlength=classes)
+    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    drawn = np.empty(kinds.size)
+    for kind, stream in station.services.items():
+        if counts[kind]:
+            drawn[offsets[kind]:offsets[kind] + counts[kind]] = stream.take(int(counts[kind]))
+    return drawn, offsets
+
+
+def _occupied(day: BookedDay, unqueued: np.ndarray) -> Occupied:
+    """The servers the sweep committed (see :class:`Occupied`): on duty from each hold or
+    start to the service's end, on call from each call to it; a hold whose customer never
+    came lasts to the horizon."""
     ends = day.starts + day.services[day.started]
     on_duty = day.on_duty[day.started]
     since = day.since[day.started]
     held = ~day.held_on_call
-    never = np.full(int(np.count_nonzero(held)), np.inf)
-    booked_mask = np.zeros(count, dtype=bool)
-    booked_mask[booker[booker >= 0]] = True
-    occupied = Occupied(
-        booked_mask[order],
+    never = np.full(day.held_since.size, np.inf)
+    return Occupied(
+        unqueued,
         (np.concatenate((since[on_duty], day.held_since[held])),
-         np.concatenate((ends[on_duty], never))),
+         np.concatenate((ends[on_duty], never[held]))),
         (np.concatenate((since[~on_duty], day.held_since[~held])),
-         np.concatenate((ends[~on_duty], np.full(held.size - never.size, np.inf)))))
-    rep._served(station, flows, ids[order], arrivals[order], source[order],
-               day.services[order], day.starts, ordered=False, occupied=occupied)
+         np.concatenate((ends[~on_duty], never[~held]))))
