@@ -1,7 +1,8 @@
 /*
  * Per-customer loops, compiled: service starts at a FIFO station (the fast path's
  * Kiefer-Wolfowitz recursion), at a station that serves by priority (a sweep over its
- * events) and at one where customers give up (the same sweep, patience running out), the
+ * events), at one where customers give up (the same sweep, patience running out) and at one
+ * that takes bookings ahead of arrival (portsim.engine.booking_sweep), the
  * longest queue from joins and leaves, and the filing of a chunk of waits under
  * clock slots and histogram bins.
  *
@@ -1728,6 +1729,322 @@ done:
                          s.interrupted);
 }
 
+/* The booking sweep (portsim.engine.booking_sweep.BookingSweep): a station that takes bookings
+ * ahead of arrival, with servers on call for them. Services in progress by (end, their
+ * customer's turn), as the twin's heap of tuples compares them (turns are distinct); the
+ * queue and the bookings waiting are FIFO rings. */
+enum { BOOKING_WAITING = 1, BOOKING_HELD = 2, BOOKING_HERE = 3, BOOKING_HELD_ON_CALL = 4 };
+
+typedef struct {
+    const int64_t *kind, *own, *booker;
+    const double *services;
+    Py_ssize_t service_count;
+    int64_t *taken, *booking_of, *order, *on_duty, *state;
+    double *starts, *service, *since, *held_at;
+    Py_ssize_t *queue, *bookings;
+    Py_ssize_t queue_head, queue_size, bookings_head, bookings_size, capacity, booking_cap;
+    Running *running;
+    Py_ssize_t running_size, started;
+    int64_t busy, servers, on_call_busy, on_call_total;
+    double horizon;
+    int short_of_services;
+} Booked;
+
+static void
+booked_serve(Booked *b, Py_ssize_t position, double at, int on_duty)
+{
+    int64_t kind = b->kind[position];
+    if (b->taken[kind] >= b->service_count) {
+        b->short_of_services = 1;
+        return;
+    }
+    double service = b->services[b->taken[kind]];
+    b->taken[kind] += 1;
+    b->starts[b->started] = at;
+    b->order[b->started] = (int64_t)position;
+    b->started += 1;
+    b->service[position] = service;
+    b->on_duty[position] = on_duty;
+    b->since[position] = at;
+    Running item = {at + service, b->own[position], position};
+    Running_push(b->running, &b->running_size, item);
+}
+
+static int
+booked_on_call_free(const Booked *b)
+{
+    return b->on_call_busy < b->on_call_total - b->servers;
+}
+
+/* The first booking waiting, taken by a server on duty or one called in: BookingSweep's
+ * _take_booking. */
+static void
+booked_take(Booked *b, double at, int on_duty)
+{
+    Py_ssize_t booking = b->bookings[b->bookings_head];
+    b->bookings_head = (b->bookings_head + 1) % b->booking_cap;
+    b->bookings_size -= 1;
+    if (on_duty) {
+        b->busy += 1;
+    }
+    else {
+        b->on_call_busy += 1;
+    }
+    if (b->state[booking] == BOOKING_HERE) {
+        booked_serve(b, (Py_ssize_t)b->booker[booking], at, on_duty);
+    }
+    else {
+        b->state[booking] = on_duty ? BOOKING_HELD : BOOKING_HELD_ON_CALL;
+        b->held_at[booking] = at;
+    }
+}
+
+static void
+booked_serve_queued(Booked *b, double at)
+{
+    Py_ssize_t position = b->queue[b->queue_head];
+    b->queue_head = (b->queue_head + 1) % b->capacity;
+    b->queue_size -= 1;
+    booked_serve(b, position, at, 1);
+}
+
+/* Services ending before `at`, or at `at` in a turn not after `rank`: BookingSweep.advance. */
+static void
+booked_advance(Booked *b, double at, int64_t rank)
+{
+    while (b->running_size > 0 && !b->short_of_services) {
+        Running top = b->running[0];
+        if (!(top.end < b->horizon && (top.end < at || (top.end == at && top.turn <= rank)))) {
+            return;
+        }
+        Running_pop(b->running, &b->running_size);
+        if (!b->on_duty[top.position]) {
+            b->on_call_busy -= 1;
+            if (b->bookings_size > 0 && booked_on_call_free(b)) {
+                booked_take(b, top.end, 0);
+            }
+        }
+        else if (b->bookings_size > 0 && b->busy <= b->servers) {
+            b->busy -= 1;
+            booked_take(b, top.end, 1);
+        }
+        else if (b->queue_size > 0 && b->busy <= b->servers) {
+            booked_serve_queued(b, top.end);
+        }
+        else {
+            b->busy -= 1;
+        }
+    }
+}
+
+static void
+booked_change(Booked *b, double at, int64_t servers)
+{
+    b->servers = servers;
+    while (b->bookings_size > 0 && booked_on_call_free(b)) {
+        booked_take(b, at, 0);
+    }
+    while (b->busy < b->servers && (b->bookings_size > 0 || b->queue_size > 0)) {
+        if (b->bookings_size > 0) {
+            booked_take(b, at, 1);
+        }
+        else {
+            b->busy += 1;
+            booked_serve_queued(b, at);
+        }
+    }
+}
+
+static void
+booked_book(Booked *b, Py_ssize_t booking, double at)
+{
+    b->state[booking] = BOOKING_WAITING;
+    int first = b->bookings_size == 0;
+    b->bookings[(b->bookings_head + b->bookings_size) % b->booking_cap] = booking;
+    b->bookings_size += 1;
+    if (first && b->busy < b->servers) {
+        booked_take(b, at, 1);
+    }
+    else if (first && booked_on_call_free(b)) {
+        booked_take(b, at, 0);
+    }
+}
+
+static void
+booked_come(Booked *b, Py_ssize_t position, double at)
+{
+    int64_t booking = b->booking_of[position];
+    if (booking < 0) {
+        if (b->busy < b->servers) {
+            b->busy += 1;
+            booked_serve(b, position, at, 1);
+        }
+        else {
+            b->queue[(b->queue_head + b->queue_size) % b->capacity] = position;
+            b->queue_size += 1;
+        }
+        return;
+    }
+    int64_t state = b->state[booking];
+    if (state == BOOKING_WAITING) {
+        b->state[booking] = BOOKING_HERE;
+        return;
+    }
+    booked_serve(b, position, at, state == BOOKING_HELD);
+    b->since[position] = b->held_at[booking];
+}
+
+PyDoc_STRVAR(booking_starts_doc,
+"booking_starts(times, ranks, what, which, kinds, own, booker, services, offsets, servers,\n"
+"               on_call_total, horizon, order, starts, service, on_duty, since, state,\n"
+"               held_at) -> int\n\n"
+"A station that takes bookings ahead of arrival, its events swept in the event engine's\n"
+"order (see portsim.engine.booking_sweep.python_booking_starts, its twin, for each array).\n"
+"Returns how many started.");
+
+static PyObject *
+booking_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[17];
+    Py_ssize_t servers, on_call_total;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOnndOOOOOOO:booking_starts", &objects[0],
+                          &objects[1], &objects[2], &objects[3], &objects[4], &objects[5],
+                          &objects[6], &objects[7], &objects[8], &servers, &on_call_total,
+                          &horizon, &objects[9], &objects[10], &objects[11], &objects[12],
+                          &objects[13], &objects[14], &objects[15])) {
+        return NULL;
+    }
+    const char *names[16] = {"times", "ranks", "what", "which", "kinds", "own", "booker",
+                             "services", "offsets", "order", "starts", "service", "on_duty",
+                             "since", "state", "held_at"};
+    const int integral[16] = {0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0};
+    /* the events, the customers, the bookings, the services, the classes: each input's group */
+    const int group[16] = {0, 0, 0, 0, 1, 1, 2, 3, 4, 1, 1, 1, 1, 1, 2, 2};
+    Py_buffer views[16];
+    Py_ssize_t length[16];
+    int held = 0;
+    for (; held < 16; held++) {
+        int written = held >= 9;
+        int failed = integral[held]
+            ? int64s_as(objects[held], &views[held], written, names[held])
+            : doubles(objects[held], &views[held], written, names[held]);
+        if (failed != 0) {
+            break;
+        }
+        length[held] = views[held].len / views[held].itemsize;
+    }
+    Booked b;
+    memset(&b, 0, sizeof b);
+    if (held < 16) {
+        goto done;
+    }
+    int fits = 1;
+    for (int k = 0; k < 16; k++) {
+        int first = 0;  /* the first array of its group: all of a group are as long */
+        while (group[first] != group[k]) {
+            first += 1;
+        }
+        fits = fits && length[k] == length[first];
+    }
+    Py_ssize_t events = length[0], count = length[4], bookings = length[6];
+    Py_ssize_t classes = length[8];
+    const int64_t *what = views[2].buf, *which = views[3].buf, *kinds = views[4].buf;
+    const int64_t *booker = views[6].buf, *offsets = views[8].buf;
+    for (Py_ssize_t i = 0; fits && i < events; i++) {
+        fits = (what[i] == 0 && which[i] >= 0) || (what[i] == 1 && which[i] >= 0
+               && which[i] < bookings) || (what[i] == 2 && which[i] >= 0 && which[i] < count);
+    }
+    for (Py_ssize_t i = 0; fits && i < count; i++) {
+        fits = kinds[i] >= 0 && kinds[i] < classes;
+    }
+    for (Py_ssize_t j = 0; fits && j < bookings; j++) {
+        fits = booker[j] >= -1 && booker[j] < count;
+    }
+    for (Py_ssize_t k = 0; fits && k < classes; k++) {
+        fits = offsets[k] >= 0;
+    }
+    if (!fits) {
+        PyErr_SetString(PyExc_ValueError,
+                        "booking_starts: the arrays do not fit together (lengths, events, "
+                        "classes or bookings out of range)");
+        goto done;
+    }
+    b.kind = kinds; b.own = views[5].buf; b.booker = booker;
+    b.services = views[7].buf; b.service_count = length[7];
+    b.order = views[9].buf; b.starts = views[10].buf; b.service = views[11].buf;
+    b.on_duty = views[12].buf; b.since = views[13].buf; b.state = views[14].buf;
+    b.held_at = views[15].buf;
+    b.servers = servers;
+    b.on_call_total = on_call_total;
+    b.horizon = horizon;
+    b.capacity = count + 1;
+    b.booking_cap = bookings + 1;
+    b.taken = PyMem_Malloc((size_t)(classes + 1) * sizeof(int64_t));
+    b.booking_of = PyMem_Malloc((size_t)(count + 1) * sizeof(int64_t));
+    b.queue = PyMem_Malloc((size_t)b.capacity * sizeof(Py_ssize_t));
+    b.bookings = PyMem_Malloc((size_t)b.booking_cap * sizeof(Py_ssize_t));
+    b.running = PyMem_Malloc((size_t)(count + 1) * sizeof(Running));
+    if (b.taken == NULL || b.booking_of == NULL || b.queue == NULL || b.bookings == NULL
+        || b.running == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < classes; k++) {
+        b.taken[k] = offsets[k];
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        b.booking_of[i] = -1;
+        b.service[i] = Py_NAN;
+        b.on_duty[i] = 1;
+        b.since[i] = Py_NAN;
+    }
+    for (Py_ssize_t j = 0; j < bookings; j++) {
+        b.state[j] = 0;
+        b.held_at[j] = Py_NAN;
+        if (booker[j] >= 0) {
+            b.booking_of[booker[j]] = j;
+        }
+    }
+    const double *times = views[0].buf;
+    const int64_t *ranks = views[1].buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < events && !b.short_of_services; i++) {
+        double at = times[i];
+        if (!(at < horizon)) {
+            break;
+        }
+        booked_advance(&b, at, ranks[i]);
+        if (what[i] == 0) {
+            booked_change(&b, at, which[i]);
+        }
+        else if (what[i] == 1) {
+            booked_book(&b, (Py_ssize_t)which[i], at);
+        }
+        else {
+            booked_come(&b, (Py_ssize_t)which[i], at);
+        }
+    }
+    booked_advance(&b, horizon, -1);
+    Py_END_ALLOW_THREADS
+    if (b.short_of_services) {
+        PyErr_SetString(PyExc_ValueError, "booking_starts: a class has too few services");
+    }
+done:
+    PyMem_Free(b.taken);
+    PyMem_Free(b.booking_of);
+    PyMem_Free(b.queue);
+    PyMem_Free(b.bookings);
+    PyMem_Free(b.running);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(b.started);
+}
+
 static PyMethodDef methods[] = {
     {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
     {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
@@ -1735,6 +2052,7 @@ static PyMethodDef methods[] = {
     {"impatient_starts", impatient_starts, METH_VARARGS, impatient_starts_doc},
     {"unreliable_starts", unreliable_starts, METH_VARARGS, unreliable_starts_doc},
     {"reactive_starts", reactive_starts, METH_VARARGS, reactive_starts_doc},
+    {"booking_starts", booking_starts, METH_VARARGS, booking_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
     {NULL, NULL, 0, NULL},

@@ -56,6 +56,10 @@ def test_the_fast_path_runs_the_ports_it_was_built_for() -> None:
     assert {"airport/airport:reactive_staffing", "airport/airport_peak:reactive_staffing",
             "land_port/land_port_peak:reactive_staffing", "land_port/land_port_peak:tidal_lanes",
             "railway_port/railway_port_peak:reactive_staffing"} <= cases
+    # bookings ahead of arrival, on time or off it, with teams on call for them
+    assert {"water_port/water_port:zero_wait_call_in", "water_port/water_port:booking_only",
+            "water_port/water_port:zero_wait_eta_error",
+            "water_port/water_port:zero_delay_departure"} <= cases
 
 
 @pytest.mark.slow
