@@ -52,6 +52,7 @@ from portsim.engine.fast_entities import (
 )
 from portsim.engine.fast_impatience import Reacting, impatient_starts, leave_unserved
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
+from portsim.engine.fast_pools import pooled_station
 from portsim.engine.fast_reactive import reaction, server_clock
 from portsim.engine.fast_starts import priority_station_starts, station_starts
 from portsim.engine.fast_stations import FastStation, Waiter
@@ -361,6 +362,9 @@ class FastReplication(Plan):
         kinds = self.entities.kind[positions(ids)]
         if station.reliability is not None:
             unreliable_station(self, station, flows, ids, arrivals, keys, source, kinds)
+            return
+        if station.trying is not None:  # skilled pools, retrials
+            pooled_station(self, station, flows, ids, arrivals, keys, source, kinds)
             return
         if station.giving_up is not None or station.spec.reactive is not None:
             self._impatient_station(station, flows, ids, arrivals, keys, source, kinds)

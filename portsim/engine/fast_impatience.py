@@ -183,13 +183,19 @@ def _ints(values: np.ndarray) -> np.ndarray:
 
 def leave_unserved(entities: Entities, classes: list[ClassState], warmup: float,
                    ids: np.ndarray, keys: np.ndarray, arrived: np.ndarray, left: np.ndarray,
-                   reneged: np.ndarray) -> None:
+                   reneged: np.ndarray, final: np.ndarray | None = None) -> None:
     """Customers ``ids`` (of ``classes``, by index; moving in the turns of ``keys``) left
-    the system without service at ``left``: gave up waiting (``reneged``: the wait counts in
-    their own and among their class's abandoning waits) or balked on arrival."""
+    a station without service at ``left``: gave up waiting (``reneged``: the wait counts in
+    their own and among their class's abandoning waits) or balked on arrival; and the
+    system, unless ``final`` says they come back to try again (an id then appears once per
+    try, in the order they left)."""
     if not ids.size:
         return
-    entities.wait[ids[reneged]] += (left - arrived)[reneged]
+    if final is None:
+        entities.wait[ids[reneged]] += (left - arrived)[reneged]
+    else:  # tries of one customer add up, in the order they gave up
+        np.add.at(entities.wait, ids[reneged], (left - arrived)[reneged])
+        ids, keys, left, reneged = ids[final], keys[final], left[final], reneged[final]
     entities.departed[ids] = left
     # who waits for a batch goes on in the turn of its last member out
     entities.left_by[ids] = np.where(reneged, ids, keys)

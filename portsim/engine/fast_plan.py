@@ -15,6 +15,7 @@ from portsim.engine.distributions import can_be_zero
 from portsim.engine.fast_breakdowns import reliability_of, unreliable_unsupported
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_impatience import giving_up_rules
+from portsim.engine.fast_pools import needs_pool_sweep, pool_rules, pooled_unsupported
 from portsim.engine.fast_stations import FastStation
 from portsim.engine.routes import (
     BranchNode,
@@ -43,8 +44,10 @@ def unsupported_part(model: m.Model) -> str | None:
             reason = _giving_up_unsupported(model, spec)
             if reason is not None:
                 return reason
-        if spec.pools:
-            return f"station {spec.name!r} serves by skill (server pools)"
+        if needs_pool_sweep(model, spec):
+            reason = pooled_unsupported(model, spec)
+            if reason is not None:
+                return reason
         if spec.unreliable:
             reason = unreliable_unsupported(model, spec)
             if reason is not None:
@@ -72,9 +75,6 @@ def unsupported_part(model: m.Model) -> str | None:
 
 def _giving_up_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
     """Why the fast path cannot run the customers who may give up at station ``spec``."""
-    rules = [spec.impatience_for(cls.name) for cls in model.classes]
-    if any(rule is not None and rule.retry > 0 for rule in rules):
-        return f"station {spec.name!r} has customers who give up and try again (retrials)"
     if spec.name in choice_groups(model):
         return (f"station {spec.name!r} has customers who may give up and is one of a "
                 "shortest-queue choice")
@@ -108,7 +108,10 @@ class Plan:
                         in service_streams(model, spec, seed, replication).items()}
             self.stations[spec.name] = FastStation(spec, model, services, self.bin_width,
                                                    self.bin_count)
-            if spec.impatient:
+            if needs_pool_sweep(model, spec):
+                self.stations[spec.name].trying = pool_rules(model, spec, self.classes, seed,
+                                                             replication)
+            elif spec.impatient:
                 self.stations[spec.name].giving_up = giving_up_rules(
                     model, spec, self.class_index, seed, replication)
             if spec.unreliable:

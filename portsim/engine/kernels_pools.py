@@ -1,0 +1,236 @@
+"""The fast path's per-customer loop at a station of skilled server pools, or one whose
+customers give up and try again (retrials), or both: :class:`PooledSweep`.
+
+It sweeps the station's events as :class:`~portsim.engine.kernels_giving.ImpatientSweep`
+does -- in time order; at one instant first the model's own clock (here the pools' shift
+changes), then the customers' own events (services ending, patience running out, callers
+coming back) and moves by their turns -- with the event engine's
+:class:`~portsim.engine.skills.SkillStation` as the rule of who starts: an arrival takes a free
+server of the fewest-skill pool that has its skill, a freed server (or a pool's shift
+increase) takes the oldest head of its pool's skill lines. A station without pools is one pool
+with every skill, which is first come, first served. A customer who balks or gives up comes
+back (with the retry share's chance) after a time away, as a new arrival at the same station
+in its own turn: pushed into the sweep's own heap of arrivals, later than the give-up that
+caused it, so the station's day still needs no later station.
+
+Every variate is drawn from the event engine's streams at the moment the engine draws it: a
+service when it starts, a patience when its customer joins, a balking uniform when a chance
+strictly between 0 and 1 is tried, the retry uniform and the time away when a customer gives
+up. Each stream serves one purpose for one class at this station, so the numbers are the
+engine's whatever else happens.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from heapq import heappop, heappush
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from portsim.engine.impatience import Rule
+
+__all__ = ["LEVEL_CAPACITY", "LEVEL_SERVERS", "Left", "PooledSweep"]
+
+#: The station levels the sweep sets, as the event engine sets them (``Left`` aside).
+LEVEL_SERVERS, LEVEL_CAPACITY = 0, 1
+
+
+@dataclass
+class Left:
+    """Who left the station without service, one row a try, in the order they left: the
+    customer's position, when that try arrived, when it left, whether it reneged (else it
+    balked), and whether for good (else it comes back)."""
+
+    position: list[int] = field(default_factory=list)
+    arrived: list[float] = field(default_factory=list)
+    left: list[float] = field(default_factory=list)
+    reneged: list[bool] = field(default_factory=list)
+    final: list[bool] = field(default_factory=list)
+
+
+class PooledSweep:
+    """A station's day at its pools (``pools``: per pool its skills as a set of skill
+    numbers and its servers at the start; ``clock``: the pools' changes (time, pool,
+    servers) in the order the event engine plays them), its customers of classes ``kinds``
+    needing skills ``skill_of[kind]``, served from ``services`` (per class a stream), giving
+    up by ``rules`` (per class the event engine's
+    :class:`~portsim.engine.impatience.Rule` with its streams, or absent)."""
+
+    def __init__(self, pools: list[tuple[frozenset[int], int]],
+                 clock: list[tuple[float, int, int]], horizon: float,
+                 services: dict[int, Any], rules: dict[int, Rule],
+                 skill_of: list[int], kinds: list[int], turns: list[int]) -> None:
+        self.pool_skills = [skills for skills, _ in pools]
+        self.pool_servers = [servers for _, servers in pools]
+        self.pool_busy = [0] * len(pools)
+        self.servers = sum(self.pool_servers)
+        self.busy = 0
+        skills = max((skill for pool_skills in self.pool_skills for skill in pool_skills),
+                     default=-1) + 1
+        # per skill: the pools that have it, fewest skills first, then as listed
+        self.preferred = [sorted((index for index, pool_skills in enumerate(self.pool_skills)
+                                  if skill in pool_skills),
+                                 key=lambda index: len(self.pool_skills[index]))
+                          for skill in range(skills)]
+        self.clock = clock
+        self.upcoming = 0
+        self.horizon = horizon
+        self.services = services
+        self.rules = rules
+        self.skill_of = skill_of
+        self.kinds = kinds
+        self.turns = turns
+        self.running: list[tuple[float, int, int, int]] = []  # (end, turn, position, pool)
+        self.timers: list[tuple[float, int, int, int]] = []   # (out, turn, position, join)
+        self.returning: list[tuple[float, int, int]] = []     # (back, turn, position)
+        self.lines: list[list[tuple[int, int]]] = [[] for _ in range(skills)]  # (join, pos)
+        self.live: dict[int, int] = {}  # position -> its join number, while it queues
+        self.tried: dict[int, float] = {}  # position -> when its latest try arrived
+        self.joins = 0
+        self.started: list[int] = []
+        self.start_times: list[float] = []
+        self.service_of: dict[int, float] = {}
+        self.gone = Left()
+        self.came: list[float] = []  # every try's arrival, in the order they came
+        self.retries: list[tuple[int, float]] = []  # (position, when it came back)
+        self.levels: list[tuple[float, int, int]] = []  # (time, LEVEL_*, value)
+
+    # ------------------------------------------------------------------ the events
+
+    def advance(self, at: float, turn: int) -> None:
+        """Play every event before a move at ``at`` in turn ``turn`` (and before the
+        horizon): the pools' changes up to ``at``, then the customers' own events before
+        ``at`` or at ``at`` in a turn not after ``turn``, by time, then turn."""
+        clock, horizon = self.clock, self.horizon
+        count = len(clock)
+        none = (math.inf, 0)
+        while True:
+            change = clock[self.upcoming][0] if self.upcoming < count else math.inf
+            end = self.running[0] if self.running else none
+            out = self.timers[0] if self.timers else none
+            back = self.returning[0] if self.returning else none
+            first = min(end[:2], out[:2], back[:2])
+            if change <= first[0]:
+                if not (change <= at and change < horizon):
+                    return
+                self._change(change)
+                continue
+            if not (first[0] < horizon and (first[0] < at or (first[0] == at
+                                                              and first[1] <= turn))):
+                return
+            if first == end[:2]:
+                self._finish(first[0])
+            elif first == out[:2]:
+                self._renege(first[0])
+            else:
+                _, _, position = heappop(self.returning)
+                self.retries.append((position, first[0]))
+                self.arrive(first[0], position)
+
+    def arrive(self, at: float, position: int) -> None:
+        """A try of the customer at ``position`` reaches the station at ``at``: it starts with
+        a free server, else balks or joins its skill's line with its patience
+        (:meth:`portsim.engine.impatience.ImpatientStation.arrive`)."""
+        self.came.append(at)
+        self.tried[position] = at
+        kind = self.kinds[position]
+        pool = self._free_pool(kind)
+        if pool >= 0:
+            self.pool_busy[pool] += 1
+            self.busy += 1
+            self._start(at, position, pool)
+            return
+        rule = self.rules.get(kind)
+        if rule is not None and rule.balks(len(self.live)):
+            self._gone(position, at, at, False, rule)
+            return
+        self.joins += 1
+        heappush(self.lines[self.skill_of[kind]], (self.joins, position))
+        self.live[position] = self.joins
+        if rule is not None and rule.patience is not None:
+            heappush(self.timers, (at + rule.patience.draw(), self.turns[position], position,
+                                   self.joins))
+
+    def _free_pool(self, kind: int) -> int:
+        busy, servers = self.pool_busy, self.pool_servers
+        for pool in self.preferred[self.skill_of[kind]]:
+            if busy[pool] < servers[pool]:
+                return pool
+        return -1
+
+    def _start(self, at: float, position: int, pool: int) -> None:
+        service = self.services[self.kinds[position]].draw()
+        self.service_of[position] = service
+        self.started.append(position)
+        self.start_times.append(at)
+        heappush(self.running, (at + service, self.turns[position], position, pool))
+
+    def _take_for(self, pool: int) -> int:
+        """The position of the oldest head of the lines of ``pool``'s skills, taken from its
+        line (-1: nobody waits for it); those who gave up are dropped here."""
+        best, best_join, live = -1, 0, self.live
+        for skill in self.pool_skills[pool]:
+            line = self.lines[skill]
+            while line and live.get(line[0][1]) != line[0][0]:
+                heappop(line)
+            if line and (best < 0 or line[0][0] < best_join):
+                best, best_join = skill, line[0][0]
+        if best < 0:
+            return -1
+        _, position = heappop(self.lines[best])
+        del live[position]
+        return position
+
+    def _finish(self, end: float) -> None:
+        _, _, _, pool = heappop(self.running)
+        position = self._take_for(pool) if self.pool_busy[pool] <= self.pool_servers[pool] else -1
+        if position >= 0:
+            self._start(end, position, pool)  # the freed server is taken again
+            return
+        self.pool_busy[pool] -= 1
+        self.busy -= 1
+        if self.busy >= self.servers:  # servers cut by a shift finish what they began
+            self.levels.append((end, LEVEL_CAPACITY, self.busy))
+
+    def _renege(self, out: float) -> None:
+        _, _, position, join = heappop(self.timers)
+        if self.live.get(position) != join:
+            return  # its service started first
+        del self.live[position]  # its line drops it when it comes to the head
+        self._gone(position, self.tried[position], out, True, self.rules[self.kinds[position]])
+
+    def _gone(self, position: int, arrived: float, at: float, reneged: bool,
+              rule: Rule) -> None:
+        """The customer balked or gave up at ``at``: it comes back later, or leaves."""
+        back = rule.comes_back()
+        gone = self.gone
+        gone.position.append(position)
+        gone.arrived.append(arrived)
+        gone.left.append(at)
+        gone.reneged.append(reneged)
+        gone.final.append(not back)
+        if back:
+            away = rule.away
+            assert away is not None  # comes_back() says so
+            heappush(self.returning, (at + away.draw(), self.turns[position], position))
+
+    def _change(self, at: float) -> None:
+        """A pool's shift change (:meth:`portsim.engine.skills.SkillStation.set_pool_servers`)."""
+        _, pool, servers = self.clock[self.upcoming]
+        self.upcoming += 1
+        self.pool_servers[pool] = servers
+        self.servers = sum(self.pool_servers)
+        self.levels.append((at, LEVEL_SERVERS, self.servers))
+        self.levels.append((at, LEVEL_CAPACITY, max(self.servers, self.busy)))
+        while self.pool_busy[pool] < servers:
+            position = self._take_for(pool)
+            if position < 0:
+                break
+            self.pool_busy[pool] += 1
+            self.busy += 1
+            self._start(at, position, pool)
+
+    def waiting(self) -> list[int]:
+        """Who still queues (positions, in the order they joined)."""
+        return sorted(self.live, key=self.live.__getitem__)
