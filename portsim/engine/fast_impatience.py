@@ -32,11 +32,14 @@ from portsim.engine.kernels_giving import BALK, RENEGE, Reaction
 from portsim.engine.streams import Stream, Uniforms, generator
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from portsim.engine.classes import ClassState
     from portsim.engine.fast_entities import Entities
+    from portsim.engine.impatience import Rule
 
-__all__ = ["BALK", "RENEGE", "GivingUp", "Reacting", "Swept", "giving_up_rules", "impatient_starts",
-           "leave_unserved"]
+__all__ = ["BALK", "RENEGE", "GivingUp", "Reacting", "Swept", "giving_up_rules",
+           "impatient_starts", "leave_unserved", "rule_arrays"]
 
 
 @dataclass
@@ -116,14 +119,14 @@ def impatient_starts(servers: int, change_times: np.ndarray, change_servers: np.
     if reacting is None:
         started, lost = kernels_giving.impatient_starts(
             *customers, _floats(change_times), _floats(change_servers), horizon, draws,
-            _rule_arrays(rules, classes), outputs)
+            rule_arrays(rules, classes), outputs)
     else:
         clock = reacting.clock
         server_times, server_counts = np.empty(clock[0].size), np.empty(clock[0].size, np.int64)
         rule = reacting.rule
         started, lost, changed = kernels_giving.reactive_starts(
             *customers, clock, (rule.open_above, rule.close_below, rule.max_extra), horizon,
-            draws, _rule_arrays(rules, classes), (*outputs, server_times, server_counts))
+            draws, rule_arrays(rules, classes), (*outputs, server_times, server_counts))
         changes = list(zip(server_times[:changed].tolist(), server_counts[:changed].tolist(),
                            strict=True))
     starts, order, services, gone, left, how = outputs
@@ -155,8 +158,9 @@ def _ahead(streams: dict[int, Stream], rules: dict[int, GivingUp], sizes: np.nda
     return services, patiences, uniforms
 
 
-def _rule_arrays(rules: dict[int, GivingUp], classes: int) -> tuple[np.ndarray, ...]:
-    """(patient, balk_at, chance_offsets, chances) of :func:`kernels_giving.impatient_starts`."""
+def rule_arrays(rules: Mapping[int, GivingUp | Rule], classes: int) -> tuple[np.ndarray, ...]:
+    """(patient, balk_at, chance_offsets, chances) of :func:`kernels_giving.impatient_starts`
+    (and of :func:`kernels_pools.pooled_starts`, whose rules are the event engine's)."""
     patient = np.zeros(classes, np.int64)
     balk_at = np.full(classes, -1, np.int64)
     chances: list[float] = []

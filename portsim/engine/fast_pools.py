@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,10 +22,10 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.distributions import can_be_zero
 from portsim.engine.fast_choices import choice_groups
-from portsim.engine.fast_impatience import leave_unserved
+from portsim.engine.fast_impatience import leave_unserved, rule_arrays
 from portsim.engine.fast_reactive import follow, play
 from portsim.engine.impatience import Rule
-from portsim.engine.kernels_pools import LEVEL_CAPACITY, LEVEL_SERVERS, PooledSweep
+from portsim.engine.kernels_pools import LEVEL_CAPACITY, LEVEL_SERVERS, pooled_starts
 from portsim.engine.station_parts import impatience_rules
 from portsim.stats.accumulators import Level
 
@@ -100,27 +101,148 @@ def pool_clock(spec: m.StationSpec, horizon: float) -> list[tuple[float, int, in
     return events
 
 
-def _sweep(station: FastStation, model: m.Model, classes: int, kinds: list[int],
-           arrivals: list[float], own: list[int], moves: list[int]) -> PooledSweep:
-    """The station's day: its customers brought to the sweep in the order they move."""
-    spec = station.spec
+@dataclass
+class _Swept:
+    """What became of a station's customers (positions in the order they moved): who
+    started (``started``, in the order they did, at ``starts``), then who still queues
+    (``waiting``); each one's service and latest try; each give-up (``gone``: position, when
+    its try came, when it left, reneged or balked, for good or not); each try back; every
+    try's arrival; the levels the station set (time, LEVEL_*, value)."""
+
+    started: np.ndarray
+    starts: np.ndarray
+    waiting: np.ndarray
+    service_of: np.ndarray
+    latest: np.ndarray
+    gone: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    back: tuple[np.ndarray, np.ndarray]
+    came: np.ndarray
+    levels: list[tuple[float, int, int]]
+
+
+def _layout(spec: m.StationSpec, names: list[str]) -> tuple[np.ndarray, ...]:
+    """The pools as :func:`~portsim.engine.kernels_pools.pooled_starts` takes them (a
+    station without pools: one pool with every skill, first come, first served)."""
     if spec.pools:
         skill_names = list(dict.fromkeys(skill for pool in spec.pools for skill in pool.skills))
         number = {skill: index for index, skill in enumerate(skill_names)}
-        pools = [(frozenset(number[skill] for skill in pool.skills),
-                  pool.servers.servers_at(0.0)) for pool in spec.pools]
-        names = [cls.name for cls in model.classes]
+        skills = [sorted({number[skill] for skill in pool.skills}) for pool in spec.pools]
+        servers = [pool.servers.servers_at(0.0) for pool in spec.pools]
         skill_of = [number.get(spec.skill_by_class.get(name, ""), 0) for name in names]
-    else:  # one pool with every skill: first come, first served
-        pools = [(frozenset((0,)), spec.servers.servers_at(0.0))]
-        skill_of = [0] * classes
-    sweep = PooledSweep(pools, pool_clock(spec, model.horizon), model.horizon,
-                        station.services, station.trying or {}, skill_of, kinds, own)
-    for position, (at, move) in enumerate(zip(arrivals, moves, strict=True)):
-        sweep.advance(at, move)
-        sweep.arrive(at, position)
-    sweep.advance(model.horizon, -1)
-    return sweep
+    else:
+        skills, servers, skill_of = [[0]], [spec.servers.servers_at(0.0)], [0] * len(names)
+    # per skill: the pools that have it, fewest skills first, then as listed
+    preferred = [sorted((p for p, mine in enumerate(skills) if skill in mine),
+                        key=lambda p: len(skills[p])) for skill in range(max(map(max, skills)) + 1)]
+
+    def flat(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+        offsets = np.concatenate(([0], np.cumsum([len(part) for part in lists])))
+        return (offsets.astype(np.int64),
+                np.asarray([item for part in lists for item in part], dtype=np.int64))
+
+    return (*flat(skills), np.asarray(servers, dtype=np.int64), *flat(preferred),
+            np.asarray(skill_of, dtype=np.int64))
+
+
+def _rule_arrays(rules: dict[int, Rule], classes: int) -> tuple[np.ndarray, ...]:
+    """(patient, balk_at, chance_offsets, chances, retry) of each class."""
+    retry = np.zeros(classes)
+    for index, rule in rules.items():
+        retry[index] = rule.retry if rule.away is not None else 0.0
+    return (*rule_arrays(rules, classes), retry)
+
+
+class _Draws:
+    """Each class's variates per try (patience, balking uniform, retry uniform, time away),
+    drawn ahead from its streams and drawn further when a sweep ran out: the same stream
+    continues, so a longer block begins with the shorter one."""
+
+    def __init__(self, rules: dict[int, Rule]) -> None:
+        self.rules = rules
+        self.drawn: dict[tuple[int, int], np.ndarray] = {}
+
+    def _streams(self, index: int) -> list[Any]:
+        rule = self.rules.get(index)
+        if rule is None:
+            return [None] * 4
+        tries_chance = any(0.0 < chance < 1.0 for chance in rule.balk_probabilities)
+        back = rule.away is not None and rule.retry > 0.0
+        return [rule.patience, rule.uniforms if tries_chance else None,
+                rule.retry_uniforms if back and rule.retry < 1.0 else None,
+                rule.away if back else None]
+
+    def blocks(self, sizes: list[int]) -> tuple[np.ndarray, ...]:
+        """(try_offsets, patiences, uniforms, retry_uniforms, aways): ``sizes[k]`` of each
+        for class ``k`` (NaN where it has no such stream)."""
+        offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+        columns = [np.full(int(offsets[-1]), math.nan) for _ in range(4)]
+        for index, size in enumerate(sizes):
+            for purpose, stream in enumerate(self._streams(index)):
+                if stream is None or not size:
+                    continue
+                have = self.drawn.get((index, purpose), np.zeros(0))
+                if have.size < size:
+                    have = np.concatenate((have, stream.take(size - have.size)))
+                    self.drawn[(index, purpose)] = have
+                columns[purpose][offsets[index]:offsets[index] + size] = have[:size]
+        return (offsets, *columns)
+
+
+def _swept(station: FastStation, model: m.Model, kinds: np.ndarray, arrivals: np.ndarray,
+           own: np.ndarray, moves: np.ndarray) -> _Swept:
+    """The station's day (:func:`~portsim.engine.kernels_pools.pooled_starts`), its blocks of
+    draws and outputs doubled until they hold every try."""
+    names = [cls.name for cls in model.classes]
+    count, classes = arrivals.size, len(names)
+    rules = station.trying or {}
+    sizes = np.bincount(kinds, minlength=classes).tolist() if count else [0] * classes
+    service_offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    services = np.full(int(service_offsets[-1]), math.nan)
+    for index, size in enumerate(sizes):
+        if size and index in station.services:
+            services[service_offsets[index]:service_offsets[index + 1]] = \
+                station.services[index].take(size)
+    clock = pool_clock(station.spec, model.horizon)
+    clock_arrays = (np.asarray([at for at, _, _ in clock], dtype=float),
+                    np.asarray([pool for _, pool, _ in clock], dtype=np.int64),
+                    np.asarray([servers for _, _, servers in clock], dtype=np.int64))
+    customers = (np.ascontiguousarray(arrivals, dtype=float),
+                 np.ascontiguousarray(kinds, dtype=np.int64),
+                 np.ascontiguousarray(own, dtype=np.int64),
+                 np.ascontiguousarray(moves, dtype=np.int64))
+    layout, per_class, draws = _layout(station.spec, names), _rule_arrays(rules, classes), \
+        _Draws(rules)
+    factor = 2
+    while True:
+        tries = [size * factor + 4 if size else 0 for size in sizes]
+        room = sum(tries)
+        outputs = (np.empty(count), np.empty(count, np.int64), np.empty(count),
+                   np.empty(count), np.empty(count, np.int64), np.empty(room, np.int64),
+                   np.empty(room), np.empty(room), np.empty(room, np.int64),
+                   np.empty(room, np.int64), np.empty(room), np.empty(room),
+                   np.empty(2 * len(clock) + count + 1),
+                   np.empty(2 * len(clock) + count + 1, np.int64),
+                   np.empty(2 * len(clock) + count + 1, np.int64))
+        counts = pooled_starts(*customers, layout, clock_arrays, model.horizon,
+                               (service_offsets, services, *draws.blocks(tries)), per_class,
+                               outputs)
+        if counts[0] >= 0:
+            return _unpacked(counts, outputs)
+        factor *= 2
+
+
+def _unpacked(counts: tuple[int, ...], outputs: tuple[np.ndarray, ...]) -> _Swept:
+    started, lost, returned, tries, levels = counts
+    (starts, order, service_of, latest, joined, gone, gone_arrived, gone_left, how, back,
+     back_at, came, level_at, level_which, level_value) = outputs
+    waiting = np.flatnonzero(joined)
+    waiting = waiting[np.argsort(joined[waiting], kind="stable")]
+    how = how[:lost]
+    return _Swept(order[:started], starts[:started], waiting, service_of, latest,
+                  (gone[:lost], gone_arrived[:lost], gone_left[:lost], (how & 3) == 2, how >= 4),
+                  (back[:returned], back_at[:returned]), came[:tries],
+                  list(zip(level_at[:levels].tolist(), level_which[:levels].tolist(),
+                           level_value[:levels].tolist(), strict=True)))
 
 
 def pooled_station(state: Any, station: FastStation, flows: list[Any], ids: np.ndarray,
@@ -132,35 +254,26 @@ def pooled_station(state: Any, station: FastStation, flows: list[Any], ids: np.n
     model = state.model
     count = ids.size
     turns = state.entities.turns(np.concatenate((ids, keys)))
-    sweep = _sweep(station, model, len(state.classes), kinds.tolist(), arrivals.tolist(),
-                   turns[:count].tolist(), turns[count:].tolist())
-    order = np.asarray(sweep.started + sweep.waiting(), dtype=np.int64)
-    latest = np.asarray([sweep.tried[position] for position in order.tolist()], dtype=float)
-    gone = sweep.gone
-    where = np.asarray(gone.position, dtype=np.int64)
-    tried, left = np.asarray(gone.arrived, dtype=float), np.asarray(gone.left, dtype=float)
-    reneged = np.asarray(gone.reneged, dtype=bool)
+    swept = _swept(station, model, kinds, arrivals, turns[:count], turns[count:])
+    order = np.concatenate((swept.started, swept.waiting))
+    where, tried, left, reneged, final = swept.gone
     # a customer's first try moves in the turn it reached the station in, a later one in its own
     first_try = np.zeros(where.size, dtype=bool)
     first_try[np.unique(where, return_index=True)[1]] = True
     moved_in = np.where(first_try, keys[where], ids[where])
     if station.spec.impatient:
-        station.record_giving_up(model, np.asarray(sweep.came, dtype=float), tried, left,
-                                 reneged)
-        station.retried = sum(1 for _, back in sweep.retries if back >= model.warmup)
+        station.record_giving_up(model, swept.came, tried, left, reneged)
+        station.retried = int(np.count_nonzero(swept.back[1] >= model.warmup))
         leave_unserved(state.entities, list(state.classes.values()), model.warmup, ids[where],
-                       moved_in, tried, left, reneged, np.asarray(gone.final, dtype=bool))
+                       moved_in, tried, left, reneged, final)
         state.kept_gone.append((station.name, ids[where], tried, left, reneged))
         if state.kept is not None:
-            back = np.asarray([position for position, _ in sweep.retries], dtype=np.int64)
             state.kept_events.extend(
-                (at, 1.0, entity, station.name, "retry") for entity, (_, at)
-                in zip(ids[back].tolist(), sweep.retries, strict=True))
-    services = np.asarray([sweep.service_of.get(position, math.nan)
-                           for position in order.tolist()], dtype=float)
-    state._served(station, flows, ids[order], latest, source[order], services,
-                  np.asarray(sweep.start_times, dtype=float), ordered=False)
-    _replay_levels(station, model, sweep.levels)
+                (at, 1.0, entity, station.name, "retry") for entity, at
+                in zip(ids[swept.back[0]].tolist(), swept.back[1].tolist(), strict=True))
+    state._served(station, flows, ids[order], swept.latest[order], source[order],
+                  swept.service_of[order], swept.starts, ordered=False)
+    _replay_levels(station, model, swept.levels)
 
 
 def _replay_levels(station: FastStation, model: m.Model,

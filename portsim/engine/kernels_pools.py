@@ -25,12 +25,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from portsim.engine.impatience import Rule
+import numpy as np
 
-__all__ = ["LEVEL_CAPACITY", "LEVEL_SERVERS", "Left", "PooledSweep"]
+from portsim.engine.impatience import Rule
+from portsim.engine.kernels import compiled_or
+
+__all__ = ["LEVEL_CAPACITY", "LEVEL_SERVERS", "Left", "PooledSweep", "pooled_starts",
+           "python_pooled_starts"]
 
 #: The station levels the sweep sets, as the event engine sets them.
 LEVEL_SERVERS, LEVEL_CAPACITY = 0, 1
@@ -244,3 +247,144 @@ class PooledSweep:
     def waiting(self) -> list[int]:
         """Who still queues (positions, in the order they joined)."""
         return sorted(self.live, key=self.live.__getitem__)
+
+
+class _RanOut(Exception):
+    """A block of pre-drawn variates (or of outputs) ran out: the caller draws more and runs
+    the sweep again."""
+
+
+class _Block:
+    """Pre-drawn variates ``values[start:end]``, handed out in order like a stream's."""
+
+    __slots__ = ("values", "next", "end")
+
+    def __init__(self, values: list[float], start: int, end: int) -> None:
+        self.values = values
+        self.next = start
+        self.end = end
+
+    def draw(self) -> float:
+        if self.next >= self.end:
+            raise _RanOut
+        value = self.values[self.next]
+        self.next += 1
+        return value
+
+
+class _Trying(Rule):
+    """The event engine's :class:`~portsim.engine.impatience.Rule` on pre-drawn blocks (its
+    ``balks`` and ``comes_back`` themselves)."""
+
+    def __init__(self, balk_at: int, chances: tuple[float, ...], patience: _Block | None,
+                 uniforms: _Block, retry: float, retry_uniforms: _Block,
+                 away: _Block | None) -> None:
+        self.visit = self.law = None
+        self.balk_at = None if balk_at < 0 else balk_at
+        self.balk_probabilities = chances
+        self.patience = patience  # type: ignore[assignment]
+        self.uniforms = uniforms  # type: ignore[assignment]
+        self.retry = retry
+        self.retry_uniforms = retry_uniforms  # type: ignore[assignment]
+        self.away = away  # type: ignore[assignment]
+
+
+def python_pooled_starts(arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray,
+                         moves: np.ndarray, layout: tuple[np.ndarray, ...],
+                         clock: tuple[np.ndarray, ...], horizon: float,
+                         draws: tuple[np.ndarray, ...], rules: tuple[np.ndarray, ...],
+                         outputs: tuple[np.ndarray, ...]) -> tuple[int, int, int, int, int]:
+    """A station's day at its pools (see :class:`PooledSweep`), on arrays. The customers reach
+    it at ``arrivals`` (in the order they move), of classes ``kinds``, in their own ``turns``,
+    moving in the turns ``moves``. ``layout`` = (pool_skill_offsets, pool_skills,
+    pool_servers, preferred_offsets, preferred, skill_of): pool ``p``'s skills are
+    ``pool_skills[pool_skill_offsets[p]:pool_skill_offsets[p + 1]]``, the pools a customer
+    needing skill ``s`` tries (in order) ``preferred[preferred_offsets[s]:...[s + 1]]``, the
+    skill of class ``k`` ``skill_of[k]``. ``clock`` = (times, pools, servers): the pools'
+    changes in the order they are played. ``draws`` = (service_offsets, services,
+    try_offsets, patiences, uniforms, retry_uniforms, aways): class ``k``'s services are
+    ``[service_offsets[k], service_offsets[k + 1])`` of ``services``, its variates drawn per
+    try ``[try_offsets[k], try_offsets[k + 1])`` of the other four. ``rules`` = (patient,
+    balk_at, chance_offsets, chances, retry): per class whether it has a patience, the queue
+    it refuses at (-1: none), its balking chances, its retry share. ``outputs`` = (starts,
+    order, service_of, latest, joined, gone, gone_arrived, gone_left, gone_how, back,
+    back_at, came, level_at, level_which, level_value): who started (positions) and when, in
+    the order they did; each position's service (NaN: none) and latest try, and its join
+    number if it still queues (0: not); each give-up (position, when its try came, when it
+    left, how: 1 balked, 2 reneged, +4 for good); each try back (position, when); every
+    try's arrival; each level set (time, LEVEL_*, value). Returns how many started, gave up,
+    came back, came, and levels set; (-1, 0, 0, 0, 0) when a block of draws or outputs ran
+    out (draw more, make room, run again)."""
+    sweep = _pooled_sweep(arrivals, kinds, turns, layout, clock, horizon, draws, rules)
+    try:
+        for position, (at, move) in enumerate(zip(arrivals.tolist(), moves.tolist(),
+                                                   strict=True)):
+            sweep.advance(at, move)
+            sweep.arrive(at, position)
+        sweep.advance(horizon, -1)
+    except _RanOut:
+        return -1, 0, 0, 0, 0
+    return _written(sweep, outputs)
+
+
+def _pooled_sweep(arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray,
+                  layout: tuple[np.ndarray, ...], clock: tuple[np.ndarray, ...], horizon: float,
+                  draws: tuple[np.ndarray, ...], rules: tuple[np.ndarray, ...]) -> PooledSweep:
+    skill_offsets, skill_list, pool_servers, preferred_offsets, preferred, skill_of = (
+        array.tolist() for array in layout)
+    service_offsets, services, try_offsets, *per_try = (array.tolist() for array in draws)
+    patiences, uniforms, retry_uniforms, aways = per_try
+    patient, balk_at, chance_offsets, chances, retry = (array.tolist() for array in rules)
+    pools = [(frozenset(skill_list[skill_offsets[p]:skill_offsets[p + 1]]), pool_servers[p])
+             for p in range(len(pool_servers))]
+    classes = len(service_offsets) - 1
+    streams = {k: _Block(services, service_offsets[k], service_offsets[k + 1])
+               for k in range(classes)}
+    trying: dict[int, Rule] = {}
+    for k in range(classes):
+        low, high = try_offsets[k], try_offsets[k + 1]
+        trying[k] = _Trying(
+            balk_at[k], tuple(chances[chance_offsets[k]:chance_offsets[k + 1]]),
+            _Block(patiences, low, high) if patient[k] else None,
+            _Block(uniforms, low, high), retry[k], _Block(retry_uniforms, low, high),
+            _Block(aways, low, high) if retry[k] > 0.0 else None)
+    times, changed, counts = (array.tolist() for array in clock)
+    sweep = PooledSweep(pools, list(zip(times, changed, counts, strict=True)), horizon,
+                        streams, trying, skill_of, kinds.tolist(), turns.tolist())
+    sweep.preferred = [preferred[preferred_offsets[s]:preferred_offsets[s + 1]]
+                       for s in range(len(preferred_offsets) - 1)]
+    return sweep
+
+
+def _written(sweep: PooledSweep, outputs: tuple[np.ndarray, ...]) -> tuple[int, int, int, int,
+                                                                            int]:
+    (starts, order, service_of, latest, joined, gone, gone_arrived, gone_left, gone_how, back,
+     back_at, came, level_at, level_which, level_value) = outputs
+    left = sweep.gone
+    lost, returned, tries, levels = (len(left.position), len(sweep.retries), len(sweep.came),
+                                     len(sweep.levels))
+    if max(lost, returned, tries) > gone.size or levels > level_at.size:
+        return -1, 0, 0, 0, 0
+    started = len(sweep.started)
+    starts[:started], order[:started] = sweep.start_times, sweep.started
+    service_of[:] = math.nan
+    for position, service in sweep.service_of.items():
+        service_of[position] = service
+    for position, at in sweep.tried.items():
+        latest[position] = at
+    joined[:] = 0
+    for position, join in sweep.live.items():
+        joined[position] = join
+    gone[:lost], gone_arrived[:lost], gone_left[:lost] = left.position, left.arrived, left.left
+    gone_how[:lost] = [(2 if reneged else 1) + (4 if final else 0)
+                       for reneged, final in zip(left.reneged, left.final, strict=True)]
+    if returned:
+        back[:returned], back_at[:returned] = zip(*sweep.retries, strict=True)
+    came[:tries] = sweep.came
+    if levels:
+        level_at[:levels], level_which[:levels], level_value[:levels] = zip(*sweep.levels,
+                                                                          strict=True)
+    return started, lost, returned, tries, levels
+
+
+pooled_starts = compiled_or("pooled_starts", python_pooled_starts)
