@@ -13,11 +13,14 @@ back (with the retry share's chance) after a time away, as a new arrival at the 
 in its own turn: pushed into the sweep's own heap of arrivals, later than the give-up that
 caused it, so the station's day still needs no later station.
 
-Every variate is drawn from the event engine's streams at the moment the engine draws it: a
-service when it starts, a patience when its customer joins, a balking uniform when a chance
-strictly between 0 and 1 is tried, the retry uniform and the time away when a customer gives
-up. Each stream serves one purpose for one class at this station, so the numbers are the
-engine's whatever else happens.
+Every variate is taken at the moment the event engine draws it, from a block drawn ahead from
+the engine's own stream: a service when it starts, a patience when its customer joins, a
+balking uniform when a chance strictly between 0 and 1 is tried, the retry uniform and the time
+away when a customer gives up. Each stream serves one purpose for one class at this station, so
+the numbers are the engine's whatever else happens; a block that runs out stops the sweep
+(:func:`python_pooled_starts` says so, and the caller runs it again with longer blocks).
+The loop is compiled as ``pooled_starts`` (``portsim/_kernels.c``) where the C extension was
+built; :func:`python_pooled_starts` is its twin on the same arrays.
 """
 
 from __future__ import annotations
