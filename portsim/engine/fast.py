@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 import time as wallclock
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import numpy as np
 
@@ -52,7 +52,17 @@ from portsim.engine.fast_entities import (
     record_departures,
 )
 from portsim.engine.fast_impatience import Reacting, impatient_starts, leave_unserved
-from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
+from portsim.engine.fast_plan import (
+    ENGINES,
+    Engine,
+    FastPathUnavailable,
+    Plan,
+    Unit,
+    choose_engine,
+    unsupported_part,
+    why_not_fast,
+)
+from portsim.engine.fast_pools import pooled_station
 from portsim.engine.fast_reactive import reaction, server_clock
 from portsim.engine.fast_starts import priority_station_starts, station_starts
 from portsim.engine.fast_stations import FastStation, Occupied, Waiter
@@ -65,40 +75,8 @@ from portsim.stats.accumulators import Tally
 
 __all__ = ["ENGINES", "Engine", "choose_engine", "run_fast", "why_not_fast"]
 
-Engine = Literal["auto", "events", "fast"]
-#: The engines a run may ask for: chosen by the model, or forced.
-ENGINES: tuple[str, ...] = ("auto", "events", "fast")
-
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_TIMES = np.zeros(0, dtype=float)
-
-
-def why_not_fast(model: m.Model) -> str | None:
-    """Why ``model`` needs the event engine, or None when the fast path runs it exactly."""
-    reason = unsupported_part(model)
-    if reason is not None:
-        return reason
-    try:
-        Plan(model, 0, 0)
-    except FastPathUnavailable as error:
-        return str(error)
-    return None
-
-
-def choose_engine(model: m.Model, requested: str = "auto") -> Literal["events", "fast"]:
-    """The engine that runs ``model``: ``requested`` unless it is ``"auto"``, which picks the
-    fast path when the model qualifies. Asking for ``"fast"`` when the model does not
-    qualify raises :class:`FastPathUnavailable` naming why."""
-    if requested == "events":
-        return "events"
-    if requested not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {requested!r}")
-    reason = why_not_fast(model)
-    if reason is None:
-        return "fast"
-    if requested == "fast":
-        raise FastPathUnavailable(f"the fast engine cannot run this model: {reason}")
-    return "events"
 
 
 def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
@@ -368,6 +346,9 @@ class FastReplication(Plan):
             return
         if station.name in self.booked or station.spec.booking_servers:
             booked_station(self, station, flows, ids, arrivals, keys, source, kinds)
+            return
+        if station.trying is not None:  # skilled pools, retrials
+            pooled_station(self, station, flows, ids, arrivals, keys, source, kinds)
             return
         if station.giving_up is not None or station.spec.reactive is not None:
             self._impatient_station(station, flows, ids, arrivals, keys, source, kinds)

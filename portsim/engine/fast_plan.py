@@ -6,7 +6,7 @@ order where every unit comes after all units that can send it entities.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from portsim.engine.fast_breakdowns import reliability_of, unreliable_unsupporte
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_impatience import giving_up_rules
 from portsim.engine.fast_loops import explain_loop
+from portsim.engine.fast_pools import needs_pool_sweep, pool_rules, pooled_unsupported
 from portsim.engine.fast_stations import FastStation
 from portsim.engine.routes import (
     BookedVisitNode,
@@ -30,11 +31,44 @@ from portsim.engine.routes import (
 from portsim.engine.setup import class_states, series_bins, service_streams
 from portsim.errors import PortsimError
 
-__all__ = ["FastPathUnavailable", "Plan", "Unit", "unsupported_part"]
+__all__ = ["ENGINES", "Engine", "FastPathUnavailable", "Plan", "Unit", "choose_engine",
+           "unsupported_part", "why_not_fast"]
+
+Engine = Literal["auto", "events", "fast"]
+#: The engines a run may ask for: chosen by the model, or forced.
+ENGINES: tuple[str, ...] = ("auto", "events", "fast")
 
 
 class FastPathUnavailable(PortsimError):
     """The fast path was asked for a model it cannot run (the reason says which part)."""
+
+
+def why_not_fast(model: m.Model) -> str | None:
+    """Why ``model`` needs the event engine, or None when the fast path runs it exactly."""
+    reason = unsupported_part(model)
+    if reason is not None:
+        return reason
+    try:
+        Plan(model, 0, 0)
+    except FastPathUnavailable as error:
+        return str(error)
+    return None
+
+
+def choose_engine(model: m.Model, requested: str = "auto") -> Literal["events", "fast"]:
+    """The engine that runs ``model``: ``requested`` unless it is ``"auto"``, which picks the
+    fast path when the model qualifies. Asking for ``"fast"`` when the model does not
+    qualify raises :class:`FastPathUnavailable` naming why."""
+    if requested == "events":
+        return "events"
+    if requested not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {requested!r}")
+    reason = why_not_fast(model)
+    if reason is None:
+        return "fast"
+    if requested == "fast":
+        raise FastPathUnavailable(f"the fast engine cannot run this model: {reason}")
+    return "events"
 
 
 def unsupported_part(model: m.Model) -> str | None:
@@ -49,8 +83,10 @@ def unsupported_part(model: m.Model) -> str | None:
             reason = _giving_up_unsupported(model, spec)
             if reason is not None:
                 return reason
-        if spec.pools:
-            return f"station {spec.name!r} serves by skill (server pools)"
+        if needs_pool_sweep(model, spec):
+            reason = pooled_unsupported(model, spec)
+            if reason is not None:
+                return reason
         if spec.unreliable:
             reason = unreliable_unsupported(model, spec)
             if reason is not None:
@@ -76,9 +112,6 @@ def unsupported_part(model: m.Model) -> str | None:
 
 def _giving_up_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
     """Why the fast path cannot run the customers who may give up at station ``spec``."""
-    rules = [spec.impatience_for(cls.name) for cls in model.classes]
-    if any(rule is not None and rule.retry > 0 for rule in rules):
-        return f"station {spec.name!r} has customers who give up and try again (retrials)"
     if spec.name in choice_groups(model):
         return (f"station {spec.name!r} has customers who may give up and is one of a "
                 "shortest-queue choice")
@@ -112,7 +145,10 @@ class Plan:
                         in service_streams(model, spec, seed, replication).items()}
             self.stations[spec.name] = FastStation(spec, model, services, self.bin_width,
                                                    self.bin_count)
-            if spec.impatient:
+            if needs_pool_sweep(model, spec):
+                self.stations[spec.name].trying = pool_rules(model, spec, self.classes, seed,
+                                                             replication)
+            elif spec.impatient:
                 self.stations[spec.name].giving_up = giving_up_rules(
                     model, spec, self.class_index, seed, replication)
             if spec.unreliable:

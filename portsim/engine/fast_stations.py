@@ -89,6 +89,9 @@ class FastStation:
         self.reliability: Any = None
         #: Class index -> its rule of giving up here (fast_impatience.GivingUp), or None.
         self.giving_up: dict[int, Any] | None = None
+        #: Class index -> its rule of giving up at a station swept with its pools or
+        #: retrials (``fast_pools``: the event engine's impatience.Rule), or None.
+        self.trying: dict[int, Any] | None = None
         self.gone: tuple[np.ndarray, np.ndarray] | None = None  # reneged: joined, left
         self.gone_arrivals = 0
         if spec.impatient:  # what collect reads of an ImpatientStation
@@ -122,7 +125,7 @@ class FastStation:
     def close(self, now: float) -> None:
         """Collect's call at the horizon: the statistics are final already."""
         self.waits.flush()
-        if self.giving_up is not None:
+        if self.spec.impatient:
             self.abandon_waits.flush()
 
     def record_giving_up(self, model: m.Model, came: np.ndarray, arrived: np.ndarray,

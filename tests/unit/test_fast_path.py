@@ -526,9 +526,34 @@ def _pooled() -> Model:
                  classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0)
 
 
+def _retrying_by_priority() -> Model:
+    model = _retrying()
+    return replace(model, stations=(replace(model.stations[0], discipline="priority"),))
+
+
+def _pooled_choice() -> Model:
+    pooled = _pooled().stations[0]
+    other = StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))
+    return Model(stations=(pooled, other), classes=(ClassSpec("c", Poisson(0.9), (
+        ShortestQueue(("s", "t")),)),), horizon=100.0)
+
+
+@pytest.mark.parametrize("build", [_retrying, _pooled])
+def test_pools_and_retrials_run_on_the_fast_path(build) -> None:
+    model = build()
+    assert why_not_fast(model) is None
+    events = run_replication(model, seed=0, engine="events")
+    fast = run_replication(model, seed=0)
+    assert fast.engine == "fast"
+    assert fast.kpis["stations"]["s"]["wait_mean"] == pytest.approx(
+        events.kpis["stations"]["s"]["wait_mean"], rel=1e-9)
+
+
 @pytest.mark.parametrize(("build", "reason"), [
-    (_retrying, "try again (retrials)"), (_impatient_choice, "shortest-queue choice"),
-    (_impatient_monitored, "a monitor reads its queue"), (_pooled, "serves by skill"),
+    (_retrying_by_priority, "try again (retrials) and serves by priority"),
+    (_impatient_choice, "shortest-queue choice"),
+    (_impatient_monitored, "a monitor reads its queue"),
+    (_pooled_choice, "serves by skill (server pools) and is one of a shortest-queue choice"),
 ])
 def test_newer_mechanisms_run_on_the_event_engine(build, reason: str) -> None:
     model = build()
