@@ -1,7 +1,9 @@
 /*
  * Per-customer loops, compiled: service starts at a FIFO station (the fast path's
  * Kiefer-Wolfowitz recursion), at a station that serves by priority (a sweep over its
- * events) and at one where customers give up (the same sweep, patience running out), the
+ * events), at one where customers give up (the same sweep, patience running out), at one
+ * that takes bookings ahead of arrival (portsim.engine.booking_sweep), at one of skilled
+ * pools whose customers may try again (pooled_starts), the
  * longest queue from joins and leaves, and the filing of a chunk of waits under
  * clock slots and histogram bins.
  *
@@ -1728,6 +1730,906 @@ done:
                          s.interrupted);
 }
 
+/* The booking sweep (portsim.engine.booking_sweep.BookingSweep): a station that takes bookings
+ * ahead of arrival, with servers on call for them. Services in progress by (end, their
+ * customer's turn), as the twin's heap of tuples compares them (turns are distinct); the
+ * queue and the bookings waiting are FIFO rings. */
+enum { BOOKING_WAITING = 1, BOOKING_HELD = 2, BOOKING_HERE = 3, BOOKING_HELD_ON_CALL = 4 };
+
+typedef struct {
+    const int64_t *kind, *own, *booker;
+    const double *services;
+    Py_ssize_t service_count;
+    int64_t *taken, *booking_of, *order, *on_duty, *state;
+    double *starts, *service, *since, *held_at;
+    Py_ssize_t *queue, *bookings;
+    Py_ssize_t queue_head, queue_size, bookings_head, bookings_size, capacity, booking_cap;
+    Running *running;
+    Py_ssize_t running_size, started;
+    int64_t busy, servers, on_call_busy, on_call_total;
+    double horizon;
+    int short_of_services;
+} Booked;
+
+static void
+booked_serve(Booked *b, Py_ssize_t position, double at, int on_duty)
+{
+    int64_t kind = b->kind[position];
+    if (b->taken[kind] >= b->service_count) {
+        b->short_of_services = 1;
+        return;
+    }
+    double service = b->services[b->taken[kind]];
+    b->taken[kind] += 1;
+    b->starts[b->started] = at;
+    b->order[b->started] = (int64_t)position;
+    b->started += 1;
+    b->service[position] = service;
+    b->on_duty[position] = on_duty;
+    b->since[position] = at;
+    Running item = {at + service, b->own[position], position};
+    Running_push(b->running, &b->running_size, item);
+}
+
+static int
+booked_on_call_free(const Booked *b)
+{
+    return b->on_call_busy < b->on_call_total - b->servers;
+}
+
+/* The first booking waiting, taken by a server on duty or one called in: BookingSweep's
+ * _take_booking. */
+static void
+booked_take(Booked *b, double at, int on_duty)
+{
+    Py_ssize_t booking = b->bookings[b->bookings_head];
+    b->bookings_head = (b->bookings_head + 1) % b->booking_cap;
+    b->bookings_size -= 1;
+    if (on_duty) {
+        b->busy += 1;
+    }
+    else {
+        b->on_call_busy += 1;
+    }
+    if (b->state[booking] == BOOKING_HERE) {
+        booked_serve(b, (Py_ssize_t)b->booker[booking], at, on_duty);
+    }
+    else {
+        b->state[booking] = on_duty ? BOOKING_HELD : BOOKING_HELD_ON_CALL;
+        b->held_at[booking] = at;
+    }
+}
+
+static void
+booked_serve_queued(Booked *b, double at)
+{
+    Py_ssize_t position = b->queue[b->queue_head];
+    b->queue_head = (b->queue_head + 1) % b->capacity;
+    b->queue_size -= 1;
+    booked_serve(b, position, at, 1);
+}
+
+/* Services ending before `at`, or at `at` in a turn not after `rank`: BookingSweep.advance. */
+static void
+booked_advance(Booked *b, double at, int64_t rank)
+{
+    while (b->running_size > 0 && !b->short_of_services) {
+        Running top = b->running[0];
+        if (!(top.end < b->horizon && (top.end < at || (top.end == at && top.turn <= rank)))) {
+            return;
+        }
+        Running_pop(b->running, &b->running_size);
+        if (!b->on_duty[top.position]) {
+            b->on_call_busy -= 1;
+            if (b->bookings_size > 0 && booked_on_call_free(b)) {
+                booked_take(b, top.end, 0);
+            }
+        }
+        else if (b->bookings_size > 0 && b->busy <= b->servers) {
+            b->busy -= 1;
+            booked_take(b, top.end, 1);
+        }
+        else if (b->queue_size > 0 && b->busy <= b->servers) {
+            booked_serve_queued(b, top.end);
+        }
+        else {
+            b->busy -= 1;
+        }
+    }
+}
+
+static void
+booked_change(Booked *b, double at, int64_t servers)
+{
+    b->servers = servers;
+    while (b->bookings_size > 0 && booked_on_call_free(b)) {
+        booked_take(b, at, 0);
+    }
+    while (b->busy < b->servers && (b->bookings_size > 0 || b->queue_size > 0)) {
+        if (b->bookings_size > 0) {
+            booked_take(b, at, 1);
+        }
+        else {
+            b->busy += 1;
+            booked_serve_queued(b, at);
+        }
+    }
+}
+
+static void
+booked_book(Booked *b, Py_ssize_t booking, double at)
+{
+    b->state[booking] = BOOKING_WAITING;
+    int first = b->bookings_size == 0;
+    b->bookings[(b->bookings_head + b->bookings_size) % b->booking_cap] = booking;
+    b->bookings_size += 1;
+    if (first && b->busy < b->servers) {
+        booked_take(b, at, 1);
+    }
+    else if (first && booked_on_call_free(b)) {
+        booked_take(b, at, 0);
+    }
+}
+
+static void
+booked_come(Booked *b, Py_ssize_t position, double at)
+{
+    int64_t booking = b->booking_of[position];
+    if (booking < 0) {
+        if (b->busy < b->servers) {
+            b->busy += 1;
+            booked_serve(b, position, at, 1);
+        }
+        else {
+            b->queue[(b->queue_head + b->queue_size) % b->capacity] = position;
+            b->queue_size += 1;
+        }
+        return;
+    }
+    int64_t state = b->state[booking];
+    if (state == BOOKING_WAITING) {
+        b->state[booking] = BOOKING_HERE;
+        return;
+    }
+    booked_serve(b, position, at, state == BOOKING_HELD);
+    b->since[position] = b->held_at[booking];
+}
+
+PyDoc_STRVAR(booking_starts_doc,
+"booking_starts(times, ranks, what, which, kinds, own, booker, services, offsets, servers,\n"
+"               on_call_total, horizon, order, starts, service, on_duty, since, state,\n"
+"               held_at) -> int\n\n"
+"A station that takes bookings ahead of arrival, its events swept in the event engine's\n"
+"order (see portsim.engine.booking_sweep.python_booking_starts, its twin, for each array).\n"
+"Returns how many started.");
+
+static PyObject *
+booking_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[17];
+    Py_ssize_t servers, on_call_total;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOnndOOOOOOO:booking_starts", &objects[0],
+                          &objects[1], &objects[2], &objects[3], &objects[4], &objects[5],
+                          &objects[6], &objects[7], &objects[8], &servers, &on_call_total,
+                          &horizon, &objects[9], &objects[10], &objects[11], &objects[12],
+                          &objects[13], &objects[14], &objects[15])) {
+        return NULL;
+    }
+    const char *names[16] = {"times", "ranks", "what", "which", "kinds", "own", "booker",
+                             "services", "offsets", "order", "starts", "service", "on_duty",
+                             "since", "state", "held_at"};
+    const int integral[16] = {0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 0, 0, 1, 0, 1, 0};
+    /* the events, the customers, the bookings, the services, the classes: each input's group */
+    const int group[16] = {0, 0, 0, 0, 1, 1, 2, 3, 4, 1, 1, 1, 1, 1, 2, 2};
+    Py_buffer views[16];
+    Py_ssize_t length[16];
+    int held = 0;
+    for (; held < 16; held++) {
+        int written = held >= 9;
+        int failed = integral[held]
+            ? int64s_as(objects[held], &views[held], written, names[held])
+            : doubles(objects[held], &views[held], written, names[held]);
+        if (failed != 0) {
+            break;
+        }
+        length[held] = views[held].len / views[held].itemsize;
+    }
+    Booked b;
+    memset(&b, 0, sizeof b);
+    if (held < 16) {
+        goto done;
+    }
+    int fits = 1;
+    for (int k = 0; k < 16; k++) {
+        int first = 0;  /* the first array of its group: all of a group are as long */
+        while (group[first] != group[k]) {
+            first += 1;
+        }
+        fits = fits && length[k] == length[first];
+    }
+    Py_ssize_t events = length[0], count = length[4], bookings = length[6];
+    Py_ssize_t classes = length[8];
+    const int64_t *what = views[2].buf, *which = views[3].buf, *kinds = views[4].buf;
+    const int64_t *booker = views[6].buf, *offsets = views[8].buf;
+    for (Py_ssize_t i = 0; fits && i < events; i++) {
+        fits = (what[i] == 0 && which[i] >= 0) || (what[i] == 1 && which[i] >= 0
+               && which[i] < bookings) || (what[i] == 2 && which[i] >= 0 && which[i] < count);
+    }
+    for (Py_ssize_t i = 0; fits && i < count; i++) {
+        fits = kinds[i] >= 0 && kinds[i] < classes;
+    }
+    for (Py_ssize_t j = 0; fits && j < bookings; j++) {
+        fits = booker[j] >= -1 && booker[j] < count;
+    }
+    for (Py_ssize_t k = 0; fits && k < classes; k++) {
+        fits = offsets[k] >= 0;
+    }
+    if (!fits) {
+        PyErr_SetString(PyExc_ValueError,
+                        "booking_starts: the arrays do not fit together (lengths, events, "
+                        "classes or bookings out of range)");
+        goto done;
+    }
+    b.kind = kinds; b.own = views[5].buf; b.booker = booker;
+    b.services = views[7].buf; b.service_count = length[7];
+    b.order = views[9].buf; b.starts = views[10].buf; b.service = views[11].buf;
+    b.on_duty = views[12].buf; b.since = views[13].buf; b.state = views[14].buf;
+    b.held_at = views[15].buf;
+    b.servers = servers;
+    b.on_call_total = on_call_total;
+    b.horizon = horizon;
+    b.capacity = count + 1;
+    b.booking_cap = bookings + 1;
+    b.taken = PyMem_Malloc((size_t)(classes + 1) * sizeof(int64_t));
+    b.booking_of = PyMem_Malloc((size_t)(count + 1) * sizeof(int64_t));
+    b.queue = PyMem_Malloc((size_t)b.capacity * sizeof(Py_ssize_t));
+    b.bookings = PyMem_Malloc((size_t)b.booking_cap * sizeof(Py_ssize_t));
+    b.running = PyMem_Malloc((size_t)(count + 1) * sizeof(Running));
+    if (b.taken == NULL || b.booking_of == NULL || b.queue == NULL || b.bookings == NULL
+        || b.running == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k < classes; k++) {
+        b.taken[k] = offsets[k];
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        b.booking_of[i] = -1;
+        b.service[i] = Py_NAN;
+        b.on_duty[i] = 1;
+        b.since[i] = Py_NAN;
+    }
+    for (Py_ssize_t j = 0; j < bookings; j++) {
+        b.state[j] = 0;
+        b.held_at[j] = Py_NAN;
+        if (booker[j] >= 0) {
+            b.booking_of[booker[j]] = j;
+        }
+    }
+    const double *times = views[0].buf;
+    const int64_t *ranks = views[1].buf;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < events && !b.short_of_services; i++) {
+        double at = times[i];
+        if (!(at < horizon)) {
+            break;
+        }
+        booked_advance(&b, at, ranks[i]);
+        if (what[i] == 0) {
+            booked_change(&b, at, which[i]);
+        }
+        else if (what[i] == 1) {
+            booked_book(&b, (Py_ssize_t)which[i], at);
+        }
+        else {
+            booked_come(&b, (Py_ssize_t)which[i], at);
+        }
+    }
+    booked_advance(&b, horizon, -1);
+    Py_END_ALLOW_THREADS
+    if (b.short_of_services) {
+        PyErr_SetString(PyExc_ValueError, "booking_starts: a class has too few services");
+    }
+done:
+    PyMem_Free(b.taken);
+    PyMem_Free(b.booking_of);
+    PyMem_Free(b.queue);
+    PyMem_Free(b.bookings);
+    PyMem_Free(b.running);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyLong_FromSsize_t(b.started);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * A station of skilled server pools, or whose customers give up and try again (retrials):
+ * pooled_starts, the twin of portsim.engine.kernels_pools.python_pooled_starts (PooledSweep).
+ */
+
+/* Services in progress by (end, turn, position) with the pool whose server each holds;
+ * patience timers by (time, turn, position, join); callers away by (time, turn, position):
+ * the Python twin's tuples, compared field by field (every key is distinct). */
+typedef struct { double end; int64_t turn; Py_ssize_t position; Py_ssize_t pool; } PoolRun;
+typedef struct { double t; int64_t turn; Py_ssize_t position; int64_t join; } PoolTimer;
+
+static int
+pool_run_before(const PoolRun *a, const PoolRun *b)
+{
+    return a->end < b->end || (a->end == b->end && (a->turn < b->turn
+                                                    || (a->turn == b->turn
+                                                        && (a->position < b->position
+                                                            || (a->position == b->position
+                                                                && a->pool < b->pool)))));
+}
+
+static int
+pool_timer_before(const PoolTimer *a, const PoolTimer *b)
+{
+    return a->t < b->t || (a->t == b->t && (a->turn < b->turn
+                                            || (a->turn == b->turn
+                                                && (a->position < b->position
+                                                    || (a->position == b->position
+                                                        && a->join < b->join)))));
+}
+
+HEAP_FUNCTIONS(PoolRun, pool_run_before)
+HEAP_FUNCTIONS(PoolTimer, pool_timer_before)
+
+/* The arrays of pooled_starts, in the order of its arguments. */
+enum {
+    P_AT, P_KIND, P_TURN, P_MOVE,
+    P_POOL_SKILL_OFFSETS, P_POOL_SKILLS, P_POOL_SERVERS, P_PREFERRED_OFFSETS, P_PREFERRED,
+    P_SKILL_OF,
+    P_CLOCK_AT, P_CLOCK_POOL, P_CLOCK_SERVERS,
+    P_SERVICE_OFFSETS, P_SERVICES, P_TRY_OFFSETS, P_PATIENCES, P_UNIFORMS, P_RETRY_UNIFORMS,
+    P_AWAYS,
+    P_PATIENT, P_BALK_AT, P_CHANCE_OFFSETS, P_CHANCES, P_RETRY,
+    P_STARTS, P_ORDER, P_SERVICE_OF, P_LATEST, P_JOINED, P_GONE, P_GONE_ARRIVED, P_GONE_LEFT,
+    P_GONE_HOW, P_BACK, P_BACK_AT, P_CAME, P_LEVEL_AT, P_LEVEL_WHICH, P_LEVEL_VALUE,
+    P_ARRAYS
+};
+
+static const char *const pool_names[P_ARRAYS] = {
+    "arrivals", "kinds", "turns", "moves", "pool_skill_offsets", "pool_skills",
+    "pool_servers", "preferred_offsets", "preferred", "skill_of", "clock times",
+    "clock pools", "clock servers", "service_offsets", "services", "try_offsets",
+    "patiences", "uniforms", "retry_uniforms", "aways", "patient", "balk_at",
+    "chance_offsets", "chances", "retry", "starts", "order", "service_of", "latest",
+    "joined", "gone", "gone_arrived", "gone_left", "gone_how", "back", "back_at", "came",
+    "level_at", "level_which", "level_value"};
+static const int pool_integral[P_ARRAYS] = {
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0,
+    0, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1};
+
+/* The levels a pooled station sets (kernels_pools.LEVEL_SERVERS, LEVEL_CAPACITY). */
+enum { LEVEL_ON_DUTY = 0, LEVEL_AVAILABLE = 1 };
+
+typedef struct {
+    const double *at, *clock_at, *service, *patience, *uniform, *retry_uniform, *away, *chance,
+        *retry;
+    const int64_t *kind, *turn, *move, *pool_skill_offset, *pool_skill, *preferred_offset,
+        *preferred, *skill_of, *clock_pool, *clock_servers, *service_offset, *try_offset,
+        *patient, *balk_at, *chance_offset;
+    double *starts, *service_of, *latest, *gone_arrived, *gone_left, *back_at, *came,
+        *level_at;
+    int64_t *order, *joined, *gone, *gone_how, *back, *level_which, *level_value;
+    Py_ssize_t clocks, upcoming, room, level_room;
+    double horizon;
+    int64_t *pool_busy, *pool_servers, busy, servers, joins, live_count;
+    int64_t *live, *line_head, *line_tail, *line_next, *line_position;
+    Py_ssize_t *next_service, *next_patience, *next_uniform, *next_retry, *next_away;
+    PoolRun *running;
+    PoolTimer *timers;
+    Timed *returning;
+    Py_ssize_t running_n, timers_n, returning_n;
+    Py_ssize_t started, lost, returned, tries, levels;
+    int ran_out;
+} Pooled;
+
+/* The next variate of a class's block at `cursor` (below `end`), or a run-out. */
+static double
+pooled_draw(Pooled *s, const double *values, Py_ssize_t *cursor, Py_ssize_t end)
+{
+    if (*cursor >= end) {
+        s->ran_out = 1;
+        return 0.0;
+    }
+    return values[(*cursor)++];
+}
+
+static void
+pooled_level(Pooled *s, double at, int64_t which, int64_t value)
+{
+    if (s->levels >= s->level_room) {
+        s->ran_out = 1;
+        return;
+    }
+    s->level_at[s->levels] = at;
+    s->level_which[s->levels] = which;
+    s->level_value[s->levels++] = value;
+}
+
+static void
+pooled_start(Pooled *s, double at, Py_ssize_t position, Py_ssize_t pool)
+{
+    int64_t kind = s->kind[position];
+    double service = pooled_draw(s, s->service, &s->next_service[kind],
+                                 (Py_ssize_t)s->service_offset[kind + 1]);
+    if (s->ran_out) {
+        return;
+    }
+    s->service_of[position] = service;
+    s->order[s->started] = position;
+    s->starts[s->started++] = at;
+    PoolRun run = {at + service, s->turn[position], position, pool};
+    PoolRun_push(s->running, &s->running_n, run);
+}
+
+/* The oldest head of the lines of `pool`'s skills, taken (-1: nobody waits for it). */
+static Py_ssize_t
+pooled_take_for(Pooled *s, Py_ssize_t pool)
+{
+    int64_t best = -1, best_join = 0;
+    for (int64_t k = s->pool_skill_offset[pool]; k < s->pool_skill_offset[pool + 1]; k++) {
+        int64_t skill = s->pool_skill[k];
+        int64_t join = s->line_head[skill];
+        while (join != 0 && s->live[s->line_position[join]] != join) {
+            join = s->line_head[skill] = s->line_next[join];
+        }
+        if (join == 0) {
+            s->line_tail[skill] = 0;
+        }
+        else if (best < 0 || join < best_join) {
+            best = skill;
+            best_join = join;
+        }
+    }
+    if (best < 0) {
+        return -1;
+    }
+    s->line_head[best] = s->line_next[best_join];
+    if (s->line_head[best] == 0) {
+        s->line_tail[best] = 0;
+    }
+    Py_ssize_t position = (Py_ssize_t)s->line_position[best_join];
+    s->live[position] = 0;
+    s->live_count -= 1;
+    return position;
+}
+
+/* Rule.balks on the class's blocks. */
+static int
+pooled_balks(Pooled *s, int64_t kind, int64_t waiting)
+{
+    if (s->balk_at[kind] >= 0 && waiting >= s->balk_at[kind]) {
+        return 1;
+    }
+    int64_t low = s->chance_offset[kind], high = s->chance_offset[kind + 1];
+    if (low == high) {
+        return 0;
+    }
+    double chance = s->chance[low + (waiting < high - low - 1 ? waiting : high - low - 1)];
+    if (chance >= 1.0) {
+        return 1;
+    }
+    if (!(chance > 0.0)) {
+        return 0;
+    }
+    return pooled_draw(s, s->uniform, &s->next_uniform[kind],
+                       (Py_ssize_t)s->try_offset[kind + 1]) < chance;
+}
+
+/* A customer balked or gave up at `at`: a row of `gone`; it comes back later or leaves. */
+static void
+pooled_gone(Pooled *s, Py_ssize_t position, double arrived, double at, int reneged)
+{
+    int64_t kind = s->kind[position];
+    double retry = s->retry[kind];
+    Py_ssize_t end = (Py_ssize_t)s->try_offset[kind + 1];
+    int back = retry > 0.0
+        && (retry >= 1.0 || pooled_draw(s, s->retry_uniform, &s->next_retry[kind], end) < retry);
+    if (s->ran_out || s->lost >= s->room) {
+        s->ran_out = 1;
+        return;
+    }
+    s->gone[s->lost] = position;
+    s->gone_arrived[s->lost] = arrived;
+    s->gone_left[s->lost] = at;
+    s->gone_how[s->lost++] = (reneged ? 2 : 1) + (back ? 0 : 4);
+    if (back) {
+        double away = pooled_draw(s, s->away, &s->next_away[kind], end);
+        Timed item = {at + away, s->turn[position], position};
+        Timed_push(s->returning, &s->returning_n, item);
+    }
+}
+
+static void
+pooled_arrive(Pooled *s, double at, Py_ssize_t position)
+{
+    if (s->tries >= s->room) {
+        s->ran_out = 1;
+        return;
+    }
+    s->came[s->tries++] = at;
+    s->latest[position] = at;
+    int64_t kind = s->kind[position], skill = s->skill_of[kind];
+    for (int64_t k = s->preferred_offset[skill]; k < s->preferred_offset[skill + 1]; k++) {
+        int64_t pool = s->preferred[k];
+        if (s->pool_busy[pool] < s->pool_servers[pool]) {
+            s->pool_busy[pool] += 1;
+            s->busy += 1;
+            pooled_start(s, at, position, (Py_ssize_t)pool);
+            return;
+        }
+    }
+    if (pooled_balks(s, kind, s->live_count)) {
+        pooled_gone(s, position, at, at, 0);
+        return;
+    }
+    int64_t join = ++s->joins;  /* joins <= tries <= room: the lines hold room + 1 */
+    s->line_position[join] = position;
+    s->line_next[join] = 0;
+    if (s->line_tail[skill] != 0) {
+        s->line_next[s->line_tail[skill]] = join;
+    }
+    else {
+        s->line_head[skill] = join;
+    }
+    s->line_tail[skill] = join;
+    s->live[position] = join;
+    s->live_count += 1;
+    if (s->patient[kind]) {
+        double patience = pooled_draw(s, s->patience, &s->next_patience[kind],
+                                      (Py_ssize_t)s->try_offset[kind + 1]);
+        PoolTimer timer = {at + patience, s->turn[position], position, join};
+        PoolTimer_push(s->timers, &s->timers_n, timer);
+    }
+}
+
+static void
+pooled_finish(Pooled *s, double end)
+{
+    PoolRun run = PoolRun_pop(s->running, &s->running_n);
+    Py_ssize_t pool = run.pool;
+    Py_ssize_t position = s->pool_busy[pool] <= s->pool_servers[pool]
+        ? pooled_take_for(s, pool) : -1;
+    if (position >= 0) {
+        pooled_start(s, end, position, pool);
+        return;
+    }
+    s->pool_busy[pool] -= 1;
+    s->busy -= 1;
+    if (s->busy >= s->servers) {
+        pooled_level(s, end, LEVEL_AVAILABLE, s->busy);
+    }
+}
+
+static void
+pooled_renege(Pooled *s)
+{
+    PoolTimer timer = PoolTimer_pop(s->timers, &s->timers_n);
+    if (s->live[timer.position] != timer.join) {
+        return;
+    }
+    s->live[timer.position] = 0;
+    s->live_count -= 1;
+    pooled_gone(s, timer.position, s->latest[timer.position], timer.t, 1);
+}
+
+static void
+pooled_change(Pooled *s, double at)
+{
+    Py_ssize_t pool = (Py_ssize_t)s->clock_pool[s->upcoming];
+    int64_t servers = s->clock_servers[s->upcoming++];
+    s->servers += servers - s->pool_servers[pool];
+    s->pool_servers[pool] = servers;
+    pooled_level(s, at, LEVEL_ON_DUTY, s->servers);
+    pooled_level(s, at, LEVEL_AVAILABLE, s->servers > s->busy ? s->servers : s->busy);
+    while (!s->ran_out && s->pool_busy[pool] < servers) {
+        Py_ssize_t position = pooled_take_for(s, pool);
+        if (position < 0) {
+            break;
+        }
+        s->pool_busy[pool] += 1;
+        s->busy += 1;
+        pooled_start(s, at, position, pool);
+    }
+}
+
+/* PooledSweep.advance: every event before a move at `at` in turn `turn`. */
+static void
+pooled_advance(Pooled *s, double at, int64_t turn)
+{
+    while (!s->ran_out) {
+        double change = s->upcoming < s->clocks ? s->clock_at[s->upcoming] : Py_HUGE_VAL;
+        double first = Py_HUGE_VAL;
+        int64_t first_turn = 0;
+        int which = 0;
+        if (s->running_n > 0) {
+            first = s->running[0].end;
+            first_turn = s->running[0].turn;
+        }
+        if (s->timers_n > 0 && (s->timers[0].t < first || (s->timers[0].t == first
+                                                           && s->timers[0].turn < first_turn))) {
+            first = s->timers[0].t;
+            first_turn = s->timers[0].turn;
+            which = 1;
+        }
+        if (s->returning_n > 0
+            && (s->returning[0].t < first || (s->returning[0].t == first
+                                              && s->returning[0].turn < first_turn))) {
+            first = s->returning[0].t;
+            first_turn = s->returning[0].turn;
+            which = 2;
+        }
+        if (change <= first) {
+            if (!(change <= at && change < s->horizon)) {
+                return;
+            }
+            pooled_change(s, change);
+        }
+        else if (!(first < s->horizon && (first < at || (first == at && first_turn <= turn)))) {
+            return;
+        }
+        else if (which == 0) {
+            pooled_finish(s, first);
+        }
+        else if (which == 1) {
+            pooled_renege(s);
+        }
+        else {
+            Timed item = Timed_pop(s->returning, &s->returning_n);
+            if (s->returned >= s->room) {
+                s->ran_out = 1;
+                return;
+            }
+            s->back[s->returned] = item.position;
+            s->back_at[s->returned++] = first;
+            pooled_arrive(s, first, item.position);
+        }
+    }
+}
+
+static Py_ssize_t
+pool_length(const Py_buffer *views, int index)
+{
+    return views[index].len / (Py_ssize_t)views[index].itemsize;
+}
+
+/* Offsets that start at 0, never fall and end at the length of what they cut. */
+static int
+pool_offsets_fit(const Py_buffer *views, int offsets, Py_ssize_t parts, Py_ssize_t total)
+{
+    const int64_t *cut = views[offsets].buf;
+    if (pool_length(views, offsets) != parts + 1 || cut[0] != 0 || cut[parts] != total) {
+        return 0;
+    }
+    for (Py_ssize_t k = 0; k < parts; k++) {
+        if (cut[k + 1] < cut[k]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int
+pool_values_fit(const Py_buffer *views, int index, int64_t below)
+{
+    const int64_t *values = views[index].buf;
+    for (Py_ssize_t k = 0; k < pool_length(views, index); k++) {
+        if (values[k] < 0 || values[k] >= below) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether the arrays of pooled_starts fit together (lengths, offsets, indices in range). */
+static int
+pooled_fits(const Py_buffer *views)
+{
+    Py_ssize_t pools = pool_length(views, P_POOL_SERVERS);
+    Py_ssize_t skills = pool_length(views, P_PREFERRED_OFFSETS) - 1;
+    Py_ssize_t classes = pool_length(views, P_SKILL_OF);
+    Py_ssize_t tries = pool_length(views, P_PATIENCES);
+    const int same[][2] = {
+        {P_KIND, P_AT}, {P_TURN, P_AT}, {P_MOVE, P_AT}, {P_STARTS, P_AT}, {P_ORDER, P_AT},
+        {P_SERVICE_OF, P_AT}, {P_LATEST, P_AT}, {P_JOINED, P_AT},
+        {P_CLOCK_POOL, P_CLOCK_AT}, {P_CLOCK_SERVERS, P_CLOCK_AT},
+        {P_UNIFORMS, P_PATIENCES}, {P_RETRY_UNIFORMS, P_PATIENCES}, {P_AWAYS, P_PATIENCES},
+        {P_PATIENT, P_SKILL_OF}, {P_BALK_AT, P_SKILL_OF}, {P_RETRY, P_SKILL_OF},
+        {P_GONE_ARRIVED, P_GONE}, {P_GONE_LEFT, P_GONE}, {P_GONE_HOW, P_GONE},
+        {P_BACK, P_GONE}, {P_BACK_AT, P_GONE}, {P_CAME, P_GONE},
+        {P_LEVEL_WHICH, P_LEVEL_AT}, {P_LEVEL_VALUE, P_LEVEL_AT}};
+    for (size_t k = 0; k < sizeof same / sizeof same[0]; k++) {
+        if (pool_length(views, same[k][0]) != pool_length(views, same[k][1])) {
+            return 0;
+        }
+    }
+    return skills >= 0
+        && pool_offsets_fit(views, P_POOL_SKILL_OFFSETS, pools,
+                            pool_length(views, P_POOL_SKILLS))
+        && pool_offsets_fit(views, P_PREFERRED_OFFSETS, skills,
+                            pool_length(views, P_PREFERRED))
+        && pool_offsets_fit(views, P_SERVICE_OFFSETS, classes, pool_length(views, P_SERVICES))
+        && pool_offsets_fit(views, P_TRY_OFFSETS, classes, tries)
+        && pool_offsets_fit(views, P_CHANCE_OFFSETS, classes, pool_length(views, P_CHANCES))
+        && pool_values_fit(views, P_KIND, classes) && pool_values_fit(views, P_SKILL_OF, skills)
+        && pool_values_fit(views, P_POOL_SKILLS, skills)
+        && pool_values_fit(views, P_PREFERRED, pools)
+        && pool_values_fit(views, P_CLOCK_POOL, pools);
+}
+
+/* Point the sweep at its arrays and allocate its heaps, lines and cursors (0 on no memory). */
+static int
+pooled_setup(Pooled *s, const Py_buffer *views, double horizon)
+{
+    Py_ssize_t count = pool_length(views, P_AT);
+    Py_ssize_t pools = pool_length(views, P_POOL_SERVERS);
+    Py_ssize_t skills = pool_length(views, P_PREFERRED_OFFSETS) - 1;
+    Py_ssize_t classes = pool_length(views, P_SKILL_OF);
+    s->at = views[P_AT].buf; s->kind = views[P_KIND].buf; s->turn = views[P_TURN].buf;
+    s->move = views[P_MOVE].buf;
+    s->pool_skill_offset = views[P_POOL_SKILL_OFFSETS].buf;
+    s->pool_skill = views[P_POOL_SKILLS].buf;
+    s->preferred_offset = views[P_PREFERRED_OFFSETS].buf;
+    s->preferred = views[P_PREFERRED].buf; s->skill_of = views[P_SKILL_OF].buf;
+    s->clock_at = views[P_CLOCK_AT].buf; s->clock_pool = views[P_CLOCK_POOL].buf;
+    s->clock_servers = views[P_CLOCK_SERVERS].buf;
+    s->clocks = pool_length(views, P_CLOCK_AT);
+    s->service_offset = views[P_SERVICE_OFFSETS].buf; s->service = views[P_SERVICES].buf;
+    s->try_offset = views[P_TRY_OFFSETS].buf; s->patience = views[P_PATIENCES].buf;
+    s->uniform = views[P_UNIFORMS].buf; s->retry_uniform = views[P_RETRY_UNIFORMS].buf;
+    s->away = views[P_AWAYS].buf;
+    s->patient = views[P_PATIENT].buf; s->balk_at = views[P_BALK_AT].buf;
+    s->chance_offset = views[P_CHANCE_OFFSETS].buf; s->chance = views[P_CHANCES].buf;
+    s->retry = views[P_RETRY].buf;
+    s->starts = views[P_STARTS].buf; s->order = views[P_ORDER].buf;
+    s->service_of = views[P_SERVICE_OF].buf; s->latest = views[P_LATEST].buf;
+    s->joined = views[P_JOINED].buf; s->gone = views[P_GONE].buf;
+    s->gone_arrived = views[P_GONE_ARRIVED].buf; s->gone_left = views[P_GONE_LEFT].buf;
+    s->gone_how = views[P_GONE_HOW].buf; s->back = views[P_BACK].buf;
+    s->back_at = views[P_BACK_AT].buf; s->came = views[P_CAME].buf;
+    s->level_at = views[P_LEVEL_AT].buf; s->level_which = views[P_LEVEL_WHICH].buf;
+    s->level_value = views[P_LEVEL_VALUE].buf;
+    s->room = pool_length(views, P_GONE);
+    s->level_room = pool_length(views, P_LEVEL_AT);
+    s->horizon = horizon;
+    /* every try joins one line at most, and there are at most `room` tries */
+    Py_ssize_t lines = s->room + 1;
+    s->pool_busy = PyMem_Calloc((size_t)(2 * pools + 1), sizeof(int64_t));
+    s->live = PyMem_Calloc((size_t)(count + 1), sizeof(int64_t));
+    s->line_head = PyMem_Calloc((size_t)(2 * skills + 2 * lines + 1), sizeof(int64_t));
+    s->next_service = PyMem_Malloc((size_t)(5 * classes + 1) * sizeof(Py_ssize_t));
+    s->running = PyMem_Malloc((size_t)(count + 1) * sizeof(PoolRun));
+    s->timers = PyMem_Malloc((size_t)(lines + 1) * sizeof(PoolTimer));
+    s->returning = PyMem_Malloc((size_t)(count + 1) * sizeof(Timed));
+    if (s->pool_busy == NULL || s->live == NULL || s->line_head == NULL
+        || s->next_service == NULL || s->running == NULL || s->timers == NULL
+        || s->returning == NULL) {
+        return 0;
+    }
+    s->pool_servers = s->pool_busy + pools;
+    s->line_tail = s->line_head + skills;
+    s->line_next = s->line_tail + skills;
+    s->line_position = s->line_next + lines;
+    s->next_patience = s->next_service + classes;
+    s->next_uniform = s->next_patience + classes;
+    s->next_retry = s->next_uniform + classes;
+    s->next_away = s->next_retry + classes;
+    const int64_t *servers = views[P_POOL_SERVERS].buf;
+    for (Py_ssize_t p = 0; p < pools; p++) {
+        s->pool_servers[p] = servers[p];
+        s->servers += servers[p];
+    }
+    for (Py_ssize_t k = 0; k < classes; k++) {
+        s->next_service[k] = (Py_ssize_t)s->service_offset[k];
+        s->next_patience[k] = s->next_uniform[k] = s->next_retry[k] = s->next_away[k]
+            = (Py_ssize_t)s->try_offset[k];
+    }
+    return 1;
+}
+
+static void
+pooled_free(Pooled *s)
+{
+    PyMem_Free(s->pool_busy);
+    PyMem_Free(s->live);
+    PyMem_Free(s->line_head);
+    PyMem_Free(s->next_service);
+    PyMem_Free(s->running);
+    PyMem_Free(s->timers);
+    PyMem_Free(s->returning);
+}
+
+PyDoc_STRVAR(pooled_starts_doc,
+"pooled_starts(arrivals, kinds, turns, moves, layout, clock, horizon, draws, rules,\n"
+"              outputs) -> (int, int, int, int, int)\n\n"
+"A station's day at its skilled pools, its customers giving up and trying again: see\n"
+"portsim.engine.kernels_pools.python_pooled_starts for the arrays. Returns how many\n"
+"started, gave up, came back, came and levels set; (-1, 0, 0, 0, 0) when a block of draws\n"
+"or outputs ran out.");
+
+static PyObject *
+pooled_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[P_ARRAYS];
+    double horizon;
+    if (!PyArg_ParseTuple(
+            args, "OOOO(OOOOOO)(OOO)d(OOOOOOO)(OOOOO)(OOOOOOOOOOOOOOO):pooled_starts",
+            &objects[0], &objects[1], &objects[2], &objects[3], &objects[4], &objects[5],
+            &objects[6], &objects[7], &objects[8], &objects[9], &objects[10], &objects[11],
+            &objects[12], &horizon, &objects[13], &objects[14], &objects[15], &objects[16],
+            &objects[17], &objects[18], &objects[19], &objects[20], &objects[21],
+            &objects[22], &objects[23], &objects[24], &objects[25], &objects[26],
+            &objects[27], &objects[28], &objects[29], &objects[30], &objects[31],
+            &objects[32], &objects[33], &objects[34], &objects[35], &objects[36],
+            &objects[37], &objects[38], &objects[39])) {
+        return NULL;
+    }
+    Py_buffer views[P_ARRAYS];
+    int held = 0;
+    for (; held < P_ARRAYS; held++) {
+        int written = held >= P_STARTS;
+        int failed = pool_integral[held]
+            ? int64s_as(objects[held], &views[held], written, pool_names[held])
+            : doubles(objects[held], &views[held], written, pool_names[held]);
+        if (failed != 0) {
+            break;
+        }
+    }
+    Pooled s;
+    memset(&s, 0, sizeof s);
+    if (held < P_ARRAYS) {
+        goto done;
+    }
+    if (!pooled_fits(views)) {
+        PyErr_SetString(PyExc_ValueError, "pooled_starts: the arrays do not fit together "
+                        "(lengths, offsets, or a class, skill or pool out of range)");
+        goto done;
+    }
+    if (!pooled_setup(&s, views, horizon)) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t count = pool_length(views, P_AT);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t i = 0; i < count; i++) {
+        s.service_of[i] = Py_NAN;
+    }
+    for (Py_ssize_t i = 0; i < count && !s.ran_out; i++) {
+        pooled_advance(&s, s.at[i], s.move[i]);
+        if (!s.ran_out) {
+            pooled_arrive(&s, s.at[i], i);
+        }
+    }
+    if (!s.ran_out) {
+        pooled_advance(&s, horizon, -1);
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        s.joined[i] = s.live[i];
+    }
+    Py_END_ALLOW_THREADS
+done:
+    pooled_free(&s);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (s.ran_out) {
+        return Py_BuildValue("nnnnn", (Py_ssize_t)-1, (Py_ssize_t)0, (Py_ssize_t)0,
+                             (Py_ssize_t)0, (Py_ssize_t)0);
+    }
+    return Py_BuildValue("nnnnn", s.started, s.lost, s.returned, s.tries, s.levels);
+}
+
 static PyMethodDef methods[] = {
     {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
     {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
@@ -1735,6 +2637,8 @@ static PyMethodDef methods[] = {
     {"impatient_starts", impatient_starts, METH_VARARGS, impatient_starts_doc},
     {"unreliable_starts", unreliable_starts, METH_VARARGS, unreliable_starts_doc},
     {"reactive_starts", reactive_starts, METH_VARARGS, reactive_starts_doc},
+    {"booking_starts", booking_starts, METH_VARARGS, booking_starts_doc},
+    {"pooled_starts", pooled_starts, METH_VARARGS, pooled_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
     {NULL, NULL, 0, NULL},

@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import math
 import time as wallclock
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine.allocator import retain_freed_memory
 from portsim.engine.collect import collect
+from portsim.engine.fast_bookings import booked_station, enter_booked
 from portsim.engine.fast_breakdowns import unreliable_station
 from portsim.engine.fast_choices import start_group
 from portsim.engine.fast_entities import (
@@ -53,10 +54,20 @@ from portsim.engine.fast_entities import (
     record_departures,
 )
 from portsim.engine.fast_impatience import Reacting, impatient_starts, leave_unserved
-from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
+from portsim.engine.fast_plan import (
+    ENGINES,
+    Engine,
+    FastPathUnavailable,
+    Plan,
+    Unit,
+    choose_engine,
+    unsupported_part,
+    why_not_fast,
+)
+from portsim.engine.fast_pools import pooled_station
 from portsim.engine.fast_reactive import reaction, server_clock
 from portsim.engine.fast_starts import priority_station_starts, station_starts
-from portsim.engine.fast_stations import FastStation, Waiter
+from portsim.engine.fast_stations import FastStation, Occupied, Waiter
 from portsim.engine.fast_trace import replay
 from portsim.engine.monitor import counted_stations, fast_readings, start_readings
 from portsim.engine.result import ReplicationResult
@@ -66,37 +77,6 @@ from portsim.stats.accumulators import Tally
 
 __all__ = ["ENGINES", "Engine", "choose_engine", "run_fast", "why_not_fast"]
 
-Engine = Literal["auto", "events", "fast"]
-#: The engines a run may ask for: chosen by the model, or forced.
-ENGINES: tuple[str, ...] = ("auto", "events", "fast")
-
-
-def why_not_fast(model: m.Model) -> str | None:
-    """Why ``model`` needs the event engine, or None when the fast path runs it exactly."""
-    reason = unsupported_part(model)
-    if reason is not None:
-        return reason
-    try:
-        Plan(model, 0, 0)
-    except FastPathUnavailable as error:
-        return str(error)
-    return None
-
-
-def choose_engine(model: m.Model, requested: str = "auto") -> Literal["events", "fast"]:
-    """The engine that runs ``model``: ``requested`` unless it is ``"auto"``, which picks the
-    fast path when the model qualifies. Asking for ``"fast"`` when the model does not
-    qualify raises :class:`FastPathUnavailable` naming why."""
-    if requested == "events":
-        return "events"
-    if requested not in ENGINES:
-        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {requested!r}")
-    reason = why_not_fast(model)
-    if reason is None:
-        return "fast"
-    if requested == "fast":
-        raise FastPathUnavailable(f"the fast engine cannot run this model: {reason}")
-    return "events"
 
 
 def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
@@ -185,6 +165,9 @@ class FastReplication(Plan):
         model = self.model
         for spec in model.classes:
             times = self._arrival_times(spec)
+            if spec.name in self.booking_classes:
+                enter_booked(self, spec, times)
+                continue
             ids = self._create(times, spec.name)
             self._send(self.unit(self.classes[spec.name].first_node, spec.name),
                        self.classes[spec.name].first_node, ids, times, ids)
@@ -338,6 +321,12 @@ class FastReplication(Plan):
         if station.reliability is not None:
             unreliable_station(self, station, flows, ids, arrivals, keys, source, kinds)
             return
+        if station.name in self.booked or station.spec.booking_servers:
+            booked_station(self, station, flows, ids, arrivals, keys, source, kinds)
+            return
+        if station.trying is not None:  # skilled pools, retrials
+            pooled_station(self, station, flows, ids, arrivals, keys, source, kinds)
+            return
         if station.giving_up is not None or station.spec.reactive is not None:
             self._impatient_station(station, flows, ids, arrivals, keys, source, kinds)
             return
@@ -403,11 +392,13 @@ class FastReplication(Plan):
 
     def _served(self, station: FastStation, flows: list[Flow], ids: np.ndarray,
                 arrivals: np.ndarray, source: np.ndarray, services: np.ndarray,
-                starts: np.ndarray, ordered: bool = True) -> None:
+                starts: np.ndarray, ordered: bool = True,
+                occupied: Occupied | None = None) -> None:
         """A station's statistics and hand-offs, once the starts of the customers that reached
         it (``ids``, from ``flows[source]``) are known: the first ``starts.size`` of them
-        started, in that order, the rest were still queueing at the horizon. ``ordered``: they
-        are in the order they arrived too (first come, first served)."""
+        started, in that order, the rest were still queueing at the horizon (but those
+        ``occupied`` says never queue). ``ordered``: they are in the order they arrived too
+        (first come, first served)."""
         entities = self.entities
         self.visits += ids.size
         served = starts.size
@@ -421,9 +412,10 @@ class FastReplication(Plan):
         if entities.counted is not None and station.name in (self.model.slot_stations or ()):
             entities.add_counted(positions(served_ids), waits)
         finished = ends < self.model.horizon
-        station.record(self.model, arrivals, starts, ends, waits, finished, ordered)
+        station.record(self.model, arrivals, starts, ends, waits, finished, ordered, occupied)
         if arrivals.size > served:
-            self._still_queueing(station, ids[served:], arrivals[served:])
+            queued = slice(None) if occupied is None else ~occupied.unqueued[served:]
+            self._still_queueing(station, ids[served:][queued], arrivals[served:][queued])
         if self.kept is not None:
             self.kept.append((station.name, ids, arrivals, starts, ends))
         # on to each visit's next step

@@ -62,6 +62,9 @@ class Entities:
         # its class's own); made when the first member is spawned.
         self.spawned_at: np.ndarray | None = None
         self.spawned_by: np.ndarray | None = None
+        #: When each entity entered the system (was numbered), where some did before they
+        #: arrived (bookings ahead of arrival: see entered_at); None: all as they arrived.
+        self.entered: np.ndarray | None = None
         #: The waits at the stations whose waits count in the classes' slot KPIs
         #: (``Model.slot_stations``); kept only where some do (see count_some_stations).
         self.counted: np.ndarray | None = None
@@ -80,6 +83,12 @@ class Entities:
         total += waits
         self.counted[at] = total
 
+    def entered_at(self, ids: np.ndarray, times: np.ndarray) -> None:
+        """Entities ``ids`` entered the system at ``times``, before (or as) they arrived."""
+        if self.entered is None:
+            self.entered = self.arrived.copy()
+        self.entered[ids] = times
+
     def add(self, times: np.ndarray, kind: int, parent: np.ndarray | None = None,
             spawned: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """New entities arriving at ``times``; their ids. Spawned ones come with ``spawned``:
@@ -91,6 +100,8 @@ class Entities:
             # an entity, and a national port-day's 450k entities left ~200k slots unused
             self._grow(max(end, self.arrived.size + self.arrived.size // 4))
         self.arrived[self.size:end] = times
+        if self.entered is not None:
+            self.entered[self.size:end] = times
         self.kind[self.size:end] = kind
         if parent is not None and self.parent is not None:
             self.parent[self.size:end] = parent
@@ -120,14 +131,15 @@ class Entities:
         self.spawned_by = grown_if_kept(self.spawned_by, -1)
         self.left_by = grown_if_kept(self.left_by, -1)
         self.counted = grown_if_kept(self.counted, math.nan)
+        self.entered = grown_if_kept(self.entered, 0.0)
 
     def entry_order(self, ids: np.ndarray) -> np.ndarray:
         """The positions of ``ids`` (distinct) sorted in the order the entities entered the
         system, the event engine's numbering: by arrival time; at one instant the classes' own
         arrivals by class (file order), each class's in turn, then spawned members in the order
         their batches were spawned (by when, then by the turn that spawned them), each batch's
-        in turn."""
-        arrived = self.arrived[ids]
+        in turn. A member that booked ahead entered when it booked."""
+        arrived = (self.arrived if self.entered is None else self.entered)[ids]
         if self.spawned_by is None or self.spawned_at is None:
             return np.lexsort((ids, self.kind[ids], arrived))
         by = self.spawned_by[ids]

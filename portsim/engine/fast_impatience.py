@@ -32,11 +32,14 @@ from portsim.engine.kernels_giving import BALK, RENEGE, Reaction
 from portsim.engine.streams import Stream, Uniforms, generator
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from portsim.engine.classes import ClassState
     from portsim.engine.fast_entities import Entities
+    from portsim.engine.impatience import Rule
 
-__all__ = ["BALK", "RENEGE", "GivingUp", "Reacting", "Swept", "giving_up_rules", "impatient_starts",
-           "leave_unserved"]
+__all__ = ["BALK", "RENEGE", "GivingUp", "Reacting", "Swept", "giving_up_rules",
+           "impatient_starts", "leave_unserved", "rule_arrays"]
 
 
 @dataclass
@@ -116,14 +119,14 @@ def impatient_starts(servers: int, change_times: np.ndarray, change_servers: np.
     if reacting is None:
         started, lost = kernels_giving.impatient_starts(
             *customers, _floats(change_times), _floats(change_servers), horizon, draws,
-            _rule_arrays(rules, classes), outputs)
+            rule_arrays(rules, classes), outputs)
     else:
         clock = reacting.clock
         server_times, server_counts = np.empty(clock[0].size), np.empty(clock[0].size, np.int64)
         rule = reacting.rule
         started, lost, changed = kernels_giving.reactive_starts(
             *customers, clock, (rule.open_above, rule.close_below, rule.max_extra), horizon,
-            draws, _rule_arrays(rules, classes), (*outputs, server_times, server_counts))
+            draws, rule_arrays(rules, classes), (*outputs, server_times, server_counts))
         changes = list(zip(server_times[:changed].tolist(), server_counts[:changed].tolist(),
                            strict=True))
     starts, order, services, gone, left, how = outputs
@@ -155,8 +158,9 @@ def _ahead(streams: dict[int, Stream], rules: dict[int, GivingUp], sizes: np.nda
     return services, patiences, uniforms
 
 
-def _rule_arrays(rules: dict[int, GivingUp], classes: int) -> tuple[np.ndarray, ...]:
-    """(patient, balk_at, chance_offsets, chances) of :func:`kernels_giving.impatient_starts`."""
+def rule_arrays(rules: Mapping[int, GivingUp | Rule], classes: int) -> tuple[np.ndarray, ...]:
+    """(patient, balk_at, chance_offsets, chances) of :func:`kernels_giving.impatient_starts`
+    (and of :func:`kernels_pools.pooled_starts`, whose rules are the event engine's)."""
     patient = np.zeros(classes, np.int64)
     balk_at = np.full(classes, -1, np.int64)
     chances: list[float] = []
@@ -183,13 +187,19 @@ def _ints(values: np.ndarray) -> np.ndarray:
 
 def leave_unserved(entities: Entities, classes: list[ClassState], warmup: float,
                    ids: np.ndarray, keys: np.ndarray, arrived: np.ndarray, left: np.ndarray,
-                   reneged: np.ndarray) -> None:
+                   reneged: np.ndarray, final: np.ndarray | None = None) -> None:
     """Customers ``ids`` (of ``classes``, by index; moving in the turns of ``keys``) left
-    the system without service at ``left``: gave up waiting (``reneged``: the wait counts in
-    their own and among their class's abandoning waits) or balked on arrival."""
+    a station without service at ``left``: gave up waiting (``reneged``: the wait counts in
+    their own and among their class's abandoning waits) or balked on arrival; and the
+    system, unless ``final`` says they come back to try again (an id then appears once per
+    try, in the order they left)."""
     if not ids.size:
         return
-    entities.wait[ids[reneged]] += (left - arrived)[reneged]
+    if final is None:
+        entities.wait[ids[reneged]] += (left - arrived)[reneged]
+    else:  # tries of one customer add up, in the order they gave up
+        np.add.at(entities.wait, ids[reneged], (left - arrived)[reneged])
+        ids, keys, left, reneged = ids[final], keys[final], left[final], reneged[final]
     entities.departed[ids] = left
     if entities.left_by is not None:  # who waits for a batch goes on in the turn of its last
         entities.left_by[ids] = np.where(reneged, ids, keys)  # member out

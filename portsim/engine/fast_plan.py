@@ -6,17 +6,21 @@ order where every unit comes after all units that can send it entities.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine.distributions import can_be_zero
+from portsim.engine.fast_bookings import booking_unsupported, books_at
 from portsim.engine.fast_breakdowns import reliability_of, unreliable_unsupported
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_impatience import giving_up_rules
+from portsim.engine.fast_loops import explain_loop
+from portsim.engine.fast_pools import needs_pool_sweep, pool_rules, pooled_unsupported
 from portsim.engine.fast_stations import FastStation
 from portsim.engine.routes import (
+    BookedVisitNode,
     BranchNode,
     ChoiceNode,
     FallbackVisitNode,
@@ -27,24 +31,62 @@ from portsim.engine.routes import (
 from portsim.engine.setup import class_states, series_bins, service_streams
 from portsim.errors import PortsimError
 
-__all__ = ["FastPathUnavailable", "Plan", "Unit", "unsupported_part"]
+__all__ = ["ENGINES", "Engine", "FastPathUnavailable", "Plan", "Unit", "choose_engine",
+           "unsupported_part", "why_not_fast"]
+
+Engine = Literal["auto", "events", "fast"]
+#: The engines a run may ask for: chosen by the model, or forced.
+ENGINES: tuple[str, ...] = ("auto", "events", "fast")
 
 
 class FastPathUnavailable(PortsimError):
     """The fast path was asked for a model it cannot run (the reason says which part)."""
 
 
+def why_not_fast(model: m.Model) -> str | None:
+    """Why ``model`` needs the event engine, or None when the fast path runs it exactly."""
+    reason = unsupported_part(model)
+    if reason is not None:
+        return reason
+    try:
+        Plan(model, 0, 0)
+    except FastPathUnavailable as error:
+        return str(error)
+    return None
+
+
+def choose_engine(model: m.Model, requested: str = "auto") -> Literal["events", "fast"]:
+    """The engine that runs ``model``: ``requested`` unless it is ``"auto"``, which picks the
+    fast path when the model qualifies. Asking for ``"fast"`` when the model does not
+    qualify raises :class:`FastPathUnavailable` naming why."""
+    if requested == "events":
+        return "events"
+    if requested not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {requested!r}")
+    reason = why_not_fast(model)
+    if reason is None:
+        return "fast"
+    if requested == "fast":
+        raise FastPathUnavailable(f"the fast engine cannot run this model: {reason}")
+    return "events"
+
+
 def unsupported_part(model: m.Model) -> str | None:
     """The first station or step the fast path has no rule for (routes not yet checked)."""
+    booked = books_at(model)
     for spec in model.stations:
-        if spec.booking_servers:
-            return f"station {spec.name!r} has servers on call for bookings"
+        if spec.booking_servers or spec.name in booked:
+            reason = booking_unsupported(model, spec)
+            if reason is not None:
+                return reason
         if spec.impatient:
             reason = _giving_up_unsupported(model, spec)
             if reason is not None:
                 return reason
-        if spec.pools:
-            return f"station {spec.name!r} serves by skill (server pools)"
+        if needs_pool_sweep(model, spec):
+            reason = pooled_unsupported(model, spec)
+            if reason is not None:
+                return reason
         if spec.unreliable:
             reason = unreliable_unsupported(model, spec)
             if reason is not None:
@@ -62,8 +104,6 @@ def unsupported_part(model: m.Model) -> str | None:
         for step in m.steps(cls.route):
             if isinstance(step, m.ShortestQueue) and step.by_expected_wait:
                 return f"class {cls.name!r} chooses a station by its expected wait"
-            if isinstance(step, m.Visit) and step.reserve_ahead:
-                return f"class {cls.name!r} books station {step.station!r} ahead of arrival"
             if not isinstance(step, (m.Visit, m.Branch, m.OptionalStep, m.Delay, m.Spawn,
                                      m.Milestone, m.ShortestQueue)):
                 return f"class {cls.name!r} has a {type(step).__name__} step"
@@ -72,9 +112,6 @@ def unsupported_part(model: m.Model) -> str | None:
 
 def _giving_up_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
     """Why the fast path cannot run the customers who may give up at station ``spec``."""
-    rules = [spec.impatience_for(cls.name) for cls in model.classes]
-    if any(rule is not None and rule.retry > 0 for rule in rules):
-        return f"station {spec.name!r} has customers who give up and try again (retrials)"
     if spec.name in choice_groups(model):
         return (f"station {spec.name!r} has customers who may give up and is one of a "
                 "shortest-queue choice")
@@ -108,11 +145,19 @@ class Plan:
                         in service_streams(model, spec, seed, replication).items()}
             self.stations[spec.name] = FastStation(spec, model, services, self.bin_width,
                                                    self.bin_count)
-            if spec.impatient:
+            if needs_pool_sweep(model, spec):
+                self.stations[spec.name].trying = pool_rules(model, spec, self.classes, seed,
+                                                             replication)
+            elif spec.impatient:
                 self.stations[spec.name].giving_up = giving_up_rules(
                     model, spec, self.class_index, seed, replication)
             if spec.unreliable:
                 self.stations[spec.name].reliability = reliability_of(spec, seed, replication)
+        #: The classes that book each station ahead of arrival, and all such classes.
+        self.booked = books_at(model)
+        self.booking_classes = {name for names in self.booked.values() for name in names}
+        #: The bookings made at each station in the replication: (who, when) per class.
+        self.bookings: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         #: Stations joined by shortest-queue choices (transitively), evaluated as one unit.
         self.group_of = choice_groups(model)
         compiler = RouteCompiler(cast(Any, self.stations), self.classes, seed, replication,
@@ -121,6 +166,7 @@ class Plan:
             self.classes[cls.name].first_node = compiler.compile(cls.route, cls.name)
         self.owner: dict[int, str] = {}   # id(node) -> class whose route holds it
         self.edges: dict[Unit, list[Unit]] = {}
+        self.carried: dict[tuple[Unit, Unit], str] = {}  # who goes along each edge, and how
         self.joins: dict[int, tuple[Unit, set[str]]] = {}  # id(last spawn) -> join, classes
         for name, kind in self.classes.items():
             self._walk(kind.first_node, name)
@@ -131,7 +177,7 @@ class Plan:
         """The unit a node belongs to (``None``: the class's departure)."""
         if node is None:
             return ("depart", class_name)
-        if type(node) is VisitNode or type(node) is FallbackVisitNode:
+        if type(node) in (VisitNode, FallbackVisitNode, BookedVisitNode):
             name = node.station.name
             return ("group", self.group_of[name]) if name in self.group_of else ("station", name)
         if type(node) is ChoiceNode:
@@ -146,11 +192,14 @@ class Plan:
         join = self.joins.get(id(node))
         return join[0] if join is not None else self.unit(node.next, class_name)
 
-    def _edge(self, source: Unit, target: Unit | None) -> None:
+    def _edge(self, source: Unit, target: Unit | None, how: str = "") -> None:
+        """Entities go from ``source`` to ``target``; ``how`` says who and by what (a class on
+        its route, a spawn, a spawner waiting for its batch), for a loop's explanation."""
         targets = self.edges.setdefault(source, [])
         if target is not None and target not in targets:
             targets.append(target)
             self.edges.setdefault(target, [])
+            self.carried[(source, target)] = how
 
     def _walk(self, node: Any, class_name: str, waited: frozenset[str] = frozenset()) -> None:
         """Add the edges out of ``node`` and of everything after it on the route."""
@@ -160,31 +209,35 @@ class Plan:
             self.owner[id(node)] = class_name
             here = self.unit(node, class_name)
             self.edges.setdefault(here, [])
+            moves = f"class {class_name!r}"
             if type(node) is FallbackVisitNode:  # while the station is down: its fallback
-                self._edge(here, self.unit(node.fallback, class_name))
+                self._edge(here, self.unit(node.fallback, class_name),
+                           f"{moves} on its fallback route")
                 self._walk(node.fallback, class_name, waited)
             if type(node) is BranchNode:
                 for target in node.targets:
-                    self._edge(here, self.unit(target, class_name))
+                    self._edge(here, self.unit(target, class_name), moves)
                     self._walk(target, class_name)
                 return
             if type(node) is SpawnNode:
                 spawned = node.kind.name
-                self._edge(here, self.unit(node.kind.first_node, spawned))
+                self._edge(here, self.unit(node.kind.first_node, spawned),
+                           f"{moves} spawning {spawned!r}")
                 if node.wait:
                     waited = waited | {spawned}
                 if type(node.next) is not SpawnNode and waited:
                     join: Unit = ("join", node)
                     self.joins[id(node)] = (join, set(waited))
                     for kind in waited:
-                        self._edge(("depart", kind), join)
-                    self._edge(here, join)
-                    self._edge(join, self.unit(node.next, class_name))
+                        self._edge(("depart", kind), join,
+                                   f"{moves} waiting for its batch of {kind!r}")
+                    self._edge(here, join, moves)
+                    self._edge(join, self.unit(node.next, class_name), moves)
                     waited = frozenset()
                 else:
-                    self._edge(here, self.unit(node.next, class_name))
+                    self._edge(here, self.unit(node.next, class_name), moves)
             else:
-                self._edge(here, self.unit(node.next, class_name))
+                self._edge(here, self.unit(node.next, class_name), moves)
             node = node.next
         self._edge(("depart", class_name), None)
 
@@ -203,11 +256,7 @@ class Plan:
                 if incoming[target] == 0:
                     ready.append(target)
         if len(order) < len(incoming):
-            stuck = sorted({name for unit, count in incoming.items() if count
-                            for name in ((unit[1],) if unit[0] == "station"
-                                         else unit[1] if unit[0] == "group" else ())})
-            where = f" (stations {', '.join(map(repr, stuck))})" if stuck else ""
-            raise FastPathUnavailable(
-                "the routes are not feed-forward: an entity can reach a station again after "
-                f"a later step, or a waiting spawn depends on its own route{where}")
+            stuck = {unit for unit, count in incoming.items() if count}
+            raise FastPathUnavailable("the routes are not feed-forward: " + explain_loop(
+                self.edges, self.carried, stuck, [spec.name for spec in self.model.stations]))
         return order

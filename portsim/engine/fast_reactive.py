@@ -17,7 +17,7 @@ check exactly as the engine's station stands then.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
-__all__ = ["Clock", "ReactiveQueue", "server_clock"]
+__all__ = ["Clock", "ReactiveQueue", "follow", "play", "server_clock"]
 
 #: A station's clock as arrays: times, kinds (SHIFT, CHECK, HOLD), values, positions.
 Clock = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -54,18 +54,6 @@ def server_clock(spec: m.StationSpec, horizon: float) -> Clock:
         at = now[0]
         events.append((at, kind, value, -1 if positions is None else positions.servers_at(at)))
 
-    def follow(schedule: m.ShiftSchedule, kind: int) -> Iterator[float]:
-        cycle = 0.0  # control._follow, yielding the delays of its timeouts
-        while True:
-            for offset, servers in schedule.steps:
-                when = cycle + offset
-                if when > now[0]:
-                    yield when - now[0]
-                note(kind, servers)
-            if schedule.period is None:
-                return
-            cycle += schedule.period
-
     def check(every: float) -> Iterator[float]:
         while True:  # control.react_to_waits
             yield every
@@ -73,18 +61,35 @@ def server_clock(spec: m.StationSpec, horizon: float) -> Clock:
 
     processes: list[Iterator[float]] = []
     if not spec.servers.is_constant:
-        processes.append(follow(spec.servers, SHIFT))
+        processes.append(follow(spec.servers, now, lambda servers: note(SHIFT, servers)))
     if spec.reactive is not None:
         processes.append(check(spec.reactive.check_every))
         if positions is not None and not positions.is_constant:
-            processes.append(follow(positions, HOLD))
-    _play(processes, now, horizon)
+            processes.append(follow(positions, now, lambda servers: note(HOLD, servers)))
+    play(processes, now, horizon)
     times, kinds, values, places = zip(*events, strict=True) if events else ((), (), (), ())
     return (np.asarray(times, dtype=float), np.asarray(kinds, dtype=np.int64),
             np.asarray(values, dtype=np.int64), np.asarray(places, dtype=np.int64))
 
 
-def _play(processes: list[Iterator[float]], now: list[float], horizon: float) -> None:
+def follow(schedule: m.ShiftSchedule, now: list[float],
+           step: Callable[[int], None]) -> Iterator[float]:
+    """``control._follow`` as a process for :func:`play`: the delays of its timeouts, calling
+    ``step`` with the servers of each step of ``schedule`` (at ``now[0]``), cycle after
+    cycle."""
+    cycle = 0.0
+    while True:
+        for offset, servers in schedule.steps:
+            when = cycle + offset
+            if when > now[0]:
+                yield when - now[0]
+            step(servers)
+        if schedule.period is None:
+            return
+        cycle += schedule.period
+
+
+def play(processes: list[Iterator[float]], now: list[float], horizon: float) -> None:
     """Run ``processes`` (each yielding the delays of its timeouts) up to ``horizon``, setting
     ``now[0]`` to the time of each step before the process takes it."""
     # SimPy's heap for these processes alone: (time, timeout number, process); the processes

@@ -21,7 +21,7 @@ from portsim.engine.setup import slot_tally
 from portsim.engine.streams import Stream
 from portsim.stats.accumulators import Level, Tally
 
-__all__ = ["FastStation", "Waiter"]
+__all__ = ["FastStation", "Occupied", "Waiter", "on_call_level"]
 
 
 @dataclass
@@ -33,6 +33,17 @@ class Waiter:
     wait: float
     queued: float
     counted: float = math.nan  # waits so far at stations counted in the slots (NaN: none)
+
+
+@dataclass
+class Occupied:
+    """A booked station's servers beyond its services: who never queues (booked customers wait
+    for their booking, not in the queue), and the intervals an on-duty server is committed
+    (from its hold or its start to the service's end) and an on-call one is out."""
+
+    unqueued: np.ndarray
+    busy: tuple[np.ndarray, np.ndarray]
+    on_call: tuple[np.ndarray, np.ndarray]
 
 
 class _Line:
@@ -79,6 +90,9 @@ class FastStation:
         self.reliability: Any = None
         #: Class index -> its rule of giving up here (fast_impatience.GivingUp), or None.
         self.giving_up: dict[int, Any] | None = None
+        #: Class index -> its rule of giving up at a station swept with its pools or
+        #: retrials (``fast_pools``: the event engine's impatience.Rule), or None.
+        self.trying: dict[int, Any] | None = None
         self.gone: tuple[np.ndarray, np.ndarray] | None = None  # reneged: joined, left
         self.gone_arrivals = 0
         if spec.impatient:  # what collect reads of an ImpatientStation
@@ -112,7 +126,7 @@ class FastStation:
     def close(self, now: float) -> None:
         """Collect's call at the horizon: the statistics are final already."""
         self.waits.flush()
-        if self.giving_up is not None:
+        if self.spec.impatient:
             self.abandon_waits.flush()
 
     def record_giving_up(self, model: m.Model, came: np.ndarray, arrived: np.ndarray,
@@ -140,11 +154,12 @@ class FastStation:
 
     def record(self, model: m.Model, arrivals: np.ndarray, starts: np.ndarray,
                ends: np.ndarray, waits: np.ndarray, finished: np.ndarray,
-               ordered: bool = True) -> None:
+               ordered: bool = True, occupied: Occupied | None = None) -> None:
         """The statistics of the customers that reached the station (``arrivals``): the first
         ``starts.size`` started, in that order, after ``waits``, and ended at ``ends``
         (``finished``: before the horizon); the rest were still queueing at the horizon.
-        ``ordered``: the arrivals are in order too (first come, first served)."""
+        ``ordered``: the arrivals are in order too (first come, first served). ``occupied``: at
+        a station that takes bookings, who never queues and when servers are committed."""
         warmup = model.warmup
         if ordered:
             self.arrivals = arrivals.size - int(np.searchsorted(arrivals, warmup, side="left"))
@@ -159,10 +174,10 @@ class FastStation:
         # filed by the time each joined, computed as the event engine's slots do (start - wait)
         self.slots.add_many(measured_waits, starts[measured] - measured_waits)
         self.waits.add_many(measured_waits)
-        self._levels(model, arrivals, starts, ends, ordered)
+        self._levels(model, arrivals, starts, ends, ordered, occupied)
 
     def _levels(self, model: m.Model, arrivals: np.ndarray, starts: np.ndarray,
-                ends: np.ndarray, ordered: bool) -> None:
+                ends: np.ndarray, ordered: bool, occupied: Occupied | None) -> None:
         """Queue length, busy servers and capacity over time, and the clock-time samples."""
         horizon, warmup = model.horizon, model.warmup
         span_start = warmup
@@ -170,6 +185,11 @@ class FastStation:
         waited_until = starts if arrivals.size == served else np.concatenate(
             [starts, np.full(arrivals.size - served, horizon)])
         queued = waited_until > arrivals
+        if occupied is not None:
+            queued &= ~occupied.unqueued
+            served += int(np.count_nonzero(occupied.unqueued[served:]))  # none in the queue
+            self.on_call_level = on_call_level(occupied.on_call, warmup, horizon)
+            starts, ends = occupied.busy  # on-duty servers, held for a booking or serving
         joins, leaves = arrivals[queued], waited_until[queued]  # leaves: in order
         sorted_leaves = leaves
         if self.gone is not None:  # who gave up waiting queued from arrival to leaving
@@ -277,3 +297,14 @@ def _spread(starts: np.ndarray, ends: np.ndarray, width: float, count: int) -> n
              - np.bincount(la, minlength=size + 1)).astype(float) * width
     result += np.cumsum(whole)[:size]
     return result[:count]
+
+
+def on_call_level(on_call: tuple[np.ndarray, np.ndarray], warmup: float,
+                  horizon: float) -> Level:
+    """The servers called in over [warmup, horizon] (each out from its call to its service's
+    end), as the event engine's ``on_call_level``."""
+    since, until = on_call
+    area = float(np.sum(np.clip(np.minimum(until, horizon) - np.maximum(since, warmup), 0.0,
+                                None)))
+    return Level.integrated(int(np.count_nonzero(until >= horizon)), warmup, horizon, area,
+                            np.nan)

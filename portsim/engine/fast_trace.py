@@ -27,10 +27,12 @@ def replay(state: Any, trace: TraceSink) -> None:
     horizon = state.model.horizon
     events: list[tuple[float, int, int, str | None, str]] = []
     gone = set()
+    departed = state.entities.departed
     for name, ids, arrivals, left, reneged in state.kept_gone:
-        gone.update(ids.tolist())
         for entity, joined, out, queued in zip(ids.tolist(), arrivals.tolist(),
                                                left.tolist(), reneged.tolist(), strict=True):
+            if departed[entity] == out:  # it left the system then (else it tries again)
+                gone.add(entity)
             if queued:
                 events.append((joined, 1, entity, name, "queue"))
             events.append((out, 3, entity, name, "abandon" if queued else "balk"))

@@ -52,33 +52,37 @@ class Pool:
 
 
 class SkillLine:
-    """FIFO lines by skill; taken by a set of skills, oldest head first."""
+    """FIFO lines by skill; taken by a set of skills, oldest head first, and of heads that
+    joined at the same instant the one that joined first (a count of joins, so that the
+    choice never depends on the order a set of skills happens to iterate in)."""
 
-    __slots__ = ("lines", "skill_of", "_count")
+    __slots__ = ("lines", "skill_of", "_count", "_joins")
 
     def __init__(self, skill_of: Mapping[Any, str]) -> None:
         self.skill_of = skill_of
-        self.lines: dict[str, deque[Entity]] = {skill: deque()
-                                                for skill in dict.fromkeys(skill_of.values())}
+        self.lines: dict[str, deque[tuple[int, Entity]]] = {
+            skill: deque() for skill in dict.fromkeys(skill_of.values())}
         self._count = 0
+        self._joins = 0
 
     def __len__(self) -> int:
         return self._count
 
     def push(self, entity: Entity) -> None:
-        self.lines[self.skill_of[entity.kind]].append(entity)
+        self._joins += 1
+        self.lines[self.skill_of[entity.kind]].append((self._joins, entity))
         self._count += 1
 
     def take_for(self, skills: frozenset[str]) -> Entity | None:
-        oldest: deque[Entity] | None = None
+        oldest: deque[tuple[int, Entity]] | None = None
         for skill in skills:
             line = self.lines.get(skill)
-            if line and (oldest is None or line[0].queued < oldest[0].queued):
+            if line and (oldest is None or _older(line[0], oldest[0])):
                 oldest = line
         if oldest is None:
             return None
         self._count -= 1
-        return oldest.popleft()
+        return oldest.popleft()[1]
 
     def take(self) -> Entity:
         entity = self.take_for(frozenset(self.lines))
@@ -90,14 +94,25 @@ class SkillLine:
         heads = [line[0] for line in self.lines.values() if line]
         if not heads:
             raise IndexError("head of an empty line")
-        return min(heads, key=lambda entity: entity.queued)
+        return min(heads, key=lambda head: (head[1].queued, head[0]))[1]
 
     def entities(self) -> list[Entity]:
-        return [entity for line in self.lines.values() for entity in line]
+        return [entity for line in self.lines.values() for _, entity in line]
 
     def remove(self, entity: Entity) -> None:
-        self.lines[self.skill_of[entity.kind]].remove(entity)
-        self._count -= 1
+        line = self.lines[self.skill_of[entity.kind]]
+        for index, (_, waiting) in enumerate(line):
+            if waiting is entity:
+                del line[index]
+                self._count -= 1
+                return
+        raise ValueError("remove of a customer not in the line")
+
+
+def _older(head: tuple[int, Entity], other: tuple[int, Entity]) -> bool:
+    """Whether ``head`` joined before ``other``: earlier, or at the same instant but first."""
+    queued, other_queued = head[1].queued, other[1].queued
+    return queued < other_queued or (queued == other_queued and head[0] < other[0])
 
 
 class SkillStation(Station):

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from portsim.engine.running import RunningReplication
     from portsim.engine.station import Station
 
-__all__ = ["start_arrivals"]
+__all__ = ["arrivals_off_time", "start_arrivals"]
 
 
 def start_arrivals(rep: RunningReplication, spec: m.ClassSpec) -> None:
@@ -140,11 +140,8 @@ def _announce_off_time(rep: RunningReplication, kind: ClassState, times: Iterato
     # NOTE: every member's events are scheduled at the start, not one after another as in
     # _announce: how early a member may come is unbounded, so no lazy order exists. Booked
     # classes are small (ships), and max_entities still bounds them.
-    rng = generator(rep.seed, rep.replication, "arrival_error", kind.name)
     declared = np.fromiter(times, dtype=float)
-    sizes = np.maximum(error.size.sample(rng, len(declared)), 0.0)
-    early = rng.random(len(declared)) < error.early_share
-    actual = np.where(early, declared - sizes, declared + sizes)
+    actual = arrivals_off_time(declared, error, rep.seed, rep.replication, kind.name)
     env = rep.env
     horizon = rep.model.horizon
 
@@ -178,3 +175,13 @@ def _announce_off_time(rep: RunningReplication, kind: ClassState, times: Iterato
             Wake(env, max(arrival, 0.0), book_at, land_then_book, turn)  # early: from the start
         elif book_at < horizon:
             Wake(env, book_at, arrival, book_then_land, turn)
+
+
+def arrivals_off_time(declared: np.ndarray, error: m.ArrivalError, seed: int, replication: int,
+                      class_name: str) -> np.ndarray:
+    """When the members of ``class_name`` declared at ``declared`` actually come: off by a draw
+    of ``error``'s size, early with its share (the class's own ``arrival_error`` stream)."""
+    rng = generator(seed, replication, "arrival_error", class_name)
+    sizes = np.maximum(error.size.sample(rng, len(declared)), 0.0)
+    early = rng.random(len(declared)) < error.early_share
+    return np.where(early, declared - sizes, declared + sizes)

@@ -52,11 +52,14 @@ def test_a_qualifying_model_runs_on_the_fast_path_unless_forced_off(runner: CliR
 def test_engine_fast_refuses_a_model_that_needs_events(runner: CliRunner,
                                                       tmp_path: Path) -> None:
     result = _run(runner, WATER, tmp_path / "out", "--engine", "fast", "--variant",
-                  "zero_wait_call_in")
+                  "zero_wait")
     assert result.exit_code == 2, result.output
-    # teams called in for booked ships are held from the booking, before the ship arrives
-    assert ("fast engine cannot run this model: station 'boarding_inspection' has servers on "
-            "call for bookings") in " ".join(result.output.split())
+    # flagged ships are boarded before the pilots, the others inspected alongside after them:
+    # the boarding teams' arrivals depend on the pilots' queue, which their outputs feed
+    assert ("fast engine cannot run this model: the routes are not feed-forward: station "
+            "'boarding_inspection' feeds station 'tide_pilots' (class 'arriving_ships'), and "
+            "station 'tide_pilots' feeds station 'boarding_inspection' (class 'arriving_ships' "
+            "spawning 'arriving_ships.alongside')") in " ".join(result.output.split())
     assert not (tmp_path / "out" / "results.json").exists()
 
 

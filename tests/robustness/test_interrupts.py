@@ -13,6 +13,7 @@ set PORTSIM_STRESS=N to repeat each case N times (the default run keeps to a few
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -70,8 +71,22 @@ def start(tmp_path: Path, name: str, command: str = "run", text: str = LONG,
         if len(children) >= 2:
             break
         time.sleep(0.05)
-    assert len(children) >= 2, "the pool never started"
+    if len(children) < 2:
+        finish(process)
+        pytest.fail("the pool never started")
     return process, children
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 60) -> str:
+    """The command's stderr once it ends; a command still running after ``timeout`` seconds is
+    killed with its whole process group, so that a hang fails this test and not the run."""
+    try:
+        return process.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"the command was still running {timeout:g} s later")
 
 
 def survivors(children: list[object]) -> list[object]:
@@ -94,7 +109,7 @@ def test_ctrl_c_to_the_process_group_ends_cleanly(tmp_path: Path, attempt: int) 
     process, children = start(tmp_path, "out")
     time.sleep(random.Random(attempt).uniform(0.0, 1.5))  # at a random moment of the run
     os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    stderr = finish(process)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert not any(sign in stderr for sign in BAD_SIGNS), stderr
@@ -106,7 +121,7 @@ def test_ctrl_c_reaching_an_idle_worker_ends_cleanly(tmp_path: Path, attempt: in
     process, children = start(tmp_path, "out", "compare", UNEVEN)
     time.sleep(1.0)  # the quiet variant is done; its worker waits for a task
     os.killpg(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    stderr = finish(process)
     assert process.returncode == 130, stderr
     assert not any(sign in stderr for sign in BAD_SIGNS), stderr
     assert survivors(children) == []
@@ -117,7 +132,7 @@ def test_a_killed_worker_ends_the_run_cleanly(tmp_path: Path) -> None:
         process, children = start(tmp_path, f"out{attempt}")
         time.sleep(random.Random(attempt).uniform(0.0, 1.0))
         children[0].kill()
-        _, stderr = process.communicate(timeout=60)
+        stderr = finish(process)
         assert process.returncode == 3, stderr
         assert "a worker process died" in stderr
         assert not any(sign in stderr for sign in BAD_SIGNS), stderr
@@ -129,7 +144,7 @@ def test_workers_die_with_a_killed_command(tmp_path: Path) -> None:
     process.kill()  # SIGKILL: the command cannot stop its workers itself
     process.wait(timeout=10)
     assert survivors(children) == []
-    process.communicate(timeout=10)  # the workers no longer hold its pipes open
+    finish(process, 10)  # the workers no longer hold its pipes open
 
 
 def test_stopping_a_pool_waits_for_its_manager_thread() -> None:

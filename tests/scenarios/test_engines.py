@@ -9,6 +9,7 @@ the national ports among them (their halls choose the shorter desk row).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -51,11 +52,18 @@ def test_the_fast_path_runs_the_ports_it_was_built_for() -> None:
             "airport/cargo_flights:green_channel_own_team"} <= cases
     # customers who give up: the holiday road port's approach road that holds so many cars
     assert {"land_port/land_port_peak:None", "land_port/land_port_peak:more_egates"} <= cases
+    # skilled pools and callers who call again: every model of the hotline
+    hotline = load_scenario(ROOT / "scenarios" / "services" / "hotline_12367.yaml")
+    assert {f"services/hotline_12367:{variant}" for variant in (None, *hotline.variants)} <= cases
     # queue-reactive staffing: desk rows joined by a shortest-queue choice, the foreigners'
     # desks alone, and the tidal car lanes (their positions change, their road is finite)
     assert {"airport/airport:reactive_staffing", "airport/airport_peak:reactive_staffing",
             "land_port/land_port_peak:reactive_staffing", "land_port/land_port_peak:tidal_lanes",
             "railway_port/railway_port_peak:reactive_staffing"} <= cases
+    # bookings ahead of arrival, on time or off it, with teams on call for them
+    assert {"water_port/water_port:zero_wait_call_in", "water_port/water_port:booking_only",
+            "water_port/water_port:zero_wait_eta_error",
+            "water_port/water_port:zero_delay_departure"} <= cases
 
 
 @pytest.mark.slow
@@ -66,3 +74,26 @@ def test_both_engines_give_the_same_kpis(path: Path, variant: str | None) -> Non
     events = run_replication(model, seed=3, engine="events").kpis
     fast = run_replication(model, seed=3, engine="fast").kpis
     assert_same_kpis(events, fast)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", [None, "callback"])
+def test_the_hotline_calls_are_the_event_engine_call_by_call(variant: str | None) -> None:
+    """Each call's events at the agents (tries, hang-ups, call-backs, answers) on both engines,
+    over the warm-up day and the next morning's peak (a week's trace is ~300k events)."""
+    model = compile_model(load_scenario(ROOT / "scenarios" / "services" / "hotline_12367.yaml"),
+                          variant)
+    model = replace(model, horizon=model.warmup + 12 * 60.0)
+    logs: dict[str, list[tuple[int, str, str, float]]] = {}
+    for engine in ("events", "fast"):
+        seen: list[tuple[int, str, str, float]] = []
+        run_replication(model, seed=3, engine=engine,
+                        trace=lambda time, entity, kind, station, event, seen=seen: seen.append(
+                            (entity, str(station), event, time)))
+        logs[engine] = sorted(seen)
+    assert any(event == "retry" for _, _, event, _ in logs["events"])
+    # the same events of the same calls; the times to 1e-9 (the rate profile's arrival
+    # times may differ in the last bit between the engines)
+    assert [event[:3] for event in logs["fast"]] == [event[:3] for event in logs["events"]]
+    assert [event[3] for event in logs["fast"]] == pytest.approx(
+        [event[3] for event in logs["events"]], rel=1e-12, abs=1e-9)

@@ -4,6 +4,7 @@ KPIs, on the same random streams, for every mechanism it runs; and the choice be
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import replace
 
@@ -414,34 +415,39 @@ def test_a_shift_cut_lets_services_finish() -> None:
                                                                by_expected_wait=True),)),),
            horizon=100.0),
      "chooses a station by its expected wait"),
-    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
+                                 discipline="priority"),),
            classes=(ClassSpec("c", Poisson(0.5), (Visit("s", reserve_ahead=30.0),)),),
            horizon=100.0),
-     "books station 's' ahead"),
+     "station 's' takes bookings ahead of arrival and serves by priority"),
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),
                      StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))),
            classes=(ClassSpec("c", Poisson(0.5), (Visit("s"), Visit("t"))),
                     ClassSpec("d", Poisson(0.5), (Visit("t"), Visit("s")))),
            horizon=100.0),
-     "not feed-forward"),
+     "not feed-forward: station 's' feeds station 't' (class 'c'), and station 't' feeds "
+     "station 's' (class 'd'): so the arrivals at 's' depend on the queue at 't', which "
+     "depends on what leaves 's'"),
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
            classes=(ClassSpec("c", Poisson(0.5), (Visit("s"), Delay(Exponential(1.0)),
                                                   Visit("s"))),),
            horizon=100.0),
-     "not feed-forward"),
+     "not feed-forward: station 's' feeds station 's' (class 'c'): so the arrivals at 's' "
+     "depend on what leaves it"),
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),),
            classes=(ClassSpec("bus", Poisson(0.1), (Spawn("pax", Uniform(1, 3), 0.0, wait=True),
                                                     Visit("s"))),
                     ClassSpec("pax", Poisson(0.0), (Visit("s"),))),
            horizon=100.0),
-     "not feed-forward"),
+     "not feed-forward: station 's' feeds station 's' (class 'pax'; class 'bus' waiting for "
+     "its batch of 'pax')"),
 ])
 def test_models_that_need_the_event_engine(model: Model, reason: str) -> None:
     why = why_not_fast(model)
     assert why is not None and reason in why
     assert choose_engine(model, "auto") == "events"
     assert run_replication(model, seed=0).engine == "events"
-    with pytest.raises(FastPathUnavailable, match=reason):
+    with pytest.raises(FastPathUnavailable, match=re.escape(reason)):
         run_replication(model, seed=0, engine="fast")
 
 
@@ -520,9 +526,34 @@ def _pooled() -> Model:
                  classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),), horizon=100.0)
 
 
+def _retrying_by_priority() -> Model:
+    model = _retrying()
+    return replace(model, stations=(replace(model.stations[0], discipline="priority"),))
+
+
+def _pooled_choice() -> Model:
+    pooled = _pooled().stations[0]
+    other = StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))
+    return Model(stations=(pooled, other), classes=(ClassSpec("c", Poisson(0.9), (
+        ShortestQueue(("s", "t")),)),), horizon=100.0)
+
+
+@pytest.mark.parametrize("build", [_retrying, _pooled])
+def test_pools_and_retrials_run_on_the_fast_path(build) -> None:
+    model = build()
+    assert why_not_fast(model) is None
+    events = run_replication(model, seed=0, engine="events")
+    fast = run_replication(model, seed=0)
+    assert fast.engine == "fast"
+    assert fast.kpis["stations"]["s"]["wait_mean"] == pytest.approx(
+        events.kpis["stations"]["s"]["wait_mean"], rel=1e-9)
+
+
 @pytest.mark.parametrize(("build", "reason"), [
-    (_retrying, "try again (retrials)"), (_impatient_choice, "shortest-queue choice"),
-    (_impatient_monitored, "a monitor reads its queue"), (_pooled, "serves by skill"),
+    (_retrying_by_priority, "try again (retrials) and serves by priority"),
+    (_impatient_choice, "shortest-queue choice"),
+    (_impatient_monitored, "a monitor reads its queue"),
+    (_pooled_choice, "serves by skill (server pools) and is one of a shortest-queue choice"),
 ])
 def test_newer_mechanisms_run_on_the_event_engine(build, reason: str) -> None:
     model = build()

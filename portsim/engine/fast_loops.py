@@ -1,0 +1,84 @@
+"""Why a model's routes are not feed-forward, in words: the loop of units that couples a
+station to a later one, and who goes along it (a class on its route, a spawn, a spawner
+waiting for its batch). The fast path evaluates each station once all its arrivals are known;
+on such a loop a station's arrivals depend on the queue of a station that its own outputs
+feed, so no order of the stations works and the model needs the event engine.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+__all__ = ["explain_loop"]
+
+Unit = tuple[str, Any]
+
+
+def explain_loop(edges: dict[Unit, list[Unit]], carried: dict[tuple[Unit, Unit], str],
+                 stuck: set[Unit], stations: list[str]) -> str:
+    """One loop among the units ``stuck`` (those a topological order could not reach), said
+    as the stations it couples and who carries entities from each to the next (``carried``
+    labels the edges); ``stations`` gives their order in the model."""
+    loop = _one_loop(edges, stuck)
+    at = [index for index, unit in enumerate(loop) if unit[0] in ("station", "group")]
+    if not at:
+        return "a spawner waits for a batch whose route depends on its own"
+    # said from the station that comes first in the model
+    first = min(at, key=lambda index: (loop[index][0] != "station",
+                                       stations.index(loop[index][1])
+                                       if loop[index][0] == "station" else 0))
+    loop = loop[first:] + loop[:first]
+    at = sorted((index - first) % len(loop) for index in at)
+    ends = [*at[1:], len(loop)]
+    feeds = []
+    for start, end in zip(at, ends, strict=True):
+        path = [*loop[start:end], loop[end % len(loop)]]
+        who = _labels([carried.get((a, b), "") for a, b in pairwise(path)])
+        feeds.append(f"{_name(path[0])} feeds {_name(path[-1])} ({'; '.join(who)})")
+    head = _name(loop[0]).split(" ", 1)[1]
+    later = [_name(loop[index]).split(" ", 1)[1] for index in at[1:]]
+    if not later:
+        why = f"so the arrivals at {head} depend on what leaves it"
+    elif len(later) == 1:
+        why = (f"so the arrivals at {head} depend on the queue at {later[0]}, which depends on "
+               f"what leaves {head}, and neither can be evaluated before the other")
+    else:
+        why = (f"so the arrivals at {head} depend on the queues at {', '.join(later)}, which "
+               f"depend on what leaves {head}, and none can be evaluated before the others")
+    return ", and ".join(feeds) + ": " + why
+
+
+def _one_loop(edges: dict[Unit, list[Unit]], stuck: set[Unit]) -> list[Unit]:
+    """A loop among ``stuck``, in the direction entities go: every stuck unit has a stuck
+    predecessor, so walking back from one must come round."""
+    # in the order the edges were added (the routes' order), not the set's: the same loop in
+    # every process
+    before: dict[Unit, list[Unit]] = {unit: [] for unit in edges if unit in stuck}
+    for source, targets in edges.items():
+        if source in stuck:
+            for target in targets:
+                if target in stuck:
+                    before[target].append(source)
+    unit = next(iter(before))
+    walked: dict[Unit, int] = {}
+    path: list[Unit] = []
+    while unit not in walked:
+        walked[unit] = len(path)
+        path.append(unit)
+        unit = before[unit][0]
+    return path[walked[unit]:][::-1]
+
+
+def _labels(labels: list[str]) -> list[str]:
+    """Each different label once, in order; a class's plain move left out where the loop says
+    more of it (its spawn, its wait for a batch)."""
+    unique = list(dict.fromkeys(label for label in labels if label))
+    return [label for label in unique
+            if not any(other != label and other.startswith(label) for other in unique)]
+
+
+def _name(unit: Unit) -> str:
+    if unit[0] == "group":
+        return "stations " + "/".join(repr(name) for name in unit[1])
+    return f"station {unit[1]!r}"
