@@ -1729,10 +1729,11 @@ done:
 }
 
 /* ------------------------------------------------------------------------------------------
- * A shortest-queue group of first-come-first-served stations
- * (portsim.engine.fast_choices.python_fifo_group_starts, its twin): the customers in the
+ * A shortest-queue group of first-come-first-served stations, some with queue-reactive
+ * staffing (portsim.engine.fast_choices.python_group_starts, its twin): the customers in the
  * order they move, each joining the station of its visit or the one of its choice with the
- * fewest customers present per server on duty, and starting there by the recursion.
+ * fewest customers present per server on duty, and starting there by the recursion (or
+ * the reactive station's sweep).
  */
 
 /* A customer present at a group's station: (when its service ends, its position), as the
@@ -1761,8 +1762,14 @@ typedef struct {
     Py_ssize_t *next;
     int64_t *joined;
     double *services, *starts;
-    Py_buffer views[9];
+    Py_buffer views[12];
     int held;
+    /* a station with queue-reactive staffing: its giving-up sweep (ReactiveSweep), nobody
+     * giving up; then `joined` lists who joined it, in order */
+    int reactive;
+    Giving react;
+    int64_t *rules, *joined_own;
+    double *gave_up;
 } Open;
 
 /* When the next customer, arriving at `at`, starts (infinity: not before the horizon):
@@ -1843,6 +1850,12 @@ static double
 open_load(Open *q, double at, Py_ssize_t mover, const int64_t *own, const int64_t *moves,
           Present *staying)
 {
+    if (q->reactive) {  /* ReactiveQueue.load: everything before the move played */
+        giving_advance(&q->react, at, moves[mover]);
+        double on_duty = q->react.on_duty;
+        Py_ssize_t present = q->react.live + q->react.running_size;
+        return on_duty <= 0 ? Py_HUGE_VAL : (double)present / on_duty;
+    }
     while (q->present_size > 0 && q->present[0].t < at) {
         Present_pop(q->present, &q->present_size);
     }
@@ -1860,6 +1873,25 @@ open_load(Open *q, double at, Py_ssize_t mover, const int64_t *own, const int64_
     }
     double servers = open_servers_at(q, at);
     return servers <= 0 ? Py_HUGE_VAL : (double)q->present_size / servers;
+}
+
+/* Hold the buffers of a station's `total` arrays in q->views (those from `first_written` on
+ * writable), their lengths in `length`; 0 with a Python error on failure. */
+static int
+open_views(Open *q, PyObject **objects, int total, int first_written,
+           const char *const *names, const int *integral, Py_ssize_t *length)
+{
+    for (; q->held < total; q->held++) {
+        int k = q->held, written = k >= first_written;
+        int failed = integral[k]
+            ? int64s_as(objects[k], &q->views[k], written, names[k])
+            : doubles(objects[k], &q->views[k], written, names[k]);
+        if (failed != 0) {
+            return 0;
+        }
+        length[k] = q->views[k].len / q->views[k].itemsize;
+    }
+    return 1;
 }
 
 /* A station's arrays, in the order of its tuple: which hold int64 and which are written. */
@@ -1883,18 +1915,9 @@ open_parse(PyObject *item, Open *q, Py_ssize_t count)
         }
         return 0;
     }
-    for (; q->held < 9; q->held++) {
-        int k = q->held, written = k >= 6;
-        int failed = open_integral[k]
-            ? int64s_as(objects[k], &q->views[k], written, open_names[k])
-            : doubles(objects[k], &q->views[k], written, open_names[k]);
-        if (failed != 0) {
-            return 0;
-        }
-    }
     Py_ssize_t length[9];
-    for (int k = 0; k < 9; k++) {
-        length[k] = q->views[k].len / q->views[k].itemsize;
+    if (!open_views(q, objects, 9, 6, open_names, open_integral, length)) {
+        return 0;
     }
     q->change_at = q->views[0].buf; q->change_to = q->views[1].buf;
     q->step_at = q->views[2].buf; q->step_servers = q->views[3].buf;
@@ -1908,7 +1931,7 @@ open_parse(PyObject *item, Open *q, Py_ssize_t count)
         || q->classes < 0 || !offsets_fit(q->offsets, length[4], length[5])
         || length[6] < count || length[7] < count || length[8] < count) {
         PyErr_SetString(PyExc_ValueError,
-                        "fifo_group_starts: a station's arrays do not fit together (lengths, "
+                        "group_starts: a station's arrays do not fit together (lengths, "
                         "offsets, a schedule without steps, outputs shorter than arrivals)");
         return 0;
     }
@@ -1932,12 +1955,126 @@ open_parse(PyObject *item, Open *q, Py_ssize_t count)
     return 1;
 }
 
+/* A reactive station's arrays, in the order of its tuple. */
+static const char *const react_names[12] = {
+    "clock times", "clock kinds", "clock values", "clock positions", "priorities",
+    "service_offsets", "services", "order", "starts out", "services out", "server_times",
+    "server_counts"};
+static const int react_integral[12] = {0, 1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 1};
+
+/* Parse a reactive station's tuple into `q`, its sweep reading the group's arrivals, classes
+ * and turns (`at`, `kind`, `own`; `count` of them); 0 with a Python error on failure. */
+static int
+react_parse(PyObject *item, Open *q, Py_ssize_t count, const double *at,
+            const int64_t *kind, const int64_t *own, double horizon)
+{
+    PyObject *objects[12];
+    Giving *g = &q->react;
+    Py_ssize_t servers, most;
+    if (!PyArg_ParseTuple(item, "OOOOddnnOOOOOOOO:reactive station", &objects[0],
+                          &objects[1], &objects[2], &objects[3], &g->open_above,
+                          &g->close_below, &most, &servers, &objects[4], &objects[5],
+                          &objects[6], &objects[7], &objects[8], &objects[9], &objects[10],
+                          &objects[11])) {
+        return 0;
+    }
+    Py_ssize_t length[12];
+    if (!open_views(q, objects, 12, 7, react_names, react_integral, length)) {
+        return 0;
+    }
+    q->reactive = 1;
+    q->classes = length[5] - 1;
+    q->offsets = q->views[5].buf;
+    if (servers < 0 || length[1] != length[0] || length[2] != length[0]
+        || length[3] != length[0] || length[10] < length[0] || length[11] < length[0]
+        || length[4] != count || q->classes < 0
+        || !offsets_fit(q->offsets, length[5], length[6]) || length[7] < count
+        || length[8] < count || length[9] < count) {
+        PyErr_SetString(PyExc_ValueError,
+                        "group_starts: a reactive station's arrays do not fit together "
+                        "(lengths, offsets, outputs shorter than arrivals or the clock)");
+        return 0;
+    }
+    g->at = at; g->kind = kind; g->turn = own; g->priority = q->views[4].buf;
+    g->change_at = q->views[0].buf; g->clock_kind = q->views[1].buf;
+    g->clock_value = q->views[2].buf; g->clock_place = q->views[3].buf;
+    g->changes = length[0];
+    g->service = q->views[6].buf;
+    g->order = q->views[7].buf; g->starts = q->views[8].buf; g->services = q->views[9].buf;
+    g->server_at = q->views[10].buf; g->server_to = q->views[11].buf;
+    g->max_extra = (int64_t)most;
+    g->base = (int64_t)servers;
+    g->on_duty = (double)servers;
+    g->horizon = horizon;
+    /* nobody gives up at a station of a group: no patience, no limit, no balking chances */
+    q->rules = PyMem_Calloc((size_t)(3 * q->classes + 2), sizeof(int64_t));
+    q->gave_up = PyMem_Malloc((size_t)(count + 1) * sizeof(double));
+    q->joined_own = PyMem_Malloc((size_t)(2 * count + 1) * sizeof(int64_t));
+    g->running = PyMem_Malloc((size_t)(count + 1) * sizeof(Timed));
+    g->timers = PyMem_Malloc((size_t)(count + 1) * sizeof(Timed));
+    g->queued = PyMem_Malloc((size_t)(count + 1) * sizeof(Queued));
+    g->state = PyMem_Calloc((size_t)count + 1, 1);
+    g->next_service = PyMem_Malloc((size_t)(3 * q->classes + 1) * sizeof(Py_ssize_t));
+    q->next = PyMem_Malloc((size_t)(q->classes + 1) * sizeof(Py_ssize_t));
+    if (q->rules == NULL || q->gave_up == NULL || q->joined_own == NULL || g->running == NULL
+        || g->timers == NULL || g->queued == NULL || g->state == NULL
+        || g->next_service == NULL || q->next == NULL) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    int64_t *balk_at = q->rules + q->classes;
+    for (Py_ssize_t k = 0; k < q->classes; k++) {
+        balk_at[k] = -1;
+    }
+    g->patient = q->rules;
+    g->balk_at = balk_at;
+    g->chance_offset = q->rules + 2 * q->classes;
+    g->gone = q->joined_own + count;
+    g->how = q->joined_own + count;
+    g->left = q->gave_up;
+    q->joined = q->joined_own;
+    g->next_patience = g->next_service + q->classes;
+    g->next_uniform = g->next_patience + q->classes;
+    for (Py_ssize_t k = 0; k < q->classes; k++) {
+        g->next_service[k] = g->next_patience[k] = g->next_uniform[k] = q->next[k]
+            = (Py_ssize_t)q->offsets[k];
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        g->services[i] = Py_NAN;
+    }
+    return 1;
+}
+
+/* After the sweep: a reactive station's queue to the horizon, and those still queueing
+ * there listed after those who started, in the order they came. */
+static void
+react_finish(Open *q)
+{
+    Giving *g = &q->react;
+    giving_advance(g, g->horizon, -1);
+    q->started_n = g->started;
+    Py_ssize_t listed = g->started;
+    for (Py_ssize_t j = 0; j < q->joined_n; j++) {
+        if (g->state[q->joined[j]] == QUEUED) {
+            g->order[listed++] = q->joined[j];
+        }
+    }
+}
+
 static void
 open_free(Open *q)
 {
     PyMem_Free(q->running);
     PyMem_Free(q->present);
     PyMem_Free(q->next);
+    PyMem_Free(q->joined_own);
+    PyMem_Free(q->rules);
+    PyMem_Free(q->gave_up);
+    PyMem_Free(q->react.running);
+    PyMem_Free(q->react.timers);
+    PyMem_Free(q->react.queued);
+    PyMem_Free(q->react.state);
+    PyMem_Free(q->react.next_service);
     for (int k = 0; k < q->held; k++) {
         PyBuffer_Release(&q->views[k]);
     }
@@ -1971,9 +2108,10 @@ group_fits(const int64_t *offsets, Py_ssize_t nodes, const int64_t *stations,
     return 1;
 }
 
-/* The group's loop (see fifo_group_starts_doc); 0 when a class ran out of draws. */
+/* The group's loop (see group_starts_doc); 0 when a class ran out of draws. */
 static int
-group_sweep(Open *queues, Py_ssize_t count, const double *at, const int64_t *kind,
+group_sweep(Open *queues, Py_ssize_t groups, Py_ssize_t count, const double *at,
+            const int64_t *kind,
             const int64_t *source, const int64_t *offsets, const int64_t *offered,
             const int64_t *own, const int64_t *moves, double horizon, Present *staying)
 {
@@ -1997,6 +2135,13 @@ group_sweep(Open *queues, Py_ssize_t count, const double *at, const int64_t *kin
         if (k < 0 || k >= q->classes || q->next[k] >= (Py_ssize_t)q->offsets[k + 1]) {
             return 0;
         }
+        if (q->reactive) {  /* ReactiveQueue.join: its sweep draws services as they start */
+            q->next[k] += 1;
+            giving_advance(&q->react, at[i], moves[i]);
+            giving_arrive(&q->react, i);
+            q->joined[q->joined_n++] = (int64_t)i;
+            continue;
+        }
         double service = q->service[q->next[k]++];
         q->joined[q->joined_n] = (int64_t)i;
         q->services[q->joined_n] = service;
@@ -2008,31 +2153,44 @@ group_sweep(Open *queues, Py_ssize_t count, const double *at, const int64_t *kin
         Present item = {start + service, i};
         Present_push(q->present, &q->present_size, item);
     }
+    for (Py_ssize_t g = 0; g < groups; g++) {
+        if (queues[g].reactive) {
+            react_finish(&queues[g]);
+        }
+    }
     return 1;
 }
 
-PyDoc_STRVAR(fifo_group_starts_doc,
-"fifo_group_starts(arrivals, kinds, source, option_offsets, option_stations, own, moves,\n"
-"                  horizon, stations) -> list[tuple[int, int]]\n\n"
-"A shortest-queue group of first-come-first-served stations: the customers, in the order\n"
-"they move (at `arrivals`, of classes `kinds`), each through node source[i], which offers\n"
-"option_stations[option_offsets[n]:option_offsets[n + 1]]; with more than one, it joins the\n"
-"one with the fewest customers present (queueing or in service; a service ending at that\n"
-"instant is over if own[its customer] < moves[the mover]) per server on duty (infinity for\n"
-"none; ties to the first offered), and starts there by the recursion. Each station is a\n"
-"tuple (change_times, change_servers, step_offsets, step_servers, period (0: none),\n"
-"service_offsets, services, joined, services out, starts out): its shift schedule's\n"
-"changes up to the horizon and its steps; class k's services, in the order its customers\n"
-"join, are services[service_offsets[k]:service_offsets[k + 1]]. Writes who joined each\n"
-"station (positions, in order), their services and the starts of those who started before\n"
-"`horizon`; returns (joined, started) per station.");
+PyDoc_STRVAR(group_starts_doc,
+"group_starts(arrivals, kinds, source, option_offsets, option_stations, own, moves, horizon,\n"
+"             stations) -> list[tuple[int, int, int]]\n\n"
+"A shortest-queue group of first-come-first-served stations, some of them with\n"
+"queue-reactive staffing: the customers, in the order they move (at `arrivals`, of classes\n"
+"`kinds`, in their own turns `own`, moving in the turns `moves`), each through node\n"
+"source[i], which offers option_stations[option_offsets[n]:option_offsets[n + 1]]; with more\n"
+"than one, it joins the one with the fewest customers present (queueing or in service) per\n"
+"server on duty (infinity for none; ties to the first offered). At a FIFO station a service\n"
+"ending at that instant is over if own[its customer] < moves[the mover], and a customer\n"
+"starts by the recursion; a reactive station is swept up to the move as reactive_starts\n"
+"sweeps it (nobody gives up). A FIFO station is a tuple (change_times, change_servers,\n"
+"step_offsets, step_servers, period (0: none), service_offsets, services, joined, services\n"
+"out, starts out): its shift schedule's changes up to the horizon and its steps; class k's\n"
+"services, in the order its customers join, are services[service_offsets[k]:\n"
+"service_offsets[k + 1]]; it gets who joined (positions, in order), their services and the\n"
+"starts of those who started before `horizon`. A reactive station is a tuple (clock times,\n"
+"clock kinds, clock values, clock positions, open_above, close_below, max_extra, servers at\n"
+"0, priorities, service_offsets, services, order, starts out, services out, server_times,\n"
+"server_counts): its clock and rule as reactive_starts takes them, class k's services in\n"
+"the order they start; it gets who joined (those who started, in the order they did, then\n"
+"those still queueing, in the order they came), the starts, each position's service (NaN:\n"
+"none started) and its changes of servers. Returns (joined, started, changes) per station.");
 
 static PyObject *
-fifo_group_starts(PyObject *Py_UNUSED(module), PyObject *args)
+group_starts(PyObject *Py_UNUSED(module), PyObject *args)
 {
     PyObject *objects[7], *stations_obj;
     double horizon;
-    if (!PyArg_ParseTuple(args, "OOOOOOOdO:fifo_group_starts", &objects[0], &objects[1],
+    if (!PyArg_ParseTuple(args, "OOOOOOOdO:group_starts", &objects[0], &objects[1],
                           &objects[2], &objects[3], &objects[4], &objects[5], &objects[6],
                           &horizon, &stations_obj)) {
         return NULL;
@@ -2070,7 +2228,7 @@ fifo_group_starts(PyObject *Py_UNUSED(module), PyObject *args)
         || !group_fits(views[3].buf, length[3] - 1, views[4].buf, length[4], groups,
                        views[2].buf, count)) {
         PyErr_SetString(PyExc_ValueError,
-                        "fifo_group_starts: the arrays do not fit together (lengths, or a "
+                        "group_starts: the arrays do not fit together (lengths, or a "
                         "choice that offers no station or one outside the group)");
         groups = 0;
         goto done;
@@ -2083,24 +2241,30 @@ fifo_group_starts(PyObject *Py_UNUSED(module), PyObject *args)
         goto done;
     }
     for (Py_ssize_t g = 0; g < groups; g++) {
-        if (!open_parse(PySequence_Fast_GET_ITEM(stations, g), &queues[g], count)) {
+        PyObject *item = PySequence_Fast_GET_ITEM(stations, g);
+        int parsed = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 16
+            ? react_parse(item, &queues[g], count, views[0].buf, views[1].buf, views[5].buf,
+                          horizon)
+            : open_parse(item, &queues[g], count);
+        if (!parsed) {
             goto done;
         }
     }
     int enough;
     Py_BEGIN_ALLOW_THREADS
-    enough = group_sweep(queues, count, views[0].buf, views[1].buf, views[2].buf,
+    enough = group_sweep(queues, groups, count, views[0].buf, views[1].buf, views[2].buf,
                          views[3].buf, views[4].buf, views[5].buf, views[6].buf, horizon,
                          staying);
     Py_END_ALLOW_THREADS
     if (!enough) {
         PyErr_SetString(PyExc_ValueError,
-                        "fifo_group_starts: a class ran out of service draws at a station");
+                        "group_starts: a class ran out of service draws at a station");
         goto done;
     }
     result = PyList_New(groups);
     for (Py_ssize_t g = 0; result != NULL && g < groups; g++) {
-        PyObject *pair = Py_BuildValue("nn", queues[g].joined_n, queues[g].started_n);
+        PyObject *pair = Py_BuildValue("nnn", queues[g].joined_n, queues[g].started_n,
+                                       queues[g].react.server_changes);
         if (pair == NULL) {
             Py_CLEAR(result);
             break;
@@ -2133,7 +2297,7 @@ static PyMethodDef methods[] = {
     {"reactive_starts", reactive_starts, METH_VARARGS, reactive_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
-    {"fifo_group_starts", fifo_group_starts, METH_VARARGS, fifo_group_starts_doc},
+    {"group_starts", group_starts, METH_VARARGS, group_starts_doc},
     {NULL, NULL, 0, NULL},
 };
 
