@@ -9,6 +9,7 @@ Whole replications through the group loop against the event engine: tests/unit/t
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,13 @@ needs_compiled = pytest.mark.skipif(
     not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
 
 VERSIONS = ("group_starts", "python_group_starts")
+
+
+def test_the_group_loop_is_compiled_where_the_extension_was_built() -> None:
+    if os.environ.get("PORTSIM_REQUIRE_COMPILED") == "1":
+        assert kernels.COMPILED, "pip install did not build portsim/_kernels.c"
+    if kernels.COMPILED:
+        assert fast_groups.group_starts is not fast_groups.python_group_starts
 
 # Coarse values make ties (equal arrivals, services ending at a choice, ends on a change)
 # common.
