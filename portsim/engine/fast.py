@@ -49,6 +49,7 @@ from portsim.engine.fast_entities import (
     add_counts,
     positions,
     record_departures,
+    sorted_batches,
 )
 from portsim.engine.fast_impatience import Reacting, impatient_starts, leave_unserved
 from portsim.engine.fast_plan import FastPathUnavailable, Plan, Unit, unsupported_part
@@ -310,9 +311,8 @@ class FastReplication(Plan):
         at = np.repeat(times, counts)
         born = at
         if node.spread > 0:
-            offsets = node.uniforms_rng.uniform(0.0, node.spread, int(counts.sum()))
-            batch = np.repeat(np.arange(ids.size), counts)
-            born = at + offsets[np.lexsort((offsets, batch))]
+            born = at + sorted_batches(
+                node.uniforms_rng.uniform(0.0, node.spread, int(counts.sum())), counts)
         parents = np.repeat(ids, counts) if node.wait else np.full(at.size, -1, dtype=np.int64)
         spawned = node.kind.name
         new = self._create(born, spawned, parents, (at, np.repeat(keys, counts)))
