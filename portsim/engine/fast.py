@@ -50,6 +50,7 @@ from portsim.engine.fast_entities import (
     add_counts,
     positions,
     record_departures,
+    sorted_batches,
 )
 from portsim.engine.fast_impatience import Reacting, impatient_starts, leave_unserved
 from portsim.engine.fast_plan import (
@@ -278,34 +279,26 @@ class FastReplication(Plan):
 
     def _spawn(self, node: SpawnNode, class_name: str, ids: np.ndarray,
                times: np.ndarray, keys: np.ndarray) -> None:
-        counts = node.count.take(ids.size).tolist()
-        members: list[np.ndarray] = []
-        parents: list[np.ndarray] = []
-        spawners: list[np.ndarray] = []
-        total = self.entities.size
-        for parent, at, key, drawn in zip(ids.tolist(), times.tolist(), keys.tolist(), counts,
-                                          strict=True):
-            count = max(0, round(drawn))
-            total += count
-            if self.max_entities is not None and total > self.max_entities:
+        # NOTE: every batch at once, as arrays, for performance reasons (a family of three is
+        # a batch too): the same draws in the same order as one batch at a time -- the count
+        # stream's, then each batch's spread offsets one after the other, each batch's sorted
+        drawn = np.maximum(np.rint(node.count.take(ids.size)), 0.0)  # round() as Python does
+        if self.max_entities is not None:  # in floats: a wild draw cannot wrap round
+            over = np.flatnonzero(self.entities.size + np.cumsum(drawn) > self.max_entities)
+            if over.size:
                 raise EntityLimitExceeded(
                     f"more than {self.max_entities:,} entities would arrive in one replication "
-                    f"(a batch of {count:,} {node.kind.name})")
-            if node.spread > 0:
-                offsets = np.sort(node.uniforms_rng.uniform(0.0, node.spread, count))
-                members.append(at + offsets)
-            else:
-                members.append(np.full(count, at))
-            parents.append(np.full(count, parent if node.wait else -1, dtype=np.int64))
-            spawners.append(np.full(count, key, dtype=np.int64))
-        if members:
-            born = np.concatenate(members)
-            spawned = node.kind.name
-            at = np.repeat(times, [member.size for member in members])
-            new = self._create(born, spawned, np.concatenate(parents),
-                               (at, np.concatenate(spawners)))
-            self._send(self.unit(node.kind.first_node, spawned), node.kind.first_node, new, born,
-                       new)
+                    f"(a batch of {int(drawn[over[0]]):,} {node.kind.name})")
+        counts = drawn.astype(np.int64)
+        at = np.repeat(times, counts)
+        born = at
+        if node.spread > 0:
+            born = at + sorted_batches(
+                node.uniforms_rng.uniform(0.0, node.spread, int(counts.sum())), counts)
+        parents = np.repeat(ids, counts) if node.wait else np.full(at.size, -1, dtype=np.int64)
+        spawned = node.kind.name
+        new = self._create(born, spawned, parents, (at, np.repeat(keys, counts)))
+        self._send(self.unit(node.kind.first_node, spawned), node.kind.first_node, new, born, new)
         target = self.after_spawns(node, class_name)
         self._send(target, node.next, ids, times, keys)
 
