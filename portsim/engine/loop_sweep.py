@@ -35,7 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from portsim.engine.fast_entities import CLOCK_KEY
+from portsim.engine.fast_entities import CLOCK_KEY, add_counts
 from portsim.engine.routes import (
     BranchNode,
     ChoiceNode,
@@ -45,6 +45,7 @@ from portsim.engine.routes import (
     SpawnNode,
     VisitNode,
 )
+from portsim.engine.setup import EntityLimitExceeded
 
 __all__ = ["loop_unsupported", "sweep_loop"]
 
@@ -167,6 +168,8 @@ class _LoopSweep:
         self.events: list[tuple[Any, ...]] = []
         self.scheduled = itertools.count()
         self.turns: dict[int, tuple[Any, ...]] = {}
+        self.inside: dict[int, bool] = {}  # id(node) -> whether the loop holds it
+        self.born: dict[str, list[float]] = {}  # when the members of each class were spawned
         self.leaving: dict[tuple[int, str], tuple[Any, list[int], list[float], list[int]]] = {}
         for desk in self.desks.values():
             for when, servers in desk.station.changes:
@@ -254,8 +257,12 @@ class _LoopSweep:
         of no time at once, until it reaches a station, a delay or a unit after the loop."""
         state = self.state
         name = self.names[int(state.entities.kind[entity])]
+        inside = self.inside
         while True:
-            if node is None or state.unit(node, name) != self.loop:
+            held = inside.get(id(node)) if node is not None else False
+            if held is None:
+                held = inside[id(node)] = state.unit(node, name) == self.loop
+            if not held:
                 self._leave(node, name, entity, at, key)
                 return
             kind = type(node)
@@ -282,14 +289,23 @@ class _LoopSweep:
     def _spawn(self, node: SpawnNode, at: float, key: int) -> None:
         count = max(0, round(node.count.draw()))
         if node.spread > 0:
-            born = at + np.sort(node.uniforms_rng.uniform(0.0, node.spread, count))
+            born = (at + np.sort(node.uniforms_rng.uniform(0.0, node.spread, count))).tolist()
         else:
-            born = np.full(count, at)
+            born = [at] * count
         if not count:
             return
-        members = self.state._create(born, node.kind.name, np.full(count, -1, dtype=np.int64),
-                                     (np.full(count, at), np.full(count, key, dtype=np.int64)))
-        for member, when in zip(members.tolist(), born.tolist(), strict=True):
+        state = self.state
+        limit = state.max_entities
+        if limit is not None and state.entities.size + count > limit:
+            raise EntityLimitExceeded(
+                f"more than {limit:,} entities would arrive in one replication (a batch of "
+                f"{count:,} {node.kind.name})")
+        # NOTE: the members' class counts are added once the sweep is done (finish), not per
+        # batch, for performance reasons: the same integers
+        members = state.entities.add(np.array(born), state.class_index[node.kind.name], None,
+                                     (np.array([at] * count), np.array([key] * count)))
+        self.born.setdefault(node.kind.name, []).extend(born)
+        for member, when in zip(members.tolist(), born, strict=True):
             self.move(when, member, node.kind.first_node, member)
 
     def _leave(self, node: Any, name: str, entity: int, at: float, key: int) -> None:
@@ -299,8 +315,14 @@ class _LoopSweep:
         keys.append(key)
 
     def finish(self) -> None:
-        """Send those who left the loop on, and file each station's statistics."""
+        """Count the members spawned, send those who left the loop on, and file each
+        station's statistics."""
         state = self.state
+        for name, born in self.born.items():
+            arrived = np.asarray(born)
+            arrived = arrived[arrived < self.horizon]
+            state.classes[name].arrivals += int(np.count_nonzero(arrived >= self.warmup))
+            add_counts(state.classes[name].arrival_series, arrived, state.bin_width)
         for (_, name), (node, gone, times, keys) in self.leaving.items():
             state._send(state.unit(node, name), node, np.asarray(gone, dtype=np.int64),
                         np.asarray(times, dtype=float), np.asarray(keys, dtype=np.int64))
