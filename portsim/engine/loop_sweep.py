@@ -169,7 +169,11 @@ class _LoopSweep:
         self.scheduled = itertools.count()
         self.turns: dict[int, tuple[Any, ...]] = {}
         self.inside: dict[int, bool] = {}  # id(node) -> whether the loop holds it
-        self.born: dict[str, list[float]] = {}  # when the members of each class were spawned
+        self.kinds: dict[int, int] = {}
+        #: The members spawned in the sweep, in the order of their ids from first_member on:
+        #: (when they arrive, class, when spawned, in whose turn)
+        self.members: list[tuple[float, int, float, int]] = []
+        self.first_member = state.entities.size
         self.leaving: dict[tuple[int, str], tuple[Any, list[int], list[float], list[int]]] = {}
         for desk in self.desks.values():
             for when, servers in desk.station.changes:
@@ -195,6 +199,14 @@ class _LoopSweep:
         if spawner < 0:
             return (entered, 0, int(entities.kind[key]), 0.0, (), key)
         return (entered, 1, 0, float(entities.spawned_at[key]), self.turn(spawner), key)
+
+    def kind(self, entity: int) -> int:
+        """The class (index) of ``entity``. NOTE: kept in a dict as Python ints once read, not
+        read from the numpy column at every step, for performance reasons."""
+        kind = self.kinds.get(entity)
+        if kind is None:
+            kind = self.kinds[entity] = int(self.state.entities.kind[entity])
+        return kind
 
     def move(self, at: float, entity: int, node: Any, key: int) -> None:
         """``entity`` reaches ``node`` at ``at`` in the turn of ``key``."""
@@ -229,7 +241,7 @@ class _LoopSweep:
 
     def _start(self, desk: _Desk, visit: int, at: float) -> None:
         entity = desk.ids[visit]
-        service = desk.station.services[int(self.state.entities.kind[entity])].draw()
+        service = desk.station.services[self.kind(entity)].draw()
         desk.services[visit] = service
         desk.started.append(visit)
         desk.starts.append(at)
@@ -248,15 +260,14 @@ class _LoopSweep:
             self._start(desk, visit, at)
             return
         desk.joined += 1
-        kind = int(self.state.entities.kind[entity])
-        priority = int(self.state.priority_of[kind]) if desk.by_priority else 0
+        priority = int(self.state.priority_of[self.kind(entity)]) if desk.by_priority else 0
         heappush(desk.waiting, (priority, desk.joined, visit))
 
     def _go(self, node: Any, entity: int, at: float, key: int) -> None:
         """``entity`` takes its steps from ``node`` on at ``at`` in the turn of ``key``: those
         of no time at once, until it reaches a station, a delay or a unit after the loop."""
         state = self.state
-        name = self.names[int(state.entities.kind[entity])]
+        name = self.names[self.kind(entity)]
         inside = self.inside
         while True:
             held = inside.get(id(node)) if node is not None else False
@@ -270,7 +281,7 @@ class _LoopSweep:
                 node = node.targets[bisect_right(node.cumulative, node.uniforms.draw())]
             elif kind is MilestoneNode:
                 if at >= self.warmup:
-                    node.tally.add(at - float(state.entities.arrived[entity]))
+                    node.tally.add(at - self._arrived(entity))
                     node.tally.maybe_flush()
                 node = node.next
             elif kind is DelayNode:
@@ -292,24 +303,53 @@ class _LoopSweep:
             born = (at + np.sort(node.uniforms_rng.uniform(0.0, node.spread, count))).tolist()
         else:
             born = [at] * count
-        if not count:
-            return
-        state = self.state
-        limit = state.max_entities
-        if limit is not None and state.entities.size + count > limit:
+        first = self.first_member + len(self.members)
+        limit = self.state.max_entities
+        if limit is not None and first + count > limit:
             raise EntityLimitExceeded(
                 f"more than {limit:,} entities would arrive in one replication (a batch of "
                 f"{count:,} {node.kind.name})")
-        # NOTE: the members' class counts are added once the sweep is done (finish), not per
-        # batch, for performance reasons: the same integers
-        members = state.entities.add(np.array(born), state.class_index[node.kind.name], None,
-                                     (np.array([at] * count), np.array([key] * count)))
-        self.born.setdefault(node.kind.name, []).extend(born)
-        for member, when in zip(members.tolist(), born, strict=True):
+        kind = self.state.class_index[node.kind.name]
+        spawner = self.turn(key)
+        for member, when in enumerate(born, start=first):
+            # NOTE: the members are numbered now and written to the entity columns once the
+            # sweep is done (finish), a run of a class at a time, for performance reasons; what
+            # the sweep reads of them (class, turn, arrival) is kept here meanwhile
+            self.members.append((when, kind, at, key))
+            self.kinds[member] = kind
+            # as Entities.entry_order: a batch spawned in the model's own turn enters as an
+            # arrival of its class
+            self.turns[member] = ((when, 1, 0, at, spawner, member) if key >= CLOCK_KEY
+                                  else (when, 0, kind, 0.0, (), member))
             self.move(when, member, node.kind.first_node, member)
 
+    def _arrived(self, entity: int) -> float:
+        if entity >= self.first_member:
+            return self.members[entity - self.first_member][0]
+        return float(self.state.entities.arrived[entity])
+
+    def _add_members(self) -> None:
+        """The members spawned in the sweep written to the entity columns (with the ids they
+        were given), and counted among their classes' arrivals."""
+        state = self.state
+        entities = state.entities
+        names = self.names
+        for kind, run in itertools.groupby(self.members, key=lambda member: member[1]):
+            born, at, keys = zip(*((when, spawned, key) for when, _, spawned, key in run),
+                                 strict=True)
+            arrived = np.asarray(born, dtype=float)
+            entities.add(arrived, kind, None, (np.asarray(at, dtype=float),
+                                               np.asarray(keys, dtype=np.int64)))
+            arrived = arrived[arrived < self.horizon]
+            state.classes[names[kind]].arrivals += int(np.count_nonzero(arrived >= self.warmup))
+            add_counts(state.classes[names[kind]].arrival_series, arrived, state.bin_width)
+        assert entities.size == self.first_member + len(self.members)
+
     def _leave(self, node: Any, name: str, entity: int, at: float, key: int) -> None:
-        _, ids, times, keys = self.leaving.setdefault((id(node), name), (node, [], [], []))
+        leaving = self.leaving.get((id(node), name))
+        if leaving is None:
+            leaving = self.leaving[(id(node), name)] = (node, [], [], [])
+        _, ids, times, keys = leaving
         ids.append(entity)
         times.append(at)
         keys.append(key)
@@ -318,11 +358,7 @@ class _LoopSweep:
         """Count the members spawned, send those who left the loop on, and file each
         station's statistics."""
         state = self.state
-        for name, born in self.born.items():
-            arrived = np.asarray(born)
-            arrived = arrived[arrived < self.horizon]
-            state.classes[name].arrivals += int(np.count_nonzero(arrived >= self.warmup))
-            add_counts(state.classes[name].arrival_series, arrived, state.bin_width)
+        self._add_members()
         for (_, name), (node, gone, times, keys) in self.leaving.items():
             state._send(state.unit(node, name), node, np.asarray(gone, dtype=np.int64),
                         np.asarray(times, dtype=float), np.asarray(keys, dtype=np.int64))
