@@ -16,6 +16,7 @@ from typing import Any
 from engine_kpis import assert_same_run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_sweep_engines import schedules
 
 from portsim.engine.distributions import Deterministic, Uniform
 from portsim.engine.fast import why_not_fast
@@ -26,7 +27,6 @@ from portsim.engine.model import (
     Delay,
     Milestone,
     Model,
-    ShiftSchedule,
     Spawn,
     StationSpec,
     Timetable,
@@ -47,18 +47,6 @@ def times(draw: st.DrawFn, zero: bool = False) -> Any:
     if draw(st.booleans()):
         return Deterministic(low)
     return Uniform(low, low + draw(quarter))
-
-
-@st.composite
-def schedules(draw: st.DrawFn) -> ShiftSchedule:
-    if draw(st.booleans()):
-        return ShiftSchedule.constant(draw(st.integers(min_value=1, max_value=2)))
-    cuts = sorted(set(draw(st.lists(st.integers(min_value=1, max_value=59), max_size=3))))
-    levels = draw(st.lists(st.integers(min_value=0, max_value=3), min_size=len(cuts) + 1,
-                           max_size=len(cuts) + 1))
-    levels[-1] = max(levels[-1], 1)
-    return ShiftSchedule(((0.0, levels[0]), *((float(t), n) for t, n in zip(
-        cuts, levels[1:], strict=True))), period=60.0)
 
 
 @st.composite
@@ -83,7 +71,7 @@ def steps(draw: st.DrawFn) -> list[Any]:
 @st.composite
 def loop_models(draw: st.DrawFn) -> Model:
     count = draw(st.integers(min_value=2, max_value=3))
-    stations = tuple(StationSpec(f"s{k}", draw(schedules()), draw(times()),
+    stations = tuple(StationSpec(f"s{k}", draw(schedules(period=60.0)), draw(times()),
                                  discipline=draw(st.sampled_from(["fifo", "priority"])))
                      for k in range(count))
     middle = [Visit("s2")] if count == 3 and draw(st.booleans()) else []
