@@ -19,9 +19,10 @@ stream serves one purpose for one class at one step, and entities reach it in th
 and every start is the event engine's. Those leaving the loop are sent on to the later units;
 the stations' statistics are filed as any station's (``FastReplication._served``).
 
-A loop with other mechanisms (customers who give up, bookings, breakdowns, reactive staffing,
-shortest-queue choices, a spawner waiting for its batch, a monitor reading a loop station) or
-where an entity may visit one of its stations twice is declined (:func:`loop_unsupported`).
+A loop with other mechanisms (customers who give up or try again, server pools, bookings,
+breakdowns, reactive staffing, shortest-queue choices, a spawner waiting for its batch, a
+monitor reading a loop station) or where an entity may visit one of its stations twice is
+declined (:func:`loop_unsupported`).
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def _station_uncovered(plan: Any, name: str, read: set[str]) -> str | None:
     spec = station.spec
     if station.reliability is not None:
         return "can be out of order"
+    if station.trying is not None or spec.pools:
+        return "serves by skill or has customers who try again"
     if name in plan.booked or spec.booking_servers:
         return "takes bookings ahead of arrival"
     if spec.impatient or station.giving_up is not None:
