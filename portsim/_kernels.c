@@ -2630,6 +2630,566 @@ done:
     return Py_BuildValue("nnnnn", s.started, s.lost, s.returned, s.tries, s.levels);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * A shortest-queue group of first-come-first-served stations, some with queue-reactive
+ * staffing (portsim.engine.fast_choices.python_group_starts, its twin): the customers in the
+ * order they move, each joining the station of its visit or the one of its choice with the
+ * fewest customers present per server on duty, and starting there by the recursion (or
+ * the reactive station's sweep).
+ */
+
+/* A customer present at a group's station: (when its service ends, its position), as the
+ * twin's heap tuples compare. */
+typedef struct { double t; Py_ssize_t position; } Present;
+
+static int
+present_before(const Present *a, const Present *b)
+{
+    return a->t < b->t || (a->t == b->t && a->position < b->position);
+}
+
+HEAP_FUNCTIONS(Present, present_before)
+
+/* One station of a group: the recursion's state (FifoStarts), its shift schedule (for the
+ * servers on duty at a choice), its services per class, who is present, and its outputs. */
+typedef struct {
+    double on_duty, previous, period;
+    int closed;
+    const double *change_at, *change_to, *step_at, *service;
+    const int64_t *step_servers, *offsets;
+    Py_ssize_t changes, upcoming, steps, classes, running_size, present_size;
+    Py_ssize_t joined_n, started_n;
+    double *running;
+    Present *present;
+    Py_ssize_t *next;
+    int64_t *joined;
+    double *services, *starts;
+    Py_buffer views[12];
+    int held;
+    /* a station with queue-reactive staffing: its giving-up sweep (ReactiveSweep), nobody
+     * giving up; then `joined` lists who joined it, in order */
+    int reactive;
+    Giving react;
+    int64_t *rules, *joined_own;
+    double *gave_up;
+} Open;
+
+/* When the next customer, arriving at `at`, starts (infinity: not before the horizon):
+ * FifoStarts.start. */
+static double
+open_start(Open *q, double at, double service, double horizon)
+{
+    if (q->closed) {
+        return Py_HUGE_VAL;
+    }
+    double t = at >= q->previous ? at : q->previous;
+    for (;;) {
+        while (q->upcoming < q->changes && q->change_at[q->upcoming] <= t) {
+            q->on_duty = q->change_to[q->upcoming];
+            q->upcoming += 1;
+        }
+        while (q->running_size > 0 && q->running[0] <= t) {
+            pop_min(q->running, &q->running_size);
+        }
+        if ((double)q->running_size < q->on_duty) {
+            break;
+        }
+        double soonest = q->running_size > 0 ? q->running[0] : Py_HUGE_VAL;
+        if (q->upcoming < q->changes && q->change_at[q->upcoming] < soonest) {
+            soonest = q->change_at[q->upcoming];
+        }
+        t = soonest;
+        if (t >= horizon) {
+            break;
+        }
+    }
+    if (t >= horizon) {
+        q->closed = 1;
+        return Py_HUGE_VAL;
+    }
+    q->running[q->running_size] = t + service;
+    q->running_size += 1;
+    sift_up(q->running, q->running_size - 1);
+    q->previous = t;
+    return t;
+}
+
+/* The servers the shift schedule puts on duty at `time`: ShiftSchedule.servers_at (Python's
+ * float modulo, then bisect_right; an offset before the first step reads the last, as
+ * Python's index -1 does). */
+static double
+open_servers_at(const Open *q, double time)
+{
+    double offset = time;
+    if (q->period > 0) {
+        offset = fmod(time, q->period);
+        if (offset != 0.0) {
+            if ((q->period < 0) != (offset < 0)) {
+                offset += q->period;
+            }
+        }
+        else {
+            offset = copysign(0.0, q->period);
+        }
+    }
+    Py_ssize_t low = 0, high = q->steps;
+    while (low < high) {
+        Py_ssize_t middle = (low + high) / 2;
+        if (offset < q->step_at[middle]) {
+            high = middle;
+        }
+        else {
+            low = middle + 1;
+        }
+    }
+    Py_ssize_t index = low > 0 ? low - 1 : q->steps - 1;
+    return (double)q->step_servers[index];
+}
+
+/* Customers present per server on duty at `at`, as the customer at `mover` sees them (a
+ * service ending at `at` is over if its customer's turn comes first): OpenQueue.load. */
+static double
+open_load(Open *q, double at, Py_ssize_t mover, const int64_t *own, const int64_t *moves,
+          Present *staying)
+{
+    if (q->reactive) {  /* ReactiveQueue.load: everything before the move played */
+        giving_advance(&q->react, at, moves[mover]);
+        double on_duty = q->react.on_duty;
+        Py_ssize_t present = q->react.live + q->react.running_size;
+        return on_duty <= 0 ? Py_HUGE_VAL : (double)present / on_duty;
+    }
+    while (q->present_size > 0 && q->present[0].t < at) {
+        Present_pop(q->present, &q->present_size);
+    }
+    if (q->present_size > 0 && q->present[0].t == at) {
+        Py_ssize_t kept = 0;
+        while (q->present_size > 0 && q->present[0].t == at) {
+            Present ending = Present_pop(q->present, &q->present_size);
+            if (!(own[ending.position] < moves[mover])) {
+                staying[kept++] = ending;
+            }
+        }
+        for (Py_ssize_t k = 0; k < kept; k++) {
+            Present_push(q->present, &q->present_size, staying[k]);
+        }
+    }
+    double servers = open_servers_at(q, at);
+    return servers <= 0 ? Py_HUGE_VAL : (double)q->present_size / servers;
+}
+
+/* Hold the buffers of a station's `total` arrays in q->views (those from `first_written` on
+ * writable), their lengths in `length`; 0 with a Python error on failure. */
+static int
+open_views(Open *q, PyObject **objects, int total, int first_written,
+           const char *const *names, const int *integral, Py_ssize_t *length)
+{
+    for (; q->held < total; q->held++) {
+        int k = q->held, written = k >= first_written;
+        int failed = integral[k]
+            ? int64s_as(objects[k], &q->views[k], written, names[k])
+            : doubles(objects[k], &q->views[k], written, names[k]);
+        if (failed != 0) {
+            return 0;
+        }
+        length[k] = q->views[k].len / q->views[k].itemsize;
+    }
+    return 1;
+}
+
+/* A station's arrays, in the order of its tuple: which hold int64 and which are written. */
+static const char *const open_names[9] = {
+    "change_times", "change_servers", "step_offsets", "step_servers", "service_offsets",
+    "services", "joined", "services out", "starts out"};
+static const int open_integral[9] = {0, 0, 0, 1, 1, 0, 1, 0, 0};
+
+/* Parse one station's tuple into `q` (its buffers held in q->views) and check that its
+ * arrays fit together and hold `count` outputs; 0 with a Python error on failure. */
+static int
+open_parse(PyObject *item, Open *q, Py_ssize_t count)
+{
+    PyObject *objects[9];
+    if (!PyTuple_Check(item)
+        || !PyArg_ParseTuple(item, "OOOOdOOOOO:station", &objects[0], &objects[1],
+                             &objects[2], &objects[3], &q->period, &objects[4], &objects[5],
+                             &objects[6], &objects[7], &objects[8])) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError, "each station must be a tuple");
+        }
+        return 0;
+    }
+    Py_ssize_t length[9];
+    if (!open_views(q, objects, 9, 6, open_names, open_integral, length)) {
+        return 0;
+    }
+    q->change_at = q->views[0].buf; q->change_to = q->views[1].buf;
+    q->step_at = q->views[2].buf; q->step_servers = q->views[3].buf;
+    q->offsets = q->views[4].buf; q->service = q->views[5].buf;
+    q->joined = q->views[6].buf; q->services = q->views[7].buf; q->starts = q->views[8].buf;
+    q->changes = length[0];
+    q->steps = length[2];
+    q->classes = length[4] - 1;
+    q->previous = -Py_HUGE_VAL;
+    if (length[1] != length[0] || length[3] != length[2] || q->steps < 1
+        || q->classes < 0 || !offsets_fit(q->offsets, length[4], length[5])
+        || length[6] < count || length[7] < count || length[8] < count) {
+        PyErr_SetString(PyExc_ValueError,
+                        "group_starts: a station's arrays do not fit together (lengths, "
+                        "offsets, a schedule without steps, outputs shorter than arrivals)");
+        return 0;
+    }
+    q->on_duty = open_servers_at(q, 0.0);
+    /* no more services run at once than servers were ever on duty, nor than customers */
+    double most = q->on_duty;
+    for (Py_ssize_t k = 0; k < q->changes; k++) {
+        most = q->change_to[k] > most ? q->change_to[k] : most;
+    }
+    Py_ssize_t capacity = most < (double)count ? (Py_ssize_t)most + 1 : count + 1;
+    q->running = PyMem_Malloc((size_t)capacity * sizeof(double));
+    q->present = PyMem_Malloc((size_t)(count + 1) * sizeof(Present));
+    q->next = PyMem_Malloc((size_t)(q->classes + 1) * sizeof(Py_ssize_t));
+    if (q->running == NULL || q->present == NULL || q->next == NULL) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    for (Py_ssize_t k = 0; k < q->classes; k++) {
+        q->next[k] = (Py_ssize_t)q->offsets[k];
+    }
+    return 1;
+}
+
+/* A reactive station's arrays, in the order of its tuple. */
+static const char *const react_names[12] = {
+    "clock times", "clock kinds", "clock values", "clock positions", "priorities",
+    "service_offsets", "services", "order", "starts out", "services out", "server_times",
+    "server_counts"};
+static const int react_integral[12] = {0, 1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 1};
+
+/* Parse a reactive station's tuple into `q`, its sweep reading the group's arrivals, classes
+ * and turns (`at`, `kind`, `own`; `count` of them); 0 with a Python error on failure. */
+static int
+react_parse(PyObject *item, Open *q, Py_ssize_t count, const double *at,
+            const int64_t *kind, const int64_t *own, double horizon)
+{
+    PyObject *objects[12];
+    Giving *g = &q->react;
+    Py_ssize_t servers, most;
+    if (!PyArg_ParseTuple(item, "OOOOddnnOOOOOOOO:reactive station", &objects[0],
+                          &objects[1], &objects[2], &objects[3], &g->open_above,
+                          &g->close_below, &most, &servers, &objects[4], &objects[5],
+                          &objects[6], &objects[7], &objects[8], &objects[9], &objects[10],
+                          &objects[11])) {
+        return 0;
+    }
+    Py_ssize_t length[12];
+    if (!open_views(q, objects, 12, 7, react_names, react_integral, length)) {
+        return 0;
+    }
+    q->reactive = 1;
+    q->classes = length[5] - 1;
+    q->offsets = q->views[5].buf;
+    if (servers < 0 || length[1] != length[0] || length[2] != length[0]
+        || length[3] != length[0] || length[10] < length[0] || length[11] < length[0]
+        || length[4] != count || q->classes < 0
+        || !offsets_fit(q->offsets, length[5], length[6]) || length[7] < count
+        || length[8] < count || length[9] < count) {
+        PyErr_SetString(PyExc_ValueError,
+                        "group_starts: a reactive station's arrays do not fit together "
+                        "(lengths, offsets, outputs shorter than arrivals or the clock)");
+        return 0;
+    }
+    g->at = at; g->kind = kind; g->turn = own; g->priority = q->views[4].buf;
+    g->change_at = q->views[0].buf; g->clock_kind = q->views[1].buf;
+    g->clock_value = q->views[2].buf; g->clock_place = q->views[3].buf;
+    g->changes = length[0];
+    g->service = q->views[6].buf;
+    g->order = q->views[7].buf; g->starts = q->views[8].buf; g->services = q->views[9].buf;
+    g->server_at = q->views[10].buf; g->server_to = q->views[11].buf;
+    g->max_extra = (int64_t)most;
+    g->base = (int64_t)servers;
+    g->on_duty = (double)servers;
+    g->horizon = horizon;
+    /* nobody gives up at a station of a group: no patience, no limit, no balking chances */
+    q->rules = PyMem_Calloc((size_t)(3 * q->classes + 2), sizeof(int64_t));
+    q->gave_up = PyMem_Malloc((size_t)(count + 1) * sizeof(double));
+    q->joined_own = PyMem_Malloc((size_t)(2 * count + 1) * sizeof(int64_t));
+    g->running = PyMem_Malloc((size_t)(count + 1) * sizeof(Timed));
+    g->timers = PyMem_Malloc((size_t)(count + 1) * sizeof(Timed));
+    g->queued = PyMem_Malloc((size_t)(count + 1) * sizeof(Queued));
+    g->state = PyMem_Calloc((size_t)count + 1, 1);
+    g->next_service = PyMem_Malloc((size_t)(3 * q->classes + 1) * sizeof(Py_ssize_t));
+    q->next = PyMem_Malloc((size_t)(q->classes + 1) * sizeof(Py_ssize_t));
+    if (q->rules == NULL || q->gave_up == NULL || q->joined_own == NULL || g->running == NULL
+        || g->timers == NULL || g->queued == NULL || g->state == NULL
+        || g->next_service == NULL || q->next == NULL) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    int64_t *balk_at = q->rules + q->classes;
+    for (Py_ssize_t k = 0; k < q->classes; k++) {
+        balk_at[k] = -1;
+    }
+    g->patient = q->rules;
+    g->balk_at = balk_at;
+    g->chance_offset = q->rules + 2 * q->classes;
+    g->gone = q->joined_own + count;
+    g->how = q->joined_own + count;
+    g->left = q->gave_up;
+    q->joined = q->joined_own;
+    g->next_patience = g->next_service + q->classes;
+    g->next_uniform = g->next_patience + q->classes;
+    for (Py_ssize_t k = 0; k < q->classes; k++) {
+        g->next_service[k] = g->next_patience[k] = g->next_uniform[k] = q->next[k]
+            = (Py_ssize_t)q->offsets[k];
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        g->services[i] = Py_NAN;
+    }
+    return 1;
+}
+
+/* After the sweep: a reactive station's queue to the horizon, and those still queueing
+ * there listed after those who started, in the order they came. */
+static void
+react_finish(Open *q)
+{
+    Giving *g = &q->react;
+    giving_advance(g, g->horizon, -1);
+    q->started_n = g->started;
+    Py_ssize_t listed = g->started;
+    for (Py_ssize_t j = 0; j < q->joined_n; j++) {
+        if (g->state[q->joined[j]] == QUEUED) {
+            g->order[listed++] = q->joined[j];
+        }
+    }
+}
+
+static void
+open_free(Open *q)
+{
+    PyMem_Free(q->running);
+    PyMem_Free(q->present);
+    PyMem_Free(q->next);
+    PyMem_Free(q->joined_own);
+    PyMem_Free(q->rules);
+    PyMem_Free(q->gave_up);
+    PyMem_Free(q->react.running);
+    PyMem_Free(q->react.timers);
+    PyMem_Free(q->react.queued);
+    PyMem_Free(q->react.state);
+    PyMem_Free(q->react.next_service);
+    for (int k = 0; k < q->held; k++) {
+        PyBuffer_Release(&q->views[k]);
+    }
+}
+
+/* Whether the choices fit: `offsets` (of `nodes` + 1) run upwards from 0 to the size of
+ * `stations` (no nodes: no customers), every node offers a station, each within the group,
+ * each customer's node one of them. */
+static int
+group_fits(const int64_t *offsets, Py_ssize_t nodes, const int64_t *stations,
+           Py_ssize_t offered, Py_ssize_t groups, const int64_t *source, Py_ssize_t count)
+{
+    if (nodes < 0 || !offsets_fit(offsets, nodes + 1, offered)) {
+        return 0;
+    }
+    for (Py_ssize_t k = 0; k < nodes; k++) {
+        if (offsets[k + 1] == offsets[k]) {
+            return 0;
+        }
+    }
+    for (Py_ssize_t k = 0; k < offered; k++) {
+        if (stations[k] < 0 || stations[k] >= groups) {
+            return 0;
+        }
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (source[i] < 0 || source[i] >= nodes) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The group's loop (see group_starts_doc); 0 when a class ran out of draws. */
+static int
+group_sweep(Open *queues, Py_ssize_t groups, Py_ssize_t count, const double *at,
+            const int64_t *kind,
+            const int64_t *source, const int64_t *offsets, const int64_t *offered,
+            const int64_t *own, const int64_t *moves, double horizon, Present *staying)
+{
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_ssize_t first = (Py_ssize_t)offsets[source[i]];
+        Py_ssize_t last = (Py_ssize_t)offsets[source[i] + 1];
+        Py_ssize_t best = (Py_ssize_t)offered[first];
+        if (last - first > 1) {
+            double best_load = open_load(&queues[best], at[i], i, own, moves, staying);
+            for (Py_ssize_t k = first + 1; k < last; k++) {
+                Py_ssize_t index = (Py_ssize_t)offered[k];
+                double load = open_load(&queues[index], at[i], i, own, moves, staying);
+                if (load < best_load) {
+                    best = index;
+                    best_load = load;
+                }
+            }
+        }
+        Open *q = &queues[best];
+        int64_t k = kind[i];
+        if (k < 0 || k >= q->classes || q->next[k] >= (Py_ssize_t)q->offsets[k + 1]) {
+            return 0;
+        }
+        if (q->reactive) {  /* ReactiveQueue.join: its sweep draws services as they start */
+            q->next[k] += 1;
+            giving_advance(&q->react, at[i], moves[i]);
+            giving_arrive(&q->react, i);
+            q->joined[q->joined_n++] = (int64_t)i;
+            continue;
+        }
+        double service = q->service[q->next[k]++];
+        q->joined[q->joined_n] = (int64_t)i;
+        q->services[q->joined_n] = service;
+        q->joined_n += 1;
+        double start = open_start(q, at[i], service, horizon);
+        if (start < Py_HUGE_VAL) {
+            q->starts[q->started_n++] = start;
+        }
+        Present item = {start + service, i};
+        Present_push(q->present, &q->present_size, item);
+    }
+    for (Py_ssize_t g = 0; g < groups; g++) {
+        if (queues[g].reactive) {
+            react_finish(&queues[g]);
+        }
+    }
+    return 1;
+}
+
+PyDoc_STRVAR(group_starts_doc,
+"group_starts(arrivals, kinds, source, option_offsets, option_stations, own, moves, horizon,\n"
+"             stations) -> list[tuple[int, int, int]]\n\n"
+"A shortest-queue group of first-come-first-served stations, some of them with\n"
+"queue-reactive staffing: the customers, in the order they move (at `arrivals`, of classes\n"
+"`kinds`, in their own turns `own`, moving in the turns `moves`), each through node\n"
+"source[i], which offers option_stations[option_offsets[n]:option_offsets[n + 1]]; with more\n"
+"than one, it joins the one with the fewest customers present (queueing or in service) per\n"
+"server on duty (infinity for none; ties to the first offered). At a FIFO station a service\n"
+"ending at that instant is over if own[its customer] < moves[the mover], and a customer\n"
+"starts by the recursion; a reactive station is swept up to the move as reactive_starts\n"
+"sweeps it (nobody gives up). A FIFO station is a tuple (change_times, change_servers,\n"
+"step_offsets, step_servers, period (0: none), service_offsets, services, joined, services\n"
+"out, starts out): its shift schedule's changes up to the horizon and its steps; class k's\n"
+"services, in the order its customers join, are services[service_offsets[k]:\n"
+"service_offsets[k + 1]]; it gets who joined (positions, in order), their services and the\n"
+"starts of those who started before `horizon`. A reactive station is a tuple (clock times,\n"
+"clock kinds, clock values, clock positions, open_above, close_below, max_extra, servers at\n"
+"0, priorities, service_offsets, services, order, starts out, services out, server_times,\n"
+"server_counts): its clock and rule as reactive_starts takes them, class k's services in\n"
+"the order they start; it gets who joined (those who started, in the order they did, then\n"
+"those still queueing, in the order they came), the starts, each position's service (NaN:\n"
+"none started) and its changes of servers. Returns (joined, started, changes) per station.");
+
+static PyObject *
+group_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[7], *stations_obj;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOOOOOOdO:group_starts", &objects[0], &objects[1],
+                          &objects[2], &objects[3], &objects[4], &objects[5], &objects[6],
+                          &horizon, &stations_obj)) {
+        return NULL;
+    }
+    static const char *names[7] = {"arrivals", "kinds", "source", "option_offsets",
+                                   "option_stations", "own", "moves"};
+    Py_buffer views[7];
+    int held = 0;
+    for (; held < 7; held++) {
+        int failed = held == 0 ? doubles(objects[held], &views[held], 0, names[held])
+                               : int64s_as(objects[held], &views[held], 0, names[held]);
+        if (failed != 0) {
+            break;
+        }
+    }
+    PyObject *stations = NULL, *result = NULL;
+    Open *queues = NULL;
+    Present *staying = NULL;
+    Py_ssize_t groups = 0;
+    if (held < 7) {
+        goto done;
+    }
+    stations = PySequence_Fast(stations_obj, "stations must be a sequence of tuples");
+    if (stations == NULL) {
+        goto done;
+    }
+    groups = PySequence_Fast_GET_SIZE(stations);
+    Py_ssize_t count = views[0].len / (Py_ssize_t)sizeof(double);
+    Py_ssize_t length[7];
+    for (int k = 0; k < 7; k++) {
+        length[k] = views[k].len / views[k].itemsize;
+    }
+    if (length[1] != count || length[2] != count || length[5] != count || length[6] != count
+        || groups < 1
+        || !group_fits(views[3].buf, length[3] - 1, views[4].buf, length[4], groups,
+                       views[2].buf, count)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "group_starts: the arrays do not fit together (lengths, or a "
+                        "choice that offers no station or one outside the group)");
+        groups = 0;
+        goto done;
+    }
+    queues = PyMem_Calloc((size_t)groups, sizeof(Open));
+    staying = PyMem_Malloc((size_t)(count + 1) * sizeof(Present));
+    if (queues == NULL || staying == NULL) {
+        PyErr_NoMemory();
+        groups = 0;
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < groups; g++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(stations, g);
+        int parsed = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 16
+            ? react_parse(item, &queues[g], count, views[0].buf, views[1].buf, views[5].buf,
+                          horizon)
+            : open_parse(item, &queues[g], count);
+        if (!parsed) {
+            goto done;
+        }
+    }
+    int enough;
+    Py_BEGIN_ALLOW_THREADS
+    enough = group_sweep(queues, groups, count, views[0].buf, views[1].buf, views[2].buf,
+                         views[3].buf, views[4].buf, views[5].buf, views[6].buf, horizon,
+                         staying);
+    Py_END_ALLOW_THREADS
+    if (!enough) {
+        PyErr_SetString(PyExc_ValueError,
+                        "group_starts: a class ran out of service draws at a station");
+        goto done;
+    }
+    result = PyList_New(groups);
+    for (Py_ssize_t g = 0; result != NULL && g < groups; g++) {
+        PyObject *pair = Py_BuildValue("nnn", queues[g].joined_n, queues[g].started_n,
+                                       queues[g].react.server_changes);
+        if (pair == NULL) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyList_SET_ITEM(result, g, pair);
+    }
+done:
+    for (Py_ssize_t g = 0; queues != NULL && g < groups; g++) {
+        open_free(&queues[g]);
+    }
+    PyMem_Free(queues);
+    PyMem_Free(staying);
+    Py_XDECREF(stations);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    if (PyErr_Occurred()) {
+        Py_XDECREF(result);
+        return NULL;
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
     {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
@@ -2639,6 +3199,7 @@ static PyMethodDef methods[] = {
     {"reactive_starts", reactive_starts, METH_VARARGS, reactive_starts_doc},
     {"booking_starts", booking_starts, METH_VARARGS, booking_starts_doc},
     {"pooled_starts", pooled_starts, METH_VARARGS, pooled_starts_doc},
+    {"group_starts", group_starts, METH_VARARGS, group_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
     {NULL, NULL, 0, NULL},

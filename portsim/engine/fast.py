@@ -1,14 +1,13 @@
 """The FIFO fast path: a replication evaluated station by station, without an event list.
 
-When every station is first come first served (constant servers or a shift schedule, with no
-preemption: a shift cut lets services in progress finish) and the routes are feed-forward, the
-waits follow from the Kiefer-Wolfowitz recursion: each customer, in order of arrival at a
-station, starts at the first moment at or after its arrival (and after the previous customer's
-start) when fewer services are in progress than servers are on duty. All arrivals at a station
-are known once every step that can lead to it has been evaluated, so the whole replication is
-a walk over a graph of *units* -- a station (all its visit steps), a route step, a class's
-departure, a join after a waiting spawn -- in topological order, each unit taking the entities
-that reached it as arrays.
+When every station is first come first served (constant servers or shifts; a shift cut lets
+services in progress finish) and the routes are feed-forward, the waits follow from the
+Kiefer-Wolfowitz recursion: each customer, in order of arrival at a station, starts at the first
+moment at or after its arrival (and the previous customer's start) when fewer services run than
+servers are on duty. All arrivals at a station are known once every step that can lead to it has
+been evaluated, so the whole replication is a walk over a graph of *units* -- a station (all its
+visit steps), a route step, a class's departure, a join after a waiting spawn, a loop of stations
+swept together -- in topological order, each unit taking the entities that reached it as arrays.
 
 The random streams are the event engine's own (compiled by the same
 :class:`~portsim.engine.routes.RouteCompiler`), and each unit draws from them in the order the
@@ -18,16 +17,13 @@ reach that step in time order; at one instant, in the order of the event engine'
 moves in (:class:`~portsim.engine.fast_entities.Entities`). So on identical inputs every wait
 equals the event engine's.
 
-The accumulators filled are those of the event engine (:class:`ClassState`, :class:`Tally`,
-:class:`SlotTally`, :class:`Level`), and :func:`portsim.engine.collect.collect` reads them
-unchanged.
+The accumulators filled are the event engine's (:class:`ClassState`, :class:`Tally`,
+:class:`SlotTally`, :class:`Level`); :func:`portsim.engine.collect.collect` reads them as they are.
 
-This module chooses the engine and walks the units; the parts are their own modules: the plan
-(:mod:`~portsim.engine.fast_plan`), a station's starts by the recursion
-(:mod:`~portsim.engine.fast_starts`), shortest-queue choice groups
-(:mod:`~portsim.engine.fast_choices`), a station's statistics
-(:mod:`~portsim.engine.fast_stations`) and the entities' columns with the class and system
-statistics (:mod:`~portsim.engine.fast_entities`).
+This module chooses the engine and walks the units; the parts are modules of their own:
+``fast_plan`` (the plan), ``fast_starts`` (a station's starts), ``fast_choices`` (shortest-queue
+groups), ``loop_sweep`` (loops), ``fast_stations`` (a station's statistics), ``fast_entities`` (the
+entities, the class and system statistics).
 """
 
 from __future__ import annotations
@@ -52,6 +48,7 @@ from portsim.engine.fast_entities import (
     gather,
     positions,
     record_departures,
+    sorted_batches,
 )
 from portsim.engine.fast_impatience import Reacting, impatient_starts, leave_unserved
 from portsim.engine.fast_plan import (
@@ -69,6 +66,7 @@ from portsim.engine.fast_reactive import reaction, server_clock
 from portsim.engine.fast_starts import priority_station_starts, station_starts
 from portsim.engine.fast_stations import FastStation, Occupied, Waiter
 from portsim.engine.fast_trace import replay
+from portsim.engine.loop_sweep import sweep_loop
 from portsim.engine.monitor import counted_stations, fast_readings, start_readings
 from portsim.engine.result import ReplicationResult
 from portsim.engine.routes import BranchNode, DelayNode, MilestoneNode, SpawnNode
@@ -182,6 +180,8 @@ class FastReplication(Plan):
                 self._depart(what, flows)
             elif kind == "join":
                 self._join(what, flows)
+            elif kind == "loop":
+                sweep_loop(self, unit, flows)
             else:
                 self._step(what, flows)
         self.in_system_start, self.in_count, self.in_area = self.entities.in_system(self.model)
@@ -254,34 +254,26 @@ class FastReplication(Plan):
 
     def _spawn(self, node: SpawnNode, class_name: str, ids: np.ndarray,
                times: np.ndarray, keys: np.ndarray) -> None:
-        counts = node.count.take(ids.size).tolist()
-        members: list[np.ndarray] = []
-        parents: list[np.ndarray] = []
-        spawners: list[np.ndarray] = []
-        total = self.entities.size
-        for parent, at, key, drawn in zip(ids.tolist(), times.tolist(), keys.tolist(), counts,
-                                          strict=True):
-            count = max(0, round(drawn))
-            total += count
-            if self.max_entities is not None and total > self.max_entities:
+        # NOTE: every batch at once, as arrays, for performance reasons (a family of three is
+        # a batch too): the same draws in the same order as one batch at a time -- the count
+        # stream's, then each batch's spread offsets one after the other, each batch's sorted
+        drawn = np.maximum(np.rint(node.count.take(ids.size)), 0.0)  # round() as Python does
+        if self.max_entities is not None:  # in floats: a wild draw cannot wrap round
+            over = np.flatnonzero(self.entities.size + np.cumsum(drawn) > self.max_entities)
+            if over.size:
                 raise EntityLimitExceeded(
                     f"more than {self.max_entities:,} entities would arrive in one replication "
-                    f"(a batch of {count:,} {node.kind.name})")
-            if node.spread > 0:
-                offsets = np.sort(node.uniforms_rng.uniform(0.0, node.spread, count))
-                members.append(at + offsets)
-            else:
-                members.append(np.full(count, at))
-            parents.append(np.full(count, parent if node.wait else -1, dtype=np.int64))
-            spawners.append(np.full(count, key, dtype=np.int64))
-        if members:
-            born = np.concatenate(members)
-            spawned = node.kind.name
-            at = np.repeat(times, [member.size for member in members])
-            new = self._create(born, spawned, np.concatenate(parents),
-                               (at, np.concatenate(spawners)))
-            self._send(self.unit(node.kind.first_node, spawned), node.kind.first_node, new, born,
-                       new)
+                    f"(a batch of {int(drawn[over[0]]):,} {node.kind.name})")
+        counts = drawn.astype(np.int64)
+        at = np.repeat(times, counts)
+        born = at
+        if node.spread > 0:
+            born = at + sorted_batches(
+                node.uniforms_rng.uniform(0.0, node.spread, int(counts.sum())), counts)
+        parents = np.repeat(ids, counts) if node.wait else np.full(at.size, -1, dtype=np.int64)
+        spawned = node.kind.name
+        new = self._create(born, spawned, parents, (at, np.repeat(keys, counts)))
+        self._send(self.unit(node.kind.first_node, spawned), node.kind.first_node, new, born, new)
         target = self.after_spawns(node, class_name)
         self._send(target, node.next, ids, times, keys)
 

@@ -14,21 +14,30 @@ import itertools
 import math
 from array import array
 from collections.abc import Iterator
-from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from portsim.engine import model as m
+from portsim.engine.fast_groups import (
+    OpenQueue,
+    could_join,
+    group_result,
+    reactive_inputs,
+    reactive_queue,
+    reactive_written,
+    run_group,
+    shortest,
+)
 from portsim.engine.fast_reactive import ReactiveQueue
-from portsim.engine.kernels import FifoStarts, PrioritySweep
+from portsim.engine.kernels import PrioritySweep
 from portsim.engine.routes import ChoiceNode
 
 if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
-__all__ = ["OpenQueue", "PriorityQueue", "choice_groups", "start_group"]
+__all__ = ["PriorityQueue", "choice_groups", "start_group"]
 
 
 def choice_groups(model: m.Model) -> dict[str, tuple[str, ...]]:
@@ -54,53 +63,6 @@ def choice_groups(model: m.Model) -> dict[str, tuple[str, ...]]:
     for name in sorted(chosen, key=order.__getitem__):
         members.setdefault(root(name), []).append(name)
     return {name: tuple(group) for group in members.values() for name in group}
-
-
-class OpenQueue:
-    """A FIFO station evaluated one customer at a time (:class:`FifoStarts`), with the
-    customers present at any moment for a shortest-queue choice."""
-
-    def __init__(self, station: FastStation, horizon: float, turns: Turns) -> None:
-        self.schedule = station.spec.servers
-        self.recursion = FifoStarts(self.schedule.servers_at(0.0), station.changes, horizon)
-        # a heap of (end, position) of everyone who joined: when each leaves, and who it is
-        self.present: list[tuple[float, int]] = []
-        # NOTE: machine numbers (array), not lists of Python objects, for memory's sake: a
-        # group keeps every customer's three until its end (~100 bytes each in lists)
-        self.starts = array("d")   # of those who started before the horizon
-        self.services = array("d")
-        self.joined = array("q")
-        self.turns = turns
-
-    def load(self, at: float, mover: int) -> float:
-        """Customers present (queueing or in service) per server on duty at ``at``, as the
-        customer at position ``mover`` sees them."""
-        present = self.present
-        while present and present[0][0] < at:
-            heappop(present)
-        if present and present[0][0] == at:  # services ending now: over if their turn came
-            staying = []
-            while present and present[0][0] == at:
-                ending = heappop(present)
-                if not self.turns.before(ending[1], mover):
-                    staying.append(ending)
-            for ending in staying:
-                heappush(present, ending)
-        servers = self.schedule.servers_at(at)
-        return math.inf if servers <= 0 else len(present) / servers
-
-    def join(self, at: float, service: float, position: int) -> None:
-        self.joined.append(position)
-        self.services.append(service)
-        start = self.recursion.start(at, service)
-        if start < math.inf:
-            self.starts.append(start)
-        heappush(self.present, (start + service, position))
-
-    def result(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Who joined (positions, in order), their services, the starts of those who started."""
-        return (np.frombuffer(self.joined, dtype=np.int64), np.frombuffer(self.services),
-                np.frombuffer(self.starts))
 
 
 class PriorityQueue:
@@ -154,39 +116,46 @@ def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndar
     through ``nodes[source[i]]``: a visit of one of the stations or a choice among them;
     ``turns`` settles ties). For each station, in order: the positions of the customers that
     joined it (those who started before ``horizon`` first, in the order they did), their
-    service times, and the starts of those."""
+    service times, and the starts of those. Without a station that serves by priority, one
+    loop does it all (:func:`~portsim.engine.fast_groups.run_group`)."""
     where = {station.name: index for index, station in enumerate(stations)}
     options = [[where[choice.name] for choice in node.stations] if type(node) is ChoiceNode
                else [where[node.station.name]] for node in nodes]
-    could = _could_join(len(stations), options, source, kinds)
+    if all(station.spec.reactive is not None or station.spec.discipline == "fifo"
+           for station in stations):
+        return run_group(stations, options, arrivals, source, kinds, horizon, turns,
+                         priorities)
+    could = could_join(len(stations), options, source, kinds)
     draws = _service_draws(stations, could)
-    # a reactive station's sweep reads its customers' arrivals and classes by position
-    reactive = any(station.spec.reactive is not None for station in stations)
-    times = arrivals.tolist() if reactive else []
-    kind_list = kinds.tolist() if reactive else []
+    own, moves = turns.ranks()
+    times, kind_list = arrivals.tolist(), kinds.tolist()
+    classes = 1 + max([*kind_list, -1, *(key for counts in could for key in counts),
+                       *(key for station in stations for key in station.services)])
+    reactive = {index: reactive_inputs(station, counts, classes, priorities, horizon)
+                for index, (station, counts) in enumerate(zip(stations, could, strict=True))
+                if station.spec.reactive is not None}
     queues: list[OpenQueue | PriorityQueue | ReactiveQueue] = [
-        ReactiveQueue(station, horizon, turns, integers(priorities), times, kind_list, counts)
-        if station.spec.reactive is not None
-        else OpenQueue(station, horizon, turns) if station.spec.discipline == "fifo"
+        reactive_queue(reactive[index], times, kind_list, own, moves, horizon)
+        if index in reactive
+        else OpenQueue(station.spec.servers, station.changes, horizon, turns.before)
+        if station.spec.discipline == "fifo"
         else PriorityQueue(station, horizon, turns, integers(priorities))
-        for station, counts in zip(stations, could, strict=True)]
+        for index, station in enumerate(stations)]
     for position, (at, through, kind) in enumerate(zip(
             python_values(arrivals), python_values(source), python_values(kinds), strict=True)):
-        choice = options[through]
-        best = choice[0]
-        if len(choice) > 1:
-            best_load = queues[best].load(at, position)
-            for index in choice[1:]:
-                load = queues[index].load(at, position)
-                if load < best_load:
-                    best, best_load = index, load
+        best = shortest(queues, options[through], at, position)
         # a reactive station's sweep draws its own services, as they start
-        service = (math.nan if type(queues[best]) is ReactiveQueue
-                   else next(draws[best][kind]))
+        service = math.nan if best in reactive else next(draws[best][kind])
         queues[best].join(at, service, position)
-    results = [queue.result() for queue in queues]
-    return [(np.asarray(positions, dtype=np.int64), np.asarray(services, dtype=float),
-             np.asarray(starts, dtype=float)) for positions, services, starts in results]
+    return [group_result(station, reactive[index], reactive_written(queue, reactive[index]))
+            if isinstance(queue, ReactiveQueue) else _arrays(*queue.result())
+            for index, (station, queue) in enumerate(zip(stations, queues, strict=True))]
+
+
+def _arrays(positions: Any, services: Any, starts: Any,
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (np.asarray(positions, dtype=np.int64), np.asarray(services, dtype=float),
+            np.asarray(starts, dtype=float))
 
 
 _CHUNK = 4096
@@ -203,17 +172,6 @@ def python_values(values: np.ndarray) -> Iterator[Any]:
 def integers(values: np.ndarray) -> memoryview:
     """The values of an integer array, read one by one as Python ints at 8 bytes each."""
     return np.ascontiguousarray(values, dtype=np.int64).data
-
-
-def _could_join(count: int, options: list[list[int]], source: np.ndarray,
-                kinds: np.ndarray) -> list[dict[int, int]]:
-    """For each of ``count`` stations, how many customers of each class could join it."""
-    could: list[dict[int, int]] = []
-    for index in range(count):
-        able = np.asarray([index in choice for choice in options], dtype=bool)[source]
-        classes, counts = np.unique(kinds[able], return_counts=True)
-        could.append(dict(zip(classes.tolist(), counts.tolist(), strict=True)))
-    return could
 
 
 def _service_draws(stations: list[FastStation], could: list[dict[int, int]],

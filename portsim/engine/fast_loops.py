@@ -1,8 +1,10 @@
-"""Why a model's routes are not feed-forward, in words: the loop of units that couples a
-station to a later one, and who goes along it (a class on its route, a spawn, a spawner
-waiting for its batch). The fast path evaluates each station once all its arrivals are known;
-on such a loop a station's arrivals depend on the queue of a station that its own outputs
-feed, so no order of the stations works and the model needs the event engine.
+"""Loops of units in the fast path's plan: found (the strongly connected components of the
+unit graph), checked against what the loop's sweep covers (:mod:`~portsim.engine.loop_sweep`),
+collapsed into one unit each, and, for a loop the sweep does not cover, said in words: the
+stations it couples and who goes along it (a class on its route, a spawn, a spawner waiting
+for its batch). On such a loop a station's arrivals depend on the queue of a station that its
+own outputs feed, so no order of the stations works: the loop's stations are swept together,
+or the model needs the event engine.
 """
 
 from __future__ import annotations
@@ -10,9 +12,72 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-__all__ = ["explain_loop"]
+__all__ = ["collapsed", "explain_loop", "strong_loops"]
 
 Unit = tuple[str, Any]
+
+
+def strong_loops(edges: dict[Unit, list[Unit]]) -> list[list[Unit]]:
+    """The loops of the unit graph ``edges``: each strongly connected component with more than
+    one unit or an edge to itself, its units in the order they were added (Tarjan's algorithm,
+    without recursion: a route may be long)."""
+    index: dict[Unit, int] = {}
+    low: dict[Unit, int] = {}
+    stack: list[Unit] = []
+    on_stack: set[Unit] = set()
+    found: list[list[Unit]] = []
+    for root in edges:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            unit, next_edge = work.pop()
+            if next_edge == 0:
+                index[unit] = low[unit] = len(index)
+                stack.append(unit)
+                on_stack.add(unit)
+            targets = edges[unit]
+            if next_edge < len(targets):
+                work.append((unit, next_edge + 1))
+                target = targets[next_edge]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[unit] = min(low[unit], index[target])
+                continue
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[unit])
+            if low[unit] == index[unit]:
+                members = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.add(member)
+                    if member == unit:
+                        break
+                if len(members) > 1 or unit in edges[unit]:
+                    found.append([member for member in edges if member in members])
+    return found
+
+
+def collapsed(edges: dict[Unit, list[Unit]], carried: dict[tuple[Unit, Unit], str],
+              loop_of: dict[Unit, Unit]) -> tuple[dict[Unit, list[Unit]],
+                                                  dict[tuple[Unit, Unit], str]]:
+    """The graph ``edges`` (and its labels ``carried``) with each loop's units made one unit
+    (``loop_of``: a unit's loop), the edges within a loop left out."""
+    graph: dict[Unit, list[Unit]] = {}
+    labels: dict[tuple[Unit, Unit], str] = {}
+    for source, targets in edges.items():
+        start = loop_of.get(source, source)
+        out = graph.setdefault(start, [])
+        for target in targets:
+            end = loop_of.get(target, target)
+            if end != start and end not in out:
+                out.append(end)
+                graph.setdefault(end, [])
+                labels[(start, end)] = carried.get((source, target), "")
+    return graph, labels
 
 
 def explain_loop(edges: dict[Unit, list[Unit]], carried: dict[tuple[Unit, Unit], str],

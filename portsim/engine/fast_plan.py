@@ -16,9 +16,10 @@ from portsim.engine.fast_bookings import booking_unsupported, books_at
 from portsim.engine.fast_breakdowns import reliability_of, unreliable_unsupported
 from portsim.engine.fast_choices import choice_groups
 from portsim.engine.fast_impatience import giving_up_rules
-from portsim.engine.fast_loops import explain_loop
+from portsim.engine.fast_loops import collapsed, explain_loop, strong_loops
 from portsim.engine.fast_pools import needs_pool_sweep, pool_rules, pooled_unsupported
 from portsim.engine.fast_stations import FastStation
+from portsim.engine.loop_sweep import loop_unsupported
 from portsim.engine.routes import (
     BookedVisitNode,
     BranchNode,
@@ -122,7 +123,8 @@ def _giving_up_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
 
 
 #: A unit of the plan: ("station", name), ("group", names), ("step", node), ("depart",
-#: class name) or ("join", the last spawn of a waiting chain).
+#: class name), ("join", the last spawn of a waiting chain) or ("loop", the units of a loop,
+#: swept together).
 Unit = tuple[str, Any]
 
 
@@ -168,13 +170,35 @@ class Plan:
         self.edges: dict[Unit, list[Unit]] = {}
         self.carried: dict[tuple[Unit, Unit], str] = {}  # who goes along each edge, and how
         self.joins: dict[int, tuple[Unit, set[str]]] = {}  # id(last spawn) -> join, classes
+        #: The loop each unit of a loop belongs to (see _collapse_loops).
+        self.loop_of: dict[Unit, Unit] = {}
         for name, kind in self.classes.items():
             self._walk(kind.first_node, name)
             self._edge(("depart", name), None)
+        self._collapse_loops()
         self.order = self._sorted()
 
+    def _collapse_loops(self) -> None:
+        """Each loop of units made one unit, swept in time order
+        (:mod:`~portsim.engine.loop_sweep`), where the sweep covers its parts."""
+        for members in strong_loops(self.edges):
+            reason = loop_unsupported(self, members)
+            if reason is not None:
+                raise FastPathUnavailable("the routes are not feed-forward: " + explain_loop(
+                    self.edges, self.carried, set(members),
+                    [spec.name for spec in self.model.stations]) + f"; {reason}")
+            self.loop_of.update(dict.fromkeys(members, ("loop", tuple(members))))
+        if self.loop_of:
+            self.edges, self.carried = collapsed(self.edges, self.carried, self.loop_of)
+
     def unit(self, node: Any, class_name: str) -> Unit:
-        """The unit a node belongs to (``None``: the class's departure)."""
+        """The unit a node belongs to (``None``: the class's departure), a loop's for a unit of
+        a loop."""
+        unit = self.raw_unit(node, class_name)
+        return self.loop_of.get(unit, unit) if self.loop_of else unit
+
+    def raw_unit(self, node: Any, class_name: str) -> Unit:
+        """The unit a node belongs to, loops apart."""
         if node is None:
             return ("depart", class_name)
         if type(node) in (VisitNode, FallbackVisitNode, BookedVisitNode):

@@ -2,7 +2,8 @@
 queue's head waits, swept over its own events
 (:class:`~portsim.engine.kernels_giving.ReactiveSweep`; alone, the loop is
 :func:`~portsim.engine.kernels_giving.reactive_starts`, compiled when the C extension was built;
-in a shortest-queue group, :class:`ReactiveQueue`).
+in a shortest-queue group, :class:`ReactiveQueue`, played by the group's loop in
+:mod:`portsim.engine.fast_groups`).
 
 The event engine changes such a station's servers from up to three processes of its own (see
 :mod:`portsim.engine.control`): the shift schedule, the rule's checks every ``check_every``,
@@ -19,7 +20,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator, Sequence
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,14 +28,9 @@ from portsim.engine.kernels_giving import (
     CHECK,
     HOLD,
     SHIFT,
-    GivingUpInputs,
     Reaction,
     ReactiveSweep,
 )
-
-if TYPE_CHECKING:
-    from portsim.engine.fast_entities import Turns
-    from portsim.engine.fast_stations import FastStation
 
 __all__ = ["Clock", "ReactiveQueue", "follow", "play", "server_clock"]
 
@@ -117,34 +112,17 @@ def reaction(spec: m.StationSpec) -> Reaction:
 
 
 class ReactiveQueue:
-    """A station with queue-reactive staffing in a shortest-queue group, swept one move at a
-    time (:class:`ReactiveSweep`), with the customers present and the servers on duty at any
-    moment for a choice. ``could[k]``: how many customers of class ``k`` could join it (its
-    services are drawn that far ahead, in the order they start)."""
+    """A station with queue-reactive staffing in a shortest-queue group, its ``sweep`` played
+    one move at a time, with the customers present and the servers on duty at any moment for
+    a choice. ``own``, ``moves``, ``priorities``, ``kinds``: every customer's of the group,
+    by position (the sweep reads their arrivals)."""
 
-    def __init__(self, station: FastStation, horizon: float, turns: Turns,
-                 priorities: Sequence[int], arrivals: list[float], kinds: list[int],
-                 could: dict[int, int]) -> None:
-        self.station = station
-        self.horizon = horizon
-        self.own, self.moves = turns.ranks()
-        # first come, first served: one priority for all (the sweep's heap keeps join order)
-        self.priorities = priorities if station.spec.discipline != "fifo" else [0] * len(kinds)
+    def __init__(self, sweep: ReactiveSweep, own: Sequence[int], moves: Sequence[int],
+                 priorities: Sequence[int], kinds: Sequence[int]) -> None:
+        self.sweep = sweep
+        self.own, self.moves = own, moves
+        self.priorities = priorities
         self.kinds = kinds
-        classes = 1 + max([*could, *station.services, *kinds, -1])
-        sizes = [could.get(index, 0) for index in range(classes)]
-        offsets = [0, *itertools.accumulate(sizes)]
-        services = [float("nan")] * offsets[-1]
-        for index, stream in station.services.items():
-            if sizes[index]:
-                services[offsets[index]:offsets[index + 1]] = stream.take(sizes[index]).tolist()
-        inputs = GivingUpInputs(offsets, services, [], [], [0] * classes, [-1] * classes,
-                                [0] * (classes + 1), [])
-        times, clock_kinds, values, places = server_clock(station.spec, horizon)
-        clock = list(zip(times.tolist(), clock_kinds.tolist(), values.tolist(),
-                         places.tolist(), strict=True))
-        self.sweep = ReactiveSweep(station.spec.servers.servers_at(0.0), clock, horizon, inputs,
-                                   reaction(station.spec), arrivals)
         self.joined: list[int] = []
 
     def load(self, at: float, mover: int) -> float:
@@ -161,14 +139,12 @@ class ReactiveQueue:
                           self.own[position])
         self.joined.append(position)
 
-    def result(self) -> tuple[list[int], list[float], list[float]]:
+    def result(self) -> tuple[list[int], list[float]]:
         """Who joined (positions: those who started, in the order they did, then those still
-        queueing at the horizon, in the order they came), their services, the starts; the
-        station is told its servers' changes."""
+        queueing at the horizon, in the order they came) and the starts, once the sweep has
+        reached the horizon (its services and server changes are then complete)."""
         sweep = self.sweep
-        sweep.advance(self.horizon, -1)
+        sweep.advance(sweep.horizon, -1)
         started = set(sweep.started)
         order = [*sweep.started, *(at for at in self.joined if at not in started)]
-        self.station.servers_changed(sweep.server_changes)
-        return (order, [sweep.services.get(at, float("nan")) for at in order],
-                list(sweep.start_times))
+        return order, list(sweep.start_times)

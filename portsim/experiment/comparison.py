@@ -30,7 +30,14 @@ from portsim.experiment.attribution import Attribution, attribute, counterfactua
 from portsim.experiment.headline import COST, Pick, choose, focus, verdict
 from portsim.experiment.ledger import SYSTEM, ledger_dict, ledger_items, ledger_kpis, per_unit_rows
 from portsim.experiment.options import RunOptions, RunSettings, run_options
-from portsim.experiment.results import SCOPES, Results, union_items, union_kpis, union_names
+from portsim.experiment.results import (
+    SCOPES,
+    Memo,
+    Results,
+    union_items,
+    union_kpis,
+    union_names,
+)
 from portsim.experiment.runner import prepare, run_prepared
 from portsim.stats.kpis import difference_bounds
 from portsim.stats.summary import Interval, t_interval
@@ -71,6 +78,9 @@ class Comparison:
     headline: dict[str, list[Pick]] = field(default_factory=dict)
     #: The delay attributed to border inspection (``attribute_delay``); None: not asked for.
     attribution: Attribution | None = None
+    # NOTE: each paired difference kept once worked out, for performance reasons: the
+    # tables, plots and files ask for the same ones several times
+    _differences: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def __repr__(self) -> str:
         # Every variant's replications would print (millions of characters): say what ran.
@@ -167,6 +177,14 @@ class Comparison:
         when the baseline or the variant lacks the KPI (a class or station only one has),
         unless it is a resource the side lacking it uses none of (see
         :meth:`difference_values`)."""
+        known = self._differences.of(*(results.replications for results in self.all))
+        key = (variant, scope, name, kpi, level)
+        if key not in known:
+            known[key] = self._difference(variant, scope, name, kpi, level)
+        return known[key]
+
+    def _difference(self, variant: str, scope: str, name: str, kpi: str,
+                    level: float) -> Interval | None:
         base, other = self.baseline.has(scope, name, kpi), self.variants[variant].has(
             scope, name, kpi)
         if not (base and other) and not ((base or other)

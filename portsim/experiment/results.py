@@ -26,6 +26,24 @@ if TYPE_CHECKING:  # results are read without the engine (plots, reports)
 SCOPES = ("classes", "stations", "system")
 
 
+class Memo:
+    """Figures worked out from some lists (replications), forgotten as soon as one of those
+    lists is replaced or changes length."""
+
+    def __init__(self) -> None:
+        self.sources: tuple[list[Any], ...] = ()
+        self.sizes: tuple[int, ...] = ()
+        self.values: dict[Any, Any] = {}
+
+    def of(self, *sources: list[Any]) -> dict[Any, Any]:
+        """The figures kept for ``sources`` (an empty dict where they changed)."""
+        sizes = tuple(len(source) for source in sources)
+        if sizes != self.sizes or any(source is not kept for source, kept
+                                      in zip(sources, self.sources, strict=True)):
+            self.sources, self.sizes, self.values = sources, sizes, {}
+        return self.values
+
+
 @dataclass(repr=False)
 class Results:
     """Replications of one model (one scenario variant), in replication order."""
@@ -54,6 +72,9 @@ class Results:
     #: With ``warmup: auto``: the warm-up chosen, the pilot it was chosen on and the series
     #: (see :mod:`portsim.experiment.autowarmup`); None for a warm-up given in the file.
     warmup_choice: dict[str, Any] | None = None
+    # NOTE: each summary kept once worked out, for performance reasons: a comparison's
+    # tables, plots and files ask for the same ones several times
+    _summaries: Memo = field(default_factory=Memo, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.replications = sorted(self.replications, key=lambda r: r.replication)
@@ -97,7 +118,12 @@ class Results:
     def summary(self, scope: str, name: str, kpi: str, level: float = 0.95) -> Interval:
         """Mean over replications and its Student-t interval, cut to the KPI's physical range
         (waits never below 0, shares within [0, 1]; see :mod:`portsim.stats.summary`)."""
-        return t_interval(self.per_replication(scope, name, kpi), level, bounds(scope, kpi))
+        known = self._summaries.of(self.replications)
+        key = (scope, name, kpi, level)
+        if key not in known:
+            known[key] = t_interval(self.per_replication(scope, name, kpi), level,
+                                    bounds(scope, kpi))
+        return known[key]
 
     def largest(self, scope: str, name: str, kpi: str) -> float:
         """The largest value any replication saw (for a maximum: the largest of all, where

@@ -10,6 +10,7 @@ t-interval's own, the measure of precision that precision targets and the guard-
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,11 +72,13 @@ class Interval:
                 "n": self.n}
 
 
+@functools.lru_cache(maxsize=256)
 def t_quantile(df: int, probability: float) -> float:
     """The Student-t quantile with ``df`` degrees of freedom: scipy.stats.t.ppf's own float.
 
     stdtrit is the function scipy.stats.t.ppf calls, without importing scipy.stats (about a
-    second at start-up).
+    second at start-up). NOTE: kept once worked out, for performance reasons: a comparison
+    asks for the same few quantiles tens of thousands of times.
     """
     # NOTE: imported here, not at the top, for performance reasons: scipy.special pulls in most
     # of numpy (numpy.testing, numpy.ma, f2py; ~0.2 s) and a run of one replication, or

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from portsim.cli.main import app
 
 MINI = Path(__file__).parents[1] / "experiment" / "data" / "mini_port.yaml"
-WATER = Path(__file__).parents[2] / "scenarios" / "water_port" / "water_port.yaml"
 
 
 @pytest.fixture
@@ -49,17 +48,44 @@ def test_a_qualifying_model_runs_on_the_fast_path_unless_forced_off(runner: CliR
                                                         nan_ok=True), (scope, name, kpi)
 
 
+LOOP_PORT = """\
+name: Loop port
+description: Cars inspected before the lanes, trucks after them; inspection has patience.
+time: {horizon: 1d, warmup: 0}
+replications: 2
+seed: 7
+sla: 10min
+stations:
+  lanes:
+    servers: 2
+    service: {dist: exponential, mean: 2min}
+  inspection:
+    servers: 1
+    service: {dist: exponential, mean: 3min}
+    patience: {dist: exponential, mean: 30min}
+classes:
+  car:
+    arrivals: {kind: poisson, rate: 10/h}
+    route: [inspection, lanes]
+  truck:
+    arrivals: {kind: poisson, rate: 5/h}
+    route: [lanes, inspection]
+"""
+
+
 def test_engine_fast_refuses_a_model_that_needs_events(runner: CliRunner,
                                                       tmp_path: Path) -> None:
-    result = _run(runner, WATER, tmp_path / "out", "--engine", "fast", "--variant",
-                  "zero_wait")
+    path = tmp_path / "loop_port.yaml"
+    path.write_text(LOOP_PORT)
+    result = _run(runner, path, tmp_path / "out", "--engine", "fast")
     assert result.exit_code == 2, result.output
-    # flagged ships are boarded before the pilots, the others inspected alongside after them:
-    # the boarding teams' arrivals depend on the pilots' queue, which their outputs feed
+    # cars go from inspection to the lanes, trucks from the lanes to inspection: a loop the
+    # fast path sweeps as one unit, but not with customers who may give up in it
     assert ("fast engine cannot run this model: the routes are not feed-forward: station "
-            "'boarding_inspection' feeds station 'tide_pilots' (class 'arriving_ships'), and "
-            "station 'tide_pilots' feeds station 'boarding_inspection' (class 'arriving_ships' "
-            "spawning 'arriving_ships.alongside')") in " ".join(result.output.split())
+            "'lanes' feeds station 'inspection' (class 'truck'), and station 'inspection' "
+            "feeds station 'lanes' (class 'car')") in " ".join(result.output.split())
+    assert ("the loop's sweep does not cover station 'inspection', which has customers who "
+            "may give up") in " ".join(result.output.split())
     assert not (tmp_path / "out" / "results.json").exists()
 
 

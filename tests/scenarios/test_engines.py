@@ -64,6 +64,9 @@ def test_the_fast_path_runs_the_ports_it_was_built_for() -> None:
     assert {"water_port/water_port:zero_wait_call_in", "water_port/water_port:booking_only",
             "water_port/water_port:zero_wait_eta_error",
             "water_port/water_port:zero_delay_departure"} <= cases
+    # a loop of stations swept as one unit: boarding teams whose ships take a pilot and then
+    # send their inspection alongside back to the teams (zero wait as written)
+    assert {"water_port/water_port:zero_wait", "water_port/water_port:both"} <= cases
 
 
 @pytest.mark.slow

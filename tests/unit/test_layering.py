@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator, Mapping
 import grimp
 import pytest
 
+from portsim.engine.fast_loops import strong_loops
+
 #: Layers, lowest first: a module may import its own layer and those below it. A module belongs
 #: to the layer of the longest entry naming it or a package holding it ("portsim" itself names
 #: the root package only: its names are imported on first use).
@@ -79,48 +81,13 @@ def with_package_inits(edges: Edges) -> dict[str, set[str]]:
 
 
 def cycles(edges: Edges) -> list[list[str]]:
-    """The strongly connected components of more than one module (Tarjan, without recursion)."""
-    graph = {module: sorted(imported) for module, imported in edges.items()}
+    """The strongly connected components of more than one module (the fast path's own search
+    for loops of units: any graph will do)."""
+    graph = {module: sorted(imported) for module, imported in sorted(edges.items())}
     for imported in list(graph.values()):
         for module in imported:
             graph.setdefault(module, [])
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    for start in sorted(graph):
-        if start in index:
-            continue
-        work = [(start, iter(graph[start]))]
-        index[start] = low[start] = len(index)
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is None:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    component = []
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component.append(member)
-                        if member == node:
-                            break
-                    if len(component) > 1:
-                        found.append(sorted(component))
-            elif child not in index:
-                index[child] = low[child] = len(index)
-                stack.append(child)
-                on_stack.add(child)
-                work.append((child, iter(graph[child])))
-            elif child in on_stack:
-                low[node] = min(low[node], index[child])
-    return found
+    return [sorted(found) for found in strong_loops(graph) if len(found) > 1]
 
 
 def describe_cycles(found: list[list[str]], edges: Edges) -> str:
