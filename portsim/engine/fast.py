@@ -42,8 +42,10 @@ from portsim.engine.fast_breakdowns import unreliable_station
 from portsim.engine.fast_choices import start_group
 from portsim.engine.fast_entities import (
     Entities,
+    Flow,
     Turns,
     add_counts,
+    gather,
     positions,
     record_departures,
     sorted_batches,
@@ -73,8 +75,6 @@ from portsim.stats.accumulators import Tally
 
 __all__ = ["ENGINES", "Engine", "choose_engine", "run_fast", "why_not_fast"]
 
-_EMPTY_IDS = np.zeros(0, dtype=np.int64)
-_EMPTY_TIMES = np.zeros(0, dtype=float)
 
 
 def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
@@ -106,10 +106,6 @@ def run_fast(model: m.Model, seed: int = 0, replication: int = 0,
 # ----------------------------------------------------------------------------- the replication
 
 
-#: (the node reached, entity ids, times, keys: in whose turn each got there)
-Flow = tuple[Any, np.ndarray, np.ndarray, np.ndarray]
-
-
 class FastReplication(Plan):
     """One replication on the fast path: what collect reads of a
     :class:`~portsim.engine.simulation.Replication`, filled unit by unit."""
@@ -120,7 +116,7 @@ class FastReplication(Plan):
         self.seed = seed
         self.replication = replication
         self.max_entities = max_entities
-        self.entities = Entities()
+        self.entities = Entities(len(self.class_index), joins=bool(self.joins))
         if model.slot_stations is not None:
             self.entities.count_some_stations()
         self.monitored = set(counted_stations(model)) if model.monitor_every else set()
@@ -223,29 +219,8 @@ class FastReplication(Plan):
 
     def _gather(self, flows: list[Flow], *, ordered: bool = True,
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The entities of ``flows`` that got there before the horizon, with their times and
-        keys, in the order the event engine moves them (time, then turn; any order unless
-        ``ordered``: where no stream is drawn from), and for each the index of its flow."""
-        if not flows:
-            return _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS, _EMPTY_IDS
-        if len(flows) == 1:
-            ids, times, keys = flows[0][1], flows[0][2], flows[0][3]
-            source = np.zeros(ids.size, dtype=np.int64)
-        else:
-            ids = np.concatenate([flow[1] for flow in flows])
-            times = np.concatenate([flow[2] for flow in flows])
-            keys = np.concatenate([flow[3] for flow in flows])
-            source = np.repeat(np.arange(len(flows)), [flow[1].size for flow in flows])
-            # NOTE: the flows keep only their nodes (all the callers read after this), so that
-            # their arrays die here rather than beside the joined copies, for memory's sake
-            flows[:] = [(flow[0], _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS) for flow in flows]
-        keep = times < self.model.horizon
-        if not keep.all():
-            ids, times, keys, source = ids[keep], times[keep], keys[keep], source[keep]
-        if ordered and times.size > 1 and not (np.all(times[1:] > times[:-1])):
-            order = self.entities.in_turn(times, keys)
-            ids, times, keys, source = ids[order], times[order], keys[order], source[order]
-        return ids, times, keys, source
+        """See :func:`~portsim.engine.fast_entities.gather`."""
+        return gather(flows, self.entities, self.model.horizon, ordered)
 
     # ------------------------------------------------------------------ route steps
 
@@ -260,15 +235,16 @@ class FastReplication(Plan):
                                      side="right")
             for index, target in enumerate(node.targets):
                 picked = chosen == index
-                self._send(self.unit(target, class_name), target, ids[picked], times[picked],
-                           keys[picked])
+                picked_ids = ids[picked]
+                self._send(self.unit(target, class_name), target, picked_ids, times[picked],
+                           picked_ids if keys is ids else keys[picked])
         elif node_type is DelayNode:
             # the delay's end is the entity's own event; one of no time ends in the turn it
             # began in, before any later turn of that instant (a key is never an earlier
             # turn than its entity's own)
             durations = node.stream.take(ids.size)
             self._send(self.unit(node.next, class_name), node.next, ids, times + durations,
-                       np.where(durations == 0.0, keys, ids))
+                       ids if keys is ids else np.where(durations == 0.0, keys, ids))
         elif node_type is MilestoneNode:
             measured = times >= self.model.warmup
             node.tally.add_many(times[measured] - self.entities.arrived[ids[measured]])
@@ -307,6 +283,7 @@ class FastReplication(Plan):
         if not ids.size:
             return
         entities = self.entities
+        assert entities.parent is not None and entities.left_by is not None  # a plan's joins
         size = entities.size
         waited = entities.parent[:size]
         members = np.flatnonzero(waited >= 0)
@@ -444,8 +421,8 @@ class FastReplication(Plan):
                 self._send(self.unit(node.next, owner), node.next, served_ids, ends, served_ids)
                 continue
             done = finished & (source == index) if len(flows) > 1 else finished
-            self._send(self.unit(node.next, owner), node.next, served_ids[done], ends[done],
-                       served_ids[done])
+            done_ids = served_ids[done]
+            self._send(self.unit(node.next, owner), node.next, done_ids, ends[done], done_ids)
 
     def _still_queueing(self, station: FastStation, ids: np.ndarray,
                         queued: np.ndarray) -> None:
@@ -465,9 +442,11 @@ class FastReplication(Plan):
         ids, times, keys, _ = self._gather(flows, ordered=False)
         if not ids.size:
             return
-        if self.joins:  # who waits for a batch goes on in the turn of its last member out
-            self.entities.left_by[positions(ids)] = keys
+        if self.entities.left_by is not None:  # who waits for a batch goes on in the turn
+            self.entities.left_by[positions(ids)] = keys  # of its last member out
         record_departures(self.classes[class_name], self.entities, ids, times,
                           self.model.warmup, self.bin_width,
                           (self.system_waits, self.system_sojourns) if self.system_tallies
                           else None, self.model.counts_some_stations(class_name))
+
+

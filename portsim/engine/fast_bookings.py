@@ -160,7 +160,8 @@ def booked_station(rep: Any, station: FastStation, flows: list[Any],
                             np.arange(booked_ids.size), np.arange(count)))
     order = np.lexsort((what, ranks, times))
     day = booked_day(times[order], np.ascontiguousarray(ranks[order], dtype=np.int64),
-                     what[order], which[order], kinds, turns[:count], booker,
+                     what[order], which[order], np.ascontiguousarray(kinds, dtype=np.int64),
+                     turns[:count], booker,
                      _services(station, kinds, len(rep.classes)), station.first_servers,
                      station.spec.booking_servers, rep.model.horizon)
     waiting = np.ones(count, dtype=bool)

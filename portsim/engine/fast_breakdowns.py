@@ -48,7 +48,7 @@ from portsim.engine.breakdown_sweep import (
 )
 from portsim.engine.control import _follow
 from portsim.engine.fast_choices import choice_groups
-from portsim.engine.fast_entities import CLOCK_KEY
+from portsim.engine.fast_entities import CLOCK_KEY, overlap
 from portsim.engine.fast_stations import _shift_changes, _spread
 from portsim.engine.kernels import queue_max
 from portsim.engine.routes import FallbackVisitNode
@@ -419,8 +419,7 @@ def _levels(station: FastStation, model: m.Model, stays: np.ndarray, segments: n
         queue_max(sorted_joins, sorted_leaves, warmup), station.bin_width,
         _spread(joins, leaves, station.bin_width, station.bin_count))
     starts, ends = segments[:, 1], segments[:, 2]
-    busy_area = float(np.sum(np.clip(np.minimum(ends, horizon) - np.maximum(starts, warmup),
-                                     0.0, None)))
+    busy_area = overlap(starts, ends, warmup, horizon)
     running = int(np.count_nonzero(segments[:, 3] == 2.0))
     station.busy_level = Level.integrated(running, warmup, horizon, busy_area, math.nan)
     servers = _servers_at_start(station)

@@ -6,7 +6,7 @@ the number in system over the run.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,13 +15,20 @@ if TYPE_CHECKING:
     from portsim.engine.classes import ClassState
     from portsim.stats.accumulators import Tally
 
-__all__ = ["CLOCK_KEY", "Entities", "Turns", "add_counts", "positions", "record_departures",
-           "sorted_batches"]
+__all__ = ["CLOCK_KEY", "Entities", "Flow", "Turns", "add_counts", "gather", "overlap",
+           "positions", "record_departures", "sorted_batches"]
 
 #: Keys below this one are moves in the model's own turn (customers an outage sends along their
 #: fallback route, one after another): before every customer's turn at their instant, and
 #: among themselves in the order of their keys, lowest first.
 CLOCK_KEY = 0
+
+#: Entities reaching a unit of the plan: (the node reached, entity ids, times, keys: in whose
+#: turn each got there)
+Flow = tuple[Any, np.ndarray, np.ndarray, np.ndarray]
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_TIMES = np.zeros(0, dtype=float)
 
 
 class Entities:
@@ -34,19 +41,27 @@ class Entities:
     released by the last member of its batch to leave, that member's.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, classes: int = 1, joins: bool = False) -> None:
         self.size = 0
         capacity = 1024
         self.arrived = np.empty(capacity)
         self.wait = np.zeros(capacity)
         self.departed = np.full(capacity, math.inf)
-        self.kind = np.empty(capacity, dtype=np.int64)
-        self.parent = np.full(capacity, -1, dtype=np.int64)
+        # NOTE: the narrowest integers that hold a class index, and the columns below only
+        # where the model needs them, for memory's sake: a national port-day has ~450k
+        # entities, and each column of 8 bytes costs 3.6 MB at the day's peak
+        self.kind = np.empty(capacity, dtype=np.min_scalar_type(-max(classes, 1)))
+        # Who waits for each entity to leave (-1: nobody) and the turn each left the system
+        # in: read by joins only, so kept only where the model has some.
+        self.parent: np.ndarray | None = None
+        self.left_by: np.ndarray | None = None
+        if joins:
+            self.parent = np.full(capacity, -1, dtype=np.int64)
+            self.left_by = np.full(capacity, -1, dtype=np.int64)
         # A spawned member: when its batch was spawned, and in whose turn (-1: an arrival of
-        # its class's own); the turn each entity left the system in (read by joins).
-        self.spawned_at = np.zeros(capacity)
-        self.spawned_by = np.full(capacity, -1, dtype=np.int64)
-        self.left_by = np.full(capacity, -1, dtype=np.int64)
+        # its class's own); made when the first member is spawned.
+        self.spawned_at: np.ndarray | None = None
+        self.spawned_by: np.ndarray | None = None
         #: When each entity entered the system (was numbered), where some did before they
         #: arrived (bookings ahead of arrival: see entered_at); None: all as they arrived.
         self.entered: np.ndarray | None = None
@@ -62,7 +77,11 @@ class Entities:
     def add_counted(self, at: np.ndarray | slice, waits: np.ndarray) -> None:
         """Waits at a station that counts in the slots, of the entities ``at``."""
         assert self.counted is not None
-        self.counted[at] = np.nan_to_num(self.counted[at], nan=0.0) + waits
+        # NOTE: in the one array read out of the column (or, for a slice, in the column
+        # itself), not in three new ones, for memory's sake
+        total = np.nan_to_num(self.counted[at], copy=False, nan=0.0)
+        total += waits
+        self.counted[at] = total
 
     def entered_at(self, ids: np.ndarray, times: np.ndarray) -> None:
         """Entities ``ids`` entered the system at ``times``, before (or as) they arrived."""
@@ -84,9 +103,12 @@ class Entities:
         if self.entered is not None:
             self.entered[self.size:end] = times
         self.kind[self.size:end] = kind
-        if parent is not None:
+        if parent is not None and self.parent is not None:
             self.parent[self.size:end] = parent
         if spawned is not None:
+            if self.spawned_at is None or self.spawned_by is None:
+                self.spawned_at = np.zeros(self.arrived.size)
+                self.spawned_by = np.full(self.arrived.size, -1, dtype=np.int64)
             self.spawned_at[self.size:end], self.spawned_by[self.size:end] = spawned
         ids = np.arange(self.size, end, dtype=np.int64)
         self.size = end
@@ -97,18 +119,19 @@ class Entities:
             new = np.full(capacity, fill, dtype=old.dtype)
             new[:old.size] = old
             return new
+
+        def grown_if_kept(old: np.ndarray | None, fill: float) -> np.ndarray | None:
+            return None if old is None else grown(old, fill)
         self.arrived = grown(self.arrived, 0.0)
         self.wait = grown(self.wait, 0.0)
         self.departed = grown(self.departed, math.inf)
         self.kind = grown(self.kind, 0)
-        self.parent = grown(self.parent, -1)
-        self.spawned_at = grown(self.spawned_at, 0.0)
-        self.spawned_by = grown(self.spawned_by, -1)
-        self.left_by = grown(self.left_by, -1)
-        if self.counted is not None:
-            self.counted = grown(self.counted, math.nan)
-        if self.entered is not None:
-            self.entered = grown(self.entered, 0.0)
+        self.parent = grown_if_kept(self.parent, -1)
+        self.spawned_at = grown_if_kept(self.spawned_at, 0.0)
+        self.spawned_by = grown_if_kept(self.spawned_by, -1)
+        self.left_by = grown_if_kept(self.left_by, -1)
+        self.counted = grown_if_kept(self.counted, math.nan)
+        self.entered = grown_if_kept(self.entered, 0.0)
 
     def entry_order(self, ids: np.ndarray) -> np.ndarray:
         """The positions of ``ids`` (distinct) sorted in the order the entities entered the
@@ -117,6 +140,8 @@ class Entities:
         their batches were spawned (by when, then by the turn that spawned them), each batch's
         in turn. A member that booked ahead entered when it booked."""
         arrived = (self.arrived if self.entered is None else self.entered)[ids]
+        if self.spawned_by is None or self.spawned_at is None:
+            return np.lexsort((ids, self.kind[ids], arrived))
         by = self.spawned_by[ids]
         spawned = by >= 0
         if not spawned.any():
@@ -170,9 +195,8 @@ class Entities:
         at_horizon = int(arrived.size - np.count_nonzero(departed < horizon))
         # The integral over [warmup, horizon] is the sum of each entity's time in the system
         # within it (not arrivals subtracted from departures: that sum would cancel).
-        inside = np.clip(np.minimum(departed, horizon) - np.maximum(arrived, warmup), 0.0,
-                         None)
-        return at_warmup, at_horizon, float(np.sum(inside)) - horizon * at_horizon
+        return at_warmup, at_horizon, overlap(arrived, departed, warmup, horizon) - (
+            horizon * at_horizon)
 
 
 class Turns:
@@ -230,6 +254,60 @@ def positions(ids: np.ndarray) -> np.ndarray | slice:
     if ids.size and ids[-1] - ids[0] == ids.size - 1 and bool(np.all(ids[1:] > ids[:-1])):
         return slice(int(ids[0]), int(ids[-1]) + 1)
     return ids
+
+
+def gather(flows: list[Flow], entities: Entities, horizon: float, ordered: bool = True,
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The entities of ``flows`` that got there before the horizon, with their times and
+    keys, in the order the event engine moves them (time, then turn; any order unless
+    ``ordered``: where no stream is drawn from), and for each the index of its flow."""
+    if not flows:
+        return _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS, _EMPTY_IDS
+    # NOTE: the flows keep only their nodes (all the callers read after this), and the
+    # columns are joined, filtered and reordered one at a time, so that each old array
+    # dies before the next copy is made rather than beside it, for memory's sake
+    # a flow of entities that each move in their own turn holds one array as ids and keys:
+    # so do the gathered ones
+    own_turns = all(flow[3] is flow[1] for flow in flows)
+    columns = [[flow[at] for flow in flows] for at in ((1, 2) if own_turns else (1, 2, 3))]
+    sizes = [flow[1].size for flow in flows]
+    flows[:] = [(flow[0], _EMPTY_IDS, _EMPTY_TIMES, _EMPTY_IDS) for flow in flows]
+    gathered = [_joined(columns.pop(0)) for _ in range(len(columns))]
+    gathered.append(np.repeat(np.arange(len(sizes), dtype=np.min_scalar_type(len(sizes))),
+                              sizes))
+    keep = gathered[1] < horizon
+    if not keep.all():
+        _pick(gathered, keep)
+    times = gathered[1]
+    if ordered and times.size > 1 and not (np.all(times[1:] > times[:-1])):
+        order = entities.in_turn(times, gathered[0] if own_turns else gathered[2])
+        del times
+        _pick(gathered, order)
+    if own_turns:
+        gathered.insert(2, gathered[0])
+    ids, times, keys, source = gathered
+    return ids, times, keys, source
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """``arrays`` in one, in order (the array itself when there is one)."""
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
+def _pick(columns: list[np.ndarray], at: np.ndarray) -> None:
+    """Each of ``columns`` replaced by its elements ``at``, one at a time."""
+    for index in range(len(columns)):
+        columns[index] = columns[index][at]
+
+
+def overlap(starts: np.ndarray, ends: np.ndarray, span_start: float, span_end: float) -> float:
+    """The total length of the intervals [starts[i], ends[i]] within [span_start, span_end].
+
+    NOTE: worked in one array, in place, rather than in a new array per operation, for
+    memory's sake (the same operations in the same order: the same sum)."""
+    inside = np.minimum(ends, span_end)
+    inside -= np.maximum(starts, span_start)
+    np.clip(inside, 0.0, None, out=inside)
+    return float(np.sum(inside))
 
 
 def add_counts(series: list[int], times: np.ndarray, width: float) -> None:

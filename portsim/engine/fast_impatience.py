@@ -201,8 +201,8 @@ def leave_unserved(entities: Entities, classes: list[ClassState], warmup: float,
         np.add.at(entities.wait, ids[reneged], (left - arrived)[reneged])
         ids, keys, left, reneged = ids[final], keys[final], left[final], reneged[final]
     entities.departed[ids] = left
-    # who waits for a batch goes on in the turn of its last member out
-    entities.left_by[ids] = np.where(reneged, ids, keys)
+    if entities.left_by is not None:  # who waits for a batch goes on in the turn of its last
+        entities.left_by[ids] = np.where(reneged, ids, keys)  # member out
     measured = left >= warmup
     kinds = entities.kind[ids]
     for index, kind in enumerate(classes):

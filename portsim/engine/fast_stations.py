@@ -15,6 +15,7 @@ import numpy as np
 from portsim.engine import model as m
 from portsim.engine.classes import ClassState
 from portsim.engine.collect import clock_samples
+from portsim.engine.fast_entities import overlap
 from portsim.engine.kernels import queue_max
 from portsim.engine.setup import slot_tally
 from portsim.engine.streams import Stream
@@ -181,8 +182,8 @@ class FastStation:
         horizon, warmup = model.horizon, model.warmup
         span_start = warmup
         served = starts.size
-        left = np.full(arrivals.size - served, horizon)
-        waited_until = np.concatenate([starts, left])
+        waited_until = starts if arrivals.size == served else np.concatenate(
+            [starts, np.full(arrivals.size - served, horizon)])
         queued = waited_until > arrivals
         if occupied is not None:
             queued &= ~occupied.unqueued
@@ -197,14 +198,12 @@ class FastStation:
             sorted_leaves = np.sort(leaves)
         # the longest queue and the samples count joins and leaves up to a time: both sorted
         sorted_joins = joins if ordered and self.gone is None else np.sort(joins)
-        area = float(np.sum(np.clip(np.minimum(leaves, horizon) - np.maximum(joins, span_start),
-                                    0.0, None)))
+        area = overlap(joins, leaves, span_start, horizon)
         self.queue_level = Level.integrated(
             arrivals.size - served, span_start, horizon, area,
             queue_max(sorted_joins, sorted_leaves, warmup), self.bin_width,
             _spread(joins, leaves, self.bin_width, self.bin_count))
-        busy_area = float(np.sum(np.clip(np.minimum(ends, horizon)
-                                         - np.maximum(starts, span_start), 0.0, None)))
+        busy_area = overlap(starts, ends, span_start, horizon)
         running_end = int(np.count_nonzero(ends >= horizon))
         self.busy_level = Level.integrated(running_end, span_start, horizon, busy_area,
                                            math.nan)

@@ -198,7 +198,7 @@ class _LoopSweep:
         entities = self.state.entities
         entered = float((entities.arrived if entities.entered is None
                          else entities.entered)[key])
-        spawner = int(entities.spawned_by[key])
+        spawner = -1 if entities.spawned_by is None else int(entities.spawned_by[key])
         if spawner < 0:
             return (entered, 0, int(entities.kind[key]), 0.0, (), key)
         return (entered, 1, 0, float(entities.spawned_at[key]), self.turn(spawner), key)
