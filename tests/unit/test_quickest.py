@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from engine_kpis import assert_same_kpis
 from typer.testing import CliRunner
 
 from portsim.cli.main import app
@@ -143,3 +144,18 @@ def test_a_traveller_counts_from_the_instant_it_arrives_in_its_own_turn(engine: 
     starts = [(time, entity, where) for time, entity, _, where, event in log
               if event == "start"]
     assert sorted(starts) == [(1.0, 2, "b"), (2.0, 1, "a"), (5.0, 3, "b")]
+
+
+@pytest.mark.parametrize("travel", ["{}", "{office_b: 20min}", "{office_a: 5min, office_b: 5min}"])
+def test_the_offices_on_both_engines(tmp_path: Path, travel: str) -> None:
+    """Two days of applicants choosing an office, with and without travel: the fast path runs
+    it and gives the event engine's KPIs (the milestone's among them)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO % travel)
+    model = load_scenario(path).model(None)
+    fast = run_replication(model, seed=3, engine="fast")
+    events = run_replication(model, seed=3, engine="events")
+    assert fast.engine == "fast"
+    until = fast.kpis["classes"]["applicants"]["until_at_office_mean"]
+    assert (until > 0) == (travel != "{}")
+    assert_same_kpis(events.kpis, fast.kpis)
