@@ -62,6 +62,7 @@ from portsim.engine.fast_plan import (
     why_not_fast,
 )
 from portsim.engine.fast_pools import pooled_station
+from portsim.engine.fast_quickest import has_wait_choice, quickest_group, record_milestones
 from portsim.engine.fast_reactive import reaction, server_clock
 from portsim.engine.fast_starts import priority_station_starts, station_starts
 from portsim.engine.fast_stations import FastStation, Occupied, Waiter
@@ -375,9 +376,17 @@ class FastReplication(Plan):
         ids, arrivals, keys, source = self._gather(flows)
         stations = [self.stations[name] for name in members]
         kinds = self.entities.kind[positions(ids)]
-        joined = start_group(stations, [flow[0] for flow in flows], arrivals, source, kinds,
-                             self.model.horizon, Turns(self.entities, ids, keys),
-                             self.priority_of[kinds])
+        nodes = [flow[0] for flow in flows]
+        turns = Turns(self.entities, ids, keys)
+        if has_wait_choice(nodes):
+            joined, arrivals = quickest_group(stations, nodes, arrivals, source, kinds,
+                                              self.model.horizon, turns)
+            for station, (at, _, _) in zip(stations, joined, strict=True):
+                record_milestones(station, nodes, source[at], arrivals[at],
+                                  self.entities.arrived[ids[at]], self.model.warmup)
+        else:
+            joined = start_group(stations, nodes, arrivals, source, kinds, self.model.horizon,
+                                 turns, self.priority_of[kinds])
         for station, (at, services, starts) in zip(stations, joined, strict=True):
             self._served(station, flows, ids[at], arrivals[at], source[at], services, starts,
                          ordered=station.spec.discipline == "fifo")

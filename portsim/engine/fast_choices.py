@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
-__all__ = ["PriorityQueue", "choice_groups", "start_group"]
+__all__ = ["PriorityQueue", "choice_groups", "service_draws", "start_group"]
 
 
 def choice_groups(model: m.Model) -> dict[str, tuple[str, ...]]:
@@ -126,7 +126,7 @@ def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndar
         return run_group(stations, options, arrivals, source, kinds, horizon, turns,
                          priorities)
     could = could_join(len(stations), options, source, kinds)
-    draws = _service_draws(stations, could)
+    draws = service_draws(stations, could)
     own, moves = turns.ranks()
     times, kind_list = arrivals.tolist(), kinds.tolist()
     classes = 1 + max([*kind_list, -1, *(key for counts in could for key in counts),
@@ -174,7 +174,7 @@ def integers(values: np.ndarray) -> memoryview:
     return np.ascontiguousarray(values, dtype=np.int64).data
 
 
-def _service_draws(stations: list[FastStation], could: list[dict[int, int]],
+def service_draws(stations: list[FastStation], could: list[dict[int, int]],
                    ) -> list[dict[int, Iterator[float]]]:
     """Each station's service times per class, in the order customers start there (FIFO: the
     order they join): as many as could join it are drawn, the surplus is never used. None

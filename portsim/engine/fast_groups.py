@@ -62,6 +62,13 @@ class OpenQueue:
     def load(self, at: float, mover: int) -> float:
         """Customers present (queueing or in service) per server on duty at ``at``, as the
         customer at position ``mover`` sees them."""
+        present = self.present_at(at, mover)
+        servers = self.schedule.servers_at(at)
+        return math.inf if servers <= 0 else present / servers
+
+    def present_at(self, at: float, mover: int) -> int:
+        """Customers present (queueing or in service) at ``at``, as the customer at position
+        ``mover`` sees them."""
         present = self.present
         while present and present[0][0] < at:
             heappop(present)
@@ -73,8 +80,7 @@ class OpenQueue:
                     staying.append(ending)
             for ending in staying:
                 heappush(present, ending)
-        servers = self.schedule.servers_at(at)
-        return math.inf if servers <= 0 else len(present) / servers
+        return len(present)
 
     def join(self, at: float, service: float, position: int) -> None:
         self.joined.append(position)

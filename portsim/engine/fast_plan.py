@@ -28,6 +28,7 @@ from portsim.engine.routes import (
     RouteCompiler,
     SpawnNode,
     VisitNode,
+    WaitChoiceNode,
 )
 from portsim.engine.setup import class_states, series_bins, service_streams
 from portsim.errors import PortsimError
@@ -104,10 +105,27 @@ def unsupported_part(model: m.Model) -> str | None:
             return f"class {cls.name!r} may give up over its whole visit (visit patience)"
         for step in m.steps(cls.route):
             if isinstance(step, m.ShortestQueue) and step.by_expected_wait:
-                return f"class {cls.name!r} chooses a station by its expected wait"
+                reason = _wait_choice_unsupported(model, cls.name, step)
+                if reason is not None:
+                    return reason
             if not isinstance(step, (m.Visit, m.Branch, m.OptionalStep, m.Delay, m.Spawn,
                                      m.Milestone, m.ShortestQueue)):
                 return f"class {cls.name!r} has a {type(step).__name__} step"
+    return None
+
+
+def _wait_choice_unsupported(model: m.Model, class_name: str,
+                             step: m.ShortestQueue) -> str | None:
+    """Why the fast path cannot run class ``class_name``'s choice by expected wait ``step``:
+    it covers stations first come first served with constant servers or shifts (every
+    station the choice is evaluated with, through choices that share a station)."""
+    stations = {spec.name: spec for spec in model.stations}
+    for name in choice_groups(model)[step.stations[0]]:
+        spec = stations[name]
+        if spec.discipline != "fifo" or spec.reactive is not None:
+            how = "serves by priority" if spec.discipline != "fifo" else "reacts to its queue"
+            return (f"class {class_name!r} chooses a station by its expected wait among "
+                    f"stations where {name!r} {how}")
     return None
 
 
@@ -162,8 +180,10 @@ class Plan:
         self.bookings: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
         #: Stations joined by shortest-queue choices (transitively), evaluated as one unit.
         self.group_of = choice_groups(model)
+        # the service means weigh a choice by expected wait, as the event engine's do
         compiler = RouteCompiler(cast(Any, self.stations), self.classes, seed, replication,
-                                 model.sla)
+                                 model.sla, lambda station, kind: model.station(station)
+                                 .service_for(kind).mean)
         for cls in model.classes:
             self.classes[cls.name].first_node = compiler.compile(cls.route, cls.name)
         self.owner: dict[int, str] = {}   # id(node) -> class whose route holds it
@@ -204,7 +224,7 @@ class Plan:
         if type(node) in (VisitNode, FallbackVisitNode, BookedVisitNode):
             name = node.station.name
             return ("group", self.group_of[name]) if name in self.group_of else ("station", name)
-        if type(node) is ChoiceNode:
+        if type(node) in (ChoiceNode, WaitChoiceNode):
             return ("group", self.group_of[node.stations[0].name])
         return ("step", node)
 

@@ -411,11 +411,22 @@ def test_a_shift_cut_lets_services_finish() -> None:
 
 @pytest.mark.parametrize("model, reason", [
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0)),
-                     StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))),
+                     StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0),
+                                 discipline="priority")),
            classes=(ClassSpec("c", Poisson(0.5), (ShortestQueue(("s", "t"),
                                                                by_expected_wait=True),)),),
            horizon=100.0),
-     "chooses a station by its expected wait"),
+     "class 'c' chooses a station by its expected wait among stations where 't' serves by "
+     "priority"),
+    (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
+                                 reactive=ReactiveStaffing(4.0, 1.0, 2)),
+                     StationSpec("t", ShiftSchedule.constant(1), Exponential(1.0))),
+           classes=(ClassSpec("c", Poisson(0.5), (ShortestQueue(("t",)),)),
+                    ClassSpec("d", Poisson(0.5), (ShortestQueue(("s", "t"),
+                                                                by_expected_wait=True),))),
+           horizon=100.0),
+     "class 'd' chooses a station by its expected wait among stations where 's' reacts to "
+     "its queue"),
     (Model(stations=(StationSpec("s", ShiftSchedule.constant(1), Exponential(1.0),
                                  discipline="priority"),),
            classes=(ClassSpec("c", Poisson(0.5), (Visit("s", reserve_ahead=30.0),)),),

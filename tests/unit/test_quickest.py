@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from engine_kpis import assert_same_kpis
 from typer.testing import CliRunner
 
 from portsim.cli.main import app
@@ -33,12 +34,12 @@ def offices(choice: ShortestQueue, services=(6.0, 6.0), servers=(3, 3), rate=0.8
 def test_without_travel_it_is_join_the_shortest_queue() -> None:
     """Equal servers and service times: least expected wait (ties by load) picks the same
     station as least load every time, so the two runs are the same run (on one engine: the
-    fast path runs the plain choice alone)."""
+    two engines agree to 1e-9, not bit for bit)."""
     for seed in range(3):
         plain = run_replication(offices(ShortestQueue(("a", "b"))), seed=seed,
                                 engine="events")
         quick = run_replication(offices(ShortestQueue(("a", "b"), by_expected_wait=True)),
-                                seed=seed)
+                                seed=seed, engine="events")
         assert quick.kpis == plain.kpis
 
 
@@ -120,3 +121,41 @@ def test_travel_to_a_station_not_listed_is_one_clear_error(tmp_path: Path) -> No
     text = " ".join(result.output.split())
     assert "s.yaml:10: classes.applicants.route.0.quickest.travel.office_c" in text
     assert "'office_c' is not one of the stations to choose from" in text
+
+
+@pytest.mark.parametrize("engine", ["events", "fast"])
+def test_a_traveller_counts_from_the_instant_it_arrives_in_its_own_turn(engine: str) -> None:
+    """Worked by hand. a and b: one server each, 4 min a customer. The walker (entered first)
+    picks a at 0 (2 min away, b 3 min: keys (2, 0) and (3, 0)) and reaches it at 2. A chooser
+    at 1 sees both empty, the walker still on its way: a tie at (0, 0), to b, listed first;
+    served 1-5. A chooser at 2 comes in after the walker's arrival there (the walker entered
+    first): a and b each hold one customer, a tie at (4, 1), to b again, where it queues until
+    5. (Had the walker not been counted, the second chooser would have taken an idle a.)"""
+    stations = tuple(StationSpec(name, ShiftSchedule.constant(1), Deterministic(4.0))
+                     for name in ("a", "b"))
+    classes = (ClassSpec("walker", Trace((0.0,)), (ShortestQueue(
+                   ("a", "b"), travel=(2.0, 3.0), by_expected_wait=True),)),
+               ClassSpec("chooser", Trace((1.0, 2.0)), (ShortestQueue(
+                   ("b", "a"), by_expected_wait=True),)))
+    log = []
+    result = run_replication(Model(stations=stations, classes=classes, horizon=50.0),
+                             engine=engine, trace=lambda *event: log.append(event))
+    assert result.engine == engine
+    starts = [(time, entity, where) for time, entity, _, where, event in log
+              if event == "start"]
+    assert sorted(starts) == [(1.0, 2, "b"), (2.0, 1, "a"), (5.0, 3, "b")]
+
+
+@pytest.mark.parametrize("travel", ["{}", "{office_b: 20min}", "{office_a: 5min, office_b: 5min}"])
+def test_the_offices_on_both_engines(tmp_path: Path, travel: str) -> None:
+    """Two days of applicants choosing an office, with and without travel: the fast path runs
+    it and gives the event engine's KPIs (the milestone's among them)."""
+    path = tmp_path / "s.yaml"
+    path.write_text(SCENARIO % travel)
+    model = load_scenario(path).model(None)
+    fast = run_replication(model, seed=3, engine="fast")
+    events = run_replication(model, seed=3, engine="events")
+    assert fast.engine == "fast"
+    until = fast.kpis["classes"]["applicants"]["until_at_office_mean"]
+    assert (until > 0) == (travel != "{}")
+    assert_same_kpis(events.kpis, fast.kpis)
