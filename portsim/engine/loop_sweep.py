@@ -1,8 +1,8 @@
 """A loop of stations on the fast path, swept as one unit in time order.
 
 Where a station's arrivals depend on the queue of a station its own outputs feed (a strongly
-connected component of the plan's unit graph: water_port's boarding teams, whose ships take a
-pilot and then send their inspection alongside back to the teams), no order of the stations
+connected component of the plan's unit graph: say customers leave station A for station B,
+which spawns a batch that goes back to A), no order of the stations
 works; but nobody reaches a station before leaving the one before it, so the loop's stations
 and the route steps between them are played together, event by event, as the event engine
 plays them: a heap of events keyed by (time, turn), where the turn is the one rule of
@@ -132,7 +132,7 @@ def _visits_again(node: Any, stations: set[str], seen: frozenset[str],
     return None
 
 
-class _Desk:
+class _LoopStation:
     """A station of the loop as the event engine's station runs it: servers on duty, busy,
     the waiting heap, and every visit (who, when it came, by which step, its service, when
     it started)."""
@@ -164,7 +164,7 @@ class _LoopSweep:
         self.names = list(state.classes)
         self.horizon = state.model.horizon
         self.warmup = state.model.warmup
-        self.desks = {name: _Desk(state.stations[name]) for kind, name in loop[1]
+        self.places = {name: _LoopStation(state.stations[name]) for kind, name in loop[1]
                       if kind == "station"}
         # (time, turn, after, number, action, what, a, b): ``after`` puts a service ending
         # before a move in the same turn; ``number`` keeps the order of scheduling
@@ -178,11 +178,11 @@ class _LoopSweep:
         self.members: list[tuple[float, int, float, int]] = []
         self.first_member = state.entities.size
         self.leaving: dict[tuple[int, str], tuple[Any, list[int], list[float], list[int]]] = {}
-        for desk in self.desks.values():
-            for when, servers in desk.station.changes:
+        for place in self.places.values():
+            for when, servers in place.station.changes:
                 if when < self.horizon:
                     heappush(self.events, (when, _CLOCK_TURN, 0, next(self.scheduled),
-                                           _CHANGE, desk, servers, 0))
+                                           _CHANGE, place, servers, 0))
 
     def turn(self, key: int) -> tuple[Any, ...]:
         """The turn of ``key``, comparable with any other: the entity's place in the order of
@@ -227,44 +227,44 @@ class _LoopSweep:
             else:
                 self._go(what, first, at, second)
 
-    def _change(self, desk: _Desk, at: float, servers: int) -> None:
+    def _change(self, place: _LoopStation, at: float, servers: int) -> None:
         # a cut never interrupts a service; more servers take the heads of the queue at once
-        desk.on_duty = servers
-        while desk.busy < servers and desk.waiting:
-            desk.busy += 1
-            self._start(desk, heappop(desk.waiting)[2], at)
+        place.on_duty = servers
+        while place.busy < servers and place.waiting:
+            place.busy += 1
+            self._start(place, heappop(place.waiting)[2], at)
 
-    def _end(self, desk: _Desk, at: float, visit: int) -> None:
-        if desk.waiting and desk.busy <= desk.on_duty:  # the freed server takes the head
-            self._start(desk, heappop(desk.waiting)[2], at)
+    def _end(self, place: _LoopStation, at: float, visit: int) -> None:
+        if place.waiting and place.busy <= place.on_duty:  # the freed server takes the head
+            self._start(place, heappop(place.waiting)[2], at)
         else:
-            desk.busy -= 1
-        entity = desk.ids[visit]
-        self._go(desk.nodes[visit].next, entity, at, entity)
+            place.busy -= 1
+        entity = place.ids[visit]
+        self._go(place.nodes[visit].next, entity, at, entity)
 
-    def _start(self, desk: _Desk, visit: int, at: float) -> None:
-        entity = desk.ids[visit]
-        service = desk.station.services[self.kind(entity)].draw()
-        desk.services[visit] = service
-        desk.started.append(visit)
-        desk.starts.append(at)
+    def _start(self, place: _LoopStation, visit: int, at: float) -> None:
+        entity = place.ids[visit]
+        service = place.station.services[self.kind(entity)].draw()
+        place.services[visit] = service
+        place.started.append(visit)
+        place.starts.append(at)
         if at + service < self.horizon:
             heappush(self.events, (at + service, self.turn(entity), 0, next(self.scheduled),
-                                   _END, desk, visit, entity))
+                                   _END, place, visit, entity))
 
-    def _arrive(self, desk: _Desk, node: Any, entity: int, at: float) -> None:
-        visit = len(desk.ids)
-        desk.ids.append(entity)
-        desk.arrivals.append(at)
-        desk.services.append(math.nan)
-        desk.nodes.append(node)
-        if desk.busy < desk.on_duty:
-            desk.busy += 1
-            self._start(desk, visit, at)
+    def _arrive(self, place: _LoopStation, node: Any, entity: int, at: float) -> None:
+        visit = len(place.ids)
+        place.ids.append(entity)
+        place.arrivals.append(at)
+        place.services.append(math.nan)
+        place.nodes.append(node)
+        if place.busy < place.on_duty:
+            place.busy += 1
+            self._start(place, visit, at)
             return
-        desk.joined += 1
-        priority = int(self.state.priority_of[self.kind(entity)]) if desk.by_priority else 0
-        heappush(desk.waiting, (priority, desk.joined, visit))
+        place.joined += 1
+        priority = int(self.state.priority_of[self.kind(entity)]) if place.by_priority else 0
+        heappush(place.waiting, (priority, place.joined, visit))
 
     def _go(self, node: Any, entity: int, at: float, key: int) -> None:
         """``entity`` takes its steps from ``node`` on at ``at`` in the turn of ``key``: those
@@ -297,7 +297,7 @@ class _LoopSweep:
                 self._spawn(node, at, key)
                 node = node.next
             else:
-                self._arrive(self.desks[node.station.name], node, entity, at)
+                self._arrive(self.places[node.station.name], node, entity, at)
                 return
 
     def _spawn(self, node: SpawnNode, at: float, key: int) -> None:
@@ -366,19 +366,19 @@ class _LoopSweep:
             state._send(state.unit(node, name), node, np.asarray(gone, dtype=np.int64),
                         np.asarray(times, dtype=float), np.asarray(keys, dtype=np.int64))
         queueing = []
-        for desk in self.desks.values():
-            count = len(desk.ids)
-            started = np.array(desk.started, dtype=np.int64)
+        for place in self.places.values():
+            count = len(place.ids)
+            started = np.array(place.started, dtype=np.int64)
             waiting = np.ones(count, dtype=bool)
             waiting[started] = False
             order = np.concatenate((started, np.flatnonzero(waiting)))
-            ids = np.array(desk.ids, dtype=np.int64)[order]
-            arrivals = np.array(desk.arrivals, dtype=float)[order]
-            queueing.append((desk.station, len(desk.station.queue.waiting), ids[started.size:],
+            ids = np.array(place.ids, dtype=np.int64)[order]
+            arrivals = np.array(place.arrivals, dtype=float)[order]
+            queueing.append((place.station, len(place.station.queue.waiting), ids[started.size:],
                              arrivals[started.size:]))
-            state._served(desk.station, [], ids, arrivals, np.zeros(count, dtype=np.int64),
-                          np.array(desk.services)[order], np.array(desk.starts, dtype=float),
-                          ordered=not desk.by_priority)
+            state._served(place.station, [], ids, arrivals, np.zeros(count, dtype=np.int64),
+                          np.array(place.services)[order], np.array(place.starts, dtype=float),
+                          ordered=not place.by_priority)
         # those still queueing at the horizon filed again once every station of the loop has
         # added its waits: they may have waited at one filed after theirs
         for station, before, ids, queued in queueing:
