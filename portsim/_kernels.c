@@ -2052,7 +2052,7 @@ done:
  */
 
 /* Services in progress by (end, turn, position) with the pool whose server each holds;
- * patience timers by (time, turn, position, join); callers away by (time, turn, position):
+ * patience timers by (time, turn, position, join); customers away by (time, turn, position):
  * the Python twin's tuples, compared field by field (every key is distinct). */
 typedef struct { double end; int64_t turn; Py_ssize_t position; Py_ssize_t pool; } PoolRun;
 typedef struct { double t; int64_t turn; Py_ssize_t position; int64_t join; } PoolTimer;

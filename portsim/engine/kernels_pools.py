@@ -3,7 +3,7 @@ customers give up and try again (retrials), or both: :class:`PooledSweep`.
 
 It sweeps the station's events as :class:`~portsim.engine.kernels_giving.ImpatientSweep`
 does -- in time order; at one instant first the model's own clock (here the pools' shift
-changes), then the customers' own events (services ending, patience running out, callers
+changes), then the customers' own events (services ending, patience running out, customers
 coming back) and moves by their turns -- with the event engine's
 :class:`~portsim.engine.skills.SkillStation` as the rule of who starts: an arrival takes a free
 server of the fewest-skill pool that has its skill, a freed server (or a pool's shift
