@@ -20,6 +20,7 @@ import numpy as np
 from portsim.engine.fast_choices import python_values, service_draws
 from portsim.engine.fast_groups import OpenQueue, could_join, shortest
 from portsim.engine.routes import ChoiceNode, MilestoneNode, WaitChoiceNode
+from portsim.engine.station import expected_wait
 
 if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
@@ -50,9 +51,8 @@ def quickest_pick(queues: list[OpenQueue], choice: list[int], node: WaitChoiceNo
             key = (math.inf + node.travel[index], math.inf)
         else:
             present = queue.present_at(at, position)
-            ahead = present - servers + 1
-            wait = 0.0 if ahead <= 0 else ahead * node.means[index] / servers
-            key = (wait + node.travel[index], present / servers)
+            key = (expected_wait(present, servers, node.means[index]) + node.travel[index],
+                   present / servers)
         if key < best_key:
             best, best_key = index, key
     return best

@@ -34,6 +34,17 @@ if TYPE_CHECKING:
     from portsim.engine.streams import Stream
 
 
+def expected_wait(present: int, servers: int, service_mean: float) -> float:
+    """The wait a customer joining ``present`` customers (queueing or in service) at
+    ``servers`` can expect: nothing while a server is free, else one service per server for
+    every customer ahead beyond the servers (FIFO, all servers working at ``service_mean``);
+    infinite with no server on duty. The rule of a choice by expected wait, on both engines."""
+    if servers <= 0:
+        return math.inf
+    ahead = present - servers + 1
+    return 0.0 if ahead <= 0 else ahead * service_mean / servers
+
+
 class Station(QueueLength):
     """Servers, a waiting line (FIFO or by priority), and the station's statistics.
 
@@ -389,14 +400,8 @@ class Station(QueueLength):
         return (len(self.queue) + self.busy) / self.servers
 
     def expected_wait(self, service_mean: float) -> float:
-        """The wait a customer joining now can expect: nothing while a server is free, else one
-        service per server for every customer ahead beyond the servers (FIFO, all servers
-        working at ``service_mean``)."""
-        servers = self.servers
-        if servers <= 0:
-            return math.inf
-        ahead = len(self.queue) + self.busy - servers + 1
-        return 0.0 if ahead <= 0 else ahead * service_mean / servers
+        """The wait a customer joining now can expect (:func:`expected_wait`)."""
+        return expected_wait(len(self.queue) + self.busy, self.servers, service_mean)
 
     # ---------------------------------------------------------------- statistics
 
