@@ -168,7 +168,7 @@ class Weibull:
 @dataclass(frozen=True, slots=True)
 class Binomial:
     """The number of ``n`` trials that succeed, each with probability ``p``: a count that never
-    exceeds ``n`` (the seats of an aircraft filled at a load factor ``p``)."""
+    exceeds ``n`` (places each taken with chance ``p``, so never more than there are)."""
 
     n: int
     p: float
@@ -186,7 +186,7 @@ class Binomial:
 
     def scaled(self, factor: float) -> Binomial:
         """About ``factor`` times as many: ``factor`` of the trials (rounded to whole ones),
-        each with the same chance. A batch split into parts this way (the seats of a flight
+        each with the same chance. A batch split into parts this way (the places of one batch
         shared out) keeps its cap: the parts' trials add up to the whole's."""
         return Binomial(round(self.n * factor), self.p)
 
