@@ -48,6 +48,8 @@ CLASS_HEADLINE = ("wait_mean", "wait_sla_share")
 STATION_HEADLINE = ("wait_mean", "utilisation")
 SYSTEM_HEADLINE: tuple[Item, ...] = (("system", "all", "wait_mean"),
                                      ("system", "all", "wait_sla_share"))
+#: What the headline says of a class or station on one side only: its mean wait.
+ONE_SIDE_HEADLINE = ("wait_mean",)
 #: What a variant buys for the classes and stations it edits without a policy: their share
 #: within the standard (the hotline's calls answered within 20 s, a hall's 30-minute pledge).
 EDITED = Purpose(("wait_sla_share",), ("",))
@@ -218,7 +220,7 @@ def choose(comparison: Compared, variant: str, classes: Sequence[str],
     taken = {pick.item for pick in picks}
     port = [Pick(*item, PORT) for item in SYSTEM_HEADLINE
             if item[2] in comparison.kpi_names("system", "all")]
-    also: dict[str, list[Pick]] = {WORSE: [], BETTER: []}
+    also: dict[str, list[Pick]] = {WORSE: [], BETTER: [], NOT_APPLICABLE: []}
     for scope in SCANNED:
         for name in comparison.names(scope):
             clearly_waits = False
@@ -226,19 +228,25 @@ def choose(comparison: Compared, variant: str, classes: Sequence[str],
                 found = verdict(comparison.difference(variant, scope, name, kpi), kpi)
                 if kpi == "wait_mean":
                     clearly_waits = found in (BETTER, WORSE)
+                # Whoever is on one side only (a class a policy spawns, a station it adds or
+                # removes) is named with its wait: nobody can be paired with them, and they
+                # may be the ones who pay.
+                if found == NOT_APPLICABLE and kpi not in ONE_SIDE_HEADLINE:
+                    continue
                 # A class's time in system says more than its wait only when its wait did not
                 # clearly change (a faster service, a shorter walk).
                 if found not in also or (scope, name, kpi) in taken or (
                         kpi == "sojourn_mean" and clearly_waits):
                     continue
                 also[found].append(Pick(scope, name, kpi, ALSO))
-    chosen = [*picks, *also[WORSE], *also[BETTER], *port]
+    chosen = [*picks, *also[WORSE], *also[NOT_APPLICABLE], *also[BETTER], *port]
     unique = {pick.item: pick for pick in reversed(chosen)}  # the first reason wins
     return [pick for pick in chosen if unique[pick.item] is pick
             and not _says_nothing(comparison, variant, pick.item)]
 
 
 __all__ = ["ALSO", "BETTER", "CHANGED", "CLASS_HEADLINE", "COST", "EDITED", "NOT_APPLICABLE",
+           "ONE_SIDE_HEADLINE",
            "PORT", "PURPOSE", "SCANNED", "SERVED", "STATION_HEADLINE", "SYSTEM_HEADLINE",
            "UNCLEAR", "WORSE", "Compared", "Pick", "choose", "edited", "focus",
            "purpose_picks", "served_items", "verdict"]

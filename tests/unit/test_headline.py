@@ -178,6 +178,25 @@ def test_a_kpi_one_side_lacks_reads_n_a() -> None:
     assert "only in the variant: gates (mean wait 1.08 min)" in said
 
 
+def test_a_class_only_one_side_has_is_named_with_its_wait_though_no_policy_serves_it() -> None:
+    """A class a policy spawns (an inspection in port) is nobody's purpose and cannot be paired:
+    the headline still names it with its wait, since it may be who pays. One whose members
+    never waited, or a KPI other than the wait, is left out."""
+    made = green_channel()
+    made.data["v"][("classes", "inspections", "wait_mean")] = [110.0, 118.0, 114.0, 112.0,
+                                                              116.0, 114.0]
+    made.data["v"][("classes", "inspections", "sojourn_mean")] = [150.0] * 6
+    made.data["v"][("classes", "quiet", "wait_mean")] = [0.0] * 6
+    made.data["v"][("classes", "quiet", "prob_wait")] = [0.0] * 6
+    picks = choose(made, "v", ["key"], [], [(("key",), "classes", RELEASE)])
+    why = {pick.item: pick.why for pick in picks}
+    assert why[("classes", "inspections", "wait_mean")] == ALSO
+    assert ("classes", "inspections", "sojourn_mean") not in why
+    assert not any(item[1] == "quiet" for item in why)
+    said = sentence("v", [made.row(p) for p in picks], 30.0)
+    assert "only in the variant: inspections (mean wait 114" in said
+
+
 @pytest.mark.parametrize(("before", "after", "kpi", "percent"), [
     ([0.040, 0.041, 0.039, 0.040], [0.150, 0.152, 0.148, 0.150], "wait_mean", "—"),
     ([0.80, 0.81, 0.79, 0.80], [0.90, 0.91, 0.89, 0.90], "wait_sla_share", "—"),  # a share
