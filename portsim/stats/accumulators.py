@@ -98,6 +98,9 @@ class Tally:
             np.log(scaled, out=scaled)
             scaled /= _LOG_STEP
             np.floor(scaled, out=scaled)
+            # an infinite value (a wait that never ends) belongs in the last bin, as any value
+            # past 1e7 minutes: cut before the cast, which has no integer for infinity
+            np.minimum(scaled, HIST_BINS - 1, out=scaled)
             index = scaled.astype(np.int64)
             np.clip(index, 0, HIST_BINS - 1, out=index)
             low = int(index.min())

@@ -74,3 +74,17 @@ def test_level_bins_split_area_at_boundaries():
     level.set(25.0, 0)
     level.close(30.0)
     assert level.bins.tolist() == pytest.approx([10.0, 20.0, 10.0])
+
+
+def test_an_infinite_value_falls_in_the_last_bin_without_a_warning():
+    """Cast to an integer, infinity had no bin (numpy warned and gave the smallest integer,
+    clipped to the first bin: the longest value counted as the shortest)."""
+    import warnings
+
+    tally = Tally()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tally.add_many(np.array([1.0, math.inf]))
+    assert tally.histogram[-1] == 1
+    assert tally.histogram[0] == 0
+    assert tally.quantile(0.99) > 1e6
