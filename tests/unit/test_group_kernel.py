@@ -4,21 +4,28 @@ numbers exactly, on any input (ties of arrivals, of services ending with choices
 changes and with the reactive stations' checks, turns that settle them either way, several
 priority levels, shifts, schedules that repeat); bad arrays are refused.
 
-Whole replications through the group loop against the event engine: tests/unit/test_fast_path.py
-(``shortest_queue``, ``shortest_queue_batches``) and tests/scenarios/test_engines.py.
+Whole replications of the shipped cargo flights' green channels are the same with the compiled
+loops and their twins. Whole replications through the group loop against the event engine:
+tests/unit/test_fast_path.py (``shortest_queue``, ``shortest_queue_batches``),
+tests/property/test_sweep_engines.py and tests/scenarios/test_engines.py.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from engine_kpis import station_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portsim.engine import fast_groups, kernels
+from portsim.engine import fast_groups, fast_starts, kernels, run_replication
+from portsim.scenario import load_scenario
+from portsim.scenario.loader import compile_model
 
 needs_compiled = pytest.mark.skipif(
     not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
@@ -238,3 +245,30 @@ def test_priorities_not_one_a_customer_are_refused():
     group["stations"] = [(*group["stations"][0][:10], np.zeros(3, dtype=np.int64))]
     with pytest.raises(ValueError, match="priorities"):
         run("group_starts", group)
+
+
+CARGO = Path(__file__).resolve().parents[2] / "scenarios" / "airport" / "cargo_flights.yaml"
+
+
+@needs_compiled
+@pytest.mark.parametrize("variant", ["green_channel", "green_channel_own_team"])
+def test_the_green_channels_are_the_same_with_either_loop(variant: str, monkeypatch) -> None:
+    """Key flights served first at border inspection: alone at its desks (``priority_starts``)
+    or, with a team of its own, in a shortest-queue group with the shared teams (the group
+    loop, which must see a station that serves by priority there)."""
+    model = compile_model(load_scenario(CARGO), variant)
+    kinds: list[int] = []
+
+    def counted(*arguments: Any) -> Any:
+        kinds.extend(len(one) for one in arguments[-1])
+        return kernels.compiled_or("group_starts", fast_groups.python_group_starts)(*arguments)
+
+    monkeypatch.setattr(fast_groups, "group_starts", counted)
+    compiled = (station_events(model, "fast", 3), run_replication(model, seed=3, engine="fast"))
+    assert (fast_groups.PRIORITY_FIELDS in kinds) == (variant == "green_channel_own_team")
+    monkeypatch.setattr(fast_groups, "group_starts", fast_groups.python_group_starts)
+    monkeypatch.setattr(fast_starts, "priority_starts", kernels.python_priority_starts)
+    python = (station_events(model, "fast", 3), run_replication(model, seed=3, engine="fast"))
+    assert compiled[0] == python[0]
+    assert json.dumps(compiled[1].kpis, sort_keys=True, default=str) == json.dumps(
+        python[1].kpis, sort_keys=True, default=str)
