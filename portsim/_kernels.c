@@ -3333,6 +3333,8 @@ prio_parse(PyObject *item, Open *q, Py_ssize_t count, const int64_t *own, double
         return 0;
     }
     q->joined = q->joined_own;
+    PyMem_Free(q->present);  /* the sweep keeps its own: the recursion's is not needed */
+    q->present = NULL;
     for (Py_ssize_t i = 0; i < count; i++) {
         q->services[i] = Py_NAN;
     }
