@@ -412,6 +412,9 @@ sweep_advance(Sweep *s, double at, int64_t turn)
     }
 }
 
+/* A customer joins the sweep (defined with the group's priority stations, which share it). */
+static void sweep_arrive(Sweep *s, Py_ssize_t position, double at);
+
 PyDoc_STRVAR(priority_starts_doc,
 "priority_starts(arrivals, services, priorities, turns, moves, servers, change_times,\n"
 "                change_servers, horizon, starts, order) -> int\n\n"
@@ -490,15 +493,7 @@ priority_starts(PyObject *Py_UNUSED(module), PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < count; i++) {
         sweep_advance(&s, s.at[i], s.move[i]);
-        if ((double)s.busy < s.on_duty) {
-            s.busy += 1;
-            sweep_start(&s, i, s.at[i]);
-        }
-        else {
-            s.joined += 1;
-            Queued item = {s.priority[i], s.joined, i};
-            Queued_push(s.queued, &s.queued_size, item);
-        }
+        sweep_arrive(&s, i, s.at[i]);
     }
     sweep_advance(&s, horizon, -1);
     Py_END_ALLOW_THREADS
