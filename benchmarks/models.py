@@ -21,6 +21,7 @@ from portsim.engine.model import (
     Poisson,
     RateProfile,
     ShiftSchedule,
+    ShortestQueue,
     StationSpec,
     Trace,
     Visit,
@@ -74,6 +75,27 @@ def priority_model(customers: int, servers: int = SERVERS,
                ClassSpec("ordinary", Poisson(rate * 2 / 3), route, priority=1))
     return Model(stations=specs, classes=classes, horizon=customers / rate,
                  name="mmc-priority")
+
+
+def priority_group_model(customers: int = 20_000) -> Model:
+    """A day of ``customers`` (expected; Poisson, on portsim's own streams) choosing the
+    shortest queue among a desk row on shifts and a green desk, both serving by priority, and
+    a FIFO row; the first-priority class may take the green desk, the others not (about 0.7
+    of the servers busy): one shortest-queue group with priority stations, the fast path's
+    group loop against the event engine."""
+    rate = customers / 1440.0
+    shifts = ShiftSchedule(((0.0, 10), (360.0, 14), (840.0, 13), (1320.0, 8)), period=1440.0)
+    specs = (StationSpec("desks", shifts, Exponential(1.0), discipline="priority"),
+             StationSpec("green", ShiftSchedule.constant(3), Exponential(1.0),
+                         discipline="priority"),
+             StationSpec("fifo", ShiftSchedule.constant(4), Uniform(0.5, 1.5)))
+    classes = tuple(
+        ClassSpec(name, Poisson(rate * share), (ShortestQueue(choice),), priority=priority)
+        for name, share, priority, choice in (
+            ("first", 0.2, 0, ("desks", "green", "fifo")),
+            ("second", 0.3, 1, ("desks", "fifo")),
+            ("third", 0.5, 2, ("desks", "fifo"))))
+    return Model(stations=specs, classes=classes, horizon=1440.0, name="priority-group")
 
 
 # ----------------------------------------------------------------------------- a port day

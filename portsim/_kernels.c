@@ -412,6 +412,9 @@ sweep_advance(Sweep *s, double at, int64_t turn)
     }
 }
 
+/* A customer joins the sweep (defined with the group's priority stations, which share it). */
+static void sweep_arrive(Sweep *s, Py_ssize_t position, double at);
+
 PyDoc_STRVAR(priority_starts_doc,
 "priority_starts(arrivals, services, priorities, turns, moves, servers, change_times,\n"
 "                change_servers, horizon, starts, order) -> int\n\n"
@@ -490,15 +493,7 @@ priority_starts(PyObject *Py_UNUSED(module), PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < count; i++) {
         sweep_advance(&s, s.at[i], s.move[i]);
-        if ((double)s.busy < s.on_duty) {
-            s.busy += 1;
-            sweep_start(&s, i, s.at[i]);
-        }
-        else {
-            s.joined += 1;
-            Queued item = {s.priority[i], s.joined, i};
-            Queued_push(s.queued, &s.queued_size, item);
-        }
+        sweep_arrive(&s, i, s.at[i]);
     }
     sweep_advance(&s, horizon, -1);
     Py_END_ALLOW_THREADS
@@ -2672,7 +2667,19 @@ typedef struct {
     Giving react;
     int64_t *rules, *joined_own;
     double *gave_up;
+    /* a station that serves by priority: priority_starts' sweep, its services by position;
+     * then `joined` lists who joined it, in order, and `prio_started` marks who started */
+    int by_priority;
+    Sweep prio;
+    unsigned char *prio_started;
 } Open;
+
+/* A station that serves by priority within a group: see the block before the methods. */
+static double prio_load(Open *q, double at, int64_t move);
+static void prio_join(Open *q, Py_ssize_t position, double at, double service, int64_t move);
+static void prio_finish(Open *q);
+static int prio_parse(PyObject *item, Open *q, Py_ssize_t count, const int64_t *own,
+                      double horizon);
 
 /* When the next customer, arriving at `at`, starts (infinity: not before the horizon):
  * FifoStarts.start. */
@@ -2752,6 +2759,9 @@ static double
 open_load(Open *q, double at, Py_ssize_t mover, const int64_t *own, const int64_t *moves,
           Present *staying)
 {
+    if (q->by_priority) {
+        return prio_load(q, at, moves[mover]);
+    }
     if (q->reactive) {  /* ReactiveQueue.load: everything before the move played */
         giving_advance(&q->react, at, moves[mover]);
         double on_duty = q->react.on_duty;
@@ -2977,6 +2987,9 @@ open_free(Open *q)
     PyMem_Free(q->react.queued);
     PyMem_Free(q->react.state);
     PyMem_Free(q->react.next_service);
+    PyMem_Free(q->prio.running);
+    PyMem_Free(q->prio.queued);
+    PyMem_Free(q->prio_started);
     for (int k = 0; k < q->held; k++) {
         PyBuffer_Release(&q->views[k]);
     }
@@ -3045,6 +3058,10 @@ group_sweep(Open *queues, Py_ssize_t groups, Py_ssize_t count, const double *at,
             continue;
         }
         double service = q->service[q->next[k]++];
+        if (q->by_priority) {
+            prio_join(q, i, at[i], service, moves[i]);
+            continue;
+        }
         q->joined[q->joined_n] = (int64_t)i;
         q->services[q->joined_n] = service;
         q->joined_n += 1;
@@ -3059,6 +3076,9 @@ group_sweep(Open *queues, Py_ssize_t groups, Py_ssize_t count, const double *at,
         if (queues[g].reactive) {
             react_finish(&queues[g]);
         }
+        else if (queues[g].by_priority) {
+            prio_finish(&queues[g]);
+        }
     }
     return 1;
 }
@@ -3066,8 +3086,8 @@ group_sweep(Open *queues, Py_ssize_t groups, Py_ssize_t count, const double *at,
 PyDoc_STRVAR(group_starts_doc,
 "group_starts(arrivals, kinds, source, option_offsets, option_stations, own, moves, horizon,\n"
 "             stations) -> list[tuple[int, int, int]]\n\n"
-"A shortest-queue group of first-come-first-served stations, some of them with\n"
-"queue-reactive staffing: the customers, in the order they move (at `arrivals`, of classes\n"
+"A shortest-queue group of stations that serve first come first served or by priority,\n"
+"some of them with queue-reactive staffing: the customers, in the order they move (at `arrivals`, of classes\n"
 "`kinds`, in their own turns `own`, moving in the turns `moves`), each through node\n"
 "source[i], which offers option_stations[option_offsets[n]:option_offsets[n + 1]]; with more\n"
 "than one, it joins the one with the fewest customers present (queueing or in service) per\n"
@@ -3085,7 +3105,11 @@ PyDoc_STRVAR(group_starts_doc,
 "server_counts): its clock and rule as reactive_starts takes them, class k's services in\n"
 "the order they start; it gets who joined (those who started, in the order they did, then\n"
 "those still queueing, in the order they came), the starts, each position's service (NaN:\n"
-"none started) and its changes of servers. Returns (joined, started, changes) per station.");
+"none started) and its changes of servers. A station that serves by priority is a FIFO\n"
+"station's tuple and then the group's priorities (int64, one a customer): it is swept up to\n"
+"each move as priority_starts sweeps it; it gets who joined (those who started, in the order\n"
+"they did, then those still queueing, in the order they came), each position's service (NaN:\n"
+"did not join) and the starts. Returns (joined, started, changes) per station.");
 
 static PyObject *
 group_starts(PyObject *Py_UNUSED(module), PyObject *args)
@@ -3147,6 +3171,8 @@ group_starts(PyObject *Py_UNUSED(module), PyObject *args)
         int parsed = PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 16
             ? react_parse(item, &queues[g], count, views[0].buf, views[1].buf, views[5].buf,
                           horizon)
+            : PyTuple_Check(item) && PyTuple_GET_SIZE(item) == 11
+            ? prio_parse(item, &queues[g], count, views[5].buf, horizon)
             : open_parse(item, &queues[g], count);
         if (!parsed) {
             goto done;
@@ -3188,6 +3214,126 @@ done:
         return NULL;
     }
     return result;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * A station that serves by priority within a shortest-queue group (group_starts;
+ * portsim.engine.fast_groups.PriorityQueue, its twin): priority_starts' sweep (Sweep,
+ * sweep_advance, sweep_start), played up to each move of the group's customers.
+ */
+
+/* A customer joins a priority sweep at `at`: served at once by a free server, else queued
+ * (PrioritySweep.arrive). */
+static void
+sweep_arrive(Sweep *s, Py_ssize_t position, double at)
+{
+    if ((double)s->busy < s->on_duty) {
+        s->busy += 1;
+        sweep_start(s, position, at);
+    }
+    else {
+        s->joined += 1;
+        Queued item = {s->priority[position], s->joined, position};
+        Queued_push(s->queued, &s->queued_size, item);
+    }
+}
+
+/* Customers present per server on duty at `at`, everything before a move in turn `move`
+ * played (PriorityQueue.load). */
+static double
+prio_load(Open *q, double at, int64_t move)
+{
+    sweep_advance(&q->prio, at, move);
+    double servers = open_servers_at(q, at);
+    Py_ssize_t present = q->prio.queued_size + q->prio.running_size;
+    return servers <= 0 ? Py_HUGE_VAL : (double)present / servers;
+}
+
+/* The customer at `position` joins at `at` (PriorityQueue.join). */
+static void
+prio_join(Open *q, Py_ssize_t position, double at, double service, int64_t move)
+{
+    sweep_advance(&q->prio, at, move);
+    q->services[position] = service;  /* the sweep reads it as the service begins */
+    q->joined[q->joined_n++] = (int64_t)position;
+    sweep_arrive(&q->prio, position, at);
+}
+
+/* After the group's loop: the station to the horizon, and those still queueing there listed
+ * after those who started, in the order they came. */
+static void
+prio_finish(Open *q)
+{
+    Sweep *s = &q->prio;
+    sweep_advance(s, s->horizon, -1);
+    q->started_n = s->started;
+    for (Py_ssize_t k = 0; k < s->started; k++) {
+        q->prio_started[s->order[k]] = 1;
+    }
+    Py_ssize_t listed = s->started;
+    for (Py_ssize_t j = 0; j < q->joined_n; j++) {
+        if (!q->prio_started[q->joined[j]]) {
+            s->order[listed++] = q->joined[j];
+        }
+    }
+}
+
+/* The priority station's one array past a FIFO station's (open_views reads the tenth). */
+static const char *const prio_names[10] = {[9] = "priorities"};
+static const int prio_integral[10] = {[9] = 1};
+
+/* Parse the tuple of a station that serves by priority into `q`: a FIFO station's (its
+ * outputs: who joined, services by position, starts), then the group's priorities; its sweep
+ * reads the group's turns `own`. 0 with a Python error on failure. */
+static int
+prio_parse(PyObject *item, Open *q, Py_ssize_t count, const int64_t *own, double horizon)
+{
+    PyObject *fifo = PyTuple_GetSlice(item, 0, 10);
+    if (fifo == NULL) {
+        return 0;
+    }
+    int parsed = open_parse(fifo, q, count);
+    Py_DECREF(fifo);  /* the views hold what they read */
+    PyObject *objects[10] = {NULL};
+    objects[9] = PyTuple_GET_ITEM(item, 10);
+    Py_ssize_t length[10];
+    if (!parsed || !open_views(q, objects, 10, 10, prio_names, prio_integral, length)) {
+        return 0;
+    }
+    if (length[9] != count) {
+        PyErr_SetString(PyExc_ValueError,
+                        "group_starts: a priority station's priorities are not one a customer");
+        return 0;
+    }
+    q->by_priority = 1;
+    Sweep *s = &q->prio;
+    s->service = q->services;
+    s->turn = own;
+    s->priority = q->views[9].buf;
+    s->change_at = q->change_at;
+    s->change_to = q->change_to;
+    s->changes = q->changes;
+    s->on_duty = q->on_duty;
+    s->horizon = horizon;
+    s->starts = q->starts;
+    s->order = q->joined;
+    /* everyone may be in service at once, or queueing: one slot each, at most */
+    s->running = PyMem_Malloc((size_t)(count + 1) * sizeof(Running));
+    s->queued = PyMem_Malloc((size_t)(count + 1) * sizeof(Queued));
+    q->joined_own = PyMem_Malloc((size_t)(count + 1) * sizeof(int64_t));
+    q->prio_started = PyMem_Calloc((size_t)count + 1, 1);
+    if (s->running == NULL || s->queued == NULL || q->joined_own == NULL
+        || q->prio_started == NULL) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    q->joined = q->joined_own;
+    PyMem_Free(q->present);  /* the sweep keeps its own: the recursion's is not needed */
+    q->present = NULL;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        q->services[i] = Py_NAN;
+    }
+    return 1;
 }
 
 static PyMethodDef methods[] = {

@@ -1,13 +1,14 @@
-"""Shortest-queue groups of first-come-first-served stations, some with queue-reactive
-staffing, in one loop: :func:`group_starts`, compiled when the C extension was built, else its
-Python twin :func:`python_group_starts` (the same numbers: see :mod:`portsim.engine.kernels`).
+"""Shortest-queue groups of stations that serve first come first served or by priority, some
+with queue-reactive staffing, in one loop: :func:`group_starts`, compiled when the C extension
+was built, else its Python twin :func:`python_group_starts` (the same numbers: see
+:mod:`portsim.engine.kernels`).
 
 The customers come in the order they move; each joins the station of its visit, or of its
 choice the one with the fewest customers present per server on duty (ties to the first
-listed), and starts there by the recursion (:class:`OpenQueue`) or, at a reactive station, as
-its sweep plays the station's clock up to each move (:class:`~portsim.engine.fast_reactive.
-ReactiveQueue`). A group with a station that serves by priority is evaluated by
-:func:`~portsim.engine.fast_choices.start_group` itself, in Python.
+listed), and starts there by the recursion (:class:`OpenQueue`), or, at a station that serves
+by priority, as its sweep plays the station's events up to each move (:class:`PriorityQueue`),
+or, at a reactive station, as its sweep plays the station's clock up to each move
+(:class:`~portsim.engine.fast_reactive.ReactiveQueue`).
 """
 
 from __future__ import annotations
@@ -23,20 +24,23 @@ import numpy as np
 
 from portsim.engine import model as m
 from portsim.engine.fast_reactive import ReactiveQueue, reaction, server_clock
-from portsim.engine.kernels import FifoStarts, compiled_or
+from portsim.engine.kernels import FifoStarts, PrioritySweep, compiled_or
 from portsim.engine.kernels_giving import GivingUpInputs, Reaction, ReactiveSweep
 
 if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
-__all__ = ["OpenQueue", "group_starts", "python_group_starts", "reactive_inputs",
+__all__ = ["OpenQueue", "PriorityQueue", "group_starts", "python_group_starts", "reactive_inputs",
            "reactive_queue", "reactive_written", "run_group", "shortest"]
 
 #: A station as :func:`group_starts` takes it (see its docstring in portsim/_kernels.c).
 Inputs = tuple[Any, ...]
 #: How long a reactive station's tuple is (a FIFO station's is shorter).
 REACTIVE_FIELDS = 16
+#: How long the tuple of a station that serves by priority is: a FIFO station's and the
+#: group's priorities.
+PRIORITY_FIELDS = 11
 
 
 class OpenQueue:
@@ -96,6 +100,53 @@ class OpenQueue:
                 np.frombuffer(self.starts))
 
 
+class PriorityQueue:
+    """A station that serves by priority, swept one move at a time (:class:`PrioritySweep`),
+    with the customers present at any moment for a shortest-queue choice: servers on duty by
+    ``schedule``, changing at ``changes`` up to the horizon; each customer's own turn, the
+    turn it moves in and its priority by position (``own``, ``moves``, ``priorities``)."""
+
+    def __init__(self, schedule: m.ShiftSchedule, changes: list[tuple[float, int]],
+                 horizon: float, own: Sequence[int], moves: Sequence[int],
+                 priorities: Sequence[int]) -> None:
+        self.schedule = schedule
+        self.horizon = horizon
+        self.sweep = PrioritySweep(schedule.servers_at(0.0), changes, horizon)
+        self.own, self.moves, self.priorities = own, moves, priorities
+        self.joined = array("q")
+        self.services = array("d")  # of those who joined, in that order
+
+    def load(self, at: float, mover: int) -> float:
+        """Customers present per server on duty at ``at``, as the customer at position
+        ``mover`` sees them (everything before its move played)."""
+        self.sweep.advance(at, self.moves[mover])
+        servers = self.schedule.servers_at(at)
+        return math.inf if servers <= 0 else self.sweep.present() / servers
+
+    def join(self, at: float, service: float, position: int) -> None:
+        self.sweep.advance(at, self.moves[position])
+        self.sweep.arrive(at, position, self.priorities[position], service, self.own[position])
+        self.joined.append(position)
+        self.services.append(service)
+
+    def written(self, inputs: Inputs) -> tuple[int, int, int]:
+        """Play the station to the horizon and write to its ``inputs`` who joined (those who
+        started, in the order they did, then those still queueing, in the order they came),
+        each position's service (NaN: did not join) and the starts, as :func:`group_starts`
+        does."""
+        self.sweep.advance(self.horizon, -1)
+        joined = np.frombuffer(self.joined, dtype=np.int64)
+        started = np.frombuffer(self.sweep.started, dtype=np.int64)
+        waiting = np.ones(inputs[8].size, dtype=bool)
+        waiting[started] = False
+        order = np.concatenate((started, joined[waiting[joined]]))
+        inputs[7][:order.size] = order
+        inputs[8][:] = math.nan
+        inputs[8][joined] = np.frombuffer(self.services)
+        inputs[9][:started.size] = np.frombuffer(self.sweep.start_times)
+        return order.size, started.size, 0
+
+
 def shortest(queues: Sequence[Any], choice: list[int], at: float, position: int) -> int:
     """Which of the stations ``choice`` the customer at ``position`` joins at ``at``: the
     fewest customers present per server on duty, ties to the first listed."""
@@ -112,8 +163,8 @@ def shortest(queues: Sequence[Any], choice: list[int], at: float, position: int)
 def run_group(stations: list[FastStation], options: list[list[int]], arrivals: np.ndarray,
               source: np.ndarray, kinds: np.ndarray, horizon: float, turns: Turns,
               priorities: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """:func:`~portsim.engine.fast_choices.start_group` for a group of FIFO and reactive
-    stations, by :func:`group_starts`; each reactive station is told its servers' changes."""
+    """:func:`~portsim.engine.fast_choices.start_group`, by :func:`group_starts`; each reactive
+    station is told its servers' changes."""
     could = could_join(len(stations), options, source, kinds)
     own, moves = (np.frombuffer(ranks, dtype=np.int64) for ranks in turns.ranks())
     classes = 1 + max([int(kinds.max(initial=-1)),
@@ -122,6 +173,9 @@ def run_group(stations: list[FastStation], options: list[list[int]], arrivals: n
     inputs = [reactive_inputs(station, counts, classes, priorities, horizon)
               if station.spec.reactive is not None
               else _fifo_inputs(station, counts, classes, arrivals.size)
+              if station.spec.discipline == "fifo"
+              else (*_fifo_inputs(station, counts, classes, arrivals.size),
+                    np.ascontiguousarray(priorities, dtype=np.int64))
               for station, counts in zip(stations, could, strict=True)]
     offsets = np.cumsum([0] + [len(choice) for choice in options], dtype=np.int64)
     offered = np.fromiter(itertools.chain.from_iterable(options), dtype=np.int64)
@@ -138,6 +192,9 @@ def group_result(station: FastStation, inputs: Inputs, written: tuple[int, int, 
     """Who joined ``station`` (positions), their services and the starts, from what
     :func:`group_starts` wrote to its ``inputs``; a reactive station is told its changes."""
     joined, started, changed = written
+    if len(inputs) == PRIORITY_FIELDS:  # its services by position
+        order = inputs[7][:joined]
+        return order, inputs[8][order], inputs[9][:started]
     if len(inputs) != REACTIVE_FIELDS:
         return inputs[7][:joined], inputs[8][:joined], inputs[9][:started]
     order = inputs[11][:joined]
@@ -160,7 +217,8 @@ def could_join(count: int, options: list[list[int]], source: np.ndarray,
 def _fifo_inputs(station: FastStation, could: dict[int, int], classes: int, count: int,
                  ) -> Inputs:
     """A FIFO station as :func:`group_starts` takes it, with room for ``count`` customers:
-    its services drawn per class, as many as could join it, in the order they join."""
+    its services drawn per class, as many as could join it, in the order they join. (A
+    station that serves by priority: the same, and the group's priorities.)"""
     drawn = {kind: np.asarray(stream.take(could.get(kind, 0)), dtype=float)
              for kind, stream in station.services.items()}
     blocks = [drawn.get(kind, _NO_DRAWS) for kind in range(classes)]
@@ -235,8 +293,9 @@ def python_group_starts(arrivals: np.ndarray, kinds: np.ndarray, source: np.ndar
                         option_offsets: np.ndarray, option_stations: np.ndarray,
                         own: np.ndarray, moves: np.ndarray, horizon: float,
                         stations: list[Inputs]) -> list[tuple[int, int, int]]:
-    """A shortest-queue group of FIFO stations (one :class:`OpenQueue` each) and reactive ones
-    (one :class:`ReactiveQueue` each): the compiled ``group_starts``' twin (its docstring in
+    """A shortest-queue group of FIFO stations (one :class:`OpenQueue` each), stations that
+    serve by priority (one :class:`PriorityQueue` each) and reactive ones (one
+    :class:`ReactiveQueue` each): the compiled ``group_starts``' twin (its docstring in
     portsim/_kernels.c says what each argument holds). Writes each station's outputs; returns
     (joined, started, changes of servers) per station."""
     own_ranks, move_ranks = own.tolist(), moves.tolist()
@@ -246,7 +305,11 @@ def python_group_starts(arrivals: np.ndarray, kinds: np.ndarray, source: np.ndar
         return own_ranks[customer] < move_ranks[mover]
 
     queues = [reactive_queue(station, times, classes, own_ranks, move_ranks, horizon)
-              if len(station) == REACTIVE_FIELDS else _open_queue(station, horizon, before)
+              if len(station) == REACTIVE_FIELDS
+              else PriorityQueue(*_schedule(station, int), horizon, own_ranks, move_ranks,
+                                 station[10].tolist())
+              if len(station) == PRIORITY_FIELDS
+              else OpenQueue(*_schedule(station, float), horizon, before)
               for station in stations]
     draws = [_draws(station) for station in stations]
     offsets, offered = option_offsets.tolist(), option_stations.tolist()
@@ -260,17 +323,20 @@ def python_group_starts(arrivals: np.ndarray, kinds: np.ndarray, source: np.ndar
             raise ValueError("group_starts: a class ran out of service draws at a station")
         queues[best].join(at, service, position)
     return [reactive_written(queue, station) if isinstance(queue, ReactiveQueue)
+            else queue.written(station) if isinstance(queue, PriorityQueue)
             else _open_written(queue, station) for queue, station in zip(queues, stations,
                                                                          strict=True)]
 
 
-def _open_queue(inputs: Inputs, horizon: float, before: Callable[[int, int], bool],
-                ) -> OpenQueue:
+def _schedule(inputs: Inputs, level: Callable[[float], Any],
+              ) -> tuple[m.ShiftSchedule, list[tuple[float, Any]]]:
+    """A FIFO or priority station's shift schedule and its changes (the servers as
+    ``level`` gives them), from its tuple."""
     times, levels, steps, servers, period = inputs[:5]
     schedule = m.ShiftSchedule(tuple(zip(steps.tolist(), servers.tolist(), strict=True)),
                                period if period > 0 else None)
-    return OpenQueue(schedule, list(zip(times.tolist(), levels.tolist(), strict=True)),
-                     horizon, before)
+    return schedule, [(when, level(servers)) for when, servers in zip(
+        times.tolist(), levels.tolist(), strict=True)]
 
 
 def _open_written(queue: OpenQueue, inputs: Inputs) -> tuple[int, int, int]:

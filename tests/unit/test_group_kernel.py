@@ -1,23 +1,31 @@
-"""The shortest-queue group loop of FIFO stations and stations with queue-reactive staffing:
-the compiled ``group_starts`` gives its Python twin's numbers exactly, on any input (ties of
-arrivals, of services ending with choices and with the reactive stations' checks, turns that
-settle them either way, shifts, schedules that repeat); bad arrays are refused.
+"""The shortest-queue group loop of FIFO stations, stations that serve by priority and
+stations with queue-reactive staffing: the compiled ``group_starts`` gives its Python twin's
+numbers exactly, on any input (ties of arrivals, of services ending with choices, with shift
+changes and with the reactive stations' checks, turns that settle them either way, several
+priority levels, shifts, schedules that repeat); bad arrays are refused.
 
-Whole replications through the group loop against the event engine: tests/unit/test_fast_path.py
-(``shortest_queue``, ``shortest_queue_batches``) and tests/scenarios/test_engines.py.
+Whole replications of the shipped cargo flights' green channels are the same with the compiled
+loops and their twins. Whole replications through the group loop against the event engine:
+tests/unit/test_fast_path.py (``shortest_queue``, ``shortest_queue_batches``),
+tests/property/test_sweep_engines.py and tests/scenarios/test_engines.py.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from engine_kpis import station_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portsim.engine import fast_groups, kernels
+from portsim.engine import fast_groups, fast_starts, kernels, run_replication
+from portsim.scenario import load_scenario
+from portsim.scenario.loader import compile_model
 
 needs_compiled = pytest.mark.skipif(
     not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
@@ -49,6 +57,15 @@ def station(steps: list[tuple[float, int]], period: float, changes: list[tuple[f
             np.full(count, -1, dtype=np.int64), np.full(count, -1.0), np.full(count, -1.0))
 
 
+def by_priority(steps: list[tuple[float, int]], period: float,
+                changes: list[tuple[float, int]], services: list[list[float]],
+                priorities: list[int]) -> tuple[Any, ...]:
+    """The tuple of a station that serves by priority: a FIFO station's (its outputs: who
+    joined, services by position, starts) and the group's ``priorities``."""
+    return (*station(steps, period, changes, services, len(priorities)),
+            np.asarray(priorities, dtype=np.int64))
+
+
 def reactive(clock: list[tuple[float, int, int, int]], rule: tuple[float, float, int],
              servers: int, priorities: list[int], services: list[list[float]],
              count: int) -> tuple[Any, ...]:
@@ -75,6 +92,9 @@ def run(version: str, group: dict[str, Any]) -> list[tuple[Any, ...]]:
     return [(written, one[11][:written[0]].tolist(), one[12][:written[1]].tolist(),
              np.nan_to_num(one[13], nan=-7.0).tolist(), one[14][:written[2]].tolist(),
              one[15][:written[2]].tolist()) if len(one) == 16
+            else (written, one[7][:written[0]].tolist(),
+                  np.nan_to_num(one[8], nan=-7.0).tolist(), one[9][:written[1]].tolist())
+            if len(one) == 11
             else (written, one[7][:written[0]].tolist(), one[8][:written[0]].tolist(),
                   one[9][:written[1]].tolist())
             for written, one in zip(counts, stations, strict=True)]
@@ -95,7 +115,8 @@ def groups(draw: st.DrawFn) -> dict[str, Any]:
     for _ in range(size):
         services = [draw(st.lists(coarse, min_size=count, max_size=count))
                     for _ in range(classes)]
-        if draw(st.booleans()):
+        kind = draw(st.sampled_from(["fifo", "priority", "reactive"]))
+        if kind == "reactive":
             clock = sorted(draw(st.lists(st.tuples(
                 coarse, st.integers(min_value=0, max_value=2),
                 st.integers(min_value=0, max_value=4), st.integers(min_value=-1, max_value=5)),
@@ -113,6 +134,11 @@ def groups(draw: st.DrawFn) -> dict[str, Any]:
         period = draw(st.sampled_from([0.0, 7.0, 12.0]))
         changes = sorted(draw(st.lists(st.tuples(coarse, st.integers(min_value=0, max_value=4)),
                                        max_size=6)))
+        if kind == "priority":
+            priorities = draw(st.lists(st.integers(min_value=0, max_value=3), min_size=count,
+                                       max_size=count))
+            stations.append(by_priority(steps, period, changes, services, priorities))
+            continue
         stations.append(station(steps, period, changes, services, count))
     return {
         "arrivals": arrivals,
@@ -186,3 +212,63 @@ def test_arrays_that_do_not_fit_are_refused(field: str, value: np.ndarray):
     group[field] = value
     with pytest.raises((ValueError, TypeError)):
         run("group_starts", group)
+
+
+def one_priority_desk(priorities: list[int]) -> dict[str, Any]:
+    """One desk of one server that serves by priority. Customer 0 comes at 0 and is served
+    for 2 min; customers 1 and 2 come at 1 and queue; customer 3 comes at 9, after everyone
+    left. Services in the order they join: 2, 3, 1, 1 min."""
+    desk = by_priority([(0.0, 1)], 0.0, [], [[2.0, 3.0, 1.0, 1.0]], priorities)
+    return {"arrivals": np.array([0.0, 1.0, 1.0, 9.0]), "kinds": np.zeros(4, dtype=np.int64),
+            "source": np.zeros(4, dtype=np.int64), "option_offsets": np.array([0, 1]),
+            "option_stations": np.array([0]), "own": np.arange(4, dtype=np.int64),
+            "moves": np.arange(4, dtype=np.int64), "horizon": 5.5, "stations": [desk]}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_desk_that_serves_by_priority_takes_the_lowest_number_first(version: str):
+    if version == "group_starts" and not kernels.COMPILED:
+        pytest.skip("the C extension was not built")
+    # customer 2 (priority 0) starts at 2, when 0 leaves, before customer 1 (priority 1);
+    # customer 1 starts at 3 and customer 3 comes at 9, after the horizon of 5.5: listed
+    # after those who started, with its service; the services by position
+    assert run(version, one_priority_desk([1, 1, 0, 1])) == [
+        ((4, 3, 0), [0, 2, 1, 3], [2.0, 3.0, 1.0, 1.0], [0.0, 2.0, 3.0])]
+    # alike priorities: in the order they came
+    assert run(version, one_priority_desk([0, 0, 0, 0])) == [
+        ((4, 3, 0), [0, 1, 2, 3], [2.0, 3.0, 1.0, 1.0], [0.0, 2.0, 5.0])]
+
+
+@needs_compiled
+def test_priorities_not_one_a_customer_are_refused():
+    group = one_priority_desk([1, 1, 0, 1])
+    group["stations"] = [(*group["stations"][0][:10], np.zeros(3, dtype=np.int64))]
+    with pytest.raises(ValueError, match="priorities"):
+        run("group_starts", group)
+
+
+CARGO = Path(__file__).resolve().parents[2] / "scenarios" / "airport" / "cargo_flights.yaml"
+
+
+@needs_compiled
+@pytest.mark.parametrize("variant", ["green_channel", "green_channel_own_team"])
+def test_the_green_channels_are_the_same_with_either_loop(variant: str, monkeypatch) -> None:
+    """Key flights served first at border inspection: alone at its desks (``priority_starts``)
+    or, with a team of its own, in a shortest-queue group with the shared teams (the group
+    loop, which must see a station that serves by priority there)."""
+    model = compile_model(load_scenario(CARGO), variant)
+    kinds: list[int] = []
+
+    def counted(*arguments: Any) -> Any:
+        kinds.extend(len(one) for one in arguments[-1])
+        return kernels.compiled_or("group_starts", fast_groups.python_group_starts)(*arguments)
+
+    monkeypatch.setattr(fast_groups, "group_starts", counted)
+    compiled = (station_events(model, "fast", 3), run_replication(model, seed=3, engine="fast"))
+    assert (fast_groups.PRIORITY_FIELDS in kinds) == (variant == "green_channel_own_team")
+    monkeypatch.setattr(fast_groups, "group_starts", fast_groups.python_group_starts)
+    monkeypatch.setattr(fast_starts, "priority_starts", kernels.python_priority_starts)
+    python = (station_events(model, "fast", 3), run_replication(model, seed=3, engine="fast"))
+    assert compiled[0] == python[0]
+    assert json.dumps(compiled[1].kpis, sort_keys=True, default=str) == json.dumps(
+        python[1].kpis, sort_keys=True, default=str)
