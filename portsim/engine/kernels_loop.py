@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from portsim.engine.kernels import compiled_or
+
 __all__ = ["BRANCH", "DELAY", "LEAVE", "MILESTONE", "OUTPUTS", "SPAWN", "VISIT", "loop_events",
            "python_loop_events"]
 
@@ -260,4 +262,4 @@ def python_loop_events(steps: np.ndarray, branches: tuple[np.ndarray, np.ndarray
     return 0, 0, 0, tuple(loop.out[name] for name, _ in OUTPUTS)
 
 
-loop_events = python_loop_events
+loop_events = compiled_or("loop_events", python_loop_events)
