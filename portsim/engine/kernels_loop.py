@@ -81,6 +81,10 @@ class _Loop:
         self.scheduled = 0
         self.turns: dict[int, tuple[Any, ...]] = {}
         self.out: dict[str, array[Any]] = {name: array(code) for name, code in OUTPUTS}
+        # NOTE: the visits' columns the events read held as attributes too, not looked up by
+        # name at every event, for performance reasons
+        self.visit_entity, self.visit_step = self.out["visit_entity"], self.out["visit_step"]
+        self.visit_service = self.out["visit_service"]
         self.on_duty: list[int] = []
         self.busy: list[int] = []
         self.waiting: list[list[tuple[int, int, int]]] = []
@@ -139,14 +143,14 @@ class _Loop:
             self.start(place, heappop(waiting)[2], at)
         else:
             self.busy[place] -= 1
-        entity = self.out["visit_entity"][visit]
-        self.go(self.steps[self.out["visit_step"][visit]][1], entity, at, entity)
+        entity = self.visit_entity[visit]
+        self.go(self.steps[self.visit_step[visit]][1], entity, at, entity)
 
     def start(self, place: int, visit: int, at: float) -> None:
         out = self.out
-        entity = out["visit_entity"][visit]
-        service = self.draw(self.steps[out["visit_step"][visit]][3])
-        out["visit_service"][visit] = service
+        entity = self.visit_entity[visit]
+        service = self.draw(self.steps[self.visit_step[visit]][3])
+        self.visit_service[visit] = service
         out["start_visit"].append(visit)
         out["start_time"].append(at)
         if at + service < self.horizon:

@@ -238,6 +238,12 @@ class _Tables:
                  np.array(servers, dtype=np.int64)))
 
 
+def _first_draws(entering: int) -> int:
+    """How many draws of each stream to draw at first for a loop ``entering`` entities reach:
+    enough for one each and some spawned (one that runs short draws as many again)."""
+    return entering + 64
+
+
 def _turns(entities: Any) -> tuple[np.ndarray, ...]:
     """The entity columns the loop reads turns and milestones from (see loop_events)."""
     size = entities.size
@@ -254,22 +260,21 @@ def sweep_loop(state: Any, loop: Unit, flows: list[Any]) -> None:
     ids, times, keys, source = state._gather(flows)
     tables = _Tables(state, loop)
     names = list(state.classes)
-    entry: dict[tuple[int, int], int] = {}
-    steps = np.empty(ids.size, dtype=np.int64)
-    kinds = state.entities.kind[ids].tolist()
-    for at, (through, kind) in enumerate(zip(source.tolist(), kinds, strict=True)):
-        step = entry.get((through, kind))
-        if step is None:
-            step = entry[(through, kind)] = tables.step(flows[through][0], names[kind])
-        steps[at] = step
-    tables.first_draws = 2 * ids.size + 64
+    # the step each entity reaches first: its flow's node, for its class
+    pairs, first = np.unique(source.astype(np.int64) * len(names)
+                             + state.entities.kind[ids].astype(np.int64), return_inverse=True)
+    steps = np.array([tables.step(flows[pair // len(names)][0], names[pair % len(names)])
+                      for pair in pairs.tolist()], dtype=np.int64)[first.reshape(-1)]
+    tables.first_draws = _first_draws(ids.size)
     tables.fill()
     turns = _turns(state.entities)
     limit = -1 if state.max_entities is None else state.max_entities
     while True:
         steps_table, branches, streams, places = tables.arrays()
         status, detail, extra, out = loop_events(
-            steps_table, branches, streams, turns, places, (ids, times, keys, steps),
+            steps_table, branches, streams, turns, places,
+            (ids.astype(np.int64, copy=False), times.astype(float, copy=False),
+             keys.astype(np.int64, copy=False), steps),
             state.model.horizon, state.model.warmup, limit)
         if status != 1:
             break

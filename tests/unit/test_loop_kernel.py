@@ -241,3 +241,12 @@ def test_a_replication_is_the_same_with_either_loop(variant: str, monkeypatch) -
                                      engine="fast").kpis
         assert json.dumps(compiled, sort_keys=True, default=str) == json.dumps(
             python, sort_keys=True, default=str)
+
+
+def test_streams_drawn_short_at_first_give_the_same_replication(monkeypatch) -> None:
+    model = compile_model(load_scenario(WATER_PORT), "zero_wait")
+    generous = run_replication(model, seed=5, engine="fast").kpis
+    monkeypatch.setattr(loop_sweep, "_first_draws", lambda entering: 1)
+    short = run_replication(model, seed=5, engine="fast").kpis
+    assert json.dumps(generous, sort_keys=True, default=str) == json.dumps(
+        short, sort_keys=True, default=str)
