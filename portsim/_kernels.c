@@ -3245,6 +3245,9 @@ loop_grow(void **data, Py_ssize_t *room, Py_ssize_t needed, size_t item)
     if (needed <= *room) {
         return 1;
     }
+    if (needed > PY_SSIZE_T_MAX / (Py_ssize_t)item / 2) {
+        return 0;
+    }
     Py_ssize_t bigger = *room < 32 ? 64 : 2 * *room;
     if (bigger < needed) {
         bigger = needed;
@@ -3488,7 +3491,8 @@ loop_spawn(LoopSweep *s, const int64_t *row, int64_t step, double at, int64_t ke
         return 0;
     }
     double rounded = nearbyint(drawn);  /* half to even, as Python's round */
-    int64_t count = rounded > 0 ? (int64_t)rounded : 0;
+    /* a batch past any memory is refused by loop_grow below, not converted out of range */
+    int64_t count = rounded > 0 ? (rounded < 1e15 ? (int64_t)rounded : (int64_t)1e15) : 0;
     void *data = s->scratch;
     if (!loop_grow(&data, &s->scratch_room, (Py_ssize_t)count, sizeof(double))) {
         s->status = 3;

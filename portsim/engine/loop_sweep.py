@@ -19,6 +19,14 @@ stream serves one purpose for one class at one step, and entities reach it in th
 and every start is the event engine's. Those leaving the loop are sent on to the later units;
 the stations' statistics are filed as any station's (``FastReplication._served``).
 
+The events are played by :func:`~portsim.engine.kernels_loop.loop_events` (compiled where the
+extension was built) over arrays prepared here (:class:`_Tables`): a row for each route step
+an entity of a class reaches in the loop, the branches' weights, the stations and their shift
+changes, and every stream the loop draws from drawn ahead, handed out by index. Each stream
+has its own generator and serves the loop alone, so drawing more than the loop takes changes
+no number anyone gets; where one runs short, as many again are drawn and the loop is played
+again from the start.
+
 A loop with other mechanisms (customers who give up or try again, server pools, bookings,
 breakdowns, reactive staffing, shortest-queue choices, a spawner waiting for its batch, a
 monitor reading a loop station) or where an entity may visit one of its stations twice is

@@ -250,3 +250,16 @@ def test_streams_drawn_short_at_first_give_the_same_replication(monkeypatch) -> 
     short = run_replication(model, seed=5, engine="fast").kpis
     assert json.dumps(generous, sort_keys=True, default=str) == json.dumps(
         short, sort_keys=True, default=str)
+
+
+@pytest.mark.parametrize("version", ["loop_events", "python_loop_events"])
+def test_a_batch_spawned_in_the_loop_past_the_entity_limit_is_refused(version: str,
+                                                                      monkeypatch) -> None:
+    from portsim.engine import EntityLimitExceeded
+
+    monkeypatch.setattr(loop_sweep, "loop_events", getattr(kernels_loop, version))
+    model = compile_model(load_scenario(WATER_PORT), "zero_wait")
+    # ~400 ships arrive in three days; the in-port inspections spawned in the loop pass 450
+    with pytest.raises(EntityLimitExceeded, match=r"more than 450 entities would arrive in one "
+                       r"replication \(a batch of 1 arriving_ships\.alongside\)"):
+        run_replication(model, seed=1, engine="fast", max_entities=450)
