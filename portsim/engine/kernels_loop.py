@@ -218,10 +218,11 @@ class _Loop:
         if self.limit >= 0 and first + count > self.limit:
             raise _Short(2, index, count)
         kind, spawner = step[5], self.turn(key)
+        out["member_when"].extend(born)
+        out["member_kind"].extend([kind] * count)
+        out["member_at"].extend([at] * count)
+        out["member_key"].extend([key] * count)
         for member, when in enumerate(born, start=first):
-            for name, value in zip(("member_when", "member_kind", "member_at", "member_key"),
-                                   (when, kind, at, key), strict=True):
-                out[name].append(value)
             # as Entities.entry_order: a batch spawned in the model's own turn enters as an
             # arrival of its class
             turn = self.turns[member] = ((when, 1, 0, at, spawner, member) if key >= 0
