@@ -3336,6 +3336,702 @@ prio_parse(PyObject *item, Open *q, Py_ssize_t count, const int64_t *own, double
     return 1;
 }
 
+/*
+ * loop_events: the event loop of a loop of stations swept as one unit (the twin:
+ * portsim.engine.kernels_loop.python_loop_events, whose module describes the arrays). Events
+ * are ordered by (time, turn, a service ending before a move in one turn, order of
+ * scheduling); a turn is an entity's key, compared as Entities.entry_order orders entrants
+ * (when it entered, arrivals of a class before spawned members, ...; the spawner's own turn
+ * for members of one batch spawned at one instant), or below zero the model's clock's.
+ */
+enum { LOOP_LEAVE, LOOP_BRANCH, LOOP_MILESTONE, LOOP_DELAY, LOOP_SPAWN, LOOP_VISIT };
+enum { LOOP_CHANGE, LOOP_END, LOOP_MOVE };
+/* The outputs (kernels_loop.OUTPUTS), each a growing buffer of 8-byte items. */
+enum { LV_ENTITY, LV_STATION, LV_TIME, LV_SERVICE, LV_STEP, LS_VISIT, LS_TIME, LT_TALLY,
+       LT_VALUE, LL_STEP, LL_ENTITY, LL_TIME, LL_KEY, LM_WHEN, LM_KIND, LM_AT, LM_KEY,
+       LOOP_OUTPUTS };
+#define LOOP_INPUTS 18
+/* The turn of the shift changes: before every other, the model's own included. */
+#define LOOP_CLOCK_TURN INT64_MIN
+
+typedef struct {
+    double t;
+    int64_t turn, number;
+    int after, action;
+    int64_t what, first, second;
+} LoopEvent;
+
+typedef struct { char *data; Py_ssize_t size, room; } LoopOut;
+
+typedef struct {
+    const int64_t *steps, *targets, *offsets, *spawned_by, *kind;
+    const double *cumulative, *draws, *entered, *spawned_at, *arrived;
+    Py_ssize_t step_count, branch_count, stream_count, first_member, spawned_count;
+    int64_t *next_draw, *on_duty, *busy, *joined;
+    Queued **waiting;
+    Py_ssize_t *waiting_size, *waiting_room, places;
+    LoopEvent *events;
+    Py_ssize_t event_count, event_room;
+    int64_t scheduled, limit;
+    double horizon, warmup;
+    double *scratch;
+    Py_ssize_t scratch_room;
+    LoopOut out[LOOP_OUTPUTS];
+    int status;  /* 0 running, 1 a stream ran short, 2 over the entity limit, 3 out of memory */
+    int64_t detail, extra;
+} LoopSweep;
+
+#define LOOP_Q(s, k) ((int64_t *)(s)->out[k].data)
+#define LOOP_D(s, k) ((double *)(s)->out[k].data)
+#define LOOP_N(s, k) ((s)->out[k].size / 8)
+
+static int
+loop_grow(void **data, Py_ssize_t *room, Py_ssize_t needed, size_t item)
+{
+    if (needed <= *room) {
+        return 1;
+    }
+    if (needed > PY_SSIZE_T_MAX / (Py_ssize_t)item / 2) {
+        return 0;
+    }
+    Py_ssize_t bigger = *room < 32 ? 64 : 2 * *room;
+    if (bigger < needed) {
+        bigger = needed;
+    }
+    void *grown = PyMem_RawRealloc(*data, (size_t)bigger * item);
+    if (grown == NULL) {
+        return 0;
+    }
+    *data = grown;
+    *room = bigger;
+    return 1;
+}
+
+static int
+loop_put(LoopSweep *s, int k, const void *value)
+{
+    LoopOut *out = &s->out[k];
+    Py_ssize_t room = out->room / 8;
+    void *data = out->data;
+    if (!loop_grow(&data, &room, out->size / 8 + 1, 8)) {
+        s->status = 3;
+        return 0;
+    }
+    out->data = data;
+    out->room = room * 8;
+    memcpy(out->data + out->size, value, 8);
+    out->size += 8;
+    return 1;
+}
+
+static int
+loop_put_q(LoopSweep *s, int k, int64_t value)
+{
+    return loop_put(s, k, &value);
+}
+
+static int
+loop_put_d(LoopSweep *s, int k, double value)
+{
+    return loop_put(s, k, &value);
+}
+
+/* Compare the turns of keys a and b as the twin compares its turn tuples: -1, 0 or 1. */
+static int
+loop_turn_order(const LoopSweep *s, int64_t a, int64_t b)
+{
+    if (a == b) {
+        return 0;
+    }
+    if (a < 0 || b < 0) {
+        return (a < 0 && b < 0) ? (a < b ? -1 : 1) : (a < 0 ? -1 : 1);
+    }
+    double entered[2], at[2];
+    int64_t by[2], kind[2];
+    int64_t keys[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        int64_t key = keys[i];
+        if (key >= s->first_member) {
+            Py_ssize_t m = (Py_ssize_t)(key - s->first_member);
+            entered[i] = LOOP_D(s, LM_WHEN)[m];
+            by[i] = LOOP_Q(s, LM_KEY)[m];
+            kind[i] = LOOP_Q(s, LM_KIND)[m];
+            at[i] = LOOP_D(s, LM_AT)[m];
+        }
+        else {
+            int spawned = key < s->spawned_count;
+            entered[i] = s->entered[key];
+            by[i] = spawned ? s->spawned_by[key] : -1;
+            kind[i] = s->kind[key];
+            at[i] = spawned ? s->spawned_at[key] : 0.0;
+        }
+    }
+    if (entered[0] != entered[1]) {
+        return entered[0] < entered[1] ? -1 : 1;
+    }
+    if ((by[0] >= 0) != (by[1] >= 0)) {
+        return by[0] < 0 ? -1 : 1;
+    }
+    if (by[0] < 0) {
+        if (kind[0] != kind[1]) {
+            return kind[0] < kind[1] ? -1 : 1;
+        }
+    }
+    else {
+        if (at[0] != at[1]) {
+            return at[0] < at[1] ? -1 : 1;
+        }
+        int order = loop_turn_order(s, by[0], by[1]);
+        if (order != 0) {
+            return order;
+        }
+    }
+    return a < b ? -1 : 1;
+}
+
+static int
+loop_before(const LoopSweep *s, const LoopEvent *a, const LoopEvent *b)
+{
+    if (a->t != b->t) {
+        return a->t < b->t;
+    }
+    if (a->turn != b->turn) {
+        return loop_turn_order(s, a->turn, b->turn) < 0;
+    }
+    if (a->after != b->after) {
+        return a->after < b->after;
+    }
+    return a->number < b->number;
+}
+
+static int
+loop_push(LoopSweep *s, double t, int64_t turn, int after, int action, int64_t what,
+          int64_t first, int64_t second)
+{
+    void *data = s->events;
+    if (!loop_grow(&data, &s->event_room, s->event_count + 1, sizeof(LoopEvent))) {
+        s->status = 3;
+        return 0;
+    }
+    s->events = data;
+    LoopEvent item = {t, turn, ++s->scheduled, after, action, what, first, second};
+    Py_ssize_t position = s->event_count++;
+    while (position > 0) {
+        Py_ssize_t parent = (position - 1) / 2;
+        if (!loop_before(s, &item, &s->events[parent])) {
+            break;
+        }
+        s->events[position] = s->events[parent];
+        position = parent;
+    }
+    s->events[position] = item;
+    return 1;
+}
+
+static LoopEvent
+loop_pop(LoopSweep *s)
+{
+    LoopEvent *heap = s->events;
+    LoopEvent top = heap[0];
+    LoopEvent moving = heap[--s->event_count];
+    Py_ssize_t size = s->event_count, position = 0;
+    for (;;) {
+        Py_ssize_t child = 2 * position + 1;
+        if (child >= size) {
+            break;
+        }
+        if (child + 1 < size && loop_before(s, &heap[child + 1], &heap[child])) {
+            child += 1;
+        }
+        if (!loop_before(s, &heap[child], &moving)) {
+            break;
+        }
+        heap[position] = heap[child];
+        position = child;
+    }
+    if (size > 0) {
+        heap[position] = moving;
+    }
+    return top;
+}
+
+static int
+loop_draw(LoopSweep *s, int64_t stream, double *value)
+{
+    int64_t at = s->next_draw[stream];
+    if (at >= s->offsets[stream + 1]) {
+        s->status = 1;
+        s->detail = stream;
+        return 0;
+    }
+    s->next_draw[stream] = at + 1;
+    *value = s->draws[at];
+    return 1;
+}
+
+static int
+loop_start(LoopSweep *s, Py_ssize_t place, int64_t visit, double at)
+{
+    int64_t entity = LOOP_Q(s, LV_ENTITY)[visit];
+    const int64_t *row = s->steps + 6 * LOOP_Q(s, LV_STEP)[visit];
+    double service;
+    if (!loop_draw(s, row[3], &service)) {
+        return 0;
+    }
+    LOOP_D(s, LV_SERVICE)[visit] = service;
+    if (!loop_put_q(s, LS_VISIT, visit) || !loop_put_d(s, LS_TIME, at)) {
+        return 0;
+    }
+    if (at + service < s->horizon) {
+        return loop_push(s, at + service, entity, 0, LOOP_END, place, visit, entity);
+    }
+    return 1;
+}
+
+static int
+loop_take_head(LoopSweep *s, Py_ssize_t place, double at)
+{
+    Queued head = Queued_pop(s->waiting[place], &s->waiting_size[place]);
+    return loop_start(s, place, (int64_t)head.position, at);
+}
+
+static int
+loop_arrive(LoopSweep *s, const int64_t *row, int64_t step, int64_t entity, double at)
+{
+    Py_ssize_t place = (Py_ssize_t)row[2];
+    int64_t visit = LOOP_N(s, LV_ENTITY);
+    if (!loop_put_q(s, LV_ENTITY, entity) || !loop_put_q(s, LV_STATION, place)
+        || !loop_put_d(s, LV_TIME, at) || !loop_put_d(s, LV_SERVICE, Py_NAN)
+        || !loop_put_q(s, LV_STEP, step)) {
+        return 0;
+    }
+    if (s->busy[place] < s->on_duty[place]) {
+        s->busy[place] += 1;
+        return loop_start(s, place, visit, at);
+    }
+    void *data = s->waiting[place];
+    if (!loop_grow(&data, &s->waiting_room[place], s->waiting_size[place] + 1,
+                   sizeof(Queued))) {
+        s->status = 3;
+        return 0;
+    }
+    s->waiting[place] = data;
+    s->joined[place] += 1;
+    Queued item = {row[4], s->joined[place], (Py_ssize_t)visit};
+    Queued_push(s->waiting[place], &s->waiting_size[place], item);
+    return 1;
+}
+
+static int
+loop_offset_order(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int
+loop_spawn(LoopSweep *s, const int64_t *row, int64_t step, double at, int64_t key)
+{
+    double drawn;
+    if (!loop_draw(s, row[2], &drawn)) {
+        return 0;
+    }
+    double rounded = nearbyint(drawn);  /* half to even, as Python's round */
+    /* a batch past any memory is refused by loop_grow below, not converted out of range */
+    int64_t count = rounded > 0 ? (rounded < 1e15 ? (int64_t)rounded : (int64_t)1e15) : 0;
+    void *data = s->scratch;
+    if (!loop_grow(&data, &s->scratch_room, (Py_ssize_t)count, sizeof(double))) {
+        s->status = 3;
+        return 0;
+    }
+    s->scratch = data;
+    for (int64_t i = 0; i < count; i++) {
+        s->scratch[i] = 0.0;
+        if (row[3] >= 0 && !loop_draw(s, row[3], &s->scratch[i])) {
+            return 0;
+        }
+    }
+    if (row[3] >= 0) {
+        qsort(s->scratch, (size_t)count, sizeof(double), loop_offset_order);
+    }
+    int64_t first = s->first_member + LOOP_N(s, LM_WHEN);
+    if (s->limit >= 0 && first + count > s->limit) {
+        s->status = 2;
+        s->detail = step;
+        s->extra = count;
+        return 0;
+    }
+    for (int64_t i = 0; i < count; i++) {
+        double when = row[3] >= 0 ? at + s->scratch[i] : at;
+        if (!loop_put_d(s, LM_WHEN, when) || !loop_put_q(s, LM_KIND, row[5])
+            || !loop_put_d(s, LM_AT, at) || !loop_put_q(s, LM_KEY, key)
+            || !loop_push(s, when, first + i, 1, LOOP_MOVE, row[4], first + i, first + i)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static double
+loop_arrived(const LoopSweep *s, int64_t entity)
+{
+    if (entity >= s->first_member) {
+        return LOOP_D(s, LM_WHEN)[entity - s->first_member];
+    }
+    return s->arrived[entity];
+}
+
+/* `entity` takes its steps from `step` on at `at` in the turn of `key` (the twin's go). */
+static int
+loop_go(LoopSweep *s, int64_t step, int64_t entity, double at, int64_t key)
+{
+    for (;;) {
+        const int64_t *row = s->steps + 6 * step;
+        double value;
+        switch (row[0]) {
+        case LOOP_BRANCH: {
+            if (!loop_draw(s, row[2], &value)) {
+                return 0;
+            }
+            Py_ssize_t low = (Py_ssize_t)row[3], high = (Py_ssize_t)(row[3] + row[4]);
+            while (low < high) {  /* bisect_right */
+                Py_ssize_t middle = (low + high) / 2;
+                if (value < s->cumulative[middle]) {
+                    high = middle;
+                }
+                else {
+                    low = middle + 1;
+                }
+            }
+            step = s->targets[low];  /* the last weight is infinite: low is a target */
+            break;
+        }
+        case LOOP_MILESTONE:
+            if (at >= s->warmup && (!loop_put_q(s, LT_TALLY, row[2])
+                                    || !loop_put_d(s, LT_VALUE, at - loop_arrived(s, entity)))) {
+                return 0;
+            }
+            step = row[1];
+            break;
+        case LOOP_DELAY:
+            if (!loop_draw(s, row[2], &value)) {
+                return 0;
+            }
+            if (value != 0.0) {
+                return loop_push(s, at + value, entity, 1, LOOP_MOVE, row[1], entity, entity);
+            }
+            step = row[1];
+            break;
+        case LOOP_SPAWN:
+            if (!loop_spawn(s, row, step, at, key)) {
+                return 0;
+            }
+            step = row[1];
+            break;
+        case LOOP_VISIT:
+            return loop_arrive(s, row, step, entity, at);
+        default:
+            return loop_put_q(s, LL_STEP, step) && loop_put_q(s, LL_ENTITY, entity)
+                && loop_put_d(s, LL_TIME, at) && loop_put_q(s, LL_KEY, key);
+        }
+    }
+}
+
+static int
+loop_play(LoopSweep *s, LoopEvent event)
+{
+    Py_ssize_t place = (Py_ssize_t)event.what;
+    if (event.action == LOOP_CHANGE) {
+        /* a cut never interrupts a service; more servers take the heads of the queue */
+        s->on_duty[place] = event.first;
+        while (s->busy[place] < event.first && s->waiting_size[place] > 0) {
+            s->busy[place] += 1;
+            if (!loop_take_head(s, place, event.t)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    if (event.action == LOOP_END) {
+        if (s->waiting_size[place] > 0 && s->busy[place] <= s->on_duty[place]) {
+            if (!loop_take_head(s, place, event.t)) {
+                return 0;
+            }
+        }
+        else {
+            s->busy[place] -= 1;
+        }
+        int64_t entity = LOOP_Q(s, LV_ENTITY)[event.first];
+        int64_t next = s->steps[6 * LOOP_Q(s, LV_STEP)[event.first] + 1];
+        return loop_go(s, next, entity, event.t, entity);
+    }
+    return loop_go(s, event.what, event.first, event.t, event.second);
+}
+
+static const char *const loop_names[LOOP_INPUTS] = {
+    "steps", "cumulative", "targets", "draws", "offsets", "entered", "spawned_by",
+    "spawned_at", "kind", "arrived", "on_duty", "change_place", "change_time",
+    "change_servers", "move_entity", "move_time", "move_key", "move_step"};
+static const int loop_integral[LOOP_INPUTS] = {1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1,
+                                               1, 0, 1, 1};
+
+static Py_ssize_t
+loop_length(const Py_buffer *views, int k)
+{
+    return views[k].len / 8;
+}
+
+/* Whether a row's indices are in range (each kind reads its own columns). */
+static int
+loop_row_fits(const LoopSweep *s, const int64_t *row)
+{
+    Py_ssize_t steps = s->step_count, streams = s->stream_count;
+#define LOOP_IN(value, size) ((value) >= 0 && (value) < (size))
+    switch (row[0]) {
+    case LOOP_LEAVE:
+        return 1;
+    case LOOP_BRANCH:
+        if (!LOOP_IN(row[2], streams) || row[3] < 0 || row[4] < 1
+            || row[3] + row[4] > s->branch_count) {
+            return 0;
+        }
+        for (int64_t k = row[3]; k < row[3] + row[4]; k++) {
+            if (!LOOP_IN(s->targets[k], steps)) {
+                return 0;
+            }
+        }
+        return s->cumulative[row[3] + row[4] - 1] == Py_HUGE_VAL;
+    case LOOP_MILESTONE:
+        return LOOP_IN(row[1], steps) && row[2] >= 0;
+    case LOOP_DELAY:
+        return LOOP_IN(row[1], steps) && LOOP_IN(row[2], streams);
+    case LOOP_SPAWN:
+        return LOOP_IN(row[1], steps) && LOOP_IN(row[2], streams)
+            && (row[3] == -1 || LOOP_IN(row[3], streams)) && LOOP_IN(row[4], steps);
+    case LOOP_VISIT:
+        return LOOP_IN(row[1], steps) && LOOP_IN(row[2], s->places)
+            && LOOP_IN(row[3], streams);
+    default:
+        return 0;
+    }
+}
+
+/* Whether the arrays fit together: lengths, offsets, and every index in range. */
+static int
+loop_fits(LoopSweep *s, const Py_buffer *views)
+{
+    Py_ssize_t members = s->first_member, changes = loop_length(views, 11);
+    if (views[0].len % 48 != 0 || loop_length(views, 2) != s->branch_count
+        || loop_length(views, 4) != s->stream_count + 1 || s->offsets[0] != 0
+        || s->offsets[s->stream_count] > loop_length(views, 3)
+        || (s->spawned_count != 0 && s->spawned_count != members)
+        || loop_length(views, 7) != s->spawned_count || loop_length(views, 8) != members
+        || loop_length(views, 9) != members || loop_length(views, 12) != changes
+        || loop_length(views, 13) != changes || loop_length(views, 15) != loop_length(views, 14)
+        || loop_length(views, 16) != loop_length(views, 14)
+        || loop_length(views, 17) != loop_length(views, 14)) {
+        return 0;
+    }
+    for (Py_ssize_t k = 0; k < s->stream_count; k++) {
+        if (s->offsets[k + 1] < s->offsets[k]) {
+            return 0;
+        }
+    }
+    for (Py_ssize_t k = 0; k < s->step_count; k++) {
+        if (!loop_row_fits(s, s->steps + 6 * k)) {
+            return 0;
+        }
+    }
+    for (Py_ssize_t k = 0; k < s->spawned_count; k++) {
+        if (s->spawned_by[k] >= k) {  /* a spawner entered before its members */
+            return 0;
+        }
+    }
+    const int64_t *place = views[11].buf;
+    for (Py_ssize_t k = 0; k < changes; k++) {
+        if (!LOOP_IN(place[k], s->places)) {
+            return 0;
+        }
+    }
+    const int64_t *entity = views[14].buf, *key = views[16].buf, *step = views[17].buf;
+    for (Py_ssize_t k = 0; k < loop_length(views, 14); k++) {
+        if (!LOOP_IN(entity[k], members) || key[k] >= members
+            || !LOOP_IN(step[k], s->step_count)) {
+            return 0;
+        }
+    }
+#undef LOOP_IN
+    return 1;
+}
+
+/* Point the sweep at its inputs and allocate its state; 0 with a Python error set if not. */
+static int
+loop_prepare(LoopSweep *s, const Py_buffer *views)
+{
+    s->steps = views[0].buf;
+    s->step_count = views[0].len / 48;
+    s->cumulative = views[1].buf;
+    s->branch_count = loop_length(views, 1);
+    s->targets = views[2].buf;
+    s->draws = views[3].buf;
+    s->offsets = views[4].buf;
+    s->stream_count = loop_length(views, 4) - 1;
+    s->entered = views[5].buf;
+    s->first_member = loop_length(views, 5);
+    s->spawned_by = views[6].buf;
+    s->spawned_count = loop_length(views, 6);
+    s->spawned_at = views[7].buf;
+    s->kind = views[8].buf;
+    s->arrived = views[9].buf;
+    s->places = loop_length(views, 10);
+    if (s->stream_count < 0 || !loop_fits(s, views)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "loop_events: the arrays do not fit together (lengths, offsets, or an "
+                        "index out of range)");
+        return 0;
+    }
+    Py_ssize_t places = s->places + 1;
+    s->next_draw = PyMem_RawMalloc((size_t)(s->stream_count + 1) * sizeof(int64_t));
+    s->on_duty = PyMem_RawCalloc((size_t)places * 3, sizeof(int64_t));
+    s->waiting = PyMem_RawCalloc((size_t)places, sizeof(Queued *));
+    s->waiting_size = PyMem_RawCalloc((size_t)places * 2, sizeof(Py_ssize_t));
+    if (s->next_draw == NULL || s->on_duty == NULL || s->waiting == NULL
+        || s->waiting_size == NULL) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    memcpy(s->next_draw, s->offsets, (size_t)s->stream_count * sizeof(int64_t));
+    s->busy = s->on_duty + places;
+    s->joined = s->busy + places;
+    s->waiting_room = s->waiting_size + places;
+    memcpy(s->on_duty, views[10].buf, (size_t)s->places * sizeof(int64_t));
+    return 1;
+}
+
+/* Schedule the shift changes and the moves into the loop, then play every event before the
+ * horizon (s->status says why it stopped early). */
+static void
+loop_sweep_run(LoopSweep *s, const Py_buffer *views)
+{
+    const int64_t *place = views[11].buf, *servers = views[13].buf;
+    const double *when = views[12].buf;
+    for (Py_ssize_t k = 0; k < loop_length(views, 11); k++) {
+        if (!loop_push(s, when[k], LOOP_CLOCK_TURN, 0, LOOP_CHANGE, place[k], servers[k], 0)) {
+            return;
+        }
+    }
+    const int64_t *entity = views[14].buf, *key = views[16].buf, *step = views[17].buf;
+    const double *at = views[15].buf;
+    for (Py_ssize_t k = 0; k < loop_length(views, 14); k++) {
+        if (!loop_push(s, at[k], key[k], 1, LOOP_MOVE, step[k], entity[k], key[k])) {
+            return;
+        }
+    }
+    while (s->status == 0 && s->event_count > 0 && s->events[0].t < s->horizon) {
+        loop_play(s, loop_pop(s));
+    }
+}
+
+static void
+loop_free(LoopSweep *s)
+{
+    for (Py_ssize_t k = 0; s->waiting != NULL && k <= s->places; k++) {
+        PyMem_RawFree(s->waiting[k]);
+    }
+    for (int k = 0; k < LOOP_OUTPUTS; k++) {
+        PyMem_RawFree(s->out[k].data);
+    }
+    PyMem_RawFree(s->waiting);
+    PyMem_RawFree(s->waiting_size);
+    PyMem_RawFree(s->on_duty);
+    PyMem_RawFree(s->next_draw);
+    PyMem_RawFree(s->events);
+    PyMem_RawFree(s->scratch);
+}
+
+/* (status, detail, extra, outputs as bytes or None), as the twin returns. */
+static PyObject *
+loop_result(const LoopSweep *s)
+{
+    if (s->status == 3) {
+        return PyErr_NoMemory();
+    }
+    if (s->status != 0) {
+        return Py_BuildValue("iLLO", s->status, (long long)s->detail, (long long)s->extra,
+                             Py_None);
+    }
+    PyObject *outputs = PyTuple_New(LOOP_OUTPUTS);
+    for (int k = 0; outputs != NULL && k < LOOP_OUTPUTS; k++) {
+        PyObject *bytes = PyBytes_FromStringAndSize(s->out[k].data, s->out[k].size);
+        if (bytes == NULL) {
+            Py_CLEAR(outputs);
+            break;
+        }
+        PyTuple_SET_ITEM(outputs, k, bytes);
+    }
+    if (outputs == NULL) {
+        return NULL;
+    }
+    return Py_BuildValue("iiiN", 0, 0, 0, outputs);
+}
+
+PyDoc_STRVAR(loop_events_doc,
+"loop_events(steps, branches, streams, turns, places, moves, horizon, warmup, limit)\n"
+"    -> (status, detail, extra, outputs)\n\n"
+"The events of a loop of stations played in the event engine's order, over plain arrays\n"
+"(see portsim.engine.kernels_loop): steps (rows of six int64), branches = (cumulative,\n"
+"targets), streams = (draws, offsets), turns = (entered, spawned_by, spawned_at, kind,\n"
+"arrived), places = (on_duty, change_place, change_time, change_servers), moves = (entity,\n"
+"time, key, step). Returns (0, 0, 0, the 17 outputs as bytes), (1, stream, 0, None) where a\n"
+"stream ran short, (2, step, batch, None) where a batch would exceed `limit` entities.");
+
+static PyObject *
+loop_events(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[LOOP_INPUTS], *steps, *branches, *streams, *turns, *places, *moves;
+    LoopSweep s;
+    memset(&s, 0, sizeof s);
+    long long limit;
+    if (!PyArg_ParseTuple(args, "OO!O!O!O!O!ddL:loop_events", &steps, &PyTuple_Type,
+                          &branches, &PyTuple_Type, &streams, &PyTuple_Type, &turns,
+                          &PyTuple_Type, &places, &PyTuple_Type, &moves, &s.horizon,
+                          &s.warmup, &limit)
+        || !PyArg_ParseTuple(branches, "OO:branches", &objects[1], &objects[2])
+        || !PyArg_ParseTuple(streams, "OO:streams", &objects[3], &objects[4])
+        || !PyArg_ParseTuple(turns, "OOOOO:turns", &objects[5], &objects[6], &objects[7],
+                             &objects[8], &objects[9])
+        || !PyArg_ParseTuple(places, "OOOO:places", &objects[10], &objects[11], &objects[12],
+                             &objects[13])
+        || !PyArg_ParseTuple(moves, "OOOO:moves", &objects[14], &objects[15], &objects[16],
+                             &objects[17])) {
+        return NULL;
+    }
+    objects[0] = steps;
+    s.limit = (int64_t)limit;
+    Py_buffer views[LOOP_INPUTS];
+    int held = 0;
+    for (; held < LOOP_INPUTS; held++) {
+        int failed = loop_integral[held]
+            ? int64s_as(objects[held], &views[held], 0, loop_names[held])
+            : doubles(objects[held], &views[held], 0, loop_names[held]);
+        if (failed != 0) {
+            break;
+        }
+    }
+    PyObject *result = NULL;
+    if (held == LOOP_INPUTS && loop_prepare(&s, views)) {
+        Py_BEGIN_ALLOW_THREADS
+        loop_sweep_run(&s, views);
+        Py_END_ALLOW_THREADS
+        result = loop_result(&s);
+    }
+    loop_free(&s);
+    for (int k = 0; k < held; k++) {
+        PyBuffer_Release(&views[k]);
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
     {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
@@ -3348,6 +4044,7 @@ static PyMethodDef methods[] = {
     {"group_starts", group_starts, METH_VARARGS, group_starts_doc},
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
+    {"loop_events", loop_events, METH_VARARGS, loop_events_doc},
     {NULL, NULL, 0, NULL},
 };
 

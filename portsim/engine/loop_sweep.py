@@ -19,6 +19,14 @@ stream serves one purpose for one class at one step, and entities reach it in th
 and every start is the event engine's. Those leaving the loop are sent on to the later units;
 the stations' statistics are filed as any station's (``FastReplication._served``).
 
+The events are played by :func:`~portsim.engine.kernels_loop.loop_events` (compiled where the
+extension was built) over arrays prepared here (:class:`_Tables`): a row for each route step
+an entity of a class reaches in the loop, the branches' weights, the stations and their shift
+changes, and every stream the loop draws from drawn ahead, handed out by index. Each stream
+has its own generator and serves the loop alone, so drawing more than the loop takes changes
+no number anyone gets; where one runs short, as many again are drawn and the loop is played
+again from the start.
+
 A loop with other mechanisms (customers who give up or try again, server pools, bookings,
 breakdowns, reactive staffing, shortest-queue choices, a spawner waiting for its batch, a
 monitor reading a loop station) or where an entity may visit one of its stations twice is
@@ -28,15 +36,22 @@ declined (:func:`loop_unsupported`).
 from __future__ import annotations
 
 import itertools
-import math
-from array import array
-from bisect import bisect_right
-from heapq import heappop, heappush
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from portsim.engine.fast_entities import CLOCK_KEY, add_counts
+from portsim.engine.fast_entities import add_counts
+from portsim.engine.kernels_loop import (
+    BRANCH,
+    DELAY,
+    LEAVE,
+    MILESTONE,
+    OUTPUTS,
+    SPAWN,
+    VISIT,
+    loop_events,
+)
 from portsim.engine.routes import (
     BranchNode,
     ChoiceNode,
@@ -51,10 +66,6 @@ from portsim.engine.setup import EntityLimitExceeded
 __all__ = ["loop_unsupported", "sweep_loop"]
 
 Unit = tuple[str, Any]
-
-#: The turn of the model's own clock: before every entity's at an instant.
-_CLOCK_TURN = (-math.inf, -math.inf)
-_CHANGE, _END, _MOVE = 0, 1, 2
 
 
 def loop_unsupported(plan: Any, members: list[Unit]) -> str | None:
@@ -132,267 +143,212 @@ def _visits_again(node: Any, stations: set[str], seen: frozenset[str],
     return None
 
 
-class _LoopStation:
-    """A station of the loop as the event engine's station runs it: servers on duty, busy,
-    the waiting heap, and every visit (who, when it came, by which step, its service, when
-    it started)."""
-
-    __slots__ = ("station", "by_priority", "on_duty", "busy", "waiting", "joined", "ids",
-                 "arrivals", "services", "nodes", "started", "starts")
-
-    def __init__(self, station: Any) -> None:
-        self.station = station
-        self.by_priority = station.spec.discipline != "fifo"
-        self.on_duty = station.spec.servers.servers_at(0.0)
-        self.busy = 0
-        self.waiting: list[tuple[int, int, int]] = []  # (priority, joined, visit)
-        self.joined = 0
-        self.ids = array("q")
-        self.arrivals = array("d")
-        self.services = array("d")
-        self.nodes: list[Any] = []
-        self.started = array("q")  # the visits that started, in the order they did
-        self.starts = array("d")
-
-
-class _LoopSweep:
-    """The events of one loop, played in the event engine's order (see the module)."""
+class _Tables:
+    """The arrays :func:`~portsim.engine.kernels_loop.loop_events` takes for the loop ``loop``
+    of ``state``: a row for each (route node, class) the loop's entities reach, the branch
+    table, the streams drawn ahead, the stations and their shift changes."""
 
     def __init__(self, state: Any, loop: Unit) -> None:
-        self.state = state
-        self.loop = loop
-        self.names = list(state.classes)
-        self.horizon = state.model.horizon
-        self.warmup = state.model.warmup
-        self.places = {name: _LoopStation(state.stations[name]) for kind, name in loop[1]
-                      if kind == "station"}
-        # (time, turn, after, number, action, what, a, b): ``after`` puts a service ending
-        # before a move in the same turn; ``number`` keeps the order of scheduling
-        self.events: list[tuple[Any, ...]] = []
-        self.scheduled = itertools.count()
-        self.turns: dict[int, tuple[Any, ...]] = {}
-        self.inside: dict[int, bool] = {}  # id(node) -> whether the loop holds it
-        self.kinds: dict[int, int] = {}
-        #: The members spawned in the sweep, in the order of their ids from first_member on:
-        #: (when they arrive, class, when spawned, in whose turn)
-        self.members: list[tuple[float, int, float, int]] = []
-        self.first_member = state.entities.size
-        self.leaving: dict[tuple[int, str], tuple[Any, list[int], list[float], list[int]]] = {}
-        for place in self.places.values():
-            for when, servers in place.station.changes:
-                if when < self.horizon:
-                    heappush(self.events, (when, _CLOCK_TURN, 0, next(self.scheduled),
-                                           _CHANGE, place, servers, 0))
+        self.state, self.loop = state, loop
+        self.rows: list[list[int]] = []
+        self.nodes: list[tuple[Any, str]] = []  # (node, class name) of each row
+        self.index: dict[tuple[int, str], int] = {}
+        self.pending: list[int] = []
+        self.cumulative: list[float] = []
+        self.targets: list[int] = []
+        #: Each stream's draws so far, and how to draw more of it.
+        self.drawn: list[np.ndarray] = []
+        self.sources: list[Callable[[int], np.ndarray]] = []
+        self.stream_of: dict[int, int] = {}
+        self.tallies: list[Any] = []
+        self.tally_of: dict[int, int] = {}
+        self.stations = [state.stations[name] for kind, name in loop[1] if kind == "station"]
+        self.places = {station.name: place for place, station in enumerate(self.stations)}
+        self.first_draws = 64
 
-    def turn(self, key: int) -> tuple[Any, ...]:
-        """The turn of ``key``, comparable with any other: the entity's place in the order of
-        entry (``Entities.entry_order`` as a tuple), the model's own turn for a clock key."""
-        turn = self.turns.get(key)
-        if turn is None:
-            turn = self.turns[key] = self._entry(key)
-        return turn
+    def step(self, node: Any, name: str) -> int:
+        """The row of ``node`` reached by an entity of class ``name`` (filled by :meth:`fill`)."""
+        found = self.index.get((id(node), name))
+        if found is None:
+            found = self.index[(id(node), name)] = len(self.rows)
+            self.rows.append([LEAVE, -1, -1, -1, -1, -1])
+            self.nodes.append((node, name))
+            self.pending.append(found)
+        return found
 
-    def _entry(self, key: int) -> tuple[Any, ...]:
-        if key < CLOCK_KEY:
-            return (-math.inf, key)
-        entities = self.state.entities
-        entered = float((entities.arrived if entities.entered is None
-                         else entities.entered)[key])
-        spawner = -1 if entities.spawned_by is None else int(entities.spawned_by[key])
-        if spawner < 0:
-            return (entered, 0, int(entities.kind[key]), 0.0, (), key)
-        return (entered, 1, 0, float(entities.spawned_at[key]), self.turn(spawner), key)
+    def fill(self) -> None:
+        """Fill the rows not filled yet, and those of every step they lead to."""
+        while self.pending:
+            row = self.pending.pop()
+            node, name = self.nodes[row]
+            if node is not None and self.state.unit(node, name) == self.loop:
+                self.rows[row] = self._row(node, name)
 
-    def kind(self, entity: int) -> int:
-        """The class (index) of ``entity``. NOTE: kept in a dict as Python ints once read, not
-        read from the numpy column at every step, for performance reasons."""
-        kind = self.kinds.get(entity)
-        if kind is None:
-            kind = self.kinds[entity] = int(self.state.entities.kind[entity])
-        return kind
+    def _row(self, node: Any, name: str) -> list[int]:
+        kind = type(node)
+        if kind is BranchNode:
+            first = len(self.cumulative)
+            self.cumulative.extend(node.cumulative)
+            self.targets.extend(self.step(target, name) for target in node.targets)
+            return [BRANCH, -1, self._stream(node.uniforms), first, len(node.targets), -1]
+        after = self.step(node.next, name)
+        if kind is MilestoneNode:
+            tally = self.tally_of.setdefault(id(node.tally), len(self.tallies))
+            if tally == len(self.tallies):
+                self.tallies.append(node.tally)
+            return [MILESTONE, after, tally, -1, -1, -1]
+        if kind is DelayNode:
+            return [DELAY, after, self._stream(node.stream), -1, -1, -1]
+        if kind is SpawnNode:
+            spread = -1 if not node.spread > 0 else self._stream(node.uniforms_rng, node.spread)
+            return [SPAWN, after, self._stream(node.count), spread,
+                    self.step(node.kind.first_node, node.kind.name),
+                    self.state.class_index[node.kind.name]]
+        station = node.station
+        kind_index = self.state.class_index[name]
+        priority = (int(self.state.priority_of[kind_index])
+                    if station.spec.discipline != "fifo" else 0)
+        return [VISIT, after, self.places[station.name],
+                self._stream(station.services[kind_index]), priority, -1]
 
-    def move(self, at: float, entity: int, node: Any, key: int) -> None:
-        """``entity`` reaches ``node`` at ``at`` in the turn of ``key``."""
-        heappush(self.events, (at, self.turn(key), 1, next(self.scheduled), _MOVE, node,
-                               entity, key))
+    def _stream(self, source: Any, spread: float = 0.0) -> int:
+        """The stream drawing from ``source`` (a stream's ``take``, or a spawn's generator of
+        offsets within ``spread``)."""
+        found = self.stream_of.get(id(source))
+        if found is None:
+            found = self.stream_of[id(source)] = len(self.sources)
+            self.sources.append(source.take if not spread > 0 else
+                                lambda count: source.uniform(0.0, spread, count))
+            self.drawn.append(self.sources[found](self.first_draws))
+        return found
 
-    def run(self) -> None:
-        events, horizon = self.events, self.horizon
-        while events and events[0][0] < horizon:
-            at, _, _, _, action, what, first, second = heappop(events)
-            if action == _CHANGE:
-                self._change(what, at, first)
-            elif action == _END:
-                self._end(what, at, first)
-            else:
-                self._go(what, first, at, second)
+    def draw_more(self, stream: int) -> None:
+        """As many draws again of ``stream`` (which ran short): the same numbers follow."""
+        drawn = self.drawn[stream]
+        self.drawn[stream] = np.concatenate((drawn, self.sources[stream](max(drawn.size, 1))))
 
-    def _change(self, place: _LoopStation, at: float, servers: int) -> None:
-        # a cut never interrupts a service; more servers take the heads of the queue at once
-        place.on_duty = servers
-        while place.busy < servers and place.waiting:
-            place.busy += 1
-            self._start(place, heappop(place.waiting)[2], at)
+    def arrays(self) -> tuple[Any, ...]:
+        """Steps, branches, streams and places as :func:`loop_events` takes them."""
+        sizes = [0] + [drawn.size for drawn in self.drawn]
+        horizon = self.state.model.horizon
+        changes = [(place, when, servers) for place, station in enumerate(self.stations)
+                   for when, servers in station.changes if when < horizon]
+        place, when, servers = (list(part) for part in zip(*changes, strict=True)) \
+            if changes else ([], [], [])
+        return (np.array(self.rows, dtype=np.int64).reshape(-1, 6),
+                (np.array(self.cumulative, dtype=float),
+                 np.array(self.targets, dtype=np.int64)),
+                (np.concatenate([np.empty(0), *self.drawn]),
+                 np.cumsum(sizes, dtype=np.int64)),
+                (np.array([station.spec.servers.servers_at(0.0) for station in self.stations],
+                          dtype=np.int64),
+                 np.array(place, dtype=np.int64), np.array(when, dtype=float),
+                 np.array(servers, dtype=np.int64)))
 
-    def _end(self, place: _LoopStation, at: float, visit: int) -> None:
-        if place.waiting and place.busy <= place.on_duty:  # the freed server takes the head
-            self._start(place, heappop(place.waiting)[2], at)
-        else:
-            place.busy -= 1
-        entity = place.ids[visit]
-        self._go(place.nodes[visit].next, entity, at, entity)
 
-    def _start(self, place: _LoopStation, visit: int, at: float) -> None:
-        entity = place.ids[visit]
-        service = place.station.services[self.kind(entity)].draw()
-        place.services[visit] = service
-        place.started.append(visit)
-        place.starts.append(at)
-        if at + service < self.horizon:
-            heappush(self.events, (at + service, self.turn(entity), 0, next(self.scheduled),
-                                   _END, place, visit, entity))
+def _first_draws(entering: int) -> int:
+    """How many draws of each stream to draw at first for a loop ``entering`` entities reach:
+    enough for one each and some spawned (one that runs short draws as many again)."""
+    return entering + 64
 
-    def _arrive(self, place: _LoopStation, node: Any, entity: int, at: float) -> None:
-        visit = len(place.ids)
-        place.ids.append(entity)
-        place.arrivals.append(at)
-        place.services.append(math.nan)
-        place.nodes.append(node)
-        if place.busy < place.on_duty:
-            place.busy += 1
-            self._start(place, visit, at)
-            return
-        place.joined += 1
-        priority = int(self.state.priority_of[self.kind(entity)]) if place.by_priority else 0
-        heappush(place.waiting, (priority, place.joined, visit))
 
-    def _go(self, node: Any, entity: int, at: float, key: int) -> None:
-        """``entity`` takes its steps from ``node`` on at ``at`` in the turn of ``key``: those
-        of no time at once, until it reaches a station, a delay or a unit after the loop."""
-        state = self.state
-        name = self.names[self.kind(entity)]
-        inside = self.inside
-        while True:
-            held = inside.get(id(node)) if node is not None else False
-            if held is None:
-                held = inside[id(node)] = state.unit(node, name) == self.loop
-            if not held:
-                self._leave(node, name, entity, at, key)
-                return
-            kind = type(node)
-            if kind is BranchNode:
-                node = node.targets[bisect_right(node.cumulative, node.uniforms.draw())]
-            elif kind is MilestoneNode:
-                if at >= self.warmup:
-                    node.tally.add(at - self._arrived(entity))
-                    node.tally.maybe_flush()
-                node = node.next
-            elif kind is DelayNode:
-                duration = node.stream.draw()
-                if duration != 0.0:  # its end is the entity's own event
-                    self.move(at + duration, entity, node.next, entity)
-                    return
-                node = node.next
-            elif kind is SpawnNode:
-                self._spawn(node, at, key)
-                node = node.next
-            else:
-                self._arrive(self.places[node.station.name], node, entity, at)
-                return
-
-    def _spawn(self, node: SpawnNode, at: float, key: int) -> None:
-        count = max(0, round(node.count.draw()))
-        if node.spread > 0:
-            born = (at + np.sort(node.uniforms_rng.uniform(0.0, node.spread, count))).tolist()
-        else:
-            born = [at] * count
-        first = self.first_member + len(self.members)
-        limit = self.state.max_entities
-        if limit is not None and first + count > limit:
-            raise EntityLimitExceeded(
-                f"more than {limit:,} entities would arrive in one replication (a batch of "
-                f"{count:,} {node.kind.name})")
-        kind = self.state.class_index[node.kind.name]
-        spawner = self.turn(key)
-        for member, when in enumerate(born, start=first):
-            # NOTE: the members are numbered now and written to the entity columns once the
-            # sweep is done (finish), a run of a class at a time, for performance reasons; what
-            # the sweep reads of them (class, turn, arrival) is kept here meanwhile
-            self.members.append((when, kind, at, key))
-            self.kinds[member] = kind
-            # as Entities.entry_order: a batch spawned in the model's own turn enters as an
-            # arrival of its class
-            self.turns[member] = ((when, 1, 0, at, spawner, member) if key >= CLOCK_KEY
-                                  else (when, 0, kind, 0.0, (), member))
-            self.move(when, member, node.kind.first_node, member)
-
-    def _arrived(self, entity: int) -> float:
-        if entity >= self.first_member:
-            return self.members[entity - self.first_member][0]
-        return float(self.state.entities.arrived[entity])
-
-    def _add_members(self) -> None:
-        """The members spawned in the sweep written to the entity columns (with the ids they
-        were given), and counted among their classes' arrivals."""
-        state = self.state
-        entities = state.entities
-        names = self.names
-        for kind, run in itertools.groupby(self.members, key=lambda member: member[1]):
-            born, at, keys = zip(*((when, spawned, key) for when, _, spawned, key in run),
-                                 strict=True)
-            arrived = np.asarray(born, dtype=float)
-            entities.add(arrived, kind, None, (np.asarray(at, dtype=float),
-                                               np.asarray(keys, dtype=np.int64)))
-            arrived = arrived[arrived < self.horizon]
-            state.classes[names[kind]].arrivals += int(np.count_nonzero(arrived >= self.warmup))
-            add_counts(state.classes[names[kind]].arrival_series, arrived, state.bin_width)
-        assert entities.size == self.first_member + len(self.members)
-
-    def _leave(self, node: Any, name: str, entity: int, at: float, key: int) -> None:
-        leaving = self.leaving.get((id(node), name))
-        if leaving is None:
-            leaving = self.leaving[(id(node), name)] = (node, [], [], [])
-        _, ids, times, keys = leaving
-        ids.append(entity)
-        times.append(at)
-        keys.append(key)
-
-    def finish(self) -> None:
-        """Count the members spawned, send those who left the loop on, and file each
-        station's statistics."""
-        state = self.state
-        self._add_members()
-        for (_, name), (node, gone, times, keys) in self.leaving.items():
-            state._send(state.unit(node, name), node, np.asarray(gone, dtype=np.int64),
-                        np.asarray(times, dtype=float), np.asarray(keys, dtype=np.int64))
-        queueing = []
-        for place in self.places.values():
-            count = len(place.ids)
-            started = np.array(place.started, dtype=np.int64)
-            waiting = np.ones(count, dtype=bool)
-            waiting[started] = False
-            order = np.concatenate((started, np.flatnonzero(waiting)))
-            ids = np.array(place.ids, dtype=np.int64)[order]
-            arrivals = np.array(place.arrivals, dtype=float)[order]
-            queueing.append((place.station, len(place.station.queue.waiting), ids[started.size:],
-                             arrivals[started.size:]))
-            state._served(place.station, [], ids, arrivals, np.zeros(count, dtype=np.int64),
-                          np.array(place.services)[order], np.array(place.starts, dtype=float),
-                          ordered=not place.by_priority)
-        # those still queueing at the horizon filed again once every station of the loop has
-        # added its waits: they may have waited at one filed after theirs
-        for station, before, ids, queued in queueing:
-            del station.queue.waiting[before:]
-            state._still_queueing(station, ids, queued)
+def _turns(entities: Any) -> tuple[np.ndarray, ...]:
+    """The entity columns the loop reads turns and milestones from (see loop_events)."""
+    size = entities.size
+    entered = entities.arrived if entities.entered is None else entities.entered
+    none = np.empty(0, dtype=np.int64)
+    return (entered[:size], none if entities.spawned_by is None else entities.spawned_by[:size],
+            np.empty(0) if entities.spawned_at is None else entities.spawned_at[:size],
+            entities.kind[:size].astype(np.int64), entities.arrived[:size])
 
 
 def sweep_loop(state: Any, loop: Unit, flows: list[Any]) -> None:
     """Evaluate the loop ``loop`` of ``state`` (a ``FastReplication``) on the entities that
     reached it from the units before it (``flows``)."""
     ids, times, keys, source = state._gather(flows)
-    sweep = _LoopSweep(state, loop)
-    for entity, at, key, through in zip(ids.tolist(), times.tolist(), keys.tolist(),
-                                        source.tolist(), strict=True):
-        sweep.move(at, entity, flows[through][0], key)
-    sweep.run()
-    sweep.finish()
+    tables = _Tables(state, loop)
+    names = list(state.classes)
+    # the step each entity reaches first: its flow's node, for its class
+    pairs, first = np.unique(source.astype(np.int64) * len(names)
+                             + state.entities.kind[ids].astype(np.int64), return_inverse=True)
+    steps = np.array([tables.step(flows[pair // len(names)][0], names[pair % len(names)])
+                      for pair in pairs.tolist()], dtype=np.int64)[first.reshape(-1)]
+    tables.first_draws = _first_draws(ids.size)
+    tables.fill()
+    turns = _turns(state.entities)
+    limit = -1 if state.max_entities is None else state.max_entities
+    while True:
+        steps_table, branches, streams, places = tables.arrays()
+        status, detail, extra, out = loop_events(
+            steps_table, branches, streams, turns, places,
+            (ids.astype(np.int64, copy=False), times.astype(float, copy=False),
+             keys.astype(np.int64, copy=False), steps),
+            state.model.horizon, state.model.warmup, limit)
+        if status != 1:
+            break
+        tables.draw_more(detail)
+    if status == 2:
+        raise EntityLimitExceeded(
+            f"more than {limit:,} entities would arrive in one replication (a batch of "
+            f"{extra:,} {tables.nodes[detail][0].kind.name})")
+    assert out is not None
+    _finish(state, tables, {name: np.frombuffer(array, dtype="int64" if code == "q" else float)
+                            for (name, code), array in zip(OUTPUTS, out, strict=True)})
+
+
+def _finish(state: Any, tables: _Tables, out: dict[str, np.ndarray]) -> None:
+    """File the milestones, count the members spawned, send those who left the loop on, and
+    file each station's statistics."""
+    for tally, value in zip(out["tally"].tolist(), out["tally_value"].tolist(), strict=True):
+        milestone = tables.tallies[tally]
+        milestone.add(value)
+        milestone.maybe_flush()
+    _add_members(state, out)
+    steps = out["leave_step"]
+    distinct, first = np.unique(steps, return_index=True)
+    for step in distinct[np.argsort(first)].tolist():
+        node, name = tables.nodes[step]
+        leaving = steps == step
+        state._send(state.unit(node, name), node, out["leave_entity"][leaving],
+                    out["leave_time"][leaving], out["leave_key"][leaving])
+    queueing = []
+    station_of = out["visit_station"]
+    started_at = station_of[out["start_visit"]]
+    waiting = np.ones(station_of.size, dtype=bool)
+    waiting[out["start_visit"]] = False
+    for place, station in enumerate(tables.stations):
+        started = out["start_visit"][started_at == place]
+        order = np.concatenate((started, np.flatnonzero(waiting & (station_of == place))))
+        ids, arrivals = out["visit_entity"][order], out["visit_time"][order]
+        queueing.append((station, len(station.queue.waiting), ids[started.size:],
+                         arrivals[started.size:]))
+        state._served(station, [], ids, arrivals, np.zeros(order.size, dtype=np.int64),
+                      out["visit_service"][order], out["start_time"][started_at == place],
+                      ordered=station.spec.discipline == "fifo")
+    # those still queueing at the horizon filed again once every station of the loop has
+    # added its waits: they may have waited at one filed after theirs
+    for station, before, ids, queued in queueing:
+        del station.queue.waiting[before:]
+        state._still_queueing(station, ids, queued)
+
+
+def _add_members(state: Any, out: dict[str, np.ndarray]) -> None:
+    """The members spawned in the loop written to the entity columns (with the ids they were
+    given), and counted among their classes' arrivals, a run of one class at a time."""
+    entities = state.entities
+    first = entities.size
+    names = list(state.classes)
+    kinds = out["member_kind"]
+    bounds = [0, *(np.flatnonzero(np.diff(kinds)) + 1).tolist(), kinds.size]
+    for start, end in itertools.pairwise(bounds):
+        if start == end:
+            continue
+        kind = int(kinds[start])
+        arrived = out["member_when"][start:end]
+        entities.add(arrived, kind, None, (out["member_at"][start:end],
+                                           out["member_key"][start:end]))
+        arrived = arrived[arrived < state.model.horizon]
+        counted = state.classes[names[kind]]
+        counted.arrivals += int(np.count_nonzero(arrived >= state.model.warmup))
+        add_counts(counted.arrival_series, arrived, state.bin_width)
+    assert entities.size == first + kinds.size
