@@ -597,3 +597,44 @@ def test_newer_mechanisms_run_on_the_event_engine(build, reason: str) -> None:
     why = why_not_fast(model)
     assert why is not None and reason in why
     assert run_replication(model, seed=0).engine == "events"
+
+
+def _patient_over_the_visit(model: Model) -> Model:
+    """``model`` with its first class giving up over its whole visit."""
+    first, *others = model.classes
+    return replace(model, classes=(replace(first, visit_patience=Exponential(3.0)), *others))
+
+
+def _plain(stations: tuple[str, ...] = ("s",)) -> tuple[StationSpec, ...]:
+    return tuple(StationSpec(name, ShiftSchedule.constant(1), Exponential(1.0))
+                 for name in stations)
+
+
+@pytest.mark.parametrize(("model", "reason"), [
+    (_retrying(), "class 'c' may give up over its whole visit (visit patience) at station "
+     "'s', which has customers who give up and try again (retrials)"),
+    (_pooled(), "class 'c' may give up over its whole visit (visit patience) at station 's', "
+     "which serves by skill (server pools)"),
+    (Model(stations=_plain(("s", "t")), classes=(ClassSpec("c", Poisson(0.9), (
+        ShortestQueue(("s", "t")),)),), horizon=100.0),
+     "station 's' has customers who may give up and is one of a shortest-queue choice"),
+    (Model(stations=_plain(), classes=(ClassSpec("c", Poisson(0.5), (
+        Visit("s", reserve_ahead=30.0),)),), horizon=100.0),
+     "station 's' takes bookings ahead of arrival and has customers who may give up"),
+    (Model(stations=_plain(), classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),),
+           horizon=100.0, monitor_every=30.0),
+     "station 's' has customers who may give up and a monitor reads its queue"),
+    (Model(stations=_plain(("s", "t")), classes=(
+        ClassSpec("c", Poisson(0.5), (Visit("s"), Visit("t"))),
+        ClassSpec("d", Poisson(0.5), (Visit("t"), Visit("s")))), horizon=100.0),
+     "the loop's sweep does not cover station 's', which has customers who may give up"),
+])
+def test_visit_patience_the_fast_path_does_not_cover(model: Model, reason: str) -> None:
+    """Patience over a whole visit runs on the fast path, exactly, but not where the station
+    the class visits is swept with pools or retrials, takes bookings, is one of a choice, is
+    read by a monitor or is in a loop: the reason names which, and the event engine runs it."""
+    assert reason not in (why_not_fast(model) or "")  # its visit patience is what declines
+    model = _patient_over_the_visit(model)
+    why = why_not_fast(model)
+    assert why is not None and reason in why
+    assert run_replication(model, seed=0).engine == "events"
