@@ -20,7 +20,8 @@ from typing import Any
 from engine_kpis import assert_same_run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_sweep_engines import impatience, reacting, schedules, services
+from test_sweep_engines import arrivals as batches
+from test_sweep_engines import impatience, quarter, reacting, schedules, services
 
 from portsim.engine import run_replication
 from portsim.engine.distributions import Deterministic, Uniform
@@ -40,7 +41,6 @@ from portsim.engine.model import (
 )
 
 HORIZON = 400.0
-quarter = st.integers(min_value=1, max_value=16).map(lambda k: k / 4)
 
 
 @st.composite
@@ -61,10 +61,7 @@ def arrivals(draw: st.DrawFn, none: bool = False) -> Any:
     """Batches every few whole minutes (or, where ``none``, maybe no arrivals of its own)."""
     if none and draw(st.booleans()):
         return Trace(times=())
-    gap = draw(st.integers(min_value=1, max_value=10))
-    at = tuple(float(t) for t in range(draw(st.integers(0, 4)), int(HORIZON), gap))
-    batch = draw(st.integers(min_value=1, max_value=3))
-    return Timetable(at, (batch,) * len(at), (0.0,) * len(at))
+    return draw(batches())
 
 
 @st.composite

@@ -327,6 +327,20 @@ def test_reactive_clocks_that_do_not_fit_are_refused() -> None:
                                             np.empty(changes, dtype=np.int64)))
 
 
+def _one_server(version: str, arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray,
+                moves: np.ndarray, draws: tuple[np.ndarray, ...], rules: tuple[np.ndarray, ...],
+                ) -> tuple[object, tuple[np.ndarray, ...]]:
+    """What ``version`` of the giving-up sweep returns and writes for customers of equal
+    priority at one server on duty throughout (until 100)."""
+    count = arrivals.size
+    outputs = (np.empty(count), np.empty(count, dtype=np.int64), np.empty(count),
+               np.empty(count, dtype=np.int64), np.empty(count), np.empty(count, dtype=np.int64))
+    counts = getattr(kernels_giving, version)(arrivals, np.zeros(count, dtype=np.int64), kinds,
+                                              turns, moves, 1, np.empty(0), np.empty(0), 100.0,
+                                              draws, rules, outputs)
+    return counts, outputs
+
+
 @pytest.mark.parametrize("version", ["impatient_starts", "python_impatient_starts"])
 def test_giving_up_by_hand(version: str) -> None:
     """One server; class 0 waits for good, class 1 has a patience, class 2 refuses any
@@ -346,12 +360,8 @@ def test_giving_up_by_hand(version: str) -> None:
     draws = (offsets, services, patiences, np.full(6, 0.5), np.full(6, np.inf))
     rules = (np.array([0, 1, 0], dtype=np.int64), np.array([-1, -1, 0], dtype=np.int64),
              np.zeros(4, dtype=np.int64), np.empty(0))
-    outputs = (np.empty(6), np.empty(6, dtype=np.int64), np.empty(6),
-               np.empty(6, dtype=np.int64), np.empty(6), np.empty(6, dtype=np.int64))
-    counts = getattr(kernels_giving, version)(arrivals, np.zeros(6, dtype=np.int64), kinds,
-                                              turns, moves, 1, np.empty(0), np.empty(0), 100.0,
-                                              draws, rules, outputs)
-    starts, order, served, gone, left, how = outputs
+    counts, (starts, order, served, gone, left, how) = _one_server(
+        version, arrivals, kinds, turns, moves, draws, rules)
     assert counts == (3, 3)
     assert order[:3].tolist() == [0, 2, 4]
     assert starts[:3].tolist() == [0.0, 10.0, 11.0]
@@ -379,12 +389,8 @@ def test_deadlines_over_the_visit_by_hand(version: str) -> None:
              np.array([5.0, 4.0, 1.5, 12.0, 7.0, np.inf]))
     rules = (np.array([0, 1], dtype=np.int64), np.full(2, -1, dtype=np.int64),
              np.zeros(3, dtype=np.int64), np.empty(0))
-    outputs = (np.empty(6), np.empty(6, dtype=np.int64), np.empty(6),
-               np.empty(6, dtype=np.int64), np.empty(6), np.empty(6, dtype=np.int64))
-    counts = getattr(kernels_giving, version)(arrivals, np.zeros(6, dtype=np.int64), kinds,
-                                              ranks, ranks, 1, np.empty(0), np.empty(0), 100.0,
-                                              draws, rules, outputs)
-    starts, order, _, gone, left, how = outputs
+    counts, (starts, order, _, gone, left, how) = _one_server(
+        version, arrivals, kinds, ranks, ranks, draws, rules)
     assert counts == (3, 3)
     assert order[:3].tolist() == [0, 3, 5]
     assert starts[:3].tolist() == [0.0, 10.0, 20.0]
