@@ -536,6 +536,7 @@ enum { SHIFT = 0, CHECK = 1, HOLD = 2 };
  * clock_kind, clock_value, clock_place, and change_to is unused. */
 typedef struct {
     const double *at, *change_at, *change_to, *service, *patience, *uniform, *chance;
+    const double *deadline;
     const int64_t *priority, *kind, *turn, *move, *patient, *balk_at, *chance_offset;
     const int64_t *clock_kind, *clock_value, *clock_place;
     Py_ssize_t changes, upcoming, busy, running_size, timer_size, queued_size, live;
@@ -751,9 +752,21 @@ giving_arrive(Giving *s, Py_ssize_t position)
     Queued_push(s->queued, &s->queued_size, item);
     s->state[position] = QUEUED;
     s->live += 1;
+    double wait = Py_HUGE_VAL;
     if (s->patient[kind]) {
-        Timed timer = {at + s->patience[s->next_patience[kind]++], s->turn[position],
-                       position};
+        wait = s->patience[s->next_patience[kind]++];
+    }
+    /* the earlier of its patience and its visit's deadline (at once if that passed); a
+     * group's reactive station has no deadlines (NULL): nobody gives up there */
+    double deadline = s->deadline != NULL ? s->deadline[position] : Py_HUGE_VAL;
+    if (deadline < Py_HUGE_VAL) {
+        double rest = deadline - at > 0.0 ? deadline - at : 0.0;
+        if (rest < wait) {
+            wait = rest;
+        }
+    }
+    if (wait < Py_HUGE_VAL) {
+        Timed timer = {at + wait, s->turn[position], position};
         Timed_push(s->timers, &s->timer_size, timer);
     }
 }
@@ -778,14 +791,17 @@ offsets_fit(const int64_t *offsets, Py_ssize_t size, Py_ssize_t total)
 static int
 giving_fits(const Py_buffer *views, Py_ssize_t count)
 {
-    Py_ssize_t length[21];
-    for (int k = 0; k < 21; k++) {
+    Py_ssize_t length[22];
+    for (int k = 0; k < 22; k++) {
         length[k] = views[k].len / views[k].itemsize;
     }
     for (int k = 1; k < 5; k++) {
         if (length[k] != count) {
             return 0;
         }
+    }
+    if (length[21] != count) {
+        return 0;
     }
     for (int k = 15; k < 21; k++) {
         if (length[k] < count) {
@@ -821,10 +837,10 @@ static int
 reactive_fits(const Py_buffer *views)
 {
     Py_ssize_t events = views[5].len / views[5].itemsize;
-    return views[21].len / views[21].itemsize == events
-           && views[22].len / views[22].itemsize == events
-           && views[23].len / views[23].itemsize >= events
-           && views[24].len / views[24].itemsize >= events;
+    return views[22].len / views[22].itemsize == events
+           && views[23].len / views[23].itemsize == events
+           && views[24].len / views[24].itemsize >= events
+           && views[25].len / views[25].itemsize >= events;
 }
 
 PyDoc_STRVAR(impatient_starts_doc,
@@ -833,24 +849,26 @@ PyDoc_STRVAR(impatient_starts_doc,
 "Service starts at a station where customers may give up (balk on arrival, renege when\n"
 "their patience runs out in the queue), its events swept as priority_starts does, a patience\n"
 "running out ordered with services ending by time, then turn. `kinds`: each customer's\n"
-"class. draws = (offsets, services, patiences, uniforms): class k's pre-drawn variates are\n"
-"[offsets[k], offsets[k + 1]) of each, taken in the order of use. rules = (patient,\n"
+"class. draws = (offsets, services, patiences, uniforms, deadlines): class k's pre-drawn\n"
+"variates are [offsets[k], offsets[k + 1]) of the first three, taken in the order of use;\n"
+"deadlines[i]: when customer i gives up on its whole visit (inf: never), its timer on\n"
+"joining the queue the earlier of its patience and that (at once if passed). rules = (patient,\n"
 "balk_at, chance_offsets, chances): per class whether it has a patience, the queue length\n"
 "it refuses at (-1: none) and its balking chances by queue length. outputs = (starts,\n"
 "order, services, gone, left, how): who started and when, each customer's service (NaN:\n"
 "none), who left without service, when and how (1 balked, 2 reneged). Returns how many\n"
 "started and how many left.");
 
-/* The giving-up sweep on `total` parsed arrays (21, or 25 for a reactive station: see
+/* The giving-up sweep on `total` parsed arrays (22, or 26 for a reactive station: see
  * giving_fits and reactive_fits), written where `written` says, named `names`. */
 static PyObject *
 giving_run(PyObject **objects, int total, const char *const *names, const int *integral,
            Py_ssize_t servers, double horizon, const double *rule)
 {
-    Py_buffer views[25];
+    Py_buffer views[26];
     int held = 0;
     for (; held < total; held++) {
-        int written = (held >= 15 && held < 21) || held >= 23;
+        int written = (held >= 15 && held < 21) || held >= 24;
         int failed = integral[held]
             ? int64s_as(objects[held], &views[held], written, names[held])
             : doubles(objects[held], &views[held], written, names[held]);
@@ -864,12 +882,12 @@ giving_run(PyObject **objects, int total, const char *const *names, const int *i
     if (held < total) {
         goto done;
     }
-    if (!giving_fits(views, count) || (total > 21 && !reactive_fits(views))) {
+    if (!giving_fits(views, count) || (total > 22 && !reactive_fits(views))) {
         if (!PyErr_Occurred()) {
             PyErr_Format(PyExc_ValueError,
                          "%s: the arrays do not fit together (lengths, offsets, or a class "
                          "without a variate for each customer)",
-                         total > 21 ? "reactive_starts" : "impatient_starts");
+                         total > 22 ? "reactive_starts" : "impatient_starts");
         }
         goto done;
     }
@@ -883,10 +901,11 @@ giving_run(PyObject **objects, int total, const char *const *names, const int *i
     s.chance_offset = views[13].buf; s.chance = views[14].buf;
     s.starts = views[15].buf; s.order = views[16].buf; s.services = views[17].buf;
     s.gone = views[18].buf; s.left = views[19].buf; s.how = views[20].buf;
-    if (total > 21) {
-        s.clock_kind = views[6].buf; s.clock_value = views[21].buf;
-        s.clock_place = views[22].buf;
-        s.server_at = views[23].buf; s.server_to = views[24].buf;
+    s.deadline = views[21].buf;
+    if (total > 22) {
+        s.clock_kind = views[6].buf; s.clock_value = views[22].buf;
+        s.clock_place = views[23].buf;
+        s.server_at = views[24].buf; s.server_to = views[25].buf;
         s.open_above = rule[0]; s.close_below = rule[1]; s.max_extra = (int64_t)rule[2];
         s.base = (int64_t)servers;
     }
@@ -933,31 +952,32 @@ done:
     if (PyErr_Occurred()) {
         return NULL;
     }
-    if (total > 21) {
+    if (total > 22) {
         return Py_BuildValue("nnn", s.started, s.lost, s.server_changes);
     }
     return Py_BuildValue("nn", s.started, s.lost);
 }
 
-static const char *const giving_names[25] = {
+static const char *const giving_names[26] = {
     "arrivals", "priorities", "kinds", "turns", "moves", "change_times", "change_servers",
     "offsets", "services", "patiences", "uniforms", "patient", "balk_at", "chance_offsets",
-    "chances", "starts", "order", "services out", "gone", "left", "how",
+    "chances", "starts", "order", "services out", "gone", "left", "how", "deadlines",
     "clock values", "clock positions", "server_times", "server_counts"};
 /* Which arrays hold int64 (the others doubles); a reactive station's sixth is its clock's
  * kinds rather than the servers of its changes. */
-static const int giving_integral[25] = {0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0,
-                                        0, 1, 0, 1, 0, 1, 1, 1, 0, 1};
-static const int reactive_integral[25] = {0, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0,
-                                          0, 1, 0, 1, 0, 1, 1, 1, 0, 1};
+static const int giving_integral[26] = {0, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0, 1, 1, 1, 0,
+                                        0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1};
+static const int reactive_integral[26] = {0, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0,
+                                          0, 1, 0, 1, 0, 1, 0, 1, 1, 0, 1};
 
-/* Parse draws, rules and outputs (6 or 8 of them) into objects[7..20] (and [23..24]). */
+/* Parse draws (deadlines into objects[21]), rules and outputs (6 or 8 of them) into
+ * objects[7..21] (and [24..25]). */
 static int
 giving_parse(PyObject *draws, PyObject *rules, PyObject *outputs, PyObject **objects,
              int reactive)
 {
-    if (!PyArg_ParseTuple(draws, "OOOO:draws", &objects[7], &objects[8], &objects[9],
-                          &objects[10])
+    if (!PyArg_ParseTuple(draws, "OOOOO:draws", &objects[7], &objects[8], &objects[9],
+                          &objects[10], &objects[21])
         || !PyArg_ParseTuple(rules, "OOOO:rules", &objects[11], &objects[12], &objects[13],
                              &objects[14])) {
         return 0;
@@ -965,7 +985,7 @@ giving_parse(PyObject *draws, PyObject *rules, PyObject *outputs, PyObject **obj
     if (reactive) {
         return PyArg_ParseTuple(outputs, "OOOOOOOO:outputs", &objects[15], &objects[16],
                                 &objects[17], &objects[18], &objects[19], &objects[20],
-                                &objects[23], &objects[24]);
+                                &objects[24], &objects[25]);
     }
     return PyArg_ParseTuple(outputs, "OOOOOO:outputs", &objects[15], &objects[16],
                             &objects[17], &objects[18], &objects[19], &objects[20]);
@@ -974,7 +994,7 @@ giving_parse(PyObject *draws, PyObject *rules, PyObject *outputs, PyObject **obj
 static PyObject *
 impatient_starts(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    PyObject *objects[25], *draws, *rules, *outputs;
+    PyObject *objects[26], *draws, *rules, *outputs;
     Py_ssize_t servers;
     double horizon;
     if (!PyArg_ParseTuple(args, "OOOOOnOOdO!O!O!:impatient_starts", &objects[0],
@@ -984,7 +1004,7 @@ impatient_starts(PyObject *Py_UNUSED(module), PyObject *args)
         || !giving_parse(draws, rules, outputs, objects, 0)) {
         return NULL;
     }
-    return giving_run(objects, 21, giving_names, giving_integral, servers, horizon, NULL);
+    return giving_run(objects, 22, giving_names, giving_integral, servers, horizon, NULL);
 }
 
 PyDoc_STRVAR(reactive_starts_doc,
@@ -1001,22 +1021,22 @@ PyDoc_STRVAR(reactive_starts_doc,
 static PyObject *
 reactive_starts(PyObject *Py_UNUSED(module), PyObject *args)
 {
-    PyObject *objects[25], *draws, *rules, *outputs;
+    PyObject *objects[26], *draws, *rules, *outputs;
     Py_ssize_t servers;
     double horizon, rule[3];
     if (!PyArg_ParseTuple(args, "OOOOOn(OOOO)(ddd)dO!O!O!:reactive_starts", &objects[0],
                           &objects[1], &objects[2], &objects[3], &objects[4], &servers,
-                          &objects[5], &objects[6], &objects[21], &objects[22], &rule[0],
+                          &objects[5], &objects[6], &objects[22], &objects[23], &rule[0],
                           &rule[1], &rule[2], &horizon, &PyTuple_Type, &draws,
                           &PyTuple_Type, &rules, &PyTuple_Type, &outputs)
         || !giving_parse(draws, rules, outputs, objects, 1)) {
         return NULL;
     }
-    const char *names[25];
+    const char *names[26];
     memcpy(names, giving_names, sizeof names);
     names[5] = "clock times";
     names[6] = "clock kinds";
-    return giving_run(objects, 25, names, reactive_integral, servers, horizon, rule);
+    return giving_run(objects, 26, names, reactive_integral, servers, horizon, rule);
 }
 
 PyDoc_STRVAR(queue_max_doc,

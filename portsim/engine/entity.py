@@ -25,7 +25,8 @@ class Entity(Activity):
     """
 
     # ``deadline``: when a member of a class with visit patience gives up on its visit; set
-    # only for those (see engine.impatience.VisitClock), so that other entities cost nothing.
+    # as it enters, only for those (see engine.impatience.VisitClock), so that other entities
+    # cost nothing.
     # ``turn``: its events' place among the events of one instant (kernel.turn of its number,
     # kept rather than computed at every event it schedules). ``mark`` and ``counted``: the
     # wait so far before a visit, and the waits at the stations that count in the slot KPIs

@@ -50,7 +50,12 @@ from portsim.engine.fast_entities import (
     record_departures,
     sorted_batches,
 )
-from portsim.engine.fast_impatience import Reacting, impatient_starts, leave_unserved
+from portsim.engine.fast_impatience import (
+    Reacting,
+    impatient_starts,
+    leave_unserved,
+    visit_deadlines,
+)
 from portsim.engine.fast_plan import (
     ENGINES,
     Engine,
@@ -118,6 +123,7 @@ class FastReplication(Plan):
         self.replication = replication
         self.max_entities = max_entities
         self.entities = Entities(len(self.class_index), joins=bool(self.joins))
+        self.deadlines = visit_deadlines(model, self.class_index, seed, replication)
         if model.slot_stations is not None:
             self.entities.count_some_stations()
         self.monitored = set(counted_stations(model)) if model.monitor_every else set()
@@ -354,7 +360,8 @@ class FastReplication(Plan):
         swept = impatient_starts(
             station.spec.servers.servers_at(0.0), station.change_times, station.change_servers,
             self.model.horizon, station.services, station.giving_up or {}, arrivals,
-            priorities, turns[:count], turns[count:], kinds, reacting)
+            priorities, turns[:count], turns[count:], kinds, reacting,
+            None if self.deadlines is None else self.deadlines.of(self.entities, ids, kinds))
         started, gone, left, reneged = swept.started, swept.gone, swept.left, swept.reneged
         if swept.server_changes is not None:
             station.servers_changed(swept.server_changes)

@@ -50,7 +50,7 @@ def booking_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
     where = f"station {spec.name!r} takes bookings ahead of arrival"
     if spec.discipline != "fifo":
         return f"{where} and serves by priority"
-    if spec.impatient:
+    if model.impatient_at(spec.name):
         return f"{where} and has customers who may give up"
     if spec.reactive is not None:
         return f"{where} and opens servers as its queue grows (reactive staffing)"

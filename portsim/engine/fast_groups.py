@@ -268,7 +268,8 @@ def reactive_queue(inputs: Inputs, arrivals: list[float], kinds: list[int],
     priorities, offsets, services = inputs[8:11]
     classes = offsets.size - 1
     blocks = GivingUpInputs(offsets.tolist(), services.tolist(), [], [], [0] * classes,
-                            [-1] * classes, [0] * (classes + 1), [])
+                            [-1] * classes, [0] * (classes + 1), [],
+                            [math.inf] * len(arrivals))
     clock = list(zip(times.tolist(), clock_kinds.tolist(), values.tolist(), places.tolist(),
                      strict=True))
     sweep = ReactiveSweep(servers, clock, horizon, blocks,

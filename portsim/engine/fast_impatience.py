@@ -14,13 +14,21 @@ and patience running out by their customers' turns), so each customer finds the 
 servers as the event engine's would. Each class's services, patiences and balking uniforms
 come from its own streams, one variate per use, in the order of use; so they are drawn here
 ahead, as many of each as the class has customers at the station (no more can be used), and
-the sweep takes them in that order: the numbers it uses are the event engine's. Retrials,
-patience over a whole visit, and monitors of such a station stay with the event engine (see
-``fast_plan.unsupported_part``).
+the sweep takes them in that order: the numbers it uses are the event engine's.
+
+Patience over a whole visit (a class's ``visit_patience``) makes every station the class
+visits such a station for it. The event engine draws a member's deadline as it enters the
+system (:class:`~portsim.engine.impatience.VisitClock`), the class's n-th number to its n-th
+member to enter; here :class:`VisitDeadlines` draws them in that order (the entities' order of
+entry) before the class's first station is evaluated, and the sweep gives a member who must
+queue the earlier of its patience and its deadline, as the event engine's timer does. Without
+retrials (here) one who reneges leaves the system whichever ran out. Retrials and monitors of
+such a station stay with the event engine (see ``fast_plan.unsupported_part``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,8 +46,9 @@ if TYPE_CHECKING:
     from portsim.engine.fast_entities import Entities
     from portsim.engine.impatience import Rule
 
-__all__ = ["BALK", "RENEGE", "GivingUp", "Reacting", "Swept", "giving_up_rules",
-           "impatient_starts", "leave_unserved", "rule_arrays"]
+__all__ = ["BALK", "RENEGE", "GivingUp", "Reacting", "Swept", "VisitDeadlines",
+           "giving_up_rules", "impatient_starts", "leave_unserved", "rule_arrays",
+           "visit_deadlines"]
 
 
 @dataclass
@@ -56,10 +65,14 @@ class GivingUp:
 def giving_up_rules(model: m.Model, spec: m.StationSpec, class_index: dict[str, int],
                     seed: int, replication: int) -> dict[int, GivingUp]:
     """The rule of each class (by index) that may give up at station ``spec``, on the event
-    engine's streams (``station_parts.impatience_rules``)."""
+    engine's streams (``station_parts.impatience_rules``): a class with visit patience that
+    visits it has one, if only the visit's."""
     rules = {}
     for cls in model.classes:
         rule = spec.impatience_for(cls.name)
+        if rule is None and cls.visit_patience is not None and (
+                spec.name in m.stations_visited(cls.route)):
+            rule = m.Impatience()  # its deadline only
         if rule is None:
             continue
         patience = None if rule.patience is None else Stream(
@@ -99,18 +112,20 @@ class Reacting:
 def impatient_starts(servers: int, change_times: np.ndarray, change_servers: np.ndarray,
                      horizon: float, streams: dict[int, Stream], rules: dict[int, GivingUp],
                      arrivals: np.ndarray, priorities: np.ndarray, turns: np.ndarray,
-                     moves: np.ndarray, kinds: np.ndarray,
-                     reacting: Reacting | None = None) -> Swept:
+                     moves: np.ndarray, kinds: np.ndarray, reacting: Reacting | None = None,
+                     deadlines: np.ndarray | None = None) -> Swept:
     """Sweep the customers reaching a station (in the order they move, of classes ``kinds``
-    served from ``streams``) to the horizon, ``servers`` on duty at first and
-    ``change_servers[k]`` from ``change_times[k]``; or, with ``reacting``, its servers
-    following its clock and rule of queue-reactive staffing (the changes then listed in
-    ``server_changes``)."""
+    served from ``streams``, some with ``deadlines`` over their whole visit) to the horizon,
+    ``servers`` on duty at first and ``change_servers[k]`` from ``change_times[k]``; or, with
+    ``reacting``, its servers following its clock and rule of queue-reactive staffing (the
+    changes then listed in ``server_changes``)."""
     count = arrivals.size
     classes = 1 + max([*streams, *rules, int(kinds.max()) if count else -1])
     sizes = np.bincount(kinds, minlength=classes) if count else np.zeros(classes, np.int64)
     offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
-    draws = (offsets, *_ahead(streams, rules, sizes, offsets))
+    if deadlines is None:
+        deadlines = np.full(count, math.inf)
+    draws = (offsets, *_ahead(streams, rules, sizes, offsets), _floats(deadlines))
     outputs = (np.empty(count), np.empty(count, np.int64), np.empty(count),
                np.empty(count, np.int64), np.empty(count), np.empty(count, np.int64))
     customers = (_floats(arrivals), _ints(priorities), _ints(kinds), _ints(turns),
@@ -156,6 +171,49 @@ def _ahead(streams: dict[int, Stream], rules: dict[int, GivingUp], sizes: np.nda
         if any(0.0 < chance < 1.0 for chance in rule.balk_probabilities):
             uniforms[block] = rule.uniforms.take(size)
     return services, patiences, uniforms
+
+
+class VisitDeadlines:
+    """Each member's deadline over its whole visit, for the classes with visit patience, as
+    the event engine draws them: its arrival plus the class's next draw as it enters the system,
+    the class's members in their order of entry (:meth:`Entities.entry_order`). A class's are
+    drawn when a station first asks for them: every member exists by then (its own arrivals
+    from the start, spawned ones when the spawn steps, units before any of its route's, ran)."""
+
+    def __init__(self, streams: dict[int, Stream]) -> None:
+        self.streams = streams
+        #: Class index -> its members' ids (ascending) and their deadlines.
+        self.drawn: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def of(self, entities: Entities, ids: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """The deadlines of customers ``ids`` (of classes ``kinds``); infinite: none."""
+        deadlines = np.full(ids.size, math.inf)
+        for index, stream in self.streams.items():
+            mine = kinds == index
+            if not mine.any():
+                continue
+            if index not in self.drawn:
+                members = np.flatnonzero(entities.kind[:entities.size] == index)
+                first = entities.entry_order(members)
+                drawn = np.empty(members.size)
+                drawn[first] = entities.arrived[members[first]] + stream.take(members.size)
+                self.drawn[index] = (members, drawn)
+            members, drawn = self.drawn[index]
+            at = np.minimum(np.searchsorted(members, ids[mine]), members.size - 1)
+            # (a member made after its class's deadlines were drawn would have none)
+            assert np.array_equal(members[at], ids[mine])
+            deadlines[mine] = drawn[at]
+        return deadlines
+
+
+def visit_deadlines(model: m.Model, class_index: dict[str, int], seed: int,
+                    replication: int) -> VisitDeadlines | None:
+    """The deadlines of the classes with visit patience, on the event engine's streams
+    (``station_parts.visit_clocks``); None if no class has one."""
+    streams = {class_index[spec.name]: Stream(spec.visit_patience, generator(
+        seed, replication, "visit-patience", spec.name))
+        for spec in model.classes if spec.visit_patience is not None}
+    return VisitDeadlines(streams) if streams else None
 
 
 def rule_arrays(rules: Mapping[int, GivingUp | Rule], classes: int) -> tuple[np.ndarray, ...]:

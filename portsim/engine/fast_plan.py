@@ -81,7 +81,7 @@ def unsupported_part(model: m.Model) -> str | None:
             reason = booking_unsupported(model, spec)
             if reason is not None:
                 return reason
-        if spec.impatient:
+        if model.impatient_at(spec.name):
             reason = _giving_up_unsupported(model, spec)
             if reason is not None:
                 return reason
@@ -101,8 +101,6 @@ def unsupported_part(model: m.Model) -> str | None:
     if model.start is not None or model.snapshot_at is not None:
         return "the run starts from a state or takes a snapshot (warm start)"
     for cls in model.classes:
-        if cls.visit_patience is not None:
-            return f"class {cls.name!r} may give up over its whole visit (visit patience)"
         for step in m.steps(cls.route):
             if isinstance(step, m.ShortestQueue) and step.by_expected_wait:
                 reason = _wait_choice_unsupported(model, cls.name, step)
@@ -131,6 +129,13 @@ def _wait_choice_unsupported(model: m.Model, class_name: str,
 
 def _giving_up_unsupported(model: m.Model, spec: m.StationSpec) -> str | None:
     """Why the fast path cannot run the customers who may give up at station ``spec``."""
+    for cls in model.classes:
+        if cls.visit_patience is not None and needs_pool_sweep(model, spec) and (
+                spec.name in m.stations_visited(cls.route)):
+            what = "serves by skill (server pools)" if spec.pools else (
+                "has customers who give up and try again (retrials)")
+            return (f"class {cls.name!r} may give up over its whole visit (visit patience) "
+                    f"at station {spec.name!r}, which {what}")
     if spec.name in choice_groups(model):
         return (f"station {spec.name!r} has customers who may give up and is one of a "
                 "shortest-queue choice")
@@ -168,7 +173,7 @@ class Plan:
             if needs_pool_sweep(model, spec):
                 self.stations[spec.name].trying = pool_rules(model, spec, self.classes, seed,
                                                              replication)
-            elif spec.impatient:
+            elif model.impatient_at(spec.name):
                 self.stations[spec.name].giving_up = giving_up_rules(
                     model, spec, self.class_index, seed, replication)
             if spec.unreliable:

@@ -95,7 +95,9 @@ class FastStation:
         self.trying: dict[int, Any] | None = None
         self.gone: tuple[np.ndarray, np.ndarray] | None = None  # reneged: joined, left
         self.gone_arrivals = 0
-        if spec.impatient:  # what collect reads of an ImpatientStation
+        #: Whether some customer may give up here (its own rule, or a class's visit patience).
+        self.impatient = model.impatient_at(spec.name)
+        if self.impatient:  # what collect reads of an ImpatientStation
             size = self.slots.days * self.slots.slots_per_day
             self.abandoned = 0
             self.balked = 0
@@ -126,7 +128,7 @@ class FastStation:
     def close(self, now: float) -> None:
         """Collect's call at the horizon: the statistics are final already."""
         self.waits.flush()
-        if self.spec.impatient:
+        if self.impatient:
             self.abandon_waits.flush()
 
     def record_giving_up(self, model: m.Model, came: np.ndarray, arrived: np.ndarray,

@@ -9,11 +9,19 @@ line's timers, and the expiry, when it comes, finds no timer of its own and does
 search of SimPy's heap to cancel it).
 
 Patience over a whole visit (a class's ``visit_patience``): a :class:`VisitClock` gives each
-member a deadline, its arrival in the system plus a patience draw, drawn the first time it has
-to queue. Every station the class visits is impatient for it: a member who has to wait gets a
-timer for the earlier of its station patience (if any) and its deadline, and one whose deadline
-has passed (in service, between stations) gives up at once at the first queue it would have to
-wait in. Giving up on the visit is final: a station's ``retry`` does not bring it back.
+member a deadline, its arrival in the system plus a patience draw, drawn as it enters the
+system (arrives or is spawned), whether or not it will ever queue: the class's stream gives its
+n-th number to the n-th member to enter (members entering at one instant in their turns). So a
+member's patience does not depend on where it first has to queue, variants compared on common
+random numbers give each traveller the same patience, and the fast path, which evaluates one
+station after another, knows every deadline before its first station (drawn lazily at the
+first queue, the n-th number would go to the n-th member to queue anywhere, an order only the
+event list knows). Every station the class visits is impatient for it: a member who has to
+wait gets a timer for the earlier of its station patience (if any) and its deadline, and one
+whose deadline has passed (in service, between stations) gives up at once at the first queue
+it would have to wait in. Giving up on the visit is final: a station's ``retry`` does not bring
+it back. A warm start's placed members draw theirs given the time they have already stayed
+(:meth:`VisitClock.resume`).
 
 Accounting: a customer who reneges adds its time in the queue to the queue-length integrals
 (as a served one does when its service starts), its wait to the station's tally of abandoning
@@ -87,7 +95,7 @@ class PatientLine:
 
 class VisitClock:
     """A class's patience over the whole visit: each member's deadline is its arrival in the
-    system plus a draw of ``law`` (from ``draws``), drawn the first time it is asked for."""
+    system plus a draw of ``law`` (from ``draws``), drawn as it enters (:meth:`enter`)."""
 
     __slots__ = ("law", "draws")
 
@@ -95,13 +103,9 @@ class VisitClock:
         self.law = law
         self.draws = draws
 
-    def deadline(self, entity: Entity) -> float:
-        """When ``entity`` gives up on its visit (drawn on the first call)."""
-        try:
-            return float(entity.deadline)
-        except AttributeError:
-            entity.deadline = entity.arrived + self.draws.draw()
-            return float(entity.deadline)
+    def enter(self, entity: Entity) -> None:
+        """Give ``entity``, entering the system now, its deadline (the class's next draw)."""
+        entity.deadline = entity.arrived + self.draws.draw()
 
     def resume(self, entity: Entity, now: float, rng: np.random.Generator) -> None:
         """Give ``entity``, placed in the system at ``now`` by a warm start, its deadline: it has
@@ -194,7 +198,7 @@ class ImpatientStation(Station):
         super().arrive(entity)  # joins the queue: every server is busy
         timer = rule.patience.draw() if rule.patience is not None else math.inf
         if rule.visit is not None:
-            timer = min(timer, max(0.0, rule.visit.deadline(entity) - self.env.now))
+            timer = min(timer, max(0.0, entity.deadline - self.env.now))
         if timer < math.inf:
             line.timers[entity] = Wake(self.env, timer, entity, self._renege,
                                         entity.turn)
@@ -209,7 +213,7 @@ class ImpatientStation(Station):
             return
         timer = residual(rule.law, waited, rng) if rule.law is not None else math.inf
         if rule.visit is not None:
-            timer = min(timer, max(0.0, rule.visit.deadline(entity) - self.env.now))
+            timer = min(timer, max(0.0, entity.deadline - self.env.now))
         if timer < math.inf:
             self.line.timers[entity] = Wake(self.env, timer, entity, self._renege,
                                              entity.turn)

@@ -36,7 +36,10 @@ class ImpatientSweep:
     in one block of ``blocks`` (class ``k`` owns ``[offsets[k], offsets[k + 1])`` of
     ``services``, ``patiences`` and ``uniforms``) and taken in the order the event engine
     would draw it: a service when it starts, a patience when its customer joins the queue, a
-    balking uniform when a chance strictly between 0 and 1 is tried."""
+    balking uniform when a chance strictly between 0 and 1 is tried. A customer with a
+    deadline over its whole visit (``deadlines``, by position; infinite: none) who joins the
+    queue gives up at the earlier of its patience and its deadline (at once if that passed),
+    as :class:`~portsim.engine.impatience.ImpatientStation` times it."""
 
     def __init__(self, servers: int, changes: list[tuple[float, int]], horizon: float,
                  blocks: GivingUpInputs) -> None:
@@ -100,10 +103,15 @@ class ImpatientSweep:
         self.joined += 1
         heappush(self.waiting, (priority, self.joined, position, kind, turn))
         self.live.add(position)
+        timer = math.inf
         if self.inputs.patient[kind]:
-            patience = self.inputs.patiences[self.next_patience[kind]]
+            timer = self.inputs.patiences[self.next_patience[kind]]
             self.next_patience[kind] += 1
-            heappush(self.timers, (at + patience, turn, position))
+        deadline = self.inputs.deadlines[position]
+        if deadline < math.inf:
+            timer = min(timer, max(0.0, deadline - at))
+        if timer < math.inf:
+            heappush(self.timers, (at + timer, turn, position))
 
     def _balks(self, kind: int, waiting: int) -> bool:
         """Whether a customer who finds ``waiting`` customers queueing refuses to join."""
@@ -262,6 +270,7 @@ class GivingUpInputs:
     balk_at: list[int]
     chance_offsets: list[int]
     chances: list[float]
+    deadlines: list[float]
 
 
 def python_impatient_starts(arrivals: np.ndarray, priorities: np.ndarray, kinds: np.ndarray,
@@ -273,8 +282,10 @@ def python_impatient_starts(arrivals: np.ndarray, priorities: np.ndarray, kinds:
     """Service starts at a station where customers may give up (see
     :class:`ImpatientSweep`). The customers reach it at ``arrivals`` (in the order they
     move), of ``priorities`` and classes ``kinds``, in their own ``turns``, moving in the
-    turns ``moves``. ``draws`` = (offsets, services, patiences, uniforms): class ``k``'s
-    pre-drawn variates are ``[offsets[k], offsets[k + 1])`` of each. ``rules`` = (patient,
+    turns ``moves``. ``draws`` = (offsets, services, patiences, uniforms, deadlines): class
+    ``k``'s pre-drawn variates are ``[offsets[k], offsets[k + 1])`` of each of the first
+    three; ``deadlines[i]``, when customer ``i`` gives up on its whole visit (infinite:
+    never), drawn as it entered the system. ``rules`` = (patient,
     balk_at, chance_offsets, chances): per class whether it has a patience, the queue length
     it refuses at (-1: none), and its balking chances by queue length
     (``chances[chance_offsets[k]:chance_offsets[k + 1]]``). ``outputs`` = (starts, order,
@@ -282,14 +293,9 @@ def python_impatient_starts(arrivals: np.ndarray, priorities: np.ndarray, kinds:
     position's service (NaN: none started); who left without service, when and how
     (:data:`BALK` or :data:`RENEGE`), in the order they left. Returns how many started and
     how many left."""
-    offsets, services, patiences, uniforms = draws
-    patient, balk_at, chance_offsets, chances = rules
     changes = list(zip(change_times.tolist(), [int(n) for n in change_servers.tolist()],
                        strict=True))
-    inputs = GivingUpInputs(offsets.tolist(), services.tolist(), patiences.tolist(),
-                            uniforms.tolist(), patient.tolist(), balk_at.tolist(),
-                            chance_offsets.tolist(), chances.tolist())
-    sweep = ImpatientSweep(servers, changes, horizon, inputs)
+    sweep = ImpatientSweep(servers, changes, horizon, _inputs(draws, rules))
     _sweep(sweep, arrivals, priorities, kinds, turns, moves)
     return _written(sweep, outputs)
 
@@ -307,14 +313,9 @@ def python_reactive_starts(arrivals: np.ndarray, priorities: np.ndarray, kinds: 
     ``outputs``: those of :func:`python_impatient_starts`, then (server_times,
     server_counts): each change of the servers on duty, when and to how many (as many
     entries as clock events). Returns how many started, how many left, how many changes."""
-    offsets, services, patiences, uniforms = draws
-    patient, balk_at, chance_offsets, chances = rules
     events = list(zip(clock[0].tolist(), clock[1].tolist(), clock[2].tolist(),
                       clock[3].tolist(), strict=True))
-    inputs = GivingUpInputs(offsets.tolist(), services.tolist(), patiences.tolist(),
-                            uniforms.tolist(), patient.tolist(), balk_at.tolist(),
-                            chance_offsets.tolist(), chances.tolist())
-    sweep = ReactiveSweep(servers, events, horizon, inputs,
+    sweep = ReactiveSweep(servers, events, horizon, _inputs(draws, rules),
                           Reaction(float(rule[0]), float(rule[1]), int(rule[2])),
                           arrivals.tolist())
     _sweep(sweep, arrivals, priorities, kinds, turns, moves)
@@ -324,6 +325,15 @@ def python_reactive_starts(arrivals: np.ndarray, priorities: np.ndarray, kinds: 
     for index, (when, count) in enumerate(sweep.server_changes):
         server_times[index], server_counts[index] = when, count
     return started, lost, changed
+
+
+def _inputs(draws: tuple[np.ndarray, ...], rules: tuple[np.ndarray, ...]) -> GivingUpInputs:
+    """The sweep's inputs from the arrays of :func:`python_impatient_starts`."""
+    offsets, services, patiences, uniforms, deadlines = draws
+    patient, balk_at, chance_offsets, chances = rules
+    return GivingUpInputs(offsets.tolist(), services.tolist(), patiences.tolist(),
+                          uniforms.tolist(), patient.tolist(), balk_at.tolist(),
+                          chance_offsets.tolist(), chances.tolist(), deadlines.tolist())
 
 
 def _sweep(sweep: ImpatientSweep, arrivals: np.ndarray, priorities: np.ndarray,

@@ -58,7 +58,8 @@ class RunningReplication(Protocol):
         """An entity arrives in the system now and starts its route."""
 
     def count_arrival(self, entity: Entity) -> None:
-        """Count an entity that arrives now in the system (it has not started its route)."""
+        """Count an entity that arrives now in the system (it has not started its route); a
+        member of a class with visit patience draws its deadline."""
 
     def advance_from(self, entity: Entity, node: Any) -> None:
         """Move ``entity`` along its route from ``node``."""

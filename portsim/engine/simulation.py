@@ -253,6 +253,8 @@ class Replication:
         kind.arrivals += 1
         kind.arrival_series[int(now * self.inv_bin)] += 1
         self.in_area -= now
+        if self.visit_clocks and kind.name in self.visit_clocks:
+            self.visit_clocks[kind.name].enter(entity)
         if self.trace is not None:
             self.trace(now, entity.id, kind.name, None, "arrive")
 

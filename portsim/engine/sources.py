@@ -71,6 +71,7 @@ def _arrive_at(rep: RunningReplication, kind: ClassState, times: Iterator[float]
     visit = VisitNode
     first_node = kind.first_node
     priority = kind.priority
+    visit_clock = rep.visit_clocks.get(kind.name)
 
     def arrive(event: Any) -> None:
         # NOTE: one event is rescheduled for every arrival of the class, and spawn, enter
@@ -91,6 +92,8 @@ def _arrive_at(rep: RunningReplication, kind: ClassState, times: Iterator[float]
         kind.arrivals += 1
         series[int(now * inv_bin)] += 1
         rep.in_area -= now
+        if visit_clock is not None:
+            visit_clock.enter(entity)
         if trace is not None:
             trace(now, ident, kind.name, None, "arrive")
         if type(first_node) is visit:

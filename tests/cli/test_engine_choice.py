@@ -110,11 +110,13 @@ TIES = Path(__file__).parents[1] / "experiment" / "data" / "ties_compare.yaml"
 def test_a_variant_that_only_moves_the_run_to_the_event_engine_changes_nothing(
         runner: CliRunner, tmp_path: Path) -> None:
     """Issue 23 A: batches of two classes and of one class at 06:00, spawned passengers at that
-    instant, shared desks. The baseline runs on the fast path, the variant (a patience of 100
-    days, with retrials: nobody gives up) on the event engine; both settle ties by the one
-    rule, so every KPI both report is the same (time averages to the last digits of their
-    sums) and every paired difference exactly 0 (on main the batches interleaved on the event
-    engine: blue's mean wait differed by 11.6 min)."""
+    instant, shared desks. The baseline runs on the fast path, the variant on the event
+    engine (blue's patience over its whole visit and everyone's at the desk are 100 days, and
+    those who give up at the desk call again: nobody gives up, but visit patience at a station
+    with retrials needs the event engine); both settle ties by the one rule, so every KPI both
+    report is the same (time averages to the last digits of their sums) and every paired
+    difference exactly 0 (on main the batches interleaved on the event engine: blue's mean
+    wait differed by 11.6 min)."""
     out = tmp_path / "cmp"
     result = runner.invoke(app, ["compare", str(TIES), "--out", str(out), "--replications", "3",
                                  "--workers", "1", "--no-plots"])

@@ -100,3 +100,27 @@ def test_the_hotline_calls_are_the_event_engine_call_by_call(variant: str | None
     assert [event[:3] for event in logs["fast"]] == [event[:3] for event in logs["events"]]
     assert [event[3] for event in logs["fast"]] == pytest.approx(
         [event[3] for event in logs["events"]], rel=1e-12, abs=1e-9)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["airport/airport_peak", "land_port/land_port_peak",
+                                  "services/document_hall", "water_port/water_port"])
+def test_shipped_ports_with_patience_over_the_whole_visit(name: str) -> None:
+    """A shipped port whose travellers give up after 2 to 60 minutes in it (every class that
+    visits a station no shortest-queue choice joins, through halls on shifts, priority desks,
+    finite roads and ships' inspections): both engines draw each deadline as its member
+    enters, and give the same KPIs; some travellers give up."""
+    from portsim.engine import distributions as d
+    from portsim.engine import model as m
+    from portsim.engine.fast_choices import choice_groups
+
+    model = compile_model(load_scenario(ROOT / "scenarios" / f"{name}.yaml"), None)
+    chosen = set(choice_groups(model))
+    visited = [set(m.stations_visited(spec.route)) for spec in model.classes]
+    model = replace(model, classes=tuple(
+        replace(spec, visit_patience=d.Uniform(2.0, 60.0)) if stations - chosen == stations
+        and stations else spec for spec, stations in zip(model.classes, visited, strict=True)))
+    assert why_not_fast(model) is None
+    events = run_replication(model, seed=3, engine="events").kpis
+    assert sum(row.get("abandoned", 0.0) for row in events["classes"].values()) > 0
+    assert_same_kpis(events, run_replication(model, seed=3, engine="fast").kpis)

@@ -249,6 +249,29 @@ def giving_up_ties() -> Model:
     return Model(stations=(desk, hall), classes=classes, horizon=1440.0)
 
 
+def visit_patience() -> Model:
+    """Travellers who give up over their whole visit: coaches' passengers (spawned, and some
+    walking in on their own) who wait at a hall on shifts, walk on to a desk that serves by
+    priority and reacts to its queue, where walk-ins also have a patience of the desk's own;
+    callers at the hall alone without patience of any kind."""
+    from portsim.engine.model import Impatience
+
+    hall = StationSpec("hall", ShiftSchedule(((0.0, 3), (300.0, 1), (480.0, 4)), period=720.0),
+                       Lognormal(1.0, 0.5))
+    desk = StationSpec("desk", ShiftSchedule.constant(1), Exponential(0.8), discipline="priority",
+                       reactive=ReactiveStaffing(3.0, 0.5, 1, check_every=2.0),
+                       impatience_by_class={"pax": Impatience(patience=Uniform(0.5, 4.0))})
+    classes = (ClassSpec("coach", Poisson(0.02), (Spawn("pax", Uniform(5, 25), 2.0),)),
+               ClassSpec("pax", Poisson(0.5), (Visit("hall"), Delay(Uniform(1.0, 2.0)),
+                                               Visit("desk")),
+                         priority=1, visit_patience=Exponential(6.0)),
+               ClassSpec("caller", Poisson(1.4), (Visit("hall"),)),
+               ClassSpec("vip", Poisson(0.2), (Visit("desk"),), priority=0,
+                         visit_patience=Deterministic(2.0)))
+    return Model(stations=(hall, desk), classes=classes, horizon=2880.0, warmup=120.0,
+                 queue_at=(400.0, 900.0))
+
+
 def reactive() -> Model:
     """Servers that open and close as the queue's head waits: a hall on shifts whose
     positions shrink for a while (extras beyond them close at once), some of its callers
@@ -304,7 +327,7 @@ MODELS = {"constant": constant_servers, "shifts": shifts, "network": network,
           "late_batches": late_batches, "priority": priority, "priority_ties": priority_ties,
           "priority_monitored": priority_monitored, "priority_choice": priority_choice,
           "giving_up": giving_up, "giving_up_ties": giving_up_ties, "reactive": reactive,
-          "reactive_ties": reactive_ties}
+          "reactive_ties": reactive_ties, "visit_patience": visit_patience}
 
 
 def _visits(model: Model, engine: str) -> dict[tuple[int, str], tuple[float, float | None]]:
@@ -485,7 +508,7 @@ def test_the_entity_limit_stops_the_fast_path_before_the_arrivals_are_drawn() ->
 
 @pytest.mark.parametrize("name", ["network", "waiting_spawn", "priority", "priority_ties",
                                   "priority_choice", "giving_up", "giving_up_ties",
-                                  "reactive", "reactive_ties"])
+                                  "reactive", "reactive_ties", "visit_patience"])
 def test_the_event_log_is_the_event_engines(name: str) -> None:
     """Every (time, entity, class, station, event) the event engine logs, the fast path logs
     too (ids numbered alike: in order of arrival), in time order."""
@@ -571,6 +594,47 @@ def test_pools_and_retrials_run_on_the_fast_path(build) -> None:
 ])
 def test_newer_mechanisms_run_on_the_event_engine(build, reason: str) -> None:
     model = build()
+    why = why_not_fast(model)
+    assert why is not None and reason in why
+    assert run_replication(model, seed=0).engine == "events"
+
+
+def _patient_over_the_visit(model: Model) -> Model:
+    """``model`` with its first class giving up over its whole visit."""
+    first, *others = model.classes
+    return replace(model, classes=(replace(first, visit_patience=Exponential(3.0)), *others))
+
+
+def _plain(stations: tuple[str, ...] = ("s",)) -> tuple[StationSpec, ...]:
+    return tuple(StationSpec(name, ShiftSchedule.constant(1), Exponential(1.0))
+                 for name in stations)
+
+
+@pytest.mark.parametrize(("model", "reason"), [
+    (_retrying(), "class 'c' may give up over its whole visit (visit patience) at station "
+     "'s', which has customers who give up and try again (retrials)"),
+    (_pooled(), "class 'c' may give up over its whole visit (visit patience) at station 's', "
+     "which serves by skill (server pools)"),
+    (Model(stations=_plain(("s", "t")), classes=(ClassSpec("c", Poisson(0.9), (
+        ShortestQueue(("s", "t")),)),), horizon=100.0),
+     "station 's' has customers who may give up and is one of a shortest-queue choice"),
+    (Model(stations=_plain(), classes=(ClassSpec("c", Poisson(0.5), (
+        Visit("s", reserve_ahead=30.0),)),), horizon=100.0),
+     "station 's' takes bookings ahead of arrival and has customers who may give up"),
+    (Model(stations=_plain(), classes=(ClassSpec("c", Poisson(0.9), (Visit("s"),)),),
+           horizon=100.0, monitor_every=30.0),
+     "station 's' has customers who may give up and a monitor reads its queue"),
+    (Model(stations=_plain(("s", "t")), classes=(
+        ClassSpec("c", Poisson(0.5), (Visit("s"), Visit("t"))),
+        ClassSpec("d", Poisson(0.5), (Visit("t"), Visit("s")))), horizon=100.0),
+     "the loop's sweep does not cover station 's', which has customers who may give up"),
+])
+def test_visit_patience_the_fast_path_does_not_cover(model: Model, reason: str) -> None:
+    """Patience over a whole visit runs on the fast path, exactly, but not where the station
+    the class visits is swept with pools or retrials, takes bookings, is one of a choice, is
+    read by a monitor or is in a loop: the reason names which, and the event engine runs it."""
+    assert reason not in (why_not_fast(model) or "")  # its visit patience is what declines
+    model = _patient_over_the_visit(model)
     why = why_not_fast(model)
     assert why is not None and reason in why
     assert run_replication(model, seed=0).engine == "events"

@@ -26,6 +26,7 @@ from test_fast_path import (
     reactive,
     reactive_ties,
     shifts,
+    visit_patience,
     waiting_spawn,
 )
 
@@ -195,8 +196,9 @@ def giving_up_rules(draw: st.DrawFn, classes: int) -> tuple[np.ndarray, ...]:
 def test_giving_up_compiled_equals_python(inputs, servers: int, changes, classes: int,
                                           data) -> None:
     """Any classes, priorities, turns, patiences (coarse ones tie with services ending and
-    with arrivals), balking rules and shifts: the same starts, services and departures
-    without service, in the same order, from both."""
+    with arrivals), deadlines over the visit (passed, tied with other events, or none),
+    balking rules and shifts: the same starts, services and departures without service, in
+    the same order, from both."""
     arrivals, _, horizon = inputs
     changes = sorted(changes)
     customers, draws = _giving_up_customers(data, arrivals, classes)
@@ -212,7 +214,9 @@ def _giving_up_customers(data: st.DataObject, arrivals: np.ndarray, classes: int
                          ) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """For customers at ``arrivals``: (priorities, kinds, turns, moves) of any classes,
     priorities and turns (ranks that tie or not), and the draws (offsets, services,
-    patiences, uniforms), each class's block as long as its customers or longer."""
+    patiences, uniforms, deadlines), each class's block as long as its customers or longer;
+    a deadline over the visit for some customers (coarse, so that many tie with other
+    events; some before the customer arrives: passed on the way)."""
     count = arrivals.size
     kinds = np.asarray(data.draw(st.lists(st.integers(0, classes - 1), min_size=count,
                                           max_size=count)), dtype=np.int64)
@@ -230,7 +234,11 @@ def _giving_up_customers(data: st.DataObject, arrivals: np.ndarray, classes: int
                 for _ in range(2)]
     uniforms = np.asarray(data.draw(st.lists(st.floats(0.0, 1.0, exclude_max=True),
                                              min_size=total, max_size=total)), dtype=float)
-    return (priorities, kinds, turns, moves), (offsets, variates[0], variates[1], uniforms)
+    after = st.one_of(st.just(math.inf), data.draw(element), coarse.map(lambda q: q - 3.0))
+    deadlines = arrivals + np.asarray(data.draw(st.lists(after, min_size=count,
+                                                         max_size=count)), dtype=float)
+    return (priorities, kinds, turns, moves), (offsets, variates[0], variates[1], uniforms,
+                                               deadlines)
 
 
 @st.composite
@@ -282,7 +290,7 @@ def test_reactive_staffing_by_hand(version: str) -> None:
     clock = (np.array([3.0, 4.0, 8.0]), np.full(3, kernels_giving.CHECK, dtype=np.int64),
              np.zeros(3, dtype=np.int64), np.full(3, -1, dtype=np.int64))
     draws = (np.array([0, 3], dtype=np.int64), np.full(3, 5.0), np.full(3, np.nan),
-             np.full(3, np.nan))
+             np.full(3, np.nan), np.full(3, np.inf))
     rules = (np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
              np.zeros(2, dtype=np.int64), np.empty(0))
     outputs = (np.empty(3), np.empty(3, dtype=np.int64), np.empty(3),
@@ -304,7 +312,8 @@ def test_reactive_clocks_that_do_not_fit_are_refused() -> None:
     """A clock whose arrays differ in length, or too short an output of server changes,
     would make the compiled sweep read or write past its arrays: refused instead."""
     ranks = np.zeros(1, dtype=np.int64)
-    draws = (np.array([0, 1], dtype=np.int64), np.ones(1), np.ones(1), np.ones(1))
+    draws = (np.array([0, 1], dtype=np.int64), np.ones(1), np.ones(1), np.ones(1),
+             np.full(1, np.inf))
     rules = (np.zeros(1, dtype=np.int64), np.full(1, -1, dtype=np.int64),
              np.zeros(2, dtype=np.int64), np.empty(0))
     customers = (np.empty(1), np.empty(1, dtype=np.int64), np.empty(1),
@@ -316,6 +325,20 @@ def test_reactive_clocks_that_do_not_fit_are_refused() -> None:
                                            (1.0, 0.0, 1), 10.0, draws, rules,
                                            (*customers, np.empty(changes),
                                             np.empty(changes, dtype=np.int64)))
+
+
+def _one_server(version: str, arrivals: np.ndarray, kinds: np.ndarray, turns: np.ndarray,
+                moves: np.ndarray, draws: tuple[np.ndarray, ...], rules: tuple[np.ndarray, ...],
+                ) -> tuple[object, tuple[np.ndarray, ...]]:
+    """What ``version`` of the giving-up sweep returns and writes for customers of equal
+    priority at one server on duty throughout (until 100)."""
+    count = arrivals.size
+    outputs = (np.empty(count), np.empty(count, dtype=np.int64), np.empty(count),
+               np.empty(count, dtype=np.int64), np.empty(count), np.empty(count, dtype=np.int64))
+    counts = getattr(kernels_giving, version)(arrivals, np.zeros(count, dtype=np.int64), kinds,
+                                              turns, moves, 1, np.empty(0), np.empty(0), 100.0,
+                                              draws, rules, outputs)
+    return counts, outputs
 
 
 @pytest.mark.parametrize("version", ["impatient_starts", "python_impatient_starts"])
@@ -334,15 +357,11 @@ def test_giving_up_by_hand(version: str) -> None:
     offsets = np.array([0, 2, 4, 6], dtype=np.int64)
     services = np.array([10.0, 1.0, 9.0, 9.0, 5.0, 9.0])
     patiences = np.array([np.nan, np.nan, 3.0, 2.0, np.nan, np.nan])
-    draws = (offsets, services, patiences, np.full(6, 0.5))
+    draws = (offsets, services, patiences, np.full(6, 0.5), np.full(6, np.inf))
     rules = (np.array([0, 1, 0], dtype=np.int64), np.array([-1, -1, 0], dtype=np.int64),
              np.zeros(4, dtype=np.int64), np.empty(0))
-    outputs = (np.empty(6), np.empty(6, dtype=np.int64), np.empty(6),
-               np.empty(6, dtype=np.int64), np.empty(6), np.empty(6, dtype=np.int64))
-    counts = getattr(kernels_giving, version)(arrivals, np.zeros(6, dtype=np.int64), kinds,
-                                              turns, moves, 1, np.empty(0), np.empty(0), 100.0,
-                                              draws, rules, outputs)
-    starts, order, served, gone, left, how = outputs
+    counts, (starts, order, served, gone, left, how) = _one_server(
+        version, arrivals, kinds, turns, moves, draws, rules)
     assert counts == (3, 3)
     assert order[:3].tolist() == [0, 2, 4]
     assert starts[:3].tolist() == [0.0, 10.0, 11.0]
@@ -351,6 +370,33 @@ def test_giving_up_by_hand(version: str) -> None:
     assert left[:3].tolist() == [3.0, 4.0, 14.0]
     assert how[:3].tolist() == [kernels_giving.BALK, kernels_giving.RENEGE,
                                 kernels_giving.RENEGE]
+
+
+@pytest.mark.parametrize("version", ["impatient_starts", "python_impatient_starts"])
+def test_deadlines_over_the_visit_by_hand(version: str) -> None:
+    """One server, 10-minute services. Customer 0 starts at 0 (its deadline 5 passes in
+    service: no matter). Customer 1 joins at 1 with a patience of 6 and a deadline of 4: it
+    gives up at 4, the earlier. Customer 2's deadline (1.5) passed before it came at 2: it
+    gives up at once, on joining. Customer 3 joins at 3 with a deadline of 12 and no
+    patience: it gives up at 12 unless served first; at 10 the server takes it (customer 1
+    and 2 gone). Customer 4 joins at 3 with a deadline of 7 and a patience of 2.5: out at
+    5.5. Customer 5 (deadline none, patience none) waits until 20."""
+    arrivals = np.array([0.0, 1.0, 2.0, 3.0, 3.0, 4.0])
+    kinds = np.array([0, 1, 0, 0, 1, 0], dtype=np.int64)
+    ranks = np.arange(6, dtype=np.int64)
+    draws = (np.array([0, 4, 6], dtype=np.int64), np.full(6, 10.0),
+             np.array([np.nan] * 4 + [6.0, 2.5]), np.full(6, 0.5),
+             np.array([5.0, 4.0, 1.5, 12.0, 7.0, np.inf]))
+    rules = (np.array([0, 1], dtype=np.int64), np.full(2, -1, dtype=np.int64),
+             np.zeros(3, dtype=np.int64), np.empty(0))
+    counts, (starts, order, _, gone, left, how) = _one_server(
+        version, arrivals, kinds, ranks, ranks, draws, rules)
+    assert counts == (3, 3)
+    assert order[:3].tolist() == [0, 3, 5]
+    assert starts[:3].tolist() == [0.0, 10.0, 20.0]
+    assert gone[:3].tolist() == [2, 1, 4]
+    assert left[:3].tolist() == [2.0, 4.0, 5.5]
+    assert how[:3].tolist() == [kernels_giving.RENEGE] * 3
 
 
 @needs_compiled
@@ -362,10 +408,14 @@ def test_giving_up_inputs_that_do_not_fit_are_refused() -> None:
              np.zeros(2, dtype=np.int64), np.empty(0))
     outputs = (np.empty(3), np.empty(3, dtype=np.int64), np.empty(3),
                np.empty(3, dtype=np.int64), np.empty(3), np.empty(3, dtype=np.int64))
-    short = (np.array([0, 2], dtype=np.int64), np.zeros(2), np.zeros(2), np.zeros(2))
+    short = (np.array([0, 2], dtype=np.int64), np.zeros(2), np.zeros(2), np.zeros(2),
+             np.zeros(3))
     for kinds, draws in ((np.zeros(3, dtype=np.int64), short),
                          (np.array([0, 0, 1], dtype=np.int64),
-                          (np.array([0, 3], dtype=np.int64), *[np.zeros(3)] * 3))):
+                          (np.array([0, 3], dtype=np.int64), *[np.zeros(3)] * 4)),
+                         (np.zeros(3, dtype=np.int64),  # a deadline short
+                          (np.array([0, 3], dtype=np.int64), *[np.zeros(3)] * 3,
+                           np.zeros(2)))):
         with pytest.raises(ValueError, match="do not fit"):
             kernels_giving.impatient_starts(np.zeros(3), ranks, kinds, ranks, ranks, 1,
                                             np.empty(0), np.empty(0), 10.0, draws, rules,
@@ -429,7 +479,8 @@ def test_lengths_that_do_not_match_are_refused() -> None:
 
 @needs_compiled
 @pytest.mark.parametrize("build", [shifts, network, waiting_spawn, priority, priority_ties,
-                                   giving_up, giving_up_ties, reactive, reactive_ties])
+                                   giving_up, giving_up_ties, reactive, reactive_ties,
+                                   visit_patience])
 def test_a_replication_is_the_same_with_either_kernel(build, monkeypatch) -> None:
     compiled = run_replication(build(), seed=3, engine="fast").kpis
     monkeypatch.setattr(fast_starts, "fifo_starts", kernels.python_fifo_starts)

@@ -1,7 +1,8 @@
 """Patience over a whole visit (a class's ``visit_patience``): against Erlang A on a one-station
-route, where it is a station patience; on tandems, against a case computed by hand and against
-what must hold of every customer in an event log (nobody waits past its deadline; whoever gives
-up does so at its deadline, or at once at the first queue after it) and flow conservation.
+route, where it is a station patience; on tandems, against a case computed by hand (on both
+engines) and against what must hold of every customer in an event log (nobody waits past its
+deadline; whoever gives up does so at its deadline, or at once at the first queue after it) and
+flow conservation.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ ERLANG_A = [
 @pytest.mark.slow
 @pytest.mark.parametrize("case", ERLANG_A, ids=lambda case: "lam{}-S{}-c{}-p{}".format(*case))
 def test_one_station_visit_patience_is_erlang_a(case):
-    """On a route of one station the visit's clock starts when the customer joins the queue:
-    a visit patience is that station's patience, and Erlang A holds for the class and the
-    station alike."""
+    """On a route of one station the visit's clock starts when the customer arrives, which is
+    when it joins the queue if it must: a visit patience is that station's patience, and
+    Erlang A holds for the class and the station alike."""
     lam, service, c, patience = case
     station = m.StationSpec("s", m.ShiftSchedule.constant(c), d.Exponential(service))
     klass = m.ClassSpec("x", m.Poisson(lam), (m.Visit("s"),),
@@ -48,7 +49,8 @@ def test_one_station_visit_patience_is_erlang_a(case):
         agrees(values["abandoned_wait_mean"], exact.wait_mean_abandoned)
 
 
-def test_tandem_case_computed_by_hand():
+@pytest.mark.parametrize("engine", ["events", "fast"])
+def test_tandem_case_computed_by_hand(engine):
     """Two single servers (1 and 2.2 minutes), arrivals at 0, 0.5, 1.3, 1.5 and 1.55, a visit
     patience of 2.4 minutes. By hand: #1 is served through; #2 waits 0.5 at a, then gives up at
     b at 2.9 (0.9 there); #3 starts at b at 3.2, before its deadline 3.7, and is served through
@@ -60,7 +62,10 @@ def test_tandem_case_computed_by_hand():
                         visit_patience=d.Deterministic(2.4))
     model = m.Model(stations=(a, b), classes=(klass,), horizon=100.0)
     events: list[tuple] = []
-    kpis = run_replication(model, seed=1, trace=lambda *event: events.append(event)).kpis
+    result = run_replication(model, seed=1, engine=engine,
+                             trace=lambda *event: events.append(event))
+    assert result.engine == engine
+    kpis = result.kpis
     gave_up = [(ident, station, round(time, 9)) for time, ident, _, station, event in events
                if event == "abandon"]
     assert gave_up == [(2, "b", 2.9), (5, "a", 3.95), (4, "b", 4.0)]
@@ -75,8 +80,9 @@ def test_tandem_case_computed_by_hand():
     assert station_a["wait_mean"] == pytest.approx((0.0 + 0.5 + 0.7 + 1.5) / 4)
 
 
+@pytest.mark.parametrize("engine", ["events", "fast"])
 @pytest.mark.parametrize("seed", [2, 3])
-def test_tandem_event_log_keeps_every_deadline(seed):
+def test_tandem_event_log_keeps_every_deadline(seed, engine):
     """A random tandem (walk between stations, a station patience of its own at b, a class
     without visit patience alongside): in the event log nobody of the impatient class starts a
     service after waiting past its deadline (a free server still serves it at once); each
@@ -92,7 +98,8 @@ def test_tandem_event_log_keeps_every_deadline(seed):
         m.ClassSpec("x", m.Poisson(1.5), route, visit_patience=d.Deterministic(patience)),
         m.ClassSpec("y", m.Poisson(0.3), route)), horizon=3_000.0, warmup=200.0)
     events: list[tuple] = []
-    kpis = run_replication(model, seed=seed, trace=lambda *event: events.append(event)).kpis
+    kpis = run_replication(model, seed=seed, engine=engine,
+                           trace=lambda *event: events.append(event)).kpis
     arrived: dict[int, float] = {}
     joined: dict[tuple[int, str], float] = {}
     at_deadline = later = 0

@@ -25,10 +25,11 @@ class ClassSpec:
     members leave later than that (e.g. a ship's planned departure).
 
     ``visit_patience``: how long a member stays in the system before it gives up on the whole
-    visit. When that runs out while it waits in a queue (any station's), it leaves the queue and
-    the system; while it is in service or between stations it goes on, and gives up at the next
-    queue it would have to wait in (at once). Stations' own patience, if any, also holds: the
-    earlier of the two expiries counts.
+    visit, drawn as it enters (the class's n-th number to its n-th member to enter). When that
+    runs out while it waits in a queue (any station's), it leaves the queue and the system;
+    while it is in service or between stations it goes on, and gives up at the next queue it
+    would have to wait in (at once). Stations' own patience, if any, also holds: the earlier of
+    the two expiries counts.
     """
 
     name: str
