@@ -141,3 +141,23 @@ def test_clock_ticks_read_as_clock_times_with_days() -> None:
 def test_baseline_is_drawn_black_and_thick_variants_dashed() -> None:
     assert figures.line_style(0) == {"color": "black", "linewidth": 2.4, "linestyle": "-"}
     assert figures.line_style(1)["color"] != "black" and figures.line_style(2)["linestyle"] != "-"
+
+
+@pytest.mark.slow
+def test_png_is_drawn_once_and_is_what_savefig_writes(comparison: Comparison) -> None:
+    # savefig lays a constrained figure out in one draw and renders it in another; png_bytes
+    # draws once and must still give savefig's very bytes, the same each time.
+    import io
+
+    drawn = compare_plots.comparison_figures(comparison.all, comparison.sla)
+    saved = compare_plots.comparison_figures(comparison.all, comparison.sla)
+    for name, figure in drawn.items():
+        draws: list[int] = []
+        original = figure.draw
+        figure.draw = (lambda renderer, draw=original, seen=draws:
+                       seen.append(1) or draw(renderer))
+        data = figures.png_bytes(figure)
+        buffer = io.BytesIO()
+        saved[name].savefig(buffer, format="png", metadata={"Software": None})
+        assert len(draws) == 1, name
+        assert data == buffer.getvalue() == figures.png_bytes(figure), name
