@@ -179,11 +179,13 @@ def png_bytes(figure: Figure) -> bytes:
     # figure with a layout engine in a first draw and renders it in a second, where the
     # canvas's own draw lays it out and renders it in one; the pixels are the same.
     canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # every figure here is drawn off-screen
     canvas.draw()
     buffer = io.BytesIO()
     # No metadata: the same figure gives the same bytes (no software stamp to drift).
+    no_stamp: dict[str, Any] = {"Software": None}
     imsave(buffer, canvas.buffer_rgba(), format="png", origin="upper", dpi=figure.dpi,
-           metadata={"Software": None})
+           metadata=no_stamp)
     return buffer.getvalue()
 
 
