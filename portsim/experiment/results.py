@@ -17,13 +17,15 @@ import numpy as np
 
 from portsim.experiment import frames
 from portsim.stats.kpis import MEAN_OF_MAXIMA, bounds, lookup
-from portsim.stats.summary import Interval, t_interval
+from portsim.stats.summary import Interval, t_interval, t_intervals
 from portsim.wording import standard_words
 
 if TYPE_CHECKING:  # results are read without the engine (plots, reports)
     from portsim.engine.result import ReplicationResult
 
 SCOPES = ("classes", "stations", "system")
+#: The key under which a memo marks that every item's figure at a level was worked out.
+EVERY = "every item"
 
 
 class Memo:
@@ -121,9 +123,29 @@ class Results:
         known = self._summaries.of(self.replications)
         key = (scope, name, kpi, level)
         if key not in known:
-            known[key] = t_interval(self.per_replication(scope, name, kpi), level,
-                                    bounds(scope, kpi))
+            if (EVERY, level) not in known:  # the first asked for: every one at this level
+                known[EVERY, level] = True
+                known.update(self._every_summary(level))
+            if key not in known:
+                known[key] = t_interval(self.per_replication(scope, name, kpi), level,
+                                        bounds(scope, kpi))
         return known[key]
+
+    def _every_summary(self, level: float) -> dict[tuple[str, str, str, float], Interval]:
+        """The summary of every item at ``level``, worked out together (see
+        :func:`~portsim.stats.summary.t_intervals`); none if some replication lacks an item,
+        which is then summarised alone as before."""
+        items = list(self.items())
+        try:
+            matrix = np.array([[r.kpis[scope][name][kpi] for r in self.replications]
+                               for scope, name, kpi in items], dtype=float)
+        except (KeyError, TypeError, ValueError):
+            return {}
+        if matrix.ndim != 2:  # no item, or no replication
+            return {}
+        intervals = t_intervals(matrix, level,
+                                [bounds(scope, kpi) for scope, _, kpi in items])
+        return {(*item, level): interval for item, interval in zip(items, intervals, strict=True)}
 
     def largest(self, scope: str, name: str, kpi: str) -> float:
         """The largest value any replication saw (for a maximum: the largest of all, where
