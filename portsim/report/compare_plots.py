@@ -240,13 +240,18 @@ def forest(rows: Sequence[Any], variants: Sequence[str], sla: float | None = Non
     figure.suptitle("Variant − baseline, paired 95% CI (right of 0: higher)", fontsize=12)
     for ax, (unit, members) in zip(axes, groups.items(), strict=True):
         ys = np.arange(len(members))[::-1]
-        for y, row in zip(ys, members, strict=True):
-            index = list(variants).index(row.variant)
-            diff, scale = row.difference, row.shown.scale
-            low = (diff.mean - diff.low) * scale if math.isfinite(diff.low) else 0.0
-            high = (diff.high - diff.mean) * scale if math.isfinite(diff.high) else 0.0
-            ax.errorbar([diff.mean * scale], [y], xerr=[[low], [high]], fmt=MARKERS[index % 8],
-                        color=variant_colour(index + 1), capsize=3, markersize=6)
+        # One errorbar per variant, not per row: its rows' markers and whiskers as one artist
+        # each (a few instead of hundreds to lay out and draw).
+        for variant in dict.fromkeys(row.variant for row in members):
+            index = list(variants).index(variant)
+            placed = [(y, row) for y, row in zip(ys, members, strict=True)
+                      if row.variant == variant]
+            scales = np.array([row.shown.scale for _, row in placed])
+            ax.errorbar([row.difference.mean * row.shown.scale for _, row in placed],
+                        [y for y, _ in placed],
+                        xerr=error_bars([row.difference for _, row in placed]) * scales,
+                        fmt=MARKERS[index % 8], color=variant_colour(index + 1), capsize=3,
+                        markersize=6)
         ax.axvline(0.0, color="black", linewidth=1)
         ax.set_yticks(ys, [f"{row.variant} · {row.label(sla)}" for row in members],
                       fontsize=8)

@@ -167,3 +167,30 @@ def test_png_is_drawn_once_with_savefigs_pixels(comparison: Comparison) -> None:
         assert ours.mode == "RGB" and ours.info["dpi"] == theirs.info["dpi"], name
         assert np.array_equal(np.asarray(ours.convert("RGBA")), np.asarray(theirs)), name
         assert figures.png_bytes(figure) == data, name
+
+
+def test_forest_draws_every_row_at_its_difference_and_interval(comparison: Comparison) -> None:
+    from portsim.report.headline import headline_rows
+
+    rows = [row for rows in headline_rows(comparison).values() for row in rows
+            if row.difference is not None and np.isfinite(row.difference.mean)]
+    figure = compare_plots.forest(rows, list(comparison.variants), comparison.sla)
+    drawn = []
+    for ax in figure.axes:
+        label_at = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()),
+                            strict=True))
+        for container in ax.containers:
+            line, _, (whiskers,) = container.lines
+            for (x, y), ((low, _), (high, _)) in zip(line.get_xydata(),
+                                                      whiskers.get_segments(), strict=True):
+                drawn.append((label_at[y], x, low, high))
+    expected = []
+    for row in rows:
+        diff, scale = row.difference, row.shown.scale
+        low = (diff.mean - diff.low) * scale if np.isfinite(diff.low) else 0.0
+        high = (diff.high - diff.mean) * scale if np.isfinite(diff.high) else 0.0
+        expected.append((f"{row.variant} · {row.label(comparison.sla)}", diff.mean * scale,
+                         diff.mean * scale - low, diff.mean * scale + high))
+    assert len(drawn) == len(rows)
+    for ours, theirs in zip(sorted(drawn), sorted(expected), strict=True):
+        assert ours[0] == theirs[0] and ours[1:] == pytest.approx(theirs[1:], abs=1e-12)
