@@ -35,6 +35,7 @@ from portsim.report.figures import (
     line_style,
     line_with_band,
     new_figure,
+    step_band,
     variant_colour,
 )
 from portsim.stats.accumulators import bin_edges
@@ -330,9 +331,8 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
             ax.stairs(np.nan_to_num(means, nan=0.0), edges, baseline=None, label=result.label,
                       **style)
             if np.any(np.isfinite(highs)):  # the interval's ends: a wait's never below 0
-                ax.stairs(np.nan_to_num(highs, nan=0.0), edges,
-                          baseline=np.nan_to_num(lows, nan=0.0),
-                          fill=True, color=style["color"], alpha=0.15, linewidth=0)
+                step_band(ax, edges, np.nan_to_num(lows, nan=0.0),
+                          np.nan_to_num(highs, nan=0.0), style["color"], 0.15)
             drawn = hours
         if math.isfinite(drawing.reference):
             ax.axhline(drawing.reference, color="firebrick", linestyle=":", linewidth=1.5,

