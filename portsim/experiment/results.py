@@ -9,6 +9,7 @@ live in :attr:`Results.timings` and go to a separate file.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,9 +40,10 @@ class Memo:
 
     def of(self, *sources: list[Any]) -> dict[Any, Any]:
         """The figures kept for ``sources`` (an empty dict where they changed)."""
-        sizes = tuple(len(source) for source in sources)
-        if sizes != self.sizes or any(source is not kept for source, kept
-                                      in zip(sources, self.sources, strict=True)):
+        # NOTE: map over C functions, not generator expressions, for performance reasons:
+        # a comparison's files look up tens of thousands of figures.
+        sizes = tuple(map(len, sources))
+        if sizes != self.sizes or not all(map(operator.is_, sources, self.sources)):
             self.sources, self.sizes, self.values = sources, sizes, {}
         return self.values
 
