@@ -35,6 +35,7 @@ from portsim.report.figures import (
     line_style,
     line_with_band,
     new_figure,
+    settle_titles,
     step_band,
     variant_colour,
 )
@@ -355,13 +356,16 @@ def comparison_figures(results: Sequence[Results], sla: float | None = None,
     if any(slot_names(result, "classes", name) for result in results
            for name in pledged_classes(result, list(result.names("classes")))):
         extra["pledge.png"] = pledge_profile(results, sla)
-    return {**extra,
+    figures = {**extra,
         "throughput.png": throughput_profile(results),
         "waiting_ecdf.png": wait_ecdf(results, sla),
         "kpis.png": kpi_bars(results, sla),
         "queues.png": queue_profile(results),
         "utilisation.png": utilisation_bars(results),
     }
+    for figure in figures.values():
+        settle_titles(figure)
+    return figures
 
 
 __all__ = ["comparison_figures", "forest", "kpi_bars", "pledge_profile", "queue_profile",

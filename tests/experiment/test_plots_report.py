@@ -213,3 +213,36 @@ def test_a_step_band_has_the_pixels_of_a_filled_stairs() -> None:
         pixels.append(np.asarray(figure.canvas.buffer_rgba()).copy())
         limits.append((ax.get_xlim(), ax.get_ylim()))
     assert limits[0] == limits[1] and np.array_equal(*pixels)
+
+
+def _pixels(figure) -> np.ndarray:
+    figure.canvas.draw()
+    return np.asarray(figure.canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.slow
+def test_settled_titles_are_drawn_where_matplotlib_places_them(comparison: Comparison) -> None:
+    settled = compare_plots.comparison_figures(comparison.all, comparison.sla)
+    placed = {"throughput.png": compare_plots.throughput_profile(comparison.all),
+              "waiting_ecdf.png": compare_plots.wait_ecdf(comparison.all, comparison.sla),
+              "kpis.png": compare_plots.kpi_bars(comparison.all, comparison.sla),
+              "queues.png": compare_plots.queue_profile(comparison.all)}
+    for name, figure in placed.items():
+        assert np.array_equal(_pixels(settled[name]), _pixels(figure)), name
+
+
+@pytest.mark.parametrize("top", [1e-6, 2e-3, 1.0, 5e4, 3e7, -40.0])
+def test_settling_titles_never_moves_them(top: float) -> None:
+    # Where a power of ten or an offset is written above the y axis, matplotlib lifts the
+    # title over it: such a title is left to matplotlib.
+    drawn = []
+    for settle in (False, True):
+        figure, (left, right) = figures.new_figure(2, "panels")
+        left.plot([0.0, 1.0, 2.0], [0.0, top / 2, top])
+        right.plot([0.0, 1.0], [1000.0 + top, 1000.0 + 2 * top])  # an offset above the axis
+        left.set(title="a panel title long enough to reach the axis's left edge and more")
+        right.set(title="offset")
+        if settle:
+            figures.settle_titles(figure)
+        drawn.append(_pixels(figure))
+    assert np.array_equal(*drawn)
