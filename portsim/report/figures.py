@@ -212,17 +212,22 @@ def png_bytes(figure: Figure) -> bytes:
     # NOTE: drawn once, not through savefig, for performance reasons: savefig lays out a
     # figure with a layout engine in a first draw and renders it in a second, where the
     # canvas's own draw lays it out and renders it in one.
-    canvas = figure.canvas
-    assert isinstance(canvas, FigureCanvasAgg)  # every figure here is drawn off-screen
-    canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())
-    # NOTE: an opaque figure (they all are) written as RGB at zlib level 3, for performance
-    # reasons: half the time of RGBA at level 6, and smaller files; the pixels are the same.
-    opaque = bool((rgba[..., 3] == 255).all())
-    buffer = io.BytesIO()
-    # No text chunk (no software stamp to drift): the same figure gives the same bytes.
-    Image.fromarray(np.ascontiguousarray(rgba[..., :3]) if opaque else rgba).save(
-        buffer, format="png", dpi=(figure.dpi, figure.dpi), compress_level=3)
+    own = figure.canvas
+    # A figure made without one (a script's Figure()) is drawn on an Agg canvas for the while.
+    canvas = own if isinstance(own, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    try:
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba())
+        # NOTE: an opaque figure (they all are) written as RGB at zlib level 3, for
+        # performance reasons: half the time of RGBA at level 6, and smaller files; the
+        # pixels are the same.
+        opaque = bool((rgba[..., 3] == 255).all())
+        buffer = io.BytesIO()
+        # No text chunk (no software stamp to drift): the same figure gives the same bytes.
+        Image.fromarray(np.ascontiguousarray(rgba[..., :3]) if opaque else rgba.copy()).save(
+            buffer, format="png", dpi=(figure.dpi, figure.dpi), compress_level=3)
+    finally:
+        figure.set_canvas(own)
     return buffer.getvalue()
 
 

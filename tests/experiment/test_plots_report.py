@@ -246,3 +246,15 @@ def test_settling_titles_never_moves_them(top: float) -> None:
             figures.settle_titles(figure)
         drawn.append(_pixels(figure))
     assert np.array_equal(*drawn)
+
+
+def test_a_figure_without_an_agg_canvas_is_written_and_keeps_its_canvas() -> None:
+    import io
+
+    from PIL import Image
+
+    figure = figures.Figure(figsize=(2, 1), dpi=50)
+    figure.subplots().plot([0, 1], [1, 0])
+    own = figure.canvas
+    data = figures.png_bytes(figure)
+    assert figure.canvas is own and Image.open(io.BytesIO(data)).size == (100, 50)
