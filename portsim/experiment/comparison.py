@@ -33,6 +33,7 @@ from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import (
     EVERY,
     SCOPES,
+    TOGETHER_AFTER,
     Memo,
     Results,
     union_items,
@@ -176,9 +177,10 @@ class Comparison:
         known = self._differences.of(*(results.replications for results in self.all))
         key = (variant, scope, name, kpi, level)
         if key not in known:
-            if (EVERY, variant, level) not in known:  # the first asked for: all of the variant
-                known[EVERY, variant, level] = True
+            asked = known.get((EVERY, variant, level), 0)
+            if asked == TOGETHER_AFTER:  # many asked for: all of the variant's, together
                 known.update(self._every_difference(variant, level))
+            known[EVERY, variant, level] = asked + 1
             if key not in known:
                 known[key] = self._difference(variant, scope, name, kpi, level)
         return known[key]

@@ -25,8 +25,11 @@ if TYPE_CHECKING:  # results are read without the engine (plots, reports)
     from portsim.engine.result import ReplicationResult
 
 SCOPES = ("classes", "stations", "system")
-#: The key under which a memo marks that every item's figure at a level was worked out.
+#: The key under which a memo counts the figures worked out one by one at a level; after
+#: :data:`TOGETHER_AFTER` of them (a comparison's files, not a precision target's few KPIs a
+#: round), every item's is worked out together.
 EVERY = "every item"
+TOGETHER_AFTER = 50
 
 
 class Memo:
@@ -125,9 +128,10 @@ class Results:
         known = self._summaries.of(self.replications)
         key = (scope, name, kpi, level)
         if key not in known:
-            if (EVERY, level) not in known:  # the first asked for: every one at this level
-                known[EVERY, level] = True
+            asked = known.get((EVERY, level), 0)
+            if asked == TOGETHER_AFTER:  # many asked for: every one at this level, together
                 known.update(self._every_summary(level))
+            known[EVERY, level] = asked + 1
             if key not in known:
                 known[key] = t_interval(self.per_replication(scope, name, kpi), level,
                                         bounds(scope, kpi))
