@@ -28,6 +28,7 @@ from portsim.cli.common import (
     TraceOpt,
     WorkersOpt,
     console,
+    frozen_garbage,
     user_errors,
 )
 from portsim.cli.runs import (
@@ -110,9 +111,17 @@ def compare(
             comparison = run_comparison(scenario, options, variants=chosen,
                                         replications=replications, seed=seed,
                                         forecast=forecast, attribute_delay=attribute_delay)
-        decomposition = _decomposition(planned, comparison)
+        _outputs(comparison, forecast, planned, out, trace_path, detail=detail, plots=plots,
+                 inputs=inputs)
+
+
+def _outputs(comparison: Any, forecast: Any, planned: Any, out: Path, trace_path: str | None,
+             *, detail: bool, plots: bool, inputs: Any) -> None:
+    """Print the comparison (or the decomposition ``planned``) and write its files."""
+    decomposition = _decomposition(planned, comparison)
+    with frozen_garbage():  # the results live on to the end of the command
         _report(comparison, forecast, detail=detail, decomposition=decomposition)
-        _write(comparison, out, trace_path, plots=plots, inputs=inputs, decomposition=decomposition)
+        _write(comparison, out, trace_path, decomposition, plots=plots, inputs=inputs)
 
 
 def _total(scenario: Any, chosen: list[str], attribute_delay: bool,
@@ -224,8 +233,8 @@ def _report(comparison: Any, forecast: Any, *, detail: bool, decomposition: Any)
     print_engines_and_window(comparison.all, forecast)
 
 
-def _write(comparison: Any, out: Path, trace_path: str | None, *, plots: bool,
-           inputs: Any, decomposition: Any = None) -> None:
+def _write(comparison: Any, out: Path, trace_path: str | None, decomposition: Any = None, *,
+           plots: bool, inputs: Any) -> None:
     """Write the comparison's files to ``out`` and say where they and the event log are."""
     from portsim.report.outputs import write_comparison
 

@@ -31,7 +31,9 @@ from portsim.experiment.headline import COST, Pick, choose, focus, verdict
 from portsim.experiment.ledger import SYSTEM, ledger_dict, ledger_items, ledger_kpis, per_unit_rows
 from portsim.experiment.options import RunOptions, RunSettings, run_options
 from portsim.experiment.results import (
+    EVERY,
     SCOPES,
+    TOGETHER_AFTER,
     Memo,
     Results,
     union_items,
@@ -40,7 +42,7 @@ from portsim.experiment.results import (
 )
 from portsim.experiment.runner import prepare, run_prepared
 from portsim.stats.kpis import difference_bounds
-from portsim.stats.summary import Interval, t_interval
+from portsim.stats.summary import Interval, t_interval, t_intervals
 
 if TYPE_CHECKING:
     from portsim.experiment.forecast import Forecast
@@ -153,13 +155,8 @@ class Comparison:
         another order of additions, and a KPI a variant does not touch must not read "changed"
         because its baseline ran on the other engine.
         """
-        values, base = (self._values(self.variants[variant], scope, name, kpi),
-                        self._values(self.baseline, scope, name, kpi))
-        differences = values - base
-        with np.errstate(invalid="ignore"):
-            differences[np.abs(differences)
-                        <= ROUNDING * np.maximum(np.abs(values), np.abs(base))] = 0.0
-        return differences
+        return _paired_differences(self._values(self.variants[variant], scope, name, kpi),
+                                   self._values(self.baseline, scope, name, kpi))
 
     def _values(self, results: Results, scope: str, name: str, kpi: str) -> np.ndarray:
         if results.has(scope, name, kpi) or not self.absent_means_none(scope, name, kpi):
@@ -180,18 +177,46 @@ class Comparison:
         known = self._differences.of(*(results.replications for results in self.all))
         key = (variant, scope, name, kpi, level)
         if key not in known:
-            known[key] = self._difference(variant, scope, name, kpi, level)
+            asked = known.get((EVERY, variant, level), 0)
+            if asked == TOGETHER_AFTER:  # many asked for: all of the variant's, together
+                known.update(self._every_difference(variant, level))
+            known[EVERY, variant, level] = asked + 1
+            if key not in known:
+                known[key] = self._difference(variant, scope, name, kpi, level)
         return known[key]
+
+    def _paired(self, variant: str, scope: str, name: str, kpi: str) -> bool:
+        """Whether the variant has a difference in the KPI (see :meth:`difference`)."""
+        base, other = self.baseline.has(scope, name, kpi), self.variants[variant].has(
+            scope, name, kpi)
+        return (base and other) or ((base or other) and self.absent_means_none(scope, name, kpi))
 
     def _difference(self, variant: str, scope: str, name: str, kpi: str,
                     level: float) -> Interval | None:
-        base, other = self.baseline.has(scope, name, kpi), self.variants[variant].has(
-            scope, name, kpi)
-        if not (base and other) and not ((base or other)
-                                         and self.absent_means_none(scope, name, kpi)):
+        if not self._paired(variant, scope, name, kpi):
             return None
         return t_interval(self.difference_values(variant, scope, name, kpi), level,
                           difference_bounds(scope, kpi))
+
+    def _every_difference(self, variant: str, level: float) -> dict[tuple[Any, ...], Interval]:
+        """The difference in every KPI the variant has one in, at ``level``, worked out
+        together (see :func:`~portsim.stats.summary.t_intervals`); none if the replications
+        do not pair up, and each is then worked out alone as before."""
+        paired = [item for item in self.items() if self._paired(variant, *item)]
+        try:
+            values = np.array([self._values(self.variants[variant], *item) for item in paired],
+                              dtype=float)
+            base = np.array([self._values(self.baseline, *item) for item in paired],
+                            dtype=float)
+            differences = _paired_differences(values, base)
+        except (KeyError, TypeError, ValueError):
+            return {}
+        if differences.ndim != 2:  # no KPI in common
+            return {}
+        intervals = t_intervals(differences, level,
+                                [difference_bounds(scope, kpi) for scope, _, kpi in paired])
+        return {(variant, *item, level): interval
+                for item, interval in zip(paired, intervals, strict=True)}
 
     def headline_picks(self, variant: str) -> list[Pick]:
         """The variant's headline (what it buys, for whom, who pays), then what it costs: the
@@ -301,6 +326,16 @@ class Comparison:
                 rows.append([variant, name, *cells])
         return frames.html_table(rows, header, f"{self.name}: variant − baseline, paired 95% "
                                  f"CI over {self.replications} replications")
+
+
+def _paired_differences(values: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """``values - base``, 0 where within :data:`ROUNDING` of the values themselves (see
+    :meth:`Comparison.difference_values`); element by element, for one KPI or many."""
+    differences = values - base
+    with np.errstate(invalid="ignore"):
+        differences[np.abs(differences)
+                    <= ROUNDING * np.maximum(np.abs(values), np.abs(base))] = 0.0
+    return differences
 
 
 def _fields(interval: Interval | None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ live in :attr:`Results.timings` and go to a separate file.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,13 +18,18 @@ import numpy as np
 
 from portsim.experiment import frames
 from portsim.stats.kpis import MEAN_OF_MAXIMA, bounds, lookup
-from portsim.stats.summary import Interval, t_interval
+from portsim.stats.summary import Interval, t_interval, t_intervals
 from portsim.wording import standard_words
 
 if TYPE_CHECKING:  # results are read without the engine (plots, reports)
     from portsim.engine.result import ReplicationResult
 
 SCOPES = ("classes", "stations", "system")
+#: The key under which a memo counts the figures worked out one by one at a level; after
+#: :data:`TOGETHER_AFTER` of them (a comparison's files, not a precision target's few KPIs a
+#: round), every item's is worked out together.
+EVERY = "every item"
+TOGETHER_AFTER = 50
 
 
 class Memo:
@@ -37,9 +43,10 @@ class Memo:
 
     def of(self, *sources: list[Any]) -> dict[Any, Any]:
         """The figures kept for ``sources`` (an empty dict where they changed)."""
-        sizes = tuple(len(source) for source in sources)
-        if sizes != self.sizes or any(source is not kept for source, kept
-                                      in zip(sources, self.sources, strict=True)):
+        # NOTE: map over C functions, not generator expressions, for performance reasons:
+        # a comparison's files look up tens of thousands of figures.
+        sizes = tuple(map(len, sources))
+        if sizes != self.sizes or not all(map(operator.is_, sources, self.sources)):
             self.sources, self.sizes, self.values = sources, sizes, {}
         return self.values
 
@@ -121,9 +128,30 @@ class Results:
         known = self._summaries.of(self.replications)
         key = (scope, name, kpi, level)
         if key not in known:
-            known[key] = t_interval(self.per_replication(scope, name, kpi), level,
-                                    bounds(scope, kpi))
+            asked = known.get((EVERY, level), 0)
+            if asked == TOGETHER_AFTER:  # many asked for: every one at this level, together
+                known.update(self._every_summary(level))
+            known[EVERY, level] = asked + 1
+            if key not in known:
+                known[key] = t_interval(self.per_replication(scope, name, kpi), level,
+                                        bounds(scope, kpi))
         return known[key]
+
+    def _every_summary(self, level: float) -> dict[tuple[str, str, str, float], Interval]:
+        """The summary of every item at ``level``, worked out together (see
+        :func:`~portsim.stats.summary.t_intervals`); none if some replication lacks an item,
+        which is then summarised alone as before."""
+        items = list(self.items())
+        try:
+            matrix = np.array([[r.kpis[scope][name][kpi] for r in self.replications]
+                               for scope, name, kpi in items], dtype=float)
+        except (KeyError, TypeError, ValueError):
+            return {}
+        if matrix.ndim != 2:  # no item, or no replication
+            return {}
+        intervals = t_intervals(matrix, level,
+                                [bounds(scope, kpi) for scope, _, kpi in items])
+        return {(*item, level): interval for item, interval in zip(items, intervals, strict=True)}
 
     def largest(self, scope: str, name: str, kpi: str) -> float:
         """The largest value any replication saw (for a maximum: the largest of all, where

@@ -35,6 +35,8 @@ from portsim.report.figures import (
     line_style,
     line_with_band,
     new_figure,
+    settle_titles,
+    step_band,
     variant_colour,
 )
 from portsim.stats.accumulators import bin_edges
@@ -240,13 +242,18 @@ def forest(rows: Sequence[Any], variants: Sequence[str], sla: float | None = Non
     figure.suptitle("Variant − baseline, paired 95% CI (right of 0: higher)", fontsize=12)
     for ax, (unit, members) in zip(axes, groups.items(), strict=True):
         ys = np.arange(len(members))[::-1]
-        for y, row in zip(ys, members, strict=True):
-            index = list(variants).index(row.variant)
-            diff, scale = row.difference, row.shown.scale
-            low = (diff.mean - diff.low) * scale if math.isfinite(diff.low) else 0.0
-            high = (diff.high - diff.mean) * scale if math.isfinite(diff.high) else 0.0
-            ax.errorbar([diff.mean * scale], [y], xerr=[[low], [high]], fmt=MARKERS[index % 8],
-                        color=variant_colour(index + 1), capsize=3, markersize=6)
+        # One errorbar per variant, not per row: its rows' markers and whiskers as one artist
+        # each (a few instead of hundreds to lay out and draw).
+        for variant in dict.fromkeys(row.variant for row in members):
+            index = list(variants).index(variant)
+            placed = [(y, row) for y, row in zip(ys, members, strict=True)
+                      if row.variant == variant]
+            scales = np.array([row.shown.scale for _, row in placed])
+            ax.errorbar([row.difference.mean * row.shown.scale for _, row in placed],
+                        [y for y, _ in placed],
+                        xerr=error_bars([row.difference for _, row in placed]) * scales,
+                        fmt=MARKERS[index % 8], color=variant_colour(index + 1), capsize=3,
+                        markersize=6)
         ax.axvline(0.0, color="black", linewidth=1)
         ax.set_yticks(ys, [f"{row.variant} · {row.label(sla)}" for row in members],
                       fontsize=8)
@@ -325,9 +332,8 @@ def pledge_profile(results: Sequence[Results], sla: float | None = None) -> Figu
             ax.stairs(np.nan_to_num(means, nan=0.0), edges, baseline=None, label=result.label,
                       **style)
             if np.any(np.isfinite(highs)):  # the interval's ends: a wait's never below 0
-                ax.stairs(np.nan_to_num(highs, nan=0.0), edges,
-                          baseline=np.nan_to_num(lows, nan=0.0),
-                          fill=True, color=style["color"], alpha=0.15, linewidth=0)
+                step_band(ax, edges, np.nan_to_num(lows, nan=0.0),
+                          np.nan_to_num(highs, nan=0.0), style["color"], 0.15)
             drawn = hours
         if math.isfinite(drawing.reference):
             ax.axhline(drawing.reference, color="firebrick", linestyle=":", linewidth=1.5,
@@ -350,13 +356,16 @@ def comparison_figures(results: Sequence[Results], sla: float | None = None,
     if any(slot_names(result, "classes", name) for result in results
            for name in pledged_classes(result, list(result.names("classes")))):
         extra["pledge.png"] = pledge_profile(results, sla)
-    return {**extra,
+    figures = {**extra,
         "throughput.png": throughput_profile(results),
         "waiting_ecdf.png": wait_ecdf(results, sla),
         "kpis.png": kpi_bars(results, sla),
         "queues.png": queue_profile(results),
         "utilisation.png": utilisation_bars(results),
     }
+    for figure in figures.values():
+        settle_titles(figure)
+    return figures
 
 
 __all__ = ["comparison_figures", "forest", "kpi_bars", "pledge_profile", "queue_profile",

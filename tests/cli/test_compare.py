@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import multiprocessing
 from pathlib import Path
@@ -58,6 +59,7 @@ def test_results_json_is_byte_identical_for_any_worker_count(runner, tmp_path) -
     for workers in ("1", "2"):
         result = compare(runner, tmp_path / workers, "--workers", workers, "--no-plots")
         assert result.exit_code == 0, result.output
+        assert gc.get_freeze_count() == 0  # the results frozen for the outputs are let go
     assert (tmp_path / "1" / "results.json").read_bytes() == (
         tmp_path / "2" / "results.json").read_bytes()
     assert (tmp_path / "1" / "comparison.csv").read_bytes() == (

@@ -141,3 +141,120 @@ def test_clock_ticks_read_as_clock_times_with_days() -> None:
 def test_baseline_is_drawn_black_and_thick_variants_dashed() -> None:
     assert figures.line_style(0) == {"color": "black", "linewidth": 2.4, "linestyle": "-"}
     assert figures.line_style(1)["color"] != "black" and figures.line_style(2)["linestyle"] != "-"
+
+
+@pytest.mark.slow
+def test_png_is_drawn_once_with_savefigs_pixels(comparison: Comparison) -> None:
+    # savefig lays a constrained figure out in one draw and renders it in another; png_bytes
+    # draws once and writes an opaque figure as RGB: savefig's very pixels, the same bytes
+    # each time.
+    import io
+
+    from PIL import Image
+
+    drawn = compare_plots.comparison_figures(comparison.all, comparison.sla)
+    saved = compare_plots.comparison_figures(comparison.all, comparison.sla)
+    for name, figure in drawn.items():
+        draws: list[int] = []
+        original = figure.draw
+        figure.draw = (lambda renderer, draw=original, seen=draws:
+                       seen.append(1) or draw(renderer))
+        data = figures.png_bytes(figure)
+        assert len(draws) == 1, name
+        buffer = io.BytesIO()
+        saved[name].savefig(buffer, format="png")
+        ours, theirs = Image.open(io.BytesIO(data)), Image.open(buffer)
+        assert ours.mode == "RGB" and ours.info["dpi"] == theirs.info["dpi"], name
+        assert np.array_equal(np.asarray(ours.convert("RGBA")), np.asarray(theirs)), name
+        assert figures.png_bytes(figure) == data, name
+
+
+def test_forest_draws_every_row_at_its_difference_and_interval(comparison: Comparison) -> None:
+    from portsim.report.headline import headline_rows
+
+    rows = [row for rows in headline_rows(comparison).values() for row in rows
+            if row.difference is not None and np.isfinite(row.difference.mean)]
+    figure = compare_plots.forest(rows, list(comparison.variants), comparison.sla)
+    drawn = []
+    for ax in figure.axes:
+        label_at = dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()),
+                            strict=True))
+        for container in ax.containers:
+            line, _, (whiskers,) = container.lines
+            for (x, y), ((low, _), (high, _)) in zip(line.get_xydata(),
+                                                      whiskers.get_segments(), strict=True):
+                drawn.append((label_at[y], x, low, high))
+    expected = []
+    for row in rows:
+        diff, scale = row.difference, row.shown.scale
+        low = (diff.mean - diff.low) * scale if np.isfinite(diff.low) else 0.0
+        high = (diff.high - diff.mean) * scale if np.isfinite(diff.high) else 0.0
+        expected.append((f"{row.variant} · {row.label(comparison.sla)}", diff.mean * scale,
+                         diff.mean * scale - low, diff.mean * scale + high))
+    assert len(drawn) == len(rows)
+    for ours, theirs in zip(sorted(drawn), sorted(expected), strict=True):
+        assert ours[0] == theirs[0] and ours[1:] == pytest.approx(theirs[1:], abs=1e-12)
+
+
+def test_a_step_band_has_the_pixels_of_a_filled_stairs() -> None:
+    generator = np.random.default_rng(3)
+    edges = np.arange(25.0) / 4
+    low = generator.uniform(0, 5, 24)
+    high = low + generator.uniform(0, 3, 24)
+    pixels, limits = [], []
+    for draw in ("stairs", "band"):
+        figure, (ax,) = figures.new_figure(1, "band")
+        if draw == "stairs":
+            ax.stairs(high, edges, baseline=low, fill=True, color="C1", alpha=0.18, linewidth=0)
+        else:
+            figures.step_band(ax, edges, low, high, "C1", 0.18)
+        ax.set_ylim(bottom=0)
+        figure.canvas.draw()
+        pixels.append(np.asarray(figure.canvas.buffer_rgba()).copy())
+        limits.append((ax.get_xlim(), ax.get_ylim()))
+    assert limits[0] == limits[1] and np.array_equal(*pixels)
+
+
+def _pixels(figure) -> np.ndarray:
+    figure.canvas.draw()
+    return np.asarray(figure.canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.slow
+def test_settled_titles_are_drawn_where_matplotlib_places_them(comparison: Comparison) -> None:
+    settled = compare_plots.comparison_figures(comparison.all, comparison.sla)
+    placed = {"throughput.png": compare_plots.throughput_profile(comparison.all),
+              "waiting_ecdf.png": compare_plots.wait_ecdf(comparison.all, comparison.sla),
+              "kpis.png": compare_plots.kpi_bars(comparison.all, comparison.sla),
+              "queues.png": compare_plots.queue_profile(comparison.all)}
+    for name, figure in placed.items():
+        assert np.array_equal(_pixels(settled[name]), _pixels(figure)), name
+
+
+@pytest.mark.parametrize("top", [1e-6, 2e-3, 1.0, 5e4, 3e7, -40.0])
+def test_settling_titles_never_moves_them(top: float) -> None:
+    # Where a power of ten or an offset is written above the y axis, matplotlib lifts the
+    # title over it: such a title is left to matplotlib.
+    drawn = []
+    for settle in (False, True):
+        figure, (left, right) = figures.new_figure(2, "panels")
+        left.plot([0.0, 1.0, 2.0], [0.0, top / 2, top])
+        right.plot([0.0, 1.0], [1000.0 + top, 1000.0 + 2 * top])  # an offset above the axis
+        left.set(title="a panel title long enough to reach the axis's left edge and more")
+        right.set(title="offset")
+        if settle:
+            figures.settle_titles(figure)
+        drawn.append(_pixels(figure))
+    assert np.array_equal(*drawn)
+
+
+def test_a_figure_without_an_agg_canvas_is_written_and_keeps_its_canvas() -> None:
+    import io
+
+    from PIL import Image
+
+    figure = figures.Figure(figsize=(2, 1), dpi=50)
+    figure.subplots().plot([0, 1], [1, 0])
+    own = figure.canvas
+    data = figures.png_bytes(figure)
+    assert figure.canvas is own and Image.open(io.BytesIO(data)).size == (100, 50)

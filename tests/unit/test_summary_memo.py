@@ -35,3 +35,24 @@ def test_a_difference_follows_both_sides() -> None:
     assert comparison.difference("more", "classes", "pax", "wait_mean").mean == 1.0
     variant.replications = waits(4.0, 8.0)
     assert comparison.difference("more", "classes", "pax", "wait_mean").mean == 3.0
+
+
+def test_a_few_summaries_are_worked_out_alone_many_together(monkeypatch) -> None:
+    # A precision target asks for a few KPIs a round, as replications come in: those alone;
+    # a comparison's files ask for thousands: after TOGETHER_AFTER, every one at once.
+    from portsim.experiment import results as module
+
+    kpis = {"classes": {"pax": {f"k{i}": float(i) for i in range(3 * module.TOGETHER_AFTER)}},
+            "stations": {}, "system": {}}
+    results = Results("port", None, 1, [ReplicationResult(replication=r, seed=1, kpis=kpis)
+                                        for r in range(2)])
+    together = []
+    every = Results._every_summary
+    monkeypatch.setattr(Results, "_every_summary",
+                        lambda self, level: together.append(level) or every(self, level))
+    for i in range(module.TOGETHER_AFTER):
+        assert results.summary("classes", "pax", f"k{i}").mean == i
+    assert together == []
+    for i in range(3 * module.TOGETHER_AFTER):
+        assert results.summary("classes", "pax", f"k{i}").mean == i
+    assert together == [0.95]
