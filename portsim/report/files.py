@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from pathlib import Path
 from typing import Any
 
@@ -24,78 +22,8 @@ from portsim.writing import NO_INPUTS, Inputs, Tree, check_folder, foreign, writ
 
 def dump_json(data: Any, path: Path) -> None:
     """Deterministic JSON: sorted keys, no NaN (written as null by the producers)."""
-    path.write_text(indented_json(data) + "\n", encoding="utf-8")
-
-
-def indented_json(data: Any) -> str:
-    """``json.dumps(data, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False)``,
-    the same text.
-
-    NOTE: written here for performance reasons: with ``indent`` the json module encodes with
-    its pure-Python generators (a result file of millions of values took 0.3 s); this writes
-    dicts with text keys, lists, tuples and plain scalars in one recursion, each scalar by the
-    json module's own functions, and leaves anything else (other types, NaN, a cycle) to
-    json.dumps, which writes or refuses it as before.
-    """
-    parts: list[str] = []
-    try:
-        _write_json(data, "\n", parts.append)
-    except (_Unusual, RecursionError):
-        return json.dumps(data, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False)
-    return "".join(parts)
-
-
-class _Unusual(Exception):
-    """A value :func:`indented_json` leaves to json.dumps."""
-
-
-_CONTAINERS = (dict, list, tuple)
-
-
-def _write_json(value: Any, indent: str, append: Callable[[str], None]) -> None:
-    """``value`` at this ``indent`` (a newline and spaces), as json.dumps lays it out."""
-    kind = type(value)
-    if kind not in _CONTAINERS:
-        append(_json_scalar(value))
-        return
-    if not value:
-        append("{}" if kind is dict else "[]")
-        return
-    inner = indent + "  "
-    separator = ("{" if kind is dict else "[") + inner
-    for key in sorted(value) if kind is dict else ():
-        if type(key) is not str:
-            raise _Unusual
-        item = value[key]
-        if type(item) in _CONTAINERS:
-            append(f"{separator}{encode_basestring(key)}: ")
-            _write_json(item, inner, append)
-        else:
-            append(f"{separator}{encode_basestring(key)}: {_json_scalar(item)}")
-        separator = "," + inner
-    for item in value if kind is not dict else ():
-        if type(item) in _CONTAINERS:
-            append(separator)
-            _write_json(item, inner, append)
-        else:
-            append(separator + _json_scalar(item))
-        separator = "," + inner
-    append(indent + ("}" if kind is dict else "]"))
-
-
-def _json_scalar(value: Any) -> str:
-    kind = type(value)
-    if kind is float:
-        if not math.isfinite(value):
-            raise _Unusual
-        return float.__repr__(value)
-    if kind is str:
-        return encode_basestring(value)
-    if kind is int:
-        return int.__repr__(value)
-    if value is None or kind is bool:
-        return "null" if value is None else "true" if value else "false"
-    raise _Unusual
+    text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def dump_csv(rows: Iterable[Mapping[str, Any]], path: Path) -> None:
