@@ -3043,6 +3043,16 @@ group_fits(const int64_t *offsets, Py_ssize_t nodes, const int64_t *stations,
     return 1;
 }
 
+/* A FIFO station's join, the shortest-queue pick and the counts written, shared with
+ * quickest_starts: see the block before the methods. */
+static int open_join(Open *q, Py_ssize_t position, int64_t kind, double at, double horizon);
+static Py_ssize_t shortest_choice(Open *queues, const int64_t *offered, Py_ssize_t first,
+                                  Py_ssize_t last, double at, Py_ssize_t mover,
+                                  const int64_t *own, const int64_t *moves, Present *staying);
+static PyObject *group_written(const Open *queues, Py_ssize_t groups, int enough,
+                               const char *loop);
+static void group_free(Open *queues, Py_ssize_t groups);
+
 /* The group's loop (see group_starts_doc); 0 when a class ran out of draws. */
 static int
 group_sweep(Open *queues, Py_ssize_t groups, Py_ssize_t count, const double *at,
@@ -3051,20 +3061,9 @@ group_sweep(Open *queues, Py_ssize_t groups, Py_ssize_t count, const double *at,
             const int64_t *own, const int64_t *moves, double horizon, Present *staying)
 {
     for (Py_ssize_t i = 0; i < count; i++) {
-        Py_ssize_t first = (Py_ssize_t)offsets[source[i]];
-        Py_ssize_t last = (Py_ssize_t)offsets[source[i] + 1];
-        Py_ssize_t best = (Py_ssize_t)offered[first];
-        if (last - first > 1) {
-            double best_load = open_load(&queues[best], at[i], i, own, moves, staying);
-            for (Py_ssize_t k = first + 1; k < last; k++) {
-                Py_ssize_t index = (Py_ssize_t)offered[k];
-                double load = open_load(&queues[index], at[i], i, own, moves, staying);
-                if (load < best_load) {
-                    best = index;
-                    best_load = load;
-                }
-            }
-        }
+        Py_ssize_t best = shortest_choice(queues, offered, (Py_ssize_t)offsets[source[i]],
+                                          (Py_ssize_t)offsets[source[i] + 1], at[i], i, own,
+                                          moves, staying);
         Open *q = &queues[best];
         int64_t k = kind[i];
         if (k < 0 || k >= q->classes || q->next[k] >= (Py_ssize_t)q->offsets[k + 1]) {
@@ -3077,20 +3076,13 @@ group_sweep(Open *queues, Py_ssize_t groups, Py_ssize_t count, const double *at,
             q->joined[q->joined_n++] = (int64_t)i;
             continue;
         }
-        double service = q->service[q->next[k]++];
         if (q->by_priority) {
-            prio_join(q, i, at[i], service, moves[i]);
+            prio_join(q, i, at[i], q->service[q->next[k]++], moves[i]);
             continue;
         }
-        q->joined[q->joined_n] = (int64_t)i;
-        q->services[q->joined_n] = service;
-        q->joined_n += 1;
-        double start = open_start(q, at[i], service, horizon);
-        if (start < Py_HUGE_VAL) {
-            q->starts[q->started_n++] = start;
+        if (!open_join(q, i, k, at[i], horizon)) {
+            return 0;
         }
-        Present item = {start + service, i};
-        Present_push(q->present, &q->present_size, item);
     }
     for (Py_ssize_t g = 0; g < groups; g++) {
         if (queues[g].reactive) {
@@ -3204,26 +3196,9 @@ group_starts(PyObject *Py_UNUSED(module), PyObject *args)
                          views[3].buf, views[4].buf, views[5].buf, views[6].buf, horizon,
                          staying);
     Py_END_ALLOW_THREADS
-    if (!enough) {
-        PyErr_SetString(PyExc_ValueError,
-                        "group_starts: a class ran out of service draws at a station");
-        goto done;
-    }
-    result = PyList_New(groups);
-    for (Py_ssize_t g = 0; result != NULL && g < groups; g++) {
-        PyObject *pair = Py_BuildValue("nnn", queues[g].joined_n, queues[g].started_n,
-                                       queues[g].react.server_changes);
-        if (pair == NULL) {
-            Py_CLEAR(result);
-            break;
-        }
-        PyList_SET_ITEM(result, g, pair);
-    }
+    result = group_written(queues, groups, enough, "group_starts");
 done:
-    for (Py_ssize_t g = 0; queues != NULL && g < groups; g++) {
-        open_free(&queues[g]);
-    }
-    PyMem_Free(queues);
+    group_free(queues, groups);
     PyMem_Free(staying);
     Py_XDECREF(stations);
     for (int k = 0; k < held; k++) {
@@ -4052,6 +4027,309 @@ loop_events(PyObject *Py_UNUSED(module), PyObject *args)
     return result;
 }
 
+/* ------------------------------------------------------------------------------------------
+ * A group of first-come-first-served stations joined by choices, some of them by expected
+ * wait plus travel (portsim.engine.fast_quickest.python_quickest_starts, its twin): the loop
+ * of group_starts over the same stations (Open), with the travellers' arrivals merged into the
+ * customers' moves from a heap, in time order and, at one instant, by the rank of the
+ * traveller's own turn against the mover's.
+ */
+
+/* A traveller on its way to the station it chose: (when it arrives, the rank of its own turn,
+ * its position, the station), as the twin's heap tuples compare. */
+typedef struct { double t; int64_t turn; Py_ssize_t position; Py_ssize_t station; } Traveller;
+
+static int
+traveller_before(const Traveller *a, const Traveller *b)
+{
+    if (a->t != b->t) {
+        return a->t < b->t;
+    }
+    if (a->turn != b->turn) {
+        return a->turn < b->turn;
+    }
+    return a->position < b->position
+        || (a->position == b->position && a->station < b->station);
+}
+
+HEAP_FUNCTIONS(Traveller, traveller_before)
+
+/* The customer at `position`, of class `kind`, joins the FIFO station `q` at `at` and starts
+ * by the recursion: OpenQueue.join; 0 when its class ran out of draws there. */
+static int
+open_join(Open *q, Py_ssize_t position, int64_t kind, double at, double horizon)
+{
+    if (kind < 0 || kind >= q->classes || q->next[kind] >= (Py_ssize_t)q->offsets[kind + 1]) {
+        return 0;
+    }
+    double service = q->service[q->next[kind]++];
+    q->joined[q->joined_n] = (int64_t)position;
+    q->services[q->joined_n] = service;
+    q->joined_n += 1;
+    double start = open_start(q, at, service, horizon);
+    if (start < Py_HUGE_VAL) {
+        q->starts[q->started_n++] = start;
+    }
+    Present item = {start + service, position};
+    Present_push(q->present, &q->present_size, item);
+    return 1;
+}
+
+/* Which of offered[first:last] the customer at `mover` picks at `at`: the least expected wait
+ * (portsim.engine.station.expected_wait, in its order of operations) plus travel, ties by
+ * customers present per server on duty, then the first offered: quickest_pick. An offset
+ * from `first`. */
+static Py_ssize_t
+quickest_choice(Open *queues, const int64_t *offered, const double *means,
+                const double *travel, Py_ssize_t first, Py_ssize_t last, double at,
+                Py_ssize_t mover, const int64_t *own, const int64_t *moves, Present *staying)
+{
+    Py_ssize_t best = 0;
+    double best_wait = Py_HUGE_VAL, best_load = Py_HUGE_VAL;
+    for (Py_ssize_t k = first; k < last; k++) {
+        Open *q = &queues[offered[k]];
+        double servers = open_servers_at(q, at), wait = Py_HUGE_VAL + travel[k];
+        double load = Py_HUGE_VAL;
+        if (servers > 0) {
+            load = open_load(q, at, mover, own, moves, staying);
+            double ahead = (double)q->present_size - servers + 1;
+            wait = (ahead <= 0 ? 0.0 : ahead * means[k] / servers) + travel[k];
+        }
+        if (wait < best_wait || (wait == best_wait && load < best_load)) {
+            best = k - first;
+            best_wait = wait;
+            best_load = load;
+        }
+    }
+    return best;
+}
+
+/* Which of offered[first:last] the customer at `mover` joins at `at` by a shortest-queue
+ * choice (one offered: that one): shortest. */
+static Py_ssize_t
+shortest_choice(Open *queues, const int64_t *offered, Py_ssize_t first, Py_ssize_t last,
+                double at, Py_ssize_t mover, const int64_t *own, const int64_t *moves,
+                Present *staying)
+{
+    Py_ssize_t best = (Py_ssize_t)offered[first];
+    if (last - first > 1) {
+        double best_load = open_load(&queues[best], at, mover, own, moves, staying);
+        for (Py_ssize_t k = first + 1; k < last; k++) {
+            double load = open_load(&queues[offered[k]], at, mover, own, moves, staying);
+            if (load < best_load) {
+                best = (Py_ssize_t)offered[k];
+                best_load = load;
+            }
+        }
+    }
+    return best;
+}
+
+/* What a group's loop wrote: (joined, started, changes of servers) per station (no changes
+ * at a FIFO station); NULL with a ValueError naming `loop` where it ran out of draws (not
+ * `enough`). */
+static PyObject *
+group_written(const Open *queues, Py_ssize_t groups, int enough, const char *loop)
+{
+    if (!enough) {
+        PyErr_Format(PyExc_ValueError, "%s: a class ran out of service draws at a station",
+                     loop);
+        return NULL;
+    }
+    PyObject *result = PyList_New(groups);
+    for (Py_ssize_t g = 0; result != NULL && g < groups; g++) {
+        PyObject *written = Py_BuildValue("nnn", queues[g].joined_n, queues[g].started_n,
+                                          queues[g].react.server_changes);
+        if (written == NULL) {
+            Py_CLEAR(result);
+            break;
+        }
+        PyList_SET_ITEM(result, g, written);
+    }
+    return result;
+}
+
+/* Free the first `groups` stations of a group (parsed or not) and their array. */
+static void
+group_free(Open *queues, Py_ssize_t groups)
+{
+    for (Py_ssize_t g = 0; queues != NULL && g < groups; g++) {
+        open_free(&queues[g]);
+    }
+    PyMem_Free(queues);
+}
+
+/* The arrays of quickest_starts, in the order of its arguments (horizon apart). */
+enum { Q_ARRIVALS, Q_KINDS, Q_SOURCE, Q_OFFSETS, Q_OFFERED, Q_BY_WAIT, Q_MEANS, Q_TRAVEL,
+       Q_OWN, Q_MOVES, Q_REACHED, Q_ARRAYS };
+
+/* The group's loop (see quickest_starts_doc) on the arrays `a`; 0 when a class ran out of
+ * draws at a station. */
+static int
+quickest_sweep(Open *queues, Py_ssize_t count, const void *const *a, double horizon,
+               Present *staying, Traveller *travelling)
+{
+    const double *at = a[Q_ARRIVALS], *means = a[Q_MEANS], *travel = a[Q_TRAVEL];
+    const int64_t *kind = a[Q_KINDS], *source = a[Q_SOURCE], *offsets = a[Q_OFFSETS];
+    const int64_t *offered = a[Q_OFFERED], *by_wait = a[Q_BY_WAIT], *own = a[Q_OWN];
+    const int64_t *moves = a[Q_MOVES];
+    double *reached = (double *)a[Q_REACHED];
+    Py_ssize_t travellers = 0;
+    for (Py_ssize_t i = 0; i <= count; i++) {
+        while (travellers > 0 && (i == count || travelling[0].t < at[i]
+                                  || (travelling[0].t == at[i]
+                                      && travelling[0].turn < moves[i]))) {
+            Traveller came = Traveller_pop(travelling, &travellers);
+            if (!open_join(&queues[came.station], came.position, kind[came.position], came.t,
+                           horizon)) {
+                return 0;
+            }
+        }
+        if (i == count) {
+            break;
+        }
+        Py_ssize_t first = (Py_ssize_t)offsets[source[i]];
+        Py_ssize_t last = (Py_ssize_t)offsets[source[i] + 1];
+        Py_ssize_t station;
+        if (!by_wait[source[i]]) {
+            station = shortest_choice(queues, offered, first, last, at[i], i, own, moves,
+                                      staying);
+        }
+        else {
+            Py_ssize_t picked = first + quickest_choice(queues, offered, means, travel, first,
+                                                        last, at[i], i, own, moves, staying);
+            station = (Py_ssize_t)offered[picked];
+            if (!(travel[picked] <= 0)) {
+                double arrives = at[i] + travel[picked];
+                reached[i] = arrives;
+                if (arrives < horizon) {
+                    Traveller going = {arrives, own[i], i, station};
+                    Traveller_push(travelling, &travellers, going);
+                }
+                continue;
+            }
+        }
+        if (!open_join(&queues[station], i, kind[i], at[i], horizon)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Whether the arrays of quickest_starts fit together: the customers' (of `count`), the
+ * nodes' (by_wait, one per node) and the offered stations' (means, travel), within the
+ * group's `groups` stations. */
+static int
+quickest_fits(const Py_buffer *views, const Py_ssize_t *length, Py_ssize_t count,
+              Py_ssize_t groups)
+{
+    for (int k = Q_KINDS; k < Q_ARRAYS; k++) {
+        int per_customer = k == Q_KINDS || k == Q_SOURCE || k == Q_OWN || k == Q_MOVES
+            || k == Q_REACHED;
+        if (per_customer && length[k] != count) {
+            return 0;
+        }
+    }
+    return length[Q_BY_WAIT] == length[Q_OFFSETS] - 1
+        && length[Q_MEANS] == length[Q_OFFERED] && length[Q_TRAVEL] == length[Q_OFFERED]
+        && group_fits(views[Q_OFFSETS].buf, length[Q_OFFSETS] - 1, views[Q_OFFERED].buf,
+                      length[Q_OFFERED], groups, views[Q_SOURCE].buf, count);
+}
+
+PyDoc_STRVAR(quickest_starts_doc,
+"quickest_starts(arrivals, kinds, source, option_offsets, option_stations, by_wait, means,\n"
+"                travel, own, moves, horizon, reached, stations) -> list[tuple[int, int, int]]\n\n"
+"A group of first-come-first-served stations joined by choices: the customers, in the order\n"
+"they move, as group_starts takes them (its FIFO stations' tuples too); node n offers\n"
+"option_stations[option_offsets[n]:option_offsets[n + 1]] and, where by_wait[n] is 0, is a\n"
+"visit or a shortest-queue choice, as in group_starts. Where by_wait[n] is 1 the customer\n"
+"picks the offered station with the least expected wait (portsim.engine.station.\n"
+"expected_wait of the customers present, the servers the schedule puts on duty and the\n"
+"class's mean service there, means[k]) plus travel[k], ties by customers per server, then\n"
+"the first offered; with no travel it joins at once, else it reaches the station at its\n"
+"move plus the travel (written to reached[i]; reached keeps the other customers' values) and\n"
+"joins then, if before `horizon`: travellers join, in the order of (time, own turn), before\n"
+"every move that comes later in (time, move turn). Returns (joined, started, 0) per station.");
+
+static PyObject *
+quickest_starts(PyObject *Py_UNUSED(module), PyObject *args)
+{
+    PyObject *objects[Q_ARRAYS], *stations_obj;
+    double horizon;
+    if (!PyArg_ParseTuple(args, "OOOOOOOOOOdOO:quickest_starts", &objects[0], &objects[1],
+                          &objects[2], &objects[3], &objects[4], &objects[5], &objects[6],
+                          &objects[7], &objects[8], &objects[9], &horizon,
+                          &objects[Q_REACHED], &stations_obj)) {
+        return NULL;
+    }
+    static const char *names[Q_ARRAYS] = {"arrivals", "kinds", "source", "option_offsets",
+                                          "option_stations", "by_wait", "means", "travel",
+                                          "own", "moves", "reached"};
+    static const int integral[Q_ARRAYS] = {0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0};
+    Open scratch = {0};
+    Py_ssize_t length[Q_ARRAYS];
+    if (!open_views(&scratch, objects, Q_ARRAYS, Q_REACHED, names, integral, length)) {
+        open_free(&scratch);
+        return NULL;
+    }
+    const void *arrays[Q_ARRAYS];
+    for (int k = 0; k < Q_ARRAYS; k++) {
+        arrays[k] = scratch.views[k].buf;
+    }
+    PyObject *stations = NULL, *result = NULL;
+    Open *queues = NULL;
+    Present *staying = NULL;
+    Traveller *travelling = NULL;
+    Py_ssize_t groups = 0, count = length[Q_ARRIVALS];
+    stations = PySequence_Fast(stations_obj, "stations must be a sequence of tuples");
+    if (stations == NULL) {
+        goto done;
+    }
+    groups = PySequence_Fast_GET_SIZE(stations);
+    if (groups < 1 || !quickest_fits(scratch.views, length, count, groups)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "quickest_starts: the arrays do not fit together (lengths, or a "
+                        "choice that offers no station or one outside the group)");
+        groups = 0;
+        goto done;
+    }
+    queues = PyMem_Calloc((size_t)groups, sizeof(Open));
+    staying = PyMem_Malloc((size_t)(count + 1) * sizeof(Present));
+    travelling = PyMem_Malloc((size_t)(count + 1) * sizeof(Traveller));
+    if (queues == NULL || staying == NULL || travelling == NULL) {
+        PyErr_NoMemory();
+        groups = 0;
+        goto done;
+    }
+    for (Py_ssize_t g = 0; g < groups; g++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(stations, g);
+        if (PyTuple_Check(item) && PyTuple_GET_SIZE(item) != 10) {
+            PyErr_SetString(PyExc_ValueError,
+                            "quickest_starts: every station of the group must be a FIFO one");
+            goto done;
+        }
+        if (!open_parse(item, &queues[g], count)) {
+            goto done;
+        }
+    }
+    int enough;
+    Py_BEGIN_ALLOW_THREADS
+    enough = quickest_sweep(queues, count, arrays, horizon, staying, travelling);
+    Py_END_ALLOW_THREADS
+    result = group_written(queues, groups, enough, "quickest_starts");
+done:
+    group_free(queues, groups);
+    PyMem_Free(staying);
+    PyMem_Free(travelling);
+    Py_XDECREF(stations);
+    open_free(&scratch);
+    if (PyErr_Occurred()) {
+        Py_XDECREF(result);
+        return NULL;
+    }
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"fifo_starts", fifo_starts, METH_VARARGS, fifo_starts_doc},
     {"fifo_starts_shifts", fifo_starts_shifts, METH_VARARGS, fifo_starts_shifts_doc},
@@ -4065,6 +4343,7 @@ static PyMethodDef methods[] = {
     {"queue_max", queue_max, METH_VARARGS, queue_max_doc},
     {"slot_fold", slot_fold, METH_VARARGS, slot_fold_doc},
     {"loop_events", loop_events, METH_VARARGS, loop_events_doc},
+    {"quickest_starts", quickest_starts, METH_VARARGS, quickest_starts_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -31,11 +31,17 @@ if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
-__all__ = ["OpenQueue", "PriorityQueue", "group_starts", "python_group_starts", "reactive_inputs",
-           "reactive_queue", "reactive_written", "run_group", "shortest"]
+__all__ = ["OpenQueue", "PriorityQueue", "group_inputs", "group_result", "group_starts",
+           "next_service", "open_written", "python_group_starts", "reactive_inputs",
+           "reactive_queue", "reactive_written", "run_group", "shortest", "station_draws",
+           "station_schedule"]
 
 #: A station as :func:`group_starts` takes it (see its docstring in portsim/_kernels.c).
 Inputs = tuple[Any, ...]
+#: A group's arrays as :func:`group_starts` takes them: arrivals, kinds, source,
+#: option_offsets, option_stations, own, moves.
+GroupArrays = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                    np.ndarray]
 #: How long a reactive station's tuple is (a FIFO station's is shorter).
 REACTIVE_FIELDS = 16
 #: How long the tuple of a station that serves by priority is: a FIFO station's and the
@@ -165,6 +171,19 @@ def run_group(stations: list[FastStation], options: list[list[int]], arrivals: n
               priorities: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """:func:`~portsim.engine.fast_choices.start_group`, by :func:`group_starts`; each reactive
     station is told its servers' changes."""
+    arrays, inputs = group_inputs(stations, options, arrivals, source, kinds, horizon, turns,
+                                  priorities)
+    counts = group_starts(*arrays, horizon, inputs)
+    return [group_result(station, one, written)
+            for station, one, written in zip(stations, inputs, counts, strict=True)]
+
+
+def group_inputs(stations: list[FastStation], options: list[list[int]], arrivals: np.ndarray,
+                 source: np.ndarray, kinds: np.ndarray, horizon: float, turns: Turns,
+                 priorities: np.ndarray) -> tuple[GroupArrays, list[Inputs]]:
+    """A group's arrays as :func:`group_starts` takes them, up to the horizon (arrivals,
+    kinds, source, option_offsets, option_stations, own, moves), and its stations' tuples,
+    each with its services drawn (as many as could join it)."""
     could = could_join(len(stations), options, source, kinds)
     own, moves = (np.frombuffer(ranks, dtype=np.int64) for ranks in turns.ranks())
     classes = 1 + max([int(kinds.max(initial=-1)),
@@ -179,12 +198,9 @@ def run_group(stations: list[FastStation], options: list[list[int]], arrivals: n
               for station, counts in zip(stations, could, strict=True)]
     offsets = np.cumsum([0] + [len(choice) for choice in options], dtype=np.int64)
     offered = np.fromiter(itertools.chain.from_iterable(options), dtype=np.int64)
-    counts = group_starts(
-        np.ascontiguousarray(arrivals, dtype=float), np.ascontiguousarray(kinds, dtype=np.int64),
-        np.ascontiguousarray(source, dtype=np.int64), offsets, offered, own, moves, horizon,
-        inputs)
-    return [group_result(station, one, written)
-            for station, one, written in zip(stations, inputs, counts, strict=True)]
+    return (np.ascontiguousarray(arrivals, dtype=float),
+            np.ascontiguousarray(kinds, dtype=np.int64),
+            np.ascontiguousarray(source, dtype=np.int64), offsets, offered, own, moves), inputs
 
 
 def group_result(station: FastStation, inputs: Inputs, written: tuple[int, int, int],
@@ -307,29 +323,35 @@ def python_group_starts(arrivals: np.ndarray, kinds: np.ndarray, source: np.ndar
 
     queues = [reactive_queue(station, times, classes, own_ranks, move_ranks, horizon)
               if len(station) == REACTIVE_FIELDS
-              else PriorityQueue(*_schedule(station, int), horizon, own_ranks, move_ranks,
+              else PriorityQueue(*station_schedule(station, int), horizon, own_ranks, move_ranks,
                                  station[10].tolist())
               if len(station) == PRIORITY_FIELDS
-              else OpenQueue(*_schedule(station, float), horizon, before)
+              else OpenQueue(*station_schedule(station, float), horizon, before)
               for station in stations]
-    draws = [_draws(station) for station in stations]
+    draws = [station_draws(station) for station in stations]
     offsets, offered = option_offsets.tolist(), option_stations.tolist()
     options = [offered[low:high] for low, high in itertools.pairwise(offsets)]
     for position, (at, through, kind) in enumerate(zip(times, source.tolist(), classes,
                                                        strict=True)):
         best = shortest(queues, options[through], at, position)
         # a reactive station's sweep takes its own draws as services start: here a count
-        service = next(draws[best][kind], None) if 0 <= kind < len(draws[best]) else None
-        if service is None:
-            raise ValueError("group_starts: a class ran out of service draws at a station")
-        queues[best].join(at, service, position)
+        queues[best].join(at, next_service(draws[best], kind, "group_starts"), position)
     return [reactive_written(queue, station) if isinstance(queue, ReactiveQueue)
             else queue.written(station) if isinstance(queue, PriorityQueue)
-            else _open_written(queue, station) for queue, station in zip(queues, stations,
+            else open_written(queue, station) for queue, station in zip(queues, stations,
                                                                          strict=True)]
 
 
-def _schedule(inputs: Inputs, level: Callable[[float], Any],
+def next_service(draws: list[Any], kind: int, loop: str) -> float:
+    """The next service of class ``kind`` at a station (its ``draws``, :func:`station_draws`);
+    ``loop`` names the loop in the error when the class has none left."""
+    service = next(draws[kind], None) if 0 <= kind < len(draws) else None
+    if service is None:
+        raise ValueError(f"{loop}: a class ran out of service draws at a station")
+    return float(service)
+
+
+def station_schedule(inputs: Inputs, level: Callable[[float], Any],
               ) -> tuple[m.ShiftSchedule, list[tuple[float, Any]]]:
     """A FIFO or priority station's shift schedule and its changes (the servers as
     ``level`` gives them), from its tuple."""
@@ -340,14 +362,14 @@ def _schedule(inputs: Inputs, level: Callable[[float], Any],
         times.tolist(), levels.tolist(), strict=True)]
 
 
-def _open_written(queue: OpenQueue, inputs: Inputs) -> tuple[int, int, int]:
+def open_written(queue: OpenQueue, inputs: Inputs) -> tuple[int, int, int]:
     joined, services, starts = queue.result()
     inputs[7][:joined.size], inputs[8][:joined.size] = joined, services
     inputs[9][:starts.size] = starts
     return joined.size, starts.size, 0
 
 
-def _draws(inputs: Inputs) -> list[Any]:
+def station_draws(inputs: Inputs) -> list[Any]:
     """A station's services per class, each class's an iterator."""
     offsets, services = inputs[9:11] if len(inputs) == REACTIVE_FIELDS else inputs[5:7]
     bounds, values = offsets.tolist(), services.tolist()

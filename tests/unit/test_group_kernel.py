@@ -101,7 +101,9 @@ def run(version: str, group: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 
 @st.composite
-def groups(draw: st.DrawFn) -> dict[str, Any]:
+def groups(draw: st.DrawFn, kinds: tuple[str, ...] = ("fifo", "priority", "reactive"),
+           ) -> dict[str, Any]:
+    """A group's arrays and stations, each of one of ``kinds``."""
     count = draw(st.integers(min_value=0, max_value=50))
     size = draw(st.integers(min_value=1, max_value=3))
     classes = draw(st.integers(min_value=1, max_value=3))
@@ -115,7 +117,7 @@ def groups(draw: st.DrawFn) -> dict[str, Any]:
     for _ in range(size):
         services = [draw(st.lists(coarse, min_size=count, max_size=count))
                     for _ in range(classes)]
-        kind = draw(st.sampled_from(["fifo", "priority", "reactive"]))
+        kind = draw(st.sampled_from(kinds))
         if kind == "reactive":
             clock = sorted(draw(st.lists(st.tuples(
                 coarse, st.integers(min_value=0, max_value=2),
