@@ -60,10 +60,18 @@ def start(tmp_path: Path, name: str, command: str = "run", text: str = LONG,
     # The event engine: the runs' lengths above are its (the fast path would finish them
     # before the signal is sent).
     extra += ["--engine", "events"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "portsim", command, str(scenario), "--out", str(tmp_path / name),
-         "--workers", "2", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # A suite started in the background by a shell without job control (`bash .ci/run &`)
+    # inherits Ctrl-C ignored, and so would the command: Python then installs no handler of its
+    # own and the command could not be interrupted. A handler of the test process's own
+    # (Python's default) is reset to the system's default in the command, as from a terminal.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "portsim", command, str(scenario), "--out",
+             str(tmp_path / name), "--workers", "2", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 60
     children: list[object] = []
     while time.monotonic() < deadline and process.poll() is None:
