@@ -94,7 +94,8 @@ class Tally:
             # NOTE: the same operations as np.floor(np.log(positive / HIST_MIN) / _LOG_STEP),
             # in place, and a bincount over the occupied range only rather than all HIST_BINS
             # bins, for performance reasons: the bin of every value is unchanged.
-            scaled = positive / HIST_MIN
+            with np.errstate(over="ignore"):  # past 1e304 the quotient is infinite: last bin
+                scaled = positive / HIST_MIN
             np.log(scaled, out=scaled)
             scaled /= _LOG_STEP
             np.floor(scaled, out=scaled)

@@ -166,8 +166,11 @@ class SlotTally:
         finite)."""
         size = self.counts.size
         # A warm start's customer who joined before time 0 is filed under the first slot (the
-        # compiled loop declines such a chunk, so both file it here alike).
-        slots = np.clip(floor_quotient(times, self.slot_minutes).astype(np.int64), 0, size - 1)
+        # compiled loop declines such a chunk, so both file it here alike); a time past the
+        # last slot under the last, cut to its end first: an infinite one has no quotient
+        # (inf // x is NaN) nor any integer.
+        reach = np.minimum(times, size * self.slot_minutes)
+        slots = np.clip(floor_quotient(reach, self.slot_minutes), 0, size - 1).astype(np.int64)
         if self.first_slot:
             kept = slots >= self.first_slot
             slots, waits = slots[kept], waits[kept]

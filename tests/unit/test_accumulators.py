@@ -88,3 +88,13 @@ def test_an_infinite_value_falls_in_the_last_bin_without_a_warning():
     assert tally.histogram[-1] == 1
     assert tally.histogram[0] == 0
     assert tally.quantile(0.99) > 1e6
+
+
+def test_a_value_whose_scaling_overflows_falls_in_the_last_bin_without_a_warning() -> None:
+    import warnings
+
+    tally = Tally()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tally.add_many(np.array([1e306]))
+    assert tally.histogram[-1] == 1

@@ -126,3 +126,15 @@ def test_a_wait_that_began_before_time_0_is_filed_under_the_first_slot() -> None
     pooled = tally.pooled()
     assert pooled[0].count == 2 and pooled[0].mean == pytest.approx(7.5)
     assert int(tally.counts.sum()) == 2
+
+
+def test_a_time_past_any_integer_is_filed_under_the_last_slot_without_a_warning() -> None:
+    """Cast to an integer first, an infinite time had none (numpy warned and gave the smallest
+    integer, clipped to the first slot): a wait at the end of time filed at its start."""
+    import warnings
+
+    tally = SlotTally(1440.0, 30.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tally._fold_arrays(np.array([5.0, 7.0]), np.array([math.inf, 1e300]))
+    assert tally.counts[-1] == 2 and tally.counts[0] == 0
