@@ -15,16 +15,14 @@ from typing import Any
 
 import numpy as np
 import pytest
+from compiled import needs_compiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portsim.engine import booking_sweep, kernels, run_replication
+from portsim.engine import booking_sweep, run_replication
 from portsim.engine.booking_sweep import BOOK, CHANGE, COME
 from portsim.scenario import load_scenario
 from portsim.scenario.loader import compile_model
-
-needs_compiled = pytest.mark.skipif(
-    not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
 
 quarter = st.integers(min_value=0, max_value=40).map(lambda k: k / 4)
 CLOCK = -(1 << 62)

@@ -12,16 +12,13 @@ import os
 
 import numpy as np
 import pytest
+from compiled import needs_compiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portsim.engine import breakdown_sweep, run_replication
 from portsim.engine import distributions as d
 from portsim.engine import model as m
-
-needs_compiled = pytest.mark.skipif(
-    not breakdown_sweep.COMPILED,
-    reason="the C extension was not built (no C compiler at install)")
 
 coarse = st.integers(min_value=0, max_value=12).map(lambda k: k / 2)
 

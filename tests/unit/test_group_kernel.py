@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from compiled import needs_compiled
 from engine_kpis import station_events
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,9 +27,6 @@ from hypothesis import strategies as st
 from portsim.engine import fast_groups, fast_starts, kernels, run_replication
 from portsim.scenario import load_scenario
 from portsim.scenario.loader import compile_model
-
-needs_compiled = pytest.mark.skipif(
-    not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
 
 VERSIONS = ("group_starts", "python_group_starts")
 

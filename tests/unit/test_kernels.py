@@ -15,6 +15,7 @@ import sys
 
 import numpy as np
 import pytest
+from compiled import needs_compiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fast_path import (
@@ -31,9 +32,6 @@ from test_fast_path import (
 )
 
 from portsim.engine import fast_impatience, fast_starts, kernels, kernels_giving, run_replication
-
-needs_compiled = pytest.mark.skipif(
-    not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
 
 
 def test_the_compiled_kernels_are_built_where_ci_requires_them() -> None:

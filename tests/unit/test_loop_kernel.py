@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from compiled import needs_compiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -33,9 +34,6 @@ from portsim.engine.kernels_loop import (
 )
 from portsim.scenario import load_scenario
 from portsim.scenario.loader import compile_model
-
-needs_compiled = pytest.mark.skipif(
-    not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
 
 WATER_PORT = os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "water_port",
                           "water_port.yaml")

@@ -7,14 +7,12 @@ import json
 
 import numpy as np
 import pytest
+from compiled import needs_compiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_pool_ties import CALLBACK, _skilled
 
-from portsim.engine import fast_pools, kernels, kernels_pools, run_replication
-
-needs_compiled = pytest.mark.skipif(
-    not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
+from portsim.engine import fast_pools, kernels_pools, run_replication
 
 coarse = st.integers(min_value=0, max_value=20).map(lambda k: k / 4)
 ints = np.int64

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from compiled import needs_compiled
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_group_kernel import by_priority, groups, reactive, station
@@ -23,9 +24,6 @@ from test_group_kernel import by_priority, groups, reactive, station
 from portsim.engine import fast_quickest, kernels, run_replication
 from portsim.scenario import load_scenario
 from portsim.scenario.loader import compile_model
-
-needs_compiled = pytest.mark.skipif(
-    not kernels.COMPILED, reason="the C extension was not built (no C compiler at install)")
 
 VERSIONS = ("quickest_starts", "python_quickest_starts")
 OFFICES = Path(__file__).resolve().parents[2] / "benchmarks" / "quickest_offices.yaml"
