@@ -11,8 +11,6 @@ the instant of a choice is over for it if its customer's turn comes first at tha
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,7 +23,7 @@ if TYPE_CHECKING:
     from portsim.engine.fast_entities import Turns
     from portsim.engine.fast_stations import FastStation
 
-__all__ = ["choice_groups", "service_draws", "start_group"]
+__all__ = ["choice_groups", "start_group"]
 
 
 def choice_groups(model: m.Model) -> dict[str, tuple[str, ...]]:
@@ -69,24 +67,3 @@ def start_group(stations: list[FastStation], nodes: list[Any], arrivals: np.ndar
                else [where[node.station.name]] for node in nodes]
     return run_group(stations, options, arrivals, source, kinds, horizon, turns, priorities)
 
-
-_CHUNK = 4096
-
-
-def python_values(values: np.ndarray) -> Iterator[Any]:
-    """The values of an array as Python numbers, in order. NOTE: converted a chunk at a time
-    (not ``tolist()`` of the whole), for memory's sake: a group's loop would otherwise hold
-    every customer's number as a Python object at once (32 bytes a float)."""
-    return itertools.chain.from_iterable(values[start:start + _CHUNK].tolist()
-                                         for start in range(0, values.size, _CHUNK))
-
-
-def service_draws(stations: list[FastStation], could: list[dict[int, int]],
-                   ) -> list[dict[int, Iterator[float]]]:
-    """Each station's service times per class, in the order customers start there (FIFO: the
-    order they join): as many as could join it are drawn, the surplus is never used. None
-    (an empty dict) for a station with queue-reactive staffing: its sweep draws them."""
-    return [{} if station.spec.reactive is not None else
-            {kind: python_values(stream.take(counts.get(kind, 0)))
-             for kind, stream in station.services.items()}
-            for station, counts in zip(stations, could, strict=True)]
