@@ -13,7 +13,7 @@ member a deadline, its arrival in the system plus a patience draw, drawn as it e
 system (arrives or is spawned), whether or not it will ever queue: the class's stream gives its
 n-th number to the n-th member to enter (members entering at one instant in their turns). So a
 member's patience does not depend on where it first has to queue, variants compared on common
-random numbers give each traveller the same patience, and the fast path, which evaluates one
+random numbers give each member the same patience, and the fast path, which evaluates one
 station after another, knows every deadline before its first station (drawn lazily at the
 first queue, the n-th number would go to the n-th member to queue anywhere, an order only the
 event list knows). Every station the class visits is impatient for it: a member who has to
